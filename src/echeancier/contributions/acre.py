@@ -78,4 +78,3 @@ def taux_exoneration(exemption: Acre | None, assiette: Decimal) -> Decimal:
             / ((exemption.seuil_sortie - exemption.seuil_degressivite) * assiette)
         )
     return min(Decimal(1), share * exemption.fraction)
-

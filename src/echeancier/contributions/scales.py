@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from itertools import pairwise
 
 from echeancier.kernel.money import ZERO, round_places
 from echeancier.law.snapshot import Scale
@@ -20,7 +21,7 @@ def taux_progressif(scale: Scale, assiette: Decimal, pass_proratise: Decimal, pl
     first_threshold, first_rate = scale[0]
     if assiette <= first_threshold * pass_proratise:
         return first_rate
-    for (low, low_rate), (high, high_rate) in zip(scale, scale[1:], strict=False):
+    for (low, low_rate), (high, high_rate) in pairwise(scale):
         low_euros, high_euros = low * pass_proratise, high * pass_proratise
         if assiette < high_euros:
             rate = low_rate + (high_rate - low_rate) * (assiette - low_euros) / (high_euros - low_euros)

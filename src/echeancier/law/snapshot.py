@@ -134,13 +134,13 @@ def build_snapshot(law: Law, year: int) -> LawSnapshot:
     values: dict[str, ParamValue] = {}
     references: dict[str, Value] = {}
     for name, key in FIELDS.items():
-        value = law.value(key, day)
-        values[name] = value.value
-        references[key] = value
+        found = law.value(key, day)
+        values[name] = found.value
+        references[key] = found
     after = values["regime"] == "revenu_brut_abattu"
-    for name, value in values.items():
+    for name, parameter_value in values.items():
         optional = (name in ONLY_AFTER_REFORM and not after) or (name in ONLY_BEFORE_REFORM and after)
-        if value is None and not optional:
+        if parameter_value is None and not optional:
             raise LawError(f"{FIELDS[name]}: no value for {year} although the {values['regime']} rules need it")
     return LawSnapshot(year=year, references=references, **cast(dict[str, object], values))  # type: ignore[arg-type]
 
