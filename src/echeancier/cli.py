@@ -1,0 +1,645 @@
+"""The `echeancier` command line (DESIGN §4): human output in French, `--json` and `--jsonl` for machines.
+
+Exit status: 0 success; 1 some `--jsonl` lines failed, or `law status` found stale parameter files; 2 bad input
+(one line on standard error naming the field, never a traceback); 3 internal error (traceback only with
+ECHEANCIER_DEBUG=1). The engine, the law and the formatting are imported inside the commands, so that
+`echeancier simulate` starts in well under half a second; numpy, polars and pyarrow stay out of this path.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import traceback
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
+from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from echeancier.contributions.result import Line, Simulation
+    from echeancier.law.loader import Law, Parameter, ParameterFile, ParamValue
+    from echeancier.law.snapshot import LawSnapshot
+
+EXIT_LINES_FAILED = 1
+EXIT_STALE = 1
+EXIT_INPUT = 2
+EXIT_INTERNAL = 3
+DEBUG_VARIABLE = "ECHEANCIER_DEBUG"
+
+app = typer.Typer(
+    name="echeancier",
+    help="Cotisations sociales des travailleurs indépendants (CSS L613-3) : simulation et paramètres de la loi.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+law_app = typer.Typer(help="Paramètres de la loi : validité et valeurs datées.", no_args_is_help=True)
+app.add_typer(law_app, name="law")
+# `schedule`, `serve` and `batch` (DESIGN §4) will be registered here, as commands or sub-apps like `law`.
+
+# Situation field -> the option that sets it, so that an error names what the user typed.
+OPTIONS = {
+    "year": "--year",
+    "profession": "--profession",
+    "income": "--income",
+    "start_date": "--start-date",
+    "end_date": "--end-date",
+    "acre": "--acre",
+    "rsa": "--rsa",
+    "income_is_net": "--net",
+}
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def _fail(field: str, message: str) -> NoReturn:
+    """Bad input: one line on standard error naming the field, exit status 2."""
+    print(f"erreur: {field}: {_one_line(message)}", file=sys.stderr)
+    raise typer.Exit(EXIT_INPUT)
+
+
+@contextmanager
+def _errors(*expected: type[Exception], options: dict[str, str] | None = None) -> Iterator[None]:
+    """Turn the `expected` exceptions (InputError, LawError) into exit status 2 and any other into status 3."""
+    try:
+        yield
+    except (typer.Exit, typer.Abort, typer.TyperException, BrokenPipeError):
+        raise
+    except expected as error:
+        field = getattr(error, "field", None)
+        if isinstance(field, str):
+            _fail((options or {}).get(field, field), str(getattr(error, "message", error)))
+        print(f"erreur: {_one_line(str(error))}", file=sys.stderr)
+        raise typer.Exit(EXIT_INPUT) from None
+    except Exception as error:
+        _internal_error(error)
+
+
+def _internal_error(error: BaseException) -> NoReturn:
+    if os.environ.get(DEBUG_VARIABLE) == "1":
+        traceback.print_exception(error, file=sys.stderr)
+    print(f"erreur interne: {type(error).__name__}: {_one_line(str(error))}", file=sys.stderr)
+    raise typer.Exit(EXIT_INTERNAL)
+
+
+def _parse_date(option: str, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        _fail(option, f"must be an ISO date (YYYY-MM-DD), got {value!r}")
+
+
+# --- echeancier simulate -----------------------------------------------------------------------------------
+
+
+@app.command()
+def simulate(
+    year: Annotated[
+        str | None, typer.Option("--year", metavar="ANNÉE", help="Année des revenus (ex. 2025).", show_default=False)
+    ] = None,
+    profession: Annotated[
+        str | None,
+        typer.Option("--profession", metavar="MÉTIER", help="artisan, commercant ou liberal.", show_default=False),
+    ] = None,
+    income: Annotated[
+        str | None,
+        typer.Option(
+            "--income",
+            metavar="EUROS",
+            help="Revenu de l'année : revenu professionnel jusqu'à 2024, revenu brut (avant cotisations et "
+            "abattement de 26 %) à partir de 2025. Un déficit est admis.",
+            show_default=False,
+        ),
+    ] = None,
+    start_date: Annotated[
+        str | None,
+        typer.Option("--start-date", metavar="AAAA-MM-JJ", help="Date de début d'activité.", show_default=False),
+    ] = None,
+    end_date: Annotated[
+        str | None,
+        typer.Option("--end-date", metavar="AAAA-MM-JJ", help="Date de cessation d'activité.", show_default=False),
+    ] = None,
+    acre: Annotated[bool, typer.Option("--acre", help="Bénéficiaire de l'ACRE (exige --start-date).")] = False,
+    rsa: Annotated[
+        bool, typer.Option("--rsa", help="Bénéficiaire du RSA ou de la prime d'activité (pas de minimum).")
+    ] = False,
+    net: Annotated[bool, typer.Option("--net", help="Le revenu est donné net des cotisations.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Résultat en JSON sur une ligne.")] = False,
+    jsonl: Annotated[
+        bool,
+        typer.Option(
+            "--jsonl",
+            help="Une situation JSON par ligne sur l'entrée standard, un résultat JSON par ligne en sortie.",
+        ),
+    ] = False,
+) -> None:
+    """Calcule les cotisations et contributions sociales d'une année de revenus."""
+    if jsonl:
+        given = [
+            OPTIONS[name]
+            for name, value in (
+                ("year", year),
+                ("profession", profession),
+                ("income", income),
+                ("start_date", start_date),
+                ("end_date", end_date),
+            )
+            if value is not None
+        ]
+        given += [option for option, flag in (("--acre", acre), ("--rsa", rsa), ("--net", net)) if flag]
+        given += ["--json"] if as_json else []
+        if given:
+            _fail("--jsonl", f"cannot be combined with {', '.join(given)} (each situation is read from stdin)")
+        with _errors():
+            status = run_jsonl(sys.stdin.buffer, sys.stdout)
+        raise typer.Exit(status)
+
+    for name, value in (("year", year), ("profession", profession), ("income", income)):
+        if value is None:
+            _fail(OPTIONS[name], "is required (or use --jsonl to read situations from stdin)")
+    assert year is not None and profession is not None
+    try:
+        year_number = int(year.strip())
+    except ValueError:
+        _fail("--year", f"must be a whole number, got {year!r}")
+    situation = {
+        "year": year_number,
+        "profession": profession.strip().lower().replace("ç", "c").replace("é", "e"),
+        "income": income,
+        "start_date": _parse_date("--start-date", start_date),
+        "end_date": _parse_date("--end-date", end_date),
+        "acre": acre,
+        "rsa": rsa,
+        "income_is_net": net,
+    }
+
+    from echeancier.contributions.engine import simulate as simulate_situation
+    from echeancier.contributions.situation import InputError
+    from echeancier.law.loader import LawError
+
+    with _errors(InputError, LawError, options=OPTIONS):
+        result = simulate_situation(situation)
+        if as_json:
+            sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+        else:
+            from echeancier.law.snapshot import snapshot
+
+            sys.stdout.write(render_simulation(result, snapshot(result.year)))
+
+
+def run_jsonl(lines: Iterable[bytes], out: IO[str]) -> int:
+    """Simulate one JSON situation per line of `lines`, writing one JSON result per line to `out`, in order.
+
+    Streams: each result is written and flushed before the next line is read, so that nothing but the current
+    line is held in memory and a reader at the other end of a pipe gets each answer as soon as it exists. A bad
+    line yields {"id", "line", "error"} and the run goes on; blank lines are skipped. Returns the exit status:
+    0 if every line was simulated, 1 otherwise.
+    """
+    from echeancier.contributions.engine import simulate as simulate_situation
+    from echeancier.contributions.situation import InputError
+    from echeancier.law.loader import LawError
+
+    status = 0
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        ident: Any = None
+        try:
+            try:
+                data = json.loads(raw)
+            except ValueError as error:  # JSONDecodeError, or bytes that are not UTF-8
+                detail = error.msg if isinstance(error, json.JSONDecodeError) else "not UTF-8 text"
+                raise InputError("json", f"invalid JSON ({detail})") from None
+            if isinstance(data, dict):
+                ident = _echoable_id(data.get("id"))
+            output = json.dumps(simulate_situation(data).to_dict(), ensure_ascii=False)
+        except (InputError, LawError) as error:
+            status = EXIT_LINES_FAILED
+            output = json.dumps({"id": ident, "line": number, "error": _one_line(str(error))}, ensure_ascii=False)
+        out.write(output + "\n")
+        out.flush()
+    return status
+
+
+def _echoable_id(value: Any) -> str | int | float | None:
+    """The input's id as it can be echoed back in valid JSON (an object or a NaN cannot)."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+# --- the French table -----------------------------------------------------------------------------------------
+
+PROFESSIONS = {"artisan": "artisan", "commercant": "commerçant", "liberal": "profession libérale"}
+HEADERS = ("Cotisation", "Assiette", "Taux", "Montant", "Référence")
+RIGHT_ALIGNED = (False, True, True, True, False)
+
+Row = tuple[str, str, str, str, str]
+
+
+def render_simulation(result: Simulation, law: LawSnapshot) -> str:
+    """The simulation as a French table with the explanations a contributor needs to follow it."""
+    from echeancier.kernel.fmt import format_euros
+
+    situation = result.situation
+    lines = [f"Cotisations sociales sur les revenus {result.year} — {PROFESSIONS[situation.profession.value]}"]
+    lines += _situation_lines(result)
+    lines.append("")
+    rows: list[Row] = []
+    for line in result.lines:
+        rows += _rows(line)
+    lines += _table(rows, total=format_euros(result.total))
+    explanations = _explanations(result, law)
+    if explanations:
+        lines += ["", "À savoir :"]
+        lines += [f"  • {text}" for text in explanations]
+    if result.forfait is not None:
+        lines += ["", *_forfait_block(result.forfait, law)]
+    return "\n".join(lines) + "\n"
+
+
+def _situation_lines(result: Simulation) -> list[str]:
+    from echeancier.kernel.fmt import format_date, format_euros
+
+    situation = result.situation
+    out: list[str] = []
+    events = []
+    if situation.start_date is not None:
+        events.append(f"début d'activité le {format_date(situation.start_date)}")
+    if situation.end_date is not None:
+        events.append(f"cessation le {format_date(situation.end_date)}")
+    if events:
+        text = " ; ".join(events)
+        out.append(f"{text[0].upper()}{text[1:]} : {result.jours_activite} jours d'activité en {result.year}")
+    if result.abattement is not None:
+        out.append(
+            f"Revenu brut : {format_euros(result.income)} ; abattement : {format_euros(result.abattement)} ; "
+            f"assiette sociale : {format_euros(result.assiette_sociale)}"
+        )
+    else:
+        out.append(f"Revenu professionnel : {format_euros(result.income)}")
+    return out
+
+
+def _rows(line: Line) -> list[Row]:
+    from echeancier.kernel.fmt import format_euros, format_rate
+
+    slices = len(line.tranches) > 1 and any(t.base != line.base for t in line.tranches)
+    if line.progressive:
+        rate = f"progressif {format_rate(line.rate)}"
+    elif slices:
+        rate = ""  # each tranche has its own rate, on its own row
+    else:
+        rate = format_rate(line.rate)
+    rows: list[Row] = [(line.label, format_euros(line.base), rate, format_euros(line.amount), line.reference)]
+    if len(line.tranches) > 1:
+        for tranche in line.tranches:
+            rows.append(
+                (
+                    f"  {tranche.label}",
+                    format_euros(tranche.base),
+                    format_rate(tranche.rate),
+                    format_euros(tranche.amount),
+                    "",
+                )
+            )
+    if line.exoneration:
+        rows.append(("  exonération ACRE", "", "", format_euros(-line.exoneration), "CSS D131-6-1"))
+    return rows
+
+
+def _table(rows: Sequence[Row], total: str) -> list[str]:
+    widths = [max(len(row[i]) for row in (HEADERS, *rows)) for i in range(len(HEADERS))]
+
+    def render(row: Sequence[str]) -> str:
+        cells = [
+            cell.rjust(width) if right else cell.ljust(width)
+            for cell, width, right in zip(row, widths, RIGHT_ALIGNED, strict=True)
+        ]
+        return "  ".join(cells).rstrip()
+
+    rule = "─" * (sum(widths[:-1]) + 2 * (len(widths) - 1) + len(HEADERS[-1]))
+    return [render(HEADERS), rule, *(render(row) for row in rows), rule, render(("Total", "", "", total, ""))]
+
+
+def _explanations(result: Simulation, law: LawSnapshot) -> list[str]:
+    """One sentence for each rule that changed the figures of this simulation."""
+    from echeancier.kernel.fmt import format_euros, format_rate
+    from echeancier.kernel.money import ZERO
+
+    situation = result.situation
+    out: list[str] = []
+    notes = set(result.notes)
+    what = "revenu brut" if law.apres_reforme else "revenu professionnel"
+    if "net_solved" in notes:
+        if law.apres_reforme:
+            solved = "le revenu brut qui le laisse exactement, une fois payées toutes les cotisations ci-dessus"
+        else:
+            solved = (
+                "le revenu professionnel (déjà net des cotisations déductibles) qui le laisse exactement, une fois "
+                "payées la CSG non déductible et la CRDS"
+            )
+        out.append(
+            f"Revenu saisi net de cotisations : {format_euros(situation.income)} ; {solved}, est de "
+            f"{format_euros(result.income)}."
+        )
+    if "net_below_minimum_contributions" in notes:
+        out.append(f"Même sans revenu, les cotisations minimales dépassent ce net : le {what} retenu est 0 €.")
+    if "net_not_reachable_exactly" in notes:
+        out.append(
+            f"Les arrondis à l'euro ne permettent pas d'atteindre ce net exactement : le {what} retenu est le plus "
+            "petit qui laisse au moins ce net."
+        )
+    if "deficit_as_zero" in notes:
+        out.append(
+            f"Déficit : le revenu négatif déclaré ({format_euros(situation.income)}) compte pour un revenu nul "
+            "(CSS L131-6, R613-1-2)."
+        )
+    if result.abattement is not None and law.abattement_taux is not None:
+        assert law.abattement_plancher is not None and law.abattement_plafond is not None
+        out.append(
+            f"Revenus {result.year} : une seule assiette pour les cotisations et la CSG-CRDS, le revenu brut moins "
+            f"un abattement de {format_rate(law.abattement_taux, 0)} ({format_euros(result.abattement)}), "
+            f"compris entre {_pass_share(law.abattement_plancher)} et {_pass_share(law.abattement_plafond)} "
+            "(CSS L131-6, L136-3, D136-5)."
+        )
+    elif result.abattement is None:
+        out.append(
+            "CSG-CRDS : assiette égale au revenu professionnel augmenté des cotisations sociales obligatoires, "
+            f"soit {format_euros(result.assiette_csg)} (CSS L136-3 dans sa rédaction applicable jusqu'aux revenus "
+            "2024)."
+        )
+    if result.pass_proratise != result.pass_annuel:
+        out.append(
+            f"Activité sur une partie de l'année ({result.jours_activite} jours) : le PASS de "
+            f"{format_euros(result.pass_annuel)} est proratisé à {format_euros(result.pass_proratise)} "
+            f"({result.jours_activite}/{law.jours_prorata}) pour les plafonds, les taux progressifs et les "
+            "minimums (CSS R613-17)."
+        )
+    if situation.rsa:
+        out.append("RSA ou prime d'activité : aucune cotisation minimale, les cotisations suivent le revenu.")
+    elif result.jours_activite < law.rb_duree_minimale_affiliation:
+        out.append(
+            f"Moins de {law.rb_duree_minimale_affiliation} jours d'activité : pas d'assiette minimale pour la "
+            "retraite de base (CSS D633-2)."
+        )
+    minimums = [line for line in result.lines if line.minimum is not None]
+    if minimums:
+        listed = ", ".join(f"{line.label.lower()} ({format_euros(line.minimum or ZERO)})" for line in minimums)
+        out.append(
+            f"Revenu inférieur aux minimums : assiette minimale appliquée pour {listed} ; ces cotisations sont "
+            "dues même sans revenu."
+        )
+    capped = [line for line in result.lines if line.capped is not None]
+    if capped:
+        listed = ", ".join(f"{line.label.lower()} ({format_euros(line.capped or ZERO)})" for line in capped)
+        out.append(f"Assiette plafonnée pour {listed}.")
+    exempted = sum((line.exoneration for line in result.lines), ZERO)
+    if situation.acre:
+        out.append(_acre_sentence(result, law, exempted))
+    return out
+
+
+def _acre_sentence(result: Simulation, law: LawSnapshot, exempted: Decimal) -> str:
+    from echeancier.kernel.fmt import format_euros, format_rate
+    from echeancier.kernel.money import round_places
+
+    months = law.acre_duree_mois
+    if not result.acre_fraction:
+        return f"ACRE : les {months} mois d'exonération ne couvrent pas cette année, aucune exonération."
+    pass_ = "du PASS proratisé" if result.pass_proratise != result.pass_annuel else "du PASS"
+    if not exempted:
+        return (
+            f"ACRE : aucune exonération, l'assiette atteint {_pass_share(law.acre_seuil_sortie, pass_)} (CSS D131-6-1)."
+        )
+    details = ""
+    if law.acre_exoneration_maximale < 1:
+        details += f" dans la limite de {format_rate(law.acre_exoneration_maximale, 0)} des cotisations,"
+    if result.acre_fraction < 1:
+        share = format_rate(round_places(result.acre_fraction, 4))
+        details += f" sur la part de l'année couverte par les {months} premiers mois ({share}),"
+    return (
+        f"ACRE : {format_euros(exempted)} d'exonération de début d'activité,{details} maximale sous "
+        f"{_pass_share(law.acre_seuil_degressivite, pass_)} et dégressive jusqu'à "
+        f"{_pass_share(law.acre_seuil_sortie, pass_)} ; la retraite complémentaire, la CSG-CRDS et la CFP restent "
+        "dues (CSS L131-6-4, D131-6-1)."
+    )
+
+
+def _forfait_block(forfait: Simulation, law: LawSnapshot) -> list[str]:
+    from echeancier.kernel.fmt import format_euros
+
+    pass_ = "du PASS proratisé" if forfait.pass_proratise != forfait.pass_annuel else "du PASS"
+    title = (
+        f"Cotisations provisionnelles de début d'activité (assiette forfaitaire de "
+        f"{_pass_share(law.forfait_assiette, suffix=pass_)} : {format_euros(forfait.assiette_sociale)})"
+    )
+    width = max(len(line.label) for line in forfait.lines) + 2
+    amounts = [format_euros(line.amount) for line in forfait.lines] + [format_euros(forfait.total)]
+    number_width = max(len(amount) for amount in amounts)
+    out = [title]
+    for line, amount in zip(forfait.lines, amounts, strict=False):
+        out.append(f"  {line.label.ljust(width)}{amount.rjust(number_width)}")
+    out.append(f"  {'Total'.ljust(width)}{amounts[-1].rjust(number_width)}")
+    exempted = sum((line.exoneration for line in forfait.lines), Decimal(0))
+    if exempted:
+        out.append(f"  Montants nets de l'exonération ACRE ({format_euros(exempted)}).")
+    out.append(
+        f"  Appelées les {law.forfait_duree_annees} premières années civiles faute de revenu connu, puis "
+        "régularisées sur le revenu déclaré, c'est-à-dire sur les montants du tableau principal "
+        "(CSS L131-6-2, R131-2-1, D131-1)."
+    )
+    return out
+
+
+def _pass_share(fraction: Decimal, suffix: str = "du PASS") -> str:
+    """A multiple of the PASS as people say it: 19 % du PASS, 130 % du PASS, 5 PASS."""
+    from echeancier.kernel.fmt import format_number, format_rate
+
+    if fraction > 1 and fraction == fraction.to_integral_value():
+        return f"{format_number(fraction)} PASS"
+    return f"{format_rate(fraction, 0)} {suffix}"
+
+
+# --- echeancier law ------------------------------------------------------------------------------------------
+
+
+def _today() -> date:
+    return date.today()
+
+
+@law_app.command("status")
+def law_status(
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on", metavar="AAAA-MM-JJ", help="Date de contrôle (par défaut aujourd'hui).", show_default=False
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Résultat en JSON sur une ligne.")] = False,
+) -> None:
+    """Liste les fichiers de paramètres, leur date de validité et les années couvertes ; statut 1 si périmés."""
+    day = _parse_date("--on", on) or _today()
+    from echeancier.law.loader import LawError, load_law
+
+    with _errors(LawError):
+        law = load_law()
+        stale = {f.name for f in law.stale(day)}
+        years = _supported_years(law)
+        files = [
+            {
+                "name": f.name,
+                "description": f.description,
+                "last_value_still_valid_on": f.valid_until.isoformat(),
+                "income_years": list(_file_years(f)),
+                "stale": f.name in stale,
+            }
+            for f in law.files
+        ]
+        if as_json:
+            document = {
+                "date": day.isoformat(),
+                "supported_years": list(years),
+                "stale": sorted(stale),
+                "files": files,
+            }
+            sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(_render_status(law, day, stale, years))
+    if stale:
+        raise typer.Exit(EXIT_STALE)
+
+
+def _supported_years(law: Law) -> range:
+    return range(law.first_date.year, law.last_date.year + 1)
+
+
+def _file_years(parameter_file: ParameterFile) -> tuple[int, int]:
+    """First and last income year whose 1 January every parameter of the file covers (R613-17)."""
+    first = max(p.values[0].start for p in parameter_file.parameters)
+    first_year = first.year if (first.month, first.day) == (1, 1) else first.year + 1
+    return first_year, parameter_file.valid_until.year
+
+
+def _render_status(law: Law, day: date, stale: set[str], years: range) -> str:
+    from echeancier.kernel.fmt import format_date
+
+    header = ("Fichier", "Valide jusqu'au", "Années", "État")
+    rows = [
+        (
+            f.name,
+            format_date(f.valid_until),
+            "{} à {}".format(*_file_years(f)),
+            "PÉRIMÉ" if f.name in stale else "à jour",
+        )
+        for f in law.files
+    ]
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    out = [f"Paramètres de la loi au {format_date(day)}", ""]
+    for row in (header, *rows):
+        out.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    out.append("")
+    if years:
+        out.append(f"Années de revenus couvertes : {years[0]} à {years[-1]}")
+    else:
+        out.append("Aucune année de revenus entièrement couverte")
+    if stale:
+        out.append(
+            f"{len(stale)} fichier(s) périmé(s) : valeurs non vérifiées au {format_date(day)}, à mettre à jour "
+            "(last_value_still_valid_on)."
+        )
+    return "\n".join(out) + "\n"
+
+
+@law_app.command("show")
+def law_show(
+    key: Annotated[str, typer.Argument(metavar="CLÉ", help="Paramètre, ex. plafond_securite_sociale.annuel.")],
+    on: Annotated[
+        str | None,
+        typer.Option("--on", metavar="AAAA-MM-JJ", help="Date (par défaut aujourd'hui).", show_default=False),
+    ] = None,
+) -> None:
+    """Affiche la valeur d'un paramètre à une date, avec son unité, sa référence et sa source."""
+    day = _parse_date("--on", on) or _today()
+    from echeancier.law.loader import UNITS, LawError, load_law
+
+    with _errors(LawError):
+        law = load_law()
+        if key not in law.parameters:
+            _fail("CLÉ", _unknown_key(law, key))
+        parameter = law.parameter(key)
+        value = parameter.at(day)
+        from echeancier.kernel.fmt import format_date
+
+        out = [f"{parameter.key} — {parameter.description}"]
+        out.append(f"Valeur au {format_date(day)} : {_format_value(parameter, value.value)}")
+        out.append(f"En vigueur depuis le {format_date(value.start)}")
+        out.append(f"Unité : {parameter.unit} ({UNITS[parameter.unit]})")
+        out.append(f"Référence : {value.reference}")
+        out.append(f"Source : {value.url or 'non renseignée'}")
+        out.append(f"Vérifié valable jusqu'au {format_date(parameter.valid_until)}")
+        sys.stdout.write("\n".join(out) + "\n")
+
+
+def _unknown_key(law: Law, key: str) -> str:
+    import difflib
+
+    in_file = [name for name in law.parameters if name.startswith(f"{key}.")]
+    if in_file:
+        return f"{key!r} is a parameter file; its parameters: {', '.join(in_file)}"
+    close = difflib.get_close_matches(key, list(law.parameters), n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `echeancier law status` lists the files"
+    return f"unknown parameter {key!r}{hint}"
+
+
+def _format_value(parameter: Parameter, value: ParamValue) -> str:
+    from echeancier.kernel.fmt import format_euros, format_number, format_rate
+
+    if value is None:
+        return "sans objet à cette date"
+    unit = parameter.unit
+    if isinstance(value, tuple):
+        points = "; ".join(f"{_pass_share(threshold)} : {format_rate(rate)}" for threshold, rate in value)
+        return f"barème progressif ({points})"
+    if isinstance(value, str):
+        return value
+    if unit == "rate":
+        return format_rate(value)
+    if unit == "euro":
+        return format_euros(value)
+    if unit == "euro_per_hour":
+        return f"{format_euros(value)} de l'heure"
+    if unit == "pass_fraction":
+        return _pass_share(Decimal(value))
+    words = {"hours": "heures", "days": "jours", "months": "mois"}
+    return f"{format_number(value)} {words[unit]}" if unit in words else format_number(value)
+
+
+# --- entry point -----------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    """Console script `echeancier`."""
+    try:
+        app(prog_name="echeancier")
+    except Exception as error:  # raised outside a command (option parsing, start-up)
+        try:
+            _internal_error(error)
+        except typer.Exit as done:
+            sys.exit(done.exit_code)
+
+
+if __name__ == "__main__":
+    main()
