@@ -1,0 +1,132 @@
+"""The amounts the échéancier calls, computed by the contribution engine (or taken from an URSSAF notice).
+
+- Definitive contributions of year Y: the contributions of Y on the income of Y (L131-6-2 al. 3), CFP apart.
+- Provisional contributions of year N (L131-6-2 al. 2): on the income of N-2, then of N-1 once declared, "rapporté
+  à l'année entière" when that year's affiliation was incomplete and "réduit au prorata de la durée d'affiliation"
+  when N's is (R131-3-1); for the first two civil years on the flat-rate base (R613-5 III, R131-2-1, D131-1); net
+  of ACRE (L131-6-4).
+- CFP of year N (C. trav. L6331-48): called on its own with the November instalment.
+
+LAW (DESIGN §2 decision 6): provisional contributions of a year use that year's parameters; when they are not
+known yet (the instalments of N+1 are called in spring N), the last known year's parameters are used and the note
+`parametres_provisoires` says so (URSSAF recomputes the instalments in January).
+
+LAW (DESIGN §2 decision 7, addendum Q3): provisional contributions of a year under the single base of 2025 computed
+on an income declared under the former definition (revenu professionnel, net of contributions) convert it to a
+revenu brut as the former CSG-CRDS base, revenu + compulsory contributions (option `conversion`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from echeancier.contributions.engine import compute
+from echeancier.contributions.result import Simulation
+from echeancier.contributions.situation import Situation
+from echeancier.kernel.dates import days_between_inclusive, days_in_year
+from echeancier.kernel.money import ZERO, round_euro
+from echeancier.law import snapshot, supported_years
+from echeancier.law.snapshot import LawSnapshot
+from echeancier.schedule.scenario import Contributor
+
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    amount: Decimal  # contributions, CFP excluded
+    cfp: Decimal
+    simulation: Simulation | None
+    provisional_law: bool  # the parameters of an earlier year were used
+
+
+def law_for(year: int) -> tuple[LawSnapshot, bool]:
+    """The law of `year`, or the last known one (and True) when `year` is past the parameters."""
+    years = supported_years()
+    if year > years[-1]:
+        return snapshot(years[-1]), True
+    return snapshot(year), False
+
+
+def _situation(contributor: Contributor, year: int, income: Decimal, end: date | None) -> Situation:
+    start = contributor.activity_start
+    # Built without validation: `year` may lie past the law's last year (computed with the last known law).
+    return Situation.model_construct(
+        id=None,
+        year=year,
+        profession=contributor.profession,
+        income=income,
+        start_date=start if start.year >= year - 1 else None,
+        end_date=end if end is not None and end.year == year else None,
+        acre=contributor.acre and start.year >= year - 1,
+        rsa=contributor.rsa,
+        income_is_net=False,
+    )
+
+
+def _computed(simulation: Simulation, provisional_law: bool) -> Computed:
+    cfp = simulation.line("formation_professionnelle").amount
+    return Computed(simulation.total - cfp, cfp, simulation, provisional_law)
+
+
+def definitive(contributor: Contributor, year: int, income: Decimal, end: date | None = None) -> Computed:
+    """Contributions of `year` on its own income (the régularisation's target), CFP apart."""
+    law, provisional_law = law_for(year)
+    return _computed(compute(_situation(contributor, year, income, end), law, income), provisional_law)
+
+
+def is_debut_activite(contributor: Contributor, year: int) -> bool:
+    """First two civil years of activity (L131-6-2 al. 2, R613-5 III; R131-3 for what is a start)."""
+    law, _ = law_for(year)
+    return 0 <= year - contributor.activity_start.year < law.forfait_duree_annees
+
+
+def forfait(contributor: Contributor, year: int, end: date | None = None) -> Computed:
+    """Provisional contributions of the first two civil years, on the flat-rate base, net of ACRE."""
+    law, provisional_law = law_for(year)
+    simulation = compute(_situation(contributor, year, ZERO, end), law, ZERO)
+    assert simulation.forfait is not None
+    return _computed(simulation.forfait, provisional_law)
+
+
+def annualised(contributor: Contributor, basis_year: int, income: Decimal) -> Decimal:
+    """R131-3-1 1°: the income of a year of incomplete affiliation, brought to a whole year."""
+    start = contributor.activity_start
+    if start.year != basis_year or start == date(basis_year, 1, 1):
+        return income
+    days = days_between_inclusive(start, date(basis_year, 12, 31))
+    law, _ = law_for(basis_year)
+    return round_euro(income * Decimal(min(law.jours_prorata, days_in_year(basis_year))) / Decimal(days))
+
+
+def converted(contributor: Contributor, basis_year: int, year: int, income: Decimal) -> Decimal:
+    """The basis income in the definition of `year`'s rules (DESIGN §2 decision 7)."""
+    basis_law, _ = law_for(basis_year)
+    target_law, _ = law_for(year)
+    if basis_law.apres_reforme or not target_law.apres_reforme:
+        return income
+    basis = compute(_situation(contributor, basis_year, income, None), basis_law, income)
+    return basis.assiette_csg
+
+
+def provisional(
+    contributor: Contributor, year: int, basis_year: int, income: Decimal, end: date | None = None
+) -> Computed:
+    """Provisional contributions of `year` on the income of `basis_year` (R131-3-1), CFP apart."""
+    base = converted(contributor, basis_year, year, annualised(contributor, basis_year, income))
+    law, provisional_law = law_for(year)
+    return _computed(compute(_situation(contributor, year, base, end), law, base), provisional_law)
+
+
+def estimated(contributor: Contributor, year: int, income: Decimal, end: date | None = None) -> Computed:
+    """Provisional contributions of `year` on the income estimated for that very year (L131-6-2 al. 4)."""
+    return definitive(contributor, year, income, end)
+
+
+def cfp(contributor: Contributor, year: int) -> Decimal:
+    """The CFP of `year` (the whole PASS: not prorated)."""
+    return (
+        forfait(contributor, year).cfp
+        if is_debut_activite(contributor, year)
+        else definitive(contributor, year, ZERO).cfp
+    )

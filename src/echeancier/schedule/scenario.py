@@ -1,0 +1,366 @@
+"""Scenario files: one contributor, their incomes and the events of their account (issue #3 format).
+
+A scenario is YAML. Every problem is reported with the line it is on, never with a traceback:
+
+```yaml
+contributor:
+  profession: artisan            # artisan | commercant | liberal
+  activity_start: 2019-03-01
+  payment: {frequency: monthly, day: 5, direct_debit: true}
+  department: "75"
+  acre: false                    # optional
+  rsa: false                     # optional
+incomes: {2023: 12000, 2024: 14400}   # the income the law's base starts from, per year
+amounts:                          # optional: totals as printed on an URSSAF notice (CFP excluded)
+  2025: {provisional: 12000, adjusted: 14400, definitive: 14400}
+events:
+  - {date: 2025-05-20, type: declaration, year: 2024}
+years: [2025]
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from echeancier.contributions.situation import MAX_INCOME, Profession
+from echeancier.kernel.money import to_decimal
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used; the message starts with the line it is about."""
+
+    def __init__(self, line: int | None, message: str) -> None:
+        super().__init__(f"line {line}: {message}" if line else message)
+        self.line = line
+        self.message = message
+
+
+# --- YAML with line numbers -------------------------------------------------------------------------------------
+
+
+class LineDict(dict[Any, Any]):
+    """A mapping read from YAML, remembering the line it starts on and the line of each key."""
+
+    line: int = 0
+    key_lines: dict[Any, int]
+
+
+class LineList(list[Any]):
+    line: int = 0
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    result = LineDict()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in result:
+            raise ScenarioError(key_node.start_mark.line + 1, f"key {key!r} is given twice")
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    return result
+
+
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        raise ScenarioError(node.start_mark.line + 1, f"{node.value!r} is not a valid date") from None
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+# --- The scenario model -----------------------------------------------------------------------------------------
+
+Frequency = Literal["monthly", "quarterly"]
+
+
+def _money(value: Any) -> Decimal:
+    try:
+        amount = to_decimal(value)
+    except ValueError:
+        raise ValueError(f"must be a number of euros, got {value!r}") from None
+    if abs(amount) > MAX_INCOME:
+        raise ValueError(f"{amount} € is not a plausible amount")
+    return amount
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Payment(_Model):
+    frequency: Frequency = "monthly"
+    day: Literal[5, 20] = 5
+    direct_debit: bool = True
+
+
+class Contributor(_Model):
+    profession: Profession
+    activity_start: date
+    payment: Payment = Payment()
+    department: str = "75"
+    acre: bool = False
+    rsa: bool = False
+
+    @field_validator("department", mode="before")
+    @classmethod
+    def _department_text(cls, value: Any) -> str:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:02d}"
+        if not isinstance(value, str):
+            raise ValueError(f"must be a département code such as '75' or '974', got {value!r}")
+        return value.strip()
+
+
+class Amounts(_Model):
+    """Totals of a year as printed on an URSSAF notice (CFP excluded); they replace the computed ones."""
+
+    provisional: Decimal | None = None
+    adjusted: Decimal | None = None
+    definitive: Decimal | None = None
+
+    _check = field_validator("provisional", "adjusted", "definitive", mode="before")(
+        lambda cls, value: None if value is None else _money(value)
+    )
+
+
+class _Event(_Model):
+    date: date
+
+
+class Declaration(_Event):
+    type: Literal["declaration"]
+    year: int | None = None  # the income year declared; default: the previous year
+    income: Decimal | None = None
+
+    _check = field_validator("income", mode="before")(lambda cls, value: None if value is None else _money(value))
+
+
+class Modulation(_Event):
+    type: Literal["modulation"]
+    estimated_income: Decimal
+
+    _check = field_validator("estimated_income", mode="before")(lambda cls, value: _money(value))
+
+
+class PaymentDayChange(_Event):
+    type: Literal["payment_day_change"]
+    day: Literal[5, 20]
+
+
+class QuarterlyOption(_Event):
+    type: Literal["quarterly_option"]
+
+
+class QuarterlyRenounced(_Event):
+    type: Literal["quarterly_renounced"]
+
+
+class MissedPayment(_Event):
+    type: Literal["missed_payment"]
+
+
+class PaymentEvent(_Event):
+    type: Literal["payment"]
+    amount: Decimal
+
+    _check = field_validator("amount", mode="before")(lambda cls, value: _money(value))
+
+
+class ReportRequest(_Event):
+    type: Literal["report_request"]
+
+
+class EtalementRequest(_Event):
+    type: Literal["etalement_request"]
+    years: int = Field(ge=1)
+
+
+class Cessation(_Event):
+    type: Literal["cessation"]
+
+
+Event = Annotated[
+    Declaration
+    | Modulation
+    | PaymentDayChange
+    | QuarterlyOption
+    | QuarterlyRenounced
+    | MissedPayment
+    | PaymentEvent
+    | ReportRequest
+    | EtalementRequest
+    | Cessation,
+    Field(discriminator="type"),
+]
+EVENT_TYPES = (
+    "declaration",
+    "modulation",
+    "payment_day_change",
+    "quarterly_option",
+    "quarterly_renounced",
+    "missed_payment",
+    "payment",
+    "report_request",
+    "etalement_request",
+    "cessation",
+)
+
+
+class Scenario(_Model):
+    contributor: Contributor
+    incomes: dict[int, Decimal] = {}
+    amounts: dict[int, Amounts] = {}
+    events: list[Event] = []
+    years: list[int]
+    event_lines: tuple[int, ...] = ()  # the line of each event in the file, same order as `events`
+
+    @field_validator("incomes", mode="before")
+    @classmethod
+    def _incomes(cls, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {year: _money(amount) for year, amount in value.items()}
+        return value
+
+    @field_validator("years")
+    @classmethod
+    def _years(cls, value: list[int]) -> list[int]:
+        if not value:
+            raise ValueError("at least one year to show")
+        return sorted(set(value))
+
+
+# --- Loading ----------------------------------------------------------------------------------------------------
+
+
+def _line_of(document: Any, location: tuple[Any, ...]) -> int | None:
+    """The line of the deepest key or item on `location` in the parsed YAML."""
+    node, line = document, getattr(document, "line", None)
+    for part in location:
+        if isinstance(node, LineDict) and part in node:
+            line = node.key_lines.get(part, line)
+            node = node[part]
+        elif isinstance(node, LineList) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            line = getattr(node, "line", line)
+        else:
+            break
+    return line
+
+
+def _location(error: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The error's location without the discriminator pydantic inserts after an event's index."""
+    parts = list(error["loc"])
+    return tuple(
+        part
+        for i, part in enumerate(parts)
+        if not (i >= 2 and parts[i - 2] == "events" and isinstance(parts[i - 1], int) and part in EVENT_TYPES)
+    )
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    where = ".".join(str(part) for part in _location(error))
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"{where}: unknown key"
+    if kind == "missing":
+        return f"{where}: is required"
+    if kind == "union_tag_invalid":
+        return f"{where}.type: unknown event type {error['input'].get('type')!r} (known: {', '.join(EVENT_TYPES)})"
+    if kind == "union_tag_not_found":
+        return f"{where}: every event needs a type ({', '.join(EVENT_TYPES)})"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{where}: {message}" if "got" in message else f"{where}: {message} (got {error.get('input')!r})"
+
+
+def parse_scenario(document: Any) -> Scenario:
+    """Validate a parsed YAML document (see `load_scenario`)."""
+    if not isinstance(document, Mapping):
+        raise ScenarioError(getattr(document, "line", 1) or 1, "a scenario is a mapping with contributor, events…")
+    try:
+        scenario = Scenario.model_validate(document)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise ScenarioError(_line_of(document, _location(first)), _message(first)) from None
+    events = document.get("events") or []
+    lines = tuple(getattr(event, "line", 0) for event in events)
+    scenario = scenario.model_copy(update={"event_lines": lines})
+    check_coherence(scenario)
+    return scenario
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; every problem is a ScenarioError naming its line."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise ScenarioError(None, f"cannot read {path}: {error.strerror}") from None
+    return loads_scenario(text)
+
+
+def loads_scenario(text: str) -> Scenario:
+    try:
+        document = yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else None
+        raise ScenarioError(line, f"invalid YAML: {error.problem}") from None
+    except yaml.YAMLError as error:
+        raise ScenarioError(None, f"invalid YAML: {error}") from None
+    return parse_scenario(document)
+
+
+def check_coherence(scenario: Scenario) -> None:
+    """Rules that need the whole file: dates against the activity, once-a-year requests, known years."""
+    from echeancier.law import load_law
+
+    law = load_law()
+    start = scenario.contributor.activity_start
+    changes: dict[int, int] = {}
+    for event, line in zip(scenario.events, scenario.event_lines or [0] * len(scenario.events), strict=False):
+        if event.date < start:
+            raise ScenarioError(line, f"{event.type} on {event.date} is before the activity starts ({start})")
+        if not law.first_date <= event.date <= law.last_date:
+            raise ScenarioError(
+                line, f"{event.type} on {event.date}: the law parameters cover {law.first_date} to {law.last_date}"
+            )
+        if isinstance(event, PaymentDayChange):
+            limit = law.value("delais.changements_date_par_an", event.date).value
+            changes[event.date.year] = changes.get(event.date.year, 0) + 1
+            if isinstance(limit, int) and changes[event.date.year] > limit:
+                raise ScenarioError(
+                    line, f"payment_day_change: the payment day may change once per civil year ({event.date.year})"
+                )
+        if isinstance(event, EtalementRequest):
+            maximum = law.value("delais.etalement_annees_max", event.date).value
+            if isinstance(maximum, int) and event.years > maximum:
+                raise ScenarioError(line, f"etalement_request: at most {maximum} years (L131-6-1), got {event.years}")
+    for year in scenario.years:
+        if year < start.year:
+            raise ScenarioError(None, f"years: {year} is before the activity starts ({start})")
+        if not law.first_date.year <= year <= law.last_date.year:
+            raise ScenarioError(
+                None, f"years: {year} is outside the law parameters ({law.first_date.year}–{law.last_date.year})"
+            )
