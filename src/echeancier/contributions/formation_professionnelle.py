@@ -12,7 +12,11 @@ from echeancier.contributions.result import Line, Tranche
 from echeancier.contributions.situation import Profession
 from echeancier.kernel.money import round_euro
 
-REFERENCE = "C. trav. L6331-48; CGI 1601 B (artisans)"
+REFERENCES = {
+    Profession.artisan: "C. trav. L6331-48; CGI 1601 B",
+    Profession.commercant: "C. trav. L6331-48",
+    Profession.liberal: "C. trav. L6331-48",
+}
 
 
 def formation_professionnelle(ctx: Context) -> Line:
@@ -29,7 +33,7 @@ def formation_professionnelle(ctx: Context) -> Line:
         base=base,
         rate=rate,
         amount=round_euro(gross),
-        reference=REFERENCE,
+        reference=REFERENCES[ctx.profession],
         tranches=(Tranche("PASS", base, rate, gross),),
         gross=round_euro(gross),
     )

@@ -111,6 +111,6 @@ def situation_from_mapping(data: Mapping[str, Any]) -> Situation:
         if isinstance(context, InputError):
             raise InputError(context.field, context.message) from None
         message = _MESSAGES.get(first["type"], first["msg"].removeprefix("Value error, "))
-        if first["type"] not in ("missing", "extra_forbidden"):
+        if first["type"] not in ("missing", "extra_forbidden") and "got " not in message:
             message = f"{message} (got {first.get('input')!r})"
         raise InputError(field, message) from None
