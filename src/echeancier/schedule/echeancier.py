@@ -68,6 +68,20 @@ KINDS = (
     "majoration",
     "carried_over",
 )
+# Events of the same day apply in this order, whatever their order in the file: requests about the start of
+# activity, then what changes the amounts, then what changes the calendar, then payments, then a cessation.
+EVENT_ORDER = (
+    "report_request",
+    "etalement_request",
+    "declaration",
+    "modulation",
+    "payment_day_change",
+    "quarterly_option",
+    "quarterly_renounced",
+    "missed_payment",
+    "payment",
+    "cessation",
+)
 Key = tuple[str, int, int]  # (kind, year the amount is due for, sequence: the étalement fraction)
 
 
@@ -249,15 +263,48 @@ class _Replay:
     def called(self, key: Key, before: date) -> Decimal:
         return sum((amounts_.get(key, ZERO) for day, amounts_ in self.parts.items() if day < before), ZERO)
 
-    def pool(self, component: Component, effect: date) -> list[date]:
+    def pool(self, component: Component, effect: date, mode: Mode | None = None) -> list[date]:
+        """The due dates that carry `component` from `effect` (under `mode` alone when given)."""
         start = max(effect, component.earliest)
         for year in (component.pool_year, component.pool_year + 1):
-            dates = [d for d in self.due_dates_of(year) if d >= start]
+            if mode is None:
+                dates = [d for d in self.due_dates_of(year) if d >= start]
+            else:
+                day = mode.day if mode.frequency is Frequency.MONTHLY else None
+                dates = [d for d in due_dates(year, mode.frequency, day) if d >= start]
+                if self.cessation is not None:
+                    dates = [d for d in dates if d <= self.cessation]
             if self.report_until is not None and component.kind in ("provisional", "ajustement", "cfp"):
                 dates = [d for d in dates if d >= self.report_until]
             if dates:
                 return dates[:1] if component.single else dates
         return []
+
+    def allocate(self, component: Component, remaining: Decimal, effect: date) -> list[tuple[date, Decimal]]:
+        """Equal instalments over the due dates still to come (R613-2 II, R613-1-3, R613-5 II, R613-1-4 II).
+
+        When a change of payment mode is already scheduled, the instalments before it are those of the mode in
+        force — the amount spread as if that mode went on — and at the change what remains is spread again in
+        equal parts over the new mode's due dates (R613-3 I al. 4, R613-3 II al. 2).
+        """
+        dates = self.pool(component, effect)
+        if not dates:
+            # After a cessation an amount falls due on its own date (R131-9 IV, R613-1-5 2°).
+            dates = [max(effect, component.earliest)] if self.cessation else [self.settlement_date(effect)]
+            return list(zip(dates, spread(remaining, 1), strict=True))
+        change = next(
+            (m.effective for m in self.modes if effect < m.effective <= dates[-1] and not component.single), None
+        )
+        if change is None:
+            return list(zip(dates, spread(remaining, len(dates)), strict=True))
+        current = self.pool(component, effect, self.mode_at(effect))
+        before = [
+            (day, amount)
+            for day, amount in zip(current, spread(remaining, len(current)) if current else [], strict=True)
+            if day < change
+        ]
+        rest = remaining - sum((amount for _, amount in before), ZERO)
+        return before + self.allocate(component, rest, change)
 
     def replan(self, key: Key, effect: date) -> Decimal:
         """Re-spread what remains of component `key` from `effect`; returns the remainder (negative: a credit)."""
@@ -267,12 +314,8 @@ class _Replay:
         remaining = component.target - self.called(key, effect)
         if remaining <= ZERO:
             return remaining
-        dates = self.pool(component, effect)
-        if not dates:
-            # After a cessation an amount falls due on its own date (R131-9 IV, R613-1-5 2°).
-            dates = [max(effect, component.earliest)] if self.cessation else [self.settlement_date(effect)]
-        for day, amount in zip(dates, spread(remaining, len(dates)), strict=True):
-            self.parts[day][key] = amount
+        for day, amount in self.allocate(component, remaining, effect):
+            self.parts[day][key] = self.parts[day].get(key, ZERO) + amount
         return remaining
 
     def set_component(self, component: Component, effect: date) -> Decimal:
@@ -698,7 +741,7 @@ class _Replay:
         self.open_year(max(first_year, contributor.activity_start.year))
         ordered = sorted(
             zip(self.scenario.events, self.scenario.event_lines or [0] * len(self.scenario.events), strict=False),
-            key=lambda pair: pair[0].date,
+            key=lambda pair: (pair[0].date, EVENT_ORDER.index(pair[0].type)),
         )
         handlers = {
             Declaration: self.declaration,

@@ -339,7 +339,11 @@ def check_coherence(scenario: Scenario) -> None:
     law = load_law()
     start = scenario.contributor.activity_start
     changes: dict[int, int] = {}
+    seen: set[tuple[str, date]] = set()
     for event, line in zip(scenario.events, scenario.event_lines or [0] * len(scenario.events), strict=False):
+        if event.type != "payment" and (event.type, event.date) in seen:
+            raise ScenarioError(line, f"{event.type}: a second {event.type} on {event.date}")
+        seen.add((event.type, event.date))
         if event.date < start:
             raise ScenarioError(line, f"{event.type} on {event.date} is before the activity starts ({start})")
         if not law.first_date <= event.date <= law.last_date:
@@ -360,7 +364,9 @@ def check_coherence(scenario: Scenario) -> None:
     for year in scenario.years:
         if year < start.year:
             raise ScenarioError(None, f"years: {year} is before the activity starts ({start})")
-        if not law.first_date.year <= year <= law.last_date.year:
+        # The échéancier sent after a declaration already calls the next year's provisional contributions
+        # (R613-5 I 3°): one year past the checked parameters can be shown, computed with the last known ones.
+        if not law.first_date.year <= year <= law.last_date.year + 1:
             raise ScenarioError(
-                None, f"years: {year} is outside the law parameters ({law.first_date.year}–{law.last_date.year})"
+                None, f"years: {year} is outside the law parameters ({law.first_date.year}–{law.last_date.year + 1})"
             )

@@ -1,0 +1,370 @@
+"""The échéancier: worked examples (research/domain.md §3.3), each rule's example scenario, bad scenario files,
+and the invariants of the replay."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from echeancier.schedule.echeancier import Echeancier, build_echeancier
+from echeancier.schedule.scenario import ScenarioError, load_scenario, loads_scenario
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
+D = Decimal
+
+
+def example(name: str, as_of: date | None = None) -> Echeancier:
+    return build_echeancier(load_scenario(EXAMPLES / name), as_of)
+
+
+def amounts_by_date(e: Echeancier) -> dict[date, Decimal]:
+    return {i.due_date: i.amount for i in e.instalments}
+
+
+def without(e: Echeancier, kind: str) -> dict[date, Decimal]:
+    return {i.due_date: sum((p.amount for p in i.parts if p.kind != kind), D(0)) for i in e.instalments}
+
+
+def test_every_example_builds_and_instalments_are_the_sum_of_their_parts() -> None:
+    names = sorted(path.name for path in EXAMPLES.glob("*.yaml"))
+    assert len(names) >= 13
+    for name in names:
+        e = example(name)
+        assert e.instalments, name
+        for instalment in e.instalments:
+            assert instalment.amount == sum(p.amount for p in instalment.parts)
+            assert all(p.amount > 0 for p in instalment.parts), name
+            assert instalment.debit_date >= instalment.due_date
+
+
+def test_worked_example_declared_on_20_may() -> None:
+    e = example("01-declaration-mensuel.yaml")
+    monthly = without(e, "cfp")
+    assert [monthly[date(2026, m, 5)] for m in range(1, 6)] == [D("1000.00")] * 5
+    assert [monthly[date(2026, m, 5)] for m in range(6, 12)] == [D("1514.29")] * 6
+    assert monthly[date(2026, 12, 5)] == D("1514.26")
+    november = {p.kind: p.amount for p in next(i for i in e.instalments if i.due_date == date(2026, 11, 5)).parts}
+    assert november["cfp"] == 139  # 0.29 % × 48 060, called with the November instalment
+    june = {(p.kind, p.year): p.amount for p in e.instalments[5].parts}
+    assert june == {
+        ("provisional", 2026): D("1000.00"),
+        ("ajustement", 2026): D("342.86"),
+        ("regularisation", 2025): D("171.43"),
+    }
+    assert e.year_total(2026, ("provisional", "ajustement")) == 14_400
+    assert e.year_total(2025, ("regularisation",)) == 1_200
+
+
+def test_worked_example_declared_on_25_may() -> None:
+    monthly = without(example("02-declaration-tardive.yaml"), "cfp")
+    assert monthly[date(2026, 6, 5)] == D("1000.00")
+    assert [monthly[date(2026, m, 5)] for m in range(7, 13)] == [D("1600.00")] * 6
+
+
+def test_worked_example_quarterly() -> None:
+    quarterly = without(example("03-trimestriel.yaml"), "cfp")
+    assert quarterly == {
+        date(2026, 2, 5): 3000,
+        date(2026, 5, 5): 3000,
+        date(2026, 8, 5): 4800,
+        date(2026, 11, 5): 4800,
+    }
+
+
+def test_one_missed_payment_is_carried_to_the_next_without_majoration() -> None:
+    e = example("04-un-impaye.yaml")
+    by_date = without(e, "cfp")
+    assert by_date[date(2026, 7, 5)] == D("3028.58")
+    assert next(i for i in e.instalments if i.due_date == date(2026, 6, 5)).missed
+    assert e.majorations == ()
+    assert e.outstanding == 0  # the carried amount was paid with July's instalment
+
+
+def test_two_missed_payments_switch_the_year_to_quarterly_with_majorations() -> None:
+    e = example("05-deux-impayes.yaml")
+    dates = [i.due_date for i in e.instalments]
+    assert dates[-2:] == [date(2026, 8, 5), date(2026, 11, 5)]  # quarterly for the rest of the year
+    for day in (date(2026, 8, 5), date(2026, 11, 5)):
+        principal = sum(
+            p.amount for i in e.instalments if i.due_date == day for p in i.parts if p.kind not in ("cfp", "majoration")
+        )
+        assert principal == D("5300.00")
+    initial = [m.initial for m in e.majorations if m.initial]
+    assert initial == [D("75.71"), D("75.71")]  # 5 % × 1 514.29, R243-16 I
+    june = [m for m in e.majorations if m.due_date == date(2026, 6, 5)]
+    assert [(m.paid_on, m.months) for m in june] == [(date(2026, 8, 5), 2), (date(2026, 11, 5), 5)]
+    assert sum(m.complementary for m in june) == D("3.03") + D("7.57")  # 0.2 % × 757.15 × 2 + 0.2 % × 757.14 × 5
+    assert e.year_total(2026, ("majoration",)) == sum(m.amount for m in e.majorations)
+
+
+def test_modulation_applies_from_the_first_due_date_15_days_after_the_request() -> None:
+    e = example("06-modulation.yaml")
+    before = {i.due_date: i.amount for i in e.instalments if i.due_date < date(2026, 4, 5)}
+    unmodulated = build_echeancier(
+        loads_scenario((EXAMPLES / "06-modulation.yaml").read_text().split("events:")[0] + "years: [2026]\n")
+    )
+    assert before == {i.due_date: i.amount for i in unmodulated.instalments if i.due_date < date(2026, 4, 5)}
+    assert e.instalments[3].amount < e.instalments[2].amount
+
+
+def test_payment_day_change_and_quarterly_option_and_renunciation() -> None:
+    dates = [i.due_date for i in example("07-changements-de-mode.yaml").instalments]
+    assert dates == [
+        date(2026, 1, 5),
+        date(2026, 2, 5),
+        date(2026, 3, 5),  # the 5th until the change takes effect
+        date(2026, 4, 20),
+        date(2026, 5, 20),
+        date(2026, 6, 20),
+        date(2026, 7, 20),  # then the 20th
+        date(2026, 8, 5),  # quarterly from the first quarterly date ≥ 30 days after 1 May
+        date(2026, 11, 20),
+        date(2026, 12, 20),  # monthly again from November
+    ]
+
+
+def test_start_of_activity() -> None:
+    e = example("08-debut-activite.yaml")
+    first = e.instalments[0]
+    assert first.due_date == date(2025, 7, 5)  # not before 10 March + 90 days = 8 June
+    assert e.notices[0].kind == "echeancier_debut_activite" and e.notices[0].date == date(2025, 6, 20)
+    provisional_2025 = e.year_total(2025, ("provisional",))
+    assert len([i for i in e.instalments if i.due_date.year == 2025]) == 6
+    # the 2025 provisional contributions are the flat-rate ones, net of ACRE (see test_contributions)
+    from echeancier.schedule import amounts
+    from echeancier.schedule.scenario import load_scenario as load
+
+    contributor = load(EXAMPLES / "08-debut-activite.yaml").contributor
+    assert provisional_2025 == amounts.forfait(contributor, 2025).amount
+    assert {p.kind for i in e.instalments if i.due_date >= date(2026, 6, 5) for p in i.parts} >= {
+        "ajustement",
+        "regularisation",
+    }
+
+
+def test_late_start_without_direct_debit_moves_year_one_to_year_two() -> None:
+    e = example("09-debut-tardif-sans-prelevement.yaml")
+    assert "trimestriel_sans_prelevement" in e.notes
+    assert [i.due_date for i in e.instalments] == [
+        date(2026, 2, 5),
+        date(2026, 5, 5),
+        date(2026, 8, 5),
+        date(2026, 11, 5),
+    ]
+    years = {p.year for i in e.instalments for p in i.parts if p.kind == "provisional"}
+    assert years == {2025, 2026}
+
+
+def test_report_and_etalement() -> None:
+    e = example("10-report-etalement.yaml")
+    assert all(i.due_date >= date(2025, 2, 1) for i in e.instalments)  # nothing in the first 12 months
+    assert e.year_total(2024, ("provisional",)) == 0
+    report = e.year_total(2024, ("report",))
+    etalement = e.year_total(2024, ("etalement",))
+    assert report == etalement  # equal annual thirds, the third one in 2027
+    from echeancier.schedule import amounts
+
+    contributor = load_scenario(EXAMPLES / "10-report-etalement.yaml").contributor
+    definitive = amounts.definitive(contributor, 2024, D(25000)).amount
+    assert abs(report * 3 - definitive) <= D("0.02")
+
+
+def test_cessation() -> None:
+    e = example("11-cessation.yaml")
+    assert not [i for i in e.instalments if date(2026, 4, 10) < i.due_date < date(2026, 6, 9)]
+    settlement = [i for i in e.instalments if i.due_date == date(2026, 6, 9)]  # 10 April + 60 days (R131-9 IV)
+    assert settlement and {p.kind for p in settlement[0].parts} == {"cfp"}
+    assert {r.year for r in e.refunds} == {2025, 2026}
+
+
+def test_credits_are_refunded() -> None:
+    e = example("12-trop-verse.yaml")
+    assert [(r.kind, r.year) for r in e.refunds] == [("regularisation", 2025), ("ajustement", 2026)]
+    after = [i for i in e.instalments if i.due_date > date(2026, 5, 20)]
+    assert [(i.due_date, [p.kind for p in i.parts]) for i in after] == [(date(2026, 11, 5), ["cfp"])]
+
+
+def test_overseas_debit_dates() -> None:
+    e = example("13-outre-mer.yaml")
+    december = next(i for i in e.instalments if i.due_date == date(2026, 12, 20))
+    assert december.debit_date == date(2026, 12, 21)  # Sunday 20 December, also a holiday at La Réunion
+    june = next(i for i in e.instalments if i.due_date == date(2026, 6, 20))
+    assert june.debit_date == date(2026, 6, 22)  # Saturday
+
+
+def test_as_of_ignores_later_events() -> None:
+    e = example("01-declaration-mensuel.yaml", as_of=date(2026, 5, 1))
+    assert {i.amount for i in e.instalments if i.due_date.month != 11} == {D("1000.00")}
+    assert e.called == 4000 and e.outstanding == 0  # January to April
+
+
+BAD = [
+    ("contributor: {profession: artisan, activity_start: 2015-01-01}\nyears: [2026]\ncolour: red\n", 3, "unknown key"),
+    (
+        "contributor: {profession: artisan, activity_start: 2015-01-01}\nevents:\n"
+        "  - {date: 2026-02-30, type: cessation}\nyears: [2026]\n",
+        3,
+        "not a valid date",
+    ),
+    (
+        "contributor: {profession: artisan, activity_start: 2025-01-01}\nevents:\n"
+        "  - {date: 2024-06-01, type: cessation}\nyears: [2025]\n",
+        3,
+        "before the activity starts",
+    ),
+    (
+        "contributor: {profession: artisan, activity_start: 2015-01-01}\nincomes: {2024: 1}\nevents:\n"
+        "  - {date: 2026-02-01, type: payment_day_change, day: 20}\n  - {date: 2026-09-01, type: payment_day_change, "
+        "day: 5}\nyears: [2026]\n",
+        5,
+        "once per civil year",
+    ),
+    (
+        "contributor: {profession: artisan, activity_start: 2015-01-01}\nincomes: {2024: 1}\nevents:\n"
+        "  - {date: 2026-02-06, type: missed_payment}\nyears: [2026]\n",
+        4,
+        "nothing is due",
+    ),
+    (
+        "contributor: {profession: artisan, activity_start: 2015-01-01}\nevents:\n  - {date: 2026-02-06, type: holiday}"
+        "\nyears: [2026]\n",
+        3,
+        "unknown event type",
+    ),
+    ("contributor: {profession: boulanger, activity_start: 2015-01-01}\nyears: [2026]\n", 1, "profession"),
+    ("contributor: {profession: artisan, activity_start: 2015-01-01}\nyears: [2026]\n", None, "income of 2024"),
+    (
+        "contributor: {profession: artisan, activity_start: 2024-02-01}\nevents:\n  - {date: 2024-04-01, type: "
+        "report_request}\nyears: [2024]\n",
+        3,
+        "within 30 days",
+    ),
+    (
+        "contributor: {profession: artisan, activity_start: 2015-01-01}\nevents:\n  - {date: 2026-04-01, type: "
+        "etalement_request, years: 6}\nyears: [2026]\n",
+        3,
+        "at most 5 years",
+    ),
+    ("contributor: [1, 2]\nyears: [2026]\n", 1, "contributor"),
+    ("- 1\n- 2\n", 1, "a scenario is a mapping"),
+    ("contributor: {profession: artisan, activity_start: 2015-01-01}\nyears: [2031]\n", None, "outside the law"),
+    ("contributor: {\n", 2, "invalid YAML"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "message"), BAD)
+def test_bad_scenarios_are_refused_with_their_line(text: str, line: int | None, message: str) -> None:
+    with pytest.raises(ScenarioError) as error:
+        build_echeancier(loads_scenario(text))
+    assert message in str(error.value)
+    assert error.value.line == line
+
+
+# --- properties -------------------------------------------------------------------------------------------------
+
+STEADY = """
+contributor: {{profession: {profession}, activity_start: 2015-01-01, payment: {{frequency: {frequency}, day: {day},
+  direct_debit: true}}}}
+amounts:
+  2025: {{provisional: {called}, definitive: {definitive}}}
+  2026: {{provisional: {provisional}, adjusted: {adjusted}}}
+  2027: {{provisional: {adjusted}}}
+events:
+{events}
+years: [2026, 2027]
+"""
+
+
+@st.composite
+def steady_scenarios(draw: st.DrawFn) -> tuple[str, date]:
+    euros = st.integers(0, 60_000)
+    declared = draw(st.dates(date(2026, 3, 1), date(2026, 12, 20)))
+    events = [f"  - {{date: {declared}, type: declaration, year: 2025}}"]
+    if draw(st.booleans()):
+        events.append(
+            f"  - {{date: {draw(st.dates(date(2026, 1, 2), date(2026, 12, 1)))}, type: modulation, "
+            f"estimated_income: {draw(euros)}}}"
+        )
+    if draw(st.booleans()):
+        events.append(f"  - {{date: {draw(st.dates(date(2026, 1, 2), date(2026, 11, 30)))}, type: quarterly_option}}")
+    draw(st.randoms()).shuffle(events)
+    text = STEADY.format(
+        profession=draw(st.sampled_from(["artisan", "commercant", "liberal"])),
+        frequency=draw(st.sampled_from(["monthly", "quarterly"])),
+        day=draw(st.sampled_from([5, 20])),
+        called=draw(euros),
+        definitive=draw(euros),
+        provisional=draw(euros),
+        adjusted=draw(euros),
+        events="\n".join(events),
+    )
+    return text, declared
+
+
+@settings(max_examples=120, deadline=None)
+@given(steady_scenarios())
+def test_replaying_is_deterministic_and_independent_of_event_order(case: tuple[str, date]) -> None:
+    text, _ = case
+    scenario = loads_scenario(text)
+    first, second = build_echeancier(scenario), build_echeancier(loads_scenario(text))
+    assert first == second
+    reordered = scenario.model_copy(
+        update={"events": list(reversed(scenario.events)), "event_lines": tuple(reversed(scenario.event_lines))}
+    )
+    assert build_echeancier(reordered).instalments == first.instalments
+
+
+@settings(max_examples=120, deadline=None)
+@given(steady_scenarios())
+def test_what_is_called_adds_up(case: tuple[str, date]) -> None:
+    text, _ = case
+    scenario = loads_scenario(text)
+    e = build_echeancier(scenario)
+    given_2025 = scenario.amounts[2025]
+    regularisation = given_2025.definitive - given_2025.provisional
+    called_2025 = e.year_total(2025, ("regularisation",)) + sum(
+        r.amount + r.imputed for r in e.refunds if r.year == 2025
+    )
+    assert called_2025 == abs(regularisation) if regularisation < 0 else e.year_total(2025) == regularisation
+    provisional = e.year_total(2026, ("provisional", "ajustement"))
+    refunded = sum(r.amount + r.imputed for r in e.refunds if r.year == 2026)
+    modulated = any(ev.type == "modulation" for ev in scenario.events)
+    adjusted = scenario.amounts[2026].adjusted
+    if not modulated:
+        # R613-5 I 2° and II: after the ajustement the year calls exactly the adjusted amount, any excess
+        # already paid being refunded.
+        assert provisional - refunded == adjusted
+    for instalment in e.instalments:
+        assert instalment.amount == sum(p.amount for p in instalment.parts)
+
+
+@settings(max_examples=120, deadline=None)
+@given(steady_scenarios())
+def test_an_event_never_changes_a_due_date_before_the_law_allows(case: tuple[str, date]) -> None:
+    text, declared = case
+    scenario = loads_scenario(text)
+    with_events = build_echeancier(scenario)
+    without_declaration = build_echeancier(
+        scenario.model_copy(
+            update={"events": [ev for ev in scenario.events if ev.type != "declaration"], "event_lines": ()}
+        )
+    )
+    limit = declared + timedelta(days=15)
+    before = [i for i in with_events.instalments if i.due_date < limit]
+    assert before == [i for i in without_declaration.instalments if i.due_date < limit]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dates(date(2023, 1, 1), date(2026, 12, 31)), st.sampled_from(["monthly", "quarterly"]), st.booleans())
+def test_no_due_date_before_90_days_after_the_start(start: date, frequency: str, acre: bool) -> None:
+    text = (
+        f"contributor: {{profession: artisan, activity_start: {start}, acre: {str(acre).lower()}, "
+        f"payment: {{frequency: {frequency}}}}}\nyears: [{start.year}]\n"
+    )
+    e = build_echeancier(loads_scenario(text))
+    assert all(i.due_date >= start + timedelta(days=90) for i in e.instalments)
