@@ -184,7 +184,8 @@ def test_cessation() -> None:
 
 def test_credits_are_refunded() -> None:
     e = example("12-trop-verse.yaml")
-    assert [(r.kind, r.year) for r in e.refunds] == [("regularisation", 2025), ("ajustement", 2026)]
+    assert {(r.kind, r.year) for r in e.refunds} == {("regularisation", 2025), ("ajustement", 2026)}
+    assert all(r.on_instalments == 0 for r in e.refunds)  # nothing left to set the credit against
     after = [i for i in e.instalments if i.due_date > date(2026, 5, 20)]
     assert [(i.due_date, [p.kind for p in i.parts]) for i in after] == [(date(2026, 11, 5), ["cfp"])]
 
@@ -327,18 +328,17 @@ def test_what_is_called_adds_up(case: tuple[str, date]) -> None:
     e = build_echeancier(scenario)
     given_2025 = scenario.amounts[2025]
     regularisation = given_2025.definitive - given_2025.provisional
-    called_2025 = e.year_total(2025, ("regularisation",)) + sum(
-        r.amount + r.imputed for r in e.refunds if r.year == 2025
-    )
-    assert called_2025 == abs(regularisation) if regularisation < 0 else e.year_total(2025) == regularisation
+    credited_2025 = sum(r.amount + r.imputed + r.on_instalments for r in e.refunds if r.year == 2025)
+    assert e.year_total(2025) - credited_2025 == regularisation  # R613-1-3
     provisional = e.year_total(2026, ("provisional", "ajustement"))
     refunded = sum(r.amount + r.imputed for r in e.refunds if r.year == 2026)
+    set_against = sum(r.on_instalments for r in e.refunds if r.year == 2025)
     modulated = any(ev.type == "modulation" for ev in scenario.events)
     adjusted = scenario.amounts[2026].adjusted
     if not modulated:
         # R613-5 I 2° and II: after the ajustement the year calls exactly the adjusted amount, any excess
         # already paid being refunded.
-        assert provisional - refunded == adjusted
+        assert provisional - refunded == adjusted - set_against
     for instalment in e.instalments:
         assert instalment.amount == sum(p.amount for p in instalment.parts)
 
@@ -368,3 +368,18 @@ def test_no_due_date_before_90_days_after_the_start(start: date, frequency: str,
     )
     e = build_echeancier(loads_scenario(text))
     assert all(i.due_date >= start + timedelta(days=90) for i in e.instalments)
+
+
+def test_a_regularisation_credit_is_set_against_the_instalments_still_to_come() -> None:
+    e = example("14-credit-impute.yaml")
+    monthly = without(e, "cfp")
+    assert [monthly[date(2026, m, 5)] for m in range(6, 12)] == [D("828.57")] * 6  # (7 000 − 1 200) / 7
+    assert monthly[date(2026, 12, 5)] == D("828.58")
+    assert [(r.kind, r.year, r.on_instalments, r.amount) for r in e.refunds] == [
+        ("regularisation", 2025, D(1200), D(0))
+    ]
+    refund = build_echeancier(
+        loads_scenario((EXAMPLES / "14-credit-impute.yaml").read_text().replace("impute\n", "refund\n"))
+    )
+    assert [(r.amount, r.on_instalments) for r in refund.refunds] == [(D("1200.00"), D(0))]
+    assert without(refund, "cfp")[date(2026, 6, 5)] == 1000

@@ -112,8 +112,9 @@ class Refund:
     date: date
     kind: str  # regularisation | ajustement | etalement …
     year: int
-    amount: Decimal
-    imputed: Decimal = ZERO  # part of the credit set against older debts first
+    amount: Decimal  # refunded
+    imputed: Decimal = ZERO  # set against older debts, oldest first
+    on_instalments: Decimal = ZERO  # set against the provisional instalments still to come (R613-1-3 al. 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -485,8 +486,6 @@ class _Replay:
                 # R131-9 II: each later fraction with the following definitive contributions, a year apart.
                 later = add_months(effect, 12 * sequence)
                 self.place("etalement", declared, fraction, later, later.year, sequence)
-        elif regularisation < ZERO:
-            self.credit(event.date, "regularisation", declared, -regularisation)
         # 2° ajustement of the current year (L131-6-2 al. 2: not the first year's, not after a modulation)
         # LAW: a modulation on the estimated income of the year is more recent information than the declared
         # income of the year before: the ajustement does not override it.
@@ -498,6 +497,9 @@ class _Replay:
             and self.cessation is None
         ):
             self.ajustement(year, declared, income, effect, event.date)
+        if regularisation < ZERO:
+            # After the ajustement, so that the credit is set against the adjusted instalments.
+            self.regularisation_credit(event.date, declared, year, -regularisation, effect)
         # 3° provisional contributions of the next year
         if (
             declared == year - 1
@@ -506,6 +508,32 @@ class _Replay:
             and self.cessation is None
         ):
             self.open_year(year + 1)
+
+    def regularisation_credit(self, on: date, declared: int, year: int, amount: Decimal, effect: date) -> None:
+        """R613-1-3 al. 2: an overpayment is "remboursé sans délai ou imputé sur les versements provisionnels
+        restant à échoir au titre de l'année en cours"; imputed, what exceeds the instalments still to come is set
+        against older debts, oldest first, and the rest refunded. Scenario option `regularisation_credit`:
+        `impute` (default, the detailed path of the text) or `refund`."""
+        if self.scenario.options.regularisation_credit == "refund" or self.cessation is not None:
+            self.credit(on, "regularisation", declared, amount)
+            return
+        left = amount
+        for kind in ("ajustement", "provisional"):
+            key = (kind, year, 0)
+            if key not in self.components or left <= ZERO:
+                continue
+            component = self.components[key]
+            remaining = component.target - self.called(key, effect)
+            taken = min(left, max(ZERO, remaining))
+            if taken:
+                component.target -= taken
+                self.replan(key, effect)
+                left -= taken
+        on_instalments = amount - left
+        if on_instalments:
+            self.refunds.append(Refund(effect, "regularisation", declared, ZERO, on_instalments=on_instalments))
+        if left > ZERO:
+            self.credit(on, "regularisation", declared, left)
 
     def place(self, kind: str, year: int, amount: Decimal, effect: date, pool_year: int, sequence: int = 0) -> None:
         self.set_component(Component(kind, year, amount, pool_year, effect, sequence=sequence), effect)

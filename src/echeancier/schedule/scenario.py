@@ -230,8 +230,15 @@ EVENT_TYPES = (
 )
 
 
+class Options(_Model):
+    """Readings of the law a scenario may choose (docs/law-choices.md)."""
+
+    regularisation_credit: Literal["impute", "refund"] = "impute"
+
+
 class Scenario(_Model):
     contributor: Contributor
+    options: Options = Options()
     incomes: dict[int, Decimal] = {}
     amounts: dict[int, Amounts] = {}
     events: list[Event] = []
