@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
@@ -34,14 +35,15 @@ DEBUG_VARIABLE = "ECHEANCIER_DEBUG"
 
 app = typer.Typer(
     name="echeancier",
-    help="Cotisations sociales des travailleurs indépendants (CSS L613-3) : simulation et paramètres de la loi.",
+    help="Cotisations sociales des travailleurs indépendants (CSS L613-3) : simulation, échéancier et paramètres "
+    "de la loi.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 law_app = typer.Typer(help="Paramètres de la loi : validité et valeurs datées.", no_args_is_help=True)
 app.add_typer(law_app, name="law")
-# `schedule`, `serve` and `batch` (DESIGN §4) will be registered here, as commands or sub-apps like `law`.
+# `serve` and `batch` (DESIGN §4) will be registered here, as commands or sub-apps like `law`.
 
 # Situation field -> the option that sets it, so that an error names what the user typed.
 OPTIONS = {
@@ -625,6 +627,89 @@ def _format_value(parameter: Parameter, value: ParamValue) -> str:
         return _pass_share(Decimal(value))
     words = {"hours": "heures", "days": "jours", "months": "mois"}
     return f"{format_number(value)} {words[unit]}" if unit in words else format_number(value)
+
+
+# --- echeancier schedule -----------------------------------------------------------------------------------
+
+SCHEDULE_FORMATS = ("table", "json", "csv", "csv-fr", "ics")
+
+
+@app.command()
+def schedule(
+    scenario: Annotated[
+        str, typer.Argument(metavar="SCÉNARIO.yaml", help="Le cotisant, ses revenus et les événements de son compte.")
+    ],
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help="table (tableau en français), json (une ligne), csv, csv-fr (Excel français) ou ics (agenda).",
+        ),
+    ] = "table",
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="AAAA-MM-JJ",
+            help="Date de situation : les événements postérieurs sont ignorés (défaut : fin de la dernière année).",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option("--output", metavar="FICHIER", help="Écrit le document dans ce fichier.", show_default=False),
+    ] = None,
+) -> None:
+    """Échéancier des cotisations (CSS L613-3 al. 2) : dates et montants de chaque échéance, à partir d'un scénario."""
+    chosen = output_format.strip().lower()
+    if chosen not in SCHEDULE_FORMATS:
+        _fail("--format", f"unknown format {output_format!r} (known: {', '.join(SCHEDULE_FORMATS)})")
+    day = _parse_date("--as-of", as_of)
+    text = _read_scenario(scenario)
+
+    from echeancier.documents import echeancier as documents
+    from echeancier.law.loader import LawError
+    from echeancier.schedule.echeancier import build_echeancier
+    from echeancier.schedule.scenario import ScenarioError, loads_scenario
+
+    with _errors(LawError):
+        try:
+            result = build_echeancier(loads_scenario(text), day)
+        except ScenarioError as error:
+            _fail(scenario, str(error))
+        if chosen == "json":
+            document = json.dumps(documents.to_json(result), ensure_ascii=False) + "\n"
+        elif chosen in ("csv", "csv-fr"):
+            document = documents.to_csv(result, french=chosen == "csv-fr")
+        elif chosen == "ics":
+            document = documents.to_ics(result, Path(scenario).name)
+        else:
+            document = documents.to_table(result)
+    if output is None:
+        sys.stdout.write(document)
+        return
+    try:
+        Path(output).write_text(document, encoding="utf-8", newline="")
+    except OSError as error:
+        _fail("--output", f"cannot write {output} ({error.strerror})")
+
+
+def _read_scenario(path: str) -> str:
+    """The scenario file's text; a file that cannot be read is bad input (exit 2), named with its path."""
+    try:
+        data = Path(path).read_bytes()
+    except IsADirectoryError:
+        _fail(path, "is a directory, not a scenario file")
+    except FileNotFoundError:
+        _fail(path, "no such file")
+    except OSError as error:
+        _fail(path, f"cannot read ({error.strerror})")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        _fail(path, f"line {line}: not UTF-8 text (byte 0x{data[error.start]:02x})")
 
 
 # --- entry point -----------------------------------------------------------------------------------------------

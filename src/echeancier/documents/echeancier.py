@@ -1,0 +1,388 @@
+"""The échéancier as documents — CSS L613-3 al. 2: the amount and due date of every contribution.
+
+Four renderings of one `Echeancier`, each a pure function returning text or data (no I/O, same input → same
+output, byte for byte):
+
+- `to_table`: a French table for the contributor, with what each instalment is made of, the refunds, the
+  majorations de retard and how they were computed (R243-16), the documents sent and the balance;
+- `to_json`: the same facts for machines (ASCII snake_case fields, ISO dates, amounts in euros);
+- `to_csv`: one row per part of an instalment, for spreadsheets (machine-readable, or French Excel);
+- `to_ics`: one all-day event per instalment on its debit date, for a calendar application.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from icalendar import Calendar, Event
+
+from echeancier.kernel.fmt import format_date, format_euros, format_number, format_rate
+from echeancier.kernel.money import ZERO, round_cent
+from echeancier.law import load_law
+from echeancier.schedule.echeancier import Echeancier, Instalment, Part, Refund
+from echeancier.schedule.majorations import Majoration
+
+# What each part of an instalment is, as the contributor reads it (kinds of schedule/echeancier.py).
+KIND_LABELS = {
+    "provisional": "provisionnelles",
+    "ajustement": "ajustement",
+    "regularisation": "régularisation",
+    "cfp": "CFP",
+    "etalement": "étalement",
+    "report": "report",
+    "majoration": "majorations de retard",
+    "carried_over": "impayé reporté",
+}
+# Parts whose year says nothing to the reader: majorations and unpaid sums belong to the year they are called in.
+YEARLESS = frozenset({"majoration", "carried_over"})
+
+NOTICE_LABELS = {
+    "echeancier": "échéancier après la déclaration de revenus",
+    "echeancier_debut_activite": "échéancier de début d'activité",
+    "echeancier_modulation": "échéancier après la modulation sur le revenu estimé",
+}
+
+CSV_FIELDS = ("due_date", "debit_date", "kind", "year", "amount", "instalment_amount", "missed")
+CSV_FIELDS_FR = ("Échéance", "Prélèvement", "Nature", "Année", "Montant", "Montant de l'échéance", "Impayée")
+BOM = "\ufeff"  # lets Excel read the French CSV as UTF-8 rather than the Windows code page
+
+PRODID = "-//echeancier//FR"
+
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+# --- Labels -----------------------------------------------------------------------------------------------------
+
+
+def kind_label(kind: str) -> str:
+    """The French name of a kind of part (`provisional` → `provisionnelles`); an unknown kind as it is."""
+    return KIND_LABELS.get(kind, kind)
+
+
+def part_label(kind: str, year: int) -> str:
+    """`provisionnelles 2026`, `régularisation 2025`, `majorations de retard`."""
+    label = kind_label(kind)
+    return label if kind in YEARLESS else f"{label} {year}"
+
+
+def _detail(instalment: Instalment) -> str:
+    """What the instalment is made of; each part's amount when there are several."""
+    if len(instalment.parts) == 1:
+        (part,) = instalment.parts
+        text = part_label(part.kind, part.year)
+    else:
+        text = " ; ".join(f"{part_label(p.kind, p.year)} : {_euros(p.amount)}" for p in instalment.parts)
+    return f"impayée — {text}" if instalment.missed else text
+
+
+def _euros(amount: Decimal) -> str:
+    return format_euros(amount, cents=True)
+
+
+def _french_dates(text: str) -> str:
+    """ISO dates inside a free text written as French readers write them (2026-03-05 → 05/03/2026)."""
+    return _ISO_DATE.sub(lambda m: f"{m[3]}/{m[2]}/{m[1]}", text)
+
+
+def note_sentence(note: str) -> str:
+    """A note of the échéancier (a code, possibly `code:value`) as a French sentence; unknown codes as they are."""
+    code, _, value = note.partition(":")
+    if code == "trimestriel_sans_prelevement":
+        return (
+            "Sans autorisation de prélèvement, les cotisations sont payées chaque trimestre : le paiement mensuel "
+            "demande une autorisation de prélèvement (CSS R613-2 I, R613-3)."
+        )
+    if code == "parametres_provisoires" and value:
+        return (
+            f"Les paramètres de la loi pour {value} ne sont pas encore tous publiés : les cotisations de {value} "
+            "sont calculées avec les derniers connus et seront recalculées lorsqu'ils le seront."
+        )
+    if code == "trop_verse_apres_revenu_reel" and value:
+        return (
+            f"Le revenu estimé de {value} appelle moins que ce qui a déjà été versé : le trop-versé sera "
+            f"remboursé une fois le revenu réel de {value} déclaré (CSS R613-1-4)."
+        )
+    if code == "cessation" and value:
+        try:
+            day = format_date(date.fromisoformat(value))
+        except ValueError:
+            day = value
+        return (
+            f"Cessation d'activité le {day} : les cotisations provisionnelles s'arrêtent, les sommes reportées ou "
+            "étalées deviennent exigibles (CSS R131-9 IV) et les cotisations définitives sont régularisées sur la "
+            "déclaration de cessation (CSS R613-1-5)."
+        )
+    return note
+
+
+# --- JSON -------------------------------------------------------------------------------------------------------
+
+
+def _number(amount: Decimal) -> float:
+    """Euros as a JSON number: the amounts are whole cents, and a float's shortest repr of a 2-decimal value
+    (what `json` writes) gives those digits back exactly."""
+    return float(str(round_cent(amount)))
+
+
+def _part_json(part: Part) -> dict[str, Any]:
+    return {"kind": part.kind, "year": part.year, "amount": _number(part.amount)}
+
+
+def _majoration_json(m: Majoration) -> dict[str, Any]:
+    return {
+        "due_date": m.due_date.isoformat(),
+        "paid_on": m.paid_on.isoformat(),
+        "base": _number(m.base),
+        "initial": _number(m.initial),
+        "months": m.months,
+        "complementary": _number(m.complementary),
+        "amount": _number(m.amount),
+    }
+
+
+def to_json(e: Echeancier) -> dict[str, Any]:
+    """The échéancier as a JSON-ready mapping: ASCII snake_case fields, ISO dates, amounts in euros as numbers
+    with at most two decimals, the notes as their codes (see `note_sentence` for their meaning)."""
+    return {
+        "instalments": [
+            {
+                "due_date": i.due_date.isoformat(),
+                "debit_date": i.debit_date.isoformat(),
+                "amount": _number(i.amount),
+                "missed": i.missed,
+                "parts": [_part_json(p) for p in i.parts],
+            }
+            for i in e.instalments
+        ],
+        "refunds": [
+            {
+                "date": r.date.isoformat(),
+                "kind": r.kind,
+                "year": r.year,
+                "amount": _number(r.amount),
+                "imputed": _number(r.imputed),
+                "on_instalments": _number(r.on_instalments),
+            }
+            for r in e.refunds
+        ],
+        "majorations": [_majoration_json(m) for m in e.majorations],
+        "notices": [{"date": n.date.isoformat(), "kind": n.kind, "detail": n.detail} for n in e.notices],
+        "balance": {
+            "as_of": e.as_of.isoformat(),
+            "called": _number(e.called),
+            "paid": _number(e.paid),
+            "outstanding": _number(e.outstanding),
+        },
+        "notes": list(e.notes),
+    }
+
+
+# --- The French table -------------------------------------------------------------------------------------------
+
+
+def to_table(e: Echeancier) -> str:
+    """The échéancier as a French text table for the contributor (dates jj/mm/aaaa, amounts `1 514,29 €`)."""
+    out = [f"Échéancier de vos cotisations sociales — situation au {format_date(e.as_of)}", ""]
+    if e.instalments:
+        out += _instalment_table(e.instalments)
+        out += ["", "Total par année de cotisations :"]
+        out += [f"  {line}" for line in _year_totals(e.instalments)]
+    else:
+        out.append("Aucune échéance.")
+    if e.refunds:
+        out += ["", "Remboursements :"]
+        out += [f"  {refund_sentence(r)}" for r in e.refunds]
+    if e.majorations:
+        out += ["", "Majorations de retard (CSS R243-16) :"]
+        out += [f"  {line}" for line in _majoration_lines(e.majorations)]
+    if e.notices:
+        out += ["", "Documents envoyés :"]
+        for notice in e.notices:
+            label = NOTICE_LABELS.get(notice.kind, notice.kind)
+            detail = f" ({_french_dates(notice.detail)})" if notice.detail else ""
+            out.append(f"  {format_date(notice.date)} : {label}{detail}")
+    out += [
+        "",
+        f"Au {format_date(e.as_of)} : appelé {_euros(e.called)}, payé {_euros(e.paid)}, "
+        f"reste dû {_euros(e.outstanding)}.",
+    ]
+    if e.notes:
+        out += ["", "À savoir :"]
+        out += [f"  • {note_sentence(note)}" for note in e.notes]
+    return "\n".join(out) + "\n"
+
+
+def _instalment_table(instalments: tuple[Instalment, ...]) -> list[str]:
+    with_debit = any(i.debit_date != i.due_date for i in instalments)
+    headers = ["Échéance", "Prélèvement", "Montant", "Détail"] if with_debit else ["Échéance", "Montant", "Détail"]
+    right = [False, False, True, False] if with_debit else [False, True, False]
+    rows = []
+    for i in instalments:
+        debit = [format_date(i.debit_date) if i.debit_date != i.due_date else ""] if with_debit else []
+        rows.append([format_date(i.due_date), *debit, _euros(i.amount), _detail(i)])
+    widths = [max(len(row[c]) for row in (headers, *rows)) for c in range(len(headers))]
+
+    def render(row: list[str]) -> str:
+        cells = [cell.rjust(w) if r else cell.ljust(w) for cell, w, r in zip(row, widths, right, strict=True)]
+        return "  ".join(cells).rstrip()
+
+    rule = "─" * (sum(widths[:-1]) + 2 * (len(widths) - 1) + len(headers[-1]))  # as the `simulate` table
+    return [render(headers), rule, *(render(row) for row in rows), rule]
+
+
+def _year_totals(instalments: tuple[Instalment, ...]) -> list[str]:
+    """Per year the amounts are due for, what the instalments call, kind by kind (unpaid sums carried to a later
+    instalment are counted once, where they were first due)."""
+    totals: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for instalment in instalments:
+        for part in instalment.parts:
+            if part.kind != "carried_over":
+                totals[part.year][part.kind] += part.amount
+    lines = []
+    for year in sorted(totals):
+        kinds = totals[year]
+        total = sum(kinds.values(), ZERO)
+        listed = ", ".join(f"{kind_label(kind)} {_euros(amount)}" for kind, amount in kinds.items())
+        lines.append(f"{year} : {_euros(total)} ({listed})")
+    return lines
+
+
+def refund_sentence(refund: Refund) -> str:
+    """A credit in French: what is deducted from the instalments still to come (R613-1-3 al. 2), set against
+    the sums still due (R613-5 II) and refunded."""
+    what = part_label(refund.kind, refund.year)
+    day = format_date(refund.date)
+    uses = [
+        (refund.on_instalments, "déduits des échéances à venir"),
+        (refund.imputed, "imputés sur les sommes restant dues"),
+        (refund.amount, "remboursés"),
+    ]
+    shown = [f"{_euros(amount)} {how}" for amount, how in uses if amount != ZERO]
+    if refund.on_instalments == ZERO and refund.imputed == ZERO:
+        return f"{day} : remboursement de {_euros(refund.amount)} (trop-versé, {what})"
+    total = refund.amount + refund.imputed + refund.on_instalments
+    return f"{day} : trop-versé de {_euros(total)} ({what}) : {', '.join(shown)}"
+
+
+def _law_rate(key: str, day: date) -> Decimal:
+    law = load_law()
+    parameter = law.parameter(key)
+    value = parameter.at(min(max(day, law.first_date), parameter.valid_until)).value
+    assert isinstance(value, Decimal), key
+    return value
+
+
+def _majoration_lines(majorations: tuple[Majoration, ...]) -> list[str]:
+    """Each majoration with its computation: base × 5 % + base × 0,2 % × n mois (R243-16 I and II).
+
+    The 5 % is computed once on the whole unpaid sum of a due date; when that sum is recovered over several
+    instalments, each portion bears its own months of the 0.2 %.
+    """
+    unpaid: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    for m in majorations:
+        unpaid[m.due_date] += m.base
+    lines = []
+    for m in majorations:
+        initial_rate = format_rate(_law_rate("majorations.taux_initial", m.due_date), 0)
+        monthly_rate = format_rate(_law_rate("majorations.taux_complementaire_mensuel", m.due_date), 0)
+        terms = []
+        if m.initial != ZERO:
+            terms.append(f"{_euros(unpaid[m.due_date])} × {initial_rate} = {_euros(m.initial)}")
+        months = f"{format_number(m.months)} mois"
+        terms.append(f"{_euros(m.base)} × {monthly_rate} × {months} = {_euros(m.complementary)}")
+        total = f" → {_euros(m.amount)}" if len(terms) > 1 else ""
+        lines.append(
+            f"échéance du {format_date(m.due_date)} réglée le {format_date(m.paid_on)} : {' + '.join(terms)}{total}"
+        )
+    lines.append(f"total des majorations : {_euros(sum((m.amount for m in majorations), ZERO))}")
+    return lines
+
+
+# --- CSV --------------------------------------------------------------------------------------------------------
+
+
+def to_csv(e: Echeancier, french: bool = False) -> str:
+    """One row per part of each instalment, after a header row, lines ended by CRLF (RFC 4180).
+
+    By default machine-readable: comma separator, ISO dates, amounts with a decimal point, `kind` as the codes of
+    `to_json`, `missed` as true/false. With `french`, for French Excel: a byte-order mark (so that accents are read
+    as UTF-8), ';' separator, French headers and kinds, dates jj/mm/aaaa, decimal comma, oui/non.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";" if french else ",", lineterminator="\r\n")
+    writer.writerow(CSV_FIELDS_FR if french else CSV_FIELDS)
+    for i in e.instalments:
+        for part in i.parts:
+            if french:
+                writer.writerow(
+                    (
+                        format_date(i.due_date),
+                        format_date(i.debit_date),
+                        kind_label(part.kind),
+                        part.year,
+                        _plain(part.amount).replace(".", ","),
+                        _plain(i.amount).replace(".", ","),
+                        "oui" if i.missed else "non",
+                    )
+                )
+            else:
+                writer.writerow(
+                    (
+                        i.due_date.isoformat(),
+                        i.debit_date.isoformat(),
+                        part.kind,
+                        part.year,
+                        _plain(part.amount),
+                        _plain(i.amount),
+                        "true" if i.missed else "false",
+                    )
+                )
+    return (BOM if french else "") + buffer.getvalue()
+
+
+def _plain(amount: Decimal) -> str:
+    """Euros with two decimals and no grouping: 1514.29."""
+    return f"{round_cent(amount):.2f}"
+
+
+# --- ICS --------------------------------------------------------------------------------------------------------
+
+
+def to_ics(e: Echeancier, name: str) -> str:
+    """An iCalendar (RFC 5545) with one all-day event per instalment, on the day it is debited.
+
+    `name` identifies the account (a scenario file name, an account id): the UID of each event is derived from
+    it and from the legal due date, so that importing a newer échéancier updates the events instead of
+    duplicating them. DTSTAMP is the as-of date at midnight UTC, so the same input gives the same bytes.
+    """
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
+    stamp = datetime.combine(e.as_of, time(0), tzinfo=UTC)
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", "Cotisations Urssaf")
+    for i in e.instalments:
+        event = Event()
+        event.add("uid", f"{i.due_date:%Y%m%d}-{digest}@echeancier")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", i.debit_date)
+        event.add("dtend", i.debit_date + timedelta(days=1))
+        missed = " (impayée)" if i.missed else ""
+        event.add("summary", f"Cotisations Urssaf : {_euros(i.amount)}{missed}")
+        description = [f"Échéance légale : {format_date(i.due_date)}"]
+        if i.debit_date != i.due_date:
+            description.append(f"Prélèvement : {format_date(i.debit_date)}")
+        description.append(f"Détail : {_detail(i)}")
+        event.add("description", "\n".join(description))
+        event.add("transp", "TRANSPARENT")
+        calendar.add_component(event)
+    data: bytes = calendar.to_ical()
+    return data.decode("utf-8")
