@@ -15,6 +15,8 @@ setup: $(BIN)/.installed
 
 run: setup
 	$(BIN)/echeancier simulate --year 2026 --profession artisan --income 40000
+	@echo
+	$(BIN)/echeancier schedule docs/examples/01-declaration-mensuel.yaml
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks tools

@@ -29,6 +29,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from echeancier.kernel.dates import ONE_DAY, add_months
+from echeancier.kernel.fmt import format_euros
 from echeancier.kernel.money import ZERO, round_cent
 from echeancier.law import LawError, load_law
 from echeancier.schedule import amounts
@@ -601,7 +602,11 @@ class _Replay:
         self.replan(provisional_key, effect)
         self.modulated.add(year)
         self.notices.append(
-            Notice(effect - timedelta(days=delay), "echeancier_modulation", f"revenu estimé {event.estimated_income}")
+            Notice(
+                effect - timedelta(days=delay),
+                "echeancier_modulation",
+                f"revenu estimé {format_euros(event.estimated_income)}",
+            )
         )
 
     def change_mode(self, effective: date, frequency: Frequency, day: int) -> None:
