@@ -172,6 +172,10 @@ def test_report_and_etalement() -> None:
     contributor = load_scenario(EXAMPLES / "10-report-etalement.yaml").contributor
     definitive = amounts.definitive(contributor, 2024, D(25000)).amount
     assert abs(report * 3 - definitive) <= D("0.02")
+    # R131-9 III: of 2025, only January lies within the twelve months: 1/12 of its régularisation is spread too.
+    regularisation_2025 = e.year_total(2025, ("regularisation",))
+    fraction_2025 = e.year_total(2025, ("etalement",))
+    assert abs(fraction_2025 * 3 - (regularisation_2025 + fraction_2025 * 3) / 12) <= D("0.02")
 
 
 def test_cessation() -> None:

@@ -269,11 +269,14 @@ class _Replay:
         """The due dates that carry `component` from `effect` (under `mode` alone when given)."""
         start = max(effect, component.earliest)
         for year in (component.pool_year, component.pool_year + 1):
-            if mode is None:
-                dates = [d for d in self.due_dates_of(year) if d >= start]
-            else:
-                day = mode.day if mode.frequency is Frequency.MONTHLY else None
-                dates = [d for d in due_dates(year, mode.frequency, day) if d >= start]
+            try:
+                if mode is None:
+                    dates = [d for d in self.due_dates_of(year) if d >= start]
+                else:
+                    day = mode.day if mode.frequency is Frequency.MONTHLY else None
+                    dates = [d for d in due_dates(year, mode.frequency, day) if d >= start]
+            except LawError:
+                return []  # past the years whose calendar is known
                 if self.cessation is not None:
                     dates = [d for d in dates if d <= self.cessation]
             if self.report_until is not None and component.kind in ("provisional", "ajustement", "cfp"):
@@ -335,8 +338,7 @@ class _Replay:
         if self.cessation is not None:
             return self.cessation + timedelta(days=_param("delais.cessation_report_jours", self.cessation))
         found = self.first_due_date(after)
-        assert found is not None
-        return found
+        return found if found is not None else after  # a date past the known calendar: its legal date
 
     def outstanding_debts(self, on: date) -> Decimal:
         """Unpaid sums of earlier due dates not yet recovered on `on`."""
@@ -481,12 +483,15 @@ class _Replay:
             else "regularisation"
         )
         if regularisation > ZERO:
-            fractions = self.etalement_fractions(declared, regularisation)
-            self.place(kind, declared, fractions[0], effect, effect.year)
-            for sequence, fraction in enumerate(fractions[1:], start=1):
-                # R131-9 II: each later fraction with the following definitive contributions, a year apart.
-                later = add_months(effect, 12 * sequence)
-                self.place("etalement", declared, fraction, later, later.year, sequence)
+            ordinary, fractions = self.etalement_fractions(declared, regularisation)
+            if ordinary > ZERO:
+                self.place(kind, declared, ordinary, effect, effect.year)
+            for sequence, fraction in enumerate(fractions, start=1):
+                # R131-9 II: the first fraction with this régularisation, each later one with the following
+                # definitive contributions, a year apart.
+                later = add_months(effect, 12 * (sequence - 1))
+                first_kind = kind if kind == "report" and sequence == 1 else "etalement"
+                self.place(first_kind, declared, fraction, later, later.year, sequence)
         # 2° ajustement of the current year (L131-6-2 al. 2: not the first year's, not after a modulation)
         # LAW: a modulation on the estimated income of the year is more recent information than the declared
         # income of the year before: the ajustement does not override it.
@@ -539,13 +544,26 @@ class _Replay:
     def place(self, kind: str, year: int, amount: Decimal, effect: date, pool_year: int, sequence: int = 0) -> None:
         self.set_component(Component(kind, year, amount, pool_year, effect, sequence=sequence), effect)
 
-    def etalement_fractions(self, declared: int, amount: Decimal) -> list[Decimal]:
-        """L131-6-1 al. 2, R131-9 II-III: the definitive contributions of the first twelve months in equal annual
-        fractions (each at least 20 %), the first with the first régularisation, the others with the following
-        definitive contributions; for a year beyond the twelve months only its share of months."""
-        if not self.etalement_years or declared > self.contributor.activity_start.year:
-            return [amount]
-        return spread(amount, self.etalement_years)
+    def etalement_fractions(self, declared: int, amount: Decimal) -> tuple[Decimal, list[Decimal]]:
+        """L131-6-1 al. 2, R131-9 II-III: the definitive contributions of the first twelve months are paid in equal
+        annual fractions (each at least 20 %). For a year that extends beyond the twelve months, only the share
+        "égale au rapport entre le nombre de mois ouvrant droit à ce bénéfice et le nombre de mois de cet exercice"
+        is spread. Returns (the amount due as usual, the fractions).
+
+        LAW: a month counts as "ouvrant droit" when it begins before the end of the twelve months.
+        """
+        start = self.contributor.activity_start
+        if not self.etalement_years or declared > start.year + 1:
+            return amount, []
+        window_end = add_months(start, _param("delais.report_duree_mois", start))
+        first = max(start, date(declared, 1, 1))
+        last = min(date(declared, 12, 31), self.cessation or date(declared, 12, 31))
+        exercise = [date(first.year, m, 1) for m in range(first.month, last.month + 1)]
+        within = [month for month in exercise if month < window_end]
+        if not within:
+            return amount, []
+        share = round_cent(amount * Decimal(len(within)) / Decimal(len(exercise)))
+        return amount - share, spread(share, self.etalement_years)
 
     def ajustement(self, year: int, declared: int, income: Decimal | None, effect: date, on: date) -> None:
         """R613-5 I 2° and II: provisional contributions of `year` recomputed on the declared income; a complement
