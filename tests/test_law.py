@@ -134,3 +134,15 @@ def test_shipped_files_parse_as_plain_yaml() -> None:
     directory = PARAMETERS_DIR
     for path in directory.glob("*.yaml"):
         assert isinstance(yaml.safe_load(path.read_text()), dict)
+
+
+def test_provisional_contributions_of_2025_follow_the_former_rules_with_the_2025_amounts() -> None:
+    from echeancier.law.snapshot import provisional_snapshot
+
+    law = provisional_snapshot(2025)
+    assert law.regime == "revenu_professionnel" and law.year == 2025
+    assert (law.pass_annuel, law.smic_horaire, law.rci_plafond_tranche_1_montant) == (47100, Decimal("11.88"), 43891)
+    assert law.maladie_bareme == snapshot(2024).maladie_bareme
+    assert law.rci_taux_tranche_1 == snapshot(2024).rci_taux_tranche_1
+    assert provisional_snapshot(2026) == snapshot(2026)
+    assert provisional_snapshot(2024) == snapshot(2024)

@@ -7,7 +7,7 @@ taken on 1 January of the income year.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -149,6 +149,33 @@ def build_snapshot(law: Law, year: int) -> LawSnapshot:
 def snapshot(year: int) -> LawSnapshot:
     """The snapshot of the packaged law for income `year` (cached)."""
     return build_snapshot(load_law(), year)
+
+
+# Figures that follow the year even when the rules of another regime are applied to it.
+YEAR_AMOUNTS = ("pass_annuel", "smic_horaire", "rci_plafond_tranche_1_montant")
+
+
+@lru_cache(maxsize=64)
+def provisional_snapshot(year: int) -> LawSnapshot:
+    """The law for the provisional contributions of `year` (parameter `regime.assiette_provisionnelles`).
+
+    When they follow the rules of another regime than the year's own (2025: the former rules, URSSAF practice),
+    the rates are those of the last year of that regime and the amounts (PASS, SMIC, RCI ceiling) those of `year`.
+    """
+    law = load_law()
+    own = snapshot(year)
+    regime = law.value("regime.assiette_provisionnelles", date(year, 1, 1)).value
+    if regime == own.regime:
+        return own
+    donor_year = year
+    while snapshot(donor_year).regime != regime:
+        donor_year -= 1
+    donor = snapshot(donor_year)
+    values = {name: getattr(own, name) for name in YEAR_AMOUNTS}
+    references = {**donor.references, **{FIELDS[name]: own.references[FIELDS[name]] for name in YEAR_AMOUNTS}}
+    if values["rci_plafond_tranche_1_montant"] is None:
+        raise LawError(f"{FIELDS['rci_plafond_tranche_1_montant']}: no value for {year} under the former rules")
+    return replace(donor, year=year, references=references, **values)  # type: ignore[arg-type]
 
 
 def supported_years() -> range:

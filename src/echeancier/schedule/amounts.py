@@ -11,6 +11,10 @@ LAW (DESIGN §2 decision 6): provisional contributions of a year use that year's
 known yet (the instalments of N+1 are called in spring N), the last known year's parameters are used and the note
 `parametres_provisoires` says so (URSSAF recomputes the instalments in January).
 
+LAW (addendum Q3, parameter `regime.assiette_provisionnelles`): the provisional contributions of 2025, their
+ajustement included, follow the former rules with the 2025 PASS and RCI ceiling, as URSSAF called them; the
+reform applies from the régularisation of 2025.
+
 LAW (DESIGN §2 decision 7, addendum Q3): provisional contributions of a year under the single base of 2025 computed
 on an income declared under the former definition (revenu professionnel, net of contributions) convert it to a
 revenu brut as the former CSG-CRDS base, revenu + compulsory contributions (option `conversion`).
@@ -28,7 +32,7 @@ from echeancier.contributions.situation import Situation
 from echeancier.kernel.dates import days_between_inclusive, days_in_year
 from echeancier.kernel.money import ZERO, round_euro
 from echeancier.law import snapshot, supported_years
-from echeancier.law.snapshot import LawSnapshot
+from echeancier.law.snapshot import LawSnapshot, provisional_snapshot
 from echeancier.schedule.scenario import Contributor
 
 
@@ -46,6 +50,15 @@ def law_for(year: int) -> tuple[LawSnapshot, bool]:
     if year > years[-1]:
         return snapshot(years[-1]), True
     return snapshot(year), False
+
+
+def provisional_law_for(year: int) -> tuple[LawSnapshot, bool]:
+    """The law of the provisional contributions of `year` (`regime.assiette_provisionnelles`: in 2025 the former
+    rules with the 2025 PASS, URSSAF practice), or the last known one (and True) past the parameters."""
+    years = supported_years()
+    if year > years[-1]:
+        return provisional_snapshot(years[-1]), True
+    return provisional_snapshot(year), False
 
 
 def _situation(contributor: Contributor, year: int, income: Decimal, end: date | None) -> Situation:
@@ -83,7 +96,7 @@ def is_debut_activite(contributor: Contributor, year: int) -> bool:
 
 def forfait(contributor: Contributor, year: int, end: date | None = None) -> Computed:
     """Provisional contributions of the first two civil years, on the flat-rate base, net of ACRE."""
-    law, provisional_law = law_for(year)
+    law, provisional_law = provisional_law_for(year)
     simulation = compute(_situation(contributor, year, ZERO, end), law, ZERO)
     assert simulation.forfait is not None
     return _computed(simulation.forfait, provisional_law)
@@ -102,7 +115,7 @@ def annualised(contributor: Contributor, basis_year: int, income: Decimal) -> De
 def converted(contributor: Contributor, basis_year: int, year: int, income: Decimal) -> Decimal:
     """The basis income in the definition of `year`'s rules (DESIGN §2 decision 7)."""
     basis_law, _ = law_for(basis_year)
-    target_law, _ = law_for(year)
+    target_law, _ = provisional_law_for(year)
     if basis_law.apres_reforme or not target_law.apres_reforme:
         return income
     basis = compute(_situation(contributor, basis_year, income, None), basis_law, income)
@@ -114,13 +127,14 @@ def provisional(
 ) -> Computed:
     """Provisional contributions of `year` on the income of `basis_year` (R131-3-1), CFP apart."""
     base = converted(contributor, basis_year, year, annualised(contributor, basis_year, income))
-    law, provisional_law = law_for(year)
+    law, provisional_law = provisional_law_for(year)
     return _computed(compute(_situation(contributor, year, base, end), law, base), provisional_law)
 
 
 def estimated(contributor: Contributor, year: int, income: Decimal, end: date | None = None) -> Computed:
     """Provisional contributions of `year` on the income estimated for that very year (L131-6-2 al. 4)."""
-    return definitive(contributor, year, income, end)
+    law, provisional_law = provisional_law_for(year)
+    return _computed(compute(_situation(contributor, year, income, end), law, income), provisional_law)
 
 
 def cfp(contributor: Contributor, year: int) -> Decimal:
