@@ -175,7 +175,7 @@ def provisional_snapshot(year: int) -> LawSnapshot:
     references = {**donor.references, **{FIELDS[name]: own.references[FIELDS[name]] for name in YEAR_AMOUNTS}}
     if values["rci_plafond_tranche_1_montant"] is None:
         raise LawError(f"{FIELDS['rci_plafond_tranche_1_montant']}: no value for {year} under the former rules")
-    return replace(donor, year=year, references=references, **values)  # type: ignore[arg-type]
+    return replace(donor, year=year, references=references, **values)
 
 
 def supported_years() -> range:
