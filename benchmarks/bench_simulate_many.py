@@ -1,0 +1,124 @@
+"""Benchmark of the vectorised path (DESIGN §5: 1,000,000 situations in ≤ 0.2 s and ≤ 300 MB) and of one scalar
+simulation (≤ 0.1 ms). It prints figures only; nothing here asserts a time.
+
+Run: .venv/bin/python benchmarks/bench_simulate_many.py [rows]
+
+- time: best of several runs of `simulate_many` on the same random NumPy columns — income years 2023 to 2026
+  mixed (the rows of each year are computed apart), then a single year (a yearly campaign); the three professions
+  as strings; incomes in cents from −1,000 € to 2,000,000 €; a third of the rows with a start date in the year or
+  the year before (half of them with ACRE), a tenth with an end date, 5 % with RSA;
+- memory, in a fresh subprocess: the peak resident set of the whole process (interpreter, libraries, the input
+  columns and the call), and how much the call adds to what the process held just before it (Linux: the peak is
+  reset through /proc/self/clear_refs before the call; elsewhere the figure is the process's lifetime peak);
+- scalar: mean time of one `simulate` call over 20,000 calls (timeit).
+"""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import time
+import timeit
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from echeancier import simulate, simulate_many
+
+ROWS = 1_000_000
+RUNS = 7
+SCALAR_CALLS = 20_000
+
+
+def columns(rows: int, seed: int = 2026, year: int | None = None) -> dict[str, Any]:
+    """Random situations as NumPy columns (whole-cent incomes, so that every row takes the vectorised path)."""
+    rng = np.random.default_rng(seed)
+    years = np.full(rows, year) if year else rng.integers(2023, 2027, rows)
+    year_start = (years - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+    year_end = (years - 1969).astype("datetime64[Y]").astype("datetime64[D]") - np.timedelta64(1, "D")
+    has_start = rng.random(rows) < 1 / 3
+    nat = np.datetime64("NaT", "D")
+    start = np.where(has_start, year_start + rng.integers(-365, 365, rows).astype("timedelta64[D]"), nat)
+    has_end = rng.random(rows) < 0.1
+    first = np.where(has_start & (start > year_start), start, year_start)
+    end = np.where(has_end, first + rng.integers(0, 365, rows).astype("timedelta64[D]"), nat)
+    end = np.where(has_end & (end > year_end), year_end, end)
+    return {
+        "year": years,
+        "profession": np.array(["artisan", "commercant", "liberal"])[rng.integers(0, 3, rows)],
+        "income": rng.integers(-100_000, 200_000_000, rows) / 100,
+        "start_date": start,
+        "end_date": end,
+        "acre": has_start & (rng.random(rows) < 0.5),
+        "rsa": rng.random(rows) < 0.05,
+    }
+
+
+def best_time(data: dict[str, Any], runs: int = RUNS) -> float:
+    simulate_many(data)  # builds the law of each year once
+    best = float("inf")
+    for _ in range(runs):
+        began = time.perf_counter()
+        simulate_many(data)
+        best = min(best, time.perf_counter() - began)
+    return best
+
+
+def _status_kb(field: str) -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def _measure_child(rows: int) -> None:
+    """In a fresh process: build the columns, run once, print 'peak_kb before_kb' (see the module docstring)."""
+    data = columns(rows)
+    simulate_many({key: value[:1000] for key, value in data.items()})  # imports and the law, before the baseline
+    before = _status_kb("VmRSS")
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current resident set
+    except OSError:
+        before = None
+    simulate_many(data)
+    peak = _status_kb("VmHWM") if before is not None else None
+    if peak is None or before is None:
+        peak, before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, 0
+    print(peak, before)
+
+
+def peak_memory_mb(rows: int) -> tuple[float, float]:
+    """(peak resident set of the process, what the call adds to it), in MB, measured in a fresh subprocess."""
+    code = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import bench_simulate_many as b; "
+    code += f"b._measure_child({rows})"
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    peak, before = (int(value) for value in output.split()[-2:])
+    return peak / 1024, (peak - before) / 1024
+
+
+def scalar_mean_ms(calls: int = SCALAR_CALLS) -> float:
+    situation = {"year": 2025, "profession": "artisan", "income": 40_000, "start_date": "2025-03-01", "acre": True}
+    simulate(situation)
+    return timeit.timeit(lambda: simulate(situation), number=calls) / calls * 1000
+
+
+def main() -> None:
+    rows = int(sys.argv[1]) if len(sys.argv) > 1 else ROWS
+    mixed = best_time(columns(rows))
+    print(f"simulate_many, {rows:,} situations, years 2023-2026 mixed: best of {RUNS} runs {mixed:.3f} s")
+    single = best_time(columns(rows, year=2026))
+    print(f"simulate_many, {rows:,} situations, income year 2026 only: best of {RUNS} runs {single:.3f} s")
+    peak, call = peak_memory_mb(rows)
+    print(
+        f"  peak resident memory of a process running it (years mixed): {peak:.0f} MB, of which the call {call:.0f} MB"
+    )
+    print(f"simulate (scalar), mean of {SCALAR_CALLS:,} calls: {scalar_mean_ms():.4f} ms")
+
+
+if __name__ == "__main__":
+    main()
