@@ -107,6 +107,27 @@ def test_random_situations_equal_the_scalar_engine(batch: list[dict[str, Any]]) 
     assert_equal_to_scalar(batch, simulate_many(columns_of(batch)))
 
 
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
+)
+@given(
+    st.lists(situations(), min_size=150, max_size=300),
+    st.lists(st.integers(-150_000, 150_000), min_size=12, max_size=12, unique=True),
+)
+def test_thousands_of_hypothesis_situations_in_one_batch(templates: list[dict[str, Any]], offsets: list[int]) -> None:
+    # Hypothesis cannot draw thousands of rows in one example: each drawn situation is repeated with drawn income
+    # offsets (in cents), in one batch of 1,800 to 3,600 rows.
+    batch = [
+        {**situation, "income": str(Decimal(str(situation["income"])) + Decimal(offset) / 100)}
+        for situation in templates
+        for offset in offsets
+    ]
+    assert len(batch) >= 1800
+    assert_equal_to_scalar(batch, simulate_many(columns_of(batch)))
+
+
 def random_batch(rows: int, seed: int) -> list[dict[str, Any]]:
     """A batch drawn with NumPy (Hypothesis cannot draw thousands of rows in one example)."""
     rng = np.random.default_rng(seed)
