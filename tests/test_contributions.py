@@ -136,6 +136,36 @@ def test_acre_is_split_between_the_two_civil_years() -> None:
     assert s.acre_fraction == Decimal(273) / Decimal(365)
 
 
+@pytest.mark.parametrize(
+    ("situation", "line", "expected"),
+    [
+        # exactly 0.5 % × 34 439 × (1 − 3 × 11 113 / 34 439) = 5.50 € → 6 €
+        ({"year": 2025, "income": 46539.17, "start_date": "2025-01-13"}, "indemnites_journalieres", 6),
+        # exactly 1 000.72 × (1 − 0.25 × 147 / 343) = 893.50 € → 894 €
+        (
+            {"year": 2026, "income": 7568.31, "start_date": "2025-05-28", "end_date": "2026-12-09"},
+            "retraite_base",
+            894,
+        ),
+        (
+            {"year": 2025, "income": 50648.85, "start_date": "2024-02-22", "end_date": "2025-11-19", "rsa": True},
+            "maladie_maternite",
+            1966,
+        ),
+    ],
+)
+def test_acre_amounts_on_an_exact_half_euro_round_up(situation: dict[str, Any], line: str, expected: int) -> None:
+    s = simulate({"profession": "artisan", "acre": True, **situation})
+    assert s.line(line).amount == expected
+
+
+def test_numpy_numbers_are_numbers() -> None:
+    import numpy as np
+
+    s = simulate({"year": np.int64(2025), "profession": "artisan", "income": np.float64(1234.5)})
+    assert s.income == Decimal("1234.5")
+
+
 def test_deficit_is_a_nil_income() -> None:
     deficit = simulate({"year": 2025, "profession": "artisan", "income": -12_000})
     nil = simulate({"year": 2025, "profession": "artisan", "income": 0})

@@ -12,17 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from echeancier.contributions.assiettes import Activity
 from echeancier.contributions.situation import Situation
 from echeancier.kernel.dates import ONE_DAY, add_months
-from echeancier.kernel.money import ZERO
 from echeancier.law.snapshot import LawSnapshot
 
 
 @dataclass(frozen=True, slots=True)
 class Acre:
-    fraction: Decimal  # share of the year's activity covered by the 12 months
+    fraction: Fraction  # share of the year's activity covered by the 12 months (exact)
     maximum: Decimal  # maximum exempted share (1 before 2026, 0.25 from 2026)
     seuil_degressivite: Decimal  # in euros (75 % of the prorated PASS)
     seuil_sortie: Decimal  # in euros (100 % of the prorated PASS)
@@ -46,12 +46,12 @@ def acre(situation: Situation, period: Activity, law: LawSnapshot) -> Acre | Non
         return None
     year_start = date(situation.year, 1, 1)
     if start >= year_start:
-        fraction = Decimal(1)
+        fraction = Fraction(1)
     else:
         remaining = law.jours_prorata * law.acre_duree_mois // 12 - (year_start - start).days
         if remaining <= 0:
             return None
-        fraction = min(Decimal(1), Decimal(remaining) / Decimal(min(period.days, law.jours_prorata)))
+        fraction = min(Fraction(1), Fraction(remaining, min(period.days, law.jours_prorata)))
     return Acre(
         fraction=fraction,
         maximum=law.acre_exoneration_maximale,
@@ -60,21 +60,21 @@ def acre(situation: Situation, period: Activity, law: LawSnapshot) -> Acre | Non
     )
 
 
-def taux_exoneration(exemption: Acre | None, assiette: Decimal) -> Decimal:
-    """Share of a proportional contribution exempted for a base `assiette` (D131-6-1).
+def taux_exoneration(exemption: Acre | None, assiette: Decimal) -> Fraction:
+    """Share of a proportional contribution exempted for a base `assiette` (D131-6-1), as an exact fraction.
 
     For a contribution proportional to its base, (PASS − R) × E / (PASS − 75 % PASS) reduces to
     75 % PASS × (PASS − R) / ((PASS − 75 % PASS) × R) of the contribution.
     """
     if exemption is None or assiette > exemption.seuil_sortie:
-        return ZERO
-    if assiette < exemption.seuil_degressivite or assiette <= ZERO:
-        share = exemption.maximum
+        return Fraction(0)
+    if assiette < exemption.seuil_degressivite or assiette <= 0:
+        share = Fraction(exemption.maximum)
     else:
         share = (
-            exemption.maximum
-            * exemption.seuil_degressivite
-            * (exemption.seuil_sortie - assiette)
-            / ((exemption.seuil_sortie - exemption.seuil_degressivite) * assiette)
+            Fraction(exemption.maximum)
+            * Fraction(exemption.seuil_degressivite)
+            * Fraction(exemption.seuil_sortie - assiette)
+            / (Fraction(exemption.seuil_sortie - exemption.seuil_degressivite) * Fraction(assiette))
         )
-    return min(Decimal(1), share * exemption.fraction)
+    return min(Fraction(1), share * exemption.fraction)

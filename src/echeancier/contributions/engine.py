@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from echeancier.contributions.acre import Acre, acre
@@ -97,7 +98,7 @@ def compute(situation: Situation, law: LawSnapshot, income: Decimal, notes: tupl
         prorata=period.prorata,
         lines=tuple(lines),
         total=sum((line.amount for line in lines), ZERO),
-        acre_fraction=exemption.fraction if exemption else ZERO,
+        acre_fraction=_decimal(exemption.fraction) if exemption else ZERO,
         notes=notes,
         forfait=forfait,
     )
@@ -128,6 +129,11 @@ def _forfait(
         prorata=period.prorata,
         lines=tuple(lines),
         total=sum((line.amount for line in lines), ZERO),
-        acre_fraction=exemption.fraction if exemption else ZERO,
+        acre_fraction=_decimal(exemption.fraction) if exemption else ZERO,
         notes=("forfait_debut_activite",),
     )
+
+
+def _decimal(value: Fraction) -> Decimal:
+    """An exact fraction shown as a decimal (for display: the computation keeps the fraction)."""
+    return Decimal(value.numerator) / Decimal(value.denominator)

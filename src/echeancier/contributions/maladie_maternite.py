@@ -9,11 +9,12 @@ contribution. Exempted under ACRE (D131-6-1) with the official formula on the co
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 from echeancier.contributions.context import Context
 from echeancier.contributions.result import Line, Tranche
 from echeancier.contributions.scales import taux_progressif
-from echeancier.kernel.money import ZERO, round_euro
+from echeancier.kernel.money import ZERO, round_euro, round_euro_exact
 
 REFERENCE = "CSS L621-1, D621-1, D621-2"
 
@@ -39,16 +40,16 @@ def exoneration_acre(assiette: Decimal, gross: Decimal, ctx: Context) -> Decimal
     if exemption is None or assiette > exemption.seuil_sortie:
         return ZERO
     if assiette < exemption.seuil_degressivite:
-        amount = gross * exemption.maximum
+        amount = Fraction(gross) * Fraction(exemption.maximum)
     else:
         at_threshold = _gross(exemption.seuil_degressivite, ctx)[2]
         amount = (
-            (exemption.seuil_sortie - assiette)
-            * at_threshold
-            / (exemption.seuil_sortie - exemption.seuil_degressivite)
-            * exemption.maximum
+            Fraction(exemption.seuil_sortie - assiette)
+            * Fraction(at_threshold)
+            / Fraction(exemption.seuil_sortie - exemption.seuil_degressivite)
+            * Fraction(exemption.maximum)
         )
-    return round_euro(amount * exemption.fraction)
+    return round_euro_exact(amount * exemption.fraction)
 
 
 def maladie_maternite(ctx: Context) -> Line:

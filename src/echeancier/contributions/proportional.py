@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 from echeancier.contributions.acre import taux_exoneration
 from echeancier.contributions.context import Context
 from echeancier.contributions.result import Line, Tranche
-from echeancier.kernel.money import ONE, ZERO, round_euro
+from echeancier.kernel.money import ZERO, round_euro, round_euro_exact
 
 
 def line_with_acre(
@@ -26,8 +27,8 @@ def line_with_acre(
     """A line whose gross amount is the sum of its tranches, less the ACRE share when `acre_assiette` is given
     (the base D131-6-1 compares with the PASS), rounded to the euro."""
     gross = sum((t.amount for t in tranches), ZERO)
-    share = taux_exoneration(ctx.acre, acre_assiette) if acre_assiette is not None else ZERO
-    amount = round_euro(gross * (ONE - share))
+    share = taux_exoneration(ctx.acre, acre_assiette) if acre_assiette is not None else Fraction(0)
+    amount = round_euro_exact(Fraction(gross) * (1 - share)) if share else round_euro(gross)
     rounded_gross = round_euro(gross)
     return Line(
         key,

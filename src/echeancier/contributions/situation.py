@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -53,6 +54,14 @@ class Situation(BaseModel):
     acre: bool = False
     rsa: bool = False
     income_is_net: bool = False
+
+    @field_validator("year", mode="before")
+    @classmethod
+    def _year_is_whole(cls, value: Any) -> Any:
+        # NumPy integers (from a column) are whole numbers too; anything else stays strict.
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+            return int(value)
+        return value
 
     @field_validator("income", mode="before")
     @classmethod

@@ -6,7 +6,10 @@ happens only where the law or URSSAF practice rounds: each contribution to the e
 
 from __future__ import annotations
 
+import math
+import numbers
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -25,6 +28,16 @@ def round_cent(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def round_euro_exact(amount: Fraction) -> Decimal:
+    """Round an exact rational amount to the euro, half up (away from zero, as ROUND_HALF_UP does).
+
+    For amounts obtained through divisions (ACRE shares): Decimal would round the quotient to 28 digits first, and
+    an exact half euro could come out as x.4999… and round down.
+    """
+    whole = math.floor(abs(amount) + Fraction(1, 2))
+    return Decimal(whole if amount >= 0 else -whole)
+
+
 def round_places(value: Decimal, places: int) -> Decimal:
     """Round to `places` decimal places, half up."""
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
@@ -39,10 +52,10 @@ def to_decimal(value: object) -> Decimal:
         raise ValueError("not a number")
     if isinstance(value, Decimal):
         result = value
-    elif isinstance(value, int):
-        result = Decimal(value)
-    elif isinstance(value, float):
-        result = Decimal(repr(value))
+    elif isinstance(value, numbers.Integral):
+        result = Decimal(int(value))
+    elif isinstance(value, float | numbers.Real) and not isinstance(value, Fraction):
+        result = Decimal(repr(float(value)))  # NumPy floats print as np.float64(…): go through float
     elif isinstance(value, str):
         try:
             result = Decimal(value.strip().replace(" ", "").replace("\u202f", "").replace(",", "."))
