@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from fractions import Fraction
 
 from echeancier.contributions.assiettes import Activity
 from echeancier.contributions.situation import Situation
@@ -22,7 +21,7 @@ from echeancier.law.snapshot import LawSnapshot
 
 @dataclass(frozen=True, slots=True)
 class Acre:
-    fraction: Fraction  # share of the year's activity covered by the 12 months (exact)
+    fraction: tuple[int, int]  # share of the year's activity covered by the 12 months, numerator / denominator
     maximum: Decimal  # maximum exempted share (1 before 2026, 0.25 from 2026)
     seuil_degressivite: Decimal  # in euros (75 % of the prorated PASS)
     seuil_sortie: Decimal  # in euros (100 % of the prorated PASS)
@@ -46,12 +45,13 @@ def acre(situation: Situation, period: Activity, law: LawSnapshot) -> Acre | Non
         return None
     year_start = date(situation.year, 1, 1)
     if start >= year_start:
-        fraction = Fraction(1)
+        fraction = (1, 1)
     else:
         remaining = law.jours_prorata * law.acre_duree_mois // 12 - (year_start - start).days
         if remaining <= 0:
             return None
-        fraction = min(Fraction(1), Fraction(remaining, min(period.days, law.jours_prorata)))
+        days = min(period.days, law.jours_prorata)
+        fraction = (min(remaining, days), days)
     return Acre(
         fraction=fraction,
         maximum=law.acre_exoneration_maximale,
@@ -60,21 +60,26 @@ def acre(situation: Situation, period: Activity, law: LawSnapshot) -> Acre | Non
     )
 
 
-def taux_exoneration(exemption: Acre | None, assiette: Decimal) -> Fraction:
-    """Share of a proportional contribution exempted for a base `assiette` (D131-6-1), as an exact fraction.
+def taux_exoneration(exemption: Acre | None, assiette: Decimal) -> tuple[int, int]:
+    """Share of a proportional contribution exempted for a base `assiette` (D131-6-1), as an exact ratio
+    (numerator, denominator), at most 1.
 
     For a contribution proportional to its base, (PASS − R) × E / (PASS − 75 % PASS) reduces to
-    75 % PASS × (PASS − R) / ((PASS − 75 % PASS) × R) of the contribution.
+    75 % PASS × (PASS − R) / ((PASS − 75 % PASS) × R) of the contribution. Exact integers rather than decimals:
+    a decimal quotient is rounded to 28 digits and an exact half euro could then round down.
     """
     if exemption is None or assiette > exemption.seuil_sortie:
-        return Fraction(0)
+        return (0, 1)
+    m_num, m_den = exemption.maximum.as_integer_ratio()
     if assiette < exemption.seuil_degressivite or assiette <= 0:
-        share = Fraction(exemption.maximum)
+        num, den = m_num, m_den
     else:
-        share = (
-            Fraction(exemption.maximum)
-            * Fraction(exemption.seuil_degressivite)
-            * Fraction(exemption.seuil_sortie - assiette)
-            / (Fraction(exemption.seuil_sortie - exemption.seuil_degressivite) * Fraction(assiette))
-        )
-    return min(Fraction(1), share * exemption.fraction)
+        d_num, d_den = exemption.seuil_degressivite.as_integer_ratio()
+        span_num, span_den = (exemption.seuil_sortie - exemption.seuil_degressivite).as_integer_ratio()
+        gap_num, gap_den = (exemption.seuil_sortie - assiette).as_integer_ratio()
+        r_num, r_den = assiette.as_integer_ratio()
+        num = m_num * d_num * gap_num * span_den * r_den
+        den = m_den * d_den * gap_den * span_num * r_num
+    f_num, f_den = exemption.fraction
+    num, den = num * f_num, den * f_den
+    return (num, den) if num < den else (1, 1)

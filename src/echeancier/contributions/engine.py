@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from echeancier.contributions.acre import Acre, acre
@@ -134,6 +133,6 @@ def _forfait(
     )
 
 
-def _decimal(value: Fraction) -> Decimal:
-    """An exact fraction shown as a decimal (for display: the computation keeps the fraction)."""
-    return Decimal(value.numerator) / Decimal(value.denominator)
+def _decimal(value: tuple[int, int]) -> Decimal:
+    """An exact ratio shown as a decimal (for display: the computation keeps the ratio)."""
+    return Decimal(value[0]) / Decimal(value[1])

@@ -9,12 +9,11 @@ contribution. Exempted under ACRE (D131-6-1) with the official formula on the co
 from __future__ import annotations
 
 from decimal import Decimal
-from fractions import Fraction
 
 from echeancier.contributions.context import Context
 from echeancier.contributions.result import Line, Tranche
 from echeancier.contributions.scales import taux_progressif
-from echeancier.kernel.money import ZERO, round_euro, round_euro_exact
+from echeancier.kernel.money import ZERO, round_euro, round_ratio
 
 REFERENCE = "CSS L621-1, D621-1, D621-2"
 
@@ -39,17 +38,19 @@ def exoneration_acre(assiette: Decimal, gross: Decimal, ctx: Context) -> Decimal
     exemption = ctx.acre
     if exemption is None or assiette > exemption.seuil_sortie:
         return ZERO
+    m_num, m_den = exemption.maximum.as_integer_ratio()
     if assiette < exemption.seuil_degressivite:
-        amount = Fraction(gross) * Fraction(exemption.maximum)
+        g_num, g_den = gross.as_integer_ratio()
+        num, den = g_num * m_num, g_den * m_den
     else:
         at_threshold = _gross(exemption.seuil_degressivite, ctx)[2]
-        amount = (
-            Fraction(exemption.seuil_sortie - assiette)
-            * Fraction(at_threshold)
-            / Fraction(exemption.seuil_sortie - exemption.seuil_degressivite)
-            * Fraction(exemption.maximum)
-        )
-    return round_euro_exact(amount * exemption.fraction)
+        gap_num, gap_den = (exemption.seuil_sortie - assiette).as_integer_ratio()
+        e_num, e_den = at_threshold.as_integer_ratio()
+        span_num, span_den = (exemption.seuil_sortie - exemption.seuil_degressivite).as_integer_ratio()
+        num = gap_num * e_num * span_den * m_num
+        den = gap_den * e_den * span_num * m_den
+    f_num, f_den = exemption.fraction
+    return round_ratio(num * f_num, den * f_den)
 
 
 def maladie_maternite(ctx: Context) -> Line:

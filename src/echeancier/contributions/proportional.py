@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from fractions import Fraction
 
 from echeancier.contributions.acre import taux_exoneration
 from echeancier.contributions.context import Context
 from echeancier.contributions.result import Line, Tranche
-from echeancier.kernel.money import ZERO, round_euro, round_euro_exact
+from echeancier.kernel.money import ZERO, round_euro, round_ratio
 
 
 def line_with_acre(
@@ -27,8 +26,12 @@ def line_with_acre(
     """A line whose gross amount is the sum of its tranches, less the ACRE share when `acre_assiette` is given
     (the base D131-6-1 compares with the PASS), rounded to the euro."""
     gross = sum((t.amount for t in tranches), ZERO)
-    share = taux_exoneration(ctx.acre, acre_assiette) if acre_assiette is not None else Fraction(0)
-    amount = round_euro_exact(Fraction(gross) * (1 - share)) if share else round_euro(gross)
+    share_num, share_den = taux_exoneration(ctx.acre, acre_assiette) if acre_assiette is not None else (0, 1)
+    if share_num:
+        g_num, g_den = gross.as_integer_ratio()
+        amount = round_ratio(g_num * (share_den - share_num), g_den * share_den)
+    else:
+        amount = round_euro(gross)
     rounded_gross = round_euro(gross)
     return Line(
         key,

@@ -6,10 +6,8 @@ happens only where the law or URSSAF practice rounds: each contribution to the e
 
 from __future__ import annotations
 
-import math
 import numbers
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from fractions import Fraction
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -28,14 +26,10 @@ def round_cent(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def round_euro_exact(amount: Fraction) -> Decimal:
-    """Round an exact rational amount to the euro, half up (away from zero, as ROUND_HALF_UP does).
-
-    For amounts obtained through divisions (ACRE shares): Decimal would round the quotient to 28 digits first, and
-    an exact half euro could come out as x.4999… and round down.
-    """
-    whole = math.floor(abs(amount) + Fraction(1, 2))
-    return Decimal(whole if amount >= 0 else -whole)
+def round_ratio(numerator: int, denominator: int) -> Decimal:
+    """numerator / denominator (denominator > 0) rounded to the euro, half up (away from zero), exactly."""
+    whole = (2 * abs(numerator) + denominator) // (2 * denominator)
+    return Decimal(whole if numerator >= 0 else -whole)
 
 
 def round_places(value: Decimal, places: int) -> Decimal:
@@ -54,7 +48,7 @@ def to_decimal(value: object) -> Decimal:
         result = value
     elif isinstance(value, numbers.Integral):
         result = Decimal(int(value))
-    elif isinstance(value, float | numbers.Real) and not isinstance(value, Fraction):
+    elif isinstance(value, float | numbers.Real):
         result = Decimal(repr(float(value)))  # NumPy floats print as np.float64(…): go through float
     elif isinstance(value, str):
         try:
