@@ -1,0 +1,45 @@
+"""Cold start of the command line: `echeancier simulate` and `echeancier schedule` as a user runs them.
+
+Prints the median and best wall time over repeated runs (no assertion: DESIGN §5 targets ≤ 0.5 s).
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = Path(sys.executable).with_name("echeancier")
+COMMANDS = {
+    "echeancier simulate --year 2025 --profession artisan --income 40000": [
+        "simulate",
+        "--year",
+        "2025",
+        "--profession",
+        "artisan",
+        "--income",
+        "40000",
+    ],
+    "echeancier schedule docs/examples/01-declaration-mensuel.yaml": [
+        "schedule",
+        str(ROOT / "docs" / "examples" / "01-declaration-mensuel.yaml"),
+    ],
+}
+
+
+def main(runs: int = 15) -> None:
+    for label, arguments in COMMANDS.items():
+        subprocess.run([str(CLI), *arguments], check=True, capture_output=True)  # warm the file cache
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run([str(CLI), *arguments], check=True, capture_output=True)
+            times.append(time.perf_counter() - start)
+        print(f"{label}: median {statistics.median(times):.3f} s, best {min(times):.3f} s over {runs} runs")
+
+
+if __name__ == "__main__":
+    main()
