@@ -391,3 +391,11 @@ def test_a_regularisation_credit_is_set_against_the_instalments_still_to_come() 
     )
     assert [(r.amount, r.on_instalments) for r in refund.refunds] == [(D("1200.00"), D(0))]
     assert without(refund, "cfp")[date(2026, 6, 5)] == 1000
+
+
+def test_a_missed_instalment_paid_by_transfer_is_not_debited_again() -> None:
+    e = example("15-impaye-regle-par-virement.yaml")
+    assert without(e, "cfp")[date(2026, 7, 5)] == D("1514.29")
+    assert e.outstanding == 0
+    unpaid = example("15-impaye-regle-par-virement.yaml", as_of=date(2026, 6, 10))
+    assert unpaid.outstanding == D("1514.29")

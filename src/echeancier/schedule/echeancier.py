@@ -737,6 +737,19 @@ class _Replay:
                 self.majorations.append(m)
                 self.parts[d][mkey] = self.parts[d].get(mkey, ZERO) + m.amount
 
+    def payment(self, event: PaymentEvent) -> None:
+        """A payment outside the debits (transfer, card) first settles unpaid sums still waiting to be recovered
+        with a later instalment, which are then not debited again; any rest is a credit on the account."""
+        self.payments.append(event)
+        left = event.amount
+        for day in sorted(d for d in self.parts if d > event.date):
+            for key in [k for k in self.parts[day] if k[0] == "carried_over"]:
+                taken = min(left, self.parts[day][key])
+                self.parts[day][key] -= taken
+                left -= taken
+            if left <= ZERO:
+                break
+
     def report_request(self, event: ReportRequest, line: int) -> None:
         """L131-6-1 al. 1, R131-9 I: on a written request within 30 days of the affiliation and before any payment,
         nothing is called for the first twelve months; the deferred contributions fall due with the following
@@ -810,7 +823,7 @@ class _Replay:
                 break
             self.open_years_until(event.date)
             if isinstance(event, PaymentEvent):
-                self.payments.append(event)
+                self.payment(event)
                 continue
             handlers[type(event)](event, line)  # type: ignore[operator]
         self.open_years_until(date(self.scenario.years[-1], 12, 31))
