@@ -277,8 +277,8 @@ class _Replay:
                     dates = [d for d in due_dates(year, mode.frequency, day) if d >= start]
             except LawError:
                 return []  # past the years whose calendar is known
-                if self.cessation is not None:
-                    dates = [d for d in dates if d <= self.cessation]
+            if self.cessation is not None:
+                dates = [d for d in dates if d <= self.cessation]
             if self.report_until is not None and component.kind in ("provisional", "ajustement", "cfp"):
                 dates = [d for d in dates if d >= self.report_until]
             if dates:
