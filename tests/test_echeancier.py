@@ -399,3 +399,21 @@ def test_a_missed_instalment_paid_by_transfer_is_not_debited_again() -> None:
     assert e.outstanding == 0
     unpaid = example("15-impaye-regle-par-virement.yaml", as_of=date(2026, 6, 10))
     assert unpaid.outstanding == D("1514.29")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dates(date(2026, 1, 2), date(2026, 11, 30)),
+    st.dates(date(2026, 1, 2), date(2026, 11, 30)),
+    st.dates(date(2026, 1, 2), date(2026, 12, 20)),
+)
+def test_nothing_falls_due_after_a_cessation_but_its_settlement(option: date, modulation: date, end: date) -> None:
+    text = (
+        "contributor: {profession: commercant, activity_start: 2015-01-01}\nincomes: {2024: 40000}\nevents:\n"
+        f"  - {{date: {option}, type: quarterly_option}}\n"
+        f"  - {{date: {modulation}, type: modulation, estimated_income: 25000}}\n"
+        f"  - {{date: {end}, type: cessation}}\nyears: [2026]\n"
+    )
+    e = build_echeancier(loads_scenario(text))
+    settlement = end + timedelta(days=60)  # R131-9 IV
+    assert all(i.due_date <= end or i.due_date == settlement for i in e.instalments)
