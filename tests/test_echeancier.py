@@ -414,6 +414,10 @@ def test_nothing_falls_due_after_a_cessation_but_its_settlement(option: date, mo
         f"  - {{date: {modulation}, type: modulation, estimated_income: 25000}}\n"
         f"  - {{date: {end}, type: cessation}}\nyears: [2026]\n"
     )
+    if max(option, modulation) > end:
+        with pytest.raises(ScenarioError, match="after the cessation"):
+            build_echeancier(loads_scenario(text))
+        return
     e = build_echeancier(loads_scenario(text))
     settlement = end + timedelta(days=60)  # R131-9 IV
     assert all(i.due_date <= end or i.due_date == settlement for i in e.instalments)

@@ -825,6 +825,9 @@ class _Replay:
             if isinstance(event, PaymentEvent):
                 self.payment(event)
                 continue
+            if self.cessation is not None and not isinstance(event, Declaration | MissedPayment):
+                # After the cessation only the declarations of the last incomes and the payments remain (R613-1-5).
+                raise ScenarioError(line, f"{event.type}: not possible after the cessation of {self.cessation}")
             handlers[type(event)](event, line)  # type: ignore[operator]
         self.open_years_until(date(self.scenario.years[-1], 12, 31))
         return self.result(as_of)
