@@ -146,3 +146,9 @@ def test_provisional_contributions_of_2025_follow_the_former_rules_with_the_2025
     assert law.rci_taux_tranche_1 == snapshot(2024).rci_taux_tranche_1
     assert provisional_snapshot(2026) == snapshot(2026)
     assert provisional_snapshot(2024) == snapshot(2024)
+
+
+def test_value_near_reads_procedural_figures_outside_the_checked_dates() -> None:
+    law = load_law()
+    assert law.value_near("delais.premiere_echeance_jours", date(2019, 3, 1)) == 90
+    assert law.value_near("majorations.taux_initial", date(2027, 2, 5)) == Decimal("0.05")

@@ -272,9 +272,7 @@ def refund_sentence(refund: Refund) -> str:
 
 
 def _law_rate(key: str, day: date) -> Decimal:
-    law = load_law()
-    parameter = law.parameter(key)
-    value = parameter.at(min(max(day, law.first_date), parameter.valid_until)).value
+    value = load_law().value_near(key, day)
     assert isinstance(value, Decimal), key
     return value
 

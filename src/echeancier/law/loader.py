@@ -213,6 +213,16 @@ class Law:
     def value(self, key: str, day: date) -> Value:
         return self.parameter(key).at(day)
 
+    def value_near(self, key: str, day: date) -> ParamValue:
+        """The value of `key` on `day`, or on the nearest date its values cover.
+
+        For procedural delays and rates that must be read at an account's own dates (a start of activity years
+        ago, a due date of the year after the checked parameters): these figures have been unchanged for years, so
+        the closest checked value is the one in force. Never used for contribution rates or bases.
+        """
+        parameter = self.parameter(key)
+        return parameter.at(min(max(day, parameter.values[0].start), parameter.valid_until)).value
+
     @property
     def first_date(self) -> date:
         return max(p.values[0].start for p in self)

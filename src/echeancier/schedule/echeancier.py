@@ -43,6 +43,7 @@ from echeancier.schedule.calendar import (
 )
 from echeancier.schedule.majorations import Majoration, majoration
 from echeancier.schedule.scenario import (
+    EVENT_TYPES,
     Cessation,
     Contributor,
     Declaration,
@@ -69,20 +70,8 @@ KINDS = (
     "majoration",
     "carried_over",
 )
-# Events of the same day apply in this order, whatever their order in the file: requests about the start of
-# activity, then what changes the amounts, then what changes the calendar, then payments, then a cessation.
-EVENT_ORDER = (
-    "report_request",
-    "etalement_request",
-    "declaration",
-    "modulation",
-    "payment_day_change",
-    "quarterly_option",
-    "quarterly_renounced",
-    "missed_payment",
-    "payment",
-    "cessation",
-)
+# Events of the same day apply in the order of EVENT_TYPES, whatever their order in the file.
+EVENT_ORDER = EVENT_TYPES
 Key = tuple[str, int, int]  # (kind, year the amount is due for, sequence: the étalement fraction)
 
 
@@ -187,17 +176,13 @@ class Debt:
 
 
 def _param(key: str, day: date) -> int:
-    law = load_law()
-    parameter = law.parameter(key)
-    value = parameter.at(min(max(day, law.first_date), parameter.valid_until)).value
+    value = load_law().value_near(key, day)
     assert isinstance(value, int), key
     return value
 
 
 def _rate(key: str, day: date) -> Decimal:
-    law = load_law()
-    parameter = law.parameter(key)
-    value = parameter.at(min(max(day, law.first_date), parameter.valid_until)).value
+    value = load_law().value_near(key, day)
     assert isinstance(value, Decimal), key
     return value
 

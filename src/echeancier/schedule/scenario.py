@@ -216,7 +216,11 @@ Event = Annotated[
     | Cessation,
     Field(discriminator="type"),
 ]
+# Every event type, in the order events of the same day apply (echeancier.EVENT_ORDER): requests about the start
+# of activity, then what changes the amounts, then what changes the calendar, then payments, then a cessation.
 EVENT_TYPES = (
+    "report_request",
+    "etalement_request",
     "declaration",
     "modulation",
     "payment_day_change",
@@ -224,8 +228,6 @@ EVENT_TYPES = (
     "quarterly_renounced",
     "missed_payment",
     "payment",
-    "report_request",
-    "etalement_request",
     "cessation",
 )
 
