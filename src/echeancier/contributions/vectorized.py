@@ -75,7 +75,7 @@ from echeancier.contributions.situation import MAX_INCOME, InputError, Professio
 from echeancier.kernel.dates import ONE_DAY, add_months
 from echeancier.kernel.money import round_euro, to_decimal
 from echeancier.law.loader import LawError
-from echeancier.law.snapshot import LawSnapshot, Scale, snapshot, supported_years
+from echeancier.law.snapshot import LawSnapshot, Scale, provisional_snapshot, snapshot, supported_years
 
 __all__ = ["CHUNK", "RowInputError", "simulate_many"]
 
@@ -249,8 +249,8 @@ def _whole_cents_fraction(value: Decimal, what: str) -> int:
 
 
 @lru_cache(maxsize=64)
-def _law(year: int) -> _Law:
-    law = snapshot(year)
+def _law(year: int, provisional: bool = False) -> _Law:
+    law = provisional_snapshot(year) if provisional else snapshot(year)
     pass_annuel = _fixed(law.pass_annuel, 1, "plafond_securite_sociale.annuel")
     jours = law.jours_prorata
     decimals = law.decimales_taux_progressif
@@ -1108,7 +1108,7 @@ def _run_block(cols: _Columns, years: _Years, s: slice, out: dict[str, I64], fal
 # The batch
 
 
-def simulate_many(columns: Mapping[str, Sequence[Any] | npt.NDArray[Any]] | Any) -> Any:
+def simulate_many(columns: Mapping[str, Sequence[Any] | npt.NDArray[Any]] | Any, *, provisional: bool = False) -> Any:
     """Every contribution of many situations, equal to `simulate` row by row (see the module docstring).
 
     `columns`: `year`, `profession`, `income` and optionally `id`, `start_date`, `end_date`, `acre`, `rsa`,
@@ -1117,10 +1117,13 @@ def simulate_many(columns: Mapping[str, Sequence[Any] | npt.NDArray[Any]] | Any)
     invalidite_deces, allocations_familiales, csg_crds, formation_professionnelle and total, with `id` first when
     given: a dict of NumPy arrays, or a Polars DataFrame / PyArrow Table for such an input. Raises `RowInputError`
     for the first invalid row, `LawError` for law figures the exact integer method cannot hold.
+
+    `provisional=True` computes each year with the law of its provisional contributions (`provisional_snapshot`:
+    in 2025 the former rules with the 2025 PASS, as URSSAF called them — the échéancier's amounts).
     """
     problems = _Problems()
     kind, cols = _read(columns, problems)
-    years = _years_of(cols)
+    years = _years_of(cols, provisional)
     out = {key: np.zeros(cols.n, dtype=np.int64) for key in (*CONTRIBUTIONS, "total")}
     fallback = np.zeros(cols.n, dtype=np.bool_)
     blocks = [slice(begin, min(begin + CHUNK, cols.n)) for begin in range(0, cols.n, CHUNK)]
@@ -1134,11 +1137,11 @@ def simulate_many(columns: Mapping[str, Sequence[Any] | npt.NDArray[Any]] | Any)
             found.extend(_run_block(cols, years, s, out, fallback))
     _raise_first(found)
     for i in np.flatnonzero(fallback):
-        _scalar_row(cols, int(i), out)
+        _scalar_row(cols, int(i), out, provisional)
     return _wrap(kind, out, cols.ids)
 
 
-def _years_of(cols: _Columns) -> _Years:
+def _years_of(cols: _Columns, provisional: bool = False) -> _Years:
     """The law of every covered year present in the batch (built before the blocks run in threads)."""
     covered = supported_years()
     present = np.zeros(len(covered), dtype=np.bool_)
@@ -1148,13 +1151,13 @@ def _years_of(cols: _Columns) -> _Years:
         present = np.bincount(offset[inside], minlength=len(covered)) > 0
     return _Years(
         first=covered.start,
-        laws=tuple(_law(year) if present[i] else None for i, year in enumerate(covered)),
+        laws=tuple(_law(year, provisional) if present[i] else None for i, year in enumerate(covered)),
         first_day=np.array([_day(date(year, 1, 1)) for year in covered], dtype=np.int64),
         last_day=np.array([_day(date(year, 12, 31)) for year in covered], dtype=np.int64),
     )
 
 
-def _scalar_row(cols: _Columns, i: int, out: dict[str, I64]) -> None:
+def _scalar_row(cols: _Columns, i: int, out: dict[str, I64], provisional: bool = False) -> None:
     """One row through the scalar engine (net incomes, sub-cent incomes, exact ACRE ties)."""
     from echeancier.contributions.engine import simulate
 
@@ -1171,7 +1174,7 @@ def _scalar_row(cols: _Columns, i: int, out: dict[str, I64]) -> None:
         "income_is_net": bool(cols.net[i]),
     }
     try:
-        result = simulate(situation)
+        result = simulate(situation, provisional_snapshot(situation["year"]) if provisional else None)
     except InputError as error:
         raise RowInputError(i, error.field, error.message) from None
     for line in result.lines:

@@ -1,0 +1,694 @@
+"""The yearly campaign on many accounts at once, equal to `build_echeancier` row by row (DESIGN §3 and §5).
+
+In year N every contributor declares the income of N-1, and the échéancier sent within fifteen days (R613-5 I)
+calls, from the first due date at least 15 days after the declaration (DESIGN §2.3):
+1. the régularisation of N-1 (R613-1-3): the definitive contributions of N-1 on its income less the provisional ones
+   called for N-1 — on the income of N-2, as `called_for` computes them when N-1 is not replayed; a complement in
+   equal instalments over the due dates of N still to come (of N+1 when none remains), a credit set against the
+   instalments of N still to come (ajustement first, then provisional) and the rest refunded (R613-1-3 al. 2, the
+   scalar default);
+2. the ajustement of N (R613-5 I 2° and II): the provisional contributions of N recomputed on the income of N-1; what
+   is already called stays, a complement is spread like the régularisation, an excess already paid is refunded;
+3. the provisional contributions of N+1 on the income of N-1 (R613-5 I 3°), in equal instalments (R613-2 II), and
+   the CFP of N and of N+1 with the November instalment.
+Before the declaration, the provisional contributions of N on the income of N-2 are called in equal instalments
+from January. The amounts are those of `schedule.amounts`, computed by the vectorised `simulate_many`: the 2025
+provisional rules of `provisional_snapshot`, the conversion of an income of the former definition to the new base
+(`converted`), and the last known law for N+1 past the parameters (DESIGN §2 decision 6).
+
+`campaign_many(columns, year)` takes one row per account in the steady state (activity started in N-3 or earlier:
+no year of the campaign is a first or second year of activity) — columns `id` (optional, echoed), `profession`,
+`frequency`, `day`, `direct_debit`, `department`, `income_n2`, `income_n1`, `declaration_date`, `activity_start`
+as a mapping of NumPy arrays or lists, a Polars DataFrame or a PyArrow Table — and gives, for each row, what
+`build_echeancier` gives for the scenario
+
+    contributor: {profession, activity_start, payment: {frequency, day, direct_debit}, department}
+    incomes: {N-2: income_n2, N-1: income_n1}
+    events: [{date: declaration_date, type: declaration, year: N-1}]
+    years: [N, N+1]
+
+Layout of the result (`Campaign`), all amounts in integer cents:
+- slots: one per month of N and N+1, slot = 12 × (year − N) + month − 1 (24 slots). A monthly payer has a due date in
+  every slot, a quarterly one in February, May, August and November only; other slots hold zeros.
+- `provisional`, `ajustement`, `regularisation`, `cfp`: int64 arrays of shape (rows, 24), the part of each kind of
+  each instalment. The year of a part is the slot's year for provisional and cfp, N for ajustement, N-1 for
+  régularisation. A slot whose parts are all zero is no instalment (the scalar shows none).
+- `calendar`: int8 per row, an index into `calendars` ('monthly-5', 'monthly-20', 'quarterly'); `due_dates`
+  (calendars, 24) datetime64[D], shared by every row of a calendar (NaT where no due date).
+- `zone`: int16 per row, an index into `zones` (the `holidays` subdivisions: None for the common calendar, '57',
+  '6AE', '971'…); `debit_dates` (zones, calendars, 24) datetime64[D]: the debit date of row r in slot s is
+  `debit_dates[zone[r], calendar[r], s]`.
+- refunds, per row: `ajustement_refund` and `regularisation_refund` (refunded on `refund_date`, the declaration plus
+  15 days, R613-5 II, R613-1-3 al. 2) and `regularisation_on_instalments` (the régularisation credit set against
+  the instalments still to come, on the effect date `due_dates[calendar, effect]`); zero when there is none.
+- `quarterly_fallback`: monthly requested without a direct-debit authorisation (quarterly, note
+  `trimestriel_sans_prelevement`); `estimated_years`: years computed with the last known law
+  (`parametres_provisoires`).
+`Campaign.instalments(row)`, `.refunds(row)` and `.notes(row)` give one row as the scalar's own objects.
+
+Exactness: every amount is a whole number of euros from `simulate_many` (exact integer arithmetic, equal to the
+scalar engine); the spreading is integer cents, each instalment (2 × total + n) // (2 × n) — the total divided by
+their number, half up — and the remainder on the last one, per component, exactly as `spread`.
+
+Bad input raises `RowInputError` naming the first invalid row (0-based) and the field.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+
+from echeancier.contributions.situation import MAX_INCOME, InputError, Profession
+from echeancier.contributions.vectorized import RowInputError, simulate_many
+from echeancier.kernel.money import ZERO, to_decimal
+from echeancier.law import LawError, load_law
+from echeancier.law.snapshot import provisional_snapshot, snapshot, supported_years
+from echeancier.schedule.calendar import Departement, Frequency, debit_date, due_dates, payment_days
+from echeancier.schedule.echeancier import Instalment, Part, Refund
+
+__all__ = ["FIELDS", "SLOTS", "Campaign", "campaign_many"]
+
+I64: TypeAlias = npt.NDArray[np.int64]
+Bools: TypeAlias = npt.NDArray[np.bool_]
+Dates: TypeAlias = npt.NDArray[np.datetime64]
+
+SLOTS = 24  # the months of N and N+1
+PARTS = ("provisional", "ajustement", "regularisation", "cfp")  # the order of `KINDS` in the scalar
+FIELDS = (
+    "id",
+    "profession",
+    "frequency",
+    "day",
+    "direct_debit",
+    "department",
+    "income_n2",
+    "income_n1",
+    "declaration_date",
+    "activity_start",
+)
+STEADY_STATE_YEARS = 3  # activity_start.year <= N - 3: neither N-1 nor N is a first or second year of activity
+CHUNK = 1 << 14  # rows per block of the schedule: its (rows, 24) intermediate arrays stay in the cache
+WORKERS = min(4, os.cpu_count() or 1)
+PROFESSIONS: tuple[str, ...] = tuple(p.value for p in Profession)
+_NO_DATE = np.iinfo(np.int64).max  # a slot without a due date, after every date
+_EPOCH = date(1970, 1, 1)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The result
+
+
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    """The échéanciers of one campaign year, columnar (see the module docstring for the layout)."""
+
+    year: int
+    ids: npt.NDArray[Any] | None
+    calendars: tuple[str, ...]
+    calendar: npt.NDArray[np.int8]
+    due_dates: Dates
+    zones: tuple[str | None, ...]
+    zone: npt.NDArray[np.int16]
+    debit_dates: Dates
+    provisional: I64
+    ajustement: I64
+    regularisation: I64
+    cfp: I64
+    effect: npt.NDArray[np.int8]
+    refund_date: Dates
+    ajustement_refund: I64
+    regularisation_refund: I64
+    regularisation_on_instalments: I64
+    quarterly_fallback: Bools
+    estimated_years: tuple[int, ...]
+
+    def __len__(self) -> int:
+        return len(self.calendar)
+
+    def total(self) -> I64:
+        """The amount of each instalment, (rows, 24) cents."""
+        total: I64 = self.provisional + self.ajustement + self.regularisation + self.cfp
+        return total
+
+    def part_year(self, kind: str, slot: int) -> int:
+        """The year a part of `kind` in `slot` is due for."""
+        if kind == "ajustement":
+            return self.year
+        if kind == "regularisation":
+            return self.year - 1
+        return self.year + slot // 12
+
+    def instalments(self, row: int) -> tuple[Instalment, ...]:
+        """The instalments of `row`, as `build_echeancier` gives them."""
+        calendar, zone = int(self.calendar[row]), int(self.zone[row])
+        arrays = (self.provisional, self.ajustement, self.regularisation, self.cfp)
+        result = []
+        for slot in range(SLOTS):
+            due = self.due_dates[calendar, slot]
+            if np.isnat(due):
+                continue
+            parts = tuple(
+                Part(kind, self.part_year(kind, slot), _euros(array[row, slot]))
+                for kind, array in zip(PARTS, arrays, strict=True)
+                if array[row, slot] != 0
+            )
+            if parts:
+                result.append(Instalment(_date(due), _date(self.debit_dates[zone, calendar, slot]), parts))
+        return tuple(result)
+
+    def refunds(self, row: int) -> tuple[Refund, ...]:
+        """The refunds of `row`, as `build_echeancier` gives them (in date order, then in the order they arise)."""
+        on = _date(self.refund_date[row])
+        effect = _date(self.due_dates[self.calendar[row], self.effect[row]])
+        found = []
+        if self.ajustement_refund[row]:
+            found.append(Refund(on, "ajustement", self.year, _euros(self.ajustement_refund[row]), ZERO))
+        if self.regularisation_on_instalments[row]:
+            imputed = _euros(self.regularisation_on_instalments[row])
+            found.append(Refund(effect, "regularisation", self.year - 1, ZERO, on_instalments=imputed))
+        if self.regularisation_refund[row]:
+            found.append(Refund(on, "regularisation", self.year - 1, _euros(self.regularisation_refund[row]), ZERO))
+        return tuple(sorted(found, key=lambda refund: refund.date))
+
+    def notes(self, row: int) -> tuple[str, ...]:
+        fallback = ("trimestriel_sans_prelevement",) if self.quarterly_fallback[row] else ()
+        return fallback + tuple(f"parametres_provisoires:{year}" for year in self.estimated_years)
+
+
+def _euros(cents: Any) -> Decimal:
+    return Decimal(int(cents)).scaleb(-2)
+
+
+def _date(day: Any) -> date:
+    """A datetime64 or a number of days since 1970-01-01, as a date."""
+    if isinstance(day, np.datetime64):
+        day = day.astype("datetime64[D]").astype(np.int64)
+    return _EPOCH + timedelta(days=int(day))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Reading and checking the columns
+
+
+class _Problems:
+    """The first invalid row of each check; the earliest row is reported (then the field order of `FIELDS`, then
+    the check made first)."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[int, int, int, str, str]] = []  # row, field rank, check order, field, message
+
+    def add(self, mask: Bools, field: str, message: Callable[[int], str]) -> None:
+        if mask.any():
+            row = int(np.argmax(mask))
+            self.found.append((row, FIELDS.index(field), len(self.found), field, message(row)))
+
+    def raise_first(self) -> None:
+        if self.found:
+            row, _, _, field, message = min(self.found)
+            raise RowInputError(row, field, message)
+
+
+def _columns(columns: Any) -> dict[str, Any]:
+    module = type(columns).__module__.split(".")[0]
+    if module == "polars":
+        return {name: columns.get_column(name).to_numpy() for name in columns.columns}
+    if module == "pyarrow":
+        return {name: columns.column(name).to_numpy() for name in columns.column_names}
+    if isinstance(columns, Mapping):
+        return dict(columns)
+    raise InputError("columns", "must be a mapping of field names to arrays, a Polars DataFrame or a PyArrow Table")
+
+
+def _array(values: Any) -> npt.NDArray[Any]:
+    if isinstance(values, np.ndarray):
+        return values
+    array = np.asarray(values)
+    if array.ndim != 1 or (array.dtype.kind in "US" and not all(isinstance(v, str | np.str_) for v in values)):
+        # NumPy would turn [True, 'yes'] into strings: keep the values as given.
+        array = np.empty(len(values), dtype=object)
+        array[:] = list(values)
+    return array
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _got(value: Any) -> str:
+    return f" (got {_plain(value)!r})"
+
+
+def _codes(values: Any, names: tuple[str, ...], field: str, problems: _Problems) -> npt.NDArray[np.int8]:
+    array = _array(values)
+    codes = np.full(len(array), -1, dtype=np.int8)
+    for code, name in enumerate(names):
+        codes[array == name] = code
+    problems.add(codes < 0, field, lambda i: f"must be one of {', '.join(names)}{_got(array[i])}")
+    return codes
+
+
+def _days_of_month(values: Any, allowed: tuple[int, int], problems: _Problems) -> npt.NDArray[np.int64]:
+    array = _array(values)
+    if array.dtype.kind in "iu":
+        good = (array == allowed[0]) | (array == allowed[1])
+    else:
+        good = np.array(
+            [isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_) and v in allowed for v in array],
+            dtype=np.bool_,
+        )
+    problems.add(~good, "day", lambda i: f"the payment day is the {allowed[0]} or the {allowed[1]}{_got(array[i])}")
+    return np.where(good, array, allowed[0]).astype(np.int64)
+
+
+def _flags(values: Any, field: str, problems: _Problems) -> Bools:
+    array = _array(values)
+    if array.dtype.kind == "b":
+        return array
+    if array.dtype.kind in "iu":
+        good = (array == 0) | (array == 1)
+    else:
+        good = np.array([isinstance(v, bool | np.bool_) or (v in (0, 1) and v is not None) for v in array], np.bool_)
+    problems.add(~good, field, lambda i: f"must be true or false{_got(array[i])}")
+    return np.asarray(good & (array == 1), dtype=np.bool_)
+
+
+def _cents(values: Any, field: str, problems: _Problems) -> I64:
+    """Incomes in whole cents (the scalar reads any decimal; the vectorised path needs cents), |x| ≤ MAX_INCOME."""
+    array = _array(values)
+    limit = int(MAX_INCOME)
+    if array.dtype.kind in "iu":
+        too_large = np.abs(array) > limit
+        problems.add(too_large, field, lambda i: f"{array[i]} € is not a plausible amount")
+        cents: I64 = np.where(too_large, 0, array).astype(np.int64) * 100
+        return cents
+    if array.dtype.kind == "f":
+        finite = np.isfinite(array)
+        too_large = finite & (np.abs(np.where(finite, array, 0.0)) > limit)
+        clean = np.where(finite & ~too_large, array, 0.0)
+        rounded = np.rint(clean * 100)
+        problems.add(too_large, field, lambda i: f"{to_decimal(float(array[i]))} € is not a plausible amount")
+        problems.add(
+            ~finite | (rounded / 100 != clean),
+            field,
+            lambda i: f"must be a number of euros in whole cents{_got(array[i])}",
+        )
+        whole: I64 = rounded.astype(np.int64)
+        return whole
+    cents = np.zeros(len(array), dtype=np.int64)
+    bad = np.zeros(len(array), dtype=np.bool_)
+    for i, value in enumerate(array):
+        try:
+            amount = to_decimal(value.item() if isinstance(value, np.generic) else value) * 100
+        except ValueError:
+            bad[i] = True
+            continue
+        if amount != amount.to_integral_value() or abs(amount) > limit * 100:
+            bad[i] = True
+        else:
+            cents[i] = int(amount)
+    problems.add(bad, field, lambda i: f"must be a number of euros in whole cents{_got(array[i])}")
+    return cents
+
+
+def _days(values: Any, field: str, problems: _Problems) -> I64:
+    """Dates as days since 1970-01-01."""
+    array = _array(values)
+    if array.dtype.kind == "M":
+        days: I64 = array.astype("datetime64[D]").view(np.int64)
+        problems.add(np.isnat(array), field, lambda i: "is required")
+        return days
+    result = np.zeros(len(array), dtype=np.int64)
+    bad = np.zeros(len(array), dtype=np.bool_)
+    for i, value in enumerate(array):
+        try:
+            if isinstance(value, str):
+                value = date.fromisoformat(value)
+            if not isinstance(value, date) or hasattr(value, "hour"):
+                raise TypeError(value)
+            result[i] = (value - _EPOCH).days
+        except (TypeError, ValueError):
+            bad[i] = True
+    problems.add(bad, field, lambda i: f"must be a date (YYYY-MM-DD){_got(array[i])}")
+    return result
+
+
+def _zones(values: Any, problems: _Problems) -> tuple[npt.NDArray[np.int16], tuple[str | None, ...], tuple[str, ...]]:
+    """Each row's holiday zone (the `holidays` subdivision of its département), the zones and a département of each."""
+    array = _array(values)
+    if array.dtype.kind in "iuUS":
+        uniques, inverse = np.unique(array, return_inverse=True)
+    else:
+        seen: dict[Any, int] = {}
+        inverse = np.array([seen.setdefault(v, len(seen)) for v in array.tolist()], dtype=np.intp)
+        uniques = np.empty(len(seen), dtype=object)
+        uniques[:] = list(seen)
+    parsed: list[Departement | None] = []
+    for value in uniques.tolist():
+        try:
+            parsed.append(Departement.parse(value.strip() if isinstance(value, str) else value))
+        except ValueError:
+            parsed.append(None)
+    bad = np.array([department is None for department in parsed], dtype=np.bool_)
+    zones: dict[str | None, str] = {}  # zone -> a département of it, the common calendar first, then by name
+    for department in sorted((d for d in parsed if d is not None), key=lambda d: (d.subdivision or "", d.code)):
+        zones.setdefault(department.subdivision, department.code)
+    order = list(zones)
+    zone_of = np.array([0 if d is None else order.index(d.subdivision) for d in parsed], dtype=np.int16)
+    problems.add(
+        bad[inverse],
+        "department",
+        lambda i: f"{_plain(array[i])!r} is not a French département code ('01' to '95', '2A', '2B', '971' to '976')",
+    )
+    return zone_of[inverse], tuple(zones), tuple(zones.values())
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The calendar of the campaign
+
+
+@dataclass(frozen=True, slots=True)
+class _Calendars:
+    """The due dates of N and N+1 of each calendar, by slot (R613-2 I, R613-3 I)."""
+
+    labels: tuple[str, ...]
+    due: I64  # (calendars, SLOTS), days since 1970-01-01, _NO_DATE where no due date
+    valid: Bools  # (calendars, SLOTS)
+    last: npt.NDArray[np.intp]  # (calendars, 2): the last slot of N, of N+1 (where a spread puts its remainder)
+    cfp: npt.NDArray[np.intp]  # (calendars, 2): the slot of the CFP of N, of N+1 (first due date from 1 November)
+
+
+def _slot(day: date, year: int) -> int:
+    return 12 * (day.year - year) + day.month - 1
+
+
+def _calendars(year: int) -> _Calendars:
+    default_day, other_day = payment_days(year)
+    modes = ((Frequency.MONTHLY, default_day), (Frequency.MONTHLY, other_day), (Frequency.QUARTERLY, None))
+    due = np.full((len(modes), SLOTS), _NO_DATE, dtype=np.int64)
+    for c, (frequency, day) in enumerate(modes):
+        for y in (year, year + 1):
+            for d in due_dates(y, frequency, day):
+                due[c, _slot(d, year)] = (d - _EPOCH).days
+    valid = due != _NO_DATE
+    last = np.array([[max(np.flatnonzero(v[:12])), max(np.flatnonzero(v[12:])) + 12] for v in valid], dtype=np.intp)
+    cfp = np.zeros((len(modes), 2), dtype=np.intp)
+    for c in range(len(modes)):
+        for i, y in enumerate((year, year + 1)):
+            # LAW: the CFP with the November instalment (the first due date from 1 November of its year).
+            november = (date(y, 11, 1) - _EPOCH).days
+            later = np.flatnonzero(valid[c] & (due[c] >= november) & (np.arange(SLOTS) < 12 * (i + 1)))
+            if not later.size:
+                raise LawError(f"echeances: no due date of {y} from 1 November to call its CFP")
+            cfp[c, i] = later[0]
+    labels = (f"monthly-{default_day}", f"monthly-{other_day}", "quarterly")
+    return _Calendars(labels, due, valid, last, cfp)
+
+
+def _delays(year: int) -> I64:
+    """`delais.effet_declaration_jours` on each day of `year` (as the scalar's `_param` reads it)."""
+    law, first = load_law(), date(year, 1, 1)
+    values = []
+    for offset in range((date(year + 1, 1, 1) - first).days):
+        value = law.value_near("delais.effet_declaration_jours", first + timedelta(days=offset))
+        assert isinstance(value, int)
+        values.append(value)
+    return np.array(values, dtype=np.int64)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The amounts (schedule.amounts, through simulate_many)
+
+
+class _Amounts:
+    """The yearly amounts of `schedule.amounts`, in cents, each computed once by `simulate_many`."""
+
+    def __init__(self, professions: npt.NDArray[np.int8], incomes: dict[str, I64]) -> None:
+        self.names = np.array(PROFESSIONS)[professions]
+        self.codes = professions
+        self.incomes = dict(incomes)
+        self.cache: dict[tuple[int, bool, str], tuple[I64, I64]] = {}
+        self.estimated: set[int] = set()
+
+    def _law_year(self, year: int) -> int:
+        """`law_for` / `provisional_law_for`: the year's own law, or the last known one past the parameters."""
+        last = supported_years()[-1]
+        if year > last:
+            self.estimated.add(year)
+            return last
+        return year
+
+    def _run(self, year: int, provisional: bool, income: str) -> tuple[I64, I64]:
+        """(contributions CFP excluded, the six cotisations) in cents, of `income` under the law of `year`."""
+        key = (year, provisional and provisional_snapshot(year) is not snapshot(year), income)
+        if key not in self.cache:
+            cents = self.incomes[income]
+            whole = not (cents % 100).any()
+            euros = cents // 100 if whole else cents / 100  # floats of whole cents are read exactly
+            columns = {"year": np.full(len(cents), year), "profession": self.names, "income": euros}
+            result = simulate_many(columns, provisional=key[1])
+            amount = 100 * (result["total"] - result["formation_professionnelle"])
+            self.cache[key] = (amount, amount - 100 * result["csg_crds"])
+        return self.cache[key]
+
+    def definitive(self, year: int, income: str) -> I64:
+        """`amounts.definitive`: contributions of `year` on its own income."""
+        return self._run(self._law_year(year), False, income)[0]
+
+    def converted(self, basis_year: int, year: int, income: str) -> str:
+        """`amounts.converted`: the income of `basis_year` in the definition of `year`'s provisional rules.
+
+        LAW (DESIGN §2 decision 7): an income of the former definition becomes the former CSG-CRDS base, revenu (a
+        deficit as zero) plus the compulsory contributions. (The scalar also looks up the law of `basis_year` when the
+        target rules need no conversion; here it is only looked up when they do.)
+        """
+        if not provisional_snapshot(self._law_year(year)).apres_reforme:
+            return income
+        basis_year = self._law_year(basis_year)
+        if snapshot(basis_year).apres_reforme:
+            return income
+        name = f"{income} converted from {basis_year}"
+        if name not in self.incomes:
+            cotisations = self._run(basis_year, False, income)[1]
+            self.incomes[name] = np.maximum(self.incomes[income], 0) + cotisations
+        return name
+
+    def provisional(self, year: int, basis_year: int, income: str) -> I64:
+        """`amounts.provisional`: provisional contributions of `year` on the income of `basis_year`."""
+        base = self.converted(basis_year, year, income)
+        return self._run(self._law_year(year), True, base)[0]
+
+    def cfp(self, year: int) -> I64:
+        """`amounts.cfp`: the CFP of `year` (the whole PASS, whatever the income), by row."""
+        law_year = self._law_year(year)
+        columns = {"year": np.full(len(PROFESSIONS), law_year), "profession": PROFESSIONS, "income": [0, 0, 0]}
+        by_profession: I64 = 100 * simulate_many(columns)["formation_professionnelle"]
+        cfp: I64 = by_profession[self.codes]
+        return cfp
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The schedule
+
+
+def _spread(total: I64, mask: Bools, last: npt.NDArray[np.intp]) -> I64:
+    """`spread` of each row's `total` over its slots `mask`: equal instalments to the cent, half up, the remainder on
+    the slot `last` (R613-2 II, DESIGN §2.1); nothing for a total of zero or less (`replan`)."""
+    count = mask.sum(axis=1)
+    placed = total > 0
+    each = np.where(placed, (2 * total + count) // (2 * np.maximum(count, 1)), 0)
+    parts: I64 = np.where(mask, each[:, None], 0)
+    parts[np.arange(len(total)), last] += np.where(placed, total - each * count, 0)
+    return parts
+
+
+@dataclass(frozen=True, slots=True)
+class _Targets:
+    """The yearly amounts of each row, in cents."""
+
+    provisional_n: I64  # provisional N on the income of N-2, called from January
+    called_n1: I64  # provisional N-1 on the income of N-2 (`called_for`)
+    definitive_n1: I64  # definitive N-1 on the income of N-1
+    adjusted_n: I64  # provisional N on the income of N-1
+    provisional_next: I64  # provisional N+1 on the income of N-1
+    cfp_n: I64
+    cfp_next: I64
+
+
+def _schedule(
+    cal: _Calendars, calendar: npt.NDArray[np.int8], threshold: I64, t: _Targets, s: slice, out: dict[str, Any]
+) -> None:
+    """The échéancier of the rows `s`, written into `out` (see `declaration`, `ajustement`,
+    `regularisation_credit` and `open_year` of the scalar replay)."""
+    k = calendar[s].astype(np.intp)
+    rows = np.arange(len(k))
+    slot = np.arange(SLOTS)
+    valid = cal.valid[k]
+    # The first due date at least 15 days after the declaration, of N or else of N+1 (DESIGN §2.3).
+    effect = np.zeros(len(k), dtype=np.intp)
+    for c in range(len(cal.labels)):
+        mine = k == c
+        if mine.any():
+            dated = np.flatnonzero(cal.valid[c])
+            found = np.searchsorted(cal.due[c, dated], threshold[s][mine], side="left")
+            if (found >= len(dated)).any():
+                raise LawError("echeances: no due date is known after a declaration")  # not for a date in N
+            effect[mine] = dated[found]
+    before = slot < effect[:, None]
+    # Provisional N in equal instalments from January (R613-2 II).
+    provisional_n = t.provisional_n[s]
+    opened = _spread(provisional_n, valid & (slot < 12), cal.last[k, 0])
+    called = np.where(before, opened, 0).sum(axis=1)
+    # Ajustement (R613-5 I 2°, II): what is called stays; the old plan is kept as far as the new amount goes.
+    remaining_new = t.adjusted_n[s] - called
+    ajustement_refund = np.maximum(-remaining_new, 0)
+    remaining_new = np.maximum(remaining_new, 0)
+    keep = np.minimum(np.maximum(provisional_n - called, 0), remaining_new)
+    adjust = remaining_new - keep
+    # Régularisation (R613-1-3): a complement, or a credit set against the ajustement, then the provisional
+    # instalments still to come, the rest refunded (al. 2).
+    regularisation = t.definitive_n1[s] - t.called_n1[s]
+    credit = np.maximum(-regularisation, 0)
+    on_adjust = np.minimum(credit, adjust)
+    adjust -= on_adjust
+    on_provisional = np.minimum(credit - on_adjust, keep)
+    keep -= on_provisional
+    # From the effect date, over the due dates of its year.
+    pool = valid & ~before & (slot < np.where(effect < 12, 12, 24)[:, None])
+    last = cal.last[k, (effect >= 12).astype(np.intp)]
+    provisional = np.where(before, opened, 0)
+    provisional += _spread(keep, pool, last)
+    provisional += _spread(t.provisional_next[s], valid & (slot >= 12), cal.last[k, 1])
+    out["provisional"][s] = provisional
+    out["ajustement"][s] = _spread(adjust, pool, last)
+    out["regularisation"][s] = _spread(np.maximum(regularisation, 0), pool, last)
+    cfp = np.zeros((len(k), SLOTS), dtype=np.int64)
+    cfp[rows, cal.cfp[k, 0]] = np.maximum(t.cfp_n[s], 0)
+    cfp[rows, cal.cfp[k, 1]] = np.maximum(t.cfp_next[s], 0)
+    out["cfp"][s] = cfp
+    out["effect"][s] = effect
+    out["ajustement_refund"][s] = ajustement_refund
+    out["regularisation_on_instalments"][s] = on_adjust + on_provisional
+    out["regularisation_refund"][s] = credit - on_adjust - on_provisional
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The campaign
+
+
+def campaign_many(columns: Mapping[str, Any] | Any, year: int) -> Campaign:
+    """The échéanciers of campaign year `year` for every row of `columns`, equal to `build_echeancier` row by row.
+
+    See the module docstring for the columns, the scenario each row stands for, and the layout of the result.
+    Raises `RowInputError` for the first invalid row, `ValueError` for a year the law cannot campaign.
+    """
+    covered = supported_years()
+    if isinstance(year, bool) or not isinstance(year, int) or not covered[0] + 1 <= year <= covered[-1]:
+        raise ValueError(
+            f"year: a campaign year needs the law of N-1 and of N ({covered[0] + 1} to {covered[-1]}), got {year!r}"
+        )
+    data = _columns(columns)
+    for name in data:
+        if name not in FIELDS:
+            raise InputError(str(name), "is not a known field")
+    for name in FIELDS[1:]:
+        if name not in data:
+            raise InputError(name, "is required")
+    n = len(data["profession"])
+    for name, values in data.items():
+        if len(values) != n:
+            raise InputError(name, f"has {len(values)} rows where profession has {n}")
+    problems = _Problems()
+    profession = _codes(data["profession"], PROFESSIONS, "profession", problems)
+    frequency = _codes(data["frequency"], tuple(f.value for f in Frequency), "frequency", problems)
+    day = _days_of_month(data["day"], payment_days(year), problems)
+    direct_debit = _flags(data["direct_debit"], "direct_debit", problems)
+    zone, zones, departments = _zones(data["department"], problems)
+    income_n2 = _cents(data["income_n2"], "income_n2", problems)
+    income_n1 = _cents(data["income_n1"], "income_n1", problems)
+    declared = _days(data["declaration_date"], "declaration_date", problems)
+    start = _days(data["activity_start"], "activity_start", problems)
+    first, after = (date(year, 1, 1) - _EPOCH).days, (date(year + 1, 1, 1) - _EPOCH).days
+    problems.add(
+        (declared < first) | (declared >= after),
+        "declaration_date",
+        lambda i: f"{_date(declared[i])} is not in the campaign year {year}",
+    )
+    steady = (date(year - STEADY_STATE_YEARS + 1, 1, 1) - _EPOCH).days
+    problems.add(
+        start >= steady,
+        "activity_start",
+        lambda i: (
+            f"{_date(start[i])} is less than {STEADY_STATE_YEARS} full years before "
+            f"{year}: not a steady-state account (an activity started in {year - STEADY_STATE_YEARS} or earlier)"
+        ),
+    )
+    problems.raise_first()
+
+    # R613-2 I, R613-3 I: monthly on the 5th or the 20th, quarterly on option or without a direct debit.
+    monthly = (frequency == 0) & direct_debit
+    calendar = np.where(monthly, np.where(day == payment_days(year)[0], 0, 1), 2).astype(np.int8)
+    cal = _calendars(year)
+    delays = _delays(year)
+    declared_in_year = np.clip(declared - first, 0, len(delays) - 1)
+    threshold = declared + delays[declared_in_year]
+
+    amounts = _Amounts(profession, {"income_n2": income_n2, "income_n1": income_n1})
+    targets = _Targets(
+        provisional_n=amounts.provisional(year, year - 2, "income_n2"),
+        called_n1=amounts.provisional(year - 1, year - 2, "income_n2"),
+        definitive_n1=amounts.definitive(year - 1, "income_n1"),
+        adjusted_n=amounts.provisional(year, year - 1, "income_n1"),
+        provisional_next=amounts.provisional(year + 1, year - 1, "income_n1"),
+        cfp_n=amounts.cfp(year),
+        cfp_next=amounts.cfp(year + 1),
+    )
+    amounts.cache.clear()
+
+    out: dict[str, Any] = {kind: np.zeros((n, SLOTS), dtype=np.int64) for kind in PARTS}
+    out["effect"] = np.zeros(n, dtype=np.int8)
+    for name in ("ajustement_refund", "regularisation_refund", "regularisation_on_instalments"):
+        out[name] = np.zeros(n, dtype=np.int64)
+    blocks = [slice(begin, min(begin + CHUNK, n)) for begin in range(0, n, CHUNK)]
+    if len(blocks) > 1 and WORKERS > 1:
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            list(pool.map(lambda s: _schedule(cal, calendar, threshold, targets, s, out), blocks))
+    else:
+        for s in blocks:
+            _schedule(cal, calendar, threshold, targets, s, out)
+
+    due = np.where(cal.valid, cal.due, np.iinfo(np.int64).min).view("datetime64[D]")
+    debit = np.full((len(zones), len(cal.labels), SLOTS), np.datetime64("NaT"), dtype="datetime64[D]")
+    for z, department in enumerate(departments):
+        for c in range(len(cal.labels)):
+            for slot in np.flatnonzero(cal.valid[c]):
+                debit[z, c, slot] = debit_date(_date(due[c, slot]), department)
+    ids = data.get("id")
+    return Campaign(
+        year=year,
+        ids=None if ids is None else _array(ids),
+        calendars=cal.labels,
+        calendar=calendar,
+        due_dates=due,
+        zones=zones,
+        zone=zone,
+        debit_dates=debit,
+        provisional=out["provisional"],
+        ajustement=out["ajustement"],
+        regularisation=out["regularisation"],
+        cfp=out["cfp"],
+        effect=out["effect"],
+        refund_date=(declared + delays[declared_in_year]).view("datetime64[D]"),
+        ajustement_refund=out["ajustement_refund"],
+        regularisation_refund=out["regularisation_refund"],
+        regularisation_on_instalments=out["regularisation_on_instalments"],
+        quarterly_fallback=(frequency == 0) & ~direct_debit,
+        estimated_years=tuple(sorted(amounts.estimated)),
+    )
