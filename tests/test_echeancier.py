@@ -421,3 +421,27 @@ def test_nothing_falls_due_after_a_cessation_but_its_settlement(option: date, mo
     e = build_echeancier(loads_scenario(text))
     settlement = end + timedelta(days=60)  # R131-9 IV
     assert all(i.due_date <= end or i.due_date == settlement for i in e.instalments)
+
+
+def test_a_complement_with_no_due_date_left_in_the_year_is_called_at_the_first_one_of_the_next() -> None:
+    # DESIGN §2.3: declared on 20 December 2025, nothing of 2025 is 15 days away: the régularisation of 2024 and
+    # the ajustement of 2025 are both called on 5 January 2026, not spread over 2026.
+    text = (EXAMPLES / "01-declaration-mensuel.yaml").read_text()
+    text = text.replace(
+        "2025: {provisional: 13200, definitive: 14400}", "2024: {provisional: 13200, definitive: 14400}"
+    )
+    text = text.replace(
+        "2026: {provisional: 12000, adjusted: 14400}",
+        "2025: {provisional: 12000, adjusted: 14400}\n  2026: {provisional: 14400}",
+    )
+    text = text.replace(
+        "{date: 2026-05-20, type: declaration, year: 2025}", "{date: 2025-12-20, type: declaration, year: 2024}"
+    ).replace("years: [2026]", "years: [2025, 2026]")
+    e = build_echeancier(loads_scenario(text))
+    january = next(i for i in e.instalments if i.due_date == date(2026, 1, 5))
+    assert {(p.kind, p.year): p.amount for p in january.parts} == {
+        ("provisional", 2026): D("1200.00"),
+        ("ajustement", 2025): D(2400),
+        ("regularisation", 2024): D(1200),
+    }
+    assert {p.kind for i in e.instalments if i.due_date > date(2026, 1, 5) for p in i.parts} == {"provisional", "cfp"}

@@ -114,9 +114,11 @@ def annualised(contributor: Contributor, basis_year: int, income: Decimal) -> De
 
 def converted(contributor: Contributor, basis_year: int, year: int, income: Decimal) -> Decimal:
     """The basis income in the definition of `year`'s rules (DESIGN §2 decision 7)."""
-    basis_law, _ = law_for(basis_year)
     target_law, _ = provisional_law_for(year)
-    if basis_law.apres_reforme or not target_law.apres_reforme:
+    if not target_law.apres_reforme:
+        return income  # same definition: no conversion (and no need of the basis year's law)
+    basis_law, _ = law_for(basis_year)
+    if basis_law.apres_reforme:
         return income
     basis = compute(_situation(contributor, basis_year, income, None), basis_law, income)
     return basis.assiette_csg

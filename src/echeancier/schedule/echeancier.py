@@ -267,7 +267,13 @@ class _Replay:
             if self.report_until is not None and component.kind in ("provisional", "ajustement", "cfp"):
                 dates = [d for d in dates if d >= self.report_until]
             if dates:
-                return dates[:1] if component.single else dates
+                first_year = component.kind == "provisional" and component.year == self.contributor.activity_start.year
+                if component.single or (year > component.pool_year and not first_year):
+                    # DESIGN §2.3: a complement with no due date left in its year is called at the first due
+                    # date of the next year; only the first year's provisional contributions are spread over the
+                    # second year's instalments (R613-4).
+                    return dates[:1]
+                return dates
         return []
 
     def allocate(self, component: Component, remaining: Decimal, effect: date) -> list[tuple[date, Decimal]]:
@@ -470,7 +476,7 @@ class _Replay:
         if regularisation > ZERO:
             ordinary, fractions = self.etalement_fractions(declared, regularisation)
             if ordinary > ZERO:
-                self.place(kind, declared, ordinary, effect, effect.year)
+                self.place(kind, declared, ordinary, effect, year)
             for sequence, fraction in enumerate(fractions, start=1):
                 # R131-9 II: the first fraction with this régularisation, each later one with the following
                 # definitive contributions, a year apart.

@@ -4,7 +4,7 @@ In year N every contributor declares the income of N-1, and the échéancier sen
 calls, from the first due date at least 15 days after the declaration (DESIGN §2.3):
 1. the régularisation of N-1 (R613-1-3): the definitive contributions of N-1 on its income less the provisional ones
    called for N-1 — on the income of N-2, as `called_for` computes them when N-1 is not replayed; a complement in
-   equal instalments over the due dates of N still to come (of N+1 when none remains), a credit set against the
+   equal instalments over the due dates of N still to come (at the first of N+1 when none remains), a credit set
    instalments of N still to come (ajustement first, then provisional) and the rest refunded (R613-1-3 al. 2, the
    scalar default);
 2. the ajustement of N (R613-5 I 2° and II): the provisional contributions of N recomputed on the income of N-1; what
@@ -560,9 +560,11 @@ def _schedule(
     adjust -= on_adjust
     on_provisional = np.minimum(credit - on_adjust, keep)
     keep -= on_provisional
-    # From the effect date, over the due dates of its year.
-    pool = valid & ~before & (slot < np.where(effect < 12, 12, 24)[:, None])
-    last = cal.last[k, (effect >= 12).astype(np.intp)]
+    # From the effect date over the due dates of N still to come; when none remains, at the first due date of N+1
+    # alone (DESIGN §2.3).
+    spill = effect >= 12
+    pool = np.where(spill[:, None], slot == effect[:, None], valid & ~before & (slot < 12))
+    last = np.where(spill, effect, cal.last[k, 0])
     provisional = np.where(before, opened, 0)
     provisional += _spread(keep, pool, last)
     provisional += _spread(t.provisional_next[s], valid & (slot >= 12), cal.last[k, 1])
