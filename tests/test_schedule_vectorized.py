@@ -1,10 +1,5 @@
 """The vectorised yearly campaign `campaign_many` equals the scalar `build_echeancier`, row by row: every instalment
 (due date, debit date, each part in cents), every refund and every note, for the campaign years 2024, 2025, 2026.
-
-For 2024 the scalar engine cannot run as it is: `amounts.converted` looks up the law of the basis year (2022, before
-the law parameters) even when the target rules need no conversion, and raises LawError. The tests of 2024 compare
-with the scalar engine whose `converted` first checks the target rules — the same value wherever the scalar runs
-(with a pre-reform target the income is returned unchanged whatever the basis law).
 """
 
 from __future__ import annotations
@@ -26,7 +21,6 @@ from echeancier.contributions.engine import compute
 from echeancier.contributions.situation import InputError, Situation
 from echeancier.contributions.vectorized import RowInputError, simulate_many
 from echeancier.law.snapshot import provisional_snapshot
-from echeancier.schedule import amounts
 from echeancier.schedule.calendar import debit_date
 from echeancier.schedule.echeancier import Echeancier, build_echeancier
 from echeancier.schedule.scenario import parse_scenario
@@ -46,20 +40,6 @@ COLUMNS = (
     "declaration_date",
     "activity_start",
 )
-_converted = amounts.converted
-
-
-def _converted_target_first(contributor: Any, basis_year: int, year: int, income: Decimal) -> Decimal:
-    target, _ = amounts.provisional_law_for(year)
-    if not target.apres_reforme:
-        return income
-    return _converted(contributor, basis_year, year, income)
-
-
-@pytest.fixture(autouse=True)
-def scalar_for_2024(monkeypatch: pytest.MonkeyPatch) -> None:
-    """See the module docstring: the scalar `converted` fails on 2022 although no conversion is needed."""
-    monkeypatch.setattr(amounts, "converted", _converted_target_first)
 
 
 def scalar(row: Mapping[str, Any], year: int) -> Echeancier:
