@@ -17,8 +17,6 @@ Run: .venv/bin/python benchmarks/bench_schedule.py [year]
 
 from __future__ import annotations
 
-import resource
-import subprocess
 import sys
 import time
 import timeit
@@ -26,7 +24,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import memory
 import numpy as np
+from memory import print_peak_kb
 
 from echeancier.schedule.echeancier import build_echeancier
 from echeancier.schedule.scenario import load_scenario, parse_scenario
@@ -69,39 +69,16 @@ def best_time(data: dict[str, Any], year: int, runs: int = RUNS) -> float:
     return best
 
 
-def _status_kb(field: str) -> int | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
 def _measure_child(rows: int, year: int) -> None:
     """In a fresh process: build the columns, run once, print 'peak_kb before_kb' (see the module docstring)."""
     data = columns(rows, year)
     campaign_many({key: value[:1000] for key, value in data.items()}, year)  # imports, law, calendars
-    before = _status_kb("VmRSS")
-    try:
-        Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current resident set
-    except OSError:
-        before = None
-    campaign_many(data, year)
-    peak = _status_kb("VmHWM") if before is not None else None
-    if peak is None or before is None:
-        peak, before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, 0
-    print(peak, before)
+    print_peak_kb(lambda: campaign_many(data, year))
 
 
 def peak_memory_mb(rows: int, year: int) -> tuple[float, float]:
     """(peak resident set of the process, what the call adds to it), in MB, measured in a fresh subprocess."""
-    code = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import bench_schedule as b; "
-    code += f"b._measure_child({rows}, {year})"
-    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    peak, before = (int(value) for value in output.split()[-2:])
-    return peak / 1024, (peak - before) / 1024
+    return memory.peak_memory_mb("bench_schedule", f"_measure_child({rows}, {year})")
 
 
 def scalar_mean_ms(year: int, calls: int = SCALAR_CALLS) -> tuple[float, float]:

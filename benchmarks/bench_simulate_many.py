@@ -15,15 +15,14 @@ Run: .venv/bin/python benchmarks/bench_simulate_many.py [rows]
 
 from __future__ import annotations
 
-import resource
-import subprocess
 import sys
 import time
 import timeit
-from pathlib import Path
 from typing import Any
 
+import memory
 import numpy as np
+from memory import print_peak_kb
 
 from echeancier import simulate, simulate_many
 
@@ -66,39 +65,16 @@ def best_time(data: dict[str, Any], runs: int = RUNS) -> float:
     return best
 
 
-def _status_kb(field: str) -> int | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
 def _measure_child(rows: int) -> None:
     """In a fresh process: build the columns, run once, print 'peak_kb before_kb' (see the module docstring)."""
     data = columns(rows)
     simulate_many({key: value[:1000] for key, value in data.items()})  # imports and the law, before the baseline
-    before = _status_kb("VmRSS")
-    try:
-        Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current resident set
-    except OSError:
-        before = None
-    simulate_many(data)
-    peak = _status_kb("VmHWM") if before is not None else None
-    if peak is None or before is None:
-        peak, before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, 0
-    print(peak, before)
+    print_peak_kb(lambda: simulate_many(data))
 
 
 def peak_memory_mb(rows: int) -> tuple[float, float]:
     """(peak resident set of the process, what the call adds to it), in MB, measured in a fresh subprocess."""
-    code = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import bench_simulate_many as b; "
-    code += f"b._measure_child({rows})"
-    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    peak, before = (int(value) for value in output.split()[-2:])
-    return peak / 1024, (peak - before) / 1024
+    return memory.peak_memory_mb("bench_simulate_many", f"_measure_child({rows})")
 
 
 def scalar_mean_ms(calls: int = SCALAR_CALLS) -> float:
