@@ -24,22 +24,12 @@ from echeancier.law.snapshot import provisional_snapshot
 from echeancier.schedule.calendar import debit_date
 from echeancier.schedule.echeancier import Echeancier, build_echeancier
 from echeancier.schedule.scenario import parse_scenario
-from echeancier.schedule.vectorized import SLOTS, Campaign, campaign_many
+from echeancier.schedule.vectorized import FIELDS, SLOTS, Campaign, campaign_many
 
 YEARS = (2024, 2025, 2026)
 PROFESSIONS = ("artisan", "commercant", "liberal")
 DEPARTMENTS = ("75", "974", "57", "67", "68", "2A", "971", "972", "973", "976", "13", "01")
-COLUMNS = (
-    "profession",
-    "frequency",
-    "day",
-    "direct_debit",
-    "department",
-    "income_n2",
-    "income_n1",
-    "declaration_date",
-    "activity_start",
-)
+COLUMNS = tuple(field for field in FIELDS if field != "id")  # the campaign's columns, `id` apart
 
 
 def scalar(row: Mapping[str, Any], year: int) -> Echeancier:
