@@ -40,6 +40,7 @@ from echeancier.schedule.calendar import (
     first_due_date_at_least,
     frequency_for,
     months_effective,
+    payment_days,
 )
 from echeancier.schedule.majorations import Majoration, majoration
 from echeancier.schedule.scenario import (
@@ -223,7 +224,7 @@ class _Replay:
     def due_dates_of(self, year: int) -> list[date]:
         """The due dates of `year` under the payment modes in force on each of them (R613-2 I, R613-3 I)."""
         candidates = set(due_dates(year, Frequency.QUARTERLY))
-        for day in (5, 20):
+        for day in payment_days(year):
             candidates.update(due_dates(year, Frequency.MONTHLY, day))
         dates = []
         for candidate in sorted(candidates):
@@ -399,7 +400,7 @@ class _Replay:
         """The CFP of the year is called with the November instalment (or the first one after)."""
         if ("cfp", year, 0) in self.components:
             return
-        november = max(date(year, 11, 1), earliest)
+        november = max(date(year, _param("formation_professionnelle.mois_appel", date(year, 1, 1)), 1), earliest)
         target = amounts.cfp(self.contributor, year)
         self.set_component(Component("cfp", year, target, november.year, november, single=True), november)
 
@@ -747,9 +748,10 @@ class _Replay:
         definitive contributions. LAW: the provisional contributions of the second year are spread over its
         instalments after the twelve months."""
         start = self.contributor.activity_start
-        limit = start + timedelta(days=_param("delais.report_demande_jours", start))
+        delay = _param("delais.report_demande_jours", start)
+        limit = start + timedelta(days=delay)
         if event.date > limit:
-            raise ScenarioError(line, f"report_request: to be made within 30 days of the affiliation (by {limit})")
+            raise ScenarioError(line, f"report_request: to be made within {delay} days of the affiliation (by {limit})")
         if any(p.date <= event.date for p in self.payments):
             raise ScenarioError(line, "report_request: to be made before any payment (R131-9 I)")
         self.report_until = add_months(start, _param("delais.report_duree_mois", start))

@@ -403,7 +403,9 @@ def _calendars(year: int) -> _Calendars:
     for c in range(len(modes)):
         for i, y in enumerate((year, year + 1)):
             # LAW: the CFP with the November instalment (the first due date from 1 November of its year).
-            november = (date(y, 11, 1) - _EPOCH).days
+            month = load_law().value_near("formation_professionnelle.mois_appel", date(y, 1, 1))
+            assert isinstance(month, int)
+            november = (date(y, month, 1) - _EPOCH).days
             later = np.flatnonzero(valid[c] & (due[c] >= november) & (np.arange(SLOTS) < 12 * (i + 1)))
             if not later.size:
                 raise LawError(f"echeances: no due date of {y} from 1 November to call its CFP")
