@@ -106,7 +106,16 @@ def test_steady_state_instalments(steady: Echeancier) -> None:
 
 def test_json_fields(steady: Echeancier) -> None:
     document = json.loads(json.dumps(to_json(steady)))
-    assert set(document) == {"instalments", "refunds", "majorations", "notices", "balance", "notes"}
+    assert set(document) == {
+        "instalments",
+        "refunds",
+        "majorations",
+        "notices",
+        "balance",
+        "notes",
+        "ledger",
+        "account",
+    }
     first = document["instalments"][0]
     assert first == {
         "due_date": "2026-01-05",
@@ -124,7 +133,17 @@ def test_json_fields(steady: Echeancier) -> None:
         ("ajustement", 2026, 342.86),
         ("regularisation", 2025, 171.43),
     ]
-    assert document["balance"] == {"as_of": "2026-12-31", "called": 15739.0, "paid": 15739.0, "outstanding": 0.0}
+    assert document["balance"] == {
+        "as_of": "2026-12-31",
+        "called": 15739.0,
+        "paid": 15739.0,
+        "credited": 0.0,
+        "refunded": 0.0,
+        "outstanding": 0.0,
+        "credit": 0.0,
+    }
+    debits = [p for p in document["ledger"] if p["kind"] == "debit"]
+    assert sum(Decimal(str(p["amount"])) for p in debits) == 15739 and all(p["settled_on"] == p["date"] for p in debits)
     assert document["notices"] == [
         {"date": "2026-06-04", "kind": "echeancier", "detail": steady.notices[0].detail},
     ]
@@ -146,15 +165,18 @@ def test_json_amounts_have_at_most_two_decimals_and_ascii_keys(missed: Echeancie
 
 def test_json_majorations_and_refunds(missed: Echeancier) -> None:
     document = to_json(missed)
-    # R243-16: 5 % of the 1 000 € unpaid on 5 March, once; 0.2 % × 2 months on the third recovered on 5 May.
+    # R243-16: 5 % of the 1 000 € unpaid on 5 March, once; 0.2 % × 2 months: the carried sums are collected
+    # oldest first, and March's whole instalment is with the 5 May debit.
     assert document["majorations"][0] == {
         "due_date": "2026-03-05",
         "paid_on": "2026-05-05",
-        "base": 333.33,
+        "settled_on": "2026-05-05",
+        "status": "definitive",
+        "base": 1000.0,
         "initial": 50.0,
         "months": 2,
-        "complementary": 1.33,
-        "amount": 51.33,
+        "complementary": 4.0,
+        "amount": 54.0,
     }
     # R613-1-3 al. 2: the régularisation credit goes to the instalments still to come (5 August, once quarterly).
     assert document["refunds"] == [
@@ -208,14 +230,18 @@ def test_table_missed_payments_majorations_and_refunds(missed: Echeancier) -> No
     assert row(table, "05/03/2026")[-1] == "impayée — provisionnelles 2026"
     assert row(table, "05/04/2026")[-1].startswith("impayée — ")
     assert f"impayé reporté : 1{G}000,00{S}€" in row(table, "05/04/2026")[-1]
-    assert f"majorations de retard : 102,00{S}€" in row(table, "05/05/2026")[-1]
-    # base × 5 % + base × 0,2 % × n mois, with the law's rates
+    assert f"majorations de retard : 54,00{S}€" in row(table, "05/05/2026")[-1]
+    # base × 5 % + base × 0,2 % × n mois, with the law's rates; the carried sums are collected oldest first, and
+    # nothing is collected after the cessation of 10 September but its settlement.
     assert (
         f"échéance du 05/03/2026 réglée le 05/05/2026 : 1{G}000,00{S}€ × 5{S}% = 50,00{S}€ + "
-        f"333,33{S}€ × 0,2{S}% × 2 mois = 1,33{S}€ → 51,33{S}€"
+        f"1{G}000,00{S}€ × 0,2{S}% × 2 mois = 4,00{S}€ → 54,00{S}€ (définitive)"
     ) in table
-    assert f"échéance du 05/04/2026 réglée le 05/11/2026 : 333,34{S}€ × 0,2{S}% × 7 mois = 4,67{S}€" in table
-    assert f"total des majorations : 118,00{S}€" in table
+    assert (
+        f"échéance du 05/04/2026 réglée le 05/08/2026 : 1{G}000,00{S}€ × 5{S}% = 50,00{S}€ + "
+        f"1{G}000,00{S}€ × 0,2{S}% × 4 mois = 8,00{S}€ → 58,00{S}€ (définitive)"
+    ) in table
+    assert f"total des majorations : 112,00{S}€" in table
     assert "Remboursements :" in table
     assert (
         f"05/08/2026 : trop-versé de 1{G}200,00{S}€ (régularisation 2025) : 1{G}200,00{S}€ déduits des échéances "

@@ -607,7 +607,7 @@ def _unknown_key(law: Law, key: str) -> str:
 
 
 def _format_value(parameter: Parameter, value: ParamValue) -> str:
-    from echeancier.kernel.fmt import format_euros, format_number, format_rate
+    from echeancier.kernel.fmt import format_date, format_euros, format_number, format_rate
 
     if value is None:
         return "sans objet à cette date"
@@ -617,6 +617,8 @@ def _format_value(parameter: Parameter, value: ParamValue) -> str:
         return f"barème progressif ({points})"
     if isinstance(value, str):
         return value
+    if isinstance(value, date):
+        return format_date(value)
     if unit == "rate":
         return format_rate(value)
     if unit == "euro":

@@ -23,6 +23,7 @@ from typing import Any
 
 from icalendar import Calendar, Event
 
+from echeancier.account.ledger import Statement
 from echeancier.kernel.fmt import format_date, format_euros, format_number, format_rate
 from echeancier.kernel.money import ZERO, round_cent
 from echeancier.law import load_law
@@ -47,6 +48,14 @@ NOTICE_LABELS = {
     "echeancier": "échéancier après la déclaration de revenus",
     "echeancier_debut_activite": "échéancier de début d'activité",
     "echeancier_modulation": "échéancier après la modulation sur le revenu estimé",
+}
+
+MAJORATION_STATUS = {
+    "definitive": "définitive",
+    "provisional": "provisoire, jusqu'au paiement",
+    "suspended": "suspendue par le délai de paiement",
+    "not_due": "non due : droit à l'erreur, CSS R243-11",
+    "lifted": "due : délai de paiement non respecté",
 }
 
 CSV_FIELDS = ("due_date", "debit_date", "kind", "year", "amount", "instalment_amount", "missed")
@@ -139,11 +148,90 @@ def _majoration_json(m: Majoration) -> dict[str, Any]:
     return {
         "due_date": m.due_date.isoformat(),
         "paid_on": m.paid_on.isoformat(),
+        "settled_on": None if m.settled_on is None else m.settled_on.isoformat(),
+        "status": m.status,
         "base": _number(m.base),
         "initial": _number(m.initial),
         "months": m.months,
         "complementary": _number(m.complementary),
         "amount": _number(m.amount),
+    }
+
+
+def _cents(amount: int) -> float:
+    return _number(Decimal(amount) / 100)
+
+
+def ledger_json(statement: Statement) -> list[dict[str, Any]]:
+    """Every posting of the account up to the statement's date (account/ledger.py), amounts in euros."""
+    return [
+        {
+            "id": p.id,
+            "date": p.date.isoformat(),
+            "kind": p.kind,
+            "origin": p.origin,
+            "year": p.year,
+            "amount": _cents(p.amount),
+            "reference": p.reference,
+            **({"settled_on": None if p.settled_on is None else p.settled_on.isoformat()} if p.kind == "debit" else {}),
+        }
+        for p in statement.postings
+    ]
+
+
+def account_json(statement: Statement) -> dict[str, Any]:
+    """What the ledger adds to the échéancier: allocations, the majorations with the droit à l'erreur's
+    conditions, payment plans and remises."""
+    return {
+        "allocations": [
+            {"credit": a.credit, "debit": a.debit, "date": a.date.isoformat(), "amount": _cents(a.amount)}
+            for a in statement.allocations
+        ],
+        "majorations": [
+            {
+                "due_date": d.due.isoformat(),
+                "status": d.status,
+                "base": _cents(d.base),
+                "initial": _cents(d.initial),
+                "complementary": _cents(d.complementary),
+                "amount": _cents(d.amount),
+                "remitted": _cents(d.remitted),
+                "portions": [
+                    {
+                        "settled_on": None if p.settled_on is None else p.settled_on.isoformat(),
+                        "amount": _cents(p.amount),
+                        "months": p.months,
+                        "complementary": _cents(p.complementary),
+                    }
+                    for p in d.portions
+                ],
+                "droit_erreur": [{"condition": c.name, "met": c.met, "detail": c.detail} for c in d.droit_erreur],
+            }
+            for d in statement.majorations
+        ],
+        "plans": [
+            {
+                "date": p.date.isoformat(),
+                "instalments": [{"date": day.isoformat(), "amount": _cents(amount)} for day, amount in p.instalments],
+                "covered": _cents(p.covered),
+                "status": p.status,
+                "ended_on": None if p.ended_on is None else p.ended_on.isoformat(),
+            }
+            for p in statement.plans
+        ],
+        "remises": [
+            {
+                "requested_on": r.requested_on.isoformat(),
+                "admissible": r.admissible,
+                "reason": r.reason,
+                "decided_on": None if r.decided_on is None else r.decided_on.isoformat(),
+                "decision": r.decision,
+                "amount": _cents(r.amount),
+                "remissible": _cents(r.remissible),
+                "authority": r.authority,
+            }
+            for r in statement.remises
+        ],
     }
 
 
@@ -178,9 +266,14 @@ def to_json(e: Echeancier) -> dict[str, Any]:
             "as_of": e.as_of.isoformat(),
             "called": _number(e.called),
             "paid": _number(e.paid),
+            "credited": _number(e.credited),
+            "refunded": _number(e.refunded),
             "outstanding": _number(e.outstanding),
+            "credit": _number(e.credit),
         },
         "notes": list(e.notes),
+        "ledger": [] if e.statement is None else ledger_json(e.statement),
+        "account": {} if e.statement is None else account_json(e.statement),
     }
 
 
@@ -285,7 +378,7 @@ def _majoration_lines(majorations: tuple[Majoration, ...]) -> list[str]:
     """
     unpaid: dict[date, Decimal] = defaultdict(lambda: ZERO)
     for m in majorations:
-        unpaid[m.due_date] += m.base
+        unpaid[m.due_date] = m.unpaid_base if m.unpaid_base is not None else unpaid[m.due_date] + m.base
     lines = []
     for m in majorations:
         initial_rate = format_rate(_law_rate("majorations.taux_initial", m.due_date), 0)
@@ -296,10 +389,15 @@ def _majoration_lines(majorations: tuple[Majoration, ...]) -> list[str]:
         months = f"{format_number(m.months)} mois"
         terms.append(f"{_euros(m.base)} × {monthly_rate} × {months} = {_euros(m.complementary)}")
         total = f" → {_euros(m.amount)}" if len(terms) > 1 else ""
-        lines.append(
-            f"échéance du {format_date(m.due_date)} réglée le {format_date(m.paid_on)} : {' + '.join(terms)}{total}"
+        when = (
+            f"réglée le {format_date(m.paid_on)}"
+            if m.settled_on is not None
+            else f"impayée au {format_date(m.paid_on)}"
         )
-    lines.append(f"total des majorations : {_euros(sum((m.amount for m in majorations), ZERO))}")
+        status = MAJORATION_STATUS.get(m.status, m.status)
+        lines.append(f"échéance du {format_date(m.due_date)} {when} : {' + '.join(terms)}{total} ({status})")
+    due = [m for m in majorations if m.status not in ("not_due",)]
+    lines.append(f"total des majorations : {_euros(sum((m.amount for m in due), ZERO))}")
     return lines
 
 

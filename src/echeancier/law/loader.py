@@ -35,6 +35,7 @@ UNITS: dict[str, str] = {
     "count": "a whole number",
     "rate_scale": "a list of [threshold as a multiple of the PASS, rate] points",
     "regime": "the name of a rule set",
+    "date": "a calendar date (ISO)",
 }
 REGIMES = ("revenu_professionnel", "revenu_brut_abattu")
 
@@ -44,7 +45,7 @@ class LawError(ValueError):
 
 
 ScaleValue = tuple[tuple[Decimal, Decimal], ...]
-ParamValue = Decimal | int | str | ScaleValue | None
+ParamValue = Decimal | int | str | date | ScaleValue | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,8 @@ def _parse_value(key: str, unit: str, raw: Any) -> ParamValue:
             if not isinstance(raw, int) or isinstance(raw, bool) or raw < 0:
                 raise LawError(f"{key}: expected a whole number, got {raw!r}")
             return raw
+        if unit == "date":
+            return _as_date(key, raw)
         if unit == "regime":
             if raw not in REGIMES:
                 raise LawError(f"{key}: unknown regime {raw!r} (known: {', '.join(REGIMES)})")

@@ -27,7 +27,22 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
+from echeancier.account.ledger import (
+    Call,
+    CreditNote,
+    Incident,
+    Ledger,
+    LedgerError,
+    Money,
+    Plan,
+    Statement,
+    cents,
+    euros,
+)
+from echeancier.account.ledger import RemiseDecision as LedgerRemiseDecision
+from echeancier.account.ledger import RemiseRequest as LedgerRemiseRequest
 from echeancier.kernel.dates import ONE_DAY, add_months
 from echeancier.kernel.fmt import format_euros
 from echeancier.kernel.money import ZERO, round_cent
@@ -42,7 +57,7 @@ from echeancier.schedule.calendar import (
     months_effective,
     payment_days,
 )
-from echeancier.schedule.majorations import Majoration, majoration
+from echeancier.schedule.majorations import Majoration
 from echeancier.schedule.scenario import (
     EVENT_TYPES,
     Cessation,
@@ -53,8 +68,12 @@ from echeancier.schedule.scenario import (
     Modulation,
     PaymentDayChange,
     PaymentEvent,
+    PaymentPlan,
     QuarterlyOption,
     QuarterlyRenounced,
+    RejectedDebit,
+    RemiseDecision,
+    RemiseRequest,
     ReportRequest,
     Scenario,
     ScenarioError,
@@ -92,6 +111,7 @@ class Instalment:
     debit_date: date  # the next business day of the département when the due date is not one
     parts: tuple[Part, ...]
     missed: bool = False
+    credit_used: Decimal = ZERO  # the part of it the account's credit settled before the debit
 
     @property
     def amount(self) -> Decimal:
@@ -124,13 +144,15 @@ class Echeancier:
     majorations: tuple[Majoration, ...]
     notices: tuple[Notice, ...]
     as_of: date
-    called: Decimal  # due on or before as_of (carried amounts counted once)
-    paid: Decimal  # instalments debited and payments received on or before as_of
+    called: Decimal  # exigible on or before as_of (carried amounts counted once), majorations included
+    paid: Decimal  # money received on or before as_of (direct debits, transfers, plan instalments)
     notes: tuple[str, ...]
-
-    @property
-    def outstanding(self) -> Decimal:
-        return self.called - self.paid
+    outstanding: Decimal = ZERO  # exigible and unpaid on as_of
+    credited: Decimal = ZERO  # régularisation, ajustement and remise credits
+    refunded: Decimal = ZERO
+    credit: Decimal = ZERO  # received and neither used nor refunded yet
+    statement: Statement | None = None  # the ledger (account/ledger.py)
+    organism: str | None = None
 
     def year_total(self, year: int, kinds: tuple[str, ...] = KINDS) -> Decimal:
         """What the instalments call for `year` (the parts of that year, carried amounts excluded)."""
@@ -170,10 +192,14 @@ class Component:
         return (self.kind, self.year, self.sequence)
 
 
-@dataclass(slots=True)
-class Debt:
+@dataclass(frozen=True, slots=True)
+class _Incident:
     due: date
-    amount: Decimal
+    known_on: date
+    reason: str | None
+    majorable: bool
+    switched: bool  # the second consecutive incident of a monthly payer: the rest of the year quarterly
+    line: int
 
 
 def _param(key: str, day: date) -> int:
@@ -195,14 +221,22 @@ class _Replay:
     components: dict[Key, Component] = field(default_factory=dict)
     parts: dict[date, dict[Key, Decimal]] = field(default_factory=lambda: defaultdict(dict))
     missed: set[date] = field(default_factory=set)
-    debts: list[Debt] = field(default_factory=list)
-    majorations: list[Majoration] = field(default_factory=list)
+    incidents: list[_Incident] = field(default_factory=list)
+    credit_notes: list[CreditNote] = field(default_factory=list)
     refunds: list[Refund] = field(default_factory=list)
+    # Credits already given for a year, so that no later declaration gives them again: the ajustement's
+    # (R613-5 II) and the net régularisation of a declared year (a second declaration calls or credits only the
+    # difference).
+    ajustement_credits: dict[int, Decimal] = field(default_factory=dict)
+    regularised: dict[int, Decimal] = field(default_factory=dict)
+    imputed_credits: dict[int, Decimal] = field(default_factory=dict)  # R613-1-3 al. 2, set against `year`
     notices: list[Notice] = field(default_factory=list)
     payments: list[PaymentEvent] = field(default_factory=list)
+    plan_dates: set[date] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
     modulated: set[int] = field(default_factory=set)
     declared: dict[int, date] = field(default_factory=dict)
+    declared_before: set[int] = field(default_factory=set)  # years declared again (corrections)
     cessation: date | None = None
     report_until: date | None = None
     etalement_years: int = 0
@@ -332,25 +366,13 @@ class _Replay:
         found = self.first_due_date(after)
         return found if found is not None else after  # a date past the known calendar: its legal date
 
-    def outstanding_debts(self, on: date) -> Decimal:
-        """Unpaid sums of earlier due dates not yet recovered on `on`."""
-        recovered = sum(
-            (
-                amount
-                for day, amounts_ in self.parts.items()
-                if day < on and day not in self.missed
-                for key, amount in amounts_.items()
-                if key[0] == "carried_over"
-            ),
-            ZERO,
-        )
-        return max(ZERO, sum((debt.amount for debt in self.debts), ZERO) - recovered)
-
     def credit(self, day: date, kind: str, year: int, amount: Decimal) -> None:
-        """A credit is refunded after imputation on older debts, oldest first (R613-1-3 al. 2, R613-5 II)."""
-        imputed = min(amount, self.outstanding_debts(day))
-        refund_on = day + timedelta(days=_param("delais.effet_declaration_jours", day))
-        self.refunds.append(Refund(refund_on, kind, year, round_cent(amount - imputed), round_cent(imputed)))
+        """A credit is refunded after imputation on older debts, oldest first (R613-1-3 al. 2, R613-5 II): the
+        ledger does both; after a cessation within 30 days of the call (R613-1-5 3°)."""
+        delay = _param("delais.effet_declaration_jours", day)
+        refund_on = day + timedelta(days=delay)
+        if amount > ZERO:
+            self.credit_notes.append(CreditNote(day, kind, year, cents(round_cent(amount)), refund_on))
 
     # -- the years -----------------------------------------------------------------------------------------------
 
@@ -409,10 +431,12 @@ class _Replay:
             self.notes.append(f"parametres_provisoires:{year}")
 
     def called_for(self, year: int) -> Decimal:
-        """Provisional contributions called for `year` (paid or not: unpaid ones remain separate debts)."""
+        """Provisional contributions called for `year` (paid or not: unpaid ones remain separate debts), net of
+        the ajustement credit already given for it (R613-5 II), which the régularisation must not give again."""
         keys = [("provisional", year, 0), ("ajustement", year, 0)]
         if any(key in self.components for key in keys):
-            return sum((self.components[key].target for key in keys if key in self.components), ZERO)
+            called = sum((self.components[key].target for key in keys if key in self.components), ZERO)
+            return called - self.ajustement_credits.get(year, ZERO) + self.imputed_credits.get(year, ZERO)
         given = self.scenario.amounts.get(year)
         if given is not None and (given.adjusted is not None or given.provisional is not None):
             value = given.adjusted if given.adjusted is not None else given.provisional
@@ -446,6 +470,8 @@ class _Replay:
                 f"declaration: the income of {declared} is needed (income, or incomes.{declared}"
                 f", or amounts.{declared}.definitive)",
             )
+        if declared in self.declared:
+            self.declared_before.add(declared)
         self.declared[declared] = event.date
         delay = _param("delais.effet_declaration_jours", event.date)
         sent = event.date + timedelta(days=delay)
@@ -467,13 +493,21 @@ class _Replay:
             assert income is not None
             end = self.cessation if self.cessation is not None and self.cessation.year == declared else None
             definitive = amounts.definitive(self.contributor, declared, income, end).amount
-        called = self.called_for(declared)
-        regularisation = definitive - called
         kind = (
             "report"
             if self.report_until is not None and declared == self.contributor.activity_start.year
             else "regularisation"
         )
+        called = self.called_for(declared)
+        # A later declaration of the same year (a correction) calls or credits only the difference with what the
+        # earlier ones already regularised.
+        regularisation = definitive - called - self.regularised.get(declared, ZERO)
+        self.regularised[declared] = self.regularised.get(declared, ZERO) + regularisation
+        if regularisation > ZERO and declared in self.declared_before:
+            self.place_more(kind, declared, regularisation, effect, year)
+            regularisation = ZERO
+        elif regularisation < ZERO and declared in self.declared_before:
+            regularisation = -self.reduce_remaining((kind, declared, 0), -regularisation, effect)
         if regularisation > ZERO:
             ordinary, fractions = self.etalement_fractions(declared, regularisation)
             if ordinary > ZERO:
@@ -528,10 +562,32 @@ class _Replay:
                 self.replan(key, effect)
                 left -= taken
         on_instalments = amount - left
+        # The instalments of `year` are called net of the credit, but they are paid for in full: the
+        # régularisation of `year` counts the imputed credit as paid for it.
+        self.imputed_credits[year] = self.imputed_credits.get(year, ZERO) + on_instalments
         if on_instalments:
             self.refunds.append(Refund(effect, "regularisation", declared, ZERO, on_instalments=on_instalments))
         if left > ZERO:
             self.credit(on, "regularisation", declared, left)
+
+    def place_more(self, kind: str, year: int, amount: Decimal, effect: date, pool_year: int) -> None:
+        """Add `amount` to what the component (kind, year) still has to call, from `effect`."""
+        key = (kind, year, 0)
+        if key in self.components:
+            self.components[key].target += amount
+            self.replan(key, effect)
+        else:
+            self.place(kind, year, amount, effect, pool_year)
+
+    def reduce_remaining(self, key: Key, amount: Decimal, effect: date) -> Decimal:
+        """Take up to `amount` off what component `key` has not yet called; returns what could not be taken."""
+        if key not in self.components:
+            return amount
+        component = self.components[key]
+        taken = min(amount, max(ZERO, component.target - self.called(key, effect)))
+        component.target -= taken
+        self.replan(key, effect)
+        return amount - taken
 
     def place(self, kind: str, year: int, amount: Decimal, effect: date, pool_year: int, sequence: int = 0) -> None:
         self.set_component(Component(kind, year, amount, pool_year, effect, sequence=sequence), effect)
@@ -575,11 +631,14 @@ class _Replay:
         )
         called_provisional = self.called(provisional_key, effect)
         called_adjust = self.called(adjust_key, effect) if adjust_key in self.components else ZERO
-        called = called_provisional + called_adjust
-        remaining_old = max(ZERO, old_target - called)
+        # What was called less what an earlier ajustement of the year already credited back (R613-5 II).
+        credited = self.ajustement_credits.get(year, ZERO)
+        called = called_provisional + called_adjust - credited
+        remaining_old = max(ZERO, old_target - credited - called)
         remaining_new = new_target - called
         if remaining_new < ZERO:
             self.credit(on, "ajustement", year, -remaining_new)
+            self.ajustement_credits[year] = credited - remaining_new
             remaining_new = ZERO
         keep = min(remaining_old, remaining_new)
         component = self.components[provisional_key]
@@ -635,10 +694,25 @@ class _Replay:
         """R613-3 I: quarterly from the next quarterly due date at least 30 days after the request (an option made
         before 1 December for 1 January comes to the same: the first quarterly date of January's year)."""
         days = _param("delais.option_trimestrielle_jours", event.date)
-        for year in (event.date.year, event.date.year + 1):
-            effective = first_due_date_at_least(event.date, days, due_dates(year, Frequency.QUARTERLY))
-            if effective is not None:
-                break
+        next_january = date(event.date.year + 1, 1, 1)
+        if event.start == "next_year":
+            if event.date >= date(event.date.year, 12, 1):
+                raise ScenarioError(
+                    line, "quarterly_option: to take effect on 1 January it must be exercised before 1 December"
+                )
+            effective: date | None = next_january
+        else:
+            effective = first_due_date_at_least(event.date, days, due_dates(event.date.year, Frequency.QUARTERLY))
+            if effective is None:
+                # No quarterly due date left this year: before 1 December the option takes effect on 1 January
+                # of the next year (R613-3 I al. 2), so that the whole year is paid quarterly; later, at the
+                # first quarterly due date at least 30 days away (al. 3).
+                if event.date < date(event.date.year, 12, 1):
+                    effective = next_january
+                else:
+                    effective = first_due_date_at_least(
+                        event.date, days, due_dates(event.date.year + 1, Frequency.QUARTERLY)
+                    )
         assert effective is not None
         self.change_mode(effective, Frequency.QUARTERLY, self.mode_at(event.date).day)
 
@@ -650,97 +724,90 @@ class _Replay:
         effective = months_effective(event.date, _param("delais.changement_mois", event.date))
         self.change_mode(effective, Frequency.MONTHLY, self.mode_at(event.date).day)
 
-    def missed_payment(self, event: MissedPayment, line: int) -> None:
+    def missed_payment(self, event: MissedPayment | RejectedDebit, line: int) -> None:
         """R613-2 III: an unpaid monthly instalment is recovered with the next one; after two consecutive incidents
         in the civil year the sums still due for the year are recovered quarterly (R613-3 I al. 4) and the
         majorations de retard of R243-16 apply (R613-2 III al. 2); for a quarterly payer from the first incident
-        (R613-3 I)."""
-        day = event.date
+        (R613-3 I). The planner only re-plans the calendar; what was unpaid, carried and surcharged is the
+        ledger's (account/ledger.py)."""
+        day = event.due_date if isinstance(event, RejectedDebit) else event.date
+        if day in self.plan_dates:
+            return  # an instalment of a payment plan: the ledger breaks the plan
+        label = event.type
         if day not in self.parts or not any(self.parts[day].values()):
-            raise ScenarioError(line, f"missed_payment: nothing is due on {day}")
+            raise ScenarioError(line, f"{label}: nothing is due on {day}")
         if day in self.missed:
-            raise ScenarioError(line, f"missed_payment: {day} is already missed")
-        own = sum((a for k, a in self.parts[day].items() if k[0] != "carried_over"), ZERO)
+            raise ScenarioError(line, f"{label}: {day} is already missed")
         year_dates = [d for d in sorted(self.parts) if d.year == day.year and d < day and any(self.parts[d].values())]
         consecutive = bool(year_dates) and year_dates[-1] in self.missed
         quarterly = self.mode_at(day).frequency is Frequency.QUARTERLY
         self.missed.add(day)
-        self.debts.append(Debt(day, own))
-        streak = [debt for debt in self.debts if debt.due.year == day.year and self.unrecovered(debt, day)]
-        if consecutive and not quarterly:
+        reason = event.reason if isinstance(event, RejectedDebit) else None
+        switched = consecutive and not quarterly
+        self.incidents.append(_Incident(day, event.date, reason, quarterly or consecutive, switched, line))
+        if switched:
             # Rest of the year quarterly, then back to the chosen mode on 1 January.
+            effect = max(day, event.date) + ONE_DAY
             current = self.mode_at(day)
             resume = date(day.year + 1, 1, 1)
             later = [m for m in self.modes if m.effective >= resume]
-            self.modes = [m for m in self.modes if m.effective <= day] + [
-                Mode(day + ONE_DAY, Frequency.QUARTERLY, current.day)
+            self.modes = [m for m in self.modes if m.effective < effect] + [
+                Mode(effect, Frequency.QUARTERLY, current.day)
             ]
             if not later:
                 self.modes.append(Mode(resume, current.frequency, current.day))
             else:
                 self.modes.extend(later)
-            self.replan_all(day + ONE_DAY)
-            self.recover(streak, day, with_majorations=True)
-        else:
-            self.recover(streak, day, with_majorations=quarterly)
+            self.replan_all(effect)
 
-    def unrecovered(self, debt: Debt, on: date) -> bool:
-        later = [d for d in sorted(self.parts) if debt.due < d <= on and any(self.parts[d].values())]
-        return all(d in self.missed for d in later)
-
-    def recover(self, debts: list[Debt], day: date, with_majorations: bool) -> None:
-        """The unpaid sums on the next instalment(s) of the year (all the remaining quarterly ones after the switch),
-        with their majorations on the same instalments."""
-        total = sum((debt.amount for debt in debts), ZERO)
-        key = ("carried_over", day.year, 0)
-        for d in [d for d in self.parts if d > day and key in self.parts[d]]:
-            del self.parts[d][key]
-        remaining_year = [d for d in self.due_dates_of(day.year) if d > day]
-        switched = (
-            with_majorations
-            and self.mode_at(day + ONE_DAY).frequency is Frequency.QUARTERLY
-            and len(remaining_year) > 1
-        )
-        if switched:
-            dates = remaining_year
-        else:
-            nxt = self.first_due_date(day + ONE_DAY)
-            dates = [nxt] if nxt is not None else [self.settlement_date(day)]
-        for d, amount in zip(dates, spread(total, len(dates)), strict=True):
-            self.parts[d][key] = amount
-        if not with_majorations:
-            return
-        rate = _rate("majorations.taux_initial", day)
-        monthly = _rate("majorations.taux_complementaire_mensuel", day)
-        mkey = ("majoration", day.year, 0)
-        for d in [d for d in self.parts if d > day and mkey in self.parts[d]]:
-            del self.parts[d][mkey]
-        self.majorations = [m for m in self.majorations if m.due_date not in {debt.due for debt in debts}]
-        for debt in debts:
-            portions = spread(debt.amount, len(dates))
-            for index, (d, portion) in enumerate(zip(dates, portions, strict=True)):
-                m = majoration(portion, debt.due, d, rate, monthly)
-                if index > 0:
-                    m = Majoration(m.due_date, m.paid_on, m.base, ZERO, m.months, m.complementary)
-                else:
-                    m = Majoration(
-                        m.due_date, m.paid_on, m.base, round_cent(debt.amount * rate), m.months, m.complementary
-                    )
-                self.majorations.append(m)
-                self.parts[d][mkey] = self.parts[d].get(mkey, ZERO) + m.amount
+    def ledger_incidents(self) -> list[Incident]:
+        """The incidents as the ledger takes them, with where their unpaid sums are presented again: the next due
+        date (R613-2 III al. 1), or the remaining quarterly due dates of the year after the second consecutive one
+        (al. 1, R613-3 I al. 4); after a cessation, its settlement date."""
+        result = []
+        streak = 0
+        ordered = sorted(self.incidents, key=lambda i: i.due)
+        for index, incident in enumerate(ordered):
+            called = [d for d in sorted(self.parts) if any(self.parts[d].values())]
+            previous = [d for d in called if d < incident.due and d.year == incident.due.year]
+            if not (previous and previous[-1] in self.missed):
+                streak += 1
+            after = max(incident.due, incident.known_on)
+            carry: list[date] = []
+            if incident.switched:
+                try:
+                    carry = [d for d in self.due_dates_of(incident.due.year) if d > after]
+                except LawError:
+                    carry = []
+            if not carry:
+                found = self.first_due_date(after + ONE_DAY)
+                if self.cessation is not None and (found is None or found > self.cessation):
+                    found = max(self.settlement_date(after), after + ONE_DAY)
+                carry = [found] if found is not None else []
+            following = ordered[index + 1] if index + 1 < len(ordered) else None
+            next_in_streak = None
+            if following is not None:
+                between = [d for d in called if incident.due < d < following.due]
+                if not between and following.due.year == incident.due.year:
+                    next_in_streak = following.due
+            result.append(
+                Incident(
+                    incident.due,
+                    incident.known_on,
+                    incident.reason,
+                    incident.majorable,
+                    streak,
+                    next_in_streak,
+                    tuple(carry),
+                    incident.line,
+                )
+            )
+        return result
 
     def payment(self, event: PaymentEvent) -> None:
-        """A payment outside the debits (transfer, card) first settles unpaid sums still waiting to be recovered
-        with a later instalment, which are then not debited again; any rest is a credit on the account."""
+        """Money received: the ledger allocates it; the planner only remembers it (R131-9 I: no report after a
+        payment)."""
         self.payments.append(event)
-        left = event.amount
-        for day in sorted(d for d in self.parts if d > event.date):
-            for key in [k for k in self.parts[day] if k[0] == "carried_over"]:
-                taken = min(left, self.parts[day][key])
-                self.parts[day][key] -= taken
-                left -= taken
-            if left <= ZERO:
-                break
 
     def report_request(self, event: ReportRequest, line: int) -> None:
         """L131-6-1 al. 1, R131-9 I: on a written request within 30 days of the affiliation and before any payment,
@@ -777,7 +844,11 @@ class _Replay:
         self.cessation = event.date
         settlement = self.settlement_date(event.date)
         for key, component in list(self.components.items()):
-            if component.kind in ("provisional", "ajustement"):
+            if component.kind in ("provisional", "ajustement") or (
+                component.kind == "cfp" and component.year > event.date.year
+            ):
+                # Nothing of a year after the cessation is due: its provisional contributions and CFP, opened by
+                # an earlier échéancier, are cancelled (R613-1-5; L6331-48 C. trav.: the CFP of a year of activity).
                 component.target = self.called(key, event.date + ONE_DAY)
                 self.replan(key, event.date + ONE_DAY)
             elif component.kind in ("report", "etalement", "cfp", "regularisation"):
@@ -807,9 +878,16 @@ class _Replay:
             QuarterlyOption: self.quarterly_option,
             QuarterlyRenounced: self.quarterly_renounced,
             MissedPayment: self.missed_payment,
+            RejectedDebit: self.missed_payment,
             ReportRequest: self.report_request,
             EtalementRequest: self.etalement_request,
             Cessation: self.cessation_event,
+        }
+        self.plan_dates = {
+            instalment.date
+            for event in self.scenario.events
+            if isinstance(event, PaymentPlan) and (as_of is None or event.date <= as_of)
+            for instalment in event.instalments
         }
         for event, line in ordered:
             if as_of is not None and event.date > as_of:
@@ -818,12 +896,15 @@ class _Replay:
             if isinstance(event, PaymentEvent):
                 self.payment(event)
                 continue
-            if self.cessation is not None and not isinstance(event, Declaration | MissedPayment):
-                # After the cessation only the declarations of the last incomes and the payments remain (R613-1-5).
+            if isinstance(event, PaymentPlan | RemiseRequest | RemiseDecision):
+                continue  # the ledger's
+            if self.cessation is not None and not isinstance(event, Declaration | MissedPayment | RejectedDebit):
+                # After the cessation only the declarations of the last incomes, the payments and what recovery
+                # decides remain (R613-1-5).
                 raise ScenarioError(line, f"{event.type}: not possible after the cessation of {self.cessation}")
             handlers[type(event)](event, line)  # type: ignore[operator]
         self.open_years_until(date(self.scenario.years[-1], 12, 31))
-        return self.result(as_of)
+        return self.result(as_of, [(e, line) for e, line in ordered if as_of is None or e.date <= as_of])
 
     def open_years_until(self, day: date) -> None:
         """A year starts with the provisional contributions on the last known income when no declaration opened it."""
@@ -836,38 +917,150 @@ class _Replay:
             ):
                 self.open_year(year)
 
-    def result(self, as_of: date | None) -> Echeancier:
+    def declared_on_time(self, due: date) -> tuple[bool, str]:
+        """R243-11: "le cotisant, qui respecte les obligations déclaratives … de l'article L. 613-2": the last
+        declaration whose deadline passed before `due` was made by that deadline (or its definitive amounts are
+        known from a notice). LAW: docs/law-choices.md."""
+        law = load_law()
+        year = due.year - 1
+        deadline = law.value_near("delais.declaration_revenus_date_limite", date(due.year, 1, 1))
+        assert isinstance(deadline, date)
+        if due <= deadline:
+            year -= 1
+            try:
+                deadline_value = law.value_near("delais.declaration_revenus_date_limite", date(due.year - 1, 1, 1))
+            except LawError:
+                return True, f"aucune déclaration connue n'était due avant le {due}"
+            assert isinstance(deadline_value, date)
+            deadline = deadline_value
+        if year < self.contributor.activity_start.year:
+            return True, f"aucune déclaration n'était encore due le {due}"
+        made = self.declared.get(year)
+        if made is not None and made <= deadline:
+            return True, f"revenus {year} déclarés le {made} (date limite {deadline})"
+        given = self.scenario.amounts.get(year)
+        if made is None and given is not None and given.definitive is not None:
+            return True, f"revenus {year} connus (cotisations définitives de l'avis)"
+        if made is not None:
+            return False, f"revenus {year} déclarés le {made}, après la date limite du {deadline}"
+        return False, f"revenus {year} non déclarés à la date limite du {deadline}"
+
+    def result(self, as_of: date | None, events: list[tuple[Any, int]]) -> Echeancier:
         years = set(self.scenario.years)
         department = self.contributor.department
-        instalments = []
-        for day in sorted(self.parts):
-            parts = tuple(
-                Part(kind, year, amount)
-                for (kind, year, _), amount in sorted(self.parts[day].items(), key=lambda item: KINDS.index(item[0][0]))
-                if amount != ZERO
-            )
-            if not parts or day.year not in years:
-                continue
-            instalments.append(Instalment(day, debit_date(day, department), parts, day in self.missed))
         end = as_of or date(self.scenario.years[-1], 12, 31)
-        called = sum(
-            (p.amount for i in instalments if i.due_date <= end for p in i.parts if p.kind != "carried_over"),
-            ZERO,
+        calls = [
+            Call(day, kind, year, cents(amount))
+            for day, amounts_ in self.parts.items()
+            for (kind, year, _), amount in amounts_.items()
+            if amount > ZERO
+        ]
+        money = [
+            Money(e.date, cents(e.amount), e.method, e.reference, line)
+            for e, line in events
+            if isinstance(e, PaymentEvent)
+        ]
+        plans = [
+            Plan(e.date, tuple((i.date, cents(i.amount)) for i in e.instalments), line)
+            for e, line in events
+            if isinstance(e, PaymentPlan)
+        ]
+        plan_rejections = frozenset(
+            (e.due_date if isinstance(e, RejectedDebit) else e.date)
+            for e, _ in events
+            if isinstance(e, MissedPayment | RejectedDebit)
+            and (e.due_date if isinstance(e, RejectedDebit) else e.date) in self.plan_dates
         )
-        paid = sum((i.amount for i in instalments if i.due_date <= end and not i.missed), ZERO)
-        paid += sum((p.amount for p in self.payments if p.date <= end), ZERO)
+        ledger = Ledger(
+            calls=calls,
+            credit_notes=self.credit_notes,
+            incidents=self.ledger_incidents(),
+            money=money,
+            plans=plans,
+            remise_requests=[LedgerRemiseRequest(e.date, line) for e, line in events if isinstance(e, RemiseRequest)],
+            remise_decisions=[
+                LedgerRemiseDecision(
+                    e.date, e.decision, None if e.amount is None else cents(e.amount), e.force_majeure, line
+                )
+                for e, line in events
+                if isinstance(e, RemiseDecision)
+            ],
+            as_of=end,
+            declared_on_time=self.declared_on_time,
+            majorations_incidents=self.scenario.options.majorations_incidents,
+            plan_rejections=plan_rejections,
+        )
+        try:
+            statement = ledger.run()
+        except LedgerError as error:
+            raise ScenarioError(error.line, error.message) from None
+        presented = {p.due: p for p in statement.presentations}
+        instalments = []
+        for day in sorted(set(self.parts) | set(presented)):
+            parts = [
+                Part(kind, year, amount)
+                for (kind, year, _), amount in sorted(
+                    self.parts.get(day, {}).items(), key=lambda item: KINDS.index(item[0][0])
+                )
+                if amount != ZERO
+            ]
+            presentation = presented.get(day)
+            credit_used = ZERO
+            if presentation is not None:
+                if presentation.carried:
+                    parts.append(Part("carried_over", day.year, euros(presentation.carried)))
+                parts += [Part("majoration", year, euros(amount)) for year, amount in presentation.majoration_years]
+                credit_used = euros(presentation.credit_used)
+            shown = day.year in years or any(p.year in years and p.kind not in ("carried_over",) for p in parts)
+            if not parts or not shown:
+                continue
+            missed = presentation is not None and presentation.rejected
+            instalments.append(Instalment(day, debit_date(day, department), tuple(parts), missed, credit_used))
+        refunds = list(self.refunds)
+        for note, imputed, refunded in statement.refunds:
+            refunds.append(Refund(note.refund_on, note.kind, note.year, euros(refunded), euros(imputed)))
         return Echeancier(
             instalments=tuple(instalments),
-            refunds=tuple(sorted(self.refunds, key=lambda r: r.date)),
-            majorations=tuple(self.majorations),
+            refunds=tuple(sorted(refunds, key=lambda r: r.date)),
+            majorations=tuple(_majoration_rows(statement)),
             notices=tuple(sorted(self.notices, key=lambda n: n.date)),
             as_of=end,
-            called=called,
-            paid=paid,
+            called=euros(statement.called),
+            paid=euros(statement.paid),
             notes=tuple(self.notes),
+            outstanding=euros(statement.outstanding),
+            credited=euros(statement.credited),
+            refunded=euros(statement.refunded),
+            credit=euros(statement.credit),
+            statement=statement,
         )
+
+
+def _majoration_rows(statement: Statement) -> list[Majoration]:
+    """The majorations as the documents show them: one row per settled (or still unpaid) portion of each unpaid
+    debit, the 5 % on its first row."""
+    rows = []
+    for detail in statement.majorations:
+        for index, portion in enumerate(detail.portions):
+            rows.append(
+                Majoration(
+                    due_date=detail.due,
+                    paid_on=portion.settled_on or statement.as_of,
+                    base=euros(portion.amount),
+                    initial=euros(detail.initial) if index == 0 else ZERO,
+                    months=portion.months,
+                    complementary=euros(portion.complementary),
+                    status=detail.status,
+                    settled_on=portion.settled_on,
+                    unpaid_base=euros(detail.base),
+                )
+            )
+    return rows
 
 
 def build_echeancier(scenario: Scenario, as_of: date | None = None) -> Echeancier:
-    """The échéancier of `scenario` as known on `as_of` (events after it are ignored); deterministic, no I/O."""
+    """The échéancier of `scenario` as known on `as_of` (events after it are ignored); deterministic, no I/O.
+
+    The planner replays the events into what is called (the instalments); the ledger (account/ledger.py) then
+    says what was paid, carried, refunded and surcharged."""
     return _Replay(scenario).run(as_of)

@@ -40,6 +40,11 @@ class Majoration:
     initial: Decimal  # R243-16 I, 5 %
     months: int
     complementary: Decimal  # R243-16 II, 0.2 % per month or fraction of month
+    # definitive (the portion is settled and the majoration posted), provisional (still accruing on the date of
+    # the statement), suspended (under a payment plan), not_due (R243-11), lifted (a broken plan)
+    status: str = "definitive"
+    settled_on: date | None = None
+    unpaid_base: Decimal | None = None  # the whole sum unpaid on the due date, the base of the 5 %
 
     @property
     def amount(self) -> Decimal:

@@ -107,6 +107,23 @@ def _money(value: Any) -> Decimal:
     return amount
 
 
+def _positive_money(value: Any) -> Decimal:
+    """An amount of money received or called: positive, whole cents (amounts in input are positive)."""
+    amount = _money(value)
+    if amount <= 0:
+        raise ValueError(f"must be a positive amount of euros, got {value!r}")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(f"must be a whole number of cents, got {value!r}")
+    return amount
+
+
+def _non_negative_money(value: Any) -> Decimal:
+    amount = _money(value)
+    if amount < 0:
+        raise ValueError(f"must not be negative, got {value!r}")
+    return amount
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -143,7 +160,7 @@ class Amounts(_Model):
     definitive: Decimal | None = None
 
     _check = field_validator("provisional", "adjusted", "definitive", mode="before")(
-        lambda cls, value: None if value is None else _money(value)
+        lambda cls, value: None if value is None else _non_negative_money(value)
     )
 
 
@@ -172,7 +189,11 @@ class PaymentDayChange(_Event):
 
 
 class QuarterlyOption(_Event):
+    """R613-3 I: `start: next_year` is the option exercised before 1 December for 1 January of the next year
+    (al. 2); `in_year` (default) the next quarterly due date at least 30 days after the request (al. 3)."""
+
     type: Literal["quarterly_option"]
+    start: Literal["in_year", "next_year"] = "in_year"
 
 
 class QuarterlyRenounced(_Event):
@@ -180,14 +201,75 @@ class QuarterlyRenounced(_Event):
 
 
 class MissedPayment(_Event):
+    """The instalment due on `date` was not paid (alias of a rejected direct debit known on its due date)."""
+
     type: Literal["missed_payment"]
 
 
+class RejectedDebit(_Event):
+    """A direct debit rejected by the contributor's bank: `date` is the day the rejection is known, `due_date` the
+    instalment (or payment-plan instalment) it concerns, `reason` the bank's ISO 20022 code (AM04, MS02…)."""
+
+    type: Literal["rejected_debit"]
+    due_date: date
+    reason: str | None = Field(default=None, max_length=35)
+
+
+Method = Literal["transfer", "card", "cheque", "direct_debit", "cash"]
+
+
 class PaymentEvent(_Event):
+    """Money received outside the scheduled direct debits (transfer, card, cheque)."""
+
     type: Literal["payment"]
     amount: Decimal
+    method: Method = "transfer"
+    reference: str | None = Field(default=None, max_length=140)
 
-    _check = field_validator("amount", mode="before")(lambda cls, value: _money(value))
+    _check = field_validator("amount", mode="before")(lambda cls, value: _positive_money(value))
+
+
+class PlanInstalment(_Model):
+    date: date
+    amount: Decimal
+
+    _check = field_validator("amount", mode="before")(lambda cls, value: _positive_money(value))
+
+
+class PaymentPlan(_Event):
+    """A délai de paiement granted by the director (R243-21): the exigible sums on `date` are paid in these
+    instalments instead."""
+
+    type: Literal["payment_plan"]
+    instalments: list[PlanInstalment] = Field(min_length=1, max_length=120)
+
+    @field_validator("instalments")
+    @classmethod
+    def _ordered(cls, value: list[PlanInstalment]) -> list[PlanInstalment]:
+        days = [i.date for i in value]
+        if days != sorted(set(days)):
+            raise ValueError("instalments must have distinct dates in increasing order")
+        return value
+
+
+class RemiseRequest(_Event):
+    """A gracious request for the remission of majorations (R243-20 al. 1)."""
+
+    type: Literal["remise_request"]
+
+
+class RemiseDecision(_Event):
+    """The decision on a remise request (R243-20): `total`, `partial` (with `amount`) or `refused`;
+    `force_majeure`: events "présentant un caractère irrésistible et extérieur" recorded by the agent (al. 2)."""
+
+    type: Literal["remise_decision"]
+    decision: Literal["total", "partial", "refused"]
+    amount: Decimal | None = None
+    force_majeure: bool = False
+
+    _check = field_validator("amount", mode="before")(
+        lambda cls, value: None if value is None else _positive_money(value)
+    )
 
 
 class ReportRequest(_Event):
@@ -210,14 +292,19 @@ Event = Annotated[
     | QuarterlyOption
     | QuarterlyRenounced
     | MissedPayment
+    | RejectedDebit
     | PaymentEvent
+    | PaymentPlan
+    | RemiseRequest
+    | RemiseDecision
     | ReportRequest
     | EtalementRequest
     | Cessation,
     Field(discriminator="type"),
 ]
 # Every event type, in the order events of the same day apply (echeancier.EVENT_ORDER): requests about the start
-# of activity, then what changes the amounts, then what changes the calendar, then payments, then a cessation.
+# of activity, then what changes the amounts, then what changes the calendar, then incidents and payments, then
+# what recovery decides, then a cessation.
 EVENT_TYPES = (
     "report_request",
     "etalement_request",
@@ -227,15 +314,26 @@ EVENT_TYPES = (
     "quarterly_option",
     "quarterly_renounced",
     "missed_payment",
+    "rejected_debit",
     "payment",
+    "payment_plan",
+    "remise_request",
+    "remise_decision",
     "cessation",
 )
+# Events about money after the schedule: the ledger (account/ledger.py) applies them; the planner only reads
+# incidents to switch a year to quarterly payment (R613-2 III).
+LEDGER_EVENT_TYPES = frozenset({"payment", "payment_plan", "remise_request", "remise_decision"})
 
 
 class Options(_Model):
     """Readings of the law a scenario may choose (docs/law-choices.md)."""
 
     regularisation_credit: Literal["impute", "refund"] = "impute"
+    # R613-2 III al. 2: majorations "à compter du deuxième incident de paiement consécutif" — on both unpaid
+    # instalments (`streak`, URSSAF: "des majorations de retard sont appliquées sur l'échéance impayée") or only
+    # from the second one (`from_second`). docs/law-choices.md.
+    majorations_incidents: Literal["streak", "from_second"] = "streak"
 
 
 class Scenario(_Model):
@@ -350,7 +448,18 @@ def check_coherence(scenario: Scenario) -> None:
     changes: dict[int, int] = {}
     seen: set[tuple[str, date]] = set()
     for event, line in zip(scenario.events, scenario.event_lines or [0] * len(scenario.events), strict=False):
-        if event.type != "payment" and (event.type, event.date) in seen:
+        if isinstance(event, Declaration) and event.year is not None and event.year >= event.date.year:
+            # R613-1-5 1°: after a cessation, the income of the year of the radiation is declared within 90 days.
+            ended = [e.date for e in scenario.events if isinstance(e, Cessation) and e.date <= event.date]
+            if event.year > event.date.year or not any(day.year == event.year for day in ended):
+                raise ScenarioError(
+                    line, f"declaration: the income of {event.year} can only be declared once the year is over"
+                )
+        if isinstance(event, RejectedDebit) and event.due_date > event.date:
+            raise ScenarioError(line, f"rejected_debit: a debit due on {event.due_date} is rejected after it")
+        if isinstance(event, PaymentPlan) and event.instalments[0].date <= event.date:
+            raise ScenarioError(line, "payment_plan: the instalments of a plan fall after the day it is granted")
+        if event.type not in ("payment", "rejected_debit") and (event.type, event.date) in seen:
             raise ScenarioError(line, f"{event.type}: a second {event.type} on {event.date}")
         seen.add((event.type, event.date))
         if event.date < start:
