@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -451,3 +452,94 @@ def test_a_complement_with_no_due_date_left_in_the_year_is_called_at_the_first_o
         ("regularisation", 2024): D(1200),
     }
     assert {p.kind for i in e.instalments if i.due_date > date(2026, 1, 5) for p in i.parts} == {"provisional", "cfp"}
+
+
+# --- The ledger's rules, one example each (docs/examples/16 to 22) ----------------------------------------------
+
+
+def majoration_of(e: Echeancier, due: date) -> Any:
+    assert e.statement is not None
+    return next(d for d in e.statement.majorations if d.due == due)
+
+
+def test_a_rejected_debit_paid_by_transfer_is_settled_once_without_majoration() -> None:
+    e = example("16-virement-apres-rejet.yaml")
+    june = next(i for i in e.instalments if i.due_date == date(2026, 6, 5))
+    assert june.missed
+    assert without(e, "cfp")[date(2026, 7, 5)] == D("1514.29")  # nothing carried: the transfer settled it
+    assert e.majorations == () and e.outstanding == 0 and e.credit == 0
+    assert e.statement is not None
+    debit = next(p for p in e.statement.postings if p.kind == "debit" and p.date == date(2026, 6, 5))
+    assert debit.settled_on == date(2026, 6, 15)
+
+
+def test_a_regularisation_credit_settles_the_unpaid_instalment_before_any_refund() -> None:
+    e = example("17-credit-sur-dette.yaml")
+    # 1 200 € of credit: 1 000 € on the unpaid 5 February, 200 € refunded (R613-5 II, R613-1-3 al. 2).
+    assert [(r.imputed, r.amount) for r in e.refunds] == [(D(1000), D(200))]
+    may = next(i for i in e.instalments if i.due_date == date(2026, 5, 5))
+    assert {p.kind for p in may.parts} == {"provisional"}  # not debited a second time
+    assert e.outstanding == 0 and e.refunded == 200
+
+
+def test_droit_a_l_erreur_granted_when_paid_within_30_days() -> None:
+    e = example("18-droit-erreur-accorde.yaml")
+    detail = majoration_of(e, date(2026, 5, 5))
+    assert detail.status == "not_due" and all(c.met for c in detail.droit_erreur)
+    assert detail.amount == 15_600  # 5 % × 3 000 + 0.2 % × 3 000 × 1 month, in cents, not due
+    assert e.year_total(2026, ("majoration",)) == 0 and e.outstanding == 0
+
+
+def test_droit_a_l_erreur_refused_when_paid_after_30_days() -> None:
+    e = example("19-droit-erreur-refuse.yaml")
+    detail = majoration_of(e, date(2026, 5, 5))
+    assert detail.status == "definitive"
+    assert [c.name for c in detail.droit_erreur if not c.met] == ["paiement_30_jours"]
+    # R243-16: 5 % × 3 000 + 0.2 % × 3 000 × 2 months (5 May → 20 June) = 162 €
+    assert (detail.initial, detail.complementary) == (15_000, 1_200)
+    assert e.year_total(2026, ("majoration",)) == 162
+    august = next(i for i in e.instalments if i.due_date == date(2026, 8, 5))
+    assert [(p.kind, p.amount) for p in august.parts] == [("provisional", 3000), ("majoration", 162)]
+
+
+def test_a_payment_plan_kept_makes_the_majorations_not_due() -> None:
+    e = example("20-plan-respecte.yaml")
+    assert e.statement is not None
+    (plan,) = e.statement.plans
+    assert (plan.status, plan.ended_on, plan.covered) == ("kept", date(2026, 8, 10), 300_000)
+    assert majoration_of(e, date(2026, 5, 5)).status == "not_due"
+    assert {p.kind for i in e.instalments for p in i.parts} == {"provisional", "cfp"}  # nothing carried
+    assert e.outstanding == 0
+
+
+def test_a_broken_payment_plan_brings_the_majorations_back() -> None:
+    e = example("21-plan-rompu.yaml")
+    assert e.statement is not None
+    (plan,) = e.statement.plans
+    assert (plan.status, plan.ended_on) == ("broken", date(2026, 7, 10))
+    detail = majoration_of(e, date(2026, 5, 5))
+    assert detail.status == "lifted"
+    # 5 % × 3 000 = 150; 1 000 paid on 10 June (2 months) and 2 000 on 1 September (4 months) at 0.2 %
+    assert [(p.settled_on, p.amount, p.months, p.complementary) for p in detail.portions] == [
+        (date(2026, 6, 10), 100_000, 2, 400),
+        (date(2026, 9, 1), 200_000, 4, 1_600),
+    ]
+    assert detail.amount == 17_000
+    assert e.year_total(2026, ("majoration",)) == 170 and e.outstanding == 0
+
+
+def test_a_remise_covers_the_5_percent_but_not_the_late_complementary() -> None:
+    e = example("22-remise.yaml")
+    assert e.statement is not None
+    (remise,) = e.statement.remises
+    assert remise.admissible and (remise.decision, remise.amount, remise.remissible) == ("total", 15_000, 15_000)
+    assert remise.authority == "directeur"
+    assert e.credited == 150 and e.outstanding == 0
+    august = next(i for i in e.instalments if i.due_date == date(2026, 8, 5))
+    assert [(p.kind, p.amount) for p in august.parts] == [("provisional", 3000), ("majoration", 12)]
+
+
+def test_quarterly_payer_missing_5_may_and_paying_20_june_owes_162() -> None:
+    # Issue #6: R243-16 and service-public: 5 % × 3 000 + 0.2 % × 3 000 × 2 months (or fraction) = 162 €.
+    e = example("19-droit-erreur-refuse.yaml")
+    assert sum(m.amount for m in e.majorations) == 162

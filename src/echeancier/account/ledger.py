@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from echeancier.kernel.dates import add_months
+from echeancier.kernel.fmt import format_euros
 from echeancier.law import load_law
 from echeancier.schedule.majorations import months_elapsed
 
@@ -405,8 +406,13 @@ class Ledger:
         LAW: a payment the payer does not assign settles the oldest exigible contributions first, then the
         majorations (C. civ. 1342-10: the debts the debtor has most interest in paying — contributions bear
         majorations, majorations do not — then the oldest). docs/law-choices.md."""
-        rows = [d for d in self.debits.values() if d.unpaid > 0 and d.due <= day and (plan_too or d.covered_by is None)]
+        rows = [
+            d for d in self.debits.values() if d.unpaid > 0 and d.due <= day and (plan_too or not self.under_plan(d))
+        ]
         return sorted(rows, key=lambda d: (not d.contribution, d.due, d.id))
+
+    def under_plan(self, debit: _Debit) -> bool:
+        return debit.covered_by is not None and self.plan_runs[debit.covered_by].status == "in_force"
 
     def spend(self, credit: _Credit, day: date, debits: Iterable[_Debit]) -> None:
         for debit in debits:
@@ -503,9 +509,7 @@ class Ledger:
         instalment, the unpaid sums carried to it (R613-2 III) and the majorations presented with it."""
         own = [d for d in self.debits.values() if d.due == day and d.unpaid > 0 and d.contribution]
         carried_amount = self.carry.pop(day, 0)
-        targets = [
-            d for d in self.exigible(day, plan_too=False) if d.due < day and d.unpaid > 0 and d.covered_by is None
-        ]
+        targets = [d for d in self.exigible(day, plan_too=False) if d.due < day and d.contribution]
         carried_amount = min(carried_amount, sum(d.unpaid for d in targets))
         presented_majorations = [
             d for d in self.debits.values() if d.kind == "majoration" and d.presented_on == day and d.unpaid > 0
@@ -513,6 +517,13 @@ class Ledger:
         credit_used = sum(a.amount for a in self.allocations if a.date == day and self.debits[a.debit].due == day)
         incident = self.rejected.get(day)
         if incident is not None:
+            if carried_amount + sum(d.unpaid for d in own) + sum(d.unpaid for d in presented_majorations) == 0:
+                raise LedgerError(
+                    incident.line,
+                    f"nothing was to be collected on {day}: the credit on the account had already settled it",
+                )
+            for majoration in presented_majorations:
+                majoration.presented_on = next((d for d in self.collection_days if d > day), None)
             self.presentations.append(
                 Presentation(
                     day,
@@ -563,7 +574,11 @@ class Ledger:
     def incident(self, incident: Incident) -> None:
         """R613-2 III: the unpaid sum is recovered with the next payment; after two consecutive incidents the sums
         still due for the year are recovered in equal parts at the remaining quarterly due dates (R613-3 I al. 4)."""
-        unpaid = sum(d.unpaid for d in self.exigible(incident.known_on, plan_too=False) if d.due <= incident.due)
+        unpaid = sum(
+            d.unpaid
+            for d in self.exigible(incident.known_on, plan_too=False)
+            if d.due <= incident.due and d.contribution
+        )
         self.carry = {day: amount for day, amount in self.carry.items() if day <= incident.known_on}
         dates = [d for d in incident.carry_to if d > incident.known_on]
         if not dates or unpaid <= 0:
@@ -667,7 +682,8 @@ class Ledger:
             Condition(
                 "montant_inferieur_pmss",
                 total < ceiling,
-                f"{euros(total)} € pour un plafond mensuel de {euros(ceiling)} €",
+                f"{format_euros(euros(total), cents=True)} pour un plafond mensuel de "
+                f"{format_euros(euros(ceiling), cents=True)}",
             ),
         )
 
@@ -685,7 +701,8 @@ class Ledger:
                 debit.id, debit.due, "echeance", debit.due.year, base, initial, portions, "suspended"
             )
             return
-        self.finalise(debit, base, initial, portions, plan, day, "definitive")
+        status = "lifted" if plan is not None and plan.status == "broken" else "definitive"
+        self.finalise(debit, base, initial, portions, plan, day, status)
 
     def plan_of(self, due: date) -> _PlanRun | None:
         indexes = {d.covered_by for d in self.group(due) if d.covered_by is not None}
@@ -729,7 +746,7 @@ class Ledger:
     # -- payment plans (R243-21) ---------------------------------------------------------------------------------
 
     def grant_plan(self, index: int, plan: Plan) -> None:
-        covered = [d for d in self.exigible(plan.date) if d.covered_by is None]
+        covered = [d for d in self.exigible(plan.date) if not self.under_plan(d)]
         total = sum(d.unpaid for d in covered)
         if total <= 0:
             raise LedgerError(plan.line, f"payment_plan: nothing is exigible and unpaid on {plan.date}")
@@ -776,8 +793,6 @@ class Ledger:
                 debit = self.debits[detail.debit]
                 base, initial, portions = self.compute(due, day)
                 self.finalise(debit, base, initial, portions, run, day, "definitive" if status == "kept" else "lifted")
-        for debit_id in run.covered:
-            self.debits[debit_id].covered_by = None if status == "broken" else self.debits[debit_id].covered_by
 
     def break_plan(self, run: _PlanRun, day: date) -> None:
         """A plan not kept brings back the majorations it suspended (R243-11, R243-20 al. 1: a remise granted

@@ -295,21 +295,79 @@ def to_table(e: Echeancier) -> str:
     if e.majorations:
         out += ["", "Majorations de retard (CSS R243-16) :"]
         out += [f"  {line}" for line in _majoration_lines(e.majorations)]
+    if e.statement is not None:
+        out += _account_lines(e.statement)
     if e.notices:
         out += ["", "Documents envoyés :"]
         for notice in e.notices:
             label = NOTICE_LABELS.get(notice.kind, notice.kind)
             detail = f" ({_french_dates(notice.detail)})" if notice.detail else ""
             out.append(f"  {format_date(notice.date)} : {label}{detail}")
-    out += [
-        "",
-        f"Au {format_date(e.as_of)} : appelé {_euros(e.called)}, payé {_euros(e.paid)}, "
-        f"reste dû {_euros(e.outstanding)}.",
-    ]
+    out += ["", balance_sentence(e)]
     if e.notes:
         out += ["", "À savoir :"]
         out += [f"  • {note_sentence(note)}" for note in e.notes]
     return "\n".join(out) + "\n"
+
+
+CONDITION_LABELS = {
+    "declarations": "déclarations faites",
+    "paiement_30_jours": "paiement (ou plan d'apurement respecté) dans les 30 jours",
+    "aucun_retard_24_mois": "aucun retard de paiement dans les 24 mois précédents",
+    "montant_inferieur_pmss": "majorations inférieures au plafond mensuel de la sécurité sociale",
+}
+PLAN_STATUS = {"in_force": "en cours", "kept": "respecté", "broken": "non respecté"}
+AUTHORITY = {"directeur": "le directeur", "commission_recours_amiable": "la commission de recours amiable"}
+DECISION = {"total": "remise totale", "partial": "remise partielle", "refused": "remise refusée"}
+
+
+def _account_lines(statement: Statement) -> list[str]:
+    """What the ledger decided: the droit à l'erreur and its conditions, payment plans, remises."""
+    out: list[str] = []
+    decided = [d for d in statement.majorations if d.droit_erreur]
+    if decided:
+        out += ["", "Droit à l'erreur (CSS R243-11) :"]
+        for d in decided:
+            verdict = "majorations non dues" if d.status == "not_due" else "majorations dues"
+            out.append(f"  échéance du {format_date(d.due)} : {verdict}")
+            for c in d.droit_erreur:
+                mark = "oui" if c.met else "non"
+                out.append(f"    {CONDITION_LABELS.get(c.name, c.name)} : {mark} — {_french_dates(c.detail)}")
+    if statement.plans:
+        out += ["", "Délais de paiement (CSS R243-21) :"]
+        for p in statement.plans:
+            steps = ", ".join(f"{format_date(day)} {_euros(Decimal(a) / 100)}" for day, a in p.instalments)
+            end = f" le {format_date(p.ended_on)}" if p.ended_on else ""
+            out.append(
+                f"  accordé le {format_date(p.date)} pour {_euros(Decimal(p.covered) / 100)} ({steps}) : "
+                f"{PLAN_STATUS.get(p.status, p.status)}{end}"
+            )
+    if statement.remises:
+        out += ["", "Remises de majorations (CSS R243-20) :"]
+        for r in statement.remises:
+            line = f"  demande du {format_date(r.requested_on)} : {'recevable' if r.admissible else 'irrecevable'}"
+            line += f" ({r.reason})"
+            if r.decided_on is not None and r.decision is not None:
+                line += (
+                    f" ; décision du {format_date(r.decided_on)} par {AUTHORITY.get(r.authority or '', r.authority)}"
+                    f" : {DECISION.get(r.decision, r.decision)} de {_euros(Decimal(r.amount) / 100)}"
+                    f" (remissible : {_euros(Decimal(r.remissible) / 100)})"
+                )
+            out.append(line)
+    return out
+
+
+def balance_sentence(e: Echeancier) -> str:
+    """The account on the date of the statement: called, paid, credits, refunds, what remains due, the credit."""
+    terms = [f"appelé {_euros(e.called)}", f"payé {_euros(e.paid)}"]
+    if e.credited:
+        terms.append(f"crédits de régularisation, d'ajustement ou de remise {_euros(e.credited)}")
+    if e.refunded:
+        terms.append(f"remboursé {_euros(e.refunded)}")
+    terms.append(f"reste dû {_euros(e.outstanding)}")
+    if e.credit:
+        terms.append(f"crédit en votre faveur {_euros(e.credit)}")
+    return f"Au {format_date(e.as_of)} : {', '.join(terms)}."
 
 
 def _instalment_table(instalments: tuple[Instalment, ...]) -> list[str]:

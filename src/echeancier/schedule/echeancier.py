@@ -936,6 +936,10 @@ class _Replay:
         if year < self.contributor.activity_start.year:
             return True, f"aucune déclaration n'était encore due le {due}"
         made = self.declared.get(year)
+        history = min([date(self.scenario.years[0], 1, 1), *(e.date for e in self.scenario.events)])
+        if made is None and deadline < history:
+            # LAW: a deadline before the account's history (its first event or first year shown): presumed met.
+            return True, f"revenus {year} : déclaration antérieure à l'historique du compte, présumée faite"
         if made is not None and made <= deadline:
             return True, f"revenus {year} déclarés le {made} (date limite {deadline})"
         given = self.scenario.amounts.get(year)
