@@ -869,7 +869,8 @@ class _Replay:
         self.open_year(max(first_year, contributor.activity_start.year))
         ordered = sorted(
             zip(self.scenario.events, self.scenario.event_lines or [0] * len(self.scenario.events), strict=False),
-            key=lambda pair: (pair[0].date, EVENT_ORDER.index(pair[0].type)),
+            # Same day: the order of EVENT_TYPES, then the content, so that the order of the file never matters.
+            key=lambda pair: (pair[0].date, EVENT_ORDER.index(pair[0].type), pair[0].model_dump_json()),
         )
         handlers = {
             Declaration: self.declaration,
