@@ -8,20 +8,22 @@ and a refused event leaves the account as it was."""
 from __future__ import annotations
 
 import json
+import pickle
 import random
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from echeancier.account.ledger import Statement
 from echeancier.documents.echeancier import to_json
-from echeancier.schedule.echeancier import Echeancier, build_echeancier
-from echeancier.schedule.scenario import ScenarioError, parse_scenario
+from echeancier.schedule.echeancier import Echeancier, build_echeancier, build_ledger
+from echeancier.schedule.scenario import ScenarioError, load_scenario, parse_scenario
 
 YEAR = 2026
 END = date(YEAR, 12, 31)
@@ -228,6 +230,20 @@ class Account(RuleBasedStateMachine):
             check_books(statement)
 
     @invariant()
+    def nothing_falls_due_after_a_cessation_but_what_the_law_lists(self) -> None:
+        """R131-9 IV, R613-1-5: after a cessation, only the settlement of deferred or spread sums, the régularisation
+        of the last incomes, the CFP of the year of the cessation and majorations."""
+        ended = [date.fromisoformat(e["date"]) for e in self.events if e["type"] == "cessation"]
+        if self.current is None or not ended:
+            return
+        assert self.current.statement is not None
+        for posting in self.current.statement.postings:
+            if posting.kind == "debit" and posting.date > ended[0]:
+                assert posting.origin in ("regularisation", "report", "etalement", "cfp", "majoration"), posting
+                if posting.origin == "cfp":
+                    assert posting.year == ended[0].year
+
+    @invariant()
     def the_order_of_the_file_does_not_matter(self) -> None:
         if self.current is None or len(self.events) < 2:
             return
@@ -254,3 +270,18 @@ TestAccount.settings = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    example=st.sampled_from(sorted((Path(__file__).resolve().parents[1] / "docs" / "examples").glob("*.yaml"))),
+    cut=st.dates(date(YEAR - 1, 1, 1), END),
+)
+def test_a_ledger_saved_and_resumed_gives_the_same_statement(example: Path, cut: date) -> None:
+    scenario = load_scenario(example)
+    fresh = build_ledger(scenario).run()
+    ledger = build_ledger(scenario)
+    ledger.advance(cut)
+    resumed = pickle.loads(pickle.dumps(ledger))
+    resumed.advance(None)
+    assert resumed.statement() == fresh

@@ -370,6 +370,11 @@ class Ledger:
     collecting: date | None = None
     collection_days: list[date] = field(default_factory=list)
     rejected: dict[date, Incident] = field(default_factory=dict)
+    calls_by_day: dict[date, list[Call]] = field(default_factory=dict)
+    plan_days: dict[date, list[tuple[int, int]]] = field(default_factory=dict)
+    days: list[date] = field(default_factory=list)
+    position: int = 0
+    prepared: bool = False
 
     # -- postings ------------------------------------------------------------------------------------------------
 
@@ -423,22 +428,41 @@ class Ledger:
     # -- the days ------------------------------------------------------------------------------------------------
 
     def run(self) -> Statement:
+        """Replay every day and return the statement on `as_of`."""
+        self.advance(None)
+        return self.statement()
+
+    def prepare(self) -> None:
         calls_by_day: dict[date, list[Call]] = {}
         for call in self.calls:
             if call.amount > 0:
                 calls_by_day.setdefault(call.due, []).append(call)
+        self.calls_by_day = calls_by_day
         self.collection_days = sorted(calls_by_day)
         self.rejected = {i.due: i for i in self.incidents}
         plan_days: dict[date, list[tuple[int, int]]] = {}
         for index, plan in enumerate(self.plans):
             for day, amount in plan.instalments:
                 plan_days.setdefault(day, []).append((index, amount))
+        self.plan_days = plan_days
         days = set(calls_by_day) | set(plan_days)
         days |= {n.date for n in self.credit_notes} | {n.refund_on for n in self.credit_notes}
         days |= {m.date for m in self.money} | {p.date for p in self.plans} | {i.known_on for i in self.incidents}
         days |= {r.date for r in self.remise_requests} | {r.date for r in self.remise_decisions}
         days |= {day for i in self.incidents for day in i.carry_to}
-        for day in sorted(days):
+        self.days = sorted(days)
+        self.position = 0
+        self.prepared = True
+
+    def advance(self, until: date | None) -> None:
+        """Replay the days up to `until` included (all of them with None). The ledger can be saved between two
+        calls (it is plain data: `pickle` or `copy.deepcopy`) and resumed: the result is the same."""
+        if not self.prepared:
+            self.prepare()
+        calls_by_day, plan_days = self.calls_by_day, self.plan_days
+        while self.position < len(self.days) and (until is None or self.days[self.position] <= until):
+            day = self.days[self.position]
+            self.position += 1
             for call in sorted(calls_by_day.get(day, []), key=lambda c: (CONTRIBUTION_KINDS.index(c.kind), c.year)):
                 self.post_debit(day, call.kind, call.year, call.amount)
             for note in self.credit_notes:
@@ -468,7 +492,6 @@ class Ledger:
             for incident in self.incidents:
                 if incident.known_on == day:
                     self.incident(incident)
-        return self.statement()
 
     def credit_note(self, note: CreditNote) -> None:
         """R613-1-3 al. 2, R613-5 II: the credit is first set against the older debts, oldest first; the rest is

@@ -233,6 +233,7 @@ class _Replay:
     notices: list[Notice] = field(default_factory=list)
     payments: list[PaymentEvent] = field(default_factory=list)
     plan_dates: set[date] = field(default_factory=set)
+    known: list[tuple[Any, int]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     modulated: set[int] = field(default_factory=set)
     declared: dict[int, date] = field(default_factory=dict)
@@ -905,7 +906,8 @@ class _Replay:
                 raise ScenarioError(line, f"{event.type}: not possible after the cessation of {self.cessation}")
             handlers[type(event)](event, line)  # type: ignore[operator]
         self.open_years_until(date(self.scenario.years[-1], 12, 31))
-        return self.result(as_of, [(e, line) for e, line in ordered if as_of is None or e.date <= as_of])
+        self.known = [(e, line) for e, line in ordered if as_of is None or e.date <= as_of]
+        return self.result(as_of, self.known)
 
     def open_years_until(self, day: date) -> None:
         """A year starts with the provisional contributions on the last known income when no declaration opened it."""
@@ -950,9 +952,8 @@ class _Replay:
             return False, f"revenus {year} déclarés le {made}, après la date limite du {deadline}"
         return False, f"revenus {year} non déclarés à la date limite du {deadline}"
 
-    def result(self, as_of: date | None, events: list[tuple[Any, int]]) -> Echeancier:
-        years = set(self.scenario.years)
-        department = self.contributor.department
+    def make_ledger(self, as_of: date | None, events: list[tuple[Any, int]]) -> Ledger:
+        """The account's ledger from what the planner called and the money events known on `as_of`."""
         end = as_of or date(self.scenario.years[-1], 12, 31)
         calls = [
             Call(day, kind, year, cents(amount))
@@ -976,7 +977,7 @@ class _Replay:
             if isinstance(e, MissedPayment | RejectedDebit)
             and (e.due_date if isinstance(e, RejectedDebit) else e.date) in self.plan_dates
         )
-        ledger = Ledger(
+        return Ledger(
             calls=calls,
             credit_notes=self.credit_notes,
             incidents=self.ledger_incidents(),
@@ -995,6 +996,12 @@ class _Replay:
             majorations_incidents=self.scenario.options.majorations_incidents,
             plan_rejections=plan_rejections,
         )
+
+    def result(self, as_of: date | None, events: list[tuple[Any, int]]) -> Echeancier:
+        years = set(self.scenario.years)
+        department = self.contributor.department
+        end = as_of or date(self.scenario.years[-1], 12, 31)
+        ledger = self.make_ledger(as_of, events)
         try:
             statement = ledger.run()
         except LedgerError as error:
@@ -1069,3 +1076,10 @@ def build_echeancier(scenario: Scenario, as_of: date | None = None) -> Echeancie
     The planner replays the events into what is called (the instalments); the ledger (account/ledger.py) then
     says what was paid, carried, refunded and surcharged."""
     return _Replay(scenario).run(as_of)
+
+
+def build_ledger(scenario: Scenario, as_of: date | None = None) -> Ledger:
+    """The ledger of `scenario` on `as_of`, not yet replayed (`run`, or `advance` to a date, save, resume)."""
+    replay = _Replay(scenario)
+    replay.run(as_of)
+    return replay.make_ledger(as_of, replay.known)
