@@ -1,11 +1,11 @@
 """ISO 20022 bank files: camt.054 credit notifications and pain.002 payment status reports (issue #6).
 
 Read namespace-agnostically (by element names), so that every version a French bank sends is read alike:
-camt.054.001.02 to .001.08 and later; pain.002.001.02 (message element `pain.002.001.02`, transactions under it)
-to .001.10 and later (transactions under `OrgnlPmtInfAndSts`). The version differences handled: `Ntry/Sts` as text (.02) or
-`Sts/Cd` (.08); a transaction's amount in `TxDtls/AmtDtls/TxAmt/Amt` (.02) or `TxDtls/Amt` (.08); the reason
-code in `StsRsnInf/Rsn` (pain.002.001.03 and later) or `StsRsnInf/StsRsn` (.02). No schema validation: a field
-this module does not read cannot make a file fail.
+camt.054.001.02 to .001.08 and later; pain.002.001.02 (message element `pain.002.001.02`, transactions under
+it) to .001.10 and later (transactions under `OrgnlPmtInfAndSts`). The version differences handled: `Ntry/Sts`
+as text (.02) or `Sts/Cd` (.08); a transaction's amount in `TxDtls/AmtDtls/TxAmt/Amt` (.02) or `TxDtls/Amt`
+(.08); the reason code in `StsRsnInf/Rsn` (pain.002.001.03 and later) or `StsRsnInf/StsRsn` (.02). No schema
+validation: a field this module does not read cannot make a file fail.
 
 Safety: ISO 20022 messages are UTF-8 and have no DTD, so a file in another encoding, or with a `<!DOCTYPE` or
 `<!ENTITY` declaration (billion laughs, external entities), is refused before it is parsed; lxml then parses
