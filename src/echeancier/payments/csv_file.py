@@ -89,6 +89,7 @@ class _Header:
     separator: str
     convention: Convention
     columns: dict[str, int]  # canonical name -> index
+    labels: dict[str, str]  # canonical name -> the name on the first line, for messages
     width: int
 
 
@@ -127,6 +128,8 @@ def _normalise(name: str) -> str:
 
 
 def _split(line: str, separator: str, file_name: str, number: int) -> list[str]:
+    if '"' not in line:
+        return line.split(separator)
     try:
         rows = list(csv.reader([line], delimiter=separator, strict=True))
     except csv.Error as error:
@@ -148,6 +151,7 @@ def _header(line: str, file_name: str, number: int) -> _Header:
         )
     names = _split(line, separator, file_name, number)
     columns: dict[str, int] = {}
+    labels: dict[str, str] = {}
     for index, name in enumerate(names):
         canonical = _COLUMNS.get(_normalise(name))
         if canonical is None:
@@ -155,6 +159,7 @@ def _header(line: str, file_name: str, number: int) -> _Header:
         if canonical in columns:
             raise BankFileError(file_name, f"colonne {canonical} donnée deux fois", line=number, column=name.strip())
         columns[canonical] = index
+        labels[canonical] = name.strip()
     missing = [name for name in _REQUIRED if name not in columns]
     if missing:
         found = ", ".join(quoted(name, 20) for name in names[:8]) or "aucune"
@@ -164,7 +169,7 @@ def _header(line: str, file_name: str, number: int) -> _Header:
             f" (colonnes lues: {found}; séparateur {quoted(separator)})",
             line=number,
         )
-    return _Header(separator, convention, columns, len(names))
+    return _Header(separator, convention, columns, labels, len(names))
 
 
 def parse_amount(text: str, convention: Convention) -> int:
@@ -278,31 +283,30 @@ def _line(cells: list[str], header: _Header, file_name: str, number: int, raw: s
         hint = " (une virgule décimale non protégée par des guillemets?)" if header.separator == "," else ""
         raise BankFileError(file_name, f"{len(cells)} champs pour {header.width} colonnes{hint}", line=number)
 
-    def cell(name: str) -> str:
-        index = header.columns.get(name)
-        return cells[index].strip(_SPACES) if index is not None and index < len(cells) else ""
+    values = {name: cells[index].strip(_SPACES) for name, index in header.columns.items() if index < len(cells)}
+    cell = values.get
 
     def fail(name: str, detail: str) -> BankFileError:
-        return BankFileError(file_name, detail, line=number, column=name)
+        return BankFileError(file_name, detail, line=number, column=header.labels.get(name, name))
 
     for name in ("date", "amount"):
-        if not cell(name):
+        if not cell(name, ""):
             raise fail(name, "valeur manquante")
     try:
-        day = parse_date(cell("date"), header.convention)
+        day = parse_date(cell("date", ""), header.convention)
     except ValueError as error:
         raise fail("date", str(error)) from None
     try:
-        cents = parse_amount(cell("amount"), header.convention)
+        cents = parse_amount(cell("amount", ""), header.convention)
     except ValueError as error:
         raise fail("amount", str(error)) from None
-    currency = cell("currency")
+    currency = cell("currency", "")
     if currency and currency.upper() != "EUR":
         raise fail("currency", f"devise {quoted(currency)} refusée: seuls les euros (EUR) sont acceptés")
 
     kind: Literal["credit", "rejection"] = "credit"
     if "kind" in header.columns:
-        written = cell("kind")
+        written = cell("kind", "")
         found = _KINDS.get(_normalise(written))
         if found is None:
             raise fail("kind", f"{quoted(written)}: attendu credit ou rejection (crédit, rejet)")
@@ -310,30 +314,30 @@ def _line(cells: list[str], header: _Header, file_name: str, number: int, raw: s
     due_date: date | None = None
     reason: str | None = None
     if kind == "rejection":
-        if cell("due_date"):
+        if cell("due_date", ""):
             try:
-                due_date = parse_date(cell("due_date"), header.convention)
+                due_date = parse_date(cell("due_date", ""), header.convention)
             except ValueError as error:
                 raise fail("due_date", str(error)) from None
-        if cell("reason"):
-            if not _REASON.fullmatch(cell("reason")):
-                raise fail("reason", f"{quoted(cell('reason'))} n'est pas un code motif ISO (AM04, MS02, AC04…)")
-            reason = cell("reason").upper()
+        reason = cell("reason", "").upper() or None
+        if reason is not None and not _REASON.fullmatch(reason):
+            raise fail("reason", f"{quoted(cell('reason', ''))} n'est pas un code motif ISO (AM04, MS02, AC04…)")
     else:
         for name in ("due_date", "reason"):
-            if cell(name):
+            if cell(name, ""):
                 raise fail(name, "donnée seulement pour un rejet (kind = rejection)")
 
     for name in ("reference", "id"):
-        if len(cell(name)) > MAX_TEXT:
-            raise fail(name, f"valeur trop longue ({len(cell(name))} caractères, au plus {MAX_TEXT})")
-    bank_id = cell("id") or None
+        length = len(cell(name, ""))
+        if length > MAX_TEXT:
+            raise fail(name, f"valeur trop longue ({length} caractères, au plus {MAX_TEXT})")
+    bank_id = cell("id", "") or None
     return BankLine(
         key=bank_id if bank_id is not None else f"{digest}:{number}",
         kind=kind,
         date=day,
         amount_cents=cents,
-        reference=cell("reference"),
+        reference=cell("reference", ""),
         bank_id=bank_id,
         due_date=due_date,
         reason=reason,
