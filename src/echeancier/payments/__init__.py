@@ -65,6 +65,9 @@ def parse_bank_bytes(data: bytes, file_name: str) -> list[BankLine]:
     if len(data) > MAX_FILE_BYTES:
         raise BankFileError(file_name, f"fichier trop gros (plus de {MAX_FILE_BYTES} octets)")
     start = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        if data[:64].decode("utf-16", errors="ignore").lstrip().startswith("<"):
+            raise BankFileError(file_name, "encodage UTF-16 refusé: un fichier ISO 20022 est en UTF-8")
     if not start.lstrip().startswith(b"<"):
         return parse_csv(data, file_name)
     root = parse_xml(data, file_name)

@@ -70,6 +70,8 @@ Fail = Callable[[str, str], BankFileError]
 CAMT054 = "BkToCstmrDbtCdtNtfctn"
 PAIN002 = "CstmrPmtStsRpt"
 _OTHER_MESSAGES = {
+    CAMT054: "une notification camt.054",
+    PAIN002: "un rapport de statut pain.002",
     "BkToCstmrStmt": "un relevé camt.053",
     "BkToCstmrAcctRpt": "un relevé camt.052",
     "CstmrDrctDbtInitn": "un ordre de prélèvement pain.008 (émis par l'organisme, pas reçu de la banque)",
@@ -195,8 +197,10 @@ def _amount(element: Element | None, column: str, fail: Fail) -> int:
     if match is None:
         raise fail(column, f"{quoted(text)} n'est pas un montant positif (1234.56)")
     currency = element.get("Ccy")
+    if not currency:
+        raise fail(f"{column}/@Ccy", "devise manquante: seuls les euros (EUR) sont acceptés")
     if currency != "EUR":
-        raise fail(f"{column}/@Ccy", f"devise {quoted(currency or '')} refusée: seuls les euros (EUR) sont acceptés")
+        raise fail(f"{column}/@Ccy", f"devise {quoted(currency)} refusée: seuls les euros (EUR) sont acceptés")
     whole, decimals = match.group(1), (match.group(2) or "").rstrip("0")
     if len(decimals) > 2:
         raise fail(column, f"{quoted(text)}: fraction de centime")
@@ -218,6 +222,8 @@ def _parse_date(element: Element | None, column: str, fail: Fail) -> date | None
                 return _parse_date(inner, f"{column}/{choice}", fail)
         raise fail(column, "date manquante (Dt ou DtTm)")
     text = (element.text or "").strip()
+    if not text:
+        raise fail(column, "date manquante")
     match = _DATE.fullmatch(text)
     if match is None:
         raise fail(column, f"{quoted(text)} n'est pas une date ISO (aaaa-mm-jj)")
