@@ -47,6 +47,7 @@ file, and the element.
 from __future__ import annotations
 
 import codecs
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterator
@@ -157,6 +158,12 @@ def _wrong_message(body: Element, file_name: str, expected: str) -> BankFileErro
 
 
 # --- Reading elements by local name -----------------------------------------------------------------------------
+# `{*}Name` matches `Name` in any namespace (or none), inside lxml: every version is read alike.
+
+
+@functools.cache
+def _steps(path: str) -> tuple[str, ...]:
+    return tuple("{*}" + name for name in path.split("/"))
 
 
 def local_name(element: Element) -> str:
@@ -165,14 +172,14 @@ def local_name(element: Element) -> str:
 
 
 def _kids(element: Element, name: str) -> list[Element]:
-    return [child for child in element if local_name(child) == name]
+    return list(element.iterchildren(_steps(name)[0]))
 
 
 def _find(element: Element | None, path: str) -> Element | None:
-    for name in path.split("/"):
+    for step in _steps(path):
         if element is None:
             return None
-        element = next((child for child in element if local_name(child) == name), None)
+        element = next(element.iterchildren(step), None)
     return element
 
 
