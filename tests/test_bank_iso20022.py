@@ -8,6 +8,7 @@ import hashlib
 import random
 from datetime import date
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 from benchmarks.make_bank_files import expected_cents, payments_camt054
@@ -15,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from echeancier.payments import (
+    MAX_AMOUNT_CENTS,
     MAX_FILE_BYTES,
     BankFileError,
     parse_bank_bytes,
@@ -405,3 +407,45 @@ def test_generated_camt054_parses_back():
     assert [x.amount_cents for x in lines] == [expected_cents(n, 5) for n in range(300)]
     assert [x.reference for x in lines] == [references[n % 2] for n in range(300)]
     assert [x.key for x in lines] == [f"GEN-5-{n:07d}" for n in range(300)]
+
+
+MAX = MAX_AMOUNT_CENTS
+
+
+def xml_amount(cents: int, style: int) -> str:
+    euros, rest = divmod(cents, 100)
+    return [f"{euros}.{rest:02d}", f"{euros}.{rest:02d}000", f"{cents / 100:.2f}".rstrip("0").rstrip(".")][style]
+
+
+xml_references = st.text(alphabet=st.sampled_from("AZaz09-_/ &<>'\"éà"), min_size=1, max_size=35).filter(
+    lambda text: text.strip() and "  " not in text and text == text.strip() and text.upper() != "NOTPROVIDED"
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.dates(date(2000, 1, 1), date(2099, 12, 31)), st.integers(1, 10**10), xml_references, st.booleans()
+        ),
+        max_size=15,
+    ),
+    st.sampled_from(["02", "04", "08", "13"]),
+    st.integers(0, 2),
+)
+def test_camt054_round_trip(credits, version, style):
+    # Credits written with any XML escaping, amount style and date form are read back exactly, keyed by their id.
+    entries = "".join(
+        entry(
+            amount=f'<Amt Ccy="EUR">{xml_amount(cents, style)}</Amt>',
+            booking=f"<BookgDt><{'DtTm' if timed else 'Dt'}>{day.isoformat()}{'T23:59:59+14:00' if timed else ''}"
+            f"</{'DtTm' if timed else 'Dt'}></BookgDt>",
+            ref=f"ID-{n}",
+            details=f"<NtryDtls><TxDtls><Refs><EndToEndId>{escape(reference)}</EndToEndId></Refs></TxDtls></NtryDtls>",
+        )
+        for n, (day, cents, reference, timed) in enumerate(credits)
+    )
+    lines = parse_camt054(camt(entries, version), "rt.xml")
+    assert [(x.date, x.amount_cents, x.reference, x.key) for x in lines] == [
+        (day, cents, reference, f"ID-{n}") for n, (day, cents, reference, _) in enumerate(credits)
+    ]
