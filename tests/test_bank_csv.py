@@ -148,6 +148,7 @@ def test_international_amounts(text, cents):
         ("-5,00", "french", "positif"),
         ("5,00-", "french", "positif"),
         ("(5,00)", "french", "positif"),
+        ("\u22125,00", "french", "positif"),  # the minus sign some spreadsheets write
         ("-1", "international", "positif"),
         ("0", "french", "nul"),
         ("0,00", "french", "nul"),
@@ -217,6 +218,12 @@ def test_refused_dates(text, convention, words):
         (b"date;amount;reference;Montant\n", "virements.csv: ligne 1: Montant: colonne amount donnée deux fois"),
         (b"\x00\x01\x02\xffgarbage\x00", "virements.csv: ligne 1: caractère de contrôle"),
         ("date,amount,reference\n".encode("utf-16-le"), "virements.csv: ligne 1: caractère de contrôle"),
+        (
+            "date;amount;reference\n05/01/2026;1;Réf\n05/01/2026;1;\xff\n".encode("latin-1").replace(
+                b"R\xe9", "Ré".encode()
+            ),
+            "virements.csv: ligne 3: octets qui ne sont pas de l'UTF-8 valide",
+        ),
         (
             b"date,amount,reference\n2026-01-05,12,50,A\n",
             "virements.csv: ligne 2: 4 champs pour 3 colonnes (une virgule",

@@ -184,6 +184,18 @@ def test_pain002_v02_message_element_named_after_the_version():
     ]  # fmt: skip
 
 
+def test_pain002_dates_with_a_time_zone():
+    # xs:date may carry a time zone: the date is the one written.
+    tx = transaction().replace("</Amt>", "</Amt><ReqdColltnDt>2026-02-05+01:00</ReqdColltnDt>")
+    [line] = parse_pain002(pain(f"<OrgnlPmtInfAndSts>{tx}</OrgnlPmtInfAndSts>"), "tz.xml")
+    assert (line.date, line.due_date, line.amount_cents, line.reference) == (
+        date(2026, 2, 1),
+        date(2026, 2, 5),
+        500,
+        "E1",
+    )
+
+
 def test_pain002_accepted_report_has_no_line():
     body = "<OrgnlGrpInfAndSts><OrgnlMsgId>O</OrgnlMsgId><OrgnlMsgNmId>pain.008.001.08</OrgnlMsgNmId><GrpSts>ACCP"
     assert parse_pain002(pain(body + "</GrpSts></OrgnlGrpInfAndSts>"), "ok.xml") == []

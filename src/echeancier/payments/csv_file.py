@@ -27,8 +27,9 @@ international file (`1,234`), a date `01/02/2026` in an international file — i
 negative and zero amounts, amounts above `MAX_AMOUNT_CENTS` and fractions of a cent.
 
 Text: UTF-8 with or without a BOM, UTF-16 with a BOM, or else Windows-1252 (what a French Excel writes for "CSV
-(séparateur: point-virgule)"); CRLF, LF or CR line ends; blank lines and lines of empty fields are skipped. A file
-with control characters (binary data, UTF-16 without a BOM) is refused.
+(séparateur: point-virgule)") when the bytes hold no UTF-8 sequence at all (a UTF-8 file with a broken byte is
+refused rather than read as Windows-1252); CRLF, LF or CR line ends; blank lines and lines of empty fields are
+skipped. A file with control characters (binary data, UTF-16 without a BOM) is refused.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ _COLUMNS = {
 _REQUIRED = ("date", "amount", "reference")
 _KINDS: dict[str, Literal["credit", "rejection"]] = {"credit": "credit", "rejection": "rejection", "rejet": "rejection"}
 
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_END = re.compile(r"\r\n|\n|\r")
 _SPACES = " \u00a0\u202f"
@@ -107,7 +109,10 @@ def decode_text(data: bytes, file_name: str) -> str:
         else:
             try:
                 text = data.decode("utf-8")
-            except UnicodeDecodeError:
+            except UnicodeDecodeError as error:
+                if _UTF8_SEQUENCE.search(data):  # UTF-8 text with a broken byte: never read it as Windows-1252
+                    line = data.count(b"\n", 0, error.start) + 1
+                    raise BankFileError(file_name, "octets qui ne sont pas de l'UTF-8 valide", line=line) from None
                 text = data.decode("cp1252")
     except UnicodeDecodeError:
         raise BankFileError(file_name, "encodage non reconnu (attendu UTF-8 ou Windows-1252)") from None
@@ -182,7 +187,7 @@ def parse_amount(text: str, convention: Convention) -> int:
             break
     if value.startswith("+"):
         value = value[1:]
-    if value.startswith("-") or value.endswith("-") or value.startswith("("):
+    if value.startswith(("-", "\u2212", "(")) or value.endswith(("-", "\u2212")):
         raise ValueError(f"{quoted(text)}: un montant doit être positif")
     if convention == "french":
         if "." in value:

@@ -81,7 +81,7 @@ _OTHER_MESSAGES = {
 _DECLARATION_ENCODING = re.compile(rb"""\A\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _AMOUNT = re.compile(r"(\d{1,18})(?:\.(\d{1,5}))?")
-_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:T.*)?", re.DOTALL)
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:T.*|Z|[+-]\d{2}:\d{2})?", re.DOTALL)  # xs:date, xs:dateTime
 _NOT_PROVIDED = "NOTPROVIDED"
 MAX_TEXT = 140  # longest reference or id kept (ISO 20022 Max140Text, the longest remittance information)
 _RETURN_SUBFAMILIES = {"UPDD"}  # ISO bank transaction code PMNT/RDDT/UPDD: unpaid (returned) direct debit
