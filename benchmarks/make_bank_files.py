@@ -15,11 +15,14 @@ arguments give the same bytes; the N-th payment (from 0) is for `references[N % 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import random
 import sys
 from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 NBSP = "\u00a0"
 
@@ -69,9 +72,11 @@ def payments_csv(
             cells = [day.isoformat(), f"{cents // 100}.{cents % 100:02d}", reference]
         rows.append([*cells, bank_id] if with_ids else cells)
     header = ["date", "amount", "reference"] + (["id"] if with_ids else [])
-    separator, end = (";", "\r\n") if french else (",", "\n")
-    text = end.join(separator.join(cells) for cells in [header, *rows]) + end
-    return ("\ufeff" if french else "").encode() + text.encode("utf-8")
+    out = io.StringIO()
+    csv.writer(out, delimiter=";" if french else ",", lineterminator="\r\n" if french else "\n").writerows(
+        [header, *rows]
+    )
+    return ("\ufeff" if french else "").encode() + out.getvalue().encode("utf-8")
 
 
 def payments_camt054(references: Sequence[str], count: int, *, seed: int = 0, start: date = date(2026, 1, 5)) -> bytes:
@@ -80,7 +85,7 @@ def payments_camt054(references: Sequence[str], count: int, *, seed: int = 0, st
         f'<Ntry><Amt Ccy="EUR">{cents // 100}.{cents % 100:02d}</Amt><CdtDbtInd>CRDT</CdtDbtInd>'
         f"<Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>{day.isoformat()}</Dt></BookgDt><AcctSvcrRef>{bank_id}</AcctSvcrRef>"
         "<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>"
-        f"<NtryDtls><TxDtls><Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs><RmtInf><Ustrd>{reference}</Ustrd>"
+        f"<NtryDtls><TxDtls><Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs><RmtInf><Ustrd>{escape(reference)}</Ustrd>"
         "</RmtInf></TxDtls></NtryDtls></Ntry>\n"
         for bank_id, day, cents, reference in _payments(references, count, seed, start)
     )
