@@ -15,6 +15,7 @@ Deliberate differences, each listed in docs/oracle-differences.md with its legal
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +25,7 @@ from echeancier import simulate
 from echeancier.contributions.engine import compute
 from echeancier.contributions.situation import situation_from_mapping
 from echeancier.law import snapshot
-from tests.conftest import oracle_rows
+from tests.conftest import ORACLE_GRID, ORACLE_GRID_SHA256, oracle_rows
 
 ROWS = oracle_rows()
 D2023_LINES = {"maladie_maternite", "indemnites_journalieres", "csg_crds", "total"}
@@ -38,6 +39,10 @@ def model_2023_figures() -> Any:
     """The 2023 law snapshot with the two figures the official model uses instead (D2023)."""
     law_2023, law_2024 = snapshot(2023), snapshot(2024)
     return dataclasses.replace(law_2023, maladie_bareme=law_2024.maladie_bareme, ij_taux_revenu_faible=law_2023.ij_taux)
+
+
+def test_the_grid_is_the_copy_its_readme_describes() -> None:
+    assert hashlib.sha256(ORACLE_GRID.read_bytes()).hexdigest() == ORACLE_GRID_SHA256
 
 
 def test_the_grid_is_complete() -> None:

@@ -1,5 +1,6 @@
-"""Dev tool: compare every contribution of ../shared/oracle/public-grid.jsonl with the engine and print the
-differences (used to study deviations; the test suite has the authoritative check)."""
+"""Dev tool: compare every contribution of the official grid (tests/data/oracle/public-grid.jsonl, a copy of
+../shared/oracle/public-grid.jsonl) with the engine and print the differences (used to study deviations; the
+test suite has the authoritative check)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from echeancier import simulate
 
-GRID = Path(__file__).resolve().parents[2] / "shared" / "oracle" / "public-grid.jsonl"
+GRID = Path(__file__).resolve().parents[1] / "tests" / "data" / "oracle" / "public-grid.jsonl"
 
 
 def main() -> int:
