@@ -265,7 +265,7 @@ BAD = [
     ("contributor: [1, 2]\nyears: [2026]\n", 1, "contributor"),
     ("- 1\n- 2\n", 1, "a scenario is a mapping"),
     ("contributor: {profession: artisan, activity_start: 2015-01-01}\nyears: [2031]\n", None, "outside the law"),
-    ("contributor: {\n", 2, "invalid YAML"),
+    ("contributor: {\n", 2, "YAML invalide"),
 ]
 
 

@@ -9,13 +9,18 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from echeancier.kernel.money import to_decimal
+from echeancier.kernel.inputs import MAX_EUROS, InputError, check_text, parse_date, parse_euros, shown
+
+__all__ = ["MAX_INCOME", "InputError", "Profession", "Situation", "situation_from_mapping"]
 
 # An income above this is taken for a typing error rather than a real revenu professionnel (input sanity bound,
 # not a legal threshold).
-MAX_INCOME = Decimal(100_000_000)
+MAX_INCOME = MAX_EUROS
+# An id is echoed back as given: a text of at most MAX_TEXT_LENGTH characters or an integer that every JSON reader
+# keeps exactly (|id| < 2^53).
+MAX_ID = 2**53
 
 
 class Profession(StrEnum):
@@ -24,15 +29,6 @@ class Profession(StrEnum):
     artisan = "artisan"
     commercant = "commercant"
     liberal = "liberal"
-
-
-class InputError(ValueError):
-    """A user input that cannot be simulated; the message names the field and says what is wrong."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 class Situation(BaseModel):
@@ -63,16 +59,33 @@ class Situation(BaseModel):
             return int(value)
         return value
 
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_echoable(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return check_text(value, "id")
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+            if abs(int(value)) >= MAX_ID:
+                raise InputError(
+                    "id", f"entier trop grand pour être renvoyé tel quel (|id| < 2^53, reçu {shown(value)})"
+                )
+            return int(value)
+        if value is not None:
+            raise InputError("id", f"doit être un texte ou un nombre entier (reçu {shown(value)})")
+        return value
+
     @field_validator("income", mode="before")
     @classmethod
     def _income_is_a_number(cls, value: Any) -> Decimal:
-        try:
-            income = to_decimal(value)
-        except ValueError:
-            raise ValueError(f"must be a number of euros, got {value!r}") from None
-        if abs(income) > MAX_INCOME:
-            raise ValueError(f"{income} € is not a plausible yearly income (limit: {MAX_INCOME} €)")
-        return income
+        # The input layer: `40 000,50` yes; `40,000`, `40.000`, exponents, NaN, booleans refused (a deficit is
+        # admitted: negative=True).
+        return parse_euros(value, "income", maximum=MAX_INCOME, negative=True)
+
+    @field_validator("start_date", "end_date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any, info: ValidationInfo) -> date | None:
+        # A number is not a date (pydantic would read it as a Unix timestamp); ISO text or a date object only.
+        return None if value is None else parse_date(value, str(info.field_name))
 
     @model_validator(mode="after")
     def _coherent_dates(self) -> Situation:
@@ -80,37 +93,41 @@ class Situation(BaseModel):
 
         years = supported_years()
         if self.year not in years:
-            raise InputError("year", f"{self.year} is not covered by the law parameters ({years[0]}–{years[-1]})")
+            raise InputError(
+                "year", f"{self.year} n'est pas couverte par les paramètres de la loi ({years[0]}–{years[-1]})"
+            )
         first, last = date(self.year, 1, 1), date(self.year, 12, 31)
         if self.start_date is not None and self.start_date > last:
-            raise InputError("start_date", f"{self.start_date} is after the income year {self.year}")
+            raise InputError("start_date", f"{self.start_date} est après l'année de revenus {self.year}")
         if self.end_date is not None and not first <= self.end_date <= last:
-            raise InputError("end_date", f"{self.end_date} is not in the income year {self.year}")
+            raise InputError("end_date", f"{self.end_date} n'est pas dans l'année de revenus {self.year}")
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise InputError("end_date", f"{self.end_date} is before start_date {self.start_date}")
+            raise InputError("end_date", f"{self.end_date} est avant start_date {self.start_date}")
         if self.acre and self.start_date is None:
-            raise InputError("acre", "ACRE needs the start_date of the activity (creation or takeover)")
+            raise InputError("acre", "l'ACRE demande la date de début d'activité start_date (création ou reprise)")
         return self
 
 
 _MESSAGES = {
-    "enum": "must be one of artisan, commercant, liberal",
-    "int_type": "must be a whole number",
-    "int_parsing": "must be a whole number",
-    "date_from_datetime_parsing": "must be an ISO date (YYYY-MM-DD)",
-    "date_parsing": "must be an ISO date (YYYY-MM-DD)",
-    "date_type": "must be an ISO date (YYYY-MM-DD)",
-    "bool_parsing": "must be true or false",
-    "bool_type": "must be true or false",
-    "missing": "is required",
-    "extra_forbidden": "is not a known field",
+    "enum": "doit être artisan, commercant ou liberal",
+    "int_type": "doit être un nombre entier",
+    "int_parsing": "doit être un nombre entier",
+    "int_from_float": "doit être un nombre entier",
+    "date_from_datetime_parsing": "doit être une date AAAA-MM-JJ",
+    "date_parsing": "doit être une date AAAA-MM-JJ",
+    "date_type": "doit être une date AAAA-MM-JJ",
+    "bool_parsing": "doit être true ou false",
+    "bool_type": "doit être true ou false",
+    "string_type": "doit être un texte",
+    "missing": "est obligatoire",
+    "extra_forbidden": "n'est pas un champ connu",
 }
 
 
 def situation_from_mapping(data: Mapping[str, Any]) -> Situation:
     """Build a Situation from JSON-like data, turning any validation problem into one InputError."""
     if not isinstance(data, Mapping):
-        raise InputError("situation", "must be a JSON object")
+        raise InputError("situation", "doit être un objet JSON")
     try:
         return Situation.model_validate(data)
     except ValidationError as error:
@@ -120,6 +137,6 @@ def situation_from_mapping(data: Mapping[str, Any]) -> Situation:
         if isinstance(context, InputError):
             raise InputError(context.field, context.message) from None
         message = _MESSAGES.get(first["type"], first["msg"].removeprefix("Value error, "))
-        if first["type"] not in ("missing", "extra_forbidden") and "got " not in message:
-            message = f"{message} (got {first.get('input')!r})"
-        raise InputError(field, message) from None
+        if first["type"] not in ("missing", "extra_forbidden") and "reçu " not in message:
+            message = f"{message} (reçu {shown(first.get('input'))})"
+        raise InputError(shown(field, 60) if not field.isprintable() else field, message) from None

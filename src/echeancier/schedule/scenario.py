@@ -31,7 +31,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from echeancier.contributions.situation import MAX_INCOME, Profession
-from echeancier.kernel.money import to_decimal
+from echeancier.kernel.inputs import InputError, SafeYamlLoader, load_yaml, parse_euros
 
 
 class ScenarioError(ValueError):
@@ -57,8 +57,8 @@ class LineList(list[Any]):
     line: int = 0
 
 
-class _Loader(yaml.SafeLoader):
-    pass
+class _Loader(SafeYamlLoader):
+    """The input layer's safe loader (size, nesting, alias expansion, keys, integers), remembering lines."""
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
@@ -66,7 +66,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     result.line = node.start_mark.line + 1
     result.key_lines = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        key = loader.key(key_node)
         if key in result:
             raise ScenarioError(key_node.start_mark.line + 1, f"key {key!r} is given twice")
         result[key] = loader.construct_object(value_node, deep=True)
@@ -97,14 +97,12 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 Frequency = Literal["monthly", "quarterly"]
 
 
-def _money(value: Any) -> Decimal:
-    try:
-        amount = to_decimal(value)
-    except ValueError:
-        raise ValueError(f"must be a number of euros, got {value!r}") from None
-    if abs(amount) > MAX_INCOME:
-        raise ValueError(f"{amount} € is not a plausible amount")
-    return amount
+def _money(value: Any, negative: bool = True) -> Decimal:
+    """An amount of the file, read by the input layer (`40 000,50` yes, `40,000` or `40.000` refused as ambiguous).
+
+    `negative=False` for what cannot be below zero (a payment, a notice's amount); incomes may be a deficit.
+    """
+    return parse_euros(value, "", maximum=MAX_INCOME, negative=negative)
 
 
 def _positive_money(value: Any) -> Decimal:
@@ -400,7 +398,9 @@ def _message(error: Mapping[str, Any]) -> str:
     if kind == "union_tag_not_found":
         return f"{where}: every event needs a type ({', '.join(EVENT_TYPES)})"
     message = str(error["msg"]).removeprefix("Value error, ")
-    return f"{where}: {message}" if "got" in message else f"{where}: {message} (got {error.get('input')!r})"
+    if "got" in message or "reçu" in message:
+        return f"{where}: {message}"
+    return f"{where}: {message} (got {error.get('input')!r})"
 
 
 def parse_scenario(document: Any) -> Scenario:
@@ -429,13 +429,13 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def loads_scenario(text: str) -> Scenario:
+    """Parse and validate a scenario's text through the input layer's YAML loader (kernel/inputs.py: at most
+    MAX_YAML_BYTES, nesting and alias expansion bounded, keys that are names or years); ScenarioError with its line.
+    """
     try:
-        document = yaml.load(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as error:
-        line = error.problem_mark.line + 1 if error.problem_mark else None
-        raise ScenarioError(line, f"invalid YAML: {error.problem}") from None
-    except yaml.YAMLError as error:
-        raise ScenarioError(None, f"invalid YAML: {error}") from None
+        document = load_yaml(text, loader=_Loader)
+    except InputError as error:
+        raise ScenarioError(error.line, error.message) from None
     return parse_scenario(document)
 
 
