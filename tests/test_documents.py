@@ -427,23 +427,23 @@ def assert_input_error(result: Result, start: str) -> None:
 
 def test_cli_schedule_missing_file(tmp_path: Path) -> None:
     missing = tmp_path / "absent.yaml"
-    assert_input_error(run(str(missing)), f"{missing}: no such file")
+    assert_input_error(run(str(missing)), f"{missing}: fichier introuvable")
 
 
 def test_cli_schedule_directory(tmp_path: Path) -> None:
-    assert_input_error(run(str(tmp_path)), f"{tmp_path}: is a directory")
+    assert_input_error(run(str(tmp_path)), f"{tmp_path}: est un dossier")
 
 
 def test_cli_schedule_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "latin1.yaml"
     path.write_bytes("contributor:\n  profession: artisan # métier\n".encode("latin-1"))
-    assert_input_error(run(str(path)), f"{path}: line 2: not UTF-8 text")
+    assert_input_error(run(str(path)), f"{path}: line 2: texte qui n'est pas de l'UTF-8")
 
 
 def test_cli_schedule_bad_yaml_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text("contributor: {profession: artisan\nyears: [2026\n", encoding="utf-8")
-    assert_input_error(run(str(path)), f"{path}: line 2: invalid YAML")
+    assert_input_error(run(str(path)), f"{path}: line 2: YAML invalide")
 
 
 def test_cli_schedule_invalid_scenario_names_the_line(tmp_path: Path) -> None:
@@ -453,13 +453,13 @@ def test_cli_schedule_invalid_scenario_names_the_line(tmp_path: Path) -> None:
 
 
 def test_cli_schedule_unknown_format(scenario_file: Path) -> None:
-    assert_input_error(run(str(scenario_file), "--format", "pdf"), "--format: unknown format 'pdf'")
+    assert_input_error(run(str(scenario_file), "--format", "pdf"), "--format: format inconnu 'pdf'")
 
 
 def test_cli_schedule_bad_as_of(scenario_file: Path) -> None:
-    assert_input_error(run(str(scenario_file), "--as-of", "31/12/2026"), "--as-of: must be an ISO date")
+    assert_input_error(run(str(scenario_file), "--as-of", "31/12/2026"), "--as-of: doit être une date AAAA-MM-JJ")
 
 
 def test_cli_schedule_unwritable_output(scenario_file: Path, tmp_path: Path) -> None:
     target = tmp_path / "no" / "such" / "dir.ics"
-    assert_input_error(run(str(scenario_file), "--output", str(target)), "--output: cannot write")
+    assert_input_error(run(str(scenario_file), "--output", str(target)), "--output: écriture impossible")

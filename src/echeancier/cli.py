@@ -1,13 +1,17 @@
 """The `echeancier` command line (DESIGN §4): human output in French, `--json` and `--jsonl` for machines.
 
 Exit status: 0 success; 1 some `--jsonl` lines failed, or `law status` found stale parameter files; 2 bad input
-(one line on standard error naming the field, never a traceback); 3 internal error (traceback only with
-ECHEANCIER_DEBUG=1). The engine, the law and the formatting are imported inside the commands, so that
-`echeancier simulate` starts in well under half a second; numpy, polars and pyarrow stay out of this path.
+or bad usage (one line in French on standard error naming the field or the option, never a traceback nor a
+usage box); 3 internal error (traceback only with ECHEANCIER_DEBUG=1); 4 standard output cannot be written (a full
+disk, `/dev/full`, a closed descriptor: one line on standard error); 141 (128 + SIGPIPE, as `cat` or `yes` give)
+when the reader of standard output went away, say nothing. Every input is read by `echeancier.kernel.inputs`.
+The engine, the law and the formatting are imported inside the commands, so that `echeancier simulate` starts in
+well under half a second; numpy, polars and pyarrow stay out of this path.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -18,9 +22,10 @@ from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, TextIO, cast
 
 import typer
+from typer.core import TyperGroup
 
 if TYPE_CHECKING:
     from echeancier.contributions.result import Line, Simulation
@@ -31,9 +36,159 @@ EXIT_LINES_FAILED = 1
 EXIT_STALE = 1
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
+EXIT_OUTPUT = 4
+EXIT_BROKEN_PIPE = 128 + 13  # SIGPIPE
 DEBUG_VARIABLE = "ECHEANCIER_DEBUG"
 
+
+class OutputError(Exception):
+    """Standard output cannot be written: closed, full, or its reader went away (`error` is None if closed)."""
+
+    def __init__(self, error: OSError | None) -> None:
+        super().__init__(error.strerror if error else "closed")
+        self.error = error
+
+
+class _Stdout:
+    """Standard output whose write errors are OutputError, so that no command mistakes them for its own."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if self._stream is None:
+            raise OutputError(None)
+        try:
+            return self._stream.write(text)
+        except OSError as error:
+            raise OutputError(error) from None
+
+    def flush(self) -> None:
+        if self._stream is None:
+            return
+        try:
+            self._stream.flush()
+        except OSError as error:
+            raise OutputError(error) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _say(line: str) -> None:
+    """One line on standard error, if there is one to write to."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except (OSError, AttributeError, ValueError):
+        pass
+
+
+class _Command(TyperGroup):
+    """The `echeancier` group: every failure, usage errors included, ends as one French line and an exit status."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        real = sys.stdout
+        sys.stdout = cast(TextIO, _Stdout(real))
+        try:
+            try:
+                status = super().main(
+                    args=args,
+                    prog_name=prog_name,
+                    complete_var=complete_var,
+                    standalone_mode=False,
+                    windows_expand_args=windows_expand_args,
+                    **extra,
+                )
+                sys.stdout.flush()
+            finally:
+                sys.stdout = real
+        except OutputError as failure:
+            status = _output_failed(failure, real)
+        except Exception as error:
+            status = _outside_commands(error)
+        status = status if isinstance(status, int) else 0
+        if standalone_mode:
+            sys.exit(status)
+        return status
+
+
+def _output_failed(failure: OutputError, stream: TextIO | None) -> int:
+    """Nothing more can be written: point the descriptor at /dev/null so that the exit's flush cannot fail too."""
+    if stream is not None:
+        try:
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, stream.fileno())
+            os.close(null)
+        except (OSError, ValueError, AttributeError):  # no descriptor (a test's buffer)
+            pass
+    error = failure.error
+    if error is not None and error.errno == errno.EPIPE:
+        return EXIT_BROKEN_PIPE
+    reason = "fermée" if error is None else f"écriture impossible ({error.strerror})"
+    _say(f"erreur: sortie standard: {reason}")
+    return EXIT_OUTPUT
+
+
+def _outside_commands(error: Exception) -> int:
+    """A usage error (unknown option, missing value…) as one French line, exit 2; anything else is internal."""
+    kind = type(error).__name__
+    if kind == "NoArgsIsHelpError":  # `echeancier` alone: the help, as asked by no_args_is_help
+        _say(str(getattr(error, "message", "")).rstrip())
+        return EXIT_INPUT
+    if kind == "Abort":
+        _say("erreur: interrompu")
+        return 1
+    if not hasattr(error, "format_message") or getattr(error, "exit_code", None) != EXIT_INPUT:
+        try:
+            _internal_error(error)
+        except typer.Exit as done:
+            return done.exit_code
+    _say(f"erreur: {_usage_message(error)}")
+    return EXIT_INPUT
+
+
+def _usage_message(error: Any) -> str:
+    import re
+
+    kind = type(error).__name__
+    message = _one_line(str(getattr(error, "message", "") or error.format_message()))
+    context = getattr(error, "ctx", None)
+    hint = f" (voir {context.command_path} --help)" if context is not None else ""
+    possibilities = getattr(error, "possibilities", None)
+    if kind == "NoSuchOption":
+        close = f" ; vouliez-vous dire {', '.join(sorted(possibilities))} ?" if possibilities else ""
+        return f"{error.option_name}: option inconnue{close}{hint}"
+    if kind == "BadOptionUsage" and "requires an argument" in message:
+        return f"{error.option_name}: une valeur est attendue{hint}"
+    param = getattr(error, "param", None)
+    if getattr(param, "param_type_name", "") == "argument":
+        name = str(getattr(param, "metavar", None) or getattr(param, "name", None) or "argument")
+    else:
+        name = "/".join(getattr(param, "opts", []) or []) or "option"
+    if kind == "MissingParameter":
+        return f"{name}: obligatoire{hint}"
+    if kind == "BadParameter":
+        return f"{name}: {message}{hint}"
+    unknown = re.fullmatch(r"No such command '(.*)'\.(?: Did you mean (.*)\?)?", message)
+    if unknown:
+        close = f" ; vouliez-vous dire {unknown.group(2)} ?" if unknown.group(2) else ""
+        return f"{unknown.group(1)}: commande inconnue{close}{hint}"
+    extra = re.fullmatch(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", message)
+    if extra:
+        return f"{extra.group(1)}: argument en trop{hint}"
+    return f"{message}{hint}"
+
+
 app = typer.Typer(
+    cls=_Command,
     name="echeancier",
     help="Cotisations sociales des travailleurs indépendants (CSS L613-3) : simulation, échéancier et paramètres "
     "de la loi.",
@@ -73,7 +228,7 @@ def _errors(*expected: type[Exception], options: dict[str, str] | None = None) -
     """Turn the `expected` exceptions (InputError, LawError) into exit status 2 and any other into status 3."""
     try:
         yield
-    except (typer.Exit, typer.Abort, typer.TyperException, BrokenPipeError):
+    except (typer.Exit, typer.Abort, typer.TyperException, OutputError):
         raise
     except expected as error:
         field = getattr(error, "field", None)
@@ -95,10 +250,12 @@ def _internal_error(error: BaseException) -> NoReturn:
 def _parse_date(option: str, value: str | None) -> date | None:
     if value is None:
         return None
+    from echeancier.kernel.inputs import InputError, parse_date
+
     try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        _fail(option, f"must be an ISO date (YYYY-MM-DD), got {value!r}")
+        return parse_date(value, option)
+    except InputError as error:
+        _fail(option, error.message)
 
 
 # --- echeancier simulate -----------------------------------------------------------------------------------
@@ -161,19 +318,25 @@ def simulate(
         given += [option for option, flag in (("--acre", acre), ("--rsa", rsa), ("--net", net)) if flag]
         given += ["--json"] if as_json else []
         if given:
-            _fail("--jsonl", f"cannot be combined with {', '.join(given)} (each situation is read from stdin)")
+            _fail(
+                "--jsonl", f"ne se combine pas avec {', '.join(given)} (chaque situation est lue sur l'entrée standard)"
+            )
+        from echeancier.kernel.inputs import iter_lines
+
         with _errors():
-            status = run_jsonl(sys.stdin.buffer, sys.stdout)
+            status = run_jsonl(iter_lines(sys.stdin.buffer), sys.stdout)
         raise typer.Exit(status)
 
     for name, value in (("year", year), ("profession", profession), ("income", income)):
         if value is None:
-            _fail(OPTIONS[name], "is required (or use --jsonl to read situations from stdin)")
+            _fail(OPTIONS[name], "obligatoire (ou --jsonl pour lire les situations sur l'entrée standard)")
     assert year is not None and profession is not None
+    from echeancier.kernel.inputs import InputError, parse_whole
+
     try:
-        year_number = int(year.strip())
-    except ValueError:
-        _fail("--year", f"must be a whole number, got {year!r}")
+        year_number = parse_whole(year, "--year")
+    except InputError as error:
+        _fail("--year", error.message)
     situation = {
         "year": year_number,
         "profession": profession.strip().lower().replace("ç", "c").replace("é", "e"),
@@ -204,11 +367,12 @@ def run_jsonl(lines: Iterable[bytes], out: IO[str]) -> int:
 
     Streams: each result is written and flushed before the next line is read, so that nothing but the current
     line is held in memory and a reader at the other end of a pipe gets each answer as soon as it exists. A bad
-    line yields {"id", "line", "error"} and the run goes on; blank lines are skipped. Returns the exit status:
-    0 if every line was simulated, 1 otherwise.
+    line yields {"id", "line", "error"} and the run goes on; blank lines are skipped. Each line is read by the
+    input layer (`loads_json`: size, depth, duplicate keys, lone surrogates, exact decimals). Returns the exit
+    status: 0 if every line was simulated, 1 otherwise.
     """
     from echeancier.contributions.engine import simulate as simulate_situation
-    from echeancier.contributions.situation import InputError
+    from echeancier.kernel.inputs import MAX_JSON_BYTES, InputError, loads_json
     from echeancier.law.loader import LawError
 
     status = 0
@@ -217,11 +381,9 @@ def run_jsonl(lines: Iterable[bytes], out: IO[str]) -> int:
             continue
         ident: Any = None
         try:
-            try:
-                data = json.loads(raw)
-            except ValueError as error:  # JSONDecodeError, or bytes that are not UTF-8
-                detail = error.msg if isinstance(error, json.JSONDecodeError) else "not UTF-8 text"
-                raise InputError("json", f"invalid JSON ({detail})") from None
+            if len(raw) > MAX_JSON_BYTES:
+                raise InputError("json", f"ligne trop longue (plus de {MAX_JSON_BYTES} octets)")
+            data = loads_json(raw)
             if isinstance(data, dict):
                 ident = _echoable_id(data.get("id"))
             output = json.dumps(simulate_situation(data).to_dict(), ensure_ascii=False)
@@ -235,6 +397,10 @@ def run_jsonl(lines: Iterable[bytes], out: IO[str]) -> int:
 
 def _echoable_id(value: Any) -> str | int | float | None:
     """The input's id as it can be echoed back in valid JSON (an object or a NaN cannot)."""
+    if isinstance(value, Decimal):  # a number with a fraction, read exactly
+        value = float(value) if value.is_finite() and abs(value.adjusted()) < 300 else None
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         return None
     if isinstance(value, float) and not math.isfinite(value):
@@ -600,10 +766,10 @@ def _unknown_key(law: Law, key: str) -> str:
 
     in_file = [name for name in law.parameters if name.startswith(f"{key}.")]
     if in_file:
-        return f"{key!r} is a parameter file; its parameters: {', '.join(in_file)}"
+        return f"{key!r} est un fichier de paramètres ; ses paramètres : {', '.join(in_file)}"
     close = difflib.get_close_matches(key, list(law.parameters), n=3, cutoff=0.6)
-    hint = f"; did you mean {', '.join(close)}?" if close else "; `echeancier law status` lists the files"
-    return f"unknown parameter {key!r}{hint}"
+    hint = f" ; vouliez-vous dire {', '.join(close)} ?" if close else " ; `echeancier law status` liste les fichiers"
+    return f"paramètre inconnu {key!r}{hint}"
 
 
 def _format_value(parameter: Parameter, value: ParamValue) -> str:
@@ -666,7 +832,7 @@ def schedule(
     """Échéancier des cotisations (CSS L613-3 al. 2) : dates et montants de chaque échéance, à partir d'un scénario."""
     chosen = output_format.strip().lower()
     if chosen not in SCHEDULE_FORMATS:
-        _fail("--format", f"unknown format {output_format!r} (known: {', '.join(SCHEDULE_FORMATS)})")
+        _fail("--format", f"format inconnu {output_format!r} (formats : {', '.join(SCHEDULE_FORMATS)})")
     day = _parse_date("--as-of", as_of)
     text = _read_scenario(scenario)
 
@@ -694,38 +860,38 @@ def schedule(
     try:
         Path(output).write_text(document, encoding="utf-8", newline="")
     except OSError as error:
-        _fail("--output", f"cannot write {output} ({error.strerror})")
+        _fail("--output", f"écriture impossible dans {output} ({error.strerror})")
 
 
 def _read_scenario(path: str) -> str:
-    """The scenario file's text; a file that cannot be read is bad input (exit 2), named with its path."""
+    """The scenario file's text; a file that cannot be read, or longer than the input layer's MAX_YAML_BYTES, is
+    bad input (exit 2), named with its path. No more than the limit is ever read (a FIFO or /dev/zero included)."""
+    from echeancier.kernel.inputs import MAX_YAML_BYTES
+
     try:
-        data = Path(path).read_bytes()
+        with Path(path).open("rb") as file:
+            data = file.read(MAX_YAML_BYTES + 1)
     except IsADirectoryError:
-        _fail(path, "is a directory, not a scenario file")
+        _fail(path, "est un dossier, pas un fichier de scénario")
     except FileNotFoundError:
-        _fail(path, "no such file")
+        _fail(path, "fichier introuvable")
     except OSError as error:
-        _fail(path, f"cannot read ({error.strerror})")
+        _fail(path, f"lecture impossible ({error.strerror})")
+    if len(data) > MAX_YAML_BYTES:
+        _fail(path, f"fichier trop long (plus de {MAX_YAML_BYTES} octets)")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        _fail(path, f"line {line}: not UTF-8 text (byte 0x{data[error.start]:02x})")
+        _fail(path, f"line {line}: texte qui n'est pas de l'UTF-8 (octet 0x{data[error.start]:02x})")
 
 
 # --- entry point -----------------------------------------------------------------------------------------------
 
 
 def main() -> None:
-    """Console script `echeancier`."""
-    try:
-        app(prog_name="echeancier")
-    except Exception as error:  # raised outside a command (option parsing, start-up)
-        try:
-            _internal_error(error)
-        except typer.Exit as done:
-            sys.exit(done.exit_code)
+    """Console script `echeancier` (the group's `main` turns every failure into a line and an exit status)."""
+    app(prog_name="echeancier")
 
 
 if __name__ == "__main__":

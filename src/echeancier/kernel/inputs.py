@@ -89,7 +89,7 @@ def shown(value: Any, limit: int = 40) -> str:
         value = value[: 4 * limit]  # never build the repr of a huge text
     elif isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 4 * limit:
         return f"un entier de plus de {limit} chiffres"
-    text = repr(value)
+    text = f"'{value}'" if isinstance(value, Decimal) else repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
