@@ -332,8 +332,9 @@ def _check_tree(document: Any, max_depth: int) -> None:
         elif isinstance(value, _NonFinite):
             raise InputError(field, f"{value.name} n'est pas un nombre JSON")
         elif isinstance(value, dict | list):
-            if depth >= max_depth:
-                raise InputError(field, f"imbrication de plus de {max_depth} niveaux")
+            if depth >= max_depth:  # named by the top-level key it is under, if any
+                top = path.split(".")[0] if isinstance(document, dict) else ""
+                raise InputError(top or "json", f"imbrication de plus de {max_depth} niveaux")
             items = value.items() if isinstance(value, dict) else enumerate(value)
             for key, item in items:
                 if isinstance(key, str):

@@ -398,7 +398,7 @@ def _message(error: Mapping[str, Any]) -> str:
     if kind == "union_tag_not_found":
         return f"{where}: every event needs a type ({', '.join(EVENT_TYPES)})"
     message = str(error["msg"]).removeprefix("Value error, ")
-    if "got" in message or "reçu" in message:
+    if "got" in message or isinstance(error.get("ctx", {}).get("error"), InputError):  # the input layer's own
         return f"{where}: {message}"
     return f"{where}: {message} (got {error.get('input')!r})"
 
