@@ -221,7 +221,7 @@ BAD = [
         "contributor: {profession: artisan, activity_start: 2015-01-01}\nevents:\n"
         "  - {date: 2026-02-30, type: cessation}\nyears: [2026]\n",
         3,
-        "not a valid date",
+        "n'est pas une date du calendrier",
     ),
     (
         "contributor: {profession: artisan, activity_start: 2025-01-01}\nevents:\n"

@@ -488,6 +488,23 @@ def test_hostile_scenarios_are_refused_with_their_line(text: str, line: int, say
     assert caught.value.line == line and says in str(caught.value), str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("text", "line", "start"),
+    [
+        ("contributor: {profession: artisan, activity_start: 1700000000}\nyears: [2025]\n", 1,
+         "contributor.activity_start: doit être une date AAAA-MM-JJ, pas un nombre"),
+        ("contributor: {profession: artisan, activity_start: 2015-01-01}\nincomes: {2024: 1}\nevents:\n"
+         "  - {date: 1750000000, type: cessation}\nyears: [2025]\n", 4, "events.0.date: doit être une date"),
+        ("contributor: {profession: artisan, activity_start: '2015-1-1'}\nyears: [2025]\n", 1,
+         "contributor.activity_start: doit être une date AAAA-MM-JJ (reçu '2015-1-1')"),
+    ],
+)  # fmt: skip
+def test_scenario_dates_are_never_numbers(text: str, line: int, start: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        loads_scenario(text)
+    assert caught.value.line == line and caught.value.message.startswith(start), str(caught.value)
+
+
 # --- the situation (Python API) -----------------------------------------------------------------------------------
 
 

@@ -31,7 +31,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from echeancier.contributions.situation import MAX_INCOME, Profession
-from echeancier.kernel.inputs import InputError, SafeYamlLoader, load_yaml, parse_euros
+from echeancier.kernel.inputs import InputError, SafeYamlLoader, load_yaml, parse_date, parse_euros
 
 
 class ScenarioError(ValueError):
@@ -68,7 +68,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     for key_node, value_node in node.value:
         key = loader.key(key_node)
         if key in result:
-            raise ScenarioError(key_node.start_mark.line + 1, f"key {key!r} is given twice")
+            raise ScenarioError(key_node.start_mark.line + 1, f"clé {key!r} donnée deux fois")
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result
@@ -84,7 +84,7 @@ def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except ValueError:
-        raise ScenarioError(node.start_mark.line + 1, f"{node.value!r} is not a valid date") from None
+        raise ScenarioError(node.start_mark.line + 1, f"{node.value!r} n'est pas une date du calendrier") from None
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -124,6 +124,13 @@ def _non_negative_money(value: Any) -> Decimal:
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # The date fields of every model (events included), read by the input layer: a number is not a date (pydantic
+    # would read 1700000000 as a Unix timestamp), text must be YYYY-MM-DD. A new date field is named here too.
+    @field_validator("activity_start", "date", mode="before", check_fields=False)
+    @classmethod
+    def _dates_are_dates(cls, value: Any) -> Any:
+        return value if value is None else parse_date(value, "")  # the error's location names the field
 
 
 class Payment(_Model):
