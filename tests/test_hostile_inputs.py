@@ -638,3 +638,32 @@ def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path: Path) -> None:
         os.close(write)
     assert done.returncode == EXIT_BROKEN_PIPE
     assert done.stderr == b""
+
+
+# --- pydantic field types for the other interfaces ------------------------------------------------------------
+
+
+def test_pydantic_field_types_read_through_the_input_layer() -> None:
+    from pydantic import BaseModel, ValidationError
+
+    from echeancier.kernel.fields import Euros, IsoDate, SignedEuros, Text
+
+    class Payment(BaseModel):
+        date: IsoDate
+        amount: Euros
+        income: SignedEuros = Decimal(0)
+        reference: Text = ""
+
+    good = Payment(date="2025-03-01", amount="1 234,50", income="-5", reference="abc")
+    assert (good.date, good.amount, good.income) == (date(2025, 3, 1), Decimal("1234.50"), Decimal(-5))
+    for fields, field, says in [
+        ({"date": 1_700_000_000, "amount": 1}, "date", "pas un nombre"),
+        ({"date": "2025-03-01", "amount": "40,000"}, "amount", "ambigu"),
+        ({"date": "2025-03-01", "amount": -5}, "amount", "positif"),
+        ({"date": "2025-03-01", "amount": 1, "reference": "\ud800"}, "reference", "substitution"),
+    ]:
+        with pytest.raises(ValidationError) as caught:
+            Payment(**fields)
+        error = caught.value.errors()[0]
+        assert error["loc"] == (field,) and isinstance(error["ctx"]["error"], InputError)
+        assert says in error["ctx"]["error"].message
