@@ -88,7 +88,7 @@ def test_euros_from_numbers() -> None:
     assert str(parse_euros(0.1, "x")) == "0.1"  # through the float's shortest repr, no binary noise
     assert parse_euros("-1 200", "x", negative=True) == -1200
     assert parse_euros("\u22125", "x", negative=True) == -5  # the typographic minus
-    assert str(parse_euros("-0", "x")) == "0"
+    assert str(parse_euros("-0", "x")) == "0" and str(parse_euros(Decimal("-0.00"), "x")) == "0.00"
 
 
 @pytest.mark.parametrize(

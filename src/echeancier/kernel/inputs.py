@@ -139,7 +139,7 @@ def parse_euros(
         raise InputError(field, f"dépasse la limite de {_limit(maximum)} (reçu {shown(value)})")
     if amount < 0 and not negative:
         raise InputError(field, f"doit être un montant positif (reçu {shown(value)})")
-    return amount
+    return amount if amount else amount.copy_abs()  # never a negative zero
 
 
 def _limit(maximum: Decimal) -> str:
