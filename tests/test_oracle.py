@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -90,3 +91,13 @@ def test_contributions_are_exact_to_the_euro_on_rows_without_acre_from_2024() ->
             if amount(simulation, key) != Decimal(str(expected)):
                 inexact.append((situation["id"], key))
     assert set(inexact) == DHALF
+
+
+def test_no_test_tool_or_benchmark_reads_the_shared_folder_beside_the_repository() -> None:
+    """A clone alone runs its tests: the data they need is in the repository (tests/data/, with its provenance)."""
+    root = ORACLE_GRID.parents[3]
+    readers = [path for folder in ("tests", "tools", "benchmarks") for path in (root / folder).rglob("*.py")]
+    assert readers
+    shared = re.compile(r"""["']shared["']|["']\.\./shared""")  # a path built to ../shared
+    for path in readers:
+        assert not shared.search(path.read_text(encoding="utf-8")), path
