@@ -505,6 +505,22 @@ def test_scenario_dates_are_never_numbers(text: str, line: int, start: str) -> N
     assert caught.value.line == line and caught.value.message.startswith(start), str(caught.value)
 
 
+PAYMENT = (
+    "contributor: {profession: artisan, activity_start: 2015-01-01}\nincomes: {2024: 1}\nevents:\n"
+    "  - {date: 2025-03-01, type: payment, amount: AMOUNT}\nyears: [2025]\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("amount", "says"),
+    [("-5000", "positif"), ("0", "pas zéro"), ("10.001", "ambigu"), ('"5 000,0051"', "centimes"), ("1e9", "notation")],
+)
+def test_scenario_payments_are_positive_amounts(amount: str, says: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        loads_scenario(PAYMENT.replace("AMOUNT", amount))
+    assert caught.value.line == 4 and caught.value.message.startswith("events.0.amount: ") and says in str(caught.value)
+
+
 # --- the situation (Python API) -----------------------------------------------------------------------------------
 
 

@@ -186,10 +186,12 @@ def _euros_from_text(text: str, field: str) -> Decimal:
     if not (_PLAIN.fullmatch(whole) or grouped) or (separators and not _FRACTION.fullmatch(fraction)):
         raise InputError(field, f"doit être un montant en euros, par exemple 40000 ou 40 000,50 (reçu {shown(text)})")
     if separators and len(fraction) == 3 and (grouped or (len(whole) <= 3 and whole != "0")):
-        from echeancier.kernel.fmt import format_euros
+        from echeancier.kernel.fmt import NBSP, format_number
 
         plain = whole.translate(_NO_GROUPS)
-        as_decimal, as_thousands = format_euros(Decimal(f"{plain}.{fraction}")), format_euros(Decimal(plain + fraction))
+        as_decimal, as_thousands = (
+            f"{format_number(Decimal(reading))}{NBSP}€" for reading in (f"{plain}.{fraction}", plain + fraction)
+        )
         raise InputError(
             field,
             f"{text!r} est ambigu ({as_decimal} ou {as_thousands} ?) : écrire les milliers avec des espaces "

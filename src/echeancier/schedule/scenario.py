@@ -31,7 +31,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from echeancier.contributions.situation import MAX_INCOME, Profession
-from echeancier.kernel.inputs import InputError, SafeYamlLoader, load_yaml, parse_date, parse_euros
+from echeancier.kernel.inputs import InputError, SafeYamlLoader, load_yaml, parse_date, parse_euros, shown
 
 
 class ScenarioError(ValueError):
@@ -107,19 +107,16 @@ def _money(value: Any, negative: bool = True) -> Decimal:
 
 def _positive_money(value: Any) -> Decimal:
     """An amount of money received or called: positive, whole cents (amounts in input are positive)."""
-    amount = _money(value)
-    if amount <= 0:
-        raise ValueError(f"must be a positive amount of euros, got {value!r}")
+    amount = _money(value, negative=False)
+    if amount == 0:
+        raise InputError("", f"doit être un montant positif, pas zéro (reçu {shown(value)})")
     if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(f"must be a whole number of cents, got {value!r}")
+        raise InputError("", f"doit être un nombre entier de centimes (reçu {shown(value)})")
     return amount
 
 
 def _non_negative_money(value: Any) -> Decimal:
-    amount = _money(value)
-    if amount < 0:
-        raise ValueError(f"must not be negative, got {value!r}")
-    return amount
+    return _money(value, negative=False)
 
 
 class _Model(BaseModel):
@@ -127,7 +124,7 @@ class _Model(BaseModel):
 
     # The date fields of every model (events included), read by the input layer: a number is not a date (pydantic
     # would read 1700000000 as a Unix timestamp), text must be YYYY-MM-DD. A new date field is named here too.
-    @field_validator("activity_start", "date", mode="before", check_fields=False)
+    @field_validator("activity_start", "date", "due_date", mode="before", check_fields=False)
     @classmethod
     def _dates_are_dates(cls, value: Any) -> Any:
         return value if value is None else parse_date(value, "")  # the error's location names the field
