@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from echeancier.contributions.situation import MAX_INCOME, Profession
 from echeancier.kernel.money import to_decimal
+from echeancier.organisms import UnknownTerritory, normalise_department
 
 
 class ScenarioError(ValueError):
@@ -144,12 +145,9 @@ class Contributor(_Model):
 
     @field_validator("department", mode="before")
     @classmethod
-    def _department_text(cls, value: Any) -> str:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return f"{value:02d}"
-        if not isinstance(value, str):
-            raise ValueError(f"must be a département code such as '75' or '974', got {value!r}")
-        return value.strip()
+    def _department_code(cls, value: Any) -> str:
+        """The COG code of the place of activity, which decides the collecting organism (CSS R613-6 al. 1)."""
+        return normalise_department(value)  # UnknownTerritory is a ValueError: a line-numbered ScenarioError
 
 
 class Amounts(_Model):
@@ -400,6 +398,8 @@ def _message(error: Mapping[str, Any]) -> str:
     if kind == "union_tag_not_found":
         return f"{where}: every event needs a type ({', '.join(EVENT_TYPES)})"
     message = str(error["msg"]).removeprefix("Value error, ")
+    if isinstance(error.get("ctx", {}).get("error"), UnknownTerritory):
+        return f"{where}: {message}"  # its message names the code already
     return f"{where}: {message}" if "got" in message else f"{where}: {message} (got {error.get('input')!r})"
 
 
