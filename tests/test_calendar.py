@@ -145,7 +145,9 @@ def test_departement_codes_are_read_and_mapped_to_their_holidays(
     "value", ["20", "96", "975", "979", "ABC", "", "   ", "00", "2C", 0, 20, 96, 975, -1, True, None, 7.0]
 )
 def test_bad_departement_codes_are_refused_naming_the_field(value: object) -> None:
-    with pytest.raises(ValueError, match=r"^department: .*(n'est pas un code|n'est plus un code|autre régime)"):
+    with pytest.raises(
+        ValueError, match=r"^department: .*(n'est pas un code|n'est plus un code|autre régime|est vide)"
+    ):
         Departement.parse(value)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"^department:"):
         is_business_day(date(2026, 6, 1), value)  # type: ignore[arg-type]

@@ -60,6 +60,7 @@ class Organism:
 
     kind: OrganismKind
     name: str
+    short_name: str  # 'Urssaf', 'CGSS de la Guadeloupe': a calendar event's title
     code: str  # the COG code of the territory it was asked for ('75', '2A', '974'…)
     reference: str  # the articles that make it the collecting body
     url: str
@@ -103,7 +104,7 @@ class _Territory:
 
 @dataclass(frozen=True, slots=True)
 class _Table:
-    organisms: Mapping[str, tuple[OrganismKind, str]]
+    organisms: Mapping[str, tuple[OrganismKind, str, str]]
     territories: Mapping[str, _Territory]
     refused: Mapping[str, str]
     valid_until: date
@@ -142,15 +143,15 @@ def _table() -> _Table:
         data = yaml.load(stream, Loader=loader)
     if not isinstance(data, Mapping):
         raise _fail("document", "expected a mapping")
-    organisms: dict[str, tuple[OrganismKind, str]] = {}
+    organisms: dict[str, tuple[OrganismKind, str, str]] = {}
     for key, raw in (data.get("organisms") or {}).items():
-        if not isinstance(raw, Mapping) or set(raw) != {"kind", "name", "verified"}:
-            raise _fail(f"organisms.{key}", "expected exactly kind, name and verified")
+        if not isinstance(raw, Mapping) or set(raw) != {"kind", "name", "short", "verified"}:
+            raise _fail(f"organisms.{key}", "expected exactly kind, name, short and verified")
         try:
             kind = OrganismKind(raw["kind"])
         except ValueError:
             raise _fail(f"organisms.{key}", f"kind must be one of {', '.join(OrganismKind)}") from None
-        organisms[key] = (kind, _text(raw["name"], f"organisms.{key}.name"))
+        organisms[key] = (kind, _text(raw["name"], f"organisms.{key}.name"), _text(raw["short"], f"organisms.{key}"))
         _text(raw["verified"], f"organisms.{key}.verified")
     territories: dict[str, _Territory] = {}
     for code, raw in (data.get("territories") or {}).items():
@@ -188,7 +189,11 @@ def department_codes() -> tuple[str, ...]:
 
 
 def _unknown(value: object) -> UnknownTerritory:
-    shown = value.strip() if isinstance(value, str) else value
+    shown = " ".join(value.split()) if isinstance(value, str) else value
+    if shown == "":
+        return UnknownTerritory(
+            value, f"le code de département ou de collectivité est vide (attendu : {EXPECTED_CODES})"
+        )
     return UnknownTerritory(
         value, f"« {shown} » n'est pas un code de département ou de collectivité (attendu : {EXPECTED_CODES})"
     )
@@ -232,7 +237,7 @@ def organism_for(code: str, on: date | None = None, commune: str | None = None) 
 
     `code` is a COG code as text ('75', '2A', '974'; '1' and ' 2a ' are read as '01' and '2A'); anything else, or
     a code of no territory served here, raises UnknownTerritory with its reason. `commune` (a commune's INSEE code,
-    optional) selects the commune's own organism where the table has one; without an override the département's
+    optional) selects the commune's own organism where the table has one on that date; otherwise the département's
     applies. A date after the table's last check gives the last known value; a date before its first value raises
     UnknownTerritory.
     """
@@ -248,19 +253,23 @@ def organism_for(code: str, on: date | None = None, commune: str | None = None) 
             len(commune.strip()) == 5 and commune.strip().upper().startswith(normalised)
         ):
             raise UnknownTerritory(
-                commune, f"« {commune} » n'est pas un code de commune de {territory.name} ({normalised})"
+                commune,
+                f"« {' '.join(str(commune).split())} » n'est pas un code de commune de {territory.name} ({normalised})",
             )
-        values = territory.communes.get(commune.strip().upper(), values)
+        own = [value for value in territory.communes.get(commune.strip().upper(), ()) if value.start <= day]
+        if own:  # before its first value, a commune is served as its département
+            values = tuple(own)
     applicable = [value for value in values if value.start <= day]
     if not applicable:
         raise UnknownTerritory(
             code, f"{territory.name} ({normalised}) : aucun organisme connu avant le {values[0].start:%d/%m/%Y}"
         )
     value = applicable[-1]
-    kind, name = _table().organisms[value.organism]
+    kind, name, short_name = _table().organisms[value.organism]
     return Organism(
         kind=kind,
         name=name,
+        short_name=short_name,
         code=normalised,
         reference=value.reference,
         url=value.url,
