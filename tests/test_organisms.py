@@ -479,3 +479,20 @@ def test_the_campaign_says_too_that_an_overseas_account_uses_the_metropolitan_ru
         ["regles_metropolitaines:971"],
         ["regles_metropolitaines:977"],
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "organism"),
+    [
+        ("13-outre-mer.yaml", OrganismKind.CGSS, "Caisse générale de sécurité sociale de La Réunion"),
+        ("16-mayotte.yaml", OrganismKind.CSS, "Caisse de sécurité sociale de Mayotte"),
+        ("01-declaration-mensuel.yaml", OrganismKind.URSSAF, None),
+    ],
+)
+def test_the_examples_name_their_organism(name: str, kind: OrganismKind, organism: str | None) -> None:
+    from echeancier.schedule.scenario import load_scenario
+
+    e = build_echeancier(load_scenario(EXAMPLES / name))
+    assert e.organism is not None and e.organism.kind is kind
+    assert organism is None or e.organism.name == organism
+    assert any(note.startswith("regles_metropolitaines:") for note in e.notes) is (kind is not OrganismKind.URSSAF)

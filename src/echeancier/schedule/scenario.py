@@ -7,7 +7,7 @@ contributor:
   profession: artisan            # artisan | commercant | liberal
   activity_start: 2019-03-01
   payment: {frequency: monthly, day: 5, direct_debit: true}
-  department: "75"
+  department: "75"               # COG code of the place of activity: decides the collecting organism (R613-6)
   acre: false                    # optional
   rsa: false                     # optional
 incomes: {2023: 12000, 2024: 14400}   # the income the law's base starts from, per year
