@@ -371,7 +371,10 @@ def _zones(values: Any, problems: _Problems) -> tuple[npt.NDArray[np.int16], tup
     problems.add(
         bad[inverse],
         "department",
-        lambda i: f"{_plain(array[i])!r} is not a French département code ('01' to '95', '2A', '2B', '971' to '976')",
+        lambda i: (
+            f"{_plain(array[i])!r} is not a French département code ('01' to '95' but '20', '2A', '2B', "
+            "'971' to '974', '976' to '978')"
+        ),
     )
     return zone_of[inverse], tuple(zones), tuple(zones.values())
 
