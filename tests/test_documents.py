@@ -108,6 +108,7 @@ def test_json_fields(steady: Echeancier) -> None:
     document = json.loads(json.dumps(to_json(steady)))
     assert set(document) == {
         "organism",
+        "residence_organism",
         "instalments",
         "refunds",
         "majorations",

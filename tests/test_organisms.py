@@ -496,3 +496,40 @@ def test_the_examples_name_their_organism(name: str, kind: OrganismKind, organis
     assert e.organism is not None and e.organism.kind is kind
     assert organism is None or e.organism.name == organism
     assert any(note.startswith("regles_metropolitaines:") for note in e.notes) is (kind is not OrganismKind.URSSAF)
+
+
+# --- Commune and residence in a scenario ----------------------------------------------------------------------------
+
+
+def contributor_with(extra: str) -> str:
+    return OUTRE_MER.replace('  department: "974"\n', f'  department: "974"\n{extra}')
+
+
+def test_scenario_commune_is_checked_against_its_departement() -> None:
+    assert loads_scenario(contributor_with('  commune: "97411"\n')).contributor.commune == "97411"
+    assert loads_scenario(contributor_with("  commune: 97411\n")).contributor.commune == "97411"
+    with pytest.raises(ScenarioError) as raised:
+        loads_scenario(contributor_with('  commune: "75056"\n'))
+    assert str(raised.value) == (
+        "line 9: contributor.commune: « 75056 » n'est pas un code INSEE de commune du département 974"
+    )
+
+
+def test_the_residence_organism_is_named_when_it_is_another_one() -> None:
+    e = build_echeancier(loads_scenario(contributor_with('  residence_department: "2b"\n')))
+    assert e.organism is not None and e.organism.code == "974"
+    assert e.residence_organism is not None and e.residence_organism.name == "Urssaf Corse"
+    assert "l'organisme de votre résidence, Urssaf Corse (Haute-Corse, 2B), qui ne recouvre pas" in to_table(e)
+    assert to_json(e)["residence_organism"]["code"] == "2B"
+    same = build_echeancier(loads_scenario(contributor_with('  residence_department: "974"\n')))
+    assert same.residence_organism is None and to_json(same)["residence_organism"] is None
+    assert "résidence" not in to_table(same)
+    with pytest.raises(ScenarioError, match=r"^line 9: contributor.residence_department: Saint-Pierre-et-Miquelon"):
+        loads_scenario(contributor_with('  residence_department: "975"\n'))
+
+
+def test_cli_organism_commune() -> None:
+    same = organism_command("974", "--commune", "97411", "--json", "--on", "2026-06-01")
+    assert same.exit_code == 0 and json.loads(same.stdout)["organism"]["name"] == organism_for("974", ON).name
+    bad = organism_command("974", "--commune", "75056")
+    assert bad.exit_code == 2 and bad.stderr.startswith("erreur: --commune: « 75056 » n'est pas un code de commune")

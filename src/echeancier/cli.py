@@ -730,6 +730,15 @@ def organism(
         str | None,
         typer.Option("--on", metavar="AAAA-MM-JJ", help="Date (par défaut aujourd'hui).", show_default=False),
     ] = None,
+    commune: Annotated[
+        str | None,
+        typer.Option(
+            "--commune",
+            metavar="CODE_INSEE",
+            help="Code INSEE de la commune, pour une commune servie par un autre organisme que son département.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Résultat en JSON sur une ligne.")] = False,
 ) -> None:
     """Organisme qui recouvre les cotisations d'un travailleur indépendant selon son lieu d'activité (CSS R613-6)."""
@@ -741,6 +750,11 @@ def organism(
             found = organism_for(code, day)
         except UnknownTerritory as error:
             _fail("CODE", error.message)
+        if commune is not None:
+            try:
+                found = organism_for(code, day, commune=commune)
+            except UnknownTerritory as error:
+                _fail("--commune", error.message)
         if as_json:
             sys.stdout.write(json.dumps(found.to_dict(), ensure_ascii=False) + "\n")
         else:

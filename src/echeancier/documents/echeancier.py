@@ -288,6 +288,7 @@ def to_json(e: Echeancier) -> dict[str, Any]:
     organism (CSS R613-6: kind URSSAF, CGSS or CSS, name, the COG code of the place of activity)."""
     return {
         "organism": _organism_json(e.organism),
+        "residence_organism": _organism_json(e.residence_organism),
         "instalments": [
             {
                 "due_date": i.due_date.isoformat(),
@@ -335,6 +336,12 @@ def to_table(e: Echeancier) -> str:
     if e.organism is not None:
         o = e.organism
         out.append(f"Organisme de recouvrement : {o.name} — lieu d'activité : {o.territory} ({o.code})")
+    if e.residence_organism is not None:
+        r = e.residence_organism
+        out.append(
+            f"Vous pouvez aussi vous adresser pour vos démarches à l'organisme de votre résidence, {r.name} "
+            f"({r.territory}, {r.code}), qui ne recouvre pas vos cotisations (CSS R613-6 al. 2)."
+        )
     warning = _warning(e)
     if warning is not None:
         out.append(f"Attention : {note_sentence(warning)}")

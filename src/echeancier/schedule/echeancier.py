@@ -154,6 +154,7 @@ class Echeancier:
     credit: Decimal = ZERO  # received and neither used nor refunded yet
     statement: Statement | None = None  # the ledger (account/ledger.py)
     organism: Organism | None = None  # who collects, on the as-of date (CSS R613-6 al. 1); set by build_echeancier
+    residence_organism: Organism | None = None  # the residence's, when elsewhere: démarches only (R613-6 al. 2)
 
     def year_total(self, year: int, kinds: tuple[str, ...] = KINDS) -> Decimal:
         """What the instalments call for `year` (the parts of that year, carried amounts excluded)."""
@@ -1077,13 +1078,19 @@ def build_echeancier(scenario: Scenario, as_of: date | None = None) -> Echeancie
     The planner replays the events into what is called (the instalments); the ledger (account/ledger.py) then
     says what was paid, carried, refunded and surcharged."""
     result = _Replay(scenario).run(as_of)
-    organism = organism_for(scenario.contributor.department, result.as_of)
+    contributor = scenario.contributor
+    organism = organism_for(contributor.department, result.as_of, commune=contributor.commune)
+    residence = None
+    if contributor.residence_department is not None:
+        residence = organism_for(contributor.residence_department, result.as_of)
+        if residence.key == organism.key:
+            residence = None  # the same organism: nothing else to address
     notes = result.notes
     if organism.overseas:
         # LAW: the overseas contribution rules (CSS L751-1 and following; Mayotte's ordonnances) are not implemented
         # yet: the amounts are the metropolitan ones, and every document says so (note `regles_metropolitaines`).
         notes = (f"regles_metropolitaines:{organism.code}", *notes)
-    return replace(result, organism=organism, notes=notes)
+    return replace(result, organism=organism, residence_organism=residence, notes=notes)
 
 
 def build_ledger(scenario: Scenario, as_of: date | None = None) -> Ledger:

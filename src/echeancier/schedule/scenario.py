@@ -8,6 +8,8 @@ contributor:
   activity_start: 2019-03-01
   payment: {frequency: monthly, day: 5, direct_debit: true}
   department: "75"               # COG code of the place of activity: decides the collecting organism (R613-6)
+  commune: "75056"               # optional: INSEE code of the commune, for a commune with its own organism
+  residence_department: "93"     # optional: where the main residence is, if elsewhere (R613-6 al. 2)
   acre: false                    # optional
   rsa: false                     # optional
 incomes: {2023: 12000, 2024: 14400}   # the income the law's base starts from, per year
@@ -28,7 +30,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from echeancier.contributions.situation import MAX_INCOME, Profession
 from echeancier.kernel.money import to_decimal
@@ -140,6 +142,8 @@ class Contributor(_Model):
     activity_start: date
     payment: Payment = Payment()
     department: str = "75"
+    commune: str | None = None  # INSEE code of the commune of activity, for a commune with its own organism
+    residence_department: str | None = None  # R613-6 al. 2: its organism may be addressed for démarches
     acre: bool = False
     rsa: bool = False
 
@@ -148,6 +152,24 @@ class Contributor(_Model):
     def _department_code(cls, value: Any) -> str:
         """The COG code of the place of activity, which decides the collecting organism (CSS R613-6 al. 1)."""
         return normalise_department(value)  # UnknownTerritory is a ValueError: a line-numbered ScenarioError
+
+    @field_validator("residence_department", mode="before")
+    @classmethod
+    def _residence_code(cls, value: Any) -> str | None:
+        return None if value is None else normalise_department(value)
+
+    @field_validator("commune", mode="before")
+    @classmethod
+    def _commune_code(cls, value: Any, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        department = info.data.get("department")
+        if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 100_000:
+            value = f"{value:05d}"  # YAML reads 97411 as a number; 1001 is 01001
+        code = value.strip().upper() if isinstance(value, str) else value
+        if not (isinstance(code, str) and len(code) == 5 and department and code.startswith(department)):
+            raise UnknownTerritory(value, f"« {value} » n'est pas un code INSEE de commune du département {department}")
+        return code
 
 
 class Amounts(_Model):
