@@ -485,7 +485,7 @@ def test_the_campaign_says_too_that_an_overseas_account_uses_the_metropolitan_ru
     ("name", "kind", "organism"),
     [
         ("13-outre-mer.yaml", OrganismKind.CGSS, "Caisse générale de sécurité sociale de La Réunion"),
-        ("16-mayotte.yaml", OrganismKind.CSS, "Caisse de sécurité sociale de Mayotte"),
+        ("23-mayotte.yaml", OrganismKind.CSS, "Caisse de sécurité sociale de Mayotte"),
         ("01-declaration-mensuel.yaml", OrganismKind.URSSAF, None),
     ],
 )
