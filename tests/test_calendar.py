@@ -126,6 +126,9 @@ def test_without_direct_debit_the_contributions_are_quarterly() -> None:
         ("973", "973", "973"),  # Guyane: the library's code is 973 (alias GY), not GF
         ("974", "974", "974"),
         ("976", "976", "976"),
+        ("977", "977", "BL"),  # Saint-Barthélemy: abolition of slavery on 9 October
+        (978, "978", "MF"),  # Saint-Martin: 28 May and 21 July
+        ("1", "01", None),
     ],
 )
 def test_departement_codes_are_read_and_mapped_to_their_holidays(
@@ -139,10 +142,12 @@ def test_departement_codes_are_read_and_mapped_to_their_holidays(
 
 
 @pytest.mark.parametrize(
-    "value", ["20", "96", "975", "977", "ABC", "", "   ", "1", "00", "2C", 0, 20, 96, 975, -1, True, None]
+    "value", ["20", "96", "975", "979", "ABC", "", "   ", "00", "2C", 0, 20, 96, 975, -1, True, None, 7.0]
 )
 def test_bad_departement_codes_are_refused_naming_the_field(value: object) -> None:
-    with pytest.raises(ValueError, match=r"^department: .* is not a French département code"):
+    with pytest.raises(
+        ValueError, match=r"^department: .*(n'est pas un code|n'est plus un code|autre régime|est vide)"
+    ):
         Departement.parse(value)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"^department:"):
         is_business_day(date(2026, 6, 1), value)  # type: ignore[arg-type]
@@ -151,6 +156,17 @@ def test_bad_departement_codes_are_refused_naming_the_field(value: object) -> No
 def test_a_departement_built_directly_is_checked_too() -> None:
     with pytest.raises(ValueError, match=r"^department:"):
         Departement("20")
+    with pytest.raises(ValueError, match=r"^department: '2a' is not written as a COG code"):
+        Departement("2a")
+
+
+@pytest.mark.parametrize(
+    ("department", "holiday"),
+    [("977", date(2026, 10, 9)), ("978", date(2026, 5, 28)), ("978", date(2026, 7, 21)), ("976", date(2026, 4, 27))],
+)
+def test_collectivities_have_their_own_holidays(department: str, holiday: date) -> None:
+    assert not is_business_day(holiday, department)
+    assert is_business_day(holiday, "75")
 
 
 # --- Business days --------------------------------------------------------------------------------------------

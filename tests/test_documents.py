@@ -107,6 +107,8 @@ def test_steady_state_instalments(steady: Echeancier) -> None:
 def test_json_fields(steady: Echeancier) -> None:
     document = json.loads(json.dumps(to_json(steady)))
     assert set(document) == {
+        "organism",
+        "residence_organism",
         "instalments",
         "refunds",
         "majorations",
@@ -116,6 +118,7 @@ def test_json_fields(steady: Echeancier) -> None:
         "ledger",
         "account",
     }
+    assert document["organism"]["kind"] == "URSSAF" and document["organism"]["code"] == "75"  # the default
     first = document["instalments"][0]
     assert first == {
         "due_date": "2026-01-05",
@@ -315,7 +318,10 @@ def test_csv_french_excel_variant(steady: Echeancier) -> None:
     text = to_csv(steady, french=True)
     assert text.startswith("\ufeff" + ";".join(CSV_FIELDS_FR) + "\r\n")
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=";"))[1:]
-    assert rows[5] == ["05/06/2026", "05/06/2026", "provisionnelles", "2026", "1000,00", "1514,29", "non"]
+    assert rows[5] == [
+        *("05/06/2026", "05/06/2026", "provisionnelles", "2026", "1000,00", "1514,29", "non"),
+        *("Urssaf Île-de-France", ""),
+    ]
     assert rows[-1][:5] == ["05/12/2026", "07/12/2026", "régularisation", "2025", "171,42"]
     total = sum((Decimal(r[4].replace(",", ".")) for r in rows), Decimal(0))
     assert total == sum((i.amount for i in steady.instalments), Decimal(0))

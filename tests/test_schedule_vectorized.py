@@ -28,7 +28,7 @@ from echeancier.schedule.vectorized import FIELDS, SLOTS, Campaign, campaign_man
 
 YEARS = (2024, 2025, 2026)
 PROFESSIONS = ("artisan", "commercant", "liberal")
-DEPARTMENTS = ("75", "974", "57", "67", "68", "2A", "971", "972", "973", "976", "13", "01")
+DEPARTMENTS = ("75", "974", "57", "67", "68", "2A", "971", "972", "973", "976", "977", "978", "13", "01")
 COLUMNS = tuple(field for field in FIELDS if field != "id")  # the campaign's columns, `id` apart
 
 

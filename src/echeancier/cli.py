@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from echeancier.contributions.result import Line, Simulation
     from echeancier.law.loader import Law, Parameter, ParameterFile, ParamValue
     from echeancier.law.snapshot import LawSnapshot
+    from echeancier.organisms import Organism
 
 EXIT_LINES_FAILED = 1
 EXIT_STALE = 1
@@ -884,6 +885,77 @@ def _read_scenario(path: str) -> str:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         _fail(path, f"line {line}: texte qui n'est pas de l'UTF-8 (octet 0x{data[error.start]:02x})")
+
+
+# --- echeancier organism -----------------------------------------------------------------------------------
+
+
+@app.command()
+def organism(
+    code: Annotated[
+        str,
+        typer.Argument(
+            metavar="CODE", help="Code INSEE du département ou de la collectivité du lieu d'activité (75, 2A, 974…)."
+        ),
+    ],
+    on: Annotated[
+        str | None,
+        typer.Option("--on", metavar="AAAA-MM-JJ", help="Date (par défaut aujourd'hui).", show_default=False),
+    ] = None,
+    commune: Annotated[
+        str | None,
+        typer.Option(
+            "--commune",
+            metavar="CODE_INSEE",
+            help="Code INSEE de la commune, pour une commune servie par un autre organisme que son département.",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Résultat en JSON sur une ligne.")] = False,
+) -> None:
+    """Organisme qui recouvre les cotisations d'un travailleur indépendant selon son lieu d'activité (CSS R613-6)."""
+    day = _parse_date("--on", on) or _today()
+    from echeancier.organisms import UnknownTerritory, organism_for
+
+    with _errors():
+        try:
+            found = organism_for(code, day)
+        except UnknownTerritory as error:
+            _fail("CODE", error.message)
+        if commune is not None:
+            try:
+                found = organism_for(code, day, commune=commune)
+            except UnknownTerritory as error:
+                _fail("--commune", error.message)
+        if as_json:
+            sys.stdout.write(json.dumps(found.to_dict(), ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(render_organism(found, day))
+
+
+def render_organism(found: Organism, day: date) -> str:
+    """The organism in French: who collects, where, since when and by which articles."""
+    from echeancier.kernel.fmt import format_date
+    from echeancier.organisms import OrganismKind
+
+    out = [
+        f"Organisme de recouvrement pour {found.territory} ({found.code}) au {format_date(day)} :",
+        f"  {found.name} ({found.kind.value})",
+        f"Référence : {found.reference}",
+        f"Source : {found.url}",
+        f"En vigueur depuis le {format_date(found.since)}",
+    ]
+    if found.overseas:
+        rules = (
+            "de Mayotte (ordonnance 96-1122)"
+            if found.kind is OrganismKind.CSS
+            else "de l'outre-mer (CSS L751-1 et suivants)"
+        )
+        out.append(
+            f"Les règles de cotisation {rules} ne sont pas encore appliquées : l'échéancier calcule les montants "
+            "avec les règles de la métropole et le signale sur chaque document."
+        )
+    return "\n".join(out) + "\n"
 
 
 # --- entry point -----------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from echeancier.account.ledger import Statement
 from echeancier.kernel.fmt import format_date, format_euros, format_number, format_rate
 from echeancier.kernel.money import ZERO, round_cent
 from echeancier.law import load_law
+from echeancier.organisms import Organism, OrganismKind, UnknownTerritory, organism_for
 from echeancier.schedule.echeancier import Echeancier, Instalment, Part, Refund
 from echeancier.schedule.majorations import Majoration
 
@@ -58,8 +59,21 @@ MAJORATION_STATUS = {
     "lifted": "due : délai de paiement non respecté",
 }
 
-CSV_FIELDS = ("due_date", "debit_date", "kind", "year", "amount", "instalment_amount", "missed")
-CSV_FIELDS_FR = ("Échéance", "Prélèvement", "Nature", "Année", "Montant", "Montant de l'échéance", "Impayée")
+CSV_FIELDS = ("due_date", "debit_date", "kind", "year", "amount", "instalment_amount", "missed", "organism", "warning")
+CSV_FIELDS_FR = (
+    "Échéance",
+    "Prélèvement",
+    "Nature",
+    "Année",
+    "Montant",
+    "Montant de l'échéance",
+    "Impayée",
+    "Organisme",
+    "Avertissement",
+)
+# The note that an overseas account is computed with the metropolitan rules: repeated on every CSV row and every
+# calendar event, since a row or an event is read without the rest of the document.
+METROPOLITAN_RULES = "regles_metropolitaines"
 BOM = "\ufeff"  # lets Excel read the French CSV as UTF-8 rather than the Windows code page
 
 PRODID = "-//echeancier//FR"
@@ -117,6 +131,21 @@ def note_sentence(note: str) -> str:
         return (
             f"Le revenu estimé de {value} appelle moins que ce qui a déjà été versé : le trop-versé sera "
             f"remboursé une fois le revenu réel de {value} déclaré (CSS R613-1-4)."
+        )
+    if code == METROPOLITAN_RULES and value:
+        try:
+            organism: Organism | None = organism_for(value)
+        except UnknownTerritory:
+            organism = None
+        where = f"{organism.territory} ({value})" if organism else value
+        rules = (
+            "à Mayotte (ordonnance 96-1122)"
+            if organism and organism.kind is OrganismKind.CSS
+            else "à l'outre-mer (CSS L751-1 et suivants)"
+        )
+        return (
+            f"Lieu d'activité {where} : les cotisations sont calculées avec les règles de la métropole ; les règles "
+            f"propres {rules} ne sont pas encore appliquées, les montants réels peuvent différer."
         )
     if code == "cessation" and value:
         try:
@@ -235,10 +264,31 @@ def account_json(statement: Statement) -> dict[str, Any]:
     }
 
 
+def _organism_json(organism: Organism | None) -> dict[str, Any] | None:
+    if organism is None:
+        return None
+    return {
+        "kind": organism.kind.value,
+        "name": organism.name,
+        "code": organism.code,
+        "territory": organism.territory,
+        "reference": organism.reference,
+        "url": organism.url,
+    }
+
+
+def _warning(e: Echeancier) -> str | None:
+    """The note that the amounts follow the metropolitan rules, when the account is overseas."""
+    return next((note for note in e.notes if note.partition(":")[0] == METROPOLITAN_RULES), None)
+
+
 def to_json(e: Echeancier) -> dict[str, Any]:
     """The échéancier as a JSON-ready mapping: ASCII snake_case fields, ISO dates, amounts in euros as numbers
-    with at most two decimals, the notes as their codes (see `note_sentence` for their meaning)."""
+    with at most two decimals, the notes as their codes (see `note_sentence` for their meaning), and the collecting
+    organism (CSS R613-6: kind URSSAF, CGSS or CSS, name, the COG code of the place of activity)."""
     return {
+        "organism": _organism_json(e.organism),
+        "residence_organism": _organism_json(e.residence_organism),
         "instalments": [
             {
                 "due_date": i.due_date.isoformat(),
@@ -282,7 +332,20 @@ def to_json(e: Echeancier) -> dict[str, Any]:
 
 def to_table(e: Echeancier) -> str:
     """The échéancier as a French text table for the contributor (dates jj/mm/aaaa, amounts `1 514,29 €`)."""
-    out = [f"Échéancier de vos cotisations sociales — situation au {format_date(e.as_of)}", ""]
+    out = [f"Échéancier de vos cotisations sociales — situation au {format_date(e.as_of)}"]
+    if e.organism is not None:
+        o = e.organism
+        out.append(f"Organisme de recouvrement : {o.name} — lieu d'activité : {o.territory} ({o.code})")
+    if e.residence_organism is not None:
+        r = e.residence_organism
+        out.append(
+            f"Vous pouvez aussi vous adresser pour vos démarches à l'organisme de votre résidence, {r.name} "
+            f"({r.territory}, {r.code}), qui ne recouvre pas vos cotisations (CSS R613-6 al. 2)."
+        )
+    warning = _warning(e)
+    if warning is not None:
+        out.append(f"Attention : {note_sentence(warning)}")
+    out.append("")
     if e.instalments:
         out += _instalment_table(e.instalments)
         out += ["", "Total par année de cotisations :"]
@@ -304,9 +367,10 @@ def to_table(e: Echeancier) -> str:
             detail = f" ({_french_dates(notice.detail)})" if notice.detail else ""
             out.append(f"  {format_date(notice.date)} : {label}{detail}")
     out += ["", balance_sentence(e)]
-    if e.notes:
+    notes = [note for note in e.notes if note != warning]  # the warning is already at the top
+    if notes:
         out += ["", "À savoir :"]
-        out += [f"  • {note_sentence(note)}" for note in e.notes]
+        out += [f"  • {note_sentence(note)}" for note in notes]
     return "\n".join(out) + "\n"
 
 
@@ -471,6 +535,10 @@ def to_csv(e: Echeancier, french: bool = False) -> str:
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";" if french else ",", lineterminator="\r\n")
+    organism = e.organism.name if e.organism is not None else ""
+    warning = _warning(e) or ""
+    if french and warning:
+        warning = note_sentence(warning)
     writer.writerow(CSV_FIELDS_FR if french else CSV_FIELDS)
     for i in e.instalments:
         for part in i.parts:
@@ -484,6 +552,8 @@ def to_csv(e: Echeancier, french: bool = False) -> str:
                         _plain(part.amount).replace(".", ","),
                         _plain(i.amount).replace(".", ","),
                         "oui" if i.missed else "non",
+                        organism,
+                        warning,
                     )
                 )
             else:
@@ -496,6 +566,8 @@ def to_csv(e: Echeancier, french: bool = False) -> str:
                         _plain(part.amount),
                         _plain(i.amount),
                         "true" if i.missed else "false",
+                        organism,
+                        warning,
                     )
                 )
     return (BOM if french else "") + buffer.getvalue()
@@ -522,7 +594,9 @@ def to_ics(e: Echeancier, name: str) -> str:
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", "Cotisations Urssaf")
+    short_name = e.organism.short_name if e.organism is not None else "Urssaf"
+    calendar.add("x-wr-calname", f"Cotisations {e.organism.name if e.organism is not None else short_name}")
+    warning = _warning(e)
     for i in e.instalments:
         event = Event()
         event.add("uid", f"{i.due_date:%Y%m%d}-{digest}@echeancier")
@@ -530,11 +604,15 @@ def to_ics(e: Echeancier, name: str) -> str:
         event.add("dtstart", i.debit_date)
         event.add("dtend", i.debit_date + timedelta(days=1))
         missed = " (impayée)" if i.missed else ""
-        event.add("summary", f"Cotisations Urssaf : {_euros(i.amount)}{missed}")
+        event.add("summary", f"Cotisations {short_name} : {_euros(i.amount)}{missed}")
         description = [f"Échéance légale : {format_date(i.due_date)}"]
         if i.debit_date != i.due_date:
             description.append(f"Prélèvement : {format_date(i.debit_date)}")
         description.append(f"Détail : {_detail(i)}")
+        if e.organism is not None:
+            description.append(f"Organisme : {e.organism.name}")
+        if warning is not None:
+            description.append(f"Attention : {note_sentence(warning)}")
         event.add("description", "\n".join(description))
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)

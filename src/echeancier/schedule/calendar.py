@@ -21,6 +21,7 @@ from holidays.constants import PUBLIC
 
 from echeancier.kernel.dates import ONE_DAY, add_months
 from echeancier.law import LawError, load_law
+from echeancier.organisms import UnknownTerritory, normalise_department
 
 
 class Frequency(StrEnum):
@@ -169,52 +170,50 @@ def months_effective(received: date, months_after: int) -> date:
 # ---------------------------------------------------------------------------------------------------------------
 # Départements and business days
 
-_METROPOLITAN: Final = frozenset({f"{n:02d}" for n in range(1, 96) if n != 20} | {"2A", "2B"})
-_OVERSEAS: Final = frozenset({"971", "972", "973", "974", "976"})
-DEPARTEMENT_CODES: Final = _METROPOLITAN | _OVERSEAS
-"""INSEE codes of the départements served by an Urssaf, a CGSS or the CSS de Mayotte (ecosystem-next.md §3)."""
-
 # Subdivisions of `holidays.France`: Moselle and Alsace (the Collectivité européenne d'Alsace, '6AE', not 67/68)
-# keep the local holidays of the 1892 law (Vendredi saint, Saint-Étienne); each overseas département has its own
-# abolition-of-slavery day (loi 83-550, décret 83-1003). Everywhere else: the metropolitan calendar.
-_SUBDIVISIONS: Final[dict[str, str]] = {"57": "57", "67": "6AE", "68": "6AE"} | {code: code for code in _OVERSEAS}
+# keep the local holidays of the 1892 law (Vendredi saint, Saint-Étienne); each overseas département and the
+# collectivities of Saint-Barthélemy ('BL') and Saint-Martin ('MF') have their own abolition-of-slavery day (loi
+# 83-550, décret 83-1003). Everywhere else: the metropolitan calendar.
+_SUBDIVISIONS: Final[dict[str, str]] = {"57": "57", "67": "6AE", "68": "6AE", "977": "BL", "978": "MF"} | {
+    code: code for code in ("971", "972", "973", "974", "976")
+}
 
 
-def _bad_department(value: object) -> ValueError:
-    return ValueError(
-        f"department: {value!r} is not a French département code "
-        "(expected '01' to '95' except '20', '2A', '2B', '971', '972', '973', '974' or '976')"
-    )
+def _bad_department(error: UnknownTerritory) -> ValueError:
+    return ValueError(f"department: {error.message}")
 
 
 @dataclass(frozen=True, slots=True)
 class Departement:
-    """A French département, by its INSEE code ('01', '2A', '974'…)."""
+    """A French département or collectivity served by a collecting organism, by its COG code ('01', '2A', '974'…).
+
+    The codes are those of `echeancier.organisms` (every COG code of a département, 977 and 978); the others are
+    refused with the reason (the former '20', Saint-Pierre-et-Miquelon's own regime…).
+    """
 
     code: str
 
     def __post_init__(self) -> None:
-        if self.code not in DEPARTEMENT_CODES:
-            raise _bad_department(self.code)
+        try:
+            normalised = normalise_department(self.code)
+        except UnknownTerritory as error:
+            raise _bad_department(error) from None
+        if normalised != self.code:
+            raise ValueError(f"department: {self.code!r} is not written as a COG code ({normalised!r})")
 
     @classmethod
     def parse(cls, value: Departement | str | int) -> Departement:
-        """Read a code: '75', ' 2a ' (trimmed, upper-cased), 1 (→ '01') or 971; anything else is refused."""
+        """Read a code: '75', ' 2a ' (trimmed, upper-cased), 1 or '1' (→ '01') or 971; anything else is refused."""
         if isinstance(value, Departement):
             return value
-        if isinstance(value, int) and not isinstance(value, bool):
-            code = f"{value:02d}" if 0 < value < 100 else str(value)
-        elif isinstance(value, str):
-            code = value.strip().upper()
-        else:
-            raise _bad_department(value)
-        if code not in DEPARTEMENT_CODES:
-            raise _bad_department(value)
-        return cls(code)
+        try:
+            return cls(normalise_department(value))
+        except UnknownTerritory as error:
+            raise _bad_department(error) from None
 
     @property
     def subdivision(self) -> str | None:
-        """The `holidays.France` subdivision whose holidays apply ('57', '6AE', '971'…), None for the common ones."""
+        """The `holidays.France` subdivision whose holidays apply ('57', '6AE', '971', 'BL'…), None for the others."""
         return _SUBDIVISIONS.get(self.code)
 
     def __str__(self) -> str:

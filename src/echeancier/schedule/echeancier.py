@@ -24,7 +24,7 @@ Rules, each under its article in the code below:
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -47,6 +47,7 @@ from echeancier.kernel.dates import ONE_DAY, add_months
 from echeancier.kernel.fmt import format_euros
 from echeancier.kernel.money import ZERO, round_cent
 from echeancier.law import LawError, load_law
+from echeancier.organisms import Organism, organism_for
 from echeancier.schedule import amounts
 from echeancier.schedule.calendar import (
     Frequency,
@@ -152,7 +153,8 @@ class Echeancier:
     refunded: Decimal = ZERO
     credit: Decimal = ZERO  # received and neither used nor refunded yet
     statement: Statement | None = None  # the ledger (account/ledger.py)
-    organism: str | None = None
+    organism: Organism | None = None  # who collects, on the as-of date (CSS R613-6 al. 1); set by build_echeancier
+    residence_organism: Organism | None = None  # the residence's, when elsewhere: démarches only (R613-6 al. 2)
 
     def year_total(self, year: int, kinds: tuple[str, ...] = KINDS) -> Decimal:
         """What the instalments call for `year` (the parts of that year, carried amounts excluded)."""
@@ -1075,7 +1077,20 @@ def build_echeancier(scenario: Scenario, as_of: date | None = None) -> Echeancie
 
     The planner replays the events into what is called (the instalments); the ledger (account/ledger.py) then
     says what was paid, carried, refunded and surcharged."""
-    return _Replay(scenario).run(as_of)
+    result = _Replay(scenario).run(as_of)
+    contributor = scenario.contributor
+    organism = organism_for(contributor.department, result.as_of, commune=contributor.commune)
+    residence = None
+    if contributor.residence_department is not None:
+        residence = organism_for(contributor.residence_department, result.as_of)
+        if residence.key == organism.key:
+            residence = None  # the same organism: nothing else to address
+    notes = result.notes
+    if organism.overseas:
+        # LAW: the overseas contribution rules (CSS L751-1 and following; Mayotte's ordonnances) are not implemented
+        # yet: the amounts are the metropolitan ones, and every document says so (note `regles_metropolitaines`).
+        notes = (f"regles_metropolitaines:{organism.code}", *notes)
+    return replace(result, organism=organism, residence_organism=residence, notes=notes)
 
 
 def build_ledger(scenario: Scenario, as_of: date | None = None) -> Ledger:

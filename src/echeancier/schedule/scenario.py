@@ -7,7 +7,9 @@ contributor:
   profession: artisan            # artisan | commercant | liberal
   activity_start: 2019-03-01
   payment: {frequency: monthly, day: 5, direct_debit: true}
-  department: "75"
+  department: "75"               # COG code of the place of activity: decides the collecting organism (R613-6)
+  commune: "75056"               # optional: INSEE code of the commune, for a commune with its own organism
+  residence_department: "93"     # optional: where the main residence is, if elsewhere (R613-6 al. 2)
   acre: false                    # optional
   rsa: false                     # optional
 incomes: {2023: 12000, 2024: 14400}   # the income the law's base starts from, per year
@@ -28,10 +30,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from echeancier.contributions.situation import MAX_INCOME, Profession
 from echeancier.kernel.inputs import InputError, SafeYamlLoader, load_yaml, parse_date, parse_euros, shown
+from echeancier.organisms import UnknownTerritory, normalise_department
 
 
 class ScenarioError(ValueError):
@@ -141,17 +144,34 @@ class Contributor(_Model):
     activity_start: date
     payment: Payment = Payment()
     department: str = "75"
+    commune: str | None = None  # INSEE code of the commune of activity, for a commune with its own organism
+    residence_department: str | None = None  # R613-6 al. 2: its organism may be addressed for démarches
     acre: bool = False
     rsa: bool = False
 
     @field_validator("department", mode="before")
     @classmethod
-    def _department_text(cls, value: Any) -> str:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return f"{value:02d}"
-        if not isinstance(value, str):
-            raise ValueError(f"must be a département code such as '75' or '974', got {value!r}")
-        return value.strip()
+    def _department_code(cls, value: Any) -> str:
+        """The COG code of the place of activity, which decides the collecting organism (CSS R613-6 al. 1)."""
+        return normalise_department(value)  # UnknownTerritory is a ValueError: a line-numbered ScenarioError
+
+    @field_validator("residence_department", mode="before")
+    @classmethod
+    def _residence_code(cls, value: Any) -> str | None:
+        return None if value is None else normalise_department(value)
+
+    @field_validator("commune", mode="before")
+    @classmethod
+    def _commune_code(cls, value: Any, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        department = info.data.get("department")
+        if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 100_000:
+            value = f"{value:05d}"  # YAML reads 97411 as a number; 1001 is 01001
+        code = value.strip().upper() if isinstance(value, str) else value
+        if not (isinstance(code, str) and len(code) == 5 and department and code.startswith(department)):
+            raise UnknownTerritory(value, f"« {value} » n'est pas un code INSEE de commune du département {department}")
+        return code
 
 
 class Amounts(_Model):
@@ -402,8 +422,8 @@ def _message(error: Mapping[str, Any]) -> str:
     if kind == "union_tag_not_found":
         return f"{where}: every event needs a type ({', '.join(EVENT_TYPES)})"
     message = str(error["msg"]).removeprefix("Value error, ")
-    if "got" in message or isinstance(error.get("ctx", {}).get("error"), InputError):  # the input layer's own
-        return f"{where}: {message}"
+    if "got" in message or isinstance(error.get("ctx", {}).get("error"), InputError | UnknownTerritory):
+        return f"{where}: {message}"  # the input layer's and the territory's messages name the value already
     return f"{where}: {message} (got {error.get('input')!r})"
 
 

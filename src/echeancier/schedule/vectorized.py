@@ -71,6 +71,7 @@ from echeancier.contributions.vectorized import RowInputError, simulate_many
 from echeancier.kernel.money import ZERO, to_decimal
 from echeancier.law import LawError, load_law
 from echeancier.law.snapshot import provisional_snapshot, snapshot, supported_years
+from echeancier.organisms import is_overseas
 from echeancier.schedule.calendar import Departement, Frequency, debit_date, due_dates, payment_days
 from echeancier.schedule.echeancier import Instalment, Part, Refund
 
@@ -129,6 +130,9 @@ class Campaign:
     regularisation_on_instalments: I64
     quarterly_fallback: Bools
     estimated_years: tuple[int, ...]
+    # Per zone, the COG code of an overseas territory, None elsewhere: each overseas territory has its own holiday
+    # zone, so the zone says whether a row is computed with the metropolitan rules (note `regles_metropolitaines`).
+    zone_overseas: tuple[str | None, ...] = ()
 
     def __len__(self) -> int:
         return len(self.calendar)
@@ -179,8 +183,10 @@ class Campaign:
         return tuple(sorted(found, key=lambda refund: refund.date))
 
     def notes(self, row: int) -> tuple[str, ...]:
+        overseas = self.zone_overseas[self.zone[row]] if self.zone_overseas else None
+        warning = (f"regles_metropolitaines:{overseas}",) if overseas else ()
         fallback = ("trimestriel_sans_prelevement",) if self.quarterly_fallback[row] else ()
-        return fallback + tuple(f"parametres_provisoires:{year}" for year in self.estimated_years)
+        return warning + fallback + tuple(f"parametres_provisoires:{year}" for year in self.estimated_years)
 
 
 def _euros(cents: Any) -> Decimal:
@@ -365,7 +371,10 @@ def _zones(values: Any, problems: _Problems) -> tuple[npt.NDArray[np.int16], tup
     problems.add(
         bad[inverse],
         "department",
-        lambda i: f"{_plain(array[i])!r} is not a French département code ('01' to '95', '2A', '2B', '971' to '976')",
+        lambda i: (
+            f"{_plain(array[i])!r} is not a French département code ('01' to '95' but '20', '2A', '2B', "
+            "'971' to '974', '976' to '978')"
+        ),
     )
     return zone_of[inverse], tuple(zones), tuple(zones.values())
 
@@ -695,4 +704,5 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int) -> Campaign:
         regularisation_on_instalments=out["regularisation_on_instalments"],
         quarterly_fallback=(frequency == 0) & ~direct_debit,
         estimated_years=tuple(sorted(amounts.estimated)),
+        zone_overseas=tuple(department if is_overseas(department) else None for department in departments),
     )
