@@ -43,7 +43,7 @@ app = typer.Typer(
 )
 law_app = typer.Typer(help="Paramètres de la loi : validité et valeurs datées.", no_args_is_help=True)
 app.add_typer(law_app, name="law")
-# `serve` and `batch` (DESIGN §4) will be registered here, as commands or sub-apps like `law`.
+# `batch` (DESIGN §4) will be registered here, as a command or a sub-app like `law`.
 
 # Situation field -> the option that sets it, so that an error names what the user typed.
 OPTIONS = {
@@ -137,6 +137,15 @@ def simulate(
     ] = False,
     net: Annotated[bool, typer.Option("--net", help="Le revenu est donné net des cotisations.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Résultat en JSON sur une ligne.")] = False,
+    pdf: Annotated[
+        str | None,
+        typer.Option(
+            "--pdf",
+            metavar="FICHIER",
+            help="Écrit la simulation en PDF (en français) dans ce fichier.",
+            show_default=False,
+        ),
+    ] = None,
     jsonl: Annotated[
         bool,
         typer.Option(
@@ -160,6 +169,7 @@ def simulate(
         ]
         given += [option for option, flag in (("--acre", acre), ("--rsa", rsa), ("--net", net)) if flag]
         given += ["--json"] if as_json else []
+        given += ["--pdf"] if pdf is not None else []
         if given:
             _fail("--jsonl", f"cannot be combined with {', '.join(given)} (each situation is read from stdin)")
         with _errors():
@@ -170,6 +180,8 @@ def simulate(
         if value is None:
             _fail(OPTIONS[name], "is required (or use --jsonl to read situations from stdin)")
     assert year is not None and profession is not None
+    if pdf is not None and as_json:
+        _fail("--pdf", "cannot be combined with --json")
     try:
         year_number = int(year.strip())
     except ValueError:
@@ -191,7 +203,11 @@ def simulate(
 
     with _errors(InputError, LawError, options=OPTIONS):
         result = simulate_situation(situation)
-        if as_json:
+        if pdf is not None:
+            from echeancier.documents.pdf import simulation_pdf
+
+            _write_binary(pdf, simulation_pdf(result, issued_on=_today()), "--pdf")
+        elif as_json:
             sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
         else:
             from echeancier.law.snapshot import snapshot
@@ -263,7 +279,7 @@ def render_simulation(result: Simulation, law: LawSnapshot) -> str:
     for line in result.lines:
         rows += _rows(line)
     lines += _table(rows, total=format_euros(result.total))
-    explanations = _explanations(result, law)
+    explanations = simulation_explanations(result, law)
     if explanations:
         lines += ["", "À savoir :"]
         lines += [f"  • {text}" for text in explanations]
@@ -336,7 +352,7 @@ def _table(rows: Sequence[Row], total: str) -> list[str]:
     return [render(HEADERS), rule, *(render(row) for row in rows), rule, render(("Total", "", "", total, ""))]
 
 
-def _explanations(result: Simulation, law: LawSnapshot) -> list[str]:
+def simulation_explanations(result: Simulation, law: LawSnapshot) -> list[str]:
     """One sentence for each rule that changed the figures of this simulation."""
     from echeancier.kernel.fmt import format_euros, format_rate
     from echeancier.kernel.money import ZERO
@@ -499,8 +515,22 @@ def law_status(
     with _errors(LawError):
         law = load_law()
         stale = {f.name for f in law.stale(day)}
-        years = _supported_years(law)
-        files = [
+        if as_json:
+            sys.stdout.write(json.dumps(status_document(law, day), ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(_render_status(law, day, stale, _supported_years(law)))
+    if stale:
+        raise typer.Exit(EXIT_STALE)
+
+
+def status_document(law: Law, day: date) -> dict[str, Any]:
+    """`law status --json` (and `GET /v1/law/parameters`): each parameter file, its validity and its years."""
+    stale = {f.name for f in law.stale(day)}
+    return {
+        "date": day.isoformat(),
+        "supported_years": list(_supported_years(law)),
+        "stale": sorted(stale),
+        "files": [
             {
                 "name": f.name,
                 "description": f.description,
@@ -509,19 +539,8 @@ def law_status(
                 "stale": f.name in stale,
             }
             for f in law.files
-        ]
-        if as_json:
-            document = {
-                "date": day.isoformat(),
-                "supported_years": list(years),
-                "stale": sorted(stale),
-                "files": files,
-            }
-            sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
-        else:
-            sys.stdout.write(_render_status(law, day, stale, years))
-    if stale:
-        raise typer.Exit(EXIT_STALE)
+        ],
+    }
 
 
 def _supported_years(law: Law) -> range:
@@ -580,7 +599,7 @@ def law_show(
     with _errors(LawError):
         law = load_law()
         if key not in law.parameters:
-            _fail("CLÉ", _unknown_key(law, key))
+            _fail("CLÉ", unknown_key(law, key))
         parameter = law.parameter(key)
         value = parameter.at(day)
         from echeancier.kernel.fmt import format_date
@@ -595,7 +614,8 @@ def law_show(
         sys.stdout.write("\n".join(out) + "\n")
 
 
-def _unknown_key(law: Law, key: str) -> str:
+def unknown_key(law: Law, key: str) -> str:
+    """Why `key` is not a parameter, with the closest names (`law show`, `GET /v1/law/parameters/{name}`)."""
     import difflib
 
     in_file = [name for name in law.parameters if name.startswith(f"{key}.")]
@@ -633,7 +653,7 @@ def _format_value(parameter: Parameter, value: ParamValue) -> str:
 
 # --- echeancier schedule -----------------------------------------------------------------------------------
 
-SCHEDULE_FORMATS = ("table", "json", "csv", "csv-fr", "ics")
+SCHEDULE_FORMATS = ("table", "json", "csv", "csv-fr", "ics", "pdf")
 
 
 @app.command()
@@ -646,7 +666,8 @@ def schedule(
         typer.Option(
             "--format",
             metavar="FORMAT",
-            help="table (tableau en français), json (une ligne), csv, csv-fr (Excel français) ou ics (agenda).",
+            help="table (tableau en français), json (une ligne), csv, csv-fr (Excel français), ics (agenda) ou pdf "
+            "(document en français, avec --output ou une redirection).",
         ),
     ] = "table",
     as_of: Annotated[
@@ -668,6 +689,8 @@ def schedule(
     if chosen not in SCHEDULE_FORMATS:
         _fail("--format", f"unknown format {output_format!r} (known: {', '.join(SCHEDULE_FORMATS)})")
     day = _parse_date("--as-of", as_of)
+    if chosen == "pdf" and output is None and sys.stdout.isatty():
+        _fail("--format", "pdf is a binary document: give --output FILE or redirect standard output")
     text = _read_scenario(scenario)
 
     from echeancier.documents import echeancier as documents
@@ -677,7 +700,8 @@ def schedule(
 
     with _errors(LawError):
         try:
-            result = build_echeancier(loads_scenario(text), day)
+            parsed = loads_scenario(text)
+            result = build_echeancier(parsed, day)
         except ScenarioError as error:
             _fail(scenario, str(error))
         if chosen == "json":
@@ -686,6 +710,11 @@ def schedule(
             document = documents.to_csv(result, french=chosen == "csv-fr")
         elif chosen == "ics":
             document = documents.to_ics(result, Path(scenario).name)
+        elif chosen == "pdf":
+            from echeancier.documents.pdf import schedule_pdf
+
+            _write_binary(output, schedule_pdf(result, parsed, issued_on=_today()), "--output")
+            return
         else:
             document = documents.to_table(result)
     if output is None:
@@ -695,6 +724,18 @@ def schedule(
         Path(output).write_text(document, encoding="utf-8", newline="")
     except OSError as error:
         _fail("--output", f"cannot write {output} ({error.strerror})")
+
+
+def _write_binary(output: str | None, data: bytes, option: str) -> None:
+    """A binary document to `output`, or to standard output when it is not a terminal (checked before)."""
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        Path(output).write_bytes(data)
+    except OSError as error:
+        _fail(option, f"cannot write {output} ({error.strerror})")
 
 
 def _read_scenario(path: str) -> str:
@@ -712,6 +753,51 @@ def _read_scenario(path: str) -> str:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         _fail(path, f"line {line}: not UTF-8 text (byte 0x{data[error.start]:02x})")
+
+
+# --- echeancier serve -------------------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", metavar="HÔTE", help="Adresse d'écoute.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", metavar="PORT", min=1, max=65535, help="Port d'écoute.")] = 8000,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="URL",
+            help="Base des comptes : sqlite:///FICHIER (défaut : sqlite:///echeancier.sqlite3) ou postgresql://…",
+            show_default=False,
+        ),
+    ] = None,
+    rate_limit: Annotated[
+        int,
+        typer.Option(
+            "--rate-limit",
+            metavar="N",
+            min=0,
+            help="Requêtes par minute et par client sur l'API publique (0 : sans limite).",
+        ),
+    ] = 600,
+) -> None:
+    """Lance l'API (/v1, /openapi.json) et la page web du simulateur (/)."""
+    try:
+        import uvicorn
+
+        from echeancier.api import Settings, create_app
+    except ImportError as error:  # pragma: no cover - the dependencies are in pyproject.toml
+        _internal_error(error)
+    from echeancier.api.app import DEFAULT_DB
+
+    try:
+        settings = Settings(db_url=db or DEFAULT_DB, rate_limit=rate_limit)
+    except ValueError as error:
+        _fail("--db", str(error).removeprefix("--db: "))
+    with _errors():
+        application = create_app(settings)
+    print(f"echeancier : simulateur et API sur http://{host}:{port}/ (Ctrl+C pour arrêter)", file=sys.stderr)
+    uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
 # --- entry point -----------------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ contributor:
   department: "75"
   acre: false                    # optional
   rsa: false                     # optional
+  name: Jeanne Dupont            # optional, printed on the PDF
+  siren: "732 829 320"           # optional, 9 digits with a valid Luhn key
 incomes: {2023: 12000, 2024: 14400}   # the income the law's base starts from, per year
 amounts:                          # optional: totals as printed on an URSSAF notice (CFP excluded)
   2025: {provisional: 12000, adjusted: 14400, definitive: 14400}
@@ -31,6 +33,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from echeancier.contributions.situation import MAX_INCOME, Profession
+from echeancier.kernel.identity import parse_name, parse_siren
 from echeancier.kernel.money import to_decimal
 
 
@@ -141,6 +144,18 @@ class Contributor(_Model):
     department: str = "75"
     acre: bool = False
     rsa: bool = False
+    name: str | None = None  # printed on the documents (PDF), optional
+    siren: str | None = None  # 9 digits, Luhn-checked; printed on the documents, optional
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, value: Any) -> Any:
+        return None if value is None else parse_name(value)
+
+    @field_validator("siren", mode="before")
+    @classmethod
+    def _siren(cls, value: Any) -> Any:
+        return None if value is None else parse_siren(value)
 
     @field_validator("department", mode="before")
     @classmethod
