@@ -115,7 +115,58 @@ def read_json(body: bytes, limit: int = MAX_BODY) -> Any:
     return document
 
 
+MAX_MAGNITUDE = 15  # digits before the decimal point of any amount written as text (1E+99999 is refused early)
+
+
+def _huge_number_text(value: Any) -> bool:
+    """A string the core would read as a number too large for decimal arithmetic (`"1E+99999999999999999"`)."""
+    if not isinstance(value, str) or len(value) > 1000:
+        return isinstance(value, str)
+    from echeancier.kernel.money import to_decimal
+
+    try:
+        number = to_decimal(value)
+    except (ValueError, ArithmeticError):
+        return False
+    return number.adjusted() > MAX_MAGNITUDE
+
+
+def _check_texts(value: Any, path: str) -> None:
+    """Refuse any amount written as text beyond MAX_MAGNITUDE digits, naming where it is."""
+    stack: list[tuple[Any, str]] = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, Mapping):
+            stack.extend((v, f"{where}.{k}" if where else str(k)) for k, v in item.items())
+        elif isinstance(item, list):
+            stack.extend((v, f"{where}.{i}" if where else str(i)) for i, v in enumerate(item))
+        elif _huge_number_text(item) and any(char.isdigit() for char in item[:1000]):
+            raise ApiError(422, where or "body", f"{item[:40]!r} is not a plausible amount or value")
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _strict_json_types(data: Mapping[str, Any], prefix: str) -> None:
+    """What JSON says plainly is taken plainly: a date is an ISO string (never a number of seconds), a flag is
+    true or false (never "yes" or 1)."""
+    for name in ("start_date", "end_date"):
+        value = data.get(name)
+        if value is not None and not (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+            raise ApiError(422, f"{prefix}{name}", f"must be an ISO date (YYYY-MM-DD), got {value!r}")
+    for name in ("acre", "rsa", "income_is_net"):
+        value = data.get(name, False)
+        if not isinstance(value, bool):
+            raise ApiError(422, f"{prefix}{name}", f"must be true or false, got {value!r}")
+    ident = data.get("id")
+    if ident is not None and (isinstance(ident, bool) or not isinstance(ident, str | int)):
+        raise ApiError(422, f"{prefix}id", f"must be a string, an integer or null, got {type(ident).__name__}")
+    _check_texts(data.get("income"), f"{prefix}income")
+
+
 def _situation(data: Any, prefix: str = "") -> Situation:
+    if isinstance(data, Mapping):
+        _strict_json_types(data, prefix)
     try:
         return situation_from_mapping(data)
     except InputError as error:
@@ -186,6 +237,8 @@ def read_columns(document: Any) -> dict[str, list[Any]]:
                 raise ApiError(422, f"{name}[{row}]", f"must be {_TYPE_NAMES[name]}, got {value!r}")
             if name == "year" and isinstance(value, int) and not 0 < value < 10_000:
                 raise ApiError(422, f"{name}[{row}]", f"{value} is not a year")
+            if name == "income" and isinstance(value, str) and _huge_number_text(value):
+                raise ApiError(422, f"{name}[{row}]", f"{value[:40]!r} is not a plausible amount")
         columns[name] = values
     for name in ("year", "profession", "income"):
         if name not in columns:
@@ -203,6 +256,7 @@ def read_scenario(document: Any) -> Any:
 
     if not isinstance(document, Mapping):
         raise ApiError(422, "body", "a scenario is an object with contributor, incomes, events, years")
+    _check_texts(document, "")
     try:
         return parse_scenario(document)  # JSON's "2025" keys of incomes/amounts: pydantic reads them as years
     except ScenarioError as error:

@@ -72,9 +72,8 @@ def identity_lines(scenario: Scenario | None, name: str | None = None, siren: st
         payment = contributor.payment
         mode = FREQUENCIES[payment.frequency] + (f" le {payment.day}" if payment.frequency == "monthly" else "")
         debit = "par prélèvement" if payment.direct_debit else "sans prélèvement"
-        out.append(
-            f"Activité : {PROFESSIONS[contributor.profession.value]}, depuis le {format_date(contributor.activity_start)}"
-        )
+        since = format_date(contributor.activity_start)
+        out.append(f"Activité : {PROFESSIONS[contributor.profession.value]}, depuis le {since}")
         out.append(f"Département : {contributor.department} ; paiement {mode}, {debit}")
     return out
 

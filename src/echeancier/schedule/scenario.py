@@ -161,10 +161,16 @@ class Contributor(_Model):
     @classmethod
     def _department_text(cls, value: Any) -> str:
         if isinstance(value, int) and not isinstance(value, bool):
-            return f"{value:02d}"
+            value = f"{value:02d}"
         if not isinstance(value, str):
             raise ValueError(f"must be a département code such as '75' or '974', got {value!r}")
-        return value.strip()
+        from echeancier.schedule.calendar import Departement
+
+        # An unknown code is refused here, on its line, rather than when the first debit date is computed.
+        try:
+            return Departement.parse(value).code
+        except ValueError:
+            raise ValueError(f"must be a département code such as '75' or '974', got {value!r}") from None
 
 
 class Amounts(_Model):
