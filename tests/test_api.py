@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 import yaml
@@ -331,7 +331,7 @@ def test_the_auth_dependency_for_account_routes() -> None:
     accounts = APIRouter()
 
     @accounts.get("/v1/accounts/me")
-    def me(principal: Principal = Depends(require_principal)) -> dict[str, Any]:
+    def me(principal: Annotated[Principal, Depends(require_principal)]) -> dict[str, Any]:
         return {"account": principal.account}
 
     app.include_router(accounts)
