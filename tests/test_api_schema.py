@@ -13,7 +13,6 @@ from schemathesis.specs.openapi.checks import (
 
 from echeancier.api import Settings, create_app
 
-
 APP = create_app(Settings(rate_limit=0))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 

@@ -69,7 +69,7 @@ class RateLimited(ApiError):
         self.retry_after = seconds
 
 
-def limit_rate(request: Request) -> None:
+async def limit_rate(request: Request) -> None:
     """FastAPI dependency of the login-free routers: 429 beyond the client's share."""
     limiter: RateLimiter = request.app.state.limiter
     client = request.client.host if request.client else "unknown"
