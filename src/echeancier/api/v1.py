@@ -208,6 +208,8 @@ def _value(value: Any) -> Any:
         return [[_value(threshold), _value(rate)] for threshold, rate in value]
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, date):
+        return value.isoformat()
     return value
 
 
