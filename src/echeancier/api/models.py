@@ -117,7 +117,7 @@ class ScheduleOut(_Open):
 
 class ValueOut(BaseModel):
     start: str
-    value: Any = Field(description="A number, a whole number, a text, an ISO date, a scale [[threshold, rate], …] or null.")
+    value: Any = Field(description="A number, a text, an ISO date, a scale [[threshold, rate], …] or null.")
     reference: str
     url: str | None
 
