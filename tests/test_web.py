@@ -142,6 +142,20 @@ def test_form_errors_are_shown_with_their_label(client: TestClient, params: dict
     assert client.get("/telechargements/echeancier.pdf", params={**FORM, **params}).status_code == 422
 
 
+@pytest.mark.parametrize(
+    ("params", "french"),
+    [
+        ({"income": "beaucoup"}, "Revenu : doit être un montant en euros"),
+        ({"income": "1e12"}, "Revenu : n'est pas un revenu annuel plausible"),
+        ({"acre": "1"}, "ACRE : l'ACRE demande la date de création ou de reprise"),
+        ({"start_date": "2026-02-01"}, "Date de création : le 2026-02-01 est après l'année de revenus 2025"),
+        ({"year": "2019"}, "Année des revenus : 2019 n'est pas couverte par la loi (2023–2026)"),
+    ],
+)
+def test_form_errors_are_in_french(client: TestClient, params: dict[str, Any], french: str) -> None:
+    assert french in _text(client.get("/", params={**FORM, **params}).text)
+
+
 def test_unknown_download_is_404(client: TestClient) -> None:
     assert client.get("/telechargements/secret.txt", params=FORM).status_code == 404
 

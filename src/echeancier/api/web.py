@@ -7,6 +7,7 @@ PDF, ICS and CSV documents of the same situation. Every figure is formatted in F
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -54,6 +55,27 @@ FIELDS = (
     "department",
     "estimated_income",
 )
+
+
+# The core's messages (English, as the API and the command line give them) as the page says them, until the shared
+# input layer gives French messages; a message not listed here is shown as it is.
+FRENCH_MESSAGES = (
+    (re.compile(r"must be a number of euros.*"), "doit être un montant en euros"),
+    (re.compile(r"must be one of artisan, commercant, liberal.*"), "choisissez artisan, commerçant ou libéral"),
+    (re.compile(r"is required"), "est obligatoire"),
+    (re.compile(r".* is not a plausible yearly income.*"), "n'est pas un revenu annuel plausible"),
+    (re.compile(r"ACRE needs the start_date.*"), "l'ACRE demande la date de création ou de reprise"),
+    (re.compile(r"(\S+) is after the income year (\d+)"), r"le \1 est après l'année de revenus \2"),
+    (re.compile(r"(\d+) is not covered by the law parameters \((.*)\)"), r"\1 n'est pas couverte par la loi (\2)"),
+    (re.compile(r"no gross income gives this net income"), "aucun revenu brut ne laisse ce revenu net"),
+)
+
+
+def french(message: str) -> str:
+    for pattern, replacement in FRENCH_MESSAGES:
+        if pattern.fullmatch(message):
+            return pattern.sub(replacement, message)
+    return message
 
 
 @dataclass
@@ -199,7 +221,7 @@ def _context(outcome: Outcome) -> dict[str, Any]:
     context: dict[str, Any] = {
         "form": form,
         "values": form.values,
-        "errors": [(LABELS.get(name, name), message) for name, message in form.errors],
+        "errors": [(LABELS.get(name, name), french(message)) for name, message in form.errors],
         "professions": PROFESSIONS,
         "years": list(supported_years()),
         "departments": _departments(),
