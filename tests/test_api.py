@@ -341,3 +341,17 @@ def test_the_auth_dependency_for_account_routes() -> None:
         assert test.get("/v1/accounts/me", headers=headers).json() == {
             "error": {"field": None, "message": "authentication required"}
         }
+
+
+def test_worker_processes_read_their_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from echeancier.api.app import app_from_environment
+
+    monkeypatch.setenv("ECHEANCIER_DB", "postgresql://u@localhost/echeancier")
+    monkeypatch.setenv("ECHEANCIER_RATE_LIMIT", "0")
+    settings = app_from_environment().state.settings
+    assert settings.db_url == "postgresql://u@localhost/echeancier" and settings.rate_limit == 0
+
+
+def test_serve_refuses_a_bad_database_url_before_starting() -> None:
+    result = CliRunner().invoke(cli_app, ["serve", "--db", "mysql://x"])
+    assert result.exit_code == 2 and result.stderr.startswith("erreur: --db: 'mysql://x' is not a sqlite")

@@ -780,6 +780,16 @@ def serve(
             help="Requêtes par minute et par client sur l'API publique (0 : sans limite).",
         ),
     ] = 600,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            metavar="N",
+            min=1,
+            max=64,
+            help="Processus serveurs (un par cœur ; la limite de débit s'applique dans chacun).",
+        ),
+    ] = 1,
 ) -> None:
     """Lance l'API (/v1, /openapi.json) et la page web du simulateur (/)."""
     try:
@@ -794,9 +804,17 @@ def serve(
         settings = Settings(db_url=db or DEFAULT_DB, rate_limit=rate_limit)
     except ValueError as error:
         _fail("--db", str(error).removeprefix("--db: "))
+    print(f"echeancier : simulateur et API sur http://{host}:{port}/ (Ctrl+C pour arrêter)", file=sys.stderr)
+    if workers > 1:
+        from echeancier.api.app import ENVIRONMENT
+
+        os.environ[ENVIRONMENT["db_url"]] = settings.db_url
+        os.environ[ENVIRONMENT["rate_limit"]] = str(settings.rate_limit)
+        target = "echeancier.api.app:app_from_environment"
+        uvicorn.run(target, factory=True, workers=workers, host=host, port=port, log_level="warning")
+        return
     with _errors():
         application = create_app(settings)
-    print(f"echeancier : simulateur et API sur http://{host}:{port}/ (Ctrl+C pour arrêter)", file=sys.stderr)
     uvicorn.run(application, host=host, port=port, log_level="warning")
 
 

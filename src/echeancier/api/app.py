@@ -116,3 +116,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+ENVIRONMENT = {"db_url": "ECHEANCIER_DB", "rate_limit": "ECHEANCIER_RATE_LIMIT"}
+
+
+def app_from_environment() -> FastAPI:
+    """The app of each worker process of `echeancier serve --workers N` (uvicorn imports it by name), with the
+    settings the command put in the environment."""
+    import os
+
+    return create_app(
+        Settings(
+            db_url=os.environ.get(ENVIRONMENT["db_url"], DEFAULT_DB),
+            rate_limit=int(os.environ.get(ENVIRONMENT["rate_limit"], "600")),
+        )
+    )
