@@ -1,9 +1,10 @@
-# Everything a developer or CI needs: `make run` (set up + main job), `make test` (set up + whole suite).
+# Everything a developer or CI needs: `make run` (set up + main job), `make serve` (the API and the web page on
+# 127.0.0.1:8000, until Ctrl+C), `make test` (set up + whole suite).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run serve test lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +18,9 @@ run: setup
 	$(BIN)/echeancier simulate --year 2026 --profession artisan --income 40000
 	@echo
 	$(BIN)/echeancier schedule docs/examples/01-declaration-mensuel.yaml
+
+serve: setup
+	$(BIN)/echeancier serve
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks tools

@@ -459,7 +459,7 @@ def test_cli_schedule_invalid_scenario_names_the_line(tmp_path: Path) -> None:
 
 
 def test_cli_schedule_unknown_format(scenario_file: Path) -> None:
-    assert_input_error(run(str(scenario_file), "--format", "pdf"), "--format: format inconnu 'pdf'")
+    assert_input_error(run(str(scenario_file), "--format", "docx"), "--format: format inconnu 'docx'")
 
 
 def test_cli_schedule_bad_as_of(scenario_file: Path) -> None:

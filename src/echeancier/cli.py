@@ -199,7 +199,7 @@ app = typer.Typer(
 )
 law_app = typer.Typer(help="Paramètres de la loi : validité et valeurs datées.", no_args_is_help=True)
 app.add_typer(law_app, name="law")
-# `serve` and `batch` (DESIGN §4) will be registered here, as commands or sub-apps like `law`.
+# `batch` (DESIGN §4) will be registered here, as a command or a sub-app like `law`.
 
 # Situation field -> the option that sets it, so that an error names what the user typed.
 OPTIONS = {
@@ -295,6 +295,15 @@ def simulate(
     ] = False,
     net: Annotated[bool, typer.Option("--net", help="Le revenu est donné net des cotisations.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Résultat en JSON sur une ligne.")] = False,
+    pdf: Annotated[
+        str | None,
+        typer.Option(
+            "--pdf",
+            metavar="FICHIER",
+            help="Écrit la simulation en PDF (en français) dans ce fichier.",
+            show_default=False,
+        ),
+    ] = None,
     jsonl: Annotated[
         bool,
         typer.Option(
@@ -318,6 +327,7 @@ def simulate(
         ]
         given += [option for option, flag in (("--acre", acre), ("--rsa", rsa), ("--net", net)) if flag]
         given += ["--json"] if as_json else []
+        given += ["--pdf"] if pdf is not None else []
         if given:
             _fail(
                 "--jsonl", f"ne se combine pas avec {', '.join(given)} (chaque situation est lue sur l'entrée standard)"
@@ -332,6 +342,8 @@ def simulate(
         if value is None:
             _fail(OPTIONS[name], "obligatoire (ou --jsonl pour lire les situations sur l'entrée standard)")
     assert year is not None and profession is not None
+    if pdf is not None and as_json:
+        _fail("--pdf", "ne peut pas être combiné avec --json")
     from echeancier.kernel.inputs import InputError, parse_whole
 
     try:
@@ -355,7 +367,11 @@ def simulate(
 
     with _errors(InputError, LawError, options=OPTIONS):
         result = simulate_situation(situation)
-        if as_json:
+        if pdf is not None:
+            from echeancier.documents.pdf import simulation_pdf
+
+            _write_binary(pdf, simulation_pdf(result, issued_on=_today()), "--pdf")
+        elif as_json:
             sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
         else:
             from echeancier.law.snapshot import snapshot
@@ -430,7 +446,7 @@ def render_simulation(result: Simulation, law: LawSnapshot) -> str:
     for line in result.lines:
         rows += _rows(line)
     lines += _table(rows, total=format_euros(result.total))
-    explanations = _explanations(result, law)
+    explanations = simulation_explanations(result, law)
     if explanations:
         lines += ["", "À savoir :"]
         lines += [f"  • {text}" for text in explanations]
@@ -503,7 +519,7 @@ def _table(rows: Sequence[Row], total: str) -> list[str]:
     return [render(HEADERS), rule, *(render(row) for row in rows), rule, render(("Total", "", "", total, ""))]
 
 
-def _explanations(result: Simulation, law: LawSnapshot) -> list[str]:
+def simulation_explanations(result: Simulation, law: LawSnapshot) -> list[str]:
     """One sentence for each rule that changed the figures of this simulation."""
     from echeancier.kernel.fmt import format_euros, format_rate
     from echeancier.kernel.money import ZERO
@@ -666,8 +682,22 @@ def law_status(
     with _errors(LawError):
         law = load_law()
         stale = {f.name for f in law.stale(day)}
-        years = _supported_years(law)
-        files = [
+        if as_json:
+            sys.stdout.write(json.dumps(status_document(law, day), ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(_render_status(law, day, stale, _supported_years(law)))
+    if stale:
+        raise typer.Exit(EXIT_STALE)
+
+
+def status_document(law: Law, day: date) -> dict[str, Any]:
+    """`law status --json` (and `GET /v1/law/parameters`): each parameter file, its validity and its years."""
+    stale = {f.name for f in law.stale(day)}
+    return {
+        "date": day.isoformat(),
+        "supported_years": list(_supported_years(law)),
+        "stale": sorted(stale),
+        "files": [
             {
                 "name": f.name,
                 "description": f.description,
@@ -676,19 +706,8 @@ def law_status(
                 "stale": f.name in stale,
             }
             for f in law.files
-        ]
-        if as_json:
-            document = {
-                "date": day.isoformat(),
-                "supported_years": list(years),
-                "stale": sorted(stale),
-                "files": files,
-            }
-            sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
-        else:
-            sys.stdout.write(_render_status(law, day, stale, years))
-    if stale:
-        raise typer.Exit(EXIT_STALE)
+        ],
+    }
 
 
 def _supported_years(law: Law) -> range:
@@ -747,7 +766,7 @@ def law_show(
     with _errors(LawError):
         law = load_law()
         if key not in law.parameters:
-            _fail("CLÉ", _unknown_key(law, key))
+            _fail("CLÉ", unknown_key(law, key))
         parameter = law.parameter(key)
         value = parameter.at(day)
         from echeancier.kernel.fmt import format_date
@@ -762,7 +781,8 @@ def law_show(
         sys.stdout.write("\n".join(out) + "\n")
 
 
-def _unknown_key(law: Law, key: str) -> str:
+def unknown_key(law: Law, key: str) -> str:
+    """Why `key` is not a parameter, with the closest names (`law show`, `GET /v1/law/parameters/{name}`)."""
     import difflib
 
     in_file = [name for name in law.parameters if name.startswith(f"{key}.")]
@@ -800,7 +820,7 @@ def _format_value(parameter: Parameter, value: ParamValue) -> str:
 
 # --- echeancier schedule -----------------------------------------------------------------------------------
 
-SCHEDULE_FORMATS = ("table", "json", "csv", "csv-fr", "ics")
+SCHEDULE_FORMATS = ("table", "json", "csv", "csv-fr", "ics", "pdf")
 
 
 @app.command()
@@ -813,7 +833,8 @@ def schedule(
         typer.Option(
             "--format",
             metavar="FORMAT",
-            help="table (tableau en français), json (une ligne), csv, csv-fr (Excel français) ou ics (agenda).",
+            help="table (tableau en français), json (une ligne), csv, csv-fr (Excel français), ics (agenda) ou pdf "
+            "(document en français, avec --output ou une redirection).",
         ),
     ] = "table",
     as_of: Annotated[
@@ -835,6 +856,8 @@ def schedule(
     if chosen not in SCHEDULE_FORMATS:
         _fail("--format", f"format inconnu {output_format!r} (formats : {', '.join(SCHEDULE_FORMATS)})")
     day = _parse_date("--as-of", as_of)
+    if chosen == "pdf" and output is None and sys.stdout.isatty():
+        _fail("--format", "pdf is a binary document: give --output FILE or redirect standard output")
     text = _read_scenario(scenario)
 
     from echeancier.documents import echeancier as documents
@@ -844,7 +867,8 @@ def schedule(
 
     with _errors(LawError):
         try:
-            result = build_echeancier(loads_scenario(text), day)
+            parsed = loads_scenario(text)
+            result = build_echeancier(parsed, day)
         except ScenarioError as error:
             _fail(scenario, str(error))
         if chosen == "json":
@@ -853,6 +877,11 @@ def schedule(
             document = documents.to_csv(result, french=chosen == "csv-fr")
         elif chosen == "ics":
             document = documents.to_ics(result, Path(scenario).name)
+        elif chosen == "pdf":
+            from echeancier.documents.pdf import schedule_pdf
+
+            _write_binary(output, schedule_pdf(result, parsed, issued_on=_today()), "--output")
+            return
         else:
             document = documents.to_table(result)
     if output is None:
@@ -862,6 +891,18 @@ def schedule(
         Path(output).write_text(document, encoding="utf-8", newline="")
     except OSError as error:
         _fail("--output", f"écriture impossible dans {output} ({error.strerror})")
+
+
+def _write_binary(output: str | None, data: bytes, option: str) -> None:
+    """A binary document to `output`, or to standard output when it is not a terminal (checked before)."""
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        Path(output).write_bytes(data)
+    except OSError as error:
+        _fail(option, f"cannot write {output} ({error.strerror})")
 
 
 def _read_scenario(path: str) -> str:
@@ -956,6 +997,69 @@ def render_organism(found: Organism, day: date) -> str:
             "avec les règles de la métropole et le signale sur chaque document."
         )
     return "\n".join(out) + "\n"
+
+
+# --- echeancier serve -------------------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", metavar="HÔTE", help="Adresse d'écoute.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", metavar="PORT", min=1, max=65535, help="Port d'écoute.")] = 8000,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="URL",
+            help="Base des comptes : sqlite:///FICHIER (défaut : sqlite:///echeancier.sqlite3) ou postgresql://…",
+            show_default=False,
+        ),
+    ] = None,
+    rate_limit: Annotated[
+        int,
+        typer.Option(
+            "--rate-limit",
+            metavar="N",
+            min=0,
+            help="Requêtes par minute et par client sur l'API publique (0 : sans limite).",
+        ),
+    ] = 600,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            metavar="N",
+            min=1,
+            max=64,
+            help="Processus serveurs (un par cœur ; la limite de débit s'applique dans chacun).",
+        ),
+    ] = 1,
+) -> None:
+    """Lance l'API (/v1, /openapi.json) et la page web du simulateur (/)."""
+    try:
+        import uvicorn
+
+        from echeancier.api import Settings, create_app
+    except ImportError as error:  # pragma: no cover - the dependencies are in pyproject.toml
+        _internal_error(error)
+    from echeancier.api.app import DEFAULT_DB
+
+    try:
+        settings = Settings(db_url=db or DEFAULT_DB, rate_limit=rate_limit)
+    except ValueError as error:
+        _fail("--db", str(error).removeprefix("--db: "))
+    print(f"echeancier : simulateur et API sur http://{host}:{port}/ (Ctrl+C pour arrêter)", file=sys.stderr)
+    if workers > 1:
+        from echeancier.api.app import ENVIRONMENT
+
+        os.environ[ENVIRONMENT["db_url"]] = settings.db_url
+        os.environ[ENVIRONMENT["rate_limit"]] = str(settings.rate_limit)
+        target = "echeancier.api.app:app_from_environment"
+        uvicorn.run(target, factory=True, workers=workers, host=host, port=port, log_level="warning")
+        return
+    with _errors():
+        application = create_app(settings)
+    uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
 # --- entry point -----------------------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ contributor:
   residence_department: "93"     # optional: where the main residence is, if elsewhere (R613-6 al. 2)
   acre: false                    # optional
   rsa: false                     # optional
+  name: Jeanne Dupont            # optional, printed on the PDF
+  siren: "732 829 320"           # optional, 9 digits with a valid Luhn key
 incomes: {2023: 12000, 2024: 14400}   # the income the law's base starts from, per year
 amounts:                          # optional: totals as printed on an URSSAF notice (CFP excluded)
   2025: {provisional: 12000, adjusted: 14400, definitive: 14400}
@@ -33,6 +35,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from echeancier.contributions.situation import MAX_INCOME, Profession
+from echeancier.kernel.identity import parse_name, parse_siren
 from echeancier.kernel.inputs import InputError, SafeYamlLoader, load_yaml, parse_date, parse_euros, shown
 from echeancier.organisms import UnknownTerritory, normalise_department
 
@@ -148,6 +151,18 @@ class Contributor(_Model):
     residence_department: str | None = None  # R613-6 al. 2: its organism may be addressed for démarches
     acre: bool = False
     rsa: bool = False
+    name: str | None = None  # printed on the documents (PDF), optional
+    siren: str | None = None  # 9 digits, Luhn-checked; printed on the documents, optional
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, value: Any) -> Any:
+        return None if value is None else parse_name(value)
+
+    @field_validator("siren", mode="before")
+    @classmethod
+    def _siren(cls, value: Any) -> Any:
+        return None if value is None else parse_siren(value)
 
     @field_validator("department", mode="before")
     @classmethod

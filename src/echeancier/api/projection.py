@@ -1,0 +1,101 @@
+"""From a simulator situation to a scenario: the échéancier of the two years a simulation is about (issue #8).
+
+The simulator asks for one year's income; an échéancier needs a contributor and the events of their account. The
+translation, in one place (`scenario_for`), makes these assumptions, each shown on the page:
+
+- the activity started on the situation's `start_date`, or long enough ago for the steady state;
+- the income of the two years before is the same as the simulated one (their provisional contributions are
+  computed on it); for a year before the 2025 reform, the same assiette sociale given as revenu professionnel;
+- the income of the simulated year Y is declared in the spring of Y+1 (`DECLARATION_DAY`), which calls the
+  régularisation of Y, the ajustement of Y+1 and announces the provisional contributions of Y+2 (CSS R613-5 I) —
+  when the law's parameters cover that date;
+- with an estimated income ("what if"), a modulation of Y's provisional contributions (CSS R613-1-4 II) at the
+  start of Y or of the activity;
+- a cessation on the situation's `end_date`;
+- monthly payment on the 5th by direct debit; the years shown are Y and Y+1.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from echeancier.contributions.result import Simulation
+
+# Hypotheses of the simulator, not figures of the law: when the declaration is filed and how old a steady
+# activity is.
+DECLARATION_DAY = (5, 20)  # 20 May: the déclaration de revenus is filed in May
+MODULATION_DAY = (1, 15)  # a modulation asked for in mid-January of the simulated year
+STEADY_YEARS = 5  # an activity started this many years before the simulated one has no start-of-activity rule
+
+
+def _is_after_reform(year: int) -> bool:
+    from echeancier.law.snapshot import snapshot, supported_years
+
+    return year in supported_years() and snapshot(year).apres_reforme
+
+
+def _euros(amount: Decimal) -> str:
+    return str(amount)
+
+
+def scenario_for(
+    result: Simulation, department: str = "75", estimated_income: Decimal | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """The scenario document (the YAML's structure, JSON-ready) for a simulation, and the notes the page shows
+    about what it assumed (in French)."""
+    from echeancier.kernel.fmt import format_date, format_euros
+    from echeancier.law import load_law
+
+    law = load_law()
+    situation = result.situation
+    year = situation.year
+    start = situation.start_date or date(year - STEADY_YEARS, 1, 1)
+    notes: list[str] = []
+    incomes = {str(year): _euros(result.income)}
+    for earlier in (year - 2, year - 1):
+        if earlier < start.year:
+            continue
+        same = result.assiette_sociale if _is_after_reform(year) and not _is_after_reform(earlier) else result.income
+        incomes[str(earlier)] = _euros(same)
+    if len(incomes) > 1:
+        notes.append(
+            f"Revenus des années précédentes supposés égaux à celui de {year} : base des cotisations "
+            "provisionnelles de l'échéancier."
+        )
+    events: list[dict[str, Any]] = []
+    if estimated_income is not None:
+        asked = max(date(year, *MODULATION_DAY), start)
+        events.append({"date": asked.isoformat(), "type": "modulation", "estimated_income": _euros(estimated_income)})
+        notes.append(
+            f"Modulation demandée le {format_date(asked)} sur un revenu {year} estimé à "
+            f"{format_euros(estimated_income)} (CSS R613-1-4 II)."
+        )
+    if situation.end_date is not None:
+        events.append({"date": situation.end_date.isoformat(), "type": "cessation"})
+    declared = date(year + 1, *DECLARATION_DAY)
+    if declared <= law.last_date:
+        events.append({"date": declared.isoformat(), "type": "declaration", "year": year})
+        notes.append(f"Revenu {year} déclaré le {format_date(declared)} : régularisation {year} (CSS R613-5 I).")
+    else:
+        notes.append(
+            f"La régularisation {year} sera calculée après la déclaration du printemps {year + 1}, dont les "
+            "paramètres de la loi ne sont pas encore connus : elle n'apparaît pas ci-dessous."
+        )
+    years = [y for y in (year, year + 1) if y <= law.last_date.year + 1]
+    document = {
+        "contributor": {
+            "profession": situation.profession.value,
+            "activity_start": start.isoformat(),
+            "payment": {"frequency": "monthly", "day": 5, "direct_debit": True},
+            "department": department,
+            "acre": situation.acre,
+            "rsa": situation.rsa,
+        },
+        "incomes": incomes,
+        "events": events,
+        "years": years,
+    }
+    return document, notes

@@ -1,0 +1,306 @@
+"""The French web page (issue #8): the simulator, the échéancier of the two years it is about, the downloads.
+
+One GET form at `/` (the address of a result can be bookmarked or shared; no JavaScript): the situation, then each
+contribution with its base, rate, amount and article, the échéancier as a chart and a table, and links to the
+PDF, ICS and CSV documents of the same situation. Every figure is formatted in French (`kernel/fmt.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import QueryParams
+
+from echeancier.api.app import HERE
+from echeancier.api.ratelimit import limit_rate
+
+if TYPE_CHECKING:
+    from echeancier.contributions.result import Simulation
+    from echeancier.schedule.echeancier import Echeancier
+    from echeancier.schedule.scenario import Scenario
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(limit_rate)])
+templates = Jinja2Templates(directory=HERE / "templates")
+
+LABELS = {
+    "year": "Année des revenus",
+    "profession": "Activité",
+    "income": "Revenu",
+    "start_date": "Date de création",
+    "end_date": "Date de cessation",
+    "acre": "ACRE",
+    "rsa": "RSA",
+    "department": "Département",
+    "estimated_income": "Revenu estimé",
+    "situation": "Situation",
+}
+PROFESSIONS = (("artisan", "Artisan"), ("commercant", "Commerçant"), ("liberal", "Profession libérale"))
+FIELDS = (
+    "profession",
+    "year",
+    "income",
+    "income_is_net",
+    "start_date",
+    "acre",
+    "rsa",
+    "department",
+    "estimated_income",
+)
+
+
+# The core's messages (English, as the API and the command line give them) as the page says them, until the shared
+# input layer gives French messages; a message not listed here is shown as it is.
+FRENCH_MESSAGES = (
+    (re.compile(r"must be a number of euros.*"), "doit être un montant en euros"),
+    (re.compile(r"must be one of artisan, commercant, liberal.*"), "choisissez artisan, commerçant ou libéral"),
+    (re.compile(r"is required"), "est obligatoire"),
+    (re.compile(r".* is not a plausible yearly income.*"), "n'est pas un revenu annuel plausible"),
+    (re.compile(r"ACRE needs the start_date.*"), "l'ACRE demande la date de création ou de reprise"),
+    (re.compile(r"(\S+) is after the income year (\d+)"), r"le \1 est après l'année de revenus \2"),
+    (re.compile(r"(\d+) is not covered by the law parameters \((.*)\)"), r"\1 n'est pas couverte par la loi (\2)"),
+    (re.compile(r"no gross income gives this net income"), "aucun revenu brut ne laisse ce revenu net"),
+)
+
+
+def french(message: str) -> str:
+    for pattern, replacement in FRENCH_MESSAGES:
+        if pattern.fullmatch(message):
+            return pattern.sub(replacement, message)
+    return message
+
+
+@dataclass
+class Form:
+    """The form's values as typed (to show them back) and what they mean."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    situation: dict[str, Any] | None = None
+    department: str = "75"
+    estimated_income: Decimal | None = None
+
+    @property
+    def query(self) -> str:
+        return urlencode({k: v for k, v in self.values.items() if v})
+
+
+def _departments() -> list[str]:
+    from echeancier.organisms import department_codes
+
+    return sorted(department_codes(), key=lambda code: (len(code) > 2, code.replace("2A", "20A").replace("2B", "20B")))
+
+
+def read_form(params: QueryParams) -> Form:
+    """The query string of the simulator form → a situation mapping for the core, or the errors to show."""
+    from echeancier.kernel.money import to_decimal
+
+    form = Form(values={name: params.get(name, "").strip()[:100] for name in FIELDS})
+    values = form.values
+    if not values["income"]:
+        return form
+    situation: dict[str, Any] = {
+        "profession": values["profession"] or "artisan",
+        "income": values["income"],
+        "income_is_net": values["income_is_net"] == "1",
+        "acre": values["acre"] == "1",
+        "rsa": values["rsa"] == "1",
+    }
+    try:
+        situation["year"] = int(values["year"])
+    except ValueError:
+        form.errors.append(("year", "choisissez une année"))
+    if values["start_date"]:
+        try:
+            situation["start_date"] = date.fromisoformat(values["start_date"])
+        except ValueError:
+            form.errors.append(("start_date", "date au format AAAA-MM-JJ attendue"))
+    if values["department"]:
+        if values["department"] not in _departments():
+            form.errors.append(("department", "département inconnu"))
+        else:
+            form.department = values["department"]
+    if values["estimated_income"]:
+        try:
+            form.estimated_income = to_decimal(values["estimated_income"])
+        except ValueError:
+            form.errors.append(("estimated_income", "montant en euros attendu"))
+    if not form.errors:
+        form.situation = situation
+    return form
+
+
+@dataclass
+class Outcome:
+    form: Form
+    result: Simulation | None = None
+    scenario: Scenario | None = None
+    echeancier: Echeancier | None = None
+    assumptions: list[str] = field(default_factory=list)
+
+
+def compute(form: Form) -> Outcome:
+    """The simulation and the échéancier of a valid form; problems become the form's errors."""
+    from echeancier.api.projection import scenario_for
+    from echeancier.contributions.engine import simulate
+    from echeancier.contributions.situation import InputError
+    from echeancier.law.loader import LawError
+    from echeancier.schedule.echeancier import build_echeancier
+    from echeancier.schedule.scenario import ScenarioError, parse_scenario
+
+    outcome = Outcome(form)
+    if form.situation is None:
+        return outcome
+    try:
+        outcome.result = simulate(form.situation)
+    except InputError as error:
+        form.errors.append((error.field, error.message))
+        return outcome
+    except LawError as error:
+        form.errors.append(("year", str(error)))
+        return outcome
+    document, outcome.assumptions = scenario_for(outcome.result, form.department, form.estimated_income)
+    try:
+        outcome.scenario = parse_scenario(document)
+        outcome.echeancier = build_echeancier(outcome.scenario)
+    except (ScenarioError, LawError) as error:
+        form.errors.append(("situation", f"échéancier impossible à établir : {error}"))
+    return outcome
+
+
+def _lines(result: Simulation) -> list[dict[str, Any]]:
+    """Each contribution with its explanation: base × rate = amount, the minimum or cap applied, the article."""
+    from echeancier.kernel.fmt import format_euros, format_rate
+
+    out = []
+    for line in result.lines:
+        if line.tranches and len(line.tranches) > 1:
+            how = " + ".join(f"{format_euros(t.base)} × {format_rate(t.rate)} ({t.label})" for t in line.tranches)
+        elif line.progressive:
+            how = f"{format_euros(line.base)} × taux progressif {format_rate(line.rate)}"
+        else:
+            how = f"{format_euros(line.base)} × {format_rate(line.rate)}"
+        extra = []
+        if line.minimum is not None:
+            extra.append(f"assiette minimale de {format_euros(line.minimum)}")
+        if line.capped is not None:
+            extra.append(f"assiette plafonnée à {format_euros(line.capped)}")
+        if line.exoneration:
+            extra.append(f"exonération ACRE de {format_euros(line.exoneration)} (CSS D131-6-1)")
+        out.append(
+            {
+                "label": line.label,
+                "base": format_euros(line.base),
+                "rate": ("progressif " if line.progressive else "") + format_rate(line.rate),
+                "amount": format_euros(line.amount),
+                "how": how,
+                "extra": "; ".join(extra),
+                "reference": line.reference,
+            }
+        )
+    return out
+
+
+def _context(outcome: Outcome) -> dict[str, Any]:
+    from echeancier.api.chart import schedule_svg
+    from echeancier.cli import simulation_explanations
+    from echeancier.documents.echeancier import _detail, note_sentence, refund_sentence
+    from echeancier.documents.pdf import reasons
+    from echeancier.kernel.fmt import format_date, format_euros
+    from echeancier.law.snapshot import snapshot, supported_years
+
+    form = outcome.form
+    context: dict[str, Any] = {
+        "form": form,
+        "values": form.values,
+        "errors": [(LABELS.get(name, name), french(message)) for name, message in form.errors],
+        "professions": PROFESSIONS,
+        "years": list(supported_years()),
+        "departments": _departments(),
+        "result": None,
+        "echeancier": None,
+    }
+    result = outcome.result
+    if result is not None:
+        context["result"] = {
+            "year": result.year,
+            "total": format_euros(result.total),
+            "lines": _lines(result),
+            "explanations": simulation_explanations(result, snapshot(result.year)),
+            "income": format_euros(result.income),
+        }
+    e = outcome.echeancier
+    if e is not None:
+        context["echeancier"] = {
+            "chart": schedule_svg(e),
+            "instalments": [
+                {
+                    "due_date": format_date(i.due_date),
+                    "debit_date": format_date(i.debit_date),
+                    "amount": format_euros(i.amount, cents=True),
+                    "detail": _detail(i),
+                }
+                for i in e.instalments
+            ],
+            "reasons": reasons(e),
+            "refunds": [refund_sentence(r) for r in e.refunds],
+            "notes": [note_sentence(n) for n in e.notes],
+            "assumptions": outcome.assumptions,
+            "first": format_date(e.instalments[0].due_date) if e.instalments else "",
+            "last": format_date(e.instalments[-1].due_date) if e.instalments else "",
+        }
+    return context
+
+
+@router.get("/", response_class=HTMLResponse)
+async def page(request: Request) -> Response:
+    form = read_form(request.query_params)
+    outcome = await run_in_threadpool(compute, form)
+    status = 422 if form.errors else 200
+    return templates.TemplateResponse(request, "simulateur.html", _context(outcome), status_code=status)
+
+
+def _document(outcome: Outcome, kind: str, organism: str) -> tuple[bytes, str]:
+    from echeancier.documents import echeancier as documents
+    from echeancier.documents.pdf import schedule_pdf, simulation_pdf
+
+    today = date.today()
+    if kind == "simulation.pdf":
+        assert outcome.result is not None
+        return simulation_pdf(outcome.result, issued_on=today, organism=organism), "application/pdf"
+    assert outcome.echeancier is not None
+    if kind == "echeancier.pdf":
+        pdf = schedule_pdf(outcome.echeancier, outcome.scenario, issued_on=today, organism=organism)
+        return pdf, "application/pdf"
+    if kind == "echeancier.ics":
+        return documents.to_ics(outcome.echeancier, "simulateur").encode("utf-8"), "text/calendar; charset=utf-8"
+    return documents.to_csv(outcome.echeancier, french=True).encode("utf-8"), "text/csv; charset=utf-8"
+
+
+DOWNLOADS = ("simulation.pdf", "echeancier.pdf", "echeancier.ics", "echeancier.csv")
+
+
+@router.get("/telechargements/{name}")
+async def download(request: Request, name: str) -> Response:
+    """The documents of the form's situation, as linked from the page."""
+    from echeancier.api.parsing import ApiError
+
+    if name not in DOWNLOADS:
+        raise ApiError(404, "name", f"unknown document {name!r} (known: {', '.join(DOWNLOADS)})")
+    form = read_form(request.query_params)
+    outcome = await run_in_threadpool(compute, form)
+    if form.errors or outcome.result is None or (name != "simulation.pdf" and outcome.echeancier is None):
+        field, message = form.errors[0] if form.errors else ("income", "is required")
+        raise ApiError(422, field, message)
+    organism = request.app.state.settings.organism
+    content, media = await run_in_threadpool(_document, outcome, name, organism)
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(content, media_type=media, headers=headers)

@@ -1,0 +1,221 @@
+"""The échéancier and the simulation as French PDF documents (CSS L613-3 al. 1 and 2, R613-5).
+
+HTML from the Jinja2 templates of `documents/templates/`, laid out by WeasyPrint (Pango; fonts from the system,
+DejaVu Sans in CI). Every figure comes with its reason: what it is, how it was computed and the article it
+applies. WeasyPrint is imported when a document is rendered, never at start-up.
+
+The documents are indicative: they say so, and name the organism that sends the real ones (`organism`, URSSAF by
+default, until the organisms module routes a département to its Urssaf or CGSS).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+
+from echeancier.documents.echeancier import NOTICE_LABELS, _detail, _french_dates, note_sentence, refund_sentence
+from echeancier.kernel.fmt import format_date, format_euros, format_rate
+from echeancier.kernel.money import ZERO
+
+if TYPE_CHECKING:
+    from echeancier.contributions.result import Simulation
+    from echeancier.schedule.echeancier import Echeancier
+    from echeancier.schedule.scenario import Scenario
+
+PROFESSIONS = {"artisan": "artisan", "commercant": "commerçant", "liberal": "profession libérale"}
+FREQUENCIES = {"monthly": "mensuel", "quarterly": "trimestriel"}
+
+# What each kind of amount of the échéancier is and the articles it applies (kinds of schedule/echeancier.py).
+KIND_REASONS = {
+    "provisional": (
+        "Cotisations provisionnelles {year} : calculées sur le dernier revenu déclaré (ou l'assiette forfaitaire "
+        "des débuts d'activité), payées en échéances égales ; celles de l'année qui suit une déclaration sont "
+        "annoncées dès l'échéancier envoyé après celle-ci (CSS L131-6-2, R613-2 II, R613-5 I 3°)."
+    ),
+    "ajustement": (
+        "Ajustement {year} : les provisionnelles {year} recalculées sur le revenu {previous} déclaré, le "
+        "complément réparti sur les échéances restantes (CSS R613-5 I 2° et II)."
+    ),
+    "regularisation": (
+        "Régularisation {year} : les cotisations définitives sur le revenu {year} déclaré, moins les "
+        "provisionnelles {year} déjà appelées (CSS L131-6-2, R613-1-3, R613-5 I 1°)."
+    ),
+    "cfp": (
+        "Contribution à la formation professionnelle {year}, sur le plafond de la sécurité sociale, appelée avec "
+        "l'échéance de novembre (Code du travail L6331-48)."
+    ),
+    "etalement": (
+        "Étalement {year} : les cotisations définitives des douze premiers mois payées par fractions égales "
+        "(CSS L131-6-1 al. 2, R131-9 II et III)."
+    ),
+    "report": "Report {year} : cotisations des douze premiers mois reportées à votre demande (CSS L131-6-1, R131-9 I).",
+    "majoration": "Majorations de retard sur les échéances impayées (CSS R243-16).",
+}
+
+
+def identity_lines(scenario: Scenario | None, name: str | None = None, siren: str | None = None) -> list[str]:
+    """The contributor as the document names them: name, SIREN (grouped by three), profession, activity."""
+    contributor = scenario.contributor if scenario is not None else None
+    name = name or getattr(contributor, "name", None)
+    siren = siren or getattr(contributor, "siren", None)
+    out = []
+    if name:
+        out.append(f"Cotisant : {name}")
+    if siren:
+        out.append(f"SIREN : {siren[:3]} {siren[3:6]} {siren[6:]}")
+    if contributor is not None:
+        payment = contributor.payment
+        mode = FREQUENCIES[payment.frequency] + (f" le {payment.day}" if payment.frequency == "monthly" else "")
+        debit = "par prélèvement" if payment.direct_debit else "sans prélèvement"
+        since = format_date(contributor.activity_start)
+        out.append(f"Activité : {PROFESSIONS[contributor.profession.value]}, depuis le {since}")
+        out.append(f"Département : {contributor.department} ; paiement {mode}, {debit}")
+    return out
+
+
+def reasons(e: Echeancier) -> list[dict[str, Any]]:
+    """What the instalments call, year by year and kind by kind, each amount with its reason."""
+    totals: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
+    for instalment in e.instalments:
+        for part in instalment.parts:
+            if part.kind != "carried_over":
+                totals[(part.year, part.kind)] += part.amount
+    rows = []
+    for (year, kind), amount in sorted(totals.items()):
+        template = KIND_REASONS.get(kind, "{kind} {year}")
+        rows.append(
+            {
+                "year": year,
+                "amount": format_euros(amount, cents=True),
+                "reason": template.format(year=year, previous=year - 1, kind=kind),
+            }
+        )
+    return rows
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("echeancier", "documents/templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    environment.filters["euros"] = lambda value: format_euros(value, cents=True)
+    environment.filters["date_fr"] = format_date
+    environment.filters["rate"] = format_rate
+    return environment
+
+
+def render_html(template: str, **context: Any) -> str:
+    return _environment().get_template(template).render(**context)
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    data = HTML(string=html).write_pdf()
+    assert isinstance(data, bytes)
+    return data
+
+
+def schedule_html(
+    e: Echeancier,
+    scenario: Scenario | None = None,
+    *,
+    issued_on: date,
+    organism: str = "URSSAF",
+    name: str | None = None,
+    siren: str | None = None,
+) -> str:
+    """The échéancier's document as HTML (what `schedule_pdf` lays out)."""
+    instalments = [
+        {
+            "due_date": format_date(i.due_date),
+            "debit_date": format_date(i.debit_date) if i.debit_date != i.due_date else "",
+            "amount": format_euros(i.amount, cents=True),
+            "detail": _detail(i),
+            "missed": i.missed,
+        }
+        for i in e.instalments
+    ]
+    notices = [
+        f"{format_date(n.date)} : {NOTICE_LABELS.get(n.kind, n.kind)}"
+        + (f" ({_french_dates(n.detail)})" if n.detail else "")
+        for n in e.notices
+    ]
+    majorations = []
+    if e.majorations:
+        from echeancier.documents.echeancier import _majoration_lines
+
+        majorations = _majoration_lines(e.majorations)
+    return render_html(
+        "echeancier.html",
+        title="Échéancier de vos cotisations sociales",
+        organism=organism,
+        issued_on=format_date(issued_on),
+        as_of=format_date(e.as_of),
+        identity=identity_lines(scenario, name, siren),
+        reasons=reasons(e),
+        instalments=instalments,
+        notices=notices,
+        refunds=[refund_sentence(r) for r in e.refunds],
+        majorations=majorations,
+        balance={
+            "called": format_euros(e.called, cents=True),
+            "paid": format_euros(e.paid, cents=True),
+            "outstanding": format_euros(e.outstanding, cents=True),
+        },
+        notes=[note_sentence(note) for note in e.notes],
+    )
+
+
+def schedule_pdf(
+    e: Echeancier,
+    scenario: Scenario | None = None,
+    *,
+    issued_on: date,
+    organism: str = "URSSAF",
+    name: str | None = None,
+    siren: str | None = None,
+) -> bytes:
+    """The échéancier as a French PDF: identity, date of issue, every amount with its reason, every due date."""
+    return html_to_pdf(schedule_html(e, scenario, issued_on=issued_on, organism=organism, name=name, siren=siren))
+
+
+def simulation_html(
+    result: Simulation, *, issued_on: date, organism: str = "URSSAF", name: str | None = None, siren: str | None = None
+) -> str:
+    from echeancier.cli import _rows, _situation_lines, simulation_explanations
+    from echeancier.law.snapshot import snapshot
+
+    law = snapshot(result.year)
+    rows = [line_row for line in result.lines for line_row in _rows(line)]
+    forfait = None
+    if result.forfait is not None:
+        from echeancier.cli import _forfait_block
+
+        forfait = _forfait_block(result.forfait, law)
+    return render_html(
+        "simulation.html",
+        title=f"Simulation de vos cotisations sociales — revenus {result.year}",
+        organism=organism,
+        issued_on=format_date(issued_on),
+        identity=[*identity_lines(None, name, siren), f"Activité : {PROFESSIONS[result.situation.profession.value]}"],
+        situation=_situation_lines(result),
+        rows=rows,
+        total=format_euros(result.total),
+        explanations=simulation_explanations(result, law),
+        forfait=forfait,
+    )
+
+
+def simulation_pdf(
+    result: Simulation, *, issued_on: date, organism: str = "URSSAF", name: str | None = None, siren: str | None = None
+) -> bytes:
+    """The simulation (L613-3 al. 1) as a French PDF: each contribution with its base, rate, amount and article."""
+    return html_to_pdf(simulation_html(result, issued_on=issued_on, organism=organism, name=name, siren=siren))
