@@ -328,12 +328,18 @@ class EventStore:
         _check_identifier("file_name", file_name, 500)
         checked = [_check_bank_line(line, index) for index, line in enumerate(lines)]
         totals = ImportResult()
+        # The events of the accounts this import wrote to, kept between its batches so that each batch reads
+        # only what others appended meanwhile (checked by sequence number), not whole histories again.
+        known: dict[str, list[StoredEvent]] = {}
         for chunk in _chunks(checked, max(1, batch_size)):
 
-            def write(connection: Connection, chunk: list[BankLine] = chunk) -> ImportResult:
-                return self._import_batch(connection, chunk, file_name)
+            def write(
+                connection: Connection, chunk: list[BankLine] = chunk
+            ) -> tuple[ImportResult, dict[str, list[StoredEvent]]]:
+                return self._import_batch(connection, chunk, file_name, known)
 
-            result = self._write(write)
+            result, histories = self._write(write)
+            known.update(histories)
             totals = ImportResult(
                 totals.recorded + result.recorded,
                 totals.already_present + result.already_present,
@@ -362,21 +368,26 @@ class EventStore:
             for row in rows
         ]
 
-    def _import_batch(self, connection: Connection, chunk: list[BankLine], file_name: str) -> ImportResult:
+    def _import_batch(
+        self, connection: Connection, chunk: list[BankLine], file_name: str, known: Mapping[str, list[StoredEvent]]
+    ) -> tuple[ImportResult, dict[str, list[StoredEvent]]]:
+        owners = self._owners(connection, {line.reference for line in chunk})
+        # Lock first, then look for the keys already stored: a concurrent import of the same lines, waiting on the
+        # locks, then sees every line the other one committed.
+        accounts = self._lock_accounts(
+            connection, sorted({owners[line.reference] for line in chunk if line.reference in owners})
+        )
         keys = [line.key for line in chunk]
         present = set(self._stored_by_key(connection, keys))
         present |= set(
             connection.execute(select(schema.suspense.c.key).where(schema.suspense.c.key.in_(keys))).scalars()
         )
-        todo: list[BankLine] = []
-        for line in chunk:
-            if line.key not in present:
-                todo.append(line)
-                present.add(line.key)
-        owners = self._owners(connection, {line.reference for line in todo})
         per_account: dict[str, list[BankLine]] = {}
         unmatched: list[BankLine] = []
-        for line in todo:
+        for line in chunk:
+            if line.key in present:
+                continue
+            present.add(line.key)
             owner = owners.get(line.reference)
             if owner is None:
                 unmatched.append(line)
@@ -384,8 +395,7 @@ class EventStore:
                 per_account.setdefault(owner, []).append(line)
         received = _now()
         ids = sorted(per_account)
-        accounts = self._lock_accounts(connection, ids)
-        history = self._events(connection, ids)
+        history = self._current_events(connection, ids, known)
         rows: list[dict[str, Any]] = []
         touched: dict[str, tuple[AccountRecord, list[StoredEvent]]] = {}
         for account_id in ids:
@@ -401,7 +411,31 @@ class EventStore:
                 insert(schema.suspense), [_suspense_row(line, file_name, received) for line in unmatched]
             )
         self._write_projections(connection, touched)
-        return ImportResult(len(rows), len(chunk) - len(todo), len(unmatched))
+        recorded = ImportResult(len(rows), len(chunk) - len(rows) - len(unmatched), len(unmatched))
+        return recorded, {account_id: events for account_id, (_, events) in touched.items()}
+
+    def _current_events(
+        self, connection: Connection, account_ids: Sequence[str], known: Mapping[str, list[StoredEvent]]
+    ) -> dict[str, list[StoredEvent]]:
+        """The accounts' events: those in `known` when it is up to date, the others read from the database."""
+        table = schema.events
+        last: dict[str, int] = {}
+        for page in _chunks([account_id for account_id in account_ids if account_id in known], PAGE_SIZE):
+            query = select(table.c.account_id, func.max(table.c.sequence)).where(table.c.account_id.in_(page))
+            last.update(
+                (str(account_id), int(top))
+                for account_id, top in connection.execute(query.group_by(table.c.account_id))
+            )
+        current = {}
+        stale = []
+        for account_id in account_ids:
+            events = known.get(account_id)
+            if events is not None and (events[-1].sequence if events else 0) == last.get(account_id, 0):
+                current[account_id] = events
+            else:
+                stale.append(account_id)
+        current.update(self._events(connection, stale))
+        return current
 
     # Internals
 
