@@ -49,7 +49,11 @@ def test_upgrade_from_empty_to_head_and_downgrade_back(database_url: str) -> Non
         assert current_revision(connection) is None
         if connection.dialect.name == "postgresql":  # the trigger function went with the tables
             assert (
-                connection.execute(text("SELECT count(*) FROM pg_proc WHERE proname = 'events_append_only'")).scalar()
+                connection.execute(
+                    text(
+                        "SELECT count(*) FROM pg_proc WHERE proname = 'events_append_only' AND pronamespace = current_schema()::regnamespace"
+                    )
+                ).scalar()
                 == 0
             )
     engine.dispose()

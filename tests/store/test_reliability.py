@@ -110,13 +110,13 @@ def test_two_processes_importing_the_same_file_at_once_record_each_line_once(new
     url = new_database()
     with EventStore(url, projector=projector) as store:
         create_accounts(store, 20)
-    importers = [SPAWN.Process(target=import_payments, args=(url, 2_000, 20, 100)) for _ in range(2)]
+    importers = [SPAWN.Process(target=import_payments, args=(url, 1_000, 20, 50)) for _ in range(2)]
     for importer in importers:
         importer.start()
     for importer in importers:
         importer.join()
         assert importer.exitcode == 0
-    lines = payment_lines(2_000, 20)
+    lines = payment_lines(1_000, 20)
     matched = sum(1 for line in lines if not line.reference.startswith("UNKNOWN"))
     assert event_count(url) == matched
     with EventStore(url, projector=projector) as store:

@@ -19,7 +19,8 @@ from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import ColumnElement, Engine, String, any_, bindparam, delete, func, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
@@ -371,20 +372,20 @@ class EventStore:
     def _import_batch(
         self, connection: Connection, chunk: list[BankLine], file_name: str, known: Mapping[str, list[StoredEvent]]
     ) -> tuple[ImportResult, dict[str, list[StoredEvent]]]:
-        owners = self._owners(connection, {line.reference for line in chunk})
-        # Lock first, then look for the keys already stored: a concurrent import of the same lines, waiting on the
-        # locks, then sees every line the other one committed.
+        present = self._present_keys(connection, [line.key for line in chunk])
+        todo = [line for line in chunk if line.key not in present]
+        if not todo:
+            return ImportResult(0, len(chunk), 0), {}
+        owners = self._owners(connection, {line.reference for line in todo})
         accounts = self._lock_accounts(
-            connection, sorted({owners[line.reference] for line in chunk if line.reference in owners})
+            connection, sorted({owners[line.reference] for line in todo if line.reference in owners})
         )
-        keys = [line.key for line in chunk]
-        present = set(self._stored_by_key(connection, keys))
-        present |= set(
-            connection.execute(select(schema.suspense.c.key).where(schema.suspense.c.key.in_(keys))).scalars()
-        )
+        # Looked for again once the accounts are locked: a concurrent import of the same lines, which held the
+        # locks, has committed by now, and every line it wrote is seen here.
+        present |= self._present_keys(connection, [line.key for line in todo])
         per_account: dict[str, list[BankLine]] = {}
         unmatched: list[BankLine] = []
-        for line in chunk:
+        for line in todo:
             if line.key in present:
                 continue
             present.add(line.key)
@@ -414,6 +415,18 @@ class EventStore:
         recorded = ImportResult(len(rows), len(chunk) - len(rows) - len(unmatched), len(unmatched))
         return recorded, {account_id: events for account_id, (_, events) in touched.items()}
 
+    def _present_keys(self, connection: Connection, keys: list[str]) -> set[str]:
+        """The keys already stored, as events or suspense lines."""
+        present: set[str] = set()
+        events, suspense = schema.events, schema.suspense
+        for page in _chunks(sorted(set(keys)), PAGE_SIZE):
+            stored = select(events.c.idempotency_key).where(_among(connection, events.c.idempotency_key, page))
+            present.update(connection.execute(stored).scalars())
+            present.update(
+                connection.execute(select(suspense.c.key).where(_among(connection, suspense.c.key, page))).scalars()
+            )
+        return present
+
     def _current_events(
         self, connection: Connection, account_ids: Sequence[str], known: Mapping[str, list[StoredEvent]]
     ) -> dict[str, list[StoredEvent]]:
@@ -421,7 +434,9 @@ class EventStore:
         table = schema.events
         last: dict[str, int] = {}
         for page in _chunks([account_id for account_id in account_ids if account_id in known], PAGE_SIZE):
-            query = select(table.c.account_id, func.max(table.c.sequence)).where(table.c.account_id.in_(page))
+            query = select(table.c.account_id, func.max(table.c.sequence)).where(
+                _among(connection, table.c.account_id, page)
+            )
             last.update(
                 (str(account_id), int(top))
                 for account_id, top in connection.execute(query.group_by(table.c.account_id))
@@ -475,7 +490,7 @@ class EventStore:
             return {}
         rows = connection.execute(
             select(schema.accounts)
-            .where(schema.accounts.c.account_id.in_(account_ids))
+            .where(_among(connection, schema.accounts.c.account_id, account_ids))
             .order_by(schema.accounts.c.account_id)
             .with_for_update()
         ).all()
@@ -490,7 +505,7 @@ class EventStore:
         table = schema.payment_references
         found: dict[str, list[str]] = {}
         for page in _chunks(list(account_ids), PAGE_SIZE):
-            query = select(table.c.account_id, table.c.reference).where(table.c.account_id.in_(page))
+            query = select(table.c.account_id, table.c.reference).where(_among(connection, table.c.account_id, page))
             for account_id, reference in connection.execute(query.order_by(table.c.reference)):
                 found.setdefault(account_id, []).append(reference)
         return {account_id: tuple(references) for account_id, references in found.items()}
@@ -505,10 +520,10 @@ class EventStore:
         owners: dict[str, str] = {}
         for page in _chunks(sorted(references), PAGE_SIZE):
             table = schema.payment_references
-            query = select(table.c.reference, table.c.account_id).where(table.c.reference.in_(page))
+            query = select(table.c.reference, table.c.account_id).where(_among(connection, table.c.reference, page))
             owners.update((str(reference), str(owner)) for reference, owner in connection.execute(query))
             ids = connection.execute(
-                select(schema.accounts.c.account_id).where(schema.accounts.c.account_id.in_(page))
+                select(schema.accounts.c.account_id).where(_among(connection, schema.accounts.c.account_id, page))
             ).scalars()
             for account_id in ids:
                 owners.setdefault(account_id, account_id)
@@ -534,7 +549,7 @@ class EventStore:
         for page in _chunks(list(account_ids), PAGE_SIZE):
             query = (
                 select(table)
-                .where(table.c.account_id.in_(page), table.c.sequence > after)
+                .where(_among(connection, table.c.account_id, page), table.c.sequence > after)
                 .order_by(table.c.account_id, table.c.sequence)
             )
             for row in connection.execute(query):
@@ -545,7 +560,7 @@ class EventStore:
         table = schema.events
         found: dict[str, StoredEvent] = {}
         for page in _chunks(sorted(set(keys)), PAGE_SIZE):
-            for row in connection.execute(select(table).where(table.c.idempotency_key.in_(page))):
+            for row in connection.execute(select(table).where(_among(connection, table.c.idempotency_key, page))):
                 found[row.idempotency_key] = _stored_event(row)
         return found
 
@@ -560,11 +575,19 @@ class EventStore:
             rows.append(_projection_row(account_id, events[-1].sequence if events else 0, projection))
         table = schema.projections
         for page in _chunks(list(accounts), PAGE_SIZE):
-            connection.execute(delete(table).where(table.c.account_id.in_(page)))
+            connection.execute(delete(table).where(_among(connection, table.c.account_id, page)))
         connection.execute(insert(table), rows)
 
 
 # Values in and out
+
+
+def _among(connection: Connection, column: ColumnElement[str], values: Sequence[str]) -> ColumnElement[bool]:
+    """`column IN values`; on PostgreSQL `column = ANY(:array)`, one parameter whatever the number of values, so
+    that the statement is prepared once rather than rendered anew for each length."""
+    if connection.dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(String)))
+    return column.in_(values)
 
 
 def _now() -> datetime:
