@@ -51,7 +51,8 @@ def test_upgrade_from_empty_to_head_and_downgrade_back(database_url: str) -> Non
             assert (
                 connection.execute(
                     text(
-                        "SELECT count(*) FROM pg_proc WHERE proname = 'events_append_only' AND pronamespace = current_schema()::regnamespace"
+                        "SELECT count(*) FROM pg_proc WHERE proname = 'events_append_only'"
+                        " AND pronamespace = current_schema()::regnamespace"
                     )
                 ).scalar()
                 == 0

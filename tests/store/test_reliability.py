@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import Engine, create_engine, func, select
 
 from echeancier.store import ConcurrencyError, EventStore, NewEvent, StoredEvent, StoreInputError, schema
 from tests.store.conftest import NewDatabase
@@ -34,10 +34,14 @@ def content(events: list[StoredEvent]) -> list[tuple[Any, ...]]:
 def event_count(url: str) -> int:
     engine = create_engine(url)
     try:
-        with engine.connect() as connection:
-            return int(connection.execute(select(func.count()).select_from(schema.events)).scalar_one())
+        return count_events(engine)
     finally:
         engine.dispose()
+
+
+def count_events(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(schema.events)).scalar_one())
 
 
 def test_an_import_killed_at_a_random_point_then_run_again_records_every_payment_once(
@@ -51,14 +55,16 @@ def test_an_import_killed_at_a_random_point_then_run_again_records_every_payment
             create_accounts(store, ACCOUNTS)
 
     # kill -9 the importing process once a random number of payments is committed, in the middle of a batch
-    kill_after = random.randrange(1, PAYMENTS - unmatched - BATCH)
+    kill_after = random.randrange(1, PAYMENTS - unmatched - 2 * BATCH)
     importer = SPAWN.Process(target=import_payments, args=(killed_url, PAYMENTS, ACCOUNTS, BATCH))
+    watcher = create_engine(killed_url)
     importer.start()
-    while event_count(killed_url) < kill_after and importer.is_alive():
+    while count_events(watcher) < kill_after and importer.is_alive():
         time.sleep(0.005)
     time.sleep(random.uniform(0, 0.02))
     importer.kill()
     importer.join()
+    watcher.dispose()
     assert importer.exitcode == -signal.SIGKILL, "the import ended before it could be killed"
     committed = event_count(killed_url)
     assert 0 < committed < PAYMENTS - unmatched

@@ -412,3 +412,16 @@ def test_a_file_with_a_bad_line_writes_nothing(store: EventStore, bad: BankLine,
     with pytest.raises(StoreInputError, match=message):
         store.import_bank_lines([line("good", "A1"), bad, line("later", "?")], "f", batch_size=1)
     assert store.events("A1") == [] and store.suspense_lines() == []
+
+
+def test_an_in_memory_store_keeps_its_data_for_its_lifetime() -> None:
+    with EventStore("sqlite://", projector=projector) as store:
+        store.create_account("A1", ARTISAN)
+        store.append("A1", [debit("d1", 100)])
+        assert [e.idempotency_key for e in store.events("A1")] == ["d1"]
+        assert store.projections()[0].projection.balance_cents == 100
+
+
+def test_references_must_be_a_list(store: EventStore) -> None:
+    with pytest.raises(StoreInputError, match="references: must be a list of references, not one string"):
+        store.create_account("A1", ARTISAN, references="RUM-1")

@@ -12,7 +12,7 @@ from tests.store.double import payment_lines, projector
 
 
 def import_payments(url: str, count: int, accounts: int, batch_size: int) -> None:
-    with EventStore(url, projector=projector, upgrade=False) as store:
+    with EventStore(url, projector=projector, migrate=False) as store:
         store.import_bank_lines(payment_lines(count, accounts), "payments.csv", batch_size=batch_size)
 
 
@@ -30,7 +30,7 @@ def record_payments(url: str, worker: str, count: int, barrier: Any, results: An
 
         return build
 
-    with EventStore(url, projector=projector, upgrade=False) as store:
+    with EventStore(url, projector=projector, migrate=False) as store:
         barrier.wait()
         for index in range(count):
             store.append_with_retry("A1", payment(f"{worker}-{index}"), attempts=1_000)

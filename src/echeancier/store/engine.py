@@ -11,7 +11,8 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.pool import StaticPool
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -34,7 +35,12 @@ def make_engine(url: str | None = None) -> Engine:
     the write lock when they start (`BEGIN IMMEDIATE`, execution option `immediate`) so that two writers queue
     instead of failing on a lock upgrade."""
     url = url or default_url()
-    engine = create_engine(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
+        # An in-memory database lives in one connection: every use of the engine shares it.
+        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+    else:
+        engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine
@@ -70,19 +76,24 @@ def alembic_config(url: str | None = None) -> Config:
 def migrate(url: str | None = None, revision: str = "head") -> None:
     """Bring the database at `url` (default: `default_url()`) to `revision` of the migrations (an empty database
     gets every table)."""
-    from alembic import command
-
     engine = make_engine(url)
     try:
-        with engine.execution_options(immediate=True).begin() as connection:
-            if connection.dialect.name == "postgresql":
-                # Two processes opening a new database at once: the second waits, then finds it migrated.
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
-            config = alembic_config(url)
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+        upgrade(engine, revision)
     finally:
         engine.dispose()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """`migrate` on an engine of the store (the one of an in-memory database, for instance)."""
+    from alembic import command
+
+    with engine.execution_options(immediate=True).begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Two processes opening a new database at once: the second waits, then finds it migrated.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        config = alembic_config(engine.url.render_as_string(hide_password=False))
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
 
 
 def downgrade(url: str | None = None, revision: str = "base") -> None:

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from echeancier.store import schema
 from echeancier.store.bank import BankLine
-from echeancier.store.engine import HEAD, current_revision, default_url, make_engine, migrate
+from echeancier.store.engine import HEAD, current_revision, default_url, make_engine, upgrade
 from echeancier.store.records import (
     MAX_ID_LENGTH,
     MAX_INT,
@@ -58,20 +58,20 @@ class EventStore:
     """The store at `url` (default: ECHEANCIER_DATABASE_URL, else echeancier.db in the working directory).
 
     `projector(account, events)` computes an account's projection from all its events, in order; an exception it
-    raises refuses the write that called it. With `upgrade` (the default) the schema is migrated to the latest
+    raises refuses the write that called it. With `migrate` (the default) the schema is migrated to the latest
     revision when the database is empty or behind.
     """
 
-    def __init__(self, url: str | None = None, *, projector: Projector, upgrade: bool = True) -> None:
+    def __init__(self, url: str | None = None, *, projector: Projector, migrate: bool = True) -> None:
         self.url = url or default_url()
         self.projector = projector
         self.engine: Engine = make_engine(self.url)
         self._writer: Engine = self.engine.execution_options(immediate=True)
-        if upgrade:
+        if migrate:
             with self.engine.connect() as connection:
                 revision = current_revision(connection)
             if revision != HEAD:
-                migrate(self.url)
+                upgrade(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -98,6 +98,8 @@ class EventStore:
         if idempotency_key is not None:
             _check_identifier("idempotency_key", idempotency_key, MAX_KEY_LENGTH)
         data = _json_object("contributor", contributor)
+        if isinstance(references, str):
+            raise StoreInputError("references", "must be a list of references, not one string")
         wanted = list(dict.fromkeys(references))
         for reference in wanted:
             _check_identifier("references", reference, MAX_ID_LENGTH)
