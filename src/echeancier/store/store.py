@@ -19,8 +19,7 @@ from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Engine, String, any_, bindparam, delete, func, insert, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
@@ -382,9 +381,8 @@ class EventStore:
         accounts = self._lock_accounts(
             connection, sorted({owners[line.reference] for line in todo if line.reference in owners})
         )
-        # Looked for again once the accounts are locked: a concurrent import of the same lines, which held the
-        # locks, has committed by now, and every line it wrote is seen here.
-        present |= self._present_keys(connection, [line.key for line in todo])
+        # A concurrent import of the same lines that committed them since the look-up above makes the inserts below
+        # break a unique key: `_write` then runs the batch again, and the look-up finds them.
         per_account: dict[str, list[BankLine]] = {}
         unmatched: list[BankLine] = []
         for line in todo:
@@ -422,11 +420,9 @@ class EventStore:
         present: set[str] = set()
         events, suspense = schema.events, schema.suspense
         for page in _chunks(sorted(set(keys)), PAGE_SIZE):
-            stored = select(events.c.idempotency_key).where(_among(connection, events.c.idempotency_key, page))
+            stored = select(events.c.idempotency_key).where(events.c.idempotency_key.in_(page))
             present.update(connection.execute(stored).scalars())
-            present.update(
-                connection.execute(select(suspense.c.key).where(_among(connection, suspense.c.key, page))).scalars()
-            )
+            present.update(connection.execute(select(suspense.c.key).where(suspense.c.key.in_(page))).scalars())
         return present
 
     def _current_events(
@@ -436,9 +432,7 @@ class EventStore:
         table = schema.events
         last: dict[str, int] = {}
         for page in _chunks([account_id for account_id in account_ids if account_id in known], PAGE_SIZE):
-            query = select(table.c.account_id, func.max(table.c.sequence)).where(
-                _among(connection, table.c.account_id, page)
-            )
+            query = select(table.c.account_id, func.max(table.c.sequence)).where(table.c.account_id.in_(page))
             last.update(
                 (str(account_id), int(top))
                 for account_id, top in connection.execute(query.group_by(table.c.account_id))
@@ -492,7 +486,7 @@ class EventStore:
             return {}
         rows = connection.execute(
             select(schema.accounts)
-            .where(_among(connection, schema.accounts.c.account_id, account_ids))
+            .where(schema.accounts.c.account_id.in_(account_ids))
             .order_by(schema.accounts.c.account_id)
             .with_for_update()
         ).all()
@@ -507,7 +501,7 @@ class EventStore:
         table = schema.payment_references
         found: dict[str, list[str]] = {}
         for page in _chunks(list(account_ids), PAGE_SIZE):
-            query = select(table.c.account_id, table.c.reference).where(_among(connection, table.c.account_id, page))
+            query = select(table.c.account_id, table.c.reference).where(table.c.account_id.in_(page))
             for account_id, reference in connection.execute(query.order_by(table.c.reference)):
                 found.setdefault(account_id, []).append(reference)
         return {account_id: tuple(references) for account_id, references in found.items()}
@@ -522,10 +516,10 @@ class EventStore:
         owners: dict[str, str] = {}
         for page in _chunks(sorted(references), PAGE_SIZE):
             table = schema.payment_references
-            query = select(table.c.reference, table.c.account_id).where(_among(connection, table.c.reference, page))
+            query = select(table.c.reference, table.c.account_id).where(table.c.reference.in_(page))
             owners.update((str(reference), str(owner)) for reference, owner in connection.execute(query))
             ids = connection.execute(
-                select(schema.accounts.c.account_id).where(_among(connection, schema.accounts.c.account_id, page))
+                select(schema.accounts.c.account_id).where(schema.accounts.c.account_id.in_(page))
             ).scalars()
             for account_id in ids:
                 owners.setdefault(account_id, account_id)
@@ -551,7 +545,7 @@ class EventStore:
         for page in _chunks(list(account_ids), PAGE_SIZE):
             query = (
                 select(table)
-                .where(_among(connection, table.c.account_id, page), table.c.sequence > after)
+                .where(table.c.account_id.in_(page), table.c.sequence > after)
                 .order_by(table.c.account_id, table.c.sequence)
             )
             for row in connection.execute(query):
@@ -562,7 +556,7 @@ class EventStore:
         table = schema.events
         found: dict[str, StoredEvent] = {}
         for page in _chunks(sorted(set(keys)), PAGE_SIZE):
-            for row in connection.execute(select(table).where(_among(connection, table.c.idempotency_key, page))):
+            for row in connection.execute(select(table).where(table.c.idempotency_key.in_(page))):
                 found[row.idempotency_key] = _stored_event(row)
         return found
 
@@ -577,19 +571,11 @@ class EventStore:
             rows.append(_projection_row(account_id, events[-1].sequence if events else 0, projection))
         table = schema.projections
         for page in _chunks(list(accounts), PAGE_SIZE):
-            connection.execute(delete(table).where(_among(connection, table.c.account_id, page)))
+            connection.execute(delete(table).where(table.c.account_id.in_(page)))
         connection.execute(insert(table), rows)
 
 
 # Values in and out
-
-
-def _among(connection: Connection, column: ColumnElement[str], values: Sequence[str]) -> ColumnElement[bool]:
-    """`column IN values`; on PostgreSQL `column = ANY(:array)`, one parameter whatever the number of values, so
-    that the statement is prepared once rather than rendered anew for each length."""
-    if connection.dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(String)))
-    return column.in_(values)
 
 
 def _now() -> datetime:
