@@ -28,5 +28,5 @@ class BankLine:
     bank_id: str | None = None  # the bank's transaction id when the file has one
     due_date: datetime.date | None = None  # rejections: the due date (requested collection date) of the debit
     reason: str | None = None  # rejections: the ISO reason code (AM04, MS02, AC04…)
-    line: int | None = None  # line number (CSV) or entry index (XML), for messages
+    line: int = 0  # line number (CSV) or entry index (XML), for messages (0: not known)
     raw: str = ""  # the original line or XML fragment, kept for the suspense list

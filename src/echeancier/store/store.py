@@ -650,7 +650,7 @@ def _check_new_event(event: NewEvent, index: int) -> NewEvent:
 
 
 def _check_bank_line(line: BankLine, index: int) -> BankLine:
-    where = f"line {line.line if isinstance(line, BankLine) and line.line is not None else index + 1}"
+    where = f"line {line.line if isinstance(line, BankLine) and line.line else index + 1}"
     if not isinstance(line, BankLine):
         raise StoreInputError(where, "must be a BankLine")
     _check_identifier(f"{where}: key", line.key, MAX_KEY_LENGTH)
@@ -765,7 +765,7 @@ def _suspense_row(line: BankLine, file_name: str, received: datetime) -> dict[st
         "amount_cents": line.amount_cents,
         "reference": line.reference,
         "reason": UNKNOWN_REFERENCE,
-        "line": line.line,
+        "line": line.line or None,
         "raw": line.raw,
         "details": details,
         "received_at": received,
