@@ -1,0 +1,1 @@
+"""Alembic migrations of the account store (script_location `echeancier.store:migrations`)."""
