@@ -203,6 +203,8 @@ class Law:
     def __init__(self, files: tuple[ParameterFile, ...]) -> None:
         self.files = files
         self.parameters: dict[str, Parameter] = {p.key: p for f in files for p in f.parameters}
+        # Values derived from these parameters (the snapshots of `law.snapshot`), built once per Law object.
+        self.cache: dict[tuple[str, int], object] = {}
 
     def __iter__(self) -> Iterator[Parameter]:
         return iter(self.parameters.values())
