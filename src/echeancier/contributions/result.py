@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -79,9 +80,14 @@ class Line:
         return data
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Simulation:
-    """Every contribution of one income year, with the figures that explain them."""
+    """Every contribution of one income year, with the figures that explain them.
+
+    The amounts are computed with the simulation; the explanation of each line (`lines`) and the flat-rate
+    provisional contributions of the first two years (`forfait`) are derived from the same computed integers when
+    first asked for, so that a caller that needs only amounts does not pay for their explanation.
+    """
 
     situation: Situation
     year: int
@@ -94,11 +100,35 @@ class Simulation:
     pass_proratise: Decimal
     jours_activite: int
     prorata: Decimal
-    lines: tuple[Line, ...]
-    total: Decimal
+    amounts: tuple[int, ...]  # whole euros, one per contribution in the order of CONTRIBUTIONS
+    explain: Callable[[], tuple[Line, ...]] = field(repr=False)
     acre_fraction: Decimal = ZERO
     notes: tuple[str, ...] = ()
-    forfait: Simulation | None = field(default=None)
+    first_years: Callable[[], Simulation] | None = field(default=None, repr=False)  # builds `forfait`
+    _lines: tuple[Line, ...] | None = field(default=None, init=False, repr=False)
+    _forfait: Simulation | None = field(default=None, init=False, repr=False)
+
+    @property
+    def total(self) -> Decimal:
+        return Decimal(sum(self.amounts))
+
+    @property
+    def lines(self) -> tuple[Line, ...]:
+        if self._lines is None:
+            object.__setattr__(self, "_lines", self.explain())
+        assert self._lines is not None
+        return self._lines
+
+    @property
+    def forfait(self) -> Simulation | None:
+        """The provisional contributions of the first two civil years on the flat-rate base, or None."""
+        if self._forfait is None and self.first_years is not None:
+            object.__setattr__(self, "_forfait", self.first_years())
+        return self._forfait
+
+    def amount(self, key: str) -> Decimal:
+        """The amount of one contribution (without building the explanation)."""
+        return Decimal(self.amounts[CONTRIBUTIONS.index(key)])
 
     def line(self, key: str) -> Line:
         for line in self.lines:
