@@ -122,10 +122,7 @@ class Steps:
     span: tuple[int, ...]
     rate: tuple[int, ...]
     delta: tuple[int, ...]
-
-    @property
-    def last(self) -> int:
-        return len(self.low) - 1
+    last: int  # the index of the last point
 
 
 def _steps(scale: Scale, what: str) -> Steps:
@@ -133,7 +130,7 @@ def _steps(scale: Scale, what: str) -> Steps:
     rate = tuple(_fixed(r, RATE, what) for _, r in scale)
     span = (*(b - a for a, b in pairwise(low)), 1)
     delta = (*(b - a for a, b in pairwise(rate)), 0)
-    return Steps(low, span, rate, delta)
+    return Steps(low, span, rate, delta, len(low) - 1)
 
 
 @dataclass(frozen=True, slots=True)
