@@ -139,3 +139,12 @@ def test_incomes_below_the_cent_are_rounded_half_up_by_both_paths() -> None:
     assert as_lists(simulate_many(columns_of(situations))) == scalar(situations)
     assert simulate(situations[0]).income == Decimal("12345.68")
     assert simulate(situations[0]).assiette_sociale == Decimal("12345.68")
+
+
+def test_a_simulation_and_its_explanation_travel_to_a_worker_process() -> None:
+    # The explanation is derived when asked for, from plain data the Simulation keeps: it pickles.
+    situation = {"year": 2026, "profession": "artisan", "income": 30_000, "start_date": "2025-06-01", "acre": True}
+    result = simulate(situation)
+    copy = pickle.loads(pickle.dumps(result))
+    assert copy.to_dict() == result.to_dict()
+    assert copy.forfait is not None and copy.forfait.total == result.forfait.total  # type: ignore[union-attr]

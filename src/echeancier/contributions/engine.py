@@ -10,7 +10,8 @@ line (base, rate, tranches, minimum, ceiling, ACRE exemption) is derived from th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -80,12 +81,9 @@ def compute(situation: Situation, law: LawSnapshot, income: Decimal, notes: tupl
     # L136-3 (former wording): up to 2024 the CSG-CRDS base is the revenu professionnel plus the cotisations.
     base_csg = rows.assiette if figures.apres_reforme else cents + 100 * computed.total
     cfp = formation_professionnelle.rule(SCALAR, figures, profession)
-    first_years = None
-    if situation.start_date is not None and situation.year - situation.start_date.year < law.forfait_duree_annees:
-
-        def first_years() -> Simulation:
-            return _forfait(situation, law, rows, cfp)
-
+    first_years = (
+        situation.start_date is not None and situation.year - situation.start_date.year < law.forfait_duree_annees
+    )
     return _simulation(situation, law, income, rows, computed, base_csg, cfp, abattement, notes, first_years)
 
 
@@ -101,6 +99,36 @@ def _forfait(situation: Situation, law: LawSnapshot, rows: Rows, cfp: int) -> Si
     return _simulation(situation, law, euros, forfait_rows, computed, base, cfp, None, ("forfait_debut_activite",))
 
 
+@dataclass(frozen=True, slots=True)
+class _Explanation:
+    """The values the rules computed for one situation, from which its lines are explained when asked for."""
+
+    situation: Situation
+    law: LawSnapshot
+    rows: Rows
+    traces: tuple[Any, ...]
+    csg: csg_crds.CsgCrds
+    cfp: int
+    first_years: bool  # the flat-rate provisional contributions of the first two years apply
+
+    def lines(self) -> tuple[Line, ...]:
+        law, assiette = self.law, self.rows.assiette
+        maladie, ij, rb, rci, id_, af = self.traces
+        return (
+            maladie_maternite.explain(maladie, law, assiette),
+            indemnites_journalieres.explain(ij, law),
+            retraite_base.explain(rb, law),
+            retraite_complementaire.explain(rci, law),
+            invalidite_deces.explain(id_, law),
+            allocations_familiales.explain(af, law, assiette),
+            csg_crds.explain(self.csg, law),
+            formation_professionnelle.explain(self.cfp, self.situation.profession, law),
+        )
+
+    def forfait(self) -> Simulation | None:
+        return _forfait(self.situation, self.law, self.rows, self.cfp) if self.first_years else None
+
+
 def _simulation(
     situation: Situation,
     law: LawSnapshot,
@@ -111,24 +139,9 @@ def _simulation(
     cfp: int,
     abattement: int | None,
     notes: tuple[str, ...],
-    first_years: Callable[[], Simulation] | None = None,
+    first_years: bool = False,
 ) -> Simulation:
     csg = csg_crds.rule(law.exact, base_csg)
-
-    def explain() -> tuple[Line, ...]:
-        """The explanation of every line, from what the rules computed (when first asked for)."""
-        maladie, ij, rb, rci, id_, af = computed.traces
-        return (
-            maladie_maternite.explain(maladie, law, rows.assiette),
-            indemnites_journalieres.explain(ij, law),
-            retraite_base.explain(rb, law),
-            retraite_complementaire.explain(rci, law),
-            invalidite_deces.explain(id_, law),
-            allocations_familiales.explain(af, law, rows.assiette),
-            csg_crds.explain(csg, law),
-            formation_professionnelle.explain(cfp, situation.profession, law),
-        )
-
     return Simulation(
         situation=situation,
         year=situation.year,
@@ -142,10 +155,9 @@ def _simulation(
         jours_activite=rows.days,
         prorata=prorata(rows.days, rows.partial, law.jours_prorata),
         amounts=(*(trace.amount for trace in computed.traces), csg.amount, cfp),
-        explain=explain,
+        explanation=_Explanation(situation, law, rows, computed.traces, csg, cfp, first_years),
         acre_fraction=_acre_fraction(rows),
         notes=notes,
-        first_years=first_years,
     )
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from echeancier.contributions.situation import Situation
 from echeancier.kernel.money import ZERO
@@ -80,6 +79,14 @@ class Line:
         return data
 
 
+class Explanation(Protocol):
+    """What a Simulation keeps to explain itself: the values its rules computed (plain, picklable data)."""
+
+    def lines(self) -> tuple[Line, ...]: ...
+
+    def forfait(self) -> Simulation | None: ...
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Simulation:
     """Every contribution of one income year, with the figures that explain them.
@@ -101,12 +108,11 @@ class Simulation:
     jours_activite: int
     prorata: Decimal
     amounts: tuple[int, ...]  # whole euros, one per contribution in the order of CONTRIBUTIONS
-    explain: Callable[[], tuple[Line, ...]] = field(repr=False)
+    explanation: Explanation = field(repr=False)
     acre_fraction: Decimal = ZERO
     notes: tuple[str, ...] = ()
-    first_years: Callable[[], Simulation] | None = field(default=None, repr=False)  # builds `forfait`
     _lines: tuple[Line, ...] | None = field(default=None, init=False, repr=False)
-    _forfait: Simulation | None = field(default=None, init=False, repr=False)
+    _forfait: tuple[Simulation | None] | None = field(default=None, init=False, repr=False)
 
     @property
     def total(self) -> Decimal:
@@ -115,16 +121,17 @@ class Simulation:
     @property
     def lines(self) -> tuple[Line, ...]:
         if self._lines is None:
-            object.__setattr__(self, "_lines", self.explain())
+            object.__setattr__(self, "_lines", self.explanation.lines())
         assert self._lines is not None
         return self._lines
 
     @property
     def forfait(self) -> Simulation | None:
         """The provisional contributions of the first two civil years on the flat-rate base, or None."""
-        if self._forfait is None and self.first_years is not None:
-            object.__setattr__(self, "_forfait", self.first_years())
-        return self._forfait
+        if self._forfait is None:
+            object.__setattr__(self, "_forfait", (self.explanation.forfait(),))
+        assert self._forfait is not None
+        return self._forfait[0]
 
     def amount(self, key: str) -> Decimal:
         """The amount of one contribution (without building the explanation)."""
