@@ -28,7 +28,7 @@ class AllocationsFamiliales(NamedTuple):
 
 def rule(k: Ops, r: Rows) -> AllocationsFamiliales:
     law = r.law
-    taux = taux_progressif(k, law.af_bareme, 100 * r.assiette, r.pass_proratise, law.progressive_divisor)
+    taux = taux_progressif(k, law.af_bareme, r.assiette_u, r.pass_proratise, law.progressive_divisor)
     gross = taux * r.assiette
     return AllocationsFamiliales(taux, gross, with_acre(k, r, gross, assiette_share(k, r)))
 

@@ -25,8 +25,11 @@ class AcreRows:
 
 @dataclass(slots=True)
 class Rows:
+    """The inputs of the rules for the rows of one income year (`contributions.year.rows_of`)."""
+
     law: Figures
     assiette: Ints  # assiette sociale in cents, never negative
+    assiette_u: Ints  # the same in 1e-4 €, to compare with PASS multiples (FRAC × euros)
     assiette_ij: Ints | None  # flat-rate IJ base of the first two years (cents), replacing the usual one
     pass_proratise: Ints  # euros
     days: Ints  # days of activity in the year

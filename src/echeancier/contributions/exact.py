@@ -7,7 +7,7 @@ ints (one situation, `SCALAR`: the engine `simulate`, which also builds the expl
 arrays (many rows of one income year, `contributions.vectorized.VECTOR`: `simulate_many`). Arithmetic (`+ - * //`)
 and comparisons read the same on both; the rest goes through the `Ops`:
 
-- `minimum`, `maximum`, `where` (both branches are evaluated: they must be valid on every row), `not_`, `any`;
+- `minimum`, `maximum`, `where` (both branches are evaluated: they must be valid on every row), `not_`;
 - `take(table, index)`: a value of a small table of the law by row;
 - `mul_div_half_up(a, b, d)`: a × b / d rounded half up exactly, though a × b may not fit in int64;
 - `select(condition)`, `gather(values, rows)`, `scatter(into, rows, values)`: the rows with an ACRE exemption
@@ -50,8 +50,6 @@ class Ops(Protocol):
 
     def not_(self, condition: Bools) -> Bools: ...
 
-    def any(self, condition: Bools) -> bool: ...
-
     def take(self, table: Sequence[int], index: Ints) -> Ints: ...
 
     def mul_div_half_up(self, a: Ints, b: Ints, d: Ints) -> Ints: ...
@@ -81,10 +79,6 @@ class Scalar:
     @staticmethod
     def not_(condition: bool) -> bool:
         return not condition
-
-    @staticmethod
-    def any(condition: bool) -> bool:
-        return bool(condition)
 
     @staticmethod
     def take(table: Sequence[int], index: int) -> int:

@@ -32,14 +32,15 @@ class IndemnitesJournalieres(NamedTuple):
 def rule(k: Ops, r: Rows) -> IndemnitesJournalieres:
     law = r.law
     if r.assiette_ij is not None:
-        base, floored = r.assiette_ij, r.assiette_ij < 0  # the flat-rate base replaces the usual one
+        # The flat-rate base replaces the usual one, with no minimum (`< 0`: False, in the shape of the rows).
+        base, floored = r.assiette_ij, r.assiette_ij < 0
     else:
         floored = r.minimums & (r.assiette < law.ij_assiette_minimale)
         base = k.where(floored, law.ij_assiette_minimale, r.assiette)
     capped = base > law.ij_plafond
     base = k.minimum(base, law.ij_plafond)
     # D621-2 (décret 2022-1529), 2023 only: the global 0.50 % rate below 40 % of the PASS.
-    low_income = 100 * r.assiette < law.ij_seuil_revenu_faible * r.pass_proratise
+    low_income = r.assiette_u < law.ij_seuil_revenu_faible * r.pass_proratise
     taux = k.where(low_income, law.ij_taux_revenu_faible, law.ij_taux)
     gross = taux * base
     share = None if r.acre is None else kept_share(k, law, r.acre, k.gather(base, r.acre.rows))

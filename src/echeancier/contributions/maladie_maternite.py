@@ -26,21 +26,23 @@ class MaladieMaternite(NamedTuple):
     tranche_1: Ints  # cents
     tranche_2: Ints  # cents
     gross: Ints  # 1e-8 €
-    exoneration: Ints  # euros (ACRE)
+    exoneration: Ints  # euros, on the ACRE rows (0 without any)
     amount: Ints
 
 
 def rule(k: Ops, r: Rows) -> MaladieMaternite:
     law = r.law
     limit = law.maladie_plafond_tranche_1 // 100 * r.pass_proratise  # cents
-    taux = taux_progressif(k, law.maladie_bareme, 100 * r.assiette, r.pass_proratise, law.progressive_divisor)
+    taux = taux_progressif(k, law.maladie_bareme, r.assiette_u, r.pass_proratise, law.progressive_divisor)
     tranche_1 = k.minimum(r.assiette, limit)
     tranche_2 = k.maximum(r.assiette - limit, 0)
     gross = taux * tranche_1 + law.maladie_taux_tranche_2 * tranche_2
-    exoneration = 0 * gross
+    amount = half_up(gross, EURO)
+    exoneration = 0
     if r.acre is not None:
-        exoneration = k.scatter(exoneration, r.acre.rows, exoneration_acre(k, r, k.gather(gross, r.acre.rows)))
-    amount = half_up(k.maximum(gross - exoneration * EURO, 0), EURO)
+        acre_gross = k.gather(gross, r.acre.rows)
+        exoneration = exoneration_acre(k, r, acre_gross)
+        amount = k.scatter(amount, r.acre.rows, half_up(k.maximum(acre_gross - exoneration * EURO, 0), EURO))
     return MaladieMaternite(taux, tranche_1, tranche_2, gross, exoneration, amount)
 
 

@@ -44,8 +44,9 @@ def rule(k: Ops, r: Rows) -> RetraiteComplementaire:
         scale = law.jours_prorata
         days = k.where(r.partial, k.minimum(r.days, scale), scale)
         limit = law.rci_plafond_tranche_1_montant * days
-    tranche_1 = k.minimum(base * scale, limit)
-    tranche_2 = k.maximum(base * scale - limit, 0)
+    scaled = base if scale == 1 else base * scale
+    tranche_1 = k.minimum(scaled, limit)
+    tranche_2 = k.maximum(scaled - limit, 0)
     gross = law.rci_taux_tranche_1 * tranche_1 + law.rci_taux_tranche_2 * tranche_2
     amount = half_up(gross, EURO * scale)
     return RetraiteComplementaire(scale, base, ceiling, capped, tranche_1, tranche_2, gross, amount)

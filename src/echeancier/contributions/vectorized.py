@@ -109,10 +109,6 @@ class _Vector:
     not_ = staticmethod(np.logical_not)
 
     @staticmethod
-    def any(condition: Bools) -> bool:
-        return bool(np.any(condition))
-
-    @staticmethod
     def take(table: Sequence[int], index: I64) -> I64:
         values: I64 = np.asarray(table)[index]
         return values

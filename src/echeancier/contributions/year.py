@@ -42,7 +42,7 @@ def rows_of(
     given), `acre` where ACRE was granted (with a start date) and `minimums` where no RSA applies."""
     days, partial, pass_proratise = activity_days(k, law, start, end)
     abattement, assiette = assiette_sociale(k, law, income)
-    rows = Rows(law, assiette, None, pass_proratise, days, partial, minimums, None)
+    rows = Rows(law, assiette, 100 * assiette, None, pass_proratise, days, partial, minimums, None)
     chosen = k.select(acre)
     if chosen is not None:
         applies, num, den = acre_year_share(k, law, k.gather(start, chosen), k.gather(days, chosen))
@@ -59,7 +59,17 @@ def on_base(k: Ops, rows: Rows, assiette: Ints, assiette_ij: Ints | None) -> Row
     acre = rows.acre
     if acre is not None:
         acre = AcreRows(acre.rows, acre.pass_proratise, acre.num, acre.den, k.gather(assiette, acre.rows))
-    return Rows(rows.law, assiette, assiette_ij, rows.pass_proratise, rows.days, rows.partial, rows.minimums, acre)
+    return Rows(
+        rows.law,
+        assiette,
+        100 * assiette,
+        assiette_ij,
+        rows.pass_proratise,
+        rows.days,
+        rows.partial,
+        rows.minimums,
+        acre,
+    )
 
 
 class Cotisations(NamedTuple):
