@@ -10,11 +10,15 @@ Run: .venv/bin/python benchmarks/bench_simulate_many.py [rows]
 - memory, in a fresh subprocess: the peak resident set of the whole process (interpreter, libraries, the input
   columns and the call), and how much the call adds to what the process held just before it (Linux: the peak is
   reset through /proc/self/clear_refs before the call; elsewhere the figure is the process's lifetime peak);
-- scalar: mean time of one `simulate` call over 20,000 calls (timeit).
+- scalar: mean time of one `simulate` call over 20,000 calls (timeit) on one situation with ACRE, then the mean,
+  median and 99th percentile over 20,000 random situations drawn like the columns above (each call timed alone),
+  for `simulate` and for `simulate` followed by its whole explanation (`to_dict()`: every line, tranche, minimum
+  and the flat-rate base of the first years, which `simulate` derives only when asked).
 """
 
 from __future__ import annotations
 
+import statistics
 import sys
 import time
 import timeit
@@ -83,6 +87,42 @@ def scalar_mean_ms(calls: int = SCALAR_CALLS) -> float:
     return timeit.timeit(lambda: simulate(situation), number=calls) / calls * 1000
 
 
+def random_situations(count: int = SCALAR_CALLS, seed: int = 5) -> list[dict[str, Any]]:
+    """The rows of `columns` as situation mappings, for the scalar engine."""
+    data = columns(count, seed=seed)
+    situations = []
+    for i in range(count):
+        situation: dict[str, Any] = {
+            "year": int(data["year"][i]),
+            "profession": str(data["profession"][i]),
+            "income": float(data["income"][i]),
+            "acre": bool(data["acre"][i]),
+            "rsa": bool(data["rsa"][i]),
+        }
+        for name in ("start_date", "end_date"):
+            if not np.isnat(data[name][i]):
+                situation[name] = str(data[name][i])
+        situations.append(situation)
+    return situations
+
+
+def scalar_random_ms(explain: bool = False) -> tuple[float, float, float]:
+    """(mean, median, 99th percentile) in ms of one `simulate` call on random situations."""
+    situations = random_situations()
+    for situation in situations[:500]:
+        simulate(situation)
+    times = []
+    clock = time.perf_counter
+    for situation in situations:
+        began = clock()
+        result = simulate(situation)
+        if explain:
+            result.to_dict()
+        times.append(clock() - began)
+    times.sort()
+    return statistics.fmean(times) * 1000, times[len(times) // 2] * 1000, times[int(len(times) * 0.99)] * 1000
+
+
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else ROWS
     mixed = best_time(columns(rows))
@@ -93,7 +133,13 @@ def main() -> None:
     print(
         f"  peak resident memory of a process running it (years mixed): {peak:.0f} MB, of which the call {call:.0f} MB"
     )
-    print(f"simulate (scalar), mean of {SCALAR_CALLS:,} calls: {scalar_mean_ms():.4f} ms")
+    print(f"simulate (scalar), one situation with ACRE, mean of {SCALAR_CALLS:,} calls: {scalar_mean_ms():.4f} ms")
+    for label, explain in (("simulate", False), ("simulate + to_dict()", True)):
+        mean, median, p99 = scalar_random_ms(explain)
+        print(
+            f"{label} (scalar), {SCALAR_CALLS:,} random situations: mean {mean:.4f} ms, median {median:.4f} ms, "
+            f"p99 {p99:.4f} ms"
+        )
 
 
 if __name__ == "__main__":

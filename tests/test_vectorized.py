@@ -18,11 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from echeancier import simulate
-from echeancier.contributions import vectorized
+from echeancier.contributions import exact, vectorized
 from echeancier.contributions.assiettes import activity
+from echeancier.contributions.exact import SCALAR
 from echeancier.contributions.result import CONTRIBUTIONS
 from echeancier.contributions.situation import InputError, Situation
-from echeancier.contributions.vectorized import RowInputError, simulate_many
+from echeancier.contributions.vectorized import VECTOR, RowInputError, simulate_many
 from echeancier.kernel.money import round_euro
 from echeancier.law.snapshot import snapshot, supported_years
 from tests.conftest import ORACLE_GRID
@@ -297,10 +298,10 @@ def test_acre_at_its_thresholds_with_every_day_count() -> None:
 
 
 # --------------------------------------------------------------------------------------------------------------
-# rows handed to the scalar engine
+# net incomes (the scalar search, row by row) and incomes below the cent (both paths round them to the cent)
 
 
-def test_net_incomes_and_incomes_below_the_cent_go_through_the_scalar_engine() -> None:
+def test_net_incomes_and_incomes_below_the_cent() -> None:
     batch: list[dict[str, Any]] = [
         {"year": 2025, "profession": "artisan", "income": 30_000, "income_is_net": True},
         {"year": 2024, "profession": "commercant", "income": "12345.678"},
@@ -312,11 +313,11 @@ def test_net_incomes_and_incomes_below_the_cent_go_through_the_scalar_engine() -
 
 
 ACRE_TIES = [
-    # Exact ACRE amounts on a half euro, reached through a 28-digit Decimal share or fraction in the scalar engine.
+    # Exact ACRE amounts on a half euro (both paths compute the same exact ratio and round it half up).
     # 2025, assiette 34 439 €, PASS prorated to 45 552 €: IJ = 0.5 % × 34 439 × (1 − 3 × 11 113 / 34 439) = 5.50 €
-    # exactly; the scalar engine's rounded share gives 5.4999… → 5 €, and simulate_many follows it.
+    # exactly.
     {"year": 2025, "profession": "artisan", "income": 46539.17, "start_date": date(2025, 1, 13), "acre": True},
-    # 2026, retraite de base 1 000.72 € × (1 − 25 % × 147 / 343) = 893.50 € exactly (scalar: 893 €).
+    # 2026, retraite de base 1 000.72 € × (1 − 25 % × 147 / 343) = 893.50 € exactly.
     {
         "year": 2026,
         "profession": "artisan",
@@ -340,7 +341,7 @@ ACRE_TIES = [
 ]
 
 
-def test_acre_half_euro_ties_follow_the_scalar_engine() -> None:
+def test_acre_half_euro_ties_are_equal_on_both_paths() -> None:
     assert_equal_to_scalar(ACRE_TIES, simulate_many(columns_of(ACRE_TIES)))
 
 
@@ -377,20 +378,20 @@ def half_up(value: Fraction) -> int:
 )
 def test_mul_div_half_up_is_exact_beyond_int64(triples: list[tuple[int, int, int]]) -> None:
     a, b, d = (np.array(column, dtype=np.int64) for column in zip(*triples, strict=True))
-    value, tie = vectorized._mul_div_half_up(a, b, d)
-    for (x, y, z), v, t in zip(triples, value, tie, strict=True):
-        exact = Fraction(x * y, z)
-        assert int(v) == half_up(exact)
-        assert bool(t) == (exact - math.floor(exact) == Fraction(1, 2))
+    value = VECTOR.mul_div_half_up(a, b, d)
+    for (x, y, z), v in zip(triples, value, strict=True):
+        assert int(v) == half_up(Fraction(x * y, z)) == SCALAR.mul_div_half_up(x, y, z)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.integers(0, 4 * 10**17), st.integers(1, 10**12), st.sampled_from([100, 10**8, 7]))
 def test_half_up_is_exact(numerator: int, denominator: int, constant: int) -> None:
-    value, tie = vectorized._half_up_tie(np.array([numerator]), np.array([denominator]))
-    assert int(value[0]) == half_up(Fraction(numerator, denominator))
-    assert bool(tie[0]) == (Fraction(numerator, denominator) - numerator // denominator == Fraction(1, 2))
-    assert int(vectorized._half_up(np.array([numerator]), constant)[0]) == half_up(Fraction(numerator, constant))
+    # The same helper on Python ints (one situation) and on int64 arrays (many), with a variable or constant divisor.
+    expected = half_up(Fraction(numerator, denominator))
+    assert exact.half_up(numerator, denominator) == expected
+    assert int(exact.half_up(np.array([numerator]), np.array([denominator]))[0]) == expected
+    assert int(exact.half_up(np.array([numerator]), constant)[0]) == half_up(Fraction(numerator, constant))
+    assert exact.half_up(numerator, constant) == half_up(Fraction(numerator, constant))
     assert half_up(Fraction(numerator, constant)) == round_euro(Decimal(numerator) / Decimal(constant))
 
 

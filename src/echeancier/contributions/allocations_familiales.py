@@ -6,25 +6,42 @@ the whole base. Exempted under ACRE (D131-6-1).
 
 from __future__ import annotations
 
-from echeancier.contributions.context import Context
-from echeancier.contributions.proportional import line_with_acre
-from echeancier.contributions.result import Line, Tranche
-from echeancier.contributions.scales import taux_progressif
+from typing import NamedTuple
 
+from echeancier.contributions.acre import assiette_share, with_acre
+from echeancier.contributions.context import Rows
+from echeancier.contributions.exact import Ints, Ops
+from echeancier.contributions.lines import line, rate, tranche
+from echeancier.contributions.result import Line
+from echeancier.contributions.scales import taux_progressif
+from echeancier.law.snapshot import LawSnapshot
+
+KEY = "allocations_familiales"
 REFERENCE = "CSS D613-1"
 
 
-def allocations_familiales(ctx: Context) -> Line:
-    law = ctx.law
-    base = ctx.assiette
-    rate = taux_progressif(law.af_bareme, base, ctx.pass_proratise, law.decimales_taux_progressif)
-    return line_with_acre(
-        "allocations_familiales",
-        ctx=ctx,
-        base=base,
-        rate=rate,
-        tranches=(Tranche("assiette (taux progressif)", base, rate, base * rate),),
+class AllocationsFamiliales(NamedTuple):
+    rate: Ints  # millionths
+    gross: Ints
+    amount: Ints
+
+
+def rule(k: Ops, r: Rows) -> AllocationsFamiliales:
+    law = r.law
+    taux = taux_progressif(k, law.af_bareme, r.assiette_u, r.pass_proratise, law.progressive_divisor)
+    gross = taux * r.assiette
+    return AllocationsFamiliales(taux, gross, with_acre(k, r, gross, assiette_share(k, r)))
+
+
+def explain(t: AllocationsFamiliales, law: LawSnapshot, assiette: int) -> Line:
+    value = rate(t.rate)
+    return line(
+        KEY,
+        base=assiette,
+        rate=value,
+        amount=t.amount,
+        gross=t.gross,
+        tranches=(tranche("assiette (taux progressif)", assiette, value, t.rate),),
         reference=REFERENCE,
-        acre_assiette=base,
         progressive=True,
     )

@@ -1,26 +1,38 @@
-"""What every contribution rule needs to know about the year being computed."""
+"""What every contribution rule needs to know about the rows being computed: one situation (Python ints) or many
+rows of one income year (NumPy arrays), in the integer units of `contributions.exact`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from typing import Any
 
-from echeancier.contributions.acre import Acre
-from echeancier.contributions.assiettes import Activity
-from echeancier.contributions.situation import Profession
-from echeancier.law.snapshot import LawSnapshot
+from echeancier.contributions.exact import Bools, Ints
+from echeancier.law.snapshot import Figures
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
-    law: LawSnapshot
-    profession: Profession
-    assiette: Decimal  # assiette sociale, never negative
-    assiette_ij: Decimal | None  # flat-rate IJ base of the first two years, replacing the usual one
-    period: Activity
-    minimums: bool  # False for RSA / prime d'activité beneficiaries: no minimum contributions
-    acre: Acre | None
+@dataclass(slots=True)
+class AcreRows:
+    """The rows with an ACRE exemption this year (`rows`: None for one situation, an index array for many), with
+    their prorated PASS and the share of the year the 12 months cover, num / den (CSS D131-6-1)."""
 
-    @property
-    def pass_proratise(self) -> Decimal:
-        return self.period.pass_proratise
+    rows: Any
+    pass_proratise: Ints  # euros
+    num: Ints
+    den: Ints
+    assiette: Ints  # cents, the assiette sociale of those rows
+    share: tuple[Ints, Ints] | None = None  # (kept, whole) for the assiette sociale, computed once
+
+
+@dataclass(slots=True)
+class Rows:
+    """The inputs of the rules for the rows of one income year (`contributions.year.rows_of`)."""
+
+    law: Figures
+    assiette: Ints  # assiette sociale in cents, never negative
+    assiette_u: Ints  # the same in 1e-4 €, to compare with PASS multiples (FRAC × euros)
+    assiette_ij: Ints | None  # flat-rate IJ base of the first two years (cents), replacing the usual one
+    pass_proratise: Ints  # euros
+    days: Ints  # days of activity in the year
+    partial: Bools
+    minimums: Bools  # False for RSA / prime d'activité beneficiaries: no minimum contributions
+    acre: AcreRows | None  # None when no row has an ACRE exemption

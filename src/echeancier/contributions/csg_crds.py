@@ -8,30 +8,43 @@ contributions (L136-3 in its former wording). URSSAF rounds the deductible part 
 
 from __future__ import annotations
 
-from decimal import Decimal
+from typing import NamedTuple
 
+from echeancier.contributions.exact import EURO, Ints, half_up
+from echeancier.contributions.lines import euros, units
 from echeancier.contributions.result import Line, Tranche
-from echeancier.kernel.money import round_euro
-from echeancier.law.snapshot import LawSnapshot
+from echeancier.law.snapshot import Figures, LawSnapshot
 
+KEY = "csg_crds"
 REFERENCE = "CSS L136-3, L136-8; ordonnance n° 96-50 art. 14 et 19"
 
 
-def csg_crds(base: Decimal, law: LawSnapshot) -> Line:
+class CsgCrds(NamedTuple):
+    base: Ints  # cents
+    deductible: Ints  # 1e-8 €
+    other: Ints  # 1e-8 €
+    amount: Ints
+
+
+def rule(law: Figures, base: Ints) -> CsgCrds:
+    deductible = law.csg_taux_deductible * base
+    other = law.csg_taux_non_deductible_crds * base
+    return CsgCrds(base, deductible, other, half_up(deductible, EURO) + half_up(other, EURO))
+
+
+def explain(t: CsgCrds, law: LawSnapshot) -> Line:
     deductible_rate = law.csg_taux_deductible
     other_rate = law.csg_taux_non_deductible + law.crds_taux
-    deductible = base * deductible_rate
-    other = base * other_rate
-    amount = round_euro(deductible) + round_euro(other)
+    base = euros(t.base)
     return Line(
-        "csg_crds",
+        KEY,
         base=base,
         rate=deductible_rate + other_rate,
-        amount=amount,
+        amount=euros(100 * t.amount),
         reference=REFERENCE,
         tranches=(
-            Tranche("CSG déductible", base, deductible_rate, deductible),
-            Tranche("CSG non déductible et CRDS", base, other_rate, other),
+            Tranche("CSG déductible", base, deductible_rate, units(t.deductible)),
+            Tranche("CSG non déductible et CRDS", base, other_rate, units(t.other)),
         ),
-        gross=amount,
+        gross=euros(100 * t.amount),
     )

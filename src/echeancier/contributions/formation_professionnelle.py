@@ -7,11 +7,15 @@ Not exempted by ACRE.
 
 from __future__ import annotations
 
-from echeancier.contributions.context import Context
+from decimal import Decimal
+
+from echeancier.contributions.exact import Ints, Ops
 from echeancier.contributions.result import Line, Tranche
 from echeancier.contributions.situation import Profession
-from echeancier.kernel.money import round_euro
+from echeancier.law.snapshot import Figures, LawSnapshot
 
+KEY = "formation_professionnelle"
+PROFESSIONS: tuple[Profession, ...] = tuple(Profession)  # the profession codes of the rules: their order here
 REFERENCES = {
     Profession.artisan: "C. trav. L6331-48; CGI 1601 B",
     Profession.commercant: "C. trav. L6331-48",
@@ -19,21 +23,24 @@ REFERENCES = {
 }
 
 
-def formation_professionnelle(ctx: Context) -> Line:
-    law = ctx.law
+def rule(k: Ops, law: Figures, profession: Ints) -> Ints:
+    """The CFP in euros: the rate of the profession × the annual PASS, rounded half up (`Figures.cfp`)."""
+    return k.take(law.cfp, profession)
+
+
+def explain(amount: int, profession: Profession, law: LawSnapshot) -> Line:
     rate = {
         Profession.artisan: law.cfp_taux_artisan,
         Profession.commercant: law.cfp_taux_commercant,
         Profession.liberal: law.cfp_taux_liberal,
-    }[ctx.profession]
+    }[profession]
     base = law.pass_annuel
-    gross = base * rate
     return Line(
-        "formation_professionnelle",
+        KEY,
         base=base,
         rate=rate,
-        amount=round_euro(gross),
-        reference=REFERENCES[ctx.profession],
-        tranches=(Tranche("PASS", base, rate, gross),),
-        gross=round_euro(gross),
+        amount=Decimal(amount),
+        reference=REFERENCES[profession],
+        tranches=(Tranche("PASS", base, rate, base * rate),),
+        gross=Decimal(amount),
     )

@@ -7,38 +7,56 @@ d'activité beneficiaries. Exempted under ACRE (D131-6-1).
 
 from __future__ import annotations
 
-from echeancier.contributions.context import Context
-from echeancier.contributions.proportional import line_with_acre
-from echeancier.contributions.result import Line, Tranche
-from echeancier.kernel.money import round_euro
+from typing import NamedTuple
 
+from echeancier.contributions.acre import kept_share, with_acre
+from echeancier.contributions.context import Rows
+from echeancier.contributions.exact import Bools, Ints, Ops
+from echeancier.contributions.lines import euros, line, rate, tranche
+from echeancier.contributions.result import Line
+from echeancier.law.snapshot import LawSnapshot
+
+KEY = "indemnites_journalieres"
 REFERENCE = "CSS D621-3"
 
 
-def indemnites_journalieres(ctx: Context) -> Line:
-    law = ctx.law
-    minimum = None
-    if ctx.assiette_ij is not None:
-        base = ctx.assiette_ij
+class IndemnitesJournalieres(NamedTuple):
+    base: Ints  # cents, after the minimum and the ceiling
+    floored: Bools
+    capped: Bools
+    rate: Ints
+    gross: Ints
+    amount: Ints
+
+
+def rule(k: Ops, r: Rows) -> IndemnitesJournalieres:
+    law = r.law
+    if r.assiette_ij is not None:
+        # The flat-rate base replaces the usual one, with no minimum (`< 0`: False, in the shape of the rows).
+        base, floored = r.assiette_ij, r.assiette_ij < 0
     else:
-        base = ctx.assiette
-        floor = round_euro(law.ij_assiette_minimale * law.pass_annuel)
-        if ctx.minimums and base < floor:
-            base, minimum = floor, floor
-    ceiling = law.ij_plafond * law.pass_annuel
-    capped = ceiling if base > ceiling else None
-    base = min(base, ceiling)
+        floored = r.minimums & (r.assiette < law.ij_assiette_minimale)
+        base = k.where(floored, law.ij_assiette_minimale, r.assiette)
+    capped = base > law.ij_plafond
+    base = k.minimum(base, law.ij_plafond)
     # D621-2 (décret 2022-1529), 2023 only: the global 0.50 % rate below 40 % of the PASS.
-    low_income = ctx.assiette < law.ij_seuil_revenu_faible * ctx.pass_proratise
-    rate = law.ij_taux_revenu_faible if low_income else law.ij_taux
-    return line_with_acre(
-        "indemnites_journalieres",
-        ctx=ctx,
-        base=base,
-        rate=rate,
-        tranches=(Tranche("assiette", base, rate, base * rate),),
+    low_income = r.assiette_u < law.ij_seuil_revenu_faible * r.pass_proratise
+    taux = k.where(low_income, law.ij_taux_revenu_faible, law.ij_taux)
+    gross = taux * base
+    share = None if r.acre is None else kept_share(k, law, r.acre, k.gather(base, r.acre.rows))
+    return IndemnitesJournalieres(base, floored, capped, taux, gross, with_acre(k, r, gross, share))
+
+
+def explain(t: IndemnitesJournalieres, law: LawSnapshot) -> Line:
+    value = rate(t.rate)
+    return line(
+        KEY,
+        base=t.base,
+        rate=value,
+        amount=t.amount,
+        gross=t.gross,
+        tranches=(tranche("assiette", t.base, value, t.rate),),
         reference=REFERENCE,
-        acre_assiette=base,
-        minimum=minimum,
-        capped=capped,
+        minimum=t.base if t.floored else None,
+        capped=euros(law.exact.ij_plafond) if t.capped else None,
     )

@@ -6,33 +6,49 @@ d'activité beneficiaries). Exempted under ACRE (D131-6-1), the share being set 
 
 from __future__ import annotations
 
-from echeancier.contributions.context import Context
-from echeancier.contributions.proportional import line_with_acre
-from echeancier.contributions.result import Line, Tranche
-from echeancier.kernel.money import round_euro
+from typing import NamedTuple
 
+from echeancier.contributions.acre import assiette_share, with_acre
+from echeancier.contributions.context import Rows
+from echeancier.contributions.exact import FRAC, Bools, Ints, Ops, half_up
+from echeancier.contributions.lines import euros, line, tranche
+from echeancier.contributions.result import Line
+from echeancier.law.snapshot import LawSnapshot
+
+KEY = "invalidite_deces"
 REFERENCE = "CSS D632-1, D632-2"
 
 
-def invalidite_deces(ctx: Context) -> Line:
-    law = ctx.law
-    base = ctx.assiette
-    minimum = None
-    if ctx.minimums:
-        floor = round_euro(law.id_assiette_minimale * ctx.pass_proratise)
-        if base < floor:
-            base, minimum = floor, floor
-    ceiling = law.id_plafond * ctx.pass_proratise
-    capped = ceiling if base > ceiling else None
-    base = min(base, ceiling)
-    return line_with_acre(
-        "invalidite_deces",
-        ctx=ctx,
-        base=base,
+class InvaliditeDeces(NamedTuple):
+    base: Ints  # cents, after the minimum and the ceiling
+    floored: Bools
+    ceiling: Ints  # cents
+    capped: Bools
+    gross: Ints
+    amount: Ints
+
+
+def rule(k: Ops, r: Rows) -> InvaliditeDeces:
+    law = r.law
+    floor = 100 * half_up(law.id_assiette_minimale * r.pass_proratise, FRAC)  # rounded to the euro
+    floored = r.minimums & (r.assiette < floor)
+    base = k.where(floored, floor, r.assiette)
+    ceiling = law.id_plafond // 100 * r.pass_proratise
+    capped = base > ceiling
+    base = k.minimum(base, ceiling)
+    gross = law.id_taux * base
+    return InvaliditeDeces(base, floored, ceiling, capped, gross, with_acre(k, r, gross, assiette_share(k, r)))
+
+
+def explain(t: InvaliditeDeces, law: LawSnapshot) -> Line:
+    return line(
+        KEY,
+        base=t.base,
         rate=law.id_taux,
-        tranches=(Tranche("assiette", base, law.id_taux, base * law.id_taux),),
+        amount=t.amount,
+        gross=t.gross,
+        tranches=(tranche("assiette", t.base, law.id_taux, law.exact.id_taux),),
         reference=REFERENCE,
-        acre_assiette=ctx.assiette,
-        minimum=minimum,
-        capped=capped,
+        minimum=t.base if t.floored else None,
+        capped=euros(t.ceiling) if t.capped else None,
     )

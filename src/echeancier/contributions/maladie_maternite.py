@@ -8,64 +8,81 @@ contribution. Exempted under ACRE (D131-6-1) with the official formula on the co
 
 from __future__ import annotations
 
-from decimal import Decimal
+from typing import NamedTuple
 
-from echeancier.contributions.context import Context
-from echeancier.contributions.result import Line, Tranche
+from echeancier.contributions.context import Rows
+from echeancier.contributions.exact import EURO, Ints, Ops, half_up
+from echeancier.contributions.lines import line, rate, tranche
+from echeancier.contributions.result import Line
 from echeancier.contributions.scales import taux_progressif
-from echeancier.kernel.money import ZERO, round_euro, round_ratio
+from echeancier.law.snapshot import LawSnapshot
 
+KEY = "maladie_maternite"
 REFERENCE = "CSS L621-1, D621-1, D621-2"
 
 
-def _gross(assiette: Decimal, ctx: Context) -> tuple[Decimal, tuple[Tranche, ...], Decimal]:
-    law = ctx.law
-    pass_ = ctx.pass_proratise
-    limit = law.maladie_plafond_tranche_1 * pass_
-    rate = taux_progressif(law.maladie_bareme, assiette, pass_, law.decimales_taux_progressif)
-    base_1 = min(assiette, limit)
-    tranches = [Tranche("tranche 1 (taux progressif)", base_1, rate, base_1 * rate)]
-    if assiette > limit:
-        base_2 = assiette - limit
-        tranches.append(Tranche("tranche 2", base_2, law.maladie_taux_tranche_2, base_2 * law.maladie_taux_tranche_2))
-    return rate, tuple(tranches), sum((t.amount for t in tranches), ZERO)
+class MaladieMaternite(NamedTuple):
+    rate: Ints  # millionths, tranche 1
+    tranche_1: Ints  # cents
+    tranche_2: Ints  # cents
+    gross: Ints  # 1e-8 €
+    exoneration: Ints  # euros, on the ACRE rows (0 without any)
+    amount: Ints
 
 
-def exoneration_acre(assiette: Decimal, gross: Decimal, ctx: Context) -> Decimal:
-    """D131-6-1: the whole contribution (times the maximum share) under 75 % of the PASS, then
+def rule(k: Ops, r: Rows) -> MaladieMaternite:
+    law = r.law
+    limit = law.maladie_plafond_tranche_1 // 100 * r.pass_proratise  # cents
+    taux = taux_progressif(k, law.maladie_bareme, r.assiette_u, r.pass_proratise, law.progressive_divisor)
+    tranche_1 = k.minimum(r.assiette, limit)
+    tranche_2 = k.maximum(r.assiette - limit, 0)
+    gross = taux * tranche_1 + law.maladie_taux_tranche_2 * tranche_2
+    amount = half_up(gross, EURO)
+    exoneration = 0
+    if r.acre is not None:
+        acre_gross = k.gather(gross, r.acre.rows)
+        exoneration = exoneration_acre(k, r, acre_gross)
+        amount = k.scatter(amount, r.acre.rows, half_up(k.maximum(acre_gross - exoneration * EURO, 0), EURO))
+    return MaladieMaternite(taux, tranche_1, tranche_2, gross, exoneration, amount)
+
+
+def exoneration_acre(k: Ops, r: Rows, gross: Ints) -> Ints:
+    """D131-6-1, on the ACRE rows: the whole contribution (times the maximum share) under 75 % of the PASS, then
     (PASS − R) × E / (PASS − 75 % PASS) × maximum share, E being the contribution for a base of 75 % of the PASS;
-    times the share of the year covered by the 12 months; rounded to the euro."""
-    exemption = ctx.acre
-    if exemption is None or assiette > exemption.seuil_sortie:
-        return ZERO
-    m_num, m_den = exemption.maximum.as_integer_ratio()
-    if assiette < exemption.seuil_degressivite:
-        g_num, g_den = gross.as_integer_ratio()
-        num, den = g_num * m_num, g_den * m_den
-    else:
-        at_threshold = _gross(exemption.seuil_degressivite, ctx)[2]
-        gap_num, gap_den = (exemption.seuil_sortie - assiette).as_integer_ratio()
-        e_num, e_den = at_threshold.as_integer_ratio()
-        span_num, span_den = (exemption.seuil_sortie - exemption.seuil_degressivite).as_integer_ratio()
-        num = gap_num * e_num * span_den * m_num
-        den = gap_den * e_den * span_num * m_den
-    f_num, f_den = exemption.fraction
-    return round_ratio(num * f_num, den * f_den)
+    times the share of the year covered by the 12 months; rounded half up to the euro, exactly.
+
+    E = rate(75 % PASS) × 75 % PASS (75 % of the PASS lies in tranche 1), and 75 % PASS / (PASS − 75 % PASS) is
+    the ratio of the thresholds, so the degressive exemption is (PASS − R) × rate(75 %) × ratio × maximum share.
+    """
+    law, acre = r.law, r.acre
+    assert acre is not None
+    m_num, m_den = law.acre_maximum
+    k_num, k_den = law.acre_ratio
+    pass_, assiette = acre.pass_proratise, acre.assiette
+    below = 100 * assiette < law.acre_seuil_degressivite * pass_
+    above = 100 * assiette > law.acre_seuil_sortie * pass_
+    at_threshold = taux_progressif(
+        k, law.maladie_bareme, law.acre_seuil_degressivite * pass_, pass_, law.progressive_divisor
+    )
+    degressive = k.maximum(law.acre_seuil_sortie // 100 * pass_ - assiette, 0) * at_threshold
+    numerator = k.where(below, gross * (m_num * k_den), degressive * (m_num * k_num)) * acre.num
+    return k.where(above, 0, half_up(numerator, m_den * k_den * EURO * acre.den))
 
 
-def maladie_maternite(ctx: Context) -> Line:
-    assiette = ctx.assiette
-    rate, tranches, gross = _gross(assiette, ctx)
-    exoneration = exoneration_acre(assiette, gross, ctx)
-    amount = round_euro(max(ZERO, gross - exoneration))
-    return Line(
-        "maladie_maternite",
+def explain(t: MaladieMaternite, law: LawSnapshot, assiette: int) -> Line:
+    value = rate(t.rate)
+    tranches = [tranche("tranche 1 (taux progressif)", t.tranche_1, value, t.rate)]
+    if t.tranche_2:
+        tranches.append(tranche("tranche 2", t.tranche_2, law.maladie_taux_tranche_2, law.exact.maladie_taux_tranche_2))
+    rounded_gross = (t.gross + EURO // 2) // EURO
+    return line(
+        KEY,
         base=assiette,
-        rate=rate,
-        amount=amount,
+        rate=value,
+        amount=t.amount,
+        gross=t.gross,
+        tranches=tuple(tranches),
         reference=REFERENCE,
-        tranches=tranches,
-        gross=round_euro(gross),
-        exoneration=min(exoneration, round_euro(gross)),
         progressive=True,
+        exoneration=min(t.exoneration, rounded_gross),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from echeancier.contributions.situation import Situation
 from echeancier.kernel.money import ZERO
@@ -79,9 +79,22 @@ class Line:
         return data
 
 
-@dataclass(frozen=True, slots=True)
+class Explanation(Protocol):
+    """What a Simulation keeps to explain itself: the values its rules computed (plain, picklable data)."""
+
+    def lines(self) -> tuple[Line, ...]: ...
+
+    def forfait(self) -> Simulation | None: ...
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class Simulation:
-    """Every contribution of one income year, with the figures that explain them."""
+    """Every contribution of one income year, with the figures that explain them.
+
+    The amounts are computed with the simulation; the explanation of each line (`lines`) and the flat-rate
+    provisional contributions of the first two years (`forfait`) are derived from the same computed integers when
+    first asked for, so that a caller that needs only amounts does not pay for their explanation.
+    """
 
     situation: Situation
     year: int
@@ -94,11 +107,35 @@ class Simulation:
     pass_proratise: Decimal
     jours_activite: int
     prorata: Decimal
-    lines: tuple[Line, ...]
-    total: Decimal
+    amounts: tuple[int, ...]  # whole euros, one per contribution in the order of CONTRIBUTIONS
+    explanation: Explanation = field(repr=False)
     acre_fraction: Decimal = ZERO
     notes: tuple[str, ...] = ()
-    forfait: Simulation | None = field(default=None)
+    _lines: tuple[Line, ...] | None = field(default=None, init=False, repr=False)
+    _forfait: tuple[Simulation | None] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def total(self) -> Decimal:
+        return Decimal(sum(self.amounts))
+
+    @property
+    def lines(self) -> tuple[Line, ...]:
+        if self._lines is None:
+            object.__setattr__(self, "_lines", self.explanation.lines())
+        assert self._lines is not None
+        return self._lines
+
+    @property
+    def forfait(self) -> Simulation | None:
+        """The provisional contributions of the first two civil years on the flat-rate base, or None."""
+        if self._forfait is None:
+            object.__setattr__(self, "_forfait", (self.explanation.forfait(),))
+        assert self._forfait is not None
+        return self._forfait[0]
+
+    def amount(self, key: str) -> Decimal:
+        """The amount of one contribution (without building the explanation)."""
+        return Decimal(self.amounts[CONTRIBUTIONS.index(key)])
 
     def line(self, key: str) -> Line:
         for line in self.lines:

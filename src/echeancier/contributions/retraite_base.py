@@ -9,35 +9,51 @@ sociale.
 
 from __future__ import annotations
 
-from echeancier.contributions.context import Context
-from echeancier.contributions.proportional import line_with_acre
-from echeancier.contributions.result import Line, Tranche
-from echeancier.kernel.money import round_euro
+from typing import NamedTuple
 
+from echeancier.contributions.acre import assiette_share, with_acre
+from echeancier.contributions.context import Rows
+from echeancier.contributions.exact import Bools, Ints, Ops
+from echeancier.contributions.lines import line, tranche
+from echeancier.contributions.result import Line
+from echeancier.law.snapshot import LawSnapshot
+
+KEY = "retraite_base"
 REFERENCE = "CSS D633-2, D633-3"
 
 
-def retraite_base(ctx: Context) -> Line:
-    law = ctx.law
-    base = ctx.assiette
-    minimum = None
-    if ctx.minimums and ctx.period.days >= law.rb_duree_minimale_affiliation:
-        floor = round_euro(law.rb_assiette_minimale_heures * law.smic_horaire)
-        if base < floor:
-            base, minimum = floor, floor
-    pass_ = ctx.pass_proratise
-    within = min(base, pass_)
-    tranches = [Tranche("dans la limite du PASS", within, law.rb_taux_plafonne, within * law.rb_taux_plafonne)]
-    if base > pass_:
-        above = base - pass_
-        tranches.append(Tranche("au-delà du PASS", above, law.rb_taux_deplafonne, above * law.rb_taux_deplafonne))
-    return line_with_acre(
-        "retraite_base",
-        ctx=ctx,
-        base=base,
+class RetraiteBase(NamedTuple):
+    base: Ints  # cents, after the minimum
+    floored: Bools  # the minimum replaced a lower base
+    within: Ints  # cents up to the prorated PASS
+    above: Ints  # cents above it
+    gross: Ints  # 1e-8 €
+    amount: Ints  # euros, after ACRE
+
+
+def rule(k: Ops, r: Rows) -> RetraiteBase:
+    law = r.law
+    eligible = r.minimums & (r.days >= law.rb_duree_minimale_affiliation)
+    floored = eligible & (r.assiette < law.rb_assiette_minimale)
+    base = k.where(floored, law.rb_assiette_minimale, r.assiette)
+    pass_ = 100 * r.pass_proratise
+    within = k.minimum(base, pass_)
+    above = k.maximum(base - pass_, 0)
+    gross = law.rb_taux_plafonne * within + law.rb_taux_deplafonne * above
+    return RetraiteBase(base, floored, within, above, gross, with_acre(k, r, gross, assiette_share(k, r)))
+
+
+def explain(t: RetraiteBase, law: LawSnapshot) -> Line:
+    tranches = [tranche("dans la limite du PASS", t.within, law.rb_taux_plafonne, law.exact.rb_taux_plafonne)]
+    if t.above:
+        tranches.append(tranche("au-delà du PASS", t.above, law.rb_taux_deplafonne, law.exact.rb_taux_deplafonne))
+    return line(
+        KEY,
+        base=t.base,
         rate=law.rb_taux_plafonne,
+        amount=t.amount,
+        gross=t.gross,
         tranches=tuple(tranches),
         reference=REFERENCE,
-        acre_assiette=ctx.assiette,
-        minimum=minimum,
+        minimum=t.base if t.floored else None,
     )

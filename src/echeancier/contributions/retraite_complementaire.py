@@ -6,34 +6,78 @@ PASS and 9.1 % from 1 to 4 PASS (prorated PASS). No minimum base, no ACRE exempt
 
 from __future__ import annotations
 
-from echeancier.contributions.context import Context
-from echeancier.contributions.proportional import line_with_acre
-from echeancier.contributions.result import Line, Tranche
+from typing import NamedTuple
 
+from echeancier.contributions.context import Rows
+from echeancier.contributions.exact import EURO, Bools, Ints, Ops, half_up
+from echeancier.contributions.lines import euros, line, units
+from echeancier.contributions.result import Line, Tranche
+from echeancier.law.snapshot import LawSnapshot
+
+KEY = "retraite_complementaire"
 REFERENCE = "CSS D635-7"
 
 
-def retraite_complementaire(ctx: Context) -> Line:
-    law = ctx.law
+class RetraiteComplementaire(NamedTuple):
+    scale: int  # the tranches below are in 1/scale cent (1, or 365 for the prorated PRCI up to 2024)
+    base: Ints  # cents, after the ceiling
+    ceiling: Ints  # cents, 4 prorated PASS
+    capped: Bools
+    tranche_1: Ints  # 1/scale cent
+    tranche_2: Ints
+    gross: Ints  # 1e-8 € / scale
+    amount: Ints
+
+
+def rule(k: Ops, r: Rows) -> RetraiteComplementaire:
+    law = r.law
+    ceiling = law.rci_plafond_tranche_2 // 100 * r.pass_proratise
+    capped = r.assiette > ceiling
+    base = k.minimum(r.assiette, ceiling)
     if law.rci_plafond_tranche_1_pass is not None:
-        limit_1 = law.rci_plafond_tranche_1_pass * ctx.pass_proratise
+        scale = 1
+        limit = law.rci_plafond_tranche_1_pass // 100 * r.pass_proratise
     else:
+        # LAW: up to 2024 the ceiling of tranche 1 is the PRCI × days / 365, not rounded (URSSAF's model): the
+        # tranches are counted in 1/365 cent so that it stays exact.
         assert law.rci_plafond_tranche_1_montant is not None
-        limit_1 = law.rci_plafond_tranche_1_montant * ctx.period.prorata
-    limit_2 = law.rci_plafond_tranche_2 * ctx.pass_proratise
-    base = min(ctx.assiette, limit_2)
-    base_1 = min(base, limit_1)
-    tranches = [Tranche("tranche 1", base_1, law.rci_taux_tranche_1, base_1 * law.rci_taux_tranche_1)]
-    if base > limit_1:
-        base_2 = base - limit_1
-        tranches.append(Tranche("tranche 2", base_2, law.rci_taux_tranche_2, base_2 * law.rci_taux_tranche_2))
-    return line_with_acre(
-        "retraite_complementaire",
-        ctx=ctx,
-        base=base,
+        scale = law.jours_prorata
+        days = k.where(r.partial, k.minimum(r.days, scale), scale)
+        limit = law.rci_plafond_tranche_1_montant * days
+    scaled = base if scale == 1 else base * scale
+    tranche_1 = k.minimum(scaled, limit)
+    tranche_2 = k.maximum(scaled - limit, 0)
+    gross = law.rci_taux_tranche_1 * tranche_1 + law.rci_taux_tranche_2 * tranche_2
+    amount = half_up(gross, EURO * scale)
+    return RetraiteComplementaire(scale, base, ceiling, capped, tranche_1, tranche_2, gross, amount)
+
+
+def explain(t: RetraiteComplementaire, law: LawSnapshot) -> Line:
+    figures = law.exact
+    tranches = [
+        Tranche(
+            "tranche 1",
+            euros(t.tranche_1, 100 * t.scale),
+            law.rci_taux_tranche_1,
+            units(figures.rci_taux_tranche_1 * t.tranche_1, t.scale),
+        )
+    ]
+    if t.tranche_2:
+        tranches.append(
+            Tranche(
+                "tranche 2",
+                euros(t.tranche_2, 100 * t.scale),
+                law.rci_taux_tranche_2,
+                units(figures.rci_taux_tranche_2 * t.tranche_2, t.scale),
+            )
+        )
+    return line(
+        KEY,
+        base=t.base,
         rate=law.rci_taux_tranche_1,
+        amount=t.amount,
+        gross=t.amount * EURO,  # no ACRE: the amount is the rounded gross amount
         tranches=tuple(tranches),
         reference=REFERENCE,
-        acre_assiette=None,
-        capped=limit_2 if ctx.assiette > limit_2 else None,
+        capped=euros(t.ceiling) if t.capped else None,
     )

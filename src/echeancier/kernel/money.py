@@ -26,12 +26,6 @@ def round_cent(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def round_ratio(numerator: int, denominator: int) -> Decimal:
-    """numerator / denominator (denominator > 0) rounded to the euro, half up (away from zero), exactly."""
-    whole = (2 * abs(numerator) + denominator) // (2 * denominator)
-    return Decimal(whole if numerator >= 0 else -whole)
-
-
 def round_places(value: Decimal, places: int) -> Decimal:
     """Round to `places` decimal places, half up."""
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

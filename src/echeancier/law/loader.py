@@ -203,6 +203,11 @@ class Law:
     def __init__(self, files: tuple[ParameterFile, ...]) -> None:
         self.files = files
         self.parameters: dict[str, Parameter] = {p.key: p for f in files for p in f.parameters}
+        # Values derived from these parameters (the snapshots of `law.snapshot`), built once per Law object.
+        self.cache: dict[tuple[str, int], object] = {}
+        # The dates every parameter covers (asked for by every Situation check: computed once).
+        self.first_date: date = max(p.values[0].start for p in self)
+        self.last_date: date = min(f.valid_until for f in files)
 
     def __iter__(self) -> Iterator[Parameter]:
         return iter(self.parameters.values())
@@ -225,14 +230,6 @@ class Law:
         """
         parameter = self.parameter(key)
         return parameter.at(min(max(day, parameter.values[0].start), parameter.valid_until)).value
-
-    @property
-    def first_date(self) -> date:
-        return max(p.values[0].start for p in self)
-
-    @property
-    def last_date(self) -> date:
-        return min(f.valid_until for f in self.files)
 
     def stale(self, today: date) -> list[ParameterFile]:
         """Files whose values are not known to be valid any more on `today`."""

@@ -7,15 +7,27 @@ taken on 1 January of the income year.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date
-from decimal import Decimal
-from functools import lru_cache
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from itertools import pairwise
 from typing import cast
 
+from echeancier.kernel.dates import add_months
 from echeancier.law.loader import Law, LawError, ParamValue, ScaleValue, Value, load_law
 
 Scale = ScaleValue
+
+RATE = 10**6  # rates in millionths (as contributions.exact)
+FRAC = 10**4  # multiples of the PASS in ten-thousandths
+EURO = 100 * RATE  # an amount (cents × millionths) per euro
+EPOCH = date(1970, 1, 1).toordinal()  # days are counted from 1970-01-01, as NumPy's datetime64[D]
+
+
+def parameter(key: str) -> dict[str, str]:
+    """The metadata of a snapshot field read from the parameter `key` (a `file.parameter` name)."""
+    return {"parameter": key}
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,50 +35,65 @@ class LawSnapshot:
     """Every figure the contribution engine needs for one income year."""
 
     year: int
-    regime: str  # "revenu_professionnel" (income up to 2024) or "revenu_brut_abattu" (from 2025)
-    pass_annuel: Decimal
-    smic_horaire: Decimal
-    jours_prorata: int
-    decimales_taux_progressif: int
-    abattement_taux: Decimal | None
-    abattement_plancher: Decimal | None
-    abattement_plafond: Decimal | None
-    maladie_bareme: Scale
-    maladie_plafond_tranche_1: Decimal
-    maladie_taux_tranche_2: Decimal
-    ij_taux: Decimal
-    ij_taux_revenu_faible: Decimal
-    ij_seuil_revenu_faible: Decimal
-    ij_assiette_minimale: Decimal
-    ij_plafond: Decimal
-    rb_taux_plafonne: Decimal
-    rb_taux_deplafonne: Decimal
-    rb_assiette_minimale_heures: int
-    rb_duree_minimale_affiliation: int
-    rci_taux_tranche_1: Decimal
-    rci_taux_tranche_2: Decimal
-    rci_plafond_tranche_1_montant: Decimal | None
-    rci_plafond_tranche_1_pass: Decimal | None
-    rci_plafond_tranche_2: Decimal
-    id_taux: Decimal
-    id_assiette_minimale: Decimal
-    id_plafond: Decimal
-    af_bareme: Scale
-    csg_taux_deductible: Decimal
-    csg_taux_non_deductible: Decimal
-    crds_taux: Decimal
-    cfp_taux_artisan: Decimal
-    cfp_taux_commercant: Decimal
-    cfp_taux_liberal: Decimal
-    cfp_taux_conjoint_collaborateur: Decimal
-    forfait_assiette: Decimal
-    forfait_assiette_ij: Decimal
-    forfait_duree_annees: int
-    acre_exoneration_maximale: Decimal
-    acre_seuil_degressivite: Decimal
-    acre_seuil_sortie: Decimal
-    acre_duree_mois: int
-    references: dict[str, Value]
+    # "revenu_professionnel" (income up to 2024) or "revenu_brut_abattu" (from 2025)
+    regime: str = field(metadata=parameter("regime.assiette"))
+    pass_annuel: Decimal = field(metadata=parameter("plafond_securite_sociale.annuel"))
+    smic_horaire: Decimal = field(metadata=parameter("smic.horaire"))
+    jours_prorata: int = field(metadata=parameter("calcul.jours_prorata"))
+    decimales_taux_progressif: int = field(metadata=parameter("calcul.decimales_taux_progressif"))
+    abattement_taux: Decimal | None = field(metadata=parameter("abattement.taux"))
+    abattement_plancher: Decimal | None = field(metadata=parameter("abattement.plancher"))
+    abattement_plafond: Decimal | None = field(metadata=parameter("abattement.plafond"))
+    maladie_bareme: Scale = field(metadata=parameter("maladie_maternite.bareme"))
+    maladie_plafond_tranche_1: Decimal = field(metadata=parameter("maladie_maternite.plafond_tranche_1"))
+    maladie_taux_tranche_2: Decimal = field(metadata=parameter("maladie_maternite.taux_tranche_2"))
+    ij_taux: Decimal = field(metadata=parameter("indemnites_journalieres.taux"))
+    ij_taux_revenu_faible: Decimal = field(metadata=parameter("indemnites_journalieres.taux_revenu_faible"))
+    ij_seuil_revenu_faible: Decimal = field(metadata=parameter("indemnites_journalieres.seuil_revenu_faible"))
+    ij_assiette_minimale: Decimal = field(metadata=parameter("indemnites_journalieres.assiette_minimale"))
+    ij_plafond: Decimal = field(metadata=parameter("indemnites_journalieres.plafond"))
+    rb_taux_plafonne: Decimal = field(metadata=parameter("retraite_base.taux_plafonne"))
+    rb_taux_deplafonne: Decimal = field(metadata=parameter("retraite_base.taux_deplafonne"))
+    rb_assiette_minimale_heures: int = field(metadata=parameter("retraite_base.assiette_minimale_heures"))
+    rb_duree_minimale_affiliation: int = field(metadata=parameter("retraite_base.duree_minimale_affiliation"))
+    rci_taux_tranche_1: Decimal = field(metadata=parameter("retraite_complementaire.taux_tranche_1"))
+    rci_taux_tranche_2: Decimal = field(metadata=parameter("retraite_complementaire.taux_tranche_2"))
+    rci_plafond_tranche_1_montant: Decimal | None = field(
+        metadata=parameter("retraite_complementaire.plafond_tranche_1_montant")
+    )
+    rci_plafond_tranche_1_pass: Decimal | None = field(
+        metadata=parameter("retraite_complementaire.plafond_tranche_1_pass")
+    )
+    rci_plafond_tranche_2: Decimal = field(metadata=parameter("retraite_complementaire.plafond_tranche_2"))
+    id_taux: Decimal = field(metadata=parameter("invalidite_deces.taux"))
+    id_assiette_minimale: Decimal = field(metadata=parameter("invalidite_deces.assiette_minimale"))
+    id_plafond: Decimal = field(metadata=parameter("invalidite_deces.plafond"))
+    af_bareme: Scale = field(metadata=parameter("allocations_familiales.bareme"))
+    csg_taux_deductible: Decimal = field(metadata=parameter("csg_crds.taux_csg_deductible"))
+    csg_taux_non_deductible: Decimal = field(metadata=parameter("csg_crds.taux_csg_non_deductible"))
+    crds_taux: Decimal = field(metadata=parameter("csg_crds.taux_crds"))
+    cfp_taux_artisan: Decimal = field(metadata=parameter("formation_professionnelle.taux_artisan"))
+    cfp_taux_commercant: Decimal = field(metadata=parameter("formation_professionnelle.taux_commercant"))
+    cfp_taux_liberal: Decimal = field(metadata=parameter("formation_professionnelle.taux_liberal"))
+    cfp_taux_conjoint_collaborateur: Decimal = field(
+        metadata=parameter("formation_professionnelle.taux_conjoint_collaborateur")
+    )
+    forfait_assiette: Decimal = field(metadata=parameter("debut_activite.assiette_forfaitaire"))
+    forfait_assiette_ij: Decimal = field(
+        metadata=parameter("debut_activite.assiette_forfaitaire_indemnites_journalieres")
+    )
+    forfait_duree_annees: int = field(metadata=parameter("debut_activite.duree_annees"))
+    acre_exoneration_maximale: Decimal = field(metadata=parameter("acre.exoneration_maximale"))
+    acre_seuil_degressivite: Decimal = field(metadata=parameter("acre.seuil_degressivite"))
+    acre_seuil_sortie: Decimal = field(metadata=parameter("acre.seuil_sortie"))
+    acre_duree_mois: int = field(metadata=parameter("acre.duree_mois"))
+    references: dict[str, Value] = field(repr=False)
+    # The same figures as exact integers for the rules (derived here, so that a snapshot built with other figures,
+    # e.g. by dataclasses.replace, computes with them).
+    exact: Figures = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "exact", figures(self))
 
     @property
     def apres_reforme(self) -> bool:
@@ -77,56 +104,210 @@ class LawSnapshot:
         return self.references[key].reference
 
 
-# snapshot field -> parameter key
-FIELDS: dict[str, str] = {
-    "regime": "regime.assiette",
-    "pass_annuel": "plafond_securite_sociale.annuel",
-    "smic_horaire": "smic.horaire",
-    "jours_prorata": "calcul.jours_prorata",
-    "decimales_taux_progressif": "calcul.decimales_taux_progressif",
-    "abattement_taux": "abattement.taux",
-    "abattement_plancher": "abattement.plancher",
-    "abattement_plafond": "abattement.plafond",
-    "maladie_bareme": "maladie_maternite.bareme",
-    "maladie_plafond_tranche_1": "maladie_maternite.plafond_tranche_1",
-    "maladie_taux_tranche_2": "maladie_maternite.taux_tranche_2",
-    "ij_taux": "indemnites_journalieres.taux",
-    "ij_taux_revenu_faible": "indemnites_journalieres.taux_revenu_faible",
-    "ij_seuil_revenu_faible": "indemnites_journalieres.seuil_revenu_faible",
-    "ij_assiette_minimale": "indemnites_journalieres.assiette_minimale",
-    "ij_plafond": "indemnites_journalieres.plafond",
-    "rb_taux_plafonne": "retraite_base.taux_plafonne",
-    "rb_taux_deplafonne": "retraite_base.taux_deplafonne",
-    "rb_assiette_minimale_heures": "retraite_base.assiette_minimale_heures",
-    "rb_duree_minimale_affiliation": "retraite_base.duree_minimale_affiliation",
-    "rci_taux_tranche_1": "retraite_complementaire.taux_tranche_1",
-    "rci_taux_tranche_2": "retraite_complementaire.taux_tranche_2",
-    "rci_plafond_tranche_1_montant": "retraite_complementaire.plafond_tranche_1_montant",
-    "rci_plafond_tranche_1_pass": "retraite_complementaire.plafond_tranche_1_pass",
-    "rci_plafond_tranche_2": "retraite_complementaire.plafond_tranche_2",
-    "id_taux": "invalidite_deces.taux",
-    "id_assiette_minimale": "invalidite_deces.assiette_minimale",
-    "id_plafond": "invalidite_deces.plafond",
-    "af_bareme": "allocations_familiales.bareme",
-    "csg_taux_deductible": "csg_crds.taux_csg_deductible",
-    "csg_taux_non_deductible": "csg_crds.taux_csg_non_deductible",
-    "crds_taux": "csg_crds.taux_crds",
-    "cfp_taux_artisan": "formation_professionnelle.taux_artisan",
-    "cfp_taux_commercant": "formation_professionnelle.taux_commercant",
-    "cfp_taux_liberal": "formation_professionnelle.taux_liberal",
-    "cfp_taux_conjoint_collaborateur": "formation_professionnelle.taux_conjoint_collaborateur",
-    "forfait_assiette": "debut_activite.assiette_forfaitaire",
-    "forfait_assiette_ij": "debut_activite.assiette_forfaitaire_indemnites_journalieres",
-    "forfait_duree_annees": "debut_activite.duree_annees",
-    "acre_exoneration_maximale": "acre.exoneration_maximale",
-    "acre_seuil_degressivite": "acre.seuil_degressivite",
-    "acre_seuil_sortie": "acre.seuil_sortie",
-    "acre_duree_mois": "acre.duree_mois",
-}
+# snapshot field -> parameter key (from the declarations above: one place names each figure)
+FIELDS: dict[str, str] = {f.name: f.metadata["parameter"] for f in fields(LawSnapshot) if "parameter" in f.metadata}
 
 # Parameters that only exist under one regime: None is expected under the other one.
 ONLY_AFTER_REFORM = {"abattement_taux", "abattement_plancher", "abattement_plafond", "rci_plafond_tranche_1_pass"}
 ONLY_BEFORE_REFORM = {"rci_plafond_tranche_1_montant"}
+
+
+@dataclass(frozen=True, slots=True)
+class Steps:
+    """A taux progressif scale as integers: by segment (the points, then one past the last), its lower threshold
+    (FRAC), its span to the next threshold (1 past the last), its rate at the lower threshold (RATE) and the rate
+    difference to the next point (0 past the last)."""
+
+    low: tuple[int, ...]
+    span: tuple[int, ...]
+    rate: tuple[int, ...]
+    delta: tuple[int, ...]
+    last: int  # the index of the last point
+
+
+def _steps(scale: Scale, what: str) -> Steps:
+    low = tuple(_fixed(t, FRAC, what) for t, _ in scale)
+    rate = tuple(_fixed(r, RATE, what) for _, r in scale)
+    span = (*(b - a for a, b in pairwise(low)), 1)
+    delta = (*(b - a for a, b in pairwise(rate)), 0)
+    return Steps(low, span, rate, delta, len(low) - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """The figures of a snapshot as the exact integers the rules compute with (`contributions.exact`): rates in
+    `RATE`, PASS multiples in `FRAC`, bases in cents, PASS and rounded bounds in euros, days since 1970-01-01.
+
+    Built from the Decimal figures of the same snapshot, which stay for display: one source, two forms. A figure
+    these units cannot hold exactly (a rate with more than 6 decimals, a PASS multiple used as a base that is not a
+    whole number of cents...) raises `LawError` when the snapshot is built, rather than compute anything inexact;
+    so do figures that would take an amount of the batch path beyond int64 (bounds in `contributions.exact`).
+    """
+
+    year: int
+    first_day: int  # 1 January of the income year
+    last_day: int  # 31 December
+    days_in_year: int
+    apres_reforme: bool
+    pass_annuel: int  # euros
+    jours_prorata: int
+    pass_proratise: tuple[int, ...]  # euros, by days of activity 0 … jours_prorata (R613-17, see `figures`)
+    progressive_divisor: int  # RATE / 10**decimales_taux_progressif
+    abattement_taux: int
+    abattement_plancher: int  # euros, rounded
+    abattement_plafond: int  # euros, rounded
+    maladie_bareme: Steps
+    maladie_plafond_tranche_1: int  # FRAC, a whole number of hundredths (whole cents of the PASS)
+    maladie_taux_tranche_2: int
+    ij_taux: int
+    ij_taux_revenu_faible: int
+    ij_seuil_revenu_faible: int  # FRAC
+    ij_assiette_minimale: int  # cents, rounded to the euro
+    ij_plafond: int  # cents
+    rb_taux_plafonne: int
+    rb_taux_deplafonne: int
+    rb_assiette_minimale: int  # cents, rounded to the euro (hours × SMIC horaire)
+    rb_duree_minimale_affiliation: int
+    rci_taux_tranche_1: int
+    rci_taux_tranche_2: int
+    rci_plafond_tranche_1_pass: int | None  # FRAC (from 2025)
+    rci_plafond_tranche_1_montant: int | None  # cents (up to 2024)
+    rci_plafond_tranche_2: int  # FRAC
+    id_taux: int
+    id_assiette_minimale: int  # FRAC
+    id_plafond: int  # FRAC
+    af_bareme: Steps
+    csg_taux_deductible: int
+    csg_taux_non_deductible_crds: int
+    cfp: tuple[int, int, int]  # euros, by profession code (artisan, commercant, liberal)
+    forfait_assiette: int  # FRAC
+    forfait_assiette_ij: int  # cents, rounded to the euro
+    acre_maximum: tuple[int, int]  # maximum exempted share, numerator / denominator
+    acre_ratio: tuple[int, int]  # seuil_degressivite / (seuil_sortie − seuil_degressivite)
+    acre_seuil_degressivite: int  # FRAC
+    acre_seuil_sortie: int  # FRAC
+    acre_duree_jours: int  # the 12 months counted as days (URSSAF: 365)
+    acre_window: tuple[bool, ...]  # by days from a start before the year to 1 January: the months reach the year
+
+
+def _fixed(value: Decimal, scale: int, what: str) -> int:
+    """`value` as an integer number of 1/scale, or LawError if it has more decimals."""
+    scaled = value * scale
+    if scaled != scaled.to_integral_value():
+        raise LawError(f"{what}: {value} has more decimals than the rules compute exactly (1/{scale})")
+    return int(scaled)
+
+
+def _euros(value: Decimal) -> int:
+    """An amount rounded half up to the euro (kernel.money.round_euro)."""
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _whole_cents(value: Decimal, what: str) -> int:
+    """A PASS multiple used as a base or a ceiling: in FRAC, and a whole number of hundredths (whole cents)."""
+    fixed = _fixed(value, FRAC, what)
+    if fixed % 100:
+        raise LawError(f"{what}: {value} × PASS must be a whole number of cents")
+    return fixed
+
+
+def figures(law: LawSnapshot) -> Figures:
+    """The exact integer form of `law` (see `Figures`)."""
+    key = FIELDS
+    year = law.year
+    jours = law.jours_prorata
+    pass_annuel = _fixed(law.pass_annuel, 1, key["pass_annuel"])
+    decimals = law.decimales_taux_progressif
+    if not 0 <= decimals <= 6:
+        raise LawError(f"{key['decimales_taux_progressif']}: {decimals} is beyond the 6 decimals of the rules")
+    sd = _whole_cents(law.acre_seuil_degressivite, key["acre_seuil_degressivite"])
+    ss = _whole_cents(law.acre_seuil_sortie, key["acre_seuil_sortie"])
+    plafond_1 = _whole_cents(law.maladie_plafond_tranche_1, key["maladie_plafond_tranche_1"])
+    if not 0 < sd < ss or sd > plafond_1:
+        raise LawError("acre: the rules need 0 < seuil_degressivite < seuil_sortie ≤ maladie plafond_tranche_1")
+    maximum = Fraction(law.acre_exoneration_maximale)
+    ratio = Fraction(sd, ss - sd)
+    acre_jours = jours * law.acre_duree_mois // 12
+    january = date(year, 1, 1)
+
+    def rate(name: str, value: Decimal | None = None) -> int:
+        return _fixed(getattr(law, name) if value is None else value, RATE, key[name])
+
+    def optional(value: Decimal | None) -> Decimal:
+        return Decimal(0) if value is None else value
+
+    cfp = (law.cfp_taux_artisan, law.cfp_taux_commercant, law.cfp_taux_liberal)
+    result = Figures(
+        year=year,
+        first_day=january.toordinal() - EPOCH,
+        last_day=date(year, 12, 31).toordinal() - EPOCH,
+        days_in_year=(date(year + 1, 1, 1) - january).days,
+        apres_reforme=law.apres_reforme,
+        pass_annuel=pass_annuel,
+        jours_prorata=jours,
+        # R613-17: the PASS × days / 365, rounded half up to the euro (contributions.assiettes.activity_days).
+        pass_proratise=tuple((2 * pass_annuel * days + jours) // (2 * jours) for days in range(jours + 1)),
+        progressive_divisor=10 ** (6 - decimals),
+        abattement_taux=rate("abattement_taux", optional(law.abattement_taux)),
+        abattement_plancher=_euros(optional(law.abattement_plancher) * law.pass_annuel),
+        abattement_plafond=_euros(optional(law.abattement_plafond) * law.pass_annuel),
+        maladie_bareme=_steps(law.maladie_bareme, key["maladie_bareme"]),
+        maladie_plafond_tranche_1=plafond_1,
+        maladie_taux_tranche_2=rate("maladie_taux_tranche_2"),
+        ij_taux=rate("ij_taux"),
+        ij_taux_revenu_faible=rate("ij_taux_revenu_faible"),
+        ij_seuil_revenu_faible=_fixed(law.ij_seuil_revenu_faible, FRAC, key["ij_seuil_revenu_faible"]),
+        ij_assiette_minimale=100 * _euros(law.ij_assiette_minimale * law.pass_annuel),
+        ij_plafond=_fixed(law.ij_plafond * law.pass_annuel, 100, key["ij_plafond"]),
+        rb_taux_plafonne=rate("rb_taux_plafonne"),
+        rb_taux_deplafonne=rate("rb_taux_deplafonne"),
+        rb_assiette_minimale=100 * _euros(law.rb_assiette_minimale_heures * law.smic_horaire),
+        rb_duree_minimale_affiliation=law.rb_duree_minimale_affiliation,
+        rci_taux_tranche_1=rate("rci_taux_tranche_1"),
+        rci_taux_tranche_2=rate("rci_taux_tranche_2"),
+        rci_plafond_tranche_1_pass=(
+            None
+            if law.rci_plafond_tranche_1_pass is None
+            else _whole_cents(law.rci_plafond_tranche_1_pass, key["rci_plafond_tranche_1_pass"])
+        ),
+        rci_plafond_tranche_1_montant=(
+            None
+            if law.rci_plafond_tranche_1_montant is None
+            else _fixed(law.rci_plafond_tranche_1_montant, 100, key["rci_plafond_tranche_1_montant"])
+        ),
+        rci_plafond_tranche_2=_whole_cents(law.rci_plafond_tranche_2, key["rci_plafond_tranche_2"]),
+        id_taux=rate("id_taux"),
+        id_assiette_minimale=_fixed(law.id_assiette_minimale, FRAC, key["id_assiette_minimale"]),
+        id_plafond=_whole_cents(law.id_plafond, key["id_plafond"]),
+        af_bareme=_steps(law.af_bareme, key["af_bareme"]),
+        csg_taux_deductible=rate("csg_taux_deductible"),
+        csg_taux_non_deductible_crds=rate("csg_taux_non_deductible", law.csg_taux_non_deductible + law.crds_taux),
+        cfp=(
+            _euros(law.pass_annuel * cfp[0]),
+            _euros(law.pass_annuel * cfp[1]),
+            _euros(law.pass_annuel * cfp[2]),
+        ),
+        forfait_assiette=_fixed(law.forfait_assiette, FRAC, key["forfait_assiette"]),
+        forfait_assiette_ij=100 * _euros(law.forfait_assiette_ij * law.pass_annuel),
+        acre_maximum=(maximum.numerator, maximum.denominator),
+        acre_ratio=(ratio.numerator, ratio.denominator),
+        acre_seuil_degressivite=sd,
+        acre_seuil_sortie=ss,
+        acre_duree_jours=acre_jours,
+        acre_window=tuple(
+            add_months(january - timedelta(days=before), law.acre_duree_mois) - timedelta(days=1) >= january
+            for before in range(acre_jours + 1)
+        ),
+    )
+    # Bounds of the batch path's int64 arithmetic (contributions.exact): the ACRE share of a proportional
+    # contribution divides by maximum × ratio × base (≤ the exit threshold) × days, and the maladie-maternité
+    # exemption multiplies a contribution by the same factors.
+    sortie = ss * pass_annuel // 100  # cents
+    too_large = maximum.denominator * ratio.denominator * sortie * jours * EURO >= 2**60
+    too_large |= RATE * sortie * maximum.numerator * max(ratio.numerator, ratio.denominator) * jours >= 2**62
+    if too_large:
+        raise LawError(f"acre: the figures of {year} exceed the exact range of the rules")
+    return result
 
 
 def build_snapshot(law: Law, year: int) -> LawSnapshot:
@@ -145,32 +326,50 @@ def build_snapshot(law: Law, year: int) -> LawSnapshot:
     return LawSnapshot(year=year, references=references, **cast(dict[str, object], values))  # type: ignore[arg-type]
 
 
-@lru_cache(maxsize=64)
+def snapshot_of(law: Law, year: int) -> LawSnapshot:
+    """The snapshot of `law` for income `year`, built once per `Law` object (kept in the object itself, so that
+    a `Law` with overridden figures, or one received by a worker process, has its own)."""
+    key = ("snapshot", year)
+    found = law.cache.get(key)
+    if found is None:
+        found = law.cache[key] = build_snapshot(law, year)
+    assert isinstance(found, LawSnapshot)
+    return found
+
+
 def snapshot(year: int) -> LawSnapshot:
-    """The snapshot of the packaged law for income `year` (cached)."""
-    return build_snapshot(load_law(), year)
+    """The snapshot of the packaged law for income `year`."""
+    return snapshot_of(load_law(), year)
 
 
 # Figures that follow the year even when the rules of another regime are applied to it.
 YEAR_AMOUNTS = ("pass_annuel", "smic_horaire", "rci_plafond_tranche_1_montant")
 
 
-@lru_cache(maxsize=64)
-def provisional_snapshot(year: int) -> LawSnapshot:
+def provisional_snapshot(year: int, law: Law | None = None) -> LawSnapshot:
     """The law for the provisional contributions of `year` (parameter `regime.assiette_provisionnelles`).
 
     When they follow the rules of another regime than the year's own (2025: the former rules, URSSAF practice),
     the rates are those of the last year of that regime and the amounts (PASS, SMIC, RCI ceiling) those of `year`.
     """
-    law = load_law()
-    own = snapshot(year)
+    law = law or load_law()
+    key = ("provisional", year)
+    found = law.cache.get(key)
+    if found is None:
+        found = law.cache[key] = _provisional(law, year)
+    assert isinstance(found, LawSnapshot)
+    return found
+
+
+def _provisional(law: Law, year: int) -> LawSnapshot:
+    own = snapshot_of(law, year)
     regime = law.value("regime.assiette_provisionnelles", date(year, 1, 1)).value
     if regime == own.regime:
         return own
     donor_year = year
-    while snapshot(donor_year).regime != regime:
+    while snapshot_of(law, donor_year).regime != regime:
         donor_year -= 1
-    donor = snapshot(donor_year)
+    donor = snapshot_of(law, donor_year)
     values = {name: getattr(own, name) for name in YEAR_AMOUNTS}
     references = {**donor.references, **{FIELDS[name]: own.references[FIELDS[name]] for name in YEAR_AMOUNTS}}
     if values["rci_plafond_tranche_1_montant"] is None:
@@ -178,6 +377,6 @@ def provisional_snapshot(year: int) -> LawSnapshot:
     return replace(donor, year=year, references=references, **values)
 
 
-def supported_years() -> range:
-    law = load_law()
+def supported_years(law: Law | None = None) -> range:
+    law = law or load_law()
     return range(law.first_date.year, law.last_date.year + 1)

@@ -1,0 +1,85 @@
+"""Every contribution of an income year, written once for one situation and for many rows (`contributions.exact`).
+
+`rows_of` computes what every rule needs (period of activity, prorated PASS, assiette sociale, ACRE rows) and
+`cotisations` runs the six cotisations in URSSAF's order; CSG-CRDS and the CFP follow in the callers, which are
+the engine `simulate` (one situation, Python ints, then the explanation) and `simulate_many` (NumPy arrays).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from echeancier.contributions import (
+    allocations_familiales,
+    indemnites_journalieres,
+    invalidite_deces,
+    maladie_maternite,
+    retraite_base,
+    retraite_complementaire,
+)
+from echeancier.contributions.acre import acre_year_share
+from echeancier.contributions.assiettes import activity_days, assiette_sociale
+from echeancier.contributions.context import AcreRows, Rows
+from echeancier.contributions.exact import Bools, Ints, Ops
+from echeancier.law.snapshot import Figures
+
+# The six cotisations in the order URSSAF presents them (CSG-CRDS and the CFP come after).
+COTISATIONS = (
+    maladie_maternite,
+    indemnites_journalieres,
+    retraite_base,
+    retraite_complementaire,
+    invalidite_deces,
+    allocations_familiales,
+)
+
+
+def rows_of(
+    k: Ops, law: Figures, income: Ints, start: Ints, end: Ints, acre: Bools, minimums: Bools
+) -> tuple[Rows, Ints | None]:
+    """(the rows, the abattement in euros or None) for incomes in cents (≥ 0: a deficit counts as nil, CSS L131-6,
+    R613-1-2 VI), the start and end of the activity in days since 1970-01-01 (1 January and 31 December when not
+    given), `acre` where ACRE was granted (with a start date) and `minimums` where no RSA applies."""
+    days, partial, pass_proratise = activity_days(k, law, start, end)
+    abattement, assiette = assiette_sociale(k, law, income)
+    rows = Rows(law, assiette, 100 * assiette, None, pass_proratise, days, partial, minimums, None)
+    chosen = k.select(acre)
+    if chosen is not None:
+        applies, num, den = acre_year_share(k, law, k.gather(start, chosen), k.gather(days, chosen))
+        kept = k.select(applies)
+        if kept is not None:
+            chosen = k.gather(chosen, kept)
+            pass_acre, assiette_acre = k.gather(pass_proratise, chosen), k.gather(assiette, chosen)
+            rows.acre = AcreRows(chosen, pass_acre, k.gather(num, kept), k.gather(den, kept), assiette_acre)
+    return rows, abattement
+
+
+def on_base(k: Ops, rows: Rows, assiette: Ints, assiette_ij: Ints | None) -> Rows:
+    """The same rows on another base (the flat-rate base of the first two years)."""
+    acre = rows.acre
+    if acre is not None:
+        acre = AcreRows(acre.rows, acre.pass_proratise, acre.num, acre.den, k.gather(assiette, acre.rows))
+    return Rows(
+        rows.law,
+        assiette,
+        100 * assiette,
+        assiette_ij,
+        rows.pass_proratise,
+        rows.days,
+        rows.partial,
+        rows.minimums,
+        acre,
+    )
+
+
+class Cotisations(NamedTuple):
+    traces: tuple[Any, ...]  # what each rule computed, in the order of COTISATIONS
+    total: Ints  # their sum, in euros
+
+
+def cotisations(k: Ops, rows: Rows) -> Cotisations:
+    traces = tuple(module.rule(k, rows) for module in COTISATIONS)
+    total = traces[0].amount
+    for trace in traces[1:]:
+        total = total + trace.amount
+    return Cotisations(traces, total)
