@@ -1065,6 +1065,13 @@ def serve(
 # --- entry point -----------------------------------------------------------------------------------------------
 
 
+# The account store's commands (their heavy imports happen inside them).
+from echeancier.cli_account import account_app, payments_app  # noqa: E402
+
+app.add_typer(account_app, name="account")
+app.add_typer(payments_app, name="payments")
+
+
 def main() -> None:
     """Console script `echeancier` (the group's `main` turns every failure into a line and an exit status)."""
     app(prog_name="echeancier")

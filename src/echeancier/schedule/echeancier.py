@@ -733,7 +733,13 @@ class _Replay:
         majorations de retard of R243-16 apply (R613-2 III al. 2); for a quarterly payer from the first incident
         (R613-3 I). The planner only re-plans the calendar; what was unpaid, carried and surcharged is the
         ledger's (account/ledger.py)."""
-        day = event.due_date if isinstance(event, RejectedDebit) else event.date
+        day = event.due_date if isinstance(event, RejectedDebit) and event.due_date is not None else event.date
+        if isinstance(event, RejectedDebit) and event.due_date is None:
+            # A return without its collection date: the last instalment due on or before the rejection.
+            called = [d for d in sorted(self.parts) if d <= event.date and any(self.parts[d].values())]
+            if not called:
+                raise ScenarioError(line, f"rejected_debit: nothing was due on or before {event.date}")
+            day = called[-1]
         if day in self.plan_dates:
             return  # an instalment of a payment plan: the ledger breaks the plan
         label = event.type
@@ -974,10 +980,11 @@ class _Replay:
             if isinstance(e, PaymentPlan)
         ]
         plan_rejections = frozenset(
-            (e.due_date if isinstance(e, RejectedDebit) else e.date)
+            day
             for e, _ in events
             if isinstance(e, MissedPayment | RejectedDebit)
-            and (e.due_date if isinstance(e, RejectedDebit) else e.date) in self.plan_dates
+            for day in [e.due_date if isinstance(e, RejectedDebit) and e.due_date is not None else e.date]
+            if day in self.plan_dates
         )
         return Ledger(
             calls=calls,

@@ -248,7 +248,7 @@ class RejectedDebit(_Event):
     instalment (or payment-plan instalment) it concerns, `reason` the bank's ISO 20022 code (AM04, MS02…)."""
 
     type: Literal["rejected_debit"]
-    due_date: date
+    due_date: date | None = None  # unknown (a camt.054 return): the last instalment due on or before `date`
     reason: str | None = Field(default=None, max_length=35)
 
 
@@ -494,7 +494,7 @@ def check_coherence(scenario: Scenario) -> None:
                 raise ScenarioError(
                     line, f"declaration: the income of {event.year} can only be declared once the year is over"
                 )
-        if isinstance(event, RejectedDebit) and event.due_date > event.date:
+        if isinstance(event, RejectedDebit) and event.due_date is not None and event.due_date > event.date:
             raise ScenarioError(line, f"rejected_debit: a debit due on {event.due_date} is rejected after it")
         if isinstance(event, PaymentPlan) and event.instalments[0].date <= event.date:
             raise ScenarioError(line, "payment_plan: the instalments of a plan fall after the day it is granted")

@@ -1,0 +1,152 @@
+"""The account held in the store: a scenario whose events are stored (DESIGN §3, thin shell over the ledger).
+
+An account is a contributor (the scenario's `contributor`, `incomes`, `amounts`, `options`) and its events in the
+scenario's event format, amounts in integer cents (`amount_cents`) as the store keeps them. Its échéancier and its
+relevé de compte are `build_echeancier` of the scenario the events make, as known on a date: the store's
+projections are caches of that pure function.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from echeancier.law import load_law
+from echeancier.schedule.echeancier import Echeancier, build_echeancier
+from echeancier.schedule.scenario import Scenario, ScenarioError, parse_scenario
+
+ACCOUNT_KEYS = ("contributor", "incomes", "amounts", "options")
+
+
+class AccountError(ValueError):
+    """An account or event the store must refuse; `field` names what is wrong (exit 2, or a 4xx)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def to_cents_payload(event: Mapping[str, Any]) -> dict[str, Any]:
+    """A scenario event (euros) as the store keeps it: every amount in integer cents (`amount` → `amount_cents`),
+    dates as ISO strings."""
+    payload: dict[str, Any] = {}
+    for key, value in event.items():
+        if key in ("amount",) and value is not None:
+            payload["amount_cents"] = int((Decimal(str(value)) * 100).to_integral_value())
+        elif key == "instalments" and isinstance(value, list):
+            payload[key] = [to_cents_payload(item) for item in value]
+        elif isinstance(value, date):
+            payload[key] = value.isoformat()
+        elif isinstance(value, Decimal):
+            payload[key] = str(value)
+        else:
+            payload[key] = value
+    return payload
+
+
+def from_cents_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The store's payload back as a scenario event (euros as exact decimal strings)."""
+    event: dict[str, Any] = {}
+    for key, value in payload.items():
+        if key == "amount_cents":
+            if value is not None:
+                event["amount"] = str(Decimal(value) / 100)
+        elif key == "instalments" and isinstance(value, list):
+            event[key] = [from_cents_payload(item) for item in value]
+        elif key in ("bank_id",):
+            event["reference"] = value if value is None else str(value)[:140]
+        else:
+            event[key] = value
+    if event.get("type") == "rejected_debit":
+        event.pop("amount", None)  # the ledger knows what the debit presented
+        event.pop("reference", None)
+        if event.get("due_date") is None:
+            event.pop("due_date", None)
+    return event
+
+
+def shown_years(contributor: Mapping[str, Any], events: Sequence[Mapping[str, Any]], as_of: date) -> list[int]:
+    """The years an account's documents show: from the first year of its events (or of `as_of`) to `as_of`'s,
+    within the law's parameters and not before the activity starts."""
+    law = load_law()
+    start = date.fromisoformat(str(contributor.get("contributor", {}).get("activity_start", as_of.isoformat())))
+    years = {as_of.year} | {date.fromisoformat(str(e["date"])).year for e in events if "date" in e}
+    first = max(min(years), start.year, law.first_date.year)
+    last = min(max(years), law.last_date.year + 1)
+    return list(range(first, max(first, last) + 1))
+
+
+def scenario_of(contributor: Mapping[str, Any], events: Sequence[Mapping[str, Any]], as_of: date) -> Scenario:
+    """The scenario an account's events make (ScenarioError when the law refuses it)."""
+    document = {key: contributor[key] for key in ACCOUNT_KEYS if key in contributor}
+    document["events"] = [from_cents_payload(e) for e in events]
+    document["years"] = shown_years(contributor, document["events"], as_of)
+    return parse_scenario(_plain(document))
+
+
+def echeancier_of(contributor: Mapping[str, Any], events: Sequence[Mapping[str, Any]], as_of: date) -> Echeancier:
+    return build_echeancier(scenario_of(contributor, events, as_of), as_of)
+
+
+def idempotency_key(account_id: str, event: Mapping[str, Any]) -> str:
+    """The key of an event recorded without one: its account and content, so that re-running a command changes
+    nothing (two identical events of one day need keys of their own)."""
+    canonical = json.dumps({"account": account_id, "event": event}, sort_keys=True, ensure_ascii=True, default=str)
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def statement_date(events: Sequence[Mapping[str, Any]], today: date) -> date:
+    """The date the store's projection is computed on: today, within the law's parameters and not before the last
+    event."""
+    law = load_law()
+    last = max((date.fromisoformat(str(e["date"])) for e in events if "date" in e), default=today)
+    return min(max(today, last), date(law.last_date.year + 1, 12, 31))
+
+
+def _plain(value: Any) -> Any:
+    """JSON-like data as the scenario parser reads YAML (dates stay ISO strings, which it accepts)."""
+    if isinstance(value, Mapping):
+        return {(int(k) if isinstance(k, str) and k.isdigit() else k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def projection_of(contributor: Mapping[str, Any], events: Sequence[Mapping[str, Any]], as_of: date) -> dict[str, Any]:
+    """The projection the store caches: balance, next due date, what is late and since when, majorations."""
+    result = echeancier_of(contributor, events, as_of)
+    statement = result.statement
+    assert statement is not None
+    late = [p for p in statement.postings if p.kind == "debit" and p.settled_on is None]
+    majorations = sum(p.amount for p in statement.postings if p.kind == "debit" and p.origin == "majoration")
+    provisional = sum(d.amount for d in statement.majorations if d.status in ("provisional", "suspended"))
+    next_due = next((i.due_date for i in result.instalments if i.due_date > as_of), None)
+    return {
+        "balance_cents": statement.outstanding - statement.credit,
+        "outstanding_cents": statement.outstanding,
+        "credit_cents": statement.credit,
+        "majorations_cents": majorations + provisional,
+        "next_due_date": next_due,
+        "late_since": min((p.date for p in late), default=None),
+        "late_amount_cents": statement.outstanding,
+        "organism": None if result.organism is None else result.organism.name,
+        "payload": {"as_of": as_of.isoformat(), "called_cents": statement.called, "paid_cents": statement.paid},
+    }
+
+
+__all__ = [
+    "AccountError",
+    "ScenarioError",
+    "echeancier_of",
+    "from_cents_payload",
+    "idempotency_key",
+    "projection_of",
+    "scenario_of",
+    "statement_date",
+    "to_cents_payload",
+]

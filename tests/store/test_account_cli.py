@@ -1,0 +1,143 @@
+"""`echeancier account …` and `echeancier payments import` end to end, on SQLite and on PostgreSQL (issue #6): the
+real ledger as the store's projector, idempotent writes, refusals that write nothing, bank files with a suspense
+list."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from echeancier.cli import app
+from echeancier.cli_account import _projector
+from echeancier.store import EventStore
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+runner = CliRunner()
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("echeancier.cli_account._today", lambda: date(2026, 12, 1))
+
+
+def create(db: str, account: str = "TI-1", *extra: str) -> None:
+    code, out, err = run(
+        "account", "create", account, "--profession", "artisan", "--activity-start", "2015-01-01",
+        "--income", "2024=30000", "--reference", f"REF-{account}", "--db", db, *extra,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "créé" in out
+
+
+def events_of(db: str, account: str = "TI-1") -> int:
+    with EventStore(db, projector=_projector) as store:
+        return store.last_sequence(account)
+
+
+def test_create_is_idempotent_and_refuses_bad_fields(database_url: str) -> None:
+    create(database_url)
+    create(database_url)  # the same command again changes nothing
+    code, _, err = run(
+        "account", "create", "TI-2", "--profession", "artisan", "--activity-start", "2015-01-01",
+        "--department", "975", "--db", database_url,
+    )  # fmt: skip
+    assert code == 2 and err.count("\n") == 1 and "975" in err
+    code, out, _ = run("account", "list", "--db", database_url, "--format", "json")
+    assert code == 0 and [row["account"] for row in json.loads(out)] == ["TI-1"]
+
+
+def test_record_show_and_refusals_write_nothing(database_url: str) -> None:
+    create(database_url)
+    declaration = '{"date": "2026-05-20", "type": "declaration", "year": 2025, "income": 35000}'
+    assert run("account", "record", "TI-1", "--db", database_url, stdin=declaration)[0] == 0
+    rejected = "{date: 2026-06-07, type: rejected_debit, due_date: 2026-06-05, reason: AM04}"  # YAML too
+    assert run("account", "record", "TI-1", "--db", database_url, stdin=rejected)[0] == 0
+    code, out, _ = run("account", "record", "TI-1", "--db", database_url, stdin=rejected)
+    assert code == 0 and "déjà présent" in out  # idempotent
+    assert events_of(database_url) == 2
+    for bad, field in (
+        ('{"date": "2026-06-08", "type": "payment", "amount": -5}', "event.amount"),
+        ('{"date": "2026-06-08", "type": "payment", "amount": 0}', "event.amount"),
+        ('{"date": "2014-06-08", "type": "payment", "amount": 5}', "event"),  # before the activity starts
+        ('{"date": "2026-06-08", "type": "declaration", "year": 2026}', "event"),  # a year not yet over
+        ('{"date": "2026-06-08", "type": "teleportation"}', "event"),
+        ("{date: 2026-06-08, type: payment, amount: " + "9" * 5000 + "}", ""),
+        ("[" * 200_000, ""),
+    ):
+        code, _, err = run("account", "record", "TI-1", "--db", database_url, stdin=bad)
+        assert code == 2, (bad[:60], err)
+        assert err.count("\n") == 1 and field in err
+        assert events_of(database_url) == 2  # a refusal writes nothing
+    code, _, err = run("account", "record", "NOBODY", "--db", database_url, stdin=declaration)
+    assert code == 2 and "NOBODY" in err
+    code, out, _ = run("account", "show", "TI-1", "--db", database_url, "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    june = next(i for i in document["instalments"] if i["due_date"] == "2026-06-05")
+    assert june["missed"]
+    debit = next(p for p in document["ledger"] if p["kind"] == "debit" and p["date"] == "2026-06-05")
+    assert debit["settled_on"] == "2026-07-05"  # carried to July's debit (R613-2 III)
+    code, out, _ = run("account", "show", "TI-1", "--db", database_url)
+    assert code == 0 and "Relevé de compte" in out and "prélèvement" in out
+    assert run("account", "show", "TI-1", "--db", database_url, "--format", "csv")[1].startswith("id,date,kind")
+    assert "BEGIN:VCALENDAR" in run("account", "show", "TI-1", "--db", database_url, "--format", "ics")[1]
+
+
+def test_list_late_accounts_as_of_a_date(database_url: str) -> None:
+    create(database_url, "TI-1")
+    create(database_url, "TI-2")
+    missed = '{"date": "2026-10-05", "type": "missed_payment"}'
+    assert run("account", "record", "TI-2", "--db", database_url, stdin=missed)[0] == 0
+    code, out, _ = run("account", "list", "--late", "--as-of", "2026-10-20", "--db", database_url, "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and [r["account"] for r in rows] == ["TI-2"]
+    assert rows[0]["late_since"] == "2026-10-05" and rows[0]["late_amount"] > 0
+    # After November's debit took the carried sum, nothing is late any more.
+    code, out, _ = run("account", "list", "--late", "--db", database_url, "--format", "json")
+    assert code == 0 and json.loads(out) == []
+    assert "solde" in run("account", "list", "--db", database_url)[1]
+
+
+def test_import_a_scenario(database_url: str) -> None:
+    scenario = EXAMPLES / "19-droit-erreur-refuse.yaml"
+    code, out, err = run("account", "import", "Q-1", str(scenario), "--db", database_url)
+    assert code == 0, err
+    assert run("account", "import", "Q-1", str(scenario), "--db", database_url)[0] == 0  # again: nothing changes
+    assert events_of(database_url, "Q-1") == 2
+    code, out, _ = run("account", "show", "Q-1", "--db", database_url, "--format", "json", "--as-of", "2026-12-31")
+    assert sum(m["amount"] for m in json.loads(out)["majorations"]) == 162
+
+
+def test_payments_import_matches_references_keeps_the_rest_in_suspense(database_url: str, tmp_path: Path) -> None:
+    create(database_url)
+    missed = '{"date": "2026-06-05", "type": "missed_payment"}'
+    assert run("account", "record", "TI-1", "--db", database_url, stdin=missed)[0] == 0
+    bank = tmp_path / "releve.csv"
+    bank.write_text(
+        "date;montant;référence;id\n10/06/2026;1 003,92;REF-TI-1;TX-1\n11/06/2026;50,00;INCONNU;TX-2\n",
+        encoding="utf-8",
+    )
+    code, out, err = run("payments", "import", str(bank), "--db", database_url)
+    assert code == 0, err
+    assert "1 ligne(s) enregistrée(s)" in out and "1 en attente" in out
+    code, out, _ = run("payments", "import", str(bank), "--db", database_url)
+    assert "0 ligne(s) enregistrée(s), 2 déjà présente(s), 0 en attente" in out  # the same file twice: nothing
+    with EventStore(database_url, projector=_projector) as store:
+        assert [line.reference for line in store.suspense_lines()] == ["INCONNU"]
+        assert store.last_sequence("TI-1") == 2
+    code, out, _ = run("account", "show", "TI-1", "--db", database_url, "--format", "json", "--as-of", "2026-06-30")
+    june = next(p for p in json.loads(out)["ledger"] if p["kind"] == "debit" and p["date"] == "2026-06-05")
+    assert june["settled_on"] == "2026-06-10"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date;montant;référence\n10/06/2026;40.000;REF-TI-1\n", encoding="utf-8")
+    code, _, err = run("payments", "import", str(bad), "--db", database_url)
+    assert code == 2 and err.count("\n") == 1
