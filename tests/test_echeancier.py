@@ -543,3 +543,20 @@ def test_quarterly_payer_missing_5_may_and_paying_20_june_owes_162() -> None:
     # Issue #6: R243-16 and service-public: 5 % × 3 000 + 0.2 % × 3 000 × 2 months (or fraction) = 162 €.
     e = example("19-droit-erreur-refuse.yaml")
     assert sum(m.amount for m in e.majorations) == 162
+
+
+@pytest.mark.parametrize(
+    "events",
+    [
+        "  - {date: 2026-12-14, type: cessation}\n",  # ceased within a month: the settlement waits for the 90 days
+        "  - {date: 2026-12-05, type: report_request}\n",  # report: the CFP after the twelve months
+    ],
+)
+def test_no_due_date_less_than_90_days_after_the_start(events: str) -> None:
+    # R613-4: "la première exigibilité … ne peut intervenir moins de quatre-vingt-dix jours après le début".
+    text = (
+        "contributor: {profession: liberal, activity_start: 2026-11-20, payment: {frequency: quarterly}}\n"
+        f"events:\n{events}years: [2026]\n"
+    )
+    e = build_echeancier(loads_scenario(text))
+    assert e.instalments and all(i.due_date >= date(2027, 2, 18) for i in e.instalments)

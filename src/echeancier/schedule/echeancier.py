@@ -324,7 +324,10 @@ class _Replay:
         dates = self.pool(component, effect)
         if not dates:
             # After a cessation an amount falls due on its own date (R131-9 IV, R613-1-5 2°).
-            dates = [max(effect, component.earliest)] if self.cessation else [self.settlement_date(effect)]
+            floor = max(effect, component.earliest)
+            if self.report_until is not None and component.kind in ("provisional", "ajustement", "cfp"):
+                floor = max(floor, self.report_until)  # L131-6-1 al. 1: nothing before the twelve months end
+            dates = [floor] if self.cessation else [self.settlement_date(floor)]
             return list(zip(dates, spread(remaining, 1), strict=True))
         change = next(
             (m.effective for m in self.modes if effect < m.effective <= dates[-1] and not component.single), None
@@ -365,7 +368,10 @@ class _Replay:
         """Where an amount goes when no due date remains: after a cessation, the settlement date (R131-9 IV,
         R613-1-5 2°); otherwise the first due date after `after`."""
         if self.cessation is not None:
-            return self.cessation + timedelta(days=_param("delais.cessation_report_jours", self.cessation))
+            # LAW: R613-4 (no first exigibility less than 90 days after the start) prevails over the 60 days of
+            # R131-9 IV when the activity ceases within a month of starting (docs/law-choices.md).
+            settlement = self.cessation + timedelta(days=_param("delais.cessation_report_jours", self.cessation))
+            return max(settlement, self.earliest())
         found = self.first_due_date(after)
         return found if found is not None else after  # a date past the known calendar: its legal date
 
