@@ -230,6 +230,22 @@ class Account(RuleBasedStateMachine):
             check_books(statement)
 
     @invariant()
+    def no_debit_is_exigible_before_the_event_that_creates_it(self) -> None:
+        """A régularisation or ajustement only after a declaration (from the first due date 15 days after it,
+        R613-5 I), a majoration only once the instalment it is computed on was due and settled."""
+        if self.current is None or self.current.statement is None:
+            return
+        declared = [date.fromisoformat(e["date"]) for e in self.events if e["type"] == "declaration"]
+        statement = self.current.statement
+        debits = {p.id: p for p in statement.postings if p.kind == "debit"}
+        for posting in debits.values():
+            if posting.origin in ("regularisation", "ajustement"):
+                assert declared and posting.date >= min(declared) + timedelta(days=15), posting
+        for detail in statement.majorations:
+            if detail.posting is not None and detail.posting in debits:
+                assert debits[detail.posting].date > detail.due
+
+    @invariant()
     def nothing_falls_due_after_a_cessation_but_what_the_law_lists(self) -> None:
         """R131-9 IV, R613-1-5: after a cessation, only the settlement of deferred or spread sums, the régularisation
         of the last incomes, the CFP of the year of the cessation and majorations."""
