@@ -89,7 +89,13 @@ def _projector(account: Any, events: list[Any]) -> Any:
 def _payloads(events: list[Any]) -> list[dict[str, Any]]:
     """Stored events as the account's scenario events: the type and effective date the store keeps as columns
     (a bank line's payload has only its amount, method and bank id)."""
-    return [{"type": e.type, "date": e.effective_date.isoformat(), **e.payload} for e in events]
+    corrected = {e.corrects for e in events if e.corrects is not None}
+    # A correction replaces the event it cites (nothing is ever updated in the store, DESIGN §3).
+    return [
+        {"type": e.type, "date": e.effective_date.isoformat(), **e.payload}
+        for e in events
+        if getattr(e, "sequence", None) not in corrected
+    ]
 
 
 def _validator(account: Any, existing: list[Any], new: list[Any]) -> None:
@@ -236,6 +242,15 @@ def account_record(
             "--key", metavar="CLÉ", help="Clé d'idempotence (défaut : le contenu de l'événement).", show_default=False
         ),
     ] = None,
+    corrects: Annotated[
+        int | None,
+        typer.Option(
+            "--corrects",
+            metavar="N",
+            help="Corrige l'événement numéro N du compte (il est remplacé).",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Enregistre un événement du compte, au format des scénarios (paiement, rejet de prélèvement, déclaration,
@@ -266,7 +281,9 @@ def account_record(
             event_key = key if key is not None and len(items) == 1 else idempotency_key(account_id, payload)
             if key is not None and len(items) > 1:
                 event_key = f"{key}:{index}"
-            events.append(NewEvent(parsed.type, payload, parsed.date, event_key))
+            if corrects is not None and len(items) != 1:
+                _fail("--corrects", "une correction porte sur un seul événement")
+            events.append(NewEvent(parsed.type, payload, parsed.date, event_key, corrects=corrects))
         with _store(db) as store:
             before = store.last_sequence(account_id)
             store.append(account_id, events, validate=_validator)

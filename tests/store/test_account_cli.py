@@ -141,3 +141,18 @@ def test_payments_import_matches_references_keeps_the_rest_in_suspense(database_
     bad.write_text("date;montant;référence\n10/06/2026;40.000;REF-TI-1\n", encoding="utf-8")
     code, _, err = run("payments", "import", str(bad), "--db", database_url)
     assert code == 2 and err.count("\n") == 1
+
+
+def test_a_correction_replaces_the_event_it_cites(database_url: str) -> None:
+    create(database_url)
+    wrong = '{"date": "2026-06-08", "type": "payment", "amount": 5000}'
+    assert run("account", "record", "TI-1", "--db", database_url, stdin=wrong)[0] == 0
+    right = '{"date": "2026-06-08", "type": "payment", "amount": 500}'
+    code, _, err = run("account", "record", "TI-1", "--corrects", "1", "--db", database_url, stdin=right)
+    assert code == 0, err
+    assert events_of(database_url) == 2  # nothing is updated: the correction is a new event citing the first
+    code, out, _ = run("account", "show", "TI-1", "--db", database_url, "--format", "json", "--as-of", "2026-06-30")
+    transfers = [p for p in json.loads(out)["ledger"] if p["origin"] == "transfer"]
+    assert [p["amount"] for p in transfers] == [500.0]
+    code, _, err = run("account", "record", "TI-1", "--corrects", "9", "--db", database_url, stdin=right)
+    assert code == 2 and err.count("\n") == 1
