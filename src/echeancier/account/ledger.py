@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from echeancier.kernel.dates import add_months
 from echeancier.kernel.fmt import format_euros
@@ -375,6 +376,7 @@ class Ledger:
     days: list[date] = field(default_factory=list)
     position: int = 0
     prepared: bool = False
+    by_day: dict[tuple[str, date], list[Any]] = field(default_factory=dict)
 
     # -- postings ------------------------------------------------------------------------------------------------
 
@@ -451,6 +453,16 @@ class Ledger:
         days |= {r.date for r in self.remise_requests} | {r.date for r in self.remise_decisions}
         days |= {day for i in self.incidents for day in i.carry_to}
         self.days = sorted(days)
+        # Each day's events, so that a long history is replayed in one pass (no scan of every event each day).
+        by_day: dict[tuple[str, date], list[Any]] = {}
+        events: list[tuple[str, Day, Any]] = [("note", n.date, n) for n in self.credit_notes]
+        events += [("money", m.date, m) for m in self.money]
+        events += [("request", r.date, r) for r in self.remise_requests]
+        events += [("decision", r.date, r) for r in self.remise_decisions]
+        events += [("incident", i.known_on, i) for i in self.incidents]
+        for kind, when, item in events:
+            by_day.setdefault((kind, when), []).append(item)
+        self.by_day = by_day
         self.position = 0
         self.prepared = True
 
@@ -465,33 +477,27 @@ class Ledger:
             self.position += 1
             for call in sorted(calls_by_day.get(day, []), key=lambda c: (CONTRIBUTION_KINDS.index(c.kind), c.year)):
                 self.post_debit(day, call.kind, call.year, call.amount)
-            for note in self.credit_notes:
-                if note.date == day:
-                    self.credit_note(note)
+            for note in self.by_day.get(("note", day), []):
+                self.credit_note(note)
             self.use_credit(day)
             if day in calls_by_day or day in self.carry:
                 self.collect(day)
             for index, amount in plan_days.get(day, []):
                 self.plan_collect(index, day, amount)
-            for money in self.money:
-                if money.date == day:
-                    credit = self.post_credit(day, money.method, None, money.amount)
-                    self.spend(credit, day, self.exigible(day))
+            for money in self.by_day.get(("money", day), []):
+                credit = self.post_credit(day, money.method, None, money.amount)
+                self.spend(credit, day, self.exigible(day))
             for index, plan in enumerate(self.plans):
                 if plan.date == day:
                     self.grant_plan(index, plan)
-            for request in self.remise_requests:
-                if request.date == day:
-                    self.remise_request(request)
-            for decision in self.remise_decisions:
-                if decision.date == day:
-                    self.remise_decision(decision)
-            for credit in list(self.credits.values()):
-                if credit.refund_on == day:
-                    self.refund(credit, day)
-            for incident in self.incidents:
-                if incident.known_on == day:
-                    self.incident(incident)
+            for request in self.by_day.get(("request", day), []):
+                self.remise_request(request)
+            for decision in self.by_day.get(("decision", day), []):
+                self.remise_decision(decision)
+            for credit in [c for c in self.credits.values() if c.refund_on == day]:
+                self.refund(credit, day)
+            for incident in self.by_day.get(("incident", day), []):
+                self.incident(incident)
 
     def credit_note(self, note: CreditNote) -> None:
         """R613-1-3 al. 2, R613-5 II: the credit is first set against the older debts, oldest first; the rest is
@@ -523,9 +529,14 @@ class Ledger:
 
     def use_credit(self, day: date) -> None:
         """Money already on the account settles what falls due (before the collection presents it)."""
-        for credit in sorted(self.credits.values(), key=lambda c: c.id):
-            if credit.left > 0 and credit.refund_on is None and credit.origin in MONEY_METHODS:
-                self.spend(credit, day, self.exigible(day, plan_too=False))
+        open_credits = [
+            c for c in self.credits.values() if c.left > 0 and c.refund_on is None and c.origin in MONEY_METHODS
+        ]
+        if not open_credits:
+            return
+        debits = self.exigible(day, plan_too=False)
+        for credit in sorted(open_credits, key=lambda c: c.id):
+            self.spend(credit, day, [d for d in debits if d.unpaid > 0])
 
     def collect(self, day: date) -> None:
         """The scheduled collection of `day` (a direct debit, or the payment expected on the due date): the
