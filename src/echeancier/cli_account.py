@@ -111,13 +111,25 @@ def _validator(account: Any, existing: list[Any], new: list[Any]) -> None:
 
 
 def _expected() -> tuple[type[Exception], ...]:
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
     from echeancier.account.service import AccountError
     from echeancier.contributions.situation import InputError
     from echeancier.law.loader import LawError
     from echeancier.payments import BankFileError
     from echeancier.schedule.scenario import ScenarioError
 
-    return (AccountError, InputError, LawError, ScenarioError, BankFileError)
+    # A database that cannot be reached or a URL that is not one: said in one line, exit 2 (never a traceback).
+    return (
+        AccountError,
+        InputError,
+        LawError,
+        ScenarioError,
+        BankFileError,
+        OperationalError,
+        ArgumentError,
+        NoSuchModuleError,
+    )
 
 
 # --- account create / import ------------------------------------------------------------------------------------
@@ -147,10 +159,12 @@ def account_create(
     db: DbOption = None,
 ) -> None:
     """Crée un compte (une nouvelle exécution avec les mêmes valeurs ne change rien)."""
+    start = _parse_date("--activity-start", activity_start)
+    assert start is not None
     contributor: dict[str, Any] = {
         "contributor": {
             "profession": profession,
-            "activity_start": activity_start,
+            "activity_start": start.isoformat(),
             "department": department,
             "payment": {"frequency": payment, "day": day, "direct_debit": not no_direct_debit},
         },

@@ -156,3 +156,21 @@ def test_a_correction_replaces_the_event_it_cites(database_url: str) -> None:
     assert [p["amount"] for p in transfers] == [500.0]
     code, _, err = run("account", "record", "TI-1", "--corrects", "9", "--db", database_url, stdin=right)
     assert code == 2 and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "db", ["postgresql+psycopg://nobody@127.0.0.1:1/none", "nonsense://", "sqlite:////no/such/dir/x.db"]
+)
+def test_a_database_that_cannot_be_reached_is_one_line_not_a_traceback(db: str) -> None:
+    code, _, err = run(
+        "account", "create", "X", "--profession", "artisan", "--activity-start", "2015-01-01", "--db", db
+    )
+    assert code == 2 and err.count("\n") == 1 and err.startswith("erreur: ")
+
+
+def test_a_bad_activity_start_is_refused_before_anything_is_written(database_url: str) -> None:
+    code, _, err = run(
+        "account", "create", "X", "--profession", "artisan", "--activity-start", "2015-13-01", "--db", database_url
+    )
+    assert code == 2 and "--activity-start" in err
+    assert run("account", "list", "--db", database_url)[1] == "Aucun compte.\n"
