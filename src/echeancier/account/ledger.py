@@ -28,6 +28,7 @@ from echeancier.kernel.dates import add_months
 from echeancier.kernel.fmt import format_euros
 from echeancier.law import load_law
 from echeancier.schedule.majorations import months_elapsed
+from echeancier.schedule.spread import spread
 
 Day = date  # for annotations in classes that have a field named `date`
 
@@ -617,10 +618,8 @@ class Ledger:
         dates = [d for d in incident.carry_to if d > incident.known_on]
         if not dates or unpaid <= 0:
             return
-        each, rest = divmod(unpaid, len(dates))
-        # Equal parts to the cent, the remainder on the last (DESIGN §2.1, as `schedule.spread`).
-        shares = [each] * len(dates)
-        shares[-1] += rest
+        # Equal parts to the cent, the remainder on the last (DESIGN §2.1): the one rule of `schedule.spread`.
+        shares = [cents(part) for part in spread(euros(unpaid), len(dates))]
         for day, share in zip(dates, shares, strict=True):
             self.carry[day] = self.carry.get(day, 0) + share
 
