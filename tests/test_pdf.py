@@ -39,7 +39,7 @@ def test_schedule_pdf_after_a_declaration_gives_each_figure_and_its_reason(tmp_p
     assert pdf.startswith(b"%PDF-")
     words = text_of(pdf, tmp_path)
     for expected in (
-        "URSSAF",
+        "Urssaf Île-de-France",  # the organism that collects in Paris (R613-6), not a generic name
         "Document établi le 01/12/2026",
         "Cotisant : Jeanne Dupont",
         "SIREN : 732 829 320",

@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from echeancier.documents.echeancier import NOTICE_LABELS, _detail, _french_dates, note_sentence, refund_sentence
+from echeancier.documents.echeancier import (
+    NOTICE_LABELS,
+    _detail,
+    _french_dates,
+    balance_sentence,
+    note_sentence,
+    refund_sentence,
+)
 from echeancier.kernel.fmt import format_date, format_euros, format_rate
 from echeancier.kernel.money import ZERO
 
@@ -132,7 +139,10 @@ def schedule_html(
     name: str | None = None,
     siren: str | None = None,
 ) -> str:
-    """The échéancier's document as HTML (what `schedule_pdf` lays out)."""
+    """The échéancier's document as HTML (what `schedule_pdf` lays out). The organism named is the one that
+    collects for the contributor's place of activity (R613-6), `organism` only when the échéancier has none."""
+    if e.organism is not None:
+        organism = e.organism.name
     instalments = [
         {
             "due_date": format_date(i.due_date),
@@ -165,11 +175,7 @@ def schedule_html(
         notices=notices,
         refunds=[refund_sentence(r) for r in e.refunds],
         majorations=majorations,
-        balance={
-            "called": format_euros(e.called, cents=True),
-            "paid": format_euros(e.paid, cents=True),
-            "outstanding": format_euros(e.outstanding, cents=True),
-        },
+        balance=balance_sentence(e),
         notes=[note_sentence(note) for note in e.notes],
     )
 
