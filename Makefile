@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run serve test lint bench clean
+.PHONY: setup system run serve test lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +13,10 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 setup: $(BIN)/.installed
+
+# the Debian packages of the browser and PDF tests (only those missing; needs root or sudo)
+system:
+	bash tools/system-packages.sh
 
 run: setup
 	$(BIN)/echeancier simulate --year 2026 --profession artisan --income 40000
@@ -27,7 +31,7 @@ lint: setup
 	$(BIN)/ruff format --check src tests benchmarks tools
 	$(BIN)/mypy
 
-test: lint
+test: system lint
 	$(BIN)/pytest
 
 bench: setup
