@@ -55,6 +55,7 @@ __all__ = [
     "loads_json",
     "parse_date",
     "parse_euros",
+    "parse_flag",
     "parse_whole",
     "shown",
 ]
@@ -220,6 +221,28 @@ def parse_whole(value: object, field: str, *, minimum: int | None = None, maximu
         bounds = f"entre {minimum} et {maximum}" if minimum is not None and maximum is not None else "hors limites"
         raise InputError(field, f"doit être {bounds} (reçu {shown(number)})")
     return number
+
+
+_TRUE = frozenset({"true", "vrai", "oui", "o", "yes", "y", "x", "1"})
+_FALSE = frozenset({"false", "faux", "non", "n", "no", "0", ""})
+
+
+def parse_flag(value: object, field: str) -> bool:
+    """A yes/no given as a bool, 0 or 1, or as a spreadsheet writes it: `oui`/`non`, `vrai`/`faux`, `true`/`false`,
+    `x` (a ticked cell) or an empty cell (no). Anything else is refused rather than read as yes or no."""
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    if isinstance(value, numbers.Integral) and int(value) in (0, 1):
+        return bool(int(value))
+    if isinstance(value, str):
+        written = value.strip().lower()
+        if written in _TRUE:
+            return True
+        if written in _FALSE:
+            return False
+    raise InputError(field, f"doit être oui ou non (reçu {shown(value)})")
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
