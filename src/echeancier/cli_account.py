@@ -157,10 +157,12 @@ def account_create(
         ),
     ] = None,
     name: Annotated[
-        str | None, typer.Option("--name", metavar="NOM", help="Nom du cotisant (sur le relevé PDF).", show_default=False)
+        str | None,
+        typer.Option("--name", metavar="NOM", help="Nom du cotisant (sur le relevé PDF).", show_default=False),
     ] = None,
     siren: Annotated[
-        str | None, typer.Option("--siren", metavar="SIREN", help="SIREN (9 chiffres, sur le relevé PDF).", show_default=False)
+        str | None,
+        typer.Option("--siren", metavar="SIREN", help="SIREN (9 chiffres, sur le relevé PDF).", show_default=False),
     ] = None,
     db: DbOption = None,
 ) -> None:
@@ -324,7 +326,9 @@ def account_show(
     output: Annotated[
         str | None,
         typer.Option(
-            "--output", metavar="FICHIER", help="Écrit le document dans ce fichier (pdf : le relevé de compte).",
+            "--output",
+            metavar="FICHIER",
+            help="Écrit le document dans ce fichier (pdf : le relevé de compte).",
             show_default=False,
         ),
     ] = None,

@@ -149,7 +149,9 @@ def schedule_input(
             rows = list(merged_rows(schedules, french and kind == "csv"))
             columns = merged_columns(french and kind == "csv")
             try:
-                write_table(sys.stdout if output is None else output, columns, rows, kind=kind, french=french and kind == "csv")  # type: ignore[arg-type]
+                write_table(
+                    sys.stdout if output is None else output, columns, rows, kind=kind, french=french and kind == "csv"
+                )  # type: ignore[arg-type]
             except TableError as error:
                 _fail("--output", error.message)
     failed = [s.error for s in schedules if s.error is not None]

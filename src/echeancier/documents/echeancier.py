@@ -12,9 +12,7 @@ output, byte for byte):
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta

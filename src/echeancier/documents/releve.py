@@ -69,7 +69,9 @@ def posting_label(p: Posting) -> str:
     what = ORIGIN_LABELS.get(p.origin) or kind_label(p.origin)
     year = f" {p.year}" if p.year is not None and p.origin != "majoration" else ""
     # the ledger's details name other postings by their number: `sur l'échéance 3`, `crédit 5`
-    detail = re.sub(r"(échéance|crédit) (\d+)", lambda m: f"{'opération' if m[1] == 'échéance' else 'crédit'} n° {m[2]}", p.detail)
+    detail = re.sub(
+        r"(échéance|crédit) (\d+)", lambda m: f"{'opération' if m[1] == 'échéance' else 'crédit'} n° {m[2]}", p.detail
+    )
     detail = f" ({detail})" if detail else ""
     return f"{what}{year}{detail}"
 
@@ -127,7 +129,8 @@ def _majoration(d: MajorationDetail, as_of: date) -> dict[str, Any]:
         for c in d.droit_erreur
     ]
     return {
-        "title": f"Échéance du {format_date(d.due)}" + (f" — {kind_label(d.kind)} {d.year}" if d.kind in KIND_LABELS else ""),
+        "title": f"Échéance du {format_date(d.due)}"
+        + (f" — {kind_label(d.kind)} {d.year}" if d.kind in KIND_LABELS else ""),
         "status": MAJORATION_STATUS.get(d.status, d.status),
         "rows": rows,
         "conditions": conditions,

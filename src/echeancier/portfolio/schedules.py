@@ -16,9 +16,12 @@ optionally the date of the declaration of the last year's income:
 | direct_debit | `prelevement`, `direct_debit` | oui/non (default oui) |
 | acre, rsa | `acre`, `rsa` | oui/non |
 | declaration | `date_declaration`, `declaration` | the day the previous year's income is declared |
-| years | `annees`, `years` | the years shown: `2026`, `2025 2026` or `2025-2026` (default: the year of the declaration, else the year after the last income) |
+| years | `annees`, `years` | the years shown: `2026`, `2025 2026` or `2025-2026` (default below) |
 | incomes | `revenu_AAAA`, `income_AAAA` | the income of year AAAA |
 | | `revenu_professionnel_AAAA`, `revenu_brut_AAAA` | the same, saying which income it is |
+
+The years shown are, by default, the year of the declaration, else the year after the last income given, else
+the year the activity starts.
 
 LAW: as for the simulation of a portfolio (`portfolio/simulation.py`, docs/law-choices.md rows 150–151), the
 plain `revenu_AAAA` columns of a file that has years on both sides of the 2025 reform are refused as a whole;
@@ -111,9 +114,7 @@ def _layout(table: Table) -> _Layout:
         field = known.get(name)
         if field is None:
             listed = ", ".join(names[0] for names in CLIENT_ALIASES.values())
-            raise TableError(
-                table.path, f"colonne {header!r} inconnue (colonnes connues : {listed}, revenu_AAAA)"
-            )
+            raise TableError(table.path, f"colonne {header!r} inconnue (colonnes connues : {listed}, revenu_AAAA)")
         if field in fields:
             raise TableError(table.path, f"deux colonnes pour {field} (dont {header!r})")
         fields[field] = index
@@ -244,7 +245,9 @@ def _scenario_field(message: str, header: dict[str, str]) -> tuple[str, str]:
     return "scénario", message
 
 
-def schedules_of_table(table: Table, progress: Callable[[int], None] | None = None) -> tuple[list[ClientSchedule], bool]:
+def schedules_of_table(
+    table: Table, progress: Callable[[int], None] | None = None
+) -> tuple[list[ClientSchedule], bool]:
     """The échéancier of each client row of `table` (and whether the file is French)."""
     from echeancier.law.loader import LawError
     from echeancier.schedule.echeancier import build_echeancier

@@ -15,13 +15,13 @@ The columns (any order, names with or without accents, any case; the contract's 
 | `end_date` | `end_date`, `date_fin`, `date_cessation` | its cessation |
 | `acre`, `rsa`, `income_is_net` | `acre`, `rsa`, `income_is_net`, `net` | oui/non, true/false, 1/0, x or empty |
 
-LAW: the income the law starts from changed with the réforme de l'assiette (LFSS 2024 art. 18, décret 2024-688;
-CSS L131-6 and L136-3 for the incomes of 2025 on, the `apres_reforme` of the law snapshot): the revenu
-professionnel up to 2024, the revenu brut from 2025. A column called only `revenu` does not say which one a row holds; in a file whose
-years are all on one side of the reform each row is read as that side's income, as a single `simulate` reads
-`--income`; a file with years on both sides must say it (two columns, or a `nature_revenu` column), else it is
-refused as a whole rather than half misread (docs/law-choices.md row 150). A nature contradicting the year is
-an error of that row (row 151).
+LAW: the income the law starts from changed with the réforme de l'assiette (LFSS 2024 art. 18, décret
+2024-688; CSS L131-6 and L136-3 for the incomes of 2025 on, the `apres_reforme` of the law snapshot): the
+revenu professionnel up to 2024, the revenu brut from 2025. A column called only `revenu` does not say which
+one a row holds. In a file whose years are all on one side of the reform, each row is read as that side's
+income, as `simulate --income` is; a file with years on both sides must say it (two columns, or a
+`nature_revenu` column), else it is refused as a whole rather than half misread (docs/law-choices.md row 150).
+A nature contradicting the year is an error of that row (row 151).
 
 Each row is read by the input layer (`kernel/inputs.py`) and checked as one `Situation` (the same rules and
 messages as `echeancier simulate`); the valid rows are computed together by `simulate_many` (equal to `simulate`
