@@ -89,7 +89,7 @@ def simulate_file(source: str, output: str | None, errors_file: str | None) -> i
                 result = simulate_table(table, advance)
         except TableError as error:
             _fail(error.field, error.message)
-        french = result.french and kind == "csv"
+        french = result.french and kind in ("csv", "xlsx")  # French headers for a spreadsheet
         try:
             write_table(sys.stdout if output is None else output, result.columns, result.rows, kind=kind, french=french)  # type: ignore[arg-type]
         except TableError as error:
@@ -146,8 +146,9 @@ def schedule_input(
         if output_dir is not None:
             _write_each(schedules, output_dir, output_format)
         else:
-            rows = list(merged_rows(schedules, french and kind == "csv"))
-            columns = merged_columns(french and kind == "csv")
+            french = french and kind in ("csv", "xlsx")
+            rows = list(merged_rows(schedules, french))
+            columns = merged_columns(french)
             try:
                 write_table(
                     sys.stdout if output is None else output, columns, rows, kind=kind, french=french and kind == "csv"

@@ -5,6 +5,7 @@ The columns (any order, names with or without accents, any case; the contract's 
 | field | names | cell |
 |---|---|---|
 | `id` | `id`, `client`, `identifiant`, `reference`, `dossier`, `code_client` | a text, echoed back |
+| `name` | `nom`, `raison_sociale`, `name` | a text, echoed back |
 | `year` | `year`, `annee`, `annee_revenus`, `exercice` | the income year, 2023… |
 | `profession` | `profession`, `metier` | artisan, commerçant or libéral (`profession libérale`) |
 | `income` | `income`, `revenu`, `revenus` | the income the law's base starts from (see below) |
@@ -44,6 +45,7 @@ __all__ = ["ALIASES", "RowError", "SimulatedPortfolio", "simulate_table"]
 # field -> the normalised column names that give it (French names first, then the contract's)
 ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("client", "identifiant", "reference", "ref", "dossier", "code_client", "numero_client", "id"),
+    "name": ("nom", "raison_sociale", "name"),
     "year": ("annee", "annee_revenus", "annee_des_revenus", "exercice", "year"),
     "profession": ("profession", "metier"),
     "income": ("revenu", "revenus", "montant_revenu", "income"),
@@ -65,13 +67,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "income_is_net": ("revenu_net_de_cotisations", "net", "income_is_net"),
 }
 # Names that are only French: a file using one of them writes its dates jj/mm/aaaa if it wants to.
-FRENCH_NAMES = frozenset(
-    name
-    for field, names in ALIASES.items()
-    for name in names
-    if name not in ("id", "year", "income", "start_date", "end_date", "income_is_net", "income_nature", "profession")
-    and name not in ("acre", "rsa", "professional_income", "gross_income", "net")
+_CONTRACT_NAMES = frozenset(
+    {"id", "name", "year", "profession", "income", "income_nature", "start_date", "end_date", "income_is_net"}
+    | {"acre", "rsa", "professional_income", "gross_income", "net"}
 )
+FRENCH_NAMES = frozenset(name for names in ALIASES.values() for name in names if name not in _CONTRACT_NAMES)
 PROFESSION_NAMES = {
     "artisan": "artisan",
     "commercant": "commercant",
@@ -326,8 +326,9 @@ def _output(
     french: bool,
 ) -> SimulatedPortfolio:
     columns = [Column("row", "Ligne", "int")]
-    if "id" in cols:
-        columns.append(Column("id", table.header[cols["id"]], "text"))
+    for echoed in ("id", "name"):
+        if echoed in cols:
+            columns.append(Column(echoed, table.header[cols[echoed]], "text"))
     columns += [
         Column("year", "Année", "int"),
         Column("profession", "Profession", "text"),
@@ -341,9 +342,10 @@ def _output(
     position = 0
     for (number, cells), situation in zip(table.rows, situations, strict=True):
         row: list[Any] = [number]
-        if "id" in cols:
-            ident = _cell(cells, cols["id"])
-            row.append(None if ident is None else cell_text(ident))
+        for echoed in ("id", "name"):
+            if echoed in cols:
+                value = _cell(cells, cols[echoed])
+                row.append(None if value is None else cell_text(value))
         if situation is None:
             row += [None] * (len(columns) - len(row) - 1)
             error = by_row[number]
