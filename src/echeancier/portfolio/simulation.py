@@ -33,11 +33,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from echeancier.contributions.result import CONTRIBUTIONS, LABELS
-from echeancier.kernel.inputs import InputError, parse_date, parse_flag, parse_whole, shown
+from echeancier.contributions.situation import MAX_INCOME
+from echeancier.kernel.inputs import InputError, check_text, parse_date, parse_euros, parse_flag, parse_whole, shown
 from echeancier.portfolio.tables import Column, Table, TableError, cell_text, normalise_name
 
 __all__ = ["ALIASES", "RowError", "SimulatedPortfolio", "simulate_table"]
@@ -135,12 +136,16 @@ def _year_cell(value: Any, field: str) -> int:
     return parse_whole(value, field, minimum=1900, maximum=2200)
 
 
+@lru_cache(maxsize=256)
+def _profession_name(value: str) -> str:
+    return PROFESSION_NAMES.get(normalise_name(value), value)
+
+
 def _profession(value: Any) -> Any:
-    if isinstance(value, str):
-        return PROFESSION_NAMES.get(normalise_name(value), value)
-    return value
+    return _profession_name(value) if isinstance(value, str) and len(value) < 64 else value
 
 
+@lru_cache(maxsize=64)
 def _after_reform(year: int) -> bool | None:
     """Whether the law's base of `year` starts from the revenu brut (None if no parameters cover `year`)."""
     from echeancier.law.loader import LawError
@@ -183,22 +188,26 @@ def _cell(cells: list[Any], index: int | None) -> Any:
 
 
 def read_row(
-    table: Table, cols: dict[str, int], cells: list[Any], french: bool
+    table: Table, cols: dict[str, int], cells: list[Any], french: bool, header: dict[str, str] | None = None
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """The situation fields of a row, read by the input layer; InputError naming the column as written."""
-    header = {field: table.header[index] for field, index in cols.items()}
+    """The situation fields of a row, read by the input layer; InputError naming the column as written.
+
+    `header`: field -> the column's name as written (computed from `cols` when not given)."""
+    if header is None:
+        header = {field: table.header[index] for field, index in cols.items()}
     if len(cells) > len(table.header) and any(c is not None for c in cells[len(table.header) :]):
         raise InputError("ligne", f"{len(cells)} cellules pour {len(table.header)} colonnes")
     data: dict[str, Any] = {}
     ident = _cell(cells, cols.get("id"))
     if ident is not None:
-        data["id"] = cell_text(ident)
+        data["id"] = check_text(cell_text(ident), header.get("id", "id"))
     year_cell = _cell(cells, cols.get("year"))
     if year_cell is None:
         raise InputError(header.get("year", "annee"), "est obligatoire")
     data["year"] = _year_cell(year_cell, header.get("year", "annee"))
     data["profession"] = _profession(_cell(cells, cols.get("profession")))
-    data["income"], nature = _income(cells, cols, header)
+    income, nature = _income(cells, cols, header)
+    data["income"] = parse_euros(income, "income", maximum=MAX_INCOME, negative=True)  # as `Situation` reads it
     if nature is not None:
         after = _after_reform(data["year"])
         column = header.get(f"income_{nature}") or header["income_nature"]
@@ -252,10 +261,17 @@ def _income(cells: list[Any], cols: dict[str, int], header: dict[str, str]) -> t
     return value, None
 
 
-def simulate_table(table: Table, progress: Callable[[int], None] | None = None) -> SimulatedPortfolio:
-    """Simulate every row of `table`; TableError if the file as a whole cannot be read as situations."""
-    from echeancier.contributions.situation import situation_from_mapping
+CHUNK = 4096  # rows given to `simulate_many` at once; a chunk with an invalid row is checked row by row
 
+
+def simulate_table(table: Table, progress: Callable[[int], None] | None = None) -> SimulatedPortfolio:
+    """Simulate every row of `table`; TableError if the file as a whole cannot be read as situations.
+
+    Each row's cells are read by the input layer (`read_row`); the rows are then given to `simulate_many` by
+    chunks, which checks them with the rules and in the order of a single `Situation` and computes them equal
+    to `simulate`. A chunk in which `simulate_many` finds an invalid row is checked row by row as `Situation`s,
+    which gives each invalid row its French message; its valid rows are then computed together.
+    """
     cols = columns_of(table, ALIASES)
     missing = [f for f in ("year", "profession") if f not in cols]
     if not any(f in cols for f in ("income", "income_professionnel", "income_brut")):
@@ -265,25 +281,64 @@ def simulate_table(table: Table, progress: Callable[[int], None] | None = None) 
         raise TableError(table.path, f"colonne obligatoire absente : {', '.join(names[m] for m in missing)}")
     _check_mixed_years(table, cols)
     french = is_french(table)
-    situations: list[Any] = []
-    errors: list[RowError] = []
-    for done, (number, cells) in enumerate(table.rows, start=1):
-        header: dict[str, str] = {f: table.header[i] for f, i in cols.items()}
+    read: list[dict[str, Any] | None] = []
+    header: dict[str, str] = {f: table.header[i] for f, i in cols.items()}
+    errors: dict[int, RowError] = {}
+    for index, (number, cells) in enumerate(table.rows):
         try:
-            data, header = read_row(table, cols, cells, french)
+            data, _ = read_row(table, cols, cells, french, header)
+        except InputError as error:
+            errors[index] = RowError(number, _written(error.field, header), error.message)
+            read.append(None)
+        else:
+            read.append(data)
+    amounts: dict[int, list[int]] = {}
+    valid = [i for i, data in enumerate(read) if data is not None]
+    for begin in range(0, len(valid), CHUNK):
+        chunk = valid[begin : begin + CHUNK]
+        computed = _compute_chunk(table, chunk, read, header, errors)
+        amounts.update(computed)
+        if progress is not None:
+            progress(len(chunk))
+    if progress is not None:
+        progress(len(table.rows) - len(valid))
+    ordered = [errors[i] for i in sorted(errors)]
+    return _output(table, cols, read, amounts, errors, ordered, french)
+
+
+def _compute_chunk(
+    table: Table,
+    chunk: list[int],
+    read: list[dict[str, Any] | None],
+    header: dict[str, str],
+    errors: dict[int, RowError],
+) -> dict[int, list[int]]:
+    """The amounts (CONTRIBUTIONS then total) of the rows `chunk`; invalid rows go to `errors`, `read` None."""
+    from echeancier.contributions.situation import situation_from_mapping
+    from echeancier.contributions.vectorized import RowInputError
+    from echeancier.law.loader import LawError
+
+    rows = [read[i] for i in chunk]
+    try:
+        return dict(zip(chunk, _compute([r for r in rows if r is not None]), strict=True))
+    except (RowInputError, LawError):
+        pass
+    good: list[int] = []
+    for i in chunk:
+        data = read[i]
+        assert data is not None
+        try:
             situation = situation_from_mapping(data)
         except InputError as error:
-            field = _written(error.field, header)
-            errors.append(RowError(number, field, error.message))
-            situations.append(None)
+            errors[i] = RowError(table.rows[i][0], _written(error.field, header), error.message)
+            read[i] = None
         else:
-            situations.append(situation)
-        if progress is not None and done % 1000 == 0:
-            progress(1000)
-    if progress is not None:
-        progress(len(table.rows) % 1000)
-    amounts = _compute([s for s in situations if s is not None])
-    return _output(table, cols, situations, amounts, errors, french)
+            read[i] = {field: getattr(situation, field) for field in FIELDS}
+            good.append(i)
+    return dict(zip(good, _compute([read[i] for i in good]), strict=True)) if good else {}
+
+
+FIELDS = ("year", "profession", "income", "start_date", "end_date", "acre", "rsa", "income_is_net")
 
 
 def _written(field: str, header: dict[str, str]) -> str:
@@ -295,34 +350,37 @@ def _written(field: str, header: dict[str, str]) -> str:
     return header.get(field, field)
 
 
-def _compute(situations: list[Any]) -> dict[str, list[int]]:
-    """Every contribution and the total of valid situations, by the vectorised path (equal to `simulate`)."""
-    if not situations:
-        return {key: [] for key in (*CONTRIBUTIONS, "total")}
+def _compute(rows: list[Any]) -> list[list[int]]:
+    """Every contribution and the total of each row (situation fields read by the input layer), by the
+    vectorised path (equal to `simulate`); RowInputError for the first row a `Situation` would refuse."""
+    if not rows:
+        return []
     import numpy as np
 
     from echeancier.contributions.vectorized import simulate_many
 
     columns = {
-        "year": np.array([s.year for s in situations], dtype=np.int64),
-        "profession": np.array([s.profession.value for s in situations]),
-        "income": [s.income for s in situations],
-        "start_date": [s.start_date for s in situations],
-        "end_date": [s.end_date for s in situations],
-        "acre": np.array([s.acre for s in situations], dtype=np.bool_),
-        "rsa": np.array([s.rsa for s in situations], dtype=np.bool_),
-        "income_is_net": np.array([s.income_is_net for s in situations], dtype=np.bool_),
+        "year": np.array([r["year"] for r in rows], dtype=np.int64),
+        "profession": [str(getattr(r["profession"], "value", r["profession"])) for r in rows],
+        "income": [r["income"] for r in rows],
+        "start_date": [r.get("start_date") for r in rows],
+        "end_date": [r.get("end_date") for r in rows],
+        "acre": np.array([r["acre"] for r in rows], dtype=np.bool_),
+        "rsa": np.array([r["rsa"] for r in rows], dtype=np.bool_),
+        "income_is_net": np.array([r["income_is_net"] for r in rows], dtype=np.bool_),
     }
     out = simulate_many(columns)
-    return {key: out[key].tolist() for key in (*CONTRIBUTIONS, "total")}
+    keys = (*CONTRIBUTIONS, "total")
+    return [list(amounts) for amounts in zip(*(out[key].tolist() for key in keys), strict=True)]
 
 
 def _output(
     table: Table,
     cols: dict[str, int],
-    situations: list[Any],
-    amounts: dict[str, list[int]],
-    errors: list[RowError],
+    read: list[dict[str, Any] | None],
+    amounts: dict[int, list[int]],
+    errors: dict[int, RowError],
+    ordered: list[RowError],
     french: bool,
 ) -> SimulatedPortfolio:
     columns = [Column("row", "Ligne", "int")]
@@ -337,23 +395,19 @@ def _output(
         Column("total", "Total", "int"),
         Column("error", "Erreur", "text"),
     ]
-    by_row = {e.row: e for e in errors}
     rows: list[list[Any]] = []
-    position = 0
-    for (number, cells), situation in zip(table.rows, situations, strict=True):
+    for index, ((number, cells), data) in enumerate(zip(table.rows, read, strict=True)):
         row: list[Any] = [number]
         for echoed in ("id", "name"):
             if echoed in cols:
                 value = _cell(cells, cols[echoed])
                 row.append(None if value is None else cell_text(value))
-        if situation is None:
+        if data is None:
+            error = errors[index]
             row += [None] * (len(columns) - len(row) - 1)
-            error = by_row[number]
             row.append(f"{error.field} : {error.message}")
         else:
-            row += [situation.year, situation.profession.value, Decimal(situation.income)]
-            row += [amounts[key][position] for key in (*CONTRIBUTIONS, "total")]
-            row.append(None)
-            position += 1
+            profession = str(getattr(data["profession"], "value", data["profession"]))
+            row += [data["year"], profession, data["income"], *amounts[index], None]
         rows.append(row)
-    return SimulatedPortfolio(columns, rows, errors, french)
+    return SimulatedPortfolio(columns, rows, ordered, french)
