@@ -16,7 +16,8 @@ from typing import Any, NoReturn
 
 import typer
 
-PROGRESS_FROM = 2000  # rows (or scenarios) from which a run is long enough for a progress bar
+# From how many steps a run is long enough for a progress bar: about a second of work.
+PROGRESS_FROM = {"simulation": 2 * 20_000, "échéanciers": 200}
 OUTPUT_KINDS = ("csv", "xlsx", "parquet", "jsonl")
 
 
@@ -34,7 +35,7 @@ def _fail(field: str, message: str) -> NoReturn:
 @contextmanager
 def _progress(total: int, label: str) -> Iterator[Callable[[int], None] | None]:
     """A rich progress bar on standard error, only when it is a terminal and `total` is large."""
-    if total < PROGRESS_FROM or not sys.stderr.isatty():
+    if total < PROGRESS_FROM[label] or not sys.stderr.isatty():
         yield None
         return
     from rich.console import Console
@@ -85,7 +86,7 @@ def simulate_file(source: str, output: str | None, errors_file: str | None) -> i
     with _cli()._errors(LawError):
         try:
             table = read_table(source)
-            with _progress(len(table.rows), "simulation") as advance:
+            with _progress(2 * len(table.rows), "simulation") as advance:
                 result = simulate_table(table, advance)
         except TableError as error:
             _fail(error.field, error.message)

@@ -267,6 +267,8 @@ CHUNK = 4096  # rows given to `simulate_many` at once; a chunk with an invalid r
 def simulate_table(table: Table, progress: Callable[[int], None] | None = None) -> SimulatedPortfolio:
     """Simulate every row of `table`; TableError if the file as a whole cannot be read as situations.
 
+    `progress(n)` is told of `n` more steps done, out of twice the number of rows (reading, then computing).
+
     Each row's cells are read by the input layer (`read_row`); the rows are then given to `simulate_many` by
     chunks, which checks them with the rules and in the order of a single `Situation` and computes them equal
     to `simulate`. A chunk in which `simulate_many` finds an invalid row is checked row by row as `Situation`s,
@@ -292,6 +294,10 @@ def simulate_table(table: Table, progress: Callable[[int], None] | None = None) 
             read.append(None)
         else:
             read.append(data)
+        if progress is not None and index % 1000 == 999:
+            progress(1000)
+    if progress is not None:
+        progress(len(table.rows) % 1000)
     amounts: dict[int, list[int]] = {}
     valid = [i for i, data in enumerate(read) if data is not None]
     for begin in range(0, len(valid), CHUNK):
