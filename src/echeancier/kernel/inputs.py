@@ -13,6 +13,8 @@ refused with one line naming the field (`InputError`), never read otherwise nor 
 - **Dates** (`parse_date`): `date` objects (a `datetime` only at midnight) and ISO `YYYY-MM-DD` text, and
   `jj/mm/aaaa` only where a French file format says so. A number is never a date (pydantic would read it as a
   Unix timestamp).
+- **Yes or no** (`parse_flag`): booleans, 0 and 1, and the words a spreadsheet holds (`oui`/`non`, `vrai`/`faux`,
+  `true`/`false`, `x`, an empty cell); anything else is refused, never read as yes or no.
 - **JSON** (`loads_json`, `iter_lines`): one document of at most `MAX_JSON_BYTES`, nested at most
   `MAX_JSON_DEPTH` levels, no key given twice, no lone surrogate in a text, no NaN or Infinity, numbers with a
   fraction read exactly as `Decimal`.
