@@ -421,3 +421,107 @@ def test_a_bad_client_row_is_reported_with_its_row_and_column(tmp_path: Path) ->
     sheet = load_workbook(tmp_path / "m.xlsx", read_only=True).worksheets[0]
     clients = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert clients == {"C1", "C2"}
+
+
+# --- hostile files ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("1E+99999999999999999", "la notation scientifique n'est pas admise"),
+        ("nan", "doit être un montant en euros"),
+        ("40.000", "est ambigu"),
+        ("1 000 000 000", "dépasse la limite"),
+        ("2025-13-01", "doit être un montant en euros"),
+    ],
+)
+def test_hostile_amounts_are_errors_of_their_row(tmp_path: Path, cell: str, message: str) -> None:
+    source = tmp_path / "c.csv"
+    source.write_text(f"annee;profession;revenu\n2025;artisan;{cell}\n2025;artisan;30000\n", encoding="utf-8")
+    result = run("simulate", "--input", str(source))
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("erreur: ligne 2 : revenu : ")
+    assert message in result.stderr
+    assert french_rows(result.stdout)[1]["Total"] != ""
+
+
+def test_hostile_cells_and_rows(tmp_path: Path) -> None:
+    source = tmp_path / "c.csv"
+    source.write_text(
+        "annee;profession;revenu;acre;date_debut;\n"  # a trailing separator on the header
+        "2025.0;artisan;30000;non;\n"  # a year is a whole number
+        "2025;artisan;30000;peut-être;\n"  # neither yes nor no
+        "2025;artisan;30000;non;2025-03-01T10:00\n"  # not a date
+        "2025;artisan;30000;non;;en trop\n"  # a cell beyond the header
+        "2025;artisan;30000;oui;\n"  # ACRE without a start (the Situation's rule)
+        "2025;artisan;30000;x;01/03/2025\n",  # a ticked cell is yes
+        encoding="utf-8",
+    )
+    result = run("simulate", "--input", str(source))
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert [line.split(" : ")[0:2] for line in lines] == [
+        ["erreur: ligne 2", "annee"],
+        ["erreur: ligne 3", "acre"],
+        ["erreur: ligne 4", "date_debut"],
+        ["erreur: ligne 5", "ligne"],
+        ["erreur: ligne 6", "acre"],
+    ]
+    last = french_rows(result.stdout)[-1]
+    assert last["Erreur"] == ""
+    want = expected(
+        {"year": 2025, "profession": "artisan", "income": 30000, "acre": True, "start_date": date(2025, 3, 1)}
+    )
+    assert int(last["Total"]) == want["total"]
+
+
+def test_hostile_files_exit_2(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.csv"
+    huge.write_text("annee;profession;revenu\n2025;artisan;" + "9" * 200_000 + "\n", encoding="utf-8")
+    nul = tmp_path / "nul.csv"
+    nul.write_bytes(b"annee;profession;revenu\n2025;artisan;\x0030000\n")
+    quote = tmp_path / "quote.csv"
+    quote.write_text('annee;profession;revenu\n2025;"artisan;30000\n', encoding="utf-8")
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    for path in (huge, nul, empty, tmp_path):
+        result = run("simulate", "--input", str(path))
+        assert result.exit_code == 2 and result.stderr.count("\n") == 1, (path, result.stderr)
+    # an unterminated quote swallows the rest of the file as one cell: still a one-line answer, never a traceback
+    result = run("simulate", "--input", str(quote))
+    assert result.exit_code in (1, 2) and "erreur interne" not in result.stderr
+
+
+def test_parquet_with_hostile_values(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table(
+        {
+            "year": pa.array([2025.0, float("nan"), 2025.0, 2025.0]),
+            "profession": ["artisan", "artisan", "artisan", "artisan"],
+            "income": pa.array([30000.0, 30000.0, float("inf"), 1e300]),
+        }
+    )
+    pq.write_table(table, tmp_path / "c.parquet")
+    result = run("simulate", "--input", str(tmp_path / "c.parquet"))
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert [line.split(" : ")[0:2] for line in lines] == [
+        ["erreur: ligne 2", "year"],
+        ["erreur: ligne 3", "income"],
+        ["erreur: ligne 4", "income"],
+    ]
+    first = next(iter(csv.DictReader(io.StringIO(result.stdout))))
+    assert int(first["total"]) == expected({"year": 2025, "profession": "artisan", "income": 30000})["total"]
+
+
+def test_an_unwritable_output_is_exit_2(tmp_path: Path) -> None:
+    for name in ("out.csv", "out.xlsx", "out.parquet"):
+        result = run(
+            "simulate", "--input", str(PORTFOLIO / "clients.csv"), "--output", str(tmp_path / "missing" / name)
+        )
+        assert result.exit_code == 2 and result.stderr.startswith("erreur: --output: écriture impossible"), name
+    result = run("simulate", "--input", str(PORTFOLIO / "clients.csv"), "--output", str(tmp_path / "out.ods"))
+    assert result.exit_code == 2 and "extension '.ods' inconnue" in result.stderr

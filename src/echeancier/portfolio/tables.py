@@ -179,6 +179,8 @@ def _read_csv(path: str) -> Table:
                 continue
             if not header:
                 header = tuple(cell.strip() for cell in cells)
+                while header and not header[-1]:  # a spreadsheet's trailing separators
+                    header = header[:-1]
                 continue
             rows.append((reader.line_num, [cell.strip() or None for cell in cells]))
             if len(rows) > MAX_ROWS:
@@ -351,10 +353,15 @@ def _jsonl(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> str:
 
 def _write_xlsx(path: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]], *, french: bool) -> None:
     from openpyxl import Workbook
+
+    with Path(path).open("wb") as file:  # a path that cannot be written fails here, before the workbook exists
+        _fill_xlsx(Workbook(write_only=True), columns, rows, french=french).save(file)
+
+
+def _fill_xlsx(workbook: Any, columns: Sequence[Column], rows: Iterable[Sequence[Any]], *, french: bool) -> Any:
     from openpyxl.cell import WriteOnlyCell
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("echeancier" if not french else "résultats")
+    sheet = workbook.create_sheet("portefeuille")
     sheet.append([c.french if french else c.name for c in columns])
     formats = {"money": "#,##0.00", "cents": "#,##0.00", "date": "DD/MM/YYYY" if french else "YYYY-MM-DD"}
     for row in rows:
@@ -368,7 +375,7 @@ def _write_xlsx(path: str, columns: Sequence[Column], rows: Iterable[Sequence[An
                 cell.number_format = formats[c.kind]
             cells.append(cell)
         sheet.append(cells)
-    workbook.save(path)
+    return workbook
 
 
 def _write_parquet(path: str, columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> None:
