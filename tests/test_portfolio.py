@@ -300,7 +300,8 @@ def csv_body(text: str) -> list[list[str]]:
 def test_the_schedule_of_a_directory_equals_schedule_of_each_file(tmp_path: Path) -> None:
     folder = tmp_path / "scenarios"
     folder.mkdir()
-    chosen = ["01-declaration-mensuel.yaml", "03-trimestriel.yaml", "05-deux-impayes.yaml", "13-outre-mer.yaml"]
+    chosen = [path.name for path in sorted(EXAMPLES.glob("*.yaml"))]  # every example: one rule each
+    assert len(chosen) > 20
     for name in chosen:
         shutil.copy(EXAMPLES / name, folder / name)
     (folder / "notes.txt").write_text("not a scenario")
@@ -322,13 +323,24 @@ def test_the_schedule_of_a_directory_equals_schedule_of_each_file(tmp_path: Path
         alone = run("schedule", str(folder / name), "--format", "csv-fr")
         assert (out / f"{Path(name).stem}.csv").read_text(encoding="utf-8") == alone.stdout
 
+    # On a date of situation, as `schedule --as-of`.
+    result = run("schedule", "--input", str(folder), "--as-of", "2026-06-30")
+    assert result.exit_code == 0, result.stderr
+    rows = csv_body(result.stdout)
+    for name in chosen[:5]:
+        alone = run("schedule", str(folder / name), "--format", "csv", "--as-of", "2026-06-30")
+        assert [row[1:] for row in rows if row[0] == Path(name).stem] == csv_body(alone.stdout), name
+
 
 def test_a_bad_scenario_in_a_directory_is_reported_and_the_rest_computed(tmp_path: Path) -> None:
     shutil.copy(EXAMPLES / "01-declaration-mensuel.yaml", tmp_path / "a.yaml")
     (tmp_path / "b.yaml").write_text("contributor: {profession: plombier, activity_start: 2015-01-01}\nyears: [2026]\n")
+    (tmp_path / "c.yml").write_bytes(b"contributor: {profession: artisan}\n# \xe9t\xe9\n")  # Latin-1, not UTF-8
     result = run("schedule", "--input", str(tmp_path), "--output", str(tmp_path / "m.parquet"))
     assert result.exit_code == 1
-    assert result.stderr.startswith("erreur: b.yaml, ligne 1 : contributor.profession")
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("erreur: b.yaml, ligne 1 : contributor.profession")
+    assert lines[1] == "erreur: c.yml : ligne 2 : texte qui n'est pas de l'UTF-8"
     import pyarrow.parquet as pq
 
     assert set(pq.read_table(tmp_path / "m.parquet").column("client").to_pylist()) == {"a"}

@@ -107,7 +107,7 @@ def schedule_input(
     output: str | None,
     output_dir: str | None,
     output_format: str,
-    as_of: Any,
+    as_of: str | None,
     errors_file: str | None,
 ) -> int:
     """`echeancier schedule --input FILE|DIR`: one merged échéancier (`--output`, or standard output as CSV) or
@@ -127,8 +127,7 @@ def schedule_input(
     kind = _output_kind(output) if output_dir is None else "csv"
     if kind == "jsonl":
         _fail("--output", "l'échéancier fusionné s'écrit en .csv, .xlsx ou .parquet")
-    if as_of is not None:
-        _fail("--as-of", "ne se combine pas avec --input (chaque échéancier est arrêté à la fin de ses années)")
+    day = _cli()._parse_date("--as-of", as_of)
     with _cli()._errors(LawError):
         try:
             if Path(source).is_dir():
@@ -136,12 +135,12 @@ def schedule_input(
                 if not count:
                     _fail(source, "aucun fichier de scénario (.yaml) dans ce dossier")
                 with _progress(count, "échéanciers") as advance:
-                    schedules = schedules_of_directory(source, _cli()._read_scenario, advance)
+                    schedules = schedules_of_directory(source, advance, as_of=day)
                 french = output_format == "csv-fr"
             else:
                 table = read_table(source)
                 with _progress(len(table.rows), "échéanciers") as advance:
-                    schedules, french = schedules_of_table(table, advance)
+                    schedules, french = schedules_of_table(table, advance, as_of=day)
         except TableError as error:
             _fail(error.field, error.message)
         if output_dir is not None:
@@ -171,7 +170,6 @@ EXTENSIONS = {"table": "txt", "json": "json", "csv": "csv", "csv-fr": "csv", "ic
 def _write_each(schedules: Sequence[Any], directory: str, output_format: str) -> None:
     """One document per client in `directory`, named after the client, as `schedule --format` writes it."""
     import json
-    from datetime import date
 
     from echeancier.documents import echeancier as documents
 
@@ -196,7 +194,7 @@ def _write_each(schedules: Sequence[Any], directory: str, output_format: str) ->
         if chosen == "pdf":
             from echeancier.documents.pdf import schedule_pdf
 
-            data = schedule_pdf(s.result, s.scenario, issued_on=date.today())
+            data = schedule_pdf(s.result, s.scenario, issued_on=_cli()._today())
         elif chosen == "json":
             data = (json.dumps(documents.to_json(s.result), ensure_ascii=False) + "\n").encode("utf-8")
         elif chosen in ("csv", "csv-fr"):

@@ -33,10 +33,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from echeancier.kernel.inputs import InputError, parse_date, parse_flag, shown
+from echeancier.kernel.inputs import MAX_YAML_BYTES, InputError, parse_date, parse_flag, shown
 from echeancier.portfolio.simulation import (
     PROFESSION_NAMES,
     RowError,
@@ -246,9 +247,10 @@ def _scenario_field(message: str, header: dict[str, str]) -> tuple[str, str]:
 
 
 def schedules_of_table(
-    table: Table, progress: Callable[[int], None] | None = None
+    table: Table, progress: Callable[[int], None] | None = None, *, as_of: date | None = None
 ) -> tuple[list[ClientSchedule], bool]:
-    """The échéancier of each client row of `table` (and whether the file is French)."""
+    """The échéancier of each client row of `table` on `as_of` (default: the end of its last year), and whether
+    the file is French."""
     from echeancier.law.loader import LawError
     from echeancier.schedule.echeancier import build_echeancier
     from echeancier.schedule.scenario import ScenarioError, parse_scenario
@@ -266,7 +268,7 @@ def schedules_of_table(
                 raise InputError("ligne", f"{len(cells)} cellules pour {len(table.header)} colonnes")
             document, header = scenario_document(table, layout, cells)
             scenario = parse_scenario(document)
-            result = build_echeancier(scenario)
+            result = build_echeancier(scenario, as_of)
         except InputError as error:
             out.append(ClientSchedule(client, number, error=RowError(number, error.field, error.message)))
         except ScenarioError as error:
@@ -288,9 +290,10 @@ def scenario_files(directory: str) -> list[Path]:
 
 
 def schedules_of_directory(
-    directory: str, read: Callable[[str], str], progress: Callable[[int], None] | None = None
+    directory: str, progress: Callable[[int], None] | None = None, *, as_of: date | None = None
 ) -> list[ClientSchedule]:
-    """The échéancier of each scenario file of `directory`, the client named by the file's name without suffix."""
+    """The échéancier of each scenario file of `directory` on `as_of`, the client named by the file's name without
+    its suffix; a file that cannot be read or used is an error of that client, the others are computed."""
     from echeancier.law.loader import LawError
     from echeancier.schedule.echeancier import build_echeancier
     from echeancier.schedule.scenario import ScenarioError, loads_scenario
@@ -298,18 +301,36 @@ def schedules_of_directory(
     out: list[ClientSchedule] = []
     for path in scenario_files(directory):
         try:
-            scenario = loads_scenario(read(str(path)))
-            result = build_echeancier(scenario)
+            scenario = loads_scenario(_scenario_text(path))
+            result = build_echeancier(scenario, as_of)
         except ScenarioError as error:
             where = f"{path.name}, ligne {error.line}" if error.line else path.name
             out.append(ClientSchedule(path.stem, 0, error=RowError(0, where, error.message)))
-        except (LawError, InputError) as error:
+        except InputError as error:
+            out.append(ClientSchedule(path.stem, 0, error=RowError(0, path.name, error.message)))
+        except LawError as error:
             out.append(ClientSchedule(path.stem, 0, error=RowError(0, path.name, str(error))))
         else:
             out.append(ClientSchedule(path.stem, 0, scenario, result))
         if progress is not None:
             progress(1)
     return out
+
+
+def _scenario_text(path: Path) -> str:
+    """A scenario file's text, at most MAX_YAML_BYTES of UTF-8 (with or without a byte-order mark)."""
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_YAML_BYTES + 1)
+    except OSError as error:
+        raise InputError("", f"lecture impossible ({error.strerror})") from None
+    if len(data) > MAX_YAML_BYTES:
+        raise InputError("", f"fichier trop long (plus de {MAX_YAML_BYTES} octets)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise InputError("", f"ligne {line} : texte qui n'est pas de l'UTF-8") from None
 
 
 def merged_columns(french: bool) -> list[Column]:
