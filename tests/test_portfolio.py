@@ -537,3 +537,15 @@ def test_an_unwritable_output_is_exit_2(tmp_path: Path) -> None:
         assert result.exit_code == 2 and result.stderr.startswith("erreur: --output: écriture impossible"), name
     result = run("simulate", "--input", str(PORTFOLIO / "clients.csv"), "--output", str(tmp_path / "out.ods"))
     assert result.exit_code == 2 and "extension '.ods' inconnue" in result.stderr
+
+
+def test_yes_and_no_as_spreadsheets_write_them() -> None:
+    from echeancier.kernel.inputs import InputError, parse_flag
+
+    for yes in ("oui", "OUI", " Vrai ", "true", "x", "1", 1, True):
+        assert parse_flag(yes, "acre") is True
+    for no in ("non", "faux", "false", "0", "", 0, False, None):
+        assert parse_flag(no, "acre") is False
+    for neither in ("peut-être", "2", 2, 0.5, "yes please"):
+        with pytest.raises(InputError, match="acre"):
+            parse_flag(neither, "acre")

@@ -165,6 +165,8 @@ def _check_mixed_years(table: Table, cols: dict[str, int]) -> None:
         return
     sides: dict[bool, int] = {}
     for _, cells in table.rows:
+        if _cell(cells, cols["income"]) is None:  # this row gives its income in a column that says which
+            continue
         try:
             year = _year_cell(_cell(cells, cols.get("year")), "year")
         except InputError:
