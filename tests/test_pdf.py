@@ -206,3 +206,24 @@ def test_a_releve_page_renders_to_png(tmp_path: Path) -> None:
     shots = ROOT / "out" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     shutil.copy(tmp_path / "page-1.png", shots / "releve-pdf-page-1.png")
+
+
+def releve_words(example: str, tmp_path: Path) -> str:
+    from echeancier.documents.releve import statement_pdf
+
+    scenario = load_scenario(EXAMPLES / example)
+    return text_of(statement_pdf(build_echeancier(scenario), scenario, account="T", issued_on=ISSUED), tmp_path, "-raw")
+
+
+def test_releve_pdf_refunds_and_remises(tmp_path: Path) -> None:
+    words = releve_words("12-trop-verse.yaml", tmp_path)
+    # the régularisation credit of 20 May and its refund: the refund stands on the debit side, after its article
+    credit = "crédit : crédit de régularisation 2025 CSS R613-1-3 al. 2 (trop-versé de régularisation) 23 627,00 €"
+    refund = "remboursement : remboursement 2025 (crédit n° 12) CSS R613-1-3 al. 2 (trop-versé de régularisation)"
+    assert credit in words and f"{refund} 23 627,00 €" in words
+    words = releve_words("22-remise.yaml", tmp_path)
+    # 3 000 € unpaid on 5 May, paid on 20 June: 150 € + 3 000 € × 0,2 % × 2 = 12 €, of which the 150 € are remitted
+    portion = "portion réglée le 20/06/2026 : 2 mois ou fraction de mois (R243-16 II) 3 000,00 € 0,2 % × 2 12,00 €"
+    assert portion in words
+    assert "remise (R243-20) −150,00 €" in words and "Total après remise 12,00 €" in words
+    assert "Remises de majorations (CSS R243-20) — demande du 01/07/2026 : recevable" in words

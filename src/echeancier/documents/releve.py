@@ -81,13 +81,15 @@ def _posting_row(p: Posting) -> dict[str, Any]:
     settled = ""
     if debit:
         settled = format_date(p.settled_on) if p.settled_on else "non réglé"
+    # a refund pays out what the account held in the contributor's favour: it stands on the debit side
+    outgoing = debit or p.kind == "refund"
     cells = [
         str(p.id),
         format_date(p.date),
         f"{POSTING_KINDS.get(p.kind, p.kind)} : {posting_label(p)}",
         p.reference,
-        _euros(p.amount) if debit else "",
-        "" if debit else _euros(p.amount),
+        _euros(p.amount) if outgoing else "",
+        "" if outgoing else _euros(p.amount),
         settled,
     ]
     return {"cells": cells, "class": "missed" if debit and p.settled_on is None else ""}
@@ -122,7 +124,8 @@ def _majoration(d: MajorationDetail, as_of: date) -> dict[str, Any]:
         )
     if d.remitted:
         rows.append(["remise (R243-20)", "", "", f"−{_euros(d.remitted)}"])
-    rows.append({"cells": ["Total", "", "", _euros(d.amount - d.remitted)], "class": "total"})
+    total = "Total après remise" if d.remitted else "Total"
+    rows.append({"cells": [total, "", "", _euros(d.amount - d.remitted)], "class": "total"})
     conditions = [
         f"Droit à l'erreur (R243-11) — {CONDITION_LABELS.get(c.name, c.name)} : {'oui' if c.met else 'non'} "
         f"({_french_dates(c.detail)})"
