@@ -549,3 +549,18 @@ def test_yes_and_no_as_spreadsheets_write_them() -> None:
     for neither in ("peut-être", "2", 2, 0.5, "yes please"):
         with pytest.raises(InputError, match="acre"):
             parse_flag(neither, "acre")
+
+
+def test_one_pdf_per_client_and_the_options_that_do_not_combine(tmp_path: Path) -> None:
+    source = tmp_path / "clients.csv"
+    source.write_text(CLIENT_FILE, encoding="utf-8")
+    result = run("schedule", "--input", str(source), "--format", "pdf")
+    assert result.exit_code == 2 and "--format: 'pdf' : un document par client demande --output-dir" in result.stderr
+    result = run("schedule", "--input", str(source), "--output", "m.csv", "--output-dir", str(tmp_path))
+    assert result.exit_code == 2 and result.stderr.startswith("erreur: --output-dir: ne se combine pas")
+    result = run("schedule", str(EXAMPLES / "01-declaration-mensuel.yaml"), "--input", str(source))
+    assert result.exit_code == 2 and result.stderr.startswith("erreur: --input: ne se combine pas")
+    result = run("schedule", "--input", str(source), "--output-dir", str(tmp_path / "pdf"), "--format", "pdf")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "pdf").iterdir()) == ["C1.pdf", "C2.pdf"]
+    assert (tmp_path / "pdf" / "C1.pdf").read_bytes().startswith(b"%PDF-")

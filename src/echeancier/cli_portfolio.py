@@ -12,9 +12,10 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
-import typer
+if TYPE_CHECKING:
+    from echeancier.portfolio.tables import TableKind
 
 # From how many steps a run is long enough for a progress bar: about a second of work.
 PROGRESS_FROM = {"simulation": 2 * 20_000, "échéanciers": 200}
@@ -65,7 +66,7 @@ def _report(lines: Sequence[str], errors_file: str | None) -> None:
         _fail("--errors", f"écriture impossible dans {errors_file} ({error.strerror})")
 
 
-def _output_kind(output: str | None) -> str:
+def _output_kind(output: str | None) -> TableKind:
     from echeancier.portfolio.tables import TableError, kind_of
 
     if output is None:
@@ -91,8 +92,9 @@ def simulate_file(source: str, output: str | None, errors_file: str | None) -> i
         except TableError as error:
             _fail(error.field, error.message)
         french = result.french and kind in ("csv", "xlsx")  # French headers for a spreadsheet
+        target: str | IO[str] = sys.stdout if output is None else output
         try:
-            write_table(sys.stdout if output is None else output, result.columns, result.rows, kind=kind, french=french)  # type: ignore[arg-type]
+            write_table(target, result.columns, result.rows, kind=kind, french=french)
         except TableError as error:
             _fail("--output", error.message)
     _report([e.line() for e in result.errors], errors_file)
@@ -127,16 +129,22 @@ def schedule_input(
     kind = _output_kind(output) if output_dir is None else "csv"
     if kind == "jsonl":
         _fail("--output", "l'échéancier fusionné s'écrit en .csv, .xlsx ou .parquet")
+    chosen = output_format.strip().lower()
+    if output_dir is None and chosen not in ("table", "csv", "csv-fr"):
+        _fail("--format", f"{output_format!r} : un document par client demande --output-dir DOSSIER")
     day = _cli()._parse_date("--as-of", as_of)
     with _cli()._errors(LawError):
         try:
             if Path(source).is_dir():
-                count = len(scenario_files(source))
+                try:
+                    count = len(scenario_files(source))
+                except OSError as error:
+                    _fail(source, f"dossier illisible ({error.strerror})")
                 if not count:
                     _fail(source, "aucun fichier de scénario (.yaml) dans ce dossier")
                 with _progress(count, "échéanciers") as advance:
                     schedules = schedules_of_directory(source, advance, as_of=day)
-                french = output_format == "csv-fr"
+                french = chosen == "csv-fr"
             else:
                 table = read_table(source)
                 with _progress(len(table.rows), "échéanciers") as advance:
@@ -149,10 +157,9 @@ def schedule_input(
             french = french and kind in ("csv", "xlsx")
             rows = list(merged_rows(schedules, french))
             columns = merged_columns(french)
+            target: str | IO[str] = sys.stdout if output is None else output
             try:
-                write_table(
-                    sys.stdout if output is None else output, columns, rows, kind=kind, french=french and kind == "csv"
-                )  # type: ignore[arg-type]
+                write_table(target, columns, rows, kind=kind, french=french)
             except TableError as error:
                 _fail("--output", error.message)
     failed = [s.error for s in schedules if s.error is not None]
@@ -213,7 +220,3 @@ def _file_name(client: str) -> str:
     """A client's id as a file name: letters, digits, `-`, `_` and `.` kept, anything else `_`."""
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in client).strip("._") or "client"
     return safe[:100]
-
-
-def exit_with(status: int) -> NoReturn:
-    raise typer.Exit(status)

@@ -37,6 +37,7 @@ __all__ = [
     "Column",
     "Table",
     "TableError",
+    "TableKind",
     "kind_of",
     "normalise_name",
     "read_table",
