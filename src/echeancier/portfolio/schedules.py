@@ -41,9 +41,9 @@ from echeancier.kernel.inputs import MAX_YAML_BYTES, InputError, parse_date, par
 from echeancier.portfolio.simulation import (
     PROFESSION_NAMES,
     RowError,
-    _after_reform,
-    _cell,
-    _year_cell,
+    after_reform,
+    cell_of,
+    year_cell,
 )
 from echeancier.portfolio.tables import Column, Table, TableError, cell_text, normalise_name
 
@@ -122,7 +122,7 @@ def _layout(table: Table) -> _Layout:
     for required in ("client", "profession", "activity_start"):
         if required not in fields:
             raise TableError(table.path, f"colonne obligatoire absente : {CLIENT_ALIASES[required][0]}")
-    sides = {_after_reform(year): year for year, (_, nature) in incomes.items() if nature is None}
+    sides = {after_reform(year): year for year, (_, nature) in incomes.items() if nature is None}
     sides.pop(None, None)
     if len(sides) == 2:
         raise TableError(
@@ -132,7 +132,7 @@ def _layout(table: Table) -> _Layout:
             f"réforme des revenus 2025 ; les nommer revenu_professionnel_{sides[False]} et revenu_brut_{sides[True]}",
         )
     for year, (index, nature) in incomes.items():
-        after = _after_reform(year)
+        after = after_reform(year)
         if (nature == "professionnel" and after is True) or (nature == "brut" and after is False):
             right = "revenu_brut" if after else "revenu_professionnel"
             raise TableError(
@@ -146,7 +146,7 @@ def _layout(table: Table) -> _Layout:
 
 def _years(value: Any, field: str) -> list[int]:
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return [_year_cell(value, field)]
+        return [year_cell(value, field)]
     text = str(value)
     years: list[int] = []
     for part in re.split(r"[ ,;+/]+", text.strip()):
@@ -169,7 +169,7 @@ def scenario_document(table: Table, layout: _Layout, cells: list[Any]) -> tuple[
     header = {field: table.header[index] for field, index in fields.items()}
 
     def cell(field: str) -> Any:
-        return _cell(cells, fields.get(field))
+        return cell_of(cells, fields.get(field))
 
     contributor: dict[str, Any] = {}
     profession = cell("profession")
@@ -209,7 +209,9 @@ def scenario_document(table: Table, layout: _Layout, cells: list[Any]) -> tuple[
     for text in ("name", "siren"):
         if cell(text) is not None:
             contributor[text] = cell_text(cell(text))
-    incomes = {year: value for year, (index, _) in layout.incomes.items() if (value := _cell(cells, index)) is not None}
+    incomes = {
+        year: value for year, (index, _) in layout.incomes.items() if (value := cell_of(cells, index)) is not None
+    }
     document: dict[str, Any] = {"contributor": contributor, "incomes": incomes, "events": []}
     declared = cell("declaration")
     if declared is not None:
@@ -258,7 +260,7 @@ def schedules_of_table(
     layout = _layout(table)
     out: list[ClientSchedule] = []
     for number, cells in table.rows:
-        ident = _cell(cells, layout.fields["client"])
+        ident = cell_of(cells, layout.fields["client"])
         client = "" if ident is None else cell_text(ident)
         header: dict[str, str] = {f: table.header[i] for f, i in layout.fields.items()}
         try:

@@ -130,7 +130,7 @@ def is_french(table: Table) -> bool:
     return table.semicolon or any(normalise_name(h) in FRENCH_NAMES for h in table.header)
 
 
-def _year_cell(value: Any, field: str) -> int:
+def year_cell(value: Any, field: str) -> int:
     if isinstance(value, float) and value.is_integer():  # a spreadsheet's number cell
         value = int(value)
     return parse_whole(value, field, minimum=1900, maximum=2200)
@@ -146,7 +146,7 @@ def _profession(value: Any) -> Any:
 
 
 @lru_cache(maxsize=64)
-def _after_reform(year: int) -> bool | None:
+def after_reform(year: int) -> bool | None:
     """Whether the law's base of `year` starts from the revenu brut (None if no parameters cover `year`)."""
     from echeancier.law.loader import LawError
     from echeancier.law.snapshot import snapshot, supported_years
@@ -165,13 +165,13 @@ def _check_mixed_years(table: Table, cols: dict[str, int]) -> None:
         return
     sides: dict[bool, int] = {}
     for _, cells in table.rows:
-        if _cell(cells, cols["income"]) is None:  # this row gives its income in a column that says which
+        if cell_of(cells, cols["income"]) is None:  # this row gives its income in a column that says which
             continue
         try:
-            year = _year_cell(_cell(cells, cols.get("year")), "year")
+            year = year_cell(cell_of(cells, cols.get("year")), "year")
         except InputError:
             continue
-        side = _after_reform(year)
+        side = after_reform(year)
         if side is not None and side not in sides:
             sides[side] = year
     if len(sides) == 2:
@@ -185,7 +185,7 @@ def _check_mixed_years(table: Table, cols: dict[str, int]) -> None:
         )
 
 
-def _cell(cells: list[Any], index: int | None) -> Any:
+def cell_of(cells: list[Any], index: int | None) -> Any:
     return cells[index] if index is not None and index < len(cells) else None
 
 
@@ -200,18 +200,18 @@ def read_row(
     if len(cells) > len(table.header) and any(c is not None for c in cells[len(table.header) :]):
         raise InputError("ligne", f"{len(cells)} cellules pour {len(table.header)} colonnes")
     data: dict[str, Any] = {}
-    ident = _cell(cells, cols.get("id"))
+    ident = cell_of(cells, cols.get("id"))
     if ident is not None:
         data["id"] = check_text(cell_text(ident), header.get("id", "id"))
-    year_cell = _cell(cells, cols.get("year"))
+    year_cell = cell_of(cells, cols.get("year"))
     if year_cell is None:
         raise InputError(header.get("year", "annee"), "est obligatoire")
-    data["year"] = _year_cell(year_cell, header.get("year", "annee"))
-    data["profession"] = _profession(_cell(cells, cols.get("profession")))
+    data["year"] = year_cell(year_cell, header.get("year", "annee"))
+    data["profession"] = _profession(cell_of(cells, cols.get("profession")))
     income, nature = _income(cells, cols, header)
     data["income"] = parse_euros(income, "income", maximum=MAX_INCOME, negative=True)  # as `Situation` reads it
     if nature is not None:
-        after = _after_reform(data["year"])
+        after = after_reform(data["year"])
         column = header.get(f"income_{nature}") or header["income_nature"]
         if after is True and nature == "professionnel":
             raise InputError(
@@ -226,20 +226,20 @@ def read_row(
                 "le revenu brut",
             )
     for field in ("start_date", "end_date"):
-        value = _cell(cells, cols.get(field))
+        value = cell_of(cells, cols.get(field))
         if value is not None:
             data[field] = parse_date(value, header[field], french=french)
     for field in ("acre", "rsa", "income_is_net"):
-        value = _cell(cells, cols.get(field))
+        value = cell_of(cells, cols.get(field))
         data[field] = parse_flag(value, header.get(field, field))
     return data, header
 
 
 def _income(cells: list[Any], cols: dict[str, int], header: dict[str, str]) -> tuple[Any, str | None]:
     given = [
-        (field, _cell(cells, cols.get(field)))
+        (field, cell_of(cells, cols.get(field)))
         for field in ("income", "income_professionnel", "income_brut")
-        if _cell(cells, cols.get(field)) is not None
+        if cell_of(cells, cols.get(field)) is not None
     ]
     if not given:
         names = " ou ".join(header[f] for f in ("income", "income_professionnel", "income_brut") if f in header)
@@ -252,7 +252,7 @@ def _income(cells: list[Any], cols: dict[str, int], header: dict[str, str]) -> t
         return value, "professionnel"
     if field == "income_brut":
         return value, "brut"
-    nature_cell = _cell(cells, cols.get("income_nature"))
+    nature_cell = cell_of(cells, cols.get("income_nature"))
     if "income_nature" in cols:
         if nature_cell is None:
             raise InputError(header["income_nature"], "est obligatoire : professionnel ou brut")
@@ -408,7 +408,7 @@ def _output(
         row: list[Any] = [number]
         for echoed in ("id", "name"):
             if echoed in cols:
-                value = _cell(cells, cols[echoed])
+                value = cell_of(cells, cols[echoed])
                 row.append(None if value is None else cell_text(value))
         if data is None:
             error = errors[index]
