@@ -203,10 +203,10 @@ def read_row(
     ident = cell_of(cells, cols.get("id"))
     if ident is not None:
         data["id"] = check_text(cell_text(ident), header.get("id", "id"))
-    year_cell = cell_of(cells, cols.get("year"))
-    if year_cell is None:
+    written_year = cell_of(cells, cols.get("year"))
+    if written_year is None:
         raise InputError(header.get("year", "annee"), "est obligatoire")
-    data["year"] = year_cell(year_cell, header.get("year", "annee"))
+    data["year"] = year_cell(written_year, header.get("year", "annee"))
     data["profession"] = _profession(cell_of(cells, cols.get("profession")))
     income, nature = _income(cells, cols, header)
     data["income"] = parse_euros(income, "income", maximum=MAX_INCOME, negative=True)  # as `Situation` reads it
