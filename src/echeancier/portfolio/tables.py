@@ -30,6 +30,7 @@ from typing import IO, Any, Literal
 
 from echeancier.kernel.fmt import format_date
 from echeancier.kernel.inputs import MAX_TEXT_LENGTH, shown
+from echeancier.kernel.money import round_cent
 
 __all__ = [
     "MAX_ROWS",
@@ -291,7 +292,7 @@ def _plain_money(value: Decimal | int, cents: bool = False) -> str:
     """Euros as written in a file: two decimals (`1514.29`), whole euros without them unless `cents`."""
     if not cents and (isinstance(value, int) or value == value.to_integral_value()):
         return str(int(value))
-    return f"{value.quantize(Decimal('0.01')):f}"
+    return f"{round_cent(value):f}"
 
 
 def csv_text(columns: Sequence[Column], rows: Iterable[Sequence[Any]], *, french: bool) -> str:
@@ -395,7 +396,7 @@ def _write_parquet(path: str, columns: Sequence[Column], rows: Sequence[Sequence
     for index, c in enumerate(columns):
         values = [row[index] for row in rows]
         if c.kind in ("money", "cents"):
-            values = [None if v is None else Decimal(v).quantize(Decimal("0.01")) for v in values]
+            values = [None if v is None else round_cent(Decimal(v)) for v in values]
         elif c.kind == "text":
             values = [None if v is None else str(v) for v in values]
         arrays.append(pa.array(values, type=types[c.kind]))
