@@ -16,12 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from echeancier import simulate
 from echeancier.cli import app
 from echeancier.contributions.result import CONTRIBUTIONS
-from echeancier.portfolio.tables import normalise_name
+from echeancier.kernel.fmt import format_number
+from echeancier.portfolio.simulation import simulate_table
+from echeancier.portfolio.tables import normalise_name, read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "docs" / "examples"
@@ -564,3 +568,58 @@ def test_one_pdf_per_client_and_the_options_that_do_not_combine(tmp_path: Path) 
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in (tmp_path / "pdf").iterdir()) == ["C1.pdf", "C2.pdf"]
     assert (tmp_path / "pdf" / "C1.pdf").read_bytes().startswith(b"%PDF-")
+
+
+# --- a property: any French sheet of valid clients gives simulate's figures ---------------------------------------
+
+
+@st.composite
+def client_rows(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
+    """A valid situation and its row in a French sheet (amount written as spreadsheets do, date jj/mm/aaaa)."""
+    year = draw(st.integers(2023, 2026))
+    cents = draw(st.integers(-500_000, 30_000_000))
+    income = Decimal(cents) / 100
+    written = draw(
+        st.sampled_from(
+            [
+                f"{income:f}".replace(".", ","),  # 1234,56
+                format_number(income, 2) if cents % 100 else format_number(income),  # 1 234,56 (narrow nbsp)
+                f"{income:f}",  # 1234.56
+            ]
+        )
+    )
+    start = draw(st.none() | st.dates(date(year, 1, 1), date(year, 12, 31)))
+    acre = start is not None and draw(st.booleans())
+    rsa = draw(st.booleans())
+    profession = draw(st.sampled_from(["artisan", "commerçant", "libéral", "Profession libérale"]))
+    situation = {
+        "year": year,
+        "profession": {"commerçant": "commercant", "libéral": "liberal", "Profession libérale": "liberal"}.get(
+            profession, profession
+        ),
+        "income": income,
+        "start_date": start,
+        "acre": acre,
+        "rsa": rsa,
+    }
+    pro, brut = (written, "") if year <= 2024 else ("", written)
+    day = "" if start is None else start.strftime("%d/%m/%Y")
+    row = f"{year};{profession};{pro};{brut};{day};{'oui' if acre else 'non'};{'x' if rsa else ''}"
+    return situation, row
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(client_rows(), min_size=1, max_size=30))
+def test_any_french_sheet_of_valid_clients_gives_the_figures_of_simulate(
+    tmp_path_factory: pytest.TempPathFactory, clients: list[tuple[dict[str, Any], str]]
+) -> None:
+    path = tmp_path_factory.mktemp("sheet") / "clients.csv"
+    header = "année;profession;revenu_professionnel;revenu_brut;date_début;acre;rsa"
+    path.write_text("\r\n".join([header, *(row for _, row in clients)]) + "\r\n", encoding="utf-8-sig")
+    result = simulate_table(read_table(str(path)))
+    assert result.errors == []
+    names = [c.name for c in result.columns]
+    for (situation, _), row in zip(clients, result.rows, strict=True):
+        got = dict(zip(names, row, strict=True))
+        want = expected(situation)
+        assert {key: got[key] for key in want} == want, situation
