@@ -374,26 +374,14 @@ def account_show(
 
 def relevé(result: Any) -> str:
     """The relevé de compte in French: every posting with its date, nature, amount and settlement."""
-    from echeancier.documents.echeancier import kind_label
+    from echeancier.documents.echeancier import ORIGIN_LABELS, kind_label
     from echeancier.kernel.fmt import format_date, format_euros
 
     statement = result.statement
     lines = ["Relevé de compte :", ""]
     labels = {"debit": "appelé", "credit": "reçu", "refund": "remboursé"}
-    origins = {
-        "direct_debit": "prélèvement",
-        "transfer": "virement",
-        "card": "carte",
-        "cheque": "chèque",
-        "cash": "espèces",
-        "plan": "versement du délai de paiement",
-        "regularisation_credit": "crédit de régularisation",
-        "ajustement_credit": "crédit d'ajustement",
-        "remise": "remise de majorations",
-        "refund": "remboursement",
-    }
     for p in statement.postings:
-        what = origins.get(p.origin) or kind_label(p.origin)
+        what = ORIGIN_LABELS.get(p.origin) or kind_label(p.origin)
         year = f" {p.year}" if p.year is not None and p.origin != "majoration" else ""
         amount = format_euros(p.amount / 100, cents=True)
         settled = ""

@@ -41,6 +41,21 @@ KIND_LABELS = {
     "majoration": "majorations de retard",
     "carried_over": "impayé reporté",
 }
+# What a posting is, as the contributor reads it (origins of account/ledger.py; contribution kinds by KIND_LABELS).
+ORIGIN_LABELS = {
+    "direct_debit": "prélèvement",
+    "transfer": "virement",
+    "card": "carte",
+    "cheque": "chèque",
+    "cash": "espèces",
+    "plan": "versement du délai de paiement",
+    "regularisation_credit": "crédit de régularisation",
+    "ajustement_credit": "crédit d'ajustement",
+    "etalement_credit": "trop-versé d'étalement",
+    "report_credit": "trop-versé de report",
+    "remise": "remise de majorations",
+    "refund": "remboursement",
+}
 # Parts whose year says nothing to the reader: majorations and unpaid sums belong to the year they are called in.
 YEARLESS = frozenset({"majoration", "carried_over"})
 

@@ -17,6 +17,7 @@ from echeancier.documents.echeancier import (
     CONDITION_LABELS,
     KIND_LABELS,
     MAJORATION_STATUS,
+    ORIGIN_LABELS,
     _account_lines,
     _french_dates,
     _law_rate,
@@ -32,21 +33,6 @@ if TYPE_CHECKING:
     from echeancier.schedule.echeancier import Echeancier
     from echeancier.schedule.scenario import Scenario
 
-# What a posting is, as the contributor reads it (origins of account/ledger.py; contribution kinds by KIND_LABELS).
-ORIGIN_LABELS = {
-    "direct_debit": "prélèvement",
-    "transfer": "virement",
-    "card": "carte",
-    "cheque": "chèque",
-    "cash": "espèces",
-    "plan": "versement du délai de paiement",
-    "regularisation_credit": "crédit de régularisation",
-    "ajustement_credit": "crédit d'ajustement",
-    "etalement_credit": "trop-versé d'étalement",
-    "report_credit": "trop-versé de report",
-    "remise": "remise de majorations",
-    "refund": "remboursement",
-}
 POSTING_KINDS = {"debit": "débit", "credit": "crédit", "refund": "remboursement"}
 COLUMNS = (
     ("N°", True),
