@@ -43,6 +43,7 @@ from echeancier.portfolio.simulation import (
     RowError,
     after_reform,
     cell_of,
+    whole_cell,
     year_cell,
 )
 from echeancier.portfolio.tables import Column, Table, TableError, cell_text, normalise_name
@@ -189,12 +190,8 @@ def scenario_document(table: Table, layout: _Layout, cells: list[Any]) -> tuple[
             raise InputError(header["frequency"], f"doit être mensuel ou trimestriel (reçu {shown(cell('frequency'))})")
         payment["frequency"] = frequency
     if cell("day") is not None:
-        day = cell("day")
-        if isinstance(day, float) and day.is_integer():
-            day = int(day)
-        if isinstance(day, str) and day.strip() in ("5", "20"):
-            day = int(day.strip())
-        if day not in (5, 20):
+        day = whole_cell(cell("day"), header["day"], 1, 31)
+        if day not in (5, 20):  # R613-2 II: the 5th or the 20th of the month
             raise InputError(header["day"], f"doit être 5 ou 20 (reçu {shown(cell('day'))})")
         payment["day"] = day
     if "direct_debit" in fields:

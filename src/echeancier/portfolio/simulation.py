@@ -130,10 +130,15 @@ def is_french(table: Table) -> bool:
     return table.semicolon or any(normalise_name(h) in FRENCH_NAMES for h in table.header)
 
 
-def year_cell(value: Any, field: str) -> int:
-    if isinstance(value, float) and value.is_integer():  # a spreadsheet's number cell
+def whole_cell(value: Any, field: str, minimum: int, maximum: int) -> int:
+    """A whole number of a cell: a spreadsheet's number cell (2025.0) is a whole number when it has no fraction."""
+    if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return parse_whole(value, field, minimum=1900, maximum=2200)
+    return parse_whole(value, field, minimum=minimum, maximum=maximum)
+
+
+def year_cell(value: Any, field: str) -> int:
+    return whole_cell(value, field, 1900, 2200)
 
 
 @lru_cache(maxsize=256)
