@@ -24,10 +24,12 @@ EXAMPLES = ROOT / "docs" / "examples"
 ISSUED = date(2026, 12, 1)
 
 
-def text_of(pdf: bytes, tmp_path: Path) -> str:
+def text_of(pdf: bytes, tmp_path: Path, mode: str = "-layout") -> str:
+    """The words of a PDF, in layout order (`-raw`: in the order drawn, which keeps a table row's wrapped cells
+    together)."""
     path = tmp_path / "document.pdf"
     path.write_bytes(pdf)
-    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True)
+    out = subprocess.run(["pdftotext", mode, str(path), "-"], check=True, capture_output=True, text=True)
     return " ".join(out.stdout.replace("\u202f", " ").replace("\u00a0", " ").split())
 
 
@@ -154,3 +156,74 @@ def test_reasons_cover_every_kind_in_the_examples() -> None:
         assert all(row["reason"] and "{" not in row["reason"] for row in rows), path.name
         kinds = {p.kind for i in build_echeancier(load_scenario(path)).instalments for p in i.parts}
         assert kinds - {"carried_over"} <= set(KIND_REASONS), path.name
+
+
+# --- the relevé de compte ------------------------------------------------------------------------------------------
+
+
+def test_releve_pdf_gives_every_posting_its_article_and_the_majoration_portions(tmp_path: Path) -> None:
+    from echeancier.documents.releve import statement_pdf
+
+    text = (EXAMPLES / "21-plan-rompu.yaml").read_text(encoding="utf-8")
+    text = text.replace("  profession: commercant", "  profession: commercant\n  name: Jean Martin\n  siren: 552100554")
+    scenario = loads_scenario(text)
+    pdf = statement_pdf(build_echeancier(scenario), scenario, account="Q-21", issued_on=ISSUED)
+    words = text_of(pdf, tmp_path, "-raw")
+    for expected in (
+        "Urssaf Île-de-France",
+        "Document établi le 01/12/2026",
+        "Relevé de compte",
+        "Compte : Q-21",
+        "Cotisant : Jean Martin",
+        "SIREN : 552 100 554",
+        # each posting with its reason and article: the instalment of 5 May left unpaid until 1 September
+        "3 05/05/2026 débit : provisionnelles 2026 CSS R613-2 II (cotisations provisionnelles) 3 000,00 € 01/09/2026",
+        "crédit : versement du délai de paiement CSS R243-21 (délai de paiement) 1 000,00 €",
+        "crédit : virement paiement reçu 2 000,00 €",
+        "débit : majorations de retard (sur l'opération n° 3)",
+        # R243-16 on the 3 000 € unpaid on 5 May (checked by hand): 5 % = 150 €; 1 000 € paid on 10 June, 2 months
+        # begun × 0.2 % = 4 €; 2 000 € paid on 1 September, 4 months begun × 0.2 % = 16 €; 170 € in all
+        "majoration initiale sur 3 000,00 € impayés le 05/05/2026 (R243-16 I) 3 000,00 € 5 % 150,00 €",
+        "portion réglée le 10/06/2026 : 2 mois ou fraction de mois (R243-16 II) 1 000,00 € 0,2 % × 2 4,00 €",
+        "portion réglée le 01/09/2026 : 4 mois ou fraction de mois (R243-16 II) 2 000,00 € 0,2 % × 4 16,00 €",
+        "Total 170,00 €",
+        "due : délai de paiement non respecté",
+        "Délais de paiement (CSS R243-21) — accordé le 25/05/2026 pour 3 000,00 €",
+        "reste dû 0,00 €",
+    ):
+        assert expected in words, expected
+
+
+def test_a_releve_page_renders_to_png(tmp_path: Path) -> None:
+    from echeancier.documents.releve import statement_pdf
+
+    scenario = load_scenario(EXAMPLES / "05-deux-impayes.yaml")
+    pdf = tmp_path / "releve.pdf"
+    pdf.write_bytes(statement_pdf(build_echeancier(scenario), scenario, account="TI-5", issued_on=ISSUED))
+    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True)
+    png = (tmp_path / "page-1.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 10_000
+    shots = ROOT / "out" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    shutil.copy(tmp_path / "page-1.png", shots / "releve-pdf-page-1.png")
+
+
+def releve_words(example: str, tmp_path: Path) -> str:
+    from echeancier.documents.releve import statement_pdf
+
+    scenario = load_scenario(EXAMPLES / example)
+    return text_of(statement_pdf(build_echeancier(scenario), scenario, account="T", issued_on=ISSUED), tmp_path, "-raw")
+
+
+def test_releve_pdf_refunds_and_remises(tmp_path: Path) -> None:
+    words = releve_words("12-trop-verse.yaml", tmp_path)
+    # the régularisation credit of 20 May and its refund: the refund stands on the debit side, after its article
+    credit = "crédit : crédit de régularisation 2025 CSS R613-1-3 al. 2 (trop-versé de régularisation) 23 627,00 €"
+    refund = "remboursement : remboursement 2025 (crédit n° 12) CSS R613-1-3 al. 2 (trop-versé de régularisation)"
+    assert credit in words and f"{refund} 23 627,00 €" in words
+    words = releve_words("22-remise.yaml", tmp_path)
+    # 3 000 € unpaid on 5 May, paid on 20 June: 150 € + 3 000 € × 0,2 % × 2 = 12 €, of which the 150 € are remitted
+    portion = "portion réglée le 20/06/2026 : 2 mois ou fraction de mois (R243-16 II) 3 000,00 € 0,2 % × 2 12,00 €"
+    assert portion in words
+    assert "remise (R243-20) −150,00 €" in words and "Total après remise 12,00 €" in words
+    assert "Remises de majorations (CSS R243-20) — demande du 01/07/2026 : recevable" in words

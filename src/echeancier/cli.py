@@ -311,8 +311,58 @@ def simulate(
             help="Une situation JSON par ligne sur l'entrée standard, un résultat JSON par ligne en sortie.",
         ),
     ] = False,
+    input_file: Annotated[
+        str | None,
+        typer.Option(
+            "--input",
+            metavar="FICHIER",
+            help="Un portefeuille de clients (.csv, .xlsx, .parquet), une situation par ligne (docs/portfolio.md).",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            metavar="FICHIER",
+            help="Avec --input : résultats en .csv, .xlsx, .parquet ou .jsonl (défaut : CSV sur la sortie standard).",
+            show_default=False,
+        ),
+    ] = None,
+    errors_file: Annotated[
+        str | None,
+        typer.Option(
+            "--errors",
+            metavar="FICHIER",
+            help="Avec --input : les lignes en erreur dans ce fichier plutôt que sur la sortie d'erreur.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Calcule les cotisations et contributions sociales d'une année de revenus."""
+    if input_file is not None:
+        given = [
+            option
+            for option, value in (
+                ("--year", year),
+                ("--profession", profession),
+                ("--income", income),
+                ("--start-date", start_date),
+                ("--end-date", end_date),
+                ("--pdf", pdf),
+            )
+            if value is not None
+        ]
+        given += [option for option, flag in (("--acre", acre), ("--rsa", rsa), ("--net", net)) if flag]
+        given += [option for option, flag in (("--json", as_json), ("--jsonl", jsonl)) if flag]
+        if given:
+            _fail("--input", f"ne se combine pas avec {', '.join(given)} (chaque situation est une ligne du fichier)")
+        from echeancier.cli_portfolio import simulate_file
+
+        raise typer.Exit(simulate_file(input_file, output, errors_file))
+    for option, value in (("--output", output), ("--errors", errors_file)):
+        if value is not None:
+            _fail(option, "s'utilise avec --input FICHIER")
     if jsonl:
         given = [
             OPTIONS[name]
@@ -826,8 +876,13 @@ SCHEDULE_FORMATS = ("table", "json", "csv", "csv-fr", "ics", "pdf")
 @app.command()
 def schedule(
     scenario: Annotated[
-        str, typer.Argument(metavar="SCÉNARIO.yaml", help="Le cotisant, ses revenus et les événements de son compte.")
-    ],
+        str | None,
+        typer.Argument(
+            metavar="SCÉNARIO.yaml",
+            help="Le cotisant, ses revenus et les événements de son compte.",
+            show_default=False,
+        ),
+    ] = None,
     output_format: Annotated[
         str,
         typer.Option(
@@ -850,8 +905,48 @@ def schedule(
         str | None,
         typer.Option("--output", metavar="FICHIER", help="Écrit le document dans ce fichier.", show_default=False),
     ] = None,
+    input_file: Annotated[
+        str | None,
+        typer.Option(
+            "--input",
+            metavar="FICHIER|DOSSIER",
+            help="Un fichier de clients (.csv, .xlsx, .parquet, un client par ligne) ou un dossier de scénarios : "
+            "un échéancier fusionné avec une colonne client (--output .csv, .xlsx ou .parquet), ou un document "
+            "par client (--output-dir).",
+            show_default=False,
+        ),
+    ] = None,
+    output_dir: Annotated[
+        str | None,
+        typer.Option(
+            "--output-dir",
+            metavar="DOSSIER",
+            help="Avec --input : un document par client dans ce dossier, au format de --format.",
+            show_default=False,
+        ),
+    ] = None,
+    errors_file: Annotated[
+        str | None,
+        typer.Option(
+            "--errors",
+            metavar="FICHIER",
+            help="Avec --input : les clients en erreur dans ce fichier plutôt que sur la sortie d'erreur.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Échéancier des cotisations (CSS L613-3 al. 2) : dates et montants de chaque échéance, à partir d'un scénario."""
+    if input_file is not None:
+        if scenario is not None:
+            _fail("--input", f"ne se combine pas avec un scénario ({scenario})")
+        from echeancier.cli_portfolio import schedule_input
+
+        raise typer.Exit(schedule_input(input_file, output, output_dir, output_format, as_of, errors_file))
+    if scenario is None:
+        _fail("SCÉNARIO.yaml", "obligatoire (ou --input FICHIER|DOSSIER pour un portefeuille)")
+    for option, value in (("--output-dir", output_dir), ("--errors", errors_file)):
+        if value is not None:
+            _fail(option, "s'utilise avec --input")
     chosen = output_format.strip().lower()
     if chosen not in SCHEDULE_FORMATS:
         _fail("--format", f"format inconnu {output_format!r} (formats : {', '.join(SCHEDULE_FORMATS)})")

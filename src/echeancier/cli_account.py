@@ -156,6 +156,14 @@ def account_create(
             "--reference", metavar="RÉF", help="Référence de paiement du compte (répétable).", show_default=False
         ),
     ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option("--name", metavar="NOM", help="Nom du cotisant (sur le relevé PDF).", show_default=False),
+    ] = None,
+    siren: Annotated[
+        str | None,
+        typer.Option("--siren", metavar="SIREN", help="SIREN (9 chiffres, sur le relevé PDF).", show_default=False),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Crée un compte (une nouvelle exécution avec les mêmes valeurs ne change rien)."""
@@ -167,6 +175,8 @@ def account_create(
             "activity_start": start.isoformat(),
             "department": department,
             "payment": {"frequency": payment, "day": day, "direct_debit": not no_direct_debit},
+            **({"name": name} if name is not None else {}),
+            **({"siren": siren} if siren is not None else {}),
         },
         "incomes": _incomes(income or []),
     }
@@ -312,13 +322,24 @@ def account_record(
 def account_show(
     account_id: Annotated[str, typer.Argument(metavar="ID")],
     as_of: Annotated[str | None, typer.Option("--as-of", metavar="AAAA-MM-JJ", show_default=False)] = None,
-    output_format: Annotated[str, typer.Option("--format", help="table, json, csv ou ics.")] = "table",
+    output_format: Annotated[str, typer.Option("--format", help="table, json, csv, ics ou pdf.")] = "table",
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            metavar="FICHIER",
+            help="Écrit le document dans ce fichier (pdf : le relevé de compte).",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """L'échéancier et le relevé de compte : chaque écriture, le solde, les majorations et leur calcul."""
     chosen = output_format.strip().lower()
-    if chosen not in ("table", "json", "csv", "ics"):
-        _fail("--format", f"format inconnu {output_format!r} (formats : table, json, csv, ics)")
+    if chosen not in ("table", "json", "csv", "ics", "pdf"):
+        _fail("--format", f"format inconnu {output_format!r} (formats : table, json, csv, ics, pdf)")
+    if chosen == "pdf" and output is None and sys.stdout.isatty():
+        _fail("--format", "le PDF est un document binaire : donner --output FICHIER ou rediriger la sortie")
     day = _parse_date("--as-of", as_of)
     from echeancier.account.service import echeancier_of, statement_date
     from echeancier.documents import echeancier as documents
@@ -329,6 +350,16 @@ def account_show(
             payloads = _payloads(store.events(account_id))
         on = day or statement_date(payloads, _today())
         result = echeancier_of(account.contributor, payloads, on)
+        if chosen == "pdf":
+            from echeancier.account.service import scenario_of
+            from echeancier.documents.releve import statement_pdf
+
+            scenario = scenario_of(account.contributor, payloads, on)
+            document = statement_pdf(result, scenario, account=account_id, issued_on=_today())
+            _cli()._write_binary(output, document, "--output")
+            return
+        if output is not None:
+            _fail("--output", "s'utilise avec --format pdf")
         if chosen == "json":
             sys.stdout.write(
                 json.dumps({"account": account_id, **documents.to_json(result)}, ensure_ascii=False) + "\n"
@@ -343,26 +374,14 @@ def account_show(
 
 def relevé(result: Any) -> str:
     """The relevé de compte in French: every posting with its date, nature, amount and settlement."""
-    from echeancier.documents.echeancier import kind_label
+    from echeancier.documents.echeancier import ORIGIN_LABELS, kind_label
     from echeancier.kernel.fmt import format_date, format_euros
 
     statement = result.statement
     lines = ["Relevé de compte :", ""]
     labels = {"debit": "appelé", "credit": "reçu", "refund": "remboursé"}
-    origins = {
-        "direct_debit": "prélèvement",
-        "transfer": "virement",
-        "card": "carte",
-        "cheque": "chèque",
-        "cash": "espèces",
-        "plan": "versement du délai de paiement",
-        "regularisation_credit": "crédit de régularisation",
-        "ajustement_credit": "crédit d'ajustement",
-        "remise": "remise de majorations",
-        "refund": "remboursement",
-    }
     for p in statement.postings:
-        what = origins.get(p.origin) or kind_label(p.origin)
+        what = ORIGIN_LABELS.get(p.origin) or kind_label(p.origin)
         year = f" {p.year}" if p.year is not None and p.origin != "majoration" else ""
         amount = format_euros(p.amount / 100, cents=True)
         settled = ""

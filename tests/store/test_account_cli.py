@@ -174,3 +174,40 @@ def test_a_bad_activity_start_is_refused_before_anything_is_written(database_url
     )
     assert code == 2 and "--activity-start" in err
     assert run("account", "list", "--db", database_url)[1] == "Aucun compte.\n"
+
+
+def test_show_the_releve_as_pdf(database_url: str, tmp_path: Path) -> None:
+    import subprocess
+
+    create(database_url, "TI-1", "--name", "Jeanne Dupont", "--siren", "732 829 320")
+    missed = '{"date": "2026-06-05", "type": "missed_payment"}'
+    assert run("account", "record", "TI-1", "--db", database_url, stdin=missed)[0] == 0
+    out = tmp_path / "releve.pdf"
+    code, _, err = run(
+        "account", "show", "TI-1", "--db", database_url, "--format", "pdf", "--output", str(out),
+        "--as-of", "2026-06-20",
+    )  # fmt: skip
+    assert code == 0, err
+    text = subprocess.run(["pdftotext", "-raw", str(out), "-"], check=True, capture_output=True, text=True).stdout
+    words = " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
+    for expected in (
+        "Relevé de compte",
+        "Urssaf Île-de-France",
+        "Document établi le 01/12/2026",
+        "Situation au 20/06/2026",
+        "Compte : TI-1",
+        "Cotisant : Jeanne Dupont",
+        "SIREN : 732 829 320",
+        "non réglé",  # the instalment of 5 June, unpaid on 20 June (presented again on 5 July)
+        "CSS R613-2 II (cotisations provisionnelles)",
+        "Solde",
+    ):
+        assert expected in words, expected
+    # a monthly payer's first incident bears no majoration (R613-2 III): none is listed
+    assert "Majorations de retard (CSS R243-16)" not in words
+
+    code, _, err = run("account", "show", "TI-1", "--db", database_url, "--output", str(out))
+    assert code == 2 and "--output: s'utilise avec --format pdf" in err
+    code, _, err = run("account", "create", "TI-2", "--profession", "artisan", "--activity-start", "2015-01-01",
+                       "--siren", "732 829 321", "--db", database_url)  # fmt: skip
+    assert code == 2 and err.count("\n") == 1 and "siren" in err

@@ -12,9 +12,7 @@ output, byte for byte):
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
@@ -28,6 +26,7 @@ from echeancier.kernel.fmt import format_date, format_euros, format_number, form
 from echeancier.kernel.money import ZERO, round_cent
 from echeancier.law import load_law
 from echeancier.organisms import Organism, OrganismKind, UnknownTerritory, organism_for
+from echeancier.portfolio.tables import Column, ColumnKind, csv_text
 from echeancier.schedule.echeancier import Echeancier, Instalment, Part, Refund
 from echeancier.schedule.majorations import Majoration
 
@@ -41,6 +40,21 @@ KIND_LABELS = {
     "report": "report",
     "majoration": "majorations de retard",
     "carried_over": "impayé reporté",
+}
+# What a posting is, as the contributor reads it (origins of account/ledger.py; contribution kinds by KIND_LABELS).
+ORIGIN_LABELS = {
+    "direct_debit": "prélèvement",
+    "transfer": "virement",
+    "card": "carte",
+    "cheque": "chèque",
+    "cash": "espèces",
+    "plan": "versement du délai de paiement",
+    "regularisation_credit": "crédit de régularisation",
+    "ajustement_credit": "crédit d'ajustement",
+    "etalement_credit": "trop-versé d'étalement",
+    "report_credit": "trop-versé de report",
+    "remise": "remise de majorations",
+    "refund": "remboursement",
 }
 # Parts whose year says nothing to the reader: majorations and unpaid sums belong to the year they are called in.
 YEARLESS = frozenset({"majoration", "carried_over"})
@@ -526,6 +540,36 @@ def _majoration_lines(majorations: tuple[Majoration, ...]) -> list[str]:
 # --- CSV --------------------------------------------------------------------------------------------------------
 
 
+def csv_columns(french: bool = False) -> list[Column]:
+    """The columns of the CSV échéancier (and of the merged échéancier of a portfolio, after its `client`)."""
+    kinds: tuple[ColumnKind, ...] = ("date", "date", "text", "int", "cents", "cents", "bool", "text", "text")
+    return [Column(*spec) for spec in zip(CSV_FIELDS, CSV_FIELDS_FR, kinds, strict=True)]
+
+
+def csv_rows(e: Echeancier, french: bool = False) -> list[tuple[Any, ...]]:
+    """One row per part of each instalment, as values (dates, Decimals, booleans): `kind` and the warning in
+    French words with `french`, as codes otherwise."""
+    organism = e.organism.name if e.organism is not None else ""
+    warning = _warning(e) or ""
+    if french and warning:
+        warning = note_sentence(warning)
+    return [
+        (
+            i.due_date,
+            i.debit_date,
+            kind_label(part.kind) if french else part.kind,
+            part.year,
+            round_cent(part.amount),
+            round_cent(i.amount),
+            i.missed,
+            organism,
+            warning,
+        )
+        for i in e.instalments
+        for part in i.parts
+    ]
+
+
 def to_csv(e: Echeancier, french: bool = False) -> str:
     """One row per part of each instalment, after a header row, lines ended by CRLF (RFC 4180).
 
@@ -533,44 +577,7 @@ def to_csv(e: Echeancier, french: bool = False) -> str:
     `to_json`, `missed` as true/false. With `french`, for French Excel: a byte-order mark (so that accents are read
     as UTF-8), ';' separator, French headers and kinds, dates jj/mm/aaaa, decimal comma, oui/non.
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";" if french else ",", lineterminator="\r\n")
-    organism = e.organism.name if e.organism is not None else ""
-    warning = _warning(e) or ""
-    if french and warning:
-        warning = note_sentence(warning)
-    writer.writerow(CSV_FIELDS_FR if french else CSV_FIELDS)
-    for i in e.instalments:
-        for part in i.parts:
-            if french:
-                writer.writerow(
-                    (
-                        format_date(i.due_date),
-                        format_date(i.debit_date),
-                        kind_label(part.kind),
-                        part.year,
-                        _plain(part.amount).replace(".", ","),
-                        _plain(i.amount).replace(".", ","),
-                        "oui" if i.missed else "non",
-                        organism,
-                        warning,
-                    )
-                )
-            else:
-                writer.writerow(
-                    (
-                        i.due_date.isoformat(),
-                        i.debit_date.isoformat(),
-                        part.kind,
-                        part.year,
-                        _plain(part.amount),
-                        _plain(i.amount),
-                        "true" if i.missed else "false",
-                        organism,
-                        warning,
-                    )
-                )
-    return (BOM if french else "") + buffer.getvalue()
+    return csv_text(csv_columns(french), csv_rows(e, french), french=french)
 
 
 def _plain(amount: Decimal) -> str:

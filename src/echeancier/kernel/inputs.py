@@ -13,6 +13,8 @@ refused with one line naming the field (`InputError`), never read otherwise nor 
 - **Dates** (`parse_date`): `date` objects (a `datetime` only at midnight) and ISO `YYYY-MM-DD` text, and
   `jj/mm/aaaa` only where a French file format says so. A number is never a date (pydantic would read it as a
   Unix timestamp).
+- **Yes or no** (`parse_flag`): booleans, 0 and 1, and the words a spreadsheet holds (`oui`/`non`, `vrai`/`faux`,
+  `true`/`false`, `x`, an empty cell); anything else is refused, never read as yes or no.
 - **JSON** (`loads_json`, `iter_lines`): one document of at most `MAX_JSON_BYTES`, nested at most
   `MAX_JSON_DEPTH` levels, no key given twice, no lone surrogate in a text, no NaN or Infinity, numbers with a
   fraction read exactly as `Decimal`.
@@ -55,6 +57,7 @@ __all__ = [
     "loads_json",
     "parse_date",
     "parse_euros",
+    "parse_flag",
     "parse_whole",
     "shown",
 ]
@@ -220,6 +223,28 @@ def parse_whole(value: object, field: str, *, minimum: int | None = None, maximu
         bounds = f"entre {minimum} et {maximum}" if minimum is not None and maximum is not None else "hors limites"
         raise InputError(field, f"doit être {bounds} (reçu {shown(number)})")
     return number
+
+
+_TRUE = frozenset({"true", "vrai", "oui", "o", "yes", "y", "x", "1"})
+_FALSE = frozenset({"false", "faux", "non", "n", "no", "0", ""})
+
+
+def parse_flag(value: object, field: str) -> bool:
+    """A yes/no given as a bool, 0 or 1, or as a spreadsheet writes it: `oui`/`non`, `vrai`/`faux`, `true`/`false`,
+    `x` (a ticked cell) or an empty cell (no). Anything else is refused rather than read as yes or no."""
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    if isinstance(value, numbers.Integral) and int(value) in (0, 1):
+        return bool(int(value))
+    if isinstance(value, str):
+        written = value.strip().lower()
+        if written in _TRUE:
+            return True
+        if written in _FALSE:
+            return False
+    raise InputError(field, f"doit être oui ou non (reçu {shown(value)})")
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
