@@ -309,7 +309,9 @@ def _create(request: Request, principal: Principal, document: Any) -> Response:
             _account_record(request, account_id, principal)  # another organism's account: 403, as if absent
     existed = store.has_account(account_id)
     try:
-        record = store.create_account(account_id, contributor, references, idempotency_key=f"create:{account_id}")
+        # Idempotent by content: the same account again is a no-op, another contributor under its id a 409 (not the
+        # command's `create:ID` key, with which a second `account create` keeps the first contributor silently).
+        record = store.create_account(account_id, contributor, references)
     except StoreInputError as error:
         if error.field == "account_id" and existed:
             raise ApiError(409, "id", f"account {account_id} already exists with another contributor") from None
