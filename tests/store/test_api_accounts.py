@@ -27,7 +27,13 @@ from echeancier.api import Settings, create_app
 from echeancier.cli import app as cli_app
 
 TODAY = date(2026, 12, 1)
-PUBLIC = {"/v1/simulations", "/v1/simulations:batch", "/v1/schedules", "/v1/law/parameters", "/v1/law/parameters/{name}"}
+PUBLIC = {
+    "/v1/simulations",
+    "/v1/simulations:batch",
+    "/v1/schedules",
+    "/v1/law/parameters",
+    "/v1/law/parameters/{name}",
+}
 UNAUTHENTICATED = {"error": {"field": None, "message": "authentication required"}}
 FORBIDDEN = {"error": {"field": None, "message": "forbidden"}}
 PAYMENT = {"date": "2026-06-08", "type": "payment", "amount": 100}
@@ -115,14 +121,24 @@ def error(response: httpx.Response, status: int, field: str | None) -> str:
 
 def test_create_is_idempotent_and_refusals_name_the_field(api: Api) -> None:
     again = api.post("/v1/accounts", api.admin, json=account("TI-1"))
-    assert again.status_code == 200 and again.json() == {"account": "TI-1", "created": False, "references": ["REF-TI-1"]}
+    assert again.status_code == 200 and again.json() == {
+        "account": "TI-1",
+        "created": False,
+        "references": ["REF-TI-1"],
+    }
     other = account("TI-1", incomes={"2024": "45000"})
     assert "another contributor" in error(api.post("/v1/accounts", api.admin, json=other), 409, "id")
     for body, field in (
         (account("X", department="975"), "contributor.department"),
         (account("X", department="20"), "contributor.department"),
-        ({**account("X"), "contributor": {"profession": "notaire", "activity_start": "2015-01-01"}}, "contributor.profession"),
-        ({**account("X"), "contributor": {"profession": "artisan", "activity_start": 1420070400}}, "contributor.activity_start"),
+        (
+            {**account("X"), "contributor": {"profession": "notaire", "activity_start": "2015-01-01"}},
+            "contributor.profession",
+        ),
+        (
+            {**account("X"), "contributor": {"profession": "artisan", "activity_start": 1420070400}},
+            "contributor.activity_start",
+        ),
         ({**account("X"), "contributor": "artisan"}, "contributor"),
         ({**account("X"), "incomes": {"2024": "40,000"}}, "incomes"),
         ({**account("X"), "incomes": {"2024": "1E+99999999999999999"}}, "incomes.2024"),
@@ -221,7 +237,9 @@ def test_late_accounts_as_the_command_lists_them(api: Api) -> None:
     assert api.post("/v1/accounts/LY-1/events", api.admin, json=missed).status_code == 201
     late = {"late": "true", "as_of": "2026-10-20"}
     rows = api.get("/v1/accounts", api.admin, params=late).json()
-    assert rows == json.loads(cli("account", "list", "--late", "--as-of", "2026-10-20", "--db", api.url, "--format", "json"))
+    assert rows == json.loads(
+        cli("account", "list", "--late", "--as-of", "2026-10-20", "--db", api.url, "--format", "json")
+    )
     assert [r["account"] for r in rows] == ["LY-1", "TI-2"] and rows[1]["late_since"] == "2026-10-05"
     assert [r["account"] for r in api.get("/v1/accounts", api.paris, params=late).json()] == ["TI-2"]
     assert [r["account"] for r in api.get("/v1/accounts", api.lyon, params=late).json()] == ["LY-1"]
@@ -290,9 +308,7 @@ def _routes(routes: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
 def _protected_routes(api: Api) -> set[tuple[str, str]]:
     """The routes of the app (walked, and as its OpenAPI document lists them) that are not public."""
     walked = set(_routes(api.app.routes))
-    documented = {
-        (method.upper(), path) for path, item in api.app.openapi()["paths"].items() for method in item
-    }
+    documented = {(method.upper(), path) for path, item in api.app.openapi()["paths"].items() for method in item}
     assert walked >= documented and {path for _, path in walked} >= PUBLIC
     return {(method, path) for method, path in walked if path.startswith("/v1/") and path not in PUBLIC}
 
@@ -403,7 +419,9 @@ def test_tokens_are_stored_as_their_sha256_only(api: Api) -> None:
 def test_tokens_create_refuses_a_scope_that_does_not_fit(api: Api, args: list[str], field: str) -> None:
     result = runner.invoke(cli_app, ["tokens", "create", *args, "--db", api.url])
     assert result.exit_code == 2 and result.stderr.startswith(f"erreur: {field}: ") and result.stderr.count("\n") == 1
-    answer = api.post("/v1/tokens", api.admin, json=dict(zip(["role", *[a[2:] for a in args[2::2]]], args[1::2], strict=True)))
+    answer = api.post(
+        "/v1/tokens", api.admin, json=dict(zip(["role", *[a[2:] for a in args[2::2]]], args[1::2], strict=True))
+    )
     error(answer, 422, field)
 
 
@@ -470,7 +488,8 @@ def test_serve_creates_the_store_and_serves_its_accounts(new_database: Callable[
             except httpx.TransportError:
                 time.sleep(0.1)
         else:
-            pytest.fail("the server did not start: " + server.stderr.read1().decode() if server.stderr else "")
+            server.terminate()
+            pytest.fail(f"the server did not start: {server.communicate(timeout=30)[1].decode()}")
         engine = create_engine(url)
         with engine.connect() as connection:
             assert {"accounts", "events", "tokens"} <= set(inspect(connection).get_table_names())

@@ -67,4 +67,6 @@ def may_access(scope: Scope, account_id: str, contributor: Mapping[str, Any] | N
         return True
     if scope.role == "contributor":
         return scope.account is not None and account_id == scope.account
-    return contributor is not None and scope.organism is not None and account_organism(contributor, on) == scope.organism
+    return (
+        contributor is not None and scope.organism is not None and account_organism(contributor, on) == scope.organism
+    )

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -284,8 +284,8 @@ __all__ = [
     "project",
     "projection_of",
     "scenario_of",
-    "stored_payloads",
     "statement_date",
+    "stored_payloads",
     "to_cents_payload",
     "validate_batch",
 ]

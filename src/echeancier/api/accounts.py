@@ -327,7 +327,10 @@ def _create(request: Request, principal: Principal, document: Any) -> Response:
     summary="Create an account",
     status_code=201,
     response_model=AccountCreated,
-    responses={200: {"model": AccountCreated, "description": "It existed already, identical"}, **_errors(400, 409, 413, 422)},
+    responses={
+        200: {"model": AccountCreated, "description": "It existed already, identical"},
+        **_errors(400, 409, 413, 422),
+    },
     openapi_extra=_body(AccountIn),
 )
 async def create_account(request: Request, principal: Principal_) -> Response:
@@ -401,7 +404,10 @@ _EVENT_BODY = {
     summary="Record an event of the account, or a list",
     status_code=201,
     response_model=EventsOut,
-    responses={200: {"model": EventsOut, "description": "Already recorded: nothing added"}, **_errors(400, 404, 413, 422)},
+    responses={
+        200: {"model": EventsOut, "description": "Already recorded: nothing added"},
+        **_errors(400, 404, 413, 422),
+    },
     openapi_extra=_EVENT_BODY,
 )
 async def record_events(
@@ -467,7 +473,9 @@ def show_account(
 
     output = negotiate(accept)
     if output not in ACCOUNT_TYPES:
-        raise ApiError(406, "Accept", f"none of {accept!r} is available (known: application/json, text/csv, text/calendar)")
+        raise ApiError(
+            406, "Accept", f"none of {accept!r} is available (known: application/json, text/csv, text/calendar)"
+        )
     return _show(request, account, as_of, output)
 
 
@@ -480,9 +488,7 @@ def show_account(
     response_model=list[AccountRowOut],
     responses=_errors(422),
 )
-def list_accounts(
-    request: Request, principal: Principal_, late: bool = False, as_of: date | None = None
-) -> Response:
+def list_accounts(request: Request, principal: Principal_, late: bool = False, as_of: date | None = None) -> Response:
     """`echeancier account list --format json [--late] [--as-of DATE]`: the accounts the token opens (an agent:
     its organism's; a contributor: its own) with their balance; with `late`, those with a sum exigible and unpaid
     on `as_of` (default today): how much, since when, the majorations."""
@@ -552,9 +558,8 @@ def include_account_routes(app: FastAPI) -> None:
 
 def request_schemas() -> dict[str, Any]:
     """The components of the account bodies, for the OpenAPI document."""
-    from pydantic.json_schema import models_json_schema
-
     from pydantic import TypeAdapter
+    from pydantic.json_schema import models_json_schema
 
     from echeancier.schedule.scenario import Event
 

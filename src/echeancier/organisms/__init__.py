@@ -10,9 +10,10 @@ and a commune-level override where a commune is served by another body than its 
 R613-6 al. 2 lets a contributor whose main residence is in another organism's area address either organism for
 their démarches; only the place of activity decides which one *collects*, and that is what this module answers.
 
-Public API: `organism_for`, `normalise_department`, `department_codes`, `is_overseas`, `organism_keys`, `table_valid_until`,
-`Organism`, `OrganismKind`, `UnknownTerritory` (bad input, a ValueError) and `OrganismDataError` (a defect of the
-data file). Nothing here is loaded before it is first needed (the CLI's cold start).
+Public API: `organism_for`, `normalise_department`, `department_codes`, `is_overseas`, `organism_keys`,
+`table_valid_until`, `Organism`, `OrganismKind`, `UnknownTerritory` (bad input, a ValueError) and
+`OrganismDataError` (a defect of the data file). Nothing here is loaded before it is first needed (the CLI's cold
+start).
 """
 
 from __future__ import annotations

@@ -88,7 +88,7 @@ class TokenStore:
         token = PREFIX + secrets.token_urlsafe(SECRET_BYTES)
         record = TokenRecord(
             token_id=secrets.token_hex(8),
-            role=role,  # type: ignore[arg-type]  # checked against ROLES above
+            role=role,
             account_id=account_id,
             organism=organism,
             created_at=datetime.now(UTC),
