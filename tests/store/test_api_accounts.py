@@ -265,6 +265,17 @@ def test_agents_create_and_open_their_organisms_accounts_only(api: Api) -> None:
     assert api.accounts() == ["LY-1", "LY-2", "TI-1", "TI-2", "TI-3"]
 
 
+def test_an_overseas_account_and_its_organism(api: Api) -> None:
+    # The projection keeps the organism's name: "Caisse générale de sécurité sociale de la Guadeloupe" is 52
+    # characters, beyond the 32 of migration 0001 (PostgreSQL refused the account before 0002 widened it).
+    assert api.post("/v1/accounts", api.admin, json=account("GP-1", department="971")).status_code == 201
+    guadeloupe = api.token("agent", organism="cgss_guadeloupe")
+    shown = api.get("/v1/accounts/GP-1", guadeloupe).json()
+    assert shown["organism"]["name"] == "Caisse générale de sécurité sociale de la Guadeloupe"
+    assert [r["account"] for r in api.get("/v1/accounts", guadeloupe).json()] == ["GP-1"]
+    assert api.get("/v1/accounts/GP-1", api.paris).json() == FORBIDDEN
+
+
 # --- Nobody opens another's account, by any route ----------------------------------------------------------------
 
 
@@ -334,6 +345,9 @@ def test_a_contributor_cannot_read_or_write_another_account_by_any_route(api: Ap
         assert existing.status_code == absent.status_code == 403, (method, path, existing.text)
         assert existing.json() == absent.json() == FORBIDDEN  # nothing said of whether it exists
         assert existing.headers.get("content-length") == absent.headers.get("content-length")
+    # Refused before the query is read: a bad parameter on another's account says nothing either.
+    assert api.get("/v1/accounts/TI-2", api.ti1, params={"as_of": "demain"}).json() == FORBIDDEN
+    assert api.get("/v1/accounts/GHOST", api.ti1, headers={"accept": "image/png"}).json() == FORBIDDEN
     assert _state(api) == before  # nothing written
 
 

@@ -556,6 +556,16 @@ def include_account_routes(app: FastAPI) -> None:
     app.include_router(router)
 
 
+def document_security(schema: dict[str, Any]) -> None:
+    """Say in the OpenAPI document that the account routes take a bearer token (`Authorization: Bearer …`)."""
+    schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+    schemes["bearer"] = {"type": "http", "scheme": "bearer", "description": "echeancier tokens create"}
+    for path, item in schema.get("paths", {}).items():
+        if path.startswith((router.prefix, tokens_router.prefix)):
+            for operation in item.values():
+                operation["security"] = [{"bearer": []}]
+
+
 def request_schemas() -> dict[str, Any]:
     """The components of the account bodies, for the OpenAPI document."""
     from pydantic import TypeAdapter

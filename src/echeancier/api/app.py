@@ -118,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             components = schema.setdefault("components", {}).setdefault("schemas", {})
             components.update(request_schemas()[1])
             components.update(accounts.request_schemas())
+            accounts.document_security(schema)
             components["ErrorBody"] = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
             components.update(components["ErrorBody"].pop("$defs", {}))
             app.openapi_schema = schema

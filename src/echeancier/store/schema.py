@@ -127,7 +127,7 @@ projections = Table(
     Column("next_due_date", Date, nullable=True),
     Column("late_since", Date, nullable=True),
     Column("late_amount_cents", BigInteger, nullable=False),
-    Column("organism", String(32), nullable=True),
+    Column("organism", String(200), nullable=True),  # the organism's name: 32 characters until migration 0002
     Column("payload", Json, nullable=False),
 )
 

@@ -1,5 +1,8 @@
 """The bearer tokens of the HTTP API: their SHA-256, role and scope (an account or an organism), never the token.
 
+Also widens `projections.organism` from 32 to 200 characters: the projection keeps the collecting organism's
+name, and "Caisse générale de sécurité sociale de la Guadeloupe" is 52 (PostgreSQL refused such an account).
+
 Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-07
@@ -41,8 +44,14 @@ def upgrade() -> None:
         sa.UniqueConstraint("secret_sha256", name="uq_tokens_secret_sha256"),
     )
     op.create_index("ix_tokens_account_id", "tokens", ["account_id"])
+    with op.batch_alter_table("projections") as batch:
+        batch.alter_column("organism", existing_type=sa.String(32), type_=sa.String(200), existing_nullable=True)
 
 
 def downgrade() -> None:
+    # A name longer than 32 characters is cut: the projections are caches, `rebuild_projections` recomputes them.
+    op.execute("UPDATE projections SET organism = substr(organism, 1, 32) WHERE length(organism) > 32")
+    with op.batch_alter_table("projections") as batch:
+        batch.alter_column("organism", existing_type=sa.String(200), type_=sa.String(32), existing_nullable=True)
     op.drop_index("ix_tokens_account_id", table_name="tokens")
     op.drop_table("tokens")
