@@ -146,6 +146,8 @@ def test_create_is_idempotent_and_refusals_name_the_field(api: Api) -> None:
         ({**account("X"), "id": " X"}, "id"),
         ({**account("X"), "id": "x" * 101}, "id"),
         ({**account("X"), "references": "REF"}, "references"),
+        ({**account("X"), "references": ["R\x00"]}, "references.0"),
+        ({**account("X"), "id": "X\x00"}, "id"),
         (account("X", references=["REF-TI-2"]), "references"),  # another account's: never says whose
         ({k: v for k, v in account("X").items() if k != "contributor"}, "contributor"),
         ([account("X")], "body"),
@@ -191,6 +193,7 @@ def test_record_and_show_are_the_commands(api: Api) -> None:
     error(api.get("/v1/accounts/TI-1", api.admin, params={"as_of": "2099-01-01"}), 422, "as_of")
     error(api.get("/v1/accounts/TI-1", api.admin, params={"as_of": "demain"}), 422, "as_of")
     error(api.get("/v1/accounts/NOBODY", api.admin), 404, "account_id")
+    error(api.get("/v1/accounts/A%00B", api.admin), 404, "account_id")  # never sent to PostgreSQL, which has no NUL
 
 
 def test_refused_events_write_nothing_and_name_the_field(api: Api) -> None:
@@ -204,6 +207,7 @@ def test_refused_events_write_nothing_and_name_the_field(api: Api) -> None:
         ({"date": "2026-06-08", "type": "declaration", "year": 2026}, "event"),  # a year not yet over
         ({"date": "2026-06-08", "type": "teleportation"}, "event.type"),
         ({"date": "2026-06-08", "type": "payment", "amount": 5, "extra": 1}, "event.extra"),
+        ({"date": "2026-06-07", "type": "rejected_debit", "reason": "A\x00"}, "events[0].payload.reason"),
         ([PAYMENT, {"date": "2026-06-09", "type": "payment", "amount": -1}], "event.1.amount"),  # none of the list
         ([], "event"),
         ("payment", "event.type"),

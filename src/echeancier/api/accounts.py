@@ -111,6 +111,8 @@ def _account_record(request: Request, account_id: str, principal: Principal) -> 
     from echeancier.store import StoreInputError
 
     try:
+        if not _plausible_id(account_id):
+            raise StoreInputError("account_id", "no account has such an id")  # never sent to the database
         account = backend(request).store().account(account_id)
     except StoreInputError:
         if scope.role == "admin":
@@ -119,6 +121,11 @@ def _account_record(request: Request, account_id: str, principal: Principal) -> 
     if not may_access(scope, account_id, account.contributor, backend(request).today()):
         raise forbidden()
     return account
+
+
+def _plausible_id(value: str) -> bool:
+    """An id the store could hold (`create_account`'s rule): printable, trimmed, at most 100 characters."""
+    return 0 < len(value) <= 100 and value.isprintable() and value == value.strip()
 
 
 def opened_account(
@@ -257,13 +264,14 @@ def read_account(document: Any, today: date) -> tuple[str, dict[str, Any], list[
         if key not in ("id", "references", *ACCOUNT_KEYS):
             raise ApiError(422, str(key), "unknown key")
     account_id = document.get("id")
-    if not isinstance(account_id, str) or not account_id.strip() or account_id != account_id.strip():
-        raise ApiError(422, "id", "must be a non-empty text without leading or trailing spaces")
-    if len(account_id) > 100:
-        raise ApiError(422, "id", "is longer than 100 characters")
+    if not isinstance(account_id, str) or not _plausible_id(account_id):
+        raise ApiError(422, "id", "must be a printable text of 1 to 100 characters, without leading or trailing spaces")
     references = document.get("references", [])
-    if not isinstance(references, list) or not all(isinstance(r, str) for r in references) or len(references) > 100:
+    if not isinstance(references, list) or len(references) > 100:
         raise ApiError(422, "references", "must be a list of at most 100 texts")
+    for index, reference in enumerate(references):
+        if not isinstance(reference, str) or not _plausible_id(reference):
+            raise ApiError(422, f"references.{index}", "must be a printable text of 1 to 100 characters")
     for key in ACCOUNT_KEYS:
         if key in document and not isinstance(document[key], Mapping):
             raise ApiError(422, key, "must be an object")
@@ -351,8 +359,8 @@ def _record(request: Request, account: Any, document: Any, key: str | None, corr
     account_id = account.account_id
     parsing.check_texts(document)
     if key is not None:
-        if not key.strip() or len(key) > 100:
-            raise ApiError(422, "Idempotency-Key", "must be a non-empty text of at most 100 characters")
+        if not key.strip() or len(key) > 100 or not key.isprintable():
+            raise ApiError(422, "Idempotency-Key", "must be a printable text of at most 100 characters")
         key = f"{account_id}/{key}"  # a client's key is its account's: it never meets another account's events
     try:
         events = new_events(account_id, document, key, corrects)

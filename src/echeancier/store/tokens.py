@@ -81,7 +81,9 @@ class TokenStore:
             raise StoreInputError("account", f"a token of role {role} names no account")
         if role != "agent" and organism is not None:
             raise StoreInputError("organism", f"a token of role {role} names no organism")
-        if account_id is not None and (len(account_id) > MAX_ID_LENGTH or not account_id.strip()):
+        if account_id is not None and (
+            len(account_id) > MAX_ID_LENGTH or not account_id.strip() or not account_id.isprintable()
+        ):
             raise StoreInputError("account", f"unknown account {account_id[:MAX_ID_LENGTH]}")
         if organism is not None and len(organism) > 64:
             raise StoreInputError("organism", "is longer than 64 characters")
@@ -114,7 +116,7 @@ class TokenStore:
 
     def resolve(self, token: str) -> TokenRecord | None:
         """The record of a valid (not revoked) token, or None for anything else."""
-        if not token.startswith(PREFIX) or len(token) > MAX_TOKEN_LENGTH:
+        if not token.startswith(PREFIX) or len(token) > MAX_TOKEN_LENGTH or not token.isprintable():
             return None
         table = schema.tokens
         with self.engine.connect() as connection:
