@@ -431,10 +431,10 @@ def test_a_nul_character_is_refused_on_every_database(store: EventStore) -> None
     # PostgreSQL keeps no NUL in a text or in JSONB: refused everywhere, naming the field, nothing written.
     with pytest.raises(StoreInputError, match="account_id"):
         store.create_account("A\x001", {"profession": "liberal"})
-    with pytest.raises(StoreInputError, match="contributor.name"):
+    with pytest.raises(StoreInputError, match=r"contributor\.name"):
         store.create_account("A1", {"name": "A\x00B"})
     store.create_account("A1", {"profession": "liberal"})
     event = NewEvent("payment", {"reason": "x\x00"}, date(2026, 6, 8), "k1")
-    with pytest.raises(StoreInputError, match="payload.reason"):
+    with pytest.raises(StoreInputError, match=r"payload\.reason"):
         store.append("A1", [event])
     assert store.last_sequence("A1") == 0
