@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
@@ -241,22 +241,31 @@ def account_row(account_id: str, values: Mapping[str, Any] | None, error: str | 
 
 
 def account_rows(
-    store: Any, late: bool, as_of: date | None, include: Callable[[Any], bool] | None = None
+    store: Any,
+    late: bool,
+    as_of: date | None,
+    include: Callable[[Any], bool] | None = None,
+    only: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
     """The accounts and their balance (`account list`); with `late`, those with a sum exigible and unpaid on
     `as_of`. Without `as_of`, from the store's projections (the ledger on the day of each account's last write,
     late on today); with it, the ledger of each account on that day. `include(account)` keeps only some accounts
-    (an HTTP client's own), tested before anything is computed for them."""
+    (an HTTP client's), tested before anything is computed for them; `only` names the accounts to look at (a
+    contributor's own), so that the others are not even read."""
+    if only is None:
+        accounts: Iterable[Any] = store.accounts()
+    else:
+        accounts = [store.account(account_id) for account_id in sorted(set(only)) if store.has_account(account_id)]
     rows = []
     if as_of is None:
-        keep = None if include is None else {a.account_id for a in store.accounts() if include(a)}
+        keep = {a.account_id for a in accounts if include is None or include(a)}
         for stored in store.projections(late_only=late):
-            if keep is not None and stored.account_id not in keep:
+            if (include is not None or only is not None) and stored.account_id not in keep:
                 continue
             p = stored.projection
             rows.append(account_row(stored.account_id, asdict(p), p.payload.get("error")))
         return rows
-    for account in store.accounts():
+    for account in accounts:
         if include is not None and not include(account):
             continue
         payloads = stored_payloads(store.events(account.account_id))

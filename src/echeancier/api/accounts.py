@@ -503,8 +503,9 @@ def list_accounts(request: Request, principal: Principal_, late: bool = False, a
     from echeancier.account.service import account_rows
     from echeancier.law.loader import LawError
 
+    only = [principal.account] if principal.role == "contributor" and principal.account else None
     try:
-        rows = account_rows(backend(request).store(), late, as_of, visible(request, principal))
+        rows = account_rows(backend(request).store(), late, as_of, visible(request, principal), only)
     except LawError as error:
         raise ApiError(422, "as_of", str(error)) from None
     return _json(rows)
@@ -558,7 +559,7 @@ def include_account_routes(app: FastAPI) -> None:
     This is where the recovery worklist joins them: its router, with paths under `/v1/accounts` that are fixed
     words (`/v1/accounts/worklist`), is included here before `router`, whose `/{account_id}` would otherwise
     take the word for an account id, with `dependencies=[Depends(require_principal)]`; its handlers list only the
-    accounts `visible(request, principal)` accepts. `tests/test_api_accounts.py` enumerates the app's routes, so
+    accounts `visible(request, principal)` accepts. `tests/store/test_api_accounts.py` enumerates the app's routes, so
     each route mounted here is checked for 401 and 403 like the others."""
     app.include_router(tokens_router)
     app.include_router(router)
