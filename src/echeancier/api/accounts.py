@@ -124,7 +124,7 @@ def _account_record(request: Request, account_id: str, principal: Principal) -> 
 
 
 def _plausible_id(value: str) -> bool:
-    """An id the store could hold (`create_account`'s rule): printable, trimmed, at most 100 characters."""
+    """An id the API reads or creates: printable, trimmed, at most 100 characters (the store's limit)."""
     return 0 < len(value) <= 100 and value.isprintable() and value == value.strip()
 
 
