@@ -522,3 +522,11 @@ def test_serve_creates_the_store_and_serves_its_accounts(new_database: Callable[
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_postgresql_url_without_driver_uses_the_installed_one() -> None:
+    from echeancier.store import make_engine
+
+    engine = make_engine("postgresql://postgres@127.0.0.1:5432/test")
+    assert engine.dialect.driver == "psycopg"  # psycopg 3, installed with the package; not psycopg2
+    engine.dispose()
