@@ -10,7 +10,9 @@ Access (`account/access.py`): every route needs `Authorization: Bearer TOKEN` (4
 contributor's token opens its own account, an agent's the accounts its organism collects, an admin's all of them.
 Any other account answers 403 with the same body whether it exists or not; only an admin learns that an account
 does not exist (404). The check is a dependency that runs before the query and the body are read, so a refused
-request learns nothing from them either.
+request learns nothing from them either. One thing cannot be hidden from those who create accounts (agents and
+admins): account ids and payment references are unique across the store, so creating one already taken is
+refused (403 for another organism's id, 422 for a reference), without saying whose it is.
 """
 
 from __future__ import annotations
