@@ -330,15 +330,15 @@ def test_the_auth_dependency_for_account_routes() -> None:
     app = create_app(Settings(rate_limit=0, token_resolver=resolver))
     accounts = APIRouter()
 
-    @accounts.get("/v1/accounts/me")
+    @accounts.get("/v1/probe/me")
     def me(principal: Annotated[Principal, Depends(require_principal)]) -> dict[str, Any]:
         return {"account": principal.account}
 
     app.include_router(accounts)
     test = TestClient(app)
-    assert test.get("/v1/accounts/me", headers={"authorization": "Bearer good"}).json() == {"account": "A1"}
+    assert test.get("/v1/probe/me", headers={"authorization": "Bearer good"}).json() == {"account": "A1"}
     for headers in ({}, {"authorization": "Bearer bad"}, {"authorization": "Basic good"}):
-        assert test.get("/v1/accounts/me", headers=headers).json() == {
+        assert test.get("/v1/probe/me", headers=headers).json() == {
             "error": {"field": None, "message": "authentication required"}
         }
 

@@ -1106,7 +1106,8 @@ def serve(
         typer.Option(
             "--db",
             metavar="URL",
-            help="Base des comptes : sqlite:///FICHIER (défaut : sqlite:///echeancier.sqlite3) ou postgresql://…",
+            help="Base des comptes : sqlite:///FICHIER ou postgresql+psycopg://… (défaut : ECHEANCIER_DATABASE_URL, "
+            "sinon echeancier.db dans le dossier courant, comme les commandes account).",
             show_default=False,
         ),
     ] = None,
@@ -1137,12 +1138,17 @@ def serve(
         from echeancier.api import Settings, create_app
     except ImportError as error:  # pragma: no cover - the dependencies are in pyproject.toml
         _internal_error(error)
-    from echeancier.api.app import DEFAULT_DB
+    from echeancier.store import default_url
 
     try:
-        settings = Settings(db_url=db or DEFAULT_DB, rate_limit=rate_limit)
+        settings = Settings(db_url=db or default_url(), rate_limit=rate_limit)
     except ValueError as error:
         _fail("--db", str(error).removeprefix("--db: "))
+    from echeancier.cli_account import _expected
+    from echeancier.store import migrate
+
+    with _errors(*_expected()):
+        migrate(settings.db_url)  # the account store is created, or brought to the latest schema, before serving
     print(f"echeancier : simulateur et API sur http://{host}:{port}/ (Ctrl+C pour arrêter)", file=sys.stderr)
     if workers > 1:
         from echeancier.api.app import ENVIRONMENT
@@ -1165,6 +1171,9 @@ from echeancier.cli_account import account_app, payments_app  # noqa: E402
 
 app.add_typer(account_app, name="account")
 app.add_typer(payments_app, name="payments")
+from echeancier.cli_tokens import tokens_app  # noqa: E402
+
+app.add_typer(tokens_app, name="tokens")
 
 
 def main() -> None:

@@ -71,43 +71,23 @@ def _store(db: str | None) -> Any:
 
 
 def _projector(account: Any, events: list[Any]) -> Any:
-    """The store's projection of an account: the ledger on today's date. An account the law cannot compute (its
-    history refused after the fact, e.g. a bank rejection of nothing) keeps its events and says why."""
-    from echeancier.account.service import projection_of, statement_date
-    from echeancier.schedule.scenario import ScenarioError
-    from echeancier.store import Projection
+    """The store's projection of an account: the ledger on today's date (`service.project`)."""
+    from echeancier.account.service import project
 
-    payloads = _payloads(events)
-    as_of = statement_date(payloads, _today())
-    try:
-        values = projection_of(account.contributor, payloads, as_of)
-    except ScenarioError as error:
-        return Projection(payload={"error": str(error), "as_of": as_of.isoformat()})
-    return Projection(**values)
+    return project(account, events, _today())
 
 
 def _payloads(events: list[Any]) -> list[dict[str, Any]]:
-    """Stored events as the account's scenario events: the type and effective date the store keeps as columns
-    (a bank line's payload has only its amount, method and bank id)."""
-    corrected = {e.corrects for e in events if e.corrects is not None}
-    # A correction replaces the event it cites (nothing is ever updated in the store, DESIGN §3).
-    return [
-        {"type": e.type, "date": e.effective_date.isoformat(), **e.payload}
-        for e in events
-        if getattr(e, "sequence", None) not in corrected
-    ]
+    from echeancier.account.service import stored_payloads
+
+    return stored_payloads(events)
 
 
 def _validator(account: Any, existing: list[Any], new: list[Any]) -> None:
     """A batch is refused when the law refuses the account it makes (exit 2, nothing written)."""
-    from echeancier.account.service import AccountError, echeancier_of, statement_date
-    from echeancier.schedule.scenario import ScenarioError
+    from echeancier.account.service import validate_batch
 
-    payloads = _payloads(existing) + _payloads(new)
-    try:
-        echeancier_of(account.contributor, payloads, statement_date(payloads, _today()))
-    except ScenarioError as error:
-        raise AccountError("event", error.message if error.line else str(error)) from None
+    validate_batch(account, existing, new, _today())
 
 
 def _expected() -> tuple[type[Exception], ...]:
@@ -206,9 +186,9 @@ def _incomes(values: list[str]) -> dict[str, str]:
 
 def _check_account(contributor: dict[str, Any]) -> None:
     """The contributor must make a valid scenario (fields, département, dates), before anything is written."""
-    from echeancier.account.service import scenario_of
+    from echeancier.account.service import check_contributor
 
-    scenario_of(contributor, [], _today())
+    check_contributor(contributor, _today())
 
 
 @account_app.command("import")
@@ -282,32 +262,12 @@ def account_record(
     text = sys.stdin.read(MAX_EVENT_BYTES + 1) if source == "-" else _read_scenario(source)
     if len(text.encode("utf-8", "surrogatepass")) > MAX_EVENT_BYTES:
         _fail(source, f"trop long (plus de {MAX_EVENT_BYTES} octets)")
-    from pydantic import TypeAdapter, ValidationError
-
-    from echeancier.account.service import idempotency_key, to_cents_payload
+    from echeancier.account.service import new_events
     from echeancier.kernel.inputs import load_yaml
-    from echeancier.schedule.scenario import Event
-    from echeancier.store import NewEvent
 
     with _errors(*_expected()):
         document = load_yaml(text)
-        items = document if isinstance(document, list) else [document]
-        adapter: TypeAdapter[Any] = TypeAdapter(Event)
-        events = []
-        for index, item in enumerate(items):
-            try:
-                parsed = adapter.validate_python(item)
-            except ValidationError as error:
-                first = error.errors()[0]
-                where = ".".join(str(p) for p in first["loc"][1:]) or "type"
-                _fail(f"event.{where}", str(first["msg"]).removeprefix("Value error, "))
-            payload = to_cents_payload(parsed.model_dump(mode="json", exclude_none=True))
-            event_key = key if key is not None and len(items) == 1 else idempotency_key(account_id, payload)
-            if key is not None and len(items) > 1:
-                event_key = f"{key}:{index}"
-            if corrects is not None and len(items) != 1:
-                _fail("--corrects", "une correction porte sur un seul événement")
-            events.append(NewEvent(parsed.type, payload, parsed.date, event_key, corrects=corrects))
+        events = new_events(account_id, document, key, corrects)
         with _store(db) as store:
             before = store.last_sequence(account_id)
             store.append(account_id, events, validate=_validator)
@@ -426,77 +386,23 @@ def account_list(
     if chosen not in ("table", "json", "csv"):
         _fail("--format", f"format inconnu {output_format!r} (formats : table, json, csv)")
     day = _parse_date("--as-of", as_of)
-    rows = []
+    from echeancier.account.service import account_rows
+
     with _errors(*_expected()):
         with _store(db) as store:
-            if day is None:
-                for stored in store.projections(late_only=late):
-                    p = stored.projection
-                    rows.append(
-                        _row(
-                            stored.account_id,
-                            p.balance_cents,
-                            p.late_amount_cents,
-                            p.late_since,
-                            p.majorations_cents,
-                            p.next_due_date,
-                            p.payload.get("error"),
-                        )
-                    )
-            else:
-                from echeancier.account.service import projection_of
-                from echeancier.schedule.scenario import ScenarioError
-
-                for account in store.accounts():
-                    payloads = _payloads(store.events(account.account_id))
-                    try:
-                        p = projection_of(account.contributor, payloads, day)
-                    except ScenarioError as error:
-                        rows.append(_row(account.account_id, 0, 0, None, 0, None, str(error)))
-                        continue
-                    if late and (p["late_since"] is None or p["late_since"] > day):
-                        continue
-                    rows.append(
-                        _row(
-                            account.account_id,
-                            p["balance_cents"],
-                            p["late_amount_cents"],
-                            p["late_since"],
-                            p["majorations_cents"],
-                            p["next_due_date"],
-                            None,
-                        )
-                    )
+            rows = account_rows(store, late, day)
     if chosen == "json":
         sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
     elif chosen == "csv":
+        from echeancier.account.service import account_row
+
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(_row("", 0, 0, None, 0, None, None)), lineterminator="\r\n")
+        writer = csv.DictWriter(buffer, fieldnames=list(account_row("", None)), lineterminator="\r\n")
         writer.writeheader()
         writer.writerows(rows)
         sys.stdout.write(buffer.getvalue())
     else:
         sys.stdout.write(_list_table(rows, late))
-
-
-def _row(
-    account_id: str,
-    balance: int,
-    late_amount: int,
-    late_since: date | None,
-    majorations: int,
-    next_due: date | None,
-    error: str | None,
-) -> dict[str, Any]:
-    return {
-        "account": account_id,
-        "balance": balance / 100,
-        "late_amount": late_amount / 100,
-        "late_since": None if late_since is None else late_since.isoformat(),
-        "majorations": majorations / 100,
-        "next_due_date": None if next_due is None else next_due.isoformat(),
-        "error": error,
-    }
 
 
 def _list_table(rows: list[dict[str, Any]], late: bool) -> str:

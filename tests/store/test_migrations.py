@@ -17,7 +17,7 @@ from echeancier.store.engine import HEAD, alembic_config, current_revision
 from echeancier.store.schema import metadata
 from tests.store.double import projector
 
-TABLES = {"accounts", "events", "payment_references", "projections", "suspense"}
+TABLES = {"accounts", "events", "payment_references", "projections", "suspense", "tokens"}
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -83,3 +83,27 @@ def test_the_default_database_is_echeancier_db_in_the_working_directory(tmp_path
     environment = {key: value for key, value in os.environ.items() if key != "ECHEANCIER_DATABASE_URL"}
     subprocess.run([sys.executable, "-c", script], check=True, cwd=tmp_path, env=environment)
     assert tables(f"sqlite:///{tmp_path / 'echeancier.db'}") >= TABLES
+
+
+def test_migration_0002_adds_the_tokens_table_and_takes_it_away(database_url: str) -> None:
+    migrate(database_url, "0001")
+    assert tables(database_url) == TABLES - {"tokens"} | {"alembic_version"}
+    with EventStore(database_url, projector=projector, migrate=False) as store:
+        store.create_account("A1", {"profession": "liberal"})  # data written at 0001 survives the upgrade
+    migrate(database_url, "0002")
+    assert tables(database_url) == TABLES | {"alembic_version"}
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        assert current_revision(connection) == "0002"
+        columns = {column["name"] for column in inspect(connection).get_columns("tokens")}
+        assert columns == {"token_id", "secret_sha256", "role", "account_id", "organism", "created_at", "revoked_at"}
+    engine.dispose()
+    with EventStore(database_url, projector=projector) as store:
+        from echeancier.store.tokens import TokenStore
+
+        record, token = TokenStore(store.engine).create("contributor", "A1")
+        assert TokenStore(store.engine).resolve(token) == record
+    downgrade(database_url, "0001")
+    assert tables(database_url) == TABLES - {"tokens"} | {"alembic_version"}
+    with EventStore(database_url, projector=projector, migrate=False) as store:
+        assert store.account("A1").contributor == {"profession": "liberal"}

@@ -425,3 +425,16 @@ def test_an_in_memory_store_keeps_its_data_for_its_lifetime() -> None:
 def test_references_must_be_a_list(store: EventStore) -> None:
     with pytest.raises(StoreInputError, match="references: must be a list of references, not one string"):
         store.create_account("A1", ARTISAN, references="RUM-1")
+
+
+def test_a_nul_character_is_refused_on_every_database(store: EventStore) -> None:
+    # PostgreSQL keeps no NUL in a text or in JSONB: refused everywhere, naming the field, nothing written.
+    with pytest.raises(StoreInputError, match="account_id"):
+        store.create_account("A\x001", {"profession": "liberal"})
+    with pytest.raises(StoreInputError, match=r"contributor\.name"):
+        store.create_account("A1", {"name": "A\x00B"})
+    store.create_account("A1", {"profession": "liberal"})
+    event = NewEvent("payment", {"reason": "x\x00"}, date(2026, 6, 8), "k1")
+    with pytest.raises(StoreInputError, match=r"payload\.reason"):
+        store.append("A1", [event])
+    assert store.last_sequence("A1") == 0

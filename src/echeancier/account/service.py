@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -142,14 +143,158 @@ def projection_of(contributor: Mapping[str, Any], events: Sequence[Mapping[str, 
     }
 
 
+# --- The account as the store keeps it: shared by `echeancier account …` and the HTTP API -------------------------
+
+
+def stored_payloads(events: Sequence[Any]) -> list[dict[str, Any]]:
+    """Stored events as the account's scenario events: the type and effective date the store keeps as columns
+    (a bank line's payload has only its amount, method and bank id)."""
+    corrected = {e.corrects for e in events if e.corrects is not None}
+    # A correction replaces the event it cites (nothing is ever updated in the store, DESIGN §3).
+    return [
+        {"type": e.type, "date": e.effective_date.isoformat(), **e.payload}
+        for e in events
+        if getattr(e, "sequence", None) not in corrected
+    ]
+
+
+def project(account: Any, events: list[Any], today: date) -> Any:
+    """The store's projection of an account: the ledger on `today` (or the account's last event). An account the
+    law cannot compute (its history refused after the fact, e.g. a bank rejection of nothing) keeps its events and
+    says why."""
+    from echeancier.store import Projection
+
+    payloads = stored_payloads(events)
+    as_of = statement_date(payloads, today)
+    try:
+        values = projection_of(account.contributor, payloads, as_of)
+    except ScenarioError as error:
+        return Projection(payload={"error": str(error), "as_of": as_of.isoformat()})
+    return Projection(**values)
+
+
+def validate_batch(account: Any, existing: list[Any], new: list[Any], today: date) -> None:
+    """A batch of events is refused when the law refuses the account it makes (nothing is written)."""
+    payloads = stored_payloads(existing) + stored_payloads(new)
+    try:
+        echeancier_of(account.contributor, payloads, statement_date(payloads, today))
+    except ScenarioError as error:
+        raise AccountError("event", error.message if error.line else str(error)) from None
+
+
+def check_contributor(contributor: Mapping[str, Any], today: date) -> None:
+    """The contributor must make a valid scenario (fields, département, dates), before anything is written."""
+    scenario_of(contributor, [], today)
+
+
+def new_events(account_id: str, document: Any, key: str | None = None, corrects: int | None = None) -> list[Any]:
+    """The events to append from one event (a mapping in the scenario's event format) or a list of them, as
+    `echeancier account record` and `POST /v1/accounts/{id}/events` read them: each validated by the scenario's
+    `Event` model (AccountError naming `event.FIELD`, or `event.N.FIELD` in a list), amounts in cents, and an
+    idempotency key: `key` (`key:N` in a list), else the event's content, so that sending it again adds nothing.
+    `corrects` (the sequence number of the event replaced) applies to one event only."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from echeancier.schedule.scenario import Event
+    from echeancier.store import NewEvent
+
+    items = document if isinstance(document, list) else [document]
+    if not items:
+        raise AccountError("event", "at least one event is needed")
+    if corrects is not None and len(items) != 1:
+        raise AccountError("corrects", "une correction porte sur un seul événement")
+    adapter: TypeAdapter[Any] = TypeAdapter(Event)
+    events = []
+    for index, item in enumerate(items):
+        prefix = f"event.{index}" if isinstance(document, list) else "event"
+        try:
+            parsed = adapter.validate_python(item)
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(p) for p in first["loc"][1:]) or "type"
+            raise AccountError(f"{prefix}.{where}", str(first["msg"]).removeprefix("Value error, ")) from None
+        payload = to_cents_payload(parsed.model_dump(mode="json", exclude_none=True))
+        event_key = key if key is not None and len(items) == 1 else idempotency_key(account_id, payload)
+        if key is not None and len(items) > 1:
+            event_key = f"{key}:{index}"
+        events.append(NewEvent(parsed.type, payload, parsed.date, event_key, corrects=corrects))
+    return events
+
+
+def account_row(account_id: str, values: Mapping[str, Any] | None, error: str | None = None) -> dict[str, Any]:
+    """One line of `account list` (JSON shape): the balance, what is late and since when, in euros."""
+    values = values or {}
+
+    def day(name: str) -> str | None:
+        value = values.get(name)
+        return None if value is None else value.isoformat()
+
+    return {
+        "account": account_id,
+        "balance": values.get("balance_cents", 0) / 100,
+        "late_amount": values.get("late_amount_cents", 0) / 100,
+        "late_since": day("late_since"),
+        "majorations": values.get("majorations_cents", 0) / 100,
+        "next_due_date": day("next_due_date"),
+        "error": error,
+    }
+
+
+def account_rows(
+    store: Any,
+    late: bool,
+    as_of: date | None,
+    include: Callable[[Any], bool] | None = None,
+    only: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """The accounts and their balance (`account list`); with `late`, those with a sum exigible and unpaid on
+    `as_of`. Without `as_of`, from the store's projections (the ledger on the day of each account's last write,
+    late on today); with it, the ledger of each account on that day. `include(account)` keeps only some accounts
+    (an HTTP client's), tested before anything is computed for them; `only` names the accounts to look at (a
+    contributor's own), so that the others are not even read."""
+    if only is None:
+        accounts: Iterable[Any] = store.accounts()
+    else:
+        accounts = [store.account(account_id) for account_id in sorted(set(only)) if store.has_account(account_id)]
+    rows = []
+    if as_of is None:
+        keep = {a.account_id for a in accounts if include is None or include(a)}
+        for stored in store.projections(late_only=late):
+            if (include is not None or only is not None) and stored.account_id not in keep:
+                continue
+            p = stored.projection
+            rows.append(account_row(stored.account_id, asdict(p), p.payload.get("error")))
+        return rows
+    for account in accounts:
+        if include is not None and not include(account):
+            continue
+        payloads = stored_payloads(store.events(account.account_id))
+        try:
+            values = projection_of(account.contributor, payloads, as_of)
+        except ScenarioError as error:
+            rows.append(account_row(account.account_id, None, str(error)))
+            continue
+        if late and (values["late_since"] is None or values["late_since"] > as_of):
+            continue
+        rows.append(account_row(account.account_id, values))
+    return rows
+
+
 __all__ = [
     "AccountError",
     "ScenarioError",
+    "account_row",
+    "account_rows",
+    "check_contributor",
     "echeancier_of",
     "from_cents_payload",
     "idempotency_key",
+    "new_events",
+    "project",
     "projection_of",
     "scenario_of",
     "statement_date",
+    "stored_payloads",
     "to_cents_payload",
+    "validate_batch",
 ]

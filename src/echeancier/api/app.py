@@ -1,8 +1,8 @@
 """The FastAPI application: settings, error handling, routers (issue #8, DESIGN §4).
 
-Routers: `v1` (simulations, schedules, law: public, rate-limited) and `web` (the French page at `/`). The account
-routers of the ledger will be added with `dependencies=[Depends(require_principal)]` (`security.py`) and use
-`settings.db_url`.
+Routers: `v1` (simulations, schedules, law: public, rate-limited), `web` (the French page at `/`) and `accounts`
+(`/v1/accounts/…` and `/v1/tokens`: the account store of `settings.db_url`, behind a bearer token,
+`security.py`).
 
 Every refused request answers 4xx with `{"error": {"field": …, "message": …}}`; FastAPI's own 422 is rewritten
 to that shape. A 500 is a defect: the handler still answers JSON and says nothing of the cause.
@@ -11,7 +11,9 @@ to that shape. A 500 is a defect: the handler still answers JSON and says nothin
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,24 +27,27 @@ from starlette.exceptions import HTTPException
 from echeancier import __version__
 from echeancier.api.parsing import ApiError, error_body
 from echeancier.api.ratelimit import RateLimited, RateLimiter
-from echeancier.api.security import TokenResolver, no_tokens
+from echeancier.api.security import TokenResolver
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_DB = "sqlite:///echeancier.sqlite3"
+DEFAULT_DB = "sqlite:///echeancier.db"  # the account commands' default too (`store.engine.DEFAULT_URL`)
 DB_SCHEMES = ("sqlite", "postgresql")
 LOG = logging.getLogger("echeancier.api")
 
 
 @dataclass(frozen=True)
 class Settings:
-    """`db_url`: the account store (SQLite by default, PostgreSQL with `--db`), kept for the account routers;
-    `rate_limit`: requests a minute per client on the login-free endpoints (0: none), `burst` at once."""
+    """`db_url`: the account store (SQLite by default, PostgreSQL with `--db`) of the account routes;
+    `rate_limit`: requests a minute per client on the login-free endpoints (0: none), `burst` at once;
+    `token_resolver`: who holds a bearer token (default: the store's `tokens` table); `today`: the date the
+    account routes compute on when none is asked (tests fix it)."""
 
     db_url: str = DEFAULT_DB
     rate_limit: int = 600
     burst: int | None = None
     organism: str = "URSSAF"
-    token_resolver: TokenResolver = field(default=no_tokens)
+    token_resolver: TokenResolver | None = None
+    today: Callable[[], date] = date.today
 
     def __post_init__(self) -> None:
         scheme = self.db_url.partition(":")[0].split("+")[0]
@@ -81,7 +86,7 @@ async def _internal_error(request: Request, error: Exception) -> JSONResponse:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    from echeancier.api import v1, web
+    from echeancier.api import accounts, v1, web
     from echeancier.api.models import ErrorBody, request_schemas
 
     settings = settings or Settings()
@@ -96,11 +101,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.limiter = RateLimiter(settings.rate_limit, settings.burst)
+    app.state.accounts = accounts.AccountBackend(settings.db_url, settings.today)
+    app.state.token_resolver = settings.token_resolver or app.state.accounts.resolve
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _internal_error)
     app.include_router(v1.router)
+    accounts.include_account_routes(app)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
@@ -109,6 +117,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
             components = schema.setdefault("components", {}).setdefault("schemas", {})
             components.update(request_schemas()[1])
+            components.update(accounts.request_schemas())
+            accounts.document_security(schema)
             components["ErrorBody"] = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
             components.update(components["ErrorBody"].pop("$defs", {}))
             app.openapi_schema = schema

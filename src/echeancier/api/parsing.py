@@ -144,6 +144,12 @@ def _check_texts(value: Any, path: str) -> None:
             raise ApiError(422, where or "body", f"{item[:40]!r} is not a plausible amount or value")
 
 
+def check_texts(document: Any) -> None:
+    """Refuse, naming where it is, an amount written as text too large for decimal arithmetic anywhere in
+    `document` (the account routes' bodies, before the core reads them)."""
+    _check_texts(document, "")
+
+
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 

@@ -1,10 +1,11 @@
-"""Who is calling: the seam for the account endpoints and their tokens (issue #8, not wired yet).
+"""Who is calling: the bearer tokens of the account routes (issue #8).
 
-The public endpoints (simulations, schedules, law, the web page) need no token. The account endpoints will
-depend on `require_principal`: it reads `Authorization: Bearer TOKEN`, asks the app's `TokenResolver` (the
-account store's token table, tokens stored hashed) who holds it, and refuses with 401 and nothing else said.
-Each account route then checks what the principal may see (a contributor its own account, an agent its
-organism's) and refuses with 403.
+The public endpoints (simulations, schedules, law, the web page) need no token. The account routes
+(`api/accounts.py`) depend on `require_principal`: it reads `Authorization: Bearer TOKEN`, asks the app's
+`TokenResolver` (by default the account store's `tokens` table, where only each token's SHA-256 is kept,
+`store/tokens.py`) who holds it, and refuses with 401 and nothing else said. Each account route then checks what
+the principal may see (a contributor its own account, an agent its organism's: `account/access.py`) and refuses
+with 403.
 """
 
 from __future__ import annotations
@@ -31,15 +32,16 @@ TokenResolver = Callable[[str], Principal | None]
 
 
 def no_tokens(token: str) -> Principal | None:
-    """The resolver until the account store exists: no token is valid."""
+    """A resolver for which no token is valid (an app without account access)."""
     return None
 
 
 def require_principal(request: Request) -> Principal:
     """FastAPI dependency of every account route: the principal holding the bearer token, or 401."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    resolver: TokenResolver = request.app.state.settings.token_resolver
-    principal = resolver(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    resolver: TokenResolver = request.app.state.token_resolver
+    token = token.strip()
+    principal = resolver(token) if scheme.lower() == "bearer" and token and token.isascii() else None
     if principal is None:
         raise ApiError(401, None, "authentication required")
     return principal

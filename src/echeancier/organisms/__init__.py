@@ -10,9 +10,10 @@ and a commune-level override where a commune is served by another body than its 
 R613-6 al. 2 lets a contributor whose main residence is in another organism's area address either organism for
 their démarches; only the place of activity decides which one *collects*, and that is what this module answers.
 
-Public API: `organism_for`, `normalise_department`, `department_codes`, `is_overseas`, `table_valid_until`,
-`Organism`, `OrganismKind`, `UnknownTerritory` (bad input, a ValueError) and `OrganismDataError` (a defect of the
-data file). Nothing here is loaded before it is first needed (the CLI's cold start).
+Public API: `organism_for`, `normalise_department`, `department_codes`, `is_overseas`, `organism_keys`,
+`table_valid_until`, `Organism`, `OrganismKind`, `UnknownTerritory` (bad input, a ValueError) and
+`OrganismDataError` (a defect of the data file). Nothing here is loaded before it is first needed (the CLI's cold
+start).
 """
 
 from __future__ import annotations
@@ -281,6 +282,12 @@ def organism_for(code: str, on: date | None = None, commune: str | None = None) 
     )
 
 
+def organism_keys() -> tuple[str, ...]:
+    """The identifiers of the organisms of the table ('urssaf_ile_de_france', 'cgss_reunion'…), in its order: what
+    an agent's token names (`echeancier tokens create --role agent --organism KEY`)."""
+    return tuple(_table().organisms)
+
+
 def table_valid_until() -> date:
     """The last date the table was checked for (`last_value_still_valid_on`)."""
     return _table().valid_until
@@ -295,5 +302,6 @@ __all__ = [
     "is_overseas",
     "normalise_department",
     "organism_for",
+    "organism_keys",
     "table_valid_until",
 ]

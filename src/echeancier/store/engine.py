@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 URL_VARIABLE = "ECHEANCIER_DATABASE_URL"
 DEFAULT_URL = "sqlite:///echeancier.db"
 SCRIPT_LOCATION = "echeancier.store:migrations"
-HEAD = "0001"
+HEAD = "0002"
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 MIGRATION_LOCK = 6_130_613  # any constant: the key of the advisory lock taken while migrating (PostgreSQL)
 
@@ -36,6 +36,9 @@ def make_engine(url: str | None = None) -> Engine:
     instead of failing on a lock upgrade."""
     url = url or default_url()
     parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        # the driver installed with the package (psycopg 3), where SQLAlchemy would look for psycopg2
     if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
         # An in-memory database lives in one connection: every use of the engine shares it.
         engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})

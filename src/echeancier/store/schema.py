@@ -127,9 +127,30 @@ projections = Table(
     Column("next_due_date", Date, nullable=True),
     Column("late_since", Date, nullable=True),
     Column("late_amount_cents", BigInteger, nullable=False),
-    Column("organism", String(32), nullable=True),
+    Column("organism", String(200), nullable=True),  # the organism's name: 32 characters until migration 0002
     Column("payload", Json, nullable=False),
 )
 
 Index("ix_projections_late_since", projections.c.late_since)
 Index("ix_projections_organism", projections.c.organism)
+
+# Bearer tokens of the HTTP API (migration 0002). Only the SHA-256 of a token is kept (`docs/store.md`, "Tokens"):
+# the token itself is shown once, when it is created. A contributor's token names its account, an agent's its
+# organism (a key of `organisms/organismes.yaml`), an admin's neither.
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("token_id", String(32), primary_key=True),
+    Column("secret_sha256", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("account_id", String(100), ForeignKey("accounts.account_id"), nullable=True, index=True),
+    Column("organism", String(64), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+    CheckConstraint(
+        "(role = 'contributor' AND account_id IS NOT NULL AND organism IS NULL)"
+        " OR (role = 'agent' AND organism IS NOT NULL AND account_id IS NULL)"
+        " OR (role = 'admin' AND account_id IS NULL AND organism IS NULL)",
+        name="role_scope",
+    ),
+)

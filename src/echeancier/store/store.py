@@ -598,10 +598,15 @@ def _check_identifier(field: str, value: object, limit: int) -> None:
         raise StoreInputError(field, f"is longer than {limit} characters")
     if value != value.strip():
         raise StoreInputError(field, f"{value!r} has leading or trailing spaces")
+    if "\x00" in value:
+        raise StoreInputError(field, f"{value[:40]!r} holds a NUL character")
 
 
 def _json_value(field: str, value: Any) -> Any:
     """A copy of `value` made of JSON's own types; integers within 64 bits, no floats (amounts are cents)."""
+    if isinstance(value, str) and "\x00" in value:
+        # PostgreSQL can keep no NUL character, in a text or in JSONB: refused on every database alike.
+        raise StoreInputError(field, "holds a NUL character")
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
@@ -615,8 +620,8 @@ def _json_value(field: str, value: Any) -> Any:
     if isinstance(value, Mapping):
         copy: dict[str, Any] = {}
         for key, item in value.items():
-            if not isinstance(key, str):
-                raise StoreInputError(field, f"has a key {key!r} that is not a string")
+            if not isinstance(key, str) or "\x00" in key:
+                raise StoreInputError(field, f"has a key {key!r} that is not a string without NUL")
             copy[key] = _json_value(f"{field}.{key}", item)
         return copy
     if isinstance(value, (list, tuple)):
