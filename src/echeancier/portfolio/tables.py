@@ -232,7 +232,7 @@ def _read_xlsx(path: str) -> Table:
 
 
 def _read_parquet(path: str) -> Table:
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     try:
@@ -292,7 +292,7 @@ def _plain_money(value: Decimal | int, cents: bool = False) -> str:
     """Euros as written in a file: two decimals (`1514.29`), whole euros without them unless `cents`."""
     if not cents and (isinstance(value, int) or value == value.to_integral_value()):
         return str(int(value))
-    return f"{round_cent(value):f}"
+    return f"{round_cent(Decimal(value)):f}"
 
 
 def csv_text(columns: Sequence[Column], rows: Iterable[Sequence[Any]], *, french: bool) -> str:
