@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from echeancier.law import load_law
+from echeancier.recovery.events import RECOVERY_EVENT_TYPES
 from echeancier.schedule.echeancier import Echeancier, build_echeancier
 from echeancier.schedule.scenario import Scenario, ScenarioError, parse_scenario
 
@@ -87,7 +88,8 @@ def shown_years(contributor: Mapping[str, Any], events: Sequence[Mapping[str, An
 def scenario_of(contributor: Mapping[str, Any], events: Sequence[Mapping[str, Any]], as_of: date) -> Scenario:
     """The scenario an account's events make (ScenarioError when the law refuses it)."""
     document = {key: contributor[key] for key in ACCOUNT_KEYS if key in contributor}
-    document["events"] = [from_cents_payload(e) for e in events]
+    # The recovery steps (recovery/events.py) are not the ledger's: the procedure reads them beside it.
+    document["events"] = [from_cents_payload(e) for e in events if e.get("type") not in RECOVERY_EVENT_TYPES]
     document["years"] = shown_years(contributor, document["events"], as_of)
     return parse_scenario(_plain(document))
 
