@@ -329,16 +329,26 @@ def account_show(
             payloads = _payloads(store.events(account_id))
         on = day or statement_date(payloads, _today())
         result = echeancier_of(account.contributor, payloads, on)
+        from echeancier.cli_recovery import procedure_json, procedure_text
+        from echeancier.recovery.service import procedure_of
+
+        recovery = procedure_of(account.contributor, payloads, result).procedure
         if chosen == "json":
-            sys.stdout.write(
-                json.dumps({"account": account_id, **documents.to_json(result)}, ensure_ascii=False) + "\n"
-            )
+            shown = {"account": account_id, **documents.to_json(result), "recovery": procedure_json(recovery)}
+            sys.stdout.write(json.dumps(shown, ensure_ascii=False) + "\n")
         elif chosen == "csv":
             sys.stdout.write(statement_csv(result))
         elif chosen == "ics":
             sys.stdout.write(documents.to_ics(result, account_id))
         else:
-            sys.stdout.write(f"Compte {account_id}\n\n" + documents.to_table(result) + "\n" + relevé(result))
+            sys.stdout.write(
+                f"Compte {account_id}\n\n"
+                + documents.to_table(result)
+                + "\n"
+                + relevé(result)
+                + "\n"
+                + procedure_text(recovery)
+            )
 
 
 def relevé(result: Any) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from echeancier.law.loader import Law, LawError, ParamValue, Parameter, Value, _parse_value, load_law
+from echeancier.law.loader import Law, LawError, Parameter, ParamValue, Value, _parse_value, load_law
 
 OVERRIDES_FILE = Path(__file__).with_name("organismes.yaml")
 # The parameters an organism may set for itself: those that come from practice or from a décret never published.

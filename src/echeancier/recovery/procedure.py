@@ -310,8 +310,11 @@ def _next(debt: Debt, track: _Track, policy: Policy, on: date) -> tuple[str, str
         return stage, "relance", debt.due + timedelta(days=policy.relance_days), debt.prescription
     if stage == "relance":
         assert track.relance is not None
-        return stage, "mise_en_demeure", track.relance + timedelta(days=policy.mise_en_demeure_after_days), (
-            debt.prescription
+        return (
+            stage,
+            "mise_en_demeure",
+            track.relance + timedelta(days=policy.mise_en_demeure_after_days),
+            (debt.prescription),
         )
     if stage == "mise_en_demeure":
         return stage, "mise_en_demeure_receipt", track.mise_en_demeure, None
@@ -479,8 +482,9 @@ def check_step(before: Procedure, step: Step, policy: Policy) -> None:
     later = [s for s in before.steps if s.date > on and set(s.debts) & set(step.debts)]
     if later:
         raise RecoveryError(
-            "date", f"{label} du {format_date(on)} : antérieure à l'étape « {later[0].label} » du "
-            f"{format_date(later[0].date)} déjà enregistrée sur ces sommes"
+            "date",
+            f"{label} du {format_date(on)} : antérieure à l'étape « {later[0].label} » du "
+            f"{format_date(later[0].date)} déjà enregistrée sur ces sommes",
         )
     if step.type == "recovery_abandoned":
         if not 0 < before.outstanding < before.abandon_threshold:

@@ -66,16 +66,25 @@ def account_procedure(
     overrides: Overrides | None = None,
 ) -> AccountProcedure:
     """The procedure of an account on `as_of` (ScenarioError when the law refuses its events)."""
-    ledger, recovery = split(payloads)
-    result = echeancier_of(contributor, ledger, as_of)
+    ledger, _ = split(payloads)
+    return procedure_of(contributor, payloads, echeancier_of(contributor, ledger, as_of), overrides)
+
+
+def procedure_of(
+    contributor: Mapping[str, Any],
+    payloads: Sequence[Mapping[str, Any]],
+    result: Echeancier,
+    overrides: Overrides | None = None,
+) -> AccountProcedure:
+    """The procedure beside an échéancier already computed from the account's events (its statement's date)."""
     statement = result.statement
     assert statement is not None
     organism = None if result.organism is None else result.organism.key
-    rules = policy(as_of, organism, overrides=overrides)
+    rules = policy(statement.as_of, organism, overrides=overrides)
     payments = [p.date for p in statement.postings if p.kind == "credit" and p.origin in MONEY_METHODS]
     state = procedure(
         statement,
-        steps_from(recovery),
+        steps_from(split(payloads)[1]),
         rules,
         organism=organism,
         creditors=creditors_of(contributor, organism),
@@ -218,6 +227,7 @@ def mise_en_demeure_content(before: AccountProcedure, debts: Sequence[str]) -> d
         "majorations_cents": posted + provisional,
         "penalties_cents": penalties,
         "total_cents": contributions + posted + provisional + penalties,
+        "after_relance": any(s.stage == "relance" for s in state.debts if s.debt.key in chosen),
         "delay_months": rules.mise_en_demeure_months,
         "recours_amiable_months": rules.recours_amiable_months,
         "as_of": state.as_of.isoformat(),
