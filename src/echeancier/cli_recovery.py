@@ -18,7 +18,8 @@ from typing import Annotated, Any
 
 import typer
 
-from echeancier.cli_account import DbOption, _errors, _expected, _fail, _parse_date, _payloads, _store, _today
+from echeancier import cli_account
+from echeancier.cli_account import DbOption, _errors, _expected, _fail, _parse_date, _payloads, _store
 
 recovery_app = typer.Typer(
     help="Recouvrement des cotisations impayées : relance, mise en demeure, contrainte, opposition (CSS L244-2 "
@@ -30,6 +31,12 @@ def _expected_errors() -> tuple[type[Exception], ...]:
     from echeancier.recovery.procedure import RecoveryError
 
     return (*_expected(), RecoveryError)
+
+
+def _now() -> date:
+    """Today, as the account commands see it (tests fix it there)."""
+    today: date = cli_account._today()
+    return today
 
 
 def _euros(cents: int) -> str:
@@ -61,7 +68,7 @@ def recovery_worklist(
     chosen = output_format.strip().lower()
     if chosen not in ("table", "json", "csv"):
         _fail("--format", f"format inconnu {output_format!r} (formats : table, json, csv)")
-    day = _parse_date("--as-of", as_of) or _today()
+    day = _parse_date("--as-of", as_of) or _now()
     from echeancier.recovery.service import worklist
 
     with _errors(*_expected_errors()):
@@ -155,7 +162,7 @@ def recovery_step(
 
     if step not in RECOVERY_EVENT_TYPES:
         _fail("ÉTAPE", f"étape inconnue {step!r} (étapes : {', '.join(RECOVERY_EVENT_TYPES)})")
-    day = _parse_date("--date", on) or _today()
+    day = _parse_date("--date", on) or _now()
     event: dict[str, Any] = {"type": step, "date": day.isoformat(), "agent": agent}
     for name, value in (("means", means), ("decision", decision), ("creditor", creditor), ("note", note)):
         if value is not None:
@@ -223,7 +230,7 @@ def recovery_show(
     chosen = output_format.strip().lower()
     if chosen not in ("table", "json"):
         _fail("--format", f"format inconnu {output_format!r} (formats : table, json)")
-    day = _parse_date("--as-of", as_of) or _today()
+    day = _parse_date("--as-of", as_of) or _now()
     from echeancier.recovery.service import account_procedure
 
     with _errors(*_expected_errors()):

@@ -177,6 +177,14 @@ def _nothing_due(kind: str, state: Procedure, day: date) -> str:
     prescribed = [s for s in state.debts if s.stage == "prescrite"]
     if kind == "mise_en_demeure" and prescribed:
         return f"{label} : les sommes impayées sont prescrites (L244-3), aucune ne peut être réclamée"
+    pending = [s for s in state.debts if s.debt.unpaid > 0 and s.stage not in ("none", "reglee")]
+    if pending:
+        first = pending[0]
+        expected = STEP_LABELS.get(first.next_step or "", "aucune étape")
+        return (
+            f"{label} : aucune somme du compte n'en relève le {format_date(day)} ({first.debt.label}, échéance du "
+            f"{format_date(first.debt.due)} : {first.stage_label}, étape attendue : {expected})"
+        )
     return f"{label} : aucune somme du compte n'en relève le {format_date(day)}"
 
 
