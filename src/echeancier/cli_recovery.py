@@ -176,7 +176,12 @@ def recovery_step(
     with _errors(*_expected_errors()):
         with _store(db) as store:
             account = store.account(account_id)
-            payload = _prepared(account, _payloads(store.events(account_id)), event)
+            existing = _payloads(store.events(account_id))
+            again = _already_recorded(existing, event)
+            if again is not None:
+                print(f"compte {account_id} : {_step_label(step)} du {_date(day)} déjà enregistrée")
+                return
+            payload = _prepared(account, existing, event)
             key = idempotency_key(account_id, payload)
             new = NewEvent(step, payload, day, key)
             before = store.last_sequence(account_id)
@@ -185,6 +190,15 @@ def recovery_step(
     debts = ", ".join(payload.get("debts", []))
     done = "enregistrée" if added else "déjà enregistrée"
     print(f"compte {account_id} : {_step_label(step)} du {_date(day)} {done} ({debts})")
+
+
+def _already_recorded(existing: list[dict[str, Any]], event: dict[str, Any]) -> dict[str, Any] | None:
+    """The same step recorded before (same type, date, agent and the options given): running the command again
+    changes nothing."""
+    for payload in existing:
+        if all(payload.get(name) == value for name, value in event.items()):
+            return payload
+    return None
 
 
 def _pair(value: str, option: str, name: str) -> dict[str, str]:

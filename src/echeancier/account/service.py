@@ -139,7 +139,8 @@ def projection_of(contributor: Mapping[str, Any], events: Sequence[Mapping[str, 
         "next_due_date": next_due,
         "late_since": min((p.date for p in late), default=None),
         "late_amount_cents": statement.outstanding,
-        "organism": None if result.organism is None else result.organism.name,
+        # The organism's key (`cgss_guadeloupe`): its name does not fit the column's 32 characters.
+        "organism": None if result.organism is None else result.organism.key,
         "payload": {"as_of": as_of.isoformat(), "called_cents": statement.called, "paid_cents": statement.paid},
     }
 

@@ -345,7 +345,10 @@ def worklist(store: Any, as_of: date, organism: str | None = None) -> list[WorkI
     from echeancier.schedule.scenario import ScenarioError
 
     items: list[WorkItem] = []
-    candidates = [p.account_id for p in store.projections() if may_have_work(p.projection, as_of)]
+    cached = store.projections(organism=organism) if organism is not None else []
+    if not cached:  # no organism asked, or asked by its name (projections keep the key)
+        cached = store.projections()
+    candidates = [p.account_id for p in cached if may_have_work(p.projection, as_of)]
     for account_id in candidates:
         account = store.account(account_id)
         payloads = payloads_of(store.events(account_id))
