@@ -298,3 +298,32 @@ def test_no_mise_en_demeure_on_prescribed_sums(year: int, due_offset: int, day: 
     assert not (accepted and prescribed)
     assert accepted == (not prescribed and day >= due + timedelta(days=30))
     assert all(n.step != "mise_en_demeure" or not prescribed for n in before.next_steps)
+
+
+def test_a_coordinated_plan_once_the_debt_passes_the_thresholds_suspends_the_procedure() -> None:
+    corse = {
+        "contributor": {**PARIS["contributor"], "profession": "commercant", "department": "2A",
+                        "payment": {"frequency": "monthly", "day": 5, "direct_debit": False}},
+        "incomes": PARIS["incomes"],
+    }  # fmt: skip
+    # Without direct debit the payer is quarterly (R613-2 I, R613-3): 5 February, 5 May, 5 August unpaid.
+    events: list[dict[str, Any]] = [{"type": "missed_payment", "date": f"2026-{m}-05"} for m in ("02", "05", "08")]
+    on_4_august = account_procedure(corse, events, date(2026, 8, 4)).procedure
+    assert not on_4_august.coordinated  # 5 February + 6 months = 5 August
+    on_5_august = account_procedure(corse, events, date(2026, 8, 5)).procedure
+    assert on_5_august.coordinated and on_5_august.creditors == ("urssaf_corse",)
+    debt = on_5_august.outstanding
+    assert debt >= 500_000
+    plan = {
+        "creditors": [{"creditor": "urssaf_corse", "amount": str(debt / 100)}],
+        "instalments": [{"date": "2026-09-05", "amount": str(debt / 100)}],
+    }
+    with pytest.raises(RecoveryError, match="seuils du recouvrement concerté"):
+        prepare_step(corse, events, {"type": "coordinated_plan", "date": "2026-08-04", "agent": "a", **plan})
+    bad = {**plan, "instalments": [{"date": "2026-09-05", "amount": "10"}]}
+    with pytest.raises(RecoveryError, match="un seul plan pour tous"):
+        prepare_step(corse, events, {"type": "coordinated_plan", "date": "2026-08-05", "agent": "a", **bad})
+    recorded = prepare_step(corse, events, {"type": "coordinated_plan", "date": "2026-08-05", "agent": "a", **plan})
+    assert recorded["instalments"] == [{"date": "2026-09-05", "amount_cents": debt}]
+    during = account_procedure(corse, [*events, recorded], date(2026, 9, 1)).procedure
+    assert {s.stage for s in during.debts} == {"suspendue"} and during.next_steps == ()

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from echeancier.account.ledger import MONEY_METHODS
+from echeancier.account.ledger import MONEY_METHODS, cents
 from echeancier.account.service import echeancier_of
-from echeancier.kernel.fmt import format_date
+from echeancier.kernel.fmt import format_date, format_euros
 from echeancier.recovery.events import ADAPTER, RECOVERY_EVENT_TYPES
 from echeancier.recovery.policy import Overrides, Policy, policy
 from echeancier.recovery.procedure import (
@@ -143,6 +144,9 @@ def prepare_step(
         raise RecoveryError("creditor", f"{creditor} n'est pas un créancier du compte ({', '.join(state.creditors)})")
     check_step(state, step, before.policy)
     payload = parsed.model_dump(mode="json", exclude_none=True)
+    for group in ("creditors", "instalments"):  # amounts in integer cents, as the store keeps them
+        for item in payload.get(group, []):
+            item["amount_cents"] = cents(Decimal(item.pop("amount")))
     payload["debts"] = list(debts)
     payload["creditor"] = creditor
     if kind == "coordinated_plan":
@@ -150,9 +154,29 @@ def prepare_step(
         unknown = shares - set(state.creditors)
         if unknown:
             raise RecoveryError("creditors", f"{', '.join(sorted(unknown))} : pas un créancier du compte")
+    if kind == "coordinated_plan":
+        shares = sum(int(c["amount_cents"]) for c in payload["creditors"])
+        scheduled = sum(int(i["amount_cents"]) for i in payload["instalments"])
+        own = sum(int(c["amount_cents"]) for c in payload["creditors"] if c["creditor"] == state.organism)
+        covered = sum(s.debt.unpaid for s in state.debts if s.debt.key in debts)
+        if scheduled != shares:
+            raise RecoveryError(
+                "instalments",
+                f"les échéances du plan ({_euros(scheduled)}) ne font pas la somme des parts des créanciers "
+                f"({_euros(shares)}) : un seul plan pour tous (L613-3 al. 3)",
+            )
+        if own < covered:
+            raise RecoveryError(
+                "creditors",
+                f"la part de {state.organism} ({_euros(own)}) ne couvre pas sa créance ({_euros(covered)})",
+            )
     if kind == "mise_en_demeure":
         payload["sent"] = {**(payload.get("sent") or {}), **mise_en_demeure_content(before, debts)}
     return payload
+
+
+def _euros(amount: int) -> str:
+    return format_euros(amount / 100, cents=True)
 
 
 def _mise_en_demeure_allowed(key: str, state: Procedure, rules: Policy, day: date) -> bool:
