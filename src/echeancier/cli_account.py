@@ -108,6 +108,16 @@ def _validator(account: Any, existing: list[Any], new: list[Any]) -> None:
         echeancier_of(account.contributor, payloads, statement_date(payloads, _today()))
     except ScenarioError as error:
         raise AccountError("event", error.message if error.line else str(error)) from None
+    from echeancier.recovery.events import RECOVERY_EVENT_TYPES
+    from echeancier.recovery.service import prepare_step
+
+    # Recovery steps are checked again here, inside the store's transaction (recovery/service.py).
+    so_far = _payloads(existing)
+    for event in new:
+        payload = {"type": event.type, "date": event.effective_date.isoformat(), **event.payload}
+        if event.type in RECOVERY_EVENT_TYPES:
+            prepare_step(account.contributor, so_far, {k: v for k, v in payload.items() if k != "sent"})
+        so_far.append(payload)
 
 
 def _expected() -> tuple[type[Exception], ...]:
@@ -117,6 +127,7 @@ def _expected() -> tuple[type[Exception], ...]:
     from echeancier.contributions.situation import InputError
     from echeancier.law.loader import LawError
     from echeancier.payments import BankFileError
+    from echeancier.recovery.procedure import RecoveryError
     from echeancier.schedule.scenario import ScenarioError
 
     # A database that cannot be reached or a URL that is not one: said in one line, exit 2 (never a traceback).
@@ -129,6 +140,7 @@ def _expected() -> tuple[type[Exception], ...]:
         OperationalError,
         ArgumentError,
         NoSuchModuleError,
+        RecoveryError,
     )
 
 
@@ -276,6 +288,7 @@ def account_record(
 
     from echeancier.account.service import idempotency_key, to_cents_payload
     from echeancier.kernel.inputs import load_yaml
+    from echeancier.recovery.events import RECOVERY_EVENT_TYPES
     from echeancier.schedule.scenario import Event
     from echeancier.store import NewEvent
 
@@ -284,7 +297,11 @@ def account_record(
         items = document if isinstance(document, list) else [document]
         adapter: TypeAdapter[Any] = TypeAdapter(Event)
         events = []
+        recovery: list[tuple[int, dict[str, Any]]] = []  # recovery steps: checked once the account is read
         for index, item in enumerate(items):
+            if isinstance(item, dict) and item.get("type") in RECOVERY_EVENT_TYPES:
+                recovery.append((index, item))
+                continue
             try:
                 parsed = adapter.validate_python(item)
             except ValidationError as error:
@@ -300,9 +317,43 @@ def account_record(
             events.append(NewEvent(parsed.type, payload, parsed.date, event_key, corrects=corrects))
         with _store(db) as store:
             before = store.last_sequence(account_id)
+            if recovery:
+                events = _recovery_events(store, account_id, events, recovery, key, corrects)
             store.append(account_id, events, validate=_validator)
             added = store.last_sequence(account_id) - before
     print(f"compte {account_id} : {added} événement(s) enregistré(s)" + ("" if added else " (déjà présent)"))
+
+
+def _recovery_events(
+    store: Any,
+    account_id: str,
+    events: list[Any],
+    steps: list[tuple[int, dict[str, Any]]],
+    key: str | None,
+    corrects: int | None,
+) -> list[Any]:
+    """Recovery steps recorded with `account record` (recovery/events.py), checked against the procedure on their
+    date as `recovery step` does; they keep their place among the other events."""
+    from echeancier.account.service import idempotency_key
+    from echeancier.recovery.service import already_recorded, prepare_step
+    from echeancier.store import NewEvent
+
+    if corrects is not None:
+        _fail("--corrects", "une étape du recouvrement ne se corrige pas : une nouvelle étape la suit")
+    account = store.account(account_id)
+    payloads = _payloads(store.events(account_id)) + [
+        {"type": e.type, "date": e.effective_date.isoformat(), **e.payload} for e in events
+    ]
+    out = list(events)
+    for index, item in steps:
+        if already_recorded(payloads, item) is not None:
+            continue  # recorded before: nothing changes
+        payload = prepare_step(account.contributor, payloads, item)
+        payloads.append(payload)
+        day = date.fromisoformat(str(payload["date"]))
+        event_key = idempotency_key(account_id, payload) if key is None else f"{key}:{index}"
+        out.insert(min(index, len(out)), NewEvent(str(payload["type"]), payload, day, event_key))
+    return out
 
 
 # --- account show / list ----------------------------------------------------------------------------------------

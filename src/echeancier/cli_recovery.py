@@ -27,12 +27,6 @@ recovery_app = typer.Typer(
 )
 
 
-def _expected_errors() -> tuple[type[Exception], ...]:
-    from echeancier.recovery.procedure import RecoveryError
-
-    return (*_expected(), RecoveryError)
-
-
 def _now() -> date:
     """Today, as the account commands see it (tests fix it there)."""
     today: date = cli_account._today()
@@ -71,7 +65,7 @@ def recovery_worklist(
     day = _parse_date("--as-of", as_of) or _now()
     from echeancier.recovery.service import worklist
 
-    with _errors(*_expected_errors()):
+    with _errors(*_expected()):
         with _store(db) as store:
             items = worklist(store, day, organism)
     rows = [item.to_dict() for item in items]
@@ -173,11 +167,13 @@ def recovery_step(
         event["creditors"] = [_pair(value, "--share", "creditor") for value in share]
     if instalment:
         event["instalments"] = [_pair(value, "--instalment", "date") for value in instalment]
-    with _errors(*_expected_errors()):
+    with _errors(*_expected()):
         with _store(db) as store:
+            from echeancier.recovery.service import already_recorded
+
             account = store.account(account_id)
             existing = _payloads(store.events(account_id))
-            again = _already_recorded(existing, event)
+            again = already_recorded(existing, event)
             if again is not None:
                 print(f"compte {account_id} : {_step_label(step)} du {_date(day)} déjà enregistrée")
                 return
@@ -185,20 +181,11 @@ def recovery_step(
             key = idempotency_key(account_id, payload)
             new = NewEvent(step, payload, day, key)
             before = store.last_sequence(account_id)
-            store.append(account_id, [new], validate=_validator)
+            store.append(account_id, [new], validate=cli_account._validator)
             added = store.last_sequence(account_id) - before
     debts = ", ".join(payload.get("debts", []))
     done = "enregistrée" if added else "déjà enregistrée"
     print(f"compte {account_id} : {_step_label(step)} du {_date(day)} {done} ({debts})")
-
-
-def _already_recorded(existing: list[dict[str, Any]], event: dict[str, Any]) -> dict[str, Any] | None:
-    """The same step recorded before (same type, date, agent and the options given): running the command again
-    changes nothing."""
-    for payload in existing:
-        if all(payload.get(name) == value for name, value in event.items()):
-            return payload
-    return None
 
 
 def _pair(value: str, option: str, name: str) -> dict[str, str]:
@@ -220,16 +207,6 @@ def _prepared(account: Any, payloads: list[dict[str, Any]], event: dict[str, Any
     return prepare_step(account.contributor, payloads, event)
 
 
-def _validator(account: Any, existing: list[Any], new: list[Any]) -> None:
-    """Checked again inside the store's transaction, against the events as they are then (another agent may
-    have recorded a step in between): refused, nothing is written."""
-    payloads = _payloads(existing)
-    for event in new:
-        payload = {"type": event.type, "date": event.effective_date.isoformat(), **event.payload}
-        _prepared(account, payloads, {k: v for k, v in payload.items() if k != "sent"})
-        payloads.append(payload)
-
-
 # --- show -------------------------------------------------------------------------------------------------------
 
 
@@ -247,7 +224,7 @@ def recovery_show(
     day = _parse_date("--as-of", as_of) or _now()
     from echeancier.recovery.service import account_procedure
 
-    with _errors(*_expected_errors()):
+    with _errors(*_expected()):
         with _store(db) as store:
             account = store.account(account_id)
             payloads = _payloads(store.events(account_id))
@@ -367,7 +344,7 @@ def recovery_document(
     day = _parse_date("--date", on)
     from echeancier.documents.recovery import mise_en_demeure_pdf
 
-    with _errors(*_expected_errors()):
+    with _errors(*_expected()):
         with _store(db) as store:
             account = store.account(account_id)
             payloads = _payloads(store.events(account_id))

@@ -190,3 +190,27 @@ def _accounts(new_database: object) -> str:
     assert code == 0, err
     _BUILT[key] = (new_database, db)  # the factory kept: its id is not reused by another test's
     return db
+
+
+def test_account_record_takes_recovery_steps_with_the_same_checks(database_url: str) -> None:
+    db = database_url
+    create(db, "TI-9")
+    reject(db, "TI-9", "05", "06")
+    early = '{"date": "2026-05-19", "type": "relance", "agent": "agent-2"}'
+    code, _, err = run("account", "record", "TI-9", "--db", db, stdin=early)
+    assert code == 2 and err.count("\n") == 1 and "20/05/2026" in err
+    assert count(db, "TI-9") == 2
+    for bad, field in (
+        ('{"date": "2026-05-20", "type": "relance", "agent": ""}', "agent"),
+        ('{"date": "2026-05-20", "type": "relance", "agent": "a", "means": "pigeon"}', "means"),
+        ('{"date": "2026-05-20", "type": "relance"}', "agent"),
+    ):
+        code, _, err = run("account", "record", "TI-9", "--db", db, stdin=bad)
+        assert code == 2 and err.count("\n") == 1 and field in err, err
+    good = "{date: 2026-05-20, type: relance, agent: agent-2, means: courriel}"
+    assert run("account", "record", "TI-9", "--db", db, stdin=good)[0] == 0
+    code, out, _ = run("account", "record", "TI-9", "--db", db, stdin=good)
+    assert code == 0 and count(db, "TI-9") == 3
+    code, out, _ = run("recovery", "show", "TI-9", "--as-of", "2026-05-21", "--db", db, "--format", "json")
+    shown = json.loads(out)
+    assert [(s["type"], s["agent"]) for s in shown["steps"]] == [("relance", "agent-2")]

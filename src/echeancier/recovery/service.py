@@ -114,8 +114,7 @@ def prepare_step(
             raise
         first = errors()[0]
         where = ".".join(str(p) for p in first["loc"][1:]) or "type"
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise RecoveryError(where, message) from None
+        raise RecoveryError(where, french_error(first)) from None
     day: date = parsed.date
     before = account_procedure(contributor, payloads, day, overrides)
     state = before.procedure
@@ -175,8 +174,44 @@ def prepare_step(
     return payload
 
 
+def french_error(error: Mapping[str, Any]) -> str:
+    """A pydantic error as one French line (the input layer's own messages are French already)."""
+    kind = str(error.get("type", ""))
+    given = error.get("input")
+    context = error.get("ctx") or {}
+    if kind == "missing":
+        return "obligatoire"
+    if kind == "extra_forbidden":
+        return "clé inconnue"
+    if kind == "literal_error":
+        return f"valeur inconnue {given!r} (valeurs : {str(context.get('expected', '')).replace(' or ', ', ')})"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        return f"étape inconnue (étapes : {', '.join(RECOVERY_EVENT_TYPES)})"
+    if kind == "string_too_short":
+        return "ne doit pas être vide"
+    if kind in ("string_too_long", "too_long"):
+        return "trop long"
+    if kind == "too_short":
+        return "au moins un élément"
+    if kind == "string_pattern_mismatch":
+        return "caractères de contrôle interdits"
+    if kind in ("string_type", "list_type", "dict_type", "model_type"):
+        return f"type inattendu ({type(given).__name__})"
+    return str(error.get("msg", "")).removeprefix("Value error, ")
+
+
 def _euros(amount: int) -> str:
     return format_euros(amount / 100, cents=True)
+
+
+def already_recorded(existing: Sequence[Mapping[str, Any]], event: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The same step recorded before (same type, date, agent and every field given): recording it again changes
+    nothing."""
+    wanted = {k: v.isoformat() if isinstance(v, date) else v for k, v in event.items()}
+    for payload in existing:
+        if all(payload.get(name) == value for name, value in wanted.items()):
+            return payload
+    return None
 
 
 def _mise_en_demeure_allowed(key: str, state: Procedure, rules: Policy, day: date) -> bool:
