@@ -408,16 +408,14 @@ def worklist(store: Any, as_of: date, organism: str | None = None) -> list[WorkI
     if not cached:  # no organism asked, or asked by its name (projections keep the key)
         cached = store.projections()
     candidates = [p.account_id for p in cached if may_have_work(p.projection, as_of)]
-    for account_id in candidates:
-        account = store.account(account_id)
-        payloads = payloads_of(store.events(account_id))
+    for account, events in store.accounts_and_events(candidates):
         try:
-            replayed = account_procedure(account.contributor, payloads, as_of)
+            replayed = account_procedure(account.contributor, payloads_of(events), as_of)
         except ScenarioError:
             continue
         name = None if replayed.echeancier.organism is None else replayed.echeancier.organism.name
         if _matches(replayed.procedure, organism, name):
-            items.extend(items_of(account_id, replayed.procedure))
+            items.extend(items_of(account.account_id, replayed.procedure))
     return items
 
 
