@@ -383,7 +383,8 @@ def account_show(
         from echeancier.cli_recovery import procedure_json, procedure_text
         from echeancier.recovery.service import procedure_of
 
-        recovery = procedure_of(account.contributor, payloads, result).procedure
+        if chosen in ("json", "table"):
+            recovery = procedure_of(account.contributor, payloads, result).procedure
         if chosen == "json":
             shown = {"account": account_id, **documents.to_json(result), "recovery": procedure_json(recovery)}
             sys.stdout.write(json.dumps(shown, ensure_ascii=False) + "\n")
