@@ -259,6 +259,7 @@ def _apply(track: _Track, step: Step, policy: Policy) -> None:
     elif kind == "contrainte":
         track.stage, track.contrainte = "contrainte", step.date
     elif kind == "contrainte_notification":
+        # LAW: R133-3 al. 3 "dans les quinze jours à compter de la signification": enforceable from the 16th (row 107).
         track.stage, track.notified = "contrainte_notifiee", step.date
         track.enforceable_since = step.date + timedelta(days=policy.opposition_days) + ONE_DAY
     elif kind == "opposition":
@@ -307,6 +308,7 @@ def _next(debt: Debt, track: _Track, policy: Policy, on: date) -> tuple[str, str
     if stage in ("none", "relance") and on > debt.prescription:
         return "prescrite", None, None, None
     if stage == "none":
+        # LAW: the amicable phase is practice, not law: its delays are dated parameters (law-choices row 100).
         return stage, "relance", debt.due + timedelta(days=policy.relance_days), debt.prescription
     if stage == "relance":
         assert track.relance is not None
@@ -336,6 +338,7 @@ def _next(debt: Debt, track: _Track, policy: Policy, on: date) -> tuple[str, str
 def _suspended(debt: Debt, statement: Statement, coordinated: Mapping[str, date], on: date) -> bool:
     """Under a délai de paiement in force (R243-21: it covers the sums exigible when granted) or a coordinated
     plan whose last instalment is not past."""
+    # LAW: a délai de paiement is a "sursis à poursuites" (R243-21) for the sums it covers (row 110).
     for plan in statement.plans:
         if plan.date <= on and plan.date >= debt.due and (plan.ended_on is None or plan.ended_on > on):
             return True
@@ -487,6 +490,7 @@ def check_step(before: Procedure, step: Step, policy: Policy) -> None:
             f"{format_date(later[0].date)} déjà enregistrée sur ces sommes",
         )
     if step.type == "recovery_abandoned":
+        # LAW: D133-1's "créances" read over the account's whole unpaid debt, strictly below (row 109).
         if not 0 < before.outstanding < before.abandon_threshold:
             raise RecoveryError(
                 "recovery_abandoned",
