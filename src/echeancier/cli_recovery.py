@@ -222,9 +222,10 @@ def recovery_show(
     if chosen not in ("table", "json"):
         _fail("--format", f"format inconnu {output_format!r} (formats : table, json)")
     day = _parse_date("--as-of", as_of) or _now()
-    from echeancier.recovery.service import account_procedure
+    from echeancier.recovery.service import account_procedure, check_date
 
     with _errors(*_expected()):
+        check_date(day, "--as-of")
         with _store(db) as store:
             account = store.account(account_id)
             payloads = _payloads(store.events(account_id))

@@ -227,3 +227,15 @@ def test_account_record_takes_recovery_steps_with_the_same_checks(database_url: 
     code, out, _ = run("recovery", "show", "TI-9", "--as-of", "2026-05-21", "--db", db, "--format", "json")
     shown = json.loads(out)
     assert [(s["type"], s["agent"]) for s in shown["steps"]] == [("relance", "agent-2")]
+
+
+def test_dates_outside_the_law_are_refused_in_one_line(database_url: str) -> None:
+    create(database_url, "TI-8")
+    for args in (
+        ("recovery", "step", "TI-8", "relance", "--agent", "a", "--date", "1900-01-01"),
+        ("recovery", "worklist", "--as-of", "9999-12-31"),
+        ("recovery", "show", "TI-8", "--as-of", "2014-01-01"),
+    ):
+        code, _, err = run(*args, "--db", database_url)
+        assert code == 2 and err.count("\n") == 1 and "paramètres de la loi" in err, err
+    assert count(database_url, "TI-8") == 0

@@ -94,6 +94,20 @@ def procedure_of(
     return AccountProcedure(state, result, rules)
 
 
+def check_date(day: date, field: str) -> None:
+    """A date of the procedure within the law's parameters (a step, or the date of a worklist)."""
+    from echeancier.law import load_law
+
+    law = load_law()
+    last = date(law.last_date.year + 1, 12, 31)  # the year after the checked parameters is shown (R613-5 I 3°)
+    if not law.first_date <= day <= last:
+        raise RecoveryError(
+            field,
+            f"{format_date(day)} est hors de la période couverte par les paramètres de la loi "
+            f"({format_date(law.first_date)} – {format_date(last)})",
+        )
+
+
 # --- A step to record -------------------------------------------------------------------------------------------
 
 
@@ -116,6 +130,7 @@ def prepare_step(
         where = ".".join(str(p) for p in first["loc"][1:]) or "type"
         raise RecoveryError(where, french_error(first)) from None
     day: date = parsed.date
+    check_date(day, "date")  # the step's date
     before = account_procedure(contributor, payloads, day, overrides)
     state = before.procedure
     kind = parsed.type
@@ -404,6 +419,7 @@ def worklist(store: Any, as_of: date, organism: str | None = None) -> list[WorkI
     from echeancier.schedule.scenario import ScenarioError
 
     items: list[WorkItem] = []
+    check_date(as_of, "--as-of")
     cached = store.projections(organism=organism) if organism is not None else []
     if not cached:  # no organism asked, or asked by its name (projections keep the key)
         cached = store.projections()
