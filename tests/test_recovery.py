@@ -327,3 +327,19 @@ def test_a_coordinated_plan_once_the_debt_passes_the_thresholds_suspends_the_pro
     assert recorded["instalments"] == [{"date": "2026-09-05", "amount_cents": debt}]
     during = account_procedure(corse, [*events, recorded], date(2026, 9, 1)).procedure
     assert {s.stage for s in during.debts} == {"suspendue"} and during.next_steps == ()
+
+
+def test_the_projection_filter_keeps_every_account_that_may_have_a_step_due() -> None:
+    from echeancier.recovery.service import may_have_work
+    from echeancier.store import Projection
+
+    def cached(on: str, late: date | None, following: date | None) -> Projection:
+        return Projection(late_since=late, next_due_date=following, payload={"as_of": on})
+
+    on = date(2026, 7, 1)
+    assert may_have_work(cached("2026-07-01", date(2026, 5, 5), date(2026, 8, 5)), on)  # unpaid since May
+    assert not may_have_work(cached("2026-07-01", None, date(2026, 8, 5)), on)  # paid up, nothing due before August
+    assert may_have_work(cached("2026-06-01", None, date(2026, 6, 5)), on)  # a due date since the projection
+    assert may_have_work(cached("2026-06-01", None, None), on)  # nothing known after it
+    assert may_have_work(cached("2026-09-01", None, date(2026, 10, 5)), on)  # computed later: cannot tell
+    assert not may_have_work(Projection(payload={"error": "refused", "as_of": "2026-01-01"}), on)

@@ -67,7 +67,7 @@ def recovery_worklist(
 
     with _errors(*_expected()):
         with _store(db) as store:
-            items = worklist(store, day, organism)
+            items = worklist(store, day, _organism_key(organism, day))
     rows = [item.to_dict() for item in items]
     if chosen == "json":
         sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
@@ -81,6 +81,19 @@ def recovery_worklist(
         sys.stdout.write(buffer.getvalue())
     else:
         sys.stdout.write(_worklist_table(items, day))
+
+
+def _organism_key(value: str | None, day: date) -> str | None:
+    """`--organism` as an organism's key or name, or a département or collectivity code (`2A`, `971`): the
+    organism that collects there on `day` (R613-6)."""
+    if value is None:
+        return None
+    from echeancier.organisms import UnknownTerritory, organism_for
+
+    try:
+        return organism_for(value, day).key
+    except UnknownTerritory:
+        return value  # a key or a name: matched as it is
 
 
 def _worklist_table(items: list[Any], day: date) -> str:

@@ -132,6 +132,9 @@ def test_accounts_overseas_name_their_organism_and_saint_pierre_is_refused(datab
     }
     code, out, _ = run("recovery", "worklist", "--as-of", "2026-06-01", "--organism", "css_mayotte", "--db", db)
     assert "MAYOTTE : relance amiable, 1\u202f003,92\u00a0€" in out and "CORSE" not in out
+    for chosen in ("976", "Caisse de sécurité sociale de Mayotte"):  # a COG code, or the organism's name
+        code, by_code, _ = run("recovery", "worklist", "--as-of", "2026-06-01", "--organism", chosen, "--db", db)
+        assert code == 0 and by_code == out
     code, out, _ = run("recovery", "worklist", "--as-of", "2026-06-01", "--db", db, "--format", "csv")
     assert out.splitlines()[0].startswith("account,organism,step,amount")
     assert step(db, "MAYOTTE", "relance", "2026-05-20")[0] == 0
