@@ -343,3 +343,27 @@ def test_the_projection_filter_keeps_every_account_that_may_have_a_step_due() ->
     assert may_have_work(cached("2026-06-01", None, None), on)  # nothing known after it
     assert may_have_work(cached("2026-09-01", None, date(2026, 10, 5)), on)  # computed later: cannot tell
     assert not may_have_work(Projection(payload={"error": "refused", "as_of": "2026-01-01"}), on)
+
+
+def test_any_other_debit_of_the_ledger_is_a_penalty_on_the_mise_en_demeure() -> None:
+    """A debit whose origin the recovery does not know (the late-declaration penalty another module posts) is
+    claimed generically: nature "pénalités", prescription three years from the end of its year (L244-3 al. 4)."""
+    from types import SimpleNamespace
+
+    from echeancier.recovery.service import AccountProcedure, mise_en_demeure_content
+
+    day = date(2026, 9, 1)
+    debts = [
+        (date(2026, 5, 5), "provisional", 2026, 100_000),
+        (date(2026, 6, 30), "penalite_declaration_tardive", 2025, 5_000),
+    ]
+    rules = policy(day)
+    statement = _statement(debts, day)
+    state = procedure(statement, [], rules)
+    penalty = state.state("penalite_declaration_tardive:2025:2026-06-30")
+    assert penalty.debt.nature == "penalites" and penalty.debt.prescription == date(2029, 12, 31)
+    assert penalty.next_step == "relance" and penalty.due_on == date(2026, 7, 15)
+    replayed = AccountProcedure(state, SimpleNamespace(statement=statement, organism=None), rules)  # type: ignore[arg-type]
+    sent = mise_en_demeure_content(replayed, [d.debt.key for d in state.debts])
+    assert (sent["contributions_cents"], sent["penalties_cents"], sent["total_cents"]) == (100_000, 5_000, 105_000)
+    assert [line["nature"] for line in sent["lines"]] == ["cotisations", "penalites"]
