@@ -157,18 +157,16 @@ def prepare_step(
     if creditor is not None and creditor not in state.creditors:
         raise RecoveryError("creditor", f"{creditor} n'est pas un créancier du compte ({', '.join(state.creditors)})")
     check_step(state, step, before.policy)
-    payload = parsed.model_dump(mode="json", exclude_none=True)
+    payload: dict[str, Any] = parsed.model_dump(mode="json", exclude_none=True)
     for group in ("creditors", "instalments"):  # amounts in integer cents, as the store keeps them
         for item in payload.get(group, []):
             item["amount_cents"] = cents(Decimal(item.pop("amount")))
     payload["debts"] = list(debts)
     payload["creditor"] = creditor
     if kind == "coordinated_plan":
-        shares = {c["creditor"] for c in payload["creditors"]}
-        unknown = shares - set(state.creditors)
+        unknown = {str(c["creditor"]) for c in payload["creditors"]} - set(state.creditors)
         if unknown:
             raise RecoveryError("creditors", f"{', '.join(sorted(unknown))} : pas un créancier du compte")
-    if kind == "coordinated_plan":
         shares = sum(int(c["amount_cents"]) for c in payload["creditors"])
         scheduled = sum(int(i["amount_cents"]) for i in payload["instalments"])
         own = sum(int(c["amount_cents"]) for c in payload["creditors"] if c["creditor"] == state.organism)
@@ -273,7 +271,7 @@ def mise_en_demeure_content(before: AccountProcedure, debts: Sequence[str]) -> d
     statement = before.echeancier.statement
     assert statement is not None
     chosen = set(debts)
-    lines = []
+    lines: list[dict[str, Any]] = []
     majoration_dues: set[date] = set()
     for s in state.debts:
         if s.debt.key not in chosen:
