@@ -367,3 +367,12 @@ def test_any_other_debit_of_the_ledger_is_a_penalty_on_the_mise_en_demeure() -> 
     sent = mise_en_demeure_content(replayed, [d.debt.key for d in state.debts])
     assert (sent["contributions_cents"], sent["penalties_cents"], sent["total_cents"]) == (100_000, 5_000, 105_000)
     assert [line["nature"] for line in sent["lines"]] == ["cotisations", "penalites"]
+
+
+def test_a_step_dated_before_one_already_recorded_on_the_same_sums_is_refused() -> None:
+    events = list(REJECTIONS)
+    # A mise en demeure without relance: 5 May + 15 + 15 days = 4 June.
+    assert step(events, "mise_en_demeure", "2026-06-04")["debts"] == [MAY]
+    # A relance dated 25 May would be due on that date, but the mise en demeure of 4 June came 10 days after it.
+    assert "antérieure à l'étape « mise en demeure » du 04/06/2026" in refused(events, "relance", "2026-05-25")
+    assert step(events, "relance", "2026-06-20")["debts"] == [JUNE]  # June's own procedure is not concerned

@@ -482,13 +482,6 @@ def check_step(before: Procedure, step: Step, policy: Policy) -> None:
     a mise en demeure, not prescribed (L244-3)."""
     on = step.date
     label = STEP_LABELS.get(step.type, step.type)
-    later = [s for s in before.steps if s.date > on and set(s.debts) & set(step.debts)]
-    if later:
-        raise RecoveryError(
-            "date",
-            f"{label} du {format_date(on)} : antérieure à l'étape « {later[0].label} » du "
-            f"{format_date(later[0].date)} déjà enregistrée sur ces sommes",
-        )
     if step.type == "recovery_abandoned":
         # LAW: D133-1's "créances" read over the account's whole unpaid debt, strictly below (row 109).
         if not 0 < before.outstanding < before.abandon_threshold:
@@ -513,6 +506,18 @@ def check_step(before: Procedure, step: Step, policy: Policy) -> None:
         if state is None or state.debt.unpaid <= 0 or state.debt.due > on:
             raise RecoveryError("debts", f"{key} : pas une somme exigible et impayée le {format_date(on)}")
         _check_one(state, step, policy)
+
+
+def check_order(recorded: Sequence[Step], step: Step) -> None:
+    """A step may not be dated before a step already recorded on the same sums: the procedure is replayed in the
+    order of dates, and each delay was checked against what came before."""
+    later = sorted((s for s in recorded if s.date > step.date and set(s.debts) & set(step.debts)), key=_order)
+    if later:
+        raise RecoveryError(
+            "date",
+            f"{STEP_LABELS.get(step.type, step.type)} du {format_date(step.date)} : antérieure à l'étape "
+            f"« {later[0].label} » du {format_date(later[0].date)} déjà enregistrée sur ces sommes",
+        )
 
 
 def _check_one(state: DebtState, step: Step, policy: Policy) -> None:

@@ -24,6 +24,7 @@ from echeancier.recovery.procedure import (
     Procedure,
     RecoveryError,
     Step,
+    check_order,
     check_step,
     eligible,
     procedure,
@@ -156,6 +157,7 @@ def prepare_step(
     step = Step(kind, day, parsed.agent, creditor, debts, {})
     if creditor is not None and creditor not in state.creditors:
         raise RecoveryError("creditor", f"{creditor} n'est pas un créancier du compte ({', '.join(state.creditors)})")
+    check_order(steps_from(split(payloads)[1]), step)
     check_step(state, step, before.policy)
     payload: dict[str, Any] = parsed.model_dump(mode="json", exclude_none=True)
     for group in ("creditors", "instalments"):  # amounts in integer cents, as the store keeps them
