@@ -109,14 +109,14 @@ def _validator(account: Any, existing: list[Any], new: list[Any]) -> None:
     except ScenarioError as error:
         raise AccountError("event", error.message if error.line else str(error)) from None
     from echeancier.recovery.events import RECOVERY_EVENT_TYPES
-    from echeancier.recovery.service import prepare_step
+    from echeancier.recovery.service import as_input, prepare_step
 
     # Recovery steps are checked again here, inside the store's transaction (recovery/service.py).
     so_far = _payloads(existing)
     for event in new:
         payload = {"type": event.type, "date": event.effective_date.isoformat(), **event.payload}
         if event.type in RECOVERY_EVENT_TYPES:
-            prepare_step(account.contributor, so_far, {k: v for k, v in payload.items() if k != "sent"})
+            prepare_step(account.contributor, so_far, as_input(payload))
         so_far.append(payload)
 
 

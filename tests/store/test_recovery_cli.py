@@ -242,3 +242,32 @@ def test_dates_outside_the_law_are_refused_in_one_line(database_url: str) -> Non
         code, _, err = run(*args, "--db", database_url)
         assert code == 2 and err.count("\n") == 1 and "paramètres de la loi" in err, err
     assert count(database_url, "TI-8") == 0
+
+
+def test_a_coordinated_plan_and_an_abandonment_recorded_from_the_command_line(database_url: str) -> None:
+    db = database_url
+    code, _, err = run(
+        "account", "create", "Q-1", "--profession", "commercant", "--activity-start", "2015-01-01",
+        "--income", "2024=30000", "--income", "2025=30000", "--department", "2A", "--no-direct-debit", "--db", db,
+    )  # fmt: skip
+    assert code == 0, err
+    for month in ("02", "05", "08"):
+        assert (
+            run("account", "record", "Q-1", "--db", db, stdin=f"{{date: 2026-{month}-05, type: missed_payment}}")[0]
+            == 0
+        )
+    code, out, _ = run("recovery", "show", "Q-1", "--as-of", "2026-08-05", "--format", "json", "--db", db)
+    shown = json.loads(out)
+    assert shown["coordinated"] and shown["creditors"] == ["urssaf_corse"]
+    debt = shown["outstanding_cents"]
+    euros = f"{debt // 100}.{debt % 100:02d}"
+    before = count(db, "Q-1")
+    code, _, err = step(db, "Q-1", "recovery_abandoned", "2026-08-05")
+    assert code == 2 and "D133-1" in err and count(db, "Q-1") == before
+    code, out, err = step(
+        db, "Q-1", "coordinated_plan", "2026-08-05", "--share", f"urssaf_corse={euros}",
+        "--instalment", f"2026-09-05={euros}",
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, _ = run("recovery", "worklist", "--as-of", "2026-09-01", "--db", db, "--format", "json")
+    assert [r for r in json.loads(out) if r["account"] == "Q-1"] == []  # the plan suspends the procedure

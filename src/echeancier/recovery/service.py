@@ -219,6 +219,21 @@ def _euros(amount: int) -> str:
     return format_euros(amount / 100, cents=True)
 
 
+def as_input(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored step back as `prepare_step` reads it (to check it again): amounts in euros, without `sent`."""
+    event = {k: v for k, v in payload.items() if k != "sent"}
+    for group in ("creditors", "instalments"):
+        if isinstance(event.get(group), list):
+            event[group] = [
+                {
+                    **{k: v for k, v in item.items() if k != "amount_cents"},
+                    "amount": str(Decimal(item["amount_cents"]) / 100),
+                }
+                for item in event[group]
+            ]
+    return event
+
+
 def already_recorded(existing: Sequence[Mapping[str, Any]], event: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The same step recorded before (same type, date, agent and every field given): recording it again changes
     nothing."""
