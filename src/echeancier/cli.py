@@ -1168,12 +1168,14 @@ def serve(
 
 # The account store's commands (their heavy imports happen inside them).
 from echeancier.cli_account import account_app, payments_app  # noqa: E402
+from echeancier.cli_recovery import recovery_app  # noqa: E402
 
 app.add_typer(account_app, name="account")
 app.add_typer(payments_app, name="payments")
 from echeancier.cli_tokens import tokens_app  # noqa: E402
 
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(recovery_app, name="recovery")
 
 
 def main() -> None:

@@ -88,6 +88,16 @@ def _validator(account: Any, existing: list[Any], new: list[Any]) -> None:
     from echeancier.account.service import validate_batch
 
     validate_batch(account, existing, new, _today())
+    from echeancier.recovery.events import RECOVERY_EVENT_TYPES
+    from echeancier.recovery.service import as_input, prepare_step
+
+    # Recovery steps are checked again here, inside the store's transaction (recovery/service.py).
+    so_far = _payloads(existing)
+    for event in new:
+        payload = {"type": event.type, "date": event.effective_date.isoformat(), **event.payload}
+        if event.type in RECOVERY_EVENT_TYPES:
+            prepare_step(account.contributor, so_far, as_input(payload))
+        so_far.append(payload)
 
 
 def _expected() -> tuple[type[Exception], ...]:
@@ -97,6 +107,7 @@ def _expected() -> tuple[type[Exception], ...]:
     from echeancier.contributions.situation import InputError
     from echeancier.law.loader import LawError
     from echeancier.payments import BankFileError
+    from echeancier.recovery.procedure import RecoveryError
     from echeancier.schedule.scenario import ScenarioError
 
     # A database that cannot be reached or a URL that is not one: said in one line, exit 2 (never a traceback).
@@ -109,6 +120,7 @@ def _expected() -> tuple[type[Exception], ...]:
         OperationalError,
         ArgumentError,
         NoSuchModuleError,
+        RecoveryError,
     )
 
 
@@ -264,15 +276,60 @@ def account_record(
         _fail(source, f"trop long (plus de {MAX_EVENT_BYTES} octets)")
     from echeancier.account.service import new_events
     from echeancier.kernel.inputs import load_yaml
+    from echeancier.recovery.events import RECOVERY_EVENT_TYPES
 
     with _errors(*_expected()):
         document = load_yaml(text)
-        events = new_events(account_id, document, key, corrects)
+        items = document if isinstance(document, list) else [document]
+        # recovery steps (recovery/events.py) are checked once the account is read, by _recovery_events
+        recovery = [
+            (index, item)
+            for index, item in enumerate(items)
+            if isinstance(item, dict) and item.get("type") in RECOVERY_EVENT_TYPES
+        ]
+        others = [item for index, item in enumerate(items) if index not in {i for i, _ in recovery}]
+        events = (
+            new_events(account_id, others if isinstance(document, list) else others[0], key, corrects) if others else []
+        )
         with _store(db) as store:
             before = store.last_sequence(account_id)
+            if recovery:
+                events = _recovery_events(store, account_id, events, recovery, key, corrects)
             store.append(account_id, events, validate=_validator)
             added = store.last_sequence(account_id) - before
     print(f"compte {account_id} : {added} événement(s) enregistré(s)" + ("" if added else " (déjà présent)"))
+
+
+def _recovery_events(
+    store: Any,
+    account_id: str,
+    events: list[Any],
+    steps: list[tuple[int, dict[str, Any]]],
+    key: str | None,
+    corrects: int | None,
+) -> list[Any]:
+    """Recovery steps recorded with `account record` (recovery/events.py), checked against the procedure on their
+    date as `recovery step` does; they keep their place among the other events."""
+    from echeancier.account.service import idempotency_key
+    from echeancier.recovery.service import already_recorded, prepare_step
+    from echeancier.store import NewEvent
+
+    if corrects is not None:
+        _fail("--corrects", "une étape du recouvrement ne se corrige pas : une nouvelle étape la suit")
+    account = store.account(account_id)
+    payloads = _payloads(store.events(account_id)) + [
+        {"type": e.type, "date": e.effective_date.isoformat(), **e.payload} for e in events
+    ]
+    out = list(events)
+    for index, item in steps:
+        if already_recorded(payloads, item) is not None:
+            continue  # recorded before: nothing changes
+        payload = prepare_step(account.contributor, payloads, item)
+        payloads.append(payload)
+        day = date.fromisoformat(str(payload["date"]))
+        event_key = idempotency_key(account_id, payload) if key is None else f"{key}:{index}"
+        out.insert(min(index, len(out)), NewEvent(str(payload["type"]), payload, day, event_key))
+    return out
 
 
 # --- account show / list ----------------------------------------------------------------------------------------
@@ -320,16 +377,27 @@ def account_show(
             return
         if output is not None:
             _fail("--output", "s'utilise avec --format pdf")
+        from echeancier.cli_recovery import procedure_json, procedure_text
+        from echeancier.recovery.service import procedure_of
+
+        if chosen in ("json", "table"):
+            recovery = procedure_of(account.contributor, payloads, result).procedure
         if chosen == "json":
-            sys.stdout.write(
-                json.dumps({"account": account_id, **documents.to_json(result)}, ensure_ascii=False) + "\n"
-            )
+            shown = {"account": account_id, **documents.to_json(result), "recovery": procedure_json(recovery)}
+            sys.stdout.write(json.dumps(shown, ensure_ascii=False) + "\n")
         elif chosen == "csv":
             sys.stdout.write(statement_csv(result))
         elif chosen == "ics":
             sys.stdout.write(documents.to_ics(result, account_id))
         else:
-            sys.stdout.write(f"Compte {account_id}\n\n" + documents.to_table(result) + "\n" + relevé(result))
+            sys.stdout.write(
+                f"Compte {account_id}\n\n"
+                + documents.to_table(result)
+                + "\n"
+                + relevé(result)
+                + "\n"
+                + procedure_text(recovery)
+            )
 
 
 def relevé(result: Any) -> str:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from echeancier.law import load_law
+from echeancier.recovery.events import RECOVERY_EVENT_TYPES
 from echeancier.schedule.echeancier import Echeancier, build_echeancier
 from echeancier.schedule.scenario import Scenario, ScenarioError, parse_scenario
 
@@ -88,7 +89,8 @@ def shown_years(contributor: Mapping[str, Any], events: Sequence[Mapping[str, An
 def scenario_of(contributor: Mapping[str, Any], events: Sequence[Mapping[str, Any]], as_of: date) -> Scenario:
     """The scenario an account's events make (ScenarioError when the law refuses it)."""
     document = {key: contributor[key] for key in ACCOUNT_KEYS if key in contributor}
-    document["events"] = [from_cents_payload(e) for e in events]
+    # The recovery steps (recovery/events.py) are not the ledger's: the procedure reads them beside it.
+    document["events"] = [from_cents_payload(e) for e in events if e.get("type") not in RECOVERY_EVENT_TYPES]
     document["years"] = shown_years(contributor, document["events"], as_of)
     return parse_scenario(_plain(document))
 
@@ -138,7 +140,8 @@ def projection_of(contributor: Mapping[str, Any], events: Sequence[Mapping[str, 
         "next_due_date": next_due,
         "late_since": min((p.date for p in late), default=None),
         "late_amount_cents": statement.outstanding,
-        "organism": None if result.organism is None else result.organism.name,
+        # The organism's key (`cgss_guadeloupe`): its name does not fit the column's 32 characters.
+        "organism": None if result.organism is None else result.organism.key,
         "payload": {"as_of": as_of.isoformat(), "called_cents": statement.called, "paid_cents": statement.paid},
     }
 
