@@ -184,6 +184,10 @@ def test_record_and_show_are_the_commands(api: Api) -> None:
     ics = api.get("/v1/accounts/TI-1", api.ti1, headers={"accept": "text/calendar"})
     shown_ics = cli("account", "show", "TI-1", "--db", api.url, "--format", "ics")
     assert ics.text.replace("\r\n", "\n") == shown_ics.replace("\r\n", "\n")
+    pdf = api.get("/v1/accounts/TI-1", api.ti1, headers={"accept": "application/pdf"})
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf.content, capture_output=True, check=True)
+    assert "TI-1" in text.stdout.decode("utf-8")  # the relevé de compte of `account show --format pdf`
     error(api.get("/v1/accounts/TI-1", api.ti1, headers={"accept": "image/png"}), 406, "Accept")
     on = api.get("/v1/accounts/TI-1", api.admin, params={"as_of": "2026-06-30"}).json()
     assert on["account_id"] == "TI-1" and on == {

@@ -436,11 +436,17 @@ async def record_events(
 
 # --- Show -----------------------------------------------------------------------------------------------------
 
-ACCOUNT_TYPES = {"json": JSON, "csv": "text/csv; charset=utf-8", "ics": "text/calendar; charset=utf-8"}
+ACCOUNT_TYPES = {
+    "json": JSON,
+    "csv": "text/csv; charset=utf-8",
+    "ics": "text/calendar; charset=utf-8",
+    "pdf": "application/pdf",
+}
 _ACCOUNT_CONTENT = {
     JSON: {"schema": {"$ref": "#/components/schemas/AccountOut"}},
     "text/csv": {"schema": {"type": "string"}},
     "text/calendar": {"schema": {"type": "string"}},
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
 }
 
 
@@ -464,7 +470,18 @@ def _show(request: Request, account: Any, as_of: date | None, output: str) -> Re
         return Response(statement_csv(result).encode("utf-8"), media_type=ACCOUNT_TYPES["csv"])
     if output == "ics":
         return Response(documents.to_ics(result, account.account_id).encode("utf-8"), media_type=ACCOUNT_TYPES["ics"])
-    return _json({"account_id": account.account_id, **documents.to_json(result)})
+    if output == "pdf":
+        from echeancier.account.service import scenario_of
+        from echeancier.documents.releve import statement_pdf
+
+        scenario = scenario_of(account.contributor, payloads, on)
+        document = statement_pdf(result, scenario, account=account.account_id, issued_on=accounts.today())
+        return Response(document, media_type=ACCOUNT_TYPES["pdf"])
+    from echeancier.cli_recovery import procedure_json
+    from echeancier.recovery.service import procedure_of
+
+    recovery = procedure_json(procedure_of(account.contributor, payloads, result).procedure)
+    return _json({"account_id": account.account_id, **documents.to_json(result), "recovery": recovery})
 
 
 @router.get(
@@ -477,14 +494,17 @@ def show_account(
     request: Request, account: Account_, as_of: date | None = None, accept: Annotated[str | None, Header()] = None
 ) -> Response:
     """`echeancier account show --format json`: the échéancier, every posting of the ledger (the relevé de
-    compte) and the balance, on `as_of` (default: today, or the last event). `Accept: text/csv` gives the relevé's
-    postings (`--format csv`), `text/calendar` the due dates (`--format ics`)."""
+    compte), the balance and the recovery procedure, on `as_of` (default: today, or the last event). `Accept:
+    text/csv` gives the relevé's postings (`--format csv`), `text/calendar` the due dates (`--format ics`),
+    `application/pdf` the relevé de compte (`--format pdf`)."""
     from echeancier.api.v1 import negotiate
 
     output = negotiate(accept)
     if output not in ACCOUNT_TYPES:
         raise ApiError(
-            406, "Accept", f"none of {accept!r} is available (known: application/json, text/csv, text/calendar)"
+            406,
+            "Accept",
+            f"none of {accept!r} is available (known: application/json, text/csv, text/calendar, application/pdf)",
         )
     return _show(request, account, as_of, output)
 
