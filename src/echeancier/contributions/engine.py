@@ -10,9 +10,10 @@ line (base, rate, tranches, minimum, ceiling, ACRE exemption) is derived from th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import Any, NamedTuple
 
 from echeancier.contributions import (
@@ -145,17 +146,21 @@ class _Explanation:
     first_years: bool  # the flat-rate provisional contributions of the first two years apply
 
     def lines(self) -> tuple[Line, ...]:
+        return tuple(make() for make in self.line_makers())
+
+    def line_makers(self) -> tuple[Callable[[], Line], ...]:
+        """One function per line, in the order of CONTRIBUTIONS (`simulate --jsonl` explains each line apart)."""
         law, assiette = self.law, self.rows.assiette
         maladie, ij, rb, rci, id_, af = self.traces
         return (
-            maladie_maternite.explain(maladie, law, assiette),
-            indemnites_journalieres.explain(ij, law),
-            retraite_base.explain(rb, law),
-            retraite_complementaire.explain(rci, law),
-            invalidite_deces.explain(id_, law),
-            allocations_familiales.explain(af, law, assiette),
-            csg_crds.explain(self.csg, law),
-            formation_professionnelle.explain(self.cfp, self.situation.profession, law),
+            partial(maladie_maternite.explain, maladie, law, assiette),
+            partial(indemnites_journalieres.explain, ij, law),
+            partial(retraite_base.explain, rb, law),
+            partial(retraite_complementaire.explain, rci, law),
+            partial(invalidite_deces.explain, id_, law),
+            partial(allocations_familiales.explain, af, law, assiette),
+            partial(csg_crds.explain, self.csg, law),
+            partial(formation_professionnelle.explain, self.cfp, self.situation.profession, law),
         )
 
     def forfait(self) -> Simulation | None:

@@ -19,7 +19,6 @@ tests compare with, byte for byte.
 from __future__ import annotations
 
 import json
-import os
 import select
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -31,9 +30,9 @@ import numpy.typing as npt
 
 from echeancier.contributions import engine
 from echeancier.contributions.context import AcreRows, Rows
-from echeancier.contributions.result import _num
+from echeancier.contributions.result import CONTRIBUTIONS, Simulation, _num
 from echeancier.contributions.situation import Profession, Situation, situation_from_mapping
-from echeancier.contributions.traced import Column, Ratio, Trace
+from echeancier.contributions.traced import Column, Ratio, Tracer
 from echeancier.contributions.vectorized import VECTOR
 from echeancier.contributions.year import Cotisations
 from echeancier.kernel.inputs import MAX_JSON_BYTES, InputError, iter_lines, loads_json
@@ -221,7 +220,7 @@ def _year(law: LawSnapshot, rows: list[_Row], texts: list[str]) -> None:
     kept = np.zeros(n, dtype=np.bool_)
     if whole.rows.acre is not None:
         kept[whole.rows.acre.rows] = True
-    key = profession * 4 + kept * 2 + deficit
+    key = profession * 8 + kept * 4 + deficit * 2 + first
     for value in np.unique(key):
         where = np.flatnonzero(key == value)
         part = engine.of_year(
@@ -234,15 +233,19 @@ def _year(law: LawSnapshot, rows: list[_Row], texts: list[str]) -> None:
             minimums[where],
             profession[where],
         )
-        profession_of = _PROFESSIONS[int(value) // 4]
-        _explain(law, [rows[i] for i in where], part, cents[where], first[where], profession_of, bool(value & 1), texts)
+        group = _Group(law, [rows[i] for i in where], _PROFESSIONS[int(value) // 8], bool(value & 2), bool(value & 1))
+        group.explain(part, cents[where], texts)
 
 
 class _Id:
     """Where the id of each row goes in a template."""
 
 
-_ID = _Id()
+class _Part:
+    """Where an explained part of each row (a line, the flat-rate block) goes in a template."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
 
 @dataclass(slots=True)
@@ -254,30 +257,47 @@ class _Standin:
     profession: Profession
 
 
-def _explain(
-    law: LawSnapshot,
-    rows: list[_Row],
-    year: engine.Year,
-    cents: npt.NDArray[np.int64],
-    first_years: npt.NDArray[np.bool_],
-    profession: Profession,
-    deficit: bool,
-    texts: list[str],
-) -> None:
-    """Run the scalar explanation on traced columns, once per path, and fill each path's template."""
-    remaining = np.arange(len(rows))
-    idents = [row.ident for row in rows]
-    notes = (engine.DEFICIT,) if deficit else ()
-    situation = cast(Situation, _Standin(_ID, rows[0].situation.year, profession))
-    cfp = int(year.cfp[0])
-    while remaining.size:
-        trace = Trace(remaining.size)
+@dataclass(slots=True)
+class _PartLine:
+    """A line in the explanation of the whole row, written by its own part."""
 
-        def column(values: Any, remaining: npt.NDArray[np.intp] = remaining, trace: Trace = trace) -> Any:
-            if isinstance(values, np.ndarray):
-                return Column(values[remaining], trace)
-            return values
+    key: str
+    part: _Part
 
+    def to_dict(self) -> Any:
+        return self.part
+
+
+class _NoForfait:
+    """The flat-rate block in the explanation of the whole row, written by its own part."""
+
+    assiette_sociale = None
+    total = None
+    lines = ()
+
+
+_ID = _Id()
+_FORFAIT = "forfait_debut_activite"
+
+
+@dataclass(slots=True)
+class _Group:
+    """Rows of one year, profession, ACRE exemption, deficit and first-years case, explained together."""
+
+    law: LawSnapshot
+    rows: list[_Row]
+    profession: Profession
+    deficit: bool
+    first_years: bool
+
+    def explain(self, year: engine.Year, cents: npt.NDArray[np.int64], texts: list[str]) -> None:
+        """Build the traced simulation (once per path of its construction), then explain each part of it."""
+        n = len(self.rows)
+        left = np.ones(n, dtype=np.bool_)
+        tracer = Tracer(left)
+        column = tracer.column
+        situation = cast(Situation, _Standin(_ID, self.rows[0].situation.year, self.profession))
+        notes = (engine.DEFICIT,) if self.deficit else ()
         r = year.rows
         acre = None
         if r.acre is not None:
@@ -296,30 +316,76 @@ def _explain(
         )
         traces = tuple(type(t)(*(column(v) for v in t)) for t in year.computed.traces)
         computed = Cotisations(traces, column(year.computed.total))
-        income = Ratio(column(cents), 100, trace)  # the income retained: cents / 100 (`counted_income`)
+        income = Ratio(column(cents), 100)  # the income retained is cents / 100 (`engine.counted_income`)
         abattement = None if year.abattement is None else column(year.abattement)
-        simulation = engine.simulation_of(
-            situation,
-            law,
-            cast(Decimal, income),
-            traced_rows,
-            computed,
-            column(year.base_csg),
-            cfp,
-            abattement,
-            notes,
-            cast(bool, column(first_years)),
-        )
-        template, slots = _template(simulation.to_dict())
-        keep = trace.keep
-        chosen = remaining[keep]
-        values = [_texts(slot, keep, chosen, idents) for slot in slots]
-        for i, filled in zip(chosen.tolist(), zip(*values, strict=True), strict=True):
-            texts[rows[i].index] = template % filled
-        if not slots:
-            for i in chosen.tolist():
-                texts[rows[i].index] = template
-        remaining = remaining[~keep]
+        idents = [row.ident for row in self.rows]
+        while left.any():
+            trace = tracer.follow(left)
+            simulation = engine.simulation_of(
+                situation,
+                self.law,
+                cast(Decimal, income),
+                traced_rows,
+                computed,
+                column(year.base_csg),
+                int(year.cfp[0]),
+                abattement,
+                notes,
+                self.first_years,
+            )
+            rows = trace.keep
+            placeholders = tuple(_PartLine(key, _Part(key)) for key in CONTRIBUTIONS)
+            object.__setattr__(simulation, "_lines", placeholders)  # each line is explained as its own part
+            parts: dict[str, list[str]] = {}
+            explanation = cast(engine._Explanation, simulation.explanation)
+            for key, make in zip(CONTRIBUTIONS, explanation.line_makers(), strict=True):
+                parts[key] = self._part(tracer, rows, lambda make=make: make().to_dict(), idents, parts)
+            if self.first_years:
+
+                def forfait(simulation: Simulation = simulation) -> Any:
+                    object.__setattr__(simulation, "_forfait", None)  # computed again on this run's path
+                    return simulation.to_dict()[_FORFAIT]
+
+                parts[_FORFAIT] = self._part(tracer, rows, forfait, idents, parts)
+
+            def whole(simulation: Simulation = simulation) -> Any:
+                object.__setattr__(simulation, "_forfait", (_NoForfait() if self.first_years else None,))
+                data = simulation.to_dict()
+                if self.first_years:
+                    data[_FORFAIT] = _Part(_FORFAIT)
+                return data
+
+            done = self._part(tracer, rows, whole, idents, parts)
+            for i in np.flatnonzero(rows).tolist():
+                texts[self.rows[i].index] = done[i]
+            left &= ~rows
+
+    @staticmethod
+    def _part(
+        tracer: Tracer,
+        rows: npt.NDArray[np.bool_],
+        build: Any,
+        idents: list[str],
+        parts: dict[str, list[str]],
+    ) -> list[str]:
+        """The JSON text of a part of the explanation for `rows` (a list over the group, "" elsewhere): `build`
+        is run once per path, each run's template filled for the rows on that path."""
+        out = [""] * len(rows)
+        left = rows.copy()
+        while left.any():
+            trace = tracer.follow(left)
+            template, slots = _template(build())
+            keep = trace.keep
+            chosen = np.flatnonzero(keep)
+            if slots:
+                values = [_texts(slot, keep, chosen, idents, parts) for slot in slots]
+                for i, filled in zip(chosen.tolist(), zip(*values, strict=True), strict=True):
+                    out[i] = template % filled
+            else:
+                for i in chosen.tolist():
+                    out[i] = template
+            left &= ~keep
+        return out
 
 
 def _template(data: Any) -> tuple[str, list[Any]]:
@@ -342,7 +408,7 @@ def _template(data: Any) -> tuple[str, list[Any]]:
                     parts.append(", ")
                 walk(item)
             parts.append("]")
-        elif isinstance(value, Column | Ratio | _Id):
+        elif isinstance(value, Column | Ratio | _Id | _Part):
             slots.append(value)
             parts.append("%s")
         else:
@@ -352,14 +418,34 @@ def _template(data: Any) -> tuple[str, list[Any]]:
     return "".join(parts), slots
 
 
+_CONSTANTS: dict[tuple[type, Any], str] = {}
+
+
 def _constant(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False).replace("%", "%%")
+    """A constant of a template, as json.dumps writes it (texts, law figures, keys: a few hundred in all)."""
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False).replace("%", "%%")
+    key = (type(value), value)
+    text = _CONSTANTS.get(key)
+    if text is None:
+        text = _CONSTANTS[key] = json.dumps(value, ensure_ascii=False).replace("%", "%%")
+    return text
 
 
-def _texts(slot: Any, keep: npt.NDArray[np.bool_], chosen: npt.NDArray[np.intp], idents: list[str]) -> list[str]:
-    """The JSON numbers (or ids) of a slot for the rows kept, as `json.dumps` writes the scalar path's values."""
+def _texts(
+    slot: Any,
+    keep: npt.NDArray[np.bool_],
+    chosen: npt.NDArray[np.intp],
+    idents: list[str],
+    parts: dict[str, list[str]],
+) -> list[str]:
+    """The JSON numbers (or ids, or parts) of a slot for the rows kept, as `json.dumps` writes the scalar path's
+    values."""
     if isinstance(slot, _Id):
         return [idents[i] for i in chosen.tolist()]
+    if isinstance(slot, _Part):
+        part = parts[slot.name]
+        return [part[i] for i in chosen.tolist()]
     if isinstance(slot, Column):
         values = slot.values[keep]
         if values.dtype == np.bool_:
@@ -377,12 +463,9 @@ def _texts(slot: Any, keep: npt.NDArray[np.bool_], chosen: npt.NDArray[np.intp],
         if not remainder.any():
             return list(map(str, quotient.tolist()))
         floats = (n / per).tolist()
-        return [
-            repr(f) if r else str(q)
-            for q, r, f in zip(quotient.tolist(), remainder.tolist(), floats, strict=True)
-        ]
+        return [repr(f) if r else str(q) for q, r, f in zip(quotient.tolist(), remainder.tolist(), floats, strict=True)]
     pers = slot.per.values[keep] if isinstance(slot.per, Column) else np.full(len(chosen), per, dtype=object)
     return [
-        json.dumps(_num(Decimal(int(a)) if int(b) == 1 else Decimal(int(a)) / Decimal(int(b))))
+        repr(_num(Decimal(int(a)) if int(b) == 1 else Decimal(int(a)) / Decimal(int(b))))
         for a, b in zip(n.tolist(), pers.tolist(), strict=True)
     ]

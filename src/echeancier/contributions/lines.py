@@ -8,7 +8,6 @@ from echeancier.contributions.exact import EURO, RATE
 from echeancier.contributions.result import Line, Tranche, decimal
 
 
-
 def euros(cents: int, per_euro: int = 100) -> Decimal:
     """An integer amount (cents, or 1/`per_euro` €) in euros, exactly (rounded to 28 digits if it does not end)."""
     return decimal(cents, per_euro)

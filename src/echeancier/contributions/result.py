@@ -182,7 +182,8 @@ def decimal(n: int, per: int = 1) -> Decimal:
         return Decimal(n) if per == 1 else Decimal(n) / Decimal(per)
     from echeancier.contributions.traced import ratio
 
-    return ratio(n, per)
+    traced: Decimal = ratio(n, per)
+    return traced
 
 
 def _num(value: Decimal) -> int | float:

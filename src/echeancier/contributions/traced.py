@@ -13,7 +13,8 @@ path, and the others are run again with their own probe. The integers converted 
 row by row exactly as `json.dumps` writes the `Decimal` the scalar path builds.
 
 Exactness: the operations are those of Python ints on int64 arrays, switched to Python-int object arrays when a
-product or a sum could leave int64 (so nothing wraps); floor division, comparisons and conversions are the same.
+bound of the result (propagated from the bounds of the operands) could leave int64, so nothing wraps; floor
+division, comparisons and conversions are the same on both.
 """
 
 from __future__ import annotations
@@ -24,42 +25,50 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-_SAFE = 1 << 61  # operands below this in absolute value cannot overflow int64 in a sum; products are checked
+_SAFE = 1 << 62  # a result bounded below this fits in int64
 
 
 class Trace:
-    """The rows of a group still on the probe's path (the probe is row 0)."""
+    """The rows still on the path of the probe (the first row of `rows`), among the rows of a group."""
 
-    __slots__ = ("keep",)
+    __slots__ = ("keep", "probe")
 
-    def __init__(self, rows: int) -> None:
-        self.keep = np.ones(rows, dtype=np.bool_)
+    def __init__(self, rows: npt.NDArray[np.bool_]) -> None:
+        self.keep = rows.copy()
+        self.probe = int(np.argmax(rows))
 
-    def branch(self, condition: npt.NDArray[Any]) -> bool:
+    def branch(self, condition: Any) -> bool:
         """The probe's outcome of `condition`; the rows with another outcome leave the path."""
-        condition = np.asarray(condition, dtype=np.bool_)
-        outcome = bool(condition[0])
+        outcome = bool(condition[self.probe])
         if outcome:
             self.keep &= condition
         else:
-            self.keep &= ~condition
+            self.keep &= ~np.asarray(condition, dtype=np.bool_)
         return outcome
 
 
-def _bound(values: Any) -> int:
-    if isinstance(values, np.ndarray):
-        if values.dtype == object:
-            return _SAFE
-        return int(np.abs(values).max()) if values.size else 0
-    return abs(int(values))
+class Tracer:
+    """The trace the columns of a group branch on now (one group of rows is explained by several runs)."""
+
+    __slots__ = ("current",)
+
+    def __init__(self, rows: npt.NDArray[np.bool_]) -> None:
+        self.current = Trace(rows)
+
+    def follow(self, rows: npt.NDArray[np.bool_]) -> Trace:
+        self.current = Trace(rows)
+        return self.current
+
+    def column(self, values: Any) -> Any:
+        """`values` as a column of this group if it is an array (a constant stays a constant)."""
+        if isinstance(values, np.ndarray):
+            bound = int(np.abs(values).max()) if values.size and values.dtype != object else _SAFE
+            return Column(values, self, bound)
+        return values
 
 
-def _exact(a: Any, b: Any, product: bool) -> tuple[Any, Any]:
-    """The operands as Python-int object arrays when the result could leave int64."""
-    limit = _bound(a) * _bound(b) if product else max(_bound(a), _bound(b))
-    if limit < _SAFE:
-        return a, b
-    return _objects(a), _objects(b)
+def _bound(x: Any) -> int:
+    return x.bound if isinstance(x, Column) else abs(int(x))
 
 
 def _objects(values: Any) -> Any:
@@ -77,62 +86,65 @@ def _value(x: Any) -> Any:
 
 
 class Column:
-    """An integer (or a truth value) for every row of a group, used where the scalar code expects an int."""
+    """An integer (or a truth value) for every row of a group, used where the scalar code expects an int.
 
-    __slots__ = ("trace", "values")
+    `bound` bounds its absolute value (propagated through the operations, so that no row is read to know that a
+    result fits in int64); beyond 2^61 the values become Python ints in an object array, which cannot overflow.
+    """
 
-    def __init__(self, values: Any, trace: Trace) -> None:
+    __slots__ = ("bound", "tracer", "values")
+
+    def __init__(self, values: Any, tracer: Tracer, bound: int) -> None:
         self.values = values
-        self.trace = trace
+        self.tracer = tracer
+        self.bound = bound
 
-    def _new(self, values: Any) -> Column:
-        return Column(values, self.trace)
-
-    def _binary(self, other: Any, op: Any, product: bool = False, reflected: bool = False) -> Any:
+    def _binary(self, other: Any, op: Any, bound: int, reflected: bool = False) -> Any:
         value = _value(other)
         if value is NotImplemented:
             return NotImplemented
         a, b = (value, self.values) if reflected else (self.values, value)
-        a, b = _exact(a, b, product)
-        return self._new(op(a, b))
+        if bound >= _SAFE:
+            a, b = _objects(a), _objects(b)
+        return Column(op(a, b), self.tracer, bound)
 
     def __add__(self, other: Any) -> Any:
-        return self._binary(other, np.add)
+        return self._binary(other, np.add, self.bound + _bound(other))
 
     def __radd__(self, other: Any) -> Any:
-        return self._binary(other, np.add, reflected=True)
+        return self._binary(other, np.add, self.bound + _bound(other), reflected=True)
 
     def __sub__(self, other: Any) -> Any:
-        return self._binary(other, np.subtract)
+        return self._binary(other, np.subtract, self.bound + _bound(other))
 
     def __rsub__(self, other: Any) -> Any:
-        return self._binary(other, np.subtract, reflected=True)
+        return self._binary(other, np.subtract, self.bound + _bound(other), reflected=True)
 
     def __mul__(self, other: Any) -> Any:
-        return self._binary(other, np.multiply, product=True)
+        return self._binary(other, np.multiply, self.bound * _bound(other))
 
     def __rmul__(self, other: Any) -> Any:
-        return self._binary(other, np.multiply, product=True, reflected=True)
+        return self._binary(other, np.multiply, self.bound * _bound(other), reflected=True)
 
     def __floordiv__(self, other: Any) -> Any:
-        return self._binary(other, _floordiv)
+        return self._binary(other, _floordiv, self.bound)  # |a // b| ≤ |a| for a whole b ≠ 0 (0 for b = 0)
 
     def __rfloordiv__(self, other: Any) -> Any:
-        return self._binary(other, _floordiv, reflected=True)
+        return self._binary(other, _floordiv, _bound(other), reflected=True)
 
     def __mod__(self, other: Any) -> Any:
-        return self._binary(other, _mod)
+        return self._binary(other, _mod, _bound(other))
 
     def __neg__(self) -> Column:
-        return self._new(-self.values)
+        return Column(-self.values, self.tracer, self.bound)
 
     def __and__(self, other: Any) -> Any:
-        return self._binary(other, np.logical_and)
+        return self._binary(other, np.logical_and, 1)
 
     __rand__ = __and__
 
     def __or__(self, other: Any) -> Any:
-        return self._binary(other, np.logical_or)
+        return self._binary(other, np.logical_or, 1)
 
     __ror__ = __or__
 
@@ -140,7 +152,7 @@ class Column:
         value = _value(other)
         if value is NotImplemented:
             return NotImplemented
-        return self.trace.branch(op(self.values, value))
+        return self.tracer.current.branch(op(self.values, value))
 
     def __lt__(self, other: Any) -> Any:
         return self._compare(other, np.less)
@@ -163,18 +175,16 @@ class Column:
     __hash__ = None  # type: ignore[assignment]
 
     def __bool__(self) -> bool:
-        return self.trace.branch(self.values != 0)
+        return self.tracer.current.branch(self.values != 0)
 
     def __index__(self) -> int:
         """An index into a table of the law: the probe's value, for the rows that have the same."""
-        probe = int(self.values[0])
-        self.trace.branch(self.values == probe)
+        trace = self.tracer.current
+        probe = int(self.values[trace.probe])
+        trace.branch(self.values == probe)
         return probe
 
     __int__ = __index__
-
-    def rows(self, keep: npt.NDArray[np.bool_]) -> Any:
-        return self.values[keep]
 
 
 def _floordiv(a: Any, b: Any) -> Any:
@@ -192,10 +202,10 @@ def _mod(a: Any, b: Any) -> Any:
 class Ratio:
     """n / per for every row, where the scalar code builds `Decimal(n) / Decimal(per)` for display."""
 
-    __slots__ = ("n", "per", "trace")
+    __slots__ = ("n", "per")
 
-    def __init__(self, n: Any, per: Any, trace: Trace) -> None:
-        self.n, self.per, self.trace = n, per, trace
+    def __init__(self, n: Any, per: Any) -> None:
+        self.n, self.per = n, per
 
     def __bool__(self) -> bool:
         return bool(self.n != 0)
@@ -205,10 +215,7 @@ class Ratio:
         if not isinstance(other, Decimal | int):
             return NotImplemented
         p, q = Decimal(other).as_integer_ratio()
-        left, right = self.n * q, p * self.per
-        if isinstance(left, Column) or isinstance(right, Column):
-            return op(left, right)
-        return op(left, right)
+        return op(self.n * q, p * self.per)
 
     def __lt__(self, other: Any) -> Any:
         return self._compare(other, lambda a, b: a < b)
@@ -227,7 +234,6 @@ class Ratio:
 
 def ratio(n: Any, per: Any) -> Any:
     """`contributions.result.decimal` for traced columns (`Decimal(n) / Decimal(per)` row by row)."""
-    trace = n.trace if isinstance(n, Column) else per.trace if isinstance(per, Column) else None
-    if trace is None:  # integers of another type (NumPy scalars): the scalar conversion
+    if not isinstance(n, Column) and not isinstance(per, Column):  # other integers (NumPy's): the scalar way
         return Decimal(int(n)) if int(per) == 1 else Decimal(int(n)) / Decimal(int(per))
-    return Ratio(n, per, trace)
+    return Ratio(n, per)
