@@ -163,3 +163,12 @@ def test_a_long_input_is_read_in_chunks_of_bounded_size() -> None:
     raw = [b'{"year": 2025, "profession": "artisan", "income": 40000}\n'] * 25
     sizes = [len(batch_) for batch_ in jsonl.chunks(io.BytesIO(b"".join(raw)), 10)]
     assert sizes == [10, 10, 5]
+
+
+def test_chunks_computed_in_two_processes_come_back_in_order() -> None:
+    raw = lines(1200, 6)
+    expected, expected_status = scalar(raw)
+    out = io.StringIO()
+    status = jsonl.run(io.BytesIO(b"".join(raw)), out, chunk=100, workers=2)
+    assert out.getvalue() == expected
+    assert status == expected_status

@@ -18,8 +18,11 @@ tests compare with, byte for byte.
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import select
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -40,6 +43,7 @@ from echeancier.law.loader import LawError
 from echeancier.law.snapshot import EPOCH, LawSnapshot, snapshot
 
 CHUNK = 10_000  # lines read, checked and computed together; memory is bounded by it
+MAX_WORKERS = 2  # processes computing chunks at once, by default (at most one per CPU)
 _PROFESSIONS = tuple(Profession)
 _POWERS_OF_TEN = frozenset(10**k for k in range(19))
 _FLOAT_EXACT = 1 << 53
@@ -85,10 +89,60 @@ def echoable_id(value: Any) -> str | int | float | None:
     return value
 
 
-def run(stream: IO[bytes], out: IO[str], chunk: int = CHUNK) -> int:
+def run(stream: IO[bytes], out: IO[str], chunk: int = CHUNK, workers: int | None = None) -> int:
     """Simulate one JSON situation per line of `stream`, one JSON result per line to `out`, in order; 0 if every
-    line was simulated, 1 otherwise (see the module docstring)."""
-    return run_lines(chunks(stream, chunk), out)
+    line was simulated, 1 otherwise (see the module docstring).
+
+    `workers`: processes computing chunks in parallel (by default one per CPU, at most `MAX_WORKERS`). They start
+    only once a first chunk came full (a long input); a short input or a conversation is answered in this process.
+    At most `workers` chunks are in flight, so memory stays bounded by the chunk size.
+    """
+    batches = chunks(stream, chunk)
+    first = next(batches, None)
+    if first is None:
+        return 0
+    count = min(MAX_WORKERS, os.cpu_count() or 1) if workers is None else workers
+    if count <= 1 or len(first) < chunk:
+        return run_lines(itertools.chain([first], batches), out)
+    return _in_processes(itertools.chain([first], batches), out, count, chunk)
+
+
+def _in_processes(batches: Iterator[list[bytes]], out: IO[str], workers: int, chunk: int) -> int:
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    status = 0
+    pending: deque[Future[tuple[str, bool]]] = deque()
+
+    def write_first() -> None:
+        nonlocal status
+        text, failed = pending.popleft().result()
+        status |= failed
+        if text:
+            out.write(text)
+            out.flush()
+
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        number = 1
+        for batch in batches:
+            pending.append(pool.submit(_chunk_text, batch, number))
+            number += len(batch)
+            while len(pending) > workers or (pending and pending[0].done()):
+                write_first()
+            if len(batch) < chunk:  # the input paused: answer everything before waiting for more
+                while pending:
+                    write_first()
+        while pending:
+            write_first()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return status
+
+
+def _chunk_text(lines: list[bytes], first_number: int) -> tuple[str, bool]:
+    texts, failed = simulate_chunk(lines, first_number)
+    return ("\n".join(texts) + "\n" if texts else ""), failed
 
 
 def run_lines(batches: Iterable[list[bytes]], out: IO[str]) -> int:
