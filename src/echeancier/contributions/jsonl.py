@@ -517,6 +517,8 @@ def _texts(
         if not remainder.any():
             return list(map(str, quotient.tolist()))
         floats = (n / per).tolist()
+        if remainder.all():
+            return list(map(repr, floats))
         return [repr(f) if r else str(q) for q, r, f in zip(quotient.tolist(), remainder.tolist(), floats, strict=True)]
     pers = slot.per.values[keep] if isinstance(slot.per, Column) else np.full(len(chosen), per, dtype=object)
     return [
