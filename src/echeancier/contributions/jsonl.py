@@ -18,6 +18,7 @@ tests compare with, byte for byte.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import os
@@ -274,7 +275,7 @@ def _year(law: LawSnapshot, rows: list[_Row], texts: list[str]) -> None:
     kept = np.zeros(n, dtype=np.bool_)
     if whole.rows.acre is not None:
         kept[whole.rows.acre.rows] = True
-    key = profession * 8 + kept * 4 + deficit * 2 + first
+    key = kept * 4 + deficit * 2 + first
     for value in np.unique(key):
         where = np.flatnonzero(key == value)
         part = engine.of_year(
@@ -287,7 +288,7 @@ def _year(law: LawSnapshot, rows: list[_Row], texts: list[str]) -> None:
             minimums[where],
             profession[where],
         )
-        group = _Group(law, [rows[i] for i in where], _PROFESSIONS[int(value) // 8], bool(value & 2), bool(value & 1))
+        group = _Group(law, [rows[i] for i in where], profession[where], bool(value & 2), bool(value & 1))
         group.explain(part, cents[where], texts)
 
 
@@ -336,11 +337,12 @@ _FORFAIT = "forfait_debut_activite"
 
 @dataclass(slots=True)
 class _Group:
-    """Rows of one year, profession, ACRE exemption, deficit and first-years case, explained together."""
+    """Rows of one year, ACRE exemption, deficit and first-years case, explained together (the parts that read the
+    profession — the CFP line and the flat-rate block, which holds one — are explained by profession)."""
 
     law: LawSnapshot
     rows: list[_Row]
-    profession: Profession
+    profession: npt.NDArray[np.intp]  # codes, in the order of Profession
     deficit: bool
     first_years: bool
 
@@ -350,7 +352,8 @@ class _Group:
         left = np.ones(n, dtype=np.bool_)
         tracer = Tracer(left)
         column = tracer.column
-        situation = cast(Situation, _Standin(_ID, self.rows[0].situation.year, self.profession))
+        year_number = self.rows[0].situation.year
+        situation = cast(Situation, _Standin(_ID, year_number, _PROFESSIONS[0]))
         notes = (engine.DEFICIT,) if self.deficit else ()
         r = year.rows
         acre = None
@@ -382,7 +385,7 @@ class _Group:
                 traced_rows,
                 computed,
                 column(year.base_csg),
-                int(year.cfp[0]),
+                column(year.cfp),
                 abattement,
                 notes,
                 self.first_years,
@@ -392,15 +395,31 @@ class _Group:
             object.__setattr__(simulation, "_lines", placeholders)  # each line is explained as its own part
             parts: dict[str, list[str]] = {}
             explanation = cast(engine._Explanation, simulation.explanation)
-            for key, make in zip(CONTRIBUTIONS, explanation.line_makers(), strict=True):
+            for key, make in zip(CONTRIBUTIONS[:-1], explanation.line_makers()[:-1], strict=True):
                 parts[key] = self._part(tracer, rows, lambda make=make: make().to_dict(), idents, parts)
+            cfp_key = CONTRIBUTIONS[-1]
+            parts[cfp_key] = [""] * n
             if self.first_years:
+                parts[_FORFAIT] = [""] * n
+            for code in np.unique(self.profession[rows]).tolist():
+                # The profession's own situation and CFP (an int, as for one situation): the CFP line and the
+                # flat-rate block (which has a CFP line) of the rows of that profession.
+                chosen = rows & (self.profession == code)
+                alone = cast(Situation, _Standin(_ID, year_number, _PROFESSIONS[code]))
+                cfp = int(year.cfp[int(np.argmax(chosen))])
+                own = dataclasses.replace(explanation, situation=alone, cfp=cfp)
+                make_cfp = own.line_makers()[-1]
+                done_cfp = self._part(tracer, chosen, lambda make=make_cfp: make().to_dict(), idents, parts)
+                _merge(parts[cfp_key], done_cfp, chosen)
+                if self.first_years:
+                    of_profession = dataclasses.replace(simulation, situation=alone, explanation=own)
+                    object.__setattr__(of_profession, "_lines", placeholders)
 
-                def forfait(simulation: Simulation = simulation) -> Any:
-                    object.__setattr__(simulation, "_forfait", None)  # computed again on this run's path
-                    return simulation.to_dict()[_FORFAIT]
+                    def forfait(simulation: Simulation = of_profession) -> Any:
+                        object.__setattr__(simulation, "_forfait", None)  # computed again on this run's path
+                        return simulation.to_dict()[_FORFAIT]
 
-                parts[_FORFAIT] = self._part(tracer, rows, forfait, idents, parts)
+                    _merge(parts[_FORFAIT], self._part(tracer, chosen, forfait, idents, parts), chosen)
 
             def whole(simulation: Simulation = simulation) -> Any:
                 object.__setattr__(simulation, "_forfait", (_NoForfait() if self.first_years else None,))
@@ -440,6 +459,11 @@ class _Group:
                     out[i] = template
             left &= ~keep
         return out
+
+
+def _merge(into: list[str], part: list[str], rows: npt.NDArray[np.bool_]) -> None:
+    for i in np.flatnonzero(rows).tolist():
+        into[i] = part[i]
 
 
 def _template(data: Any) -> tuple[str, list[Any]]:
