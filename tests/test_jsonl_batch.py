@@ -17,10 +17,14 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from echeancier.cli import run_jsonl
 from echeancier.contributions import jsonl
+from echeancier.kernel.inputs import iter_lines
 from tests.test_cli import run
+from tests.test_hostile_inputs import _dumps, _json_values, _situations
 
 
 def _date(rng: random.Random, year: int) -> str:
@@ -172,3 +176,24 @@ def test_chunks_computed_in_two_processes_come_back_in_order() -> None:
     status = jsonl.run(io.BytesIO(b"".join(raw)), out, chunk=100, workers=2)
     assert out.getvalue() == expected
     assert status == expected_status
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.binary(max_size=200),
+            st.text(max_size=200).map(lambda text: text.encode("utf-8", "surrogatepass")),
+            _json_values.map(_dumps),
+            _situations.map(_dumps),
+        ),
+        max_size=8,
+    )
+)
+def test_hostile_lines_give_in_chunks_what_they_give_line_by_line(raw: list[bytes]) -> None:
+    """The generators of tests/test_hostile_inputs.py: never an internal error, the same bytes as the scalar path
+    (a line of the lists may hold newlines: both paths read what `iter_lines` cuts)."""
+    source = b"".join(line.replace(b"\n", b" ") + b"\n" for line in raw)
+    expected, expected_status = scalar(list(iter_lines(io.BytesIO(source))))
+    got, status = batch(list(iter_lines(io.BytesIO(source))), 3)
+    assert got == expected and status == expected_status
