@@ -10,10 +10,17 @@ HERE = Path(__file__).resolve().parent
 
 
 def main() -> int:
+    import os
+    import platform
+
+    machine = platform.processor() or platform.machine()
+    print(f"machine: {machine}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(f"load average at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (the machine may be shared)")
     status = 0
     for script in sorted(HERE.glob("bench_*.py")):
         print(f"== {script.name}", flush=True)
         status |= subprocess.run([sys.executable, str(script)], check=False).returncode
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return status
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import errno
 import json
-import math
 import os
 import sys
 import traceback
@@ -382,10 +381,10 @@ def simulate(
             _fail(
                 "--jsonl", f"ne se combine pas avec {', '.join(given)} (chaque situation est lue sur l'entrée standard)"
             )
-        from echeancier.kernel.inputs import iter_lines
+        from echeancier.contributions import jsonl as jsonl_path
 
         with _errors():
-            status = run_jsonl(iter_lines(sys.stdin.buffer), sys.stdout)
+            status = jsonl_path.run(sys.stdin.buffer, sys.stdout)
         raise typer.Exit(status)
 
     for name, value in (("year", year), ("profession", profession), ("income", income)):
@@ -432,47 +431,24 @@ def simulate(
 def run_jsonl(lines: Iterable[bytes], out: IO[str]) -> int:
     """Simulate one JSON situation per line of `lines`, writing one JSON result per line to `out`, in order.
 
-    Streams: each result is written and flushed before the next line is read, so that nothing but the current
-    line is held in memory and a reader at the other end of a pipe gets each answer as soon as it exists. A bad
-    line yields {"id", "line", "error"} and the run goes on; blank lines are skipped. Each line is read by the
-    input layer (`loads_json`: size, depth, duplicate keys, lone surrogates, exact decimals). Returns the exit
-    status: 0 if every line was simulated, 1 otherwise.
+    The scalar path, line by line (the reference of `contributions.jsonl`, which the command runs): each result is
+    written and flushed before the next line is read. A bad line yields {"id", "line", "error"} and the run goes
+    on; blank lines are skipped. Each line is read by the input layer (`loads_json`: size, depth, duplicate keys,
+    lone surrogates, exact decimals). Returns the exit status: 0 if every line was simulated, 1 otherwise.
     """
-    from echeancier.contributions.engine import simulate as simulate_situation
-    from echeancier.kernel.inputs import MAX_JSON_BYTES, InputError, loads_json
-    from echeancier.law.loader import LawError
+    from echeancier.contributions.jsonl import scalar_line
 
     status = 0
     for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
+        done = scalar_line(number, raw)
+        if done is None:
             continue
-        ident: Any = None
-        try:
-            if len(raw) > MAX_JSON_BYTES:
-                raise InputError("json", f"ligne trop longue (plus de {MAX_JSON_BYTES} octets)")
-            data = loads_json(raw)
-            if isinstance(data, dict):
-                ident = _echoable_id(data.get("id"))
-            output = json.dumps(simulate_situation(data).to_dict(), ensure_ascii=False)
-        except (InputError, LawError) as error:
+        output, failed = done
+        if failed:
             status = EXIT_LINES_FAILED
-            output = json.dumps({"id": ident, "line": number, "error": _one_line(str(error))}, ensure_ascii=False)
         out.write(output + "\n")
         out.flush()
     return status
-
-
-def _echoable_id(value: Any) -> str | int | float | None:
-    """The input's id as it can be echoed back in valid JSON (an object or a NaN cannot)."""
-    if isinstance(value, Decimal):  # a number with a fraction, read exactly
-        value = float(value) if value.is_finite() and abs(value.adjusted()) < 300 else None
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        return None
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 # --- the French table -----------------------------------------------------------------------------------------

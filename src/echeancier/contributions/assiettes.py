@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from echeancier.contributions.exact import EURO, FRAC, SCALAR, Bools, Ints, Ops, half_up
+from echeancier.contributions.result import decimal
 from echeancier.contributions.situation import Situation
 from echeancier.law.snapshot import EPOCH, Figures, LawSnapshot
 
@@ -96,4 +97,4 @@ def activity(situation: Situation, law: LawSnapshot) -> Activity:
 
 def prorata(days: int, partial: bool, jours_prorata: int) -> Decimal:
     """days / 365, at most 1 (1 for a whole year): the reduction of the PASS, as a decimal for display."""
-    return min(Decimal(days) / Decimal(jours_prorata), Decimal(1)) if partial else Decimal(1)
+    return min(decimal(days, jours_prorata), Decimal(1)) if partial else Decimal(1)

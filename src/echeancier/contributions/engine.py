@@ -10,10 +10,11 @@ line (base, rate, tranches, minimum, ceiling, ACRE exemption) is derived from th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from functools import partial
+from typing import Any, NamedTuple
 
 from echeancier.contributions import (
     allocations_familiales,
@@ -27,13 +28,13 @@ from echeancier.contributions import (
 )
 from echeancier.contributions.assiettes import assiette_forfaitaire, day_number, prorata
 from echeancier.contributions.context import Rows
-from echeancier.contributions.exact import SCALAR
-from echeancier.contributions.result import Line, Simulation
+from echeancier.contributions.exact import SCALAR, Bools, Ints, Ops
+from echeancier.contributions.result import Line, Simulation, decimal
 from echeancier.contributions.situation import Situation, situation_from_mapping
 from echeancier.contributions.year import Cotisations, cotisations, on_base, rows_of
 from echeancier.kernel.money import ZERO
 from echeancier.law.loader import Law
-from echeancier.law.snapshot import LawSnapshot, snapshot, snapshot_of
+from echeancier.law.snapshot import Figures, LawSnapshot, snapshot, snapshot_of
 
 _CENT = Decimal(100)
 _PROFESSIONS = {p: code for code, p in enumerate(formation_professionnelle.PROFESSIONS)}
@@ -61,9 +62,49 @@ def simulate(situation: Situation | Mapping[str, Any], law: LawSnapshot | Law | 
 
 def compute(situation: Situation, law: LawSnapshot, income: Decimal, notes: tuple[str, ...] = ()) -> Simulation:
     """The contributions for a given gross income (the situation's own income field is not read)."""
-    if income < ZERO:
+    income, cents, deficit = counted_income(income)
+    if deficit:
+        notes = (*notes, DEFICIT)
+    figures = law.exact
+    start = day_number(situation.start_date, figures.first_day)
+    end = day_number(situation.end_date, figures.last_day)
+    acre = situation.acre and situation.start_date is not None
+    profession = _PROFESSIONS[situation.profession]
+    year = of_year(SCALAR, figures, cents, start, end, acre, not situation.rsa, profession)
+    return simulation_of(situation, law, income, *year, notes, in_first_years(situation, law))
+
+
+class Year(NamedTuple):
+    """What the rules computed for one income year: the rows, the cotisations, the CSG-CRDS base, the CFP."""
+
+    rows: Rows
+    computed: Cotisations
+    base_csg: Ints
+    cfp: Ints
+    abattement: Ints | None
+
+
+def of_year(
+    k: Ops, figures: Figures, cents: Ints, start: Ints, end: Ints, acre: Bools, minimums: Bools, profession: Ints
+) -> Year:
+    """Every contribution of an income year for incomes in cents (≥ 0), on Python ints (`simulate`) or on the
+    columns of many rows (`simulate --jsonl`): `contributions.year`, then the CSG-CRDS base and the CFP."""
+    rows, abattement = rows_of(k, figures, cents, start, end, acre, minimums)
+    computed = cotisations(k, rows)
+    # L136-3 (former wording): up to 2024 the CSG-CRDS base is the revenu professionnel plus the cotisations.
+    base_csg = rows.assiette if figures.apres_reforme else cents + 100 * computed.total
+    cfp = formation_professionnelle.rule(k, figures, profession)
+    return Year(rows, computed, base_csg, cfp, abattement)
+
+
+DEFICIT = "deficit_as_zero"
+
+
+def counted_income(income: Decimal) -> tuple[Decimal, int, bool]:
+    """(the income retained, the same in cents, whether it was a deficit) for a gross income in euros."""
+    deficit = income < ZERO
+    if deficit:
         # CSS L131-6, R613-1-2 VI: a deficit counts as a nil income.
-        notes = (*notes, "deficit_as_zero")
         income = ZERO
     scaled = income * _CENT
     cents = int(scaled)
@@ -71,20 +112,13 @@ def compute(situation: Situation, law: LawSnapshot, income: Decimal, notes: tupl
         # LAW (docs/law-choices.md, 50): an income is counted in whole cents, rounded half up.
         cents = int(scaled.to_integral_value(rounding=ROUND_HALF_UP))
         income = Decimal(cents) / _CENT
-    figures = law.exact
-    start = day_number(situation.start_date, figures.first_day)
-    end = day_number(situation.end_date, figures.last_day)
-    acre = situation.acre and situation.start_date is not None
-    rows, abattement = rows_of(SCALAR, figures, cents, start, end, acre, not situation.rsa)
-    profession = _PROFESSIONS[situation.profession]
-    computed = cotisations(SCALAR, rows)
-    # L136-3 (former wording): up to 2024 the CSG-CRDS base is the revenu professionnel plus the cotisations.
-    base_csg = rows.assiette if figures.apres_reforme else cents + 100 * computed.total
-    cfp = formation_professionnelle.rule(SCALAR, figures, profession)
-    first_years = (
-        situation.start_date is not None and situation.year - situation.start_date.year < law.forfait_duree_annees
-    )
-    return _simulation(situation, law, income, rows, computed, base_csg, cfp, abattement, notes, first_years)
+    return income, cents, deficit
+
+
+def in_first_years(situation: Situation, law: LawSnapshot) -> bool:
+    """Whether the flat-rate provisional contributions of the first two civil years of activity apply."""
+    start = situation.start_date
+    return start is not None and situation.year - start.year < law.forfait_duree_annees
 
 
 def _forfait(situation: Situation, law: LawSnapshot, rows: Rows, cfp: int) -> Simulation:
@@ -95,8 +129,8 @@ def _forfait(situation: Situation, law: LawSnapshot, rows: Rows, cfp: int) -> Si
     base = assiette_forfaitaire(rows.pass_proratise, figures)
     forfait_rows = on_base(SCALAR, rows, base, figures.forfait_assiette_ij)
     computed = cotisations(SCALAR, forfait_rows)
-    euros = Decimal(base) / _CENT
-    return _simulation(situation, law, euros, forfait_rows, computed, base, cfp, None, ("forfait_debut_activite",))
+    euros = decimal(base, 100)
+    return simulation_of(situation, law, euros, forfait_rows, computed, base, cfp, None, ("forfait_debut_activite",))
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,24 +146,28 @@ class _Explanation:
     first_years: bool  # the flat-rate provisional contributions of the first two years apply
 
     def lines(self) -> tuple[Line, ...]:
+        return tuple(make() for make in self.line_makers())
+
+    def line_makers(self) -> tuple[Callable[[], Line], ...]:
+        """One function per line, in the order of CONTRIBUTIONS (`simulate --jsonl` explains each line apart)."""
         law, assiette = self.law, self.rows.assiette
         maladie, ij, rb, rci, id_, af = self.traces
         return (
-            maladie_maternite.explain(maladie, law, assiette),
-            indemnites_journalieres.explain(ij, law),
-            retraite_base.explain(rb, law),
-            retraite_complementaire.explain(rci, law),
-            invalidite_deces.explain(id_, law),
-            allocations_familiales.explain(af, law, assiette),
-            csg_crds.explain(self.csg, law),
-            formation_professionnelle.explain(self.cfp, self.situation.profession, law),
+            partial(maladie_maternite.explain, maladie, law, assiette),
+            partial(indemnites_journalieres.explain, ij, law),
+            partial(retraite_base.explain, rb, law),
+            partial(retraite_complementaire.explain, rci, law),
+            partial(invalidite_deces.explain, id_, law),
+            partial(allocations_familiales.explain, af, law, assiette),
+            partial(csg_crds.explain, self.csg, law),
+            partial(formation_professionnelle.explain, self.cfp, self.situation.profession, law),
         )
 
     def forfait(self) -> Simulation | None:
         return _forfait(self.situation, self.law, self.rows, self.cfp) if self.first_years else None
 
 
-def _simulation(
+def simulation_of(
     situation: Situation,
     law: LawSnapshot,
     income: Decimal,
@@ -147,11 +185,11 @@ def _simulation(
         year=situation.year,
         regime=law.regime,
         income=income,
-        assiette_sociale=Decimal(rows.assiette) / _CENT,
-        assiette_csg=Decimal(base_csg) / _CENT,
-        abattement=None if abattement is None else Decimal(abattement),
+        assiette_sociale=decimal(rows.assiette, 100),
+        assiette_csg=decimal(base_csg, 100),
+        abattement=None if abattement is None else decimal(abattement),
         pass_annuel=law.pass_annuel,
-        pass_proratise=Decimal(rows.pass_proratise),
+        pass_proratise=decimal(rows.pass_proratise),
         jours_activite=rows.days,
         prorata=prorata(rows.days, rows.partial, law.jours_prorata),
         amounts=(*(trace.amount for trace in computed.traces), csg.amount, cfp),
@@ -165,4 +203,4 @@ def _acre_fraction(rows: Rows) -> Decimal:
     """The share of the year covered by ACRE, for display (the computation keeps the exact ratio)."""
     if rows.acre is None:
         return ZERO
-    return Decimal(rows.acre.num) / Decimal(rows.acre.den)
+    return decimal(rows.acre.num, rows.acre.den)

@@ -5,27 +5,21 @@ from __future__ import annotations
 from decimal import Decimal
 
 from echeancier.contributions.exact import EURO, RATE
-from echeancier.contributions.result import Line, Tranche
-
-_CENT = Decimal(100)
-_EURO = Decimal(EURO)
-_RATE = Decimal(RATE)
+from echeancier.contributions.result import Line, Tranche, decimal
 
 
 def euros(cents: int, per_euro: int = 100) -> Decimal:
     """An integer amount (cents, or 1/`per_euro` €) in euros, exactly (rounded to 28 digits if it does not end)."""
-    if per_euro == 100:
-        return Decimal(cents) / _CENT
-    return Decimal(cents) / Decimal(per_euro)
+    return decimal(cents, per_euro)
 
 
 def units(amount: int, scale: int = 1) -> Decimal:
     """An amount before rounding (1e-8 € / `scale`) in euros."""
-    return Decimal(amount) / (_EURO if scale == 1 else _EURO * scale)
+    return decimal(amount, EURO * scale)
 
 
 def rate(millionths: int) -> Decimal:
-    return Decimal(millionths) / _RATE
+    return decimal(millionths, RATE)
 
 
 def tranche(label: str, base_cents: int, rate_value: Decimal, rate_millionths: int) -> Tranche:
@@ -52,11 +46,11 @@ def line(
         key,
         base=euros(base),
         rate=rate,
-        amount=Decimal(amount),
+        amount=decimal(amount),
         reference=reference,
         tranches=tranches,
-        gross=Decimal(rounded_gross),
-        exoneration=Decimal(rounded_gross - amount if exoneration is None else exoneration),
+        gross=decimal(rounded_gross),
+        exoneration=decimal(rounded_gross - amount if exoneration is None else exoneration),
         minimum=None if minimum is None else euros(minimum),
         progressive=progressive,
         capped=capped,

@@ -116,7 +116,7 @@ class Simulation:
 
     @property
     def total(self) -> Decimal:
-        return Decimal(sum(self.amounts))
+        return decimal(sum(self.amounts))
 
     @property
     def lines(self) -> tuple[Line, ...]:
@@ -172,8 +172,24 @@ class Simulation:
         return data
 
 
+def decimal(n: int, per: int = 1) -> Decimal:
+    """n / per as a Decimal: the display of an integer the rules computed (`per`: its unit, 100 for cents).
+
+    The explanation of `simulate --jsonl` runs the same display code on columns of many rows
+    (`contributions.traced`): a traced column stands for its rows' values and builds their display itself.
+    """
+    if type(n) is int and type(per) is int:
+        return Decimal(n) if per == 1 else Decimal(n) / Decimal(per)
+    from echeancier.contributions.traced import ratio
+
+    traced: Decimal = ratio(n, per)
+    return traced
+
+
 def _num(value: Decimal) -> int | float:
     """A JSON number: an int when whole, else a float of the exact decimal (amounts are at most cents)."""
+    if type(value) is not Decimal:  # the traced display of many rows (`contributions.traced`), kept as is
+        return value  # type: ignore[return-value]
     if value == value.to_integral_value():
         return int(value)
     return float(value)

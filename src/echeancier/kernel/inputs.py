@@ -298,7 +298,10 @@ class _NonFinite:
 
 
 def _duplicate_free(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
+    result: dict[str, Any] = dict(pairs)
+    if len(result) == len(pairs):  # no key given twice (the usual case, checked at C speed)
+        return result
+    result = {}
     for key, value in pairs:
         if key in result:
             raise InputError(_key_name(key), "clé donnée deux fois")
@@ -350,6 +353,19 @@ def loads_json(data: bytes | str, *, max_bytes: int = MAX_JSON_BYTES, max_depth:
 
 def _check_tree(document: Any, max_depth: int) -> None:
     """Depth, texts and constants of a parsed JSON document, without recursion."""
+    if isinstance(document, dict) and max_depth > 0 and not any(isinstance(v, dict | list) for v in document.values()):
+        # A flat object (every `--jsonl` line): the same checks in the same order as the walk below — the keys in
+        # order, then the values from the last (the walk's stack takes them last in, first out).
+        for key in document:
+            if isinstance(key, str):
+                check_text(key, "clé", max_length=MAX_JSON_BYTES)
+        for key, value in reversed(document.items()):
+            if isinstance(value, str):
+                check_text(value, (key if len(key) <= 60 else key[:59] + "…") or "json", max_length=MAX_JSON_BYTES)
+            elif isinstance(value, _NonFinite):
+                field = (key if len(key) <= 60 else key[:59] + "…") or "json"
+                raise InputError(field, f"{value.name} n'est pas un nombre JSON")
+        return
     stack: list[tuple[Any, str, int]] = [(document, "", 0)]
     while stack:
         value, path, depth = stack.pop()

@@ -1,0 +1,44 @@
+"""Run in the OpenFisca environment (.venv-openfisca, see setup.sh) by bench_openfisca.py: the contributions of the
+situations of an .npz file (income year, profession code 0/1/2, revenu professionnel in euros) with
+OpenFisca-France's `cotisations_non_salarie`, timed. Prints one JSON line: load, build and compute times, the sum.
+
+Not part of echeancier (it imports openfisca, which the package never does).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import numpy as np
+from openfisca_core.simulation_builder import SimulationBuilder
+from openfisca_france import FranceTaxBenefitSystem
+
+
+def main(path: str, runs: int) -> None:
+    data = np.load(path)
+    year = str(int(data["year"][0]))
+    began = time.perf_counter()
+    system = FranceTaxBenefitSystem()
+    loaded = time.perf_counter() - began
+    categories = system.variables["categorie_non_salarie"].possible_values
+    # the three categories encoded once, then indexed by the profession codes (not 1,000,000 strings encoded)
+    codes = categories.encode(np.array(["artisan", "commercant", "profession_liberale"]))
+    professions = data["profession"]
+    best_build, best_compute, total = float("inf"), float("inf"), 0.0
+    for _ in range(runs):
+        began = time.perf_counter()
+        simulation = SimulationBuilder().build_default_simulation(system, count=len(professions))
+        simulation.set_input("categorie_non_salarie", year, codes[professions])
+        simulation.set_input("rpns_imposables", year, data["income"].astype(np.float32))
+        built = time.perf_counter()
+        amounts = simulation.calculate("cotisations_non_salarie", year)
+        done = time.perf_counter()
+        best_build, best_compute = min(best_build, built - began), min(best_compute, done - built)
+        total = float(np.asarray(amounts, dtype=np.float64).sum())
+    print(json.dumps({"load_s": loaded, "build_s": best_build, "compute_s": best_compute, "sum": total}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 3)

@@ -1,0 +1,551 @@
+"""`echeancier simulate --jsonl` in chunks: the same lines as one `simulate(...).to_dict()` per line, much faster.
+
+A chunk of lines is read (`CHUNK` lines, or fewer when no more input is waiting, so that a conversation through a
+pipe still gets each answer at once). Each line goes through the one input layer as before (`loads_json`, then
+`Situation`): a bad line gives the same `{"id", "line", "error"}` object in its place. The valid lines are then
+computed together, by income year, profession and ACRE group, with the rules evaluated on NumPy columns
+(`contributions.vectorized.VECTOR`, the machinery of `simulate_many`) through `engine.of_year`, the function the
+scalar engine uses.
+
+The explanation is the scalar one, run on columns (`contributions.traced`): `engine.simulation_of` and
+`Simulation.to_dict()` are called once per group of rows that take the same path through the explanation, with
+traced columns in place of ints; the result is a template — every text, key and law figure as `json.dumps` writes
+it, and a slot for each number that differs by row — filled row by row with the numbers written as `json.dumps`
+writes the scalar path's `Decimal`s. Incomes given net of contributions (`income_is_net`, a search) and any row
+whose year cannot be read take the scalar path, line by line (`scalar_line`), which is also the reference the
+tests compare with, byte for byte.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+import os
+import select
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import IO, Any, cast
+
+import numpy as np
+import numpy.typing as npt
+
+from echeancier.contributions import engine
+from echeancier.contributions.context import AcreRows, Rows
+from echeancier.contributions.result import CONTRIBUTIONS, Simulation, _num
+from echeancier.contributions.situation import Profession, Situation, situation_from_mapping
+from echeancier.contributions.traced import Column, Ratio, Tracer
+from echeancier.contributions.vectorized import VECTOR
+from echeancier.contributions.year import Cotisations
+from echeancier.kernel.inputs import MAX_JSON_BYTES, InputError, iter_lines, loads_json
+from echeancier.law.loader import LawError
+from echeancier.law.snapshot import EPOCH, LawSnapshot, snapshot
+
+CHUNK = 10_000  # lines read, checked and computed together; memory is bounded by it
+MAX_WORKERS = 2  # processes computing chunks at once, by default (at most one per CPU)
+_PROFESSIONS = tuple(Profession)
+_POWERS_OF_TEN = frozenset(10**k for k in range(19))
+_FLOAT_EXACT = 1 << 53
+
+
+def scalar_line(number: int, raw: bytes) -> tuple[str, bool] | None:
+    """The output of one line by the scalar engine (None for a blank line), and whether it is an error."""
+    if not raw.strip():
+        return None
+    ident: Any = None
+    try:
+        if len(raw) > MAX_JSON_BYTES:
+            raise InputError("json", f"ligne trop longue (plus de {MAX_JSON_BYTES} octets)")
+        data = loads_json(raw)
+        if isinstance(data, dict):
+            ident = echoable_id(data.get("id"))
+        return json.dumps(engine.simulate(data).to_dict(), ensure_ascii=False), False
+    except (InputError, LawError) as error:
+        return _error(ident, number, error), True
+
+
+def _error(ident: Any, number: int, error: Exception) -> str:
+    return json.dumps({"id": ident, "line": number, "error": one_line(str(error))}, ensure_ascii=False)
+
+
+def one_line(text: str) -> str:
+    """A message on one line (a JSON Lines error object never spans two)."""
+    return " ".join(text.split())
+
+
+def echoable_id(value: Any) -> str | int | float | None:
+    """The input's id as it can be echoed back in valid JSON (an object or a NaN cannot)."""
+    import math
+
+    if isinstance(value, Decimal):  # a number with a fraction, read exactly
+        value = float(value) if value.is_finite() and abs(value.adjusted()) < 300 else None
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def run(stream: IO[bytes], out: IO[str], chunk: int = CHUNK, workers: int | None = None) -> int:
+    """Simulate one JSON situation per line of `stream`, one JSON result per line to `out`, in order; 0 if every
+    line was simulated, 1 otherwise (see the module docstring).
+
+    `workers`: processes computing chunks in parallel (by default one per CPU, at most `MAX_WORKERS`). They start
+    only once a first chunk came full (a long input); a short input or a conversation is answered in this process.
+    At most `workers` chunks are in flight, so memory stays bounded by the chunk size.
+    """
+    batches = chunks(stream, chunk)
+    first = next(batches, None)
+    if first is None:
+        return 0
+    count = min(MAX_WORKERS, os.cpu_count() or 1) if workers is None else workers
+    if count <= 1 or len(first) < chunk:
+        return run_lines(itertools.chain([first], batches), out)
+    return _in_processes(itertools.chain([first], batches), out, count, chunk)
+
+
+def _in_processes(batches: Iterator[list[bytes]], out: IO[str], workers: int, chunk: int) -> int:
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    status = 0
+    pending: deque[Future[tuple[str, bool]]] = deque()
+
+    def write_first() -> None:
+        nonlocal status
+        text, failed = pending.popleft().result()
+        status |= failed
+        if text:
+            out.write(text)
+            out.flush()
+
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        number = 1
+        for batch in batches:
+            pending.append(pool.submit(_chunk_text, batch, number))
+            number += len(batch)
+            while len(pending) > workers or (pending and pending[0].done()):
+                write_first()
+            if len(batch) < chunk:  # the input paused: answer everything before waiting for more
+                while pending:
+                    write_first()
+        while pending:
+            write_first()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return status
+
+
+def _chunk_text(lines: list[bytes], first_number: int) -> tuple[str, bool]:
+    texts, failed = simulate_chunk(lines, first_number)
+    return ("\n".join(texts) + "\n" if texts else ""), failed
+
+
+def run_lines(batches: Iterable[list[bytes]], out: IO[str]) -> int:
+    status = 0
+    number = 0
+    for batch in batches:
+        texts, failed = simulate_chunk(batch, number + 1)
+        number += len(batch)
+        if failed:
+            status = 1
+        if texts:
+            out.write("\n".join(texts) + "\n")
+            out.flush()
+    return status
+
+
+def chunks(stream: IO[bytes], size: int = CHUNK) -> Iterator[list[bytes]]:
+    """The lines of `stream` (`iter_lines`: a line longer than the JSON limit is cut) by lists of at most `size`;
+    a list ends early when no more input is waiting, so that each answer of a conversation comes at once."""
+    try:
+        fd: int | None = stream.fileno()
+    except (OSError, ValueError, AttributeError):
+        fd = None
+    batch: list[bytes] = []
+    for line in iter_lines(stream):
+        batch.append(line)
+        if len(batch) >= size or (fd is not None and not _waiting(fd)):
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _waiting(fd: int) -> bool:
+    try:
+        return bool(select.select([fd], [], [], 0)[0])
+    except (OSError, ValueError):
+        return True
+
+
+@dataclass(slots=True)
+class _Row:
+    """A valid line to compute in a batch."""
+
+    index: int  # position in the chunk's output
+    number: int  # line number in the input
+    raw: bytes
+    situation: Situation
+    ident: str  # the id as json.dumps writes it
+    income: Decimal
+    cents: int
+    deficit: bool
+
+
+def simulate_chunk(lines: list[bytes], first_number: int) -> tuple[list[str], bool]:
+    """The output lines of a chunk of input lines (numbered from `first_number`), and whether any failed."""
+    texts: list[str] = []
+    failed = False
+    by_year: dict[int, list[_Row]] = {}
+    for offset, raw in enumerate(lines):
+        number = first_number + offset
+        if not raw.strip():
+            continue
+        ident: Any = None
+        try:
+            if len(raw) > MAX_JSON_BYTES:
+                raise InputError("json", f"ligne trop longue (plus de {MAX_JSON_BYTES} octets)")
+            data = loads_json(raw)
+            if isinstance(data, dict):
+                ident = echoable_id(data.get("id"))
+            situation = situation_from_mapping(data)
+        except (InputError, LawError) as error:
+            texts.append(_error(ident, number, error))
+            failed = True
+            continue
+        if situation.income_is_net:
+            done = scalar_line(number, raw)
+            assert done is not None
+            texts.append(done[0])
+            failed |= done[1]
+            continue
+        income, cents, deficit = engine.counted_income(situation.income)
+        ident_text = json.dumps(situation.id, ensure_ascii=False)
+        row = _Row(len(texts), number, raw, situation, ident_text, income, cents, deficit)
+        by_year.setdefault(situation.year, []).append(row)
+        texts.append("")
+    for year, rows in by_year.items():
+        try:
+            law = snapshot(year)
+        except LawError:
+            for row in rows:  # the scalar path gives the same error, line by line
+                done = scalar_line(row.number, row.raw)
+                assert done is not None
+                texts[row.index], bad = done
+                failed |= bad
+            continue
+        _year(law, rows, texts)
+    return texts, failed
+
+
+def _year(law: LawSnapshot, rows: list[_Row], texts: list[str]) -> None:
+    """The rows of one income year: grouped by what the explanation needs constant (profession, ACRE kept,
+    deficit), computed on columns, explained by path."""
+    figures = law.exact
+    n = len(rows)
+    cents = np.fromiter((row.cents for row in rows), dtype=np.int64, count=n)
+    start = np.fromiter(
+        (
+            figures.first_day if row.situation.start_date is None else row.situation.start_date.toordinal() - EPOCH
+            for row in rows
+        ),
+        dtype=np.int64,
+        count=n,
+    )
+    end = np.fromiter(
+        (
+            figures.last_day if row.situation.end_date is None else row.situation.end_date.toordinal() - EPOCH
+            for row in rows
+        ),
+        dtype=np.int64,
+        count=n,
+    )
+    acre = np.fromiter((row.situation.acre for row in rows), dtype=np.bool_, count=n)
+    minimums = np.fromiter((not row.situation.rsa for row in rows), dtype=np.bool_, count=n)
+    profession = np.fromiter((_PROFESSIONS.index(row.situation.profession) for row in rows), dtype=np.intp, count=n)
+    deficit = np.fromiter((row.deficit for row in rows), dtype=np.bool_, count=n)
+    first = np.fromiter((engine.in_first_years(row.situation, law) for row in rows), dtype=np.bool_, count=n)
+    whole = engine.of_year(VECTOR, figures, cents, start, end, acre, minimums, profession)
+    kept = np.zeros(n, dtype=np.bool_)
+    if whole.rows.acre is not None:
+        kept[whole.rows.acre.rows] = True
+    key = kept * 4 + deficit * 2 + first
+    for value in np.unique(key):
+        where = np.flatnonzero(key == value)
+        part = engine.of_year(
+            VECTOR,
+            figures,
+            cents[where],
+            start[where],
+            end[where],
+            acre[where],
+            minimums[where],
+            profession[where],
+        )
+        group = _Group(law, [rows[i] for i in where], profession[where], bool(value & 2), bool(value & 1))
+        group.explain(part, cents[where], texts)
+
+
+class _Id:
+    """Where the id of each row goes in a template."""
+
+
+class _Part:
+    """Where an explained part of each row (a line, the flat-rate block) goes in a template."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+@dataclass(slots=True)
+class _Standin:
+    """What the explanation reads of a Situation, for a group of rows."""
+
+    id: _Id
+    year: int
+    profession: Profession
+
+
+@dataclass(slots=True)
+class _PartLine:
+    """A line in the explanation of the whole row, written by its own part."""
+
+    key: str
+    part: _Part
+
+    def to_dict(self) -> Any:
+        return self.part
+
+
+class _NoForfait:
+    """The flat-rate block in the explanation of the whole row, written by its own part."""
+
+    assiette_sociale = None
+    total = None
+    lines = ()
+
+
+_ID = _Id()
+_FORFAIT = "forfait_debut_activite"
+
+
+@dataclass(slots=True)
+class _Group:
+    """Rows of one year, ACRE exemption, deficit and first-years case, explained together (the parts that read the
+    profession — the CFP line and the flat-rate block, which holds one — are explained by profession)."""
+
+    law: LawSnapshot
+    rows: list[_Row]
+    profession: npt.NDArray[np.intp]  # codes, in the order of Profession
+    deficit: bool
+    first_years: bool
+
+    def explain(self, year: engine.Year, cents: npt.NDArray[np.int64], texts: list[str]) -> None:
+        """Build the traced simulation (once per path of its construction), then explain each part of it."""
+        n = len(self.rows)
+        left = np.ones(n, dtype=np.bool_)
+        tracer = Tracer(left)
+        column = tracer.column
+        year_number = self.rows[0].situation.year
+        situation = cast(Situation, _Standin(_ID, year_number, _PROFESSIONS[0]))
+        notes = (engine.DEFICIT,) if self.deficit else ()
+        r = year.rows
+        acre = None
+        if r.acre is not None:
+            a = r.acre
+            acre = AcreRows(True, column(a.pass_proratise), column(a.num), column(a.den), column(a.assiette))
+        traced_rows = Rows(
+            r.law,
+            column(r.assiette),
+            column(r.assiette_u),
+            None,
+            column(r.pass_proratise),
+            column(r.days),
+            column(r.partial),
+            column(r.minimums),
+            acre,
+        )
+        traces = tuple(type(t)(*(column(v) for v in t)) for t in year.computed.traces)
+        computed = Cotisations(traces, column(year.computed.total))
+        income = Ratio(column(cents), 100)  # the income retained is cents / 100 (`engine.counted_income`)
+        abattement = None if year.abattement is None else column(year.abattement)
+        idents = [row.ident for row in self.rows]
+        while left.any():
+            trace = tracer.follow(left)
+            simulation = engine.simulation_of(
+                situation,
+                self.law,
+                cast(Decimal, income),
+                traced_rows,
+                computed,
+                column(year.base_csg),
+                column(year.cfp),
+                abattement,
+                notes,
+                self.first_years,
+            )
+            rows = trace.keep
+            placeholders = tuple(_PartLine(key, _Part(key)) for key in CONTRIBUTIONS)
+            object.__setattr__(simulation, "_lines", placeholders)  # each line is explained as its own part
+            parts: dict[str, list[str]] = {}
+            explanation = cast(engine._Explanation, simulation.explanation)
+            for key, make in zip(CONTRIBUTIONS[:-1], explanation.line_makers()[:-1], strict=True):
+                parts[key] = self._part(tracer, rows, lambda make=make: make().to_dict(), idents, parts)
+            cfp_key = CONTRIBUTIONS[-1]
+            parts[cfp_key] = [""] * n
+            if self.first_years:
+                parts[_FORFAIT] = [""] * n
+            for code in np.unique(self.profession[rows]).tolist():
+                # The profession's own situation and CFP (an int, as for one situation): the CFP line and the
+                # flat-rate block (which has a CFP line) of the rows of that profession.
+                chosen = rows & (self.profession == code)
+                alone = cast(Situation, _Standin(_ID, year_number, _PROFESSIONS[code]))
+                cfp = int(year.cfp[int(np.argmax(chosen))])
+                own = dataclasses.replace(explanation, situation=alone, cfp=cfp)
+                make_cfp = own.line_makers()[-1]
+                done_cfp = self._part(tracer, chosen, lambda make=make_cfp: make().to_dict(), idents, parts)
+                _merge(parts[cfp_key], done_cfp, chosen)
+                if self.first_years:
+                    of_profession = dataclasses.replace(simulation, situation=alone, explanation=own)
+                    object.__setattr__(of_profession, "_lines", placeholders)
+
+                    def forfait(simulation: Simulation = of_profession) -> Any:
+                        object.__setattr__(simulation, "_forfait", None)  # computed again on this run's path
+                        return simulation.to_dict()[_FORFAIT]
+
+                    _merge(parts[_FORFAIT], self._part(tracer, chosen, forfait, idents, parts), chosen)
+
+            def whole(simulation: Simulation = simulation) -> Any:
+                object.__setattr__(simulation, "_forfait", (_NoForfait() if self.first_years else None,))
+                data = simulation.to_dict()
+                if self.first_years:
+                    data[_FORFAIT] = _Part(_FORFAIT)
+                return data
+
+            done = self._part(tracer, rows, whole, idents, parts)
+            for i in np.flatnonzero(rows).tolist():
+                texts[self.rows[i].index] = done[i]
+            left &= ~rows
+
+    @staticmethod
+    def _part(
+        tracer: Tracer,
+        rows: npt.NDArray[np.bool_],
+        build: Any,
+        idents: list[str],
+        parts: dict[str, list[str]],
+    ) -> list[str]:
+        """The JSON text of a part of the explanation for `rows` (a list over the group, "" elsewhere): `build`
+        is run once per path, each run's template filled for the rows on that path."""
+        out = [""] * len(rows)
+        left = rows.copy()
+        while left.any():
+            trace = tracer.follow(left)
+            template, slots = _template(build())
+            keep = trace.keep
+            chosen = np.flatnonzero(keep)
+            if slots:
+                values = [_texts(slot, keep, chosen, idents, parts) for slot in slots]
+                for i, filled in zip(chosen.tolist(), zip(*values, strict=True), strict=True):
+                    out[i] = template % filled
+            else:
+                for i in chosen.tolist():
+                    out[i] = template
+            left &= ~keep
+        return out
+
+
+def _merge(into: list[str], part: list[str], rows: npt.NDArray[np.bool_]) -> None:
+    for i in np.flatnonzero(rows).tolist():
+        into[i] = part[i]
+
+
+def _template(data: Any) -> tuple[str, list[Any]]:
+    """The JSON text of `data` as `json.dumps(..., ensure_ascii=False)` writes it, with `%s` for each traced
+    value (a Column, a Ratio or the id), and those values in order."""
+    slots: list[Any] = []
+    parts: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            parts.append("{")
+            for i, (key, item) in enumerate(value.items()):
+                parts.append(("" if i == 0 else ", ") + _constant(key) + ": ")
+                walk(item)
+            parts.append("}")
+        elif isinstance(value, list | tuple):
+            parts.append("[")
+            for i, item in enumerate(value):
+                if i:
+                    parts.append(", ")
+                walk(item)
+            parts.append("]")
+        elif isinstance(value, Column | Ratio | _Id | _Part):
+            slots.append(value)
+            parts.append("%s")
+        else:
+            parts.append(_constant(value))
+
+    walk(data)
+    return "".join(parts), slots
+
+
+_CONSTANTS: dict[tuple[type, Any], str] = {}
+
+
+def _constant(value: Any) -> str:
+    """A constant of a template, as json.dumps writes it (texts, law figures, keys: a few hundred in all)."""
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False).replace("%", "%%")
+    key = (type(value), value)
+    text = _CONSTANTS.get(key)
+    if text is None:
+        text = _CONSTANTS[key] = json.dumps(value, ensure_ascii=False).replace("%", "%%")
+    return text
+
+
+def _texts(
+    slot: Any,
+    keep: npt.NDArray[np.bool_],
+    chosen: npt.NDArray[np.intp],
+    idents: list[str],
+    parts: dict[str, list[str]],
+) -> list[str]:
+    """The JSON numbers (or ids, or parts) of a slot for the rows kept, as `json.dumps` writes the scalar path's
+    values."""
+    if isinstance(slot, _Id):
+        return [idents[i] for i in chosen.tolist()]
+    if isinstance(slot, _Part):
+        part = parts[slot.name]
+        return [part[i] for i in chosen.tolist()]
+    if isinstance(slot, Column):
+        values = slot.values[keep]
+        if values.dtype == np.bool_:
+            return ["true" if v else "false" for v in values.tolist()]
+        return list(map(str, values.tolist()))
+    n = slot.n.values[keep] if isinstance(slot.n, Column) else np.full(len(chosen), slot.n, dtype=object)
+    per = slot.per
+    if (
+        type(per) is int
+        and per in _POWERS_OF_TEN
+        and n.dtype == np.int64
+        and (not n.size or int(np.abs(n).max()) < _FLOAT_EXACT)
+    ):
+        quotient, remainder = np.divmod(n, per)
+        if not remainder.any():
+            return list(map(str, quotient.tolist()))
+        floats = (n / per).tolist()
+        if remainder.all():
+            return list(map(repr, floats))
+        return [repr(f) if r else str(q) for q, r, f in zip(quotient.tolist(), remainder.tolist(), floats, strict=True)]
+    pers = slot.per.values[keep] if isinstance(slot.per, Column) else np.full(len(chosen), per, dtype=object)
+    return [
+        repr(_num(Decimal(int(a)) if int(b) == 1 else Decimal(int(a)) / Decimal(int(b))))
+        for a, b in zip(n.tolist(), pers.tolist(), strict=True)
+    ]

@@ -1,0 +1,199 @@
+"""`simulate --jsonl` in chunks (`contributions.jsonl`) writes, byte for byte, what the scalar path writes line by line
+(`cli.run_jsonl`: `simulate(...).to_dict()` then `json.dumps`), bad lines included, whatever the chunk size.
+
+The situations are drawn at random over every field (income years inside and outside the law, the three
+professions and unknown ones, incomes as integers, decimals, French texts, deficits and amounts beyond the limit,
+given gross or net, start and end dates inside, before and after the year, ACRE with and without a start date, RSA,
+ids of every JSON type), mixed with lines that are not situations (broken JSON, duplicate keys, unknown fields,
+blank lines, arrays, NaN).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from echeancier.cli import run_jsonl
+from echeancier.contributions import jsonl
+from echeancier.kernel.inputs import iter_lines
+from tests.test_cli import run
+from tests.test_hostile_inputs import _dumps, _json_values, _situations
+
+
+def _date(rng: random.Random, year: int) -> str:
+    return (date(year, 1, 1) + timedelta(days=rng.randint(-500, 364 if rng.random() < 0.95 else 400))).isoformat()
+
+
+def _income(rng: random.Random) -> Any:
+    kind = rng.random()
+    if kind < 0.3:
+        return rng.randint(-5_000, 2_000_000)
+    if kind < 0.6:
+        return round(rng.uniform(0, 300_000), rng.choice((1, 2)))
+    if kind < 0.7:
+        return round(rng.uniform(0, 100_000), 3)  # below the cent: counted half up
+    if kind < 0.8:
+        return rng.choice(("40 000,50", "12000", "-1 200 €", "1 234 567", "0", "85000.5"))
+    if kind < 0.85:
+        return rng.choice((0, 1, 47_100, 48_060, 46_368, 3 * 48_060, 5 * 46_368, 8 * 47_100))  # thresholds
+    if kind < 0.9:
+        return rng.uniform(0, 1_000_000)  # a float with many digits
+    if kind < 0.95:
+        return rng.choice((-0.004, 0.005, 0.015, 99_999_999.99, 100_000_001, "40,000", "abc", None, True))
+    return rng.randint(0, 20_000)
+
+
+def _id(rng: random.Random, i: int) -> Any:
+    if rng.random() < 0.05:  # not an id a Situation accepts: an error line, echoed or not
+        return rng.choice((1.5, True, {"a": 1}, [i], 2**60, 2**53))
+    return rng.choice((i, str(i), f'n°{i} «é» "q" % \\ \u2028', -i, None, 2**53 - 1, ""))
+
+
+def situation(rng: random.Random, i: int) -> dict[str, Any]:
+    year = rng.choice((2023, 2024, 2025, 2026) * 5 + (2022, 2030))
+    data: dict[str, Any] = {
+        "year": year,
+        "profession": rng.choice(("artisan", "commercant", "liberal") * 10 + ("plombier",)),
+        "income": _income(rng),
+    }
+    if rng.random() < 0.8:
+        data["id"] = _id(rng, i)
+    if rng.random() < 0.45:
+        data["start_date"] = _date(rng, year)
+    if rng.random() < 0.2:
+        data["end_date"] = (
+            date(year, 1, 1) + timedelta(days=rng.randint(0, 364 if rng.random() < 0.95 else 500))
+        ).isoformat()
+    if rng.random() < 0.3:
+        data["acre"] = rng.random() < 0.8 and ("start_date" in data or rng.random() < 0.1)
+    if rng.random() < 0.15:
+        data["rsa"] = True
+    if rng.random() < 0.05:
+        data["income_is_net"] = True
+    if rng.random() < 0.02:
+        data["unknown"] = 1
+    if rng.random() < 0.01:
+        data["year"] = str(year)
+    keys = list(data)
+    rng.shuffle(keys)
+    return {key: data[key] for key in keys}
+
+
+BAD_LINES = (
+    b"{",
+    b"not json",
+    b"[1, 2]",
+    b'{"year": 2025, "year": 2026, "profession": "artisan", "income": 1}',
+    b'{"year": 2025, "profession": "artisan", "income": NaN}',
+    b'{"year": 2025, "profession": "artisan", "income": 1e5}',
+    b"   ",
+    b"",
+    b'"text"',
+    b'{"id": "x", "year": 2025, "profession": "artisan", "income": 40000, "start_date": "2025-02-30"}',
+    '{"id": "\udcff"}'.encode("utf-8", "surrogatepass"),
+    b"\xff\xfe",
+)
+
+
+def lines(count: int, seed: int) -> list[bytes]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        if rng.random() < 0.04:
+            out.append(rng.choice(BAD_LINES) + b"\n")
+        else:
+            out.append((json.dumps(situation(rng, i), ensure_ascii=rng.random() < 0.5) + "\n").encode())
+    return out
+
+
+def scalar(raw: list[bytes]) -> tuple[str, int]:
+    out = io.StringIO()
+    status = run_jsonl(raw, out)
+    return out.getvalue(), status
+
+
+def batch(raw: list[bytes], size: int) -> tuple[str, int]:
+    out = io.StringIO()
+    status = jsonl.run_lines((raw[i : i + size] for i in range(0, len(raw), size)), out)
+    return out.getvalue(), status
+
+
+@pytest.mark.parametrize(("count", "seed", "size"), [(3000, 1, 1000), (1500, 2, 7), (600, 3, 1), (2500, 4, 10_000)])
+def test_chunks_write_what_the_scalar_path_writes_byte_for_byte(count: int, seed: int, size: int) -> None:
+    raw = lines(count, seed)
+    expected, expected_status = scalar(raw)
+    got, status = batch(raw, size)
+    assert got.count("\n") == expected.count("\n")
+    for number, (mine, theirs) in enumerate(zip(got.split("\n"), expected.split("\n"), strict=True), start=1):
+        assert mine == theirs, f"output line {number}"
+    assert got == expected
+    assert status == expected_status == 1  # some lines are bad
+
+
+def test_every_kind_of_situation_is_in_the_sample() -> None:
+    """The sample above reaches the cases the explanation branches on (so the comparison covers them)."""
+    results = [json.loads(line) for line in scalar(lines(3000, 1))[0].split("\n") if line]
+    good = [r for r in results if "error" not in r]
+    errors = [r for r in results if "error" in r]
+    assert len(good) > 1800 and len(errors) > 200
+    assert {r["year"] for r in good} == {2023, 2024, 2025, 2026}
+    assert any("forfait_debut_activite" in r for r in good)
+    assert any("acre_fraction" in r for r in good)
+    assert any(r.get("notes") == ["deficit_as_zero"] for r in good)
+    assert any("minimum_base" in c for r in good for c in r["contributions"].values())
+    assert any("exoneration_acre" in c for r in good for c in r["contributions"].values())
+    assert any(len(r["contributions"]["maladie_maternite"]["tranches"]) == 2 for r in good)
+    assert any(isinstance(r["id"], str) and "%" in r["id"] for r in good)
+
+
+def test_the_command_runs_the_chunks_and_keeps_the_exit_status() -> None:
+    raw = lines(300, 5)
+    expected, _ = scalar(raw)
+    result = run("simulate", "--jsonl", input=b"".join(raw))
+    assert result.exit_code == 1
+    assert result.stdout == expected
+    valid = b'{"id": 1, "year": 2025, "profession": "artisan", "income": 40000}\n' * 3
+    assert run("simulate", "--jsonl", input=valid).exit_code == 0
+
+
+def test_a_long_input_is_read_in_chunks_of_bounded_size() -> None:
+    raw = [b'{"year": 2025, "profession": "artisan", "income": 40000}\n'] * 25
+    sizes = [len(batch_) for batch_ in jsonl.chunks(io.BytesIO(b"".join(raw)), 10)]
+    assert sizes == [10, 10, 5]
+
+
+def test_chunks_computed_in_two_processes_come_back_in_order() -> None:
+    raw = lines(1200, 6)
+    expected, expected_status = scalar(raw)
+    out = io.StringIO()
+    status = jsonl.run(io.BytesIO(b"".join(raw)), out, chunk=100, workers=2)
+    assert out.getvalue() == expected
+    assert status == expected_status
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.binary(max_size=200),
+            st.text(max_size=200).map(lambda text: text.encode("utf-8", "surrogatepass")),
+            _json_values.map(_dumps),
+            _situations.map(_dumps),
+        ),
+        max_size=8,
+    )
+)
+def test_hostile_lines_give_in_chunks_what_they_give_line_by_line(raw: list[bytes]) -> None:
+    """The generators of tests/test_hostile_inputs.py: never an internal error, the same bytes as the scalar path
+    (a line of the lists may hold newlines: both paths read what `iter_lines` cuts)."""
+    source = b"".join(line.replace(b"\n", b" ") + b"\n" for line in raw)
+    expected, expected_status = scalar(list(iter_lines(io.BytesIO(source))))
+    got, status = batch(list(iter_lines(io.BytesIO(source))), 3)
+    assert got == expected and status == expected_status
