@@ -30,6 +30,8 @@ from echeancier.contributions.context import Rows
 from echeancier.contributions.exact import SCALAR
 from echeancier.contributions.result import Line, Simulation
 from echeancier.contributions.situation import Situation, situation_from_mapping
+from echeancier.contributions.territory import OUTRE_MER, territory
+from echeancier.contributions.territory import notes as territory_notes
 from echeancier.contributions.year import Cotisations, cotisations, on_base, rows_of
 from echeancier.kernel.money import ZERO
 from echeancier.law.loader import Law
@@ -75,7 +77,9 @@ def compute(situation: Situation, law: LawSnapshot, income: Decimal, notes: tupl
     start = day_number(situation.start_date, figures.first_day)
     end = day_number(situation.end_date, figures.last_day)
     acre = situation.acre and situation.start_date is not None
-    rows, abattement = rows_of(SCALAR, figures, cents, start, end, acre, not situation.rsa)
+    outre_mer = territory(situation.department) == OUTRE_MER
+    notes = (*notes, *territory_notes(situation.department, acre))
+    rows, abattement = rows_of(SCALAR, figures, cents, start, end, acre, not situation.rsa, outre_mer)
     profession = _PROFESSIONS[situation.profession]
     computed = cotisations(SCALAR, rows)
     # L136-3 (former wording): up to 2024 the CSG-CRDS base is the revenu professionnel plus the cotisations.
@@ -115,12 +119,12 @@ class _Explanation:
         law, assiette = self.law, self.rows.assiette
         maladie, ij, rb, rci, id_, af = self.traces
         return (
-            maladie_maternite.explain(maladie, law, assiette),
+            maladie_maternite.explain(maladie, law, assiette, self.rows.outre_mer),
             indemnites_journalieres.explain(ij, law),
             retraite_base.explain(rb, law),
             retraite_complementaire.explain(rci, law),
             invalidite_deces.explain(id_, law),
-            allocations_familiales.explain(af, law, assiette),
+            allocations_familiales.explain(af, law, assiette, self.rows.outre_mer),
             csg_crds.explain(self.csg, law),
             formation_professionnelle.explain(self.cfp, self.situation.profession, law),
         )

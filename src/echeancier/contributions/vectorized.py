@@ -47,6 +47,7 @@ from echeancier.contributions import csg_crds, formation_professionnelle
 from echeancier.contributions.exact import Ops
 from echeancier.contributions.result import CONTRIBUTIONS
 from echeancier.contributions.situation import MAX_INCOME, InputError, Profession
+from echeancier.contributions.territory import OUTRE_MER, territory
 from echeancier.contributions.year import cotisations, rows_of
 from echeancier.kernel.money import to_decimal
 from echeancier.law.loader import Law, load_law
@@ -63,7 +64,7 @@ NAT = np.iinfo(np.int64).min  # datetime64 NaT as int64
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 PROFESSIONS: tuple[str, ...] = tuple(p.value for p in Profession)
-FIELDS = ("id", "year", "profession", "income", "start_date", "end_date", "acre", "rsa", "income_is_net")
+FIELDS = ("id", "year", "profession", "income", "start_date", "end_date", "acre", "rsa", "income_is_net", "department")
 COTISATIONS = CONTRIBUTIONS[:6]  # the six contributions before CSG-CRDS and the CFP
 
 
@@ -141,7 +142,8 @@ def _compute(law: Figures, block: _Block, where: slice | I64, out: dict[str, I64
     has_start = start != NAT
     start = np.where(has_start, start, law.first_day)
     end = np.where(end != NAT, end, law.last_day)
-    rows, _ = rows_of(VECTOR, law, income, start, end, block.acre[where] & has_start, ~block.rsa[where])
+    acre = block.acre[where] & has_start
+    rows, _ = rows_of(VECTOR, law, income, start, end, acre, ~block.rsa[where], block.outre_mer[where])
     computed = cotisations(VECTOR, rows)
     for key, trace in zip(COTISATIONS, computed.traces, strict=True):
         out[key][where] = trace.amount
@@ -198,6 +200,8 @@ class _Columns:
     acre: Bools
     rsa: Bools
     net: Bools
+    department: npt.NDArray[Any] | None  # normalised COG codes (objects, None when not given), or no column
+    outre_mer: Bools  # the activity is in a collectivité of CSS L751-1 (`contributions.territory`)
     income_raw: Any  # the incomes as given, for the scalar engine
     ids: Any
 
@@ -213,6 +217,7 @@ class _Block:
     end: I64
     acre: Bools
     rsa: Bools
+    outre_mer: Bools
 
 
 def _is_from(columns: object, package: str) -> bool:
@@ -409,6 +414,42 @@ def _flags(values: Any, field: str, n: int, problems: _Problems) -> Bools:
     return np.array([bool(v) and not b for v, b in zip(items, bad, strict=True)], dtype=np.bool_)
 
 
+def _departments(values: Any, n: int, problems: _Problems) -> tuple[npt.NDArray[Any] | None, Bools]:
+    """(the normalised COG codes, whether each row is in a collectivité of L751-1): each distinct value is read
+    once by the rule of a single Situation (`organisms.normalise_department`)."""
+    if values is None:
+        return None, np.zeros(n, dtype=np.bool_)
+    from echeancier.organisms import UnknownTerritory, normalise_department
+
+    items = _objects(_array(values))
+    found: dict[Any, tuple[str | None, str | None]] = {}  # by (type, value): (code, error message)
+
+    def read(value: Any) -> tuple[str | None, str | None]:
+        if value is None:
+            return None, None
+        try:
+            key: Any = (type(value), value)
+            hash(key)
+        except TypeError:
+            key = None
+        if key is not None and key in found:
+            return found[key]
+        try:
+            result: tuple[str | None, str | None] = (normalise_department(value), None)
+        except UnknownTerritory as error:
+            result = (None, error.message)
+        if key is not None:
+            found[key] = result
+        return result
+
+    read_rows = [read(value) for value in items]
+    bad = np.array([error is not None for _, error in read_rows], dtype=np.bool_)
+    problems.add(bad, _TYPE_RANK["department"], "department", lambda i: str(read_rows[i][1]))
+    normalised = np.array([code for code, _ in read_rows], dtype=object)
+    outre_mer = np.array([territory(code) == OUTRE_MER for code in normalised], dtype=np.bool_)
+    return normalised, outre_mer
+
+
 def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
     if _is_from(columns, "polars"):
         kind, data = "polars", _from_polars(columns)
@@ -431,6 +472,7 @@ def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
     year = _years(data["year"], problems)
     profession, coded, original = _professions(data["profession"], problems)
     income, in_cents, raw = _incomes(data["income"], problems)
+    department, outre_mer = _departments(data.get("department"), n, problems)
     return kind, _Columns(
         n=n,
         year=year,
@@ -444,6 +486,8 @@ def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
         acre=_flags(data.get("acre"), "acre", n, problems),
         rsa=_flags(data.get("rsa"), "rsa", n, problems),
         net=_flags(data.get("income_is_net"), "income_is_net", n, problems),
+        department=department,
+        outre_mer=outre_mer,
         income_raw=raw,
         ids=data.get("id"),
     )
@@ -540,7 +584,7 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
         "acre",
         lambda i: "ACRE needs the start_date of the activity (creation or takeover)",
     )
-    block = _Block(offset, codes, cents, start, end, acre, cols.rsa[s])
+    block = _Block(offset, codes, cents, start, end, acre, cols.rsa[s], cols.outre_mer[s])
     return block, cols.net[s]
 
 
@@ -646,6 +690,7 @@ def _scalar_row(cols: _Columns, i: int, out: dict[str, I64], law: Law, provision
         "acre": bool(cols.acre[i]),
         "rsa": bool(cols.rsa[i]),
         "income_is_net": bool(cols.net[i]),
+        "department": None if cols.department is None else cols.department[i],
     }
     try:
         year = situation["year"]

@@ -35,15 +35,20 @@ COTISATIONS = (
 
 
 def rows_of(
-    k: Ops, law: Figures, income: Ints, start: Ints, end: Ints, acre: Bools, minimums: Bools
+    k: Ops, law: Figures, income: Ints, start: Ints, end: Ints, acre: Bools, minimums: Bools, outre_mer: Bools
 ) -> tuple[Rows, Ints | None]:
     """(the rows, the abattement in euros or None) for incomes in cents (≥ 0: a deficit counts as nil, CSS L131-6,
     R613-1-2 VI), the start and end of the activity in days since 1970-01-01 (1 January and 31 December when not
-    given), `acre` where ACRE was granted (with a start date) and `minimums` where no RSA applies."""
+    given), `acre` where ACRE was granted (with a start date), `minimums` where no RSA applies and `outre_mer`
+    where the activity is exercised in a collectivité of CSS L751-1 (`contributions.territory`).
+
+    LAW (docs/law-choices.md, 181): no ACRE exemption in the collectivités of L751-1, which have their own
+    start-of-activity exemption (L756-2, D756-4).
+    """
     days, partial, pass_proratise = activity_days(k, law, start, end)
     abattement, assiette = assiette_sociale(k, law, income)
-    rows = Rows(law, assiette, 100 * assiette, None, pass_proratise, days, partial, minimums, None)
-    chosen = k.select(acre)
+    rows = Rows(law, assiette, 100 * assiette, None, pass_proratise, days, partial, minimums, outre_mer, None)
+    chosen = k.select(acre & k.not_(outre_mer))
     if chosen is not None:
         applies, num, den = acre_year_share(k, law, k.gather(start, chosen), k.gather(days, chosen))
         kept = k.select(applies)
@@ -68,6 +73,7 @@ def on_base(k: Ops, rows: Rows, assiette: Ints, assiette_ij: Ints | None) -> Row
         rows.days,
         rows.partial,
         rows.minimums,
+        rows.outre_mer,
         acre,
     )
 

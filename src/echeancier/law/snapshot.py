@@ -87,6 +87,9 @@ class LawSnapshot:
     acre_seuil_degressivite: Decimal = field(metadata=parameter("acre.seuil_degressivite"))
     acre_seuil_sortie: Decimal = field(metadata=parameter("acre.seuil_sortie"))
     acre_duree_mois: int = field(metadata=parameter("acre.duree_mois"))
+    # Collectivités of CSS L751-1 (Guadeloupe, Guyane, Martinique, La Réunion, Saint-Barthélemy, Saint-Martin)
+    om_maladie_taux_tranche_1: Decimal | None = field(metadata=parameter("outre_mer.maladie_taux_tranche_1"))
+    om_af_taux: Decimal = field(metadata=parameter("outre_mer.allocations_familiales_taux"))
     references: dict[str, Value] = field(repr=False)
     # The same figures as exact integers for the rules (derived here, so that a snapshot built with other figures,
     # e.g. by dataclasses.replace, computes with them).
@@ -108,7 +111,13 @@ class LawSnapshot:
 FIELDS: dict[str, str] = {f.name: f.metadata["parameter"] for f in fields(LawSnapshot) if "parameter" in f.metadata}
 
 # Parameters that only exist under one regime: None is expected under the other one.
-ONLY_AFTER_REFORM = {"abattement_taux", "abattement_plancher", "abattement_plafond", "rci_plafond_tranche_1_pass"}
+ONLY_AFTER_REFORM = {
+    "abattement_taux",
+    "abattement_plancher",
+    "abattement_plafond",
+    "rci_plafond_tranche_1_pass",
+    "om_maladie_taux_tranche_1",
+}
 ONLY_BEFORE_REFORM = {"rci_plafond_tranche_1_montant"}
 
 
@@ -188,6 +197,8 @@ class Figures:
     acre_seuil_sortie: int  # FRAC
     acre_duree_jours: int  # the 12 months counted as days (URSSAF: 365)
     acre_window: tuple[bool, ...]  # by days from a start before the year to 1 January: the months reach the year
+    om_maladie_taux_tranche_1: int | None  # overseas (L751-1): the maladie rate of tranche 1, None: the scale
+    om_af_taux: int  # overseas (L751-1): the allocations familiales rate on the whole base
 
 
 def _fixed(value: Decimal, scale: int, what: str) -> int:
@@ -298,6 +309,10 @@ def figures(law: LawSnapshot) -> Figures:
             add_months(january - timedelta(days=before), law.acre_duree_mois) - timedelta(days=1) >= january
             for before in range(acre_jours + 1)
         ),
+        om_maladie_taux_tranche_1=(
+            None if law.om_maladie_taux_tranche_1 is None else rate("om_maladie_taux_tranche_1")
+        ),
+        om_af_taux=rate("om_af_taux"),
     )
     # Bounds of the batch path's int64 arithmetic (contributions.exact): the ACRE share of a proportional
     # contribution divides by maximum × ratio × base (≤ the exit threshold) × days, and the maladie-maternité

@@ -1,0 +1,42 @@
+"""Where the activity is exercised, as the contribution rules need it (situation field `department`).
+
+CSS L751-1: the overseas provisions of the code apply in Guadeloupe (971), Martinique (972), Guyane (973),
+La Réunion (974), Saint-Barthélemy (977) and Saint-Martin (978); their travailleurs indépendants pay the rates of
+`law/parameters/outre_mer.yaml` (`maladie_maternite`, `allocations_familiales`) and have no ACRE exemption (CSS
+L756-2 and D756-4 give them their own). Mayotte (976) has its own contributions (ordonnance 96-1122), not
+implemented here: its amounts are the metropolitan ones, with the note `regles_metropolitaines:976`.
+"""
+
+from __future__ import annotations
+
+METROPOLE = 0
+OUTRE_MER = 1  # a collectivité of CSS L751-1
+MAYOTTE = 2
+
+L751_1 = frozenset({"971", "972", "973", "974", "977", "978"})
+MAYOTTE_CODE = "976"
+
+# Notes of a simulation (JSON `notes`)
+EXONERATIONS_NON_APPLIQUEES = "exonerations_outre_mer_non_appliquees"  # L756-2, L756-4, D756-4: not applied
+ACRE_NON_APPLICABLE = "acre_non_applicable_outre_mer"
+REGLES_METROPOLITAINES = "regles_metropolitaines"
+
+
+def territory(department: str | None) -> int:
+    """METROPOLE, OUTRE_MER or MAYOTTE for a normalised COG code (None: metropolitan France)."""
+    if department is None:
+        return METROPOLE
+    if department in L751_1:
+        return OUTRE_MER
+    return MAYOTTE if department == MAYOTTE_CODE else METROPOLE
+
+
+def notes(department: str | None, acre: bool) -> tuple[str, ...]:
+    """What a simulation in `department` must say about the rules it did not apply."""
+    where = territory(department)
+    if where == OUTRE_MER:
+        # LAW (docs/law-choices.md, 182): the exemptions of L756-2 / L756-4 (D756-4) are not computed.
+        return (f"{EXONERATIONS_NON_APPLIQUEES}:{department}", *((ACRE_NON_APPLICABLE,) if acre else ()))
+    if where == MAYOTTE:
+        return (f"{REGLES_METROPOLITAINES}:{department}",)
+    return ()
