@@ -211,6 +211,7 @@ OPTIONS = {
     "acre": "--acre",
     "rsa": "--rsa",
     "income_is_net": "--net",
+    "department": "--department",
 }
 
 
@@ -294,6 +295,15 @@ def simulate(
         bool, typer.Option("--rsa", help="Bénéficiaire du RSA ou de la prime d'activité (pas de minimum).")
     ] = False,
     net: Annotated[bool, typer.Option("--net", help="Le revenu est donné net des cotisations.")] = False,
+    department: Annotated[
+        str | None,
+        typer.Option(
+            "--department",
+            metavar="CODE",
+            help="Département ou collectivité d'exercice (code INSEE : 75, 2A, 971…) ; métropole par défaut.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Résultat en JSON sur une ligne.")] = False,
     pdf: Annotated[
         str | None,
@@ -322,6 +332,7 @@ def simulate(
                 ("income", income),
                 ("start_date", start_date),
                 ("end_date", end_date),
+                ("department", department),
             )
             if value is not None
         ]
@@ -359,6 +370,7 @@ def simulate(
         "acre": acre,
         "rsa": rsa,
         "income_is_net": net,
+        "department": department,
     }
 
     from echeancier.contributions.engine import simulate as simulate_situation
@@ -592,7 +604,29 @@ def simulation_explanations(result: Simulation, law: LawSnapshot) -> list[str]:
         listed = ", ".join(f"{line.label.lower()} ({format_euros(line.capped or ZERO)})" for line in capped)
         out.append(f"Assiette plafonnée pour {listed}.")
     exempted = sum((line.exoneration for line in result.lines), ZERO)
-    if situation.acre:
+    from echeancier.contributions.territory import MAYOTTE, OUTRE_MER, territory
+
+    overseas = territory(situation.department)
+    if overseas == OUTRE_MER:
+        out.append(
+            f"Activité en outre-mer ({situation.department}, CSS L751-1) : allocations familiales au taux de "
+            f"{format_rate(law.om_af_taux)} sur toute l'assiette"
+            + (
+                f", maladie-maternité au taux de base de {format_rate(law.om_maladie_taux_tranche_1)} sans réduction "
+                "(CSS D621-1)"
+                if law.om_maladie_taux_tranche_1 is not None
+                else ""
+            )
+            + " ; les exonérations de début d'activité et de régime de croisière (CSS L756-2, L756-4, D756-4) ne "
+            "sont pas calculées ici"
+            + (", et l'ACRE ne s'y applique pas." if situation.acre else ".")
+        )
+    elif overseas == MAYOTTE:
+        out.append(
+            "Mayotte : ses cotisations propres (ordonnance n° 96-1122) ne sont pas encore calculées ; les montants "
+            "sont ceux de la métropole."
+        )
+    if situation.acre and overseas != OUTRE_MER:
         out.append(_acre_sentence(result, law, exempted))
     return out
 

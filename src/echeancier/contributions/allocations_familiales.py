@@ -45,6 +45,6 @@ def explain(t: AllocationsFamiliales, law: LawSnapshot, assiette: int, outre_mer
         amount=t.amount,
         gross=t.gross,
         tranches=(tranche(label, assiette, value, t.rate),),
-        reference=f"{REFERENCE}; CSS L751-1" if outre_mer else REFERENCE,
+        reference=f"{REFERENCE}; L751-1" if outre_mer else REFERENCE,
         progressive=not outre_mer,
     )

@@ -89,7 +89,7 @@ def explain(t: MaladieMaternite, law: LawSnapshot, assiette: int, outre_mer: boo
         amount=t.amount,
         gross=t.gross,
         tranches=tuple(tranches),
-        reference=f"{REFERENCE}; CSS L751-1" if flat else REFERENCE,
+        reference="CSS L621-1, D621-1; L751-1" if flat else REFERENCE,
         progressive=not flat,
         exoneration=min(t.exoneration, rounded_gross),
     )

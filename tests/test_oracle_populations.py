@@ -1,0 +1,170 @@
+"""The populations grid (overseas departments, URSSAF's official model `modele-ti`) to the euro, by `simulate`
+and by `simulate_many` (one text of the law: both paths equal on every row).
+
+Deliberate differences, each listed in docs/oracle-differences.md with its legal reasoning:
+- D2023 (as for the public grid, tests/test_oracle.py): for income 2023 the model applies the 2024 maladie-maternité
+  scale and an IJ rate of 0.85 %; the 2023 rows are checked against the engine given those two figures.
+- DLEAP: om8642-515 starts on 1 January 2024, a leap year: the model prorates the PASS over 366/365 days (100.27 %,
+  a PASS of 46,495 € above the annual 46,368 €); R613-17 only reduces the PASS for an affiliation of less than a
+  year, so the engine keeps the annual PASS and retraite de base, retraite complémentaire, CSG-CRDS (and
+  maladie-maternité, invalidité-décès by 1 €) differ.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from echeancier import simulate
+from echeancier.contributions.engine import compute
+from echeancier.contributions.result import CONTRIBUTIONS
+from echeancier.contributions.situation import situation_from_mapping
+from echeancier.contributions.vectorized import simulate_many
+from echeancier.law import snapshot
+
+GRID = Path(__file__).resolve().parent / "data" / "oracle" / "populations-grid.jsonl"
+GRID_SHA256 = "018b06870edbb4c5f64aaa2751ade42d593bb3baf97fd80ab0892578803e5c98"
+ROWS = [json.loads(line) for line in GRID.read_text().splitlines() if line.strip()]
+DLEAP = "om8642-515"
+
+
+def amount(simulation: Any, key: str) -> Decimal:
+    return simulation.total if key == "total" else simulation.line(key).amount
+
+
+def model_2023_figures() -> Any:
+    law_2023, law_2024 = snapshot(2023), snapshot(2024)
+    return dataclasses.replace(law_2023, maladie_bareme=law_2024.maladie_bareme, ij_taux_revenu_faible=law_2023.ij_taux)
+
+
+def test_the_grid_is_the_one_its_readme_describes() -> None:
+    assert hashlib.sha256(GRID.read_bytes()).hexdigest() == GRID_SHA256
+    assert len(ROWS) == 640
+    assert {row["situation"]["department"] for row in ROWS} == {"971", "972", "973", "974"}
+    assert {row["situation"]["year"] for row in ROWS} == {2023, 2024, 2025, 2026}
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row["situation"]["id"] for row in ROWS])
+def test_every_contribution_to_the_euro_of_the_official_model(row: dict[str, Any]) -> None:
+    situation = situation_from_mapping(row["situation"])
+    if situation.year == 2023:
+        simulation = compute(situation, model_2023_figures(), situation.income)  # D2023
+    else:
+        simulation = simulate(situation)
+    assert f"exonerations_outre_mer_non_appliquees:{situation.department}" in simulation.notes
+    for key, expected in row["expected"].items():
+        if situation.id == DLEAP and key != "formation_professionnelle":
+            continue  # DLEAP, checked below
+        assert amount(simulation, key) == Decimal(str(expected)), key
+
+
+def test_the_leap_year_difference_is_only_the_models_prorata_above_one() -> None:
+    (row,) = [row for row in ROWS if row["situation"]["id"] == DLEAP]
+    assert row["also"]["prorata_temporis_percent"] > 100  # the model's 366/365
+    simulation = simulate(row["situation"])
+    assert simulation.pass_proratise == simulation.pass_annuel  # R613-17: a whole year is never reduced
+    assert simulation.total < Decimal(str(row["expected"]["total"]))
+
+
+def test_the_batch_path_equals_the_scalar_engine_on_every_row() -> None:
+    fields = ("id", "year", "profession", "income", "start_date", "end_date", "acre", "rsa", "department")
+    columns = {name: [row["situation"].get(name) for row in ROWS] for name in fields}
+    columns["acre"] = [bool(value) for value in columns["acre"]]
+    columns["rsa"] = [bool(value) for value in columns["rsa"]]
+    batch = simulate_many(columns)
+    for i, row in enumerate(ROWS):
+        simulation = simulate(row["situation"])
+        assert [int(batch[key][i]) for key in CONTRIBUTIONS] == list(simulation.amounts), row["situation"]["id"]
+        assert int(batch["total"][i]) == simulation.total
+
+
+def test_overseas_rates_differ_from_metropolitan_france_only_in_maladie_and_allocations_familiales() -> None:
+    # 2025, artisan, revenu brut 30 000 €: assiette 30 000 − 26 % = 22 200 €. Metropolitan France: maladie at the
+    # taux progressif (22 200 / 47 100 = 47.13 % of the PASS: 1.5 % + 2.5 % × 7.13 / 20 = 2.39 %) = 531 €, AF 0 %
+    # (below 110 % of the PASS). Guadeloupe: maladie 8.5 % × 22 200 = 1 887 €, AF 3.1 % × 22 200 = 688.20 → 688 €.
+    metro = simulate({"year": 2025, "profession": "artisan", "income": 30000})
+    overseas = simulate({"year": 2025, "profession": "artisan", "income": 30000, "department": "971"})
+    assert (metro.amount("maladie_maternite"), metro.amount("allocations_familiales")) == (531, 0)
+    assert (overseas.amount("maladie_maternite"), overseas.amount("allocations_familiales")) == (1887, 688)
+    others = [key for key in CONTRIBUTIONS if key not in ("maladie_maternite", "allocations_familiales")]
+    assert [metro.amount(key) for key in others] == [overseas.amount(key) for key in others]
+    assert overseas.notes == ("exonerations_outre_mer_non_appliquees:971",)
+
+
+def test_overseas_minimum_contributions_worked_by_hand() -> None:
+    # 2025, nil income, La Réunion (model: 0 / 94 / 955 / 0 / 70 / 0 / 0 / CFP). By hand from the texts:
+    # IJ 0.50 % × 40 % × 47 100 = 0.5 % × 18 840 = 94.20 → 94 € (D621-3); retraite de base 17.87 % × 450 h ×
+    # 11.88 € = 17.87 % × 5 346 = 955.33 → 955 € (D633-2, D633-3); invalidité-décès 1.3 % × 11.5 % × 47 100 =
+    # 1.3 % × 5 416.50 → base rounded to 5 417 € → 70.42 → 70 € (D632-1); maladie 8.5 % × 0 and AF 3.1 % × 0 = 0.
+    simulation = simulate({"year": 2025, "profession": "commercant", "income": 0, "department": "974"})
+    assert simulation.amounts[:6] == (0, 94, 955, 0, 70, 0)
+
+
+def test_no_acre_overseas_and_the_situation_says_so() -> None:
+    with_acre = {"year": 2025, "profession": "liberal", "income": 20000, "start_date": "2025-02-01", "acre": True}
+    overseas = simulate({**with_acre, "department": "973"})
+    without = simulate({**with_acre, "acre": False, "department": "973"})
+    assert overseas.amounts == without.amounts
+    assert "acre_non_applicable_outre_mer" in overseas.notes
+    assert simulate(with_acre).total < overseas.total  # in metropolitan France ACRE exempts
+
+
+@pytest.mark.parametrize("code", ["977", "978"])
+def test_saint_barthelemy_and_saint_martin_follow_l751_1(code: str) -> None:
+    guadeloupe = simulate({"year": 2026, "profession": "artisan", "income": 41000, "department": "971"})
+    assert simulate({"year": 2026, "profession": "artisan", "income": 41000, "department": code}).amounts == (
+        guadeloupe.amounts
+    )
+
+
+def test_mayotte_keeps_metropolitan_amounts_with_the_warning() -> None:
+    metro = simulate({"year": 2025, "profession": "artisan", "income": 30000})
+    mayotte = simulate({"year": 2025, "profession": "artisan", "income": 30000, "department": 976})
+    assert mayotte.amounts == metro.amounts
+    assert mayotte.notes == ("regles_metropolitaines:976",)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("99", "n'est pas un code de département"),
+        ("975", "Saint-Pierre-et-Miquelon"),
+        (True, "n'est pas un code"),
+        ("", "vide"),
+        (971.0, "n'est pas un code"),
+    ],
+)
+def test_a_bad_department_is_one_message_naming_the_field(value: Any, message: str) -> None:
+    from echeancier.contributions.situation import InputError
+
+    with pytest.raises(InputError) as caught:
+        simulate({"year": 2025, "profession": "artisan", "income": 1000, "department": value})
+    assert caught.value.field == "department"
+    assert message in caught.value.message
+    from echeancier.contributions.vectorized import RowInputError
+
+    with pytest.raises(RowInputError) as row_error:
+        simulate_many(
+            {"year": [2025, 2025], "profession": ["artisan"] * 2, "income": [1, 2], "department": ["75", value]}
+        )
+    assert (row_error.value.row, row_error.value.field) == (1, "department")
+    assert row_error.value.message == caught.value.message
+
+
+def test_departments_in_a_numpy_column() -> None:
+    batch = simulate_many(
+        {
+            "year": np.array([2025, 2025, 2025]),
+            "profession": np.array(["artisan"] * 3),
+            "income": np.array([30000, 30000, 30000]),
+            "department": np.array(["75", "971", "2a"]),
+        }
+    )
+    assert list(batch["maladie_maternite"]) == [531, 1887, 531]
