@@ -168,3 +168,17 @@ def test_departments_in_a_numpy_column() -> None:
         }
     )
     assert list(batch["maladie_maternite"]) == [531, 1887, 531]
+
+
+def test_the_echeancier_of_an_overseas_account_is_computed_with_the_overseas_rates() -> None:
+    from echeancier.schedule.echeancier import build_echeancier
+    from echeancier.schedule.scenario import loads_scenario
+    from tests.test_organisms import scenario_in
+
+    metropolitan = build_echeancier(loads_scenario(scenario_in("75")))
+    guadeloupe = build_echeancier(loads_scenario(scenario_in("971")))
+    mayotte = build_echeancier(loads_scenario(scenario_in("976")))
+    total = [sum(i.amount for i in e.instalments) for e in (metropolitan, guadeloupe, mayotte)]
+    assert total[1] > total[0] == total[2]  # maladie at 8.5 % and AF at 3.1 % in Guadeloupe; Mayotte: metropolitan
+    assert guadeloupe.notes[0] == "exonerations_outre_mer_non_appliquees:971"
+    assert not any(note.startswith("regles_metropolitaines") for note in guadeloupe.notes)

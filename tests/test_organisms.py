@@ -358,7 +358,9 @@ def schedule(tmp_path: Path, code: str, *args: str) -> Result:
 def test_schedule_end_to_end_names_the_organism_and_warns_overseas(tmp_path: Path, code: str) -> None:
     organism = organism_for(code, date(2026, 12, 31))
     overseas = code in OVERSEAS
-    warning = "calculées avec les règles de la métropole"
+    # Mayotte: metropolitan amounts; the collectivités of L751-1: their rates, not their exemptions.
+    warning = "calculées avec les règles de la métropole" if code == "976" else "les taux de l'outre-mer sont appliqués"
+    note = "regles_metropolitaines" if code == "976" else "exonerations_outre_mer_non_appliquees"
 
     table = schedule(tmp_path, code)
     assert table.exit_code == 0, table.output
@@ -371,7 +373,7 @@ def test_schedule_end_to_end_names_the_organism_and_warns_overseas(tmp_path: Pat
     assert document["organism"]["kind"] == organism.kind.value
     assert document["organism"]["name"] == organism.name
     assert document["organism"]["code"] == code
-    assert (f"regles_metropolitaines:{code}" in document["notes"]) is overseas
+    assert (f"{note}:{code}" in document["notes"]) is overseas
 
     for output_format, column in (("csv", "warning"), ("csv-fr", "Avertissement")):
         text = schedule(tmp_path, code, "--format", output_format).stdout.removeprefix("\ufeff")
@@ -380,7 +382,7 @@ def test_schedule_end_to_end_names_the_organism_and_warns_overseas(tmp_path: Pat
         organism_column = "organism" if output_format == "csv" else "Organisme"
         assert {row[organism_column] for row in rows} == {organism.name}
         if overseas:
-            expected = f"regles_metropolitaines:{code}" if output_format == "csv" else None
+            expected = f"{note}:{code}" if output_format == "csv" else None
             assert all(row[column] == expected or warning in row[column] for row in rows)
         else:
             assert {row[column] for row in rows} == {""}
@@ -450,7 +452,7 @@ def test_each_overseas_territory_has_its_own_holiday_zone() -> None:
         assert zones[Departement(code).subdivision] == {code}
 
 
-def test_the_campaign_says_too_that_an_overseas_account_uses_the_metropolitan_rules() -> None:
+def test_the_campaign_says_too_which_overseas_rules_an_account_lacks() -> None:
     import numpy as np
 
     from echeancier.schedule.vectorized import campaign_many
@@ -471,13 +473,13 @@ def test_the_campaign_says_too_that_an_overseas_account_uses_the_metropolitan_ru
         },
         2025,
     )
-    warnings = [[note for note in campaign.notes(i) if note.startswith("regles_")] for i in range(n)]
+    warnings = [[note for note in campaign.notes(i) if note.startswith(("regles_", "exonerations_"))] for i in range(n)]
     assert warnings == [
         [],
         ["regles_metropolitaines:976"],
         [],
-        ["regles_metropolitaines:971"],
-        ["regles_metropolitaines:977"],
+        ["exonerations_outre_mer_non_appliquees:971"],
+        ["exonerations_outre_mer_non_appliquees:977"],
     ]
 
 
@@ -495,7 +497,10 @@ def test_the_examples_name_their_organism(name: str, kind: OrganismKind, organis
     e = build_echeancier(load_scenario(EXAMPLES / name))
     assert e.organism is not None and e.organism.kind is kind
     assert organism is None or e.organism.name == organism
-    assert any(note.startswith("regles_metropolitaines:") for note in e.notes) is (kind is not OrganismKind.URSSAF)
+    assert any(note.startswith("regles_metropolitaines:") for note in e.notes) is (kind is OrganismKind.CSS)
+    assert any(note.startswith("exonerations_outre_mer_non_appliquees:") for note in e.notes) is (
+        kind is OrganismKind.CGSS
+    )
 
 
 # --- Commune and residence in a scenario ----------------------------------------------------------------------------

@@ -31,6 +31,18 @@ def territory(department: str | None) -> int:
     return MAYOTTE if department == MAYOTTE_CODE else METROPOLE
 
 
+def account_note(department: str) -> str | None:
+    """The note every document of an account in `department` carries (an échéancier, a campaign row), or None:
+    in a collectivité of L751-1 the exemptions of L756-2 / L756-4 are not computed, in Mayotte the amounts are the
+    metropolitan ones."""
+    where = territory(department)
+    if where == OUTRE_MER:
+        return f"{EXONERATIONS_NON_APPLIQUEES}:{department}"
+    if where == MAYOTTE:
+        return f"{REGLES_METROPOLITAINES}:{department}"
+    return None
+
+
 def notes(department: str | None, acre: bool) -> tuple[str, ...]:
     """What a simulation in `department` must say about the rules it did not apply."""
     where = territory(department)
