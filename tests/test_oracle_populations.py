@@ -182,3 +182,65 @@ def test_the_echeancier_of_an_overseas_account_is_computed_with_the_overseas_rat
     assert total[1] > total[0] == total[2]  # maladie at 8.5 % and AF at 3.1 % in Guadeloupe; Mayotte: metropolitan
     assert guadeloupe.notes[0] == "exonerations_outre_mer_non_appliquees:971"
     assert not any(note.startswith("regles_metropolitaines") for note in guadeloupe.notes)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Every interface reads the field the same way (CLI option, --jsonl, API situation and batch)
+
+
+def test_the_department_through_the_api_single_and_batch() -> None:
+    from fastapi.testclient import TestClient
+
+    from echeancier.api.app import Settings, create_app
+
+    client = TestClient(create_app(Settings(rate_limit=0)), raise_server_exceptions=False)
+    situation = {"year": 2025, "profession": "artisan", "income": 30000, "department": "971"}
+    one = client.post("/v1/simulations", json=situation)
+    assert one.status_code == 200, one.text
+    assert one.json()["contributions"]["allocations_familiales"]["amount"] == 688
+    assert one.json()["notes"] == ["exonerations_outre_mer_non_appliquees:971"]
+    batch = client.post(
+        "/v1/simulations:batch",
+        json={"year": [2025, 2025], "profession": ["artisan"] * 2, "income": [30000, 30000], "department": [None, 972]},
+    )
+    assert batch.status_code == 200, batch.text
+    assert batch.json()["maladie_maternite"] == [531, 1887]
+    bad = client.post("/v1/simulations", json={**situation, "department": "975"})
+    assert bad.status_code == 422, bad.text
+    assert bad.json()["error"]["field"] == "department"
+    assert "Saint-Pierre-et-Miquelon" in bad.json()["error"]["message"]
+    columns = {"year": [2025, 2025], "profession": ["artisan"] * 2, "income": [1, 1]}
+    for values in (["75", "99"], ["75", True]):
+        bad = client.post("/v1/simulations:batch", json={**columns, "department": values})
+        assert bad.status_code == 422, bad.text
+        assert bad.json()["error"]["field"].startswith("department")
+
+
+def test_the_department_on_the_command_line_and_in_jsonl() -> None:
+    from typer.testing import CliRunner
+
+    from echeancier.cli import app
+
+    runner = CliRunner()
+    table = runner.invoke(
+        app,
+        ["simulate", "--year", "2025", "--profession", "artisan", "--income", "30000", "--department", "974", "--json"],
+    )
+    assert table.exit_code == 0, table.output
+    assert json.loads(table.stdout)["total"] == 11031
+    bad = runner.invoke(
+        app, ["simulate", "--year", "2025", "--profession", "artisan", "--income", "1", "--department", "20"]
+    )
+    assert bad.exit_code == 2
+    assert bad.stderr.startswith("erreur: --department: ")
+    lines = (
+        '{"year": 2025, "profession": "artisan", "income": 30000, "department": "978"}\n{"year": 2025, '
+        '"profession": "artisan", "income": 30000, "department": "xyz"}\n'
+    )
+    streamed = runner.invoke(app, ["simulate", "--jsonl"], input=lines)
+    assert streamed.exit_code == 1
+    first, second = (json.loads(line) for line in streamed.stdout.splitlines())
+    assert first["total"] == 11031
+    assert second["error"].startswith("department: ")
+    mixed = runner.invoke(app, ["simulate", "--jsonl", "--department", "971"], input=lines)
+    assert mixed.exit_code == 2

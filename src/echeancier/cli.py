@@ -618,8 +618,7 @@ def simulation_explanations(result: Simulation, law: LawSnapshot) -> list[str]:
                 else ""
             )
             + " ; les exonérations de début d'activité et de régime de croisière (CSS L756-2, L756-4, D756-4) ne "
-            "sont pas calculées ici"
-            + (", et l'ACRE ne s'y applique pas." if situation.acre else ".")
+            "sont pas calculées ici" + (", et l'ACRE ne s'y applique pas." if situation.acre else ".")
         )
     elif overseas == MAYOTTE:
         out.append(

@@ -3,8 +3,9 @@
 Tranche 1, up to 5 PASS (income up to 2024) or 3 PASS (from 2025): a taux progressif of the base relative to the
 prorated PASS applied to the whole tranche (2025: 0 % under 20 % PASS, rising to 1.5 % at 40 %, 4 % at 60 %,
 6.5 % at 110 %, 7.7 % at 200 % and 8.5 % at 300 %); tranche 2, above: 6.5 %. From 2025 in the collectivités of
-L751-1 (overseas departments, Saint-Barthélemy, Saint-Martin) the base rate of D621-1, 8.5 %, without the reduction. No minimum base for this
-contribution. Exempted under ACRE (D131-6-1) with the official formula on the contribution at 75 % of the PASS.
+L751-1 (overseas departments, Saint-Barthélemy, Saint-Martin) the base rate of D621-1, 8.5 %, without the
+reduction. No minimum base for this contribution. Exempted under ACRE (D131-6-1) with the official formula on the
+contribution at 75 % of the PASS.
 """
 
 from __future__ import annotations
