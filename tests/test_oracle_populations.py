@@ -124,11 +124,98 @@ def test_saint_barthelemy_and_saint_martin_follow_l751_1(code: str) -> None:
     )
 
 
-def test_mayotte_keeps_metropolitan_amounts_with_the_warning() -> None:
-    metro = simulate({"year": 2025, "profession": "artisan", "income": 30000})
-    mayotte = simulate({"year": 2025, "profession": "artisan", "income": 30000, "department": 976})
+def test_mayotte_before_2025_keeps_metropolitan_amounts_with_the_warning() -> None:
+    metro = simulate({"year": 2024, "profession": "artisan", "income": 30000})
+    mayotte = simulate({"year": 2024, "profession": "artisan", "income": 30000, "department": 976})
     assert mayotte.amounts == metro.amounts
     assert mayotte.notes == ("regles_metropolitaines:976",)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Mayotte (ordonnance 96-1122), from income 2025
+
+MAYOTTE_GRID = Path(__file__).resolve().parent / "data" / "oracle" / "populations-mayotte-grid.jsonl"
+MAYOTTE_SHA256 = "a7209eaaf869541f803c923f56fd957ebb57fbbd59fa372d2dbafbff81415f80"
+MAYOTTE_ROWS = [json.loads(line) for line in MAYOTTE_GRID.read_text().splitlines() if line.strip()]
+
+
+def test_the_mayotte_grid_is_the_one_its_readme_describes() -> None:
+    assert hashlib.sha256(MAYOTTE_GRID.read_bytes()).hexdigest() == MAYOTTE_SHA256
+    assert len(MAYOTTE_ROWS) == 240
+    assert {row["situation"]["year"] for row in MAYOTTE_ROWS} == {2025, 2026}
+    assert {row["situation"]["department"] for row in MAYOTTE_ROWS} == {"976"}
+
+
+@pytest.mark.parametrize("row", MAYOTTE_ROWS, ids=[row["situation"]["id"] for row in MAYOTTE_ROWS])
+def test_every_mayotte_contribution_to_the_euro_of_the_official_model(row: dict[str, Any]) -> None:
+    simulation = simulate(row["situation"])
+    assert simulation.notes[:1] != ("regles_metropolitaines:976",)
+    for key, expected in row["expected"].items():
+        assert amount(simulation, key) == Decimal(str(expected)), key
+
+
+def test_the_batch_path_equals_the_scalar_engine_at_mayotte_and_mixed_with_other_rows() -> None:
+    rows = [row["situation"] for row in MAYOTTE_ROWS + ROWS[:200]]
+    fields = ("year", "profession", "income", "start_date", "end_date", "acre", "rsa", "department")
+    columns = {name: [situation.get(name) for situation in rows] for name in fields}
+    columns["acre"] = [bool(value) for value in columns["acre"]]
+    columns["rsa"] = [bool(value) for value in columns["rsa"]]
+    batch = simulate_many(columns)
+    provisional = simulate_many(columns, provisional=True)
+    from echeancier.law.snapshot import provisional_snapshot
+
+    for i, situation in enumerate(rows):
+        simulation = simulate(situation)
+        assert [int(batch[key][i]) for key in CONTRIBUTIONS] == list(simulation.amounts), situation["id"]
+        parsed = situation_from_mapping(situation)
+        former = compute(parsed, provisional_snapshot(parsed.year), parsed.income)
+        assert [int(provisional[key][i]) for key in CONTRIBUTIONS] == list(former.amounts), situation["id"]
+
+
+def test_mayotte_worked_by_hand() -> None:
+    # 2025, artisan, revenu brut 30 000 €, activity started long before: assiette 22 200 € (30 000 − 26 %; the
+    # bounds of the abatement on the PASS of Mayotte, 33 852 €, do not bind). Maladie: contribution 4.12 % × 22 200
+    # = 914.64 → 915 €; cotisation 3.90 % × (22 200 − 50 % × 22 200 = 11 100) = 432.90 → 433 €; line 1 348 €.
+    # Retraite de base 10.05 % × 22 200 = 2 231.10 → 2 231 €. AF 1.45 % × 11 100 = 160.95 → 161 €. No IJ,
+    # retraite complémentaire or invalidité-décès. CSG-CRDS as in metropolitan France: 6.8 % × 22 200 = 1 509.60
+    # → 1 510 and 2.9 % × 22 200 = 643.80 → 644, 2 154 €. CFP 0.29 % × 33 852 = 98.17 → 98 €. Total 5 992 €
+    # (URSSAF's model: 5 992 €).
+    simulation = simulate({"year": 2025, "profession": "artisan", "income": 30000, "department": "976"})
+    assert simulation.amounts == (1348, 0, 2231, 0, 0, 161, 2154, 98)
+    assert simulation.pass_annuel == 33852
+    maladie = simulation.line("maladie_maternite")
+    assert [t.base for t in maladie.tranches] == [22200, 11100]
+    # Created on 1 March 2025: within the 24 months of art. 28-8, every cotisation is exempted; CSG-CRDS and the
+    # CFP remain (URSSAF's model: 2 252 €).
+    created = simulate(
+        {"year": 2025, "profession": "artisan", "income": 30000, "department": "976", "start_date": "2025-03-01"}
+    )
+    assert created.amounts == (0, 0, 0, 0, 0, 0, 2154, 98)
+    # exempted: 10.05 % × 22 200 (below the prorated PASS of Mayotte, 33 852 × 306/365 = 28 380) = 2 231 €
+    assert created.line("retraite_base").exoneration == 2231
+    # Nil income with the RSA: the minimum retraite de base still applies at Mayotte, 10.05 % × 450 × 8.98 €
+    # = 10.05 % × 4 041 = 406.12 → 406 € (URSSAF's model: 406 €).
+    minimum = simulate({"year": 2025, "profession": "artisan", "income": 0, "department": "976", "rsa": True})
+    assert minimum.amounts[:6] == (0, 0, 406, 0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("start", "exempted", "halved"),
+    [
+        ("2023-01-04", True, False),  # 729 days on 1 January 2025: less than 24 months of 365/12 days
+        ("2023-01-03", False, False),  # 730 days: the 24 months are over, the 25th month not yet reached
+        ("2022-12-04", False, False),  # 760 days
+        ("2022-12-03", False, True),  # 761 days: from the 25th month, the halving of art. 28-5
+    ],
+)
+def test_the_24_and_25_months_at_mayotte(start: str, exempted: bool, halved: bool) -> None:
+    # The boundaries of URSSAF's model, probed with it: months of 365/12 days, counted on 1 January.
+    simulation = simulate(
+        {"year": 2025, "profession": "artisan", "income": 30000, "department": "976", "start_date": start}
+    )
+    assert (simulation.amount("retraite_base") == 0) is exempted
+    if not exempted:
+        assert simulation.amount("allocations_familiales") == (161 if halved else 322)
 
 
 @pytest.mark.parametrize(
@@ -179,7 +266,7 @@ def test_the_echeancier_of_an_overseas_account_is_computed_with_the_overseas_rat
     guadeloupe = build_echeancier(loads_scenario(scenario_in("971")))
     mayotte = build_echeancier(loads_scenario(scenario_in("976")))
     total = [sum(i.amount for i in e.instalments) for e in (metropolitan, guadeloupe, mayotte)]
-    assert total[1] > total[0] == total[2]  # maladie at 8.5 % and AF at 3.1 % in Guadeloupe; Mayotte: metropolitan
+    assert total[1] > total[0] != total[2]  # maladie at 8.5 % and AF at 3.1 % in Guadeloupe; Mayotte: its own
     assert guadeloupe.notes[0] == "exonerations_outre_mer_non_appliquees:971"
     assert not any(note.startswith("regles_metropolitaines") for note in guadeloupe.notes)
 

@@ -27,6 +27,10 @@ for situation, out in zip(ins, outs, strict=True):
         continue
     a = out["amounts"]
     expected = {KEYS[k]: a[k] for k in KEYS}
+    if situation.get("department") == "976":
+        # Mayotte: the project shows its two maladie contributions (ordonnance 96-1122 art. 28-3 and 28-4, each
+        # rounded) as the one line maladie_maternite (docs/law-choices.md, 184).
+        expected["maladie_maternite"] = a["maladie_mayotte_contribution"] + a["maladie_mayotte_cotisation"]
     expected["total"] = a["total"]
     also = {
         "assiette_sociale": a["assiette_cotisations"],
@@ -35,4 +39,7 @@ for situation, out in zip(ins, outs, strict=True):
         "pass": a["pass"],
         "taux_1_maladie_percent": a["taux_1_maladie_percent"],
     }
+    if situation.get("department") == "976":
+        also["maladie_mayotte_contribution"] = a["maladie_mayotte_contribution"]
+        also["maladie_mayotte_cotisation"] = a["maladie_mayotte_cotisation"]
     print(json.dumps({"situation": situation, "expected": expected, "also": also}, ensure_ascii=False))

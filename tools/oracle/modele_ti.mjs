@@ -126,6 +126,9 @@ export const RULES = {
 	assiette_indemnites_journalieres: `${C} . cotisations . indemnités journalières . assiette`,
 	assiette_retraite_base: `${C} . cotisations . retraite de base . assiette`,
 	assiette_invalidite_deces: `${C} . cotisations . invalidité et décès . assiette`,
+	// Mayotte (extension for the populations grid): its two maladie contributions (null elsewhere)
+	maladie_mayotte_contribution: `${C} . cotisations . maladie-maternité-invalidité-décès-autonomie`,
+	maladie_mayotte_cotisation: `${C} . cotisations . maladie-maternité et autonomie`,
 	// the flat-rate contributions of the first two years (provisional figure, not the definitive amounts above)
 	debut_activite: `${C} . début activité`,
 	debut_activite_assiette: `${C} . début activité . assiette forfaitaire`,
@@ -220,6 +223,8 @@ export function evaluateCase(raw) {
 	amounts.pass = r2(engine.evaluate({ valeur: 'plafond sécurité sociale . annuel', unité: '€/an' }).nodeValue)
 	for (const k of ['maladie', 'indemnites_journalieres', 'retraite_base', 'retraite_complementaire',
 		'invalidite_deces', 'allocations_familiales', 'csg_crds', 'formation_professionnelle', 'total']) {
+		// At Mayotte the metropolitan maladie, IJ, retraite complémentaire and invalidité-décès are not applicable.
+		if (amounts[k] === null && c.department === '976') amounts[k] = 0
 		if (typeof amounts[k] !== 'number') throw new Error(`${RULES[k]} evaluates to ${amounts[k]}`)
 	}
 	return { id: c.id, amounts }

@@ -22,6 +22,7 @@ from echeancier.contributions import (
     indemnites_journalieres,
     invalidite_deces,
     maladie_maternite,
+    mayotte,
     retraite_base,
     retraite_complementaire,
 )
@@ -30,12 +31,12 @@ from echeancier.contributions.context import Rows
 from echeancier.contributions.exact import SCALAR
 from echeancier.contributions.result import Line, Simulation
 from echeancier.contributions.situation import Situation, situation_from_mapping
-from echeancier.contributions.territory import OUTRE_MER, territory
+from echeancier.contributions.territory import MAYOTTE, OUTRE_MER, territory
 from echeancier.contributions.territory import notes as territory_notes
-from echeancier.contributions.year import Cotisations, cotisations, on_base, rows_of
+from echeancier.contributions.year import LONG_AGO, Cotisations, cotisations, on_base, rows_of
 from echeancier.kernel.money import ZERO
 from echeancier.law.loader import Law
-from echeancier.law.snapshot import LawSnapshot, snapshot, snapshot_of
+from echeancier.law.snapshot import LawSnapshot, mayotte_snapshot, snapshot, snapshot_of
 
 _CENT = Decimal(100)
 _PROFESSIONS = {p: code for code, p in enumerate(formation_professionnelle.PROFESSIONS)}
@@ -73,12 +74,17 @@ def compute(situation: Situation, law: LawSnapshot, income: Decimal, notes: tupl
         # LAW (docs/law-choices.md, 50): an income is counted in whole cents, rounded half up.
         cents = int(scaled.to_integral_value(rounding=ROUND_HALF_UP))
         income = Decimal(cents) / _CENT
+    where = territory(situation.department)
+    if where == MAYOTTE and not law.mayotte:
+        # Ordonnance 96-1122: Mayotte has its own PASS, SMIC and cotisations, from income 2025 (before: the
+        # metropolitan rules, note `regles_metropolitaines:976`).
+        law = mayotte_snapshot(law) or law
     figures = law.exact
-    start = day_number(situation.start_date, figures.first_day)
+    start = day_number(situation.start_date, LONG_AGO)
     end = day_number(situation.end_date, figures.last_day)
     acre = situation.acre and situation.start_date is not None
-    outre_mer = territory(situation.department) == OUTRE_MER
-    notes = (*notes, *territory_notes(situation.department, acre))
+    outre_mer = where == OUTRE_MER
+    notes = (*notes, *territory_notes(situation.department, acre, law.mayotte))
     rows, abattement = rows_of(SCALAR, figures, cents, start, end, acre, not situation.rsa, outre_mer)
     profession = _PROFESSIONS[situation.profession]
     computed = cotisations(SCALAR, rows)
@@ -117,6 +123,12 @@ class _Explanation:
 
     def lines(self) -> tuple[Line, ...]:
         law, assiette = self.law, self.rows.assiette
+        csg_cfp = (
+            csg_crds.explain(self.csg, law),
+            formation_professionnelle.explain(self.cfp, self.situation.profession, law),
+        )
+        if law.mayotte:
+            return (*mayotte.lines(self.traces, law), *csg_cfp)
         maladie, ij, rb, rci, id_, af = self.traces
         return (
             maladie_maternite.explain(maladie, law, assiette, self.rows.outre_mer),

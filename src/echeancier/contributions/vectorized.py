@@ -47,11 +47,11 @@ from echeancier.contributions import csg_crds, formation_professionnelle
 from echeancier.contributions.exact import Ops
 from echeancier.contributions.result import CONTRIBUTIONS
 from echeancier.contributions.situation import MAX_INCOME, InputError, Profession
-from echeancier.contributions.territory import OUTRE_MER, territory
-from echeancier.contributions.year import cotisations, rows_of
+from echeancier.contributions.territory import MAYOTTE, OUTRE_MER, territory
+from echeancier.contributions.year import LONG_AGO, cotisations, rows_of
 from echeancier.kernel.money import to_decimal
 from echeancier.law.loader import Law, load_law
-from echeancier.law.snapshot import Figures, provisional_snapshot, snapshot_of, supported_years
+from echeancier.law.snapshot import Figures, mayotte_snapshot, provisional_snapshot, snapshot_of, supported_years
 
 __all__ = ["CHUNK", "RowInputError", "simulate_many"]
 
@@ -140,7 +140,7 @@ def _compute(law: Figures, block: _Block, where: slice | I64, out: dict[str, I64
     income = np.maximum(block.cents[where], 0)  # CSS L131-6, R613-1-2 VI: a deficit counts as a nil income
     start, end = block.start[where], block.end[where]
     has_start = start != NAT
-    start = np.where(has_start, start, law.first_day)
+    start = np.where(has_start, start, LONG_AGO)
     end = np.where(end != NAT, end, law.last_day)
     acre = block.acre[where] & has_start
     rows, _ = rows_of(VECTOR, law, income, start, end, acre, ~block.rsa[where], block.outre_mer[where])
@@ -202,6 +202,7 @@ class _Columns:
     net: Bools
     department: npt.NDArray[Any] | None  # normalised COG codes (objects, None when not given), or no column
     outre_mer: Bools  # the activity is in a collectivité of CSS L751-1 (`contributions.territory`)
+    mayotte: Bools  # the activity is at Mayotte (its own law from 2025, `law.snapshot.mayotte_snapshot`)
     income_raw: Any  # the incomes as given, for the scalar engine
     ids: Any
 
@@ -218,6 +219,7 @@ class _Block:
     acre: Bools
     rsa: Bools
     outre_mer: Bools
+    mayotte: Bools
 
 
 def _is_from(columns: object, package: str) -> bool:
@@ -414,11 +416,11 @@ def _flags(values: Any, field: str, n: int, problems: _Problems) -> Bools:
     return np.array([bool(v) and not b for v, b in zip(items, bad, strict=True)], dtype=np.bool_)
 
 
-def _departments(values: Any, n: int, problems: _Problems) -> tuple[npt.NDArray[Any] | None, Bools]:
-    """(the normalised COG codes, whether each row is in a collectivité of L751-1): each distinct value is read
-    once by the rule of a single Situation (`organisms.normalise_department`)."""
+def _departments(values: Any, n: int, problems: _Problems) -> tuple[npt.NDArray[Any] | None, Bools, Bools]:
+    """(the normalised COG codes, whether each row is in a collectivité of L751-1, whether it is at Mayotte): each
+    distinct value is read once by the rule of a single Situation (`organisms.normalise_department`)."""
     if values is None:
-        return None, np.zeros(n, dtype=np.bool_)
+        return None, np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_)
     from echeancier.organisms import UnknownTerritory, normalise_department
 
     items = _objects(_array(values))
@@ -446,8 +448,8 @@ def _departments(values: Any, n: int, problems: _Problems) -> tuple[npt.NDArray[
     bad = np.array([error is not None for _, error in read_rows], dtype=np.bool_)
     problems.add(bad, _TYPE_RANK["department"], "department", lambda i: str(read_rows[i][1]))
     normalised = np.array([code for code, _ in read_rows], dtype=object)
-    outre_mer = np.array([territory(code) == OUTRE_MER for code in normalised], dtype=np.bool_)
-    return normalised, outre_mer
+    where = np.array([territory(code) for code in normalised], dtype=np.int8)
+    return normalised, where == OUTRE_MER, where == MAYOTTE
 
 
 def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
@@ -472,7 +474,7 @@ def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
     year = _years(data["year"], problems)
     profession, coded, original = _professions(data["profession"], problems)
     income, in_cents, raw = _incomes(data["income"], problems)
-    department, outre_mer = _departments(data.get("department"), n, problems)
+    department, outre_mer, mayotte = _departments(data.get("department"), n, problems)
     return kind, _Columns(
         n=n,
         year=year,
@@ -488,6 +490,7 @@ def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
         net=_flags(data.get("income_is_net"), "income_is_net", n, problems),
         department=department,
         outre_mer=outre_mer,
+        mayotte=mayotte,
         income_raw=raw,
         ids=data.get("id"),
     )
@@ -503,6 +506,7 @@ class _Years:
 
     first: int
     laws: tuple[Figures | None, ...]  # None for a year absent from the batch
+    mayotte: tuple[Figures | None, ...]  # the law of Mayotte, None for a year absent or without it
     covered: range
     first_day: I64
     last_day: I64
@@ -584,7 +588,7 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
         "acre",
         lambda i: "ACRE needs the start_date of the activity (creation or takeover)",
     )
-    block = _Block(offset, codes, cents, start, end, acre, cols.rsa[s], cols.outre_mer[s])
+    block = _Block(offset, codes, cents, start, end, acre, cols.rsa[s], cols.outre_mer[s], cols.mayotte[s])
     return block, cols.net[s]
 
 
@@ -597,11 +601,16 @@ def _run_block(cols: _Columns, years: _Years, s: slice, out: dict[str, I64], fal
     views = {key: column[s] for key, column in out.items()}
     counts = np.bincount(block.offset, minlength=len(years.laws))
     for offset in np.flatnonzero(counts):
-        law = years.laws[offset]
+        law, mayotte = years.laws[offset], years.mayotte[offset]
         assert law is not None
-        where: slice | I64 = (
-            slice(None) if counts[offset] == len(block.offset) else np.flatnonzero(block.offset == offset)
-        )
+        in_year = block.offset == offset
+        if mayotte is not None and block.mayotte.any():
+            # Mayotte's rows of the year are computed under its own law (ordonnance 96-1122).
+            _compute(mayotte, block, np.flatnonzero(in_year & block.mayotte), views)
+            in_year &= ~block.mayotte
+            if not in_year.any():
+                continue
+        where: slice | I64 = slice(None) if in_year.all() else np.flatnonzero(in_year)
         _compute(law, block, where, views)
     fallback[s] = scalar
     return []
@@ -661,6 +670,10 @@ def _years_of(cols: _Columns, law: Law, provisional: bool = False) -> _Years:
     return _Years(
         first=covered.start,
         laws=tuple(_figures(law, year, provisional) if present[i] else None for i, year in enumerate(covered)),
+        mayotte=tuple(
+            _mayotte(law, year, provisional) if present[i] and cols.mayotte.any() else None
+            for i, year in enumerate(covered)
+        ),
         covered=covered,
         first_day=np.array([_day(date(year, 1, 1)) for year in covered], dtype=np.int64),
         last_day=np.array([_day(date(year, 12, 31)) for year in covered], dtype=np.int64),
@@ -669,6 +682,11 @@ def _years_of(cols: _Columns, law: Law, provisional: bool = False) -> _Years:
 
 def _figures(law: Law, year: int, provisional: bool) -> Figures:
     return (provisional_snapshot(year, law) if provisional else snapshot_of(law, year)).exact
+
+
+def _mayotte(law: Law, year: int, provisional: bool) -> Figures | None:
+    found = mayotte_snapshot(provisional_snapshot(year, law) if provisional else snapshot_of(law, year), law)
+    return None if found is None else found.exact
 
 
 def _day(day: date) -> int:

@@ -14,6 +14,7 @@ from echeancier.contributions import (
     indemnites_journalieres,
     invalidite_deces,
     maladie_maternite,
+    mayotte,
     retraite_base,
     retraite_complementaire,
 )
@@ -22,6 +23,8 @@ from echeancier.contributions.assiettes import activity_days, assiette_sociale
 from echeancier.contributions.context import AcreRows, Rows
 from echeancier.contributions.exact import Bools, Ints, Ops
 from echeancier.law.snapshot import Figures
+
+LONG_AGO = -(10**6)  # the start of an activity not given (days since 1970-01-01): years before any income year
 
 # The six cotisations in the order URSSAF presents them (CSG-CRDS and the CFP come after).
 COTISATIONS = (
@@ -38,7 +41,7 @@ def rows_of(
     k: Ops, law: Figures, income: Ints, start: Ints, end: Ints, acre: Bools, minimums: Bools, outre_mer: Bools
 ) -> tuple[Rows, Ints | None]:
     """(the rows, the abattement in euros or None) for incomes in cents (≥ 0: a deficit counts as nil, CSS L131-6,
-    R613-1-2 VI), the start and end of the activity in days since 1970-01-01 (1 January and 31 December when not
+    R613-1-2 VI), the start and end of the activity in days since 1970-01-01 (`LONG_AGO` and 31 December when not
     given), `acre` where ACRE was granted (with a start date), `minimums` where no RSA applies and `outre_mer`
     where the activity is exercised in a collectivité of CSS L751-1 (`contributions.territory`).
 
@@ -47,7 +50,10 @@ def rows_of(
     """
     days, partial, pass_proratise = activity_days(k, law, start, end)
     abattement, assiette = assiette_sociale(k, law, income)
-    rows = Rows(law, assiette, 100 * assiette, None, pass_proratise, days, partial, minimums, outre_mer, None)
+    anciennete = law.first_day - start
+    rows = Rows(
+        law, assiette, 100 * assiette, None, pass_proratise, days, partial, minimums, outre_mer, anciennete, None
+    )
     chosen = k.select(acre & k.not_(outre_mer))
     if chosen is not None:
         applies, num, den = acre_year_share(k, law, k.gather(start, chosen), k.gather(days, chosen))
@@ -74,6 +80,7 @@ def on_base(k: Ops, rows: Rows, assiette: Ints, assiette_ij: Ints | None) -> Row
         rows.partial,
         rows.minimums,
         rows.outre_mer,
+        rows.anciennete,
         acre,
     )
 
@@ -84,7 +91,9 @@ class Cotisations(NamedTuple):
 
 
 def cotisations(k: Ops, rows: Rows) -> Cotisations:
-    traces = tuple(module.rule(k, rows) for module in COTISATIONS)
+    """The six cotisations; under the law of Mayotte (ordonnance 96-1122) those of `contributions.mayotte`."""
+    rules = mayotte.COTISATIONS if rows.law.mayotte else tuple(module.rule for module in COTISATIONS)
+    traces = tuple(rule(k, rows) for rule in rules)
     total = traces[0].amount
     for trace in traces[1:]:
         total = total + trace.amount

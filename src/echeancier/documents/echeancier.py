@@ -141,14 +141,16 @@ def note_sentence(note: str) -> str:
         except UnknownTerritory:
             organism = None
         where = f"{organism.territory} ({value})" if organism else value
-        rules = (
-            "à Mayotte (ordonnance 96-1122)"
-            if organism and organism.kind is OrganismKind.CSS
-            else "à l'outre-mer (CSS L751-1 et suivants)"
-        )
+        if organism and organism.kind is OrganismKind.CSS:
+            return (
+                f"Lieu d'activité {where} : les cotisations des revenus antérieurs à 2025 sont calculées avec les "
+                "règles de la métropole ; les règles propres à Mayotte (ordonnance 96-1122) ne sont appliquées qu'à "
+                "partir des revenus 2025, les montants réels peuvent différer."
+            )
         return (
             f"Lieu d'activité {where} : les cotisations sont calculées avec les règles de la métropole ; les règles "
-            f"propres {rules} ne sont pas encore appliquées, les montants réels peuvent différer."
+            "propres à l'outre-mer (CSS L751-1 et suivants) ne sont pas encore appliquées, les montants réels "
+            "peuvent différer."
         )
     if code == OVERSEAS_EXEMPTIONS and value:
         try:

@@ -1100,11 +1100,12 @@ def build_echeancier(scenario: Scenario, as_of: date | None = None) -> Echeancie
         if residence.key == organism.key:
             residence = None  # the same organism: nothing else to address
     notes = result.notes
-    overseas = account_note(organism.code)
+    years = {part.year for instalment in result.instalments for part in instalment.parts}
+    overseas = account_note(organism.code, years | {refund.year for refund in result.refunds})
     if overseas is not None:
         # LAW (docs/law-choices.md, 49 and 182): the rates of the collectivités of L751-1 apply, not their
-        # exemptions (L756-2, L756-4); Mayotte's own contributions are not implemented (metropolitan amounts). Every
-        # document says so (notes `exonerations_outre_mer_non_appliquees`, `regles_metropolitaines`).
+        # exemptions (L756-2, L756-4); Mayotte's own law applies from income 2025 (metropolitan amounts before).
+        # Every document says so (notes `exonerations_outre_mer_non_appliquees`, `regles_metropolitaines`).
         notes = (overseas, *notes)
     return replace(result, organism=organism, residence_organism=residence, notes=notes)
 

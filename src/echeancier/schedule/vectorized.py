@@ -185,7 +185,11 @@ class Campaign:
 
     def notes(self, row: int) -> tuple[str, ...]:
         overseas = self.zone_overseas[self.zone[row]] if self.zone_overseas else None
-        note = account_note(overseas) if overseas else None
+        note = None
+        if overseas:
+            # The income years the row's documents show, as `build_echeancier` reads them.
+            years = {part.year for instalment in self.instalments(row) for part in instalment.parts}
+            note = account_note(overseas, years | {refund.year for refund in self.refunds(row)})
         warning = (note,) if note else ()
         fallback = ("trimestriel_sans_prelevement",) if self.quarterly_fallback[row] else ()
         return warning + fallback + tuple(f"parametres_provisoires:{year}" for year in self.estimated_years)
