@@ -513,7 +513,9 @@ def _rows(line: Line) -> list[Row]:
                 )
             )
     if line.exoneration:
-        rows.append(("  exonération ACRE", "", "", format_euros(-line.exoneration), "CSS D131-6-1"))
+        rows.append(
+            (f"  {line.exoneration_label}", "", "", format_euros(-line.exoneration), line.exoneration_reference)
+        )
     return rows
 
 
@@ -620,12 +622,22 @@ def simulation_explanations(result: Simulation, law: LawSnapshot) -> list[str]:
             + " ; les exonérations de début d'activité et de régime de croisière (CSS L756-2, L756-4, D756-4) ne "
             "sont pas calculées ici" + (", et l'ACRE ne s'y applique pas." if situation.acre else ".")
         )
+    elif overseas == MAYOTTE and result.pass_annuel != law.pass_annuel:
+        out.append(
+            "Mayotte (ordonnance n° 96-1122) : plafond de la sécurité sociale de Mayotte "
+            f"({format_euros(result.pass_annuel)}), cotisations et contributions propres ; exonération de toutes "
+            "les cotisations pendant les 24 premiers mois d'activité (art. 28-8), assiette des allocations "
+            "familiales et de la cotisation maladie-maternité et autonomie réduite de moitié jusqu'au plafond à "
+            "partir du 25e mois (art. 28-5) ; la CSG-CRDS et la CFP restent dues."
+            + (" L'ACRE est sans objet pendant cette exonération." if situation.acre else "")
+        )
     elif overseas == MAYOTTE:
         out.append(
-            "Mayotte : ses cotisations propres (ordonnance n° 96-1122) ne sont pas encore calculées ; les montants "
-            "sont ceux de la métropole."
+            "Mayotte : ses cotisations propres (ordonnance n° 96-1122) ne sont appliquées qu'à partir des revenus "
+            "2025 ; les montants sont ceux de la métropole."
         )
-    if situation.acre and overseas != OUTRE_MER:
+    mayotte_rules = overseas == MAYOTTE and result.pass_annuel != law.pass_annuel
+    if situation.acre and overseas != OUTRE_MER and not mayotte_rules:
         out.append(_acre_sentence(result, law, exempted))
     return out
 
@@ -673,7 +685,8 @@ def _forfait_block(forfait: Simulation, law: LawSnapshot) -> list[str]:
     out.append(f"  {'Total'.ljust(width)}{amounts[-1].rjust(number_width)}")
     exempted = sum((line.exoneration for line in forfait.lines), Decimal(0))
     if exempted:
-        out.append(f"  Montants nets de l'exonération ACRE ({format_euros(exempted)}).")
+        label = next(line.exoneration_label for line in forfait.lines if line.exoneration)
+        out.append(f"  Montants nets de l'{label} ({format_euros(exempted)}).")
     out.append(
         f"  Appelées les {law.forfait_duree_annees} premières années civiles faute de revenu connu, puis "
         "régularisées sur le revenu déclaré, c'est-à-dire sur les montants du tableau principal "

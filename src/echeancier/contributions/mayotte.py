@@ -21,6 +21,7 @@ Written once over integers (`contributions.exact`), for one situation and for ma
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 from echeancier.contributions.context import Rows
@@ -119,7 +120,8 @@ COTISATIONS: tuple[Callable[[Ops, Rows], Any], ...] = (
 # --------------------------------------------------------------------------------------------------------------
 # The explanation (one situation)
 
-EXEMPTED = "exonération de début d'activité (24 mois, art. 28-8)"
+EXEMPTED = "exonération de début d'activité (24 mois)"
+EXEMPTED_REFERENCE = "ordonnance n° 96-1122 art. 28-8"
 
 
 def lines(traces: tuple[Any, ...], law: LawSnapshot) -> tuple[Line, ...]:
@@ -151,33 +153,37 @@ def lines(traces: tuple[Any, ...], law: LawSnapshot) -> tuple[Line, ...]:
         ),
         gross=euros(100 * gross),
         exoneration=euros(100 * (gross - maladie_t.amount)),
+        exoneration_label=EXEMPTED,
+        exoneration_reference=EXEMPTED_REFERENCE,
     )
     rb_gross = half_up(figures.my_rb_taux * rb.base, EURO)
     af_gross = half_up(figures.my_af_taux * af.base, EURO)
+    retraite = line(
+        "retraite_base",
+        base=rb.base,
+        rate=law.my_rb_taux,
+        amount=rb.amount,
+        gross=rb_gross * EURO,
+        tranches=(tranche("dans la limite du plafond de Mayotte", rb.base, law.my_rb_taux, figures.my_rb_taux),),
+        reference=REFERENCE_RETRAITE,
+        minimum=rb.base if rb.floored else None,
+    )
+    familiales = line(
+        "allocations_familiales",
+        base=af.base,
+        rate=law.my_af_taux,
+        amount=af.amount,
+        gross=af_gross * EURO,
+        tranches=(tranche("assiette (plafonnée, abattue)", af.base, law.my_af_taux, figures.my_af_taux),),
+        reference=REFERENCE_AF,
+    )
     return (
         maladie_line,
         _none("indemnites_journalieres"),
-        line(
-            "retraite_base",
-            base=rb.base,
-            rate=law.my_rb_taux,
-            amount=rb.amount,
-            gross=rb_gross * EURO,
-            tranches=(tranche("dans la limite du plafond de Mayotte", rb.base, law.my_rb_taux, figures.my_rb_taux),),
-            reference=REFERENCE_RETRAITE,
-            minimum=rb.base if rb.floored else None,
-        ),
+        replace(retraite, exoneration_label=EXEMPTED, exoneration_reference=EXEMPTED_REFERENCE),
         _none("retraite_complementaire"),
         _none("invalidite_deces"),
-        line(
-            "allocations_familiales",
-            base=af.base,
-            rate=law.my_af_taux,
-            amount=af.amount,
-            gross=af_gross * EURO,
-            tranches=(tranche("assiette (plafonnée, abattue)", af.base, law.my_af_taux, figures.my_af_taux),),
-            reference=REFERENCE_AF,
-        ),
+        replace(familiales, exoneration_label=EXEMPTED, exoneration_reference=EXEMPTED_REFERENCE),
     )
 
 
