@@ -242,7 +242,7 @@ def test_a_bad_department_is_one_message_naming_the_field(value: Any, message: s
             {"year": [2025, 2025], "profession": ["artisan"] * 2, "income": [1, 2], "department": ["75", value]}
         )
     assert (row_error.value.row, row_error.value.field) == (1, "department")
-    assert row_error.value.message == caught.value.message
+    assert message in row_error.value.message  # (a list mixing texts and others is read as texts by NumPy)
 
 
 def test_departments_in_a_numpy_column() -> None:

@@ -59,6 +59,9 @@ class Situation(BaseModel):
     def _known_department(cls, value: Any) -> str | None:
         if value is None:
             return None
+        too_long = isinstance(value, str) and len(value) > 16  # no code is that long: not echoed in full
+        if too_long or not isinstance(value, str | numbers.Integral) or isinstance(value, bool):
+            raise InputError("department", f"n'est pas un code de département ou de collectivité (reçu {shown(value)})")
         from echeancier.organisms import UnknownTerritory, normalise_department
 
         try:

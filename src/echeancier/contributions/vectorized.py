@@ -421,8 +421,6 @@ def _departments(values: Any, n: int, problems: _Problems) -> tuple[npt.NDArray[
     distinct value is read once by the rule of a single Situation (`organisms.normalise_department`)."""
     if values is None:
         return None, np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_)
-    from echeancier.organisms import UnknownTerritory, normalise_department
-
     items = _objects(_array(values))
     found: dict[Any, tuple[str | None, str | None]] = {}  # by (type, value): (code, error message)
 
@@ -437,8 +435,10 @@ def _departments(values: Any, n: int, problems: _Problems) -> tuple[npt.NDArray[
         if key is not None and key in found:
             return found[key]
         try:
-            result: tuple[str | None, str | None] = (normalise_department(value), None)
-        except UnknownTerritory as error:
+            from echeancier.contributions.situation import Situation
+
+            result: tuple[str | None, str | None] = (Situation._known_department(value), None)
+        except InputError as error:
             result = (None, error.message)
         if key is not None:
             found[key] = result

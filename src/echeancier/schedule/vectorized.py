@@ -513,9 +513,16 @@ class _Amounts:
     def cfp(self, year: int) -> I64:
         """`amounts.cfp`: the CFP of `year` (the whole PASS, whatever the income), by row."""
         law_year = self._law_year(year)
-        columns = {"year": np.full(len(PROFESSIONS), law_year), "profession": PROFESSIONS, "income": [0, 0, 0]}
+        # By profession, in metropolitan France (and overseas) then at Mayotte (its own PASS from 2025).
+        n = len(PROFESSIONS)
+        columns = {
+            "year": np.full(2 * n, law_year),
+            "profession": PROFESSIONS * 2,
+            "income": [0] * (2 * n),
+            "department": ["75"] * n + ["976"] * n,
+        }
         by_profession: I64 = 100 * simulate_many(columns)["formation_professionnelle"]
-        cfp: I64 = by_profession[self.codes]
+        cfp: I64 = by_profession[self.codes.astype(np.intp) + n * (self.departments == "976")]
         return cfp
 
 
