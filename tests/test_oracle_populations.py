@@ -331,3 +331,15 @@ def test_the_department_on_the_command_line_and_in_jsonl() -> None:
     assert second["error"].startswith("department: ")
     mixed = runner.invoke(app, ["simulate", "--jsonl", "--department", "971"], input=lines)
     assert mixed.exit_code == 2
+
+
+def test_departments_in_polars_and_arrow_tables() -> None:
+    import polars as pl
+    import pyarrow as pa
+
+    data = {"year": [2025] * 3, "profession": ["artisan"] * 3, "income": [30000] * 3, "department": ["75", None, "976"]}
+    # metropolitan (given, then not given) and Mayotte (contribution 915 € + cotisation 433 €, halved base)
+    assert simulate_many(pl.DataFrame(data))["maladie_maternite"].to_list() == [531, 531, 1348]
+    assert simulate_many(pa.table(data))["maladie_maternite"].to_pylist() == [531, 531, 1348]
+    categorical = pl.DataFrame({**data, "department": pl.Series(["971", "972", "976"], dtype=pl.Categorical)})
+    assert simulate_many(categorical)["maladie_maternite"].to_list() == [1887, 1887, 1348]

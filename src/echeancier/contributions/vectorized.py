@@ -421,34 +421,38 @@ def _departments(values: Any, n: int, problems: _Problems) -> tuple[npt.NDArray[
     distinct value is read once by the rule of a single Situation (`organisms.normalise_department`)."""
     if values is None:
         return None, np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_)
-    items = _objects(_array(values))
-    found: dict[Any, tuple[str | None, str | None]] = {}  # by (type, value): (code, error message)
+    from echeancier.contributions.situation import Situation
 
-    def read(value: Any) -> tuple[str | None, str | None]:
-        if value is None:
-            return None, None
+    array = _array(values)
+    distinct: list[Any] = []
+    if array.dtype.kind in "iuU":
+        uniques, inverse = np.unique(array, return_inverse=True)
+        distinct = uniques.tolist()
+    else:  # objects (None for "not given", mixed types): grouped by type and value, unhashable ones one by one
+        index: dict[Any, int] = {}
+        inverse = np.empty(len(array), dtype=np.intp)
+        for row, value in enumerate(_objects(array)):
+            try:
+                key: Any = (type(value), value)
+                position = index.setdefault(key, len(distinct))
+            except TypeError:
+                position = len(distinct)
+            if position == len(distinct):
+                distinct.append(value)
+            inverse[row] = position
+    codes: list[str | None] = []
+    errors: list[str | None] = []
+    for value in distinct:
         try:
-            key: Any = (type(value), value)
-            hash(key)
-        except TypeError:
-            key = None
-        if key is not None and key in found:
-            return found[key]
-        try:
-            from echeancier.contributions.situation import Situation
-
-            result: tuple[str | None, str | None] = (Situation._known_department(value), None)
+            codes.append(None if value is None else Situation._known_department(value))
+            errors.append(None)
         except InputError as error:
-            result = (None, error.message)
-        if key is not None:
-            found[key] = result
-        return result
-
-    read_rows = [read(value) for value in items]
-    bad = np.array([error is not None for _, error in read_rows], dtype=np.bool_)
-    problems.add(bad, _TYPE_RANK["department"], "department", lambda i: str(read_rows[i][1]))
-    normalised = np.array([code for code, _ in read_rows], dtype=object)
-    where = np.array([territory(code) for code in normalised], dtype=np.int8)
+            codes.append(None)
+            errors.append(error.message)
+    bad = np.array([error is not None for error in errors], dtype=np.bool_)[inverse]
+    problems.add(bad, _TYPE_RANK["department"], "department", lambda i: str(errors[inverse[i]]))
+    normalised = np.array(codes, dtype=object)[inverse]
+    where = np.array([territory(code) for code in codes], dtype=np.int8)[inverse]
     return normalised, where == OUTRE_MER, where == MAYOTTE
 
 
