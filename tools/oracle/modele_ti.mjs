@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 // URSSAF's `modele-ti` Publicodes rules (betagouv/mon-entreprise) as an oracle for the TI contributions.
+// Copied from the project's shared oracle tools and extended for the populations grids (tests/data/oracle/README.md):
+// a `department` ("971"…"974", "976") sets `établissement . commune . département`; Mayotte's two maladie
+// contributions are read too, and its metropolitan-only contributions (not applicable there) count as 0.
 //
 // usage: node modele_ti.mjs [--tree DIR] [--check] < situations.jsonl > results.jsonl
 //   DIR (or $MODELE_TI_TREE, else the path in $ORACLE_DIR/ti/TREE written by setup_modele_ti.sh): an extracted
