@@ -61,7 +61,15 @@ def test_fill_the_form_read_the_total_download_the_pdf(server: str, tmp_path: Pa
             page.get_by_role("button", name="Calculer").click()
             page.wait_for_selector("#total")
             total = page.inner_text("#total").replace("\u202f", " ").replace("\u00a0", " ")
-            expected = simulate({"year": 2025, "profession": "artisan", "income": 40000, "start_date": "2025-03-01"})
+            expected = simulate(
+                {
+                    "year": 2025,
+                    "profession": "artisan",
+                    "income": 40000,
+                    "start_date": "2025-03-01",
+                    "department": "974",
+                }
+            )
             assert total == f"Total : {format_euros(expected.total)}".replace("\u202f", " ").replace("\u00a0", " ")
             assert page.locator("svg.chart rect").count() > 20
             assert page.get_by_role("heading", name="Votre échéancier", exact=False).is_visible()

@@ -357,8 +357,11 @@ def schedule(tmp_path: Path, code: str, *args: str) -> Result:
 @pytest.mark.parametrize("code", ["2A", "971", "976", "977", "978", "75"])
 def test_schedule_end_to_end_names_the_organism_and_warns_overseas(tmp_path: Path, code: str) -> None:
     organism = organism_for(code, date(2026, 12, 31))
-    overseas = code in OVERSEAS
-    warning = "calculées avec les règles de la métropole"
+    # The collectivités of L751-1: their rates, not their exemptions. Mayotte: its own law for the income years of
+    # this scenario (2025 on), so no warning.
+    overseas = code in OVERSEAS and code != "976"
+    warning = "les taux de l'outre-mer sont appliqués"
+    note = "exonerations_outre_mer_non_appliquees"
 
     table = schedule(tmp_path, code)
     assert table.exit_code == 0, table.output
@@ -371,7 +374,7 @@ def test_schedule_end_to_end_names_the_organism_and_warns_overseas(tmp_path: Pat
     assert document["organism"]["kind"] == organism.kind.value
     assert document["organism"]["name"] == organism.name
     assert document["organism"]["code"] == code
-    assert (f"regles_metropolitaines:{code}" in document["notes"]) is overseas
+    assert (f"{note}:{code}" in document["notes"]) is overseas
 
     for output_format, column in (("csv", "warning"), ("csv-fr", "Avertissement")):
         text = schedule(tmp_path, code, "--format", output_format).stdout.removeprefix("\ufeff")
@@ -380,7 +383,7 @@ def test_schedule_end_to_end_names_the_organism_and_warns_overseas(tmp_path: Pat
         organism_column = "organism" if output_format == "csv" else "Organisme"
         assert {row[organism_column] for row in rows} == {organism.name}
         if overseas:
-            expected = f"regles_metropolitaines:{code}" if output_format == "csv" else None
+            expected = f"{note}:{code}" if output_format == "csv" else None
             assert all(row[column] == expected or warning in row[column] for row in rows)
         else:
             assert {row[column] for row in rows} == {""}
@@ -429,14 +432,18 @@ def test_the_documents_are_the_same_whatever_the_spelling_of_the_code() -> None:
     assert to_csv(upper) == to_csv(lower) and to_ics(upper, "x") == to_ics(lower, "x")
 
 
-def test_an_overseas_account_computes_metropolitan_amounts_and_says_so() -> None:
+def test_a_mayotte_account_uses_its_own_law_from_2025_and_says_when_it_does_not() -> None:
     metropolitan = build_echeancier(loads_scenario(scenario_in("75")))
     mayotte = build_echeancier(loads_scenario(scenario_in("976")))
-    assert [i.amount for i in mayotte.instalments] == [i.amount for i in metropolitan.instalments]
+    assert [i.amount for i in mayotte.instalments] != [i.amount for i in metropolitan.instalments]
     assert isinstance(mayotte.organism, Organism) and mayotte.organism.kind is OrganismKind.CSS
-    assert mayotte.notes[0] == "regles_metropolitaines:976"
-    assert "regles_metropolitaines:75" not in metropolitan.notes
+    assert not any(note.startswith("regles_metropolitaines") for note in mayotte.notes)
     assert not any(note.startswith("regles_metropolitaines") for note in metropolitan.notes)
+    # An échéancier of 2024 shows the régularisation of 2023, computed with the metropolitan rules: it says so.
+    assert "years: [2026]" in OUTRE_MER
+    text = scenario_in("976").replace("years: [2026]", "years: [2024]").replace("  2024: 35000", "  2022: 35000")
+    earlier = build_echeancier(loads_scenario(text))
+    assert earlier.notes[0] == "regles_metropolitaines:976"
 
 
 def test_each_overseas_territory_has_its_own_holiday_zone() -> None:
@@ -450,12 +457,12 @@ def test_each_overseas_territory_has_its_own_holiday_zone() -> None:
         assert zones[Departement(code).subdivision] == {code}
 
 
-def test_the_campaign_says_too_that_an_overseas_account_uses_the_metropolitan_rules() -> None:
+def test_the_campaign_says_too_which_overseas_rules_an_account_lacks() -> None:
     import numpy as np
 
     from echeancier.schedule.vectorized import campaign_many
 
-    departments = ["75", "976", "2A", "971", "977"]
+    departments = ["75", "976", "2A", "971", "977", "976"]
     n = len(departments)
     campaign = campaign_many(
         {
@@ -465,19 +472,22 @@ def test_the_campaign_says_too_that_an_overseas_account_uses_the_metropolitan_ru
             "direct_debit": np.array([True] * n),
             "department": np.array(departments),
             "income_n2": np.array([30000.0] * n),
-            "income_n1": np.array([30000.0] * n),
+            "income_n1": np.array([30000.0] * (n - 1) + [40000.0]),
             "declaration_date": np.array([date(2025, 5, 20)] * n, dtype="datetime64[D]"),
             "activity_start": np.array([date(2015, 1, 1)] * n, dtype="datetime64[D]"),
         },
         2025,
     )
-    warnings = [[note for note in campaign.notes(i) if note.startswith("regles_")] for i in range(n)]
+    # Mayotte: its own law from 2025; the last row's régularisation of 2024 (income 2024 above the income 2023 its
+    # provisional contributions were called on) is computed with the metropolitan rules, and says so.
+    warnings = [[note for note in campaign.notes(i) if note.startswith(("regles_", "exonerations_"))] for i in range(n)]
     assert warnings == [
         [],
-        ["regles_metropolitaines:976"],
         [],
-        ["regles_metropolitaines:971"],
-        ["regles_metropolitaines:977"],
+        [],
+        ["exonerations_outre_mer_non_appliquees:971"],
+        ["exonerations_outre_mer_non_appliquees:977"],
+        ["regles_metropolitaines:976"],
     ]
 
 
@@ -495,7 +505,11 @@ def test_the_examples_name_their_organism(name: str, kind: OrganismKind, organis
     e = build_echeancier(load_scenario(EXAMPLES / name))
     assert e.organism is not None and e.organism.kind is kind
     assert organism is None or e.organism.name == organism
-    assert any(note.startswith("regles_metropolitaines:") for note in e.notes) is (kind is not OrganismKind.URSSAF)
+    # 23-mayotte.yaml shows 2026: Mayotte's own law, no warning.
+    assert not any(note.startswith("regles_metropolitaines:") for note in e.notes)
+    assert any(note.startswith("exonerations_outre_mer_non_appliquees:") for note in e.notes) is (
+        kind is OrganismKind.CGSS
+    )
 
 
 # --- Commune and residence in a scenario ----------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from tests.conftest import ORACLE_GRID
 YEARS = tuple(supported_years())
 PROFESSIONS = ("artisan", "commercant", "liberal")
 KEYS = (*CONTRIBUTIONS, "total")
-FIELDS = ("year", "profession", "income", "start_date", "end_date", "acre", "rsa", "income_is_net")
+FIELDS = ("year", "profession", "income", "start_date", "end_date", "acre", "rsa", "income_is_net", "department")
 
 
 def columns_of(situations: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
@@ -95,6 +95,8 @@ def situations(draw: st.DrawFn) -> dict[str, Any]:
         "end_date": end,
         "acre": start is not None and draw(st.booleans()),
         "rsa": draw(st.booleans()),
+        # metropolitan France, the collectivités of L751-1, Mayotte (its own law from 2025)
+        "department": draw(st.sampled_from([None, None, "75", "2A", "971", "974", "977", "976"])),
     }
 
 

@@ -37,7 +37,7 @@ def _credits(e: Any, year: int) -> Decimal:
 
 
 def test_steady_activity_declares_the_year_in_the_next_spring() -> None:
-    result = simulate({"year": 2025, "profession": "artisan", "income": 40000})
+    result = simulate({"year": 2025, "profession": "artisan", "income": 40000, "department": "974"})
     document, notes = scenario_for(result, "974")
     assert document["contributor"]["activity_start"] == "2020-01-01"
     assert document["contributor"]["department"] == "974"

@@ -210,6 +210,7 @@ OPTIONS = {
     "acre": "--acre",
     "rsa": "--rsa",
     "income_is_net": "--net",
+    "department": "--department",
 }
 
 
@@ -293,6 +294,15 @@ def simulate(
         bool, typer.Option("--rsa", help="Bénéficiaire du RSA ou de la prime d'activité (pas de minimum).")
     ] = False,
     net: Annotated[bool, typer.Option("--net", help="Le revenu est donné net des cotisations.")] = False,
+    department: Annotated[
+        str | None,
+        typer.Option(
+            "--department",
+            metavar="CODE",
+            help="Département ou collectivité d'exercice (code INSEE : 75, 2A, 971…) ; métropole par défaut.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Résultat en JSON sur une ligne.")] = False,
     pdf: Annotated[
         str | None,
@@ -371,6 +381,7 @@ def simulate(
                 ("income", income),
                 ("start_date", start_date),
                 ("end_date", end_date),
+                ("department", department),
             )
             if value is not None
         ]
@@ -408,6 +419,7 @@ def simulate(
         "acre": acre,
         "rsa": rsa,
         "income_is_net": net,
+        "department": department,
     }
 
     from echeancier.contributions.engine import simulate as simulate_situation
@@ -527,7 +539,9 @@ def _rows(line: Line) -> list[Row]:
                 )
             )
     if line.exoneration:
-        rows.append(("  exonération ACRE", "", "", format_euros(-line.exoneration), "CSS D131-6-1"))
+        rows.append(
+            (f"  {line.exoneration_label}", "", "", format_euros(-line.exoneration), line.exoneration_reference)
+        )
     return rows
 
 
@@ -618,7 +632,38 @@ def simulation_explanations(result: Simulation, law: LawSnapshot) -> list[str]:
         listed = ", ".join(f"{line.label.lower()} ({format_euros(line.capped or ZERO)})" for line in capped)
         out.append(f"Assiette plafonnée pour {listed}.")
     exempted = sum((line.exoneration for line in result.lines), ZERO)
-    if situation.acre:
+    from echeancier.contributions.territory import MAYOTTE, OUTRE_MER, territory
+
+    overseas = territory(situation.department)
+    if overseas == OUTRE_MER:
+        out.append(
+            f"Activité en outre-mer ({situation.department}, CSS L751-1) : allocations familiales au taux de "
+            f"{format_rate(law.om_af_taux)} sur toute l'assiette"
+            + (
+                f", maladie-maternité au taux de base de {format_rate(law.om_maladie_taux_tranche_1)} sans réduction "
+                "(CSS D621-1)"
+                if law.om_maladie_taux_tranche_1 is not None
+                else ""
+            )
+            + " ; les exonérations de début d'activité et de régime de croisière (CSS L756-2, L756-4, D756-4) ne "
+            "sont pas calculées ici" + (", et l'ACRE ne s'y applique pas." if situation.acre else ".")
+        )
+    elif overseas == MAYOTTE and result.pass_annuel != law.pass_annuel:
+        out.append(
+            "Mayotte (ordonnance n° 96-1122) : plafond de la sécurité sociale de Mayotte "
+            f"({format_euros(result.pass_annuel)}), cotisations et contributions propres ; exonération de toutes "
+            "les cotisations pendant les 24 premiers mois d'activité (art. 28-8), assiette des allocations "
+            "familiales et de la cotisation maladie-maternité et autonomie réduite de moitié jusqu'au plafond à "
+            "partir du 25e mois (art. 28-5) ; la CSG-CRDS et la CFP restent dues."
+            + (" L'ACRE est sans objet pendant cette exonération." if situation.acre else "")
+        )
+    elif overseas == MAYOTTE:
+        out.append(
+            "Mayotte : ses cotisations propres (ordonnance n° 96-1122) ne sont appliquées qu'à partir des revenus "
+            "2025 ; les montants sont ceux de la métropole."
+        )
+    mayotte_rules = overseas == MAYOTTE and result.pass_annuel != law.pass_annuel
+    if situation.acre and overseas != OUTRE_MER and not mayotte_rules:
         out.append(_acre_sentence(result, law, exempted))
     return out
 
@@ -666,7 +711,8 @@ def _forfait_block(forfait: Simulation, law: LawSnapshot) -> list[str]:
     out.append(f"  {'Total'.ljust(width)}{amounts[-1].rjust(number_width)}")
     exempted = sum((line.exoneration for line in forfait.lines), Decimal(0))
     if exempted:
-        out.append(f"  Montants nets de l'exonération ACRE ({format_euros(exempted)}).")
+        label = next(line.exoneration_label for line in forfait.lines if line.exoneration)
+        out.append(f"  Montants nets de l'{label} ({format_euros(exempted)}).")
     out.append(
         f"  Appelées les {law.forfait_duree_annees} premières années civiles faute de revenu connu, puis "
         "régularisées sur le revenu déclaré, c'est-à-dire sur les montants du tableau principal "

@@ -91,6 +91,7 @@ class BatchIn(BaseModel):
     acre: list[bool] | None = None
     rsa: list[bool] | None = None
     income_is_net: list[bool] | None = None
+    department: list[str | int | None] | None = None
 
 
 class BatchOut(_Open):

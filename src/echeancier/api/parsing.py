@@ -207,6 +207,7 @@ _COLUMN_TYPES: dict[str, tuple[type, ...]] = {
     "acre": (bool,),
     "rsa": (bool,),
     "income_is_net": (bool,),
+    "department": (str, int, type(None)),
 }
 _TYPE_NAMES = {
     "id": "a string, an integer or null",
@@ -218,6 +219,7 @@ _TYPE_NAMES = {
     "acre": "true or false",
     "rsa": "true or false",
     "income_is_net": "true or false",
+    "department": "a département or collectivité code (text or whole number) or null",
 }
 
 

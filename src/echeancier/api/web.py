@@ -127,7 +127,7 @@ def read_form(params: QueryParams) -> Form:
         if values["department"] not in _departments():
             form.errors.append(("department", "département inconnu"))
         else:
-            form.department = values["department"]
+            form.department = situation["department"] = values["department"]  # the overseas rules apply there
     if values["estimated_income"]:
         try:
             form.estimated_income = to_decimal(values["estimated_income"])
@@ -194,7 +194,7 @@ def _lines(result: Simulation) -> list[dict[str, Any]]:
         if line.capped is not None:
             extra.append(f"assiette plafonnée à {format_euros(line.capped)}")
         if line.exoneration:
-            extra.append(f"exonération ACRE de {format_euros(line.exoneration)} (CSS D131-6-1)")
+            extra.append(f"{line.exoneration_label} de {format_euros(line.exoneration)} ({line.exoneration_reference})")
         out.append(
             {
                 "label": line.label,

@@ -35,4 +35,6 @@ class Rows:
     days: Ints  # days of activity in the year
     partial: Bools
     minimums: Bools  # False for RSA / prime d'activité beneficiaries: no minimum contributions
+    outre_mer: Bools  # activity in a collectivité of CSS L751-1 (`contributions.territory`)
+    anciennete: Ints  # days from the start of the activity to 1 January of the year (negative: started in it)
     acre: AcreRows | None  # None when no row has an ACRE exemption

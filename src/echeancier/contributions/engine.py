@@ -23,6 +23,7 @@ from echeancier.contributions import (
     indemnites_journalieres,
     invalidite_deces,
     maladie_maternite,
+    mayotte,
     retraite_base,
     retraite_complementaire,
 )
@@ -31,10 +32,12 @@ from echeancier.contributions.context import Rows
 from echeancier.contributions.exact import SCALAR, Bools, Ints, Ops
 from echeancier.contributions.result import Line, Simulation, decimal
 from echeancier.contributions.situation import Situation, situation_from_mapping
-from echeancier.contributions.year import Cotisations, cotisations, on_base, rows_of
+from echeancier.contributions.territory import MAYOTTE, OUTRE_MER, territory
+from echeancier.contributions.territory import notes as territory_notes
+from echeancier.contributions.year import LONG_AGO, Cotisations, cotisations, on_base, rows_of
 from echeancier.kernel.money import ZERO
 from echeancier.law.loader import Law
-from echeancier.law.snapshot import Figures, LawSnapshot, snapshot, snapshot_of
+from echeancier.law.snapshot import Figures, LawSnapshot, mayotte_snapshot, snapshot, snapshot_of
 
 _CENT = Decimal(100)
 _PROFESSIONS = {p: code for code, p in enumerate(formation_professionnelle.PROFESSIONS)}
@@ -65,12 +68,18 @@ def compute(situation: Situation, law: LawSnapshot, income: Decimal, notes: tupl
     income, cents, deficit = counted_income(income)
     if deficit:
         notes = (*notes, DEFICIT)
+    where = territory(situation.department)
+    if where == MAYOTTE and not law.mayotte:
+        # Ordonnance 96-1122: Mayotte has its own PASS, SMIC and cotisations, from income 2025 (before: the
+        # metropolitan rules, note `regles_metropolitaines:976`).
+        law = mayotte_snapshot(law) or law
     figures = law.exact
-    start = day_number(situation.start_date, figures.first_day)
+    start = day_number(situation.start_date, LONG_AGO)
     end = day_number(situation.end_date, figures.last_day)
     acre = situation.acre and situation.start_date is not None
+    notes = (*notes, *territory_notes(situation.department, acre, law.mayotte))
     profession = _PROFESSIONS[situation.profession]
-    year = of_year(SCALAR, figures, cents, start, end, acre, not situation.rsa, profession)
+    year = of_year(SCALAR, figures, cents, start, end, acre, not situation.rsa, profession, where == OUTRE_MER)
     return simulation_of(situation, law, income, *year, notes, in_first_years(situation, law))
 
 
@@ -85,11 +94,20 @@ class Year(NamedTuple):
 
 
 def of_year(
-    k: Ops, figures: Figures, cents: Ints, start: Ints, end: Ints, acre: Bools, minimums: Bools, profession: Ints
+    k: Ops,
+    figures: Figures,
+    cents: Ints,
+    start: Ints,
+    end: Ints,
+    acre: Bools,
+    minimums: Bools,
+    profession: Ints,
+    outre_mer: Bools,
 ) -> Year:
     """Every contribution of an income year for incomes in cents (≥ 0), on Python ints (`simulate`) or on the
-    columns of many rows (`simulate --jsonl`): `contributions.year`, then the CSG-CRDS base and the CFP."""
-    rows, abattement = rows_of(k, figures, cents, start, end, acre, minimums)
+    columns of many rows (`simulate --jsonl`): `contributions.year`, then the CSG-CRDS base and the CFP.
+    `outre_mer` where the activity is in a collectivité of CSS L751-1 (`contributions.territory`)."""
+    rows, abattement = rows_of(k, figures, cents, start, end, acre, minimums, outre_mer)
     computed = cotisations(k, rows)
     # L136-3 (former wording): up to 2024 the CSG-CRDS base is the revenu professionnel plus the cotisations.
     base_csg = rows.assiette if figures.apres_reforme else cents + 100 * computed.total
@@ -133,6 +151,11 @@ def _forfait(situation: Situation, law: LawSnapshot, rows: Rows, cfp: int) -> Si
     return simulation_of(situation, law, euros, forfait_rows, computed, base, cfp, None, ("forfait_debut_activite",))
 
 
+def _made(line: Line) -> Line:
+    """A line already explained (Mayotte's lines are made together, `contributions.mayotte.lines`)."""
+    return line
+
+
 @dataclass(frozen=True, slots=True)
 class _Explanation:
     """The values the rules computed for one situation, from which its lines are explained when asked for."""
@@ -151,14 +174,20 @@ class _Explanation:
     def line_makers(self) -> tuple[Callable[[], Line], ...]:
         """One function per line, in the order of CONTRIBUTIONS (`simulate --jsonl` explains each line apart)."""
         law, assiette = self.law, self.rows.assiette
+        if law.mayotte:
+            return (
+                *(partial(_made, line) for line in mayotte.lines(self.traces, law)),
+                partial(csg_crds.explain, self.csg, law),
+                partial(formation_professionnelle.explain, self.cfp, self.situation.profession, law),
+            )
         maladie, ij, rb, rci, id_, af = self.traces
         return (
-            partial(maladie_maternite.explain, maladie, law, assiette),
+            partial(maladie_maternite.explain, maladie, law, assiette, self.rows.outre_mer),
             partial(indemnites_journalieres.explain, ij, law),
             partial(retraite_base.explain, rb, law),
             partial(retraite_complementaire.explain, rci, law),
             partial(invalidite_deces.explain, id_, law),
-            partial(allocations_familiales.explain, af, law, assiette),
+            partial(allocations_familiales.explain, af, law, assiette, self.rows.outre_mer),
             partial(csg_crds.explain, self.csg, law),
             partial(formation_professionnelle.explain, self.cfp, self.situation.profession, law),
         )

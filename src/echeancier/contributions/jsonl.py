@@ -38,7 +38,7 @@ from echeancier.contributions.result import CONTRIBUTIONS, Simulation, _num
 from echeancier.contributions.situation import Profession, Situation, situation_from_mapping
 from echeancier.contributions.traced import Column, Ratio, Tracer
 from echeancier.contributions.vectorized import VECTOR
-from echeancier.contributions.year import Cotisations
+from echeancier.contributions.year import LONG_AGO, Cotisations
 from echeancier.kernel.inputs import MAX_JSON_BYTES, InputError, iter_lines, loads_json
 from echeancier.law.loader import LawError
 from echeancier.law.snapshot import EPOCH, LawSnapshot, snapshot
@@ -219,7 +219,8 @@ def simulate_chunk(lines: list[bytes], first_number: int) -> tuple[list[str], bo
             texts.append(_error(ident, number, error))
             failed = True
             continue
-        if situation.income_is_net:
+        if situation.income_is_net or situation.department is not None:
+            # net incomes (a search) and the collectivités of L751-1 and Mayotte (their own law) line by line
             done = scalar_line(number, raw)
             assert done is not None
             texts.append(done[0])
@@ -252,7 +253,7 @@ def _year(law: LawSnapshot, rows: list[_Row], texts: list[str]) -> None:
     cents = np.fromiter((row.cents for row in rows), dtype=np.int64, count=n)
     start = np.fromiter(
         (
-            figures.first_day if row.situation.start_date is None else row.situation.start_date.toordinal() - EPOCH
+            LONG_AGO if row.situation.start_date is None else row.situation.start_date.toordinal() - EPOCH
             for row in rows
         ),
         dtype=np.int64,
@@ -271,7 +272,8 @@ def _year(law: LawSnapshot, rows: list[_Row], texts: list[str]) -> None:
     profession = np.fromiter((_PROFESSIONS.index(row.situation.profession) for row in rows), dtype=np.intp, count=n)
     deficit = np.fromiter((row.deficit for row in rows), dtype=np.bool_, count=n)
     first = np.fromiter((engine.in_first_years(row.situation, law) for row in rows), dtype=np.bool_, count=n)
-    whole = engine.of_year(VECTOR, figures, cents, start, end, acre, minimums, profession)
+    metropole = np.zeros(n, dtype=np.bool_)  # rows with a département take the scalar path
+    whole = engine.of_year(VECTOR, figures, cents, start, end, acre, minimums, profession, metropole)
     kept = np.zeros(n, dtype=np.bool_)
     if whole.rows.acre is not None:
         kept[whole.rows.acre.rows] = True
@@ -287,6 +289,7 @@ def _year(law: LawSnapshot, rows: list[_Row], texts: list[str]) -> None:
             acre[where],
             minimums[where],
             profession[where],
+            metropole[where],
         )
         group = _Group(law, [rows[i] for i in where], profession[where], bool(value & 2), bool(value & 1))
         group.explain(part, cents[where], texts)
@@ -369,6 +372,8 @@ class _Group:
             column(r.days),
             column(r.partial),
             column(r.minimums),
+            column(r.outre_mer),
+            column(r.anciennete),
             acre,
         )
         traces = tuple(type(t)(*(column(v) for v in t)) for t in year.computed.traces)

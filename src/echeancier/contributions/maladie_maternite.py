@@ -2,8 +2,10 @@
 
 Tranche 1, up to 5 PASS (income up to 2024) or 3 PASS (from 2025): a taux progressif of the base relative to the
 prorated PASS applied to the whole tranche (2025: 0 % under 20 % PASS, rising to 1.5 % at 40 %, 4 % at 60 %,
-6.5 % at 110 %, 7.7 % at 200 % and 8.5 % at 300 %); tranche 2, above: 6.5 %. No minimum base for this
-contribution. Exempted under ACRE (D131-6-1) with the official formula on the contribution at 75 % of the PASS.
+6.5 % at 110 %, 7.7 % at 200 % and 8.5 % at 300 %); tranche 2, above: 6.5 %. From 2025 in the collectivités of
+L751-1 (overseas departments, Saint-Barthélemy, Saint-Martin) the base rate of D621-1, 8.5 %, without the
+reduction. No minimum base for this contribution. Exempted under ACRE (D131-6-1) with the official formula on the
+contribution at 75 % of the PASS.
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ def rule(k: Ops, r: Rows) -> MaladieMaternite:
     law = r.law
     limit = law.maladie_plafond_tranche_1 // 100 * r.pass_proratise  # cents
     taux = taux_progressif(k, law.maladie_bareme, r.assiette_u, r.pass_proratise, law.progressive_divisor)
+    if law.om_maladie_taux_tranche_1 is not None:
+        # From 2025 in the collectivités of L751-1: the base rate of D621-1, without the reduction of D621-2
+        # (LAW: docs/law-choices.md, 180).
+        taux = k.where(r.outre_mer, law.om_maladie_taux_tranche_1, taux)
     tranche_1 = k.minimum(r.assiette, limit)
     tranche_2 = k.maximum(r.assiette - limit, 0)
     gross = taux * tranche_1 + law.maladie_taux_tranche_2 * tranche_2
@@ -69,9 +75,11 @@ def exoneration_acre(k: Ops, r: Rows, gross: Ints) -> Ints:
     return k.where(above, 0, half_up(numerator, m_den * k_den * EURO * acre.den))
 
 
-def explain(t: MaladieMaternite, law: LawSnapshot, assiette: int) -> Line:
+def explain(t: MaladieMaternite, law: LawSnapshot, assiette: int, outre_mer: bool = False) -> Line:
     value = rate(t.rate)
-    tranches = [tranche("tranche 1 (taux progressif)", t.tranche_1, value, t.rate)]
+    flat = outre_mer and law.exact.om_maladie_taux_tranche_1 is not None
+    label = "tranche 1 (taux de base, outre-mer)" if flat else "tranche 1 (taux progressif)"
+    tranches = [tranche(label, t.tranche_1, value, t.rate)]
     if t.tranche_2:
         tranches.append(tranche("tranche 2", t.tranche_2, law.maladie_taux_tranche_2, law.exact.maladie_taux_tranche_2))
     rounded_gross = (t.gross + EURO // 2) // EURO
@@ -82,7 +90,7 @@ def explain(t: MaladieMaternite, law: LawSnapshot, assiette: int) -> Line:
         amount=t.amount,
         gross=t.gross,
         tranches=tuple(tranches),
-        reference=REFERENCE,
-        progressive=True,
+        reference="CSS L621-1, D621-1; L751-1" if flat else REFERENCE,
+        progressive=not flat,
         exoneration=min(t.exoneration, rounded_gross),
     )

@@ -54,6 +54,9 @@ class Line:
     minimum: Decimal | None = None
     progressive: bool = False
     capped: Decimal | None = None
+    # what `exoneration` is: ACRE (CSS D131-6-1), or Mayotte's exemption of the first 24 months
+    exoneration_label: str = "exonération ACRE"
+    exoneration_reference: str = "CSS D131-6-1"
 
     @property
     def label(self) -> str:

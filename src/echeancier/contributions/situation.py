@@ -50,6 +50,24 @@ class Situation(BaseModel):
     acre: bool = False
     rsa: bool = False
     income_is_net: bool = False
+    # COG code of the département or collectivité where the activity is exercised (CSS R613-6); None: metropolitan
+    # France. 971–974, 977, 978: the rules of the collectivités of L751-1 (`contributions.territory`).
+    department: str | None = None
+
+    @field_validator("department", mode="before")
+    @classmethod
+    def _known_department(cls, value: Any) -> str | None:
+        if value is None:
+            return None
+        too_long = isinstance(value, str) and len(value) > 16  # no code is that long: not echoed in full
+        if too_long or not isinstance(value, str | numbers.Integral) or isinstance(value, bool):
+            raise InputError("department", f"n'est pas un code de département ou de collectivité (reçu {shown(value)})")
+        from echeancier.organisms import UnknownTerritory, normalise_department
+
+        try:
+            return normalise_department(value)
+        except UnknownTerritory as error:
+            raise InputError("department", error.message) from None
 
     @field_validator("year", mode="before")
     @classmethod

@@ -47,10 +47,11 @@ from echeancier.contributions import csg_crds, formation_professionnelle
 from echeancier.contributions.exact import Ops
 from echeancier.contributions.result import CONTRIBUTIONS
 from echeancier.contributions.situation import MAX_INCOME, InputError, Profession
-from echeancier.contributions.year import cotisations, rows_of
+from echeancier.contributions.territory import MAYOTTE, OUTRE_MER, territory
+from echeancier.contributions.year import LONG_AGO, cotisations, rows_of
 from echeancier.kernel.money import to_decimal
 from echeancier.law.loader import Law, load_law
-from echeancier.law.snapshot import Figures, provisional_snapshot, snapshot_of, supported_years
+from echeancier.law.snapshot import Figures, mayotte_snapshot, provisional_snapshot, snapshot_of, supported_years
 
 __all__ = ["CHUNK", "RowInputError", "simulate_many"]
 
@@ -63,7 +64,7 @@ NAT = np.iinfo(np.int64).min  # datetime64 NaT as int64
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 PROFESSIONS: tuple[str, ...] = tuple(p.value for p in Profession)
-FIELDS = ("id", "year", "profession", "income", "start_date", "end_date", "acre", "rsa", "income_is_net")
+FIELDS = ("id", "year", "profession", "income", "start_date", "end_date", "acre", "rsa", "income_is_net", "department")
 COTISATIONS = CONTRIBUTIONS[:6]  # the six contributions before CSG-CRDS and the CFP
 
 
@@ -139,9 +140,10 @@ def _compute(law: Figures, block: _Block, where: slice | I64, out: dict[str, I64
     income = np.maximum(block.cents[where], 0)  # CSS L131-6, R613-1-2 VI: a deficit counts as a nil income
     start, end = block.start[where], block.end[where]
     has_start = start != NAT
-    start = np.where(has_start, start, law.first_day)
+    start = np.where(has_start, start, LONG_AGO)
     end = np.where(end != NAT, end, law.last_day)
-    rows, _ = rows_of(VECTOR, law, income, start, end, block.acre[where] & has_start, ~block.rsa[where])
+    acre = block.acre[where] & has_start
+    rows, _ = rows_of(VECTOR, law, income, start, end, acre, ~block.rsa[where], block.outre_mer[where])
     computed = cotisations(VECTOR, rows)
     for key, trace in zip(COTISATIONS, computed.traces, strict=True):
         out[key][where] = trace.amount
@@ -198,6 +200,9 @@ class _Columns:
     acre: Bools
     rsa: Bools
     net: Bools
+    department: npt.NDArray[Any] | None  # normalised COG codes (objects, None when not given), or no column
+    outre_mer: Bools  # the activity is in a collectivité of CSS L751-1 (`contributions.territory`)
+    mayotte: Bools  # the activity is at Mayotte (its own law from 2025, `law.snapshot.mayotte_snapshot`)
     income_raw: Any  # the incomes as given, for the scalar engine
     ids: Any
 
@@ -213,6 +218,8 @@ class _Block:
     end: I64
     acre: Bools
     rsa: Bools
+    outre_mer: Bools
+    mayotte: Bools
 
 
 def _is_from(columns: object, package: str) -> bool:
@@ -409,6 +416,46 @@ def _flags(values: Any, field: str, n: int, problems: _Problems) -> Bools:
     return np.array([bool(v) and not b for v, b in zip(items, bad, strict=True)], dtype=np.bool_)
 
 
+def _departments(values: Any, n: int, problems: _Problems) -> tuple[npt.NDArray[Any] | None, Bools, Bools]:
+    """(the normalised COG codes, whether each row is in a collectivité of L751-1, whether it is at Mayotte): each
+    distinct value is read once by the rule of a single Situation (`organisms.normalise_department`)."""
+    if values is None:
+        return None, np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_)
+    from echeancier.contributions.situation import Situation
+
+    array = _array(values)
+    distinct: list[Any] = []
+    if array.dtype.kind in "iuU":
+        uniques, inverse = np.unique(array, return_inverse=True)
+        distinct = uniques.tolist()
+    else:  # objects (None for "not given", mixed types): grouped by type and value, unhashable ones one by one
+        index: dict[Any, int] = {}
+        inverse = np.empty(len(array), dtype=np.intp)
+        for row, value in enumerate(_objects(array)):
+            try:
+                key: Any = (type(value), value)
+                position = index.setdefault(key, len(distinct))
+            except TypeError:
+                position = len(distinct)
+            if position == len(distinct):
+                distinct.append(value)
+            inverse[row] = position
+    codes: list[str | None] = []
+    errors: list[str | None] = []
+    for value in distinct:
+        try:
+            codes.append(None if value is None else Situation._known_department(value))
+            errors.append(None)
+        except InputError as error:
+            codes.append(None)
+            errors.append(error.message)
+    bad = np.array([error is not None for error in errors], dtype=np.bool_)[inverse]
+    problems.add(bad, _TYPE_RANK["department"], "department", lambda i: str(errors[inverse[i]]))
+    normalised = np.array(codes, dtype=object)[inverse]
+    where = np.array([territory(code) for code in codes], dtype=np.int8)[inverse]
+    return normalised, where == OUTRE_MER, where == MAYOTTE
+
+
 def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
     if _is_from(columns, "polars"):
         kind, data = "polars", _from_polars(columns)
@@ -431,6 +478,7 @@ def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
     year = _years(data["year"], problems)
     profession, coded, original = _professions(data["profession"], problems)
     income, in_cents, raw = _incomes(data["income"], problems)
+    department, outre_mer, mayotte = _departments(data.get("department"), n, problems)
     return kind, _Columns(
         n=n,
         year=year,
@@ -444,6 +492,9 @@ def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
         acre=_flags(data.get("acre"), "acre", n, problems),
         rsa=_flags(data.get("rsa"), "rsa", n, problems),
         net=_flags(data.get("income_is_net"), "income_is_net", n, problems),
+        department=department,
+        outre_mer=outre_mer,
+        mayotte=mayotte,
         income_raw=raw,
         ids=data.get("id"),
     )
@@ -459,6 +510,7 @@ class _Years:
 
     first: int
     laws: tuple[Figures | None, ...]  # None for a year absent from the batch
+    mayotte: tuple[Figures | None, ...]  # the law of Mayotte, None for a year absent or without it
     covered: range
     first_day: I64
     last_day: I64
@@ -540,7 +592,7 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
         "acre",
         lambda i: "ACRE needs the start_date of the activity (creation or takeover)",
     )
-    block = _Block(offset, codes, cents, start, end, acre, cols.rsa[s])
+    block = _Block(offset, codes, cents, start, end, acre, cols.rsa[s], cols.outre_mer[s], cols.mayotte[s])
     return block, cols.net[s]
 
 
@@ -553,11 +605,16 @@ def _run_block(cols: _Columns, years: _Years, s: slice, out: dict[str, I64], fal
     views = {key: column[s] for key, column in out.items()}
     counts = np.bincount(block.offset, minlength=len(years.laws))
     for offset in np.flatnonzero(counts):
-        law = years.laws[offset]
+        law, mayotte = years.laws[offset], years.mayotte[offset]
         assert law is not None
-        where: slice | I64 = (
-            slice(None) if counts[offset] == len(block.offset) else np.flatnonzero(block.offset == offset)
-        )
+        in_year = block.offset == offset
+        if mayotte is not None and block.mayotte.any():
+            # Mayotte's rows of the year are computed under its own law (ordonnance 96-1122).
+            _compute(mayotte, block, np.flatnonzero(in_year & block.mayotte), views)
+            in_year &= ~block.mayotte
+            if not in_year.any():
+                continue
+        where: slice | I64 = slice(None) if in_year.all() else np.flatnonzero(in_year)
         _compute(law, block, where, views)
     fallback[s] = scalar
     return []
@@ -617,6 +674,10 @@ def _years_of(cols: _Columns, law: Law, provisional: bool = False) -> _Years:
     return _Years(
         first=covered.start,
         laws=tuple(_figures(law, year, provisional) if present[i] else None for i, year in enumerate(covered)),
+        mayotte=tuple(
+            _mayotte(law, year, provisional) if present[i] and cols.mayotte.any() else None
+            for i, year in enumerate(covered)
+        ),
         covered=covered,
         first_day=np.array([_day(date(year, 1, 1)) for year in covered], dtype=np.int64),
         last_day=np.array([_day(date(year, 12, 31)) for year in covered], dtype=np.int64),
@@ -625,6 +686,11 @@ def _years_of(cols: _Columns, law: Law, provisional: bool = False) -> _Years:
 
 def _figures(law: Law, year: int, provisional: bool) -> Figures:
     return (provisional_snapshot(year, law) if provisional else snapshot_of(law, year)).exact
+
+
+def _mayotte(law: Law, year: int, provisional: bool) -> Figures | None:
+    found = mayotte_snapshot(provisional_snapshot(year, law) if provisional else snapshot_of(law, year), law)
+    return None if found is None else found.exact
 
 
 def _day(day: date) -> int:
@@ -646,6 +712,7 @@ def _scalar_row(cols: _Columns, i: int, out: dict[str, I64], law: Law, provision
         "acre": bool(cols.acre[i]),
         "rsa": bool(cols.rsa[i]),
         "income_is_net": bool(cols.net[i]),
+        "department": None if cols.department is None else cols.department[i],
     }
     try:
         year = situation["year"]

@@ -14,6 +14,7 @@ from echeancier.contributions import (
     indemnites_journalieres,
     invalidite_deces,
     maladie_maternite,
+    mayotte,
     retraite_base,
     retraite_complementaire,
 )
@@ -22,6 +23,8 @@ from echeancier.contributions.assiettes import activity_days, assiette_sociale
 from echeancier.contributions.context import AcreRows, Rows
 from echeancier.contributions.exact import Bools, Ints, Ops
 from echeancier.law.snapshot import Figures
+
+LONG_AGO = -(10**6)  # the start of an activity not given (days since 1970-01-01): years before any income year
 
 # The six cotisations in the order URSSAF presents them (CSG-CRDS and the CFP come after).
 COTISATIONS = (
@@ -35,15 +38,23 @@ COTISATIONS = (
 
 
 def rows_of(
-    k: Ops, law: Figures, income: Ints, start: Ints, end: Ints, acre: Bools, minimums: Bools
+    k: Ops, law: Figures, income: Ints, start: Ints, end: Ints, acre: Bools, minimums: Bools, outre_mer: Bools
 ) -> tuple[Rows, Ints | None]:
     """(the rows, the abattement in euros or None) for incomes in cents (≥ 0: a deficit counts as nil, CSS L131-6,
-    R613-1-2 VI), the start and end of the activity in days since 1970-01-01 (1 January and 31 December when not
-    given), `acre` where ACRE was granted (with a start date) and `minimums` where no RSA applies."""
+    R613-1-2 VI), the start and end of the activity in days since 1970-01-01 (`LONG_AGO` and 31 December when not
+    given), `acre` where ACRE was granted (with a start date), `minimums` where no RSA applies and `outre_mer`
+    where the activity is exercised in a collectivité of CSS L751-1 (`contributions.territory`).
+
+    LAW (docs/law-choices.md, 181): no ACRE exemption in the collectivités of L751-1, which have their own
+    start-of-activity exemption (L756-2, D756-4).
+    """
     days, partial, pass_proratise = activity_days(k, law, start, end)
     abattement, assiette = assiette_sociale(k, law, income)
-    rows = Rows(law, assiette, 100 * assiette, None, pass_proratise, days, partial, minimums, None)
-    chosen = k.select(acre)
+    anciennete = law.first_day - start
+    rows = Rows(
+        law, assiette, 100 * assiette, None, pass_proratise, days, partial, minimums, outre_mer, anciennete, None
+    )
+    chosen = k.select(acre & k.not_(outre_mer))
     if chosen is not None:
         applies, num, den = acre_year_share(k, law, k.gather(start, chosen), k.gather(days, chosen))
         kept = k.select(applies)
@@ -68,6 +79,8 @@ def on_base(k: Ops, rows: Rows, assiette: Ints, assiette_ij: Ints | None) -> Row
         rows.days,
         rows.partial,
         rows.minimums,
+        rows.outre_mer,
+        rows.anciennete,
         acre,
     )
 
@@ -78,7 +91,9 @@ class Cotisations(NamedTuple):
 
 
 def cotisations(k: Ops, rows: Rows) -> Cotisations:
-    traces = tuple(module.rule(k, rows) for module in COTISATIONS)
+    """The six cotisations; under the law of Mayotte (ordonnance 96-1122) those of `contributions.mayotte`."""
+    rules = mayotte.COTISATIONS if rows.law.mayotte else tuple(module.rule for module in COTISATIONS)
+    traces = tuple(rule(k, rows) for rule in rules)
     total = traces[0].amount
     for trace in traces[1:]:
         total = total + trace.amount

@@ -88,6 +88,9 @@ CSV_FIELDS_FR = (
 # The note that an overseas account is computed with the metropolitan rules: repeated on every CSV row and every
 # calendar event, since a row or an event is read without the rest of the document.
 METROPOLITAN_RULES = "regles_metropolitaines"
+# The note that an account in a collectivité of CSS L751-1 has its overseas rates but not its exemptions (L756-2,
+# L756-4): repeated the same way.
+OVERSEAS_EXEMPTIONS = "exonerations_outre_mer_non_appliquees"
 BOM = "\ufeff"  # lets Excel read the French CSV as UTF-8 rather than the Windows code page
 
 PRODID = "-//echeancier//FR"
@@ -152,14 +155,27 @@ def note_sentence(note: str) -> str:
         except UnknownTerritory:
             organism = None
         where = f"{organism.territory} ({value})" if organism else value
-        rules = (
-            "à Mayotte (ordonnance 96-1122)"
-            if organism and organism.kind is OrganismKind.CSS
-            else "à l'outre-mer (CSS L751-1 et suivants)"
-        )
+        if organism and organism.kind is OrganismKind.CSS:
+            return (
+                f"Lieu d'activité {where} : les cotisations des revenus antérieurs à 2025 sont calculées avec les "
+                "règles de la métropole ; les règles propres à Mayotte (ordonnance 96-1122) ne sont appliquées qu'à "
+                "partir des revenus 2025, les montants réels peuvent différer."
+            )
         return (
             f"Lieu d'activité {where} : les cotisations sont calculées avec les règles de la métropole ; les règles "
-            f"propres {rules} ne sont pas encore appliquées, les montants réels peuvent différer."
+            "propres à l'outre-mer (CSS L751-1 et suivants) ne sont pas encore appliquées, les montants réels "
+            "peuvent différer."
+        )
+    if code == OVERSEAS_EXEMPTIONS and value:
+        try:
+            place: Organism | None = organism_for(value)
+        except UnknownTerritory:
+            place = None
+        where = f"{place.territory} ({value})" if place else value
+        return (
+            f"Lieu d'activité {where} : les taux de l'outre-mer sont appliqués (CSS L751-1), mais pas les "
+            "exonérations de début d'activité et de régime de croisière (CSS L756-2, L756-4, D756-4) : les montants "
+            "réels peuvent être inférieurs."
         )
     if code == "cessation" and value:
         try:
@@ -292,8 +308,10 @@ def _organism_json(organism: Organism | None) -> dict[str, Any] | None:
 
 
 def _warning(e: Echeancier) -> str | None:
-    """The note that the amounts follow the metropolitan rules, when the account is overseas."""
-    return next((note for note in e.notes if note.partition(":")[0] == METROPOLITAN_RULES), None)
+    """The note that the amounts follow the metropolitan rules, or not the overseas exemptions, when the account is
+    overseas."""
+    warnings = (METROPOLITAN_RULES, OVERSEAS_EXEMPTIONS)
+    return next((note for note in e.notes if note.partition(":")[0] in warnings), None)
 
 
 def to_json(e: Echeancier) -> dict[str, Any]:

@@ -87,10 +87,25 @@ class LawSnapshot:
     acre_seuil_degressivite: Decimal = field(metadata=parameter("acre.seuil_degressivite"))
     acre_seuil_sortie: Decimal = field(metadata=parameter("acre.seuil_sortie"))
     acre_duree_mois: int = field(metadata=parameter("acre.duree_mois"))
+    # Collectivités of CSS L751-1 (Guadeloupe, Guyane, Martinique, La Réunion, Saint-Barthélemy, Saint-Martin)
+    om_maladie_taux_tranche_1: Decimal | None = field(metadata=parameter("outre_mer.maladie_taux_tranche_1"))
+    om_af_taux: Decimal = field(metadata=parameter("outre_mer.allocations_familiales_taux"))
+    # Mayotte (ordonnance 96-1122): None before the years its rules are implemented for (`mayotte_snapshot`)
+    my_pass_annuel: Decimal | None = field(metadata=parameter("mayotte.plafond_annuel"))
+    my_smic_horaire: Decimal | None = field(metadata=parameter("mayotte.smic_horaire"))
+    my_rb_taux: Decimal | None = field(metadata=parameter("mayotte.retraite_base_taux"))
+    my_contribution_maladie_taux: Decimal | None = field(metadata=parameter("mayotte.contribution_maladie_taux"))
+    my_cotisation_maladie_taux: Decimal | None = field(metadata=parameter("mayotte.cotisation_maladie_taux"))
+    my_af_taux: Decimal | None = field(metadata=parameter("mayotte.allocations_familiales_taux"))
+    my_abattement: Decimal = field(metadata=parameter("mayotte.abattement"))
+    my_exoneration_mois: int = field(metadata=parameter("mayotte.exoneration_duree_mois"))
+    my_abattement_mois: int = field(metadata=parameter("mayotte.abattement_duree_mois"))
     references: dict[str, Value] = field(repr=False)
     # The same figures as exact integers for the rules (derived here, so that a snapshot built with other figures,
     # e.g. by dataclasses.replace, computes with them).
     exact: Figures = field(init=False, repr=False, compare=False)
+    # The law of Mayotte (`mayotte_snapshot`): its PASS and SMIC replace the metropolitan ones, its rules apply.
+    mayotte: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "exact", figures(self))
@@ -108,8 +123,23 @@ class LawSnapshot:
 FIELDS: dict[str, str] = {f.name: f.metadata["parameter"] for f in fields(LawSnapshot) if "parameter" in f.metadata}
 
 # Parameters that only exist under one regime: None is expected under the other one.
-ONLY_AFTER_REFORM = {"abattement_taux", "abattement_plancher", "abattement_plafond", "rci_plafond_tranche_1_pass"}
+ONLY_AFTER_REFORM = {
+    "abattement_taux",
+    "abattement_plancher",
+    "abattement_plafond",
+    "rci_plafond_tranche_1_pass",
+    "om_maladie_taux_tranche_1",
+}
 ONLY_BEFORE_REFORM = {"rci_plafond_tranche_1_montant"}
+# Parameters without a value before the years their rules are implemented for (Mayotte).
+OPTIONAL = {
+    "my_pass_annuel",
+    "my_smic_horaire",
+    "my_rb_taux",
+    "my_contribution_maladie_taux",
+    "my_cotisation_maladie_taux",
+    "my_af_taux",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +218,16 @@ class Figures:
     acre_seuil_sortie: int  # FRAC
     acre_duree_jours: int  # the 12 months counted as days (URSSAF: 365)
     acre_window: tuple[bool, ...]  # by days from a start before the year to 1 January: the months reach the year
+    om_maladie_taux_tranche_1: int | None  # overseas (L751-1): the maladie rate of tranche 1, None: the scale
+    om_af_taux: int  # overseas (L751-1): the allocations familiales rate on the whole base
+    mayotte: bool  # the law of Mayotte (the PASS and SMIC above are Mayotte's)
+    my_rb_taux: int
+    my_contribution_maladie_taux: int
+    my_cotisation_maladie_taux: int
+    my_af_taux: int
+    my_abattement: int  # RATE
+    my_exoneration: int  # 12 × the days of the exemption (months × jours_prorata): 12 × (days + 1) below it
+    my_abattement_after: int  # 12 × the days from which the abattement applies: 12 × (days + 1) at least it
 
 
 def _fixed(value: Decimal, scale: int, what: str) -> int:
@@ -298,6 +338,18 @@ def figures(law: LawSnapshot) -> Figures:
             add_months(january - timedelta(days=before), law.acre_duree_mois) - timedelta(days=1) >= january
             for before in range(acre_jours + 1)
         ),
+        om_maladie_taux_tranche_1=(
+            None if law.om_maladie_taux_tranche_1 is None else rate("om_maladie_taux_tranche_1")
+        ),
+        om_af_taux=rate("om_af_taux"),
+        mayotte=law.mayotte,
+        my_rb_taux=rate("my_rb_taux", optional(law.my_rb_taux)),
+        my_contribution_maladie_taux=rate("my_contribution_maladie_taux", optional(law.my_contribution_maladie_taux)),
+        my_cotisation_maladie_taux=rate("my_cotisation_maladie_taux", optional(law.my_cotisation_maladie_taux)),
+        my_af_taux=rate("my_af_taux", optional(law.my_af_taux)),
+        my_abattement=rate("my_abattement"),
+        my_exoneration=law.my_exoneration_mois * jours,
+        my_abattement_after=law.my_abattement_mois * jours,
     )
     # Bounds of the batch path's int64 arithmetic (contributions.exact): the ACRE share of a proportional
     # contribution divides by maximum × ratio × base (≤ the exit threshold) × days, and the maladie-maternité
@@ -321,6 +373,7 @@ def build_snapshot(law: Law, year: int) -> LawSnapshot:
     after = values["regime"] == "revenu_brut_abattu"
     for name, parameter_value in values.items():
         optional = (name in ONLY_AFTER_REFORM and not after) or (name in ONLY_BEFORE_REFORM and after)
+        optional |= name in OPTIONAL
         if parameter_value is None and not optional:
             raise LawError(f"{FIELDS[name]}: no value for {year} although the {values['regime']} rules need it")
     return LawSnapshot(year=year, references=references, **cast(dict[str, object], values))  # type: ignore[arg-type]
@@ -375,6 +428,38 @@ def _provisional(law: Law, year: int) -> LawSnapshot:
     if values["rci_plafond_tranche_1_montant"] is None:
         raise LawError(f"{FIELDS['rci_plafond_tranche_1_montant']}: no value for {year} under the former rules")
     return replace(donor, year=year, references=references, **values)
+
+
+def mayotte_snapshot(base: LawSnapshot, law: Law | None = None) -> LawSnapshot | None:
+    """The law of Mayotte for the year of `base` (its own snapshot, or the provisional one): the PASS and SMIC of
+    Mayotte and its rates (those of the income year itself, `mayotte.yaml`), or None for a year its rules are not
+    implemented for (before 2025). Kept in the `Law` like the other snapshots."""
+    law = law or load_law()
+    # Cached only for the law's own snapshots (a snapshot built by `replace` is computed each time).
+    shared = base is snapshot_of(law, base.year) or base is provisional_snapshot(base.year, law)
+    key = (f"mayotte {base.regime}", base.year)
+    found = law.cache.get(key) if shared else None
+    if found is None:
+        own = snapshot_of(law, base.year)
+        if own.my_pass_annuel is None or own.my_smic_horaire is None:
+            found = False
+        else:
+            names = (*(name for name in OPTIONAL), "my_abattement", "my_exoneration_mois", "my_abattement_mois")
+            values = {name: getattr(own, name) for name in names}
+            references = {**base.references, **{FIELDS[name]: own.references[FIELDS[name]] for name in names}}
+            references[FIELDS["pass_annuel"]] = own.references[FIELDS["my_pass_annuel"]]
+            references[FIELDS["smic_horaire"]] = own.references[FIELDS["my_smic_horaire"]]
+            found = replace(
+                base,
+                pass_annuel=own.my_pass_annuel,
+                smic_horaire=own.my_smic_horaire,
+                mayotte=True,
+                references=references,
+                **values,
+            )
+        if shared:
+            law.cache[key] = found
+    return found if isinstance(found, LawSnapshot) else None
 
 
 def supported_years(law: Law | None = None) -> range:

@@ -74,6 +74,7 @@ def _situation(contributor: Contributor, year: int, income: Decimal, end: date |
         acre=contributor.acre and start.year >= year - 1,
         rsa=contributor.rsa,
         income_is_net=False,
+        department=contributor.department,
     )
 
 

@@ -43,6 +43,7 @@ from echeancier.account.ledger import (
 )
 from echeancier.account.ledger import RemiseDecision as LedgerRemiseDecision
 from echeancier.account.ledger import RemiseRequest as LedgerRemiseRequest
+from echeancier.contributions.territory import account_note
 from echeancier.kernel.dates import ONE_DAY, add_months
 from echeancier.kernel.fmt import format_euros
 from echeancier.kernel.money import ZERO, round_cent
@@ -1099,10 +1100,13 @@ def build_echeancier(scenario: Scenario, as_of: date | None = None) -> Echeancie
         if residence.key == organism.key:
             residence = None  # the same organism: nothing else to address
     notes = result.notes
-    if organism.overseas:
-        # LAW: the overseas contribution rules (CSS L751-1 and following; Mayotte's ordonnances) are not implemented
-        # yet: the amounts are the metropolitan ones, and every document says so (note `regles_metropolitaines`).
-        notes = (f"regles_metropolitaines:{organism.code}", *notes)
+    years = {part.year for instalment in result.instalments for part in instalment.parts}
+    overseas = account_note(organism.code, years | {refund.year for refund in result.refunds})
+    if overseas is not None:
+        # LAW (docs/law-choices.md, 49 and 182): the rates of the collectivités of L751-1 apply, not their
+        # exemptions (L756-2, L756-4); Mayotte's own law applies from income 2025 (metropolitan amounts before).
+        # Every document says so (notes `exonerations_outre_mer_non_appliquees`, `regles_metropolitaines`).
+        notes = (overseas, *notes)
     return replace(result, organism=organism, residence_organism=residence, notes=notes)
 
 

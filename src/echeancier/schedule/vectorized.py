@@ -67,6 +67,7 @@ import numpy as np
 import numpy.typing as npt
 
 from echeancier.contributions.situation import MAX_INCOME, InputError, Profession
+from echeancier.contributions.territory import account_note
 from echeancier.contributions.vectorized import RowInputError, simulate_many
 from echeancier.kernel.money import ZERO, to_decimal
 from echeancier.law import LawError, load_law
@@ -131,7 +132,7 @@ class Campaign:
     quarterly_fallback: Bools
     estimated_years: tuple[int, ...]
     # Per zone, the COG code of an overseas territory, None elsewhere: each overseas territory has its own holiday
-    # zone, so the zone says whether a row is computed with the metropolitan rules (note `regles_metropolitaines`).
+    # zone, so the zone says which overseas note a row carries (`contributions.territory.account_note`).
     zone_overseas: tuple[str | None, ...] = ()
 
     def __len__(self) -> int:
@@ -184,7 +185,12 @@ class Campaign:
 
     def notes(self, row: int) -> tuple[str, ...]:
         overseas = self.zone_overseas[self.zone[row]] if self.zone_overseas else None
-        warning = (f"regles_metropolitaines:{overseas}",) if overseas else ()
+        note = None
+        if overseas:
+            # The income years the row's documents show, as `build_echeancier` reads them.
+            years = {part.year for instalment in self.instalments(row) for part in instalment.parts}
+            note = account_note(overseas, years | {refund.year for refund in self.refunds(row)})
+        warning = (note,) if note else ()
         fallback = ("trimestriel_sans_prelevement",) if self.quarterly_fallback[row] else ()
         return warning + fallback + tuple(f"parametres_provisoires:{year}" for year in self.estimated_years)
 
@@ -441,8 +447,11 @@ def _delays(year: int) -> I64:
 class _Amounts:
     """The yearly amounts of `schedule.amounts`, in cents, each computed once by `simulate_many`."""
 
-    def __init__(self, professions: npt.NDArray[np.int8], incomes: dict[str, I64]) -> None:
+    def __init__(
+        self, professions: npt.NDArray[np.int8], incomes: dict[str, I64], departments: npt.NDArray[Any]
+    ) -> None:
         self.names = np.array(PROFESSIONS)[professions]
+        self.departments = departments  # a département of each row's zone: its overseas rules (L751-1)
         self.codes = professions
         self.incomes = dict(incomes)
         self.cache: dict[tuple[int, bool, str], tuple[I64, I64]] = {}
@@ -463,7 +472,12 @@ class _Amounts:
             cents = self.incomes[income]
             whole = not (cents % 100).any()
             euros = cents // 100 if whole else cents / 100  # floats of whole cents are read exactly
-            columns = {"year": np.full(len(cents), year), "profession": self.names, "income": euros}
+            columns = {
+                "year": np.full(len(cents), year),
+                "profession": self.names,
+                "income": euros,
+                "department": self.departments,
+            }
             result = simulate_many(columns, provisional=key[1])
             amount = 100 * (result["total"] - result["formation_professionnelle"])
             self.cache[key] = (amount, amount - 100 * result["csg_crds"])
@@ -499,9 +513,16 @@ class _Amounts:
     def cfp(self, year: int) -> I64:
         """`amounts.cfp`: the CFP of `year` (the whole PASS, whatever the income), by row."""
         law_year = self._law_year(year)
-        columns = {"year": np.full(len(PROFESSIONS), law_year), "profession": PROFESSIONS, "income": [0, 0, 0]}
+        # By profession, in metropolitan France (and overseas) then at Mayotte (its own PASS from 2025).
+        n = len(PROFESSIONS)
+        columns = {
+            "year": np.full(2 * n, law_year),
+            "profession": PROFESSIONS * 2,
+            "income": [0] * (2 * n),
+            "department": ["75"] * n + ["976"] * n,
+        }
         by_profession: I64 = 100 * simulate_many(columns)["formation_professionnelle"]
-        cfp: I64 = by_profession[self.codes]
+        cfp: I64 = by_profession[self.codes.astype(np.intp) + n * (self.departments == "976")]
         return cfp
 
 
@@ -653,7 +674,9 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int) -> Campaign:
     declared_in_year = np.clip(declared - first, 0, len(delays) - 1)
     threshold = declared + delays[declared_in_year]
 
-    amounts = _Amounts(profession, {"income_n2": income_n2, "income_n1": income_n1})
+    # Each overseas territory is a zone of its own, so a zone's département gives a row's overseas rules.
+    row_department = np.array(departments, dtype=object)[zone]
+    amounts = _Amounts(profession, {"income_n2": income_n2, "income_n1": income_n1}, row_department)
     targets = _Targets(
         provisional_n=amounts.provisional(year, year - 2, "income_n2"),
         called_n1=amounts.provisional(year - 1, year - 2, "income_n2"),
