@@ -560,6 +560,12 @@ def check_coherence(scenario: Scenario) -> None:
                 )
         if isinstance(event, Declaration):
             check_declaration(event, line)
+        if isinstance(event, TaxationOffice) and not start.year <= event.year < event.date.year:
+            raise ScenarioError(
+                line,
+                f"taxation_office.year : les revenus {event.year} ne peuvent être taxés d'office le {event.date} "
+                f"(une année d'activité terminée, depuis {start.year})",
+            )
         if isinstance(event, RejectedDebit) and event.due_date is not None and event.due_date > event.date:
             raise ScenarioError(line, f"rejected_debit: a debit due on {event.due_date} is rejected after it")
         if isinstance(event, PaymentPlan) and event.instalments[0].date <= event.date:
