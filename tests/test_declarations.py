@@ -4,6 +4,7 @@ declaration, and the events refused with a one-line French message."""
 
 from __future__ import annotations
 
+import subprocess
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from echeancier import simulate
 from echeancier.documents.echeancier import to_json, to_table
+from echeancier.documents.pdf import schedule_pdf
 from echeancier.schedule import declarations
 from echeancier.schedule.echeancier import Echeancier, Instalment, build_echeancier
 from echeancier.schedule.scenario import ScenarioError, load_scenario, loads_scenario
@@ -242,3 +244,22 @@ def test_two_consecutive_undeclared_years_add_25_percent_each() -> None:
     first, second = e.taxations
     assert (first.base.average, first.base.undeclared_years, first.retained) == (D(30000), 1, D(37500))
     assert (second.base.average, second.base.undeclared_years, second.retained) == (D(30000), 2, D(45000))
+
+
+def test_the_pdf_shows_the_taxation_the_penalty_and_their_articles(tmp_path: Path) -> None:
+    scenario = load_scenario(EXAMPLES / "25-taxation-office-remplacee.yaml")
+    pdf = tmp_path / "echeancier.pdf"
+    pdf.write_bytes(schedule_pdf(build_echeancier(scenario), scenario, issued_on=date(2026, 12, 1)))
+    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True)
+    words = " ".join(plain(out.stdout).split())
+    for expected in (
+        "720,00 € Pénalité 2025",
+        "R613-1-1 III",
+        "2 733,00 € Taxation d'office 2025",
+        "R613-1-2 I et IV",
+        "pénalité de déclaration tardive 2025 : 720,00 €",
+        "après la date limite du 04/06/2026 : 5,00 % de 14 400,00 €",
+        "taxés d'office le 06/07/2026 sur 41 250,00 €",
+        "remplacée par la déclaration du 10/09/2026",
+    ):
+        assert expected in words, expected
