@@ -263,3 +263,21 @@ def test_the_pdf_shows_the_taxation_the_penalty_and_their_articles(tmp_path: Pat
         "remplacée par la déclaration du 10/09/2026",
     ):
         assert expected in words, expected
+
+
+def test_on_the_last_year_of_activity_the_last_known_income_without_the_25_percent() -> None:
+    # R613-1-2 I al. 5: ceased on 1 October 2025, 2025 undeclared: taxed on the income of 2024, 24 000 €, as it is.
+    text = (
+        "contributor: {profession: commercant, activity_start: 2015-01-01}\n"
+        "incomes: {2023: 20000, 2024: 24000}\n"
+        "events:\n"
+        "  - {date: 2025-10-01, type: cessation}\n"
+        "  - {date: 2026-07-06, type: taxation_office, year: 2025}\n"
+        "years: [2025, 2026]\n"
+    )
+    (taxation,) = build_echeancier(loads_scenario(text)).taxations
+    assert taxation.base.last_year and taxation.retained == D(24000)
+    # Without any known income the organism must give the base (the revenu forfaitaire of L131-6-2).
+    unknown = text.replace("incomes: {2023: 20000, 2024: 24000}", "amounts: {2025: {provisional: 5000}}")
+    with pytest.raises(ScenarioError, match=r"taxation_office\.base"):
+        build_echeancier(loads_scenario(unknown))

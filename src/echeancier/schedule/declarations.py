@@ -105,10 +105,11 @@ def taxation_base(
     known: Mapping[int, Decimal],
     undeclared_before: int,
     last_known: Decimal | None = None,
+    last_year: bool = False,
 ) -> TaxationBase:
     """R613-1-2 I and VI. `known`: for each earlier year, the declared income or, for a year itself taxed d'office,
     the base its contributions were computed on (without its 25 %); `undeclared_before`: the consecutive years
-    taxed d'office just before `year`; `last_known`: on the last year of activity, the last known income.
+    taxed d'office just before `year`; `last_year`: the last year of activity, on `last_known`, the last known income.
 
     LAW: the 25 % are added once per consecutive undeclared year (two years: + 50 %), docs/law-choices.md."""
     law = load_law()
@@ -118,9 +119,10 @@ def taxation_base(
     fraction = round_euro(pass_annual * _rate("declaration.taxation_office_part_pass", on))
     count = undeclared_before + 1
     uplift = Decimal(1) + _rate("declaration.taxation_office_majoration", on) * count
-    if last_known is not None:
-        # R613-1-2 I al. 5: on the last year of activity, the last known income (without the 25 %).
-        income = max(last_known, ZERO)
+    if last_year:
+        # R613-1-2 I al. 5: on the last year of activity, the last known income (without the 25 %); without one the
+        # revenu forfaitaire, which the caller gives (zero here).
+        income = max(last_known if last_known is not None else ZERO, ZERO)
         return TaxationBase(year, None, fraction, count, round_euro(income), round_euro(income), True)
     previous = [y for y in (year - 1, year - 2) if y >= activity_start.year]
     if year - activity_start.year == 1:

@@ -669,7 +669,9 @@ class _Replay:
         end = self.cessation if self.cessation is not None and self.cessation.year == year else None
         if end is not None:
             last_known = known[max(known)] if known else None
-        base = declarations.taxation_base(year, self.contributor.activity_start, known, undeclared, last_known)
+        base = declarations.taxation_base(
+            year, self.contributor.activity_start, known, undeclared, last_known, last_year=end is not None
+        )
         retained = base.base
         if event.base is not None:
             if event.base < base.base:
@@ -679,11 +681,15 @@ class _Replay:
                     f"({format_euros(base.base)}) : le V ne permet de retenir qu'un montant supérieur",
                 )
             retained = event.base
-        if end is not None and last_known is None:
-            # R613-1-2 I al. 5: without a known income, the revenu forfaitaire of L131-6-2.
-            contributions = amounts.forfait(self.contributor, year, end).amount
-        else:
-            contributions = amounts.definitive(self.contributor, year, retained, end).amount
+        if end is not None and last_known is None and event.base is None:
+            # R613-1-2 I al. 5: without a known income, the revenu forfaitaire of L131-6-2 — not computed here for a
+            # year that is not a start of activity: the organism gives the base it retains.
+            raise ScenarioError(
+                line,
+                f"taxation_office.base : aucun revenu connu pour la dernière année d'activité ({year}) : la base "
+                "forfaitaire de R613-1-2 I al. 5 (L131-6-2) est à donner",
+            )
+        contributions = amounts.definitive(self.contributor, year, retained, end).amount
         effect = self.effect_after(event.date, declarations.first_due_delay(event.date), line)
         unraised = retained if event.base is not None else base.unraised
         self.taxations[year] = Taxation(year, event.date, effect, base, retained, unraised, contributions)
