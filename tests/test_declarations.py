@@ -190,6 +190,7 @@ def test_a_penalty_is_never_a_base_for_majorations() -> None:
     ("event", "message"),
     [
         ("{date: 2026-06-20, type: declaration, year: 2025, received_on: 2026-06-25}", "declaration.received_on"),
+        ("{date: 2026-06-20, type: declaration, year: 2025, received_on: 2025-12-01}", "avant la fin de l'année 2025"),
         ("{date: 2026-06-20, type: taxation_office, year: 2025}", "notifiée du 2026-07-04 au 2026-12-01"),
         ("{date: 2026-12-02, type: taxation_office, year: 2025}", "notifiée du 2026-07-04 au 2026-12-01"),
         ("{date: 2026-07-06, type: taxation_office, year: 2025, base: -5000}", "base"),

@@ -516,6 +516,15 @@ def check_declaration(event: Declaration, line: int | None) -> None:
     from echeancier.kernel.dates import add_months
     from echeancier.law import load_law
 
+    declared = event.year if event.year is not None else event.date.year - 1
+    # The income of a year is declared once it is over (after a cessation, within that year: R613-1-5 1°).
+    earliest = date(declared + 1, 1, 1) if declared < event.date.year else date(declared, 1, 1)
+    for name, day in (("received_on", event.received_on), ("requested_on", event.requested_on)):
+        if day is not None and day < earliest:
+            raise ScenarioError(
+                line,
+                f"declaration.{name} : {day} est avant la fin de l'année {declared} dont les revenus sont déclarés",
+            )
     if event.received_on is not None and event.received_on > event.date:
         raise ScenarioError(
             line,
