@@ -282,3 +282,21 @@ def test_on_the_last_year_of_activity_the_last_known_income_without_the_25_perce
     unknown = text.replace("incomes: {2023: 20000, 2024: 24000}", "amounts: {2025: {provisional: 5000}}")
     with pytest.raises(ScenarioError, match=r"taxation_office\.base"):
         build_echeancier(loads_scenario(unknown))
+
+
+def test_after_the_real_declaration_the_next_year_s_provisional_contributions_are_on_the_real_income() -> None:
+    # Example 25 shown over 2026 and 2027: the taxation of 6 July opens 2027 on the taxed base (41 250 €); the
+    # declaration of 10 September (income 2025: 45 000 €) calls 2027 on the real income, as any declaration does
+    # (R613-5 I 3°): the same amounts as a scenario where 2025 was declared without a taxation.
+    text = (EXAMPLES / "25-taxation-office-remplacee.yaml").read_text().replace("years: [2026]", "years: [2026, 2027]")
+    declaration = "  - {date: 2026-09-10, type: declaration, year: 2025}\n"
+    replaced = build_echeancier(
+        loads_scenario(text.replace(declaration, declaration.replace("year: 2025}", "year: 2025, income: 45000}")))
+    )
+    taxed = build_echeancier(loads_scenario(text.replace(declaration, "")))
+    declared = text.replace("  - {date: 2026-07-06, type: taxation_office, year: 2025}\n", "")
+    declared = declared.replace("{2023: 30000, 2024: 36000}", "{2023: 30000, 2024: 36000, 2025: 45000}")
+    without_taxation = build_echeancier(loads_scenario(declared))
+    assert replaced.year_total(2027, ("provisional",)) == without_taxation.year_total(2027, ("provisional",))
+    assert taxed.year_total(2027, ("provisional",)) != replaced.year_total(2027, ("provisional",))
+    assert replaced.taxations[0].replaced_on == date(2026, 9, 10)

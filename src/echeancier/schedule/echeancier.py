@@ -434,7 +434,9 @@ class _Replay:
             basis_year = year - 2
             income = self.scenario.incomes.get(basis_year)
             if income is None and basis_year in self.taxations:
-                income = self.taxations[basis_year].retained  # R613-1-2 I: the taxed base, until declared
+                # R613-1-2 I: the taxed base, until the declaration replaces it (IV al. 2).
+                taxation = self.taxations[basis_year]
+                income = self.declared_incomes.get(basis_year) if taxation.replaced_on else taxation.retained
             if income is None:
                 raise ScenarioError(
                     None,
@@ -624,13 +626,17 @@ class _Replay:
             # After the ajustement, so that the credit is set against the adjusted instalments.
             self.regularisation_credit(on, declared, year, -regularisation, effect)
         # 3° provisional contributions of the next year
-        if (
-            declared == year - 1
-            and year + 1 in self.scenario.years
-            and ("provisional", year + 1, 0) not in self.components
-            and self.cessation is None
-        ):
-            self.open_year(year + 1)
+        following: Key = ("provisional", year + 1, 0)
+        if declared == year - 1 and year + 1 in self.scenario.years and self.cessation is None:
+            if following in self.components and correction and kind != declarations.TAXATION_KIND:
+                taxation = self.taxations.get(declared)
+                if taxation is not None and taxation.notified_on.year == year:
+                    # R613-1-2 IV al. 2: opened on the taxed base, they are called on the real income instead.
+                    del self.components[following]
+                    for amounts_ in self.parts.values():
+                        amounts_.pop(following, None)
+            if following not in self.components:
+                self.open_year(year + 1)
 
     def taxation_office(self, event: TaxationOffice, line: int) -> None:
         """R613-1-2: without the declaration of `year`, the contributions are computed "provisoirement et à titre
