@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from echeancier.kernel.money import round_cent
 from echeancier.schedule.echeancier import Echeancier, build_echeancier
 from echeancier.schedule.scenario import ScenarioError, load_scenario, loads_scenario
 
@@ -334,13 +335,16 @@ def test_replaying_is_deterministic_and_independent_of_event_order(case: tuple[s
 @settings(max_examples=120, deadline=None)
 @given(steady_scenarios())
 def test_what_is_called_adds_up(case: tuple[str, date]) -> None:
-    text, _ = case
+    text, declared = case
     scenario = loads_scenario(text)
     e = build_echeancier(scenario)
     given_2025 = scenario.amounts[2025]
     regularisation = given_2025.definitive - given_2025.provisional
     credited_2025 = sum(r.amount + r.imputed + r.on_instalments for r in e.refunds if r.year == 2025)
-    assert e.year_total(2025) - credited_2025 == regularisation  # R613-1-3
+    # R613-1-1 III: declared after the deadline of 4 June 2026, 5 % of the definitive contributions of 2025.
+    penalty = e.year_total(2025, ("penalite_declaration",))
+    assert penalty == (round_cent(given_2025.definitive * D("0.05")) if declared > date(2026, 6, 4) else 0)
+    assert e.year_total(2025) - penalty - credited_2025 == regularisation  # R613-1-3
     provisional = e.year_total(2026, ("provisional", "ajustement"))
     refunded = sum(r.amount + r.imputed for r in e.refunds if r.year == 2026)
     set_against = sum(r.on_instalments for r in e.refunds if r.year == 2025)
@@ -450,6 +454,8 @@ def test_a_complement_with_no_due_date_left_in_the_year_is_called_at_the_first_o
         ("provisional", 2026): D("1200.00"),
         ("ajustement", 2025): D(2400),
         ("regularisation", 2024): D(1200),
+        # Filed after the deadline of 5 June 2025: R613-1-1 III, 5 % × 14 400 € of 2024 contributions, in one go.
+        ("penalite_declaration", 2024): D("720.00"),
     }
     assert {p.kind for i in e.instalments if i.due_date > date(2026, 1, 5) for p in i.parts} == {"provisional", "cfp"}
 

@@ -1,9 +1,12 @@
 """The ledger under generated histories (issue #6): a state machine appends events to an account in date order —
-declarations, missed and rejected debits, transfers, payment plans, remises, modulations, a cessation — and after
+declarations (on time, late, filed before they are recorded, on the tax administration's data), taxations d'office
+and the declarations that replace them, missed and rejected debits, transfers, payment plans, remises, modulations,
+a cessation — and after
 every step the account must keep its books: no credit allocated beyond its amount, no debit settled twice,
 called = paid + credited − refunded + outstanding − credit to the cent at every date, no allocation before the
-credit or the debit exists, majorations never a base, the same state whatever the order of the events in the file,
-and a refused event leaves the account as it was."""
+credit or the debit exists, majorations and penalties never a base, the penalty of a late declaration exactly the
+rate of R613-1-1 III (R613-1-2 II) on the year's contributions and only for a declaration filed after the deadline,
+the same state whatever the order of the events in the file, and a refused event leaves the account as it was."""
 
 from __future__ import annotations
 
@@ -22,11 +25,13 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from echeancier.account.ledger import Statement
 from echeancier.documents.echeancier import to_json
+from echeancier.kernel.money import round_cent
 from echeancier.schedule.echeancier import Echeancier, build_echeancier, build_ledger
 from echeancier.schedule.scenario import ScenarioError, load_scenario, parse_scenario
 
 YEAR = 2026
 END = date(YEAR, 12, 31)
+DEADLINE = date(YEAR, 6, 4)  # delais.declaration_revenus_date_limite of the income of 2025 (zone 3)
 euros_st = st.integers(min_value=1, max_value=600_000).map(lambda c: Decimal(c) / 100)
 
 
@@ -57,10 +62,10 @@ def check_books(statement: Statement) -> None:
         statement.called
         == statement.paid + statement.credited - statement.refunded + statement.outstanding - statement.credit
     ), "called = paid + credited − refunded + outstanding − credit"
-    # Majorations are never a base: each is computed on the contributions of one instalment.
+    # Majorations are never a base, nor are penalties: each is computed on the contributions of one instalment.
     contributions: dict[date, int] = {}
     for p in debits.values():
-        if p.origin != "majoration":
+        if p.origin not in ("majoration", "penalite_declaration"):
             contributions[p.date] = contributions.get(p.date, 0) + p.amount
     for detail in statement.majorations:
         assert detail.base <= contributions.get(detail.due, 0)
@@ -78,6 +83,7 @@ class Account(RuleBasedStateMachine):
         self.events: list[dict[str, Any]] = []
         self.cursor = date(YEAR, 1, 1)
         self.declared = False
+        self.taxed = False
         self.ceased = False
         self.current: Echeancier | None = None
 
@@ -112,6 +118,7 @@ class Account(RuleBasedStateMachine):
         provisional=st.integers(1_200, 30_000),
         streak=st.sampled_from(["streak", "from_second"]),
         credit=st.sampled_from(["impute", "refund"]),
+        incomes=st.fixed_dictionaries({}, optional={2023: st.integers(-5_000, 90_000), 2024: st.integers(0, 90_000)}),
     )
     def open_account(
         self,
@@ -123,6 +130,7 @@ class Account(RuleBasedStateMachine):
         provisional: int,
         streak: str,
         credit: str,
+        incomes: dict[int, int],
     ) -> None:
         self.head = {
             "contributor": {
@@ -132,12 +140,19 @@ class Account(RuleBasedStateMachine):
             },
             "amounts": {2025: {"provisional": called, "definitive": definitive}, YEAR: {"provisional": provisional}},
             "options": {"majorations_incidents": streak, "regularisation_credit": credit},
+            "incomes": incomes,
         }
         self.current = self.build([])
 
     @rule(days=st.integers(1, 75))
     def time_passes(self, days: int) -> None:
         self.cursor = min(END, self.cursor + timedelta(days=days))
+
+    @rule(days=st.integers(1, 150))
+    def the_declaration_deadline_passes(self, days: int) -> None:
+        """Late declarations and taxations d'office need the cursor past the deadline (R613-1-2 IV: from the 30th
+        to the 180th day after it)."""
+        self.cursor = min(END, max(self.cursor, DEADLINE + timedelta(days=days)))
 
     @precondition(lambda self: self.current is not None)
     @rule(delay=st.integers(0, 6), rejected=st.booleans(), reason=st.sampled_from(["AM04", "MS02", "AC04"]))
@@ -168,10 +183,53 @@ class Account(RuleBasedStateMachine):
         self.append({"date": self.cursor.isoformat(), "type": "payment", "amount": str(amount)})
 
     @precondition(lambda self: not self.declared)
-    @rule(income=st.integers(0, 120_000))
-    def a_declaration(self, income: int) -> None:
-        self.declared = True
-        self.append({"date": self.cursor.isoformat(), "type": "declaration", "year": YEAR - 1, "income": income})
+    @rule(
+        income=st.integers(-10_000, 120_000),
+        filed_before=st.integers(0, 20),
+        fiscal_data=st.booleans(),
+        waited=st.integers(50, 90),
+    )
+    def a_declaration(self, income: int, filed_before: int, fiscal_data: bool, waited: int) -> None:
+        """On time or late, filed some days before the organism records it (R613-1-1), or on the data the tax
+        administration sent after a request left unanswered (R613-1-2 II); after a taxation d'office it replaces
+        it (R613-1-2 IV al. 2)."""
+        filed = max(date(YEAR, 1, 1), self.cursor - timedelta(days=filed_before))
+        event: dict[str, Any] = {
+            "date": self.cursor.isoformat(),
+            "type": "declaration",
+            "year": YEAR - 1,
+            "income": income,
+            "received_on": filed.isoformat(),
+        }
+        if fiscal_data:
+            event |= {"source": "administration_fiscale", "requested_on": (filed - timedelta(days=waited)).isoformat()}
+        count = len(self.events)
+        self.append(event)
+        self.declared = len(self.events) > count
+
+    @precondition(lambda self: not self.declared and not self.taxed)
+    @rule(higher=st.one_of(st.none(), st.integers(0, 200_000)))
+    def a_taxation_office(self, higher: int | None) -> None:
+        """R613-1-2: notified on the cursor's date — refused outside the 30th–180th day after the deadline, or with
+        a base of V below the one of I."""
+        event: dict[str, Any] = {"date": self.cursor.isoformat(), "type": "taxation_office", "year": YEAR - 1}
+        if higher is not None:
+            event["base"] = higher
+        count = len(self.events)
+        self.append(event)
+        self.taxed = len(self.events) > count
+
+    @precondition(lambda self: not self.declared and not self.taxed and not self.ceased)
+    @rule(after=st.integers(30, 150), later=st.integers(1, 60), income=st.integers(-10_000, 120_000))
+    def a_taxation_then_the_declaration(self, after: int, later: int, income: int) -> None:
+        """The taxation d'office notified in its window, then the declaration that replaces it."""
+        self.cursor = max(self.cursor, DEADLINE + timedelta(days=after))
+        if self.cursor > date(YEAR, 12, 1):
+            return
+        self.a_taxation_office(None)
+        assert self.taxed, "a taxation d'office in its window is taken"
+        self.cursor = min(END, self.cursor + timedelta(days=later))
+        self.a_declaration(income, 0, False, 60)
 
     @rule(estimate=st.integers(0, 80_000))
     def a_modulation(self, estimate: int) -> None:
@@ -235,11 +293,13 @@ class Account(RuleBasedStateMachine):
         R613-5 I), a majoration only once the instalment it is computed on was due and settled."""
         if self.current is None or self.current.statement is None:
             return
-        declared = [date.fromisoformat(e["date"]) for e in self.events if e["type"] == "declaration"]
+        declared = [
+            date.fromisoformat(e["date"]) for e in self.events if e["type"] in ("declaration", "taxation_office")
+        ]
         statement = self.current.statement
         debits = {p.id: p for p in statement.postings if p.kind == "debit"}
         for posting in debits.values():
-            if posting.origin in ("regularisation", "ajustement"):
+            if posting.origin in ("regularisation", "ajustement", "taxation_office", "penalite_declaration"):
                 assert declared and posting.date >= min(declared) + timedelta(days=15), posting
         for detail in statement.majorations:
             if detail.posting is not None and detail.posting in debits:
@@ -255,9 +315,53 @@ class Account(RuleBasedStateMachine):
         assert self.current.statement is not None
         for posting in self.current.statement.postings:
             if posting.kind == "debit" and posting.date > ended[0]:
-                assert posting.origin in ("regularisation", "report", "etalement", "cfp", "majoration"), posting
+                assert posting.origin in (
+                    "regularisation",
+                    "taxation_office",
+                    "report",
+                    "etalement",
+                    "cfp",
+                    "majoration",
+                    "penalite_declaration",
+                ), posting
                 if posting.origin == "cfp":
                     assert posting.year == ended[0].year
+
+    @invariant()
+    def a_penalty_only_for_a_late_declaration_and_exactly_its_rate(self) -> None:
+        """R613-1-1 III: 5 % of the year's contributions (here the notice's definitive amount) when the declaration
+        was filed after the deadline; 10 % on the tax administration's data (R613-1-2 II al. 3); never otherwise,
+        never twice, never for a taxation d'office alone."""
+        if self.current is None:
+            return
+        e = self.build(self.events)  # every penalty, whatever the cursor
+        declarations = [ev for ev in self.events if ev["type"] == "declaration"]
+        penalty = e.year_total(YEAR - 1, ("penalite_declaration",))
+        definitive = Decimal(self.head["amounts"][2025]["definitive"])
+        if not declarations or date.fromisoformat(declarations[0]["received_on"]) <= DEADLINE:
+            assert penalty == 0 and e.penalties == ()
+            return
+        rate = Decimal("0.10") if declarations[0].get("source") == "administration_fiscale" else Decimal("0.05")
+        assert [p.amount for p in e.penalties] == [round_cent(definitive * rate)]
+        # Called with the first instalment after the declaration (after a cessation 30 days after the call: maybe
+        # past the years shown).
+        assert penalty in (0, round_cent(definitive * rate))
+
+    @invariant()
+    def the_real_declaration_replaces_the_taxation(self) -> None:
+        """R613-1-2 IV al. 2 and R613-1-3: once declared, what 2025 calls in contributions (the taxation d'office and
+        the régularisation together) less its credits is the definitive contributions less the provisional ones
+        called, whatever the taxation called before."""
+        if self.current is None or self.ceased:
+            return
+        declarations = [ev for ev in self.events if ev["type"] == "declaration"]
+        if not declarations or date.fromisoformat(declarations[0]["date"]) > date(YEAR, 11, 15):
+            return  # the régularisation falls due in the year shown
+        e = self.build(self.events)
+        amounts = self.head["amounts"][2025]
+        credited = sum((r.amount + r.imputed + r.on_instalments for r in e.refunds if r.year == YEAR - 1), Decimal(0))
+        called = e.year_total(YEAR - 1, ("regularisation", "taxation_office"))
+        assert called - credited == amounts["definitive"] - amounts["provisional"]
 
     @invariant()
     def the_order_of_the_file_does_not_matter(self) -> None:

@@ -253,6 +253,26 @@ def test_a_declaration_on_20_may_takes_effect_on_5_june() -> None:
     assert not differences(rows, 2026, campaign)
 
 
+def test_a_declaration_after_the_deadline_bears_the_penalty_as_in_the_replay() -> None:
+    # R613-1-1 III: declared on 20 June 2026, after the deadline of 4 June: 5 % of the definitive contributions of
+    # 2025, in cents half up, with the 5 July instalment (slot 6); declared on 4 June, none.
+    rows = [account(declaration_date=date(2026, 6, 20)), account(declaration_date=date(2026, 6, 4))]
+    campaign = campaign_many(columns_of(rows), 2026)
+    assert campaign.penalty is not None and campaign.effect[0] == 6 and campaign.penalty[1] == 0
+    july = next(i for i in scalar(rows[0], 2026).instalments if i.due_date == date(2026, 7, 5))
+    expected = next(p.amount for p in july.parts if p.kind == "penalite_declaration")
+    assert campaign.penalty[0] == int(expected * 100) > 0
+    assert (
+        campaign.total()[0, 6]
+        == sum(
+            campaign_part[0, 6]
+            for campaign_part in (campaign.provisional, campaign.ajustement, campaign.regularisation, campaign.cfp)
+        )
+        + campaign.penalty[0]
+    )
+    assert not differences(rows, 2026, campaign)
+
+
 def test_a_late_quarterly_declaration_spills_into_the_next_year() -> None:
     # 22 October + 15 days = 6 November: no quarterly due date of 2025 remains, the complement from 5 February 2026.
     rows = [account(frequency="quarterly", declaration_date=date(2025, 10, 22), income_n1=90_000)]

@@ -402,7 +402,7 @@ def account_show(
 
 def relevé(result: Any) -> str:
     """The relevé de compte in French: every posting with its date, nature, amount and settlement."""
-    from echeancier.documents.echeancier import ORIGIN_LABELS, kind_label
+    from echeancier.documents.echeancier import ORIGIN_LABELS, _french_dates, kind_label
     from echeancier.kernel.fmt import format_date, format_euros
 
     statement = result.statement
@@ -415,7 +415,8 @@ def relevé(result: Any) -> str:
         settled = ""
         if p.kind == "debit":
             settled = f" — réglé le {format_date(p.settled_on)}" if p.settled_on else " — non réglé"
-        lines.append(f"  {format_date(p.date)}  {labels[p.kind]:<9} {amount:>14}  {what}{year}{settled}")
+        detail = f" ({_french_dates(p.detail)})" if p.detail and p.origin == "penalite_declaration" else ""
+        lines.append(f"  {format_date(p.date)}  {labels[p.kind]:<9} {amount:>14}  {what}{year}{detail}{settled}")
     return "\n".join(lines) + "\n"
 
 

@@ -92,6 +92,35 @@ def test_record_show_and_refusals_write_nothing(database_url: str) -> None:
     assert "BEGIN:VCALENDAR" in run("account", "show", "TI-1", "--db", database_url, "--format", "ics")[1]
 
 
+def test_a_taxation_d_office_then_a_late_declaration_on_the_account(database_url: str) -> None:
+    # As docs/examples/25, on an account: the taxation d'office notified on 6 July 2026, the declaration filed on
+    # 8 September and recorded on 10 September; the relevé shows both in French, with the penalty's reason.
+    create(database_url, "TO-1", "--income", "2023=30000")
+    taxation = '{"date": "2026-07-06", "type": "taxation_office", "year": 2025}'
+    assert run("account", "record", "TO-1", "--db", database_url, stdin=taxation)[0] == 0
+    future = '{"date": "2026-09-10", "type": "declaration", "year": 2025, "received_on": "2026-09-18"}'
+    code, _, err = run("account", "record", "TO-1", "--db", database_url, stdin=future)
+    assert code == 2 and err.count("\n") == 1 and "received_on" in err
+    negative = '{"date": "2026-07-07", "type": "taxation_office", "year": 2024, "base": -1}'
+    code, _, err = run("account", "record", "TO-1", "--db", database_url, stdin=negative)
+    assert code == 2 and err.count("\n") == 1 and "base" in err
+    assert events_of(database_url, "TO-1") == 1  # the refusals wrote nothing
+    declaration = (
+        '{"date": "2026-09-10", "type": "declaration", "year": 2025, "income": 42000, "received_on": "2026-09-08"}'
+    )
+    assert run("account", "record", "TO-1", "--db", database_url, stdin=declaration)[0] == 0
+    code, out, _ = run("account", "show", "TO-1", "--as-of", "2026-12-31", "--db", database_url)
+    text = out.replace("\u202f", " ").replace("\xa0", " ")
+    assert code == 0
+    assert "Taxations d'office (CSS R613-1-2)" in text and "remplacée par la déclaration du 10/09/2026" in text
+    assert "après la date limite du 04/06/2026 : 5,00 %" in text
+    assert "appelé" in text and "pénalité de déclaration tardive 2025" in text and "(CSS R613-1-1 III)" in text
+    code, out, _ = run("account", "show", "TO-1", "--as-of", "2026-12-31", "--db", database_url, "--format", "json")
+    document = json.loads(out)
+    # R613-1-2 I: max((30 000 + 30 000) / 2, 50 % × 47 100) × 1.25 = 37 500 €.
+    assert document["taxations"][0]["base"] == 37500.0 and document["penalties"][0]["filed_on"] == "2026-09-08"
+
+
 def test_list_late_accounts_as_of_a_date(database_url: str) -> None:
     create(database_url, "TI-1")
     create(database_url, "TI-2")

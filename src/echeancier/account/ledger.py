@@ -13,7 +13,9 @@ Postings, each in cents with its date, origin and article:
   never beyond its own, so no euro counts twice, and each debit knows the date it was settled;
 - a **refund** of what a régularisation or ajustement credit leaves after the older debts.
 
-Majorations de retard (R243-16) are computed from each unpaid debit's settlement dates, never on majorations.
+Majorations de retard (R243-16) are computed from each unpaid debit's settlement dates, never on majorations nor on
+the penalty of a late declaration (R613-1-1 III): a penalty is a debit the planner calls (collected with the
+instalment of its due date, carried like it when unpaid) but not a contribution.
 """
 
 from __future__ import annotations
@@ -32,13 +34,18 @@ from echeancier.schedule.spread import spread
 
 Day = date  # for annotations in classes that have a field named `date`
 
-CONTRIBUTION_KINDS = ("provisional", "ajustement", "regularisation", "cfp", "etalement", "report")
+CONTRIBUTION_KINDS = ("provisional", "ajustement", "regularisation", "taxation_office", "cfp", "etalement", "report")
+# Debits the planner calls that are not contributions: never a base for majorations (R243-16 applies to "cotisations").
+PENALTY_KINDS = ("penalite_declaration",)
+CALLED_KINDS = CONTRIBUTION_KINDS + PENALTY_KINDS
 MONEY_METHODS = ("direct_debit", "transfer", "card", "cheque", "cash", "plan")
 
 REFERENCES = {
     "provisional": "CSS R613-2 II (cotisations provisionnelles)",
     "ajustement": "CSS R613-5 I 2° (ajustement)",
     "regularisation": "CSS R613-1-3 (régularisation)",
+    "taxation_office": "CSS R613-1-2 (taxation d'office)",
+    "penalite_declaration": "CSS R613-1-1 III, R613-1-2 II (pénalité de déclaration tardive)",
     "cfp": "CGI 1601 B; C. trav. L6331-48 (contribution à la formation professionnelle)",
     "etalement": "CSS L131-6-1 al. 2, R131-9 II (étalement)",
     "report": "CSS L131-6-1 al. 1, R131-9 I (report)",
@@ -92,6 +99,7 @@ class Call:
     kind: str
     year: int
     amount: int
+    detail: str = ""  # what it is, for the posting (a penalty's rate, base and dates)
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,10 +323,18 @@ class _Debit:
     base_of: int | None = None  # majorations: the debit they are computed on
     presented_on: date | None = None  # majorations: the collection that takes them
     covered_by: int | None = None  # index of the payment plan covering it
+    detail: str = ""
 
     @property
     def contribution(self) -> bool:
-        return self.kind != "majoration"
+        """A contribution: the base of majorations (R243-16), settled before majorations and penalties."""
+        return self.kind in CONTRIBUTION_KINDS
+
+    @property
+    def called(self) -> bool:
+        """Called by the planner on a due date (a contribution or a penalty): collected with its instalment and
+        carried to the next one when unpaid (R613-2 III)."""
+        return self.kind in CALLED_KINDS
 
 
 @dataclass(slots=True)
@@ -385,8 +401,10 @@ class Ledger:
         self.next_id += 1
         return self.next_id - 1
 
-    def post_debit(self, due: date, kind: str, year: int, amount: int, base_of: int | None = None) -> _Debit:
-        debit = _Debit(self._id(), due, kind, year, amount, amount, base_of=base_of)
+    def post_debit(
+        self, due: date, kind: str, year: int, amount: int, base_of: int | None = None, detail: str = ""
+    ) -> _Debit:
+        debit = _Debit(self._id(), due, kind, year, amount, amount, base_of=base_of, detail=detail)
         self.debits[debit.id] = debit
         return debit
 
@@ -476,8 +494,8 @@ class Ledger:
         while self.position < len(self.days) and (until is None or self.days[self.position] <= until):
             day = self.days[self.position]
             self.position += 1
-            for call in sorted(calls_by_day.get(day, []), key=lambda c: (CONTRIBUTION_KINDS.index(c.kind), c.year)):
-                self.post_debit(day, call.kind, call.year, call.amount)
+            for call in sorted(calls_by_day.get(day, []), key=lambda c: (CALLED_KINDS.index(c.kind), c.year)):
+                self.post_debit(day, call.kind, call.year, call.amount, detail=call.detail)
             for note in self.by_day.get(("note", day), []):
                 self.credit_note(note)
             self.use_credit(day)
@@ -542,9 +560,9 @@ class Ledger:
     def collect(self, day: date) -> None:
         """The scheduled collection of `day` (a direct debit, or the payment expected on the due date): the
         instalment, the unpaid sums carried to it (R613-2 III) and the majorations presented with it."""
-        own = [d for d in self.debits.values() if d.due == day and d.unpaid > 0 and d.contribution]
+        own = [d for d in self.debits.values() if d.due == day and d.unpaid > 0 and d.called]
         carried_amount = self.carry.pop(day, 0)
-        targets = [d for d in self.exigible(day, plan_too=False) if d.due < day and d.contribution]
+        targets = [d for d in self.exigible(day, plan_too=False) if d.due < day and d.called]
         carried_amount = min(carried_amount, sum(d.unpaid for d in targets))
         presented_majorations = [
             d for d in self.debits.values() if d.kind == "majoration" and d.presented_on == day and d.unpaid > 0
@@ -610,9 +628,7 @@ class Ledger:
         """R613-2 III: the unpaid sum is recovered with the next payment; after two consecutive incidents the sums
         still due for the year are recovered in equal parts at the remaining quarterly due dates (R613-3 I al. 4)."""
         unpaid = sum(
-            d.unpaid
-            for d in self.exigible(incident.known_on, plan_too=False)
-            if d.due <= incident.due and d.contribution
+            d.unpaid for d in self.exigible(incident.known_on, plan_too=False) if d.due <= incident.due and d.called
         )
         self.carry = {day: amount for day, amount in self.carry.items() if day <= incident.known_on}
         dates = [d for d in incident.carry_to if d > incident.known_on]
@@ -979,7 +995,7 @@ class Ledger:
                 continue
             done = settled.get(debit.id) if paid_by_debit.get(debit.id, 0) == debit.amount else None
             reference = REFERENCES.get(debit.kind, debit.kind)
-            text = f"sur l'échéance {debit.base_of}" if debit.base_of is not None else ""
+            text = f"sur l'échéance {debit.base_of}" if debit.base_of is not None else debit.detail
             postings.append(
                 Posting(debit.id, debit.due, "debit", debit.kind, debit.year, debit.amount, reference, done, text)
             )

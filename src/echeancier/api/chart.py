@@ -20,9 +20,11 @@ COLOURS = {
     "provisional": "#1f5fa8",
     "ajustement": "#e07b00",
     "regularisation": "#b3261e",
+    "taxation_office": "#8c1d5f",
     "cfp": "#5b8c3a",
     "etalement": "#7a4fa3",
     "report": "#6b6b6b",
+    "penalite_declaration": "#3d3d8f",
     "majoration": "#222222",
     "carried_over": "#8a5a00",
 }

@@ -35,6 +35,8 @@ KIND_LABELS = {
     "provisional": "provisionnelles",
     "ajustement": "ajustement",
     "regularisation": "régularisation",
+    "taxation_office": "taxation d'office",
+    "penalite_declaration": "pénalité de déclaration tardive",
     "cfp": "CFP",
     "etalement": "étalement",
     "report": "report",
@@ -63,6 +65,7 @@ NOTICE_LABELS = {
     "echeancier": "échéancier après la déclaration de revenus",
     "echeancier_debut_activite": "échéancier de début d'activité",
     "echeancier_modulation": "échéancier après la modulation sur le revenu estimé",
+    "taxation_office": "notification de la taxation d'office et de son échéancier (CSS R613-1-2 IV)",
 }
 
 MAJORATION_STATUS = {
@@ -233,6 +236,7 @@ def ledger_json(statement: Statement) -> list[dict[str, Any]]:
             "amount": _cents(p.amount),
             "reference": p.reference,
             **({"settled_on": None if p.settled_on is None else p.settled_on.isoformat()} if p.kind == "debit" else {}),
+            **({"detail": p.detail} if p.detail and p.origin == "penalite_declaration" else {}),
         }
         for p in statement.postings
     ]
@@ -343,6 +347,7 @@ def to_json(e: Echeancier) -> dict[str, Any]:
             for r in e.refunds
         ],
         "majorations": [_majoration_json(m) for m in e.majorations],
+        **declarations_json(e),
         "notices": [{"date": n.date.isoformat(), "kind": n.kind, "detail": n.detail} for n in e.notices],
         "balance": {
             "as_of": e.as_of.isoformat(),
@@ -357,6 +362,73 @@ def to_json(e: Echeancier) -> dict[str, Any]:
         "ledger": [] if e.statement is None else ledger_json(e.statement),
         "account": {} if e.statement is None else account_json(e.statement),
     }
+
+
+def declarations_json(e: Echeancier) -> dict[str, Any]:
+    """The penalties of late declarations and the taxations d'office, when there are any (keys absent otherwise)."""
+    out: dict[str, Any] = {}
+    if e.penalties:
+        out["penalties"] = [
+            {
+                "year": p.year,
+                "filed_on": p.filed_on.isoformat(),
+                "deadline": p.deadline.isoformat(),
+                "rate": str(p.rate),
+                "base": _number(p.base),
+                "amount": _number(p.amount),
+                "reference": p.reference,
+            }
+            for p in e.penalties
+        ]
+    if e.taxations:
+        out["taxations"] = [
+            {
+                "year": t.year,
+                "notified_on": t.notified_on.isoformat(),
+                "first_due_date": t.effect.isoformat(),
+                "average": None if t.base.average is None else _number(t.base.average),
+                "pass_fraction": _number(t.base.pass_fraction),
+                "undeclared_years": t.base.undeclared_years,
+                "base": _number(t.retained),
+                "contributions": _number(t.contributions),
+                "replaced_on": None if t.replaced_on is None else t.replaced_on.isoformat(),
+                "reference": "CSS R613-1-2",
+            }
+            for t in e.taxations
+        ]
+    return out
+
+
+def declaration_lines(e: Echeancier) -> list[str]:
+    """The penalties and taxations d'office in French, each with its figures and article."""
+    out: list[str] = []
+    if e.penalties:
+        out += ["", "Pénalités de déclaration tardive :"]
+        for p in e.penalties:
+            out.append(
+                f"  revenus {p.year} déclarés le {format_date(p.filed_on)}, après la date limite du "
+                f"{format_date(p.deadline)} : {format_rate(p.rate)} de {_euros(p.base)} de cotisations et "
+                f"contributions = {_euros(p.amount)} ({p.reference})"
+            )
+    if e.taxations:
+        out += ["", "Taxations d'office (CSS R613-1-2) :"]
+        for t in e.taxations:
+            b = t.base
+            bases = f"50 % du plafond {_euros(b.pass_fraction)}"
+            if b.last_year:
+                bases = "dernier revenu connu (dernière année d'activité)"
+            elif b.average is not None:
+                bases = f"moyenne des revenus déclarés {_euros(b.average)}, {bases}"
+            uplift = "" if b.last_year else f", majorée de 25 % × {b.undeclared_years} année(s) non déclarée(s)"
+            line = (
+                f"  revenus {t.year} non déclarés, taxés d'office le {format_date(t.notified_on)} sur "
+                f"{_euros(t.retained)} ({bases}{uplift}) : cotisations {_euros(t.contributions)}, "
+                f"appelées à partir du {format_date(t.effect)}"
+            )
+            if t.replaced_on is not None:
+                line += f" ; remplacée par la déclaration du {format_date(t.replaced_on)}"
+            out.append(line)
+    return out
 
 
 # --- The French table -------------------------------------------------------------------------------------------
@@ -390,6 +462,7 @@ def to_table(e: Echeancier) -> str:
     if e.majorations:
         out += ["", "Majorations de retard (CSS R243-16) :"]
         out += [f"  {line}" for line in _majoration_lines(e.majorations)]
+    out += declaration_lines(e)
     if e.statement is not None:
         out += _account_lines(e.statement)
     if e.notices:

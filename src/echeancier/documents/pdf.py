@@ -62,6 +62,16 @@ KIND_REASONS = {
     ),
     "report": "Report {year} : cotisations des douze premiers mois reportées à votre demande (CSS L131-6-1, R131-9 I).",
     "majoration": "Majorations de retard sur les échéances impayées (CSS R243-16).",
+    "taxation_office": (
+        "Taxation d'office {year} : revenus {year} non déclarés, cotisations calculées provisoirement sur la base "
+        "forfaitaire de la loi et remplacées par les cotisations sur le revenu réel dès sa déclaration "
+        "(CSS R613-1-2 I et IV)."
+    ),
+    "penalite_declaration": (
+        "Pénalité {year} : déclaration des revenus {year} transmise après la date limite de dépôt, 5 % des "
+        "cotisations et contributions {year} (CSS R613-1-1 III), 10 % lorsqu'elles sont calculées sur les données "
+        "de l'administration fiscale faute de réponse à la demande de l'organisme (CSS R613-1-2 II)."
+    ),
 }
 
 
@@ -175,9 +185,17 @@ def schedule_html(
         notices=notices,
         refunds=[refund_sentence(r) for r in e.refunds],
         majorations=majorations,
+        declarations=_declaration_lines(e),
         balance=balance_sentence(e),
         notes=[note_sentence(note) for note in e.notes],
     )
+
+
+def _declaration_lines(e: Echeancier) -> list[str]:
+    """The penalties of late declarations and the taxations d'office, one line each (the table's wording)."""
+    from echeancier.documents.echeancier import declaration_lines
+
+    return [line.strip() for line in declaration_lines(e) if line.strip() and not line.endswith(" :")]
 
 
 def schedule_pdf(

@@ -18,7 +18,11 @@ Rules, each under its article in the code below:
 - start of activity: flat-rate provisional contributions, first due date ≥ 90 days after the start (R613-4),
   year-1 amounts over the remaining due dates of year 1 or else over year 2;
 - report and étalement (L131-6-1, R131-9), cessation (R613-1-5, R131-9 IV);
-- missed payments (R613-2 III) and majorations de retard (R243-16).
+- missed payments (R613-2 III) and majorations de retard (R243-16);
+- a declaration filed after the deadline bears the penalty of R613-1-1 III (10 % in the case of R613-1-2 II), called
+  in one amount with the first due date of the échéancier that follows it; no declaration: the taxation d'office
+  (R613-1-2) notified as an event, its contributions called like a régularisation and replaced by the real figures
+  when the declaration arrives (`schedule/declarations.py`).
 """
 
 from __future__ import annotations
@@ -45,11 +49,11 @@ from echeancier.account.ledger import RemiseDecision as LedgerRemiseDecision
 from echeancier.account.ledger import RemiseRequest as LedgerRemiseRequest
 from echeancier.contributions.territory import account_note
 from echeancier.kernel.dates import ONE_DAY, add_months
-from echeancier.kernel.fmt import format_euros
+from echeancier.kernel.fmt import format_euros, format_rate
 from echeancier.kernel.money import ZERO, round_cent
 from echeancier.law import LawError, load_law
 from echeancier.organisms import Organism, organism_for
-from echeancier.schedule import amounts
+from echeancier.schedule import amounts, declarations
 from echeancier.schedule.calendar import (
     Frequency,
     debit_date,
@@ -79,6 +83,7 @@ from echeancier.schedule.scenario import (
     ReportRequest,
     Scenario,
     ScenarioError,
+    TaxationOffice,
 )
 from echeancier.schedule.spread import spread
 
@@ -86,9 +91,11 @@ KINDS = (
     "provisional",
     "ajustement",
     "regularisation",
+    "taxation_office",
     "cfp",
     "etalement",
     "report",
+    "penalite_declaration",
     "majoration",
     "carried_over",
 )
@@ -156,6 +163,8 @@ class Echeancier:
     statement: Statement | None = None  # the ledger (account/ledger.py)
     organism: Organism | None = None  # who collects, on the as-of date (CSS R613-6 al. 1); set by build_echeancier
     residence_organism: Organism | None = None  # the residence's, when elsewhere: démarches only (R613-6 al. 2)
+    penalties: tuple[declarations.Penalty, ...] = ()  # late declarations (R613-1-1 III, R613-1-2 II)
+    taxations: tuple[Taxation, ...] = ()  # taxations d'office (R613-1-2)
 
     def year_total(self, year: int, kinds: tuple[str, ...] = KINDS) -> Decimal:
         """What the instalments call for `year` (the parts of that year, carried amounts excluded)."""
@@ -168,6 +177,21 @@ class Echeancier:
             ),
             ZERO,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Taxation:
+    """A taxation d'office (R613-1-2): the base of I, the contributions computed on it, called from `effect`;
+    `replaced_on`: the day the real declaration replaced it (R613-1-2 IV al. 2)."""
+
+    year: int
+    notified_on: date
+    effect: date
+    base: declarations.TaxationBase
+    retained: Decimal  # the base the contributions are computed on (I, or the higher one of V)
+    unraised: Decimal  # that base without the 25 % of I al. 4: what a later taxation counts for this year (I a)
+    contributions: Decimal
+    replaced_on: date | None = None
 
 
 # --- The plan ---------------------------------------------------------------------------------------------------
@@ -240,6 +264,11 @@ class _Replay:
     notes: list[str] = field(default_factory=list)
     modulated: set[int] = field(default_factory=set)
     declared: dict[int, date] = field(default_factory=dict)
+    filed: dict[int, date] = field(default_factory=dict)  # the day each year's first declaration was filed
+    declared_incomes: dict[int, Decimal] = field(default_factory=dict)
+    taxations: dict[int, Taxation] = field(default_factory=dict)  # R613-1-2, by income year
+    penalties: dict[int, declarations.Penalty] = field(default_factory=dict)  # R613-1-1 III, by income year
+    call_details: dict[Key, str] = field(default_factory=dict)  # what a call is, for the ledger's posting
     declared_before: set[int] = field(default_factory=set)  # years declared again (corrections)
     cessation: date | None = None
     report_until: date | None = None
@@ -405,6 +434,10 @@ class _Replay:
         else:
             basis_year = year - 2
             income = self.scenario.incomes.get(basis_year)
+            if income is None and basis_year in self.taxations:
+                # R613-1-2 I: the taxed base, until the declaration replaces it (IV al. 2).
+                taxation = self.taxations[basis_year]
+                income = self.declared_incomes.get(basis_year) if taxation.replaced_on else taxation.retained
             if income is None:
                 raise ScenarioError(
                     None,
@@ -469,9 +502,10 @@ class _Replay:
 
     def declaration(self, event: Declaration, line: int) -> None:
         """R613-5 I: the declaration of year Y's income calls the régularisation of Y (R613-1-3), the ajustement
-        of the current year's provisional contributions and the provisional contributions of the next year."""
+        of the current year's provisional contributions and the provisional contributions of the next year. Filed
+        after the deadline, it bears the penalty of R613-1-1 III (R613-1-2 II al. 3: 10 %); after a taxation
+        d'office, the contributions are regularised on its figures (R613-1-2 IV al. 2), the penalty kept."""
         declared = event.year if event.year is not None else event.date.year - 1
-        year = event.date.year
         given = self.scenario.amounts.get(declared)
         income = event.income if event.income is not None else self.scenario.incomes.get(declared)
         if income is None and (given is None or given.definitive is None):
@@ -480,22 +514,19 @@ class _Replay:
                 f"declaration: the income of {declared} is needed (income, or incomes.{declared}"
                 f", or amounts.{declared}.definitive)",
             )
+        correction = declared in self.declared or declared in self.taxations
         if declared in self.declared:
             self.declared_before.add(declared)
-        self.declared[declared] = event.date
-        delay = _param("delais.effet_declaration_jours", event.date)
-        sent = event.date + timedelta(days=delay)
-        self.notices.append(
-            Notice(sent, "echeancier", f"régularisation {declared}, ajustement {year}, provisionnelles {year + 1}")
-        )
-        if self.cessation is not None:
-            # R613-1-5 2°: after a cessation, complements are paid within 30 days of the call.
-            effect = sent + timedelta(days=_param("delais.cessation_paiement_jours", sent))
         else:
-            found = self.first_due_date(event.date, delay)
-            if found is None:
-                raise ScenarioError(line, f"declaration: no due date is known after {event.date}")
-            effect = found
+            self.filed[declared] = event.filed_on
+        self.declared[declared] = event.date
+        if income is not None:
+            self.declared_incomes[declared] = income
+        taxation = self.taxations.get(declared)
+        if taxation is not None and taxation.replaced_on is None:
+            self.taxations[declared] = replace(taxation, replaced_on=event.date)
+        delay = _param("delais.effet_declaration_jours", event.date)
+        effect = self.effect_after(event.date, delay, line)
         # 1° régularisation of the declared year (R613-1-3)
         if given is not None and given.definitive is not None:
             definitive = given.definitive
@@ -508,16 +539,69 @@ class _Replay:
             if self.report_until is not None and declared == self.contributor.activity_start.year
             else "regularisation"
         )
+        self.notices.append(
+            Notice(
+                event.date + timedelta(days=delay),
+                "echeancier",
+                f"régularisation {declared}, ajustement {event.date.year}, provisionnelles {event.date.year + 1}",
+            )
+        )
+        self.settle(declared, event.date, definitive, income, effect, kind, correction)
+        if declared not in self.penalties and declared not in self.declared_before:
+            found = declarations.penalty(
+                declared, self.filed[declared], definitive, event.source == "administration_fiscale"
+            )
+            if found is not None:
+                # LAW: the penalty is called in one amount with the first due date of the échéancier that follows
+                # the declaration, and only once per income year (docs/law-choices.md).
+                self.penalties[declared] = found
+                key: Key = (declarations.PENALTY_KIND, declared, 0)
+                self.call_details[key] = (
+                    f"{format_rate(found.rate)} de {format_euros(found.base)} — revenus {declared} déclarés le "
+                    f"{found.filed_on}, date limite {found.deadline} ({found.reference})"
+                )
+                self.set_component(
+                    Component(declarations.PENALTY_KIND, declared, found.amount, effect.year, effect, single=True),
+                    effect,
+                )
+
+    def effect_after(self, on: date, delay: int, line: int) -> date:
+        """The first due date at least `delay` days after `on`; after a cessation, 30 days after the call sent
+        within the delay (R613-1-5 2°)."""
+        if self.cessation is not None:
+            sent = on + timedelta(days=delay)
+            return sent + timedelta(days=_param("delais.cessation_paiement_jours", sent))
+        found = self.first_due_date(on, delay)
+        if found is None:
+            raise ScenarioError(line, f"declaration: no due date is known after {on}")
+        return found
+
+    def settle(
+        self,
+        declared: int,
+        on: date,
+        definitive: Decimal,
+        income: Decimal | None,
+        effect: date,
+        kind: str,
+        correction: bool,
+    ) -> None:
+        """The régularisation of `declared` on its definitive contributions, the ajustement of the year of `on`
+        and the provisional contributions of the next (R613-5 I 1° to 3°), from `effect`."""
+        year = on.year
         called = self.called_for(declared)
-        # A later declaration of the same year (a correction) calls or credits only the difference with what the
-        # earlier ones already regularised.
+        # A later declaration of the same year (a correction, or the real figures after a taxation d'office) calls
+        # or credits only the difference with what the earlier ones already regularised.
         regularisation = definitive - called - self.regularised.get(declared, ZERO)
         self.regularised[declared] = self.regularised.get(declared, ZERO) + regularisation
-        if regularisation > ZERO and declared in self.declared_before:
+        if regularisation > ZERO and correction:
             self.place_more(kind, declared, regularisation, effect, year)
             regularisation = ZERO
-        elif regularisation < ZERO and declared in self.declared_before:
-            regularisation = -self.reduce_remaining((kind, declared, 0), -regularisation, effect)
+        elif regularisation < ZERO and correction:
+            left = -regularisation
+            for taken_kind in (declarations.TAXATION_KIND, kind):
+                left = self.reduce_remaining((taken_kind, declared, 0), left, effect)
+            regularisation = -left
         if regularisation > ZERO:
             ordinary, fractions = self.etalement_fractions(declared, regularisation)
             if ordinary > ZERO:
@@ -538,18 +622,88 @@ class _Replay:
             and adjustable
             and self.cessation is None
         ):
-            self.ajustement(year, declared, income, effect, event.date)
+            self.ajustement(year, declared, income, effect, on, force=kind == declarations.TAXATION_KIND)
         if regularisation < ZERO:
             # After the ajustement, so that the credit is set against the adjusted instalments.
-            self.regularisation_credit(event.date, declared, year, -regularisation, effect)
+            self.regularisation_credit(on, declared, year, -regularisation, effect)
         # 3° provisional contributions of the next year
-        if (
-            declared == year - 1
-            and year + 1 in self.scenario.years
-            and ("provisional", year + 1, 0) not in self.components
-            and self.cessation is None
-        ):
-            self.open_year(year + 1)
+        following: Key = ("provisional", year + 1, 0)
+        if declared == year - 1 and year + 1 in self.scenario.years and self.cessation is None:
+            if following in self.components and correction and kind != declarations.TAXATION_KIND:
+                taxation = self.taxations.get(declared)
+                if taxation is not None and taxation.notified_on.year == year:
+                    # R613-1-2 IV al. 2: opened on the taxed base, they are called on the real income instead.
+                    del self.components[following]
+                    for amounts_ in self.parts.values():
+                        amounts_.pop(following, None)
+            if following not in self.components:
+                self.open_year(year + 1)
+
+    def taxation_office(self, event: TaxationOffice, line: int) -> None:
+        """R613-1-2: without the declaration of `year`, the contributions are computed "provisoirement et à titre
+        forfaitaire" on the base of I (or the higher one of V), notified from the 30th to the 180th day after the
+        deadline with an échéancier whose first due date is at least 15 days after the notification (IV); they are
+        recovered as the definitive contributions of the year (IV al. 1) — here as its régularisation, kind
+        `taxation_office` — and regularised on the real figures when the declaration arrives (IV al. 2)."""
+        year = event.year
+        if year in self.declared:
+            raise ScenarioError(line, f"taxation_office : les revenus {year} ont été déclarés le {self.declared[year]}")
+        if year in self.taxations:
+            raise ScenarioError(line, f"taxation_office : les revenus {year} sont déjà taxés d'office")
+        window = declarations.notification_window(year)
+        if window is None:
+            raise ScenarioError(
+                line, f"taxation_office : la date limite de déclaration des revenus {year} n'est pas connue"
+            )
+        if not window[0] <= event.date <= window[1]:
+            raise ScenarioError(
+                line,
+                f"taxation_office : la taxation des revenus {year} est notifiée du {window[0]} au {window[1]} "
+                f"(CSS R613-1-2 IV), pas le {event.date}",
+            )
+        known = {y: v for y, v in self.scenario.incomes.items() if y < year}
+        known.update({y: v for y, v in self.declared_incomes.items() if y < year})
+        undeclared = 0
+        for earlier in range(year - 1, self.contributor.activity_start.year - 1, -1):
+            if earlier not in self.taxations or earlier in self.declared:
+                break
+            undeclared += 1
+        for earlier, taxation in self.taxations.items():
+            if earlier not in self.declared and earlier < year:
+                # R613-1-2 I a): an undeclared year counts for the base of its contributions, without its 25 %.
+                known[earlier] = taxation.unraised
+        last_known = None
+        end = self.cessation if self.cessation is not None and self.cessation.year == year else None
+        if end is not None:
+            last_known = known[max(known)] if known else None
+        base = declarations.taxation_base(
+            year, self.contributor.activity_start, known, undeclared, last_known, last_year=end is not None
+        )
+        retained = base.base
+        if event.base is not None:
+            if event.base < base.base:
+                raise ScenarioError(
+                    line,
+                    f"taxation_office.base : {format_euros(event.base)} est inférieure à la base de R613-1-2 I "
+                    f"({format_euros(base.base)}) : le V ne permet de retenir qu'un montant supérieur",
+                )
+            retained = event.base
+        if end is not None and last_known is None and event.base is None:
+            # R613-1-2 I al. 5: without a known income, the revenu forfaitaire of L131-6-2 — not computed here for a
+            # year that is not a start of activity: the organism gives the base it retains.
+            raise ScenarioError(
+                line,
+                f"taxation_office.base : aucun revenu connu pour la dernière année d'activité ({year}) : la base "
+                "forfaitaire de R613-1-2 I al. 5 (L131-6-2) est à donner",
+            )
+        contributions = amounts.definitive(self.contributor, year, retained, end).amount
+        effect = self.effect_after(event.date, declarations.first_due_delay(event.date), line)
+        unraised = retained if event.base is not None else base.unraised
+        self.taxations[year] = Taxation(year, event.date, effect, base, retained, unraised, contributions)
+        self.notices.append(
+            Notice(event.date, "taxation_office", f"revenus {year} taxés d'office sur {format_euros(retained)}")
+        )
+        self.settle(year, event.date, contributions, retained, effect, declarations.TAXATION_KIND, False)
 
     def regularisation_credit(self, on: date, declared: int, year: int, amount: Decimal, effect: date) -> None:
         """R613-1-3 al. 2: an overpayment is "remboursé sans délai ou imputé sur les versements provisionnels
@@ -623,11 +777,14 @@ class _Replay:
         share = round_cent(amount * Decimal(len(within)) / Decimal(len(exercise)))
         return amount - share, spread(share, self.etalement_years)
 
-    def ajustement(self, year: int, declared: int, income: Decimal | None, effect: date, on: date) -> None:
+    def ajustement(
+        self, year: int, declared: int, income: Decimal | None, effect: date, on: date, force: bool = False
+    ) -> None:
         """R613-5 I 2° and II: provisional contributions of `year` recomputed on the declared income; a complement
-        over the instalments still to come, an excess already paid refunded."""
+        over the instalments still to come, an excess already paid refunded. `force`: on the income given (a
+        taxation d'office's base), not on a notice's adjusted amount."""
         given = self.scenario.amounts.get(year)
-        if given is not None and given.adjusted is not None:
+        if given is not None and given.adjusted is not None and not force:
             new_target = given.adjusted
         else:
             if income is None:
@@ -890,6 +1047,7 @@ class _Replay:
         )
         handlers = {
             Declaration: self.declaration,
+            TaxationOffice: self.taxation_office,
             Modulation: self.modulation,
             PaymentDayChange: self.payment_day_change,
             QuarterlyOption: self.quarterly_option,
@@ -915,7 +1073,9 @@ class _Replay:
                 continue
             if isinstance(event, PaymentPlan | RemiseRequest | RemiseDecision):
                 continue  # the ledger's
-            if self.cessation is not None and not isinstance(event, Declaration | MissedPayment | RejectedDebit):
+            if self.cessation is not None and not isinstance(
+                event, Declaration | MissedPayment | RejectedDebit | TaxationOffice
+            ):
                 # After the cessation only the declarations of the last incomes, the payments and what recovery
                 # decides remain (R613-1-5).
                 raise ScenarioError(line, f"{event.type}: not possible after the cessation of {self.cessation}")
@@ -953,7 +1113,7 @@ class _Replay:
             deadline = deadline_value
         if year < self.contributor.activity_start.year:
             return True, f"aucune déclaration n'était encore due le {due}"
-        made = self.declared.get(year)
+        made = self.filed.get(year)
         history = min([date(self.scenario.years[0], 1, 1), *(e.date for e in self.scenario.events)])
         if made is None and deadline < history:
             # LAW: a deadline before the account's history (its first event or first year shown): presumed met.
@@ -971,9 +1131,9 @@ class _Replay:
         """The account's ledger from what the planner called and the money events known on `as_of`."""
         end = as_of or date(self.scenario.years[-1], 12, 31)
         calls = [
-            Call(day, kind, year, cents(amount))
+            Call(day, kind, year, cents(amount), self.call_details.get((kind, year, sequence), ""))
             for day, amounts_ in self.parts.items()
-            for (kind, year, _), amount in amounts_.items()
+            for (kind, year, sequence), amount in amounts_.items()
             if amount > ZERO
         ]
         money = [
@@ -1061,6 +1221,8 @@ class _Replay:
             refunded=euros(statement.refunded),
             credit=euros(statement.credit),
             statement=statement,
+            penalties=tuple(self.penalties[y] for y in sorted(self.penalties)),
+            taxations=tuple(self.taxations[y] for y in sorted(self.taxations)),
         )
 
 

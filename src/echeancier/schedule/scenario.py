@@ -130,7 +130,9 @@ class _Model(BaseModel):
 
     # The date fields of every model (events included), read by the input layer: a number is not a date (pydantic
     # would read 1700000000 as a Unix timestamp), text must be YYYY-MM-DD. A new date field is named here too.
-    @field_validator("activity_start", "date", "due_date", mode="before", check_fields=False)
+    @field_validator(
+        "activity_start", "date", "due_date", "received_on", "requested_on", mode="before", check_fields=False
+    )
     @classmethod
     def _dates_are_dates(cls, value: Any) -> Any:
         return value if value is None else parse_date(value, "")  # the error's location names the field
@@ -206,11 +208,39 @@ class _Event(_Model):
 
 
 class Declaration(_Event):
+    """The declaration of the income of `year` (L613-2), as the organism learns it on `date`.
+
+    `received_on`: the day the declaration was filed (transmitted by the tax administration, R613-1-1 I, or sent to
+    the organism, R613-1-1 III), on which its lateness is judged against the deadline of art. 175 CGI; default
+    `date`, never after it. `source: administration_fiscale`: the organism's request for the data went unanswered
+    for two months (`requested_on`) and the contributions are computed on the data the tax administration sent
+    (R613-1-2 II al. 3: the penalty is then 10 %). An income may be a deficit (counted as zero, R613-1-2 VI)."""
+
     type: Literal["declaration"]
     year: int | None = None  # the income year declared; default: the previous year
     income: Decimal | None = None
+    received_on: date | None = None
+    source: Literal["declarant", "administration_fiscale"] = "declarant"
+    requested_on: date | None = None  # R613-1-2 II al. 2: the organism's request for the data
 
     _check = field_validator("income", mode="before")(lambda cls, value: None if value is None else _money(value))
+
+    @property
+    def filed_on(self) -> date:
+        return self.received_on if self.received_on is not None else self.date
+
+
+class TaxationOffice(_Event):
+    """The taxation d'office of the income of `year`, notified on `date` (R613-1-2 I and IV); `base`: a higher
+    base the organism retains on "éléments probants" (R613-1-2 V), never below the one of I."""
+
+    type: Literal["taxation_office"]
+    year: int
+    base: Decimal | None = None
+
+    _check = field_validator("base", mode="before")(
+        lambda cls, value: None if value is None else _non_negative_money(value)
+    )
 
 
 class Modulation(_Event):
@@ -336,6 +366,7 @@ Event = Annotated[
     | RemiseDecision
     | ReportRequest
     | EtalementRequest
+    | TaxationOffice
     | Cessation,
     Field(discriminator="type"),
 ]
@@ -345,6 +376,7 @@ Event = Annotated[
 EVENT_TYPES = (
     "report_request",
     "etalement_request",
+    "taxation_office",
     "declaration",
     "modulation",
     "payment_day_change",
@@ -478,6 +510,47 @@ def loads_scenario(text: str) -> Scenario:
     return parse_scenario(document)
 
 
+def check_declaration(event: Declaration, line: int | None) -> None:
+    """A declaration's own dates (R613-1-1, R613-1-2 II): filed no later than the day it is recorded; data from the
+    tax administration only after a request left unanswered for two months."""
+    from echeancier.kernel.dates import add_months
+    from echeancier.law import load_law
+
+    declared = event.year if event.year is not None else event.date.year - 1
+    # The income of a year is declared once it is over (after a cessation, within that year: R613-1-5 1°).
+    earliest = date(declared + 1, 1, 1) if declared < event.date.year else date(declared, 1, 1)
+    for name, day in (("received_on", event.received_on), ("requested_on", event.requested_on)):
+        if day is not None and day < earliest:
+            raise ScenarioError(
+                line,
+                f"declaration.{name} : {day} est avant la fin de l'année {declared} dont les revenus sont déclarés",
+            )
+    if event.received_on is not None and event.received_on > event.date:
+        raise ScenarioError(
+            line,
+            f"declaration.received_on : une déclaration reçue le {event.received_on} ne peut être enregistrée "
+            f"le {event.date}, avant sa réception",
+        )
+    if event.source == "administration_fiscale":
+        if event.requested_on is None:
+            raise ScenarioError(
+                line,
+                "declaration.requested_on : les données de l'administration fiscale suivent une demande de "
+                "l'organisme restée sans réponse (R613-1-2 II) : sa date est requise",
+            )
+        months = load_law().value_near("declaration.demande_donnees_delai_mois", event.requested_on)
+        assert isinstance(months, int)
+        limit = add_months(event.requested_on, months)
+        if event.filed_on < limit:
+            raise ScenarioError(
+                line,
+                f"declaration.requested_on : le délai de {months} mois laissé au cotisant après la demande du "
+                f"{event.requested_on} court jusqu'au {limit} (R613-1-2 II al. 2)",
+            )
+    elif event.requested_on is not None:
+        raise ScenarioError(line, "declaration.requested_on : seulement avec source: administration_fiscale")
+
+
 def check_coherence(scenario: Scenario) -> None:
     """Rules that need the whole file: dates against the activity, once-a-year requests, known years."""
     from echeancier.law import load_law
@@ -494,6 +567,14 @@ def check_coherence(scenario: Scenario) -> None:
                 raise ScenarioError(
                     line, f"declaration: the income of {event.year} can only be declared once the year is over"
                 )
+        if isinstance(event, Declaration):
+            check_declaration(event, line)
+        if isinstance(event, TaxationOffice) and not start.year <= event.year < event.date.year:
+            raise ScenarioError(
+                line,
+                f"taxation_office.year : les revenus {event.year} ne peuvent être taxés d'office le {event.date} "
+                f"(une année d'activité terminée, depuis {start.year})",
+            )
         if isinstance(event, RejectedDebit) and event.due_date is not None and event.due_date > event.date:
             raise ScenarioError(line, f"rejected_debit: a debit due on {event.due_date} is rejected after it")
         if isinstance(event, PaymentPlan) and event.instalments[0].date <= event.date:

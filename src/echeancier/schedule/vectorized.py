@@ -10,7 +10,10 @@ calls, from the first due date at least 15 days after the declaration (DESIGN §
 2. the ajustement of N (R613-5 I 2° and II): the provisional contributions of N recomputed on the income of N-1; what
    is already called stays, a complement is spread like the régularisation, an excess already paid is refunded;
 3. the provisional contributions of N+1 on the income of N-1 (R613-5 I 3°), in equal instalments (R613-2 II), and
-   the CFP of N and of N+1 with the November instalment.
+   the CFP of N and of N+1 with the November instalment;
+4. a declaration after the deadline of N-1's income (`declarations.deadline`) bears the penalty of R613-1-1 III,
+   5 % of the definitive contributions of N-1, rounded to the cent half up, called alone with the first instalment
+   of the échéancier (the effect date), as the scalar's `declaration` does.
 Before the declaration, the provisional contributions of N on the income of N-2 are called in equal instalments
 from January. The amounts are those of `schedule.amounts`, computed by the vectorised `simulate_many`: the 2025
 provisional rules of `provisional_snapshot`, the conversion of an income of the former definition to the new base
@@ -38,6 +41,8 @@ Layout of the result (`Campaign`), all amounts in integer cents:
 - `zone`: int16 per row, an index into `zones` (the `holidays` subdivisions: None for the common calendar, '57',
   '6AE', '971'…); `debit_dates` (zones, calendars, 24) datetime64[D]: the debit date of row r in slot s is
   `debit_dates[zone[r], calendar[r], s]`.
+- `penalty`: int64 per row, the penalty of a late declaration (R613-1-1 III), a part of kind
+  `penalite_declaration` (year N-1) of the instalment in slot `effect`; zero when the declaration was on time.
 - refunds, per row: `ajustement_refund` and `regularisation_refund` (refunded on `refund_date`, the declaration plus
   15 days, R613-5 II, R613-1-3 al. 2) and `regularisation_on_instalments` (the régularisation credit set against
   the instalments still to come, on the effect date `due_dates[calendar, effect]`); zero when there is none.
@@ -73,6 +78,7 @@ from echeancier.kernel.money import ZERO, to_decimal
 from echeancier.law import LawError, load_law
 from echeancier.law.snapshot import provisional_snapshot, snapshot, supported_years
 from echeancier.organisms import is_overseas
+from echeancier.schedule import declarations
 from echeancier.schedule.calendar import Departement, Frequency, debit_date, due_dates, payment_days
 from echeancier.schedule.echeancier import Instalment, Part, Refund
 
@@ -134,6 +140,7 @@ class Campaign:
     # Per zone, the COG code of an overseas territory, None elsewhere: each overseas territory has its own holiday
     # zone, so the zone says which overseas note a row carries (`contributions.territory.account_note`).
     zone_overseas: tuple[str | None, ...] = ()
+    penalty: I64 | None = None  # R613-1-1 III, in the slot `effect` of each row
 
     def __len__(self) -> int:
         return len(self.calendar)
@@ -141,6 +148,9 @@ class Campaign:
     def total(self) -> I64:
         """The amount of each instalment, (rows, 24) cents."""
         total: I64 = self.provisional + self.ajustement + self.regularisation + self.cfp
+        if self.penalty is not None:
+            total = total.copy()
+            total[np.arange(len(total)), self.effect.astype(np.intp)] += self.penalty
         return total
 
     def part_year(self, kind: str, slot: int) -> int:
@@ -165,6 +175,8 @@ class Campaign:
                 for kind, array in zip(PARTS, arrays, strict=True)
                 if array[row, slot] != 0
             )
+            if self.penalty is not None and self.penalty[row] and slot == self.effect[row]:
+                parts += (Part(declarations.PENALTY_KIND, self.year - 1, _euros(self.penalty[row])),)
             if parts:
                 result.append(Instalment(_date(due), _date(self.debit_dates[zone, calendar, slot]), parts))
         return tuple(result)
@@ -687,6 +699,16 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int) -> Campaign:
         cfp_next=amounts.cfp(year + 1),
     )
     amounts.cache.clear()
+    # R613-1-1 III: a declaration after the deadline of N-1's income bears 5 % of N-1's contributions.
+    penalty = np.zeros(n, dtype=np.int64)
+    limit = declarations.deadline(year - 1)
+    if limit is not None:
+        rate = load_law().value_near("declaration.penalite_retard_taux", limit)
+        assert isinstance(rate, Decimal)
+        numerator, denominator = rate.as_integer_ratio()
+        late = declared > (limit - _EPOCH).days
+        base = np.maximum(targets.definitive_n1, 0)
+        penalty = np.where(late, (2 * base * numerator + denominator) // (2 * denominator), 0).astype(np.int64)
 
     out: dict[str, Any] = {kind: np.zeros((n, SLOTS), dtype=np.int64) for kind in PARTS}
     out["effect"] = np.zeros(n, dtype=np.int8)
@@ -728,4 +750,5 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int) -> Campaign:
         quarterly_fallback=(frequency == 0) & ~direct_debit,
         estimated_years=tuple(sorted(amounts.estimated)),
         zone_overseas=tuple(department if is_overseas(department) else None for department in departments),
+        penalty=penalty,
     )
