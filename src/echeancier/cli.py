@@ -452,6 +452,9 @@ def render_simulation(result: Simulation, law: LawSnapshot) -> str:
         lines += [f"  • {text}" for text in explanations]
     if result.forfait is not None:
         lines += ["", *_forfait_block(result.forfait, law)]
+    from echeancier.rights.result import render as render_rights
+
+    lines += ["", *render_rights(result.rights)]
     return "\n".join(lines) + "\n"
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from echeancier.contributions import (
     allocations_familiales,
@@ -34,6 +34,9 @@ from echeancier.contributions.year import Cotisations, cotisations, on_base, row
 from echeancier.kernel.money import ZERO
 from echeancier.law.loader import Law
 from echeancier.law.snapshot import LawSnapshot, snapshot, snapshot_of
+
+if TYPE_CHECKING:
+    from echeancier.rights import Rights
 
 _CENT = Decimal(100)
 _PROFESSIONS = {p: code for code, p in enumerate(formation_professionnelle.PROFESSIONS)}
@@ -127,6 +130,11 @@ class _Explanation:
 
     def forfait(self) -> Simulation | None:
         return _forfait(self.situation, self.law, self.rows, self.cfp) if self.first_years else None
+
+    def rights(self) -> Rights:
+        from echeancier.rights import of_traces
+
+        return of_traces(self.situation, self.law, self.rows, self.traces)
 
 
 def _simulation(
