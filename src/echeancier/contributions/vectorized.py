@@ -161,7 +161,9 @@ def _compute(
     if rights is not None:
         # The rights of the same contributions (`echeancier.rights`), the rules of `Simulation.rights` on arrays.
         _maladie, ij, rb, rci, _id, _af = computed.traces
-        droits = year_rights(VECTOR, rights, law, rb, rci.amount, ij.base, rows.assiette, rows.days, start, has_start)
+        droits = year_rights(
+            VECTOR, rights, law, rb, rci.amount, ij.base, rows.assiette, rows.days, start, has_start, rows.minimums
+        )
         for key, values in zip(RIGHTS_COLUMNS, rights_columns(droits), strict=True):
             out[key][where] = values
 

@@ -29,7 +29,9 @@ def of_traces(situation: Situation, law: LawSnapshot, rows: Rows, traces: tuple[
     _maladie, ij, rb, rci, _id, _af = traces
     has_start = situation.start_date is not None
     start = day_number(situation.start_date, figures.first_day)
-    computed = year_rights(SCALAR, f, figures, rb, rci.amount, ij.base, rows.assiette, rows.days, start, has_start)
+    computed = year_rights(
+        SCALAR, f, figures, rb, rci.amount, ij.base, rows.assiette, rows.days, start, has_start, rows.minimums
+    )
     return build(
         f,
         computed,

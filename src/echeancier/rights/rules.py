@@ -25,9 +25,9 @@ REFERENCE_IJ = "CSS D622-1, D622-7, D622-8"
 
 
 class DroitsRetraiteBase(NamedTuple):
-    revenu_cotise: Ints  # cents
+    revenu_cotise: Ints  # cents, within the PASS
     trimestres: Ints
-    exonere: Bools  # part of the contribution was exempted (ACRE): the revenu cotisé follows what is due
+    exonere: Bools  # part of the contribution was exempted (ACRE): the revenu follows what is due
 
 
 def retraite_base(k: Ops, f: RightsFigures, law: Figures, rb: RetraiteBase) -> DroitsRetraiteBase:
@@ -35,17 +35,19 @@ def retraite_base(k: Ops, f: RightsFigures, law: Figures, rb: RetraiteBase) -> D
     fois le montant du SMIC en vigueur au 1er janvier [...] calculé sur la base de 150 heures, avec un maximum de
     quatre trimestres par année civile".
 
-    LAW (docs/law-choices.md, 200): the revenu corresponding to the contributions is the base of the capped
-    contribution (after the minimum base of D633-2, within the prorated PASS), so that the minimum base of 450 hours
-    validates exactly three quarters; when ACRE exempted part of the contribution (D131-6-1), it is the income whose
-    contribution at the capped rate equals what remains due (URSSAF's model's formula), never above that base.
+    LAW (docs/law-choices.md, 200): the income corresponding to the contributions is the whole base of the
+    contribution (after the minimum base of D633-2: the uncapped rate of D633-3 applies to all of it), so that the
+    minimum base of 450 hours validates exactly three quarters; when ACRE exempted part of the contribution
+    (D131-6-1), it is the income whose contribution at the rate within the PASS equals what remains due (URSSAF's
+    model's formula), never above that base. The revenu cotisé that the pension will average is that income within
+    the annual PASS (R351-29, via L634-2).
     """
     due = rb.amount  # euros, after ACRE
     exonere = due < half_up(rb.gross, EURO)
-    by_contribution = k.minimum(half_up(due * 100 * RATE, law.rb_taux_plafonne), rb.within)
-    revenu = k.where(exonere, by_contribution, rb.within)
+    by_contribution = k.minimum(half_up(due * 100 * RATE, law.rb_taux_plafonne), rb.base)
+    revenu = k.where(exonere, by_contribution, rb.base)
     trimestres = k.minimum(revenu // f.seuil_trimestre, f.trimestres_maximum)
-    return DroitsRetraiteBase(revenu, trimestres, exonere)
+    return DroitsRetraiteBase(k.minimum(revenu, 100 * f.pass_annuel), trimestres, exonere)
 
 
 def trimestres_payes(k: Ops, f: RightsFigures, revenu_cotise: Ints, paye: Ints, du: Ints) -> Ints:
@@ -129,6 +131,7 @@ def year_rights(
     days: Ints,
     start: Ints,
     has_start: Bools,
+    minimums: Bools,
 ) -> DroitsAnnee:
     """The rights the contributions of one income year open, for one situation or many rows.
 
@@ -136,16 +139,18 @@ def year_rights(
     contributions (the reading of URSSAF's model for a simulation): the income retained for the health
     contributions is the base of the IJ contribution (`assiette_ij`, cents, with its minimum of 40 % of the PASS,
     D621-3). LAW (docs/law-choices.md, 203): during the first three civil years (`start` from 1 January of year − 2),
-    D622-7 II applies to the income itself (`assiette`, the assiette sociale, no minimum) over the days of activity.
+    D622-7 II annualises the income itself (`assiette`, the assiette sociale, over the days of activity), and the
+    minimum base of the IJ contribution applies to the annualised income as it does to a year's income (not for
+    RSA beneficiaries, `minimums` False).
     """
     droits_rb = retraite_base(k, f, law, rb)
     droits_rci = retraite_complementaire(k, f, rci_amount)
     premieres = has_start & (start >= f.premieres_annees_debut)
     plafonds = [f.pass_annuel] * f.ij_annees_reference
     general = indemnites_journalieres(k, f, [assiette_ij] * f.ij_annees_reference, plafonds, f.pass_annuel)
-    debut = indemnites_journalieres(
-        k, f, [revenu_annualise(k, assiette, days, law.jours_prorata)], [f.pass_annuel], f.pass_annuel
-    )
+    annualise = revenu_annualise(k, assiette, days, law.jours_prorata)
+    annualise = k.where(minimums, k.maximum(annualise, law.ij_assiette_minimale), annualise)
+    debut = indemnites_journalieres(k, f, [annualise], [f.pass_annuel], f.pass_annuel)
     ij = DroitsIndemnitesJournalieres(
         k.where(premieres, debut.revenu_moyen, general.revenu_moyen),
         (premieres & debut.eligible) | (k.not_(premieres) & general.eligible),
