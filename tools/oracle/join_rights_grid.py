@@ -21,7 +21,9 @@ def main(situations_path: str, model_path: str) -> None:
                 print(f"left out {situation['id']}: {computed['error']}", file=sys.stderr)
                 continue
             amounts = computed["amounts"]
-            also = {key: amounts[key] for key in ("retraite_base", "retraite_complementaire", "indemnites_journalieres")}
+            also = {
+                key: amounts[key] for key in ("retraite_base", "retraite_complementaire", "indemnites_journalieres")
+            }
             row = {"situation": situation, "expected": computed["rights"], "also": also}
             print(json.dumps(row, ensure_ascii=False))
 

@@ -26,6 +26,7 @@ class RightsFigures:
 
     year: int
     pass_annuel: int  # euros
+    smic_horaire: Decimal  # of 1 January
     seuil_trimestre: int  # cents: heures_par_trimestre × SMIC horaire of 1 January (R351-9 al. 3)
     trimestres_maximum: int
     rci_valeur_achat: int  # thousandths of a euro per point
@@ -75,11 +76,12 @@ def rights_figures(snapshot: LawSnapshot, law: Law | None = None) -> RightsFigur
     """The figures of the rights for the income year of `snapshot`, from `law` (by default the packaged law),
     built once per `Law` and year."""
     law = law or load_law()
-    key = ("rights", snapshot.year, snapshot.pass_annuel, snapshot.smic_horaire)
-    found = law.cache.get(key)  # type: ignore[call-overload]
-    if found is None:
-        found = law.cache[key] = _build(snapshot, law)  # type: ignore[index]
-    assert isinstance(found, RightsFigures)
+    key = ("rights", snapshot.year)
+    found = law.cache.get(key)
+    if not isinstance(found, RightsFigures):
+        found = law.cache[key] = _build(snapshot, law)
+    if found.pass_annuel != snapshot.pass_annuel or found.smic_horaire != snapshot.smic_horaire:
+        return _build(snapshot, law)  # a snapshot with other figures (dataclasses.replace): not the cached one
     return found
 
 
@@ -100,6 +102,7 @@ def _build(snapshot: LawSnapshot, law: Law) -> RightsFigures:
     return RightsFigures(
         year=year,
         pass_annuel=_fixed(snapshot.pass_annuel, 1, "plafond_securite_sociale.annuel"),
+        smic_horaire=snapshot.smic_horaire,
         seuil_trimestre=heures * smic_cents,
         trimestres_maximum=int(number("retraite_base_trimestres_maximum")),
         rci_valeur_achat=_fixed(number("rci_valeur_achat"), MILLI, "droits.rci_valeur_achat"),
