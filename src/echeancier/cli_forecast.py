@@ -1,0 +1,249 @@
+"""`echeancier forecast`: every payment of the next 24 months and the modulation that smooths them (issue #11).
+
+The forecast itself is `schedule.forecast` (the planner run on the scenario plus hypothetical events); this module
+reads the options, prints the French table, the JSON or the CSV, and refuses bad input with one line naming the
+option (exit 2).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from echeancier.cli_account import DbOption
+
+FORMATS = ("table", "json", "csv")
+KIND_LABELS = {
+    "provisional": "provisionnelles",
+    "regularisation": "régularisation",
+    "ajustement": "ajustement",
+    "cfp": "CFP",
+    "majoration": "majorations",
+    "carried_over": "report d'impayé",
+    "etalement": "étalement",
+    "report": "report",
+}
+
+
+def _cli() -> Any:
+    import echeancier.cli as cli
+
+    return cli
+
+
+def _fail(field: str, message: str) -> NoReturn:
+    _cli()._fail(field, message)
+    raise AssertionError("unreachable")
+
+
+def _money(option: str, text: str) -> Decimal:
+    """An amount in euros, written `60000`, `60 000`, `60000.50` or `60 000,50`."""
+    cleaned = text.strip().replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        _fail(option, f"{text!r} n'est pas un montant en euros")
+    if not value.is_finite():
+        _fail(option, f"{text!r} n'est pas un montant en euros")
+    if value < 0:
+        _fail(option, "un revenu ou une trésorerie estimé ne peut être négatif ici")
+    return value
+
+
+def forecast(
+    source: Annotated[str, typer.Argument(metavar="SCÉNARIO.yaml|COMPTE", help="Un fichier de scénario ou un compte.")],
+    estimate: Annotated[
+        str | None,
+        typer.Option("--estimate", metavar="EUROS", help="Revenu estimé de l'année en cours.", show_default=False),
+    ] = None,
+    monthly: Annotated[
+        str | None,
+        typer.Option(
+            "--monthly",
+            metavar="M1;M2;…;M12",
+            help="Les douze revenus mensuels de l'année en cours, séparés par des points-virgules.",
+            show_default=False,
+        ),
+    ] = None,
+    estimate_next: Annotated[
+        str | None,
+        typer.Option("--estimate-next", metavar="EUROS", help="Revenu estimé de l'année suivante (défaut : le même)."),
+    ] = None,
+    cash: Annotated[str, typer.Option("--cash", metavar="EUROS", help="Trésorerie disponible aujourd'hui.")] = "0",
+    missed: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--missed", metavar="AAAA-MM-JJ", help="Échéance supposée impayée (répétable).", show_default=False
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", metavar="AAAA-MM-JJ", help="Date de la prévision (défaut : aujourd'hui).", show_default=False
+        ),
+    ] = None,
+    output_format: Annotated[str, typer.Option("--format", help="table, json ou csv.")] = "table",
+    db: DbOption = None,
+) -> None:
+    """Prévision sur 24 mois : chaque échéance, la régularisation et l'ajustement que la prochaine déclaration
+    appellera, la trésorerie restante chaque mois et la modulation (CSS R613-1-4) qui lisse les paiements."""
+    cli = _cli()
+    chosen = output_format.strip().lower()
+    if chosen not in FORMATS:
+        _fail("--format", f"format inconnu {output_format!r} (formats : {', '.join(FORMATS)})")
+    day = cli._parse_date("--as-of", as_of) or cli._today()
+    yearly = None if estimate is None else _money("--estimate", estimate)
+    months = None
+    if monthly is not None:
+        parts = [p for p in monthly.split(";")]
+        if len(parts) != 12:
+            _fail("--monthly", f"douze revenus mensuels sont attendus, séparés par « ; » ({len(parts)} donnés)")
+        months = [_money("--monthly", p) for p in parts]
+    if yearly is None and months is None:
+        _fail("--estimate", "obligatoire : le revenu estimé de l'année en cours (ou --monthly)")
+    next_year = None if estimate_next is None else _money("--estimate-next", estimate_next)
+    start_cash = _money("--cash", cash)
+    missed_days = [cli._parse_date("--missed", value) for value in (missed or [])]
+
+    from echeancier.law.loader import LawError
+    from echeancier.schedule.forecast import forecast as run_forecast
+    from echeancier.schedule.scenario import ScenarioError, loads_scenario
+
+    with cli._errors(LawError):
+        if Path(source).suffix.lower() in (".yaml", ".yml") or Path(source).exists():
+            text = cli._read_scenario(source)
+            try:
+                scenario = loads_scenario(text)
+            except ScenarioError as error:
+                _fail(source, str(error))
+        else:
+            scenario = _account_scenario(source, db, day)
+        try:
+            result = run_forecast(
+                scenario,
+                day,
+                yearly,
+                monthly=months,
+                estimate_next=next_year,
+                cash=start_cash,
+                missed=[d for d in missed_days if d is not None],
+            )
+        except ScenarioError as error:
+            field, _, message = error.message.partition(": ")
+            if message and " " not in field:
+                _fail(f"--{field.replace('_', '-')}", message)
+            _fail(source, str(error))
+    if chosen == "json":
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+    elif chosen == "csv":
+        sys.stdout.write(to_csv(result))
+    else:
+        sys.stdout.write(to_table(result))
+
+
+def _account_scenario(account_id: str, db: str | None, day: date) -> Any:
+    from echeancier.account.service import scenario_of
+    from echeancier.cli_account import _expected, _payloads, _store
+
+    with _cli()._errors(*_expected()):
+        with _store(db) as store:
+            account = store.account(account_id)
+            payloads = _payloads(store.events(account_id))
+        return scenario_of(account.contributor, payloads, day)
+
+
+def to_csv(result: Any) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["month", "payments", "payments_modulated", "income", "cash_left", "cash_left_modulated"])
+    for m in result.months:
+        writer.writerow([m.month, m.payments, m.payments_modulated, m.income, m.cash_left, m.cash_left_modulated])
+    return out.getvalue()
+
+
+def to_table(result: Any) -> str:
+    """The forecast in French."""
+    from echeancier.kernel.fmt import format_date, format_euros
+
+    lines = [
+        f"Prévision au {format_date(result.as_of)} jusqu'au {format_date(result.end)} — revenu estimé "
+        f"{result.year} : {format_euros(result.estimate)}",
+        "",
+    ]
+    modulated = result.modulation is not None
+    headers = ["Mois", "Échéances", "Revenu", "Trésorerie"]
+    if modulated:
+        headers += ["Avec modulation", "Trésorerie modulée"]
+    rows = []
+    for m in result.months:
+        row = [
+            m.month,
+            format_euros(m.payments, cents=True),
+            format_euros(m.income),
+            format_euros(m.cash_left, cents=True),
+        ]
+        if modulated:
+            row += [format_euros(m.payments_modulated, cents=True), format_euros(m.cash_left_modulated, cents=True)]
+        rows.append(row)
+    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+    for row in [headers, *rows]:
+        lines.append(
+            "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+        )
+    lines += ["", "Échéances :"]
+    for p in result.payments:
+        detail = ", ".join(f"{KIND_LABELS.get(k, k)} {y} {format_euros(a, cents=True)}" for k, y, a in p.parts)
+        lines.append(f"  • {format_date(p.due_date)} : {format_euros(p.amount, cents=True)} ({detail})")
+    if result.calls:
+        lines += ["", "Ce que les déclarations de revenus appelleront :"]
+        for c in result.calls:
+            label = "Régularisation" if c.kind == "regularisation" else "Ajustement"
+            ref = "CSS R613-1-3" if c.kind == "regularisation" else "CSS R613-5 I"
+            if c.amount < 0:
+                text = f"crédit de {format_euros(-c.amount, cents=True)}"
+            else:
+                text = f"{format_euros(c.amount, cents=True)}"
+            when = (
+                f", du {format_date(c.first)} au {format_date(c.last)}"
+                if c.first and c.last and c.first != c.last
+                else (f", le {format_date(c.first)}" if c.first else "")
+            )
+            lines.append(f"  • {label} {c.year} : {text}{when} — {ref}")
+    if result.majorations:
+        lines.append(f"  • Majorations de retard : {format_euros(result.majorations, cents=True)} — CSS R243-16")
+    lines.append("")
+    if result.modulation is None:
+        lines.append(
+            "Modulation (CSS R613-1-4 II) : aucune ne réduirait la régularisation de "
+            f"{result.year} ; vos échéances suivent déjà votre revenu estimé."
+        )
+    else:
+        mod = result.modulation
+        effect = f"à partir de l'échéance du {format_date(mod.effect)}" if mod.effect else "sans effet cette année"
+        lines.append(
+            f"Modulation conseillée (CSS R613-1-4 II) : déclarez dès le {format_date(mod.requested)} un revenu estimé "
+            f"{result.year} de {format_euros(mod.estimated_income)} ; elle prend effet {effect}. La régularisation "
+            f"{result.year} passe de {format_euros(mod.regularisation_without, cents=True)} à "
+            f"{format_euros(mod.regularisation, cents=True)}."
+        )
+        lines.append(
+            "  Échéances provisionnelles qui en résultent : "
+            + " ; ".join(f"{format_date(d)} {format_euros(a, cents=True)}" for d, a in mod.instalments)
+        )
+    for note in result.notes:
+        if note.startswith("horizon_limite_par_la_loi:"):
+            lines.append(
+                "Note : les paramètres de la loi ne permettent de placer les échéances que jusqu'au "
+                f"{format_date(date.fromisoformat(note.split(':')[1]))} ; la prévision s'arrête là."
+            )
+        elif note.startswith("parametres_provisoires:"):
+            lines.append(f"Note : les montants de {note.split(':')[1]} reprennent les derniers paramètres connus.")
+    return "\n".join(lines) + "\n"
