@@ -21,6 +21,14 @@ import typer
 from echeancier.cli_account import DbOption
 
 FORMATS = ("table", "json", "csv")
+# The fields of the forecast's refusals and the options that give them.
+OPTION_OF = {
+    "estimate": "--estimate",
+    "monthly": "--monthly",
+    "as_of": "--as-of",
+    "missed_payment": "--missed",
+    "rejected_debit": "--missed",
+}
 KIND_LABELS = {
     "provisional": "provisionnelles",
     "regularisation": "régularisation",
@@ -138,8 +146,8 @@ def forecast(
             )
         except ScenarioError as error:
             field, _, message = error.message.partition(": ")
-            if message and " " not in field:
-                _fail(f"--{field.replace('_', '-')}", message)
+            if message and field in OPTION_OF:
+                _fail(OPTION_OF[field], message)
             _fail(source, str(error))
     if chosen == "json":
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
@@ -201,7 +209,8 @@ def to_table(result: Any) -> str:
     lines += ["", "Échéances :"]
     for p in result.payments:
         detail = ", ".join(f"{KIND_LABELS.get(k, k)} {y} {format_euros(a, cents=True)}" for k, y, a in p.parts)
-        lines.append(f"  • {format_date(p.due_date)} : {format_euros(p.amount, cents=True)} ({detail})")
+        unpaid = " — supposée impayée, reportée" if p.missed else ""
+        lines.append(f"  • {format_date(p.due_date)} : {format_euros(p.amount, cents=True)} ({detail}){unpaid}")
     if result.calls:
         lines += ["", "Ce que les déclarations de revenus appelleront :"]
         for c in result.calls:

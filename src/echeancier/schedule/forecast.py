@@ -248,10 +248,20 @@ def forecast(
     years = list(range(min(scenario.years[0], year), end.year + 1))
     base = _with(scenario, extra, years)
     without = build_echeancier(base, end)
-    reg_without = regularisation_of(without, year)
 
-    proposal = _modulation(scenario, extra, years, end, as_of, year, estimate, reg_without, without)
-    modulated = without if proposal is None else _run_modulated(scenario, extra, years, end, as_of, proposal[0])
+    # The modulation is sought on the plan without the hypothetical missed payments (a low estimate may leave
+    # nothing due on a date assumed missed); its series then carries them when the planner accepts them.
+    plain = [e for e in extra if not isinstance(e, MissedPayment)]
+    base_plain = without if len(plain) == len(extra) else build_echeancier(_with(scenario, plain, years), end)
+    reg_plain = regularisation_of(base_plain, year)
+    proposal = _modulation(scenario, plain, years, end, as_of, year, estimate, reg_plain, base_plain)
+    modulated = without
+    if proposal is not None:
+        try:
+            modulated = _run_modulated(scenario, extra, years, end, as_of, proposal[0])
+        except ScenarioError:
+            modulated = _run_modulated(scenario, plain, years, end, as_of, proposal[0])
+            notes.append("modulation_sans_impayes")
 
     payments = tuple(_payments(without, as_of, end))
     payments_modulated = tuple(_payments(modulated, as_of, end))
@@ -263,7 +273,7 @@ def forecast(
     modulation = None
     if proposal is not None:
         income, effect, instalments, reg = proposal[0], proposal[1], proposal[2], proposal[3]
-        modulation = ModulationProposal(income, as_of, effect, instalments, reg, reg_without)
+        modulation = ModulationProposal(income, as_of, effect, instalments, reg, reg_plain)
     return Forecast(
         as_of, end, year, estimate, estimate_next, payments, months, calls, majorations, modulation, tuple(notes)
     )
@@ -358,9 +368,11 @@ def _months(
     paid: dict[str, Decimal] = defaultdict(lambda: ZERO)
     paid_modulated: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for p in payments:
-        paid[p.due_date.strftime("%Y-%m")] += p.amount
+        if not p.missed:  # an unpaid instalment leaves the cash; it is carried to a later one
+            paid[p.due_date.strftime("%Y-%m")] += p.amount
     for p in modulated:
-        paid_modulated[p.due_date.strftime("%Y-%m")] += p.amount
+        if not p.missed:
+            paid_modulated[p.due_date.strftime("%Y-%m")] += p.amount
     out: list[Month] = []
     left = left_modulated = cash
     day = date(as_of.year, as_of.month, 1)
