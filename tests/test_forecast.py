@@ -174,3 +174,16 @@ def test_cli_and_api(tmp_path: Path) -> None:
         refused = client.post("/v1/forecasts", json=bad)
         assert refused.status_code == 422, bad
         assert refused.json()["error"]["field"] == field
+
+
+def test_web_page_shows_the_rights_and_the_forecast_chart() -> None:
+    from fastapi.testclient import TestClient
+
+    from echeancier.api.app import Settings, create_app
+
+    client = TestClient(create_app(Settings(rate_limit=0)))
+    page = client.get("/?year=2026&profession=artisan&income=40000&start_date=2025-03-01")
+    assert page.status_code == 200
+    assert 'id="vos-droits"' in page.text and "trimestres validés sur 4" in page.text
+    assert 'id="forecast-title"' in page.text  # the server-side SVG of the monthly payments
+    assert "avec modulation" in page.text and "CSS R613-1-4 II" in page.text

@@ -180,6 +180,7 @@ def to_csv(result: Any) -> str:
 def to_table(result: Any) -> str:
     """The forecast in French."""
     from echeancier.kernel.fmt import format_date, format_euros
+    from echeancier.schedule.forecast import regularisation_text
 
     lines = [
         f"Prévision au {format_date(result.as_of)} jusqu'au {format_date(result.end)} — revenu estimé "
@@ -239,9 +240,9 @@ def to_table(result: Any) -> str:
         effect = f"à partir de l'échéance du {format_date(mod.effect)}" if mod.effect else "sans effet cette année"
         lines.append(
             f"Modulation conseillée (CSS R613-1-4 II) : déclarez dès le {format_date(mod.requested)} un revenu estimé "
-            f"{result.year} de {format_euros(mod.estimated_income)} ; elle prend effet {effect}. La régularisation "
-            f"{result.year} passe de {format_euros(mod.regularisation_without, cents=True)} à "
-            f"{format_euros(mod.regularisation, cents=True)}."
+            f"{result.year} de {format_euros(mod.estimated_income)} ; elle prend effet {effect}. Elle donne pour "
+            f"{result.year} {regularisation_text(mod.regularisation)}, contre "
+            f"{regularisation_text(mod.regularisation_without)} sans modulation."
         )
         lines.append(
             "  Échéances provisionnelles qui en résultent : "

@@ -154,6 +154,17 @@ class Forecast:
         }
 
 
+def regularisation_text(amount: Decimal) -> str:
+    """A régularisation in French: a sum to pay, a credit, or nothing."""
+    from echeancier.kernel.fmt import format_euros
+
+    if amount > 0:
+        return f"une régularisation de {format_euros(amount, cents=True)} à payer"
+    if amount < 0:
+        return f"un trop-versé de {format_euros(-amount, cents=True)} à rembourser"
+    return "une régularisation nulle"
+
+
 def _deadline(year: int) -> date:
     """The declaration deadline of `year` (the income of year − 1). LAW (docs/law-choices.md, 205): beyond the
     checked calendar, the last known day and month, in that year."""
@@ -307,9 +318,12 @@ def _modulation(
             cache[income] = regularisation_of(_run_modulated(scenario, extra, years, end, as_of, income), year)
         return cache[income]
 
-    # The smallest whole-euro income whose régularisation is ≤ 0 (it decreases as the estimated income grows).
+    # The smallest whole-euro income whose régularisation is ≤ 0 (it decreases as the estimated income grows);
+    # the estimate itself, when it brings the régularisation to zero (the usual case), ends the search.
     guess = estimate.to_integral_value()
-    if reg(guess) <= 0:
+    if reg(guess) == 0:
+        low = high = guess
+    elif reg(guess) < 0:
         low, high = Decimal(0), guess
         if reg(low) <= 0:
             high = low
