@@ -187,3 +187,22 @@ def test_web_page_shows_the_rights_and_the_forecast_chart() -> None:
     assert 'id="vos-droits"' in page.text and "trimestres validés sur 4" in page.text
     assert 'id="forecast-title"' in page.text  # the server-side SVG of the monthly payments
     assert "avec modulation" in page.text and "CSS R613-1-4 II" in page.text
+
+
+def test_forecast_of_an_account_equals_that_of_its_scenario(tmp_path: Path) -> None:
+    runner = CliRunner()
+    db = f"sqlite:///{tmp_path / 'comptes.db'}"
+    create = ["account", "create", "A1", "--profession", "artisan", "--activity-start", "2015-01-01"]
+    created = runner.invoke(app, [*create, "--income", "2024=30000", "--income", "2025=36000", "--db", db])
+    assert created.exit_code == 0, created.output
+    event = '{"date": "2026-05-20", "type": "declaration", "year": 2025, "income": 36000}'
+    assert runner.invoke(app, ["account", "record", "A1", "--db", db], input=event).exit_code == 0
+    options = ["--estimate", "60000", "--as-of", "2026-03-01", "--format", "json"]
+    from_account = json.loads(runner.invoke(app, ["forecast", "A1", "--db", db, *options]).output)
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO, encoding="utf-8")
+    from_file = json.loads(runner.invoke(app, ["forecast", str(path), *options]).output)
+    assert from_account["calls"] == from_file["calls"]
+    assert from_account["modulation"] == from_file["modulation"]
+    unknown = runner.invoke(app, ["forecast", "NOPE", "--db", db, *options])
+    assert unknown.exit_code == 2 and "NOPE" in unknown.output
