@@ -291,3 +291,40 @@ def test_rights_in_every_interface() -> None:
     assert response.status_code == 200
     assert as_json["rights"] == as_jsonl["rights"] == response.json()["rights"]
     assert as_json["rights"]["retraite_base"]["trimestres"] == 3
+
+
+def test_rights_in_the_simulation_pdf() -> None:
+    from echeancier.documents.pdf import simulation_html
+
+    html = simulation_html(
+        simulate({"year": 2025, "profession": "artisan", "income": 3000}), issued_on=date(2026, 1, 1)
+    )
+    assert "<h2>Vos droits</h2>" in html and "3 trimestres validés sur 4" in html
+
+
+def test_rights_of_an_account_follow_what_was_paid(tmp_path: Any) -> None:
+    from typer.testing import CliRunner
+
+    from echeancier.cli import app
+
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        "contributor: {profession: artisan, activity_start: 2015-01-01}\n"
+        "incomes: {2024: 30000, 2025: 36000, 2026: 40000}\n"
+        "events:\n  - {date: 2026-04-05, type: missed_payment}\n  - {date: 2026-05-05, type: missed_payment}\n"
+        "years: [2026]\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    args = ["rights", str(scenario), "--year", "2026", "--format", "json"]
+    # 30 June 2026: the April and May instalments (2 × 1,003.92 €) unpaid; the year's definitive contributions on
+    # 40,000 € are 12,300 € (CFP apart), so 10,292.16 € paid: the IJ income 29,600 € (40,000 − 26 %) × 10,292.16 /
+    # 12,300 = 24,768.12 € (D622-7 I al. 2); the revenu cotisé 29,600 € weighted the same way still validates 4.
+    june = json.loads(runner.invoke(app, [*args, "--as-of", "2026-06-30"]).output)
+    assert (june["due"], june["unpaid"], june["revenu_ij"], june["trimestres"]) == (12300, 2007.84, 24768.12, 4)
+    # once recovered (R613-2 III: with the following instalments), nothing is unpaid and everything counts
+    december = json.loads(runner.invoke(app, [*args, "--as-of", "2026-12-31"]).output)
+    assert (december["unpaid"], december["revenu_ij"]) == (0, 29600)
+    assert december["rights"]["retraite_base"]["trimestres"] == 4
+    refused = runner.invoke(app, ["rights", str(scenario), "--year", "2023"])
+    assert refused.exit_code == 2 and "--year" in refused.output

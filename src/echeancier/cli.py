@@ -1071,9 +1071,11 @@ def serve(
 # The account store's commands (their heavy imports happen inside them).
 from echeancier.cli_account import account_app, payments_app  # noqa: E402
 from echeancier.cli_forecast import forecast as forecast_command  # noqa: E402
+from echeancier.cli_forecast import rights as rights_command  # noqa: E402
 
 app.add_typer(account_app, name="account")
 app.command(name="forecast")(forecast_command)
+app.command(name="rights")(rights_command)
 app.add_typer(payments_app, name="payments")
 
 

@@ -257,3 +257,71 @@ def to_table(result: Any) -> str:
         elif note.startswith("parametres_provisoires:"):
             lines.append(f"Note : les montants de {note.split(':')[1]} reprennent les derniers paramètres connus.")
     return "\n".join(lines) + "\n"
+
+
+def rights(
+    source: Annotated[str, typer.Argument(metavar="SCÉNARIO.yaml|COMPTE", help="Un fichier de scénario ou un compte.")],
+    year: Annotated[int, typer.Option("--year", metavar="ANNÉE", help="L'année de revenus.")],
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", metavar="AAAA-MM-JJ", help="Date du relevé (défaut : aujourd'hui).", show_default=False
+        ),
+    ] = None,
+    output_format: Annotated[str, typer.Option("--format", help="table ou json.")] = "table",
+    db: DbOption = None,
+) -> None:
+    """Les droits ouverts par les cotisations d'une année, selon ce qui a été réellement payé (CSS L351-2, D622-7)."""
+    cli = _cli()
+    chosen = output_format.strip().lower()
+    if chosen not in ("table", "json"):
+        _fail("--format", f"format inconnu {output_format!r} (formats : table, json)")
+    day = cli._parse_date("--as-of", as_of) or cli._today()
+
+    from echeancier.law.loader import LawError
+    from echeancier.rights.account import account_rights
+    from echeancier.schedule import amounts
+    from echeancier.schedule.echeancier import build_echeancier
+    from echeancier.schedule.scenario import Declaration, ScenarioError, loads_scenario
+
+    with cli._errors(LawError):
+        if Path(source).suffix.lower() in (".yaml", ".yml") or Path(source).exists():
+            try:
+                scenario = loads_scenario(cli._read_scenario(source))
+            except ScenarioError as error:
+                _fail(source, str(error))
+        else:
+            scenario = _account_scenario(source, db, day)
+        declared = [
+            e.income
+            for e in scenario.events
+            if isinstance(e, Declaration) and (e.year or e.date.year - 1) == year and e.income is not None
+        ]
+        income = declared[-1] if declared else scenario.incomes.get(year)
+        if income is None:
+            _fail("--year", f"aucun revenu {year} connu (ni déclaration, ni revenu du scénario)")
+        try:
+            statement = build_echeancier(scenario, day).statement
+            simulation = amounts.definitive(scenario.contributor, year, income).simulation
+        except ScenarioError as error:
+            _fail(source, str(error))
+        assert statement is not None
+        result = account_rights(simulation, statement)
+    if chosen == "json":
+        document = {**result.to_dict(), "rights": simulation.rights.to_dict()}
+        sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
+        return
+    from echeancier.kernel.fmt import format_date, format_euros
+    from echeancier.rights.result import render
+
+    lines = [
+        f"Droits des cotisations {year} au {format_date(day)} — cotisations dues {format_euros(result.due, cents=True)}"
+        f", restant impayées {format_euros(result.unpaid, cents=True)}",
+        f"  • Trimestres validés compte tenu des paiements : {result.trimestres} sur "
+        f"{result.trimestres_si_tout_paye} si tout est payé (CSS L351-2, R351-9)",
+        f"  • Revenu retenu pour les indemnités journalières : {format_euros(result.revenu_ij, cents=True)}"
+        + (" (délais de paiement respectés, CSS D622-7 I al. 3)" if result.echeancier_respecte else " (CSS D622-7 I)"),
+        "",
+        *render(simulation.rights),
+    ]
+    sys.stdout.write("\n".join(lines) + "\n")
