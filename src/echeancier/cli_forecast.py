@@ -305,7 +305,7 @@ def rights(
             simulation = amounts.definitive(scenario.contributor, year, income).simulation
         except ScenarioError as error:
             _fail(source, str(error))
-        assert statement is not None
+        assert statement is not None and simulation is not None  # a definitive computation always has both
         result = account_rights(simulation, statement)
     if chosen == "json":
         document = {**result.to_dict(), "rights": simulation.rights.to_dict()}
