@@ -206,3 +206,11 @@ def test_forecast_of_an_account_equals_that_of_its_scenario(tmp_path: Path) -> N
     assert from_account["modulation"] == from_file["modulation"]
     unknown = runner.invoke(app, ["forecast", "NOPE", "--db", db, *options])
     assert unknown.exit_code == 2 and "NOPE" in unknown.output
+
+
+@pytest.mark.parametrize("as_of", ["2019-06-01", "2030-01-01"])
+def test_a_forecast_outside_the_law_is_refused(as_of: str, tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO, encoding="utf-8")
+    refused = CliRunner().invoke(app, ["forecast", str(path), "--estimate", "60000", "--as-of", as_of])
+    assert refused.exit_code == 2 and refused.output.startswith("erreur: --as-of:")

@@ -240,7 +240,14 @@ def forecast(
     if not ZERO <= estimate <= MAX_ESTIMATE:
         raise ScenarioError(None, f"estimate: {estimate} n'est pas un revenu annuel plausible")
     estimate_next = estimate if estimate_next is None else estimate_next
-    law_end = date(load_law().last_date.year + 1, 12, 31)
+    law = load_law()
+    law_end = date(law.last_date.year + 1, 12, 31)
+    if not law.first_date <= as_of <= law.last_date:
+        raise ScenarioError(
+            None,
+            f"as_of: la prévision part d'une date couverte par les paramètres de la loi "
+            f"({law.first_date.isoformat()} – {law.last_date.isoformat()})",
+        )
     end = min(add_months(as_of, HORIZON_MONTHS), law_end)
     notes: list[str] = []
     if end < add_months(as_of, HORIZON_MONTHS):
