@@ -214,3 +214,15 @@ def test_a_forecast_outside_the_law_is_refused(as_of: str, tmp_path: Path) -> No
     path.write_text(SCENARIO, encoding="utf-8")
     refused = CliRunner().invoke(app, ["forecast", str(path), "--estimate", "60000", "--as-of", as_of])
     assert refused.exit_code == 2 and refused.output.startswith("erreur: --as-of:")
+
+
+def test_previous_income_completes_a_scenario_of_notices() -> None:
+    # docs/examples/01: the 2025 declaration gives only the notices' amounts; the provisional contributions of
+    # 2027 need the 2025 income (R613-5 I): refused without it, naming the option that gives it.
+    example = Path(__file__).resolve().parents[1] / "docs" / "examples" / "01-declaration-mensuel.yaml"
+    runner = CliRunner()
+    base = ["forecast", str(example), "--estimate", "45000", "--as-of", "2026-03-01", "--format", "json"]
+    refused = runner.invoke(app, base)
+    assert refused.exit_code == 2 and "--previous-income" in refused.output
+    done = json.loads(runner.invoke(app, [*base, "--previous-income", "40000"]).output)
+    assert done["modulation"]["regularisation"] == 0

@@ -86,6 +86,15 @@ def forecast(
         typer.Option("--estimate-next", metavar="EUROS", help="Revenu estimé de l'année suivante (défaut : le même)."),
     ] = None,
     cash: Annotated[str, typer.Option("--cash", metavar="EUROS", help="Trésorerie disponible aujourd'hui.")] = "0",
+    previous_income: Annotated[
+        str | None,
+        typer.Option(
+            "--previous-income",
+            metavar="EUROS",
+            help="Revenu de l'année précédente, si le scénario ne le donne pas.",
+            show_default=False,
+        ),
+    ] = None,
     missed: Annotated[
         list[str] | None,
         typer.Option(
@@ -119,6 +128,7 @@ def forecast(
         _fail("--estimate", "obligatoire : le revenu estimé de l'année en cours (ou --monthly)")
     next_year = None if estimate_next is None else _money("--estimate-next", estimate_next)
     start_cash = _money("--cash", cash)
+    previous = None if previous_income is None else _money("--previous-income", previous_income)
     missed_days = [cli._parse_date("--missed", value) for value in (missed or [])]
 
     from echeancier.law.loader import LawError
@@ -143,11 +153,14 @@ def forecast(
                 estimate_next=next_year,
                 cash=start_cash,
                 missed=[d for d in missed_days if d is not None],
+                previous_income=previous,
             )
         except ScenarioError as error:
             field, _, message = error.message.partition(": ")
             if message and field in OPTION_OF:
                 _fail(OPTION_OF[field], message)
+            if message and field == "incomes":
+                _fail(source, f"{message} — ou --previous-income")
             _fail(source, str(error))
     if chosen == "json":
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")

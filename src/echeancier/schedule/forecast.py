@@ -220,11 +220,13 @@ def forecast(
     estimate_next: Decimal | None = None,
     cash: Decimal = ZERO,
     missed: Sequence[date] = (),
+    previous_income: Decimal | None = None,
 ) -> Forecast:
     """The forecast of `scenario` seen on `as_of` (see the module docstring). `estimate`: the income of the current
     year (the scenario's income kind for that year: revenu brut from 2025); `monthly`: twelve monthly incomes of the
-    current year instead (their sum is the estimate; they also set the cash coming in each month). Raises
-    ScenarioError naming the field for an impossible request."""
+    current year instead (their sum is the estimate; they also set the cash coming in each month);
+    `previous_income`: the previous year's income when the scenario does not give it. Raises ScenarioError naming
+    the field for an impossible request."""
     year = as_of.year
     if monthly is not None:
         if len(monthly) != 12:
@@ -252,6 +254,10 @@ def forecast(
     notes: list[str] = []
     if end < add_months(as_of, HORIZON_MONTHS):
         notes.append(f"horizon_limite_par_la_loi:{end.isoformat()}")
+    if previous_income is not None and (year - 1) not in scenario.incomes:
+        # the income of the previous year, which the provisional contributions of the next year are computed on
+        # (R613-5 I), when the scenario gives only the amounts of its notices
+        scenario = scenario.model_copy(update={"incomes": {**scenario.incomes, year - 1: previous_income}})
     if year < scenario.contributor.activity_start.year:
         raise ScenarioError(None, "as_of: la date est antérieure au début d'activité")
 
