@@ -226,3 +226,17 @@ def test_previous_income_completes_a_scenario_of_notices() -> None:
     assert refused.exit_code == 2 and "--previous-income" in refused.output
     done = json.loads(runner.invoke(app, [*base, "--previous-income", "40000"]).output)
     assert done["modulation"]["regularisation"] == 0
+
+
+def test_forecast_pdf_has_the_chart(tmp_path: Path) -> None:
+    from echeancier.cli_forecast import forecast_pdf
+
+    result = forecast(loads_scenario(SCENARIO), AS_OF, Decimal(60000))
+    data = forecast_pdf(result, date(2026, 3, 1))
+    assert data.startswith(b"%PDF")
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO, encoding="utf-8")
+    out = tmp_path / "prevision.pdf"
+    args = ["forecast", str(path), "--estimate", "60000", "--as-of", "2026-03-01", "--format", "pdf"]
+    done = CliRunner().invoke(app, [*args, "--output", str(out)])
+    assert done.exit_code == 0 and out.read_bytes().startswith(b"%PDF")

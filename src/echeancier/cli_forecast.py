@@ -20,7 +20,7 @@ import typer
 
 from echeancier.cli_account import DbOption
 
-FORMATS = ("table", "json", "csv")
+FORMATS = ("table", "json", "csv", "pdf")
 # The fields of the forecast's refusals and the options that give them.
 OPTION_OF = {
     "estimate": "--estimate",
@@ -107,7 +107,11 @@ def forecast(
             "--as-of", metavar="AAAA-MM-JJ", help="Date de la prévision (défaut : aujourd'hui).", show_default=False
         ),
     ] = None,
-    output_format: Annotated[str, typer.Option("--format", help="table, json ou csv.")] = "table",
+    output_format: Annotated[str, typer.Option("--format", help="table, json, csv ou pdf.")] = "table",
+    output: Annotated[
+        str | None,
+        typer.Option("--output", metavar="FICHIER", help="Le PDF est écrit dans ce fichier.", show_default=False),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Prévision sur 24 mois : chaque échéance, la régularisation et l'ajustement que la prochaine déclaration
@@ -117,6 +121,8 @@ def forecast(
     if chosen not in FORMATS:
         _fail("--format", f"format inconnu {output_format!r} (formats : {', '.join(FORMATS)})")
     day = cli._parse_date("--as-of", as_of) or cli._today()
+    if chosen == "pdf" and output is None and sys.stdout.isatty():
+        _fail("--format", "le PDF est un document binaire : donnez --output FICHIER ou redirigez la sortie")
     yearly = None if estimate is None else _money("--estimate", estimate)
     months = None
     if monthly is not None:
@@ -162,7 +168,9 @@ def forecast(
             if message and field == "incomes":
                 _fail(source, f"{message} — ou --previous-income")
             _fail(source, str(error))
-    if chosen == "json":
+    if chosen == "pdf":
+        cli._write_binary(output, forecast_pdf(result, cli._today()), "--output")
+    elif chosen == "json":
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
     elif chosen == "csv":
         sys.stdout.write(to_csv(result))
@@ -193,7 +201,6 @@ def to_csv(result: Any) -> str:
 def to_table(result: Any) -> str:
     """The forecast in French."""
     from echeancier.kernel.fmt import format_date, format_euros
-    from echeancier.schedule.forecast import regularisation_text
 
     lines = [
         f"Prévision au {format_date(result.as_of)} jusqu'au {format_date(result.end)} — revenu estimé "
@@ -225,8 +232,18 @@ def to_table(result: Any) -> str:
         detail = ", ".join(f"{KIND_LABELS.get(k, k)} {y} {format_euros(a, cents=True)}" for k, y, a in p.parts)
         unpaid = " — supposée impayée, reportée" if p.missed else ""
         lines.append(f"  • {format_date(p.due_date)} : {format_euros(p.amount, cents=True)} ({detail}){unpaid}")
+    lines += ["", *summary_lines(result)]
+    return "\n".join(lines) + "\n"
+
+
+def summary_lines(result: Any) -> list[str]:
+    """What the declarations will call, the majorations, the modulation and the notes, in French (table and PDF)."""
+    from echeancier.kernel.fmt import format_date, format_euros
+    from echeancier.schedule.forecast import regularisation_text
+
+    lines: list[str] = []
     if result.calls:
-        lines += ["", "Ce que les déclarations de revenus appelleront :"]
+        lines += ["Ce que les déclarations de revenus appelleront :"]
         for c in result.calls:
             label = "Régularisation" if c.kind == "regularisation" else "Ajustement"
             ref = "CSS R613-1-3" if c.kind == "regularisation" else "CSS R613-5 I"
@@ -269,7 +286,39 @@ def to_table(result: Any) -> str:
             )
         elif note.startswith("parametres_provisoires:"):
             lines.append(f"Note : les montants de {note.split(':')[1]} reprennent les derniers paramètres connus.")
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def forecast_pdf(result: Any, issued_on: date) -> bytes:
+    """The forecast as a French PDF: the chart of the monthly payments with and without the modulation (the SVG of
+    the web page), the months, and what the declarations will call."""
+    from markupsafe import Markup
+
+    from echeancier.api.chart import forecast_svg
+    from echeancier.documents.pdf import html_to_pdf, render_html
+    from echeancier.kernel.fmt import format_date, format_euros
+
+    months = [
+        (
+            m.month,
+            format_euros(m.payments, cents=True),
+            format_euros(m.payments_modulated, cents=True),
+            format_euros(m.cash_left, cents=True),
+        )
+        for m in result.months
+    ]
+    html = render_html(
+        "forecast.html",
+        title=f"Prévision de vos paiements — revenu {result.year} estimé à {format_euros(result.estimate)}",
+        organism="URSSAF",
+        issued_on=format_date(issued_on),
+        as_of=format_date(result.as_of),
+        identity=[],
+        chart=Markup(forecast_svg(result)),
+        months=months,
+        summary=[line.removeprefix("  • ").strip() for line in summary_lines(result) if line.strip()],
+    )
+    return html_to_pdf(html)
 
 
 def rights(
