@@ -328,3 +328,12 @@ def test_rights_of_an_account_follow_what_was_paid(tmp_path: Any) -> None:
     assert december["rights"]["retraite_base"]["trimestres"] == 4
     refused = runner.invoke(app, ["rights", str(scenario), "--year", "2023"])
     assert refused.exit_code == 2 and "--year" in refused.output
+
+
+def test_law_show_prints_a_point_value_exactly() -> None:
+    from typer.testing import CliRunner
+
+    from echeancier.cli import app
+
+    shown = CliRunner().invoke(app, ["law", "show", "droits.rci_valeur_achat", "--on", "2026-03-01"])
+    assert shown.exit_code == 0 and "21,726\u00a0€" in shown.output

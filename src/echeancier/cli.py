@@ -812,6 +812,8 @@ def _format_value(parameter: Parameter, value: ParamValue) -> str:
     if unit == "rate":
         return format_rate(value)
     if unit == "euro":
+        if Decimal(value) != Decimal(value).quantize(Decimal("0.01")):  # e.g. an RCI point value, 21.726 €
+            return f"{format_number(value)}\u00a0€"
         return format_euros(value)
     if unit == "euro_per_hour":
         return f"{format_euros(value)} de l'heure"
