@@ -240,3 +240,11 @@ def test_forecast_pdf_has_the_chart(tmp_path: Path) -> None:
     args = ["forecast", str(path), "--estimate", "60000", "--as-of", "2026-03-01", "--format", "pdf"]
     done = CliRunner().invoke(app, [*args, "--output", str(out)])
     assert done.exit_code == 0 and out.read_bytes().startswith(b"%PDF")
+
+
+def test_no_modulation_after_a_cessation_but_still_a_forecast() -> None:
+    example = Path(__file__).resolve().parents[1] / "docs" / "examples" / "11-cessation.yaml"
+    args = ["forecast", str(example), "--estimate", "45000", "--as-of", "2026-09-15"]
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 0, done.output
+    assert "Modulation (CSS R613-1-4 II) : impossible à cette date" in done.output

@@ -260,7 +260,10 @@ def summary_lines(result: Any) -> list[str]:
     if result.majorations:
         lines.append(f"  • Majorations de retard : {format_euros(result.majorations, cents=True)} — CSS R243-16")
     lines.append("")
-    if result.modulation is None:
+    impossible = [n.split(":", 1)[1] for n in result.notes if n.startswith("modulation_impossible:")]
+    if impossible:
+        lines.append(f"Modulation (CSS R613-1-4 II) : impossible à cette date ({impossible[0]}).")
+    elif result.modulation is None:
         lines.append(
             "Modulation (CSS R613-1-4 II) : aucune ne réduirait la régularisation de "
             f"{result.year} ; vos échéances suivent déjà votre revenu estimé."

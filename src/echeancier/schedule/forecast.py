@@ -278,7 +278,11 @@ def forecast(
     plain = [e for e in extra if not isinstance(e, MissedPayment)]
     base_plain = without if len(plain) == len(extra) else build_echeancier(_with(scenario, plain, years), end)
     reg_plain = regularisation_of(base_plain, year)
-    proposal = _modulation(scenario, plain, years, end, as_of, year, estimate, reg_plain, base_plain)
+    try:
+        proposal = _modulation(scenario, plain, years, end, as_of, year, estimate, reg_plain, base_plain)
+    except ScenarioError as error:  # the planner refuses a modulation on that date (after a cessation…)
+        proposal = None
+        notes.append(f"modulation_impossible:{error.message}")
     modulated = without
     if proposal is not None:
         try:
