@@ -170,6 +170,9 @@ def test_cli_and_api(tmp_path: Path) -> None:
         ({**body, "monthly": "x"}, "monthly"),
         ({**body, "colour": 1}, "colour"),
         ({**body, "scenario": []}, "body"),
+        ({**body, "missed": ["2026-04-06"]}, "missed"),
+        ({**body, "missed": [1]}, "missed"),
+        ({**body, "estimate": True}, "estimate"),
     ]:
         refused = client.post("/v1/forecasts", json=bad)
         assert refused.status_code == 422, bad

@@ -252,7 +252,10 @@ def _forecast(document: Any) -> Any:
     try:
         result = forecast(scenario, as_of, estimate, monthly=monthly, estimate_next=next_year, cash=cash, missed=days)
     except ScenarioError as error:
-        raise parsing.scenario_error(error) from None
+        refusal = parsing.scenario_error(error)
+        if refusal.field in ("missed_payment", "rejected_debit"):  # a due date assumed missed that is not one
+            refusal.field = "missed"
+        raise refusal from None
     except LawError as error:
         raise ApiError(422, "as_of", str(error)) from None
     return result.to_dict()
