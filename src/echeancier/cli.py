@@ -490,6 +490,9 @@ def render_simulation(result: Simulation, law: LawSnapshot) -> str:
         lines += [f"  • {text}" for text in explanations]
     if result.forfait is not None:
         lines += ["", *_forfait_block(result.forfait, law)]
+    from echeancier.rights.result import render as render_rights
+
+    lines += ["", *render_rights(result.rights)]
     return "\n".join(lines) + "\n"
 
 
@@ -881,6 +884,8 @@ def _format_value(parameter: Parameter, value: ParamValue) -> str:
     if unit == "rate":
         return format_rate(value)
     if unit == "euro":
+        if Decimal(value) != Decimal(value).quantize(Decimal("0.01")):  # e.g. an RCI point value, 21.726 €
+            return f"{format_number(value)}\u00a0€"
         return format_euros(value)
     if unit == "euro_per_hour":
         return f"{format_euros(value)} de l'heure"
@@ -1190,9 +1195,13 @@ def serve(
 
 # The account store's commands (their heavy imports happen inside them).
 from echeancier.cli_account import account_app, payments_app  # noqa: E402
+from echeancier.cli_forecast import forecast as forecast_command  # noqa: E402
+from echeancier.cli_forecast import rights as rights_command  # noqa: E402
 from echeancier.cli_recovery import recovery_app  # noqa: E402
 
 app.add_typer(account_app, name="account")
+app.command(name="forecast")(forecast_command)
+app.command(name="rights")(rights_command)
 app.add_typer(payments_app, name="payments")
 from echeancier.cli_tokens import tokens_app  # noqa: E402
 

@@ -200,6 +200,76 @@ async def schedules(request: Request) -> Response:
     return Response(content, media_type=MEDIA_TYPES[output])
 
 
+# --- Forecasts ----------------------------------------------------------------------------------------------------
+
+_FORECAST_FIELDS = {"scenario", "as_of", "estimate", "monthly", "estimate_next", "cash", "missed"}
+
+
+def _forecast_money(value: Any, field: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ApiError(422, field, "must be a number of euros")
+    try:
+        amount = Decimal(str(value))
+    except ArithmeticError:
+        raise ApiError(422, field, "must be a number of euros") from None
+    if not amount.is_finite() or amount < 0:
+        raise ApiError(422, field, "must be a non-negative number of euros")
+    return amount
+
+
+def _forecast_date(value: Any, field: str) -> date:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else date.fromisoformat("")
+    except ValueError:
+        raise ApiError(422, field, "must be a date AAAA-MM-JJ") from None
+
+
+def _forecast(document: Any) -> Any:
+    from echeancier.law.loader import LawError
+    from echeancier.schedule.forecast import forecast
+    from echeancier.schedule.scenario import ScenarioError
+
+    if not isinstance(document, dict):
+        raise ApiError(422, "body", "a forecast request is an object with scenario, as_of and estimate")
+    unknown = sorted(set(document) - _FORECAST_FIELDS)
+    if unknown:
+        raise ApiError(422, unknown[0], "unknown field")
+    scenario = parsing.read_scenario(document.get("scenario"))
+    as_of = _forecast_date(document.get("as_of"), "as_of")
+    estimate = None if document.get("estimate") is None else _forecast_money(document["estimate"], "estimate")
+    monthly = document.get("monthly")
+    if monthly is not None:
+        if not isinstance(monthly, list):
+            raise ApiError(422, "monthly", "must be a list of twelve monthly incomes")
+        monthly = [_forecast_money(m, "monthly") for m in monthly]
+    estimate_next = document.get("estimate_next")
+    next_year = None if estimate_next is None else _forecast_money(estimate_next, "estimate_next")
+    cash = _forecast_money(document.get("cash", 0), "cash")
+    missed = document.get("missed") or []
+    if not isinstance(missed, list) or len(missed) > 24:
+        raise ApiError(422, "missed", "must be a list of at most 24 due dates")
+    days = [_forecast_date(day, "missed") for day in missed]
+    try:
+        result = forecast(scenario, as_of, estimate, monthly=monthly, estimate_next=next_year, cash=cash, missed=days)
+    except ScenarioError as error:
+        refusal = parsing.scenario_error(error)
+        if refusal.field in ("missed_payment", "rejected_debit"):  # a due date assumed missed that is not one
+            refusal.field = "missed"
+        raise refusal from None
+    except LawError as error:
+        raise ApiError(422, "as_of", str(error)) from None
+    return result.to_dict()
+
+
+@router.post("/forecasts", summary="The 24-month cash forecast of a scenario", responses=_errors(400, 413, 422))
+async def forecasts(request: Request) -> Response:
+    """`echeancier forecast --format json`: `scenario` (as for /v1/schedules), `as_of`, `estimate` (or `monthly`,
+    twelve incomes), optionally `estimate_next`, `cash` and `missed` (due dates assumed unpaid) → every payment of
+    the next 24 months, the calls of the next declarations and the modulation of R613-1-4 II that smooths them."""
+    document = parsing.read_json(await request.body())
+    return _json(await run_in_threadpool(_forecast, document))
+
+
 # --- Law ----------------------------------------------------------------------------------------------------------
 
 

@@ -26,6 +26,7 @@ from echeancier.api.ratelimit import limit_rate
 if TYPE_CHECKING:
     from echeancier.contributions.result import Simulation
     from echeancier.schedule.echeancier import Echeancier
+    from echeancier.schedule.forecast import Forecast
     from echeancier.schedule.scenario import Scenario
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(limit_rate)])
@@ -145,6 +146,7 @@ class Outcome:
     scenario: Scenario | None = None
     echeancier: Echeancier | None = None
     assumptions: list[str] = field(default_factory=list)
+    forecast: Forecast | None = None
 
 
 def compute(form: Form) -> Outcome:
@@ -173,7 +175,32 @@ def compute(form: Form) -> Outcome:
         outcome.echeancier = build_echeancier(outcome.scenario)
     except (ScenarioError, LawError) as error:
         form.errors.append(("situation", f"échéancier impossible à établir : {error}"))
+        return outcome
+    outcome.forecast = _forecast(document, outcome.result)
     return outcome
+
+
+def _forecast(document: dict[str, Any], result: Simulation) -> Forecast | None:
+    """The 24-month forecast (`schedule.forecast`) of the simulator's scenario seen at the start of the simulated
+    year, before its declaration and any modulation, with the simulated income as the estimate: the payments with
+    and without the modulation of R613-1-4 II that brings the régularisation closest to zero."""
+    from echeancier.api.projection import MODULATION_DAY
+    from echeancier.law.loader import LawError
+    from echeancier.schedule.forecast import forecast
+    from echeancier.schedule.scenario import ScenarioError, parse_scenario
+
+    year = result.year
+    events = [
+        e
+        for e in document.get("events", [])
+        if e.get("type") != "modulation" and not (e.get("type") == "declaration" and e.get("year") == year)
+    ]
+    start = result.situation.start_date
+    as_of = max(date(year, *MODULATION_DAY), start) if start is not None else date(year, *MODULATION_DAY)
+    try:
+        return forecast(parse_scenario({**document, "events": events}), as_of, result.income)
+    except (ScenarioError, LawError):
+        return None  # the échéancier above is shown; a forecast the law cannot place is left out
 
 
 def _lines(result: Simulation) -> list[dict[str, Any]]:
@@ -210,12 +237,14 @@ def _lines(result: Simulation) -> list[dict[str, Any]]:
 
 
 def _context(outcome: Outcome) -> dict[str, Any]:
-    from echeancier.api.chart import schedule_svg
+    from echeancier.api.chart import forecast_svg, schedule_svg
     from echeancier.cli import simulation_explanations
     from echeancier.documents.echeancier import _detail, note_sentence, refund_sentence
     from echeancier.documents.pdf import reasons
     from echeancier.kernel.fmt import format_date, format_euros
     from echeancier.law.snapshot import snapshot, supported_years
+    from echeancier.rights.result import render as render_rights
+    from echeancier.schedule.forecast import regularisation_text
 
     form = outcome.form
     context: dict[str, Any] = {
@@ -227,6 +256,7 @@ def _context(outcome: Outcome) -> dict[str, Any]:
         "departments": _departments(),
         "result": None,
         "echeancier": None,
+        "forecast": None,
     }
     result = outcome.result
     if result is not None:
@@ -236,6 +266,7 @@ def _context(outcome: Outcome) -> dict[str, Any]:
             "lines": _lines(result),
             "explanations": simulation_explanations(result, snapshot(result.year)),
             "income": format_euros(result.income),
+            "rights": [line.removeprefix("  • ") for line in render_rights(result.rights)[1:]],
         }
     e = outcome.echeancier
     if e is not None:
@@ -256,6 +287,23 @@ def _context(outcome: Outcome) -> dict[str, Any]:
             "assumptions": outcome.assumptions,
             "first": format_date(e.instalments[0].due_date) if e.instalments else "",
             "last": format_date(e.instalments[-1].due_date) if e.instalments else "",
+        }
+    f = outcome.forecast
+    if f is not None:
+        modulation = f.modulation
+        context["forecast"] = {
+            "chart": forecast_svg(f),
+            "first": f.months[0].month if f.months else "",
+            "last": f.months[-1].month if f.months else "",
+            "modulation": None
+            if modulation is None
+            else (
+                f"Déclarer dès le {format_date(modulation.requested)} un revenu {f.year} estimé à "
+                f"{format_euros(modulation.estimated_income)} (CSS R613-1-4 II) donne "
+                f"{regularisation_text(modulation.regularisation)}, contre "
+                f"{regularisation_text(modulation.regularisation_without)} sans modulation"
+                + (f", à partir de l'échéance du {format_date(modulation.effect)}." if modulation.effect else ".")
+            ),
         }
     return context
 

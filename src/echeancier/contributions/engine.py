@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from echeancier.contributions import (
     allocations_familiales,
@@ -38,6 +38,9 @@ from echeancier.contributions.year import LONG_AGO, Cotisations, cotisations, on
 from echeancier.kernel.money import ZERO
 from echeancier.law.loader import Law
 from echeancier.law.snapshot import Figures, LawSnapshot, mayotte_snapshot, snapshot, snapshot_of
+
+if TYPE_CHECKING:
+    from echeancier.rights import Rights
 
 _CENT = Decimal(100)
 _PROFESSIONS = {p: code for code, p in enumerate(formation_professionnelle.PROFESSIONS)}
@@ -194,6 +197,11 @@ class _Explanation:
 
     def forfait(self) -> Simulation | None:
         return _forfait(self.situation, self.law, self.rows, self.cfp) if self.first_years else None
+
+    def rights(self) -> Rights:
+        from echeancier.rights import of_traces
+
+        return of_traces(self.situation, self.law, self.rows, self.traces)
 
 
 def simulation_of(

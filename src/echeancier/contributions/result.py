@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from echeancier.contributions.situation import Situation
 from echeancier.kernel.money import ZERO
+
+if TYPE_CHECKING:
+    from echeancier.rights import Rights
 
 # The contributions in the order URSSAF presents them, with their French names.
 LABELS: dict[str, str] = {
@@ -89,6 +92,8 @@ class Explanation(Protocol):
 
     def forfait(self) -> Simulation | None: ...
 
+    def rights(self) -> Rights: ...
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Simulation:
@@ -116,6 +121,7 @@ class Simulation:
     notes: tuple[str, ...] = ()
     _lines: tuple[Line, ...] | None = field(default=None, init=False, repr=False)
     _forfait: tuple[Simulation | None] | None = field(default=None, init=False, repr=False)
+    _rights: Rights | None = field(default=None, init=False, repr=False)
 
     @property
     def total(self) -> Decimal:
@@ -135,6 +141,14 @@ class Simulation:
             object.__setattr__(self, "_forfait", (self.explanation.forfait(),))
         assert self._forfait is not None
         return self._forfait[0]
+
+    @property
+    def rights(self) -> Rights:
+        """The rights these contributions open (`echeancier.rights`), derived when first asked for."""
+        if self._rights is None:
+            object.__setattr__(self, "_rights", self.explanation.rights())
+        assert self._rights is not None
+        return self._rights
 
     def amount(self, key: str) -> Decimal:
         """The amount of one contribution (without building the explanation)."""
@@ -172,6 +186,7 @@ class Simulation:
                 "total": _num(self.forfait.total),
                 "contributions": {line.key: line.to_dict() for line in self.forfait.lines},
             }
+        data["rights"] = self.rights.to_dict()
         return data
 
 

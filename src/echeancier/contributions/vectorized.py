@@ -52,6 +52,11 @@ from echeancier.contributions.year import LONG_AGO, cotisations, rows_of
 from echeancier.kernel.money import to_decimal
 from echeancier.law.loader import Law, load_law
 from echeancier.law.snapshot import Figures, mayotte_snapshot, provisional_snapshot, snapshot_of, supported_years
+from echeancier.rights import COLUMNS as RIGHTS_COLUMNS
+from echeancier.rights import columns as rights_columns
+from echeancier.rights import columns_of as rights_columns_of
+from echeancier.rights.figures import RightsFigures, rights_figures
+from echeancier.rights.rules import year_rights
 
 __all__ = ["CHUNK", "RowInputError", "simulate_many"]
 
@@ -134,7 +139,9 @@ class _Vector:
 VECTOR: Ops = _Vector()
 
 
-def _compute(law: Figures, block: _Block, where: slice | I64, out: dict[str, I64]) -> None:
+def _compute(
+    law: Figures, block: _Block, where: slice | I64, out: dict[str, I64], rights: RightsFigures | None = None
+) -> None:
     """Every contribution of the rows `where` of a block, all of income year `law.year`: the rules of
     `contributions.year`, those of the engine `simulate`, on arrays."""
     income = np.maximum(block.cents[where], 0)  # CSS L131-6, R613-1-2 VI: a deficit counts as a nil income
@@ -153,6 +160,14 @@ def _compute(law: Figures, block: _Block, where: slice | I64, out: dict[str, I64
     out["csg_crds"][where] = csg
     out["formation_professionnelle"][where] = cfp
     out["total"][where] = computed.total + csg + cfp
+    if rights is not None:
+        # The rights of the same contributions (`echeancier.rights`), the rules of `Simulation.rights` on arrays.
+        _maladie, ij, rb, rci, _id, _af = computed.traces
+        droits = year_rights(
+            VECTOR, rights, law, rb, rci.amount, ij.base, rows.assiette, rows.days, start, has_start, rows.minimums
+        )
+        for key, values in zip(RIGHTS_COLUMNS, rights_columns(droits), strict=True):
+            out[key][where] = values
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -596,7 +611,14 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
     return block, cols.net[s]
 
 
-def _run_block(cols: _Columns, years: _Years, s: slice, out: dict[str, I64], fallback: Bools) -> list[_Problem]:
+def _run_block(
+    cols: _Columns,
+    years: _Years,
+    s: slice,
+    out: dict[str, I64],
+    fallback: Bools,
+    rights: dict[int, RightsFigures] | None = None,
+) -> list[_Problem]:
     """Check and compute one block of rows; returns its problems (nothing is computed for a block with any)."""
     problems = _Problems(s.start or 0)
     block, scalar = _check_block(cols, years, s, problems)
@@ -608,14 +630,15 @@ def _run_block(cols: _Columns, years: _Years, s: slice, out: dict[str, I64], fal
         law, mayotte = years.laws[offset], years.mayotte[offset]
         assert law is not None
         in_year = block.offset == offset
+        figures_of_rights = None if rights is None else rights[law.year]
         if mayotte is not None and block.mayotte.any():
             # Mayotte's rows of the year are computed under its own law (ordonnance 96-1122).
-            _compute(mayotte, block, np.flatnonzero(in_year & block.mayotte), views)
+            _compute(mayotte, block, np.flatnonzero(in_year & block.mayotte), views, figures_of_rights)
             in_year &= ~block.mayotte
             if not in_year.any():
                 continue
         where: slice | I64 = slice(None) if in_year.all() else np.flatnonzero(in_year)
-        _compute(law, block, where, views)
+        _compute(law, block, where, views, figures_of_rights)
     fallback[s] = scalar
     return []
 
@@ -625,7 +648,11 @@ def _run_block(cols: _Columns, years: _Years, s: slice, out: dict[str, I64], fal
 
 
 def simulate_many(
-    columns: Mapping[str, Sequence[Any] | npt.NDArray[Any]] | Any, *, provisional: bool = False, law: Law | None = None
+    columns: Mapping[str, Sequence[Any] | npt.NDArray[Any]] | Any,
+    *,
+    provisional: bool = False,
+    law: Law | None = None,
+    rights: bool = False,
 ) -> Any:
     """Every contribution of many situations, equal to `simulate` row by row (see the module docstring).
 
@@ -646,17 +673,19 @@ def simulate_many(
     problems = _Problems()
     kind, cols = _read(columns, problems)
     years = _years_of(cols, law, provisional)
-    out = {key: np.zeros(cols.n, dtype=np.int64) for key in (*CONTRIBUTIONS, "total")}
+    keys = (*CONTRIBUTIONS, "total", *(RIGHTS_COLUMNS if rights else ()))
+    out = {key: np.zeros(cols.n, dtype=np.int64) for key in keys}
+    figures_of = _rights_of(years, law, provisional) if rights else None
     fallback = np.zeros(cols.n, dtype=np.bool_)
     blocks = [slice(begin, min(begin + CHUNK, cols.n)) for begin in range(0, cols.n, CHUNK)]
     found = list(problems.found)
     if len(blocks) > 1 and WORKERS > 1:
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            for result in pool.map(lambda s: _run_block(cols, years, s, out, fallback), blocks):
+            for result in pool.map(lambda s: _run_block(cols, years, s, out, fallback, figures_of), blocks):
                 found.extend(result)
     else:
         for s in blocks:
-            found.extend(_run_block(cols, years, s, out, fallback))
+            found.extend(_run_block(cols, years, s, out, fallback, figures_of))
     _raise_first(found)
     for i in np.flatnonzero(fallback):
         _scalar_row(cols, int(i), out, law, provisional)
@@ -682,6 +711,18 @@ def _years_of(cols: _Columns, law: Law, provisional: bool = False) -> _Years:
         first_day=np.array([_day(date(year, 1, 1)) for year in covered], dtype=np.int64),
         last_day=np.array([_day(date(year, 12, 31)) for year in covered], dtype=np.int64),
     )
+
+
+def _rights_of(years: _Years, law: Law, provisional: bool) -> dict[int, RightsFigures]:
+    """The figures of the rights of every income year of the batch (`echeancier.rights`)."""
+    found: dict[int, RightsFigures] = {}
+    for i, figures in enumerate(years.laws):
+        if figures is not None:
+            year = years.covered[i]
+            found[year] = rights_figures(
+                provisional_snapshot(year, law) if provisional else snapshot_of(law, year), law
+            )
+    return found
 
 
 def _figures(law: Law, year: int, provisional: bool) -> Figures:
@@ -722,6 +763,9 @@ def _scalar_row(cols: _Columns, i: int, out: dict[str, I64], law: Law, provision
     for key, amount in zip(CONTRIBUTIONS, result.amounts, strict=True):
         out[key][i] = amount
     out["total"][i] = int(result.total)
+    if RIGHTS_COLUMNS[0] in out:
+        for key, value in zip(RIGHTS_COLUMNS, rights_columns_of(result.rights), strict=True):
+            out[key][i] = value
 
 
 def _text(value: Any) -> str:

@@ -216,6 +216,7 @@ def simulation_html(
 ) -> str:
     from echeancier.cli import _rows, _situation_lines, simulation_explanations
     from echeancier.law.snapshot import snapshot
+    from echeancier.rights.result import render as render_rights
 
     law = snapshot(result.year)
     rows = [line_row for line in result.lines for line_row in _rows(line)]
@@ -235,6 +236,7 @@ def simulation_html(
         total=format_euros(result.total),
         explanations=simulation_explanations(result, law),
         forfait=forfait,
+        rights=[line.removeprefix("  • ") for line in render_rights(result.rights)[1:]],
     )
 
 

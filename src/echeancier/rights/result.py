@@ -1,0 +1,264 @@
+"""The rights of a year's contributions as a result: figures for display (Decimal), JSON, and French sentences.
+
+Each right carries the article that decides it and the figures that decide it; `effets` says what ACRE, the RSA
+and the first years of activity change for each right (L613-3 al. 1: information on "l'ensemble des droits").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from echeancier.contributions.exact import half_up
+from echeancier.kernel.dates import add_months
+from echeancier.rights.figures import MILLI, RightsFigures
+from echeancier.rights.rules import REFERENCE_IJ, REFERENCE_RCI, REFERENCE_RETRAITE_BASE, DroitsAnnee
+
+_CENT = Decimal(100)
+
+# What the invalidité-décès contribution covers (one sentence each, with its article).
+INVALIDITE_DECES: tuple[tuple[str, str], ...] = (
+    (
+        "La cotisation invalidité-décès ouvre droit à une pension d'invalidité en cas de réduction d'au moins deux "
+        "tiers de la capacité de travail, calculée sur le revenu annuel moyen des meilleures années dans la limite "
+        "du PASS (30 % en invalidité partielle, 50 % en invalidité totale).",
+        "CSS L632-1, R341-4 à R341-6-1",
+    ),
+    (
+        "Elle ouvre droit, au décès de l'assuré, au versement d'un capital décès à ses ayants droit.",
+        "CSS L632-1",
+    ),
+)
+
+
+def _euros(cents: int) -> Decimal:
+    return Decimal(cents) / _CENT
+
+
+def _num(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+@dataclass(frozen=True, slots=True)
+class RetraiteBaseRights:
+    trimestres: int
+    revenu_cotise: Decimal
+    seuil_trimestre: Decimal  # revenu cotisé per quarter (150 hours of SMIC)
+    trimestres_maximum: int
+    reference: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "trimestres": self.trimestres,
+            "revenu_cotise": _num(self.revenu_cotise),
+            "seuil_trimestre": _num(self.seuil_trimestre),
+            "trimestres_maximum": self.trimestres_maximum,
+            "reference": self.reference,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RetraiteComplementaireRights:
+    points: Decimal
+    pension_annuelle: Decimal
+    valeur_achat: Decimal
+    valeur_service: Decimal
+    reference: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "points": _num(self.points),
+            "pension_annuelle": _num(self.pension_annuelle),
+            "valeur_achat": _num(self.valeur_achat),
+            "valeur_service": _num(self.valeur_service),
+            "reference": self.reference,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class IndemnitesJournalieresRights:
+    eligible: bool
+    montant_journalier: Decimal  # euros per day
+    revenu_annuel_moyen: Decimal
+    seuil_revenu: Decimal  # D622-8: 10 % of the PASS
+    plafond_journalier: Decimal  # PASS / 730
+    premieres_annees: bool  # D622-7 II applied
+    delai_carence_jours: int
+    affiliation_suffisante_le: date | None  # D622-1: the date one year of affiliation is reached, when in the future
+    reference: str
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "eligible": self.eligible,
+            "montant_journalier": _num(self.montant_journalier),
+            "revenu_annuel_moyen": _num(self.revenu_annuel_moyen),
+            "seuil_revenu": _num(self.seuil_revenu),
+            "plafond_journalier": _num(self.plafond_journalier),
+            "regle": "D622-7 II" if self.premieres_annees else "D622-7 I",
+            "delai_carence_jours": self.delai_carence_jours,
+            "reference": self.reference,
+        }
+        if self.affiliation_suffisante_le is not None:
+            data["affiliation_suffisante_le"] = self.affiliation_suffisante_le.isoformat()
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Rights:
+    """The rights the contributions of one income year open (`rights.of_simulation`)."""
+
+    year: int
+    retraite_base: RetraiteBaseRights
+    retraite_complementaire: RetraiteComplementaireRights
+    indemnites_journalieres: IndemnitesJournalieresRights
+    effets: tuple[str, ...]  # what ACRE, the RSA and the first years change, in French
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "retraite_base": self.retraite_base.to_dict(),
+            "retraite_complementaire": self.retraite_complementaire.to_dict(),
+            "indemnites_journalieres": self.indemnites_journalieres.to_dict(),
+            "invalidite_deces": [{"texte": text, "reference": ref} for text, ref in INVALIDITE_DECES],
+            "effets": list(self.effets),
+        }
+
+
+def build(
+    f: RightsFigures,
+    computed: DroitsAnnee,
+    *,
+    start: date | None,
+    acre: bool,
+    rsa: bool,
+    minimum: tuple[int, int] | None,
+) -> Rights:
+    """The result of the integer rules `computed` for one situation (Python ints); `minimum`: (hours, quarters)
+    of the minimum base of D633-2 when it replaced a lower income."""
+    rb, rci, ij = computed.retraite_base, computed.retraite_complementaire, computed.indemnites_journalieres
+    affiliation = None
+    if start is not None:
+        reached = add_months(start, f.ij_duree_affiliation_mois)
+        affiliation = reached if reached > date(f.year, 1, 1) else None
+    rights = Rights(
+        year=f.year,
+        retraite_base=RetraiteBaseRights(
+            trimestres=int(rb.trimestres),
+            revenu_cotise=_euros(rb.revenu_cotise),
+            seuil_trimestre=_euros(f.seuil_trimestre),
+            trimestres_maximum=f.trimestres_maximum,
+            reference=REFERENCE_RETRAITE_BASE,
+        ),
+        retraite_complementaire=RetraiteComplementaireRights(
+            points=Decimal(rci.points) / _CENT,
+            pension_annuelle=_euros(rci.pension_annuelle),
+            valeur_achat=Decimal(f.rci_valeur_achat) / MILLI,
+            valeur_service=Decimal(f.rci_valeur_service) / MILLI,
+            reference=REFERENCE_RCI,
+        ),
+        indemnites_journalieres=IndemnitesJournalieresRights(
+            eligible=bool(ij.eligible),
+            montant_journalier=_euros(ij.montant_journalier),
+            revenu_annuel_moyen=_euros(ij.revenu_moyen),
+            seuil_revenu=Decimal(f.pass_annuel * f.ij_seuil_revenu) / 10**4,
+            plafond_journalier=_euros(half_up(f.pass_annuel * f.ij_plafond // 100, f.ij_diviseur)),
+            premieres_annees=bool(computed.premieres_annees),
+            delai_carence_jours=f.ij_delai_carence_jours,
+            affiliation_suffisante_le=affiliation,
+            reference=REFERENCE_IJ,
+        ),
+        effets=(),
+    )
+    return Rights(
+        rights.year,
+        rights.retraite_base,
+        rights.retraite_complementaire,
+        rights.indemnites_journalieres,
+        effets(rights, acre=acre, rsa=rsa, minimum=minimum, exonere=bool(rb.exonere)),
+    )
+
+
+def effets(rights: Rights, *, acre: bool, rsa: bool, minimum: tuple[int, int] | None, exonere: bool) -> tuple[str, ...]:
+    """What ACRE, the RSA, the minimum base and the first years change for each right, in French."""
+    from echeancier.kernel.fmt import format_date, format_euros
+
+    rb, ij = rights.retraite_base, rights.indemnites_journalieres
+    out: list[str] = []
+    if minimum is not None:
+        hours, quarters = minimum
+        out.append(
+            f"Retraite de base : l'assiette minimale de {hours} heures de SMIC (CSS D633-2) valide à elle seule "
+            f"{quarters} trimestre{'s' if quarters > 1 else ''} ; vos trimestres suivent votre revenu au-delà."
+        )
+    if acre and exonere:
+        out.append(
+            "ACRE : la part exonérée de la cotisation de retraite de base ne compte pas comme revenu cotisé "
+            f"(CSS R351-9, D131-6-1) : {format_euros(rb.revenu_cotise)} retenus, soit {rb.trimestres} "
+            f"trimestre{'s' if rb.trimestres > 1 else ''}"
+            + (
+                " ; pour valider les autres, un versement complémentaire est possible (CSS L634-2-1)."
+                if rb.trimestres < rb.trimestres_maximum
+                else "."
+            )
+            + " La retraite complémentaire n'est pas exonérée : vos points sont entiers. "
+            "Les indemnités journalières sont calculées sur le revenu, exonération ou non."
+        )
+    elif acre:
+        out.append(
+            "ACRE : l'exonération n'a pas réduit la cotisation de retraite de base de cette année, vos droits sont "
+            "entiers."
+        )
+    if rsa:
+        out.append(
+            "RSA ou prime d'activité : aucune assiette minimale (CSS D633-2, D621-3) ; les trimestres et les "
+            "indemnités journalières suivent votre seul revenu"
+            + (" : sous 10 % du PASS, aucune indemnité journalière (CSS D622-8)." if not ij.eligible else ".")
+        )
+    if ij.premieres_annees:
+        out.append(
+            "Premières années d'activité : l'indemnité journalière est calculée sur le revenu de la période "
+            "d'activité rapporté à 365 jours (CSS D622-7 II). Les cotisations provisionnelles forfaitaires des deux "
+            "premières années n'ouvrent pas de droits par elles-mêmes : ce sont les cotisations définitives, après "
+            "régularisation, qui comptent."
+        )
+    if ij.affiliation_suffisante_le is not None:
+        out.append(
+            "Indemnités journalières : une année d'affiliation est requise à la date de l'arrêt (CSS D622-1), "
+            f"soit à partir du {format_date(ij.affiliation_suffisante_le)}."
+        )
+    return tuple(out)
+
+
+def render(rights: Rights) -> list[str]:
+    """The "Vos droits" section of the French table."""
+    from echeancier.kernel.fmt import NBSP, format_euros, format_number
+
+    rb, rci, ij = rights.retraite_base, rights.retraite_complementaire, rights.indemnites_journalieres
+    s = "s" if rb.trimestres > 1 else ""
+    lines = [
+        "Vos droits :",
+        f"  • Retraite de base : {rb.trimestres} trimestre{s} validé{s} sur {rb.trimestres_maximum} "
+        f"(revenu cotisé {format_euros(rb.revenu_cotise)} ; un trimestre par {format_euros(rb.seuil_trimestre)}) "
+        f"— {rb.reference}",
+        f"  • Retraite complémentaire : {format_number(rci.points, 2)} points (valeur d'achat "
+        f"{format_number(rci.valeur_achat, 3)}{NBSP}€), soit {format_euros(rci.pension_annuelle, cents=True)} "
+        f"de pension par an (valeur de service {format_number(rci.valeur_service, 3)}{NBSP}€) — {rci.reference}",
+    ]
+    if ij.eligible:
+        lines.append(
+            f"  • Indemnités journalières maladie : {format_euros(ij.montant_journalier, cents=True)} par jour "
+            f"(1/730 du revenu annuel moyen {format_euros(ij.revenu_annuel_moyen, cents=True)}, au plus "
+            f"{format_euros(ij.plafond_journalier, cents=True)}), après {ij.delai_carence_jours} jours de carence "
+            f"— {ij.reference}"
+        )
+    else:
+        lines.append(
+            "  • Indemnités journalières maladie : aucune, le revenu annuel moyen "
+            f"({format_euros(ij.revenu_annuel_moyen, cents=True)}) est inférieur à "
+            f"{format_euros(ij.seuil_revenu, cents=True)} (10 % du PASS) — {ij.reference}"
+        )
+    for text, ref in INVALIDITE_DECES:
+        lines.append(f"  • Invalidité-décès : {text} — {ref}")
+    lines += [f"  • {text}" for text in rights.effets]
+    return lines
