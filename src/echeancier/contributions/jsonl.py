@@ -219,8 +219,9 @@ def simulate_chunk(lines: list[bytes], first_number: int) -> tuple[list[str], bo
             texts.append(_error(ident, number, error))
             failed = True
             continue
-        if situation.income_is_net or situation.department is not None:
-            # net incomes (a search) and the collectivités of L751-1 and Mayotte (their own law) line by line
+        if situation.income_is_net or situation.department is not None or situation.start_date is not None:
+            # Line by line: net incomes (a search), the collectivités of L751-1 and Mayotte (their own law), and an
+            # activity started or ended on a date (the rights read that date: eligibility to the IJ, D622-1).
             done = scalar_line(number, raw)
             assert done is not None
             texts.append(done[0])
@@ -277,7 +278,8 @@ def _year(law: LawSnapshot, rows: list[_Row], texts: list[str]) -> None:
     kept = np.zeros(n, dtype=np.bool_)
     if whole.rows.acre is not None:
         kept[whole.rows.acre.rows] = True
-    key = kept * 4 + deficit * 2 + first
+    rsa = ~minimums
+    key = rsa * 8 + kept * 4 + deficit * 2 + first
     for value in np.unique(key):
         where = np.flatnonzero(key == value)
         part = engine.of_year(
@@ -291,7 +293,9 @@ def _year(law: LawSnapshot, rows: list[_Row], texts: list[str]) -> None:
             profession[where],
             metropole[where],
         )
-        group = _Group(law, [rows[i] for i in where], profession[where], bool(value & 2), bool(value & 1))
+        group = _Group(
+            law, [rows[i] for i in where], profession[where], bool(value & 2), bool(value & 1), bool(value & 8)
+        )
         group.explain(part, cents[where], texts)
 
 
@@ -308,11 +312,22 @@ class _Part:
 
 @dataclass(slots=True)
 class _Standin:
-    """What the explanation reads of a Situation, for a group of rows."""
+    """What the explanation reads of a Situation, for a group of rows (activity dates and ACRE: line by line)."""
 
     id: _Id
     year: int
     profession: Profession
+    rsa: bool = False
+    start_date: None = None
+    end_date: None = None
+    acre: bool = False
+
+
+class _RightsPart:
+    """The rights of each row in the explanation of the whole row, written by their own part."""
+
+    def to_dict(self) -> Any:
+        return _Part(_RIGHTS)
 
 
 @dataclass(slots=True)
@@ -336,6 +351,7 @@ class _NoForfait:
 
 _ID = _Id()
 _FORFAIT = "forfait_debut_activite"
+_RIGHTS = "rights"
 
 
 @dataclass(slots=True)
@@ -348,6 +364,7 @@ class _Group:
     profession: npt.NDArray[np.intp]  # codes, in the order of Profession
     deficit: bool
     first_years: bool
+    rsa: bool  # the rights say what the RSA changes
 
     def explain(self, year: engine.Year, cents: npt.NDArray[np.int64], texts: list[str]) -> None:
         """Build the traced simulation (once per path of its construction), then explain each part of it."""
@@ -356,7 +373,7 @@ class _Group:
         tracer = Tracer(left)
         column = tracer.column
         year_number = self.rows[0].situation.year
-        situation = cast(Situation, _Standin(_ID, year_number, _PROFESSIONS[0]))
+        situation = cast(Situation, _Standin(_ID, year_number, _PROFESSIONS[0], self.rsa))
         notes = (engine.DEFICIT,) if self.deficit else ()
         r = year.rows
         acre = None
@@ -402,6 +419,8 @@ class _Group:
             explanation = cast(engine._Explanation, simulation.explanation)
             for key, make in zip(CONTRIBUTIONS[:-1], explanation.line_makers()[:-1], strict=True):
                 parts[key] = self._part(tracer, rows, lambda make=make: make().to_dict(), idents, parts)
+            parts[_RIGHTS] = self._part(tracer, rows, lambda e=explanation: e.rights().to_dict(), idents, parts)
+            object.__setattr__(simulation, "_rights", _RightsPart())  # explained as its own part
             cfp_key = CONTRIBUTIONS[-1]
             parts[cfp_key] = [""] * n
             if self.first_years:
@@ -410,7 +429,7 @@ class _Group:
                 # The profession's own situation and CFP (an int, as for one situation): the CFP line and the
                 # flat-rate block (which has a CFP line) of the rows of that profession.
                 chosen = rows & (self.profession == code)
-                alone = cast(Situation, _Standin(_ID, year_number, _PROFESSIONS[code]))
+                alone = cast(Situation, _Standin(_ID, year_number, _PROFESSIONS[code], self.rsa))
                 cfp = int(year.cfp[int(np.argmax(chosen))])
                 own = dataclasses.replace(explanation, situation=alone, cfp=cfp)
                 make_cfp = own.line_makers()[-1]

@@ -12,8 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from echeancier.contributions.exact import half_up
+from echeancier.contributions.result import _num, decimal
 from echeancier.kernel.dates import add_months
-from echeancier.rights.figures import MILLI, RightsFigures
+from echeancier.rights.figures import RightsFigures
 from echeancier.rights.rules import REFERENCE_IJ, REFERENCE_RCI, REFERENCE_RETRAITE_BASE, DroitsAnnee
 
 _CENT = Decimal(100)
@@ -34,11 +35,7 @@ INVALIDITE_DECES: tuple[tuple[str, str], ...] = (
 
 
 def _euros(cents: int) -> Decimal:
-    return Decimal(cents) / _CENT
-
-
-def _num(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
+    return decimal(cents, 100)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,17 +148,17 @@ def build(
             reference=REFERENCE_RETRAITE_BASE,
         ),
         retraite_complementaire=RetraiteComplementaireRights(
-            points=Decimal(rci.points) / _CENT,
+            points=decimal(rci.points, 100),
             pension_annuelle=_euros(rci.pension_annuelle),
-            valeur_achat=Decimal(f.rci_valeur_achat) / MILLI,
-            valeur_service=Decimal(f.rci_valeur_service) / MILLI,
+            valeur_achat=decimal(f.rci_valeur_achat, 1000),
+            valeur_service=decimal(f.rci_valeur_service, 1000),
             reference=REFERENCE_RCI,
         ),
         indemnites_journalieres=IndemnitesJournalieresRights(
             eligible=bool(ij.eligible),
             montant_journalier=_euros(ij.montant_journalier),
             revenu_annuel_moyen=_euros(ij.revenu_moyen),
-            seuil_revenu=Decimal(f.pass_annuel * f.ij_seuil_revenu) / 10**4,
+            seuil_revenu=decimal(f.pass_annuel * f.ij_seuil_revenu, 10**4),
             plafond_journalier=_euros(half_up(f.pass_annuel * f.ij_plafond // 100, f.ij_diviseur)),
             premieres_annees=bool(computed.premieres_annees),
             delai_carence_jours=f.ij_delai_carence_jours,
