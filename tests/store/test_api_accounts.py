@@ -33,6 +33,7 @@ PUBLIC = {
     "/v1/schedules",
     "/v1/law/parameters",
     "/v1/law/parameters/{name}",
+    "/v1/forecasts",
 }
 UNAUTHENTICATED = {"error": {"field": None, "message": "authentication required"}}
 FORBIDDEN = {"error": {"field": None, "message": "forbidden"}}
@@ -308,6 +309,9 @@ def _probes(api: Api) -> dict[tuple[str, str], Probe]:
         ("POST", "/v1/tokens"): lambda headers, target: client.post(
             "/v1/tokens", headers=headers, json={"role": "contributor", "account": target}
         ),
+        ("GET", "/v1/accounts/worklist"): lambda headers, target: client.get(
+            "/v1/accounts/worklist", headers=headers, params={"as_of": "2026-09-30"}
+        ),
     }
 
 
@@ -364,6 +368,9 @@ def test_an_agent_cannot_open_another_organisms_account_by_any_route(api: Api) -
     for (method, path), probe in _probes(api).items():
         if (method, path) == ("GET", "/v1/accounts"):
             assert [r["account"] for r in probe(bearer(api.lyon), "TI-1").json()] == ["LY-1"]
+            continue
+        if (method, path) == ("GET", "/v1/accounts/worklist"):
+            assert {r["account"] for r in probe(bearer(api.lyon), "TI-1").json()} <= {"LY-1"}
             continue
         existing, absent = probe(bearer(api.lyon), "TI-1"), probe(bearer(api.lyon), "GHOST")
         assert existing.json() == absent.json() == FORBIDDEN, (method, path, existing.text)
@@ -534,3 +541,26 @@ def test_a_postgresql_url_without_driver_uses_the_installed_one() -> None:
     engine = make_engine("postgresql://postgres@127.0.0.1:5432/test")
     assert engine.dialect.driver == "psycopg"  # psycopg 3, installed with the package; not psycopg2
     engine.dispose()
+
+
+def test_the_recovery_worklist_is_the_command_for_the_accounts_the_token_opens(api: Api) -> None:
+    """`GET /v1/accounts/worklist` is `echeancier recovery worklist --format json`, cut to the accounts the token
+    opens: an admin sees every step due, the Paris agent those of its organism, the Lyon agent none of Paris's, a
+    contributor is refused (the worklist is the organism's tool)."""
+    rejected = [
+        {"date": f"2026-{month}-07", "type": "rejected_debit", "due_date": f"2026-{month}-05"}
+        for month in ("05", "06", "08")
+    ]
+    assert api.post("/v1/accounts/TI-1/events", api.admin, json=rejected).status_code == 201
+    params = {"as_of": "2026-09-30"}
+    everything = api.get("/v1/accounts/worklist", api.admin, params=params)
+    assert everything.status_code == 200
+    command = json.loads(cli("recovery", "worklist", "--db", api.url, "--format", "json", "--as-of", "2026-09-30"))
+    assert everything.json() == command
+    assert "TI-1" in {row["account"] for row in command}  # debits of May, June, August rejected: relance due
+    paris = api.get("/v1/accounts/worklist", api.paris, params=params).json()
+    assert paris == [row for row in command if row["account"] in ("TI-1", "TI-2")]
+    assert "TI-1" not in {row["account"] for row in api.get("/v1/accounts/worklist", api.lyon, params=params).json()}
+    assert api.get("/v1/accounts/worklist", api.ti1, params=params).json() == FORBIDDEN
+    error(api.get("/v1/accounts/worklist", api.admin, params={"as_of": "1999-01-01"}), 422, "as_of")
+    error(api.get("/v1/accounts/worklist", api.admin, params={"as_of": "demain"}), 422, "as_of")

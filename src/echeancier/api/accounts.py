@@ -533,6 +533,67 @@ def list_accounts(request: Request, principal: Principal_, late: bool = False, a
     return _json(rows)
 
 
+# --- Recovery worklist ---------------------------------------------------------------------------------------
+
+worklist_router = APIRouter(prefix="/v1/accounts", tags=["accounts"], dependencies=[Depends(require_principal)])
+
+
+class WorkItemOut(_Open):
+    """One line of `echeancier recovery worklist --format json`: a step of the recovery procedure due on an account
+    (L244-2, L244-9, R133-3, D133-1, L613-3 al. 3)."""
+
+    account: str
+    step: str
+    amount_cents: int
+    due_on: str
+    article: str
+
+
+@worklist_router.get(
+    "/worklist",
+    summary="The recovery steps due on the accounts the token opens (agents and admins)",
+    response_model=list[WorkItemOut],
+    responses=_errors(422),
+)
+def recovery_worklist(
+    request: Request, principal: Principal_, as_of: date | None = None, organism: str | None = None
+) -> Response:
+    """`echeancier recovery worklist --format json [--as-of DATE] [--organism KEY|NAME|CODE]`: for each account the
+    token opens, the step of the recovery procedure due on `as_of` (default today), its amount, earliest date,
+    deadline and article. A contributor's token is refused (403): the worklist is the organism's tool."""
+    from echeancier.recovery.service import worklist
+
+    if principal.role == "contributor":
+        raise forbidden()
+    accounts = backend(request)
+    day = as_of or accounts.today()
+    key = None
+    if organism is not None:
+        from echeancier.organisms import UnknownTerritory, organism_for
+
+        try:
+            key = organism_for(organism, day).key
+        except UnknownTerritory:
+            key = organism  # an organism's key or name, as the command takes it
+    store = accounts.store()
+    from echeancier.law.loader import LawError
+    from echeancier.recovery.procedure import RecoveryError
+
+    try:
+        items = worklist(store, day, key)
+    except (LawError, RecoveryError) as error:
+        raise ApiError(422, "as_of", getattr(error, "message", str(error))) from None
+    allowed = visible(request, principal)
+    seen: dict[str, bool] = {}
+    rows = []
+    for item in items:
+        if item.account not in seen:
+            seen[item.account] = allowed(store.account(item.account))
+        if seen[item.account]:
+            rows.append(item.to_dict())
+    return _json(rows)
+
+
 # --- Tokens ---------------------------------------------------------------------------------------------------
 
 
@@ -584,6 +645,7 @@ def include_account_routes(app: FastAPI) -> None:
     accounts `visible(request, principal)` accepts. `tests/store/test_api_accounts.py` enumerates the app's routes, so
     each route mounted here is checked for 401 and 403 like the others."""
     app.include_router(tokens_router)
+    app.include_router(worklist_router)  # before `router`, whose `/{account_id}` would take the word
     app.include_router(router)
 
 
@@ -592,7 +654,7 @@ def document_security(schema: dict[str, Any]) -> None:
     schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
     schemes["bearer"] = {"type": "http", "scheme": "bearer", "description": "echeancier tokens create"}
     for path, item in schema.get("paths", {}).items():
-        if path.startswith((router.prefix, tokens_router.prefix)):
+        if path.startswith((router.prefix, tokens_router.prefix, worklist_router.prefix)):
             for operation in item.values():
                 operation["security"] = [{"bearer": []}]
 
