@@ -159,6 +159,20 @@ def test_batch_equals_the_scalar_engine(client: TestClient) -> None:
         single = client.post("/v1/simulations", json={k: v for k, v in one.items() if v is not None}).json()
         assert out["total"][row] == single["total"]
         assert out["retraite_base"][row] == single["contributions"]["retraite_base"]["amount"]
+    # ?rights=true: the rights of each row as exact integer columns, equal to the `rights` of one simulation
+    with_rights = client.post("/v1/simulations:batch", params={"rights": "true"}, json=columns).json()
+    assert "rights.retraite_base.trimestres" not in out
+    for row in range(3):
+        one = {name: values[row] for name, values in columns.items() if name != "id"}
+        single = client.post("/v1/simulations", json={k: v for k, v in one.items() if v is not None}).json()
+        rights = single["rights"]
+        assert with_rights["rights.retraite_base.trimestres"][row] == rights["retraite_base"]["trimestres"]
+        assert with_rights["rights.indemnites_journalieres.montant_journalier_cents"][row] == round(
+            rights["indemnites_journalieres"]["montant_journalier"] * 100
+        )
+        assert with_rights["rights.retraite_complementaire.points_centiemes"][row] == round(
+            rights["retraite_complementaire"]["points"] * 100
+        )
 
 
 @pytest.mark.parametrize(

@@ -90,13 +90,13 @@ async def simulations(request: Request) -> Response:
     return _json(_simulate(situations))
 
 
-def _batch(columns: dict[str, list[Any]]) -> dict[str, list[Any]]:
+def _batch(columns: dict[str, list[Any]], rights: bool = False) -> dict[str, list[Any]]:
     from echeancier.contributions.situation import InputError
     from echeancier.contributions.vectorized import RowInputError, simulate_many
     from echeancier.law.loader import LawError
 
     try:
-        out = simulate_many(columns)
+        out = simulate_many(columns, rights=rights)
     except RowInputError as error:
         raise ApiError(422, f"{error.field}[{error.row}]", error.message) from None
     except InputError as error:
@@ -113,13 +113,15 @@ def _batch(columns: dict[str, list[Any]]) -> dict[str, list[Any]]:
     responses=_errors(400, 413, 422),
     openapi_extra=_body("batch"),
 )
-async def simulations_batch(request: Request) -> Response:
+async def simulations_batch(request: Request, rights: bool = False) -> Response:
     """Columns in (`year`, `profession`, `income`, optional `id`, `start_date`, `end_date`, `acre`, `rsa`,
-    `income_is_net`, each a list with one value per row), columns out: the whole-euro amount of every
-    contribution and the total per row, through the vectorised engine (`simulate_many`)."""
+    `income_is_net`, `department`, each a list with one value per row), columns out: the whole-euro amount of
+    every contribution and the total per row, through the vectorised engine (`simulate_many`). With
+    `?rights=true`, the rights these contributions open as exact integer columns (`simulate_many(...,
+    rights=True)`: `rights.retraite_base.trimestres`, `rights.retraite_base.revenu_cotise_cents`, …)."""
     body = await request.body()
     columns = parsing.read_columns(await run_in_threadpool(parsing.read_json, body, parsing.MAX_BATCH_BODY))
-    return _json(await run_in_threadpool(_batch, columns))
+    return _json(await run_in_threadpool(_batch, columns, rights))
 
 
 # --- Schedules ----------------------------------------------------------------------------------------------------
