@@ -43,6 +43,7 @@ from echeancier.account.ledger import (
 )
 from echeancier.account.ledger import RemiseDecision as LedgerRemiseDecision
 from echeancier.account.ledger import RemiseRequest as LedgerRemiseRequest
+from echeancier.contributions.exact import SCALAR
 from echeancier.kernel.dates import ONE_DAY, add_months
 from echeancier.kernel.fmt import format_euros
 from echeancier.kernel.money import ZERO, round_cent
@@ -59,6 +60,7 @@ from echeancier.schedule.calendar import (
     payment_days,
 )
 from echeancier.schedule.majorations import Majoration
+from echeancier.schedule.rules import ajustement_split, imputation
 from echeancier.schedule.scenario import (
     EVENT_TYPES,
     Cessation,
@@ -558,18 +560,14 @@ class _Replay:
         if self.scenario.options.regularisation_credit == "refund" or self.cessation is not None:
             self.credit(on, "regularisation", declared, amount)
             return
-        left = amount
-        for kind in ("ajustement", "provisional"):
-            key = (kind, year, 0)
-            if key not in self.components or left <= ZERO:
-                continue
-            component = self.components[key]
-            remaining = component.target - self.called(key, effect)
-            taken = min(left, max(ZERO, remaining))
-            if taken:
-                component.target -= taken
+        keys = [key for key in (("ajustement", year, 0), ("provisional", year, 0)) if key in self.components]
+        still = [cents(self.components[key].target - self.called(key, effect)) for key in keys]
+        taken, left_cents = imputation(SCALAR, cents(amount), still)
+        for key, part in zip(keys, taken, strict=True):
+            if part:
+                self.components[key].target -= euros(part)
                 self.replan(key, effect)
-                left -= taken
+        left = euros(left_cents)
         on_instalments = amount - left
         # The instalments of `year` are called net of the credit, but they are paid for in full: the
         # régularisation of `year` counts the imputed credit as paid for it.
@@ -644,16 +642,17 @@ class _Replay:
         credited = self.ajustement_credits.get(year, ZERO)
         called = called_provisional + called_adjust - credited
         remaining_old = max(ZERO, old_target - credited - called)
-        remaining_new = new_target - called
-        if remaining_new < ZERO:
-            self.credit(on, "ajustement", year, -remaining_new)
-            self.ajustement_credits[year] = credited - remaining_new
-            remaining_new = ZERO
-        keep = min(remaining_old, remaining_new)
+        credit_cents, keep_cents, adjust_cents = ajustement_split(
+            SCALAR, cents(new_target), cents(called), cents(remaining_old)
+        )
+        credit, keep, adjust = euros(credit_cents), euros(keep_cents), euros(adjust_cents)
+        if credit > ZERO:
+            self.credit(on, "ajustement", year, credit)
+            self.ajustement_credits[year] = credited + credit
         component = self.components[provisional_key]
         component.target = called_provisional + keep
         self.replan(provisional_key, effect)
-        self.place("ajustement", year, called_adjust + remaining_new - keep, effect, year)
+        self.place("ajustement", year, called_adjust + adjust, effect, year)
 
     def modulation(self, event: Modulation, line: int) -> None:
         """R613-1-4 II: provisional contributions on the estimated income of the year, from the first due date at

@@ -55,9 +55,7 @@ Bad input raises `RowInputError` naming the first invalid row (0-based) and the 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -67,13 +65,23 @@ import numpy as np
 import numpy.typing as npt
 
 from echeancier.contributions.situation import MAX_INCOME, InputError, Profession
-from echeancier.contributions.vectorized import RowInputError, simulate_many
+from echeancier.contributions.vectorized import VECTOR, RowInputError, simulate_many
 from echeancier.kernel.money import ZERO, to_decimal
-from echeancier.law import LawError, load_law
+from echeancier.law import Law, LawError, load_law
 from echeancier.law.snapshot import provisional_snapshot, snapshot, supported_years
 from echeancier.organisms import is_overseas
-from echeancier.schedule.calendar import Departement, Frequency, debit_date, due_dates, payment_days
+from echeancier.schedule import amounts
+from echeancier.schedule.calendar import (
+    Departement,
+    Frequency,
+    debit_date,
+    due_dates,
+    first_due_date_at_least,
+    payment_days,
+)
 from echeancier.schedule.echeancier import Instalment, Part, Refund
+from echeancier.schedule.rules import ajustement_split, imputation
+from echeancier.schedule.spread import equal_instalments
 
 __all__ = ["FIELDS", "SLOTS", "Campaign", "campaign_many"]
 
@@ -97,7 +105,6 @@ FIELDS = (
 )
 STEADY_STATE_YEARS = 3  # activity_start.year <= N - 3: neither N-1 nor N is a first or second year of activity
 CHUNK = 1 << 14  # rows per block of the schedule: its (rows, 24) intermediate arrays stay in the cache
-WORKERS = min(4, os.cpu_count() or 1)
 PROFESSIONS: tuple[str, ...] = tuple(p.value for p in Profession)
 _NO_DATE = np.iinfo(np.int64).max  # a slot without a due date, after every date
 _EPOCH = date(1970, 1, 1)
@@ -423,6 +430,30 @@ def _calendars(year: int) -> _Calendars:
     return _Calendars(labels, due, valid, last, cfp)
 
 
+def _effects(cal: _Calendars, calendar: npt.NDArray[np.int8], declared: I64, year: int) -> npt.NDArray[np.int8]:
+    """The slot of each row's effect date: the replay's own `first_due_date_at_least` (the first due date at least
+    `delais.effet_declaration_jours` after the declaration, of N or else of N+1, DESIGN §2.3), asked once per
+    calendar and declaration day."""
+    effects = np.zeros(len(calendar), dtype=np.int8)
+    pairs, inverse = np.unique(np.stack([calendar.astype(np.int64), declared]), axis=1, return_inverse=True)
+    found = np.zeros(pairs.shape[1], dtype=np.int8)
+    for i, (c, day) in enumerate(pairs.T.tolist()):
+        on = _date(day)
+        delay = load_law().value_near("delais.effet_declaration_jours", on)
+        assert isinstance(delay, int)
+        slots = np.flatnonzero(cal.valid[c])
+        dates = [_date(cal.due[c, slot]) for slot in slots]
+        for pool in (dates[: np.searchsorted(slots, 12)], dates[np.searchsorted(slots, 12) :]):
+            due = first_due_date_at_least(on, delay, pool)
+            if due is not None:
+                found[i] = _slot(due, year)
+                break
+        else:
+            raise LawError("echeances: no due date is known after a declaration")  # not for a date in N
+    effects[:] = found[inverse.reshape(-1)]
+    return effects
+
+
 def _delays(year: int) -> I64:
     """`delais.effet_declaration_jours` on each day of `year` (as the scalar's `_param` reads it)."""
     law, first = load_law(), date(year, 1, 1)
@@ -441,7 +472,8 @@ def _delays(year: int) -> I64:
 class _Amounts:
     """The yearly amounts of `schedule.amounts`, in cents, each computed once by `simulate_many`."""
 
-    def __init__(self, professions: npt.NDArray[np.int8], incomes: dict[str, I64]) -> None:
+    def __init__(self, professions: npt.NDArray[np.int8], incomes: dict[str, I64], law: Law) -> None:
+        self.law = law
         self.names = np.array(PROFESSIONS)[professions]
         self.codes = professions
         self.incomes = dict(incomes)
@@ -449,12 +481,12 @@ class _Amounts:
         self.estimated: set[int] = set()
 
     def _law_year(self, year: int) -> int:
-        """`law_for` / `provisional_law_for`: the year's own law, or the last known one past the parameters."""
-        last = supported_years()[-1]
-        if year > last:
+        """The year of the law `amounts.law_for` gives: the year's own, or the last known one past the
+        parameters (noted as estimated)."""
+        law, estimated = amounts.law_for(year)
+        if estimated:
             self.estimated.add(year)
-            return last
-        return year
+        return law.year
 
     def _run(self, year: int, provisional: bool, income: str) -> tuple[I64, I64]:
         """(contributions CFP excluded, the six cotisations) in cents, of `income` under the law of `year`."""
@@ -464,7 +496,7 @@ class _Amounts:
             whole = not (cents % 100).any()
             euros = cents // 100 if whole else cents / 100  # floats of whole cents are read exactly
             columns = {"year": np.full(len(cents), year), "profession": self.names, "income": euros}
-            result = simulate_many(columns, provisional=key[1])
+            result = simulate_many(columns, provisional=key[1], law=self.law)
             amount = 100 * (result["total"] - result["formation_professionnelle"])
             self.cache[key] = (amount, amount - 100 * result["csg_crds"])
         return self.cache[key]
@@ -480,11 +512,10 @@ class _Amounts:
         deficit as zero) plus the compulsory contributions. (The scalar also looks up the law of `basis_year` when the
         target rules need no conversion; here it is only looked up when they do.)
         """
-        if not provisional_snapshot(self._law_year(year)).apres_reforme:
+        self._law_year(year)
+        if not amounts.needs_conversion(basis_year, year):
             return income
         basis_year = self._law_year(basis_year)
-        if snapshot(basis_year).apres_reforme:
-            return income
         name = f"{income} converted from {basis_year}"
         if name not in self.incomes:
             cotisations = self._run(basis_year, False, income)[1]
@@ -500,7 +531,7 @@ class _Amounts:
         """`amounts.cfp`: the CFP of `year` (the whole PASS, whatever the income), by row."""
         law_year = self._law_year(year)
         columns = {"year": np.full(len(PROFESSIONS), law_year), "profession": PROFESSIONS, "income": [0, 0, 0]}
-        by_profession: I64 = 100 * simulate_many(columns)["formation_professionnelle"]
+        by_profession: I64 = 100 * simulate_many(columns, law=self.law)["formation_professionnelle"]
         cfp: I64 = by_profession[self.codes]
         return cfp
 
@@ -510,13 +541,13 @@ class _Amounts:
 
 
 def _spread(total: I64, mask: Bools, last: npt.NDArray[np.intp]) -> I64:
-    """`spread` of each row's `total` over its slots `mask`: equal instalments to the cent, half up, the remainder on
-    the slot `last` (R613-2 II, DESIGN §2.1); nothing for a total of zero or less (`replan`)."""
+    """`spread` of each row's `total` over its slots `mask` — the one text `equal_instalments` on arrays, the
+    remainder on the slot `last` — and nothing for a total of zero or less, as `_Replay.replan` places nothing."""
     count = mask.sum(axis=1)
     placed = total > 0
-    each = np.where(placed, (2 * total + count) // (2 * np.maximum(count, 1)), 0)
+    each, remainder = equal_instalments(VECTOR, np.where(placed, total, 0), np.maximum(count, 1))
     parts: I64 = np.where(mask, each[:, None], 0)
-    parts[np.arange(len(total)), last] += np.where(placed, total - each * count, 0)
+    parts[np.arange(len(total)), last] = np.where(placed, remainder, 0)
     return parts
 
 
@@ -534,7 +565,12 @@ class _Targets:
 
 
 def _schedule(
-    cal: _Calendars, calendar: npt.NDArray[np.int8], threshold: I64, t: _Targets, s: slice, out: dict[str, Any]
+    cal: _Calendars,
+    calendar: npt.NDArray[np.int8],
+    effects: npt.NDArray[np.int8],
+    t: _Targets,
+    s: slice,
+    out: dict[str, Any],
 ) -> None:
     """The échéancier of the rows `s`, written into `out` (see `declaration`, `ajustement`,
     `regularisation_credit` and `open_year` of the scalar replay)."""
@@ -542,35 +578,23 @@ def _schedule(
     rows = np.arange(len(k))
     slot = np.arange(SLOTS)
     valid = cal.valid[k]
-    # The first due date at least 15 days after the declaration, of N or else of N+1 (DESIGN §2.3).
-    effect = np.zeros(len(k), dtype=np.intp)
-    for c in range(len(cal.labels)):
-        mine = k == c
-        if mine.any():
-            dated = np.flatnonzero(cal.valid[c])
-            found = np.searchsorted(cal.due[c, dated], threshold[s][mine], side="left")
-            if (found >= len(dated)).any():
-                raise LawError("echeances: no due date is known after a declaration")  # not for a date in N
-            effect[mine] = dated[found]
+    effect = effects[s].astype(np.intp)
     before = slot < effect[:, None]
     # Provisional N in equal instalments from January (R613-2 II).
     provisional_n = t.provisional_n[s]
     opened = _spread(provisional_n, valid & (slot < 12), cal.last[k, 0])
     called = np.where(before, opened, 0).sum(axis=1)
     # Ajustement (R613-5 I 2°, II): what is called stays; the old plan is kept as far as the new amount goes.
-    remaining_new = t.adjusted_n[s] - called
-    ajustement_refund = np.maximum(-remaining_new, 0)
-    remaining_new = np.maximum(remaining_new, 0)
-    keep = np.minimum(np.maximum(provisional_n - called, 0), remaining_new)
-    adjust = remaining_new - keep
+    ajustement_refund, keep, adjust = ajustement_split(
+        VECTOR, t.adjusted_n[s], called, np.maximum(provisional_n - called, 0)
+    )
     # Régularisation (R613-1-3): a complement, or a credit set against the ajustement, then the provisional
     # instalments still to come, the rest refunded (al. 2).
     regularisation = t.definitive_n1[s] - t.called_n1[s]
     credit = np.maximum(-regularisation, 0)
-    on_adjust = np.minimum(credit, adjust)
-    adjust -= on_adjust
-    on_provisional = np.minimum(credit - on_adjust, keep)
-    keep -= on_provisional
+    (on_adjust, on_provisional), refunded = imputation(VECTOR, credit, (adjust, keep))
+    adjust = adjust - on_adjust
+    keep = keep - on_provisional
     # From the effect date over the due dates of N still to come; when none remains, at the first due date of N+1
     # alone (DESIGN §2.3).
     spill = effect >= 12
@@ -589,14 +613,14 @@ def _schedule(
     out["effect"][s] = effect
     out["ajustement_refund"][s] = ajustement_refund
     out["regularisation_on_instalments"][s] = on_adjust + on_provisional
-    out["regularisation_refund"][s] = credit - on_adjust - on_provisional
+    out["regularisation_refund"][s] = refunded
 
 
 # --------------------------------------------------------------------------------------------------------------
 # The campaign
 
 
-def campaign_many(columns: Mapping[str, Any] | Any, year: int) -> Campaign:
+def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None = None) -> Campaign:
     """The échéanciers of campaign year `year` for every row of `columns`, equal to `build_echeancier` row by row.
 
     See the module docstring for the columns, the scenario each row stands for, and the layout of the result.
@@ -651,31 +675,28 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int) -> Campaign:
     cal = _calendars(year)
     delays = _delays(year)
     declared_in_year = np.clip(declared - first, 0, len(delays) - 1)
-    threshold = declared + delays[declared_in_year]
 
-    amounts = _Amounts(profession, {"income_n2": income_n2, "income_n1": income_n1})
+    batch = _Amounts(profession, {"income_n2": income_n2, "income_n1": income_n1}, law or load_law())
     targets = _Targets(
-        provisional_n=amounts.provisional(year, year - 2, "income_n2"),
-        called_n1=amounts.provisional(year - 1, year - 2, "income_n2"),
-        definitive_n1=amounts.definitive(year - 1, "income_n1"),
-        adjusted_n=amounts.provisional(year, year - 1, "income_n1"),
-        provisional_next=amounts.provisional(year + 1, year - 1, "income_n1"),
-        cfp_n=amounts.cfp(year),
-        cfp_next=amounts.cfp(year + 1),
+        provisional_n=batch.provisional(year, year - 2, "income_n2"),
+        called_n1=batch.provisional(year - 1, year - 2, "income_n2"),
+        definitive_n1=batch.definitive(year - 1, "income_n1"),
+        adjusted_n=batch.provisional(year, year - 1, "income_n1"),
+        provisional_next=batch.provisional(year + 1, year - 1, "income_n1"),
+        cfp_n=batch.cfp(year),
+        cfp_next=batch.cfp(year + 1),
     )
-    amounts.cache.clear()
+    batch.cache.clear()
 
     out: dict[str, Any] = {kind: np.zeros((n, SLOTS), dtype=np.int64) for kind in PARTS}
     out["effect"] = np.zeros(n, dtype=np.int8)
     for name in ("ajustement_refund", "regularisation_refund", "regularisation_on_instalments"):
         out[name] = np.zeros(n, dtype=np.int64)
-    blocks = [slice(begin, min(begin + CHUNK, n)) for begin in range(0, n, CHUNK)]
-    if len(blocks) > 1 and WORKERS > 1:
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            list(pool.map(lambda s: _schedule(cal, calendar, threshold, targets, s, out), blocks))
-    else:
-        for s in blocks:
-            _schedule(cal, calendar, threshold, targets, s, out)
+    effects = _effects(cal, calendar, declared, year)
+    # One block after the other, in this process: the campaign's parallelism is its partitions (worker processes
+    # or Dask workers), so that no thread pool here oversubscribes a worker's cores.
+    for begin in range(0, n, CHUNK):
+        _schedule(cal, calendar, effects, targets, slice(begin, min(begin + CHUNK, n)), out)
 
     due = np.where(cal.valid, cal.due, np.iinfo(np.int64).min).view("datetime64[D]")
     debit = np.full((len(zones), len(cal.labels), SLOTS), np.datetime64("NaT"), dtype="datetime64[D]")
@@ -703,6 +724,6 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int) -> Campaign:
         regularisation_refund=out["regularisation_refund"],
         regularisation_on_instalments=out["regularisation_on_instalments"],
         quarterly_fallback=(frequency == 0) & ~direct_debit,
-        estimated_years=tuple(sorted(amounts.estimated)),
+        estimated_years=tuple(sorted(batch.estimated)),
         zone_overseas=tuple(department if is_overseas(department) else None for department in departments),
     )
