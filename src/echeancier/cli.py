@@ -1070,6 +1070,9 @@ from echeancier.cli_account import account_app, payments_app  # noqa: E402
 
 app.add_typer(account_app, name="account")
 app.add_typer(payments_app, name="payments")
+from echeancier.cli_campaign import campaign as campaign_command  # noqa: E402
+
+app.command("campaign")(campaign_command)
 
 
 def main() -> None:

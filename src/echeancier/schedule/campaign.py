@@ -1,0 +1,527 @@
+"""The yearly campaign of one partition of accounts: every instalment of N and N+1, whatever the account's situation.
+
+For income year N-1 declared in N, each account's échéancier of the years N and N+1 (the régularisation of N-1,
+the ajustement of N, the provisional contributions of N+1, every instalment, refund and note) is the one the
+replay `build_echeancier` gives for the scenario the account's row makes (`scenario_document`). Two evaluations of
+the same texts, chosen by row (docs/campaign.md):
+
+- an account in the steady state whose only event of the campaign is its declaration (activity started in N-3 or
+  earlier, no RSA, no other event) goes through `schedule.vectorized.campaign_many`: the replay's own rules over
+  integer cents (`spread.equal_instalments`, `rules.ajustement_split`, `rules.imputation`) on arrays of accounts,
+  the amounts of `simulate_many`, the due dates of `calendar`;
+- every other account (first and second years, ACRE, RSA, cessation, report and étalement, missed payments,
+  modulation, payment-day changes, an account of the store…) goes through `build_echeancier` itself.
+
+Input rows (a PyArrow table; see docs/campaign.md for the schema): `id`, `profession`, `activity_start`,
+`frequency`, `day`, `direct_debit`, `department`, `acre`, `rsa`, `income_n2`, `income_n1`, `declaration_date`,
+`events` (a JSON list of scenario events), `scenario` (a JSON object: the account's stored document —
+`contributor`, `incomes`, `amounts`, `options` — which then replaces the contributor columns).
+
+Output (`Partition`), amounts in integer cents: `parts`, one row per part of an instalment (an instalment is the
+rows of one account and due date); `refunds`; `accounts`, one row per input row (its path, organism, notes, total
+called, or its error); `summary`, counts and totals. A bad row is reported with its row number and the rest is
+computed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from echeancier.contributions.situation import InputError
+from echeancier.contributions.vectorized import RowInputError
+from echeancier.law import Law, LawError, supported_years
+from echeancier.organisms import UnknownTerritory, organism_for
+from echeancier.schedule.echeancier import KINDS, Echeancier, build_echeancier
+from echeancier.schedule.scenario import ScenarioError, parse_scenario
+from echeancier.schedule.vectorized import PARTS, SLOTS, Campaign, campaign_many
+
+COLUMNS = (
+    "id",
+    "profession",
+    "activity_start",
+    "frequency",
+    "day",
+    "direct_debit",
+    "department",
+    "acre",
+    "rsa",
+    "income_n2",
+    "income_n1",
+    "declaration_date",
+    "events",
+    "scenario",
+)
+STEADY_STATE_YEARS = 3  # activity started in N-3 or earlier: neither N-1 nor N is a first or second year
+
+PARTS_SCHEMA = pa.schema(
+    [
+        ("account", pa.string()),
+        ("due_date", pa.date32()),
+        ("debit_date", pa.date32()),
+        ("kind", pa.string()),
+        ("year", pa.int16()),
+        ("amount_cents", pa.int64()),
+        ("missed", pa.bool_()),
+    ]
+)
+REFUNDS_SCHEMA = pa.schema(
+    [
+        ("account", pa.string()),
+        ("date", pa.date32()),
+        ("kind", pa.string()),
+        ("year", pa.int16()),
+        ("amount_cents", pa.int64()),
+        ("imputed_cents", pa.int64()),
+        ("on_instalments_cents", pa.int64()),
+    ]
+)
+ACCOUNTS_SCHEMA = pa.schema(
+    [
+        ("account", pa.string()),
+        ("row", pa.int64()),
+        ("path", pa.string()),
+        ("organism", pa.string()),
+        ("notes", pa.string()),
+        ("called_cents", pa.int64()),
+        ("error", pa.string()),
+    ]
+)
+
+
+class CampaignError(ValueError):
+    """A campaign that cannot run at all (a year the law cannot campaign, a column missing): one French line."""
+
+
+def check_year(year: int, law: Law) -> None:
+    """A campaign year needs the law of N-1 and of N (as `campaign_many`)."""
+    covered = supported_years(law)
+    first, last = covered[0], covered[-1]
+    if not first + 1 <= year <= last:
+        raise CampaignError(f"année : une campagne demande les paramètres de N-1 et de N ({first + 1} à {last})")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# One row as a scenario
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _flag(value: Any, default: bool) -> Any:
+    """A flag as a CSV or Parquet gives it: a boolean, 0/1, true/false; anything else is left to the validation."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"):
+        return value.strip().lower() in ("true", "1")
+    return value
+
+
+def _int(value: Any, default: int) -> Any:
+    if value is None or value == "":
+        return default
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return value
+
+
+def _day(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else _text(value)
+
+
+def _amount(value: Any) -> Any:
+    """An income as given (a number, or a string the input layer reads: `40000,50`, `40 000`)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return _text(value) if isinstance(value, str) else value
+
+
+def _json(value: Any, what: str, kind: type) -> Any:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return kind()
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise InputError(what, f"n'est pas un JSON valide ({error.msg})") from None
+    if not isinstance(value, kind):
+        raise InputError(what, "doit être une liste d'événements" if kind is list else "doit être un objet JSON")
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """JSON data as the scenario parser reads YAML (year keys as ints)."""
+    if isinstance(value, Mapping):
+        return {(int(k) if isinstance(k, str) and k.isdigit() else k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def scenario_document(row: Mapping[str, Any], year: int) -> dict[str, Any]:
+    """The scenario of an account's row for the campaign of `year`: its contributor, the incomes of N-2 and N-1,
+    the declaration of N-1 (`declaration_date`) and its events of N and N+1 (earlier ones are history: the
+    campaign starts from the provisional contributions of N), over the years N and N+1."""
+    stored = _plain(_json(row.get("scenario"), "scenario", dict))
+    document: dict[str, Any] = {
+        key: stored[key] for key in ("contributor", "incomes", "amounts", "options") if key in stored
+    }
+    if "contributor" not in document:
+        contributor: dict[str, Any] = {
+            "profession": _text(row.get("profession")),
+            "activity_start": _day(row.get("activity_start")),
+            "payment": {
+                "frequency": _text(row.get("frequency")) or "monthly",
+                "day": _int(row.get("day"), 5),
+                "direct_debit": _flag(row.get("direct_debit"), True),
+            },
+            "department": _text(row.get("department")) or "75",
+            "acre": _flag(row.get("acre"), False),
+            "rsa": _flag(row.get("rsa"), False),
+        }
+        document["contributor"] = contributor
+    incomes = dict(document.get("incomes") or {})
+    for key, income_year in (("income_n2", year - 2), ("income_n1", year - 1)):
+        if row.get(key) is not None and row.get(key) != "":
+            incomes[income_year] = _amount(row.get(key))
+    document["incomes"] = incomes
+    events = [event for event in _plain(_json(row.get("events"), "events", list)) if _in_campaign(event, year)]
+    declared = _day(row.get("declaration_date"))
+    if declared is not None:
+        events.insert(0, {"date": declared, "type": "declaration", "year": year - 1})
+    document["events"] = events
+    document["years"] = [year, year + 1]
+    return document
+
+
+def _in_campaign(event: Any, year: int) -> bool:
+    """An event of N or N+1 (an event without a readable date is kept: the validation names it)."""
+    if not isinstance(event, Mapping):
+        return True
+    try:
+        return year <= date.fromisoformat(str(event.get("date"))).year <= year + 1
+    except ValueError:
+        return True
+
+
+def echeancier_of_row(row: Mapping[str, Any], year: int) -> Echeancier:
+    """The scalar replay of a row: `build_echeancier` of its scenario (the campaign's reference)."""
+    return build_echeancier(parse_scenario(scenario_document(row, year)))
+
+
+def _steady(row: Mapping[str, Any], year: int) -> bool:
+    """An account the array evaluation computes: steady state, no RSA, its declaration its only event."""
+    if _text(row.get("scenario")) or _text(row.get("events")) not in (None, "[]"):
+        return False
+    if (
+        row.get("declaration_date") in (None, "")
+        or row.get("income_n2") in (None, "")
+        or row.get("income_n1")
+        in (
+            None,
+            "",
+        )
+    ):
+        return False
+    if _flag(row.get("rsa"), False) is not False:
+        return False
+    start = row.get("activity_start")
+    try:
+        start = start if isinstance(start, date) else date.fromisoformat(str(start))
+    except ValueError:
+        return False
+    return start.year <= year - STEADY_STATE_YEARS
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The partition
+
+
+@dataclass
+class Partition:
+    parts: pa.Table
+    refunds: pa.Table
+    accounts: pa.Table
+    summary: dict[str, Any]
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Out:
+    parts: dict[str, list[Any]] = field(default_factory=lambda: {name: [] for name in PARTS_SCHEMA.names})
+    refunds: dict[str, list[Any]] = field(default_factory=lambda: {name: [] for name in REFUNDS_SCHEMA.names})
+    accounts: dict[str, list[Any]] = field(default_factory=lambda: {name: [] for name in ACCOUNTS_SCHEMA.names})
+    parts_arrays: list[dict[str, Any]] = field(default_factory=list)  # the array path's, already columns
+
+    def account(
+        self,
+        account: str,
+        row: int,
+        path: str,
+        organism: str | None,
+        notes: Sequence[str],
+        called: int,
+        error: str | None = None,
+    ) -> None:
+        for key, value in zip(
+            ACCOUNTS_SCHEMA.names,
+            (account, row, path, organism, ";".join(notes), called, error),
+            strict=True,
+        ):
+            self.accounts[key].append(value)
+
+
+def _cents(amount: Decimal) -> int:
+    return int(amount.scaleb(2))
+
+
+def _account_id(row: Mapping[str, Any], number: int) -> str:
+    return _text(row.get("id")) or f"#{number}"
+
+
+def _planner(row: Mapping[str, Any], number: int, year: int, out: _Out) -> str | None:
+    """One account through the replay; returns the error message of a bad row."""
+    account = _account_id(row, number)
+    try:
+        if _text(row.get("id")) is None:
+            raise InputError("id", "est obligatoire")
+        result = echeancier_of_row(row, year)
+    except (ScenarioError, InputError, UnknownTerritory, LawError, ValueError) as error:
+        message = f"ligne {number} : {error}"
+        out.account(account, number, "error", None, (), 0, message)
+        return message
+    called = 0
+    for instalment in result.instalments:
+        for part in instalment.parts:
+            amount = _cents(part.amount)
+            called += amount
+            for key, value in zip(
+                PARTS_SCHEMA.names,
+                (account, instalment.due_date, instalment.debit_date, part.kind, part.year, amount, instalment.missed),
+                strict=True,
+            ):
+                out.parts[key].append(value)
+    for refund in result.refunds:
+        values = (
+            account,
+            refund.date,
+            refund.kind,
+            refund.year,
+            _cents(refund.amount),
+            _cents(refund.imputed),
+            _cents(refund.on_instalments),
+        )
+        for key, value in zip(REFUNDS_SCHEMA.names, values, strict=True):
+            out.refunds[key].append(value)
+    organism = None if result.organism is None else result.organism.key
+    out.account(account, number, "planner", organism, result.notes, called)
+    return None
+
+
+def _array_path(rows: list[tuple[int, dict[str, Any]]], year: int, law: Law | None, out: _Out) -> list[int]:
+    """The steady-state rows through `campaign_many`; returns the row numbers it refused (for the replay, which
+    names their error)."""
+    refused: list[int] = []
+    while rows:
+        columns: dict[str, list[Any]] = {
+            "profession": [_text(r.get("profession")) for _, r in rows],
+            "frequency": [_text(r.get("frequency")) or "monthly" for _, r in rows],
+            "day": [_int(r.get("day"), 5) for _, r in rows],
+            "direct_debit": [_flag(r.get("direct_debit"), True) for _, r in rows],
+            "department": [_text(r.get("department")) or "75" for _, r in rows],
+            "income_n2": [_amount(r.get("income_n2")) for _, r in rows],
+            "income_n1": [_amount(r.get("income_n1")) for _, r in rows],
+            "declaration_date": [r.get("declaration_date") for _, r in rows],
+            "activity_start": [r.get("activity_start") for _, r in rows],
+        }
+        try:
+            campaign = campaign_many(columns, year, law)
+        except RowInputError as error:
+            refused.append(rows[error.row][0])
+            rows = rows[: error.row] + rows[error.row + 1 :]
+            continue
+        _array_rows(campaign, rows, year, out)
+        break
+    return refused
+
+
+def _array_rows(campaign: Campaign, rows: list[tuple[int, dict[str, Any]]], year: int, out: _Out) -> None:
+    accounts = np.array([_account_id(r, number) for number, r in rows], dtype=object)
+    calendar = campaign.calendar.astype(np.intp)
+    zone = campaign.zone.astype(np.intp)
+    pieces = []
+    for code, (kind, array) in enumerate(
+        zip(PARTS, (campaign.provisional, campaign.ajustement, campaign.regularisation, campaign.cfp), strict=True)
+    ):
+        index, slot = np.nonzero(array)
+        if kind == "ajustement":
+            years = np.full(len(index), year, dtype=np.int16)
+        elif kind == "regularisation":
+            years = np.full(len(index), year - 1, dtype=np.int16)
+        else:
+            years = (year + slot // 12).astype(np.int16)
+        pieces.append((index, slot, np.full(len(index), code, dtype=np.int8), years, array[index, slot]))
+    columns: list[Any] = [np.concatenate(values) for values in zip(*pieces, strict=True)]
+    order = np.lexsort((columns[2], columns[1], columns[0]))  # by account, due date, then the order of KINDS
+    index, slot, rank, years, amount = (values[order] for values in columns)
+    due = campaign.due_dates[calendar[index], slot]
+    debit = campaign.debit_dates[zone[index], calendar[index], slot]
+    out.parts_arrays.append(
+        {
+            "account": pa.array(accounts[index], pa.string()),
+            "due_date": pa.array(due, pa.date32()),
+            "debit_date": pa.array(debit, pa.date32()),
+            "kind": pa.array(np.array(PARTS, dtype=object)[rank], pa.string()),
+            "year": pa.array(years, pa.int16()),
+            "amount_cents": pa.array(amount, pa.int64()),
+            "missed": pa.array(np.zeros(len(index), dtype=np.bool_)),
+        }
+    )
+    called = campaign.total().sum(axis=1)
+    refunding = np.flatnonzero(
+        (campaign.ajustement_refund != 0)
+        | (campaign.regularisation_refund != 0)
+        | (campaign.regularisation_on_instalments != 0)
+    )
+    for i in refunding.tolist():
+        for refund in campaign.refunds(i):
+            values = (
+                accounts[i],
+                refund.date,
+                refund.kind,
+                refund.year,
+                _cents(refund.amount),
+                _cents(refund.imputed),
+                _cents(refund.on_instalments),
+            )
+            for key, value in zip(REFUNDS_SCHEMA.names, values, strict=True):
+                out.refunds[key].append(value)
+    end = date(year + 1, 12, 31)
+    organisms: dict[str, str] = {}
+    for i, (number, row) in enumerate(rows):
+        department = _text(row.get("department")) or "75"
+        if department not in organisms:
+            organisms[department] = organism_for(department, end).key
+        out.account(str(accounts[i]), number, "array", organisms[department], campaign.notes(i), int(called[i]))
+
+
+def compute_partition(batch: pa.Table, year: int, first_row: int = 1, law: Law | None = None) -> Partition:
+    """The campaign of `year` for the accounts of `batch` (its rows numbered from `first_row`)."""
+    missing = [name for name in ("id",) if name not in batch.column_names]
+    if missing:
+        raise CampaignError(f"{missing[0]} : colonne obligatoire absente")
+    unknown = [name for name in batch.column_names if name not in COLUMNS]
+    if unknown:
+        raise CampaignError(f"{unknown[0]} : colonne inconnue (colonnes : {', '.join(COLUMNS)})")
+    out = _Out()
+    rows = batch.to_pylist()
+    steady: list[tuple[int, dict[str, Any]]] = []
+    others: list[tuple[int, dict[str, Any]]] = []
+    for offset, row in enumerate(rows):
+        (steady if _steady(row, year) else others).append((first_row + offset, row))
+    refused = set(_array_path(steady, year, law, out))
+    by_number = dict(steady)
+    errors = []
+    for number, row in others + [(number, by_number[number]) for number in sorted(refused)]:
+        message = _planner(row, number, year, out)
+        if message is not None:
+            errors.append(message)
+    tables = [pa.table(out.parts, schema=PARTS_SCHEMA)] + [
+        pa.table(columns, schema=PARTS_SCHEMA) for columns in out.parts_arrays
+    ]
+    parts = pa.concat_tables(tables)
+    refunds = pa.table(out.refunds, schema=REFUNDS_SCHEMA)
+    accounts = pa.table(out.accounts, schema=ACCOUNTS_SCHEMA)
+    return Partition(parts, refunds, accounts, summarise(parts, refunds, accounts), errors)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The summary
+
+
+def summarise(parts: pa.Table, refunds: pa.Table, accounts: pa.Table) -> dict[str, Any]:
+    """Counts and totals (cents) of a partition: accounts by path, instalments, parts and refunds by kind, and by
+    organism the accounts and what is called."""
+    kinds = parts.column("kind").to_numpy(zero_copy_only=False)
+    amounts = parts.column("amount_cents").to_numpy()
+    by_kind = {kind: int(amounts[kinds == kind].sum()) for kind in KINDS if (kinds == kind).any()}
+    refund_kinds = refunds.column("kind").to_pylist()
+    refunded: Counter[str] = Counter()
+    for kind, amount in zip(refund_kinds, refunds.column("amount_cents").to_pylist(), strict=True):
+        refunded[kind] += amount
+    organisms: dict[str, dict[str, int]] = defaultdict(lambda: {"accounts": 0, "called_cents": 0})
+    for organism, called in zip(
+        accounts.column("organism").to_pylist(), accounts.column("called_cents").to_pylist(), strict=True
+    ):
+        if organism is not None:
+            organisms[organism]["accounts"] += 1
+            organisms[organism]["called_cents"] += called
+    if len(parts):
+        keys = (
+            pa.table({"a": parts.column("account"), "d": parts.column("due_date")}).group_by(["a", "d"]).aggregate([])
+        )
+        instalments = len(keys)
+    else:
+        instalments = 0
+    return {
+        "accounts": len(accounts),
+        "paths": dict(Counter(accounts.column("path").to_pylist())),
+        "instalments": instalments,
+        "called_cents": by_kind,
+        "refunded_cents": dict(refunded),
+        "organisms": dict(organisms),
+    }
+
+
+def merge_summaries(summaries: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The campaign's summary: the partitions' added up."""
+    total: dict[str, Any] = {
+        "accounts": 0,
+        "paths": Counter(),
+        "instalments": 0,
+        "called_cents": Counter(),
+        "refunded_cents": Counter(),
+        "organisms": {},
+    }
+    for summary in summaries:
+        total["accounts"] += summary["accounts"]
+        total["instalments"] += summary["instalments"]
+        for key in ("paths", "called_cents", "refunded_cents"):
+            total[key].update(summary[key])
+        for organism, figures in summary["organisms"].items():
+            mine = total["organisms"].setdefault(organism, {"accounts": 0, "called_cents": 0})
+            mine["accounts"] += figures["accounts"]
+            mine["called_cents"] += figures["called_cents"]
+    for key in ("paths", "called_cents", "refunded_cents"):
+        total[key] = dict(sorted(total[key].items()))
+    total["organisms"] = dict(sorted(total["organisms"].items()))
+    return total
+
+
+__all__ = [
+    "ACCOUNTS_SCHEMA",
+    "COLUMNS",
+    "PARTS_SCHEMA",
+    "REFUNDS_SCHEMA",
+    "SLOTS",
+    "CampaignError",
+    "Partition",
+    "check_year",
+    "compute_partition",
+    "echeancier_of_row",
+    "merge_summaries",
+    "scenario_document",
+    "summarise",
+]
