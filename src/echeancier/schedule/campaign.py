@@ -172,8 +172,7 @@ def _plain(value: Any) -> Any:
 
 def scenario_document(row: Mapping[str, Any], year: int) -> dict[str, Any]:
     """The scenario of an account's row for the campaign of `year`: its contributor, the incomes of N-2 and N-1,
-    the declaration of N-1 (`declaration_date`) and its events of N and N+1 (earlier ones are history: the
-    campaign starts from the provisional contributions of N), over the years N and N+1."""
+    the declaration of N-1 (`declaration_date`) and its events (`_in_campaign`), over the years N and N+1."""
     stored = _plain(_json(row.get("scenario"), "scenario", dict))
     document: dict[str, Any] = {
         key: stored[key] for key in ("contributor", "incomes", "amounts", "options") if key in stored
@@ -206,14 +205,21 @@ def scenario_document(row: Mapping[str, Any], year: int) -> dict[str, Any]:
     return document
 
 
+# What concerns the instalments of a year before N (money, incidents, plans, remises): its ledger is not replayed.
+_LEDGER_EVENTS = ("payment", "missed_payment", "rejected_debit", "payment_plan", "remise_request", "remise_decision")
+
+
 def _in_campaign(event: Any, year: int) -> bool:
-    """An event of N or N+1 (an event without a readable date is kept: the validation names it)."""
+    """An event the campaign replays: up to the end of N+1, and before N only what shapes the échéancier of N
+    (a start's report or étalement, a payment mode, a declaration…), not the ledger of a year before N. An event
+    without a readable date is kept: the validation names it."""
     if not isinstance(event, Mapping):
         return True
     try:
-        return year <= date.fromisoformat(str(event.get("date"))).year <= year + 1
+        day = date.fromisoformat(str(event.get("date")))
     except ValueError:
         return True
+    return day.year <= year + 1 and (day.year >= year or event.get("type") not in _LEDGER_EVENTS)
 
 
 def echeancier_of_row(row: Mapping[str, Any], year: int) -> Echeancier:
