@@ -111,9 +111,8 @@ def random_account(rng: random.Random, year: int, number: int, situation: str) -
         row["activity_start"], row["income_n2"] = start, None
         events.append({"date": (start + timedelta(days=rng.randint(0, 20))).isoformat(), "type": "report_request"})
         if rng.random() < 0.7:
-            events.append(
-                {"date": date(year, 1, 10).isoformat(), "type": "etalement_request", "years": rng.randint(1, 4)}
-            )
+            asked = min(date(year, 1, 10), row["declaration_date"])  # at the latest with the declaration (R131-9 II)
+            events.append({"date": asked.isoformat(), "type": "etalement_request", "years": rng.randint(1, 4)})
     elif situation in ("missed", "two_missed"):
         due = _due_in(row, year, rng, date(year, 1, 1))
         if due is not None:
@@ -265,7 +264,7 @@ def test_a_bad_row_is_reported_with_its_number_and_the_rest_computed(tmp_path: P
     lines = ["id,profession,activity_start,frequency,day,direct_debit,department,income_n2,income_n1,declaration_date"]
     for row in rows[:3]:
         lines.append(f'{row["id"]},artisan,2010-01-01,monthly,5,true,75,40 000,"35000,50",2026-05-20')
-    lines.insert(3, "bad,artisan,2010-01-01,weekly,5,true,75,40000,35000,2026-05-20")  # line 3 of the file
+    lines.insert(2, "bad,artisan,2010-01-01,weekly,5,true,75,40000,35000,2026-05-20")  # line 3 of the file
     (tmp_path / "in.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = _cli("--year", "2026", "-i", str(tmp_path / "in.csv"), "-o", str(tmp_path / "out"))
     assert result.returncode == 2
@@ -294,7 +293,7 @@ def test_a_killed_run_resumes_where_it_stopped(tmp_path: Path) -> None:
     rows = random_accounts(7, 2026, 1_200)
     _write(rows, tmp_path / "in", per_file=600)
     reference = tmp_path / "reference"
-    run_campaign(file_tasks(tmp_path / "in", 100), 2026, reference)
+    expected = run_campaign(file_tasks(tmp_path / "in", 100), 2026, reference)
     out = tmp_path / "out"
     args = ["--year", "2026", "-i", str(tmp_path / "in"), "-o", str(out), "--chunk-size", "100"]
     process = subprocess.Popen(
@@ -310,7 +309,8 @@ def test_a_killed_run_resumes_where_it_stopped(tmp_path: Path) -> None:
     done = len(list((out / "summaries").glob("*.json")))
     assert 2 <= done < 12, "the run was to be killed midway"
     result = _cli(*args, "--json")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == (2 if expected.errors else 0), result.stderr
+    assert result.stderr.splitlines() == [f"erreur: {message}" for message in expected.errors]
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
     report = run_campaign(file_tasks(tmp_path / "in", 100), 2026, out)  # a third run: everything is done
     assert (report.computed, report.skipped) == (0, 12)

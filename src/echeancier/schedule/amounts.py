@@ -78,7 +78,7 @@ def _situation(contributor: Contributor, year: int, income: Decimal, end: date |
 
 
 def _computed(simulation: Simulation, provisional_law: bool) -> Computed:
-    cfp = simulation.line("formation_professionnelle").amount
+    cfp = simulation.amount("formation_professionnelle")  # without building the explanation
     return Computed(simulation.total - cfp, cfp, simulation, provisional_law)
 
 

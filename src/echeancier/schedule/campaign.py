@@ -200,6 +200,15 @@ def scenario_document(row: Mapping[str, Any], year: int) -> dict[str, Any]:
     declared = _day(row.get("declaration_date"))
     if declared is not None:
         events.insert(0, {"date": declared, "type": "declaration", "year": year - 1})
+    for event in events:
+        # The income a declaration gives is that year's income: the provisional contributions of N+1 are computed
+        # on it (`open_year` reads `incomes`).
+        if isinstance(event, Mapping) and event.get("type") == "declaration" and event.get("income") is not None:
+            try:
+                declared_year = int(event.get("year") or date.fromisoformat(str(event.get("date"))).year - 1)
+            except (TypeError, ValueError):
+                continue  # the validation names it
+            incomes.setdefault(declared_year, event["income"])
     document["events"] = events
     document["years"] = [year, year + 1]
     return document

@@ -218,6 +218,16 @@ def _rate(key: str, day: date) -> Decimal:
     return value
 
 
+def cfp_call_from(year: int) -> date:
+    """LAW: the CFP of `year` is called with the November instalment: the first due date from this day on."""
+    return date(year, _param("formation_professionnelle.mois_appel", date(year, 1, 1)), 1)
+
+
+def refund_date(day: date) -> date:
+    """A credit arising on `day` (a declaration) is refunded `delais.effet_declaration_jours` later (R613-5 II)."""
+    return day + timedelta(days=_param("delais.effet_declaration_jours", day))
+
+
 @dataclass
 class _Replay:
     scenario: Scenario
@@ -266,9 +276,14 @@ class _Replay:
         for day in payment_days(year):
             candidates.update(due_dates(year, Frequency.MONTHLY, day))
         dates = []
+        of_mode: dict[Mode, list[date]] = {}  # each mode's dates asked once (the campaign replays many accounts)
         for candidate in sorted(candidates):
             mode = self.mode_at(candidate)
-            if candidate in due_dates(year, mode.frequency, mode.day if mode.frequency is Frequency.MONTHLY else None):
+            if mode not in of_mode:
+                of_mode[mode] = due_dates(
+                    year, mode.frequency, mode.day if mode.frequency is Frequency.MONTHLY else None
+                )
+            if candidate in of_mode[mode]:
                 dates.append(candidate)
         if self.cessation is not None:
             dates = [d for d in dates if d <= self.cessation]
@@ -380,8 +395,7 @@ class _Replay:
     def credit(self, day: date, kind: str, year: int, amount: Decimal) -> None:
         """A credit is refunded after imputation on older debts, oldest first (R613-1-3 al. 2, R613-5 II): the
         ledger does both; after a cessation within 30 days of the call (R613-1-5 3°)."""
-        delay = _param("delais.effet_declaration_jours", day)
-        refund_on = day + timedelta(days=delay)
+        refund_on = refund_date(day)
         if amount > ZERO:
             self.credit_notes.append(CreditNote(day, kind, year, cents(round_cent(amount)), refund_on))
 
@@ -433,7 +447,7 @@ class _Replay:
         """The CFP of the year is called with the November instalment (or the first one after)."""
         if ("cfp", year, 0) in self.components:
             return
-        november = max(date(year, _param("formation_professionnelle.mois_appel", date(year, 1, 1)), 1), earliest)
+        november = max(cfp_call_from(year), earliest)
         target = amounts.cfp(self.contributor, year)
         self.set_component(Component("cfp", year, target, november.year, november, single=True), november)
 

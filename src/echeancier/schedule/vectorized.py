@@ -77,9 +77,10 @@ from echeancier.schedule.calendar import (
     debit_date,
     due_dates,
     first_due_date_at_least,
+    first_due_date_on_or_after,
     payment_days,
 )
-from echeancier.schedule.echeancier import Instalment, Part, Refund
+from echeancier.schedule.echeancier import Instalment, Part, Refund, cfp_call_from, refund_date
 from echeancier.schedule.rules import ajustement_split, imputation
 from echeancier.schedule.spread import equal_instalments
 
@@ -416,16 +417,13 @@ def _calendars(year: int) -> _Calendars:
     valid = due != _NO_DATE
     last = np.array([[max(np.flatnonzero(v[:12])), max(np.flatnonzero(v[12:])) + 12] for v in valid], dtype=np.intp)
     cfp = np.zeros((len(modes), 2), dtype=np.intp)
-    for c in range(len(modes)):
+    for c, (frequency, day) in enumerate(modes):
         for i, y in enumerate((year, year + 1)):
-            # LAW: the CFP with the November instalment (the first due date from 1 November of its year).
-            month = load_law().value_near("formation_professionnelle.mois_appel", date(y, 1, 1))
-            assert isinstance(month, int)
-            november = (date(y, month, 1) - _EPOCH).days
-            later = np.flatnonzero(valid[c] & (due[c] >= november) & (np.arange(SLOTS) < 12 * (i + 1)))
-            if not later.size:
+            # The replay's own rule: the first due date of the year from `cfp_call_from` on.
+            called = first_due_date_on_or_after(cfp_call_from(y), due_dates(y, frequency, day))
+            if called is None:
                 raise LawError(f"echeances: no due date of {y} from 1 November to call its CFP")
-            cfp[c, i] = later[0]
+            cfp[c, i] = _slot(called, year)
     labels = (f"monthly-{default_day}", f"monthly-{other_day}", "quarterly")
     return _Calendars(labels, due, valid, last, cfp)
 
@@ -452,17 +450,6 @@ def _effects(cal: _Calendars, calendar: npt.NDArray[np.int8], declared: I64, yea
             raise LawError("echeances: no due date is known after a declaration")  # not for a date in N
     effects[:] = found[inverse.reshape(-1)]
     return effects
-
-
-def _delays(year: int) -> I64:
-    """`delais.effet_declaration_jours` on each day of `year` (as the scalar's `_param` reads it)."""
-    law, first = load_law(), date(year, 1, 1)
-    values = []
-    for offset in range((date(year + 1, 1, 1) - first).days):
-        value = law.value_near("delais.effet_declaration_jours", first + timedelta(days=offset))
-        assert isinstance(value, int)
-        values.append(value)
-    return np.array(values, dtype=np.int64)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -673,8 +660,6 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     monthly = (frequency == 0) & direct_debit
     calendar = np.where(monthly, np.where(day == payment_days(year)[0], 0, 1), 2).astype(np.int8)
     cal = _calendars(year)
-    delays = _delays(year)
-    declared_in_year = np.clip(declared - first, 0, len(delays) - 1)
 
     batch = _Amounts(profession, {"income_n2": income_n2, "income_n1": income_n1}, law or load_law())
     targets = _Targets(
@@ -693,6 +678,10 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     for name in ("ajustement_refund", "regularisation_refund", "regularisation_on_instalments"):
         out[name] = np.zeros(n, dtype=np.int64)
     effects = _effects(cal, calendar, declared, year)
+    # The replay's `refund_date`, asked once per declaration day.
+    days, inverse = np.unique(declared, return_inverse=True)
+    refund_days = np.array([(refund_date(_date(day)) - _EPOCH).days for day in days.tolist()], dtype=np.int64)
+    refund_dates = refund_days[inverse.reshape(-1)].view("datetime64[D]")
     # One block after the other, in this process: the campaign's parallelism is its partitions (worker processes
     # or Dask workers), so that no thread pool here oversubscribes a worker's cores.
     for begin in range(0, n, CHUNK):
@@ -719,7 +708,7 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
         regularisation=out["regularisation"],
         cfp=out["cfp"],
         effect=out["effect"],
-        refund_date=(declared + delays[declared_in_year]).view("datetime64[D]"),
+        refund_date=refund_dates,
         ajustement_refund=out["ajustement_refund"],
         regularisation_refund=out["regularisation_refund"],
         regularisation_on_instalments=out["regularisation_on_instalments"],
