@@ -218,6 +218,16 @@ def _rate(key: str, day: date) -> Decimal:
     return value
 
 
+def carrying(dates: list[date], next_year: bool, single: bool, first_year: bool) -> list[date]:
+    """The due dates that carry a component among `dates`, the first ones still to come of its year, or of the
+    next year (`next_year`) when none remains. DESIGN §2.3: a complement with no due date left in its year is
+    called at the first due date of the next year alone; only the first year's provisional contributions are spread
+    over the second year's instalments (R613-4, `first_year`); a `single` component (the CFP) on one due date."""
+    if single or (next_year and not first_year):
+        return dates[:1]
+    return dates
+
+
 def cfp_call_from(year: int) -> date:
     """LAW: the CFP of `year` is called with the November instalment: the first due date from this day on."""
     return date(year, _param("formation_professionnelle.mois_appel", date(year, 1, 1)), 1)
@@ -323,12 +333,7 @@ class _Replay:
                 dates = [d for d in dates if d >= self.report_until]
             if dates:
                 first_year = component.kind == "provisional" and component.year == self.contributor.activity_start.year
-                if component.single or (year > component.pool_year and not first_year):
-                    # DESIGN §2.3: a complement with no due date left in its year is called at the first due
-                    # date of the next year; only the first year's provisional contributions are spread over the
-                    # second year's instalments (R613-4).
-                    return dates[:1]
-                return dates
+                return carrying(dates, year > component.pool_year, component.single, first_year)
         return []
 
     def allocate(self, component: Component, remaining: Decimal, effect: date) -> list[tuple[date, Decimal]]:

@@ -46,9 +46,11 @@ Layout of the result (`Campaign`), all amounts in integer cents:
   (`parametres_provisoires`).
 `Campaign.instalments(row)`, `.refunds(row)` and `.notes(row)` give one row as the scalar's own objects.
 
-Exactness: every amount is a whole number of euros from `simulate_many` (exact integer arithmetic, equal to the
-scalar engine); the spreading is integer cents, each instalment (2 × total + n) // (2 × n) — the total divided by
-their number, half up — and the remainder on the last one, per component, exactly as `spread`.
+One text (docs/campaign.md): every amount is a whole number of euros from `simulate_many` (the contribution rules'
+one text); the spreading is `spread.equal_instalments`, the ajustement `rules.ajustement_split`, the régularisation
+credit `rules.imputation`, evaluated here on arrays and by the replay on ints; the effect date, the due dates that
+carry a complement, the CFP's and the refund's dates are the replay's own functions (`first_due_date_at_least`,
+`carrying`, `cfp_call_from`, `refund_date`), asked once per calendar and day.
 
 Bad input raises `RowInputError` naming the first invalid row (0-based) and the field.
 """
@@ -80,7 +82,7 @@ from echeancier.schedule.calendar import (
     first_due_date_on_or_after,
     payment_days,
 )
-from echeancier.schedule.echeancier import Instalment, Part, Refund, cfp_call_from, refund_date
+from echeancier.schedule.echeancier import Instalment, Part, Refund, carrying, cfp_call_from, refund_date
 from echeancier.schedule.rules import ajustement_split, imputation
 from echeancier.schedule.spread import equal_instalments
 
@@ -400,6 +402,8 @@ class _Calendars:
     valid: Bools  # (calendars, SLOTS)
     last: npt.NDArray[np.intp]  # (calendars, 2): the last slot of N, of N+1 (where a spread puts its remainder)
     cfp: npt.NDArray[np.intp]  # (calendars, 2): the slot of the CFP of N, of N+1 (first due date from 1 November)
+    pools: Bools  # (calendars, SLOTS, SLOTS): the slots carrying a component of N from each slot (`carrying`)
+    pool_last: npt.NDArray[np.intp]  # (calendars, SLOTS): the last of them
 
 
 def _slot(day: date, year: int) -> int:
@@ -424,8 +428,21 @@ def _calendars(year: int) -> _Calendars:
             if called is None:
                 raise LawError(f"echeances: no due date of {y} from 1 November to call its CFP")
             cfp[c, i] = _slot(called, year)
+    # The replay's `carrying` from each slot: the due dates of N still to come, or the first of N+1 alone.
+    pools = np.zeros((len(modes), SLOTS, SLOTS), dtype=np.bool_)
+    for c, (frequency, day) in enumerate(modes):
+        by_year = [due_dates(y, frequency, day) for y in (year, year + 1)]
+        for effect in np.flatnonzero(valid[c]).tolist():
+            start = _date(due[c, effect])
+            for later, dates in enumerate(by_year):
+                remaining = [d for d in dates if d >= start]
+                if remaining:
+                    for d in carrying(remaining, later == 1, single=False, first_year=False):
+                        pools[c, effect, _slot(d, year)] = True
+                    break
+    pool_last = np.where(pools.any(axis=2), SLOTS - 1 - np.argmax(pools[:, :, ::-1], axis=2), 0).astype(np.intp)
     labels = (f"monthly-{default_day}", f"monthly-{other_day}", "quarterly")
-    return _Calendars(labels, due, valid, last, cfp)
+    return _Calendars(labels, due, valid, last, cfp, pools, pool_last)
 
 
 def _effects(cal: _Calendars, calendar: npt.NDArray[np.int8], declared: I64, year: int) -> npt.NDArray[np.int8]:
@@ -584,9 +601,8 @@ def _schedule(
     keep = keep - on_provisional
     # From the effect date over the due dates of N still to come; when none remains, at the first due date of N+1
     # alone (DESIGN §2.3).
-    spill = effect >= 12
-    pool = np.where(spill[:, None], slot == effect[:, None], valid & ~before & (slot < 12))
-    last = np.where(spill, effect, cal.last[k, 0])
+    pool = cal.pools[k, effect]
+    last = cal.pool_last[k, effect]
     provisional = np.where(before, opened, 0)
     provisional += _spread(keep, pool, last)
     provisional += _spread(t.provisional_next[s], valid & (slot >= 12), cal.last[k, 1])
