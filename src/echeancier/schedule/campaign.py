@@ -26,7 +26,7 @@ computed.
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,7 +34,9 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from echeancier.contributions.situation import InputError
 from echeancier.contributions.vectorized import RowInputError
@@ -279,6 +281,8 @@ class _Out:
     refunds: dict[str, list[Any]] = field(default_factory=lambda: {name: [] for name in REFUNDS_SCHEMA.names})
     accounts: dict[str, list[Any]] = field(default_factory=lambda: {name: [] for name in ACCOUNTS_SCHEMA.names})
     parts_arrays: list[dict[str, Any]] = field(default_factory=list)  # the array path's, already columns
+    refunds_arrays: list[dict[str, Any]] = field(default_factory=list)
+    accounts_arrays: list[dict[str, Any]] = field(default_factory=list)
 
     def account(
         self,
@@ -404,32 +408,71 @@ def _array_rows(campaign: Campaign, rows: list[tuple[int, dict[str, Any]]], year
             "missed": pa.array(np.zeros(len(index), dtype=np.bool_)),
         }
     )
-    called = campaign.total().sum(axis=1)
-    refunding = np.flatnonzero(
-        (campaign.ajustement_refund != 0)
-        | (campaign.regularisation_refund != 0)
-        | (campaign.regularisation_on_instalments != 0)
-    )
-    for i in refunding.tolist():
-        for refund in campaign.refunds(i):
-            values = (
-                accounts[i],
-                refund.date,
-                refund.kind,
-                refund.year,
-                _cents(refund.amount),
-                _cents(refund.imputed),
-                _cents(refund.on_instalments),
-            )
-            for key, value in zip(REFUNDS_SCHEMA.names, values, strict=True):
-                out.refunds[key].append(value)
-    end = date(year + 1, 12, 31)
+    _array_refunds(campaign, accounts, year, out)
+    # Notes and organisms depend on a few values (zone, quarterly fallback; département): asked once each.
+    notes: dict[tuple[int, bool], str] = {}
     organisms: dict[str, str] = {}
-    for i, (number, row) in enumerate(rows):
+    end = date(year + 1, 12, 31)
+    note_of, organism_of = [], []
+    for i, (_, row) in enumerate(rows):
+        key = (int(zone[i]), bool(campaign.quarterly_fallback[i]))
+        if key not in notes:
+            notes[key] = ";".join(campaign.notes(i))
         department = _text(row.get("department")) or "75"
         if department not in organisms:
             organisms[department] = organism_for(department, end).key
-        out.account(str(accounts[i]), number, "array", organisms[department], campaign.notes(i), int(called[i]))
+        note_of.append(notes[key])
+        organism_of.append(organisms[department])
+    out.accounts_arrays.append(
+        {
+            "account": pa.array(accounts, pa.string()),
+            "row": pa.array([number for number, _ in rows], pa.int64()),
+            "path": pa.array(["array"] * len(rows), pa.string()),
+            "organism": pa.array(organism_of, pa.string()),
+            "notes": pa.array(note_of, pa.string()),
+            "called_cents": pa.array(campaign.total().sum(axis=1), pa.int64()),
+            "error": pa.nulls(len(rows), pa.string()),
+        }
+    )
+
+
+def _array_refunds(campaign: Campaign, accounts: npt.NDArray[Any], year: int, out: _Out) -> None:
+    """The refunds of `Campaign.refunds`, as columns: the ajustement's and the régularisation's refunded on the
+    refund date, the régularisation credit set against the instalments on the effect date; by date, then in that
+    order (the order they arise in the replay)."""
+    rows = np.arange(len(accounts))
+    effect = campaign.due_dates[campaign.calendar.astype(np.intp), campaign.effect.astype(np.intp)]
+    zero = np.zeros(len(accounts), dtype=np.int64)
+    pieces = [
+        # (amount, imputed on instalments, date, kind, year, rank)
+        (campaign.ajustement_refund, zero, campaign.refund_date, "ajustement", year, 0),
+        (zero, campaign.regularisation_on_instalments, effect, "regularisation", year - 1, 1),
+        (campaign.regularisation_refund, zero, campaign.refund_date, "regularisation", year - 1, 2),
+    ]
+    columns: dict[str, list[Any]] = {name: [] for name in ("row", "date", "kind", "year", "amount", "on", "rank")}
+    for amount, on_instalments, when, kind, refund_year, rank in pieces:
+        found = (amount != 0) | (on_instalments != 0)
+        count = int(found.sum())
+        columns["row"].append(rows[found])
+        columns["date"].append(when[found])
+        columns["kind"].append(np.full(count, kind, dtype=object))
+        columns["year"].append(np.full(count, refund_year, dtype=np.int16))
+        columns["amount"].append(amount[found])
+        columns["on"].append(on_instalments[found])
+        columns["rank"].append(np.full(count, rank, dtype=np.int8))
+    joined = {name: np.concatenate(values) for name, values in columns.items()}
+    order = np.lexsort((joined["rank"], joined["date"].astype(np.int64), joined["row"]))
+    out.refunds_arrays.append(
+        {
+            "account": pa.array(accounts[joined["row"][order]], pa.string()),
+            "date": pa.array(joined["date"][order], pa.date32()),
+            "kind": pa.array(joined["kind"][order], pa.string()),
+            "year": pa.array(joined["year"][order], pa.int16()),
+            "amount_cents": pa.array(joined["amount"][order], pa.int64()),
+            "imputed_cents": pa.array(np.zeros(len(order), dtype=np.int64), pa.int64()),
+            "on_instalments_cents": pa.array(joined["on"][order], pa.int64()),
+        }
+    )
 
 
 def compute_partition(batch: pa.Table, year: int, first_row: int = 1, law: Law | None = None) -> Partition:
@@ -457,8 +500,14 @@ def compute_partition(batch: pa.Table, year: int, first_row: int = 1, law: Law |
         pa.table(columns, schema=PARTS_SCHEMA) for columns in out.parts_arrays
     ]
     parts = pa.concat_tables(tables)
-    refunds = pa.table(out.refunds, schema=REFUNDS_SCHEMA)
-    accounts = pa.table(out.accounts, schema=ACCOUNTS_SCHEMA)
+    refunds = pa.concat_tables(
+        [pa.table(out.refunds, schema=REFUNDS_SCHEMA)]
+        + [pa.table(columns, schema=REFUNDS_SCHEMA) for columns in out.refunds_arrays]
+    )
+    accounts = pa.concat_tables(
+        [pa.table(columns, schema=ACCOUNTS_SCHEMA) for columns in out.accounts_arrays]
+        + [pa.table(out.accounts, schema=ACCOUNTS_SCHEMA)]
+    ).sort_by("row")
     return Partition(parts, refunds, accounts, summarise(parts, refunds, accounts), errors)
 
 
@@ -469,27 +518,37 @@ def compute_partition(batch: pa.Table, year: int, first_row: int = 1, law: Law |
 def summarise(parts: pa.Table, refunds: pa.Table, accounts: pa.Table) -> dict[str, Any]:
     """Counts and totals (cents) of a partition: accounts by path, instalments, parts and refunds by kind, and by
     organism the accounts and what is called."""
-    kinds = parts.column("kind").to_numpy(zero_copy_only=False)
+    encoded = pc.dictionary_encode(parts.column("kind")).combine_chunks()
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
     amounts = parts.column("amount_cents").to_numpy()
-    by_kind = {kind: int(amounts[kinds == kind].sum()) for kind in KINDS if (kinds == kind).any()}
-    refund_kinds = refunds.column("kind").to_pylist()
+    totals = {name: int(amounts[codes == code].sum()) for code, name in enumerate(encoded.dictionary.to_pylist())}
+    by_kind = {kind: totals[kind] for kind in KINDS if kind in totals}
     refunded: Counter[str] = Counter()
-    for kind, amount in zip(refund_kinds, refunds.column("amount_cents").to_pylist(), strict=True):
-        refunded[kind] += amount
-    organisms: dict[str, dict[str, int]] = defaultdict(lambda: {"accounts": 0, "called_cents": 0})
-    for organism, called in zip(
-        accounts.column("organism").to_pylist(), accounts.column("called_cents").to_pylist(), strict=True
+    for kind, amount in zip(
+        refunds.column("kind").to_pylist(), refunds.column("amount_cents").to_pylist(), strict=True
     ):
-        if organism is not None:
-            organisms[organism]["accounts"] += 1
-            organisms[organism]["called_cents"] += called
-    if len(parts):
-        keys = (
-            pa.table({"a": parts.column("account"), "d": parts.column("due_date")}).group_by(["a", "d"]).aggregate([])
+        refunded[kind] += amount
+    grouped = accounts.group_by("organism").aggregate([("called_cents", "sum"), ("called_cents", "count")])
+    organisms = {
+        organism: {"accounts": int(number), "called_cents": int(called)}
+        for organism, called, number in zip(
+            grouped.column("organism").to_pylist(),
+            grouped.column("called_cents_sum").to_pylist(),
+            grouped.column("called_cents_count").to_pylist(),
+            strict=True,
         )
-        instalments = len(keys)
-    else:
-        instalments = 0
+        if organism is not None
+    }
+    # An instalment is the parts of one account and due date, which follow each other.
+    count = len(parts)
+    instalments = 0
+    if count:
+        account, due = parts.column("account"), parts.column("due_date")
+        changes = pc.or_(
+            pc.not_equal(account.slice(1), account.slice(0, count - 1)),
+            pc.not_equal(due.slice(1), due.slice(0, count - 1)),
+        )
+        instalments = 1 + int(pc.sum(changes).as_py() or 0)
     return {
         "accounts": len(accounts),
         "paths": dict(Counter(accounts.column("path").to_pylist())),

@@ -266,6 +266,7 @@ class _Replay:
     report_until: date | None = None
     etalement_years: int = 0
     payment_day_changes: dict[int, int] = field(default_factory=dict)
+    dates_cache: dict[tuple[int, tuple[Mode, ...], date | None], list[date]] = field(default_factory=dict)
 
     # -- calendar ------------------------------------------------------------------------------------------------
 
@@ -282,6 +283,12 @@ class _Replay:
 
     def due_dates_of(self, year: int) -> list[date]:
         """The due dates of `year` under the payment modes in force on each of them (R613-2 I, R613-3 I)."""
+        key = (year, tuple(self.modes), self.cessation)  # what they depend on: computed once for each
+        if key not in self.dates_cache:
+            self.dates_cache[key] = self._due_dates_of(year)
+        return list(self.dates_cache[key])
+
+    def _due_dates_of(self, year: int) -> list[date]:
         candidates = set(due_dates(year, Frequency.QUARTERLY))
         for day in payment_days(year):
             candidates.update(due_dates(year, Frequency.MONTHLY, day))

@@ -452,13 +452,17 @@ def _effects(cal: _Calendars, calendar: npt.NDArray[np.int8], declared: I64, yea
     effects = np.zeros(len(calendar), dtype=np.int8)
     pairs, inverse = np.unique(np.stack([calendar.astype(np.int64), declared]), axis=1, return_inverse=True)
     found = np.zeros(pairs.shape[1], dtype=np.int8)
+    by_year = []
+    for c in range(len(cal.labels)):
+        slots = np.flatnonzero(cal.valid[c])
+        dates = [_date(cal.due[c, slot]) for slot in slots.tolist()]
+        split = int(np.searchsorted(slots, 12))
+        by_year.append((dates[:split], dates[split:]))
     for i, (c, day) in enumerate(pairs.T.tolist()):
         on = _date(day)
         delay = load_law().value_near("delais.effet_declaration_jours", on)
         assert isinstance(delay, int)
-        slots = np.flatnonzero(cal.valid[c])
-        dates = [_date(cal.due[c, slot]) for slot in slots]
-        for pool in (dates[: np.searchsorted(slots, 12)], dates[np.searchsorted(slots, 12) :]):
+        for pool in by_year[c]:
             due = first_due_date_at_least(on, delay, pool)
             if due is not None:
                 found[i] = _slot(due, year)
