@@ -349,35 +349,116 @@ def _planner(row: Mapping[str, Any], number: int, year: int, out: _Out) -> str |
     return None
 
 
-def _array_path(rows: list[tuple[int, dict[str, Any]]], year: int, law: Law | None, out: _Out) -> list[int]:
-    """The steady-state rows through `campaign_many`; returns the row numbers it refused (for the replay, which
-    names their error)."""
+def _is_text(column: Any) -> bool:
+    return bool(pa.types.is_string(column.type) or pa.types.is_large_string(column.type))
+
+
+def _blank(batch: pa.Table, name: str) -> npt.NDArray[np.bool_]:
+    """Rows where column `name` is absent, null or empty text."""
+    if name not in batch.column_names:
+        return np.ones(len(batch), dtype=np.bool_)
+    column = batch.column(name)
+    if _is_text(column):
+        blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(column), ""), True)
+    else:
+        blank = column.is_null()
+    return np.asarray(blank.to_numpy(zero_copy_only=False), dtype=np.bool_)
+
+
+def _steady_rows(batch: pa.Table, year: int) -> npt.NDArray[np.bool_]:
+    """The rows the array evaluation computes (see `_steady`), decided on the columns. Conservative: a row it
+    cannot read for sure goes to the replay, which computes the same échéancier or names the row's error."""
+    names = batch.column_names
+    mask = ~_blank(batch, "id") & _blank(batch, "scenario")
+    for name in ("declaration_date", "income_n2", "income_n1"):
+        mask &= ~_blank(batch, name)
+    if "events" in names:
+        events = batch.column("events")
+        if not _is_text(events):
+            return np.zeros(len(batch), dtype=np.bool_)
+        trimmed = pc.utf8_trim_whitespace(events)
+        none = pc.fill_null(pc.or_(pc.equal(trimmed, ""), pc.equal(trimmed, "[]")), True)
+        mask &= np.asarray(none.to_numpy(zero_copy_only=False), dtype=np.bool_)
+    if "rsa" in names:
+        rsa = batch.column("rsa")
+        if pa.types.is_boolean(rsa.type):
+            no = pc.fill_null(pc.invert(rsa), True)
+        elif _is_text(rsa):
+            no = pc.fill_null(pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(rsa)), pa.array(["", "false", "0"])), True)
+        else:
+            return np.zeros(len(batch), dtype=np.bool_)
+        mask &= np.asarray(no.to_numpy(zero_copy_only=False), dtype=np.bool_)
+    if "activity_start" not in names:
+        return np.zeros(len(batch), dtype=np.bool_)
+    start = batch.column("activity_start")
+    try:
+        if _is_text(start):
+            start = pc.cast(pc.utf8_trim_whitespace(start), pa.date32())
+        if not pa.types.is_date32(start.type):
+            return np.zeros(len(batch), dtype=np.bool_)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return np.array([_steady(row, year) for row in batch.to_pylist()], dtype=np.bool_)
+    old = pc.fill_null(pc.less_equal(pc.year(start), year - STEADY_STATE_YEARS), False)
+    return mask & np.asarray(old.to_numpy(zero_copy_only=False), dtype=np.bool_)
+
+
+_FAST_TEXT = ("profession", "frequency", "department", "income_n2", "income_n1", "declaration_date", "activity_start")
+_NORMALISE: dict[str, Any] = {
+    "profession": _text,
+    "frequency": lambda v: _text(v) or "monthly",
+    "day": lambda v: _int(v, 5),
+    "direct_debit": lambda v: _flag(v, True),
+    "department": lambda v: _text(v) or "75",
+    "income_n2": _amount,
+    "income_n1": _amount,
+    "declaration_date": lambda v: v,
+    "activity_start": lambda v: v,
+}
+_DEFAULTS: dict[str, Any] = {"frequency": "monthly", "day": 5, "direct_debit": True, "department": "75"}
+
+
+def _campaign_column(batch: pa.Table, name: str) -> Any:
+    """A column for `campaign_many`: Arrow's own NumPy form when it needs no reading, else each value as the
+    scenario path reads it (`_NORMALISE`)."""
+    if name not in batch.column_names:
+        return [_DEFAULTS.get(name)] * len(batch)
+    column = batch.column(name)
+    kind = column.type
+    if column.null_count == 0:
+        if pa.types.is_date32(kind) or pa.types.is_boolean(kind) or pa.types.is_integer(kind):
+            return column.to_numpy()
+        if pa.types.is_floating(kind) and name.startswith("income"):
+            return column.to_numpy()
+        if _is_text(column) and name in _FAST_TEXT:
+            return pc.utf8_trim_whitespace(column).to_numpy(zero_copy_only=False)
+    return [_NORMALISE[name](value) for value in column.to_pylist()]
+
+
+def _array_path(
+    batch: pa.Table, index: npt.NDArray[np.intp], first_row: int, year: int, law: Law | None, out: _Out
+) -> list[int]:
+    """The steady-state rows `index` of `batch` through `campaign_many`; returns the rows it refused (for the
+    replay, which names their error)."""
     refused: list[int] = []
-    while rows:
-        columns: dict[str, list[Any]] = {
-            "profession": [_text(r.get("profession")) for _, r in rows],
-            "frequency": [_text(r.get("frequency")) or "monthly" for _, r in rows],
-            "day": [_int(r.get("day"), 5) for _, r in rows],
-            "direct_debit": [_flag(r.get("direct_debit"), True) for _, r in rows],
-            "department": [_text(r.get("department")) or "75" for _, r in rows],
-            "income_n2": [_amount(r.get("income_n2")) for _, r in rows],
-            "income_n1": [_amount(r.get("income_n1")) for _, r in rows],
-            "declaration_date": [r.get("declaration_date") for _, r in rows],
-            "activity_start": [r.get("activity_start") for _, r in rows],
-        }
+    while len(index):
+        rows = batch.take(pa.array(index))
+        columns = {name: _campaign_column(rows, name) for name in _NORMALISE}
         try:
             campaign = campaign_many(columns, year, law)
         except RowInputError as error:
-            refused.append(rows[error.row][0])
-            rows = rows[: error.row] + rows[error.row + 1 :]
+            refused.append(int(index[error.row]))
+            index = np.delete(index, error.row)
             continue
-        _array_rows(campaign, rows, year, out)
+        ids = [_text(value) for value in rows.column("id").to_pylist()]
+        _array_rows(campaign, (first_row + index).tolist(), ids, columns["department"], year, out)
         break
     return refused
 
 
-def _array_rows(campaign: Campaign, rows: list[tuple[int, dict[str, Any]]], year: int, out: _Out) -> None:
-    accounts = np.array([_account_id(r, number) for number, r in rows], dtype=object)
+def _array_rows(
+    campaign: Campaign, numbers: list[int], ids: list[str | None], departments: Any, year: int, out: _Out
+) -> None:
+    accounts = np.array(ids, dtype=object)
     calendar = campaign.calendar.astype(np.intp)
     zone = campaign.zone.astype(np.intp)
     pieces = []
@@ -411,27 +492,24 @@ def _array_rows(campaign: Campaign, rows: list[tuple[int, dict[str, Any]]], year
     _array_refunds(campaign, accounts, year, out)
     # Notes and organisms depend on a few values (zone, quarterly fallback; département): asked once each.
     notes: dict[tuple[int, bool], str] = {}
-    organisms: dict[str, str] = {}
-    end = date(year + 1, 12, 31)
-    note_of, organism_of = [], []
-    for i, (_, row) in enumerate(rows):
-        key = (int(zone[i]), bool(campaign.quarterly_fallback[i]))
+    note_of = []
+    for i, key in enumerate(zip(zone.tolist(), campaign.quarterly_fallback.tolist(), strict=True)):
         if key not in notes:
             notes[key] = ";".join(campaign.notes(i))
-        department = _text(row.get("department")) or "75"
-        if department not in organisms:
-            organisms[department] = organism_for(department, end).key
         note_of.append(notes[key])
-        organism_of.append(organisms[department])
+    end = date(year + 1, 12, 31)
+    names, inverse = np.unique(np.array([str(d).strip() for d in departments], dtype=object), return_inverse=True)
+    keys = np.array([organism_for(name, end).key for name in names.tolist()], dtype=object)
+    organism_of = keys[inverse.reshape(-1)]
     out.accounts_arrays.append(
         {
             "account": pa.array(accounts, pa.string()),
-            "row": pa.array([number for number, _ in rows], pa.int64()),
-            "path": pa.array(["array"] * len(rows), pa.string()),
+            "row": pa.array(numbers, pa.int64()),
+            "path": pa.array(["array"] * len(numbers), pa.string()),
             "organism": pa.array(organism_of, pa.string()),
             "notes": pa.array(note_of, pa.string()),
             "called_cents": pa.array(campaign.total().sum(axis=1), pa.int64()),
-            "error": pa.nulls(len(rows), pa.string()),
+            "error": pa.nulls(len(numbers), pa.string()),
         }
     )
 
@@ -484,16 +562,13 @@ def compute_partition(batch: pa.Table, year: int, first_row: int = 1, law: Law |
     if unknown:
         raise CampaignError(f"{unknown[0]} : colonne inconnue (colonnes : {', '.join(COLUMNS)})")
     out = _Out()
-    rows = batch.to_pylist()
-    steady: list[tuple[int, dict[str, Any]]] = []
-    others: list[tuple[int, dict[str, Any]]] = []
-    for offset, row in enumerate(rows):
-        (steady if _steady(row, year) else others).append((first_row + offset, row))
-    refused = set(_array_path(steady, year, law, out))
-    by_number = dict(steady)
+    steady = _steady_rows(batch, year)
+    refused = _array_path(batch, np.flatnonzero(steady), first_row, year, law, out)
+    replayed = np.union1d(np.flatnonzero(~steady), np.array(refused, dtype=np.intp)).astype(np.intp)
     errors = []
-    for number, row in others + [(number, by_number[number]) for number in sorted(refused)]:
-        message = _planner(row, number, year, out)
+    rows = batch.take(pa.array(replayed)).to_pylist() if len(replayed) else []
+    for index, row in zip(replayed.tolist(), rows, strict=True):
+        message = _planner(row, first_row + index, year, out)
         if message is not None:
             errors.append(message)
     tables = [pa.table(out.parts, schema=PARTS_SCHEMA)] + [
