@@ -491,15 +491,13 @@ def _array_rows(
     )
     _array_refunds(campaign, accounts, year, out)
     # Notes and organisms depend on a few values (zone, quarterly fallback; département): asked once each.
-    notes: dict[tuple[int, bool], str] = {}
-    note_of = []
-    for i, key in enumerate(zip(zone.tolist(), campaign.quarterly_fallback.tolist(), strict=True)):
-        if key not in notes:
-            notes[key] = ";".join(campaign.notes(i))
-        note_of.append(notes[key])
+    pairs = 2 * zone + campaign.quarterly_fallback.astype(np.intp)
+    kinds, inverse = np.unique(pairs, return_inverse=True)
+    texts = [";".join(campaign.notes(int(np.argmax(pairs == kind)))) for kind in kinds.tolist()]
+    note_of = np.array(texts, dtype=object)[inverse.reshape(-1)]
     end = date(year + 1, 12, 31)
-    names, inverse = np.unique(np.array([str(d).strip() for d in departments], dtype=object), return_inverse=True)
-    keys = np.array([organism_for(name, end).key for name in names.tolist()], dtype=object)
+    names, inverse = np.unique(np.asarray(departments, dtype=object), return_inverse=True)
+    keys = np.array([organism_for(str(name).strip() or "75", end).key for name in names.tolist()], dtype=object)
     organism_of = keys[inverse.reshape(-1)]
     out.accounts_arrays.append(
         {
