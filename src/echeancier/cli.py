@@ -1207,6 +1207,9 @@ from echeancier.cli_tokens import tokens_app  # noqa: E402
 
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(recovery_app, name="recovery")
+from echeancier.cli_campaign import campaign as campaign_command  # noqa: E402
+
+app.command("campaign")(campaign_command)
 
 
 def main() -> None:

@@ -79,7 +79,7 @@ def _situation(contributor: Contributor, year: int, income: Decimal, end: date |
 
 
 def _computed(simulation: Simulation, provisional_law: bool) -> Computed:
-    cfp = simulation.line("formation_professionnelle").amount
+    cfp = simulation.amount("formation_professionnelle")  # without building the explanation
     return Computed(simulation.total - cfp, cfp, simulation, provisional_law)
 
 
@@ -113,14 +113,21 @@ def annualised(contributor: Contributor, basis_year: int, income: Decimal) -> De
     return round_euro(income * Decimal(min(law.jours_prorata, days_in_year(basis_year))) / Decimal(days))
 
 
-def converted(contributor: Contributor, basis_year: int, year: int, income: Decimal) -> Decimal:
-    """The basis income in the definition of `year`'s rules (DESIGN §2 decision 7)."""
+def needs_conversion(basis_year: int, year: int) -> bool:
+    """An income of `basis_year` is of the former definition and `year`'s provisional rules take the single base
+    of 2025 (DESIGN §2 decision 7): the one test, for the replay and for the campaign."""
     target_law, _ = provisional_law_for(year)
     if not target_law.apres_reforme:
-        return income  # same definition: no conversion (and no need of the basis year's law)
+        return False  # same definition: no conversion (and no need of the basis year's law)
     basis_law, _ = law_for(basis_year)
-    if basis_law.apres_reforme:
+    return not basis_law.apres_reforme
+
+
+def converted(contributor: Contributor, basis_year: int, year: int, income: Decimal) -> Decimal:
+    """The basis income in the definition of `year`'s rules (DESIGN §2 decision 7)."""
+    if not needs_conversion(basis_year, year):
         return income
+    basis_law, _ = law_for(basis_year)
     basis = compute(_situation(contributor, basis_year, income, None), basis_law, income)
     return basis.assiette_csg
 

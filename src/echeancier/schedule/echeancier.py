@@ -47,6 +47,7 @@ from echeancier.account.ledger import (
 )
 from echeancier.account.ledger import RemiseDecision as LedgerRemiseDecision
 from echeancier.account.ledger import RemiseRequest as LedgerRemiseRequest
+from echeancier.contributions.exact import SCALAR
 from echeancier.contributions.territory import account_note
 from echeancier.kernel.dates import ONE_DAY, add_months
 from echeancier.kernel.fmt import format_euros, format_rate
@@ -64,6 +65,7 @@ from echeancier.schedule.calendar import (
     payment_days,
 )
 from echeancier.schedule.majorations import Majoration
+from echeancier.schedule.rules import ajustement_split, imputation
 from echeancier.schedule.scenario import (
     EVENT_TYPES,
     Cessation,
@@ -241,6 +243,26 @@ def _rate(key: str, day: date) -> Decimal:
     return value
 
 
+def carrying(dates: list[date], next_year: bool, single: bool, first_year: bool) -> list[date]:
+    """The due dates that carry a component among `dates`, the first ones still to come of its year, or of the
+    next year (`next_year`) when none remains. DESIGN §2.3: a complement with no due date left in its year is
+    called at the first due date of the next year alone; only the first year's provisional contributions are spread
+    over the second year's instalments (R613-4, `first_year`); a `single` component (the CFP) on one due date."""
+    if single or (next_year and not first_year):
+        return dates[:1]
+    return dates
+
+
+def cfp_call_from(year: int) -> date:
+    """LAW: the CFP of `year` is called with the November instalment: the first due date from this day on."""
+    return date(year, _param("formation_professionnelle.mois_appel", date(year, 1, 1)), 1)
+
+
+def refund_date(day: date) -> date:
+    """A credit arising on `day` (a declaration) is refunded `delais.effet_declaration_jours` later (R613-5 II)."""
+    return day + timedelta(days=_param("delais.effet_declaration_jours", day))
+
+
 @dataclass
 class _Replay:
     scenario: Scenario
@@ -274,6 +296,7 @@ class _Replay:
     report_until: date | None = None
     etalement_years: int = 0
     payment_day_changes: dict[int, int] = field(default_factory=dict)
+    dates_cache: dict[tuple[int, tuple[Mode, ...], date | None], list[date]] = field(default_factory=dict)
 
     # -- calendar ------------------------------------------------------------------------------------------------
 
@@ -290,13 +313,24 @@ class _Replay:
 
     def due_dates_of(self, year: int) -> list[date]:
         """The due dates of `year` under the payment modes in force on each of them (R613-2 I, R613-3 I)."""
+        key = (year, tuple(self.modes), self.cessation)  # what they depend on: computed once for each
+        if key not in self.dates_cache:
+            self.dates_cache[key] = self._due_dates_of(year)
+        return list(self.dates_cache[key])
+
+    def _due_dates_of(self, year: int) -> list[date]:
         candidates = set(due_dates(year, Frequency.QUARTERLY))
         for day in payment_days(year):
             candidates.update(due_dates(year, Frequency.MONTHLY, day))
         dates = []
+        of_mode: dict[Mode, list[date]] = {}  # each mode's dates asked once (the campaign replays many accounts)
         for candidate in sorted(candidates):
             mode = self.mode_at(candidate)
-            if candidate in due_dates(year, mode.frequency, mode.day if mode.frequency is Frequency.MONTHLY else None):
+            if mode not in of_mode:
+                of_mode[mode] = due_dates(
+                    year, mode.frequency, mode.day if mode.frequency is Frequency.MONTHLY else None
+                )
+            if candidate in of_mode[mode]:
                 dates.append(candidate)
         if self.cessation is not None:
             dates = [d for d in dates if d <= self.cessation]
@@ -336,12 +370,7 @@ class _Replay:
                 dates = [d for d in dates if d >= self.report_until]
             if dates:
                 first_year = component.kind == "provisional" and component.year == self.contributor.activity_start.year
-                if component.single or (year > component.pool_year and not first_year):
-                    # DESIGN §2.3: a complement with no due date left in its year is called at the first due
-                    # date of the next year; only the first year's provisional contributions are spread over the
-                    # second year's instalments (R613-4).
-                    return dates[:1]
-                return dates
+                return carrying(dates, year > component.pool_year, component.single, first_year)
         return []
 
     def allocate(self, component: Component, remaining: Decimal, effect: date) -> list[tuple[date, Decimal]]:
@@ -408,8 +437,7 @@ class _Replay:
     def credit(self, day: date, kind: str, year: int, amount: Decimal) -> None:
         """A credit is refunded after imputation on older debts, oldest first (R613-1-3 al. 2, R613-5 II): the
         ledger does both; after a cessation within 30 days of the call (R613-1-5 3°)."""
-        delay = _param("delais.effet_declaration_jours", day)
-        refund_on = day + timedelta(days=delay)
+        refund_on = refund_date(day)
         if amount > ZERO:
             self.credit_notes.append(CreditNote(day, kind, year, cents(round_cent(amount)), refund_on))
 
@@ -465,7 +493,7 @@ class _Replay:
         """The CFP of the year is called with the November instalment (or the first one after)."""
         if ("cfp", year, 0) in self.components:
             return
-        november = max(date(year, _param("formation_professionnelle.mois_appel", date(year, 1, 1)), 1), earliest)
+        november = max(cfp_call_from(year), earliest)
         target = amounts.cfp(self.contributor, year)
         self.set_component(Component("cfp", year, target, november.year, november, single=True), november)
 
@@ -713,18 +741,14 @@ class _Replay:
         if self.scenario.options.regularisation_credit == "refund" or self.cessation is not None:
             self.credit(on, "regularisation", declared, amount)
             return
-        left = amount
-        for kind in ("ajustement", "provisional"):
-            key = (kind, year, 0)
-            if key not in self.components or left <= ZERO:
-                continue
-            component = self.components[key]
-            remaining = component.target - self.called(key, effect)
-            taken = min(left, max(ZERO, remaining))
-            if taken:
-                component.target -= taken
+        keys = [key for key in (("ajustement", year, 0), ("provisional", year, 0)) if key in self.components]
+        still = [cents(self.components[key].target - self.called(key, effect)) for key in keys]
+        taken, left_cents = imputation(SCALAR, cents(amount), still)
+        for key, part in zip(keys, taken, strict=True):
+            if part:
+                self.components[key].target -= euros(part)
                 self.replan(key, effect)
-                left -= taken
+        left = euros(left_cents)
         on_instalments = amount - left
         # The instalments of `year` are called net of the credit, but they are paid for in full: the
         # régularisation of `year` counts the imputed credit as paid for it.
@@ -802,16 +826,17 @@ class _Replay:
         credited = self.ajustement_credits.get(year, ZERO)
         called = called_provisional + called_adjust - credited
         remaining_old = max(ZERO, old_target - credited - called)
-        remaining_new = new_target - called
-        if remaining_new < ZERO:
-            self.credit(on, "ajustement", year, -remaining_new)
-            self.ajustement_credits[year] = credited - remaining_new
-            remaining_new = ZERO
-        keep = min(remaining_old, remaining_new)
+        credit_cents, keep_cents, adjust_cents = ajustement_split(
+            SCALAR, cents(new_target), cents(called), cents(remaining_old)
+        )
+        credit, keep, adjust = euros(credit_cents), euros(keep_cents), euros(adjust_cents)
+        if credit > ZERO:
+            self.credit(on, "ajustement", year, credit)
+            self.ajustement_credits[year] = credited + credit
         component = self.components[provisional_key]
         component.target = called_provisional + keep
         self.replan(provisional_key, effect)
-        self.place("ajustement", year, called_adjust + remaining_new - keep, effect, year)
+        self.place("ajustement", year, called_adjust + adjust, effect, year)
 
     def modulation(self, event: Modulation, line: int) -> None:
         """R613-1-4 II: provisional contributions on the estimated income of the year, from the first due date at

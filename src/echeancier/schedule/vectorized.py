@@ -51,18 +51,18 @@ Layout of the result (`Campaign`), all amounts in integer cents:
   (`parametres_provisoires`).
 `Campaign.instalments(row)`, `.refunds(row)` and `.notes(row)` give one row as the scalar's own objects.
 
-Exactness: every amount is a whole number of euros from `simulate_many` (exact integer arithmetic, equal to the
-scalar engine); the spreading is integer cents, each instalment (2 × total + n) // (2 × n) — the total divided by
-their number, half up — and the remainder on the last one, per component, exactly as `spread`.
+One text (docs/campaign.md): every amount is a whole number of euros from `simulate_many` (the contribution rules'
+one text); the spreading is `spread.equal_instalments`, the ajustement `rules.ajustement_split`, the régularisation
+credit `rules.imputation`, evaluated here on arrays and by the replay on ints; the effect date, the due dates that
+carry a complement, the CFP's and the refund's dates are the replay's own functions (`first_due_date_at_least`,
+`carrying`, `cfp_call_from`, `refund_date`), asked once per calendar and day.
 
 Bad input raises `RowInputError` naming the first invalid row (0-based) and the field.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -73,14 +73,24 @@ import numpy.typing as npt
 
 from echeancier.contributions.situation import MAX_INCOME, InputError, Profession
 from echeancier.contributions.territory import account_note
-from echeancier.contributions.vectorized import RowInputError, simulate_many
+from echeancier.contributions.vectorized import VECTOR, RowInputError, simulate_many
 from echeancier.kernel.money import ZERO, to_decimal
-from echeancier.law import LawError, load_law
+from echeancier.law import Law, LawError, load_law
 from echeancier.law.snapshot import provisional_snapshot, snapshot, supported_years
 from echeancier.organisms import is_overseas
-from echeancier.schedule import declarations
-from echeancier.schedule.calendar import Departement, Frequency, debit_date, due_dates, payment_days
-from echeancier.schedule.echeancier import Instalment, Part, Refund
+from echeancier.schedule import amounts, declarations
+from echeancier.schedule.calendar import (
+    Departement,
+    Frequency,
+    debit_date,
+    due_dates,
+    first_due_date_at_least,
+    first_due_date_on_or_after,
+    payment_days,
+)
+from echeancier.schedule.echeancier import Instalment, Part, Refund, carrying, cfp_call_from, refund_date
+from echeancier.schedule.rules import ajustement_split, imputation
+from echeancier.schedule.spread import equal_instalments
 
 __all__ = ["FIELDS", "SLOTS", "Campaign", "campaign_many"]
 
@@ -104,7 +114,6 @@ FIELDS = (
 )
 STEADY_STATE_YEARS = 3  # activity_start.year <= N - 3: neither N-1 nor N is a first or second year of activity
 CHUNK = 1 << 14  # rows per block of the schedule: its (rows, 24) intermediate arrays stay in the cache
-WORKERS = min(4, os.cpu_count() or 1)
 PROFESSIONS: tuple[str, ...] = tuple(p.value for p in Profession)
 _NO_DATE = np.iinfo(np.int64).max  # a slot without a due date, after every date
 _EPOCH = date(1970, 1, 1)
@@ -410,6 +419,8 @@ class _Calendars:
     valid: Bools  # (calendars, SLOTS)
     last: npt.NDArray[np.intp]  # (calendars, 2): the last slot of N, of N+1 (where a spread puts its remainder)
     cfp: npt.NDArray[np.intp]  # (calendars, 2): the slot of the CFP of N, of N+1 (first due date from 1 November)
+    pools: Bools  # (calendars, SLOTS, SLOTS): the slots carrying a component of N from each slot (`carrying`)
+    pool_last: npt.NDArray[np.intp]  # (calendars, SLOTS): the last of them
 
 
 def _slot(day: date, year: int) -> int:
@@ -427,29 +438,56 @@ def _calendars(year: int) -> _Calendars:
     valid = due != _NO_DATE
     last = np.array([[max(np.flatnonzero(v[:12])), max(np.flatnonzero(v[12:])) + 12] for v in valid], dtype=np.intp)
     cfp = np.zeros((len(modes), 2), dtype=np.intp)
-    for c in range(len(modes)):
+    for c, (frequency, day) in enumerate(modes):
         for i, y in enumerate((year, year + 1)):
-            # LAW: the CFP with the November instalment (the first due date from 1 November of its year).
-            month = load_law().value_near("formation_professionnelle.mois_appel", date(y, 1, 1))
-            assert isinstance(month, int)
-            november = (date(y, month, 1) - _EPOCH).days
-            later = np.flatnonzero(valid[c] & (due[c] >= november) & (np.arange(SLOTS) < 12 * (i + 1)))
-            if not later.size:
+            # The replay's own rule: the first due date of the year from `cfp_call_from` on.
+            called = first_due_date_on_or_after(cfp_call_from(y), due_dates(y, frequency, day))
+            if called is None:
                 raise LawError(f"echeances: no due date of {y} from 1 November to call its CFP")
-            cfp[c, i] = later[0]
+            cfp[c, i] = _slot(called, year)
+    # The replay's `carrying` from each slot: the due dates of N still to come, or the first of N+1 alone.
+    pools = np.zeros((len(modes), SLOTS, SLOTS), dtype=np.bool_)
+    for c, (frequency, day) in enumerate(modes):
+        by_year = [due_dates(y, frequency, day) for y in (year, year + 1)]
+        for effect in np.flatnonzero(valid[c]).tolist():
+            start = _date(due[c, effect])
+            for later, dates in enumerate(by_year):
+                remaining = [d for d in dates if d >= start]
+                if remaining:
+                    for d in carrying(remaining, later == 1, single=False, first_year=False):
+                        pools[c, effect, _slot(d, year)] = True
+                    break
+    pool_last = np.where(pools.any(axis=2), SLOTS - 1 - np.argmax(pools[:, :, ::-1], axis=2), 0).astype(np.intp)
     labels = (f"monthly-{default_day}", f"monthly-{other_day}", "quarterly")
-    return _Calendars(labels, due, valid, last, cfp)
+    return _Calendars(labels, due, valid, last, cfp, pools, pool_last)
 
 
-def _delays(year: int) -> I64:
-    """`delais.effet_declaration_jours` on each day of `year` (as the scalar's `_param` reads it)."""
-    law, first = load_law(), date(year, 1, 1)
-    values = []
-    for offset in range((date(year + 1, 1, 1) - first).days):
-        value = law.value_near("delais.effet_declaration_jours", first + timedelta(days=offset))
-        assert isinstance(value, int)
-        values.append(value)
-    return np.array(values, dtype=np.int64)
+def _effects(cal: _Calendars, calendar: npt.NDArray[np.int8], declared: I64, year: int) -> npt.NDArray[np.int8]:
+    """The slot of each row's effect date: the replay's own `first_due_date_at_least` (the first due date at least
+    `delais.effet_declaration_jours` after the declaration, of N or else of N+1, DESIGN §2.3), asked once per
+    calendar and declaration day."""
+    effects = np.zeros(len(calendar), dtype=np.int8)
+    pairs, inverse = np.unique(np.stack([calendar.astype(np.int64), declared]), axis=1, return_inverse=True)
+    found = np.zeros(pairs.shape[1], dtype=np.int8)
+    by_year = []
+    for c in range(len(cal.labels)):
+        slots = np.flatnonzero(cal.valid[c])
+        dates = [_date(cal.due[c, slot]) for slot in slots.tolist()]
+        split = int(np.searchsorted(slots, 12))
+        by_year.append((dates[:split], dates[split:]))
+    for i, (c, day) in enumerate(pairs.T.tolist()):
+        on = _date(day)
+        delay = load_law().value_near("delais.effet_declaration_jours", on)
+        assert isinstance(delay, int)
+        for pool in by_year[c]:
+            due = first_due_date_at_least(on, delay, pool)
+            if due is not None:
+                found[i] = _slot(due, year)
+                break
+        else:
+            raise LawError("echeances: no due date is known after a declaration")  # not for a date in N
+    effects[:] = found[inverse.reshape(-1)]
+    return effects
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -460,8 +498,9 @@ class _Amounts:
     """The yearly amounts of `schedule.amounts`, in cents, each computed once by `simulate_many`."""
 
     def __init__(
-        self, professions: npt.NDArray[np.int8], incomes: dict[str, I64], departments: npt.NDArray[Any]
+        self, professions: npt.NDArray[np.int8], incomes: dict[str, I64], departments: npt.NDArray[Any], law: Law
     ) -> None:
+        self.law = law
         self.names = np.array(PROFESSIONS)[professions]
         self.departments = departments  # a département of each row's zone: its overseas rules (L751-1)
         self.codes = professions
@@ -470,12 +509,12 @@ class _Amounts:
         self.estimated: set[int] = set()
 
     def _law_year(self, year: int) -> int:
-        """`law_for` / `provisional_law_for`: the year's own law, or the last known one past the parameters."""
-        last = supported_years()[-1]
-        if year > last:
+        """The year of the law `amounts.law_for` gives: the year's own, or the last known one past the
+        parameters (noted as estimated)."""
+        law, estimated = amounts.law_for(year)
+        if estimated:
             self.estimated.add(year)
-            return last
-        return year
+        return law.year
 
     def _run(self, year: int, provisional: bool, income: str) -> tuple[I64, I64]:
         """(contributions CFP excluded, the six cotisations) in cents, of `income` under the law of `year`."""
@@ -490,7 +529,7 @@ class _Amounts:
                 "income": euros,
                 "department": self.departments,
             }
-            result = simulate_many(columns, provisional=key[1])
+            result = simulate_many(columns, provisional=key[1], law=self.law)
             amount = 100 * (result["total"] - result["formation_professionnelle"])
             self.cache[key] = (amount, amount - 100 * result["csg_crds"])
         return self.cache[key]
@@ -506,11 +545,10 @@ class _Amounts:
         deficit as zero) plus the compulsory contributions. (The scalar also looks up the law of `basis_year` when the
         target rules need no conversion; here it is only looked up when they do.)
         """
-        if not provisional_snapshot(self._law_year(year)).apres_reforme:
+        self._law_year(year)
+        if not amounts.needs_conversion(basis_year, year):
             return income
         basis_year = self._law_year(basis_year)
-        if snapshot(basis_year).apres_reforme:
-            return income
         name = f"{income} converted from {basis_year}"
         if name not in self.incomes:
             cotisations = self._run(basis_year, False, income)[1]
@@ -533,7 +571,7 @@ class _Amounts:
             "income": [0] * (2 * n),
             "department": ["75"] * n + ["976"] * n,
         }
-        by_profession: I64 = 100 * simulate_many(columns)["formation_professionnelle"]
+        by_profession: I64 = 100 * simulate_many(columns, law=self.law)["formation_professionnelle"]
         cfp: I64 = by_profession[self.codes.astype(np.intp) + n * (self.departments == "976")]
         return cfp
 
@@ -543,13 +581,13 @@ class _Amounts:
 
 
 def _spread(total: I64, mask: Bools, last: npt.NDArray[np.intp]) -> I64:
-    """`spread` of each row's `total` over its slots `mask`: equal instalments to the cent, half up, the remainder on
-    the slot `last` (R613-2 II, DESIGN §2.1); nothing for a total of zero or less (`replan`)."""
+    """`spread` of each row's `total` over its slots `mask` — the one text `equal_instalments` on arrays, the
+    remainder on the slot `last` — and nothing for a total of zero or less, as `_Replay.replan` places nothing."""
     count = mask.sum(axis=1)
     placed = total > 0
-    each = np.where(placed, (2 * total + count) // (2 * np.maximum(count, 1)), 0)
+    each, remainder = equal_instalments(VECTOR, np.where(placed, total, 0), np.maximum(count, 1))
     parts: I64 = np.where(mask, each[:, None], 0)
-    parts[np.arange(len(total)), last] += np.where(placed, total - each * count, 0)
+    parts[np.arange(len(total)), last] = np.where(placed, remainder, 0)
     return parts
 
 
@@ -567,7 +605,12 @@ class _Targets:
 
 
 def _schedule(
-    cal: _Calendars, calendar: npt.NDArray[np.int8], threshold: I64, t: _Targets, s: slice, out: dict[str, Any]
+    cal: _Calendars,
+    calendar: npt.NDArray[np.int8],
+    effects: npt.NDArray[np.int8],
+    t: _Targets,
+    s: slice,
+    out: dict[str, Any],
 ) -> None:
     """The échéancier of the rows `s`, written into `out` (see `declaration`, `ajustement`,
     `regularisation_credit` and `open_year` of the scalar replay)."""
@@ -575,40 +618,27 @@ def _schedule(
     rows = np.arange(len(k))
     slot = np.arange(SLOTS)
     valid = cal.valid[k]
-    # The first due date at least 15 days after the declaration, of N or else of N+1 (DESIGN §2.3).
-    effect = np.zeros(len(k), dtype=np.intp)
-    for c in range(len(cal.labels)):
-        mine = k == c
-        if mine.any():
-            dated = np.flatnonzero(cal.valid[c])
-            found = np.searchsorted(cal.due[c, dated], threshold[s][mine], side="left")
-            if (found >= len(dated)).any():
-                raise LawError("echeances: no due date is known after a declaration")  # not for a date in N
-            effect[mine] = dated[found]
+    effect = effects[s].astype(np.intp)
     before = slot < effect[:, None]
     # Provisional N in equal instalments from January (R613-2 II).
     provisional_n = t.provisional_n[s]
     opened = _spread(provisional_n, valid & (slot < 12), cal.last[k, 0])
     called = np.where(before, opened, 0).sum(axis=1)
     # Ajustement (R613-5 I 2°, II): what is called stays; the old plan is kept as far as the new amount goes.
-    remaining_new = t.adjusted_n[s] - called
-    ajustement_refund = np.maximum(-remaining_new, 0)
-    remaining_new = np.maximum(remaining_new, 0)
-    keep = np.minimum(np.maximum(provisional_n - called, 0), remaining_new)
-    adjust = remaining_new - keep
+    ajustement_refund, keep, adjust = ajustement_split(
+        VECTOR, t.adjusted_n[s], called, np.maximum(provisional_n - called, 0)
+    )
     # Régularisation (R613-1-3): a complement, or a credit set against the ajustement, then the provisional
     # instalments still to come, the rest refunded (al. 2).
     regularisation = t.definitive_n1[s] - t.called_n1[s]
     credit = np.maximum(-regularisation, 0)
-    on_adjust = np.minimum(credit, adjust)
-    adjust -= on_adjust
-    on_provisional = np.minimum(credit - on_adjust, keep)
-    keep -= on_provisional
+    (on_adjust, on_provisional), refunded = imputation(VECTOR, credit, (adjust, keep))
+    adjust = adjust - on_adjust
+    keep = keep - on_provisional
     # From the effect date over the due dates of N still to come; when none remains, at the first due date of N+1
     # alone (DESIGN §2.3).
-    spill = effect >= 12
-    pool = np.where(spill[:, None], slot == effect[:, None], valid & ~before & (slot < 12))
-    last = np.where(spill, effect, cal.last[k, 0])
+    pool = cal.pools[k, effect]
+    last = cal.pool_last[k, effect]
     provisional = np.where(before, opened, 0)
     provisional += _spread(keep, pool, last)
     provisional += _spread(t.provisional_next[s], valid & (slot >= 12), cal.last[k, 1])
@@ -622,14 +652,14 @@ def _schedule(
     out["effect"][s] = effect
     out["ajustement_refund"][s] = ajustement_refund
     out["regularisation_on_instalments"][s] = on_adjust + on_provisional
-    out["regularisation_refund"][s] = credit - on_adjust - on_provisional
+    out["regularisation_refund"][s] = refunded
 
 
 # --------------------------------------------------------------------------------------------------------------
 # The campaign
 
 
-def campaign_many(columns: Mapping[str, Any] | Any, year: int) -> Campaign:
+def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None = None) -> Campaign:
     """The échéanciers of campaign year `year` for every row of `columns`, equal to `build_echeancier` row by row.
 
     See the module docstring for the columns, the scenario each row stands for, and the layout of the result.
@@ -682,28 +712,25 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int) -> Campaign:
     monthly = (frequency == 0) & direct_debit
     calendar = np.where(monthly, np.where(day == payment_days(year)[0], 0, 1), 2).astype(np.int8)
     cal = _calendars(year)
-    delays = _delays(year)
-    declared_in_year = np.clip(declared - first, 0, len(delays) - 1)
-    threshold = declared + delays[declared_in_year]
 
     # Each overseas territory is a zone of its own, so a zone's département gives a row's overseas rules.
     row_department = np.array(departments, dtype=object)[zone]
-    amounts = _Amounts(profession, {"income_n2": income_n2, "income_n1": income_n1}, row_department)
+    batch = _Amounts(profession, {"income_n2": income_n2, "income_n1": income_n1}, row_department, law or load_law())
     targets = _Targets(
-        provisional_n=amounts.provisional(year, year - 2, "income_n2"),
-        called_n1=amounts.provisional(year - 1, year - 2, "income_n2"),
-        definitive_n1=amounts.definitive(year - 1, "income_n1"),
-        adjusted_n=amounts.provisional(year, year - 1, "income_n1"),
-        provisional_next=amounts.provisional(year + 1, year - 1, "income_n1"),
-        cfp_n=amounts.cfp(year),
-        cfp_next=amounts.cfp(year + 1),
+        provisional_n=batch.provisional(year, year - 2, "income_n2"),
+        called_n1=batch.provisional(year - 1, year - 2, "income_n2"),
+        definitive_n1=batch.definitive(year - 1, "income_n1"),
+        adjusted_n=batch.provisional(year, year - 1, "income_n1"),
+        provisional_next=batch.provisional(year + 1, year - 1, "income_n1"),
+        cfp_n=batch.cfp(year),
+        cfp_next=batch.cfp(year + 1),
     )
-    amounts.cache.clear()
+    batch.cache.clear()
     # R613-1-1 III: a declaration after the deadline of N-1's income bears 5 % of N-1's contributions.
     penalty = np.zeros(n, dtype=np.int64)
     limit = declarations.deadline(year - 1)
     if limit is not None:
-        rate = load_law().value_near("declaration.penalite_retard_taux", limit)
+        rate = (law or load_law()).value_near("declaration.penalite_retard_taux", limit)
         assert isinstance(rate, Decimal)
         numerator, denominator = rate.as_integer_ratio()
         late = declared > (limit - _EPOCH).days
@@ -714,13 +741,15 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int) -> Campaign:
     out["effect"] = np.zeros(n, dtype=np.int8)
     for name in ("ajustement_refund", "regularisation_refund", "regularisation_on_instalments"):
         out[name] = np.zeros(n, dtype=np.int64)
-    blocks = [slice(begin, min(begin + CHUNK, n)) for begin in range(0, n, CHUNK)]
-    if len(blocks) > 1 and WORKERS > 1:
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            list(pool.map(lambda s: _schedule(cal, calendar, threshold, targets, s, out), blocks))
-    else:
-        for s in blocks:
-            _schedule(cal, calendar, threshold, targets, s, out)
+    effects = _effects(cal, calendar, declared, year)
+    # The replay's `refund_date`, asked once per declaration day.
+    days, inverse = np.unique(declared, return_inverse=True)
+    refund_days = np.array([(refund_date(_date(day)) - _EPOCH).days for day in days.tolist()], dtype=np.int64)
+    refund_dates = refund_days[inverse.reshape(-1)].view("datetime64[D]")
+    # One block after the other, in this process: the campaign's parallelism is its partitions (worker processes
+    # or Dask workers), so that no thread pool here oversubscribes a worker's cores.
+    for begin in range(0, n, CHUNK):
+        _schedule(cal, calendar, effects, targets, slice(begin, min(begin + CHUNK, n)), out)
 
     due = np.where(cal.valid, cal.due, np.iinfo(np.int64).min).view("datetime64[D]")
     debit = np.full((len(zones), len(cal.labels), SLOTS), np.datetime64("NaT"), dtype="datetime64[D]")
@@ -743,12 +772,12 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int) -> Campaign:
         regularisation=out["regularisation"],
         cfp=out["cfp"],
         effect=out["effect"],
-        refund_date=(declared + delays[declared_in_year]).view("datetime64[D]"),
+        refund_date=refund_dates,
         ajustement_refund=out["ajustement_refund"],
         regularisation_refund=out["regularisation_refund"],
         regularisation_on_instalments=out["regularisation_on_instalments"],
         quarterly_fallback=(frequency == 0) & ~direct_debit,
-        estimated_years=tuple(sorted(amounts.estimated)),
+        estimated_years=tuple(sorted(batch.estimated)),
         zone_overseas=tuple(department if is_overseas(department) else None for department in departments),
         penalty=penalty,
     )

@@ -1,0 +1,162 @@
+"""Benchmark of `echeancier campaign`: N accounts, of which a share not in the steady state, from Parquet to Parquet.
+
+Target (issue 9, DESIGN §5): 3,000,000 accounts, ≥ 25 % not in the steady state, in ≤ 30 s and ≤ 2 GB peak on
+2 cores. It prints figures only; nothing here asserts a time.
+
+Run: .venv/bin/python benchmarks/bench_campaign.py [--accounts 20000] [--other 0.3] [--workers 2] [--chunk 50000]
+     [--year 2026] [--dask local:2]
+
+- the accounts: random steady-state accounts (the three professions, monthly on the 5th or the 20th or quarterly,
+  a tenth without direct debit, départements of the common calendar, Moselle, Alsace and overseas, incomes 0 to
+  300,000 €, declarations over the whole year) of which `--other` (default 30 %) are not: first or second year of
+  activity, ACRE, RSA, a cessation, a missed payment, a modulation, a payment-day change, a quarterly option —
+  written to Parquet files of 100,000 rows;
+- the run: `run_campaign` with `--workers` processes (or `--dask`), wall time, accounts per second by path
+  (measured on one partition in this process), and the peak resident set of this process and of the largest
+  worker (Linux `ru_maxrss`);
+- the extrapolation to 3,000,000 accounts is linear in the accounts of each path, and says so: the machine is
+  shared, the figures vary with its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from echeancier.schedule.campaign import compute_partition
+from echeancier.schedule.campaign_run import file_tasks, run_campaign
+
+TARGET_ACCOUNTS, TARGET_SECONDS, TARGET_MB = 3_000_000, 30.0, 2048
+DEPARTMENTS = ("75", "13", "69", "33", "57", "67", "68", "971", "972", "973", "974", "976")
+OTHERS = ("first_year", "second_year", "acre", "rsa", "cessation", "missed", "modulation", "payment_day", "quarterly")
+FILE_ROWS = 100_000
+
+
+def accounts(rows: int, year: int, other: float, seed: int = 2026) -> pa.Table:
+    """Random accounts (see the module docstring) as one Arrow table."""
+    rng = np.random.default_rng(seed)
+    first = np.datetime64(f"{year}-01-01")
+    frequency = np.array(["monthly", "monthly", "quarterly"])[rng.integers(0, 3, rows)]
+    day = np.array([5, 20])[rng.integers(0, 2, rows)]
+    direct_debit = rng.random(rows) < 0.9
+    start = np.datetime64("1990-01-01") + rng.integers(0, 365 * 25, rows).astype("timedelta64[D]")
+    income_n2 = rng.integers(0, 300_000, rows).astype(object)
+    acre = np.zeros(rows, dtype=bool)
+    rsa = np.zeros(rows, dtype=bool)
+    events = np.full(rows, None, dtype=object)
+    chosen = np.flatnonzero(rng.random(rows) < other)
+    kinds = rng.integers(0, len(OTHERS), len(chosen))
+    offsets = rng.integers(0, 330, len(chosen))
+    months = rng.integers(2, 12, len(chosen))
+    for i, kind, offset, month in zip(chosen.tolist(), kinds.tolist(), offsets.tolist(), months.tolist(), strict=True):
+        situation = OTHERS[kind]
+        on = (np.datetime64(f"{year}-01-10") + offset).item().isoformat()
+        if situation in ("first_year", "acre"):
+            start[i] = np.datetime64(f"{year - 1}-01-01") + offset
+            income_n2[i] = None
+            acre[i] = situation == "acre"
+        elif situation == "second_year":
+            start[i] = np.datetime64(f"{year - 2}-01-01") + offset
+        elif situation == "rsa":
+            rsa[i] = True
+        elif situation == "cessation":
+            events[i] = json.dumps([{"date": on, "type": "cessation"}])
+        elif situation == "missed":
+            frequency[i], day[i], direct_debit[i] = "monthly", 5, True
+            events[i] = json.dumps([{"date": f"{year}-{month:02d}-05", "type": "missed_payment"}])
+        elif situation == "modulation":
+            events[i] = json.dumps([{"date": on, "type": "modulation", "estimated_income": int(offset) * 100}])
+        elif situation == "payment_day":
+            frequency[i], direct_debit[i] = "monthly", True
+            events[i] = json.dumps([{"date": on, "type": "payment_day_change", "day": 25 - int(day[i])}])
+        else:
+            frequency[i], direct_debit[i] = "monthly", True
+            events[i] = json.dumps([{"date": on, "type": "quarterly_option"}])
+    days = (np.datetime64(f"{year + 1}-01-01") - first).astype(int)
+    return pa.table(
+        {
+            "id": pa.array([f"TI-{i}" for i in range(rows)]),
+            "profession": np.array(["artisan", "commercant", "liberal"])[rng.integers(0, 3, rows)],
+            "activity_start": pa.array(start, pa.date32()),
+            "frequency": frequency,
+            "day": day,
+            "direct_debit": direct_debit,
+            "department": np.array(DEPARTMENTS)[rng.integers(0, len(DEPARTMENTS), rows)],
+            "acre": acre,
+            "rsa": rsa,
+            "income_n2": pa.array(income_n2, pa.int64()),
+            "income_n1": rng.integers(0, 300_000, rows),
+            "declaration_date": pa.array(first + rng.integers(0, days, rows).astype("timedelta64[D]"), pa.date32()),
+            "events": pa.array(events, pa.string()),
+        }
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=20_000)
+    parser.add_argument("--other", type=float, default=0.3)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--chunk", type=int, default=50_000)
+    parser.add_argument("--year", type=int, default=2026)
+    parser.add_argument("--dask", default=None)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench_campaign_"))
+    try:
+        table = accounts(args.accounts, args.year, args.other)
+        (work / "in").mkdir()
+        for begin in range(0, len(table), FILE_ROWS):
+            pq.write_table(table.slice(begin, FILE_ROWS), work / "in" / f"part-{begin // FILE_ROWS:04d}.parquet")
+        # Accounts per second of each path, one partition in this process.
+        sample = table.slice(0, min(len(table), 5_000))
+        started = time.perf_counter()
+        partition = compute_partition(sample, args.year)
+        sample_seconds = time.perf_counter() - started
+        paths = partition.summary["paths"]
+        del table, sample, partition
+        started = time.perf_counter()
+        report = run_campaign(
+            file_tasks(work / "in", args.chunk), args.year, work / "out", workers=args.workers, dask=args.dask
+        )
+        seconds = time.perf_counter() - started
+        self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        summary = report.summary
+        written = sum(p.stat().st_size for p in (work / "out").rglob("*.parquet")) / 1e6
+        print(
+            f"campaign {args.year}: {summary['accounts']:,} accounts ({summary['paths']}), "
+            f"{summary['instalments']:,} instalments, {written:.0f} MB of Parquet"
+        )
+        print(
+            f"  wall time {seconds:.1f} s on {args.dask or f'{args.workers} worker process(es)'}, "
+            f"chunk {args.chunk:,}: {summary['accounts'] / seconds:,.0f} accounts/s"
+        )
+        print(
+            f"  peak memory: this process {self_mb:,.0f} MB, largest worker {worker_mb:,.0f} MB "
+            f"(total ≈ {self_mb + args.workers * worker_mb:,.0f} MB)"
+        )
+        print(f"  one partition of {sum(paths.values()):,} accounts in this process: {sample_seconds:.1f} s ({paths})")
+        scale = TARGET_ACCOUNTS / max(summary["accounts"], 1)
+        print(
+            f"  extrapolated, linearly, to {TARGET_ACCOUNTS:,} accounts with the same mix: "
+            f"{seconds * scale:,.0f} s (target ≤ {TARGET_SECONDS:.0f} s); memory is bounded by the chunk, "
+            f"not the accounts: ≈ {self_mb + args.workers * worker_mb:,.0f} MB (target ≤ {TARGET_MB:,} MB)"
+        )
+        print("  the machine is shared: these figures vary with its load.")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

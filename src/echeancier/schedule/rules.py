@@ -1,0 +1,38 @@
+"""The arithmetic of the declaration's rules, over integer cents: one text for the replay and for the campaign.
+
+The replay (`schedule.echeancier._Replay`) applies these to one account on Python ints; the campaign of the
+steady-state accounts (`schedule.vectorized`) to int64 arrays of many accounts, with the helpers of
+`contributions.exact` (`SCALAR`, `VECTOR`). What is called before the effect date, the due dates and the amounts
+are the replay's; these functions only say how the amounts are shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from echeancier.contributions.exact import Ints, Ops
+
+
+def ajustement_split(k: Ops, new_target: Ints, called: Ints, remaining_old: Ints) -> tuple[Ints, Ints, Ints]:
+    """R613-5 I 2° and II: the provisional contributions of the year recomputed on the declared income,
+    `new_target`, of which `called` is already called. Returns (the credit, refunded: what was called beyond the
+    new amount; what the former plan keeps calling, as far as the new amount goes — at most `remaining_old`;
+    the complement, called as the ajustement over the instalments still to come)."""
+    remaining_new = new_target - called
+    credit = k.maximum(-remaining_new, 0)
+    remaining_new = k.maximum(remaining_new, 0)
+    keep = k.minimum(remaining_old, remaining_new)
+    return credit, keep, remaining_new - keep
+
+
+def imputation(k: Ops, credit: Ints, remaining: Sequence[Ints]) -> tuple[list[Ints], Ints]:
+    """R613-1-3 al. 2: a régularisation credit "imputé sur les versements provisionnels restant à échoir au titre
+    de l'année en cours", in the order of `remaining` (what each component has still to call: the ajustement,
+    then the provisional instalments). Returns (what is taken from each, what is left to refund)."""
+    left = credit
+    taken = []
+    for still in remaining:
+        part = k.minimum(left, k.maximum(still, 0))
+        taken.append(part)
+        left = left - part
+    return taken, left
