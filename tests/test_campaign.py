@@ -219,7 +219,11 @@ def test_random_accounts_of_every_kind_equal_the_replay(year: int) -> None:
     assert {"provisional", "ajustement", "regularisation", "cfp", "majoration", "etalement", "report"} <= kinds
     assert any(partition.parts.column("missed").to_pylist())
     notes = ";".join(partition.accounts.column("notes").to_pylist())
-    assert "cessation:" in notes and "regles_metropolitaines:974" in notes and "trimestriel_sans_prelevement" in notes
+    assert (
+        "cessation:" in notes
+        and "exonerations_outre_mer_non_appliquees:974" in notes
+        and "trimestriel_sans_prelevement" in notes
+    )
 
 
 @pytest.mark.parametrize("year", [2024, 2025, 2026])

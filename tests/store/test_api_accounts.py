@@ -564,3 +564,5 @@ def test_the_recovery_worklist_is_the_command_for_the_accounts_the_token_opens(a
     assert api.get("/v1/accounts/worklist", api.ti1, params=params).json() == FORBIDDEN
     error(api.get("/v1/accounts/worklist", api.admin, params={"as_of": "1999-01-01"}), 422, "as_of")
     error(api.get("/v1/accounts/worklist", api.admin, params={"as_of": "demain"}), 422, "as_of")
+    error(api.get("/v1/accounts/worklist", api.admin, params={"organism": "urssaf\x00"}), 422, "organism")
+    error(api.get("/v1/accounts/worklist", api.admin, params={"organism": "x" * 101}), 422, "organism")

@@ -131,7 +131,8 @@ def test_accounts_overseas_name_their_organism_and_saint_pierre_is_refused(datab
         ("MAYOTTE", "css_mayotte"),
     }
     code, out, _ = run("recovery", "worklist", "--as-of", "2026-06-01", "--organism", "css_mayotte", "--db", db)
-    assert "MAYOTTE : relance amiable, 1\u202f003,92\u00a0€" in out and "CORSE" not in out
+    # Mayotte has its own contributions from income 2025 (ordonnance 96-1122): 673,25 € a month in 2026
+    assert "MAYOTTE : relance amiable, 673,25\u00a0€" in out and "CORSE" not in out
     for chosen in ("976", "Caisse de sécurité sociale de Mayotte"):  # a COG code, or the organism's name
         code, by_code, _ = run("recovery", "worklist", "--as-of", "2026-06-01", "--organism", chosen, "--db", db)
         assert code == 0 and by_code == out

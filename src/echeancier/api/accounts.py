@@ -569,6 +569,8 @@ def recovery_worklist(
     day = as_of or accounts.today()
     key = None
     if organism is not None:
+        if not organism.isprintable() or not 0 < len(organism) <= 100:
+            raise ApiError(422, "organism", "an organism's key, name or COG code: printable, at most 100 characters")
         from echeancier.organisms import UnknownTerritory, organism_for
 
         try:

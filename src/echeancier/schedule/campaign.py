@@ -39,9 +39,11 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from echeancier.contributions.situation import InputError
+from echeancier.contributions.territory import MAYOTTE, territory
 from echeancier.contributions.vectorized import RowInputError
 from echeancier.law import Law, LawError, supported_years
 from echeancier.organisms import UnknownTerritory, organism_for
+from echeancier.schedule import declarations
 from echeancier.schedule.echeancier import KINDS, Echeancier, build_echeancier
 from echeancier.schedule.scenario import ScenarioError, parse_scenario
 from echeancier.schedule.vectorized import PARTS, SLOTS, Campaign, campaign_many
@@ -473,6 +475,12 @@ def _array_rows(
         else:
             years = (year + slot // 12).astype(np.int16)
         pieces.append((index, slot, np.full(len(index), code, dtype=np.int8), years, array[index, slot]))
+    if campaign.penalty is not None:
+        # R613-1-1 III: the late declaration's penalty, in the instalment of the effect date (`Campaign.instalments`)
+        index = np.flatnonzero(campaign.penalty)
+        slot = campaign.effect[index].astype(np.intp)
+        last = np.full(len(index), len(PARTS), dtype=np.int8)  # after the four parts, as in KINDS
+        pieces.append((index, slot, last, np.full(len(index), year - 1, dtype=np.int16), campaign.penalty[index]))
     columns: list[Any] = [np.concatenate(values) for values in zip(*pieces, strict=True)]
     order = np.lexsort((columns[2], columns[1], columns[0]))  # by account, due date, then the order of KINDS
     index, slot, rank, years, amount = (values[order] for values in columns)
@@ -483,7 +491,7 @@ def _array_rows(
             "account": pa.array(accounts[index], pa.string()),
             "due_date": pa.array(due, pa.date32()),
             "debit_date": pa.array(debit, pa.date32()),
-            "kind": pa.array(np.array(PARTS, dtype=object)[rank], pa.string()),
+            "kind": pa.array(np.array((*PARTS, declarations.PENALTY_KIND), dtype=object)[rank], pa.string()),
             "year": pa.array(years, pa.int16()),
             "amount_cents": pa.array(amount, pa.int64()),
             "missed": pa.array(np.zeros(len(index), dtype=np.bool_)),
@@ -495,6 +503,10 @@ def _array_rows(
     kinds, inverse = np.unique(pairs, return_inverse=True)
     texts = [";".join(campaign.notes(int(np.argmax(pairs == kind)))) for kind in kinds.tolist()]
     note_of = np.array(texts, dtype=object)[inverse.reshape(-1)]
+    # At Mayotte the note depends on the income years each row's documents show (`Campaign.notes`): row by row.
+    mayotte = [z for z, code in enumerate(campaign.zone_overseas) if code and territory(code) == MAYOTTE]
+    for row in np.flatnonzero(np.isin(zone, mayotte)).tolist():
+        note_of[row] = ";".join(campaign.notes(row))
     end = date(year + 1, 12, 31)
     names, inverse = np.unique(np.asarray(departments, dtype=object), return_inverse=True)
     keys = np.array([organism_for(str(name).strip() or "75", end).key for name in names.tolist()], dtype=object)
