@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from echeancier.cli import app
 from echeancier.contributions.engine import simulate
 from echeancier.schedule.forecast import forecast, regularisation_of
-from echeancier.schedule.scenario import ScenarioError, loads_scenario
+from echeancier.schedule.scenario import ScenarioError, load_scenario, loads_scenario
 
 SCENARIO = """\
 contributor:
@@ -214,6 +214,9 @@ def test_web_page_shows_the_rights_and_the_forecast_chart() -> None:
     assert 'id="vos-droits"' in page.text and "trimestres validés sur 4" in page.text
     assert 'id="forecast-title"' in page.text  # the server-side SVG of the monthly payments
     assert "avec modulation" in page.text and "CSS R613-1-4 II" in page.text
+    # the window reaches 2028 (docs/law-choices.md 220): the page says which years use the 2026 parameters
+    assert "Montants 2027 estimés avec les paramètres 2026, recalculés en janvier" in page.text
+    assert "Montants 2028 estimés avec les paramètres 2026, recalculés en janvier" in page.text
 
 
 def test_forecast_of_an_account_equals_that_of_its_scenario(tmp_path: Path) -> None:
@@ -275,6 +278,11 @@ def test_no_modulation_after_a_cessation_but_still_a_forecast() -> None:
     done = CliRunner().invoke(app, args)
     assert done.exit_code == 0, done.output
     assert "Modulation (CSS R613-1-4 II) : impossible à cette date" in done.output
+    # R613-1-5: after the cessation of April 2026 no income of 2027 is declared, even in a window reaching 2028
+    late = forecast(load_scenario(example), date(2026, 12, 7), Decimal(45000))
+    assert late.end == date(2028, 12, 7)
+    assert not [p for p in late.payments if any(y >= 2027 for _, y, _ in p.parts)]
+    assert not [c for c in late.calls if c.year >= 2027]
 
 
 DECEMBER = date(2026, 12, 7)
@@ -346,15 +354,12 @@ def test_cli_and_api_say_the_estimated_figures(tmp_path: Path) -> None:
     assert response.json() == as_json
 
 
-def test_forecast_pdf_says_the_estimated_figures() -> None:
+def test_forecast_pdf_says_the_estimated_figures(tmp_path: Path) -> None:
     from echeancier.cli_forecast import forecast_pdf
+    from tests.test_pdf import text_of
 
     result = forecast(loads_scenario(SCENARIO), DECEMBER, Decimal(60000))
-    data = forecast_pdf(result, DECEMBER)
-    assert data.startswith(b"%PDF")
-    from echeancier.cli_forecast import summary_lines
-
-    assert any(
-        "montants 2028 estimés avec les paramètres 2026, recalculés en janvier" in line
-        for line in summary_lines(result)
-    )
+    text = text_of(forecast_pdf(result, DECEMBER), tmp_path)
+    assert "2028-12 *" in text  # every month of 2027 and 2028 marked
+    assert "montants 2028 estimés avec les paramètres 2026, recalculés en janvier" in text
+    assert "montants 2027 estimés avec les paramètres 2026, recalculés en janvier" in text

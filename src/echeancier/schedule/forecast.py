@@ -35,7 +35,14 @@ from echeancier.kernel.money import ZERO
 from echeancier.law import load_law, supported_years
 from echeancier.schedule.calendar import ESTIMATED_YEARS
 from echeancier.schedule.echeancier import Echeancier, build_echeancier
-from echeancier.schedule.scenario import Declaration, MissedPayment, Modulation, Scenario, ScenarioError
+from echeancier.schedule.scenario import (
+    Cessation,
+    Declaration,
+    MissedPayment,
+    Modulation,
+    Scenario,
+    ScenarioError,
+)
 
 HORIZON_MONTHS = 24
 KINDS_CALLED = ("regularisation", "ajustement")
@@ -283,9 +290,12 @@ def forecast(
     extra: list[Any] = []
     if not _declared(scenario, year - 1) and (year - 1) in scenario.incomes and _deadline(year) >= as_of:
         extra.append(Declaration(date=_deadline(year), type="declaration", year=year - 1, income=None))
+    # no income is declared for a year after the cessation (R613-1-5: the last declaration is the year's of it)
+    ceased = min((e.date.year for e in scenario.events if isinstance(e, Cessation)), default=None)
     for declared_year, income in ((year, estimate), (year + 1, estimate_next)):
         on = _deadline(declared_year + 1)
-        if on <= end and not _declared(scenario, declared_year):
+        active = ceased is None or declared_year <= ceased
+        if on <= end and active and not _declared(scenario, declared_year):
             extra.append(Declaration(date=on, type="declaration", year=declared_year, income=income))
     extra += [MissedPayment(date=day, type="missed_payment") for day in missed]
     years = list(range(min(scenario.years[0], year), end.year + 1))
