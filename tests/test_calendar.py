@@ -80,14 +80,17 @@ def test_the_list_returned_is_the_callers_own() -> None:
     assert len(due_dates(2026, MONTHLY)) == 12
 
 
-def test_next_year_uses_the_last_known_law_and_says_so_but_not_further() -> None:
-    # R613-5 I 3°: the échéancier of year N calls the provisional instalments of N+1 (DESIGN §2.6).
+def test_next_years_use_the_last_known_law_and_say_so_but_not_further() -> None:
+    # R613-5 I 3°: the échéancier of year N calls the provisional instalments of N+1 (DESIGN §2.6); a 24-month
+    # forecast from the last checked day reaches N+2 (docs/law-choices.md 220), no further.
     checked_until = load_law().parameter("echeances.jour_par_defaut").valid_until
     assert not dates_are_estimated(checked_until.year)
     assert dates_are_estimated(checked_until.year + 1)
+    assert dates_are_estimated(checked_until.year + 2)
     assert due_dates(checked_until.year + 1, QUARTERLY)[0] == date(checked_until.year + 1, 2, 5)
+    assert due_dates(checked_until.year + 2, MONTHLY)[0] == date(checked_until.year + 2, 1, 5)
     with pytest.raises(LawError, match="no value known to be valid"):
-        due_dates(checked_until.year + 2, MONTHLY)
+        due_dates(checked_until.year + 3, MONTHLY)
 
 
 def test_years_before_the_quoted_text_are_refused() -> None:

@@ -566,3 +566,23 @@ def test_no_due_date_less_than_90_days_after_the_start(events: str) -> None:
     )
     e = build_echeancier(loads_scenario(text))
     assert e.instalments and all(i.due_date >= date(2027, 2, 18) for i in e.instalments)
+
+
+def test_the_last_etalement_fraction_is_spread_like_the_others() -> None:
+    # docs/law-choices.md 220: the due dates of 2028 (two years after the last checked parameters) are placed with
+    # the last known ones, so the third fraction of the 2025 étalement (R131-9 III) is spread over June–December
+    # 2028 like the second over June–December 2027 (7 × 2.68 €, the last 2.67 €), not called in one amount on
+    # 5 June 2028 as when 2028 had no known calendar. The total is unchanged: 6 × 2.68 + 2.67 = 18.75 €.
+    e = example("10-report-etalement.yaml")
+
+    def fraction(year: int) -> list[D]:
+        return [
+            p.amount
+            for i in e.instalments
+            if i.due_date.year == year
+            for p in i.parts
+            if p.kind == "etalement" and p.year == 2025
+        ]
+
+    assert fraction(2027) == [D("2.68")] * 6 + [D("2.67")]
+    assert fraction(2028) == [D("2.68")] * 6 + [D("2.67")]

@@ -192,9 +192,13 @@ def _account_scenario(account_id: str, db: str | None, day: date) -> Any:
 def to_csv(result: Any) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["month", "payments", "payments_modulated", "income", "cash_left", "cash_left_modulated"])
+    writer.writerow(
+        ["month", "payments", "payments_modulated", "income", "cash_left", "cash_left_modulated", "estimated"]
+    )
     for m in result.months:
-        writer.writerow([m.month, m.payments, m.payments_modulated, m.income, m.cash_left, m.cash_left_modulated])
+        writer.writerow(
+            [m.month, m.payments, m.payments_modulated, m.income, m.cash_left, m.cash_left_modulated, m.estimated]
+        )
     return out.getvalue()
 
 
@@ -214,7 +218,7 @@ def to_table(result: Any) -> str:
     rows = []
     for m in result.months:
         row = [
-            m.month,
+            m.month + (ESTIMATED_MARK if m.estimated else ""),
             format_euros(m.payments, cents=True),
             format_euros(m.income),
             format_euros(m.cash_left, cents=True),
@@ -231,15 +235,19 @@ def to_table(result: Any) -> str:
     for p in result.payments:
         detail = ", ".join(f"{KIND_LABELS.get(k, k)} {y} {format_euros(a, cents=True)}" for k, y, a in p.parts)
         unpaid = " — supposée impayée, reportée" if p.missed else ""
-        lines.append(f"  • {format_date(p.due_date)} : {format_euros(p.amount, cents=True)} ({detail}){unpaid}")
+        mark = ESTIMATED_MARK if p.estimated else ""
+        lines.append(f"  • {format_date(p.due_date)} : {format_euros(p.amount, cents=True)}{mark} ({detail}){unpaid}")
     lines += ["", *summary_lines(result)]
     return "\n".join(lines) + "\n"
+
+
+ESTIMATED_MARK = " *"  # a figure computed with the last known parameters (`parametres_estimes`)
 
 
 def summary_lines(result: Any) -> list[str]:
     """What the declarations will call, the majorations, the modulation and the notes, in French (table and PDF)."""
     from echeancier.kernel.fmt import format_date, format_euros
-    from echeancier.schedule.forecast import regularisation_text
+    from echeancier.schedule.forecast import estimated_sentence, regularisation_text
 
     lines: list[str] = []
     if result.calls:
@@ -256,7 +264,8 @@ def summary_lines(result: Any) -> list[str]:
                 if c.first and c.last and c.first != c.last
                 else (f", le {format_date(c.first)}" if c.first else "")
             )
-            lines.append(f"  • {label} {c.year} : {text}{when} — {ref}")
+            mark = ESTIMATED_MARK if c.estimated else ""
+            lines.append(f"  • {label} {c.year} : {text}{mark}{when} — {ref}")
     if result.majorations:
         lines.append(f"  • Majorations de retard : {format_euros(result.majorations, cents=True)} — CSS R243-16")
     lines.append("")
@@ -287,8 +296,8 @@ def summary_lines(result: Any) -> list[str]:
                 "Note : les paramètres de la loi ne permettent de placer les échéances que jusqu'au "
                 f"{format_date(date.fromisoformat(note.split(':')[1]))} ; la prévision s'arrête là."
             )
-        elif note.startswith("parametres_provisoires:"):
-            lines.append(f"Note : les montants de {note.split(':')[1]} reprennent les derniers paramètres connus.")
+        elif note.startswith("parametres_estimes:"):
+            lines.append(f"Note{ESTIMATED_MARK} : {estimated_sentence(int(note.split(':')[1]))}")
     return lines
 
 
@@ -303,7 +312,7 @@ def forecast_pdf(result: Any, issued_on: date) -> bytes:
 
     months = [
         (
-            m.month,
+            m.month + (ESTIMATED_MARK if m.estimated else ""),
             format_euros(m.payments, cents=True),
             format_euros(m.payments_modulated, cents=True),
             format_euros(m.cash_left, cents=True),

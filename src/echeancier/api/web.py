@@ -244,7 +244,7 @@ def _context(outcome: Outcome) -> dict[str, Any]:
     from echeancier.kernel.fmt import format_date, format_euros
     from echeancier.law.snapshot import snapshot, supported_years
     from echeancier.rights.result import render as render_rights
-    from echeancier.schedule.forecast import regularisation_text
+    from echeancier.schedule.forecast import estimated_sentence, regularisation_text
 
     form = outcome.form
     context: dict[str, Any] = {
@@ -295,6 +295,12 @@ def _context(outcome: Outcome) -> dict[str, Any]:
             "chart": forecast_svg(f),
             "first": f.months[0].month if f.months else "",
             "last": f.months[-1].month if f.months else "",
+            # DESIGN §2 decision 6 (docs/law-choices.md 220): the years planned with the last known parameters
+            "estimated": [
+                "Montants " + estimated_sentence(int(n.split(":")[1])).removeprefix("montants ")
+                for n in f.notes
+                if n.startswith("parametres_estimes:")
+            ],
             "modulation": None
             if modulation is None
             else (

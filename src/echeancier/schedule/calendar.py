@@ -43,12 +43,19 @@ class _Rules:
     quarterly_months: tuple[int, ...]
 
 
+# LAW (docs/law-choices.md, 220): how many years after the last checked one the due dates are placed with the
+# last known values (DESIGN §2 decision 6): two, what a 24-month forecast from the last checked day reaches
+# (schedule/forecast.py `HORIZON_MONTHS`). Further, the calendar refuses (no figure rests on nothing checked).
+ESTIMATED_YEARS: Final = 2
+
+
 def _law_day(year: int) -> date:
     # LAW: the échéancier sent after the declaration of year N already calls the provisional instalments of N+1
-    # (R613-5 I 3°), so the due dates of the year after the last checked one are needed before its law is checked.
-    # As for every figure of that year (DESIGN §2 decision 6) the last known value is used, and only for that year.
+    # (R613-5 I 3°), so the due dates of the years after the last checked one are needed before their law is
+    # checked. As for every figure of those years (DESIGN §2 decision 6) the last known value is used, for at most
+    # `ESTIMATED_YEARS` years.
     checked_until = load_law().parameter("echeances.jour_par_defaut").valid_until
-    if year == checked_until.year + 1:
+    if checked_until.year < year <= checked_until.year + ESTIMATED_YEARS:
         return checked_until
     return date(year, 1, 1)
 

@@ -467,6 +467,10 @@ class _Replay:
                 taxation = self.taxations[basis_year]
                 income = self.declared_incomes.get(basis_year) if taxation.replaced_on else taxation.retained
             if income is None:
+                # LAW (docs/law-choices.md 220), R613-5 I 3°: the income a declaration of the replay gave (the
+                # forecast's hypothetical declarations carry theirs; a scenario's `incomes` wins where it has it).
+                income = self.declared_incomes.get(basis_year)
+            if income is None:
                 raise ScenarioError(
                     None,
                     f"incomes: the income of {basis_year} is needed for the provisional "

@@ -14,26 +14,38 @@ calls:
   régularisation of the current year is closest to zero, found by bisection on the planner's own régularisation
   (it decreases as the estimated income grows); it is proposed only when it makes the régularisation smaller.
 
-The window is 24 months from `as_of`, cut at the end of the year after the law's last checked date (the planner
-cannot place due dates further; the forecast says so in `notes`).
+The window is 24 months from `as_of` (any date the law's parameters cover). LAW (DESIGN §2 decision 6,
+docs/law-choices.md 220): the years past the last known parameters (at most two: `calendar.ESTIMATED_YEARS`) are
+planned with the last known ones, as URSSAF calls the instalments before the new year's parameters are published and
+recomputes them in January; every payment, month and call carrying an amount of such a year is flagged `estimated`
+and the note `parametres_estimes:YEAR` names each year so computed.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from echeancier.kernel.dates import add_months
 from echeancier.kernel.money import ZERO
-from echeancier.law import load_law
+from echeancier.law import load_law, supported_years
+from echeancier.schedule.calendar import ESTIMATED_YEARS
 from echeancier.schedule.echeancier import Echeancier, build_echeancier
-from echeancier.schedule.scenario import Declaration, MissedPayment, Modulation, Scenario, ScenarioError
+from echeancier.schedule.scenario import (
+    Cessation,
+    Declaration,
+    MissedPayment,
+    Modulation,
+    Scenario,
+    ScenarioError,
+)
 
 HORIZON_MONTHS = 24
+KINDS_CALLED = ("regularisation", "ajustement")
 MAX_ESTIMATE = Decimal(100_000_000)  # as `contributions.situation.MAX_INCOME`
 
 
@@ -46,6 +58,7 @@ class Payment:
     amount: Decimal
     parts: tuple[tuple[str, int, Decimal], ...]
     missed: bool = False
+    estimated: bool = False  # a part belongs to a year past the known parameters (computed with the last known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +69,7 @@ class Month:
     income: Decimal
     cash_left: Decimal
     cash_left_modulated: Decimal
+    estimated: bool = False  # a payment of the month (with or without the modulation) is estimated
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +81,7 @@ class Call:
     amount: Decimal  # positive: called; negative: credited (refund or set against other sums)
     first: date | None
     last: date | None
+    estimated: bool = False  # the year's amount is computed with the last known parameters
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +129,7 @@ class Forecast:
                     "amount": num(p.amount),
                     "parts": [{"kind": k, "year": y, "amount": num(a)} for k, y, a in p.parts],
                     **({"missed": True} if p.missed else {}),
+                    **({"estimated": True} if p.estimated else {}),
                 }
                 for p in self.payments
             ],
@@ -125,6 +141,7 @@ class Forecast:
                     "income": num(m.income),
                     "cash_left": num(m.cash_left),
                     "cash_left_modulated": num(m.cash_left_modulated),
+                    **({"estimated": True} if m.estimated else {}),
                 }
                 for m in self.months
             ],
@@ -135,6 +152,7 @@ class Forecast:
                     "amount": num(c.amount),
                     "first_due_date": c.first.isoformat() if c.first else None,
                     "last_due_date": c.last.isoformat() if c.last else None,
+                    **({"estimated": True} if c.estimated else {}),
                 }
                 for c in self.calls
             ],
@@ -163,6 +181,14 @@ def regularisation_text(amount: Decimal) -> str:
     if amount < 0:
         return f"un trop-versé de {format_euros(-amount, cents=True)} à rembourser"
     return "une régularisation nulle"
+
+
+def estimated_sentence(year: int) -> str:
+    """DESIGN §2 decision 6 in French: the figures of `year` use the last known parameters until January."""
+    return (
+        f"montants {year} estimés avec les paramètres {supported_years()[-1]}, recalculés en janvier "
+        f"(les paramètres {year} ne sont pas encore publiés)."
+    )
 
 
 def _deadline(year: int) -> date:
@@ -243,7 +269,7 @@ def forecast(
         raise ScenarioError(None, f"estimate: {estimate} n'est pas un revenu annuel plausible")
     estimate_next = estimate if estimate_next is None else estimate_next
     law = load_law()
-    law_end = date(law.last_date.year + 1, 12, 31)
+    law_end = date(law.last_date.year + ESTIMATED_YEARS, 12, 31)  # never reached from a date the law covers
     if not law.first_date <= as_of <= law.last_date:
         raise ScenarioError(
             None,
@@ -264,9 +290,12 @@ def forecast(
     extra: list[Any] = []
     if not _declared(scenario, year - 1) and (year - 1) in scenario.incomes and _deadline(year) >= as_of:
         extra.append(Declaration(date=_deadline(year), type="declaration", year=year - 1, income=None))
+    # no income is declared for a year after the cessation (R613-1-5: the last declaration is the year's of it)
+    ceased = min((e.date.year for e in scenario.events if isinstance(e, Cessation)), default=None)
     for declared_year, income in ((year, estimate), (year + 1, estimate_next)):
         on = _deadline(declared_year + 1)
-        if on <= end and not _declared(scenario, declared_year):
+        active = ceased is None or declared_year <= ceased
+        if on <= end and active and not _declared(scenario, declared_year):
             extra.append(Declaration(date=on, type="declaration", year=declared_year, income=income))
     extra += [MissedPayment(date=day, type="missed_payment") for day in missed]
     years = list(range(min(scenario.years[0], year), end.year + 1))
@@ -291,13 +320,24 @@ def forecast(
             modulated = _run_modulated(scenario, plain, years, end, as_of, proposal[0])
             notes.append("modulation_sans_impayes")
 
-    payments = tuple(_payments(without, as_of, end))
-    payments_modulated = tuple(_payments(modulated, as_of, end))
+    known = supported_years()[-1]
+    payments = tuple(_payments(without, as_of, end, known))
+    payments_modulated = tuple(_payments(modulated, as_of, end, known))
     months = _months(as_of, end, payments, payments_modulated, estimate, estimate_next, monthly, cash)
     majorations = sum((p.amount for i in without.instalments for p in i.parts if p.kind == "majoration"), ZERO)
-    keys = [("regularisation", year - 1), ("ajustement", year), ("regularisation", year), ("ajustement", year + 1)]
-    calls = tuple(c for c in _calls(without, keys) if c.amount or c.first)
-    notes += [n for n in without.notes if n not in notes]
+    # what each declaration of the window calls: the régularisation of the year before and the ajustement
+    keys = [(kind, y - (kind == "regularisation")) for y in range(year, end.year + 1) for kind in KINDS_CALLED]
+    calls = tuple(replace(c, estimated=c.year > known) for c in _calls(without, keys) if c.amount or c.first)
+    # One note for each year planned with the last known parameters (the planner's `parametres_provisoires` of
+    # those years say the same: the forecast names them `parametres_estimes`, on every payment and call too).
+    provisoires = {int(n.partition(":")[2]) for n in without.notes if n.startswith("parametres_provisoires:")}
+    estimated_years = sorted(
+        {y for p in (*payments, *payments_modulated) for _, y, _ in p.parts if y > known}
+        | {c.year for c in calls if c.estimated}
+        | {y for y in provisoires if y <= end.year}
+    )
+    notes += [f"parametres_estimes:{y}" for y in estimated_years]
+    notes += [n for n in without.notes if n not in notes and not n.startswith("parametres_provisoires:")]
     modulation = None
     if proposal is not None:
         income, effect, instalments, reg = proposal[0], proposal[1], proposal[2], proposal[3]
@@ -370,7 +410,8 @@ def _modulation(
     return best, effect, in_year, reg(best)
 
 
-def _payments(echeancier: Echeancier, as_of: date, end: date) -> list[Payment]:
+def _payments(echeancier: Echeancier, as_of: date, end: date, known: int) -> list[Payment]:
+    """The debits of the window; `known`: the last year of known parameters (later years' parts are estimated)."""
     return [
         Payment(
             i.due_date,
@@ -378,6 +419,7 @@ def _payments(echeancier: Echeancier, as_of: date, end: date) -> list[Payment]:
             i.amount,
             tuple((p.kind, p.year, p.amount) for p in i.parts if p.amount),
             i.missed,
+            any(p.year > known for p in i.parts if p.amount),
         )
         for i in echeancier.instalments
         if as_of <= i.due_date <= end and i.amount
@@ -398,6 +440,7 @@ def _months(
     current year, else a twelfth of the yearly estimate) and the cash left."""
     paid: dict[str, Decimal] = defaultdict(lambda: ZERO)
     paid_modulated: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    estimated = {p.due_date.strftime("%Y-%m") for p in (*payments, *modulated) if p.estimated}
     for p in payments:
         if not p.missed:  # an unpaid instalment leaves the cash; it is carried to a later one
             paid[p.due_date.strftime("%Y-%m")] += p.amount
@@ -415,6 +458,6 @@ def _months(
             income = (estimate_next / 12).quantize(Decimal("0.01"))
         left += income - paid[key]
         left_modulated += income - paid_modulated[key]
-        out.append(Month(key, paid[key], paid_modulated[key], income, left, left_modulated))
+        out.append(Month(key, paid[key], paid_modulated[key], income, left, left_modulated, key in estimated))
         day = add_months(day, 1)
     return tuple(out)
