@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from echeancier.law import load_law
+from echeancier.law import LawError, load_law
 from echeancier.recovery.events import RECOVERY_EVENT_TYPES
 from echeancier.schedule.echeancier import Echeancier, build_echeancier
 from echeancier.schedule.scenario import Scenario, ScenarioError, parse_scenario
@@ -96,6 +96,15 @@ def scenario_of(contributor: Mapping[str, Any], events: Sequence[Mapping[str, An
 
 
 def echeancier_of(contributor: Mapping[str, Any], events: Sequence[Mapping[str, Any]], as_of: date) -> Echeancier:
+    """The account's échéancier and ledger on `as_of`, a date within the law's parameters and the year after them
+    (R613-5 I 3°: the échéancier shows the next year), as `statement_date` bounds the projections."""
+    law = load_law()
+    last = date(law.last_date.year + 1, 12, 31)
+    if not law.first_date <= as_of <= last:
+        raise LawError(
+            f"{as_of.isoformat()} is outside the period the law's parameters cover "
+            f"({law.first_date.isoformat()} – {last.isoformat()})"
+        )
     return build_echeancier(scenario_of(contributor, events, as_of), as_of)
 
 
