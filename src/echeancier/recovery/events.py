@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from echeancier.kernel.inputs import parse_date, parse_euros
+from echeancier.schedule.scenario import ordered_instalments
 
 # Every recovery event type, in the order the procedure goes (and the order of events of one day).
 RECOVERY_EVENT_TYPES = (
@@ -143,10 +144,7 @@ class CoordinatedPlan(_Step):
     @field_validator("instalments")
     @classmethod
     def _ordered(cls, value: list[PlanInstalment]) -> list[PlanInstalment]:
-        days = [i.date for i in value]
-        if days != sorted(set(days)):
-            raise ValueError("les échéances du plan doivent avoir des dates distinctes et croissantes")
-        return value
+        return ordered_instalments(value)
 
 
 class RecoveryAbandoned(_Step):

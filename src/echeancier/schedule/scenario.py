@@ -303,6 +303,15 @@ class PlanInstalment(_Model):
     _check = field_validator("amount", mode="before")(lambda cls, value: _positive_money(value))
 
 
+def ordered_instalments(value: list[Any]) -> list[Any]:
+    """The instalments of a plan (a délai de paiement, R243-21, or a coordinated plan, L613-3 al. 3) fall on
+    distinct dates in increasing order; each has a `date`."""
+    days = [i.date for i in value]
+    if days != sorted(set(days)):
+        raise ValueError("les échéances du plan doivent avoir des dates distinctes et croissantes")
+    return value
+
+
 class PaymentPlan(_Event):
     """A délai de paiement granted by the director (R243-21): the exigible sums on `date` are paid in these
     instalments instead."""
@@ -313,10 +322,7 @@ class PaymentPlan(_Event):
     @field_validator("instalments")
     @classmethod
     def _ordered(cls, value: list[PlanInstalment]) -> list[PlanInstalment]:
-        days = [i.date for i in value]
-        if days != sorted(set(days)):
-            raise ValueError("instalments must have distinct dates in increasing order")
-        return value
+        return ordered_instalments(value)
 
 
 class RemiseRequest(_Event):
