@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from echeancier.cli import run_jsonl
 from echeancier.contributions import jsonl
+from echeancier.contributions.situation import ConjointCollaborateur
 from echeancier.kernel.inputs import iter_lines
 from tests.test_cli import run
 from tests.test_hostile_inputs import _dumps, _json_values, _situations
@@ -81,6 +82,8 @@ def situation(rng: random.Random, i: int) -> dict[str, Any]:
         data["unknown"] = 1
     if rng.random() < 0.01:
         data["year"] = str(year)
+    if rng.random() < 0.08:
+        data["conjoint_collaborateur"] = rng.choice((*(o.value for o in ConjointCollaborateur), "tiers", None))
     keys = list(data)
     rng.shuffle(keys)
     return {key: data[key] for key in keys}
@@ -151,6 +154,8 @@ def test_every_kind_of_situation_is_in_the_sample() -> None:
     assert any("exoneration_acre" in c for r in good for c in r["contributions"].values())
     assert any(len(r["contributions"]["maladie_maternite"]["tranches"]) == 2 for r in good)
     assert any(isinstance(r["id"], str) and "%" in r["id"] for r in good)
+    assert any("conjoint_collaborateur" in r for r in good)
+    assert any(r.get("error", "").startswith("conjoint_collaborateur: ") for r in errors)
 
 
 def test_the_command_runs_the_chunks_and_keeps_the_exit_status() -> None:

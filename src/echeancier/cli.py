@@ -211,6 +211,7 @@ OPTIONS = {
     "rsa": "--rsa",
     "income_is_net": "--net",
     "department": "--department",
+    "conjoint_collaborateur": "--conjoint-collaborateur",
 }
 
 
@@ -303,6 +304,16 @@ def simulate(
             show_default=False,
         ),
     ] = None,
+    conjoint: Annotated[
+        str | None,
+        typer.Option(
+            "--conjoint-collaborateur",
+            metavar="OPTION",
+            help="Conjoint collaborateur et l'assiette choisie (CSS D633-19-2) : forfaitaire, tiers_sans_partage, "
+            "moitie_sans_partage, tiers_avec_partage ou moitie_avec_partage.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Résultat en JSON sur une ligne.")] = False,
     pdf: Annotated[
         str | None,
@@ -382,6 +393,7 @@ def simulate(
                 ("start_date", start_date),
                 ("end_date", end_date),
                 ("department", department),
+                ("conjoint_collaborateur", conjoint),
             )
             if value is not None
         ]
@@ -420,6 +432,7 @@ def simulate(
         "rsa": rsa,
         "income_is_net": net,
         "department": department,
+        "conjoint_collaborateur": conjoint,
     }
 
     from echeancier.contributions.engine import simulate as simulate_situation
@@ -483,6 +496,9 @@ def render_simulation(result: Simulation, law: LawSnapshot) -> str:
     rows: list[Row] = []
     for line in result.lines:
         rows += _rows(line)
+    for line in result.conjoint_lines:
+        first, *rest = _rows(line)
+        rows += [(f"Conjoint : {first[0][0].lower()}{first[0][1:]}", *first[1:]), *rest]
     lines += _table(rows, total=format_euros(result.total))
     explanations = simulation_explanations(result, law)
     if explanations:
@@ -516,6 +532,13 @@ def _situation_lines(result: Simulation) -> list[str]:
         )
     else:
         out.append(f"Revenu professionnel : {format_euros(result.income)}")
+    if situation.conjoint_collaborateur is not None and result.conjoint_assiette is not None:
+        option = situation.conjoint_collaborateur.value.replace("_", " ").replace("moitie", "moitié")
+        out.append(
+            f"Conjoint collaborateur (CSS L662-1, D633-19-2) : assiette {option}, "
+            f"{format_euros(result.conjoint_assiette)}"
+            + (" déduite de l'assiette retraite et invalidité-décès du chef d'entreprise" if "avec" in option else "")
+        )
     return out
 
 

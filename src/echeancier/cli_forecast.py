@@ -31,6 +31,7 @@ OPTION_OF = {
 }
 KIND_LABELS = {
     "provisional": "provisionnelles",
+    "conjoint_collaborateur": "provisionnelles du conjoint collaborateur",
     "regularisation": "régularisation",
     "ajustement": "ajustement",
     "cfp": "CFP",

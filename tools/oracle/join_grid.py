@@ -31,6 +31,11 @@ for situation, out in zip(ins, outs, strict=True):
         # Mayotte: the project shows its two maladie contributions (ordonnance 96-1122 art. 28-3 and 28-4, each
         # rounded) as the one line maladie_maternite (docs/law-choices.md, 184).
         expected["maladie_maternite"] = a["maladie_mayotte_contribution"] + a["maladie_mayotte_cotisation"]
+    if situation.get("conjoint_collaborateur"):
+        # The conjoint collaborateur's four contributions (the model's `cotisations . conjoint collaborateur . …`).
+        for key in ("indemnites_journalieres", "retraite_base", "retraite_complementaire", "invalidite_deces"):
+            # (null, "not applicable", is 0: the conjoint's IJ on the minimum base, which the RSA sets aside)
+            expected[f"conjoint_{key}"] = a[f"conjoint_{key}"] or 0
     expected["total"] = a["total"]
     also = {
         "assiette_sociale": a["assiette_cotisations"],
@@ -39,6 +44,10 @@ for situation, out in zip(ins, outs, strict=True):
         "pass": a["pass"],
         "taux_1_maladie_percent": a["taux_1_maladie_percent"],
     }
+    if situation.get("conjoint_collaborateur"):
+        also["conjoint_assiette"] = a["conjoint_assiette"]
+        also["assiette_retraite_chef"] = a["assiette_retraite_chef"]
+        also["conjoint_total"] = a["conjoint_total"]
     if situation.get("department") == "976":
         also["maladie_mayotte_contribution"] = a["maladie_mayotte_contribution"]
         also["maladie_mayotte_cotisation"] = a["maladie_mayotte_cotisation"]

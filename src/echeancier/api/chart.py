@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 # Colours with at least 3:1 contrast against white (WCAG 1.4.11), distinct for the common colour blindnesses.
 COLOURS = {
     "provisional": "#1f5fa8",
+    "conjoint_collaborateur": "#0f7c8c",
     "ajustement": "#e07b00",
     "regularisation": "#b3261e",
     "taxation_office": "#8c1d5f",

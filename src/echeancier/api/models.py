@@ -57,6 +57,16 @@ class ForfaitOut(_Open):
     contributions: dict[str, LineOut]
 
 
+class ConjointOut(_Open):
+    """The conjoint collaborateur's contributions (CSS L662-1, D633-19-2): indemnités journalières, retraite de
+    base, retraite complémentaire, invalidité-décès, on the base of `option`."""
+
+    option: str
+    assiette: Number
+    total: Number
+    contributions: dict[str, LineOut]
+
+
 class SimulationOut(_Open):
     """One result, exactly as `echeancier simulate --json` writes it."""
 
@@ -74,6 +84,7 @@ class SimulationOut(_Open):
     abattement: Number | None = None
     acre_fraction: Number | None = None
     notes: list[str] | None = None
+    conjoint_collaborateur: ConjointOut | None = None
     forfait_debut_activite: ForfaitOut | None = None
 
 
@@ -92,6 +103,7 @@ class BatchIn(BaseModel):
     rsa: list[bool] | None = None
     income_is_net: list[bool] | None = None
     department: list[str | int | None] | None = None
+    conjoint_collaborateur: list[str | None] | None = None
 
 
 class BatchOut(_Open):
@@ -106,6 +118,11 @@ class BatchOut(_Open):
     allocations_familiales: list[int]
     csg_crds: list[int]
     formation_professionnelle: list[int]
+    # with a `conjoint_collaborateur` column: the conjoint's four contributions (0 on a row without one)
+    conjoint_indemnites_journalieres: list[int] | None = None
+    conjoint_retraite_base: list[int] | None = None
+    conjoint_retraite_complementaire: list[int] | None = None
+    conjoint_invalidite_deces: list[int] | None = None
     total: list[int]
 
 

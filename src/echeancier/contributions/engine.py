@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from echeancier.contributions import (
     allocations_familiales,
+    conjoint_collaborateur,
     csg_crds,
     formation_professionnelle,
     indemnites_journalieres,
@@ -34,7 +35,7 @@ from echeancier.contributions.result import Line, Simulation, decimal
 from echeancier.contributions.situation import Situation, situation_from_mapping
 from echeancier.contributions.territory import MAYOTTE, OUTRE_MER, territory
 from echeancier.contributions.territory import notes as territory_notes
-from echeancier.contributions.year import LONG_AGO, Cotisations, cotisations, on_base, rows_of
+from echeancier.contributions.year import LONG_AGO, Cotisations, on_base, rows_of, with_conjoint
 from echeancier.kernel.money import ZERO
 from echeancier.law.loader import Law
 from echeancier.law.snapshot import Figures, LawSnapshot, mayotte_snapshot, snapshot, snapshot_of
@@ -82,8 +83,14 @@ def compute(situation: Situation, law: LawSnapshot, income: Decimal, notes: tupl
     acre = situation.acre and situation.start_date is not None
     notes = (*notes, *territory_notes(situation.department, acre, law.mayotte))
     profession = _PROFESSIONS[situation.profession]
-    year = of_year(SCALAR, figures, cents, start, end, acre, not situation.rsa, profession, where == OUTRE_MER)
-    return simulation_of(situation, law, income, *year, notes, in_first_years(situation, law))
+    option = situation.conjoint_collaborateur
+    conjoint = None if option is None else conjoint_collaborateur.code(option)
+    year = of_year(
+        SCALAR, figures, cents, start, end, acre, not situation.rsa, profession, where == OUTRE_MER, conjoint
+    )
+    first_years = in_first_years(situation, law)
+    rows, computed, base_csg, cfp, abattement, cc = year
+    return simulation_of(situation, law, income, rows, computed, base_csg, cfp, abattement, notes, first_years, cc)
 
 
 class Year(NamedTuple):
@@ -94,6 +101,7 @@ class Year(NamedTuple):
     base_csg: Ints
     cfp: Ints
     abattement: Ints | None
+    conjoint: conjoint_collaborateur.Conjoint | None = None  # the conjoint collaborateur's contributions
 
 
 def of_year(
@@ -106,16 +114,20 @@ def of_year(
     minimums: Bools,
     profession: Ints,
     outre_mer: Bools,
+    conjoint: Ints | None = None,
 ) -> Year:
     """Every contribution of an income year for incomes in cents (≥ 0), on Python ints (`simulate`) or on the
     columns of many rows (`simulate --jsonl`): `contributions.year`, then the CSG-CRDS base and the CFP.
-    `outre_mer` where the activity is in a collectivité of CSS L751-1 (`contributions.territory`)."""
+    `outre_mer` where the activity is in a collectivité of CSS L751-1 (`contributions.territory`); `conjoint` the
+    option code of a conjoint collaborateur (`conjoint_collaborateur.OPTIONS`, 0: none; None: none on any row)."""
     rows, abattement = rows_of(k, figures, cents, start, end, acre, minimums, outre_mer)
-    computed = cotisations(k, rows)
-    # L136-3 (former wording): up to 2024 the CSG-CRDS base is the revenu professionnel plus the cotisations.
-    base_csg = rows.assiette if figures.apres_reforme else cents + 100 * computed.total
-    cfp = formation_professionnelle.rule(k, figures, profession)
-    return Year(rows, computed, base_csg, cfp, abattement)
+    computed, cc = with_conjoint(k, rows, conjoint)
+    total = computed.total if cc is None else computed.total + cc.amount
+    # L136-3 (former wording): up to 2024 the CSG-CRDS base is the revenu professionnel plus the cotisations (the
+    # conjoint collaborateur's included: the head pays them out of the same income).
+    base_csg = rows.assiette if figures.apres_reforme else cents + 100 * total
+    cfp = formation_professionnelle.rule(k, figures, profession, None if conjoint is None else conjoint > 0)
+    return Year(rows, computed, base_csg, cfp, abattement, cc)
 
 
 DEFICIT = "deficit_as_zero"
@@ -149,9 +161,11 @@ def _forfait(situation: Situation, law: LawSnapshot, rows: Rows, cfp: int) -> Si
     figures = law.exact
     base = assiette_forfaitaire(rows.pass_proratise, figures)
     forfait_rows = on_base(SCALAR, rows, base, figures.forfait_assiette_ij)
-    computed = cotisations(SCALAR, forfait_rows)
+    option = situation.conjoint_collaborateur
+    computed, cc = with_conjoint(SCALAR, forfait_rows, None if option is None else conjoint_collaborateur.code(option))
     euros = decimal(base, 100)
-    return simulation_of(situation, law, euros, forfait_rows, computed, base, cfp, None, ("forfait_debut_activite",))
+    notes = ("forfait_debut_activite",)
+    return simulation_of(situation, law, euros, forfait_rows, computed, base, cfp, None, notes, False, cc)
 
 
 def _made(line: Line) -> Line:
@@ -170,6 +184,7 @@ class _Explanation:
     csg: csg_crds.CsgCrds
     cfp: int
     first_years: bool  # the flat-rate provisional contributions of the first two years apply
+    conjoint: conjoint_collaborateur.Conjoint | None = None
 
     def lines(self) -> tuple[Line, ...]:
         return tuple(make() for make in self.line_makers())
@@ -192,8 +207,13 @@ class _Explanation:
             partial(invalidite_deces.explain, id_, law),
             partial(allocations_familiales.explain, af, law, assiette, self.rows.outre_mer),
             partial(csg_crds.explain, self.csg, law),
-            partial(formation_professionnelle.explain, self.cfp, self.situation.profession, law),
+            partial(
+                formation_professionnelle.explain, self.cfp, self.situation.profession, law, self.conjoint is not None
+            ),
         )
+
+    def conjoint_lines(self) -> tuple[Line, ...]:
+        return () if self.conjoint is None else conjoint_collaborateur.lines(self.conjoint, self.law)
 
     def forfait(self) -> Simulation | None:
         return _forfait(self.situation, self.law, self.rows, self.cfp) if self.first_years else None
@@ -215,8 +235,15 @@ def simulation_of(
     abattement: int | None,
     notes: tuple[str, ...],
     first_years: bool = False,
+    conjoint: conjoint_collaborateur.Conjoint | None = None,
 ) -> Simulation:
     csg = csg_crds.rule(law.exact, base_csg)
+    extra: dict[str, Any] = {}
+    if conjoint is not None:
+        extra = {
+            "conjoint_amounts": tuple(trace.amount for trace in conjoint.traces),
+            "conjoint_assiette": decimal(conjoint.base, 100),
+        }
     return Simulation(
         situation=situation,
         year=situation.year,
@@ -230,9 +257,10 @@ def simulation_of(
         jours_activite=rows.days,
         prorata=prorata(rows.days, rows.partial, law.jours_prorata),
         amounts=(*(trace.amount for trace in computed.traces), csg.amount, cfp),
-        explanation=_Explanation(situation, law, rows, computed.traces, csg, cfp, first_years),
+        explanation=_Explanation(situation, law, rows, computed.traces, csg, cfp, first_years, conjoint),
         acre_fraction=_acre_fraction(rows),
         notes=notes,
+        **extra,
     )
 
 

@@ -90,6 +90,8 @@ class Explanation(Protocol):
 
     def lines(self) -> tuple[Line, ...]: ...
 
+    def conjoint_lines(self) -> tuple[Line, ...]: ...
+
     def forfait(self) -> Simulation | None: ...
 
     def rights(self) -> Rights: ...
@@ -119,13 +121,24 @@ class Simulation:
     explanation: Explanation = field(repr=False)
     acre_fraction: Decimal = ZERO
     notes: tuple[str, ...] = ()
+    # The conjoint collaborateur's contributions (CSS L662-1, D633-19-2), in the order of
+    # `conjoint_collaborateur.KEYS`, and their base; empty / None without a conjoint collaborateur.
+    conjoint_amounts: tuple[int, ...] = ()
+    conjoint_assiette: Decimal | None = None
     _lines: tuple[Line, ...] | None = field(default=None, init=False, repr=False)
     _forfait: tuple[Simulation | None] | None = field(default=None, init=False, repr=False)
     _rights: Rights | None = field(default=None, init=False, repr=False)
 
     @property
     def total(self) -> Decimal:
-        return decimal(sum(self.amounts))
+        """Every contribution the head pays, their conjoint collaborateur's included."""
+        return decimal(sum(self.amounts) + sum(self.conjoint_amounts))
+
+    @property
+    def conjoint_lines(self) -> tuple[Line, ...]:
+        """The conjoint collaborateur's lines (indemnités journalières, retraite de base, retraite complémentaire,
+        invalidité-décès), or none."""
+        return self.explanation.conjoint_lines() if self.conjoint_amounts else ()
 
     @property
     def lines(self) -> tuple[Line, ...]:
@@ -180,12 +193,25 @@ class Simulation:
             data["acre_fraction"] = _num(self.acre_fraction)
         if self.notes:
             data["notes"] = list(self.notes)
+        if self.conjoint_amounts:
+            assert self.conjoint_assiette is not None and self.situation.conjoint_collaborateur is not None
+            data["conjoint_collaborateur"] = {
+                "option": self.situation.conjoint_collaborateur.value,
+                "assiette": _num(self.conjoint_assiette),
+                "total": sum(self.conjoint_amounts),
+                "contributions": {line.key: line.to_dict() for line in self.conjoint_lines},
+            }
         if self.forfait is not None:
             data["forfait_debut_activite"] = {
                 "base": _num(self.forfait.assiette_sociale),
                 "total": _num(self.forfait.total),
                 "contributions": {line.key: line.to_dict() for line in self.forfait.lines},
             }
+            if self.forfait.conjoint_amounts:
+                data["forfait_debut_activite"]["conjoint_collaborateur"] = {
+                    "total": sum(self.forfait.conjoint_amounts),
+                    "contributions": {line.key: line.to_dict() for line in self.forfait.conjoint_lines},
+                }
         data["rights"] = self.rights.to_dict()
         return data
 

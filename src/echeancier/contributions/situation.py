@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from echeancier.kernel.inputs import MAX_EUROS, InputError, check_text, parse_date, parse_euros, shown
 
-__all__ = ["MAX_INCOME", "InputError", "Profession", "Situation", "situation_from_mapping"]
+__all__ = ["MAX_INCOME", "ConjointCollaborateur", "InputError", "Profession", "Situation", "situation_from_mapping"]
 
 # An income above this is taken for a typing error rather than a real revenu professionnel (input sanity bound,
 # not a legal threshold).
@@ -29,6 +29,19 @@ class Profession(StrEnum):
     artisan = "artisan"
     commercant = "commercant"
     liberal = "liberal"
+
+
+class ConjointCollaborateur(StrEnum):
+    """The base a conjoint collaborateur chose (CSS D633-19-2 1° to 5°; `contributions.conjoint_collaborateur`)."""
+
+    forfaitaire = "forfaitaire"
+    tiers_sans_partage = "tiers_sans_partage"
+    moitie_sans_partage = "moitie_sans_partage"
+    tiers_avec_partage = "tiers_avec_partage"
+    moitie_avec_partage = "moitie_avec_partage"
+
+
+CONJOINT_OPTIONS = ", ".join(option.value for option in ConjointCollaborateur)
 
 
 class Situation(BaseModel):
@@ -53,6 +66,17 @@ class Situation(BaseModel):
     # COG code of the département or collectivité where the activity is exercised (CSS R613-6); None: metropolitan
     # France. 971–974, 977, 978: the rules of the collectivités of L751-1 (`contributions.territory`).
     department: str | None = None
+    # The conjoint collaborateur (CSS L662-1, C. com. L121-4) and the base they chose; None: no conjoint collaborateur.
+    conjoint_collaborateur: ConjointCollaborateur | None = None
+
+    @field_validator("conjoint_collaborateur", mode="before")
+    @classmethod
+    def _known_option(cls, value: Any) -> ConjointCollaborateur | None:
+        if value is None:
+            return None
+        if isinstance(value, str) and value in ConjointCollaborateur.__members__:
+            return ConjointCollaborateur(value)
+        raise InputError("conjoint_collaborateur", f"doit être {CONJOINT_OPTIONS} (reçu {shown(value)})")
 
     @field_validator("department", mode="before")
     @classmethod
@@ -121,6 +145,12 @@ class Situation(BaseModel):
             raise InputError("end_date", f"{self.end_date} n'est pas dans l'année de revenus {self.year}")
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise InputError("end_date", f"{self.end_date} est avant start_date {self.start_date}")
+        if self.conjoint_collaborateur is not None and self.department == "976":
+            # LAW (docs/law-choices.md, 250): at Mayotte the conjoint's base is fixed by its own law (450 hours of
+            # SMIC in URSSAF's model), which the engine does not compute.
+            raise InputError(
+                "conjoint_collaborateur", "n'est pas pris en charge à Mayotte (976) : l'assiette y est fixée à part"
+            )
         if self.acre and self.start_date is None:
             raise InputError("acre", "l'ACRE demande la date de début d'activité start_date (création ou reprise)")
         return self

@@ -43,12 +43,12 @@ from typing import Any, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
-from echeancier.contributions import csg_crds, formation_professionnelle
+from echeancier.contributions import conjoint_collaborateur, csg_crds, formation_professionnelle
 from echeancier.contributions.exact import Ops
 from echeancier.contributions.result import CONTRIBUTIONS
 from echeancier.contributions.situation import MAX_INCOME, InputError, Profession
 from echeancier.contributions.territory import MAYOTTE, OUTRE_MER, territory
-from echeancier.contributions.year import LONG_AGO, cotisations, rows_of
+from echeancier.contributions.year import LONG_AGO, rows_of, with_conjoint
 from echeancier.kernel.money import to_decimal
 from echeancier.law.loader import Law, load_law
 from echeancier.law.snapshot import Figures, mayotte_snapshot, provisional_snapshot, snapshot_of, supported_years
@@ -69,7 +69,10 @@ NAT = np.iinfo(np.int64).min  # datetime64 NaT as int64
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 PROFESSIONS: tuple[str, ...] = tuple(p.value for p in Profession)
-FIELDS = ("id", "year", "profession", "income", "start_date", "end_date", "acre", "rsa", "income_is_net", "department")
+FIELDS = (
+    *("id", "year", "profession", "income", "start_date", "end_date", "acre", "rsa", "income_is_net", "department"),
+    "conjoint_collaborateur",
+)
 COTISATIONS = CONTRIBUTIONS[:6]  # the six contributions before CSG-CRDS and the CFP
 
 
@@ -151,15 +154,22 @@ def _compute(
     end = np.where(end != NAT, end, law.last_day)
     acre = block.acre[where] & has_start
     rows, _ = rows_of(VECTOR, law, income, start, end, acre, ~block.rsa[where], block.outre_mer[where])
-    computed = cotisations(VECTOR, rows)
+    option = None if block.conjoint is None else block.conjoint[where].astype(np.int64)
+    computed, conjoint = with_conjoint(VECTOR, rows, option)
     for key, trace in zip(COTISATIONS, computed.traces, strict=True):
         out[key][where] = trace.amount
+    total = computed.total
+    if conjoint is not None:
+        amounts = conjoint_collaborateur.amounts(VECTOR, conjoint)
+        for key, amount in zip(conjoint_collaborateur.COLUMNS, amounts, strict=True):
+            out[key][where] = amount
+        total = total + conjoint.amount
     # L136-3: from 2025 the single assiette; before, the revenu professionnel plus the compulsory contributions.
-    csg = csg_crds.rule(law, rows.assiette if law.apres_reforme else income + 100 * computed.total).amount
-    cfp = formation_professionnelle.rule(VECTOR, law, block.profession[where])
+    csg = csg_crds.rule(law, rows.assiette if law.apres_reforme else income + 100 * total).amount
+    cfp = formation_professionnelle.rule(VECTOR, law, block.profession[where], None if option is None else option > 0)
     out["csg_crds"][where] = csg
     out["formation_professionnelle"][where] = cfp
-    out["total"][where] = computed.total + csg + cfp
+    out["total"][where] = total + csg + cfp
     if rights is not None:
         # The rights of the same contributions (`echeancier.rights`), the rules of `Simulation.rights` on arrays.
         _maladie, ij, rb, rci, _id, _af = computed.traces
@@ -175,7 +185,7 @@ def _compute(
 
 # Order in which a single Situation reports problems: field types in field order, then Situation._coherent_dates.
 _TYPE_RANK = {name: rank for rank, name in enumerate(FIELDS)}
-_YEAR_RANK, _START_RANK, _END_RANK, _ORDER_RANK, _ACRE_RANK = range(len(FIELDS), len(FIELDS) + 5)
+_YEAR_RANK, _START_RANK, _END_RANK, _ORDER_RANK, _CONJOINT_RANK, _ACRE_RANK = range(len(FIELDS), len(FIELDS) + 6)
 
 _Problem: TypeAlias = tuple[int, int, str, str]  # row, rank, field, message
 
@@ -218,6 +228,7 @@ class _Columns:
     department: npt.NDArray[Any] | None  # normalised COG codes (objects, None when not given), or no column
     outre_mer: Bools  # the activity is in a collectivité of CSS L751-1 (`contributions.territory`)
     mayotte: Bools  # the activity is at Mayotte (its own law from 2025, `law.snapshot.mayotte_snapshot`)
+    conjoint: npt.NDArray[np.int8] | None  # option codes of `conjoint_collaborateur.OPTIONS`, or no column
     income_raw: Any  # the incomes as given, for the scalar engine
     ids: Any
 
@@ -235,6 +246,7 @@ class _Block:
     rsa: Bools
     outre_mer: Bools
     mayotte: Bools
+    conjoint: npt.NDArray[np.int8] | None
 
 
 def _is_from(columns: object, package: str) -> bool:
@@ -431,6 +443,29 @@ def _flags(values: Any, field: str, n: int, problems: _Problems) -> Bools:
     return np.array([bool(v) and not b for v, b in zip(items, bad, strict=True)], dtype=np.bool_)
 
 
+def _conjoints(values: Any, problems: _Problems) -> npt.NDArray[np.int8] | None:
+    """The option code of each row's conjoint collaborateur (0: none), each value read as a single Situation."""
+    if values is None:
+        return None
+    from echeancier.contributions.situation import Situation
+
+    items = _objects(_array(values))
+    codes = np.zeros(len(items), dtype=np.int8)
+    errors: dict[int, str] = {}
+    for i, value in enumerate(items):
+        value = _text(value) if isinstance(value, bytes | np.str_) else value
+        try:
+            option = Situation._known_option(value)
+        except InputError as error:
+            errors[i] = error.message
+            continue
+        codes[i] = conjoint_collaborateur.code(None if option is None else option.value)
+    bad = np.zeros(len(items), dtype=np.bool_)
+    bad[list(errors)] = True
+    problems.add(bad, _TYPE_RANK["conjoint_collaborateur"], "conjoint_collaborateur", lambda i: errors[i])
+    return codes
+
+
 def _departments(values: Any, n: int, problems: _Problems) -> tuple[npt.NDArray[Any] | None, Bools, Bools]:
     """(the normalised COG codes, whether each row is in a collectivité of L751-1, whether it is at Mayotte): each
     distinct value is read once by the rule of a single Situation (`organisms.normalise_department`)."""
@@ -510,6 +545,7 @@ def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
         department=department,
         outre_mer=outre_mer,
         mayotte=mayotte,
+        conjoint=_conjoints(data.get("conjoint_collaborateur"), problems),
         income_raw=raw,
         ids=data.get("id"),
     )
@@ -607,7 +643,15 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
         "acre",
         lambda i: "ACRE needs the start_date of the activity (creation or takeover)",
     )
-    block = _Block(offset, codes, cents, start, end, acre, cols.rsa[s], cols.outre_mer[s], cols.mayotte[s])
+    conjoint = None if cols.conjoint is None else cols.conjoint[s]
+    if conjoint is not None:
+        problems.add(
+            (conjoint > 0) & cols.mayotte[s],
+            _CONJOINT_RANK,
+            "conjoint_collaborateur",
+            lambda i: "n'est pas pris en charge à Mayotte (976) : l'assiette y est fixée à part",
+        )
+    block = _Block(offset, codes, cents, start, end, acre, cols.rsa[s], cols.outre_mer[s], cols.mayotte[s], conjoint)
     return block, cols.net[s]
 
 
@@ -673,7 +717,8 @@ def simulate_many(
     problems = _Problems()
     kind, cols = _read(columns, problems)
     years = _years_of(cols, law, provisional)
-    keys = (*CONTRIBUTIONS, "total", *(RIGHTS_COLUMNS if rights else ()))
+    conjoint = () if cols.conjoint is None else conjoint_collaborateur.COLUMNS
+    keys = (*CONTRIBUTIONS, *conjoint, "total", *(RIGHTS_COLUMNS if rights else ()))
     out = {key: np.zeros(cols.n, dtype=np.int64) for key in keys}
     figures_of = _rights_of(years, law, provisional) if rights else None
     fallback = np.zeros(cols.n, dtype=np.bool_)
@@ -754,6 +799,7 @@ def _scalar_row(cols: _Columns, i: int, out: dict[str, I64], law: Law, provision
         "rsa": bool(cols.rsa[i]),
         "income_is_net": bool(cols.net[i]),
         "department": None if cols.department is None else cols.department[i],
+        "conjoint_collaborateur": None if cols.conjoint is None else conjoint_collaborateur.OPTIONS[cols.conjoint[i]],
     }
     try:
         year = situation["year"]
@@ -761,6 +807,8 @@ def _scalar_row(cols: _Columns, i: int, out: dict[str, I64], law: Law, provision
     except InputError as error:
         raise RowInputError(i, error.field, error.message) from None
     for key, amount in zip(CONTRIBUTIONS, result.amounts, strict=True):
+        out[key][i] = amount
+    for key, amount in zip(conjoint_collaborateur.COLUMNS, result.conjoint_amounts, strict=False):
         out[key][i] = amount
     out["total"][i] = int(result.total)
     if RIGHTS_COLUMNS[0] in out:

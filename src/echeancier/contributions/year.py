@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from echeancier.contributions import (
     allocations_familiales,
+    conjoint_collaborateur,
     indemnites_journalieres,
     invalidite_deces,
     maladie_maternite,
@@ -35,6 +36,9 @@ COTISATIONS = (
     invalidite_deces,
     allocations_familiales,
 )
+
+# The cotisations assessed on the base a conjoint collaborateur shares (CSS D633-19-2 4°, 5°).
+SHARED = (retraite_base, retraite_complementaire, invalidite_deces)
 
 
 def rows_of(
@@ -90,11 +94,30 @@ class Cotisations(NamedTuple):
     total: Ints  # their sum, in euros
 
 
-def cotisations(k: Ops, rows: Rows) -> Cotisations:
-    """The six cotisations; under the law of Mayotte (ordonnance 96-1122) those of `contributions.mayotte`."""
+def cotisations(k: Ops, rows: Rows, retraite: Rows | None = None) -> Cotisations:
+    """The six cotisations; under the law of Mayotte (ordonnance 96-1122) those of `contributions.mayotte`.
+    `retraite`: the rows on the base shared with a conjoint collaborateur (CSS D633-19-2 4°, 5°), on which the
+    retraite de base, the retraite complémentaire and the invalidité-décès are assessed."""
     rules = mayotte.COTISATIONS if rows.law.mayotte else tuple(module.rule for module in COTISATIONS)
-    traces = tuple(rule(k, rows) for rule in rules)
+    if retraite is None:
+        traces = tuple(rule(k, rows) for rule in rules)
+    else:
+        modules = COTISATIONS
+        traces = tuple(rule(k, retraite if m in SHARED else rows) for rule, m in zip(rules, modules, strict=True))
     total = traces[0].amount
     for trace in traces[1:]:
         total = total + trace.amount
     return Cotisations(traces, total)
+
+
+def with_conjoint(
+    k: Ops, rows: Rows, conjoint: Ints | None
+) -> tuple[Cotisations, conjoint_collaborateur.Conjoint | None]:
+    """The six cotisations of the head and, with a conjoint collaborateur, the conjoint's: on a shared base (CSS
+    D633-19-2 4°, 5°) the head's retraite and invalidité-décès are assessed on what the conjoint's part leaves."""
+    if conjoint is None:
+        return cotisations(k, rows), None
+    base = conjoint_collaborateur.assiette(k, rows, conjoint)
+    shared = conjoint_collaborateur.partage(k, conjoint, base)
+    retraite = on_base(k, rows, rows.assiette - shared, rows.assiette_ij)
+    return cotisations(k, rows, retraite), conjoint_collaborateur.rule(k, rows, conjoint, base)

@@ -33,6 +33,7 @@ from echeancier.schedule.majorations import Majoration
 # What each part of an instalment is, as the contributor reads it (kinds of schedule/echeancier.py).
 KIND_LABELS = {
     "provisional": "provisionnelles",
+    "conjoint_collaborateur": "provisionnelles du conjoint collaborateur",
     "ajustement": "ajustement",
     "regularisation": "régularisation",
     "taxation_office": "taxation d'office",

@@ -44,6 +44,11 @@ KIND_REASONS = {
         "des débuts d'activité), payées en échéances égales ; celles de l'année qui suit une déclaration sont "
         "annoncées dès l'échéancier envoyé après celle-ci (CSS L131-6-2, R613-2 II, R613-5 I 3°)."
     ),
+    "conjoint_collaborateur": (
+        "Conjoint collaborateur {year} : la part des cotisations provisionnelles {year} qui est celle du conjoint "
+        "collaborateur (retraite de base et complémentaire, invalidité-décès, indemnités journalières sur "
+        "l'assiette qu'il a choisie), appelée aux mêmes échéances (CSS L662-1, D633-19-2, R613-2)."
+    ),
     "ajustement": (
         "Ajustement {year} : les provisionnelles {year} recalculées sur le revenu {previous} déclaré, le "
         "complément réparti sur les échéances restantes (CSS R613-5 I 2° et II)."

@@ -100,6 +100,10 @@ class LawSnapshot:
     my_abattement: Decimal = field(metadata=parameter("mayotte.abattement"))
     my_exoneration_mois: int = field(metadata=parameter("mayotte.exoneration_duree_mois"))
     my_abattement_mois: int = field(metadata=parameter("mayotte.abattement_duree_mois"))
+    # Conjoint collaborateur (CSS D633-19-2): the divisors of the bases its options choose
+    cc_diviseur_forfaitaire: int = field(metadata=parameter("conjoint_collaborateur.diviseur_forfaitaire"))
+    cc_diviseur_tiers: int = field(metadata=parameter("conjoint_collaborateur.diviseur_tiers"))
+    cc_diviseur_moitie: int = field(metadata=parameter("conjoint_collaborateur.diviseur_moitie"))
     references: dict[str, Value] = field(repr=False)
     # The same figures as exact integers for the rules (derived here, so that a snapshot built with other figures,
     # e.g. by dataclasses.replace, computes with them).
@@ -228,6 +232,9 @@ class Figures:
     my_abattement: int  # RATE
     my_exoneration: int  # 12 × the days of the exemption (months × jours_prorata): 12 × (days + 1) below it
     my_abattement_after: int  # 12 × the days from which the abattement applies: 12 × (days + 1) at least it
+    cc_assiette_forfaitaire: int  # cents: the annual PASS / diviseur_forfaitaire, rounded to the euro
+    cc_diviseurs: tuple[int, ...]  # by option code (contributions.conjoint_collaborateur.OPTIONS; 0 for the flat base)
+    cfp_conjoint: int  # euros: the CFP of a commerçant or libéral with a conjoint collaborateur
 
 
 def _fixed(value: Decimal, scale: int, what: str) -> int:
@@ -350,6 +357,16 @@ def figures(law: LawSnapshot) -> Figures:
         my_abattement=rate("my_abattement"),
         my_exoneration=law.my_exoneration_mois * jours,
         my_abattement_after=law.my_abattement_mois * jours,
+        cc_assiette_forfaitaire=100 * _euros(law.pass_annuel / law.cc_diviseur_forfaitaire),
+        cc_diviseurs=(
+            1,  # no conjoint: unused
+            1,  # forfaitaire: the flat base above
+            law.cc_diviseur_tiers,
+            law.cc_diviseur_moitie,
+            law.cc_diviseur_tiers,
+            law.cc_diviseur_moitie,
+        ),
+        cfp_conjoint=_euros(law.pass_annuel * law.cfp_taux_conjoint_collaborateur),
     )
     # Bounds of the batch path's int64 arithmetic (contributions.exact): the ACRE share of a proportional
     # contribution divides by maximum × ratio × base (≤ the exit threshold) × days, and the maladie-maternité

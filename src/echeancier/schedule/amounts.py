@@ -42,6 +42,7 @@ class Computed:
     cfp: Decimal
     simulation: Simulation | None
     provisional_law: bool  # the parameters of an earlier year were used
+    conjoint: Decimal = ZERO  # the conjoint collaborateur's contributions, included in `amount`
 
 
 def law_for(year: int) -> tuple[LawSnapshot, bool]:
@@ -75,12 +76,13 @@ def _situation(contributor: Contributor, year: int, income: Decimal, end: date |
         rsa=contributor.rsa,
         income_is_net=False,
         department=contributor.department,
+        conjoint_collaborateur=contributor.conjoint_collaborateur,
     )
 
 
 def _computed(simulation: Simulation, provisional_law: bool) -> Computed:
     cfp = simulation.amount("formation_professionnelle")  # without building the explanation
-    return Computed(simulation.total - cfp, cfp, simulation, provisional_law)
+    return Computed(simulation.total - cfp, cfp, simulation, provisional_law, Decimal(sum(simulation.conjoint_amounts)))
 
 
 def definitive(contributor: Contributor, year: int, income: Decimal, end: date | None = None) -> Computed:

@@ -91,6 +91,7 @@ from echeancier.schedule.spread import spread
 
 KINDS = (
     "provisional",
+    "conjoint_collaborateur",  # the conjoint collaborateur's share of the provisional instalments (CSS L662-1)
     "ajustement",
     "regularisation",
     "taxation_office",
@@ -297,6 +298,8 @@ class _Replay:
     etalement_years: int = 0
     payment_day_changes: dict[int, int] = field(default_factory=dict)
     dates_cache: dict[tuple[int, tuple[Mode, ...], date | None], list[date]] = field(default_factory=dict)
+    # by year: (the conjoint collaborateur's contributions, the provisional contributions that include them)
+    conjoint_shares: dict[int, tuple[Decimal, Decimal]] = field(default_factory=dict)
 
     # -- calendar ------------------------------------------------------------------------------------------------
 
@@ -459,6 +462,7 @@ class _Replay:
             computed = amounts.forfait(contributor, year)
             target = computed.amount
             self.note_law(computed.provisional_law, year)
+            self.share_conjoint(year, computed)
         else:
             basis_year = year - 2
             income = self.scenario.incomes.get(basis_year)
@@ -479,6 +483,7 @@ class _Replay:
             computed = amounts.provisional(contributor, year, basis_year, income)
             target = computed.amount
             self.note_law(computed.provisional_law, year)
+            self.share_conjoint(year, computed)
         earliest = max(date(year, 1, 1), self.earliest())
         pool_year = year
         if start.year == year and not [d for d in self.due_dates_of(year) if d >= earliest]:
@@ -492,6 +497,29 @@ class _Replay:
             if first is not None:
                 sent = first - timedelta(days=_param("delais.envoi_echeancier_debut_jours", first))
                 self.notices.append(Notice(sent, "echeancier_debut_activite", f"première échéance le {first}"))
+
+    def share_conjoint(self, year: int, computed: amounts.Computed) -> None:
+        if computed.conjoint and computed.amount:
+            self.conjoint_shares[year] = (computed.conjoint, computed.amount)
+
+    def conjoint_parts(self) -> dict[tuple[date, int], Decimal]:
+        """The conjoint collaborateur's part of each provisional instalment (CSS L662-1: their contributions are
+        called with the head's, on the same due dates, R613-2): the provisional parts of a year in the share of
+        the conjoint's contributions in that year's provisional contributions, rounded to the cent on the running
+        sum so that the parts add up to the share of the total."""
+        found: dict[tuple[date, int], Decimal] = {}
+        running: dict[int, tuple[Decimal, Decimal]] = {}
+        for day in sorted(self.parts):
+            for (kind, year, _), amount in self.parts[day].items():
+                if kind != "provisional" or year not in self.conjoint_shares or amount == ZERO:
+                    continue
+                conjoint, whole = self.conjoint_shares[year]
+                total, given = running.get(year, (ZERO, ZERO))
+                total += amount
+                share = round_cent(total * conjoint / whole) - given
+                running[year] = (total, given + share)
+                found[(day, year)] = share
+        return found
 
     def open_cfp(self, year: int, earliest: date) -> None:
         """The CFP of the year is called with the November instalment (or the first one after)."""
@@ -1212,15 +1240,18 @@ class _Replay:
         except LedgerError as error:
             raise ScenarioError(error.line, error.message) from None
         presented = {p.due: p for p in statement.presentations}
+        conjoint = self.conjoint_parts()
         instalments = []
         for day in sorted(set(self.parts) | set(presented)):
-            parts = [
-                Part(kind, year, amount)
-                for (kind, year, _), amount in sorted(
-                    self.parts.get(day, {}).items(), key=lambda item: KINDS.index(item[0][0])
-                )
-                if amount != ZERO
-            ]
+            parts = []
+            for (kind, year, _), amount in sorted(
+                self.parts.get(day, {}).items(), key=lambda item: KINDS.index(item[0][0])
+            ):
+                share = conjoint.get((day, year), ZERO) if kind == "provisional" else ZERO
+                if amount - share != ZERO:
+                    parts.append(Part(kind, year, amount - share))
+                if share != ZERO:
+                    parts.append(Part("conjoint_collaborateur", year, share))
             presentation = presented.get(day)
             credit_used = ZERO
             if presentation is not None:

@@ -12,6 +12,7 @@ contributor:
   residence_department: "93"     # optional: where the main residence is, if elsewhere (R613-6 al. 2)
   acre: false                    # optional
   rsa: false                     # optional
+  conjoint_collaborateur: forfaitaire   # optional: the base the conjoint collaborateur chose (CSS D633-19-2)
   name: Jeanne Dupont            # optional, printed on the PDF
   siren: "732 829 320"           # optional, 9 digits with a valid Luhn key
 incomes: {2023: 12000, 2024: 14400}   # the income the law's base starts from, per year
@@ -34,7 +35,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from echeancier.contributions.situation import MAX_INCOME, Profession
+from echeancier.contributions.situation import MAX_INCOME, ConjointCollaborateur, Profession, Situation
 from echeancier.kernel.identity import parse_name, parse_siren
 from echeancier.kernel.inputs import InputError, SafeYamlLoader, load_yaml, parse_date, parse_euros, shown
 from echeancier.organisms import UnknownTerritory, normalise_department
@@ -153,6 +154,7 @@ class Contributor(_Model):
     residence_department: str | None = None  # R613-6 al. 2: its organism may be addressed for démarches
     acre: bool = False
     rsa: bool = False
+    conjoint_collaborateur: ConjointCollaborateur | None = None  # CSS L662-1, D633-19-2: the base the conjoint chose
     name: str | None = None  # printed on the documents (PDF), optional
     siren: str | None = None  # 9 digits, Luhn-checked; printed on the documents, optional
 
@@ -165,6 +167,14 @@ class Contributor(_Model):
     @classmethod
     def _siren(cls, value: Any) -> Any:
         return None if value is None else parse_siren(value)
+
+    @field_validator("conjoint_collaborateur", mode="before")
+    @classmethod
+    def _conjoint(cls, value: Any, info: ValidationInfo) -> ConjointCollaborateur | None:
+        option = Situation._known_option(value)  # InputError is a ValueError: a line-numbered ScenarioError
+        if option is not None and info.data.get("department") == "976":
+            raise InputError("conjoint_collaborateur", "n'est pas pris en charge à Mayotte (976)")
+        return option
 
     @field_validator("department", mode="before")
     @classmethod
