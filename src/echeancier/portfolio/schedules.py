@@ -15,6 +15,7 @@ optionally the date of the declaration of the last year's income:
 | day | `jour`, `jour_prelevement`, `day` | 5 or 20 (monthly; default 5) |
 | direct_debit | `prelevement`, `direct_debit` | oui/non (default oui) |
 | acre, rsa | `acre`, `rsa` | oui/non |
+| conjoint_collaborateur | `conjoint_collaborateur`, `conjoint` | the conjoint's base (`tiers sans partage`…) |
 | declaration | `date_declaration`, `declaration` | the day the previous year's income is declared |
 | years | `annees`, `years` | the years shown: `2026`, `2025 2026` or `2025-2026` (default below) |
 | incomes | `revenu_AAAA`, `income_AAAA` | the income of year AAAA |
@@ -69,6 +70,7 @@ CLIENT_ALIASES: dict[str, tuple[str, ...]] = {
     "direct_debit": ("prelevement", "direct_debit"),
     "acre": ("acre",),
     "rsa": ("rsa",),
+    "conjoint_collaborateur": ("conjoint_collaborateur", "conjoint"),
     "declaration": ("date_declaration", "declaration", "declaration_date"),
     "years": ("annees", "annee", "years"),
 }
@@ -183,6 +185,8 @@ def scenario_document(table: Table, layout: _Layout, cells: list[Any]) -> tuple[
     contributor["activity_start"] = parse_date(start, header["activity_start"], french=layout.french)
     if cell("department") is not None:
         contributor["department"] = cell_text(cell("department"))
+    if cell("conjoint_collaborateur") is not None:
+        contributor["conjoint_collaborateur"] = normalise_name(cell_text(cell("conjoint_collaborateur"))) or None
     payment: dict[str, Any] = {}
     if cell("frequency") is not None:
         frequency = FREQUENCIES.get(normalise_name(str(cell("frequency"))))

@@ -15,6 +15,7 @@ The columns (any order, names with or without accents, any case; the contract's 
 | `start_date` | `start_date`, `date_debut`, `debut_activite`, `date_creation` | the creation of the activity |
 | `end_date` | `end_date`, `date_fin`, `date_cessation` | its cessation |
 | `acre`, `rsa`, `income_is_net` | `acre`, `rsa`, `income_is_net`, `net` | oui/non, true/false, 1/0, x or empty |
+| `conjoint_collaborateur` | `conjoint_collaborateur`, `conjoint` | `forfaitaire`, `tiers sans partage`… or empty |
 
 LAW: the income the law starts from changed with the réforme de l'assiette (LFSS 2024 art. 18, décret
 2024-688; CSS L131-6 and L136-3 for the incomes of 2025 on, the `apres_reforme` of the law snapshot): the
@@ -36,6 +37,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from echeancier.contributions.conjoint_collaborateur import COLUMNS as CONJOINT_COLUMNS
+from echeancier.contributions.conjoint_collaborateur import KEYS as CONJOINT_KEYS
 from echeancier.contributions.result import CONTRIBUTIONS, LABELS
 from echeancier.contributions.situation import MAX_INCOME
 from echeancier.kernel.inputs import InputError, check_text, parse_date, parse_euros, parse_flag, parse_whole, shown
@@ -66,11 +69,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "acre": ("acre",),
     "rsa": ("rsa",),
     "income_is_net": ("revenu_net_de_cotisations", "net", "income_is_net"),
+    "conjoint_collaborateur": ("conjoint_collaborateur", "conjoint"),
 }
 # Names that are only French: a file using one of them writes its dates jj/mm/aaaa if it wants to.
 _CONTRACT_NAMES = frozenset(
     {"id", "name", "year", "profession", "income", "income_nature", "start_date", "end_date", "income_is_net"}
-    | {"acre", "rsa", "professional_income", "gross_income", "net"}
+    | {"acre", "rsa", "professional_income", "gross_income", "net", "conjoint_collaborateur"}
 )
 FRENCH_NAMES = frozenset(name for names in ALIASES.values() for name in names if name not in _CONTRACT_NAMES)
 PROFESSION_NAMES = {
@@ -237,6 +241,10 @@ def read_row(
     for field in ("acre", "rsa", "income_is_net"):
         value = cell_of(cells, cols.get(field))
         data[field] = parse_flag(value, header.get(field, field))
+    conjoint = cell_of(cells, cols.get("conjoint_collaborateur"))
+    if conjoint is not None:
+        # `Tiers sans partage`, `moitié avec partage` → the option names; `Situation` checks them.
+        data["conjoint_collaborateur"] = normalise_name(cell_text(conjoint)) or None
     return data, header
 
 
@@ -333,7 +341,9 @@ def _compute_chunk(
 
     rows = [read[i] for i in chunk]
     try:
-        return dict(zip(chunk, _compute([r for r in rows if r is not None]), strict=True))
+        return dict(
+            zip(chunk, _compute([r for r in rows if r is not None], "conjoint_collaborateur" in header), strict=True)
+        )
     except (RowInputError, LawError):
         pass
     good: list[int] = []
@@ -348,10 +358,14 @@ def _compute_chunk(
         else:
             read[i] = {field: getattr(situation, field) for field in FIELDS}
             good.append(i)
-    return dict(zip(good, _compute([read[i] for i in good]), strict=True)) if good else {}
+    conjoint = "conjoint_collaborateur" in header
+    return dict(zip(good, _compute([read[i] for i in good], conjoint), strict=True)) if good else {}
 
 
-FIELDS = ("year", "profession", "income", "start_date", "end_date", "acre", "rsa", "income_is_net")
+FIELDS = (
+    *("year", "profession", "income", "start_date", "end_date", "acre", "rsa", "income_is_net"),
+    "conjoint_collaborateur",
+)
 
 
 def _written(field: str, header: dict[str, str]) -> str:
@@ -363,9 +377,11 @@ def _written(field: str, header: dict[str, str]) -> str:
     return header.get(field, field)
 
 
-def _compute(rows: list[Any]) -> list[list[int]]:
+def _compute(rows: list[Any], conjoint: bool = False) -> list[list[int]]:
     """Every contribution and the total of each row (situation fields read by the input layer), by the
-    vectorised path (equal to `simulate`); RowInputError for the first row a `Situation` would refuse."""
+    vectorised path (equal to `simulate`); RowInputError for the first row a `Situation` would refuse.
+    `conjoint`: the file has a conjoint collaborateur column (the conjoint's four contributions come before the
+    total)."""
     if not rows:
         return []
     import numpy as np
@@ -382,8 +398,11 @@ def _compute(rows: list[Any]) -> list[list[int]]:
         "rsa": np.array([r["rsa"] for r in rows], dtype=np.bool_),
         "income_is_net": np.array([r["income_is_net"] for r in rows], dtype=np.bool_),
     }
+    if conjoint:
+        options = (r.get("conjoint_collaborateur") for r in rows)
+        columns["conjoint_collaborateur"] = [None if o is None else str(getattr(o, "value", o)) for o in options]
     out = simulate_many(columns)
-    keys = (*CONTRIBUTIONS, "total")
+    keys = (*CONTRIBUTIONS, *(CONJOINT_COLUMNS if conjoint else ()), "total")
     return [list(amounts) for amounts in zip(*(out[key].tolist() for key in keys), strict=True)]
 
 
@@ -405,6 +424,10 @@ def _output(
         Column("profession", "Profession", "text"),
         Column("income", "Revenu", "money"),
         *(Column(key, LABELS[key], "int") for key in CONTRIBUTIONS),
+        *(
+            Column(f"conjoint_{key}", f"Conjoint : {LABELS[key].lower()}", "int")
+            for key in (CONJOINT_KEYS if "conjoint_collaborateur" in cols else ())
+        ),
         Column("total", "Total", "int"),
         Column("error", "Erreur", "text"),
     ]
