@@ -140,8 +140,9 @@ def test_worked_by_hand_2024_the_csg_base_includes_the_conjoints_contributions()
 
 
 def test_with_the_rsa_the_conjoint_owes_no_minimum() -> None:
-    # A nil income with the RSA: no minimum base for the head (D613-? practice) nor the conjoint: nothing is due
-    # on a shared base of nothing, and the conjoint's IJ on the minimum base is not called (URSSAF's model).
+    # A nil income with the RSA: no minimum base for the head (the exception of D633-2, D632-1, D621-3) nor the
+    # conjoint (docs/law-choices.md, 251): nothing is due on a shared base of nothing, and the conjoint's IJ on the
+    # minimum base is not called (URSSAF's model).
     simulation = simulate(
         {
             "year": 2025,
