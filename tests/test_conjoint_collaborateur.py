@@ -351,3 +351,21 @@ def test_a_scenario_refuses_a_bad_option_with_its_line() -> None:
     with pytest.raises(ScenarioError) as caught:
         loads_scenario(SCENARIO.replace("tiers_sans_partage", "tiers"))
     assert "conjoint_collaborateur" in str(caught.value)
+
+
+def test_the_documents_name_the_conjoints_lines() -> None:
+    from datetime import date
+
+    from echeancier.documents.echeancier import to_json, to_table
+    from echeancier.documents.pdf import simulation_html
+    from echeancier.schedule.echeancier import build_echeancier
+    from echeancier.schedule.scenario import loads_scenario
+
+    result = simulate(
+        {"year": 2025, "profession": "commercant", "income": 42742, "conjoint_collaborateur": "tiers_avec_partage"}
+    )
+    assert "Conjoint : retraite de base" in simulation_html(result, issued_on=date(2026, 1, 5))
+    e = build_echeancier(loads_scenario(SCENARIO))
+    assert "provisionnelles du conjoint collaborateur 2025" in to_table(e)
+    kinds = {part["kind"] for instalment in to_json(e)["instalments"] for part in instalment["parts"]}
+    assert "conjoint_collaborateur" in kinds

@@ -493,13 +493,7 @@ def render_simulation(result: Simulation, law: LawSnapshot) -> str:
     lines = [f"Cotisations sociales sur les revenus {result.year} — {PROFESSIONS[situation.profession.value]}"]
     lines += _situation_lines(result)
     lines.append("")
-    rows: list[Row] = []
-    for line in result.lines:
-        rows += _rows(line)
-    for line in result.conjoint_lines:
-        first, *rest = _rows(line)
-        rows += [(f"Conjoint : {first[0][0].lower()}{first[0][1:]}", *first[1:]), *rest]
-    lines += _table(rows, total=format_euros(result.total))
+    lines += _table(simulation_rows(result), total=format_euros(result.total))
     explanations = simulation_explanations(result, law)
     if explanations:
         lines += ["", "À savoir :"]
@@ -510,6 +504,15 @@ def render_simulation(result: Simulation, law: LawSnapshot) -> str:
 
     lines += ["", *render_rights(result.rights)]
     return "\n".join(lines) + "\n"
+
+
+def simulation_rows(result: Simulation) -> list[Row]:
+    """The rows of every line of the table: the contributions, then the conjoint collaborateur's."""
+    rows = [row for line in result.lines for row in _rows(line)]
+    for line in result.conjoint_lines:
+        first, *rest = _rows(line)
+        rows += [(f"Conjoint : {first[0][0].lower()}{first[0][1:]}", *first[1:]), *rest]
+    return rows
 
 
 def _situation_lines(result: Simulation) -> list[str]:

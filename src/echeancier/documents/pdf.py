@@ -219,12 +219,12 @@ def schedule_pdf(
 def simulation_html(
     result: Simulation, *, issued_on: date, organism: str = "URSSAF", name: str | None = None, siren: str | None = None
 ) -> str:
-    from echeancier.cli import _rows, _situation_lines, simulation_explanations
+    from echeancier.cli import _situation_lines, simulation_explanations, simulation_rows
     from echeancier.law.snapshot import snapshot
     from echeancier.rights.result import render as render_rights
 
     law = snapshot(result.year)
-    rows = [line_row for line in result.lines for line_row in _rows(line)]
+    rows = simulation_rows(result)
     forfait = None
     if result.forfait is not None:
         from echeancier.cli import _forfait_block
