@@ -450,20 +450,28 @@ def _conjoints(values: Any, problems: _Problems) -> npt.NDArray[np.int8] | None:
     from echeancier.contributions.situation import Situation
 
     items = _objects(_array(values))
-    codes = np.zeros(len(items), dtype=np.int8)
-    errors: dict[int, str] = {}
-    for i, value in enumerate(items):
-        value = _text(value) if isinstance(value, bytes | np.str_) else value
+    known = {option: code for code, option in enumerate(conjoint_collaborateur.OPTIONS)}
+
+    def code(value: Any) -> int:
+        if isinstance(value, bytes):
+            value = _text(value)
+        return known.get(value, -1) if value is None or isinstance(value, str) else -1
+
+    try:  # each distinct value looked up once (values equal as keys, such as True and 1, are both refused)
+        table = {value: code(value) for value in dict.fromkeys(items)}
+        codes = np.fromiter(map(table.__getitem__, items), dtype=np.int8, count=len(items))
+    except TypeError:  # an unhashable value (a list…): one by one
+        codes = np.fromiter((code(value) for value in items), dtype=np.int8, count=len(items))
+
+    def message(i: int) -> str:
         try:
-            option = Situation._known_option(value)
+            Situation._known_option(_text(items[i]) if isinstance(items[i], bytes) else items[i])
         except InputError as error:
-            errors[i] = error.message
-            continue
-        codes[i] = conjoint_collaborateur.code(None if option is None else option.value)
-    bad = np.zeros(len(items), dtype=np.bool_)
-    bad[list(errors)] = True
-    problems.add(bad, _TYPE_RANK["conjoint_collaborateur"], "conjoint_collaborateur", lambda i: errors[i])
-    return codes
+            return error.message
+        raise AssertionError(items[i])  # pragma: no cover — a value the Situation accepts has a code
+
+    problems.add(codes < 0, _TYPE_RANK["conjoint_collaborateur"], "conjoint_collaborateur", message)
+    return np.maximum(codes, 0)
 
 
 def _departments(values: Any, n: int, problems: _Problems) -> tuple[npt.NDArray[Any] | None, Bools, Bools]:
