@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from echeancier import simulate
 from echeancier.contributions import conjoint_collaborateur
@@ -369,3 +371,34 @@ def test_the_documents_name_the_conjoints_lines() -> None:
     assert "provisionnelles du conjoint collaborateur 2025" in to_table(e)
     kinds = {part["kind"] for instalment in to_json(e)["instalments"] for part in instalment["parts"]}
     assert "conjoint_collaborateur" in kinds
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    year=st.sampled_from([2024, 2025, 2026]),
+    profession=st.sampled_from(["artisan", "commercant", "liberal"]),
+    income=st.integers(min_value=0, max_value=500_000),
+    share=st.sampled_from(["tiers", "moitie"]),
+)
+def test_sharing_moves_the_base_and_not_sharing_leaves_the_head_alone(
+    year: int, profession: str, income: int, share: str
+) -> None:
+    situation = {"year": year, "profession": profession, "income": income}
+    alone = simulate(situation)
+    without = simulate({**situation, "conjoint_collaborateur": f"{share}_sans_partage"})
+    shared = simulate({**situation, "conjoint_collaborateur": f"{share}_avec_partage"})
+    # D633-19-2 2°, 3°: the head's six cotisations are those without a conjoint (up to 2024 the CSG-CRDS base adds
+    # the conjoint's contributions, former L136-3; the CFP is at the conjoint rate, L6331-48 2°).
+    assert without.amounts[:6] == alone.amounts[:6]
+    if year >= 2025:
+        assert without.amount("csg_crds") == alone.amount("csg_crds")
+    # 4°, 5°: the same conjoint base, taken off the head's (the RCI has no minimum base, D635-7).
+    assert shared.conjoint_assiette == without.conjoint_assiette
+    if alone.line("retraite_complementaire").capped is None:
+        head = shared.line("retraite_complementaire").base
+        assert head + shared.conjoint_assiette == alone.line("retraite_complementaire").base
+    # the batch path computes the same on the three rows
+    rows = [situation, {**situation, "conjoint_collaborateur": f"{share}_sans_partage"}]
+    rows.append({**situation, "conjoint_collaborateur": f"{share}_avec_partage"})
+    batch = simulate_many({name: [row.get(name) for row in rows] for name in (*situation, "conjoint_collaborateur")})
+    assert [int(value) for value in batch["total"]] == [alone.total, without.total, shared.total]
