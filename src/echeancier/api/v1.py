@@ -115,8 +115,9 @@ def _batch(columns: dict[str, list[Any]], rights: bool = False) -> dict[str, lis
 )
 async def simulations_batch(request: Request, rights: bool = False) -> Response:
     """Columns in (`year`, `profession`, `income`, optional `id`, `start_date`, `end_date`, `acre`, `rsa`,
-    `income_is_net`, `department`, each a list with one value per row), columns out: the whole-euro amount of
-    every contribution and the total per row, through the vectorised engine (`simulate_many`). With
+    `income_is_net`, `department`, `conjoint_collaborateur`, each a list with one value per row), columns out: the
+    whole-euro amount of every contribution (with a `conjoint_collaborateur` column, the conjoint's four too) and
+    the total per row, through the vectorised engine (`simulate_many`). With
     `?rights=true`, the rights these contributions open as exact integer columns (`simulate_many(...,
     rights=True)`: `rights.retraite_base.trimestres`, `rights.retraite_base.revenu_cotise_cents`, …)."""
     body = await request.body()

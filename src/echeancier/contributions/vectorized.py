@@ -712,8 +712,11 @@ def simulate_many(
     `income_is_net`, as a mapping of NumPy arrays or lists, a Polars DataFrame or a PyArrow Table. Returns the
     whole-euro amounts (int64) of maladie_maternite, indemnites_journalieres, retraite_base, retraite_complementaire,
     invalidite_deces, allocations_familiales, csg_crds, formation_professionnelle and total, with `id` first when
-    given: a dict of NumPy arrays, or a Polars DataFrame / PyArrow Table for such an input. Raises `RowInputError`
-    for the first invalid row, `LawError` for law figures the exact integer method cannot hold.
+    given: a dict of NumPy arrays, or a Polars DataFrame / PyArrow Table for such an input. With a
+    `conjoint_collaborateur` column (an option of `Situation.conjoint_collaborateur` or null per row), the columns
+    `conjoint_indemnites_journalieres`, `conjoint_retraite_base`, `conjoint_retraite_complementaire`,
+    `conjoint_invalidite_deces` (0 on a row without a conjoint) come before `total`, which includes them. Raises
+    `RowInputError` for the first invalid row, `LawError` for law figures the exact integer method cannot hold.
 
     `provisional=True` computes each year with the law of its provisional contributions (`provisional_snapshot`:
     in 2025 the former rules with the 2025 PASS, as URSSAF called them — the échéancier's amounts).
