@@ -81,6 +81,11 @@ def situation(rng: random.Random, i: int) -> dict[str, Any]:
         data["unknown"] = 1
     if rng.random() < 0.01:
         data["year"] = str(year)
+    if rng.random() < 0.08:  # a profession libérale réglementée: its section, one not computed, none, a bad one
+        data["profession"] = "liberal_reglementee"
+        data["section"] = rng.choice(("cipav",) * 6 + ("cnbf", None, "x"))
+    elif rng.random() < 0.01:
+        data["section"] = "cipav"  # without liberal_reglementee: an error line
     keys = list(data)
     rng.shuffle(keys)
     return {key: data[key] for key in keys}

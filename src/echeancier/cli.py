@@ -211,6 +211,7 @@ OPTIONS = {
     "rsa": "--rsa",
     "income_is_net": "--net",
     "department": "--department",
+    "section": "--section",
 }
 
 
@@ -303,6 +304,16 @@ def simulate(
             show_default=False,
         ),
     ] = None,
+    section: Annotated[
+        str | None,
+        typer.Option(
+            "--section",
+            metavar="SECTION",
+            help="Section professionnelle d'une profession libérale réglementée (cipav…), avec --profession "
+            "liberal_reglementee.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Résultat en JSON sur une ligne.")] = False,
     pdf: Annotated[
         str | None,
@@ -358,6 +369,7 @@ def simulate(
                 ("--income", income),
                 ("--start-date", start_date),
                 ("--end-date", end_date),
+                ("--section", section),
                 ("--pdf", pdf),
             )
             if value is not None
@@ -382,6 +394,7 @@ def simulate(
                 ("start_date", start_date),
                 ("end_date", end_date),
                 ("department", department),
+                ("section", section),
             )
             if value is not None
         ]
@@ -420,6 +433,7 @@ def simulate(
         "rsa": rsa,
         "income_is_net": net,
         "department": department,
+        "section": section,
     }
 
     from echeancier.contributions.engine import simulate as simulate_situation
@@ -465,7 +479,12 @@ def run_jsonl(lines: Iterable[bytes], out: IO[str]) -> int:
 
 # --- the French table -----------------------------------------------------------------------------------------
 
-PROFESSIONS = {"artisan": "artisan", "commercant": "commerçant", "liberal": "profession libérale"}
+PROFESSIONS = {
+    "artisan": "artisan",
+    "commercant": "commerçant",
+    "liberal": "profession libérale",
+    "liberal_reglementee": "profession libérale réglementée",
+}
 HEADERS = ("Cotisation", "Assiette", "Taux", "Montant", "Référence")
 RIGHT_ALIGNED = (False, True, True, True, False)
 
@@ -478,6 +497,8 @@ def render_simulation(result: Simulation, law: LawSnapshot) -> str:
 
     situation = result.situation
     lines = [f"Cotisations sociales sur les revenus {result.year} — {PROFESSIONS[situation.profession.value]}"]
+    if situation.section is not None:
+        lines[0] += f" (section {situation.section.value.upper()})"
     lines += _situation_lines(result)
     lines.append("")
     rows: list[Row] = []
@@ -485,6 +506,11 @@ def render_simulation(result: Simulation, law: LawSnapshot) -> str:
         rows += _rows(line)
     lines += _table(rows, total=format_euros(result.total))
     explanations = simulation_explanations(result, law)
+    explanations += [
+        f"{line.label} : recouvrée par l'{line.collected_by}."
+        for line in result.lines
+        if line.collected_by not in (None, "Urssaf")
+    ]
     if explanations:
         lines += ["", "À savoir :"]
         lines += [f"  • {text}" for text in explanations]

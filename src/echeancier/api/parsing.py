@@ -208,6 +208,7 @@ _COLUMN_TYPES: dict[str, tuple[type, ...]] = {
     "rsa": (bool,),
     "income_is_net": (bool,),
     "department": (str, int, type(None)),
+    "section": (str, type(None)),
 }
 _TYPE_NAMES = {
     "id": "a string, an integer or null",
@@ -220,6 +221,7 @@ _TYPE_NAMES = {
     "rsa": "true or false",
     "income_is_net": "true or false",
     "department": "a département or collectivité code (text or whole number) or null",
+    "section": "a section professionnelle (cipav…) or null",
 }
 
 

@@ -219,9 +219,15 @@ def simulate_chunk(lines: list[bytes], first_number: int) -> tuple[list[str], bo
             texts.append(_error(ident, number, error))
             failed = True
             continue
-        if situation.income_is_net or situation.department is not None or situation.start_date is not None:
-            # Line by line: net incomes (a search), the collectivités of L751-1 and Mayotte (their own law), and an
-            # activity started or ended on a date (the rights read that date: eligibility to the IJ, D622-1).
+        if (
+            situation.income_is_net
+            or situation.department is not None
+            or situation.start_date is not None
+            or situation.section is not None
+        ):
+            # Line by line: net incomes (a search), the collectivités of L751-1 and Mayotte (their own law), an
+            # activity started or ended on a date (the rights read that date: eligibility to the IJ, D622-1), and
+            # the professions libérales réglementées (their section's law, `professions_liberales`).
             done = scalar_line(number, raw)
             assert done is not None
             texts.append(done[0])

@@ -15,6 +15,7 @@ from echeancier.contributions import (
     invalidite_deces,
     maladie_maternite,
     mayotte,
+    professions_liberales,
     retraite_base,
     retraite_complementaire,
 )
@@ -91,8 +92,12 @@ class Cotisations(NamedTuple):
 
 
 def cotisations(k: Ops, rows: Rows) -> Cotisations:
-    """The six cotisations; under the law of Mayotte (ordonnance 96-1122) those of `contributions.mayotte`."""
-    rules = mayotte.COTISATIONS if rows.law.mayotte else tuple(module.rule for module in COTISATIONS)
+    """The six cotisations; under the law of Mayotte (ordonnance 96-1122) those of `contributions.mayotte`, for a
+    profession libérale réglementée those of its section (`contributions.professions_liberales`)."""
+    if rows.law.section:
+        rules = professions_liberales.COTISATIONS[rows.law.section]
+    else:
+        rules = mayotte.COTISATIONS if rows.law.mayotte else tuple(module.rule for module in COTISATIONS)
     traces = tuple(rule(k, rows) for rule in rules)
     total = traces[0].amount
     for trace in traces[1:]:

@@ -66,11 +66,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "acre": ("acre",),
     "rsa": ("rsa",),
     "income_is_net": ("revenu_net_de_cotisations", "net", "income_is_net"),
+    "section": ("section", "section_professionnelle", "caisse"),
 }
 # Names that are only French: a file using one of them writes its dates jj/mm/aaaa if it wants to.
 _CONTRACT_NAMES = frozenset(
     {"id", "name", "year", "profession", "income", "income_nature", "start_date", "end_date", "income_is_net"}
-    | {"acre", "rsa", "professional_income", "gross_income", "net"}
+    | {"acre", "rsa", "professional_income", "gross_income", "net", "section"}
 )
 FRENCH_NAMES = frozenset(name for names in ALIASES.values() for name in names if name not in _CONTRACT_NAMES)
 PROFESSION_NAMES = {
@@ -79,6 +80,9 @@ PROFESSION_NAMES = {
     "liberal": "liberal",
     "liberale": "liberal",
     "profession_liberale": "liberal",
+    "liberal_reglementee": "liberal_reglementee",
+    "liberale_reglementee": "liberal_reglementee",
+    "profession_liberale_reglementee": "liberal_reglementee",
 }
 NATURES = {"professionnel": "professionnel", "revenu_professionnel": "professionnel", "brut": "brut"}
 NATURES["revenu_brut"] = "brut"
@@ -237,6 +241,9 @@ def read_row(
     for field in ("acre", "rsa", "income_is_net"):
         value = cell_of(cells, cols.get(field))
         data[field] = parse_flag(value, header.get(field, field))
+    section = cell_of(cells, cols.get("section"))
+    if section is not None:
+        data["section"] = cell_text(section).strip().lower()  # CIPAV, Cipav: the section's code
     return data, header
 
 
@@ -351,7 +358,7 @@ def _compute_chunk(
     return dict(zip(good, _compute([read[i] for i in good]), strict=True)) if good else {}
 
 
-FIELDS = ("year", "profession", "income", "start_date", "end_date", "acre", "rsa", "income_is_net")
+FIELDS = ("year", "profession", "income", "start_date", "end_date", "acre", "rsa", "income_is_net", "section")
 
 
 def _written(field: str, header: dict[str, str]) -> str:
@@ -381,6 +388,9 @@ def _compute(rows: list[Any]) -> list[list[int]]:
         "acre": np.array([r["acre"] for r in rows], dtype=np.bool_),
         "rsa": np.array([r["rsa"] for r in rows], dtype=np.bool_),
         "income_is_net": np.array([r["income_is_net"] for r in rows], dtype=np.bool_),
+        "section": [
+            None if r.get("section") is None else str(getattr(r["section"], "value", r["section"])) for r in rows
+        ],
     }
     out = simulate_many(columns)
     keys = (*CONTRIBUTIONS, "total")

@@ -75,6 +75,7 @@ def _situation(contributor: Contributor, year: int, income: Decimal, end: date |
         rsa=contributor.rsa,
         income_is_net=False,
         department=contributor.department,
+        section=contributor.section,
     )
 
 
