@@ -103,12 +103,30 @@ def test_the_echeancier_calls_every_contribution_the_urssaf_collects_for_the_cip
     assert called - refunded == definitive.total - definitive.amount("formation_professionnelle")
 
 
+def test_the_cavec_collects_its_own_contributions_and_the_echeancier_leaves_them_out() -> None:
+    # The CAVEC collects the retraite de base (for the CNAVPL), its complémentaire and invalidité-décès itself
+    # (CSS R642-2): the Urssaf's échéancier calls the rest, and says so.
+    echeancier = build_echeancier(loads_scenario(SCENARIO.replace("section: cipav", "section: cavec")), as_of=None)
+    assert echeancier.notes[0] == "recouvrement_section:cavec"
+    assert "sont appelées par la section selon ses statuts et n'y figurent pas" in note_sentence(echeancier.notes[0])
+    called = sum(
+        (part.amount for i in echeancier.instalments for part in i.parts if part.year == 2024 and part.kind != "cfp"),
+        Decimal(0),
+    )
+    refunded = sum((r.amount + r.imputed + r.on_instalments for r in echeancier.refunds if r.year == 2024), Decimal(0))
+    definitive = simulate({**CIPAV, "section": "cavec", "year": 2024, "income": 42000})
+    elsewhere = sum(definitive.amount(key) for key in ("retraite_base", "retraite_complementaire", "invalidite_deces"))
+    assert elsewhere > 0
+    assert called - refunded == definitive.total - definitive.amount("formation_professionnelle") - elsewhere
+    assert definitive.line("retraite_complementaire").collected_by == "CAVEC"
+
+
 @pytest.mark.parametrize(
     ("contributor", "message"),
     [
         ("profession: liberal_reglementee", "section: est obligatoire"),
         ("profession: artisan\n  section: cipav", "section: ne s'applique qu'à la profession liberal_reglementee"),
-        ("profession: liberal_reglementee\n  section: cavec", "section: cavec n'est pas encore calculée"),
+        ("profession: liberal_reglementee\n  section: carmf", "section: carmf n'est pas encore calculée"),
     ],
 )
 def test_a_scenario_refuses_what_a_situation_refuses(contributor: str, message: str) -> None:

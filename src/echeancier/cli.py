@@ -506,10 +506,12 @@ def render_simulation(result: Simulation, law: LawSnapshot) -> str:
         rows += _rows(line)
     lines += _table(rows, total=format_euros(result.total))
     explanations = simulation_explanations(result, law)
+    from echeancier.contributions.professions_liberales import by
+
     explanations += [
-        f"{line.label} : recouvrée par l'{line.collected_by}."
+        f"{line.label} : recouvrée par {by(line.collected_by)}."
         for line in result.lines
-        if line.collected_by not in (None, "Urssaf")
+        if line.collected_by is not None and line.collected_by != "Urssaf"
     ]
     if explanations:
         lines += ["", "À savoir :"]

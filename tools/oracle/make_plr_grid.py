@@ -16,8 +16,8 @@ import sys
 
 seed, n = int(sys.argv[1]), int(sys.argv[2])
 rng = random.Random(seed)
-SECTIONS = ["cipav"]
-EDGES = [0, 1, 3700, 9420, 17451, 18840, 28260, 47100, 51810, 65940, 87120, 141300, 188400, 235500]
+SECTIONS = ["cipav", "cavec"]
+EDGES = [0, 1, 3700, 9420, 14919, 16190, 17451, 18840, 28260, 44790, 47100, 51810, 65940, 79040, 87120, 141300, 188400]
 
 
 def day_in(year: int) -> str:

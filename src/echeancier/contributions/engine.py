@@ -209,9 +209,9 @@ class _Explanation:
         lines = (
             maladie_maternite.explain(maladie, law, assiette),
             indemnites_journalieres.explain(ij, law),
-            own[0](rb, law),
-            own[1](rc, law),
-            own[2](id_, law),
+            own[0](rb, law, assiette),
+            own[1](rc, law, assiette),
+            own[2](id_, law, assiette),
             allocations_familiales.explain(af, law, assiette),
             csg_crds.explain(self.csg, law),
             formation_professionnelle.explain(self.cfp, self.situation.profession, law),

@@ -8,12 +8,14 @@ Under the law of a section (`law.snapshot.section_snapshot`) the six cotisations
 - retraite de base of the CNAVPL (CSS L642-1, D642-3, D642-4): 8.73 % (8.23 % up to 2024) of the income up to the
   prorated PASS plus 1.87 % of the income up to 5 prorated PASS, each tranche rounded to the euro; the base is at
   least 450 hours of the SMIC horaire unless the activity lasted less than 90 days; exempted under ACRE;
-- the section's retraite complémentaire and invalidité-décès (Cipav: décret n° 79-262 and its statuts).
+- the section's retraite complémentaire and invalidité-décès (Cipav: décret n° 79-262 and its statuts, a rate of
+  the income; CAVEC: its statuts, a fixed amount by class of income).
 The RSA or prime d'activité removes the minimums of these cotisations as of the others (as URSSAF's model does).
 
 Who collects: since 1 January 2023 every cotisation of the Cipav's members is collected by the Urssaf, the
 retraite de base for the CNAVPL and the complémentaire and invalidité-décès for the Cipav (LFSS pour 2021 art. 15,
-CSS L642-5); each line says so (`collected_by`).
+CSS L642-5); the CAVEC collects its members' retraite de base (for the CNAVPL), complémentaire and
+invalidité-décès itself (CSS R642-2, docs/law-choices.md 265); each line says so (`collected_by`).
 
 Written once over integers (`contributions.exact`), for one situation and for many rows.
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from echeancier.contributions import allocations_familiales, indemnites_journalieres, maladie_maternite
@@ -29,12 +32,14 @@ from echeancier.contributions.acre import assiette_share, with_acre
 from echeancier.contributions.context import Rows
 from echeancier.contributions.exact import EURO, FRAC, Bools, Ints, Ops, half_up
 from echeancier.contributions.lines import euros, line, tranche
-from echeancier.contributions.result import Line
-from echeancier.law.snapshot import LawSnapshot
+from echeancier.contributions.result import Line, Tranche, decimal
+from echeancier.law.snapshot import Classes, LawSnapshot
 
 REFERENCE_RETRAITE_BASE = "CSS L642-1, D642-3, D642-4"
 REFERENCE_CIPAV_RC = "Décret n° 79-262 du 21 mars 1979 art. 2 (statuts Cipav)"
 REFERENCE_CIPAV_ID = "Statuts du régime invalidité-décès de la Cipav (CSS L644-2)"
+REFERENCE_CAVEC_RC = "Statuts du régime complémentaire de la CAVEC (CSS L644-1), classes de cotisation"
+REFERENCE_CAVEC_ID = "Statuts du régime invalidité-décès de la CAVEC (CSS L644-2), classes de cotisation"
 
 # Who collects each of the six cotisations, by section (in the order of `contributions.year.COTISATIONS`), then
 # CSG-CRDS and the CFP, which the Urssaf collects for every section.
@@ -50,7 +55,19 @@ COLLECTED_BY: dict[str, tuple[str, ...]] = {
         URSSAF,
         URSSAF,
     ),
+    "cavec": (URSSAF, URSSAF, "CAVEC, pour la CNAVPL", "CAVEC", "CAVEC", URSSAF, URSSAF, URSSAF),
 }
+
+
+def by(collector: str) -> str:
+    """« par l'Urssaf… », « par la CAVEC… »: the collector after « par »."""
+    return f"l'{collector}" if collector.startswith(URSSAF) else f"la {collector}"
+
+
+def collected_elsewhere(amounts: tuple[int, ...], section: str) -> int:
+    """The euros of `amounts` (one per contribution, in the order of `result.CONTRIBUTIONS`) that the section's
+    own caisse collects, not the Urssaf (CSS R642-2): they are not called by the Urssaf's échéancier."""
+    return sum(a for a, who in zip(amounts, COLLECTED_BY[section], strict=True) if not who.startswith(URSSAF))
 
 
 def maladie(k: Ops, r: Rows) -> maladie_maternite.MaladieMaternite:
@@ -78,11 +95,18 @@ SECTION_NOTE = "recouvrement_section"
 def collection_sentence(section: str) -> str:
     """Which body collects each contribution of the échéancier of a profession libérale réglementée, in French."""
     base, own = COLLECTED_BY[section][2:4]  # retraite de base; retraite complémentaire and invalidité-décès
+    if base.startswith(URSSAF):
+        return (
+            f"Profession libérale réglementée (section {section.upper()}) : chaque échéance comprend la retraite de "
+            f"base (recouvrée par {by(base)}), la retraite complémentaire et l'invalidité-décès (recouvrées par "
+            f"{by(own)}), avec les cotisations et contributions que l'Urssaf recouvre pour tous les indépendants "
+            "(CSS R613-1, R642-2)."
+        )
     return (
-        f"Profession libérale réglementée (section {section.upper()}) : chaque échéance comprend la retraite de base "
-        f"(recouvrée par l'{base}), la retraite complémentaire et l'invalidité-décès "
-        f"(recouvrées par l'{own}), avec les cotisations et contributions que l'Urssaf "
-        "recouvre pour tous les indépendants (CSS R613-1, R642-2)."
+        f"Profession libérale réglementée (section {section.upper()}) : cet échéancier comprend les cotisations et "
+        f"contributions que l'Urssaf recouvre ; la retraite de base (recouvrée par {by(base)}), la retraite "
+        f"complémentaire et l'invalidité-décès (recouvrées par {by(own)}) sont appelées par la section selon ses "
+        "statuts et n'y figurent pas (CSS R613-1, R642-2)."
     )
 
 
@@ -152,6 +176,36 @@ def cipav_invalidite_deces(k: Ops, r: Rows) -> InvaliditeDeces:
     return InvaliditeDeces(base, floored, capped, gross, with_acre(k, r, gross, assiette_share(k, r)))
 
 
+class Classe(NamedTuple):
+    classe: Ints  # 0 for the first class
+    gross: Ints  # euros, the amount of the class
+    amount: Ints  # euros, after the ACRE exemption where it applies
+
+
+def _classe(k: Ops, assiette: Ints, bounds: tuple[int, ...], amounts: tuple[int, ...]) -> tuple[Ints, Ints]:
+    """The class of the income (the last whose lower bound it reaches) and its fixed amount."""
+    classe = 0 * assiette
+    for bound in bounds:
+        classe = classe + (assiette >= bound)
+    return classe, k.take(amounts, classe)
+
+
+def cavec_retraite_complementaire(k: Ops, r: Rows) -> Classe:
+    """CAVEC: a fixed contribution by class of the year's income (its statuts), whatever the RSA or the length of
+    the activity, not prorated, no ACRE exemption (as URSSAF's model)."""
+    classes = r.law.cavec_rc_classes
+    classe, amount = _classe(k, r.assiette, classes.bounds, classes.amounts)
+    return Classe(classe, amount, amount)
+
+
+def cavec_invalidite_deces(k: Ops, r: Rows) -> Classe:
+    """CAVEC: invalidité-décès, a fixed contribution by class of the year's income (its statuts), less the ACRE
+    exemption of the invalidité-décès (D131-6-1, on the assiette sociale), as URSSAF's model applies it."""
+    classes = r.law.cavec_id_classes
+    classe, gross = _classe(k, r.assiette, classes.bounds, classes.amounts)
+    return Classe(classe, gross, with_acre(k, r, gross * EURO, assiette_share(k, r)))
+
+
 COTISATIONS: dict[int, tuple[Callable[[Ops, Rows], Any], ...]] = {
     1: (  # cipav (law.snapshot.SECTIONS)
         maladie,
@@ -159,6 +213,14 @@ COTISATIONS: dict[int, tuple[Callable[[Ops, Rows], Any], ...]] = {
         retraite_base,
         cipav_retraite_complementaire,
         cipav_invalidite_deces,
+        allocations_familiales.rule,
+    ),
+    2: (  # cavec
+        maladie,
+        indemnites_journalieres.rule,
+        retraite_base,
+        cavec_retraite_complementaire,
+        cavec_invalidite_deces,
         allocations_familiales.rule,
     ),
 }
@@ -223,8 +285,47 @@ def explain_cipav_invalidite_deces(t: InvaliditeDeces, law: LawSnapshot) -> Line
     )
 
 
-EXPLAIN: dict[int, tuple[Callable[[Any, LawSnapshot], Line], ...]] = {
-    1: (explain_retraite_base, explain_cipav_retraite_complementaire, explain_cipav_invalidite_deces),
+def _explain_classe(key: str, t: Classe, assiette: int, classes: Classes, reference: str) -> Line:
+    n = int(t.classe)
+    low = 0 if n == 0 else classes.bounds[n - 1]
+    span = (
+        f"à partir de {low // 100} €"
+        if n == len(classes.bounds)
+        else f"de {low // 100} € à {classes.bounds[n] // 100} €"
+    )
+    gross = decimal(int(t.gross))
+    return Line(
+        key,
+        base=euros(assiette),
+        rate=Decimal(0),
+        amount=decimal(int(t.amount)),
+        reference=reference,
+        tranches=(Tranche(f"classe {n + 1} (revenu {span})", euros(assiette), Decimal(0), gross),),
+        gross=gross,
+        exoneration=gross - decimal(int(t.amount)),
+    )
+
+
+def explain_cavec_retraite_complementaire(t: Classe, law: LawSnapshot, assiette: int) -> Line:
+    return _explain_classe("retraite_complementaire", t, assiette, law.exact.cavec_rc_classes, REFERENCE_CAVEC_RC)
+
+
+def explain_cavec_invalidite_deces(t: Classe, law: LawSnapshot, assiette: int) -> Line:
+    return _explain_classe("invalidite_deces", t, assiette, law.exact.cavec_id_classes, REFERENCE_CAVEC_ID)
+
+
+def _base(explain: Callable[[Any, LawSnapshot], Line]) -> Callable[[Any, LawSnapshot, int], Line]:
+    return lambda t, law, assiette: explain(t, law)
+
+
+# By section code: the explanation of the retraite de base, complémentaire and invalidité-décès (trace, law, assiette).
+EXPLAIN: dict[int, tuple[Callable[[Any, LawSnapshot, int], Line], ...]] = {
+    1: (
+        _base(explain_retraite_base),
+        _base(explain_cipav_retraite_complementaire),
+        _base(explain_cipav_invalidite_deces),
+    ),
+    2: (_base(explain_retraite_base), explain_cavec_retraite_complementaire, explain_cavec_invalidite_deces),
 }
 
 

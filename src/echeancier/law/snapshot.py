@@ -114,6 +114,8 @@ class LawSnapshot:
     cipav_id_taux: Decimal = field(metadata=parameter("professions_liberales.cipav_id_taux"))
     cipav_id_assiette_minimale: Decimal = field(metadata=parameter("professions_liberales.cipav_id_assiette_minimale"))
     cipav_id_plafond: Decimal = field(metadata=parameter("professions_liberales.cipav_id_plafond"))
+    cavec_rc_classes: Scale = field(metadata=parameter("professions_liberales.cavec_rc_classes"))
+    cavec_id_classes: Scale = field(metadata=parameter("professions_liberales.cavec_id_classes"))
     references: dict[str, Value] = field(repr=False)
     # The same figures as exact integers for the rules (derived here, so that a snapshot built with other figures,
     # e.g. by dataclasses.replace, computes with them).
@@ -177,6 +179,19 @@ def _steps(scale: Scale, what: str) -> Steps:
     span = (*(b - a for a, b in pairwise(low)), 1)
     delta = (*(b - a for a, b in pairwise(rate)), 0)
     return Steps(low, span, rate, delta, len(low) - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Classes:
+    """Classes of a fixed contribution by income (unit `euro_classes`): the lower bounds of the classes after the
+    first (cents) and the amount of each class (euros)."""
+
+    bounds: tuple[int, ...]
+    amounts: tuple[int, ...]
+
+
+def _classes(value: Scale) -> Classes:
+    return Classes(tuple(int(bound) * 100 for bound, _ in value[1:]), tuple(int(amount) for _, amount in value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +270,8 @@ class Figures:
     cipav_id_taux: int
     cipav_id_assiette_minimale: int  # FRAC
     cipav_id_plafond: int  # cents (a multiple of the annual PASS)
+    cavec_rc_classes: Classes
+    cavec_id_classes: Classes
 
 
 def _fixed(value: Decimal, scale: int, what: str) -> int:
@@ -389,6 +406,8 @@ def figures(law: LawSnapshot) -> Figures:
         cipav_id_taux=rate("cipav_id_taux"),
         cipav_id_assiette_minimale=_fixed(law.cipav_id_assiette_minimale, FRAC, key["cipav_id_assiette_minimale"]),
         cipav_id_plafond=_fixed(law.cipav_id_plafond * law.pass_annuel, 100, key["cipav_id_plafond"]),
+        cavec_rc_classes=_classes(law.cavec_rc_classes),
+        cavec_id_classes=_classes(law.cavec_id_classes),
     )
     # Bounds of the batch path's int64 arithmetic (contributions.exact): the ACRE share of a proportional
     # contribution divides by maximum × ratio × base (≤ the exit threshold) × days, and the maladie-maternité
@@ -503,7 +522,7 @@ def mayotte_snapshot(base: LawSnapshot, law: Law | None = None) -> LawSnapshot |
 
 # The sections professionnelles of the CNAVPL (CSS R641-1) and the CNBF whose contributions the engine computes
 # (`contributions.professions_liberales`); the others are refused at input (`contributions.situation.Section`).
-SECTIONS = ("cipav",)
+SECTIONS = ("cipav", "cavec")
 # The figures of the rules of the professions libérales réglementées the section snapshot puts in place of those of
 # the other travailleurs indépendants (the same rule, other figures): (field replaced, field of the section).
 _SECTION_FIGURES = (
