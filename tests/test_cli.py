@@ -348,7 +348,7 @@ def test_bad_input_through_the_console_script() -> None:
     assert completed.returncode == 2
     assert completed.stdout == ""
     assert completed.stderr.splitlines() == [
-        "erreur: --profession: doit être artisan, commercant ou liberal (reçu 'x')"
+        "erreur: --profession: doit être artisan, commercant, liberal ou liberal_reglementee (reçu 'x')"
     ]
 
 

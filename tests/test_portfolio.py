@@ -201,7 +201,8 @@ def test_a_bad_row_among_good_ones_is_reported_and_the_rest_computed(tmp_path: P
         "erreur: ligne 3 : Revenu brut : '40,000' est ambigu (40\u00a0€ ou 40\u202f000\u00a0€ ?) : "
         "écrire les milliers avec des espaces (40 000) ou sans séparateur (40000), et la virgule ou le point "
         "seulement avant les centimes",
-        "erreur: ligne 4 : Profession : doit être artisan, commercant ou liberal (reçu 'plombier')",
+        "erreur: ligne 4 : Profession : doit être artisan, commercant, liberal ou liberal_reglementee "
+        "(reçu 'plombier')",
         "erreur: ligne 5 : Date de début : n'est pas une date du calendrier (reçu '31/02/2025')",
     ]
     rows = french_rows(result.stdout)

@@ -212,6 +212,7 @@ OPTIONS = {
     "income_is_net": "--net",
     "department": "--department",
     "conjoint_collaborateur": "--conjoint-collaborateur",
+    "section": "--section",
 }
 
 
@@ -314,6 +315,16 @@ def simulate(
             show_default=False,
         ),
     ] = None,
+    section: Annotated[
+        str | None,
+        typer.Option(
+            "--section",
+            metavar="SECTION",
+            help="Section professionnelle d'une profession libérale réglementée (cipav…), avec --profession "
+            "liberal_reglementee.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Résultat en JSON sur une ligne.")] = False,
     pdf: Annotated[
         str | None,
@@ -369,6 +380,7 @@ def simulate(
                 ("--income", income),
                 ("--start-date", start_date),
                 ("--end-date", end_date),
+                ("--section", section),
                 ("--pdf", pdf),
             )
             if value is not None
@@ -394,6 +406,7 @@ def simulate(
                 ("end_date", end_date),
                 ("department", department),
                 ("conjoint_collaborateur", conjoint),
+                ("section", section),
             )
             if value is not None
         ]
@@ -433,6 +446,7 @@ def simulate(
         "income_is_net": net,
         "department": department,
         "conjoint_collaborateur": conjoint,
+        "section": section,
     }
 
     from echeancier.contributions.engine import simulate as simulate_situation
@@ -478,7 +492,12 @@ def run_jsonl(lines: Iterable[bytes], out: IO[str]) -> int:
 
 # --- the French table -----------------------------------------------------------------------------------------
 
-PROFESSIONS = {"artisan": "artisan", "commercant": "commerçant", "liberal": "profession libérale"}
+PROFESSIONS = {
+    "artisan": "artisan",
+    "commercant": "commerçant",
+    "liberal": "profession libérale",
+    "liberal_reglementee": "profession libérale réglementée",
+}
 HEADERS = ("Cotisation", "Assiette", "Taux", "Montant", "Référence")
 RIGHT_ALIGNED = (False, True, True, True, False)
 
@@ -491,10 +510,19 @@ def render_simulation(result: Simulation, law: LawSnapshot) -> str:
 
     situation = result.situation
     lines = [f"Cotisations sociales sur les revenus {result.year} — {PROFESSIONS[situation.profession.value]}"]
+    if situation.section is not None:
+        lines[0] += f" (section {situation.section.value.upper()})"
     lines += _situation_lines(result)
     lines.append("")
     lines += _table(simulation_rows(result), total=format_euros(result.total))
     explanations = simulation_explanations(result, law)
+    from echeancier.contributions.professions_liberales import by
+
+    explanations += [
+        f"{line.label} : recouvrée par {by(line.collected_by)}."
+        for line in result.lines
+        if line.collected_by is not None and line.collected_by != "Urssaf"
+    ]
     if explanations:
         lines += ["", "À savoir :"]
         lines += [f"  • {text}" for text in explanations]

@@ -49,6 +49,7 @@ class LineOut(_Open):
     tranches: list[TrancheOut] | None = None
     exoneration_acre: Number | None = None
     minimum_base: Number | None = None
+    collected_by: str | None = None  # professions libérales réglementées: the body that collects the line
 
 
 class ForfaitOut(_Open):
@@ -104,6 +105,7 @@ class BatchIn(BaseModel):
     income_is_net: list[bool] | None = None
     department: list[str | int | None] | None = None
     conjoint_collaborateur: list[str | None] | None = None
+    section: list[str | None] | None = None
 
 
 class BatchOut(_Open):

@@ -209,6 +209,7 @@ _COLUMN_TYPES: dict[str, tuple[type, ...]] = {
     "income_is_net": (bool,),
     "department": (str, int, type(None)),
     "conjoint_collaborateur": (str, type(None)),
+    "section": (str, type(None)),
 }
 _TYPE_NAMES = {
     "id": "a string, an integer or null",
@@ -222,6 +223,7 @@ _TYPE_NAMES = {
     "income_is_net": "true or false",
     "department": "a département or collectivité code (text or whole number) or null",
     "conjoint_collaborateur": "an option of the conjoint collaborateur's base (text) or null",
+    "section": "a section professionnelle (cipav…) or null",
 }
 
 

@@ -25,6 +25,7 @@ from echeancier.contributions import (
     invalidite_deces,
     maladie_maternite,
     mayotte,
+    professions_liberales,
     retraite_base,
     retraite_complementaire,
 )
@@ -38,7 +39,7 @@ from echeancier.contributions.territory import notes as territory_notes
 from echeancier.contributions.year import LONG_AGO, Cotisations, on_base, rows_of, with_conjoint
 from echeancier.kernel.money import ZERO
 from echeancier.law.loader import Law
-from echeancier.law.snapshot import Figures, LawSnapshot, mayotte_snapshot, snapshot, snapshot_of
+from echeancier.law.snapshot import Figures, LawSnapshot, mayotte_snapshot, section_snapshot, snapshot, snapshot_of
 
 if TYPE_CHECKING:
     from echeancier.rights import Rights
@@ -77,6 +78,9 @@ def compute(situation: Situation, law: LawSnapshot, income: Decimal, notes: tupl
         # Ordonnance 96-1122: Mayotte has its own PASS, SMIC and cotisations, from income 2025 (before: the
         # metropolitan rules, note `regles_metropolitaines:976`).
         law = mayotte_snapshot(law) or law
+    if situation.section is not None and law.section != situation.section:
+        # A profession libérale réglementée: the rules and figures of its section (`professions_liberales`).
+        law = section_snapshot(law, situation.section)
     figures = law.exact
     start = day_number(situation.start_date, LONG_AGO)
     end = day_number(situation.end_date, figures.last_day)
@@ -192,6 +196,8 @@ class _Explanation:
     def line_makers(self) -> tuple[Callable[[], Line], ...]:
         """One function per line, in the order of CONTRIBUTIONS (`simulate --jsonl` explains each line apart)."""
         law, assiette = self.law, self.rows.assiette
+        if law.section is not None:
+            return tuple(partial(_made, line) for line in self._section_lines())
         if law.mayotte:
             return (
                 *(partial(_made, line) for line in mayotte.lines(self.traces, law)),
@@ -215,11 +221,34 @@ class _Explanation:
     def conjoint_lines(self) -> tuple[Line, ...]:
         return () if self.conjoint is None else conjoint_collaborateur.lines(self.conjoint, self.law)
 
+    def _section_lines(self) -> tuple[Line, ...]:
+        """The lines of a profession libérale réglementée, each with the body that collects it."""
+        law, assiette = self.law, self.rows.assiette
+        maladie, ij, rb, rc, id_, af = self.traces
+        own = professions_liberales.EXPLAIN[law.exact.section]
+        lines = (
+            maladie_maternite.explain(maladie, law, assiette),
+            indemnites_journalieres.explain(ij, law),
+            own[0](rb, law, assiette),
+            own[1](rc, law, assiette),
+            own[2](id_, law, assiette),
+            allocations_familiales.explain(af, law, assiette),
+            csg_crds.explain(self.csg, law),
+            formation_professionnelle.explain(self.cfp, self.situation.profession, law, self.conjoint is not None),
+        )
+        assert law.section is not None
+        return professions_liberales.collected(lines, law.section)
+
     def forfait(self) -> Simulation | None:
         return _forfait(self.situation, self.law, self.rows, self.cfp) if self.first_years else None
 
     def rights(self) -> Rights:
         from echeancier.rights import of_traces
+
+        if self.law.section is not None:
+            from echeancier.rights.result import not_computed
+
+            return not_computed(self.situation.year, self.law.section)
 
         return of_traces(self.situation, self.law, self.rows, self.traces)
 

@@ -20,6 +20,7 @@ REFERENCES = {
     Profession.artisan: "C. trav. L6331-48; CGI 1601 B",
     Profession.commercant: "C. trav. L6331-48",
     Profession.liberal: "C. trav. L6331-48",
+    Profession.liberal_reglementee: "C. trav. L6331-48",
 }
 
 
@@ -38,6 +39,7 @@ def explain(amount: int, profession: Profession, law: LawSnapshot, conjoint: boo
         Profession.artisan: law.cfp_taux_artisan,
         Profession.commercant: law.cfp_taux_commercant,
         Profession.liberal: law.cfp_taux_liberal,
+        Profession.liberal_reglementee: law.cfp_taux_liberal,
     }[profession]
     reference = REFERENCES[profession]
     if conjoint and profession != Profession.artisan:

@@ -224,10 +224,12 @@ def simulate_chunk(lines: list[bytes], first_number: int) -> tuple[list[str], bo
             or situation.department is not None
             or situation.start_date is not None
             or situation.conjoint_collaborateur is not None
+            or situation.section is not None
         ):
             # Line by line: net incomes (a search), the collectivités of L751-1 and Mayotte (their own law), an
-            # activity started or ended on a date (the rights read that date: eligibility to the IJ, D622-1), and a
-            # conjoint collaborateur (the block of their lines, `Simulation.conjoint_lines`).
+            # activity started or ended on a date (the rights read that date: eligibility to the IJ, D622-1), a
+            # conjoint collaborateur (the block of their lines, `Simulation.conjoint_lines`) and the professions
+            # libérales réglementées (their section's law, `professions_liberales`).
             done = scalar_line(number, raw)
             assert done is not None
             texts.append(done[0])

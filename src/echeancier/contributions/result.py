@@ -60,6 +60,8 @@ class Line:
     # what `exoneration` is: ACRE (CSS D131-6-1), or Mayotte's exemption of the first 24 months
     exoneration_label: str = "exonération ACRE"
     exoneration_reference: str = "CSS D131-6-1"
+    # the body that collects it, shown for the professions libérales réglementées (`professions_liberales`)
+    collected_by: str | None = None
 
     @property
     def label(self) -> str:
@@ -82,6 +84,8 @@ class Line:
             data["exoneration_acre"] = _num(self.exoneration)
         if self.minimum is not None:
             data["minimum_base"] = _num(self.minimum)
+        if self.collected_by is not None:
+            data["collected_by"] = self.collected_by
         return data
 
 

@@ -13,7 +13,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from echeancier.kernel.inputs import MAX_EUROS, InputError, check_text, parse_date, parse_euros, shown
 
-__all__ = ["MAX_INCOME", "ConjointCollaborateur", "InputError", "Profession", "Situation", "situation_from_mapping"]
+__all__ = [
+    "MAX_INCOME",
+    "ConjointCollaborateur",
+    "InputError",
+    "Profession",
+    "Section",
+    "Situation",
+    "situation_from_mapping",
+]
 
 # An income above this is taken for a typing error rather than a real revenu professionnel (input sanity bound,
 # not a legal threshold).
@@ -24,11 +32,42 @@ MAX_ID = 2**53
 
 
 class Profession(StrEnum):
-    """Artisans, commerçants and professions libérales non réglementées (CSS L611-1, L613-7 excepted)."""
+    """Artisans, commerçants and professions libérales non réglementées (CSS L611-1, L613-7 excepted), and the
+    professions libérales réglementées of CSS L640-1 (with their `section`)."""
 
     artisan = "artisan"
     commercant = "commercant"
     liberal = "liberal"
+    liberal_reglementee = "liberal_reglementee"
+
+
+class Section(StrEnum):
+    """The sections professionnelles of the CNAVPL (CSS R641-1) and the CNBF (CSS L651-1) of a profession libérale
+    réglementée. The engine computes those of `law.snapshot.SECTIONS`; the others are refused with a message."""
+
+    cipav = "cipav"
+    carmf = "carmf"
+    carpimko = "carpimko"
+    carcdsf = "carcdsf"
+    cavp = "cavp"
+    cavec = "cavec"
+    carpv = "carpv"
+    cavamac = "cavamac"
+    cavom = "cavom"
+    crn = "crn"
+    cprn = "cprn"
+    cnbf = "cnbf"
+
+
+SECTION_REQUIRED = "est obligatoire pour une profession libérale réglementée"
+SECTION_ONLY = "ne s'applique qu'à la profession liberal_reglementee"
+SECTION_OVERSEAS = "les professions libérales réglementées ne sont calculées qu'en métropole"
+
+
+def section_not_computed(section: object) -> str:
+    from echeancier.law.snapshot import SECTIONS
+
+    return f"{section} n'est pas encore calculée par le moteur (sections couvertes : {', '.join(SECTIONS)})"
 
 
 class ConjointCollaborateur(StrEnum):
@@ -42,6 +81,7 @@ class ConjointCollaborateur(StrEnum):
 
 
 CONJOINT_OPTIONS = ", ".join(option.value for option in ConjointCollaborateur)
+CONJOINT_REGLEMENTEE = "n'est pas pris en charge pour une profession libérale réglementée (régimes de la section)"
 
 
 class Situation(BaseModel):
@@ -77,6 +117,17 @@ class Situation(BaseModel):
         if isinstance(value, str) and value in ConjointCollaborateur.__members__:
             return ConjointCollaborateur(value)
         raise InputError("conjoint_collaborateur", f"doit être {CONJOINT_OPTIONS} (reçu {shown(value)})")
+
+    # The section professionnelle of a profession libérale réglementée (only with `liberal_reglementee`).
+    section: Section | None = None
+
+    @field_validator("section", mode="before")
+    @classmethod
+    def _known_section(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and value in Section.__members__):
+            return value
+        names = ", ".join(Section)
+        raise InputError("section", f"doit être l'une des sections {names} (reçu {shown(value)})")
 
     @field_validator("department", mode="before")
     @classmethod
@@ -151,13 +202,41 @@ class Situation(BaseModel):
             raise InputError(
                 "conjoint_collaborateur", "n'est pas pris en charge à Mayotte (976) : l'assiette y est fixée à part"
             )
+        if self.conjoint_collaborateur is not None and self.profession == Profession.liberal_reglementee:
+            # LAW (docs/law-choices.md, 258): the conjoint of a profession libérale réglementée is affiliated to the
+            # section's own schemes (CSS L642-2-2), which the engine does not compute.
+            raise InputError("conjoint_collaborateur", CONJOINT_REGLEMENTEE)
         if self.acre and self.start_date is None:
             raise InputError("acre", "l'ACRE demande la date de début d'activité start_date (création ou reprise)")
+        check_section(self.profession, self.section, self.department)
         return self
 
 
+def check_section(profession: Profession, section: Section | None, department: str | None) -> None:
+    """A section goes with a profession libérale réglementée, and one needs it (CSS L640-1, R641-1); the engine
+    computes the sections of `law.snapshot.SECTIONS`, in metropolitan France."""
+    from echeancier.law.snapshot import SECTIONS
+
+    reglementee = profession == Profession.liberal_reglementee
+    if section is None:
+        if reglementee:
+            raise InputError("section", SECTION_REQUIRED)
+        return
+    if not reglementee:
+        raise InputError("section", SECTION_ONLY)
+    if section not in SECTIONS:
+        raise InputError("section", section_not_computed(section.value))
+    if department is not None:
+        from echeancier.contributions.territory import METROPOLE, territory
+
+        if territory(department) != METROPOLE:
+            # LAW (docs/law-choices.md, 263): the overseas rules of the professions libérales réglementées are not
+            # implemented.
+            raise InputError("department", SECTION_OVERSEAS)
+
+
 _MESSAGES = {
-    "enum": "doit être artisan, commercant ou liberal",
+    "enum": "doit être artisan, commercant, liberal ou liberal_reglementee",
     "int_type": "doit être un nombre entier",
     "int_parsing": "doit être un nombre entier",
     "int_from_float": "doit être un nombre entier",

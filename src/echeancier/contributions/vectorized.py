@@ -46,12 +46,29 @@ import numpy.typing as npt
 from echeancier.contributions import conjoint_collaborateur, csg_crds, formation_professionnelle
 from echeancier.contributions.exact import Ops
 from echeancier.contributions.result import CONTRIBUTIONS
-from echeancier.contributions.situation import MAX_INCOME, InputError, Profession
+from echeancier.contributions.situation import (
+    CONJOINT_REGLEMENTEE,
+    MAX_INCOME,
+    SECTION_ONLY,
+    SECTION_OVERSEAS,
+    SECTION_REQUIRED,
+    InputError,
+    Profession,
+    section_not_computed,
+)
 from echeancier.contributions.territory import MAYOTTE, OUTRE_MER, territory
 from echeancier.contributions.year import LONG_AGO, rows_of, with_conjoint
 from echeancier.kernel.money import to_decimal
 from echeancier.law.loader import Law, load_law
-from echeancier.law.snapshot import Figures, mayotte_snapshot, provisional_snapshot, snapshot_of, supported_years
+from echeancier.law.snapshot import (
+    SECTIONS,
+    Figures,
+    mayotte_snapshot,
+    provisional_snapshot,
+    section_snapshot,
+    snapshot_of,
+    supported_years,
+)
 from echeancier.rights import COLUMNS as RIGHTS_COLUMNS
 from echeancier.rights import columns as rights_columns
 from echeancier.rights import columns_of as rights_columns_of
@@ -70,9 +87,20 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 PROFESSIONS: tuple[str, ...] = tuple(p.value for p in Profession)
 FIELDS = (
-    *("id", "year", "profession", "income", "start_date", "end_date", "acre", "rsa", "income_is_net", "department"),
+    "id",
+    "year",
+    "profession",
+    "income",
+    "start_date",
+    "end_date",
+    "acre",
+    "rsa",
+    "income_is_net",
+    "department",
     "conjoint_collaborateur",
+    "section",
 )
+REGLEMENTEE = PROFESSIONS.index(Profession.liberal_reglementee.value)
 COTISATIONS = CONTRIBUTIONS[:6]  # the six contributions before CSG-CRDS and the CFP
 
 
@@ -185,7 +213,9 @@ def _compute(
 
 # Order in which a single Situation reports problems: field types in field order, then Situation._coherent_dates.
 _TYPE_RANK = {name: rank for rank, name in enumerate(FIELDS)}
-_YEAR_RANK, _START_RANK, _END_RANK, _ORDER_RANK, _CONJOINT_RANK, _ACRE_RANK = range(len(FIELDS), len(FIELDS) + 6)
+_YEAR_RANK, _START_RANK, _END_RANK, _ORDER_RANK, _CONJOINT_RANK, _ACRE_RANK, _SECTION_RANK = range(
+    len(FIELDS), len(FIELDS) + 7
+)
 
 _Problem: TypeAlias = tuple[int, int, str, str]  # row, rank, field, message
 
@@ -229,6 +259,8 @@ class _Columns:
     outre_mer: Bools  # the activity is in a collectivité of CSS L751-1 (`contributions.territory`)
     mayotte: Bools  # the activity is at Mayotte (its own law from 2025, `law.snapshot.mayotte_snapshot`)
     conjoint: npt.NDArray[np.int8] | None  # option codes of `conjoint_collaborateur.OPTIONS`, or no column
+    section: npt.NDArray[np.int8]  # 0: none, else the index in `law.snapshot.SECTIONS` + 1; −1: a section not computed
+    section_names: list[Any]  # the section of each row as given (for the messages)
     income_raw: Any  # the incomes as given, for the scalar engine
     ids: Any
 
@@ -246,6 +278,7 @@ class _Block:
     rsa: Bools
     outre_mer: Bools
     mayotte: Bools
+    section: npt.NDArray[np.int8]
     conjoint: npt.NDArray[np.int8] | None
 
 
@@ -514,6 +547,37 @@ def _departments(values: Any, n: int, problems: _Problems) -> tuple[npt.NDArray[
     return normalised, where == OUTRE_MER, where == MAYOTTE
 
 
+def _sections(values: Any, n: int, problems: _Problems) -> tuple[npt.NDArray[np.int8], list[Any]]:
+    """The section of each row as a code (see `_Columns.section`): each distinct value is read once by the rule of
+    a single Situation (`Situation._known_section`)."""
+    if values is None:
+        return np.zeros(n, dtype=np.int8), [None] * n
+    from echeancier.contributions.situation import Situation
+
+    items = _objects(_array(values))
+    codes = np.zeros(n, dtype=np.int8)
+    bad = np.zeros(n, dtype=np.bool_)
+    errors: dict[int, str] = {}
+    read: dict[Any, int | str] = {}
+    for i, value in enumerate(items):
+        key = (type(value), value) if isinstance(value, str | None) else None
+        found = read.get(key) if key is not None else None
+        if found is None:
+            try:
+                name = Situation._known_section(value)
+                found = 0 if name is None else (SECTIONS.index(name) + 1 if name in SECTIONS else -1)
+            except InputError as error:
+                found = error.message
+            if key is not None:
+                read[key] = found
+        if isinstance(found, str):
+            bad[i], errors[i] = True, found
+        else:
+            codes[i] = found
+    problems.add(bad, _TYPE_RANK["section"], "section", lambda i: errors[i])
+    return codes, items
+
+
 def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
     if _is_from(columns, "polars"):
         kind, data = "polars", _from_polars(columns)
@@ -537,6 +601,7 @@ def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
     profession, coded, original = _professions(data["profession"], problems)
     income, in_cents, raw = _incomes(data["income"], problems)
     department, outre_mer, mayotte = _departments(data.get("department"), n, problems)
+    section, section_names = _sections(data.get("section"), n, problems)
     return kind, _Columns(
         n=n,
         year=year,
@@ -554,6 +619,8 @@ def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
         outre_mer=outre_mer,
         mayotte=mayotte,
         conjoint=_conjoints(data.get("conjoint_collaborateur"), problems),
+        section=section,
+        section_names=section_names,
         income_raw=raw,
         ids=data.get("id"),
     )
@@ -570,6 +637,7 @@ class _Years:
     first: int
     laws: tuple[Figures | None, ...]  # None for a year absent from the batch
     mayotte: tuple[Figures | None, ...]  # the law of Mayotte, None for a year absent or without it
+    sections: dict[tuple[int, int], Figures]  # (year − first, section code): the law of the section
     covered: range
     first_day: I64
     last_day: I64
@@ -598,7 +666,9 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
         codes < 0,
         _TYPE_RANK["profession"],
         "profession",
-        lambda i: "must be one of artisan, commercant, liberal" + _got(cols.profession_original[s][i]),
+        lambda i: (
+            "must be one of artisan, commercant, liberal, liberal_reglementee" + _got(cols.profession_original[s][i])
+        ),
     )
     income = cols.income[s]
     if cols.income_in_cents:
@@ -659,8 +729,34 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
             "conjoint_collaborateur",
             lambda i: "n'est pas pris en charge à Mayotte (976) : l'assiette y est fixée à part",
         )
-    block = _Block(offset, codes, cents, start, end, acre, cols.rsa[s], cols.outre_mer[s], cols.mayotte[s], conjoint)
+        problems.add(
+            (conjoint > 0) & (codes == REGLEMENTEE),
+            _CONJOINT_RANK,
+            "conjoint_collaborateur",
+            lambda i: CONJOINT_REGLEMENTEE,
+        )
+    section = cols.section[s]
+    _check_sections(codes, section, cols.outre_mer[s] | cols.mayotte[s], lambda i: cols.section_names[s][i], problems)
+    block = _Block(
+        offset, codes, cents, start, end, acre, cols.rsa[s], cols.outre_mer[s], cols.mayotte[s], section, conjoint
+    )
     return block, cols.net[s]
+
+
+def _check_sections(
+    codes: npt.NDArray[np.intp],
+    section: npt.NDArray[np.int8],
+    overseas: Bools,
+    name: Callable[[int], Any],
+    problems: _Problems,
+) -> None:
+    """The checks of `Situation._coherent_section`, with its messages."""
+    reglementee = codes == REGLEMENTEE
+    given = section != 0
+    problems.add(reglementee & ~given, _SECTION_RANK, "section", lambda i: SECTION_REQUIRED)
+    problems.add((codes >= 0) & ~reglementee & given, _SECTION_RANK, "section", lambda i: SECTION_ONLY)
+    problems.add(reglementee & (section < 0), _SECTION_RANK, "section", lambda i: section_not_computed(name(i)))
+    problems.add(reglementee & (section > 0) & overseas, _SECTION_RANK, "department", lambda i: SECTION_OVERSEAS)
 
 
 def _run_block(
@@ -678,11 +774,21 @@ def _run_block(
         return problems.found
     views = {key: column[s] for key, column in out.items()}
     counts = np.bincount(block.offset, minlength=len(years.laws))
+    if rights is not None:
+        scalar = scalar | (block.section > 0)  # the rights of a section are not computed (`rights.not_computed`)
     for offset in np.flatnonzero(counts):
         law, mayotte = years.laws[offset], years.mayotte[offset]
         assert law is not None
-        in_year = block.offset == offset
+        in_year = (block.offset == offset) & ~scalar
         figures_of_rights = None if rights is None else rights[law.year]
+        for code in np.unique(block.section[in_year]) if block.section.any() else ():
+            if code > 0:
+                # A profession libérale réglementée: the rules of its section (`section_snapshot`).
+                chosen = in_year & (block.section == code)
+                _compute(years.sections[int(offset), int(code)], block, np.flatnonzero(chosen), views)
+                in_year &= ~chosen
+        if not in_year.any():
+            continue
         if mayotte is not None and block.mayotte.any():
             # Mayotte's rows of the year are computed under its own law (ordonnance 96-1122).
             _compute(mayotte, block, np.flatnonzero(in_year & block.mayotte), views, figures_of_rights)
@@ -763,6 +869,7 @@ def _years_of(cols: _Columns, law: Law, provisional: bool = False) -> _Years:
             _mayotte(law, year, provisional) if present[i] and cols.mayotte.any() else None
             for i, year in enumerate(covered)
         ),
+        sections=_sections_of(cols, law, covered, provisional),
         covered=covered,
         first_day=np.array([_day(date(year, 1, 1)) for year in covered], dtype=np.int64),
         last_day=np.array([_day(date(year, 12, 31)) for year in covered], dtype=np.int64),
@@ -783,6 +890,21 @@ def _rights_of(years: _Years, law: Law, provisional: bool) -> dict[int, RightsFi
 
 def _figures(law: Law, year: int, provisional: bool) -> Figures:
     return (provisional_snapshot(year, law) if provisional else snapshot_of(law, year)).exact
+
+
+def _sections_of(cols: _Columns, law: Law, covered: range, provisional: bool) -> dict[tuple[int, int], Figures]:
+    """The law of each section present in the batch, for each covered year present with it."""
+    found: dict[tuple[int, int], Figures] = {}
+    chosen = cols.section > 0
+    if not chosen.any():
+        return found
+    offsets = cols.year[chosen].astype(np.int64) - covered.start
+    for offset, code in set(zip(offsets.tolist(), cols.section[chosen].tolist(), strict=True)):
+        if 0 <= offset < len(covered):
+            year = covered[offset]
+            base = provisional_snapshot(year, law) if provisional else snapshot_of(law, year)
+            found[offset, code] = section_snapshot(base, SECTIONS[code - 1], law).exact
+    return found
 
 
 def _mayotte(law: Law, year: int, provisional: bool) -> Figures | None:
@@ -811,6 +933,7 @@ def _scalar_row(cols: _Columns, i: int, out: dict[str, I64], law: Law, provision
         "income_is_net": bool(cols.net[i]),
         "department": None if cols.department is None else cols.department[i],
         "conjoint_collaborateur": None if cols.conjoint is None else conjoint_collaborateur.OPTIONS[cols.conjoint[i]],
+        "section": SECTIONS[cols.section[i] - 1] if cols.section[i] > 0 else cols.section_names[i],
     }
     try:
         year = situation["year"]

@@ -16,6 +16,7 @@ from echeancier.contributions import (
     invalidite_deces,
     maladie_maternite,
     mayotte,
+    professions_liberales,
     retraite_base,
     retraite_complementaire,
 )
@@ -95,10 +96,14 @@ class Cotisations(NamedTuple):
 
 
 def cotisations(k: Ops, rows: Rows, retraite: Rows | None = None) -> Cotisations:
-    """The six cotisations; under the law of Mayotte (ordonnance 96-1122) those of `contributions.mayotte`.
+    """The six cotisations; under the law of Mayotte (ordonnance 96-1122) those of `contributions.mayotte`, for a
+    profession libérale réglementée those of its section (`contributions.professions_liberales`).
     `retraite`: the rows on the base shared with a conjoint collaborateur (CSS D633-19-2 4°, 5°), on which the
     retraite de base, the retraite complémentaire and the invalidité-décès are assessed."""
-    rules = mayotte.COTISATIONS if rows.law.mayotte else tuple(module.rule for module in COTISATIONS)
+    if rows.law.section:
+        rules = professions_liberales.COTISATIONS[rows.law.section]
+    else:
+        rules = mayotte.COTISATIONS if rows.law.mayotte else tuple(module.rule for module in COTISATIONS)
     if retraite is None:
         traces = tuple(rule(k, rows) for rule in rules)
     else:

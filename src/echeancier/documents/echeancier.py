@@ -22,6 +22,7 @@ from typing import Any
 from icalendar import Calendar, Event
 
 from echeancier.account.ledger import Statement
+from echeancier.contributions.professions_liberales import COLLECTED_BY, SECTION_NOTE, collection_sentence
 from echeancier.kernel.fmt import format_date, format_euros, format_number, format_rate
 from echeancier.kernel.money import ZERO, round_cent
 from echeancier.law import load_law
@@ -138,6 +139,8 @@ def _french_dates(text: str) -> str:
 def note_sentence(note: str) -> str:
     """A note of the échéancier (a code, possibly `code:value`) as a French sentence; unknown codes as they are."""
     code, _, value = note.partition(":")
+    if code == SECTION_NOTE and value in COLLECTED_BY:
+        return collection_sentence(value)
     if code == "trimestriel_sans_prelevement":
         return (
             "Sans autorisation de prélèvement, les cotisations sont payées chaque trimestre : le paiement mensuel "

@@ -34,7 +34,12 @@ if TYPE_CHECKING:
     from echeancier.schedule.echeancier import Echeancier
     from echeancier.schedule.scenario import Scenario
 
-PROFESSIONS = {"artisan": "artisan", "commercant": "commerçant", "liberal": "profession libérale"}
+PROFESSIONS = {
+    "artisan": "artisan",
+    "commercant": "commerçant",
+    "liberal": "profession libérale",
+    "liberal_reglementee": "profession libérale réglementée",
+}
 FREQUENCIES = {"monthly": "mensuel", "quarterly": "trimestriel"}
 
 # What each kind of amount of the échéancier is and the articles it applies (kinds of schedule/echeancier.py).

@@ -34,6 +34,7 @@ UNITS: dict[str, str] = {
     "months": "a whole number of months",
     "count": "a whole number",
     "rate_scale": "a list of [threshold as a multiple of the PASS, rate] points",
+    "euro_classes": "a list of [lower bound in euros, amount in euros] classes, the first bound 0",
     "regime": "the name of a rule set",
     "date": "a calendar date (ISO)",
 }
@@ -130,6 +131,20 @@ def _parse_value(key: str, unit: str, raw: Any) -> ParamValue:
                     raise LawError(f"{key}: scale thresholds must increase")
                 points.append((threshold, rate))
             return tuple(points)
+        if unit == "euro_classes":
+            if not isinstance(raw, list) or not raw:
+                raise LawError(f"{key}: classes are a non-empty list of [lower bound, amount]")
+            classes: list[tuple[Decimal, Decimal]] = []
+            for item in raw:
+                if not isinstance(item, list) or len(item) != 2:
+                    raise LawError(f"{key}: class {item!r} is not [lower bound, amount]")
+                bound, amount = to_decimal(item[0]), to_decimal(item[1])
+                if amount < 0 or bound != bound.to_integral_value() or amount != amount.to_integral_value():
+                    raise LawError(f"{key}: class {item!r}: whole euros, not negative")
+                if (not classes and bound != 0) or (classes and bound <= classes[-1][0]):
+                    raise LawError(f"{key}: the lower bounds start at 0 and increase")
+                classes.append((bound, amount))
+            return tuple(classes)
     except ValueError as error:
         if isinstance(error, LawError):
             raise

@@ -104,12 +104,30 @@ class LawSnapshot:
     cc_diviseur_forfaitaire: int = field(metadata=parameter("conjoint_collaborateur.diviseur_forfaitaire"))
     cc_diviseur_tiers: int = field(metadata=parameter("conjoint_collaborateur.diviseur_tiers"))
     cc_diviseur_moitie: int = field(metadata=parameter("conjoint_collaborateur.diviseur_moitie"))
+    # Professions libérales réglementées (`section_snapshot`, `contributions.professions_liberales`)
+    plr_maladie_bareme: Scale | None = field(metadata=parameter("professions_liberales.maladie_bareme"))
+    plr_ij_taux: Decimal = field(metadata=parameter("professions_liberales.ij_taux"))
+    plr_ij_plafond: Decimal = field(metadata=parameter("professions_liberales.ij_plafond"))
+    plr_rb_taux_tranche_1: Decimal = field(metadata=parameter("professions_liberales.rb_taux_tranche_1"))
+    plr_rb_taux_tranche_2: Decimal = field(metadata=parameter("professions_liberales.rb_taux_tranche_2"))
+    plr_rb_plafond_tranche_2: Decimal = field(metadata=parameter("professions_liberales.rb_plafond_tranche_2"))
+    cipav_rc_taux_tranche_1: Decimal = field(metadata=parameter("professions_liberales.cipav_rc_taux_tranche_1"))
+    cipav_rc_taux_tranche_2: Decimal = field(metadata=parameter("professions_liberales.cipav_rc_taux_tranche_2"))
+    cipav_rc_plafond_tranche_1: Decimal = field(metadata=parameter("professions_liberales.cipav_rc_plafond_tranche_1"))
+    cipav_rc_plafond_tranche_2: Decimal = field(metadata=parameter("professions_liberales.cipav_rc_plafond_tranche_2"))
+    cipav_id_taux: Decimal = field(metadata=parameter("professions_liberales.cipav_id_taux"))
+    cipav_id_assiette_minimale: Decimal = field(metadata=parameter("professions_liberales.cipav_id_assiette_minimale"))
+    cipav_id_plafond: Decimal = field(metadata=parameter("professions_liberales.cipav_id_plafond"))
+    cavec_rc_classes: Scale = field(metadata=parameter("professions_liberales.cavec_rc_classes"))
+    cavec_id_classes: Scale = field(metadata=parameter("professions_liberales.cavec_id_classes"))
     references: dict[str, Value] = field(repr=False)
     # The same figures as exact integers for the rules (derived here, so that a snapshot built with other figures,
     # e.g. by dataclasses.replace, computes with them).
     exact: Figures = field(init=False, repr=False, compare=False)
     # The law of Mayotte (`mayotte_snapshot`): its PASS and SMIC replace the metropolitan ones, its rules apply.
     mayotte: bool = False
+    # The section professionnelle of a profession libérale réglementée (`section_snapshot`), None otherwise.
+    section: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "exact", figures(self))
@@ -134,7 +152,7 @@ ONLY_AFTER_REFORM = {
     "rci_plafond_tranche_1_pass",
     "om_maladie_taux_tranche_1",
 }
-ONLY_BEFORE_REFORM = {"rci_plafond_tranche_1_montant"}
+ONLY_BEFORE_REFORM = {"rci_plafond_tranche_1_montant", "plr_maladie_bareme"}
 # Parameters without a value before the years their rules are implemented for (Mayotte).
 OPTIONAL = {
     "my_pass_annuel",
@@ -165,6 +183,19 @@ def _steps(scale: Scale, what: str) -> Steps:
     span = (*(b - a for a, b in pairwise(low)), 1)
     delta = (*(b - a for a, b in pairwise(rate)), 0)
     return Steps(low, span, rate, delta, len(low) - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Classes:
+    """Classes of a fixed contribution by income (unit `euro_classes`): the lower bounds of the classes after the
+    first (cents) and the amount of each class (euros)."""
+
+    bounds: tuple[int, ...]
+    amounts: tuple[int, ...]
+
+
+def _classes(value: Scale) -> Classes:
+    return Classes(tuple(int(bound) * 100 for bound, _ in value[1:]), tuple(int(amount) for _, amount in value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +244,7 @@ class Figures:
     af_bareme: Steps
     csg_taux_deductible: int
     csg_taux_non_deductible_crds: int
-    cfp: tuple[int, int, int]  # euros, by profession code (artisan, commercant, liberal)
+    cfp: tuple[int, int, int, int]  # euros, by profession code (artisan, commercant, liberal, liberal_reglementee)
     forfait_assiette: int  # FRAC
     forfait_assiette_ij: int  # cents, rounded to the euro
     acre_maximum: tuple[int, int]  # maximum exempted share, numerator / denominator
@@ -235,6 +266,19 @@ class Figures:
     cc_assiette_forfaitaire: int  # cents: the annual PASS / diviseur_forfaitaire, rounded to the euro
     cc_diviseurs: tuple[int, ...]  # by option code (contributions.conjoint_collaborateur.OPTIONS; 0 for the flat base)
     cfp_conjoint: int  # euros: the CFP of a commerçant or libéral with a conjoint collaborateur
+    section: int  # the section professionnelle (index in SECTIONS + 1), 0: none
+    plr_rb_taux_tranche_1: int
+    plr_rb_taux_tranche_2: int
+    plr_rb_plafond_tranche_2: int  # FRAC
+    cipav_rc_taux_tranche_1: int
+    cipav_rc_taux_tranche_2: int
+    cipav_rc_plafond_tranche_1: int  # cents (a multiple of the annual PASS)
+    cipav_rc_plafond_tranche_2: int  # cents
+    cipav_id_taux: int
+    cipav_id_assiette_minimale: int  # FRAC
+    cipav_id_plafond: int  # cents (a multiple of the annual PASS)
+    cavec_rc_classes: Classes
+    cavec_id_classes: Classes
 
 
 def _fixed(value: Decimal, scale: int, what: str) -> int:
@@ -333,6 +377,7 @@ def figures(law: LawSnapshot) -> Figures:
             _euros(law.pass_annuel * cfp[0]),
             _euros(law.pass_annuel * cfp[1]),
             _euros(law.pass_annuel * cfp[2]),
+            _euros(law.pass_annuel * cfp[2]),  # C. trav. L6331-48: every profession libérale
         ),
         forfait_assiette=_fixed(law.forfait_assiette, FRAC, key["forfait_assiette"]),
         forfait_assiette_ij=100 * _euros(law.forfait_assiette_ij * law.pass_annuel),
@@ -367,6 +412,19 @@ def figures(law: LawSnapshot) -> Figures:
             law.cc_diviseur_moitie,
         ),
         cfp_conjoint=_euros(law.pass_annuel * law.cfp_taux_conjoint_collaborateur),
+        section=0 if law.section is None else SECTIONS.index(law.section) + 1,
+        plr_rb_taux_tranche_1=rate("plr_rb_taux_tranche_1"),
+        plr_rb_taux_tranche_2=rate("plr_rb_taux_tranche_2"),
+        plr_rb_plafond_tranche_2=_whole_cents(law.plr_rb_plafond_tranche_2, key["plr_rb_plafond_tranche_2"]),
+        cipav_rc_taux_tranche_1=rate("cipav_rc_taux_tranche_1"),
+        cipav_rc_taux_tranche_2=rate("cipav_rc_taux_tranche_2"),
+        cipav_rc_plafond_tranche_1=_fixed(law.cipav_rc_plafond_tranche_1 * law.pass_annuel, 100, "cipav_rc_plafond_1"),
+        cipav_rc_plafond_tranche_2=_fixed(law.cipav_rc_plafond_tranche_2 * law.pass_annuel, 100, "cipav_rc_plafond_2"),
+        cipav_id_taux=rate("cipav_id_taux"),
+        cipav_id_assiette_minimale=_fixed(law.cipav_id_assiette_minimale, FRAC, key["cipav_id_assiette_minimale"]),
+        cipav_id_plafond=_fixed(law.cipav_id_plafond * law.pass_annuel, 100, key["cipav_id_plafond"]),
+        cavec_rc_classes=_classes(law.cavec_rc_classes),
+        cavec_id_classes=_classes(law.cavec_id_classes),
     )
     # Bounds of the batch path's int64 arithmetic (contributions.exact): the ACRE share of a proportional
     # contribution divides by maximum × ratio × base (≤ the exit threshold) × days, and the maladie-maternité
@@ -477,6 +535,49 @@ def mayotte_snapshot(base: LawSnapshot, law: Law | None = None) -> LawSnapshot |
         if shared:
             law.cache[key] = found
     return found if isinstance(found, LawSnapshot) else None
+
+
+# The sections professionnelles of the CNAVPL (CSS R641-1) and the CNBF whose contributions the engine computes
+# (`contributions.professions_liberales`); the others are refused at input (`contributions.situation.Section`).
+SECTIONS = ("cipav", "cavec")
+# The figures of the rules of the professions libérales réglementées the section snapshot puts in place of those of
+# the other travailleurs indépendants (the same rule, other figures): (field replaced, field of the section).
+_SECTION_FIGURES = (
+    ("ij_taux", "plr_ij_taux"),
+    ("ij_taux_revenu_faible", "plr_ij_taux"),
+    ("ij_plafond", "plr_ij_plafond"),
+)
+
+
+def section_snapshot(base: LawSnapshot, section: str, law: Law | None = None) -> LawSnapshot:
+    """The law of `base`'s year for a profession libérale réglementée of `section` (one of SECTIONS): the figures
+    of the professions libérales in place of the others' (indemnités journalières at the CNAVPL rate and ceiling;
+    before 2025 the maladie-maternité scale of the professions libérales), and `section` set, which selects the
+    rules of `contributions.professions_liberales` (retraite de base of the CNAVPL, the section's own). Kept in
+    the `Law` for its own snapshots, like `mayotte_snapshot`."""
+    law = law or load_law()
+    shared = base is snapshot_of(law, base.year) or base is provisional_snapshot(base.year, law)
+    key = (f"section {section} {base.regime}", base.year)
+    found = law.cache.get(key) if shared else None
+    if found is None:
+        found = _section(base, section)
+        if shared:
+            law.cache[key] = found
+    assert isinstance(found, LawSnapshot)
+    return found
+
+
+def _section(base: LawSnapshot, section: str) -> LawSnapshot:
+    values: dict[str, object] = {name: getattr(base, own) for name, own in _SECTION_FIGURES}
+    references = dict(base.references)
+    for name, own in _SECTION_FIGURES:
+        references[FIELDS[name]] = base.references[FIELDS[own]]
+    if base.plr_maladie_bareme is not None:
+        # LAW (docs/law-choices.md, 261): before 2025 the whole income at the professions libérales' scale,
+        # which ends at 6.5 % from 110 % of the PASS: the tranche 2 of D621-1 (6.5 % above 5 PASS) gives the same.
+        values["maladie_bareme"] = base.plr_maladie_bareme
+        references[FIELDS["maladie_bareme"]] = base.references[FIELDS["plr_maladie_bareme"]]
+    return replace(base, section=section, references=references, **values)  # type: ignore[arg-type]
 
 
 def supported_years(law: Law | None = None) -> range:

@@ -70,11 +70,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "rsa": ("rsa",),
     "income_is_net": ("revenu_net_de_cotisations", "net", "income_is_net"),
     "conjoint_collaborateur": ("conjoint_collaborateur", "conjoint"),
+    "section": ("section", "section_professionnelle", "caisse"),
 }
 # Names that are only French: a file using one of them writes its dates jj/mm/aaaa if it wants to.
 _CONTRACT_NAMES = frozenset(
     {"id", "name", "year", "profession", "income", "income_nature", "start_date", "end_date", "income_is_net"}
-    | {"acre", "rsa", "professional_income", "gross_income", "net", "conjoint_collaborateur"}
+    | {"acre", "rsa", "professional_income", "gross_income", "net", "conjoint_collaborateur", "section"}
 )
 FRENCH_NAMES = frozenset(name for names in ALIASES.values() for name in names if name not in _CONTRACT_NAMES)
 PROFESSION_NAMES = {
@@ -83,6 +84,9 @@ PROFESSION_NAMES = {
     "liberal": "liberal",
     "liberale": "liberal",
     "profession_liberale": "liberal",
+    "liberal_reglementee": "liberal_reglementee",
+    "liberale_reglementee": "liberal_reglementee",
+    "profession_liberale_reglementee": "liberal_reglementee",
 }
 NATURES = {"professionnel": "professionnel", "revenu_professionnel": "professionnel", "brut": "brut"}
 NATURES["revenu_brut"] = "brut"
@@ -245,6 +249,9 @@ def read_row(
     if conjoint is not None:
         # `Tiers sans partage`, `moitié avec partage` → the option names; `Situation` checks them.
         data["conjoint_collaborateur"] = normalise_name(cell_text(conjoint)) or None
+    section = cell_of(cells, cols.get("section"))
+    if section is not None:
+        data["section"] = cell_text(section).strip().lower()  # CIPAV, Cipav: the section's code
     return data, header
 
 
@@ -364,7 +371,7 @@ def _compute_chunk(
 
 FIELDS = (
     *("year", "profession", "income", "start_date", "end_date", "acre", "rsa", "income_is_net"),
-    "conjoint_collaborateur",
+    *("conjoint_collaborateur", "section"),
 )
 
 
@@ -397,6 +404,9 @@ def _compute(rows: list[Any], conjoint: bool = False) -> list[list[int]]:
         "acre": np.array([r["acre"] for r in rows], dtype=np.bool_),
         "rsa": np.array([r["rsa"] for r in rows], dtype=np.bool_),
         "income_is_net": np.array([r["income_is_net"] for r in rows], dtype=np.bool_),
+        "section": [
+            None if r.get("section") is None else str(getattr(r["section"], "value", r["section"])) for r in rows
+        ],
     }
     if conjoint:
         options = (r.get("conjoint_collaborateur") for r in rows)

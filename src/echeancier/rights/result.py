@@ -111,8 +111,12 @@ class Rights:
     retraite_complementaire: RetraiteComplementaireRights
     indemnites_journalieres: IndemnitesJournalieresRights
     effets: tuple[str, ...]  # what ACRE, the RSA and the first years change, in French
+    # why the rights are not computed (a profession libérale réglementée: its section's own rules), None otherwise
+    non_calcules: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        if self.non_calcules is not None:
+            return {"non_calcules": self.non_calcules}
         return {
             "retraite_base": self.retraite_base.to_dict(),
             "retraite_complementaire": self.retraite_complementaire.to_dict(),
@@ -227,10 +231,28 @@ def effets(rights: Rights, *, acre: bool, rsa: bool, minimum: tuple[int, int] | 
     return tuple(out)
 
 
+def not_computed(year: int, section: str) -> Rights:
+    """The rights of a profession libérale réglementée, which follow its section's rules (CNAVPL points, CSS
+    L643-1; the section's statuts): not computed, and said so."""
+    zero = Decimal(0)
+    return Rights(
+        year=year,
+        retraite_base=RetraiteBaseRights(0, zero, zero, 0, REFERENCE_RETRAITE_BASE),
+        retraite_complementaire=RetraiteComplementaireRights(zero, zero, zero, zero, REFERENCE_RCI),
+        indemnites_journalieres=IndemnitesJournalieresRights(
+            zero != 0, zero, zero, zero, zero, False, 0, None, REFERENCE_IJ
+        ),
+        effets=(),
+        non_calcules=f"droits de la section {section} (CNAVPL, CSS L643-1 ; statuts de la section) non calculés",
+    )
+
+
 def render(rights: Rights) -> list[str]:
     """The "Vos droits" section of the French table."""
     from echeancier.kernel.fmt import NBSP, format_euros, format_number
 
+    if rights.non_calcules is not None:
+        return [f"Vos droits : {rights.non_calcules}."]
     rb, rci, ij = rights.retraite_base, rights.retraite_complementaire, rights.indemnites_journalieres
     s = "s" if rb.trimestres > 1 else ""
     lines = [

@@ -27,6 +27,7 @@ from datetime import date
 from decimal import Decimal
 
 from echeancier.contributions.engine import compute
+from echeancier.contributions.professions_liberales import collected_elsewhere
 from echeancier.contributions.result import Simulation
 from echeancier.contributions.situation import Situation
 from echeancier.kernel.dates import days_between_inclusive, days_in_year
@@ -77,12 +78,19 @@ def _situation(contributor: Contributor, year: int, income: Decimal, end: date |
         income_is_net=False,
         department=contributor.department,
         conjoint_collaborateur=contributor.conjoint_collaborateur,
+        section=contributor.section,
     )
 
 
 def _computed(simulation: Simulation, provisional_law: bool) -> Computed:
     cfp = simulation.amount("formation_professionnelle")  # without building the explanation
-    return Computed(simulation.total - cfp, cfp, simulation, provisional_law, Decimal(sum(simulation.conjoint_amounts)))
+    amount = simulation.total - cfp
+    section = simulation.situation.section
+    if section is not None:
+        # LAW (docs/law-choices.md, 265): what the section's own caisse collects (CSS R642-2) is not called by the
+        # Urssaf's échéancier.
+        amount -= collected_elsewhere(simulation.amounts, section.value)
+    return Computed(amount, cfp, simulation, provisional_law, Decimal(sum(simulation.conjoint_amounts)))
 
 
 def definitive(contributor: Contributor, year: int, income: Decimal, end: date | None = None) -> Computed:

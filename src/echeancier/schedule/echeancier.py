@@ -48,6 +48,7 @@ from echeancier.account.ledger import (
 from echeancier.account.ledger import RemiseDecision as LedgerRemiseDecision
 from echeancier.account.ledger import RemiseRequest as LedgerRemiseRequest
 from echeancier.contributions.exact import SCALAR
+from echeancier.contributions.professions_liberales import SECTION_NOTE
 from echeancier.contributions.territory import account_note
 from echeancier.kernel.dates import ONE_DAY, add_months
 from echeancier.kernel.fmt import format_euros, format_rate
@@ -1329,6 +1330,10 @@ def build_echeancier(scenario: Scenario, as_of: date | None = None) -> Echeancie
         # exemptions (L756-2, L756-4); Mayotte's own law applies from income 2025 (metropolitan amounts before).
         # Every document says so (notes `exonerations_outre_mer_non_appliquees`, `regles_metropolitaines`).
         notes = (overseas, *notes)
+    if contributor.section is not None:
+        # LAW (docs/law-choices.md, 265): R613-1 puts under these payment rules the contributions of R642-2 the
+        # Urssaf collects for the section; every document says which body each contribution is collected for.
+        notes = (f"{SECTION_NOTE}:{contributor.section.value}", *notes)
     return replace(result, organism=organism, residence_organism=residence, notes=notes)
 
 

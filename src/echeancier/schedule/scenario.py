@@ -4,7 +4,7 @@ A scenario is YAML. Every problem is reported with the line it is on, never with
 
 ```yaml
 contributor:
-  profession: artisan            # artisan | commercant | liberal
+  profession: artisan            # artisan | commercant | liberal | liberal_reglementee (with section)
   activity_start: 2019-03-01
   payment: {frequency: monthly, day: 5, direct_debit: true}
   department: "75"               # COG code of the place of activity: decides the collecting organism (R613-6)
@@ -33,9 +33,16 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from echeancier.contributions.situation import MAX_INCOME, ConjointCollaborateur, Profession, Situation
+from echeancier.contributions.situation import (
+    MAX_INCOME,
+    ConjointCollaborateur,
+    Profession,
+    Section,
+    Situation,
+    check_section,
+)
 from echeancier.kernel.identity import parse_name, parse_siren
 from echeancier.kernel.inputs import InputError, SafeYamlLoader, load_yaml, parse_date, parse_euros, shown
 from echeancier.organisms import UnknownTerritory, normalise_department
@@ -157,6 +164,17 @@ class Contributor(_Model):
     conjoint_collaborateur: ConjointCollaborateur | None = None  # CSS L662-1, D633-19-2: the base the conjoint chose
     name: str | None = None  # printed on the documents (PDF), optional
     siren: str | None = None  # 9 digits, Luhn-checked; printed on the documents, optional
+    section: Section | None = None  # a profession libérale réglementée's section professionnelle
+
+    @field_validator("section", mode="before")
+    @classmethod
+    def _known_section(cls, value: Any) -> Any:
+        return Situation._known_section(value)
+
+    @model_validator(mode="after")
+    def _coherent_section(self) -> Contributor:
+        check_section(self.profession, self.section, self.department)
+        return self
 
     @field_validator("name", mode="before")
     @classmethod

@@ -114,7 +114,9 @@ FIELDS = (
 )
 STEADY_STATE_YEARS = 3  # activity_start.year <= N - 3: neither N-1 nor N is a first or second year of activity
 CHUNK = 1 << 14  # rows per block of the schedule: its (rows, 24) intermediate arrays stay in the cache
-PROFESSIONS: tuple[str, ...] = tuple(p.value for p in Profession)
+# The campaign's columns have no `section`: a profession libérale réglementée is not one of its professions (its
+# accounts are replayed one by one, `schedule.echeancier`).
+PROFESSIONS: tuple[str, ...] = tuple(p.value for p in Profession if p is not Profession.liberal_reglementee)
 _NO_DATE = np.iinfo(np.int64).max  # a slot without a due date, after every date
 _EPOCH = date(1970, 1, 1)
 
