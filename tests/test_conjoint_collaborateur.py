@@ -402,3 +402,25 @@ def test_sharing_moves_the_base_and_not_sharing_leaves_the_head_alone(
     rows.append({**situation, "conjoint_collaborateur": f"{share}_avec_partage"})
     batch = simulate_many({name: [row.get(name) for row in rows] for name in (*situation, "conjoint_collaborateur")})
     assert [int(value) for value in batch["total"]] == [alone.total, without.total, shared.total]
+
+
+def test_jsonl_chunks_explain_conjoint_lines_as_the_scalar_path_byte_for_byte() -> None:
+    import io
+    import random
+
+    from echeancier.cli import run_jsonl
+    from echeancier.contributions import jsonl
+    from tests.test_jsonl_batch import situation
+
+    rng = random.Random(5150)
+    raw = []
+    for i in range(800):
+        data = situation(rng, i)
+        if rng.random() < 0.7:
+            data["conjoint_collaborateur"] = rng.choice((*conjoint_collaborateur.OPTIONS, "tiers"))
+        raw.append((json.dumps(data) + "\n").encode())
+    scalar, chunks = io.StringIO(), io.StringIO()
+    run_jsonl(raw, scalar)
+    jsonl.run_lines([raw[i : i + 300] for i in range(0, len(raw), 300)], chunks)
+    assert chunks.getvalue() == scalar.getvalue()
+    assert scalar.getvalue().count('"conjoint_collaborateur": {') > 200

@@ -32,10 +32,10 @@ from typing import IO, Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from echeancier.contributions import engine
+from echeancier.contributions import conjoint_collaborateur, engine
 from echeancier.contributions.context import AcreRows, Rows
 from echeancier.contributions.result import CONTRIBUTIONS, Simulation, _num
-from echeancier.contributions.situation import Profession, Situation, situation_from_mapping
+from echeancier.contributions.situation import ConjointCollaborateur, Profession, Situation, situation_from_mapping
 from echeancier.contributions.traced import Column, Ratio, Tracer
 from echeancier.contributions.vectorized import VECTOR
 from echeancier.contributions.year import LONG_AGO, Cotisations
@@ -223,13 +223,11 @@ def simulate_chunk(lines: list[bytes], first_number: int) -> tuple[list[str], bo
             situation.income_is_net
             or situation.department is not None
             or situation.start_date is not None
-            or situation.conjoint_collaborateur is not None
             or situation.section is not None
         ):
             # Line by line: net incomes (a search), the collectivités of L751-1 and Mayotte (their own law), an
-            # activity started or ended on a date (the rights read that date: eligibility to the IJ, D622-1), a
-            # conjoint collaborateur (the block of their lines, `Simulation.conjoint_lines`) and the professions
-            # libérales réglementées (their section's law, `professions_liberales`).
+            # activity started or ended on a date (the rights read that date: eligibility to the IJ, D622-1), and the
+            # professions libérales réglementées (their section's law, `professions_liberales`).
             done = scalar_line(number, raw)
             assert done is not None
             texts.append(done[0])
@@ -282,14 +280,21 @@ def _year(law: LawSnapshot, rows: list[_Row], texts: list[str]) -> None:
     deficit = np.fromiter((row.deficit for row in rows), dtype=np.bool_, count=n)
     first = np.fromiter((engine.in_first_years(row.situation, law) for row in rows), dtype=np.bool_, count=n)
     metropole = np.zeros(n, dtype=np.bool_)  # rows with a département take the scalar path
-    whole = engine.of_year(VECTOR, figures, cents, start, end, acre, minimums, profession, metropole)
+    option = np.fromiter(
+        (conjoint_collaborateur.code(row.situation.conjoint_collaborateur) for row in rows), dtype=np.int64, count=n
+    )
+    conjoint = option if option.any() else None
+    whole = engine.of_year(VECTOR, figures, cents, start, end, acre, minimums, profession, metropole, conjoint)
     kept = np.zeros(n, dtype=np.bool_)
     if whole.rows.acre is not None:
         kept[whole.rows.acre.rows] = True
     rsa = ~minimums
-    key = rsa * 8 + kept * 4 + deficit * 2 + first
+    # The conjoint collaborateur's option is a constant of a group (its block of lines, the CFP's rate).
+    key = (rsa * 8 + kept * 4 + deficit * 2 + first) * len(conjoint_collaborateur.OPTIONS) + option
     for value in np.unique(key):
         where = np.flatnonzero(key == value)
+        code = int(value % len(conjoint_collaborateur.OPTIONS))
+        value //= len(conjoint_collaborateur.OPTIONS)
         part = engine.of_year(
             VECTOR,
             figures,
@@ -300,9 +305,16 @@ def _year(law: LawSnapshot, rows: list[_Row], texts: list[str]) -> None:
             minimums[where],
             profession[where],
             metropole[where],
+            option[where] if code else None,
         )
         group = _Group(
-            law, [rows[i] for i in where], profession[where], bool(value & 2), bool(value & 1), bool(value & 8)
+            law,
+            [rows[i] for i in where],
+            profession[where],
+            bool(value & 2),
+            bool(value & 1),
+            bool(value & 8),
+            conjoint_collaborateur.OPTIONS[code],
         )
         group.explain(part, cents[where], texts)
 
@@ -329,6 +341,7 @@ class _Standin:
     start_date: None = None
     end_date: None = None
     acre: bool = False
+    conjoint_collaborateur: ConjointCollaborateur | None = None
 
 
 class _RightsPart:
@@ -373,6 +386,7 @@ class _Group:
     deficit: bool
     first_years: bool
     rsa: bool  # the rights say what the RSA changes
+    conjoint: str | None = None  # the conjoint collaborateur's option of every row
 
     def explain(self, year: engine.Year, cents: npt.NDArray[np.int64], texts: list[str]) -> None:
         """Build the traced simulation (once per path of its construction), then explain each part of it."""
@@ -381,7 +395,10 @@ class _Group:
         tracer = Tracer(left)
         column = tracer.column
         year_number = self.rows[0].situation.year
-        situation = cast(Situation, _Standin(_ID, year_number, _PROFESSIONS[0], self.rsa))
+        option = None if self.conjoint is None else ConjointCollaborateur(self.conjoint)
+        situation = cast(
+            Situation, _Standin(_ID, year_number, _PROFESSIONS[0], self.rsa, conjoint_collaborateur=option)
+        )
         notes = (engine.DEFICIT,) if self.deficit else ()
         r = year.rows
         acre = None
@@ -403,6 +420,13 @@ class _Group:
         )
         traces = tuple(type(t)(*(column(v) for v in t)) for t in year.computed.traces)
         computed = Cotisations(traces, column(year.computed.total))
+        conjoint = None
+        if year.conjoint is not None:
+            c = year.conjoint
+            conjoint_traces = tuple(type(t)(*(column(v) for v in t)) for t in c.traces)
+            conjoint = conjoint_collaborateur.Conjoint(
+                column(c.option), column(c.base), conjoint_traces, column(c.amount)
+            )
         income = Ratio(column(cents), 100)  # the income retained is cents / 100 (`engine.counted_income`)
         abattement = None if year.abattement is None else column(year.abattement)
         idents = [row.ident for row in self.rows]
@@ -419,6 +443,7 @@ class _Group:
                 abattement,
                 notes,
                 self.first_years,
+                conjoint,
             )
             rows = trace.keep
             placeholders = tuple(_PartLine(key, _Part(key)) for key in CONTRIBUTIONS)
@@ -437,7 +462,9 @@ class _Group:
                 # The profession's own situation and CFP (an int, as for one situation): the CFP line and the
                 # flat-rate block (which has a CFP line) of the rows of that profession.
                 chosen = rows & (self.profession == code)
-                alone = cast(Situation, _Standin(_ID, year_number, _PROFESSIONS[code], self.rsa))
+                alone = cast(
+                    Situation, _Standin(_ID, year_number, _PROFESSIONS[code], self.rsa, conjoint_collaborateur=option)
+                )
                 cfp = int(year.cfp[int(np.argmax(chosen))])
                 own = dataclasses.replace(explanation, situation=alone, cfp=cfp)
                 make_cfp = own.line_makers()[-1]

@@ -202,7 +202,7 @@ class Simulation:
             data["conjoint_collaborateur"] = {
                 "option": self.situation.conjoint_collaborateur.value,
                 "assiette": _num(self.conjoint_assiette),
-                "total": sum(self.conjoint_amounts),
+                "total": _num(decimal(sum(self.conjoint_amounts))),
                 "contributions": {line.key: line.to_dict() for line in self.conjoint_lines},
             }
         if self.forfait is not None:
@@ -213,7 +213,7 @@ class Simulation:
             }
             if self.forfait.conjoint_amounts:
                 data["forfait_debut_activite"]["conjoint_collaborateur"] = {
-                    "total": sum(self.forfait.conjoint_amounts),
+                    "total": _num(decimal(sum(self.forfait.conjoint_amounts))),
                     "contributions": {line.key: line.to_dict() for line in self.forfait.conjoint_lines},
                 }
         data["rights"] = self.rights.to_dict()
