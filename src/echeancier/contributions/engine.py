@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from echeancier.contributions import (
     allocations_familiales,
     csg_crds,
+    exonerations,
     formation_professionnelle,
     indemnites_journalieres,
     invalidite_deces,
@@ -29,8 +30,8 @@ from echeancier.contributions import (
 )
 from echeancier.contributions.assiettes import assiette_forfaitaire, day_number, prorata
 from echeancier.contributions.context import Rows
-from echeancier.contributions.exact import SCALAR, Bools, Ints, Ops
-from echeancier.contributions.result import Line, Simulation, decimal
+from echeancier.contributions.exact import EURO, SCALAR, Bools, Ints, Ops, half_up
+from echeancier.contributions.result import CONTRIBUTIONS, Line, Simulation, decimal
 from echeancier.contributions.situation import Situation, situation_from_mapping
 from echeancier.contributions.territory import MAYOTTE, OUTRE_MER, territory
 from echeancier.contributions.territory import notes as territory_notes
@@ -82,7 +83,19 @@ def compute(situation: Situation, law: LawSnapshot, income: Decimal, notes: tupl
     acre = situation.acre and situation.start_date is not None
     notes = (*notes, *territory_notes(situation.department, acre, law.mayotte))
     profession = _PROFESSIONS[situation.profession]
-    year = of_year(SCALAR, figures, cents, start, end, acre, not situation.rsa, profession, where == OUTRE_MER)
+    year = of_year(
+        SCALAR,
+        figures,
+        cents,
+        start,
+        end,
+        acre,
+        not situation.rsa,
+        profession,
+        where == OUTRE_MER,
+        situation.pension_invalidite_mois or None,
+        situation.exoneration_age or None,
+    )
     return simulation_of(situation, law, income, *year, notes, in_first_years(situation, law))
 
 
@@ -106,11 +119,14 @@ def of_year(
     minimums: Bools,
     profession: Ints,
     outre_mer: Bools,
+    invalidite: Ints | None = None,
+    age: Bools | None = None,
 ) -> Year:
     """Every contribution of an income year for incomes in cents (≥ 0), on Python ints (`simulate`) or on the
     columns of many rows (`simulate --jsonl`): `contributions.year`, then the CSG-CRDS base and the CFP.
-    `outre_mer` where the activity is in a collectivité of CSS L751-1 (`contributions.territory`)."""
-    rows, abattement = rows_of(k, figures, cents, start, end, acre, minimums, outre_mer)
+    `outre_mer` where the activity is in a collectivité of CSS L751-1 (`contributions.territory`); `invalidite`
+    and `age` the exemptions of `contributions.exonerations`, where given."""
+    rows, abattement = rows_of(k, figures, cents, start, end, acre, minimums, outre_mer, invalidite, age)
     computed = cotisations(k, rows)
     # L136-3 (former wording): up to 2024 the CSG-CRDS base is the revenu professionnel plus the cotisations.
     base_csg = rows.assiette if figures.apres_reforme else cents + 100 * computed.total
@@ -184,7 +200,7 @@ class _Explanation:
                 partial(formation_professionnelle.explain, self.cfp, self.situation.profession, law),
             )
         maladie, ij, rb, rci, id_, af = self.traces
-        return (
+        makers = (
             partial(maladie_maternite.explain, maladie, law, assiette, self.rows.outre_mer),
             partial(indemnites_journalieres.explain, ij, law),
             partial(retraite_base.explain, rb, law),
@@ -193,6 +209,14 @@ class _Explanation:
             partial(allocations_familiales.explain, af, law, assiette, self.rows.outre_mer),
             partial(csg_crds.explain, self.csg, law),
             partial(formation_professionnelle.explain, self.cfp, self.situation.profession, law),
+        )
+        if self.rows.invalidite is None and self.rows.age is None:
+            return makers
+        # One situation with an exemption of `contributions.exonerations`: its lines say it (the RCI line's gross is
+        # its amount, so the amount before the exemption is given).
+        before = {"retraite_complementaire": half_up(rci.gross, EURO * rci.scale)}
+        return exonerations.explained(
+            makers, CONTRIBUTIONS, before, self.rows.invalidite is not None, self.rows.age is not None
         )
 
     def forfait(self) -> Simulation | None:

@@ -21,6 +21,10 @@ MAX_INCOME = MAX_EUROS
 # An id is echoed back as given: a text of at most MAX_TEXT_LENGTH characters or an integer that every JSON reader
 # keeps exactly (|id| < 2^53).
 MAX_ID = 2**53
+# The exemption of the invalidité-décès cotisation from the age of retirement was abrogated by a décret published
+# on 18 July 2015; those who had it keep it, so an activity started since 2016 cannot have it (the date URSSAF's
+# model uses, `exonérations . âge`).
+EXONERATION_AGE_ABROGEE = date(2016, 1, 1)
 
 
 class Profession(StrEnum):
@@ -53,6 +57,12 @@ class Situation(BaseModel):
     # COG code of the département or collectivité where the activity is exercised (CSS R613-6); None: metropolitan
     # France. 971–974, 977, 978: the rules of the collectivités of L751-1 (`contributions.territory`).
     department: str | None = None
+    # Months of the income year with an invalidity pension of the travailleurs indépendants (0: none; CSS D621-4,
+    # D635-2): maladie-maternité, IJ and retraite complémentaire are exempted pro rata (`contributions.exonerations`).
+    pension_invalidite_mois: int = Field(default=0, strict=True, ge=0, le=12)
+    # The exemption of the invalidité-décès cotisation from the age of retirement, abrogated in July 2015 and kept by
+    # those who had obtained it: artisans and commerçants only (`contributions.exonerations`).
+    exoneration_age: bool = False
 
     @field_validator("department", mode="before")
     @classmethod
@@ -123,7 +133,34 @@ class Situation(BaseModel):
             raise InputError("end_date", f"{self.end_date} est avant start_date {self.start_date}")
         if self.acre and self.start_date is None:
             raise InputError("acre", "l'ACRE demande la date de début d'activité start_date (création ou reprise)")
+        self._coherent_exemptions()
         return self
+
+    def _coherent_exemptions(self) -> None:
+        """The combinations of exemptions the rules exclude (docs/law-choices.md, 275–277)."""
+        if self.pension_invalidite_mois:
+            if self.acre:
+                # LAW (docs/law-choices.md, 276): ACRE and the invalidity exemption the same year are not combined.
+                raise InputError(
+                    "pension_invalidite_mois",
+                    "le cumul de l'ACRE et de l'exonération invalidité la même année n'est pas calculé",
+                )
+            if self.department == "976":
+                raise InputError(
+                    "pension_invalidite_mois", "l'exonération invalidité n'est pas calculée à Mayotte (976)"
+                )
+        if self.exoneration_age:
+            if self.profession == Profession.liberal:
+                raise InputError(
+                    "exoneration_age",
+                    "l'exonération invalidité-décès liée à l'âge n'a existé que pour les artisans et les commerçants",
+                )
+            if self.start_date is not None and self.start_date >= EXONERATION_AGE_ABROGEE:
+                raise InputError(
+                    "exoneration_age",
+                    f"l'exonération invalidité-décès liée à l'âge, supprimée en 2015, ne concerne pas une activité "
+                    f"commencée le {self.start_date}",
+                )
 
 
 _MESSAGES = {
@@ -131,6 +168,8 @@ _MESSAGES = {
     "int_type": "doit être un nombre entier",
     "int_parsing": "doit être un nombre entier",
     "int_from_float": "doit être un nombre entier",
+    "greater_than_equal": "doit être un nombre de mois entre 0 et 12",
+    "less_than_equal": "doit être un nombre de mois entre 0 et 12",
     "date_from_datetime_parsing": "doit être une date AAAA-MM-JJ",
     "date_parsing": "doit être une date AAAA-MM-JJ",
     "date_type": "doit être une date AAAA-MM-JJ",

@@ -69,7 +69,22 @@ NAT = np.iinfo(np.int64).min  # datetime64 NaT as int64
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 PROFESSIONS: tuple[str, ...] = tuple(p.value for p in Profession)
-FIELDS = ("id", "year", "profession", "income", "start_date", "end_date", "acre", "rsa", "income_is_net", "department")
+# Fields of a contributor's own situation that few rows give: the rows that give one are checked and computed by
+# the scalar engine (the same rules, `contributions.exonerations`), as incomes given net are.
+SCALAR_FIELDS = ("pension_invalidite_mois", "exoneration_age")
+FIELDS = (
+    "id",
+    "year",
+    "profession",
+    "income",
+    "start_date",
+    "end_date",
+    "acre",
+    "rsa",
+    "income_is_net",
+    "department",
+    *SCALAR_FIELDS,
+)
 COTISATIONS = CONTRIBUTIONS[:6]  # the six contributions before CSG-CRDS and the CFP
 
 
@@ -220,6 +235,8 @@ class _Columns:
     mayotte: Bools  # the activity is at Mayotte (its own law from 2025, `law.snapshot.mayotte_snapshot`)
     income_raw: Any  # the incomes as given, for the scalar engine
     ids: Any
+    own: dict[str, list[Any]]  # the SCALAR_FIELDS given, as Python values
+    by_scalar: Bools  # the rows that give one of them (not None, 0 or false)
 
 
 @dataclass(slots=True)
@@ -494,6 +511,10 @@ def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
     profession, coded, original = _professions(data["profession"], problems)
     income, in_cents, raw = _incomes(data["income"], problems)
     department, outre_mer, mayotte = _departments(data.get("department"), n, problems)
+    own = {name: _objects(_array(data[name])) for name in SCALAR_FIELDS if name in data}
+    by_scalar = np.zeros(n, dtype=np.bool_)
+    for values in own.values():
+        by_scalar |= np.array([not (v is None or v is False or (type(v) is int and v == 0)) for v in values], bool)
     return kind, _Columns(
         n=n,
         year=year,
@@ -512,6 +533,8 @@ def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
         mayotte=mayotte,
         income_raw=raw,
         ids=data.get("id"),
+        own=own,
+        by_scalar=by_scalar,
     )
 
 
@@ -608,7 +631,7 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
         lambda i: "ACRE needs the start_date of the activity (creation or takeover)",
     )
     block = _Block(offset, codes, cents, start, end, acre, cols.rsa[s], cols.outre_mer[s], cols.mayotte[s])
-    return block, cols.net[s]
+    return block, cols.net[s] | cols.by_scalar[s]
 
 
 def _run_block(
@@ -739,7 +762,8 @@ def _day(day: date) -> int:
 
 
 def _scalar_row(cols: _Columns, i: int, out: dict[str, I64], law: Law, provisional: bool = False) -> None:
-    """One row through the scalar engine: an income given net of contributions, solved by a search."""
+    """One row through the scalar engine: an income given net of contributions (solved by a search), or a row
+    with a field of SCALAR_FIELDS."""
     from echeancier.contributions.engine import simulate
 
     raw = cols.income_raw[i]
@@ -754,6 +778,7 @@ def _scalar_row(cols: _Columns, i: int, out: dict[str, I64], law: Law, provision
         "rsa": bool(cols.rsa[i]),
         "income_is_net": bool(cols.net[i]),
         "department": None if cols.department is None else cols.department[i],
+        **{name: values[i] for name, values in cols.own.items() if values[i] is not None},
     }
     try:
         year = situation["year"]
