@@ -92,6 +92,8 @@ class BatchIn(BaseModel):
     rsa: list[bool] | None = None
     income_is_net: list[bool] | None = None
     department: list[str | int | None] | None = None
+    pension_invalidite_mois: list[int | None] | None = None
+    exoneration_age: list[bool | None] | None = None
 
 
 class BatchOut(_Open):

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from echeancier.kernel.inputs import MAX_EUROS, InputError, check_text, parse_date, parse_euros, shown
 
-__all__ = ["MAX_INCOME", "InputError", "Profession", "Situation", "situation_from_mapping"]
+__all__ = ["MAX_INCOME", "InputError", "Profession", "Situation", "check_exemptions", "situation_from_mapping"]
 
 # An income above this is taken for a typing error rather than a real revenu professionnel (input sanity bound,
 # not a legal threshold).
@@ -133,34 +133,42 @@ class Situation(BaseModel):
             raise InputError("end_date", f"{self.end_date} est avant start_date {self.start_date}")
         if self.acre and self.start_date is None:
             raise InputError("acre", "l'ACRE demande la date de début d'activité start_date (création ou reprise)")
-        self._coherent_exemptions()
+        check_exemptions(
+            self.profession,
+            self.acre,
+            self.start_date,
+            self.department,
+            self.pension_invalidite_mois,
+            self.exoneration_age,
+        )
         return self
 
-    def _coherent_exemptions(self) -> None:
-        """The combinations of exemptions the rules exclude (docs/law-choices.md, 275–277)."""
-        if self.pension_invalidite_mois:
-            if self.acre:
-                # LAW (docs/law-choices.md, 276): ACRE and the invalidity exemption the same year are not combined.
-                raise InputError(
-                    "pension_invalidite_mois",
-                    "le cumul de l'ACRE et de l'exonération invalidité la même année n'est pas calculé",
-                )
-            if self.department == "976":
-                raise InputError(
-                    "pension_invalidite_mois", "l'exonération invalidité n'est pas calculée à Mayotte (976)"
-                )
-        if self.exoneration_age:
-            if self.profession == Profession.liberal:
-                raise InputError(
-                    "exoneration_age",
-                    "l'exonération invalidité-décès liée à l'âge n'a existé que pour les artisans et les commerçants",
-                )
-            if self.start_date is not None and self.start_date >= EXONERATION_AGE_ABROGEE:
-                raise InputError(
-                    "exoneration_age",
-                    f"l'exonération invalidité-décès liée à l'âge, supprimée en 2015, ne concerne pas une activité "
-                    f"commencée le {self.start_date}",
-                )
+
+def check_exemptions(
+    profession: Profession, acre: bool, start: date | None, department: str | None, months: int, age: bool
+) -> None:
+    """The combinations of exemptions the rules exclude (docs/law-choices.md, 276, 277, 279): InputError."""
+    if months:
+        if acre:
+            # LAW (docs/law-choices.md, 276): ACRE and the invalidity exemption the same year are not combined.
+            raise InputError(
+                "pension_invalidite_mois",
+                "le cumul de l'ACRE et de l'exonération invalidité la même année n'est pas calculé",
+            )
+        if department == "976":
+            raise InputError("pension_invalidite_mois", "l'exonération invalidité n'est pas calculée à Mayotte (976)")
+    if age:
+        if profession == Profession.liberal:
+            raise InputError(
+                "exoneration_age",
+                "l'exonération invalidité-décès liée à l'âge n'a existé que pour les artisans et les commerçants",
+            )
+        if start is not None and start >= EXONERATION_AGE_ABROGEE:
+            raise InputError(
+                "exoneration_age",
+                f"l'exonération invalidité-décès liée à l'âge, supprimée en 2015, ne concerne pas une activité "
+                f"commencée le {start}",
+            )
 
 
 _MESSAGES = {

@@ -15,6 +15,8 @@ The columns (any order, names with or without accents, any case; the contract's 
 | `start_date` | `start_date`, `date_debut`, `debut_activite`, `date_creation` | the creation of the activity |
 | `end_date` | `end_date`, `date_fin`, `date_cessation` | its cessation |
 | `acre`, `rsa`, `income_is_net` | `acre`, `rsa`, `income_is_net`, `net` | oui/non, true/false, 1/0, x or empty |
+| `pension_invalidite_mois` | `mois_pension_invalidite`, `pension_invalidite_mois` | months (0–12), empty: 0 |
+| `exoneration_age` | `exoneration_age`, `exoneration_invalidite_deces_age` | oui/non… (exemption by age) |
 
 LAW: the income the law starts from changed with the réforme de l'assiette (LFSS 2024 art. 18, décret
 2024-688; CSS L131-6 and L136-3 for the incomes of 2025 on, the `apres_reforme` of the law snapshot): the
@@ -66,11 +68,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "acre": ("acre",),
     "rsa": ("rsa",),
     "income_is_net": ("revenu_net_de_cotisations", "net", "income_is_net"),
+    "pension_invalidite_mois": ("mois_pension_invalidite", "pension_invalidite_mois"),
+    "exoneration_age": ("exoneration_invalidite_deces_age", "exoneration_age"),
 }
 # Names that are only French: a file using one of them writes its dates jj/mm/aaaa if it wants to.
 _CONTRACT_NAMES = frozenset(
     {"id", "name", "year", "profession", "income", "income_nature", "start_date", "end_date", "income_is_net"}
-    | {"acre", "rsa", "professional_income", "gross_income", "net"}
+    | {"acre", "rsa", "professional_income", "gross_income", "net", "pension_invalidite_mois", "exoneration_age"}
 )
 FRENCH_NAMES = frozenset(name for names in ALIASES.values() for name in names if name not in _CONTRACT_NAMES)
 PROFESSION_NAMES = {
@@ -234,9 +238,11 @@ def read_row(
         value = cell_of(cells, cols.get(field))
         if value is not None:
             data[field] = parse_date(value, header[field], french=french)
-    for field in ("acre", "rsa", "income_is_net"):
+    for field in ("acre", "rsa", "income_is_net", "exoneration_age"):
         value = cell_of(cells, cols.get(field))
         data[field] = parse_flag(value, header.get(field, field))
+    months = cell_of(cells, cols.get("pension_invalidite_mois"))
+    data["pension_invalidite_mois"] = 0 if months is None else parse_whole(months, header["pension_invalidite_mois"])
     return data, header
 
 
@@ -351,7 +357,18 @@ def _compute_chunk(
     return dict(zip(good, _compute([read[i] for i in good]), strict=True)) if good else {}
 
 
-FIELDS = ("year", "profession", "income", "start_date", "end_date", "acre", "rsa", "income_is_net")
+FIELDS = (
+    "year",
+    "profession",
+    "income",
+    "start_date",
+    "end_date",
+    "acre",
+    "rsa",
+    "income_is_net",
+    "pension_invalidite_mois",
+    "exoneration_age",
+)
 
 
 def _written(field: str, header: dict[str, str]) -> str:
@@ -381,6 +398,8 @@ def _compute(rows: list[Any]) -> list[list[int]]:
         "acre": np.array([r["acre"] for r in rows], dtype=np.bool_),
         "rsa": np.array([r["rsa"] for r in rows], dtype=np.bool_),
         "income_is_net": np.array([r["income_is_net"] for r in rows], dtype=np.bool_),
+        "pension_invalidite_mois": np.array([r["pension_invalidite_mois"] for r in rows], dtype=np.int64),
+        "exoneration_age": np.array([r["exoneration_age"] for r in rows], dtype=np.bool_),
     }
     out = simulate_many(columns)
     keys = (*CONTRIBUTIONS, "total")

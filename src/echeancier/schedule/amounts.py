@@ -75,6 +75,8 @@ def _situation(contributor: Contributor, year: int, income: Decimal, end: date |
         rsa=contributor.rsa,
         income_is_net=False,
         department=contributor.department,
+        pension_invalidite_mois=contributor.pension_invalidite_mois,
+        exoneration_age=contributor.exoneration_age,
     )
 
 

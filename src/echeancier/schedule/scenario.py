@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from echeancier.contributions.situation import MAX_INCOME, Profession
+from echeancier.contributions.situation import MAX_INCOME, Profession, check_exemptions
 from echeancier.kernel.identity import parse_name, parse_siren
 from echeancier.kernel.inputs import InputError, SafeYamlLoader, load_yaml, parse_date, parse_euros, shown
 from echeancier.organisms import UnknownTerritory, normalise_department
@@ -153,6 +153,9 @@ class Contributor(_Model):
     residence_department: str | None = None  # R613-6 al. 2: its organism may be addressed for démarches
     acre: bool = False
     rsa: bool = False
+    # Exemptions of the contributor's own situation, every year of the scenario (`contributions.exonerations`)
+    pension_invalidite_mois: int = Field(default=0, strict=True, ge=0, le=12)
+    exoneration_age: bool = False
     name: str | None = None  # printed on the documents (PDF), optional
     siren: str | None = None  # 9 digits, Luhn-checked; printed on the documents, optional
 
@@ -160,6 +163,21 @@ class Contributor(_Model):
     @classmethod
     def _name(cls, value: Any) -> Any:
         return None if value is None else parse_name(value)
+
+    @model_validator(mode="after")
+    def _exemptions(self) -> Contributor:
+        try:
+            check_exemptions(
+                self.profession,
+                self.acre,
+                self.activity_start,
+                self.department,
+                self.pension_invalidite_mois,
+                self.exoneration_age,
+            )
+        except InputError as error:
+            raise ValueError(f"{error.field} : {error.message}") from None
+        return self
 
     @field_validator("siren", mode="before")
     @classmethod
