@@ -179,3 +179,58 @@ def test_combinations_the_rules_exclude_get_one_french_line(extra: dict[str, Any
     assert raised.value.field == field
     assert words in raised.value.message
     assert "\n" not in raised.value.message
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The 2026 ACRE cap for an activity created before 2026 (docs/law-choices.md, 280)
+
+
+def _law_with_full_acre_for_earlier_creations(tmp_path: Path) -> Any:
+    from echeancier.law.loader import PARAMETERS_DIR, load_directory
+
+    for source in PARAMETERS_DIR.glob("*.yaml"):
+        text = source.read_text(encoding="utf-8")
+        if source.name == "acre.yaml":
+            marker = "exoneration_maximale_creation_anterieure:"
+            head, tail = text.split(marker)
+            tail = tail.replace("2026-01-01: {value: 0.25,", "2026-01-01: {value: 1,", 1)
+            text = head + marker + tail
+        (tmp_path / source.name).write_text(text, encoding="utf-8")
+    return load_directory(tmp_path)
+
+
+CREATED_2025 = {"year": 2026, "profession": "artisan", "income": 20000, "start_date": "2025-06-01", "acre": True}
+
+
+def test_by_default_the_cap_follows_the_period_of_activity_as_the_model() -> None:
+    # The 2026 months of an ACRE granted in 2025 are capped at 25 % (LFSS 2026 art. 23 V-B); URSSAF's model does
+    # the same (the public grid's 2026 ACRE rows created in 2025 match, tests/test_oracle.py).
+    law = snapshot(2026)
+    assert law.acre_exoneration_maximale_anterieure == law.acre_exoneration_maximale == Decimal("0.25")
+    capped = simulate(CREATED_2025)
+    uncapped = engine.compute(
+        situation_from_mapping(CREATED_2025),
+        dataclasses.replace(law, acre_exoneration_maximale=Decimal(1), acre_exoneration_maximale_anterieure=Decimal(1)),
+        Decimal(20000),
+    )
+    assert capped.total > uncapped.total
+
+
+def test_the_other_reading_is_a_parameter_and_both_paths_apply_it(tmp_path: Path) -> None:
+    law = _law_with_full_acre_for_earlier_creations(tmp_path)
+    other = simulate(CREATED_2025, law)
+    full = engine.compute(
+        situation_from_mapping(CREATED_2025),
+        dataclasses.replace(
+            snapshot(2026), acre_exoneration_maximale=Decimal(1), acre_exoneration_maximale_anterieure=Decimal(1)
+        ),
+        Decimal(20000),
+    )
+    assert other.amounts == full.amounts
+    created_2026 = {**CREATED_2025, "start_date": "2026-02-01"}
+    assert simulate(created_2026, law).amounts == simulate(created_2026).amounts  # a 2026 creation: 25 % in both
+    rows = [CREATED_2025, created_2026, {**CREATED_2025, "acre": False}]
+    columns: dict[str, Any] = {name: [row[name] for row in rows] for name in rows[0]}
+    batch = simulate_many(columns, law=law)
+    for i, row in enumerate(rows):
+        assert [int(batch[key][i]) for key in CONTRIBUTIONS] == list(simulate(row, law).amounts)

@@ -10,6 +10,7 @@ line (base, rate, tranches, minimum, ceiling, ACRE exemption) is derived from th
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -79,6 +80,11 @@ def compute(situation: Situation, law: LawSnapshot, income: Decimal, notes: tupl
         law = mayotte_snapshot(law) or law
     figures = law.exact
     start = day_number(situation.start_date, LONG_AGO)
+    if situation.acre and start < figures.first_day and figures.acre_maximum_anterieur != figures.acre_maximum:
+        # LAW (docs/law-choices.md, 280): an ACRE of an activity started before the year may have its own maximum
+        # share (`acre.exoneration_maximale_creation_anterieure`).
+        law = dataclasses.replace(law, acre_exoneration_maximale=law.acre_exoneration_maximale_anterieure)
+        figures = law.exact
     end = day_number(situation.end_date, figures.last_day)
     acre = situation.acre and situation.start_date is not None
     notes = (*notes, *territory_notes(situation.department, acre, law.mayotte))

@@ -631,7 +631,13 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
         lambda i: "ACRE needs the start_date of the activity (creation or takeover)",
     )
     block = _Block(offset, codes, cents, start, end, acre, cols.rsa[s], cols.outre_mer[s], cols.mayotte[s])
-    return block, cols.net[s] | cols.by_scalar[s]
+    scalar = cols.net[s] | cols.by_scalar[s]
+    if acre.any():
+        # An ACRE of an activity started before the year, where its maximum share differs (docs/law-choices.md,
+        # 280): computed by the scalar engine, which applies that share.
+        differs = np.array([f is not None and f.acre_maximum_anterieur != f.acre_maximum for f in years.laws])
+        scalar = scalar | (acre & has_start & (start < years.first_day[offset]) & differs[offset])
+    return block, scalar
 
 
 def _run_block(

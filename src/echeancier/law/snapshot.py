@@ -84,6 +84,9 @@ class LawSnapshot:
     )
     forfait_duree_annees: int = field(metadata=parameter("debut_activite.duree_annees"))
     acre_exoneration_maximale: Decimal = field(metadata=parameter("acre.exoneration_maximale"))
+    acre_exoneration_maximale_anterieure: Decimal = field(
+        metadata=parameter("acre.exoneration_maximale_creation_anterieure")
+    )
     acre_seuil_degressivite: Decimal = field(metadata=parameter("acre.seuil_degressivite"))
     acre_seuil_sortie: Decimal = field(metadata=parameter("acre.seuil_sortie"))
     acre_duree_mois: int = field(metadata=parameter("acre.duree_mois"))
@@ -216,6 +219,7 @@ class Figures:
     forfait_assiette: int  # FRAC
     forfait_assiette_ij: int  # cents, rounded to the euro
     acre_maximum: tuple[int, int]  # maximum exempted share, numerator / denominator
+    acre_maximum_anterieur: tuple[int, int]  # the same for an activity started before 1 January of the year
     acre_ratio: tuple[int, int]  # seuil_degressivite / (seuil_sortie − seuil_degressivite)
     acre_seuil_degressivite: int  # FRAC
     acre_seuil_sortie: int  # FRAC
@@ -279,6 +283,7 @@ def figures(law: LawSnapshot) -> Figures:
     if not 0 < sd < ss or sd > plafond_1:
         raise LawError("acre: the rules need 0 < seuil_degressivite < seuil_sortie ≤ maladie plafond_tranche_1")
     maximum = Fraction(law.acre_exoneration_maximale)
+    anterieur = Fraction(law.acre_exoneration_maximale_anterieure)
     ratio = Fraction(sd, ss - sd)
     acre_jours = jours * law.acre_duree_mois // 12
     january = date(year, 1, 1)
@@ -343,6 +348,7 @@ def figures(law: LawSnapshot) -> Figures:
         forfait_assiette=_fixed(law.forfait_assiette, FRAC, key["forfait_assiette"]),
         forfait_assiette_ij=100 * _euros(law.forfait_assiette_ij * law.pass_annuel),
         acre_maximum=(maximum.numerator, maximum.denominator),
+        acre_maximum_anterieur=(anterieur.numerator, anterieur.denominator),
         acre_ratio=(ratio.numerator, ratio.denominator),
         acre_seuil_degressivite=sd,
         acre_seuil_sortie=ss,
