@@ -122,6 +122,8 @@ def test_a_pension_paid_seven_months_worked_by_hand() -> None:
     assert line["exoneration_invalidite"] == 2398 - 1007
     assert "CSS D635-2" in line["reference"]
     assert pensioner.line("maladie_maternite").exoneration_reference == "CSS D621-4"
+    assert any(text.startswith("Pension d'invalidité") for text in pensioner.rights.effets)
+    assert not any(text.startswith("Pension d'invalidité") for text in plain.rights.effets)
 
 
 def test_a_whole_year_of_pension_exempts_the_three_contributions() -> None:
