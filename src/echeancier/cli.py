@@ -213,6 +213,8 @@ OPTIONS = {
     "department": "--department",
     "conjoint_collaborateur": "--conjoint-collaborateur",
     "section": "--section",
+    "pension_invalidite_mois": "--pension-invalidite-mois",
+    "exoneration_age": "--exoneration-age",
 }
 
 
@@ -325,6 +327,22 @@ def simulate(
             show_default=False,
         ),
     ] = None,
+    pension_invalidite_mois: Annotated[
+        int | None,
+        typer.Option(
+            "--pension-invalidite-mois",
+            metavar="MOIS",
+            help="Mois de l'année avec une pension d'invalidité de travailleur indépendant (1 à 12).",
+            show_default=False,
+        ),
+    ] = None,
+    exoneration_age: Annotated[
+        bool,
+        typer.Option(
+            "--exoneration-age",
+            help="Exonération de la cotisation invalidité-décès liée à l'âge, obtenue avant sa suppression en 2015.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Résultat en JSON sur une ligne.")] = False,
     pdf: Annotated[
         str | None,
@@ -382,10 +400,12 @@ def simulate(
                 ("--end-date", end_date),
                 ("--section", section),
                 ("--pdf", pdf),
+                ("--pension-invalidite-mois", pension_invalidite_mois),
             )
             if value is not None
         ]
         given += [option for option, flag in (("--acre", acre), ("--rsa", rsa), ("--net", net)) if flag]
+        given += ["--exoneration-age"] if exoneration_age else []
         given += [option for option, flag in (("--json", as_json), ("--jsonl", jsonl)) if flag]
         if given:
             _fail("--input", f"ne se combine pas avec {', '.join(given)} (chaque situation est une ligne du fichier)")
@@ -407,10 +427,12 @@ def simulate(
                 ("department", department),
                 ("conjoint_collaborateur", conjoint),
                 ("section", section),
+                ("pension_invalidite_mois", pension_invalidite_mois),
             )
             if value is not None
         ]
         given += [option for option, flag in (("--acre", acre), ("--rsa", rsa), ("--net", net)) if flag]
+        given += ["--exoneration-age"] if exoneration_age else []
         given += ["--json"] if as_json else []
         given += ["--pdf"] if pdf is not None else []
         if given:
@@ -447,6 +469,8 @@ def simulate(
         "department": department,
         "conjoint_collaborateur": conjoint,
         "section": section,
+        "pension_invalidite_mois": pension_invalidite_mois or 0,
+        "exoneration_age": exoneration_age,
     }
 
     from echeancier.contributions.engine import simulate as simulate_situation
@@ -718,6 +742,18 @@ def simulation_explanations(result: Simulation, law: LawSnapshot) -> list[str]:
         out.append(
             "Mayotte : ses cotisations propres (ordonnance n° 96-1122) ne sont appliquées qu'à partir des revenus "
             "2025 ; les montants sont ceux de la métropole."
+        )
+    if situation.pension_invalidite_mois:
+        months = situation.pension_invalidite_mois
+        out.append(
+            f"Pension d'invalidité ({months} mois sur {law.inv_mois_par_an}) : maladie-maternité, indemnités "
+            "journalières (CSS D621-4) et retraite complémentaire (CSS D635-2) exonérées au prorata des mois de "
+            "pension ; les autres cotisations restent dues."
+        )
+    if situation.exoneration_age:
+        out.append(
+            "Exonération de la cotisation invalidité-décès liée à l'âge, maintenue pour ceux qui l'avaient obtenue "
+            "avant sa suppression en 2015."
         )
     mayotte_rules = overseas == MAYOTTE and result.pass_annuel != law.pass_annuel
     if situation.acre and overseas != OUTRE_MER and not mayotte_rules:

@@ -7,6 +7,10 @@ make_grid.py); variants: full year, creation in the year, cessation in the year,
 year before), RSA; department drawn among the four départements d'outre-mer the model knows (971-974).
 --mayotte: Mayotte (976), years 2025-2026 (its rules here start with income 2025), and starts one to three years
 before the income year as well (the 24-month exemption and the halving from the 25th month).
+--exonerations: the exemptions of a contributor's own situation, years 2023-2026, metropolitan France or one of
+the four départements d'outre-mer: an invalidity pension paid 1 to 12 months of the year (`pension_invalidite_mois`,
+never with ACRE) or, for artisans and commerçants, the invalidité-décès exemption by age (`exoneration_age`, no
+start or a start before 2016).
 Evaluate with `node tools/oracle/modele_ti.mjs < in.jsonl > out.jsonl`, join with `join_grid.py`.
 """
 
@@ -18,6 +22,7 @@ import sys
 
 seed, n = int(sys.argv[1]), int(sys.argv[2])
 mayotte = "--mayotte" in sys.argv[3:]
+exonerations = "--exonerations" in sys.argv[3:]
 rng = random.Random(seed)
 PROFESSIONS = ["artisan", "commercant", "liberal"]
 DEPARTMENTS = ["971", "972", "973", "974"]
@@ -28,7 +33,45 @@ def day_in(year: int) -> str:
     return (dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(365))).isoformat()
 
 
+def exemption_case(i: int) -> dict[str, object]:
+    year = rng.choice([2023, 2024, 2025, 2026])
+    if rng.random() < 0.12:
+        income = rng.choice(EDGES) * rng.choice([1, 1, 0.98, 1.02])
+    else:
+        income = math.exp(rng.uniform(math.log(500), math.log(400000)))
+    case: dict[str, object] = {"id": f"ex{seed}-{i}", "year": year, "income": round(income)}
+    age = rng.random() < 0.3
+    case["profession"] = rng.choice(PROFESSIONS[:2] if age else PROFESSIONS)
+    if rng.random() < 0.2:
+        case["department"] = rng.choice(DEPARTMENTS)
+    v = rng.random()
+    if age:
+        case["exoneration_age"] = True
+        if v < 0.3:
+            case["start_date"] = day_in(rng.randrange(1995, 2016))
+        elif v < 0.45:
+            case["end_date"] = day_in(year)
+        elif v < 0.55:
+            case["rsa"] = True
+            case["income"] = round(income / 8)
+        return case
+    case["pension_invalidite_mois"] = 12 if rng.random() < 0.3 else rng.randrange(1, 13)
+    if v < 0.15:
+        case["start_date"] = day_in(year)
+    elif v < 0.25:
+        case["start_date"] = day_in(year - 1)
+    elif v < 0.35:
+        case["end_date"] = day_in(year)
+    elif v < 0.45:
+        case["rsa"] = True
+        case["income"] = round(income / 8)
+    return case
+
+
 for i in range(n):
+    if exonerations:
+        print(json.dumps(exemption_case(i)))
+        continue
     year = rng.choice([2025, 2026] if mayotte else [2023, 2024, 2025, 2026])
     if rng.random() < 0.12:
         income = rng.choice(EDGES) * rng.choice([1, 1, 0.98, 1.02])

@@ -106,6 +106,8 @@ class BatchIn(BaseModel):
     department: list[str | int | None] | None = None
     conjoint_collaborateur: list[str | None] | None = None
     section: list[str | None] | None = None
+    pension_invalidite_mois: list[int | None] | None = None
+    exoneration_age: list[bool | None] | None = None
 
 
 class BatchOut(_Open):

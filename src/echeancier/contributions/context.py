@@ -38,3 +38,5 @@ class Rows:
     outre_mer: Bools  # activity in a collectivité of CSS L751-1 (`contributions.territory`)
     anciennete: Ints  # days from the start of the activity to 1 January of the year (negative: started in it)
     acre: AcreRows | None  # None when no row has an ACRE exemption
+    invalidite: Any = None  # `exonerations.InvaliditeRows` of the invalidity pensioners, None when none
+    age: Any = None  # the rows with the invalidité-décès exemption by age (`exonerations.age_rows`), None: none

@@ -10,6 +10,7 @@ line (base, rate, tranches, minimum, ceiling, ACRE exemption) is derived from th
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,6 +21,7 @@ from echeancier.contributions import (
     allocations_familiales,
     conjoint_collaborateur,
     csg_crds,
+    exonerations,
     formation_professionnelle,
     indemnites_journalieres,
     invalidite_deces,
@@ -31,8 +33,8 @@ from echeancier.contributions import (
 )
 from echeancier.contributions.assiettes import assiette_forfaitaire, day_number, prorata
 from echeancier.contributions.context import Rows
-from echeancier.contributions.exact import SCALAR, Bools, Ints, Ops
-from echeancier.contributions.result import Line, Simulation, decimal
+from echeancier.contributions.exact import EURO, SCALAR, Bools, Ints, Ops, half_up
+from echeancier.contributions.result import CONTRIBUTIONS, Line, Simulation, decimal
 from echeancier.contributions.situation import Situation, situation_from_mapping
 from echeancier.contributions.territory import MAYOTTE, OUTRE_MER, territory
 from echeancier.contributions.territory import notes as territory_notes
@@ -83,6 +85,11 @@ def compute(situation: Situation, law: LawSnapshot, income: Decimal, notes: tupl
         law = section_snapshot(law, situation.section)
     figures = law.exact
     start = day_number(situation.start_date, LONG_AGO)
+    if situation.acre and start < figures.first_day and figures.acre_maximum_anterieur != figures.acre_maximum:
+        # LAW (docs/law-choices.md, 280): an ACRE of an activity started before the year may have its own maximum
+        # share (`acre.exoneration_maximale_creation_anterieure`).
+        law = dataclasses.replace(law, acre_exoneration_maximale=law.acre_exoneration_maximale_anterieure)
+        figures = law.exact
     end = day_number(situation.end_date, figures.last_day)
     acre = situation.acre and situation.start_date is not None
     notes = (*notes, *territory_notes(situation.department, acre, law.mayotte))
@@ -90,7 +97,18 @@ def compute(situation: Situation, law: LawSnapshot, income: Decimal, notes: tupl
     option = situation.conjoint_collaborateur
     conjoint = None if option is None else conjoint_collaborateur.code(option)
     year = of_year(
-        SCALAR, figures, cents, start, end, acre, not situation.rsa, profession, where == OUTRE_MER, conjoint
+        SCALAR,
+        figures,
+        cents,
+        start,
+        end,
+        acre,
+        not situation.rsa,
+        profession,
+        where == OUTRE_MER,
+        conjoint,
+        situation.pension_invalidite_mois or None,
+        situation.exoneration_age or None,
     )
     first_years = in_first_years(situation, law)
     rows, computed, base_csg, cfp, abattement, cc = year
@@ -119,12 +137,15 @@ def of_year(
     profession: Ints,
     outre_mer: Bools,
     conjoint: Ints | None = None,
+    invalidite: Ints | None = None,
+    age: Bools | None = None,
 ) -> Year:
     """Every contribution of an income year for incomes in cents (≥ 0), on Python ints (`simulate`) or on the
     columns of many rows (`simulate --jsonl`): `contributions.year`, then the CSG-CRDS base and the CFP.
     `outre_mer` where the activity is in a collectivité of CSS L751-1 (`contributions.territory`); `conjoint` the
-    option code of a conjoint collaborateur (`conjoint_collaborateur.OPTIONS`, 0: none; None: none on any row)."""
-    rows, abattement = rows_of(k, figures, cents, start, end, acre, minimums, outre_mer)
+    option code of a conjoint collaborateur (`conjoint_collaborateur.OPTIONS`, 0: none; None: none on any row);
+    `invalidite` and `age` the exemptions of `contributions.exonerations`, where given."""
+    rows, abattement = rows_of(k, figures, cents, start, end, acre, minimums, outre_mer, invalidite, age)
     computed, cc = with_conjoint(k, rows, conjoint)
     total = computed.total if cc is None else computed.total + cc.amount
     # L136-3 (former wording): up to 2024 the CSG-CRDS base is the revenu professionnel plus the cotisations (the
@@ -205,7 +226,7 @@ class _Explanation:
                 partial(formation_professionnelle.explain, self.cfp, self.situation.profession, law),
             )
         maladie, ij, rb, rci, id_, af = self.traces
-        return (
+        makers = (
             partial(maladie_maternite.explain, maladie, law, assiette, self.rows.outre_mer),
             partial(indemnites_journalieres.explain, ij, law),
             partial(retraite_base.explain, rb, law),
@@ -216,6 +237,14 @@ class _Explanation:
             partial(
                 formation_professionnelle.explain, self.cfp, self.situation.profession, law, self.conjoint is not None
             ),
+        )
+        if self.rows.invalidite is None and self.rows.age is None:
+            return makers
+        # One situation with an exemption of `contributions.exonerations`: its lines say it (the RCI line's gross is
+        # its amount, so the amount before the exemption is given).
+        before = {"retraite_complementaire": half_up(rci.gross, EURO * rci.scale)}
+        return exonerations.explained(
+            makers, CONTRIBUTIONS, before, self.rows.invalidite is not None, self.rows.age is not None
         )
 
     def conjoint_lines(self) -> tuple[Line, ...]:

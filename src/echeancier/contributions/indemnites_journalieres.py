@@ -11,7 +11,8 @@ from typing import NamedTuple
 
 from echeancier.contributions.acre import kept_share, with_acre
 from echeancier.contributions.context import Rows
-from echeancier.contributions.exact import Bools, Ints, Ops
+from echeancier.contributions.exact import EURO, Bools, Ints, Ops
+from echeancier.contributions.exonerations import after_invalidite
 from echeancier.contributions.lines import euros, line, rate, tranche
 from echeancier.contributions.result import Line
 from echeancier.law.snapshot import LawSnapshot
@@ -44,7 +45,8 @@ def rule(k: Ops, r: Rows) -> IndemnitesJournalieres:
     taux = k.where(low_income, law.ij_taux_revenu_faible, law.ij_taux)
     gross = taux * base
     share = None if r.acre is None else kept_share(k, law, r.acre, k.gather(base, r.acre.rows))
-    return IndemnitesJournalieres(base, floored, capped, taux, gross, with_acre(k, r, gross, share))
+    amount = after_invalidite(k, r.invalidite, with_acre(k, r, gross, share), gross, EURO)  # CSS D621-4
+    return IndemnitesJournalieres(base, floored, capped, taux, gross, amount)
 
 
 def explain(t: IndemnitesJournalieres, law: LawSnapshot) -> Line:

@@ -11,6 +11,7 @@ from typing import NamedTuple
 from echeancier.contributions.acre import assiette_share, with_acre
 from echeancier.contributions.context import Rows
 from echeancier.contributions.exact import FRAC, Bools, Ints, Ops, half_up
+from echeancier.contributions.exonerations import after_age
 from echeancier.contributions.lines import euros, line, tranche
 from echeancier.contributions.result import Line
 from echeancier.law.snapshot import LawSnapshot
@@ -37,7 +38,8 @@ def rule(k: Ops, r: Rows) -> InvaliditeDeces:
     capped = base > ceiling
     base = k.minimum(base, ceiling)
     gross = law.id_taux * base
-    return InvaliditeDeces(base, floored, ceiling, capped, gross, with_acre(k, r, gross, assiette_share(k, r)))
+    amount = after_age(k, r.age, with_acre(k, r, gross, assiette_share(k, r)))  # the exemption by age
+    return InvaliditeDeces(base, floored, ceiling, capped, gross, amount)
 
 
 def explain(t: InvaliditeDeces, law: LawSnapshot) -> Line:

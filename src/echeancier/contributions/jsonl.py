@@ -37,7 +37,7 @@ from echeancier.contributions.context import AcreRows, Rows
 from echeancier.contributions.result import CONTRIBUTIONS, Simulation, _num
 from echeancier.contributions.situation import ConjointCollaborateur, Profession, Situation, situation_from_mapping
 from echeancier.contributions.traced import Column, Ratio, Tracer
-from echeancier.contributions.vectorized import VECTOR
+from echeancier.contributions.vectorized import SCALAR_FIELDS, VECTOR
 from echeancier.contributions.year import LONG_AGO, Cotisations
 from echeancier.kernel.inputs import MAX_JSON_BYTES, InputError, iter_lines, loads_json
 from echeancier.law.loader import LawError
@@ -219,15 +219,18 @@ def simulate_chunk(lines: list[bytes], first_number: int) -> tuple[list[str], bo
             texts.append(_error(ident, number, error))
             failed = True
             continue
+        own = any(getattr(situation, name) for name in SCALAR_FIELDS)
         if (
             situation.income_is_net
             or situation.department is not None
             or situation.start_date is not None
             or situation.section is not None
+            or own
         ):
             # Line by line: net incomes (a search), the collectivités of L751-1 and Mayotte (their own law), an
-            # activity started or ended on a date (the rights read that date: eligibility to the IJ, D622-1), and the
-            # professions libérales réglementées (their section's law, `professions_liberales`).
+            # activity started or ended on a date (the rights read that date: eligibility to the IJ, D622-1), the
+            # professions libérales réglementées (their section's law, `professions_liberales`) and the exemptions
+            # of a contributor's own situation (`vectorized.SCALAR_FIELDS`).
             done = scalar_line(number, raw)
             assert done is not None
             texts.append(done[0])

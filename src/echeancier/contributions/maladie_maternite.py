@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from echeancier.contributions.context import Rows
 from echeancier.contributions.exact import EURO, Ints, Ops, half_up
+from echeancier.contributions.exonerations import after_invalidite
 from echeancier.contributions.lines import line, rate, tranche
 from echeancier.contributions.result import Line
 from echeancier.contributions.scales import taux_progressif
@@ -49,6 +50,7 @@ def rule(k: Ops, r: Rows) -> MaladieMaternite:
         acre_gross = k.gather(gross, r.acre.rows)
         exoneration = exoneration_acre(k, r, acre_gross)
         amount = k.scatter(amount, r.acre.rows, half_up(k.maximum(acre_gross - exoneration * EURO, 0), EURO))
+    amount = after_invalidite(k, r.invalidite, amount, gross, EURO)  # CSS D621-4
     return MaladieMaternite(taux, tranche_1, tranche_2, gross, exoneration, amount)
 
 

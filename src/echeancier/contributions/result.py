@@ -25,6 +25,9 @@ LABELS: dict[str, str] = {
     "formation_professionnelle": "Formation professionnelle (CFP)",
 }
 CONTRIBUTIONS: tuple[str, ...] = tuple(LABELS)
+# The JSON key of a line's exemption other than ACRE's (`contributions.exonerations`); ACRE and Mayotte's exemption
+# keep `exoneration_acre`.
+_EXONERATION_KEYS = {"exonération invalidité": "exoneration_invalidite", "exonération liée à l'âge": "exoneration_age"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +84,7 @@ class Line:
                 for t in self.tranches
             ]
         if self.exoneration:
-            data["exoneration_acre"] = _num(self.exoneration)
+            data[_EXONERATION_KEYS.get(self.exoneration_label, "exoneration_acre")] = _num(self.exoneration)
         if self.minimum is not None:
             data["minimum_base"] = _num(self.minimum)
         if self.collected_by is not None:

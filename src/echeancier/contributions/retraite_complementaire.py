@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from echeancier.contributions.context import Rows
 from echeancier.contributions.exact import EURO, Bools, Ints, Ops, half_up
+from echeancier.contributions.exonerations import after_invalidite
 from echeancier.contributions.lines import euros, line, units
 from echeancier.contributions.result import Line, Tranche
 from echeancier.law.snapshot import LawSnapshot
@@ -49,6 +50,8 @@ def rule(k: Ops, r: Rows) -> RetraiteComplementaire:
     tranche_2 = k.maximum(scaled - limit, 0)
     gross = law.rci_taux_tranche_1 * tranche_1 + law.rci_taux_tranche_2 * tranche_2
     amount = half_up(gross, EURO * scale)
+    # CSS D635-2; LAW (docs/law-choices.md, 275): the kept share of the contribution rounded to the euro.
+    amount = after_invalidite(k, r.invalidite, amount, amount, 1)
     return RetraiteComplementaire(scale, base, ceiling, capped, tranche_1, tranche_2, gross, amount)
 
 

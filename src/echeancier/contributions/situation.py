@@ -20,6 +20,8 @@ __all__ = [
     "Profession",
     "Section",
     "Situation",
+    "check_combinations",
+    "check_exemptions",
     "situation_from_mapping",
 ]
 
@@ -29,6 +31,10 @@ MAX_INCOME = MAX_EUROS
 # An id is echoed back as given: a text of at most MAX_TEXT_LENGTH characters or an integer that every JSON reader
 # keeps exactly (|id| < 2^53).
 MAX_ID = 2**53
+# The exemption of the invalidité-décès cotisation from the age of retirement was abrogated by a décret published
+# on 18 July 2015; those who had it keep it, so an activity started since 2016 cannot have it (the date URSSAF's
+# model uses, `exonérations . âge`).
+EXONERATION_AGE_ABROGEE = date(2016, 1, 1)
 
 
 class Profession(StrEnum):
@@ -82,6 +88,7 @@ class ConjointCollaborateur(StrEnum):
 
 CONJOINT_OPTIONS = ", ".join(option.value for option in ConjointCollaborateur)
 CONJOINT_REGLEMENTEE = "n'est pas pris en charge pour une profession libérale réglementée (régimes de la section)"
+CONJOINT_EXONERATION = "n'est pas calculé avec une exonération invalidité ou liée à l'âge du chef d'entreprise"
 
 
 class Situation(BaseModel):
@@ -128,6 +135,13 @@ class Situation(BaseModel):
             return value
         names = ", ".join(Section)
         raise InputError("section", f"doit être l'une des sections {names} (reçu {shown(value)})")
+
+    # Months of the income year with an invalidity pension of the travailleurs indépendants (0: none; CSS D621-4,
+    # D635-2): maladie-maternité, IJ and retraite complémentaire are exempted pro rata (`contributions.exonerations`).
+    pension_invalidite_mois: int = Field(default=0, strict=True, ge=0, le=12)
+    # The exemption of the invalidité-décès cotisation from the age of retirement, abrogated in July 2015 and kept by
+    # those who had obtained it: artisans and commerçants only (`contributions.exonerations`).
+    exoneration_age: bool = False
 
     @field_validator("department", mode="before")
     @classmethod
@@ -202,14 +216,42 @@ class Situation(BaseModel):
             raise InputError(
                 "conjoint_collaborateur", "n'est pas pris en charge à Mayotte (976) : l'assiette y est fixée à part"
             )
-        if self.conjoint_collaborateur is not None and self.profession == Profession.liberal_reglementee:
-            # LAW (docs/law-choices.md, 258): the conjoint of a profession libérale réglementée is affiliated to the
-            # section's own schemes (CSS L642-2-2), which the engine does not compute.
-            raise InputError("conjoint_collaborateur", CONJOINT_REGLEMENTEE)
         if self.acre and self.start_date is None:
             raise InputError("acre", "l'ACRE demande la date de début d'activité start_date (création ou reprise)")
         check_section(self.profession, self.section, self.department)
+        check_exemptions(
+            self.profession,
+            self.acre,
+            self.start_date,
+            self.department,
+            self.pension_invalidite_mois,
+            self.exoneration_age,
+        )
+        check_combinations(
+            self.profession,
+            self.section,
+            self.conjoint_collaborateur,
+            self.pension_invalidite_mois,
+            self.exoneration_age,
+        )
         return self
+
+
+def check_combinations(
+    profession: Profession, section: Section | None, conjoint: ConjointCollaborateur | None, months: int, age: bool
+) -> None:
+    """The populations whose combination the engine does not compute: InputError."""
+    if conjoint is not None and profession == Profession.liberal_reglementee:
+        # LAW (docs/law-choices.md, 258): the conjoint of a profession libérale réglementée is affiliated to the
+        # section's own schemes (CSS L642-2-2), which the engine does not compute.
+        raise InputError("conjoint_collaborateur", CONJOINT_REGLEMENTEE)
+    if months and section is not None:
+        # LAW (docs/law-choices.md, 271): the invalidity exemptions of a section's own schemes are not computed.
+        raise InputError("pension_invalidite_mois", "l'exonération invalidité d'une section n'est pas calculée")
+    if (months or age) and conjoint is not None:
+        # LAW (docs/law-choices.md, 259): the head's exemptions are the head's; their combination with the
+        # conjoint's contributions is not in URSSAF's model, and is not computed.
+        raise InputError("conjoint_collaborateur", CONJOINT_EXONERATION)
 
 
 def check_section(profession: Profession, section: Section | None, department: str | None) -> None:
@@ -235,11 +277,40 @@ def check_section(profession: Profession, section: Section | None, department: s
             raise InputError("department", SECTION_OVERSEAS)
 
 
+def check_exemptions(
+    profession: Profession, acre: bool, start: date | None, department: str | None, months: int, age: bool
+) -> None:
+    """The combinations of exemptions the rules exclude (docs/law-choices.md, 276, 277, 279): InputError."""
+    if months:
+        if acre:
+            # LAW (docs/law-choices.md, 276): ACRE and the invalidity exemption the same year are not combined.
+            raise InputError(
+                "pension_invalidite_mois",
+                "le cumul de l'ACRE et de l'exonération invalidité la même année n'est pas calculé",
+            )
+        if department == "976":
+            raise InputError("pension_invalidite_mois", "l'exonération invalidité n'est pas calculée à Mayotte (976)")
+    if age:
+        if profession in (Profession.liberal, Profession.liberal_reglementee):
+            raise InputError(
+                "exoneration_age",
+                "l'exonération invalidité-décès liée à l'âge n'a existé que pour les artisans et les commerçants",
+            )
+        if start is not None and start >= EXONERATION_AGE_ABROGEE:
+            raise InputError(
+                "exoneration_age",
+                f"l'exonération invalidité-décès liée à l'âge, supprimée en 2015, ne concerne pas une activité "
+                f"commencée le {start}",
+            )
+
+
 _MESSAGES = {
     "enum": "doit être artisan, commercant, liberal ou liberal_reglementee",
     "int_type": "doit être un nombre entier",
     "int_parsing": "doit être un nombre entier",
     "int_from_float": "doit être un nombre entier",
+    "greater_than_equal": "doit être un nombre de mois entre 0 et 12",
+    "less_than_equal": "doit être un nombre de mois entre 0 et 12",
     "date_from_datetime_parsing": "doit être une date AAAA-MM-JJ",
     "date_parsing": "doit être une date AAAA-MM-JJ",
     "date_type": "doit être une date AAAA-MM-JJ",

@@ -86,6 +86,9 @@ NAT = np.iinfo(np.int64).min  # datetime64 NaT as int64
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 PROFESSIONS: tuple[str, ...] = tuple(p.value for p in Profession)
+# Fields of a contributor's own situation that few rows give: the rows that give one are checked and computed by
+# the scalar engine (the same rules, `contributions.exonerations`), as incomes given net are.
+SCALAR_FIELDS = ("pension_invalidite_mois", "exoneration_age")
 FIELDS = (
     "id",
     "year",
@@ -99,6 +102,7 @@ FIELDS = (
     "department",
     "conjoint_collaborateur",
     "section",
+    *SCALAR_FIELDS,
 )
 REGLEMENTEE = PROFESSIONS.index(Profession.liberal_reglementee.value)
 COTISATIONS = CONTRIBUTIONS[:6]  # the six contributions before CSG-CRDS and the CFP
@@ -213,8 +217,8 @@ def _compute(
 
 # Order in which a single Situation reports problems: field types in field order, then Situation._coherent_dates.
 _TYPE_RANK = {name: rank for rank, name in enumerate(FIELDS)}
-_YEAR_RANK, _START_RANK, _END_RANK, _ORDER_RANK, _CONJOINT_RANK, _ACRE_RANK, _SECTION_RANK = range(
-    len(FIELDS), len(FIELDS) + 7
+_YEAR_RANK, _START_RANK, _END_RANK, _ORDER_RANK, _CONJOINT_RANK, _ACRE_RANK, _SECTION_RANK, _COMBINATION_RANK = range(
+    len(FIELDS), len(FIELDS) + 8
 )
 
 _Problem: TypeAlias = tuple[int, int, str, str]  # row, rank, field, message
@@ -263,6 +267,8 @@ class _Columns:
     section_names: list[Any]  # the section of each row as given (for the messages)
     income_raw: Any  # the incomes as given, for the scalar engine
     ids: Any
+    own: dict[str, list[Any]]  # the SCALAR_FIELDS given, as Python values
+    by_scalar: Bools  # the rows that give one of them (not None, 0 or false)
 
 
 @dataclass(slots=True)
@@ -602,6 +608,10 @@ def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
     income, in_cents, raw = _incomes(data["income"], problems)
     department, outre_mer, mayotte = _departments(data.get("department"), n, problems)
     section, section_names = _sections(data.get("section"), n, problems)
+    own = {name: _objects(_array(data[name])) for name in SCALAR_FIELDS if name in data}
+    by_scalar = np.zeros(n, dtype=np.bool_)
+    for values in own.values():
+        by_scalar |= np.array([not (v is None or v is False or (type(v) is int and v == 0)) for v in values], bool)
     return kind, _Columns(
         n=n,
         year=year,
@@ -623,6 +633,8 @@ def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
         section_names=section_names,
         income_raw=raw,
         ids=data.get("id"),
+        own=own,
+        by_scalar=by_scalar,
     )
 
 
@@ -731,7 +743,7 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
         )
         problems.add(
             (conjoint > 0) & (codes == REGLEMENTEE),
-            _CONJOINT_RANK,
+            _COMBINATION_RANK,  # Situation: check_combinations, after the sections
             "conjoint_collaborateur",
             lambda i: CONJOINT_REGLEMENTEE,
         )
@@ -740,7 +752,13 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
     block = _Block(
         offset, codes, cents, start, end, acre, cols.rsa[s], cols.outre_mer[s], cols.mayotte[s], section, conjoint
     )
-    return block, cols.net[s]
+    scalar = cols.net[s] | cols.by_scalar[s]
+    if acre.any():
+        # An ACRE of an activity started before the year, where its maximum share differs (docs/law-choices.md,
+        # 280): computed by the scalar engine, which applies that share.
+        differs = np.array([f is not None and f.acre_maximum_anterieur != f.acre_maximum for f in years.laws])
+        scalar = scalar | (acre & has_start & (start < years.first_day[offset]) & differs[offset])
+    return block, scalar
 
 
 def _check_sections(
@@ -917,7 +935,8 @@ def _day(day: date) -> int:
 
 
 def _scalar_row(cols: _Columns, i: int, out: dict[str, I64], law: Law, provisional: bool = False) -> None:
-    """One row through the scalar engine: an income given net of contributions, solved by a search."""
+    """One row through the scalar engine: an income given net of contributions (solved by a search), or a row
+    with a field of SCALAR_FIELDS."""
     from echeancier.contributions.engine import simulate
 
     raw = cols.income_raw[i]
@@ -934,6 +953,7 @@ def _scalar_row(cols: _Columns, i: int, out: dict[str, I64], law: Law, provision
         "department": None if cols.department is None else cols.department[i],
         "conjoint_collaborateur": None if cols.conjoint is None else conjoint_collaborateur.OPTIONS[cols.conjoint[i]],
         "section": SECTIONS[cols.section[i] - 1] if cols.section[i] > 0 else cols.section_names[i],
+        **{name: values[i] for name, values in cols.own.items() if values[i] is not None},
     }
     try:
         year = situation["year"]

@@ -24,6 +24,7 @@ from echeancier.contributions.acre import acre_year_share
 from echeancier.contributions.assiettes import activity_days, assiette_sociale
 from echeancier.contributions.context import AcreRows, Rows
 from echeancier.contributions.exact import Bools, Ints, Ops
+from echeancier.contributions.exonerations import age_rows, invalidite_rows
 from echeancier.law.snapshot import Figures
 
 LONG_AGO = -(10**6)  # the start of an activity not given (days since 1970-01-01): years before any income year
@@ -43,12 +44,23 @@ SHARED = (retraite_base, retraite_complementaire, invalidite_deces)
 
 
 def rows_of(
-    k: Ops, law: Figures, income: Ints, start: Ints, end: Ints, acre: Bools, minimums: Bools, outre_mer: Bools
+    k: Ops,
+    law: Figures,
+    income: Ints,
+    start: Ints,
+    end: Ints,
+    acre: Bools,
+    minimums: Bools,
+    outre_mer: Bools,
+    invalidite: Ints | None = None,
+    age: Bools | None = None,
 ) -> tuple[Rows, Ints | None]:
     """(the rows, the abattement in euros or None) for incomes in cents (≥ 0: a deficit counts as nil, CSS L131-6,
     R613-1-2 VI), the start and end of the activity in days since 1970-01-01 (`LONG_AGO` and 31 December when not
     given), `acre` where ACRE was granted (with a start date), `minimums` where no RSA applies and `outre_mer`
-    where the activity is exercised in a collectivité of CSS L751-1 (`contributions.territory`).
+    where the activity is exercised in a collectivité of CSS L751-1 (`contributions.territory`); `invalidite` the
+    months of invalidity pension in the year and `age` the invalidité-décès exemption by age, where given
+    (`contributions.exonerations`).
 
     LAW (docs/law-choices.md, 181): no ACRE exemption in the collectivités of L751-1, which have their own
     start-of-activity exemption (L756-2, D756-4).
@@ -67,6 +79,10 @@ def rows_of(
             chosen = k.gather(chosen, kept)
             pass_acre, assiette_acre = k.gather(pass_proratise, chosen), k.gather(assiette, chosen)
             rows.acre = AcreRows(chosen, pass_acre, k.gather(num, kept), k.gather(den, kept), assiette_acre)
+    if invalidite is not None:
+        rows.invalidite = invalidite_rows(k, law, invalidite)
+    if age is not None:
+        rows.age = age_rows(k, age)
     return rows, abattement
 
 
@@ -87,6 +103,8 @@ def on_base(k: Ops, rows: Rows, assiette: Ints, assiette_ij: Ints | None) -> Row
         rows.outre_mer,
         rows.anciennete,
         acre,
+        rows.invalidite,
+        rows.age,
     )
 
 

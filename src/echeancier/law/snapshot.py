@@ -84,12 +84,18 @@ class LawSnapshot:
     )
     forfait_duree_annees: int = field(metadata=parameter("debut_activite.duree_annees"))
     acre_exoneration_maximale: Decimal = field(metadata=parameter("acre.exoneration_maximale"))
+    acre_exoneration_maximale_anterieure: Decimal = field(
+        metadata=parameter("acre.exoneration_maximale_creation_anterieure")
+    )
     acre_seuil_degressivite: Decimal = field(metadata=parameter("acre.seuil_degressivite"))
     acre_seuil_sortie: Decimal = field(metadata=parameter("acre.seuil_sortie"))
     acre_duree_mois: int = field(metadata=parameter("acre.duree_mois"))
     # Collectivités of CSS L751-1 (Guadeloupe, Guyane, Martinique, La Réunion, Saint-Barthélemy, Saint-Martin)
     om_maladie_taux_tranche_1: Decimal | None = field(metadata=parameter("outre_mer.maladie_taux_tranche_1"))
     om_af_taux: Decimal = field(metadata=parameter("outre_mer.allocations_familiales_taux"))
+    # Invalidity pensioners (CSS D621-4, D635-2): the exempted share of a part of the year
+    inv_arrondi_prorata: Decimal = field(metadata=parameter("exonerations.invalidite_arrondi_prorata"))
+    inv_mois_par_an: int = field(metadata=parameter("exonerations.invalidite_mois_par_an"))
     # Mayotte (ordonnance 96-1122): None before the years its rules are implemented for (`mayotte_snapshot`)
     my_pass_annuel: Decimal | None = field(metadata=parameter("mayotte.plafond_annuel"))
     my_smic_horaire: Decimal | None = field(metadata=parameter("mayotte.smic_horaire"))
@@ -248,6 +254,7 @@ class Figures:
     forfait_assiette: int  # FRAC
     forfait_assiette_ij: int  # cents, rounded to the euro
     acre_maximum: tuple[int, int]  # maximum exempted share, numerator / denominator
+    acre_maximum_anterieur: tuple[int, int]  # the same for an activity started before 1 January of the year
     acre_ratio: tuple[int, int]  # seuil_degressivite / (seuil_sortie − seuil_degressivite)
     acre_seuil_degressivite: int  # FRAC
     acre_seuil_sortie: int  # FRAC
@@ -255,6 +262,8 @@ class Figures:
     acre_window: tuple[bool, ...]  # by days from a start before the year to 1 January: the months reach the year
     om_maladie_taux_tranche_1: int | None  # overseas (L751-1): the maladie rate of tranche 1, None: the scale
     om_af_taux: int  # overseas (L751-1): the allocations familiales rate on the whole base
+    inv_pas: int  # invalidity pensioners: the exempted share is counted in 1/inv_pas of the contribution
+    inv_mois_par_an: int
     mayotte: bool  # the law of Mayotte (the PASS and SMIC above are Mayotte's)
     my_rb_taux: int
     my_contribution_maladie_taux: int
@@ -302,6 +311,14 @@ def _whole_cents(value: Decimal, what: str) -> int:
     return fixed
 
 
+def _steps_of(step: Decimal, what: str) -> int:
+    """The number of steps of `step` in a whole (0.01: 100), which must be whole."""
+    count = 1 / Fraction(step) if step > 0 else Fraction(0)
+    if count.denominator != 1 or count < 1:
+        raise LawError(f"{what}: {step} must divide 1 into a whole number of steps")
+    return int(count)
+
+
 def figures(law: LawSnapshot) -> Figures:
     """The exact integer form of `law` (see `Figures`)."""
     key = FIELDS
@@ -317,6 +334,7 @@ def figures(law: LawSnapshot) -> Figures:
     if not 0 < sd < ss or sd > plafond_1:
         raise LawError("acre: the rules need 0 < seuil_degressivite < seuil_sortie ≤ maladie plafond_tranche_1")
     maximum = Fraction(law.acre_exoneration_maximale)
+    anterieur = Fraction(law.acre_exoneration_maximale_anterieure)
     ratio = Fraction(sd, ss - sd)
     acre_jours = jours * law.acre_duree_mois // 12
     january = date(year, 1, 1)
@@ -382,6 +400,7 @@ def figures(law: LawSnapshot) -> Figures:
         forfait_assiette=_fixed(law.forfait_assiette, FRAC, key["forfait_assiette"]),
         forfait_assiette_ij=100 * _euros(law.forfait_assiette_ij * law.pass_annuel),
         acre_maximum=(maximum.numerator, maximum.denominator),
+        acre_maximum_anterieur=(anterieur.numerator, anterieur.denominator),
         acre_ratio=(ratio.numerator, ratio.denominator),
         acre_seuil_degressivite=sd,
         acre_seuil_sortie=ss,
@@ -394,6 +413,8 @@ def figures(law: LawSnapshot) -> Figures:
             None if law.om_maladie_taux_tranche_1 is None else rate("om_maladie_taux_tranche_1")
         ),
         om_af_taux=rate("om_af_taux"),
+        inv_pas=_steps_of(law.inv_arrondi_prorata, key["inv_arrondi_prorata"]),
+        inv_mois_par_an=law.inv_mois_par_an,
         mayotte=law.mayotte,
         my_rb_taux=rate("my_rb_taux", optional(law.my_rb_taux)),
         my_contribution_maladie_taux=rate("my_contribution_maladie_taux", optional(law.my_contribution_maladie_taux)),

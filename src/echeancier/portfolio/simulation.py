@@ -16,6 +16,8 @@ The columns (any order, names with or without accents, any case; the contract's 
 | `end_date` | `end_date`, `date_fin`, `date_cessation` | its cessation |
 | `acre`, `rsa`, `income_is_net` | `acre`, `rsa`, `income_is_net`, `net` | oui/non, true/false, 1/0, x or empty |
 | `conjoint_collaborateur` | `conjoint_collaborateur`, `conjoint` | `forfaitaire`, `tiers sans partage`… or empty |
+| `pension_invalidite_mois` | `mois_pension_invalidite`, `pension_invalidite_mois` | months (0–12), empty: 0 |
+| `exoneration_age` | `exoneration_age`, `exoneration_invalidite_deces_age` | oui/non… (exemption by age) |
 
 LAW: the income the law starts from changed with the réforme de l'assiette (LFSS 2024 art. 18, décret
 2024-688; CSS L131-6 and L136-3 for the incomes of 2025 on, the `apres_reforme` of the law snapshot): the
@@ -71,11 +73,14 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "income_is_net": ("revenu_net_de_cotisations", "net", "income_is_net"),
     "conjoint_collaborateur": ("conjoint_collaborateur", "conjoint"),
     "section": ("section", "section_professionnelle", "caisse"),
+    "pension_invalidite_mois": ("mois_pension_invalidite", "pension_invalidite_mois"),
+    "exoneration_age": ("exoneration_invalidite_deces_age", "exoneration_age"),
 }
 # Names that are only French: a file using one of them writes its dates jj/mm/aaaa if it wants to.
 _CONTRACT_NAMES = frozenset(
     {"id", "name", "year", "profession", "income", "income_nature", "start_date", "end_date", "income_is_net"}
     | {"acre", "rsa", "professional_income", "gross_income", "net", "conjoint_collaborateur", "section"}
+    | {"pension_invalidite_mois", "exoneration_age"}
 )
 FRENCH_NAMES = frozenset(name for names in ALIASES.values() for name in names if name not in _CONTRACT_NAMES)
 PROFESSION_NAMES = {
@@ -242,7 +247,7 @@ def read_row(
         value = cell_of(cells, cols.get(field))
         if value is not None:
             data[field] = parse_date(value, header[field], french=french)
-    for field in ("acre", "rsa", "income_is_net"):
+    for field in ("acre", "rsa", "income_is_net", "exoneration_age"):
         value = cell_of(cells, cols.get(field))
         data[field] = parse_flag(value, header.get(field, field))
     conjoint = cell_of(cells, cols.get("conjoint_collaborateur"))
@@ -252,6 +257,8 @@ def read_row(
     section = cell_of(cells, cols.get("section"))
     if section is not None:
         data["section"] = cell_text(section).strip().lower()  # CIPAV, Cipav: the section's code
+    months = cell_of(cells, cols.get("pension_invalidite_mois"))
+    data["pension_invalidite_mois"] = 0 if months is None else parse_whole(months, header["pension_invalidite_mois"])
     return data, header
 
 
@@ -371,7 +378,7 @@ def _compute_chunk(
 
 FIELDS = (
     *("year", "profession", "income", "start_date", "end_date", "acre", "rsa", "income_is_net"),
-    *("conjoint_collaborateur", "section"),
+    *("conjoint_collaborateur", "section", "pension_invalidite_mois", "exoneration_age"),
 )
 
 
@@ -407,6 +414,8 @@ def _compute(rows: list[Any], conjoint: bool = False) -> list[list[int]]:
         "section": [
             None if r.get("section") is None else str(getattr(r["section"], "value", r["section"])) for r in rows
         ],
+        "pension_invalidite_mois": np.array([r["pension_invalidite_mois"] for r in rows], dtype=np.int64),
+        "exoneration_age": np.array([r["exoneration_age"] for r in rows], dtype=np.bool_),
     }
     if conjoint:
         options = (r.get("conjoint_collaborateur") for r in rows)

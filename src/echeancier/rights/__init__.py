@@ -6,6 +6,7 @@ one simulation (`Simulation.rights`) and for a batch (`simulate_many(..., rights
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from echeancier.contributions.assiettes import day_number
@@ -32,7 +33,7 @@ def of_traces(situation: Situation, law: LawSnapshot, rows: Rows, traces: tuple[
     computed = year_rights(
         SCALAR, f, figures, rb, rci.amount, ij.base, rows.assiette, rows.days, start, has_start, rows.minimums
     )
-    return build(
+    rights = build(
         f,
         computed,
         start=situation.start_date,
@@ -42,6 +43,18 @@ def of_traces(situation: Situation, law: LawSnapshot, rows: Rows, traces: tuple[
         if rb.floored
         else None,
     )
+    if rows.invalidite is not None:
+        # CSS D635-2 and the règlement of the RCI (art. 2): a pensioner's exempted months earn points without
+        # contributions, and the months of pension count as periods of insurance; not computed here.
+        rights = dataclasses.replace(rights, effets=(*rights.effets, PENSION_INVALIDITE))
+    return rights
+
+
+PENSION_INVALIDITE = (
+    "Pension d'invalidité : les mois de pension sont assimilés à des périodes d'assurance et ouvrent des points de "
+    "retraite complémentaire sans cotisation (règlement du régime complémentaire, art. 2) ; ces droits ne sont pas "
+    "comptés ci-dessus, qui ne reflètent que les cotisations payées."
+)
 
 
 # The columns `simulate_many(..., rights=True)` adds, in the order of `columns`: integers (cents, hundredths of a

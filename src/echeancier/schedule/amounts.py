@@ -79,6 +79,8 @@ def _situation(contributor: Contributor, year: int, income: Decimal, end: date |
         department=contributor.department,
         conjoint_collaborateur=contributor.conjoint_collaborateur,
         section=contributor.section,
+        pension_invalidite_mois=contributor.pension_invalidite_mois,
+        exoneration_age=contributor.exoneration_age,
     )
 
 

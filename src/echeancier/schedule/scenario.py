@@ -41,6 +41,8 @@ from echeancier.contributions.situation import (
     Profession,
     Section,
     Situation,
+    check_combinations,
+    check_exemptions,
     check_section,
 )
 from echeancier.kernel.identity import parse_name, parse_siren
@@ -162,6 +164,9 @@ class Contributor(_Model):
     acre: bool = False
     rsa: bool = False
     conjoint_collaborateur: ConjointCollaborateur | None = None  # CSS L662-1, D633-19-2: the base the conjoint chose
+    # Exemptions of the contributor's own situation, every year of the scenario (`contributions.exonerations`)
+    pension_invalidite_mois: int = Field(default=0, strict=True, ge=0, le=12)
+    exoneration_age: bool = False
     name: str | None = None  # printed on the documents (PDF), optional
     siren: str | None = None  # 9 digits, Luhn-checked; printed on the documents, optional
     section: Section | None = None  # a profession libérale réglementée's section professionnelle
@@ -180,6 +185,28 @@ class Contributor(_Model):
     @classmethod
     def _name(cls, value: Any) -> Any:
         return None if value is None else parse_name(value)
+
+    @model_validator(mode="after")
+    def _exemptions(self) -> Contributor:
+        try:
+            check_exemptions(
+                self.profession,
+                self.acre,
+                self.activity_start,
+                self.department,
+                self.pension_invalidite_mois,
+                self.exoneration_age,
+            )
+            check_combinations(
+                self.profession,
+                self.section,
+                self.conjoint_collaborateur,
+                self.pension_invalidite_mois,
+                self.exoneration_age,
+            )
+        except InputError as error:
+            raise ValueError(f"{error.field} : {error.message}") from None
+        return self
 
     @field_validator("siren", mode="before")
     @classmethod
