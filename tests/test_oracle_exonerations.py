@@ -100,7 +100,7 @@ def test_one_text_the_rules_on_arrays_equal_the_rules_on_python_ints() -> None:
         false = np.zeros(len(cents), dtype=bool) if k is VECTOR else False
         true = np.ones(len(cents), dtype=bool) if k is VECTOR else True
         profession = np.zeros(len(cents), dtype=np.intp) if k is VECTOR else 0
-        return engine.of_year(k, figures, cents, start, end, false, true, profession, false, mois, age)
+        return engine.of_year(k, figures, cents, start, end, false, true, profession, false, invalidite=mois, age=age)
 
     batch = of(VECTOR, np.array(incomes), np.array(months), np.array(ages))
     for i, (cents, mois, age) in enumerate(zip(incomes, months, ages, strict=True)):

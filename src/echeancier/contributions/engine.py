@@ -106,9 +106,9 @@ def compute(situation: Situation, law: LawSnapshot, income: Decimal, notes: tupl
         not situation.rsa,
         profession,
         where == OUTRE_MER,
-        conjoint,
-        situation.pension_invalidite_mois or None,
-        situation.exoneration_age or None,
+        conjoint=conjoint,
+        invalidite=situation.pension_invalidite_mois or None,
+        age=situation.exoneration_age or None,
     )
     first_years = in_first_years(situation, law)
     rows, computed, base_csg, cfp, abattement, cc = year
@@ -136,6 +136,7 @@ def of_year(
     minimums: Bools,
     profession: Ints,
     outre_mer: Bools,
+    *,
     conjoint: Ints | None = None,
     invalidite: Ints | None = None,
     age: Bools | None = None,

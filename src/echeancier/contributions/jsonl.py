@@ -287,7 +287,7 @@ def _year(law: LawSnapshot, rows: list[_Row], texts: list[str]) -> None:
         (conjoint_collaborateur.code(row.situation.conjoint_collaborateur) for row in rows), dtype=np.int64, count=n
     )
     conjoint = option if option.any() else None
-    whole = engine.of_year(VECTOR, figures, cents, start, end, acre, minimums, profession, metropole, conjoint)
+    whole = engine.of_year(VECTOR, figures, cents, start, end, acre, minimums, profession, metropole, conjoint=conjoint)
     kept = np.zeros(n, dtype=np.bool_)
     if whole.rows.acre is not None:
         kept[whole.rows.acre.rows] = True
@@ -308,7 +308,7 @@ def _year(law: LawSnapshot, rows: list[_Row], texts: list[str]) -> None:
             minimums[where],
             profession[where],
             metropole[where],
-            option[where] if code else None,
+            conjoint=option[where] if code else None,
         )
         group = _Group(
             law,
