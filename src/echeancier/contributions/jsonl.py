@@ -26,6 +26,7 @@ import select
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import IO, Any, cast
 
@@ -219,9 +220,8 @@ def simulate_chunk(lines: list[bytes], first_number: int) -> tuple[list[str], bo
             texts.append(_error(ident, number, error))
             failed = True
             continue
-        if situation.income_is_net or situation.department is not None or situation.start_date is not None:
-            # Line by line: net incomes (a search), the collectivités of L751-1 and Mayotte (their own law), and an
-            # activity started or ended on a date (the rights read that date: eligibility to the IJ, D622-1).
+        if situation.income_is_net or situation.department is not None:
+            # Line by line: net incomes (a search), the collectivités of L751-1 and Mayotte (their own law).
             done = scalar_line(number, raw)
             assert done is not None
             texts.append(done[0])
@@ -312,15 +312,35 @@ class _Part:
 
 @dataclass(slots=True)
 class _Standin:
-    """What the explanation reads of a Situation, for a group of rows (activity dates and ACRE: line by line)."""
+    """What the explanation reads of a Situation, for a group of rows (the rights read the activity start and
+    ACRE: `_Group.rights`)."""
 
     id: _Id
     year: int
     profession: Profession
     rsa: bool = False
-    start_date: None = None
+    start_date: date | None = None
     end_date: None = None
     acre: bool = False
+
+
+class _Start(date):
+    """The activity start of the rows of a run of the rights: a date (the probe's) for what reads the date itself
+    — the affiliation date of the IJ, whose text is a slot (`_Strings`) — and each row's own day (a column) for
+    `day_number`, through `toordinal`."""
+
+    ordinals: Any
+
+    def toordinal(self) -> Any:
+        return self.ordinals
+
+
+@dataclass(slots=True)
+class _Strings:
+    """A text that differs by row inside a constant of a template (the affiliation date of each row), JSON-escaped,
+    for every row of the group."""
+
+    values: list[str]
 
 
 class _RightsPart:
@@ -419,7 +439,7 @@ class _Group:
             explanation = cast(engine._Explanation, simulation.explanation)
             for key, make in zip(CONTRIBUTIONS[:-1], explanation.line_makers()[:-1], strict=True):
                 parts[key] = self._part(tracer, rows, lambda make=make: make().to_dict(), idents, parts)
-            parts[_RIGHTS] = self._part(tracer, rows, lambda e=explanation: e.rights().to_dict(), idents, parts)
+            parts[_RIGHTS] = self.rights(tracer, rows, explanation, idents, parts)
             object.__setattr__(simulation, "_rights", _RightsPart())  # explained as its own part
             cfp_key = CONTRIBUTIONS[-1]
             parts[cfp_key] = [""] * n
@@ -457,6 +477,65 @@ class _Group:
                 texts[self.rows[i].index] = done[i]
             left &= ~rows
 
+    def rights(
+        self,
+        tracer: Tracer,
+        rows: npt.NDArray[np.bool_],
+        explanation: engine._Explanation,
+        idents: list[str],
+        parts: dict[str, list[str]],
+    ) -> list[str]:
+        """The rights part of `rows`, explained together by what the rights read of the situation as constants:
+        whether an activity start is given, ACRE, and whether an affiliation date of the IJ is written. The start
+        itself is a column (`_Start`), and the affiliation date, written in the JSON and in a sentence, a slot
+        filled with each row's own (`rights.result.affiliation_date`, the function the scalar path calls)."""
+        from echeancier.kernel.fmt import format_date
+        from echeancier.rights import rights_figures
+        from echeancier.rights.result import affiliation_date
+
+        figures = rights_figures(self.law)
+        starts = [row.situation.start_date for row in self.rows]
+        reached = [affiliation_date(figures, start) for start in starts]
+        key = np.fromiter(
+            (
+                (start is not None) * 4 + row.situation.acre * 2 + (day is not None)
+                for start, row, day in zip(starts, self.rows, reached, strict=True)
+            ),
+            dtype=np.intp,
+            count=len(starts),
+        )
+        ordinals = np.fromiter((0 if d is None else d.toordinal() for d in starts), dtype=np.int64, count=len(starts))
+        iso = _Strings([_escaped(d.isoformat()) if d is not None else "" for d in reached])
+        french = _Strings([_escaped(format_date(d)) if d is not None else "" for d in reached])
+        out = [""] * len(rows)
+        for value in np.unique(key[rows]).tolist():
+            chosen = rows & (key == value)
+            probe = int(np.argmax(chosen))
+            start: date | None = None
+            probe_start = starts[probe]
+            if probe_start is not None:
+                start = _Start(probe_start.year, probe_start.month, probe_start.day)
+                start.ordinals = tracer.column(ordinals)
+            standin = _Standin(_ID, self.rows[probe].situation.year, _PROFESSIONS[0], self.rsa, start, None)
+            standin.acre = bool(value & 2)
+            own = dataclasses.replace(explanation, situation=cast(Situation, standin))
+            day = reached[probe]
+            strings = None if day is None else {iso.values[probe]: iso, french.values[probe]: french}
+            try:
+                done = self._part(tracer, chosen, lambda own=own: own.rights().to_dict(), idents, parts, strings)
+            except (TypeError, ValueError):
+                # A figure of each row written inside a sentence (the ACRE exemption's revenu cotisé, through
+                # `format_euros`) cannot be traced: these rows' rights are explained one by one, by the same
+                # code on the row's own integers.
+                done = [""] * len(rows)
+                traced: dict[int, bool] = {}
+                for i in np.flatnonzero(chosen).tolist():
+                    situation = self.rows[i].situation
+                    alone = dataclasses.replace(_at(explanation, i, traced), situation=situation)
+                    done[i] = json.dumps(alone.rights().to_dict(), ensure_ascii=False)
+            _merge(out, done, chosen)
+        return out
+
     @staticmethod
     def _part(
         tracer: Tracer,
@@ -464,14 +543,18 @@ class _Group:
         build: Any,
         idents: list[str],
         parts: dict[str, list[str]],
+        strings: dict[str, _Strings] | None = None,
     ) -> list[str]:
         """The JSON text of a part of the explanation for `rows` (a list over the group, "" elsewhere): `build`
-        is run once per path, each run's template filled for the rows on that path."""
+        is run once per path, each run's template filled for the rows on that path. `strings`: texts of the
+        probe's that are slots (`_Strings`) wherever they occur in the constants of the template."""
         out = [""] * len(rows)
         left = rows.copy()
         while left.any():
             trace = tracer.follow(left)
             template, slots = _template(build())
+            if strings:
+                template, slots = _substitute(template, slots, strings)
             keep = trace.keep
             chosen = np.flatnonzero(keep)
             if slots:
@@ -483,6 +566,68 @@ class _Group:
                     out[i] = template
             left &= ~keep
         return out
+
+
+def _at(value: Any, i: int, traced: dict[int, bool]) -> Any:
+    """`value` (traced columns, in tuples and dataclasses) for row `i` alone: each column becomes the row's Python
+    int or bool, as the scalar path holds it (the object itself when nothing in it is a column; `traced` remembers
+    which objects hold one, so the law's tables are looked through once)."""
+    if isinstance(value, Column):
+        return value.values[i].item() if value.values.dtype != object else value.values[i]
+    if not _traced(value, traced):
+        return value
+    if isinstance(value, tuple):
+        items = [_at(item, i, traced) for item in value]
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
+    changes = {
+        field.name: _at(getattr(value, field.name), i, traced)
+        for field in dataclasses.fields(value)
+        if _traced(getattr(value, field.name), traced)
+    }
+    return dataclasses.replace(value, **changes)
+
+
+def _traced(value: Any, traced: dict[int, bool]) -> bool:
+    """Whether `value` holds a column (in its tuples and dataclass fields)."""
+    if isinstance(value, Column):
+        return True
+    if isinstance(value, tuple):
+        items: Any = value
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        items = [getattr(value, field.name) for field in dataclasses.fields(value)]
+    else:
+        return False
+    known = traced.get(id(value))
+    if known is None:
+        known = traced[id(value)] = any(_traced(item, traced) for item in items)
+    return known
+
+
+def _escaped(text: str) -> str:
+    """`text` as json.dumps writes it inside a string (without the quotes), `%` doubled as in a template."""
+    return json.dumps(text, ensure_ascii=False)[1:-1].replace("%", "%%")
+
+
+def _substitute(template: str, slots: list[Any], strings: dict[str, _Strings]) -> tuple[str, list[Any]]:
+    """`template` with a slot in place of each occurrence of a key of `strings` in its constants."""
+    import re
+
+    pattern = re.compile("|".join(["%s", "%%", *(re.escape(text) for text in strings)]))
+    pieces: list[str] = []
+    order: list[Any] = []
+    taken = iter(slots)
+    end = 0
+    for match in pattern.finditer(template):
+        text = match.group()
+        if text == "%s":
+            order.append(next(taken))
+        elif text != "%%":
+            pieces.append(template[end : match.start()])
+            pieces.append("%s")
+            end = match.end()
+            order.append(strings[text])
+    pieces.append(template[end:])
+    return "".join(pieces), order
 
 
 def _merge(into: list[str], part: list[str], rows: npt.NDArray[np.bool_]) -> None:
@@ -548,6 +693,9 @@ def _texts(
     if isinstance(slot, _Part):
         part = parts[slot.name]
         return [part[i] for i in chosen.tolist()]
+    if isinstance(slot, _Strings):
+        values = slot.values
+        return [values[i] for i in chosen.tolist()]
     if isinstance(slot, Column):
         values = slot.values[keep]
         if values.dtype == np.bool_:
