@@ -142,14 +142,14 @@ def in_first_years(situation: Situation, law: LawSnapshot) -> bool:
     return start is not None and situation.year - start.year < law.forfait_duree_annees
 
 
-def _forfait(situation: Situation, law: LawSnapshot, rows: Rows, cfp: int) -> Simulation:
+def _forfait(situation: Situation, law: LawSnapshot, rows: Rows, cfp: int, k: Ops = SCALAR) -> Simulation:
     """Provisional contributions of the first two civil years of activity, on the flat-rate base (L131-6-2 al. 2,
     R613-5 III, R131-2-1, D131-1): 19 % of the prorated PASS, 40 % of the PASS for the indemnités journalières.
     CSG-CRDS is assessed on the flat-rate base itself. ACRE applies (the provisional amounts are net of it)."""
     figures = law.exact
     base = assiette_forfaitaire(rows.pass_proratise, figures)
-    forfait_rows = on_base(SCALAR, rows, base, figures.forfait_assiette_ij)
-    computed = cotisations(SCALAR, forfait_rows)
+    forfait_rows = on_base(k, rows, base, figures.forfait_assiette_ij)
+    computed = cotisations(k, forfait_rows)
     euros = decimal(base, 100)
     return simulation_of(situation, law, euros, forfait_rows, computed, base, cfp, None, ("forfait_debut_activite",))
 
@@ -170,6 +170,7 @@ class _Explanation:
     csg: csg_crds.CsgCrds
     cfp: int
     first_years: bool  # the flat-rate provisional contributions of the first two years apply
+    ops: Ops = SCALAR  # what the flat-rate block and the rights compute with (`traced.TRACED` for `--jsonl`)
 
     def lines(self) -> tuple[Line, ...]:
         return tuple(make() for make in self.line_makers())
@@ -196,12 +197,12 @@ class _Explanation:
         )
 
     def forfait(self) -> Simulation | None:
-        return _forfait(self.situation, self.law, self.rows, self.cfp) if self.first_years else None
+        return _forfait(self.situation, self.law, self.rows, self.cfp, self.ops) if self.first_years else None
 
     def rights(self) -> Rights:
         from echeancier.rights import of_traces
 
-        return of_traces(self.situation, self.law, self.rows, self.traces)
+        return of_traces(self.situation, self.law, self.rows, self.traces, self.ops)
 
 
 def simulation_of(

@@ -37,7 +37,7 @@ from echeancier.contributions import engine
 from echeancier.contributions.context import AcreRows, Rows
 from echeancier.contributions.result import CONTRIBUTIONS, Simulation, _num
 from echeancier.contributions.situation import Profession, Situation, situation_from_mapping
-from echeancier.contributions.traced import Column, Ratio, Tracer
+from echeancier.contributions.traced import TRACED, Column, Ratio, Tracer
 from echeancier.contributions.vectorized import VECTOR
 from echeancier.contributions.year import LONG_AGO, Cotisations
 from echeancier.kernel.inputs import MAX_JSON_BYTES, InputError, iter_lines, loads_json
@@ -279,9 +279,10 @@ def _year(law: LawSnapshot, rows: list[_Row], texts: list[str]) -> None:
     if whole.rows.acre is not None:
         kept[whole.rows.acre.rows] = True
     rsa = ~minimums
-    key = rsa * 8 + kept * 4 + deficit * 2 + first
-    for value in np.unique(key):
-        where = np.flatnonzero(key == value)
+    for value in (False, True):  # whether the rules carry an ACRE exemption (the traced rows then hold its values)
+        where = np.flatnonzero(kept == value)
+        if not where.size:
+            continue
         part = engine.of_year(
             VECTOR,
             figures,
@@ -293,9 +294,7 @@ def _year(law: LawSnapshot, rows: list[_Row], texts: list[str]) -> None:
             profession[where],
             metropole[where],
         )
-        group = _Group(
-            law, [rows[i] for i in where], profession[where], bool(value & 2), bool(value & 1), bool(value & 8)
-        )
+        group = _Group(law, [rows[i] for i in where], profession[where], rsa[where], deficit[where], first[where])
         group.explain(part, cents[where], texts)
 
 
@@ -370,21 +369,31 @@ class _NoForfait:
 
 
 _ID = _Id()
+
+
+def _standin(year: int, profession: int, rsa: bool = False) -> Situation:
+    return cast(Situation, _Standin(_ID, year, _PROFESSIONS[profession], rsa))
+
+
 _FORFAIT = "forfait_debut_activite"
 _RIGHTS = "rights"
 
 
 @dataclass(slots=True)
 class _Group:
-    """Rows of one year, ACRE exemption, deficit and first-years case, explained together (the parts that read the
-    profession — the CFP line and the flat-rate block, which holds one — are explained by profession)."""
+    """Rows of one year and ACRE exemption (present in the rules or not), explained together.
+
+    The lines read neither the situation nor the notes: they are explained for the whole group. What reads a
+    constant of the situation — the RSA (the rights say what it changes), a deficit (a note), the first years (the
+    flat-rate block) — is explained by subgroup of those, and what reads the profession — the CFP line and the
+    flat-rate block, which holds one — by profession."""
 
     law: LawSnapshot
     rows: list[_Row]
     profession: npt.NDArray[np.intp]  # codes, in the order of Profession
-    deficit: bool
-    first_years: bool
-    rsa: bool  # the rights say what the RSA changes
+    rsa: npt.NDArray[np.bool_]
+    deficit: npt.NDArray[np.bool_]
+    first_years: npt.NDArray[np.bool_]
 
     def explain(self, year: engine.Year, cents: npt.NDArray[np.int64], texts: list[str]) -> None:
         """Build the traced simulation (once per path of its construction), then explain each part of it."""
@@ -393,8 +402,6 @@ class _Group:
         tracer = Tracer(left)
         column = tracer.column
         year_number = self.rows[0].situation.year
-        situation = cast(Situation, _Standin(_ID, year_number, _PROFESSIONS[0], self.rsa))
-        notes = (engine.DEFICIT,) if self.deficit else ()
         r = year.rows
         acre = None
         if r.acre is not None:
@@ -417,65 +424,117 @@ class _Group:
         computed = Cotisations(traces, column(year.computed.total))
         income = Ratio(column(cents), 100)  # the income retained is cents / 100 (`engine.counted_income`)
         abattement = None if year.abattement is None else column(year.abattement)
+        base_csg = column(year.base_csg)
+        cfp_column = column(year.cfp)
         idents = [row.ident for row in self.rows]
-        while left.any():
-            trace = tracer.follow(left)
+        constants = self.rsa * 4 + self.deficit * 2 + self.first_years
+        placeholders = tuple(_PartLine(key, _Part(key)) for key in CONTRIBUTIONS)
+        forfait_placeholders = tuple(_PartLine(key, _Part(f"{_FORFAIT}.{key}")) for key in CONTRIBUTIONS)
+
+        def simulation_of(rsa: bool, profession: int, notes: tuple[str, ...], first_years: bool) -> Simulation:
+            situation = cast(Situation, _Standin(_ID, year_number, _PROFESSIONS[profession], rsa))
             simulation = engine.simulation_of(
                 situation,
                 self.law,
                 cast(Decimal, income),
                 traced_rows,
                 computed,
-                column(year.base_csg),
-                column(year.cfp),
+                base_csg,
+                cfp_column,
                 abattement,
                 notes,
-                self.first_years,
+                first_years,
             )
-            rows = trace.keep
-            placeholders = tuple(_PartLine(key, _Part(key)) for key in CONTRIBUTIONS)
             object.__setattr__(simulation, "_lines", placeholders)  # each line is explained as its own part
+            # The flat-rate block and the rights compute on the columns without splitting them into paths.
+            explanation = cast(engine._Explanation, simulation.explanation)
+            object.__setattr__(simulation, "explanation", dataclasses.replace(explanation, ops=TRACED))
+            return simulation
+
+        while left.any():
+            trace = tracer.follow(left)
+            simulation = simulation_of(False, 0, (), False)
+            rows = trace.keep
             parts: dict[str, list[str]] = {}
             explanation = cast(engine._Explanation, simulation.explanation)
             for key, make in zip(CONTRIBUTIONS[:-1], explanation.line_makers()[:-1], strict=True):
                 parts[key] = self._part(tracer, rows, lambda make=make: make().to_dict(), idents, parts)
-            parts[_RIGHTS] = self.rights(tracer, rows, explanation, idents, parts)
-            object.__setattr__(simulation, "_rights", _RightsPart())  # explained as its own part
             cfp_key = CONTRIBUTIONS[-1]
             parts[cfp_key] = [""] * n
-            if self.first_years:
-                parts[_FORFAIT] = [""] * n
+            cfps: dict[int, int] = {}
             for code in np.unique(self.profession[rows]).tolist():
-                # The profession's own situation and CFP (an int, as for one situation): the CFP line and the
-                # flat-rate block (which has a CFP line) of the rows of that profession.
+                # The profession's own CFP (an int, as for one situation) and its line.
                 chosen = rows & (self.profession == code)
-                alone = cast(Situation, _Standin(_ID, year_number, _PROFESSIONS[code], self.rsa))
-                cfp = int(year.cfp[int(np.argmax(chosen))])
-                own = dataclasses.replace(explanation, situation=alone, cfp=cfp)
+                cfps[code] = int(year.cfp[int(np.argmax(chosen))])
+                own = dataclasses.replace(explanation, situation=_standin(year_number, code), cfp=cfps[code])
                 make_cfp = own.line_makers()[-1]
                 done_cfp = self._part(tracer, chosen, lambda make=make_cfp: make().to_dict(), idents, parts)
                 _merge(parts[cfp_key], done_cfp, chosen)
-                if self.first_years:
-                    of_profession = dataclasses.replace(simulation, situation=alone, explanation=own)
-                    object.__setattr__(of_profession, "_lines", placeholders)
+            parts[_RIGHTS] = [""] * n
+            parts[_FORFAIT] = [""] * n
+            for value in np.unique(constants[rows]).tolist():
+                rsa, deficit, first_years = bool(value & 4), bool(value & 2), bool(value & 1)
+                chosen = rows & (constants == value)
+                tracer.follow(chosen)  # the rows of `rows` share the path of the construction
+                notes = (engine.DEFICIT,) if deficit else ()
+                simulation = simulation_of(rsa, 0, notes, first_years)
+                explanation = cast(engine._Explanation, simulation.explanation)
+                _merge(parts[_RIGHTS], self.rights(tracer, chosen, explanation, idents, parts, rsa), chosen)
+                object.__setattr__(simulation, "_rights", _RightsPart())  # explained as its own part
+                if first_years:
+                    for code in np.unique(self.profession[chosen]).tolist():
+                        of_profession = chosen & (self.profession == code)
+                        alone = _standin(year_number, code, rsa)
+                        own = dataclasses.replace(explanation, situation=alone, cfp=cfps[code])
+                        of_one = dataclasses.replace(simulation, situation=alone, explanation=own)
+                        object.__setattr__(of_one, "_lines", placeholders)
+                        object.__setattr__(of_one, "_rights", _RightsPart())
+                        done = self.forfait(tracer, of_profession, of_one, idents, parts, forfait_placeholders)
+                        _merge(parts[_FORFAIT], done, of_profession)
 
-                    def forfait(simulation: Simulation = of_profession) -> Any:
-                        object.__setattr__(simulation, "_forfait", None)  # computed again on this run's path
-                        return simulation.to_dict()[_FORFAIT]
+                def whole(simulation: Simulation = simulation, first_years: bool = first_years) -> Any:
+                    object.__setattr__(simulation, "_forfait", (_NoForfait() if first_years else None,))
+                    data = simulation.to_dict()
+                    if first_years:
+                        data[_FORFAIT] = _Part(_FORFAIT)
+                    return data
 
-                    _merge(parts[_FORFAIT], self._part(tracer, chosen, forfait, idents, parts), chosen)
-
-            def whole(simulation: Simulation = simulation) -> Any:
-                object.__setattr__(simulation, "_forfait", (_NoForfait() if self.first_years else None,))
-                data = simulation.to_dict()
-                if self.first_years:
-                    data[_FORFAIT] = _Part(_FORFAIT)
-                return data
-
-            done = self._part(tracer, rows, whole, idents, parts)
-            for i in np.flatnonzero(rows).tolist():
-                texts[self.rows[i].index] = done[i]
+                done = self._part(tracer, chosen, whole, idents, parts)
+                for i in np.flatnonzero(chosen).tolist():
+                    texts[self.rows[i].index] = done[i]
             left &= ~rows
+
+    def forfait(
+        self,
+        tracer: Tracer,
+        rows: npt.NDArray[np.bool_],
+        simulation: Simulation,
+        idents: list[str],
+        parts: dict[str, list[str]],
+        placeholders: tuple[_PartLine, ...],
+    ) -> list[str]:
+        """The flat-rate block of `rows` (one profession): the provisional simulation is built once per path of
+        its construction, its lines explained as parts, then the block written by `Simulation.to_dict`."""
+        out = [""] * len(rows)
+        left = rows.copy()
+        while left.any():
+            trace = tracer.follow(left)
+            object.__setattr__(simulation, "_forfait", None)  # computed again on this path
+            provisional = simulation.forfait
+            assert provisional is not None
+            path = trace.keep
+            explanation = cast(engine._Explanation, provisional.explanation)
+            for key, make in zip(CONTRIBUTIONS, explanation.line_makers(), strict=True):
+                name = f"{_FORFAIT}.{key}"
+                parts[name] = self._part(tracer, path, lambda make=make: make().to_dict(), idents, parts)
+            object.__setattr__(provisional, "_lines", placeholders)
+
+            def block(simulation: Simulation = simulation) -> Any:
+                return simulation.to_dict()[_FORFAIT]
+
+            _merge(out, self._part(tracer, path, block, idents, parts), path)
+            left &= ~path
+        return out
 
     def rights(
         self,
@@ -484,6 +543,7 @@ class _Group:
         explanation: engine._Explanation,
         idents: list[str],
         parts: dict[str, list[str]],
+        rsa: bool,
     ) -> list[str]:
         """The rights part of `rows`, explained together by what the rights read of the situation as constants:
         whether an activity start is given, ACRE, and whether an affiliation date of the IJ is written. The start
@@ -516,7 +576,7 @@ class _Group:
             if probe_start is not None:
                 start = _Start(probe_start.year, probe_start.month, probe_start.day)
                 start.ordinals = tracer.column(ordinals)
-            standin = _Standin(_ID, self.rows[probe].situation.year, _PROFESSIONS[0], self.rsa, start, None)
+            standin = _Standin(_ID, self.rows[probe].situation.year, _PROFESSIONS[0], rsa, start, None)
             standin.acre = bool(value & 2)
             own = dataclasses.replace(explanation, situation=cast(Situation, standin))
             day = reached[probe]
