@@ -35,6 +35,7 @@ import numpy.typing as npt
 
 from echeancier.contributions import engine
 from echeancier.contributions.context import AcreRows, Rows
+from echeancier.contributions.exact import SCALAR
 from echeancier.contributions.result import CONTRIBUTIONS, Simulation, _num
 from echeancier.contributions.situation import Profession, Situation, situation_from_mapping
 from echeancier.contributions.traced import TRACED, Column, Ratio, Tracer
@@ -394,6 +395,7 @@ class _Group:
     rsa: npt.NDArray[np.bool_]
     deficit: npt.NDArray[np.bool_]
     first_years: npt.NDArray[np.bool_]
+    dates: Any = None  # what the rights read of the activity start, by row (`rights`)
 
     def explain(self, year: engine.Year, cents: npt.NDArray[np.int64], texts: list[str]) -> None:
         """Build the traced simulation (once per path of its construction), then explain each part of it."""
@@ -553,20 +555,30 @@ class _Group:
         from echeancier.rights import rights_figures
         from echeancier.rights.result import affiliation_date
 
-        figures = rights_figures(self.law)
-        starts = [row.situation.start_date for row in self.rows]
-        reached = [affiliation_date(figures, start) for start in starts]
-        key = np.fromiter(
-            (
-                (start is not None) * 4 + row.situation.acre * 2 + (day is not None)
-                for start, row, day in zip(starts, self.rows, reached, strict=True)
-            ),
-            dtype=np.intp,
-            count=len(starts),
-        )
-        ordinals = np.fromiter((0 if d is None else d.toordinal() for d in starts), dtype=np.int64, count=len(starts))
-        iso = _Strings([_escaped(d.isoformat()) if d is not None else "" for d in reached])
-        french = _Strings([_escaped(format_date(d)) if d is not None else "" for d in reached])
+        if self.dates is None:  # once per group
+            figures = rights_figures(self.law)
+            starts = [row.situation.start_date for row in self.rows]
+            reached = [affiliation_date(figures, start) for start in starts]
+            key = np.fromiter(
+                (
+                    (start is not None) * 4 + row.situation.acre * 2 + (day is not None)
+                    for start, row, day in zip(starts, self.rows, reached, strict=True)
+                ),
+                dtype=np.intp,
+                count=len(starts),
+            )
+            ordinals = np.fromiter(
+                (0 if d is None else d.toordinal() for d in starts), dtype=np.int64, count=len(starts)
+            )
+            texts: dict[date | None, tuple[str, str]] = {None: ("", "")}
+            for day in reached:
+                if day not in texts:
+                    assert day is not None
+                    texts[day] = (_escaped(day.isoformat()), _escaped(format_date(day)))
+            iso = _Strings([texts[day][0] for day in reached])
+            french = _Strings([texts[day][1] for day in reached])
+            self.dates = (starts, reached, key, ordinals, iso, french)
+        starts, reached, key, ordinals, iso, french = self.dates
         out = [""] * len(rows)
         for value in np.unique(key[rows]).tolist():
             chosen = rows & (key == value)
@@ -588,10 +600,10 @@ class _Group:
                 # `format_euros`) cannot be traced: these rows' rights are explained one by one, by the same
                 # code on the row's own integers.
                 done = [""] * len(rows)
-                traced: dict[int, bool] = {}
+                plan = _plan(dataclasses.replace(explanation, ops=SCALAR), {})
                 for i in np.flatnonzero(chosen).tolist():
                     situation = self.rows[i].situation
-                    alone = dataclasses.replace(_at(explanation, i, traced), situation=situation)
+                    alone = dataclasses.replace(plan(i) if plan else explanation, situation=situation)
                     done[i] = json.dumps(alone.rights().to_dict(), ensure_ascii=False)
             _merge(out, done, chosen)
         return out
@@ -628,39 +640,40 @@ class _Group:
         return out
 
 
-def _at(value: Any, i: int, traced: dict[int, bool]) -> Any:
-    """`value` (traced columns, in tuples and dataclasses) for row `i` alone: each column becomes the row's Python
-    int or bool, as the scalar path holds it (the object itself when nothing in it is a column; `traced` remembers
-    which objects hold one, so the law's tables are looked through once)."""
+def _plan(value: Any, memo: dict[int, Any]) -> Any:
+    """A function giving `value` (traced columns, in tuples and dataclasses) for one row alone — each column
+    becomes the row's Python int or bool, as the scalar path holds it — or None when nothing in it is a column
+    (`memo` remembers the objects looked through, so the law's tables are looked through once)."""
     if isinstance(value, Column):
-        return value.values[i].item() if value.values.dtype != object else value.values[i]
-    if not _traced(value, traced):
-        return value
+        values = value.values
+        return (values if values.dtype == object else values.tolist()).__getitem__
     if isinstance(value, tuple):
-        items = [_at(item, i, traced) for item in value]
-        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
-    changes = {
-        field.name: _at(getattr(value, field.name), i, traced)
-        for field in dataclasses.fields(value)
-        if _traced(getattr(value, field.name), traced)
-    }
-    return dataclasses.replace(value, **changes)
-
-
-def _traced(value: Any, traced: dict[int, bool]) -> bool:
-    """Whether `value` holds a column (in its tuples and dataclass fields)."""
-    if isinstance(value, Column):
-        return True
-    if isinstance(value, tuple):
-        items: Any = value
+        items: list[tuple[str | int, Any]] = list(enumerate(value))
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        items = [getattr(value, field.name) for field in dataclasses.fields(value)]
+        items = [(field.name, getattr(value, field.name)) for field in dataclasses.fields(value)]
     else:
-        return False
-    known = traced.get(id(value))
-    if known is None:
-        known = traced[id(value)] = any(_traced(item, traced) for item in items)
-    return known
+        return None
+    if id(value) in memo:
+        return memo[id(value)]
+    plans = [(name, plan) for name, item in items if (plan := _plan(item, memo)) is not None]
+    made: Any = None
+    if plans and isinstance(value, tuple):
+        kind = type(value) if hasattr(value, "_fields") else None
+        constant = list(value)
+
+        def made(i: int) -> Any:
+            row = constant.copy()
+            for index, plan in plans:
+                row[cast(int, index)] = plan(i)
+            return kind(*row) if kind is not None else tuple(row)
+
+    elif plans:
+
+        def made(i: int) -> Any:
+            return dataclasses.replace(value, **{cast(str, name): plan(i) for name, plan in plans})
+
+    memo[id(value)] = made
+    return made
 
 
 def _escaped(text: str) -> str:
