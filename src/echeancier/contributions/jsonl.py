@@ -473,7 +473,11 @@ class _Group:
                 done_cfp = self._part(tracer, chosen, lambda make=make_cfp: make().to_dict(), idents, parts)
                 _merge(parts[cfp_key], done_cfp, chosen)
             parts[_RIGHTS] = [""] * n
-            parts[_FORFAIT] = [""] * n
+            first = rows & self.first_years
+            if first.any():
+                tracer.follow(first)  # the rows of `rows` share the path of the construction
+                simulation = simulation_of(False, 0, (), True)
+                parts[_FORFAIT] = self.forfait(tracer, first, simulation, idents, parts, forfait_placeholders, cfps)
             for value in np.unique(constants[rows]).tolist():
                 rsa, deficit, first_years = bool(value & 4), bool(value & 2), bool(value & 1)
                 chosen = rows & (constants == value)
@@ -483,16 +487,6 @@ class _Group:
                 explanation = cast(engine._Explanation, simulation.explanation)
                 _merge(parts[_RIGHTS], self.rights(tracer, chosen, explanation, idents, parts, rsa), chosen)
                 object.__setattr__(simulation, "_rights", _RightsPart())  # explained as its own part
-                if first_years:
-                    for code in np.unique(self.profession[chosen]).tolist():
-                        of_profession = chosen & (self.profession == code)
-                        alone = _standin(year_number, code, rsa)
-                        own = dataclasses.replace(explanation, situation=alone, cfp=cfps[code])
-                        of_one = dataclasses.replace(simulation, situation=alone, explanation=own)
-                        object.__setattr__(of_one, "_lines", placeholders)
-                        object.__setattr__(of_one, "_rights", _RightsPart())
-                        done = self.forfait(tracer, of_profession, of_one, idents, parts, forfait_placeholders)
-                        _merge(parts[_FORFAIT], done, of_profession)
 
                 def whole(simulation: Simulation = simulation, first_years: bool = first_years) -> Any:
                     object.__setattr__(simulation, "_forfait", (_NoForfait() if first_years else None,))
@@ -514,11 +508,15 @@ class _Group:
         idents: list[str],
         parts: dict[str, list[str]],
         placeholders: tuple[_PartLine, ...],
+        cfps: dict[int, int],
     ) -> list[str]:
-        """The flat-rate block of `rows` (one profession): the provisional simulation is built once per path of
-        its construction, its lines explained as parts, then the block written by `Simulation.to_dict`."""
+        """The flat-rate block of `rows` (the first years): the provisional simulation is built once per path of
+        its construction, its lines explained as parts (the CFP line by profession, with the profession's own
+        CFP as for one situation), then the block written by `Simulation.to_dict`."""
         out = [""] * len(rows)
         left = rows.copy()
+        object.__setattr__(simulation, "_rights", _RightsPart())
+        cfp_key = CONTRIBUTIONS[-1]
         while left.any():
             trace = tracer.follow(left)
             object.__setattr__(simulation, "_forfait", None)  # computed again on this path
@@ -526,9 +524,17 @@ class _Group:
             assert provisional is not None
             path = trace.keep
             explanation = cast(engine._Explanation, provisional.explanation)
-            for key, make in zip(CONTRIBUTIONS, explanation.line_makers(), strict=True):
+            for key, make in zip(CONTRIBUTIONS[:-1], explanation.line_makers()[:-1], strict=True):
                 name = f"{_FORFAIT}.{key}"
                 parts[name] = self._part(tracer, path, lambda make=make: make().to_dict(), idents, parts)
+            cfp_lines = [""] * len(rows)
+            for code in np.unique(self.profession[path]).tolist():
+                chosen = path & (self.profession == code)
+                alone = _standin(provisional.year, code)
+                own = dataclasses.replace(explanation, situation=alone, cfp=cfps[code])
+                make_cfp = own.line_makers()[-1]
+                _merge(cfp_lines, self._part(tracer, chosen, lambda m=make_cfp: m().to_dict(), idents, parts), chosen)
+            parts[f"{_FORFAIT}.{cfp_key}"] = cfp_lines
             object.__setattr__(provisional, "_lines", placeholders)
 
             def block(simulation: Simulation = simulation) -> Any:
