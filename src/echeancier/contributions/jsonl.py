@@ -125,6 +125,13 @@ def _in_processes(batches: Iterator[list[bytes]], out: IO[str], workers: int, ch
             out.write(text)
             out.flush()
 
+    from echeancier.law.snapshot import supported_years
+
+    for year in supported_years():  # the law read once, before the fork, not by each process
+        try:
+            snapshot(year)
+        except LawError:
+            pass  # the rows of that year get the scalar path's message
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     try:
         number = 1
@@ -229,7 +236,13 @@ def simulate_chunk(lines: list[bytes], first_number: int) -> tuple[list[str], bo
             failed |= done[1]
             continue
         income, cents, deficit = engine.counted_income(situation.income)
-        ident_text = json.dumps(situation.id, ensure_ascii=False)
+        ident = situation.id
+        if ident is None:
+            ident_text = "null"
+        elif type(ident) is int:
+            ident_text = str(ident)  # as json.dumps writes an int
+        else:
+            ident_text = json.dumps(ident, ensure_ascii=False)
         row = _Row(len(texts), number, raw, situation, ident_text, income, cents, deficit)
         by_year.setdefault(situation.year, []).append(row)
         texts.append("")
