@@ -8,7 +8,10 @@ integer for every row of a group and behaves like a Python int — arithmetic gi
 NumPy for all rows at once. Whenever the code branches on a column (`if t.tranche_2:`, `min(a, b)`, `x if c else
 y`, an index into a table), the branch of the first row of the group (the probe) is taken and the rows that would
 branch the same way are kept (`Trace.keep`); a run therefore explains exactly the rows that follow the probe's
-path, and the others are run again with their own probe. The integers converted for display
+path, and the others are run again with their own probe. A comparison gives a column of truth values, so the
+path splits only where the code branches on it; `TRACED` (the `Ops` of the rules for columns) computes `minimum`,
+`maximum`, `where` and `take` on every row at once, for the computations the explanation runs itself (the
+flat-rate block, the rights). The integers converted for display
 (`contributions.result.decimal`) become `Ratio`s, which the template of the path (`contributions.jsonl`) writes
 row by row exactly as `json.dumps` writes the `Decimal` the scalar path builds.
 
