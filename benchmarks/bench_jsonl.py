@@ -7,7 +7,9 @@ CPU time of the process and its peak resident memory (getrusage of the child) ar
 of the machine (it is shared). For comparison, the scalar path line by line (`cli.run_jsonl`, the former loop and
 the reference of the tests) on the first 5,000 lines, in this process.
 
-Run: .venv/bin/python benchmarks/bench_jsonl.py [lines]
+Run: .venv/bin/python benchmarks/bench_jsonl.py [lines] [--base SRC]
+(`--base /work/wt/x-base/src`: the same file through another checkout's code, in the same minutes, for a side by side
+figure on a shared machine; the output of both is compared byte for byte.)
 """
 
 from __future__ import annotations
@@ -37,12 +39,16 @@ def write_lines(path: Path, count: int) -> None:
             out.write(json.dumps({"id": i, **situation}) + "\n")
 
 
-def through_the_command(path: Path) -> tuple[float, float, float]:
-    """(wall s, CPU s, peak resident MB) of `echeancier simulate --jsonl < path > /dev/null`."""
+def through_the_command(path: Path, out: Path | None = None, source: str | None = None) -> tuple[float, float, float]:
+    """(wall s, CPU s, peak resident MB) of `echeancier simulate --jsonl < path > out` (or /dev/null); `source`:
+    the code of another checkout (PYTHONPATH)."""
+    env = dict(os.environ)
+    if source:
+        env["PYTHONPATH"] = source
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    with path.open("rb") as stdin, open(os.devnull, "wb") as stdout:
+    with path.open("rb") as stdin, open(out or os.devnull, "wb") as stdout:
         began = time.perf_counter()
-        subprocess.run([str(CLI), "simulate", "--jsonl"], stdin=stdin, stdout=stdout, check=True)
+        subprocess.run([str(CLI), "simulate", "--jsonl"], stdin=stdin, stdout=stdout, env=env, check=True)
         wall = time.perf_counter() - began
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -58,16 +64,29 @@ def scalar_path(path: Path, count: int) -> float:
 
 
 def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else LINES
+    args = sys.argv[1:]
+    base = None
+    if "--base" in args:
+        at = args.index("--base")
+        base = args[at + 1]
+        del args[at : at + 2]
+    count = int(args[0]) if args else LINES
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "situations.jsonl"
         write_lines(path, count)
-        wall, cpu, peak = through_the_command(path)
-        print(
-            f"echeancier simulate --jsonl, {count:,} lines: {wall:.2f} s wall, {count / wall:,.0f} lines/s "
-            f"({cpu:.2f} s CPU, {count / cpu:,.0f} lines per CPU second), peak resident memory {peak:.0f} MB"
-        )
+        outputs = []
+        for name, source in (("this code", None), (f"base {base}", base)) if base else (("this code", None),):
+            outputs.append(Path(folder) / f"out-{len(outputs)}.jsonl")
+            wall, cpu, peak = through_the_command(path, outputs[-1], source)
+            print(
+                f"{name}: echeancier simulate --jsonl, {count:,} lines: {wall:.2f} s wall, {count / wall:,.0f} "
+                f"lines/s ({cpu:.2f} s CPU, {count / cpu:,.0f} lines per CPU second, {cpu / count * 1e6:,.0f} µs "
+                f"per line), peak resident memory {peak:.0f} MB (the largest process)"
+            )
+        if base:
+            same = outputs[0].read_bytes() == outputs[1].read_bytes()
+            print(f"  outputs identical byte for byte: {same}")
         scalar = scalar_path(path, min(SCALAR_LINES, count))
         lines = min(SCALAR_LINES, count)
         print(f"  scalar path line by line (run_jsonl), first {lines:,} lines: {lines / scalar:,.0f} lines/s")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -206,4 +207,115 @@ def test_hostile_lines_give_in_chunks_what_they_give_line_by_line(raw: list[byte
     source = b"".join(line.replace(b"\n", b" ") + b"\n" for line in raw)
     expected, expected_status = scalar(list(iter_lines(io.BytesIO(source))))
     got, status = batch(list(iter_lines(io.BytesIO(source))), 3)
+    assert got == expected and status == expected_status
+
+
+def test_activity_starts_and_acre_in_chunks_write_what_the_scalar_path_writes() -> None:
+    """Rows with an activity start (and ACRE) are computed in the batch: the rights read the start as a column and
+    write each row's IJ affiliation date (D622-1, one year after the start, clamped to the end of the month) in a
+    slot; ACRE's exempted revenu cotisé, written inside a sentence, is explained row by row. Every start from two
+    years before the income year to its end, leap days and month ends included, with and without ACRE and RSA."""
+    rng = random.Random(7)
+    raw = []
+    for year in (2023, 2024, 2025, 2026):
+        day = date(year - 2, 1, 1)
+        while day <= date(year, 12, 31):
+            data: dict[str, Any] = {
+                "id": f"{year}-{day}",
+                "year": year,
+                "profession": rng.choice(("artisan", "commercant", "liberal")),
+                "income": rng.choice((0, 1_000, 12_345.67, 40_000, 47_100, 90_000, 250_000, -10)),
+                "start_date": day.isoformat(),
+                "acre": rng.random() < 0.5,
+                "rsa": rng.random() < 0.2,
+            }
+            if rng.random() < 0.1:
+                data["end_date"] = date(year, 12, rng.randint(1, 31)).isoformat()
+            raw.append((json.dumps(data) + "\n").encode())
+            day += timedelta(days=rng.choice((1, 1, 2, 3, 7)))
+    expected, expected_status = scalar(raw)
+    got, status = batch(raw, 2_000)
+    assert got == expected and status == expected_status
+    results = [json.loads(line) for line in got.split("\n") if line]
+    assert any("affiliation_suffisante_le" in r["rights"]["indemnites_journalieres"] for r in results if "rights" in r)
+    assert any(r["rights"]["effets"] and "ACRE :" in r["rights"]["effets"][0] for r in results if "rights" in r)
+
+
+_departments = st.sampled_from(["971", "972", "973", "974", "976", "977", "978", "75", "2A", 971, "999", ""])
+_ids = st.one_of(
+    st.none(),
+    st.integers(-(2**53) + 1, 2**53 - 1),
+    st.integers(-(2**53) + 1, 2**53 - 1),
+    st.text(max_size=20),
+    st.integers(),
+    st.text(max_size=20),
+    st.booleans(),
+    st.floats(),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+_incomes = st.one_of(
+    st.integers(-10_000, 500_000),
+    st.integers(0, 200_000),
+    st.decimals(0, 200_000, places=2).map(str).map(lambda text: f"__NUMBER__{text}"),
+    st.decimals(-1_000, 10**6, places=2).map(str).map(lambda text: f"__NUMBER__{text}"),
+    st.integers(-10_000, 500_000).map(str),  # a number written as a text, French style or not
+    st.sampled_from(["40 000,50", "1 234,5", "12000", "1e5", "40,000"]),
+    st.integers(10**8, 10**40),
+)
+_well_formed = st.fixed_dictionaries(
+    {
+        "year": st.sampled_from([2023, 2024, 2025, 2026] * 4 + [2022, "2025"]),
+        "profession": st.sampled_from(["artisan", "commercant", "liberal"] * 4 + ["Artisan"]),
+        "income": _incomes,
+    },
+    optional={
+        "id": _ids,
+        "start_date": st.dates(date(2020, 1, 1), date(2027, 3, 1)).map(str),
+        "end_date": st.dates(date(2023, 1, 1), date(2026, 12, 31)).map(str),
+        "acre": st.sampled_from([True, False] * 4 + ["true"]),
+        "rsa": st.booleans(),
+        "income_is_net": st.booleans(),
+        "department": st.one_of(st.none(), _departments),
+    },
+).filter(
+    # Mayotte's own law (from income 2025) fails today in the rights, on both paths alike ("erreur interne:
+    # AttributeError: 'NonDue' object has no attribute 'base'", also `echeancier simulate --department 976`): left
+    # out until that is mended; Mayotte before 2025 (the metropolitan rules) is drawn.
+    lambda data: data.get("department") not in ("976", 976) or data["year"] in (2022, 2023, 2024)
+)
+
+
+def _line(data: dict[str, Any], spaces: str, ascii_only: bool, duplicate: bool) -> bytes:
+    text = json.dumps(data, ensure_ascii=ascii_only, separators=(f"{spaces}, ", f":{spaces}"))
+    text = re.sub(r'"__NUMBER__([^"]*)"', r"\1", text)  # a number with decimals, written as JSON writes it
+    if duplicate and data:
+        key = next(iter(data))
+        text = text[:-1] + f', "{key}": {json.dumps(data[key])}' + "}"
+    return (spaces + text + spaces).encode("utf-8", "surrogatepass")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            _well_formed,
+            st.sampled_from(["", " ", "\t", "  \t "]),
+            st.booleans(),
+            st.integers(0, 30).map(lambda n: n == 0),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.integers(1, 40),
+)
+def test_well_formed_situations_of_every_field_give_in_chunks_what_they_give_line_by_line(
+    drawn: list[tuple[dict[str, Any], str, bool, bool]], size: int
+) -> None:
+    """Mostly valid situations (so that the batch paths are reached), every field including `department` (the
+    collectivités of L751-1 and Mayotte), ids of every JSON type, odd whitespace around and inside the object, keys
+    given twice, unicode escaped or not, huge numbers, numbers with decimals, numbers given as texts."""
+    raw = [_line(data, spaces, ascii_only, duplicate) + b"\n" for data, spaces, ascii_only, duplicate in drawn]
+    expected, expected_status = scalar(list(iter_lines(io.BytesIO(b"".join(raw)))))
+    got, status = batch(list(iter_lines(io.BytesIO(b"".join(raw)))), size)
     assert got == expected and status == expected_status

@@ -180,15 +180,15 @@ def in_first_years(situation: Situation, law: LawSnapshot) -> bool:
     return start is not None and situation.year - start.year < law.forfait_duree_annees
 
 
-def _forfait(situation: Situation, law: LawSnapshot, rows: Rows, cfp: int) -> Simulation:
+def _forfait(situation: Situation, law: LawSnapshot, rows: Rows, cfp: int, k: Ops = SCALAR) -> Simulation:
     """Provisional contributions of the first two civil years of activity, on the flat-rate base (L131-6-2 al. 2,
     R613-5 III, R131-2-1, D131-1): 19 % of the prorated PASS, 40 % of the PASS for the indemnités journalières.
     CSG-CRDS is assessed on the flat-rate base itself. ACRE applies (the provisional amounts are net of it)."""
     figures = law.exact
     base = assiette_forfaitaire(rows.pass_proratise, figures)
-    forfait_rows = on_base(SCALAR, rows, base, figures.forfait_assiette_ij)
+    forfait_rows = on_base(k, rows, base, figures.forfait_assiette_ij)
     option = situation.conjoint_collaborateur
-    computed, cc = with_conjoint(SCALAR, forfait_rows, None if option is None else conjoint_collaborateur.code(option))
+    computed, cc = with_conjoint(k, forfait_rows, None if option is None else conjoint_collaborateur.code(option))
     euros = decimal(base, 100)
     notes = ("forfait_debut_activite",)
     return simulation_of(situation, law, euros, forfait_rows, computed, base, cfp, None, notes, False, cc)
@@ -211,6 +211,7 @@ class _Explanation:
     cfp: int
     first_years: bool  # the flat-rate provisional contributions of the first two years apply
     conjoint: conjoint_collaborateur.Conjoint | None = None
+    ops: Ops = SCALAR  # what the flat-rate block and the rights compute with (`traced.TRACED` for `--jsonl`)
 
     def lines(self) -> tuple[Line, ...]:
         return tuple(make() for make in self.line_makers())
@@ -270,7 +271,7 @@ class _Explanation:
         return professions_liberales.collected(lines, law.section)
 
     def forfait(self) -> Simulation | None:
-        return _forfait(self.situation, self.law, self.rows, self.cfp) if self.first_years else None
+        return _forfait(self.situation, self.law, self.rows, self.cfp, self.ops) if self.first_years else None
 
     def rights(self) -> Rights:
         from echeancier.rights import of_traces
@@ -280,7 +281,7 @@ class _Explanation:
 
             return not_computed(self.situation.year, self.law.section)
 
-        return of_traces(self.situation, self.law, self.rows, self.traces)
+        return of_traces(self.situation, self.law, self.rows, self.traces, self.ops)
 
 
 def simulation_of(

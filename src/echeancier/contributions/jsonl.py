@@ -11,9 +11,9 @@ The explanation is the scalar one, run on columns (`contributions.traced`): `eng
 `Simulation.to_dict()` are called once per group of rows that take the same path through the explanation, with
 traced columns in place of ints; the result is a template — every text, key and law figure as `json.dumps` writes
 it, and a slot for each number that differs by row — filled row by row with the numbers written as `json.dumps`
-writes the scalar path's `Decimal`s. Incomes given net of contributions (`income_is_net`, a search) and any row
-whose year cannot be read take the scalar path, line by line (`scalar_line`), which is also the reference the
-tests compare with, byte for byte.
+writes the scalar path's `Decimal`s. Incomes given net of contributions (`income_is_net`, a search), rows with a
+département (their own law) and any row whose year cannot be read take the scalar path, line by line
+(`scalar_line`), which is also the reference the tests compare with, byte for byte.
 """
 
 from __future__ import annotations
@@ -26,17 +26,19 @@ import select
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import IO, Any, cast
 
 import numpy as np
 import numpy.typing as npt
 
-from echeancier.contributions import conjoint_collaborateur, engine
+from echeancier.contributions import engine
 from echeancier.contributions.context import AcreRows, Rows
+from echeancier.contributions.exact import SCALAR
 from echeancier.contributions.result import CONTRIBUTIONS, Simulation, _num
-from echeancier.contributions.situation import ConjointCollaborateur, Profession, Situation, situation_from_mapping
-from echeancier.contributions.traced import Column, Ratio, Tracer
+from echeancier.contributions.situation import Profession, Situation, situation_from_mapping
+from echeancier.contributions.traced import TRACED, Column, Ratio, Tracer
 from echeancier.contributions.vectorized import SCALAR_FIELDS, VECTOR
 from echeancier.contributions.year import LONG_AGO, Cotisations
 from echeancier.kernel.inputs import MAX_JSON_BYTES, InputError, iter_lines, loads_json
@@ -123,6 +125,13 @@ def _in_processes(batches: Iterator[list[bytes]], out: IO[str], workers: int, ch
             out.write(text)
             out.flush()
 
+    from echeancier.law.snapshot import supported_years
+
+    for year in supported_years():  # the law read once, before the fork, not by each process
+        try:
+            snapshot(year)
+        except LawError:
+            pass  # the rows of that year get the scalar path's message
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     try:
         number = 1
@@ -223,21 +232,27 @@ def simulate_chunk(lines: list[bytes], first_number: int) -> tuple[list[str], bo
         if (
             situation.income_is_net
             or situation.department is not None
-            or situation.start_date is not None
+            or situation.conjoint_collaborateur is not None
             or situation.section is not None
             or own
         ):
-            # Line by line: net incomes (a search), the collectivités of L751-1 and Mayotte (their own law), an
-            # activity started or ended on a date (the rights read that date: eligibility to the IJ, D622-1), the
-            # professions libérales réglementées (their section's law, `professions_liberales`) and the exemptions
-            # of a contributor's own situation (`vectorized.SCALAR_FIELDS`).
+            # Line by line: net incomes (a search), the collectivités of L751-1 and Mayotte (their own law), a
+            # conjoint collaborateur (their block of lines), the professions libérales réglementées (their
+            # section's law, `professions_liberales`) and the exemptions of a contributor's own situation
+            # (`vectorized.SCALAR_FIELDS`).
             done = scalar_line(number, raw)
             assert done is not None
             texts.append(done[0])
             failed |= done[1]
             continue
         income, cents, deficit = engine.counted_income(situation.income)
-        ident_text = json.dumps(situation.id, ensure_ascii=False)
+        ident = situation.id
+        if ident is None:
+            ident_text = "null"
+        elif type(ident) is int:
+            ident_text = str(ident)  # as json.dumps writes an int
+        else:
+            ident_text = json.dumps(ident, ensure_ascii=False)
         row = _Row(len(texts), number, raw, situation, ident_text, income, cents, deficit)
         by_year.setdefault(situation.year, []).append(row)
         texts.append("")
@@ -283,21 +298,15 @@ def _year(law: LawSnapshot, rows: list[_Row], texts: list[str]) -> None:
     deficit = np.fromiter((row.deficit for row in rows), dtype=np.bool_, count=n)
     first = np.fromiter((engine.in_first_years(row.situation, law) for row in rows), dtype=np.bool_, count=n)
     metropole = np.zeros(n, dtype=np.bool_)  # rows with a département take the scalar path
-    option = np.fromiter(
-        (conjoint_collaborateur.code(row.situation.conjoint_collaborateur) for row in rows), dtype=np.int64, count=n
-    )
-    conjoint = option if option.any() else None
-    whole = engine.of_year(VECTOR, figures, cents, start, end, acre, minimums, profession, metropole, conjoint=conjoint)
+    whole = engine.of_year(VECTOR, figures, cents, start, end, acre, minimums, profession, metropole)
     kept = np.zeros(n, dtype=np.bool_)
     if whole.rows.acre is not None:
         kept[whole.rows.acre.rows] = True
     rsa = ~minimums
-    # The conjoint collaborateur's option is a constant of a group (its block of lines, the CFP's rate).
-    key = (rsa * 8 + kept * 4 + deficit * 2 + first) * len(conjoint_collaborateur.OPTIONS) + option
-    for value in np.unique(key):
-        where = np.flatnonzero(key == value)
-        code = int(value % len(conjoint_collaborateur.OPTIONS))
-        value //= len(conjoint_collaborateur.OPTIONS)
+    for value in (False, True):  # whether the rules carry an ACRE exemption (the traced rows then hold its values)
+        where = np.flatnonzero(kept == value)
+        if not where.size:
+            continue
         part = engine.of_year(
             VECTOR,
             figures,
@@ -308,17 +317,8 @@ def _year(law: LawSnapshot, rows: list[_Row], texts: list[str]) -> None:
             minimums[where],
             profession[where],
             metropole[where],
-            conjoint=option[where] if code else None,
         )
-        group = _Group(
-            law,
-            [rows[i] for i in where],
-            profession[where],
-            bool(value & 2),
-            bool(value & 1),
-            bool(value & 8),
-            conjoint_collaborateur.OPTIONS[code],
-        )
+        group = _Group(law, [rows[i] for i in where], profession[where], rsa[where], deficit[where], first[where])
         group.explain(part, cents[where], texts)
 
 
@@ -335,16 +335,36 @@ class _Part:
 
 @dataclass(slots=True)
 class _Standin:
-    """What the explanation reads of a Situation, for a group of rows (activity dates and ACRE: line by line)."""
+    """What the explanation reads of a Situation, for a group of rows (the rights read the activity start and
+    ACRE: `_Group.rights`)."""
 
     id: _Id
     year: int
     profession: Profession
     rsa: bool = False
-    start_date: None = None
+    start_date: date | None = None
     end_date: None = None
     acre: bool = False
-    conjoint_collaborateur: ConjointCollaborateur | None = None
+    conjoint_collaborateur: None = None  # a line with a conjoint collaborateur takes the scalar path
+
+
+class _Start(date):
+    """The activity start of the rows of a run of the rights: a date (the probe's) for what reads the date itself
+    — the affiliation date of the IJ, whose text is a slot (`_Strings`) — and each row's own day (a column) for
+    `day_number`, through `toordinal`."""
+
+    ordinals: Any
+
+    def toordinal(self) -> Any:
+        return self.ordinals
+
+
+@dataclass(slots=True)
+class _Strings:
+    """A text that differs by row inside a constant of a template (the affiliation date of each row), JSON-escaped,
+    for every row of the group."""
+
+    values: list[str]
 
 
 class _RightsPart:
@@ -374,22 +394,32 @@ class _NoForfait:
 
 
 _ID = _Id()
+
+
+def _standin(year: int, profession: int, rsa: bool = False) -> Situation:
+    return cast(Situation, _Standin(_ID, year, _PROFESSIONS[profession], rsa))
+
+
 _FORFAIT = "forfait_debut_activite"
 _RIGHTS = "rights"
 
 
 @dataclass(slots=True)
 class _Group:
-    """Rows of one year, ACRE exemption, deficit and first-years case, explained together (the parts that read the
-    profession — the CFP line and the flat-rate block, which holds one — are explained by profession)."""
+    """Rows of one year and ACRE exemption (present in the rules or not), explained together.
+
+    The lines read neither the situation nor the notes: they are explained for the whole group. What reads a
+    constant of the situation — the RSA (the rights say what it changes), a deficit (a note), the first years (the
+    flat-rate block) — is explained by subgroup of those, and what reads the profession — the CFP line and the
+    flat-rate block, which holds one — by profession."""
 
     law: LawSnapshot
     rows: list[_Row]
     profession: npt.NDArray[np.intp]  # codes, in the order of Profession
-    deficit: bool
-    first_years: bool
-    rsa: bool  # the rights say what the RSA changes
-    conjoint: str | None = None  # the conjoint collaborateur's option of every row
+    rsa: npt.NDArray[np.bool_]
+    deficit: npt.NDArray[np.bool_]
+    first_years: npt.NDArray[np.bool_]
+    dates: Any = None  # what the rights read of the activity start, by row (`rights`)
 
     def explain(self, year: engine.Year, cents: npt.NDArray[np.int64], texts: list[str]) -> None:
         """Build the traced simulation (once per path of its construction), then explain each part of it."""
@@ -398,11 +428,6 @@ class _Group:
         tracer = Tracer(left)
         column = tracer.column
         year_number = self.rows[0].situation.year
-        option = None if self.conjoint is None else ConjointCollaborateur(self.conjoint)
-        situation = cast(
-            Situation, _Standin(_ID, year_number, _PROFESSIONS[0], self.rsa, conjoint_collaborateur=option)
-        )
-        notes = (engine.DEFICIT,) if self.deficit else ()
         r = year.rows
         acre = None
         if r.acre is not None:
@@ -423,77 +448,195 @@ class _Group:
         )
         traces = tuple(type(t)(*(column(v) for v in t)) for t in year.computed.traces)
         computed = Cotisations(traces, column(year.computed.total))
-        conjoint = None
-        if year.conjoint is not None:
-            c = year.conjoint
-            conjoint_traces = tuple(type(t)(*(column(v) for v in t)) for t in c.traces)
-            conjoint = conjoint_collaborateur.Conjoint(
-                column(c.option), column(c.base), conjoint_traces, column(c.amount)
-            )
         income = Ratio(column(cents), 100)  # the income retained is cents / 100 (`engine.counted_income`)
         abattement = None if year.abattement is None else column(year.abattement)
+        base_csg = column(year.base_csg)
+        cfp_column = column(year.cfp)
         idents = [row.ident for row in self.rows]
-        while left.any():
-            trace = tracer.follow(left)
+        constants = self.rsa * 4 + self.deficit * 2 + self.first_years
+        placeholders = tuple(_PartLine(key, _Part(key)) for key in CONTRIBUTIONS)
+        forfait_placeholders = tuple(_PartLine(key, _Part(f"{_FORFAIT}.{key}")) for key in CONTRIBUTIONS)
+
+        def simulation_of(rsa: bool, profession: int, notes: tuple[str, ...], first_years: bool) -> Simulation:
+            situation = cast(Situation, _Standin(_ID, year_number, _PROFESSIONS[profession], rsa))
             simulation = engine.simulation_of(
                 situation,
                 self.law,
                 cast(Decimal, income),
                 traced_rows,
                 computed,
-                column(year.base_csg),
-                column(year.cfp),
+                base_csg,
+                cfp_column,
                 abattement,
                 notes,
-                self.first_years,
-                conjoint,
+                first_years,
             )
-            rows = trace.keep
-            placeholders = tuple(_PartLine(key, _Part(key)) for key in CONTRIBUTIONS)
             object.__setattr__(simulation, "_lines", placeholders)  # each line is explained as its own part
+            # The flat-rate block and the rights compute on the columns without splitting them into paths.
+            explanation = cast(engine._Explanation, simulation.explanation)
+            object.__setattr__(simulation, "explanation", dataclasses.replace(explanation, ops=TRACED))
+            return simulation
+
+        while left.any():
+            trace = tracer.follow(left)
+            simulation = simulation_of(False, 0, (), False)
+            rows = trace.keep
             parts: dict[str, list[str]] = {}
             explanation = cast(engine._Explanation, simulation.explanation)
             for key, make in zip(CONTRIBUTIONS[:-1], explanation.line_makers()[:-1], strict=True):
                 parts[key] = self._part(tracer, rows, lambda make=make: make().to_dict(), idents, parts)
-            parts[_RIGHTS] = self._part(tracer, rows, lambda e=explanation: e.rights().to_dict(), idents, parts)
-            object.__setattr__(simulation, "_rights", _RightsPart())  # explained as its own part
             cfp_key = CONTRIBUTIONS[-1]
             parts[cfp_key] = [""] * n
-            if self.first_years:
-                parts[_FORFAIT] = [""] * n
+            cfps: dict[int, int] = {}
             for code in np.unique(self.profession[rows]).tolist():
-                # The profession's own situation and CFP (an int, as for one situation): the CFP line and the
-                # flat-rate block (which has a CFP line) of the rows of that profession.
+                # The profession's own CFP (an int, as for one situation) and its line.
                 chosen = rows & (self.profession == code)
-                alone = cast(
-                    Situation, _Standin(_ID, year_number, _PROFESSIONS[code], self.rsa, conjoint_collaborateur=option)
-                )
-                cfp = int(year.cfp[int(np.argmax(chosen))])
-                own = dataclasses.replace(explanation, situation=alone, cfp=cfp)
+                cfps[code] = int(year.cfp[int(np.argmax(chosen))])
+                own = dataclasses.replace(explanation, situation=_standin(year_number, code), cfp=cfps[code])
                 make_cfp = own.line_makers()[-1]
                 done_cfp = self._part(tracer, chosen, lambda make=make_cfp: make().to_dict(), idents, parts)
                 _merge(parts[cfp_key], done_cfp, chosen)
-                if self.first_years:
-                    of_profession = dataclasses.replace(simulation, situation=alone, explanation=own)
-                    object.__setattr__(of_profession, "_lines", placeholders)
+            parts[_RIGHTS] = [""] * n
+            first = rows & self.first_years
+            if first.any():
+                tracer.follow(first)  # the rows of `rows` share the path of the construction
+                simulation = simulation_of(False, 0, (), True)
+                parts[_FORFAIT] = self.forfait(tracer, first, simulation, idents, parts, forfait_placeholders, cfps)
+            for value in np.unique(constants[rows]).tolist():
+                rsa, deficit, first_years = bool(value & 4), bool(value & 2), bool(value & 1)
+                chosen = rows & (constants == value)
+                tracer.follow(chosen)  # the rows of `rows` share the path of the construction
+                notes = (engine.DEFICIT,) if deficit else ()
+                simulation = simulation_of(rsa, 0, notes, first_years)
+                explanation = cast(engine._Explanation, simulation.explanation)
+                _merge(parts[_RIGHTS], self.rights(tracer, chosen, explanation, idents, parts, rsa), chosen)
+                object.__setattr__(simulation, "_rights", _RightsPart())  # explained as its own part
 
-                    def forfait(simulation: Simulation = of_profession) -> Any:
-                        object.__setattr__(simulation, "_forfait", None)  # computed again on this run's path
-                        return simulation.to_dict()[_FORFAIT]
+                def whole(simulation: Simulation = simulation, first_years: bool = first_years) -> Any:
+                    object.__setattr__(simulation, "_forfait", (_NoForfait() if first_years else None,))
+                    data = simulation.to_dict()
+                    if first_years:
+                        data[_FORFAIT] = _Part(_FORFAIT)
+                    return data
 
-                    _merge(parts[_FORFAIT], self._part(tracer, chosen, forfait, idents, parts), chosen)
-
-            def whole(simulation: Simulation = simulation) -> Any:
-                object.__setattr__(simulation, "_forfait", (_NoForfait() if self.first_years else None,))
-                data = simulation.to_dict()
-                if self.first_years:
-                    data[_FORFAIT] = _Part(_FORFAIT)
-                return data
-
-            done = self._part(tracer, rows, whole, idents, parts)
-            for i in np.flatnonzero(rows).tolist():
-                texts[self.rows[i].index] = done[i]
+                done = self._part(tracer, chosen, whole, idents, parts)
+                for i in np.flatnonzero(chosen).tolist():
+                    texts[self.rows[i].index] = done[i]
             left &= ~rows
+
+    def forfait(
+        self,
+        tracer: Tracer,
+        rows: npt.NDArray[np.bool_],
+        simulation: Simulation,
+        idents: list[str],
+        parts: dict[str, list[str]],
+        placeholders: tuple[_PartLine, ...],
+        cfps: dict[int, int],
+    ) -> list[str]:
+        """The flat-rate block of `rows` (the first years): the provisional simulation is built once per path of
+        its construction, its lines explained as parts (the CFP line by profession, with the profession's own
+        CFP as for one situation), then the block written by `Simulation.to_dict`."""
+        out = [""] * len(rows)
+        left = rows.copy()
+        object.__setattr__(simulation, "_rights", _RightsPart())
+        cfp_key = CONTRIBUTIONS[-1]
+        while left.any():
+            trace = tracer.follow(left)
+            object.__setattr__(simulation, "_forfait", None)  # computed again on this path
+            provisional = simulation.forfait
+            assert provisional is not None
+            path = trace.keep
+            explanation = cast(engine._Explanation, provisional.explanation)
+            for key, make in zip(CONTRIBUTIONS[:-1], explanation.line_makers()[:-1], strict=True):
+                name = f"{_FORFAIT}.{key}"
+                parts[name] = self._part(tracer, path, lambda make=make: make().to_dict(), idents, parts)
+            cfp_lines = [""] * len(rows)
+            for code in np.unique(self.profession[path]).tolist():
+                chosen = path & (self.profession == code)
+                alone = _standin(provisional.year, code)
+                own = dataclasses.replace(explanation, situation=alone, cfp=cfps[code])
+                make_cfp = own.line_makers()[-1]
+                _merge(cfp_lines, self._part(tracer, chosen, lambda m=make_cfp: m().to_dict(), idents, parts), chosen)
+            parts[f"{_FORFAIT}.{cfp_key}"] = cfp_lines
+            object.__setattr__(provisional, "_lines", placeholders)
+
+            def block(simulation: Simulation = simulation) -> Any:
+                return simulation.to_dict()[_FORFAIT]
+
+            _merge(out, self._part(tracer, path, block, idents, parts), path)
+            left &= ~path
+        return out
+
+    def rights(
+        self,
+        tracer: Tracer,
+        rows: npt.NDArray[np.bool_],
+        explanation: engine._Explanation,
+        idents: list[str],
+        parts: dict[str, list[str]],
+        rsa: bool,
+    ) -> list[str]:
+        """The rights part of `rows`, explained together by what the rights read of the situation as constants:
+        whether an activity start is given, ACRE, and whether an affiliation date of the IJ is written. The start
+        itself is a column (`_Start`), and the affiliation date, written in the JSON and in a sentence, a slot
+        filled with each row's own (`rights.result.affiliation_date`, the function the scalar path calls)."""
+        from echeancier.kernel.fmt import format_date
+        from echeancier.rights import rights_figures
+        from echeancier.rights.result import affiliation_date
+
+        if self.dates is None:  # once per group
+            figures = rights_figures(self.law)
+            starts = [row.situation.start_date for row in self.rows]
+            reached = [affiliation_date(figures, start) for start in starts]
+            key = np.fromiter(
+                (
+                    (start is not None) * 4 + row.situation.acre * 2 + (day is not None)
+                    for start, row, day in zip(starts, self.rows, reached, strict=True)
+                ),
+                dtype=np.intp,
+                count=len(starts),
+            )
+            ordinals = np.fromiter(
+                (0 if d is None else d.toordinal() for d in starts), dtype=np.int64, count=len(starts)
+            )
+            texts: dict[date | None, tuple[str, str]] = {None: ("", "")}
+            for day in reached:
+                if day not in texts:
+                    assert day is not None
+                    texts[day] = (_escaped(day.isoformat()), _escaped(format_date(day)))
+            iso = _Strings([texts[day][0] for day in reached])
+            french = _Strings([texts[day][1] for day in reached])
+            self.dates = (starts, reached, key, ordinals, iso, french)
+        starts, reached, key, ordinals, iso, french = self.dates
+        out = [""] * len(rows)
+        for value in np.unique(key[rows]).tolist():
+            chosen = rows & (key == value)
+            probe = int(np.argmax(chosen))
+            start: date | None = None
+            probe_start = starts[probe]
+            if probe_start is not None:
+                start = _Start(probe_start.year, probe_start.month, probe_start.day)
+                start.ordinals = tracer.column(ordinals)
+            standin = _Standin(_ID, self.rows[probe].situation.year, _PROFESSIONS[0], rsa, start, None)
+            standin.acre = bool(value & 2)
+            own = dataclasses.replace(explanation, situation=cast(Situation, standin))
+            day = reached[probe]
+            strings = None if day is None else {iso.values[probe]: iso, french.values[probe]: french}
+            try:
+                done = self._part(tracer, chosen, lambda own=own: own.rights().to_dict(), idents, parts, strings)
+            except (TypeError, ValueError):
+                # A figure of each row written inside a sentence (the ACRE exemption's revenu cotisé, through
+                # `format_euros`) cannot be traced: these rows' rights are explained one by one, by the same
+                # code on the row's own integers.
+                done = [""] * len(rows)
+                plan = _plan(dataclasses.replace(explanation, ops=SCALAR), {})
+                for i in np.flatnonzero(chosen).tolist():
+                    situation = self.rows[i].situation
+                    alone = dataclasses.replace(plan(i) if plan else explanation, situation=situation)
+                    done[i] = json.dumps(alone.rights().to_dict(), ensure_ascii=False)
+            _merge(out, done, chosen)
+        return out
 
     @staticmethod
     def _part(
@@ -502,14 +645,18 @@ class _Group:
         build: Any,
         idents: list[str],
         parts: dict[str, list[str]],
+        strings: dict[str, _Strings] | None = None,
     ) -> list[str]:
         """The JSON text of a part of the explanation for `rows` (a list over the group, "" elsewhere): `build`
-        is run once per path, each run's template filled for the rows on that path."""
+        is run once per path, each run's template filled for the rows on that path. `strings`: texts of the
+        probe's that are slots (`_Strings`) wherever they occur in the constants of the template."""
         out = [""] * len(rows)
         left = rows.copy()
         while left.any():
             trace = tracer.follow(left)
             template, slots = _template(build())
+            if strings:
+                template, slots = _substitute(template, slots, strings)
             keep = trace.keep
             chosen = np.flatnonzero(keep)
             if slots:
@@ -521,6 +668,69 @@ class _Group:
                     out[i] = template
             left &= ~keep
         return out
+
+
+def _plan(value: Any, memo: dict[int, Any]) -> Any:
+    """A function giving `value` (traced columns, in tuples and dataclasses) for one row alone — each column
+    becomes the row's Python int or bool, as the scalar path holds it — or None when nothing in it is a column
+    (`memo` remembers the objects looked through, so the law's tables are looked through once)."""
+    if isinstance(value, Column):
+        values = value.values
+        return (values if values.dtype == object else values.tolist()).__getitem__
+    if isinstance(value, tuple):
+        items: list[tuple[str | int, Any]] = list(enumerate(value))
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        items = [(field.name, getattr(value, field.name)) for field in dataclasses.fields(value)]
+    else:
+        return None
+    if id(value) in memo:
+        return memo[id(value)]
+    plans = [(name, plan) for name, item in items if (plan := _plan(item, memo)) is not None]
+    made: Any = None
+    if plans and isinstance(value, tuple):
+        kind = type(value) if hasattr(value, "_fields") else None
+        constant = list(value)
+
+        def made(i: int) -> Any:
+            row = constant.copy()
+            for index, plan in plans:
+                row[cast(int, index)] = plan(i)
+            return kind(*row) if kind is not None else tuple(row)
+
+    elif plans:
+
+        def made(i: int) -> Any:
+            return dataclasses.replace(value, **{cast(str, name): plan(i) for name, plan in plans})
+
+    memo[id(value)] = made
+    return made
+
+
+def _escaped(text: str) -> str:
+    """`text` as json.dumps writes it inside a string (without the quotes), `%` doubled as in a template."""
+    return json.dumps(text, ensure_ascii=False)[1:-1].replace("%", "%%")
+
+
+def _substitute(template: str, slots: list[Any], strings: dict[str, _Strings]) -> tuple[str, list[Any]]:
+    """`template` with a slot in place of each occurrence of a key of `strings` in its constants."""
+    import re
+
+    pattern = re.compile("|".join(["%s", "%%", *(re.escape(text) for text in strings)]))
+    pieces: list[str] = []
+    order: list[Any] = []
+    taken = iter(slots)
+    end = 0
+    for match in pattern.finditer(template):
+        text = match.group()
+        if text == "%s":
+            order.append(next(taken))
+        elif text != "%%":
+            pieces.append(template[end : match.start()])
+            pieces.append("%s")
+            end = match.end()
+            order.append(strings[text])
+    pieces.append(template[end:])
+    return "".join(pieces), order
 
 
 def _merge(into: list[str], part: list[str], rows: npt.NDArray[np.bool_]) -> None:
@@ -586,6 +796,9 @@ def _texts(
     if isinstance(slot, _Part):
         part = parts[slot.name]
         return [part[i] for i in chosen.tolist()]
+    if isinstance(slot, _Strings):
+        values = slot.values
+        return [values[i] for i in chosen.tolist()]
     if isinstance(slot, Column):
         values = slot.values[keep]
         if values.dtype == np.bool_:

@@ -8,7 +8,10 @@ integer for every row of a group and behaves like a Python int — arithmetic gi
 NumPy for all rows at once. Whenever the code branches on a column (`if t.tranche_2:`, `min(a, b)`, `x if c else
 y`, an index into a table), the branch of the first row of the group (the probe) is taken and the rows that would
 branch the same way are kept (`Trace.keep`); a run therefore explains exactly the rows that follow the probe's
-path, and the others are run again with their own probe. The integers converted for display
+path, and the others are run again with their own probe. A comparison gives a column of truth values, so the
+path splits only where the code branches on it; `TRACED` (the `Ops` of the rules for columns) computes `minimum`,
+`maximum`, `where` and `take` on every row at once, for the computations the explanation runs itself (the
+flat-rate block, the rights). The integers converted for display
 (`contributions.result.decimal`) become `Ratio`s, which the template of the path (`contributions.jsonl`) writes
 row by row exactly as `json.dumps` writes the `Decimal` the scalar path builds.
 
@@ -24,6 +27,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from echeancier.contributions.exact import Ops, Scalar
 
 _SAFE = 1 << 62  # a result bounded below this fits in int64
 
@@ -152,7 +157,9 @@ class Column:
         value = _value(other)
         if value is NotImplemented:
             return NotImplemented
-        return self.tracer.current.branch(op(self.values, value))
+        # A column of truth values: the path splits only where the code branches on it (`__bool__`), so that a
+        # comparison feeding `where` or `&` (a rule computed by the explanation) splits nothing.
+        return Column(op(self.values, value), self.tracer, 1)
 
     def __lt__(self, other: Any) -> Any:
         return self._compare(other, np.less)
@@ -237,3 +244,57 @@ def ratio(n: Any, per: Any) -> Any:
     if not isinstance(n, Column) and not isinstance(per, Column):  # other integers (NumPy's): the scalar way
         return Decimal(int(n)) if int(per) == 1 else Decimal(int(n)) / Decimal(int(per))
     return Ratio(n, per)
+
+
+def _tracer(*values: Any) -> Tracer | None:
+    for value in values:
+        if isinstance(value, Column):
+            return value.tracer
+    return None
+
+
+class _Traced(Scalar):
+    """The helpers of the rules (`contributions.exact.Ops`) for traced columns: `minimum`, `maximum`, `where`,
+    `not_` and `take` are computed for every row at once (as `VECTOR` does), so that a computation run by the
+    explanation itself (the flat-rate block of the first years, the rights) does not split the rows into paths
+    at each of them; the explanation branches only where its own code does. The rest is the scalar helpers'."""
+
+    @staticmethod
+    def minimum(a: Any, b: Any) -> Any:
+        tracer = _tracer(a, b)
+        if tracer is None:
+            return Scalar.minimum(a, b)
+        return Column(np.minimum(_value(a), _value(b)), tracer, max(_bound(a), _bound(b)))
+
+    @staticmethod
+    def maximum(a: Any, b: Any) -> Any:
+        tracer = _tracer(a, b)
+        if tracer is None:
+            return Scalar.maximum(a, b)
+        return Column(np.maximum(_value(a), _value(b)), tracer, max(_bound(a), _bound(b)))
+
+    @staticmethod
+    def where(condition: Any, a: Any, b: Any) -> Any:
+        tracer = _tracer(condition, a, b)
+        if tracer is None or not isinstance(condition, Column):
+            return Scalar.where(condition, a, b)
+        values = np.where(condition.values, _value(a), _value(b))
+        if isinstance(a, bool) and isinstance(b, bool):
+            return Column(values, tracer, 1)
+        return Column(values, tracer, max(_bound(a), _bound(b)))
+
+    @staticmethod
+    def not_(condition: Any) -> Any:
+        if isinstance(condition, Column):
+            return Column(~np.asarray(condition.values, dtype=np.bool_), condition.tracer, 1)
+        return Scalar.not_(condition)
+
+    @staticmethod
+    def take(table: Any, index: Any) -> Any:
+        if isinstance(index, Column) and all(type(x) is int and abs(x) < _SAFE for x in table):
+            values = np.asarray(table, dtype=np.int64)[index.values]
+            return Column(values, index.tracer, max((abs(x) for x in table), default=0))
+        return Scalar.take(table, index)
+
+
+TRACED: Ops = _Traced()

@@ -10,7 +10,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from echeancier.contributions.assiettes import day_number
-from echeancier.contributions.exact import SCALAR
+from echeancier.contributions.exact import SCALAR, Ops
 from echeancier.rights.figures import RightsFigures, rights_figures
 from echeancier.rights.result import Rights, build
 from echeancier.rights.rules import DroitsAnnee, year_rights
@@ -23,15 +23,16 @@ if TYPE_CHECKING:
 __all__ = ["COLUMNS", "Rights", "RightsFigures", "columns", "columns_of", "of_traces", "rights_figures"]
 
 
-def of_traces(situation: Situation, law: LawSnapshot, rows: Rows, traces: tuple[Any, ...]) -> Rights:
-    """The rights of one simulation, from the values its contribution rules computed (`contributions.year`)."""
+def of_traces(situation: Situation, law: LawSnapshot, rows: Rows, traces: tuple[Any, ...], k: Ops = SCALAR) -> Rights:
+    """The rights of one simulation, from the values its contribution rules computed (`contributions.year`); `k`:
+    the helpers they are computed with (`SCALAR`, or `traced.TRACED` for the columns of `simulate --jsonl`)."""
     f = rights_figures(law)
     figures = law.exact
     _maladie, ij, rb, rci, _id, _af = traces
     has_start = situation.start_date is not None
     start = day_number(situation.start_date, figures.first_day)
     computed = year_rights(
-        SCALAR, f, figures, rb, rci.amount, ij.base, rows.assiette, rows.days, start, has_start, rows.minimums
+        k, f, figures, rb, rci.amount, ij.base, rows.assiette, rows.days, start, has_start, rows.minimums
     )
     rights = build(
         f,

@@ -126,6 +126,15 @@ class Rights:
         }
 
 
+def affiliation_date(f: RightsFigures, start: date | None) -> date | None:
+    """The day one year of affiliation is reached (CSS D622-1: the IJ require it at the date of the arrêt), when
+    it is after 1 January of the income year; None otherwise (`simulate --jsonl` writes it per row)."""
+    if start is None:
+        return None
+    reached = add_months(start, f.ij_duree_affiliation_mois)
+    return reached if reached > date(f.year, 1, 1) else None
+
+
 def build(
     f: RightsFigures,
     computed: DroitsAnnee,
@@ -138,10 +147,7 @@ def build(
     """The result of the integer rules `computed` for one situation (Python ints); `minimum`: (hours, quarters)
     of the minimum base of D633-2 when it replaced a lower income."""
     rb, rci, ij = computed.retraite_base, computed.retraite_complementaire, computed.indemnites_journalieres
-    affiliation = None
-    if start is not None:
-        reached = add_months(start, f.ij_duree_affiliation_mois)
-        affiliation = reached if reached > date(f.year, 1, 1) else None
+    affiliation = affiliation_date(f, start)
     rights = Rights(
         year=f.year,
         retraite_base=RetraiteBaseRights(
