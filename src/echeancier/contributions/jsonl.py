@@ -391,6 +391,7 @@ class _NoForfait:
     assiette_sociale = None
     total = None
     lines = ()
+    conjoint_amounts = ()  # a line with a conjoint collaborateur takes the scalar path
 
 
 _ID = _Id()
