@@ -92,9 +92,11 @@ class Cotisations(NamedTuple):
 
 def cotisations(k: Ops, rows: Rows) -> Cotisations:
     """The six cotisations; under the law of Mayotte (ordonnance 96-1122) those of `contributions.mayotte`."""
-    rules = mayotte.COTISATIONS if rows.law.mayotte else tuple(module.rule for module in COTISATIONS)
-    traces = tuple(rule(k, rows) for rule in rules)
+    traces = tuple([rule(k, rows) for rule in (mayotte.COTISATIONS if rows.law.mayotte else _RULES)])
     total = traces[0].amount
     for trace in traces[1:]:
         total = total + trace.amount
     return Cotisations(traces, total)
+
+
+_RULES = tuple(module.rule for module in COTISATIONS)
