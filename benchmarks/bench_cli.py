@@ -5,6 +5,7 @@ Prints the median and best wall time over repeated runs (no assertion: DESIGN §
 
 from __future__ import annotations
 
+import resource
 import statistics
 import subprocess
 import sys
@@ -39,12 +40,19 @@ def main(runs: int = 15) -> None:
     for label, arguments in [*COMMANDS.items(), JSONL]:
         given = ONE_LINE if arguments == JSONL[1] else None
         subprocess.run([str(CLI), *arguments], check=True, capture_output=True, input=given)  # warm the file cache
-        times = []
+        times, cpus = [], []
         for _ in range(runs):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             subprocess.run([str(CLI), *arguments], check=True, capture_output=True, input=given)
             times.append(time.perf_counter() - start)
-        print(f"{label}: median {statistics.median(times):.3f} s, best {min(times):.3f} s over {runs} runs")
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        target = " (target ≤ 0.3 s, issue 9)" if arguments == COMMANDS[next(iter(COMMANDS))] else ""
+        print(
+            f"{label}: median {statistics.median(times):.3f} s, best {min(times):.3f} s over {runs} runs; "
+            f"CPU (user + system) median {statistics.median(cpus):.3f} s{target}"
+        )
 
 
 if __name__ == "__main__":

@@ -148,3 +148,71 @@ def test_a_simulation_and_its_explanation_travel_to_a_worker_process() -> None:
     copy = pickle.loads(pickle.dumps(result))
     assert copy.to_dict() == result.to_dict()
     assert copy.forfait is not None and copy.forfait.total == result.forfait.total  # type: ignore[union-attr]
+
+
+# One figure of every contribution (and of the overseas rates, the law of Mayotte, the PASS, ACRE and the rights)
+# changed in a copy of its YAML: (file, text, replacement, the columns that must change).
+CHANGES = [
+    ("maladie_maternite", "[[0.20, 0], [0.40, 0.015],", "[[0.20, 0], [0.40, 0.017],", ("maladie_maternite",)),
+    (
+        "indemnites_journalieres",
+        '{value: 0.005, reference: "CSS D621-3; barème',
+        '{value: 0.006, reference: "CSS D621-3; barème',
+        ("indemnites_journalieres",),
+    ),
+    ("retraite_base", RATE_2025, RAISED, ("retraite_base",)),
+    (
+        "retraite_complementaire",
+        "2025-01-01: {value: 0.081,",
+        "2025-01-01: {value: 0.085,",
+        ("retraite_complementaire",),
+    ),
+    ("invalidite_deces", "2023-01-01: {value: 0.013,", "2023-01-01: {value: 0.015,", ("invalidite_deces",)),
+    ("allocations_familiales", "[[1.10, 0], [1.40, 0.031]]", "[[1.10, 0], [1.40, 0.035]]", ("allocations_familiales",)),
+    ("csg_crds", "2023-01-01: {value: 0.068,", "2023-01-01: {value: 0.07,", ("csg_crds",)),
+    (
+        "formation_professionnelle",
+        "2023-01-01: {value: 0.0029,",
+        "2023-01-01: {value: 0.003,",
+        ("formation_professionnelle",),
+    ),
+    ("outre_mer", "2025-01-01: {value: 0.085,", "2025-01-01: {value: 0.09,", ("maladie_maternite",)),
+    ("mayotte", "2025-01-01: {value: 0.1005,", "2025-01-01: {value: 0.11,", ("retraite_base",)),
+    ("plafond_securite_sociale", "2024-01-01: {value: 46368,", "2024-01-01: {value: 46000,", ("retraite_base",)),
+    ("acre", "2023-01-01: {value: 0.75,", "2023-01-01: {value: 0.8,", ("maladie_maternite",)),
+]
+
+
+def places(situations: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
+    """The same situations, a fifth overseas (L751-1) and a fifth at Mayotte."""
+    rng = np.random.default_rng(seed)
+    return [{**s, "department": (None, None, None, "971", "976")[int(rng.integers(0, 5))]} for s in situations]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "changed"), CHANGES, ids=[change[0] for change in CHANGES])
+def test_every_contribution_reads_its_figures_from_the_law_passed_in(
+    tmp_path: Path, file: str, old: str, new: str, changed: tuple[str, ...]
+) -> None:
+    law = law_with(tmp_path, file, old, new)
+    situations = places(batch(600, seed=21), seed=22)
+    columns = {**columns_of(situations), "department": [s["department"] for s in situations]}
+    expected = scalar(situations, law)
+    assert as_lists(simulate_many(columns, law=law)) == expected
+    default = scalar(situations)
+    for key in changed:
+        assert expected[key] != default[key], f"{file}: {key} did not change"
+
+
+def test_the_rights_read_their_figures_from_the_law_passed_in(tmp_path: Path) -> None:
+    from echeancier.rights import COLUMNS
+    from echeancier.rights import columns_of as rights_of
+
+    law = law_with(tmp_path, "droits", "2025-01-01: {value: 1.335,", "2025-01-01: {value: 1.4,")
+    situations = [s for s in batch(400, seed=23) if s["year"] >= 2025]
+    expected = [rights_of(simulate(s, law).rights) for s in situations]
+    default = [rights_of(simulate(s).rights) for s in situations]
+    found = simulate_many(columns_of(situations), law=law, rights=True)
+    assert [tuple(int(found[key][i]) for key in COLUMNS) for i in range(len(situations))] == [
+        tuple(int(v) for v in row) for row in expected
+    ]
+    assert expected != default

@@ -162,6 +162,8 @@ class Situation(BaseModel):
     @classmethod
     def _year_is_whole(cls, value: Any) -> Any:
         # NumPy integers (from a column) are whole numbers too; anything else stays strict.
+        if type(value) is int:  # the common case, before the slower check of numbers' ABC
+            return value
         if isinstance(value, numbers.Integral) and not isinstance(value, bool):
             return int(value)
         return value
@@ -169,6 +171,8 @@ class Situation(BaseModel):
     @field_validator("id", mode="before")
     @classmethod
     def _id_echoable(cls, value: Any) -> Any:
+        if value is None:
+            return value
         if isinstance(value, str):
             return check_text(value, "id")
         if isinstance(value, numbers.Integral) and not isinstance(value, bool):

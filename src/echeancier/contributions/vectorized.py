@@ -80,7 +80,10 @@ __all__ = ["CHUNK", "RowInputError", "simulate_many"]
 I64: TypeAlias = npt.NDArray[np.int64]
 Bools: TypeAlias = npt.NDArray[np.bool_]
 
-CHUNK = 1 << 17  # rows per block: the intermediate arrays of a block stay in the processor's cache
+CHUNK = 1 << 17  # rows per block: checked together, and the unit of work of the threads
+# Rows computed together: the int64 arrays of a part (128 KiB) stay in the processor's L2 cache, and below the
+# 256 KiB from which NumPy looks for a temporary to reuse (a check that walks the C stack at every operation).
+PART = 1 << 14
 WORKERS = min(4, os.cpu_count() or 1)  # blocks computed in parallel (NumPy releases the GIL in its loops)
 NAT = np.iinfo(np.int64).min  # datetime64 NaT as int64
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -180,12 +183,14 @@ def _compute(
     """Every contribution of the rows `where` of a block, all of income year `law.year`: the rules of
     `contributions.year`, those of the engine `simulate`, on arrays."""
     income = np.maximum(block.cents[where], 0)  # CSS L131-6, R613-1-2 VI: a deficit counts as a nil income
-    start, end = block.start[where], block.end[where]
-    has_start = start != NAT
-    start = np.where(has_start, start, LONG_AGO)
-    end = np.where(end != NAT, end, law.last_day)
-    acre = block.acre[where] & has_start
-    rows, _ = rows_of(VECTOR, law, income, start, end, acre, ~block.rsa[where], block.outre_mer[where])
+    # A column with one value on every row is passed as that value (a Python int or bool, as for one situation;
+    # NumPy broadcasts it), so the rules do not make a pass over the rows for what is the same on all of them.
+    start, has_start = _given(block.start[where], LONG_AGO)
+    acre = False if has_start is False else _any(block.acre[where] & has_start)
+    end, _ = _given(block.end[where], law.last_day)
+    rsa, outre_mer = _any(block.rsa[where]), _any(block.outre_mer[where])
+    minimums = True if rsa is False else ~rsa
+    rows, _ = rows_of(VECTOR, law, income, start, end, acre, minimums, outre_mer)
     option = None if block.conjoint is None else block.conjoint[where].astype(np.int64)
     computed, conjoint = with_conjoint(VECTOR, rows, option)
     for key, trace in zip(COTISATIONS, computed.traces, strict=True):
@@ -210,6 +215,27 @@ def _compute(
         )
         for key, values in zip(RIGHTS_COLUMNS, rights_columns(droits), strict=True):
             out[key][where] = values
+
+
+def _given(days: I64, default: int) -> tuple[I64 | int, Bools | bool]:
+    """(the dates, `default` where not given; where they are given), or (`default`, False) when no row has one
+    (see `_compute`)."""
+    given = days != NAT
+    if not given.any():
+        return default, False
+    return np.where(given, days, default), given
+
+
+def _any(flags: Bools) -> Bools | bool:
+    """The flags, or False when no row has one (see `_compute`)."""
+    return flags if flags.any() else False
+
+
+def _parts(where: slice | I64, n: int) -> list[slice | I64]:
+    """The rows `where` of a block of `n` rows by parts of at most `PART` rows."""
+    if isinstance(where, slice):
+        return [slice(begin, min(begin + PART, n)) for begin in range(0, n, PART)]
+    return [where[begin : begin + PART] for begin in range(0, len(where), PART)]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -276,7 +302,7 @@ class _Block:
     """A contiguous block of checked rows."""
 
     offset: I64  # year − first supported year
-    profession: npt.NDArray[np.intp]
+    profession: npt.NDArray[np.integer[Any]]  # codes (int8)
     cents: I64
     start: I64
     end: I64
@@ -658,22 +684,23 @@ class _Years:
 def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -> tuple[_Block, Bools]:
     """The checks of a single Situation on a block of rows, and the rows the scalar engine computes."""
     offset = cols.year[s].astype(np.int64) - years.first
-    outside = (offset < 0) | (offset >= len(years.laws))
-    covered = years.covered
-    problems.add(
-        outside,
-        _YEAR_RANK,
-        "year",
-        lambda i: f"{cols.year[s][i]} is not covered by the law parameters ({covered[0]}–{covered[-1]})",
-    )
-    offset = np.where(outside, 0, offset)
+    if offset.size and (offset.min() < 0 or offset.max() >= len(years.laws)):  # two reductions, then the rows
+        outside = (offset < 0) | (offset >= len(years.laws))
+        covered = years.covered
+        problems.add(
+            outside,
+            _YEAR_RANK,
+            "year",
+            lambda i: f"{cols.year[s][i]} is not covered by the law parameters ({covered[0]}–{covered[-1]})",
+        )
+        offset = np.where(outside, 0, offset)
     if cols.coded:
-        codes = cols.profession[s].astype(np.intp)
+        codes = cols.profession[s]
     else:
         names = cols.profession[s]
-        codes = np.full(len(names), -1, dtype=np.intp)
-        for code, name in reversed(list(enumerate(PROFESSIONS))):
-            codes = np.where(names == (name.encode() if names.dtype.kind == "S" else name), code, codes)
+        codes = np.full(len(names), -1, dtype=np.int8)
+        for code, name in enumerate(PROFESSIONS):
+            np.copyto(codes, code, where=names == (name.encode() if names.dtype.kind == "S" else name))
     problems.add(
         codes < 0,
         _TYPE_RANK["profession"],
@@ -686,17 +713,27 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
     if cols.income_in_cents:
         cents = income
     elif income.dtype.kind in "iu":
-        too_large = np.abs(income) > int(MAX_INCOME)
-        problems.add(too_large, _TYPE_RANK["income"], "income", lambda i: _implausible(Decimal(int(income[i]))))
-        cents = np.where(too_large, 0, income).astype(np.int64) * 100
+        if income.size and max(-int(income.min()), int(income.max())) > int(MAX_INCOME):
+            too_large = np.abs(income) > int(MAX_INCOME)
+            problems.add(too_large, _TYPE_RANK["income"], "income", lambda i: _implausible(Decimal(int(income[i]))))
+            income = np.where(too_large, 0, income)
+        cents = np.multiply(income, 100, dtype=np.int64, casting="unsafe")  # |income| ≤ MAX_INCOME: no overflow
     else:
-        finite = np.isfinite(income)
-        problems.add(
-            ~finite, _TYPE_RANK["income"], "income", lambda i: f"must be a number of euros, got {float(income[i])!r}"
-        )
-        too_large = finite & (np.abs(income) > float(MAX_INCOME))
-        problems.add(too_large, _TYPE_RANK["income"], "income", lambda i: _implausible(to_decimal(float(income[i]))))
-        clean = np.where(finite & ~too_large, income, 0.0)
+        clean = income
+        # min and max are NaN when any income is: two reductions tell whether any row needs a look
+        if income.size and not (-float(MAX_INCOME) <= income.min() and income.max() <= float(MAX_INCOME)):
+            finite = np.isfinite(income)
+            problems.add(
+                ~finite,
+                _TYPE_RANK["income"],
+                "income",
+                lambda i: f"must be a number of euros, got {float(income[i])!r}",
+            )
+            too_large = finite & (np.abs(income) > float(MAX_INCOME))
+            problems.add(
+                too_large, _TYPE_RANK["income"], "income", lambda i: _implausible(to_decimal(float(income[i])))
+            )
+            clean = np.where(finite & ~too_large, income, 0.0)
         rounded = np.rint(clean * 100)
         # A float of magnitude ≤ 10^8 is the nearest one to cents / 100 exactly when its shortest repr has at most
         # two decimals, and to_decimal (which reads that repr) then gives cents / 100; the other rows are read as
@@ -809,12 +846,14 @@ def _run_block(
             continue
         if mayotte is not None and block.mayotte.any():
             # Mayotte's rows of the year are computed under its own law (ordonnance 96-1122).
-            _compute(mayotte, block, np.flatnonzero(in_year & block.mayotte), views, figures_of_rights)
+            for part in _parts(np.flatnonzero(in_year & block.mayotte), len(block.cents)):
+                _compute(mayotte, block, part, views, figures_of_rights)
             in_year &= ~block.mayotte
             if not in_year.any():
                 continue
         where: slice | I64 = slice(None) if in_year.all() else np.flatnonzero(in_year)
-        _compute(law, block, where, views, figures_of_rights)
+        for part in _parts(where, len(block.cents)):
+            _compute(law, block, part, views, figures_of_rights)
     fallback[s] = scalar
     return []
 
@@ -854,7 +893,8 @@ def simulate_many(
     years = _years_of(cols, law, provisional)
     conjoint = () if cols.conjoint is None else conjoint_collaborateur.COLUMNS
     keys = (*CONTRIBUTIONS, *conjoint, "total", *(RIGHTS_COLUMNS if rights else ()))
-    out = {key: np.zeros(cols.n, dtype=np.int64) for key in keys}
+    # Every row is written, or an error raised; the conjoint's columns only on the rows of a conjoint collaborateur.
+    out = {key: (np.zeros if key in conjoint else np.empty)(cols.n, dtype=np.int64) for key in keys}
     figures_of = _rights_of(years, law, provisional) if rights else None
     fallback = np.zeros(cols.n, dtype=np.bool_)
     blocks = [slice(begin, min(begin + CHUNK, cols.n)) for begin in range(0, cols.n, CHUNK)]

@@ -121,12 +121,11 @@ def cotisations(k: Ops, rows: Rows, retraite: Rows | None = None) -> Cotisations
     if rows.law.section:
         rules = professions_liberales.COTISATIONS[rows.law.section]
     else:
-        rules = mayotte.COTISATIONS if rows.law.mayotte else tuple(module.rule for module in COTISATIONS)
+        rules = mayotte.COTISATIONS if rows.law.mayotte else _RULES
     if retraite is None:
-        traces = tuple(rule(k, rows) for rule in rules)
+        traces = tuple([rule(k, rows) for rule in rules])
     else:
-        modules = COTISATIONS
-        traces = tuple(rule(k, retraite if m in SHARED else rows) for rule, m in zip(rules, modules, strict=True))
+        traces = tuple(rule(k, retraite if m in SHARED else rows) for rule, m in zip(rules, COTISATIONS, strict=True))
     total = traces[0].amount
     for trace in traces[1:]:
         total = total + trace.amount
@@ -144,3 +143,6 @@ def with_conjoint(
     shared = conjoint_collaborateur.partage(k, conjoint, base)
     retraite = on_base(k, rows, rows.assiette - shared, rows.assiette_ij)
     return cotisations(k, rows, retraite), conjoint_collaborateur.rule(k, rows, conjoint, base)
+
+
+_RULES = tuple(module.rule for module in COTISATIONS)

@@ -120,9 +120,18 @@ def parse_euros(
     texts described in the module docstring. `maximum` bounds the absolute value; `negative` allows amounts
     below zero (a deficit).
     """
-    if isinstance(value, bool):
+    kind = type(value)  # the common types first: the checks of numbers' ABCs cost more than the reading
+    if kind is float:
+        if not math.isfinite(value):  # type: ignore[arg-type]
+            raise InputError(field, f"doit être un nombre fini d'euros (reçu {shown(value)})")
+        amount = _euros_from_decimal(Decimal(repr(value)), value, field)
+    elif kind is int:
+        if abs(value) > maximum:  # type: ignore[arg-type]
+            raise InputError(field, f"dépasse la limite de {_limit(maximum)} (reçu {shown(value)})")
+        amount = Decimal(value)  # type: ignore[arg-type]
+    elif isinstance(value, bool):
         raise InputError(field, f"doit être un montant en euros, pas un booléen (reçu {shown(value)})")
-    if isinstance(value, str):
+    elif isinstance(value, str):
         amount = _euros_from_text(value, field)
     elif isinstance(value, Decimal):
         amount = _euros_from_decimal(value, value, field)
@@ -154,10 +163,11 @@ def _limit(maximum: Decimal) -> str:
 def _euros_from_decimal(amount: Decimal, given: object, field: str) -> Decimal:
     if not amount.is_finite():
         raise InputError(field, f"doit être un nombre fini d'euros (reçu {shown(given)})")
-    if amount and (amount.adjusted() > MAX_DIGITS or len(amount.as_tuple().digits) > MAX_DIGITS):
+    written = amount.as_tuple()
+    if amount and (amount.adjusted() > MAX_DIGITS or len(written.digits) > MAX_DIGITS):
         # checked on the exponent and the digits alone: 1E+99999999999999999 is never expanded
         raise InputError(field, f"n'est pas un montant plausible (reçu {shown(given)})")
-    exponent = amount.as_tuple().exponent
+    exponent = written.exponent
     assert isinstance(exponent, int)
     if exponent < -MAX_DIGITS:
         raise InputError(field, f"a trop de décimales (reçu {shown(given)})")

@@ -251,11 +251,16 @@ class Law:
         return [f for f in self.files if f.valid_until < today]
 
 
+# The safe loader of libyaml when PyYAML was built with it (the same documents, six times faster: the cold start
+# of the command line reads every parameter file), else PyYAML's own.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_directory(directory: Path) -> Law:
     files: list[ParameterFile] = []
     for path in sorted(directory.glob("*.yaml")):
         try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+            document = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
         except yaml.YAMLError as error:
             raise LawError(f"{path.name}: invalid YAML ({error})") from None
         files.append(parse_file(path.stem, document))

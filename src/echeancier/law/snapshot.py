@@ -134,6 +134,9 @@ class LawSnapshot:
     mayotte: bool = False
     # The section professionnelle of a profession libérale réglementée (`section_snapshot`), None otherwise.
     section: str | None = None
+    # The parameters this snapshot was read from when not the packaged law (`build_snapshot`): what the rules read
+    # beside it (the law of Mayotte, the figures of the rights) comes from the same `Law`, e.g. an organism's.
+    parameters: Law | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "exact", figures(self))
@@ -472,7 +475,9 @@ def build_snapshot(law: Law, year: int) -> LawSnapshot:
         optional |= name in OPTIONAL
         if parameter_value is None and not optional:
             raise LawError(f"{FIELDS[name]}: no value for {year} although the {values['regime']} rules need it")
-    return LawSnapshot(year=year, references=references, **cast(dict[str, object], values))  # type: ignore[arg-type]
+    # The packaged law, the default of whatever reads one, is not kept: a snapshot of it stays small to pickle.
+    parameters = None if law is load_law() else law
+    return LawSnapshot(year=year, references=references, parameters=parameters, **cast(dict[str, object], values))  # type: ignore[arg-type]
 
 
 def snapshot_of(law: Law, year: int) -> LawSnapshot:
@@ -530,7 +535,7 @@ def mayotte_snapshot(base: LawSnapshot, law: Law | None = None) -> LawSnapshot |
     """The law of Mayotte for the year of `base` (its own snapshot, or the provisional one): the PASS and SMIC of
     Mayotte and its rates (those of the income year itself, `mayotte.yaml`), or None for a year its rules are not
     implemented for (before 2025). Kept in the `Law` like the other snapshots."""
-    law = law or load_law()
+    law = law or base.parameters or load_law()
     # Cached only for the law's own snapshots (a snapshot built by `replace` is computed each time).
     shared = base is snapshot_of(law, base.year) or base is provisional_snapshot(base.year, law)
     key = (f"mayotte {base.regime}", base.year)

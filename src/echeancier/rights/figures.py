@@ -73,9 +73,9 @@ def _fixed(value: Decimal, scale: int, key: str) -> int:
 
 
 def rights_figures(snapshot: LawSnapshot, law: Law | None = None) -> RightsFigures:
-    """The figures of the rights for the income year of `snapshot`, from `law` (by default the packaged law),
-    built once per `Law` and year."""
-    law = law or load_law()
+    """The figures of the rights for the income year of `snapshot`, from `law` (by default the parameters the
+    snapshot was read from), built once per `Law` and year."""
+    law = law or snapshot.parameters or load_law()
     key = ("rights", snapshot.year)
     found = law.cache.get(key)
     if not isinstance(found, RightsFigures):
