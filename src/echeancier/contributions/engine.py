@@ -27,14 +27,14 @@ from echeancier.contributions import (
     retraite_base,
     retraite_complementaire,
 )
-from echeancier.contributions.assiettes import assiette_forfaitaire, day_number, prorata
+from echeancier.contributions.assiettes import day_number, prorata
 from echeancier.contributions.context import Rows
 from echeancier.contributions.exact import SCALAR, Bools, Ints, Ops
 from echeancier.contributions.result import Line, Simulation, decimal
 from echeancier.contributions.situation import Situation, situation_from_mapping
 from echeancier.contributions.territory import MAYOTTE, OUTRE_MER, territory
 from echeancier.contributions.territory import notes as territory_notes
-from echeancier.contributions.year import LONG_AGO, Cotisations, cotisations, on_base, rows_of
+from echeancier.contributions.year import LONG_AGO, Cotisations, cotisations, forfait, rows_of
 from echeancier.kernel.money import ZERO
 from echeancier.law.loader import Law
 from echeancier.law.snapshot import Figures, LawSnapshot, mayotte_snapshot, snapshot, snapshot_of
@@ -146,10 +146,7 @@ def _forfait(situation: Situation, law: LawSnapshot, rows: Rows, cfp: int) -> Si
     """Provisional contributions of the first two civil years of activity, on the flat-rate base (L131-6-2 al. 2,
     R613-5 III, R131-2-1, D131-1): 19 % of the prorated PASS, 40 % of the PASS for the indemnités journalières.
     CSG-CRDS is assessed on the flat-rate base itself. ACRE applies (the provisional amounts are net of it)."""
-    figures = law.exact
-    base = assiette_forfaitaire(rows.pass_proratise, figures)
-    forfait_rows = on_base(SCALAR, rows, base, figures.forfait_assiette_ij)
-    computed = cotisations(SCALAR, forfait_rows)
+    forfait_rows, computed, base = forfait(SCALAR, rows)
     euros = decimal(base, 100)
     return simulation_of(situation, law, euros, forfait_rows, computed, base, cfp, None, ("forfait_debut_activite",))
 

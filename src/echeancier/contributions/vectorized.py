@@ -48,7 +48,7 @@ from echeancier.contributions.exact import Ops
 from echeancier.contributions.result import CONTRIBUTIONS
 from echeancier.contributions.situation import MAX_INCOME, InputError, Profession
 from echeancier.contributions.territory import MAYOTTE, OUTRE_MER, territory
-from echeancier.contributions.year import LONG_AGO, cotisations, rows_of
+from echeancier.contributions.year import LONG_AGO, cotisations, forfait, rows_of
 from echeancier.kernel.money import to_decimal
 from echeancier.law.loader import Law, load_law
 from echeancier.law.snapshot import Figures, mayotte_snapshot, provisional_snapshot, snapshot_of, supported_years
@@ -140,10 +140,16 @@ VECTOR: Ops = _Vector()
 
 
 def _compute(
-    law: Figures, block: _Block, where: slice | I64, out: dict[str, I64], rights: RightsFigures | None = None
+    law: Figures,
+    block: _Block,
+    where: slice | I64,
+    out: dict[str, I64],
+    rights: RightsFigures | None = None,
+    flat_rate: bool = False,
 ) -> None:
     """Every contribution of the rows `where` of a block, all of income year `law.year`: the rules of
-    `contributions.year`, those of the engine `simulate`, on arrays."""
+    `contributions.year`, those of the engine `simulate`, on arrays. `flat_rate`: the provisional contributions of
+    the first two years on the flat-rate base instead (`year.forfait`, the engine's `Simulation.forfait`)."""
     income = np.maximum(block.cents[where], 0)  # CSS L131-6, R613-1-2 VI: a deficit counts as a nil income
     start, end = block.start[where], block.end[where]
     has_start = start != NAT
@@ -151,11 +157,16 @@ def _compute(
     end = np.where(end != NAT, end, law.last_day)
     acre = block.acre[where] & has_start
     rows, _ = rows_of(VECTOR, law, income, start, end, acre, ~block.rsa[where], block.outre_mer[where])
-    computed = cotisations(VECTOR, rows)
+    if flat_rate:
+        # R613-5 III, R131-2-1, D131-1: CSG-CRDS on the flat-rate base itself.
+        rows, computed, base = forfait(VECTOR, rows)
+    else:
+        computed = cotisations(VECTOR, rows)
+        # L136-3: from 2025 the single assiette; before, the revenu professionnel plus the compulsory contributions.
+        base = rows.assiette if law.apres_reforme else income + 100 * computed.total
     for key, trace in zip(COTISATIONS, computed.traces, strict=True):
         out[key][where] = trace.amount
-    # L136-3: from 2025 the single assiette; before, the revenu professionnel plus the compulsory contributions.
-    csg = csg_crds.rule(law, rows.assiette if law.apres_reforme else income + 100 * computed.total).amount
+    csg = csg_crds.rule(law, base).amount
     cfp = formation_professionnelle.rule(VECTOR, law, block.profession[where])
     out["csg_crds"][where] = csg
     out["formation_professionnelle"][where] = cfp
@@ -618,6 +629,7 @@ def _run_block(
     out: dict[str, I64],
     fallback: Bools,
     rights: dict[int, RightsFigures] | None = None,
+    flat_rate: bool = False,
 ) -> list[_Problem]:
     """Check and compute one block of rows; returns its problems (nothing is computed for a block with any)."""
     problems = _Problems(s.start or 0)
@@ -633,12 +645,12 @@ def _run_block(
         figures_of_rights = None if rights is None else rights[law.year]
         if mayotte is not None and block.mayotte.any():
             # Mayotte's rows of the year are computed under its own law (ordonnance 96-1122).
-            _compute(mayotte, block, np.flatnonzero(in_year & block.mayotte), views, figures_of_rights)
+            _compute(mayotte, block, np.flatnonzero(in_year & block.mayotte), views, figures_of_rights, flat_rate)
             in_year &= ~block.mayotte
             if not in_year.any():
                 continue
         where: slice | I64 = slice(None) if in_year.all() else np.flatnonzero(in_year)
-        _compute(law, block, where, views, figures_of_rights)
+        _compute(law, block, where, views, figures_of_rights, flat_rate)
     fallback[s] = scalar
     return []
 
@@ -653,6 +665,7 @@ def simulate_many(
     provisional: bool = False,
     law: Law | None = None,
     rights: bool = False,
+    forfait: bool = False,
 ) -> Any:
     """Every contribution of many situations, equal to `simulate` row by row (see the module docstring).
 
@@ -668,6 +681,10 @@ def simulate_many(
 
     `law`: the parameters (`echeancier.law.Law`, e.g. an organism's overridden figures; picklable, so that a worker
     process can receive it); by default the law shipped with the package.
+
+    `forfait=True` gives instead the provisional contributions of the first two years on the flat-rate base
+    (`Simulation.forfait` of each row, `contributions.year.forfait`; the income is not read): for rows in their
+    first two years of activity, with a `start_date` (the échéancier's `schedule.amounts.forfait`).
     """
     law = law or load_law()
     problems = _Problems()
@@ -681,11 +698,11 @@ def simulate_many(
     found = list(problems.found)
     if len(blocks) > 1 and WORKERS > 1:
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            for result in pool.map(lambda s: _run_block(cols, years, s, out, fallback, figures_of), blocks):
+            for result in pool.map(lambda s: _run_block(cols, years, s, out, fallback, figures_of, forfait), blocks):
                 found.extend(result)
     else:
         for s in blocks:
-            found.extend(_run_block(cols, years, s, out, fallback, figures_of))
+            found.extend(_run_block(cols, years, s, out, fallback, figures_of, forfait))
     _raise_first(found)
     for i in np.flatnonzero(fallback):
         _scalar_row(cols, int(i), out, law, provisional)

@@ -19,7 +19,7 @@ from echeancier.contributions import (
     retraite_complementaire,
 )
 from echeancier.contributions.acre import acre_year_share
-from echeancier.contributions.assiettes import activity_days, assiette_sociale
+from echeancier.contributions.assiettes import activity_days, assiette_forfaitaire, assiette_sociale
 from echeancier.contributions.context import AcreRows, Rows
 from echeancier.contributions.exact import Bools, Ints, Ops
 from echeancier.law.snapshot import Figures
@@ -98,3 +98,15 @@ def cotisations(k: Ops, rows: Rows) -> Cotisations:
     for trace in traces[1:]:
         total = total + trace.amount
     return Cotisations(traces, total)
+
+
+def forfait(k: Ops, rows: Rows) -> tuple[Rows, Cotisations, Ints]:
+    """The provisional contributions of the first two civil years of activity (L131-6-2 al. 2, R613-5 III,
+    R131-2-1, D131-1): the six cotisations of `rows` on the flat-rate base (19 % of the prorated PASS, 40 % of the
+    PASS for the indemnités journalières), ACRE applying. Returns (the rows on that base, the cotisations, the base
+    in cents, on which CSG-CRDS is assessed too). One text for `simulate` (`Simulation.forfait`) and for the
+    batch (`simulate_many(..., forfait=True)`, the campaign of the first years)."""
+    base = assiette_forfaitaire(rows.pass_proratise, rows.law)
+    # The IJ base is one figure; `0 * base +` gives it the shape of the rows (an int, or a column).
+    forfait_rows = on_base(k, rows, base, 0 * base + rows.law.forfait_assiette_ij)
+    return forfait_rows, cotisations(k, forfait_rows), base

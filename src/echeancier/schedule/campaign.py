@@ -5,12 +5,13 @@ the ajustement of N, the provisional contributions of N+1, every instalment, ref
 replay `build_echeancier` gives for the scenario the account's row makes (`scenario_document`). Two evaluations of
 the same texts, chosen by row (docs/campaign.md):
 
-- an account in the steady state whose only event of the campaign is its declaration (activity started in N-3 or
-  earlier, no RSA, no other event) goes through `schedule.vectorized.campaign_many`: the replay's own rules over
-  integer cents (`spread.equal_instalments`, `rules.ajustement_split`, `rules.imputation`) on arrays of accounts,
-  the amounts of `simulate_many`, the due dates of `calendar`;
-- every other account (first and second years, ACRE, RSA, cessation, report and étalement, missed payments,
-  modulation, payment-day changes, an account of the store…) goes through `build_echeancier` itself.
+- an account whose only event of the campaign is its declaration, with an activity started in N-1 or earlier
+  (the steady state, and the first and second years: flat-rate base, R613-4's 90 days, annualised income), with
+  or without ACRE or RSA, goes through `schedule.vectorized.campaign_many`: the replay's own rules over integer
+  cents (`spread.equal_instalments`, `rules.ajustement_split`, `rules.imputation`, `rules.annualised`) on arrays
+  of accounts, the amounts of `simulate_many` (its `forfait` for the flat-rate base), the due dates of `calendar`;
+- every other account (an activity started in N, cessation, report and étalement, missed payments, modulation,
+  payment-day changes, an account of the store…) goes through `build_echeancier` itself.
 
 Input rows (a PyArrow table; see docs/campaign.md for the schema): `id`, `profession`, `activity_start`,
 `frequency`, `day`, `direct_debit`, `department`, `acre`, `rsa`, `income_n2`, `income_n1`, `declaration_date`,
@@ -64,7 +65,7 @@ COLUMNS = (
     "events",
     "scenario",
 )
-STEADY_STATE_YEARS = 3  # activity started in N-3 or earlier: neither N-1 nor N is a first or second year
+FIRST_YEAR = 1  # the array path takes an activity started in N-1 or earlier (an N-1 start without income of N-2)
 
 PARTS_SCHEMA = pa.schema(
     [
@@ -241,27 +242,22 @@ def echeancier_of_row(row: Mapping[str, Any], year: int) -> Echeancier:
 
 
 def _steady(row: Mapping[str, Any], year: int) -> bool:
-    """An account the array evaluation computes: steady state, no RSA, its declaration its only event."""
+    """An account the array evaluation computes: its declaration its only event, an activity started in N-1 or
+    earlier (without the income of N-2 only when started in N-1: not read), ACRE and RSA readable flags."""
     if _text(row.get("scenario")) or _text(row.get("events")) not in (None, "[]"):
         return False
-    if (
-        row.get("declaration_date") in (None, "")
-        or row.get("income_n2") in (None, "")
-        or row.get("income_n1")
-        in (
-            None,
-            "",
-        )
-    ):
+    if row.get("declaration_date") in (None, "") or row.get("income_n1") in (None, ""):
         return False
-    if _flag(row.get("rsa"), False) is not False:
+    if any(not isinstance(_flag(row.get(name), False), bool) for name in ("acre", "rsa")):
         return False
     start = row.get("activity_start")
     try:
         start = start if isinstance(start, date) else date.fromisoformat(str(start))
     except ValueError:
         return False
-    return start.year <= year - STEADY_STATE_YEARS
+    if row.get("income_n2") in (None, "") and start.year != year - FIRST_YEAR:
+        return False
+    return start.year <= year - FIRST_YEAR
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -372,24 +368,26 @@ def _steady_rows(batch: pa.Table, year: int) -> npt.NDArray[np.bool_]:
     cannot read for sure goes to the replay, which computes the same échéancier or names the row's error."""
     names = batch.column_names
     mask = ~_blank(batch, "id") & _blank(batch, "scenario")
-    for name in ("declaration_date", "income_n2", "income_n1"):
+    for name in ("declaration_date", "income_n1"):
         mask &= ~_blank(batch, name)
-    if "events" in names:
+    if "events" in names and not pa.types.is_null(batch.column("events").type):  # a column of nulls: none
         events = batch.column("events")
         if not _is_text(events):
             return np.zeros(len(batch), dtype=np.bool_)
         trimmed = pc.utf8_trim_whitespace(events)
         none = pc.fill_null(pc.or_(pc.equal(trimmed, ""), pc.equal(trimmed, "[]")), True)
         mask &= np.asarray(none.to_numpy(zero_copy_only=False), dtype=np.bool_)
-    if "rsa" in names:
-        rsa = batch.column("rsa")
-        if pa.types.is_boolean(rsa.type):
-            no = pc.fill_null(pc.invert(rsa), True)
-        elif _is_text(rsa):
-            no = pc.fill_null(pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(rsa)), pa.array(["", "false", "0"])), True)
-        else:
+    for name in ("acre", "rsa"):
+        # A flag either way, read as `_flag` reads it; anything else is the replay's to name.
+        if name not in names:
+            continue
+        flag = batch.column(name)
+        if pa.types.is_boolean(flag.type) or pa.types.is_null(flag.type):
+            continue
+        if not _is_text(flag):
             return np.zeros(len(batch), dtype=np.bool_)
-        mask &= np.asarray(no.to_numpy(zero_copy_only=False), dtype=np.bool_)
+        readable = pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(flag)), pa.array(["", "false", "0", "true", "1"]))
+        mask &= np.asarray(pc.fill_null(readable, True).to_numpy(zero_copy_only=False), dtype=np.bool_)
     if "activity_start" not in names:
         return np.zeros(len(batch), dtype=np.bool_)
     start = batch.column("activity_start")
@@ -400,8 +398,12 @@ def _steady_rows(batch: pa.Table, year: int) -> npt.NDArray[np.bool_]:
             return np.zeros(len(batch), dtype=np.bool_)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return np.array([_steady(row, year) for row in batch.to_pylist()], dtype=np.bool_)
-    old = pc.fill_null(pc.less_equal(pc.year(start), year - STEADY_STATE_YEARS), False)
-    return mask & np.asarray(old.to_numpy(zero_copy_only=False), dtype=np.bool_)
+    started = pc.year(start)
+    old = pc.fill_null(pc.less_equal(started, year - FIRST_YEAR), False)
+    # Without the income of N-2 only an activity started in N-1 (its N-1 and N on the flat-rate base).
+    first = pc.fill_null(pc.equal(started, year - FIRST_YEAR), False)
+    known = ~_blank(batch, "income_n2") | np.asarray(first.to_numpy(zero_copy_only=False), dtype=np.bool_)
+    return mask & known & np.asarray(old.to_numpy(zero_copy_only=False), dtype=np.bool_)
 
 
 _FAST_TEXT = ("profession", "frequency", "department", "income_n2", "income_n1", "declaration_date", "activity_start")
@@ -415,8 +417,17 @@ _NORMALISE: dict[str, Any] = {
     "income_n1": _amount,
     "declaration_date": lambda v: v,
     "activity_start": lambda v: v,
+    "acre": lambda v: _flag(v, False),
+    "rsa": lambda v: _flag(v, False),
 }
-_DEFAULTS: dict[str, Any] = {"frequency": "monthly", "day": 5, "direct_debit": True, "department": "75"}
+_DEFAULTS: dict[str, Any] = {
+    "frequency": "monthly",
+    "day": 5,
+    "direct_debit": True,
+    "department": "75",
+    "acre": False,
+    "rsa": False,
+}
 
 
 def _campaign_column(batch: pa.Table, name: str) -> Any:

@@ -89,7 +89,7 @@ from echeancier.schedule.calendar import (
     payment_days,
 )
 from echeancier.schedule.echeancier import Instalment, Part, Refund, carrying, cfp_call_from, refund_date
-from echeancier.schedule.rules import ajustement_split, imputation
+from echeancier.schedule.rules import ajustement_split, annualised, imputation
 from echeancier.schedule.spread import equal_instalments
 
 __all__ = ["FIELDS", "SLOTS", "Campaign", "campaign_many"]
@@ -111,8 +111,11 @@ FIELDS = (
     "income_n1",
     "declaration_date",
     "activity_start",
+    "acre",
+    "rsa",
 )
-STEADY_STATE_YEARS = 3  # activity_start.year <= N - 3: neither N-1 nor N is a first or second year of activity
+OPTIONAL = ("id", "acre", "rsa")  # acre and rsa: false when not given
+FIRST_YEARS = 2  # the rows whose activity started in N-2 or N-1 (N-1 a first or second year): `_Amounts`
 CHUNK = 1 << 14  # rows per block of the schedule: its (rows, 24) intermediate arrays stay in the cache
 PROFESSIONS: tuple[str, ...] = tuple(p.value for p in Profession)
 _NO_DATE = np.iinfo(np.int64).max  # a slot without a due date, after every date
@@ -150,6 +153,9 @@ class Campaign:
     # zone, so the zone says which overseas note a row carries (`contributions.territory.account_note`).
     zone_overseas: tuple[str | None, ...] = ()
     penalty: I64 | None = None  # R613-1-1 III, in the slot `effect` of each row
+    # Per row, the year of the start of activity less N: -1 (N-1 the first year), -2, or -3 for N-3 or earlier
+    # (the steady state). Informative: the layout is the same for every row.
+    started: npt.NDArray[np.int8] | None = None
 
     def __len__(self) -> int:
         return len(self.calendar)
@@ -351,6 +357,36 @@ def _cents(values: Any, field: str, problems: _Problems) -> I64:
     return cents
 
 
+def _missing(values: Any) -> Bools:
+    """Where a column gives no value (None, NaN, empty text): an income that may be absent."""
+    array = _array(values)
+    if array.dtype.kind == "f":
+        nan: Bools = np.isnan(array)
+        return nan
+    if array.dtype.kind != "O":
+        return np.zeros(len(array), dtype=np.bool_)
+    return np.array(
+        [v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip()) for v in array],
+        dtype=np.bool_,
+    )
+
+
+def _fill(values: Any, missing: Bools) -> Any:
+    """`values` with 0 where `missing` (the rows that do not read it)."""
+    if not missing.any():
+        return values
+    array = _array(values).copy()
+    array[missing] = 0
+    return array
+
+
+def _first_delay(start: date) -> int:
+    """R613-4: the days between the start of activity and the first provisional due date, at least."""
+    delay = load_law().value_near("delais.premiere_echeance_jours", start)
+    assert isinstance(delay, int)
+    return delay
+
+
 def _days(values: Any, field: str, problems: _Problems) -> I64:
     """Dates as days since 1970-01-01."""
     array = _array(values)
@@ -495,17 +531,32 @@ def _effects(cal: _Calendars, calendar: npt.NDArray[np.int8], declared: I64, yea
 
 
 class _Amounts:
-    """The yearly amounts of `schedule.amounts`, in cents, each computed once by `simulate_many`."""
+    """The yearly amounts of `schedule.amounts`, in cents, each computed once by `simulate_many`.
+
+    Each row's situation in a year is `amounts._situation`'s: the start of activity and ACRE only for a year in
+    which the activity started in that year or the one before (ACRE then applies, L131-6-4), RSA every year."""
 
     def __init__(
-        self, professions: npt.NDArray[np.int8], incomes: dict[str, I64], departments: npt.NDArray[Any], law: Law
+        self,
+        professions: npt.NDArray[np.int8],
+        incomes: dict[str, I64],
+        departments: npt.NDArray[Any],
+        law: Law,
+        start: I64,
+        acre: Bools,
+        rsa: Bools,
     ) -> None:
         self.law = law
         self.names = np.array(PROFESSIONS)[professions]
         self.departments = departments  # a département of each row's zone: its overseas rules (L751-1)
         self.codes = professions
         self.incomes = dict(incomes)
-        self.cache: dict[tuple[int, bool, str], tuple[I64, I64]] = {}
+        self.start = start  # days since 1970-01-01
+        self.start_year = start.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+        self.acre = acre
+        self.rsa = rsa
+        self.incomes["zero"] = np.zeros(len(start), dtype=np.int64)  # the flat-rate base does not read it
+        self.cache: dict[tuple[int, int, bool, str, bool], tuple[I64, I64]] = {}
         self.estimated: set[int] = set()
 
     def _law_year(self, year: int) -> int:
@@ -516,27 +567,68 @@ class _Amounts:
             self.estimated.add(year)
         return law.year
 
-    def _run(self, year: int, provisional: bool, income: str) -> tuple[I64, I64]:
-        """(contributions CFP excluded, the six cotisations) in cents, of `income` under the law of `year`."""
-        key = (year, provisional and provisional_snapshot(year) is not snapshot(year), income)
+    def _run(self, year: int, provisional: bool, income: str, forfait: bool = False) -> tuple[I64, I64]:
+        """(contributions CFP excluded, the six cotisations) in cents, of `income` in `year` (under its law, or the
+        last known one), or of the flat-rate base of the first two years (`forfait`, R613-5 III)."""
+        law_year = self._law_year(year)
+        key = (
+            year,
+            law_year,
+            provisional and provisional_snapshot(law_year) is not snapshot(law_year),
+            income,
+            forfait,
+        )
         if key not in self.cache:
             cents = self.incomes[income]
             whole = not (cents % 100).any()
             euros = cents // 100 if whole else cents / 100  # floats of whole cents are read exactly
+            # `amounts._situation`: the start (and ACRE) in the year of the start and the next; a start after the
+            # law's year is left out (such a row's amount is not used: see `campaign_many`).
+            dated = (self.start_year >= year - 1) & (self.start_year <= law_year)
             columns = {
-                "year": np.full(len(cents), year),
+                "year": np.full(len(cents), law_year),
                 "profession": self.names,
                 "income": euros,
                 "department": self.departments,
+                "start_date": np.where(dated, self.start, np.iinfo(np.int64).min).view("datetime64[D]"),
+                "acre": self.acre & dated,
+                "rsa": self.rsa,
             }
-            result = simulate_many(columns, provisional=key[1], law=self.law)
+            result = simulate_many(columns, provisional=key[2], law=self.law, forfait=forfait)
             amount = 100 * (result["total"] - result["formation_professionnelle"])
             self.cache[key] = (amount, amount - 100 * result["csg_crds"])
         return self.cache[key]
 
     def definitive(self, year: int, income: str) -> I64:
         """`amounts.definitive`: contributions of `year` on its own income."""
-        return self._run(self._law_year(year), False, income)[0]
+        return self._run(year, False, income)[0]
+
+    def debut_activite(self, year: int) -> Bools:
+        """`amounts.is_debut_activite`: `year` is one of the first two civil years of activity (R613-5 III)."""
+        law, _ = amounts.law_for(year)
+        since = year - self.start_year
+        debut: Bools = (since >= 0) & (since < law.forfait_duree_annees)
+        return debut
+
+    def forfait(self, year: int) -> I64:
+        """`amounts.forfait`: the provisional contributions of a first or second year on the flat-rate base."""
+        return self._run(year, True, "zero", forfait=True)[0]
+
+    def annualised(self, basis_year: int, income: str) -> str:
+        """`amounts.annualised` (R131-3-1 1°): the income of the year the activity started, brought to a whole
+        year — the one text `rules.annualised` on the rows that started after 1 January of `basis_year`."""
+        partial = (self.start_year == basis_year) & (self.start != (date(basis_year, 1, 1) - _EPOCH).days)
+        if not partial.any():
+            return income
+        name = f"{income} annualised from {basis_year}"
+        if name not in self.incomes:
+            law, _ = amounts.law_for(basis_year)
+            end = (date(basis_year, 12, 31) - _EPOCH).days
+            active = np.where(partial, end - self.start + 1, 1)
+            counted = min(law.jours_prorata, (date(basis_year + 1, 1, 1) - date(basis_year, 1, 1)).days)
+            whole = annualised(VECTOR, self.incomes[income], 100, counted, active)
+            self.incomes[name] = np.where(partial, 100 * whole, self.incomes[income])
+        return name
 
     def converted(self, basis_year: int, year: int, income: str) -> str:
         """`amounts.converted`: the income of `basis_year` in the definition of `year`'s provisional rules.
@@ -548,7 +640,6 @@ class _Amounts:
         self._law_year(year)
         if not amounts.needs_conversion(basis_year, year):
             return income
-        basis_year = self._law_year(basis_year)
         name = f"{income} converted from {basis_year}"
         if name not in self.incomes:
             cotisations = self._run(basis_year, False, income)[1]
@@ -556,13 +647,25 @@ class _Amounts:
         return name
 
     def provisional(self, year: int, basis_year: int, income: str) -> I64:
-        """`amounts.provisional`: provisional contributions of `year` on the income of `basis_year`."""
-        base = self.converted(basis_year, year, income)
-        return self._run(self._law_year(year), True, base)[0]
+        """`amounts.provisional`: provisional contributions of `year` on the income of `basis_year` (annualised when
+        the activity started during it, then converted to `year`'s definition)."""
+        base = self.converted(basis_year, year, self.annualised(basis_year, income))
+        return self._run(year, True, base)[0]
+
+    def called(self, year: int, basis_year: int, income: str) -> I64:
+        """The provisional contributions of `year`: on the flat-rate base in a first or second year
+        (`_Replay.open_year`, `called_for`), else on the income of `basis_year`."""
+        debut = self.debut_activite(year)
+        if debut.all():
+            return self.forfait(year)
+        on_income = self.provisional(year, basis_year, income)
+        return np.where(debut, self.forfait(year), on_income) if debut.any() else on_income
 
     def cfp(self, year: int) -> I64:
-        """`amounts.cfp`: the CFP of `year` (the whole PASS, whatever the income), by row."""
+        """`amounts.cfp`: the CFP of `year` (the whole PASS, whatever the income), by row — under the law of the
+        provisional contributions in a first or second year (`amounts.forfait`), else of the year's."""
         law_year = self._law_year(year)
+        debut = self.debut_activite(year)
         # By profession, in metropolitan France (and overseas) then at Mayotte (its own PASS from 2025).
         n = len(PROFESSIONS)
         columns = {
@@ -571,8 +674,11 @@ class _Amounts:
             "income": [0] * (2 * n),
             "department": ["75"] * n + ["976"] * n,
         }
-        by_profession: I64 = 100 * simulate_many(columns, law=self.law)["formation_professionnelle"]
-        cfp: I64 = by_profession[self.codes.astype(np.intp) + n * (self.departments == "976")]
+        index = self.codes.astype(np.intp) + n * (self.departments == "976")
+        cfp: I64 = 100 * simulate_many(columns, law=self.law)["formation_professionnelle"][index]
+        if debut.any():
+            first: I64 = 100 * simulate_many(columns, provisional=True, law=self.law)["formation_professionnelle"]
+            cfp = np.where(debut, first[index], cfp)
         return cfp
 
 
@@ -608,21 +714,25 @@ def _schedule(
     cal: _Calendars,
     calendar: npt.NDArray[np.int8],
     effects: npt.NDArray[np.int8],
+    earliest: npt.NDArray[np.int8],
     t: _Targets,
     s: slice,
     out: dict[str, Any],
 ) -> None:
     """The échéancier of the rows `s`, written into `out` (see `declaration`, `ajustement`,
-    `regularisation_credit` and `open_year` of the scalar replay)."""
+    `regularisation_credit` and `open_year` of the scalar replay). `earliest`: the first slot of N the provisional
+    contributions of N may use (R613-4: at least 90 days after the start of activity; 0 in the steady state)."""
     k = calendar[s].astype(np.intp)
     rows = np.arange(len(k))
     slot = np.arange(SLOTS)
     valid = cal.valid[k]
     effect = effects[s].astype(np.intp)
+    first = earliest[s].astype(np.intp)
     before = slot < effect[:, None]
-    # Provisional N in equal instalments from January (R613-2 II).
+    # Provisional N in equal instalments from January, or from the first due date 90 days after the start of
+    # activity (R613-2 II, R613-4).
     provisional_n = t.provisional_n[s]
-    opened = _spread(provisional_n, valid & (slot < 12), cal.last[k, 0])
+    opened = _spread(provisional_n, valid & (slot < 12) & (slot >= first[:, None]), cal.last[k, 0])
     called = np.where(before, opened, 0).sum(axis=1)
     # Ajustement (R613-5 I 2°, II): what is called stays; the old plan is kept as far as the new amount goes.
     ajustement_refund, keep, adjust = ajustement_split(
@@ -640,7 +750,9 @@ def _schedule(
     pool = cal.pools[k, effect]
     last = cal.pool_last[k, effect]
     provisional = np.where(before, opened, 0)
-    provisional += _spread(keep, pool, last)
+    # The provisional component keeps its own earliest date (`_Replay.pool`: from max(effect, earliest)).
+    kept_from = np.maximum(effect, first)
+    provisional += _spread(keep, cal.pools[k, kept_from], cal.pool_last[k, kept_from])
     provisional += _spread(t.provisional_next[s], valid & (slot >= 12), cal.last[k, 1])
     out["provisional"][s] = provisional
     out["ajustement"][s] = _spread(adjust, pool, last)
@@ -674,8 +786,8 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     for name in data:
         if name not in FIELDS:
             raise InputError(str(name), "is not a known field")
-    for name in FIELDS[1:]:
-        if name not in data:
+    for name in FIELDS:
+        if name not in data and name not in OPTIONAL:
             raise InputError(name, "is required")
     n = len(data["profession"])
     for name, values in data.items():
@@ -687,24 +799,54 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     day = _days_of_month(data["day"], payment_days(year), problems)
     direct_debit = _flags(data["direct_debit"], "direct_debit", problems)
     zone, zones, departments = _zones(data["department"], problems)
-    income_n2 = _cents(data["income_n2"], "income_n2", problems)
+    no_n2 = _missing(data["income_n2"])
+    income_n2 = _cents(_fill(data["income_n2"], no_n2), "income_n2", problems)
     income_n1 = _cents(data["income_n1"], "income_n1", problems)
     declared = _days(data["declaration_date"], "declaration_date", problems)
     start = _days(data["activity_start"], "activity_start", problems)
+    acre = _flags(data["acre"], "acre", problems) if "acre" in data else np.zeros(n, dtype=np.bool_)
+    rsa = _flags(data["rsa"], "rsa", problems) if "rsa" in data else np.zeros(n, dtype=np.bool_)
     first, after = (date(year, 1, 1) - _EPOCH).days, (date(year + 1, 1, 1) - _EPOCH).days
     problems.add(
         (declared < first) | (declared >= after),
         "declaration_date",
         lambda i: f"{_date(declared[i])} is not in the campaign year {year}",
     )
-    steady = (date(year - STEADY_STATE_YEARS + 1, 1, 1) - _EPOCH).days
+    # An activity started in N or later opens its first year in the campaign (R613-4's first instalments, the
+    # first year's spill-over): the replay's.
     problems.add(
-        start >= steady,
+        start >= first,
         "activity_start",
-        lambda i: (
-            f"{_date(start[i])} is less than {STEADY_STATE_YEARS} full years before "
-            f"{year}: not a steady-state account (an activity started in {year - STEADY_STATE_YEARS} or earlier)"
-        ),
+        lambda i: f"{_date(start[i])}: an activity started in the campaign year {year} is not computed here",
+    )
+    start_year = start.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    problems.add(
+        (start_year == year - 2) & (year - 2 < covered[0]),
+        "activity_start",
+        lambda i: f"{_date(start[i])}: the income of {year - 2} is annualised with its law, which is not known",
+    )
+    # The income of N-2 is read unless both N-1 and N are first or second years (their provisional
+    # contributions on the flat-rate base, R613-5 III).
+    flat_rate = (year - start_year < amounts.law_for(year)[0].forfait_duree_annees) & (
+        year - 1 - start_year < amounts.law_for(year - 1)[0].forfait_duree_annees
+    )
+    problems.add(
+        no_n2 & ~flat_rate,
+        "income_n2",
+        lambda i: "is required (the activity started before the first two years)",
+    )
+    # R613-4: the provisional contributions of N start at the first due date at least 90 days after the start of
+    # activity (an activity started in N-1); that date must be one of N, before the CFP's call.
+    earliest_day = np.full(n, first, dtype=np.int64)
+    recent = np.flatnonzero(start_year >= year - 1)
+    if len(recent):
+        days, inverse = np.unique(start[recent], return_inverse=True)
+        delays = np.array([_first_delay(_date(day)) for day in days.tolist()], dtype=np.int64)
+        earliest_day[recent] = np.maximum(first, (days + delays)[inverse.reshape(-1)])
+    problems.add(
+        earliest_day > (cfp_call_from(year) - _EPOCH).days,
+        "activity_start",
+        lambda i: f"{_date(start[i])}: the first instalment of {year} would follow the call of its CFP",
     )
     problems.raise_first()
 
@@ -715,13 +857,23 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
 
     # Each overseas territory is a zone of its own, so a zone's département gives a row's overseas rules.
     row_department = np.array(departments, dtype=object)[zone]
-    batch = _Amounts(profession, {"income_n2": income_n2, "income_n1": income_n1}, row_department, law or load_law())
+    incomes = {"income_n2": income_n2, "income_n1": income_n1}
+    batch = _Amounts(profession, incomes, row_department, law or load_law(), start, acre, rsa)
+    for basis, name in ((year - 2, "income_n2"), (year - 1, "income_n1")):
+        # An income brought to a whole year beyond what `simulate_many` reads: the replay computes it.
+        whole = batch.incomes[batch.annualised(basis, name)]
+        problems.add(
+            np.abs(whole) > 100 * int(MAX_INCOME),
+            name,
+            lambda i: "annualised (R131-3-1 1°), is beyond the amounts the batch computes",
+        )
+    problems.raise_first()
     targets = _Targets(
-        provisional_n=batch.provisional(year, year - 2, "income_n2"),
-        called_n1=batch.provisional(year - 1, year - 2, "income_n2"),
+        provisional_n=batch.called(year, year - 2, "income_n2"),  # `open_year(N)`
+        called_n1=batch.called(year - 1, year - 2, "income_n2"),  # `called_for(N-1)`
         definitive_n1=batch.definitive(year - 1, "income_n1"),
-        adjusted_n=batch.provisional(year, year - 1, "income_n1"),
-        provisional_next=batch.provisional(year + 1, year - 1, "income_n1"),
+        adjusted_n=batch.provisional(year, year - 1, "income_n1"),  # `ajustement`: on the income, even in year 2
+        provisional_next=batch.called(year + 1, year - 1, "income_n1"),  # `open_year(N+1)`
         cfp_n=batch.cfp(year),
         cfp_next=batch.cfp(year + 1),
     )
@@ -742,6 +894,10 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     for name in ("ajustement_refund", "regularisation_refund", "regularisation_on_instalments"):
         out[name] = np.zeros(n, dtype=np.int64)
     effects = _effects(cal, calendar, declared, year)
+    # The slot of each row's earliest day: the first due date of N on or after it (`_Replay.pool`).
+    of_row = calendar.astype(np.intp)
+    on_or_after = cal.valid[of_row, :12] & (cal.due[of_row, :12] >= earliest_day[:, None])
+    earliest = np.argmax(on_or_after, axis=1).astype(np.int8)
     # The replay's `refund_date`, asked once per declaration day.
     days, inverse = np.unique(declared, return_inverse=True)
     refund_days = np.array([(refund_date(_date(day)) - _EPOCH).days for day in days.tolist()], dtype=np.int64)
@@ -749,7 +905,7 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     # One block after the other, in this process: the campaign's parallelism is its partitions (worker processes
     # or Dask workers), so that no thread pool here oversubscribes a worker's cores.
     for begin in range(0, n, CHUNK):
-        _schedule(cal, calendar, effects, targets, slice(begin, min(begin + CHUNK, n)), out)
+        _schedule(cal, calendar, effects, earliest, targets, slice(begin, min(begin + CHUNK, n)), out)
 
     due = np.where(cal.valid, cal.due, np.iinfo(np.int64).min).view("datetime64[D]")
     debit = np.full((len(zones), len(cal.labels), SLOTS), np.datetime64("NaT"), dtype="datetime64[D]")
@@ -780,4 +936,5 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
         estimated_years=tuple(sorted(batch.estimated)),
         zone_overseas=tuple(department if is_overseas(department) else None for department in departments),
         penalty=penalty,
+        started=np.maximum(start_year - year, -3).astype(np.int8),
     )
