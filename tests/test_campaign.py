@@ -43,7 +43,14 @@ SITUATIONS = (
     "quarterly",
     "no_declaration",
 )
-ARRAY_SITUATIONS = ("steady", "first_year", "second_year", "acre", "rsa")  # `campaign_many`'s (docs/campaign.md)
+ARRAY_SITUATIONS = (
+    "steady",
+    "first_year",
+    "second_year",
+    "acre",
+    "rsa",
+    "cessation",
+)  # `campaign_many`'s (docs/campaign.md)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -263,6 +263,22 @@ def refund_date(day: date) -> date:
     return day + timedelta(days=_param("delais.effet_declaration_jours", day))
 
 
+def settlement_after_cessation(cessation: date, earliest: date) -> date:
+    """R131-9 IV, R613-1-5 2°: after a cessation, what remains due (a CFP not called yet, a régularisation's rest)
+    falls due `delais.cessation_report_jours` after it, never before `earliest` (R613-4's first due date).
+
+    LAW: R613-4 (no first exigibility less than 90 days after the start) prevails over the 60 days of R131-9 IV
+    when the activity ceases within a month of starting (docs/law-choices.md)."""
+    return max(cessation + timedelta(days=_param("delais.cessation_report_jours", cessation)), earliest)
+
+
+def effect_after_cessation(on: date, delay: int) -> date:
+    """R613-1-5 2°: after a cessation, a declaration's complement is due 30 days after the call sent within
+    `delay` days of it (not on a due date of the calendar)."""
+    sent = on + timedelta(days=delay)
+    return sent + timedelta(days=_param("delais.cessation_paiement_jours", sent))
+
+
 @dataclass
 class _Replay:
     scenario: Scenario
@@ -427,10 +443,7 @@ class _Replay:
         """Where an amount goes when no due date remains: after a cessation, the settlement date (R131-9 IV,
         R613-1-5 2°); otherwise the first due date after `after`."""
         if self.cessation is not None:
-            # LAW: R613-4 (no first exigibility less than 90 days after the start) prevails over the 60 days of
-            # R131-9 IV when the activity ceases within a month of starting (docs/law-choices.md).
-            settlement = self.cessation + timedelta(days=_param("delais.cessation_report_jours", self.cessation))
-            return max(settlement, self.earliest())
+            return settlement_after_cessation(self.cessation, self.earliest())
         found = self.first_due_date(after)
         return found if found is not None else after  # a date past the known calendar: its legal date
 
@@ -601,8 +614,7 @@ class _Replay:
         """The first due date at least `delay` days after `on`; after a cessation, 30 days after the call sent
         within the delay (R613-1-5 2°)."""
         if self.cessation is not None:
-            sent = on + timedelta(days=delay)
-            return sent + timedelta(days=_param("delais.cessation_paiement_jours", sent))
+            return effect_after_cessation(on, delay)
         found = self.first_due_date(on, delay)
         if found is None:
             raise ScenarioError(line, f"declaration: no due date is known after {on}")

@@ -88,7 +88,17 @@ from echeancier.schedule.calendar import (
     first_due_date_on_or_after,
     payment_days,
 )
-from echeancier.schedule.echeancier import Instalment, Part, Refund, carrying, cfp_call_from, refund_date
+from echeancier.schedule.echeancier import (
+    KINDS,
+    Instalment,
+    Part,
+    Refund,
+    carrying,
+    cfp_call_from,
+    effect_after_cessation,
+    refund_date,
+    settlement_after_cessation,
+)
 from echeancier.schedule.rules import ajustement_split, annualised, imputation
 from echeancier.schedule.spread import equal_instalments
 
@@ -100,6 +110,7 @@ Dates: TypeAlias = npt.NDArray[np.datetime64]
 
 SLOTS = 24  # the months of N and N+1
 PARTS = ("provisional", "ajustement", "regularisation", "cfp")  # the order of `KINDS` in the scalar
+OFF_KINDS = (*PARTS, "penalite_declaration")  # the parts that can fall due off the calendar (`Campaign.off_parts`)
 FIELDS = (
     "id",
     "profession",
@@ -113,8 +124,9 @@ FIELDS = (
     "activity_start",
     "acre",
     "rsa",
+    "cessation",
 )
-OPTIONAL = ("id", "acre", "rsa")  # acre and rsa: false when not given
+OPTIONAL = ("id", "acre", "rsa", "cessation")  # acre and rsa: false when not given; cessation: none
 FIRST_YEARS = 2  # the rows whose activity started in N-2 or N-1 (N-1 a first or second year): `_Amounts`
 CHUNK = 1 << 14  # rows per block of the schedule: its (rows, 24) intermediate arrays stay in the cache
 PROFESSIONS: tuple[str, ...] = tuple(p.value for p in Profession)
@@ -156,12 +168,28 @@ class Campaign:
     # Per row, the year of the start of activity less N: -1 (N-1 the first year), -2, or -3 for N-3 or earlier
     # (the steady state). Informative: the layout is the same for every row.
     started: npt.NDArray[np.int8] | None = None
+    # A cessation in N (R613-1-5, R131-9 IV): per row its date (NaT: none); what falls due off the calendar, on at
+    # most two dates per row (`off_dates`, (rows, 2), NaT where none; `off_debit_dates` likewise): the settlement
+    # date (a CFP not called yet, a régularisation's rest) and, for a declaration after the cessation, the day its
+    # complement is due; `off_parts` (rows, 2, len(OFF_KINDS)) the cents of each kind there.
+    cessation: Dates | None = None
+    off_dates: Dates | None = None
+    off_debit_dates: Dates | None = None
+    off_parts: I64 | None = None
+    closed_before: Bools | None = None  # ceased before the declaration: no ajustement, nothing of N+1 (R613-1-5)
 
     def __len__(self) -> int:
         return len(self.calendar)
 
+    def called(self) -> I64:
+        """What each row's instalments call in all, cents (off-calendar parts included)."""
+        called: I64 = self.total().sum(axis=1)
+        if self.off_parts is not None:
+            called = called + self.off_parts.sum(axis=(1, 2))
+        return called
+
     def total(self) -> I64:
-        """The amount of each instalment, (rows, 24) cents."""
+        """The amount of each instalment on the calendar's due dates, (rows, 24) cents (`off_parts` apart)."""
         total: I64 = self.provisional + self.ajustement + self.regularisation + self.cfp
         if self.penalty is not None:
             total = total.copy()
@@ -194,6 +222,29 @@ class Campaign:
                 parts += (Part(declarations.PENALTY_KIND, self.year - 1, _euros(self.penalty[row])),)
             if parts:
                 result.append(Instalment(_date(due), _date(self.debit_dates[zone, calendar, slot]), parts))
+        if self.off_parts is not None and self.off_dates is not None and self.off_debit_dates is not None:
+            for i in range(self.off_dates.shape[1]):
+                if np.isnat(self.off_dates[row, i]) or not self.off_parts[row, i].any():
+                    continue
+                day = _date(self.off_dates[row, i])
+                # Only the CFP of N, the régularisation and the penalty of N-1 fall due off the calendar.
+                year = {
+                    "cfp": self.year,
+                    "regularisation": self.year - 1,
+                    declarations.PENALTY_KIND: self.year - 1,
+                }
+                off = tuple(
+                    Part(kind, year.get(kind, day.year), _euros(amount))
+                    for kind, amount in zip(OFF_KINDS, self.off_parts[row, i].tolist(), strict=True)
+                    if amount
+                )
+                same = [n for n, instalment in enumerate(result) if instalment.due_date == day]
+                if same:  # one instalment per date, its parts in the order of KINDS
+                    merged = sorted(result[same[0]].parts + off, key=lambda part: KINDS.index(part.kind))
+                    result[same[0]] = Instalment(day, result[same[0]].debit_date, tuple(merged))
+                else:
+                    result.append(Instalment(day, _date(self.off_debit_dates[row, i]), off))
+            result.sort(key=lambda instalment: instalment.due_date)
         return tuple(result)
 
     def refunds(self, row: int) -> tuple[Refund, ...]:
@@ -219,7 +270,13 @@ class Campaign:
             note = account_note(overseas, years | {refund.year for refund in self.refunds(row)})
         warning = (note,) if note else ()
         fallback = ("trimestriel_sans_prelevement",) if self.quarterly_fallback[row] else ()
-        return warning + fallback + tuple(f"parametres_provisoires:{year}" for year in self.estimated_years)
+        estimated = self.estimated_years
+        ceased = None if self.cessation is None or np.isnat(self.cessation[row]) else _date(self.cessation[row])
+        if self.closed_before is not None and self.closed_before[row]:
+            # Ceased before its declaration: N+1 was never opened (nor its law asked for).
+            estimated = tuple(year for year in estimated if year <= self.year)
+        cessation = () if ceased is None else (f"cessation:{ceased}",)
+        return warning + fallback + tuple(f"parametres_provisoires:{year}" for year in estimated) + cessation
 
 
 def _euros(cents: Any) -> Decimal:
@@ -363,6 +420,9 @@ def _missing(values: Any) -> Bools:
     if array.dtype.kind == "f":
         nan: Bools = np.isnan(array)
         return nan
+    if array.dtype.kind == "M":
+        nat: Bools = np.isnat(array)
+        return nat
     if array.dtype.kind != "O":
         return np.zeros(len(array), dtype=np.bool_)
     return np.array(
@@ -767,6 +827,99 @@ def _schedule(
     out["regularisation_refund"][s] = refunded
 
 
+def _cessations(
+    cal: _Calendars,
+    calendar: npt.NDArray[np.int8],
+    year: int,
+    ceased: Bools,
+    cessation: I64,
+    declared: I64,
+    start: I64,
+    t: _Targets,
+    penalty: I64,
+    out: dict[str, Any],
+) -> tuple[Dates, I64, Bools] | None:
+    """A cessation in N (`_Replay.cessation_event`), on the échéanciers of `out`: the provisional contributions
+    and the ajustement stop at the cessation (R131-3-1 2°, R613-1-5), nothing of N+1 is due (its provisional
+    contributions and CFP); a CFP of N not called yet and the rest of a régularisation fall due on the settlement
+    date (R131-9 IV: 60 days after, `settlement_after_cessation`). A declaration after the cessation calls no
+    ajustement and opens no N+1: its régularisation (and penalty) falls due 30 days after the call
+    (`effect_after_cessation`, R613-1-5 2°), a credit is refunded (not imputed). Returns (the off-calendar dates,
+    their parts, the rows ceased before their declaration), None when no row ceased."""
+    rows = np.flatnonzero(ceased)
+    if not len(rows):
+        return None
+    n = len(calendar)
+    k = calendar[rows].astype(np.intp)
+    # Slots after the cessation (the day itself is before: `called(key, cessation + 1 day)`).
+    after = cal.valid[k] & (cal.due[k] > cessation[rows, None])
+    before = declared[rows] > cessation[rows]  # ceased before the declaration (same day: the declaration first)
+    dates = np.full((n, 2), np.iinfo(np.int64).min, dtype=np.int64)
+    parts = np.zeros((n, 2, len(OFF_KINDS)), dtype=np.int64)
+    # The settlement date, asked once per (cessation, start) pair.
+    pairs, inverse = np.unique(np.stack([cessation[rows], start[rows]]), axis=1, return_inverse=True)
+    settled = np.array(
+        [
+            (
+                settlement_after_cessation(_date(day), _date(begun) + timedelta(days=_first_delay(_date(begun))))
+                - _EPOCH
+            ).days
+            for day, begun in pairs.T.tolist()
+        ],
+        dtype=np.int64,
+    )[inverse.reshape(-1)]
+    dates[rows, 0] = settled
+    # The CFP of N not called by the cessation, on the settlement date; nothing of N+1.
+    cfp = out["cfp"][rows]
+    parts[rows, 0, OFF_KINDS.index("cfp")] = np.where(after[:, :12], cfp[:, :12], 0).sum(axis=1)
+    regularisation = out["regularisation"][rows]
+    moved = np.where(after, regularisation, 0).sum(axis=1)
+    for kind in ("provisional", "ajustement", "regularisation", "cfp"):
+        out[kind][rows] = np.where(after, 0, out[kind][rows])
+    # Declared first: the régularisation's rest on the settlement date; the penalty stays where it was called.
+    parts[rows, 0, OFF_KINDS.index("regularisation")] = np.where(before, 0, moved)
+    # Ceased first: the declaration's complement and penalty 30 days after its call; its credit refunded.
+    late = rows[before]
+    if len(late):
+        days, inverse = np.unique(declared[late], return_inverse=True)
+        due = np.array(
+            [(effect_after_cessation(_date(day), _effect_delay(_date(day))) - _EPOCH).days for day in days.tolist()],
+            dtype=np.int64,
+        )
+        dates[late, 1] = due[inverse.reshape(-1)]
+        balance = t.definitive_n1[late] - t.called_n1[late]
+        parts[late, 1, OFF_KINDS.index("regularisation")] = np.maximum(balance, 0)
+        parts[late, 1, OFF_KINDS.index(declarations.PENALTY_KIND)] = penalty[late]
+        penalty[late] = 0
+        out["ajustement_refund"][late] = 0
+        out["regularisation_on_instalments"][late] = 0
+        out["regularisation_refund"][late] = np.maximum(-balance, 0)
+    closed = np.zeros(n, dtype=np.bool_)
+    closed[late] = True
+    return dates.view("datetime64[D]"), parts, closed
+
+
+def _effect_delay(on: date) -> int:
+    """R613-5 I: the days after a declaration before its échéancier takes effect (`delais.effet_declaration_jours`)."""
+    delay = load_law().value_near("delais.effet_declaration_jours", on)
+    assert isinstance(delay, int)
+    return delay
+
+
+def _off_debits(dates: Dates, zone: npt.NDArray[np.int16], departments: tuple[str, ...]) -> Dates:
+    """The debit date of each off-calendar date (`calendar.debit_date` in the row's zone), once per (zone, day)."""
+    debits = np.full(dates.shape, np.datetime64("NaT"), dtype="datetime64[D]")
+    days = dates.view(np.int64)
+    for z, department in enumerate(departments):
+        for i in range(dates.shape[1]):
+            mine = (zone == z) & ~np.isnat(dates[:, i])
+            if mine.any():
+                unique, inverse = np.unique(days[mine, i], return_inverse=True)
+                found = [(debit_date(_date(day), department) - _EPOCH).days for day in unique.tolist()]
+                debits[mine, i] = np.array(found, dtype=np.int64)[inverse.reshape(-1)].view("datetime64[D]")
+    return debits
+
+
 # --------------------------------------------------------------------------------------------------------------
 # The campaign
 
@@ -806,6 +959,16 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     start = _days(data["activity_start"], "activity_start", problems)
     acre = _flags(data["acre"], "acre", problems) if "acre" in data else np.zeros(n, dtype=np.bool_)
     rsa = _flags(data["rsa"], "rsa", problems) if "rsa" in data else np.zeros(n, dtype=np.bool_)
+    ceased = ~_missing(data["cessation"]) if "cessation" in data else np.zeros(n, dtype=np.bool_)
+    cessation = np.full(n, _NO_DATE, dtype=np.int64)
+    if ceased.any():
+        given = _array(data["cessation"])
+        if given.dtype.kind == "M":
+            cessation = np.where(ceased, given.astype("datetime64[D]").view(np.int64), _NO_DATE)
+        else:
+            given = given.copy()
+            given[~ceased] = date(year, 1, 1)  # not read
+            cessation = np.where(ceased, _days(given, "cessation", problems), _NO_DATE)
     first, after = (date(year, 1, 1) - _EPOCH).days, (date(year + 1, 1, 1) - _EPOCH).days
     problems.add(
         (declared < first) | (declared >= after),
@@ -843,6 +1006,11 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
         days, inverse = np.unique(start[recent], return_inverse=True)
         delays = np.array([_first_delay(_date(day)) for day in days.tolist()], dtype=np.int64)
         earliest_day[recent] = np.maximum(first, (days + delays)[inverse.reshape(-1)])
+    problems.add(
+        ceased & ((cessation < np.maximum(first, start)) | (cessation >= after)),
+        "cessation",
+        lambda i: f"{_date(cessation[i])}: a cessation of the campaign year {year}, after the start, is computed here",
+    )
     problems.add(
         earliest_day > (cfp_call_from(year) - _EPOCH).days,
         "activity_start",
@@ -907,6 +1075,7 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     for begin in range(0, n, CHUNK):
         _schedule(cal, calendar, effects, earliest, targets, slice(begin, min(begin + CHUNK, n)), out)
 
+    off = _cessations(cal, calendar, year, ceased, cessation, declared, start, targets, penalty, out)
     due = np.where(cal.valid, cal.due, np.iinfo(np.int64).min).view("datetime64[D]")
     debit = np.full((len(zones), len(cal.labels), SLOTS), np.datetime64("NaT"), dtype="datetime64[D]")
     for z, department in enumerate(departments):
@@ -937,4 +1106,9 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
         zone_overseas=tuple(department if is_overseas(department) else None for department in departments),
         penalty=penalty,
         started=np.maximum(start_year - year, -3).astype(np.int8),
+        cessation=np.where(ceased, cessation, np.iinfo(np.int64).min).view("datetime64[D]") if ceased.any() else None,
+        off_dates=None if off is None else off[0],
+        off_debit_dates=None if off is None else _off_debits(off[0], zone, departments),
+        off_parts=None if off is None else off[1],
+        closed_before=None if off is None else off[2],
     )
