@@ -19,16 +19,22 @@ from January. The amounts are those of `schedule.amounts`, computed by the vecto
 provisional rules of `provisional_snapshot`, the conversion of an income of the former definition to the new base
 (`converted`), and the last known law for N+1 past the parameters (DESIGN §2 decision 6).
 
-`campaign_many(columns, year)` takes one row per account in the steady state (activity started in N-3 or earlier:
-no year of the campaign is a first or second year of activity) — columns `id` (optional, echoed), `profession`,
-`frequency`, `day`, `direct_debit`, `department`, `income_n2`, `income_n1`, `declaration_date`, `activity_start`
-as a mapping of NumPy arrays or lists, a Polars DataFrame or a PyArrow Table — and gives, for each row, what
-`build_echeancier` gives for the scenario
+`campaign_many(columns, year)` takes one row per account whose activity started in N-1 or earlier — columns `id`
+(optional, echoed), `profession`, `frequency`, `day`, `direct_debit`, `department`, `income_n2` (empty when the
+activity started in N-1: not read), `income_n1`, `declaration_date`, `activity_start`, and optionally `acre`, `rsa`
+(false when not given) and `cessation` (a date of N, empty when none) — as a mapping of NumPy arrays or lists, a
+Polars DataFrame or a PyArrow Table, and gives, for each row, what `build_echeancier` gives for the scenario
 
-    contributor: {profession, activity_start, payment: {frequency, day, direct_debit}, department}
+    contributor: {profession, activity_start, payment: {frequency, day, direct_debit}, department, acre, rsa}
     incomes: {N-2: income_n2, N-1: income_n1}
-    events: [{date: declaration_date, type: declaration, year: N-1}]
+    events: [{date: declaration_date, type: declaration, year: N-1}, {date: cessation, type: cessation}]
     years: [N, N+1]
+
+The first two years of activity (an activity started in N-2 or N-1): provisional contributions on the flat-rate
+base (R613-5 III, `simulate_many(forfait=True)`, the engine's `Simulation.forfait`), the income of the year the
+activity started brought to a whole year (R131-3-1 1°, `rules.annualised`), the first provisional due date at least
+90 days after the start (R613-4), the start date and ACRE in the years `amounts._situation` gives them. A cessation
+in N (R613-1-5, R131-9 IV): `_cessations`.
 
 Layout of the result (`Campaign`), all amounts in integer cents:
 - slots: one per month of N and N+1, slot = 12 × (year − N) + month − 1 (24 slots). A monthly payer has a due date in
@@ -49,13 +55,20 @@ Layout of the result (`Campaign`), all amounts in integer cents:
 - `quarterly_fallback`: monthly requested without a direct-debit authorisation (quarterly, note
   `trimestriel_sans_prelevement`); `estimated_years`: years computed with the last known law
   (`parametres_provisoires`).
+- a cessation (`cessation`, NaT where none): what falls due off the calendar is in `off_dates` / `off_debit_dates`
+  (rows, 2) and `off_parts` (rows, 2, `OFF_KINDS`): the settlement date (a CFP of N not called yet, the rest of a
+  régularisation) and, declared after the cessation (`closed_before`), the day the régularisation and the penalty
+  fall due (the penalty then is not in `penalty`). `called()` is what each row calls in all.
+- `started`: the start of activity's year less N (-1, -2, or -3 for N-3 and earlier), for information.
 `Campaign.instalments(row)`, `.refunds(row)` and `.notes(row)` give one row as the scalar's own objects.
 
 One text (docs/campaign.md): every amount is a whole number of euros from `simulate_many` (the contribution rules'
 one text); the spreading is `spread.equal_instalments`, the ajustement `rules.ajustement_split`, the régularisation
 credit `rules.imputation`, evaluated here on arrays and by the replay on ints; the effect date, the due dates that
 carry a complement, the CFP's and the refund's dates are the replay's own functions (`first_due_date_at_least`,
-`carrying`, `cfp_call_from`, `refund_date`), asked once per calendar and day.
+`carrying`, `cfp_call_from`, `refund_date`, and after a cessation `settlement_after_cessation`,
+`effect_after_cessation`), asked once per calendar and day; the flat-rate base is `contributions.year.forfait`, the
+annualised income `rules.annualised`.
 
 Bad input raises `RowInputError` naming the first invalid row (0-based) and the field.
 """
