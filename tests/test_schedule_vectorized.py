@@ -467,3 +467,27 @@ def test_a_first_year_account_worked_by_hand() -> None:
     assert campaign.effect[0] == 3
     assert campaign.ajustement[0, :3].sum() == 0 and campaign.ajustement[0, 3] > 0
     assert not differences([row], 2026, campaign)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(-(10**12), 10**12),
+    st.sampled_from((0, 1, 2, 3)),
+    st.integers(1, 366),
+    st.sampled_from((360, 365, 366)),
+)
+def test_annualised_is_the_rational_rounded_half_up(amount: int, exponent: int, days: int, counted: int) -> None:
+    """`rules.annualised` (R131-3-1 1°, the one text of the replay and the arrays) is the exact income × counted /
+    days rounded to the euro half up, away from zero for a deficit — what `round_euro` of the Decimal quotient
+    gave — on ints and on int64 arrays alike."""
+    from echeancier.contributions.exact import SCALAR
+    from echeancier.contributions.vectorized import VECTOR
+    from echeancier.kernel.money import round_euro
+    from echeancier.schedule.rules import annualised
+
+    income = Decimal(amount).scaleb(-exponent)
+    expected = round_euro(income * Decimal(counted) / Decimal(days))
+    assert annualised(SCALAR, amount, 10**exponent, counted, days) == expected
+    if exponent == 2 and abs(amount) <= 10**10:
+        got = annualised(VECTOR, np.array([amount]), 100, counted, np.array([days]))
+        assert int(got[0]) == expected
