@@ -557,13 +557,14 @@ def _array_rows(
     )
     _array_refunds(campaign, accounts, year, out)
     # Notes and organisms depend on a few values (zone, quarterly fallback; département): asked once each.
-    pairs = 2 * zone + campaign.quarterly_fallback.astype(np.intp)
+    # A ceased row's notes name its date: made row by row below, never a group's example.
+    ceased = np.zeros(len(zone), dtype=np.bool_) if campaign.cessation is None else ~np.isnat(campaign.cessation)
+    pairs = np.where(ceased, -1, 2 * zone + campaign.quarterly_fallback.astype(np.intp))
     kinds, inverse = np.unique(pairs, return_inverse=True)
     texts = [";".join(campaign.notes(int(np.argmax(pairs == kind)))) for kind in kinds.tolist()]
     note_of = np.array(texts, dtype=object)[inverse.reshape(-1)]
     # At Mayotte the note depends on the income years each row's documents show (`Campaign.notes`): row by row.
     mayotte = [z for z, code in enumerate(campaign.zone_overseas) if code and territory(code) == MAYOTTE]
-    ceased = np.zeros(len(zone), dtype=np.bool_) if campaign.cessation is None else ~np.isnat(campaign.cessation)
     for row in np.flatnonzero(np.isin(zone, mayotte) | ceased).tolist():  # a cessation's note names its date
         note_of[row] = ";".join(campaign.notes(row))
     end = date(year + 1, 12, 31)
