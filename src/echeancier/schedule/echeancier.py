@@ -263,6 +263,12 @@ def refund_date(day: date) -> date:
     return day + timedelta(days=_param("delais.effet_declaration_jours", day))
 
 
+def first_due_floor(start: date) -> date:
+    """R613-4: "la première échéance … ne peut intervenir moins de 90 jours après le début d'activité": the day
+    before which no provisional due date of an activity started on `start` falls."""
+    return start + timedelta(days=_param("delais.premiere_echeance_jours", start))
+
+
 def settlement_after_cessation(cessation: date, earliest: date) -> date:
     """R131-9 IV, R613-1-5 2°: after a cessation, what remains due (a CFP not called yet, a régularisation's rest)
     falls due `delais.cessation_report_jours` after it, never before `earliest` (R613-4's first due date).
@@ -458,8 +464,7 @@ class _Replay:
 
     def earliest(self) -> date:
         """R613-4: the first provisional due date is not less than 90 days after the start of activity."""
-        start = self.contributor.activity_start
-        return start + timedelta(days=_param("delais.premiere_echeance_jours", start))
+        return first_due_floor(self.contributor.activity_start)
 
     def open_year(self, year: int) -> None:
         """The initial schedule of `year`: provisional contributions (R613-2 II) and CFP."""

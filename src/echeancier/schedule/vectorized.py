@@ -109,6 +109,7 @@ from echeancier.schedule.echeancier import (
     carrying,
     cfp_call_from,
     effect_after_cessation,
+    first_due_floor,
     refund_date,
     settlement_after_cessation,
 )
@@ -451,13 +452,6 @@ def _fill(values: Any, missing: Bools) -> Any:
     array = _array(values).copy()
     array[missing] = 0
     return array
-
-
-def _first_delay(start: date) -> int:
-    """R613-4: the days between the start of activity and the first provisional due date, at least."""
-    delay = load_law().value_near("delais.premiere_echeance_jours", start)
-    assert isinstance(delay, int)
-    return delay
 
 
 def _days(values: Any, field: str, problems: _Problems) -> I64:
@@ -873,10 +867,7 @@ def _cessations(
     pairs, inverse = np.unique(np.stack([cessation[rows], start[rows]]), axis=1, return_inverse=True)
     settled = np.array(
         [
-            (
-                settlement_after_cessation(_date(day), _date(begun) + timedelta(days=_first_delay(_date(begun))))
-                - _EPOCH
-            ).days
+            (settlement_after_cessation(_date(day), first_due_floor(_date(begun))) - _EPOCH).days
             for day, begun in pairs.T.tolist()
         ],
         dtype=np.int64,
@@ -1017,8 +1008,8 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     recent = np.flatnonzero(start_year >= year - 1)
     if len(recent):
         days, inverse = np.unique(start[recent], return_inverse=True)
-        delays = np.array([_first_delay(_date(day)) for day in days.tolist()], dtype=np.int64)
-        earliest_day[recent] = np.maximum(first, (days + delays)[inverse.reshape(-1)])
+        floors = np.array([(first_due_floor(_date(day)) - _EPOCH).days for day in days.tolist()], dtype=np.int64)
+        earliest_day[recent] = np.maximum(first, floors[inverse.reshape(-1)])
     problems.add(
         ceased & ((cessation < np.maximum(first, start)) | (cessation >= after)),
         "cessation",
