@@ -406,6 +406,7 @@ def bad(**changes: Any) -> dict[str, list[Any]]:
         ({"activity_start": date(2026, 1, 1)}, "activity_start", "started in the campaign year 2026"),
         ({"activity_start": date(2024, 3, 1), "income_n2": None}, "income_n2", "is required"),
         ({"acre": "yes"}, "acre", "must be true or false"),
+        ({"cessation": date(2025, 12, 1)}, "cessation", "is not a cessation of the campaign year 2026"),
         ({"declaration_date": date(2025, 12, 31)}, "declaration_date", "not in the campaign year 2026"),
         ({"declaration_date": "2026-13-01"}, "declaration_date", "must be a date"),
         ({"frequency": "weekly"}, "frequency", "must be one of monthly, quarterly (got 'weekly')"),

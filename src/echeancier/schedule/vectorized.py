@@ -141,7 +141,6 @@ FIELDS = (
     "cessation",
 )
 OPTIONAL = ("id", "acre", "rsa", "cessation")  # acre and rsa: false when not given; cessation: none
-FIRST_YEARS = 2  # the rows whose activity started in N-2 or N-1 (N-1 a first or second year): `_Amounts`
 CHUNK = 1 << 14  # rows per block of the schedule: its (rows, 24) intermediate arrays stay in the cache
 PROFESSIONS: tuple[str, ...] = tuple(p.value for p in Profession)
 _NO_DATE = np.iinfo(np.int64).max  # a slot without a due date, after every date
@@ -1013,7 +1012,7 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     problems.add(
         ceased & ((cessation < np.maximum(first, start)) | (cessation >= after)),
         "cessation",
-        lambda i: f"{_date(cessation[i])}: a cessation of the campaign year {year}, after the start, is computed here",
+        lambda i: f"{_date(cessation[i])} is not a cessation of the campaign year {year} after the start of activity",
     )
     problems.add(
         earliest_day > (cfp_call_from(year) - _EPOCH).days,
