@@ -43,6 +43,14 @@ SITUATIONS = (
     "quarterly",
     "no_declaration",
 )
+ARRAY_SITUATIONS = (
+    "steady",
+    "first_year",
+    "second_year",
+    "acre",
+    "rsa",
+    "cessation",
+)  # `campaign_many`'s (docs/campaign.md)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -214,7 +222,13 @@ def test_random_accounts_of_every_kind_equal_the_replay(year: int) -> None:
     found = differences(rows, year, partition.parts, partition.refunds, partition.accounts)
     assert not found, "\n".join(found[:3])
     paths = Counter(partition.accounts.column("path").to_pylist())
-    assert paths["array"] >= 200 and paths["planner"] >= 400  # both evaluations, ≥ 25 % not in the steady state
+    assert paths["array"] >= 300 and paths["planner"] >= 250  # both evaluations, ≥ 25 % not in the steady state
+    by_situation = {
+        (row["id"].rsplit("-", 1)[0], path)
+        for row, path in zip(rows, partition.accounts.column("path").to_pylist(), strict=True)
+    }
+    for situation in ARRAY_SITUATIONS:  # the situations the arrays take: none of their rows replayed
+        assert (situation, "array") in by_situation and (situation, "planner") not in by_situation, situation
     kinds = set(partition.parts.column("kind").to_pylist())
     assert {"provisional", "ajustement", "regularisation", "cfp", "majoration", "etalement", "report"} <= kinds
     assert any(partition.parts.column("missed").to_pylist())
@@ -226,11 +240,35 @@ def test_random_accounts_of_every_kind_equal_the_replay(year: int) -> None:
     )
 
 
+@pytest.mark.parametrize("year", [2025, 2026])
+@pytest.mark.parametrize("situation", ARRAY_SITUATIONS)
+def test_each_situation_the_arrays_take_equals_the_replay(year: int, situation: str) -> None:
+    """Many random accounts of each situation the array path takes (first and second years with and without ACRE,
+    RSA), as Parquet would give them (incomes as text): all through `campaign_many`, each equal to the replay."""
+    rng = random.Random(f"{situation}-{year}")
+    rows = [random_account(rng, year, number, situation) for number in range(300)]
+    for row in rows[::3]:
+        row["acre"] = True  # ACRE in every situation (it applies only in the first two years)
+    for row in rows[1::4]:
+        row["rsa"] = True
+    partition = compute_partition(pa.Table.from_pylist(rows), year)
+    assert set(partition.accounts.column("path").to_pylist()) == {"array"}
+    found = differences(rows, year, partition.parts, partition.refunds, partition.accounts)
+    assert not found, "\n".join(found[:3])
+
+
 @pytest.mark.parametrize("year", [2024, 2025, 2026])
 def test_the_vectorised_cases_through_the_campaign(year: int) -> None:
-    """The steady-state rows of tests/test_schedule_vectorized.py, as a campaign's input, equal the replay."""
+    """The rows of tests/test_schedule_vectorized.py (steady state, first years, ACRE, RSA), as a campaign's input,
+    equal the replay."""
     rng = random.Random(year)
-    rows = [{"id": f"v{i}", **random_row(rng, year)} for i in range(400)]
+    rows = []
+    for i in range(400):
+        row = {"id": f"v{i}", **random_row(rng, year)}
+        ceased = row.pop("cessation")
+        # The campaign's input names a cessation among the events (every row has the column).
+        row["events"] = None if ceased is None else json.dumps([{"date": ceased.isoformat(), "type": "cessation"}])
+        rows.append(row)
     partition = compute_partition(pa.Table.from_pylist(rows), year)
     assert set(partition.accounts.column("path").to_pylist()) == {"array"}
     found = differences(rows, year, partition.parts, partition.refunds, partition.accounts)

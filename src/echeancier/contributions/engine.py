@@ -31,14 +31,14 @@ from echeancier.contributions import (
     retraite_base,
     retraite_complementaire,
 )
-from echeancier.contributions.assiettes import assiette_forfaitaire, day_number, prorata
+from echeancier.contributions.assiettes import day_number, prorata
 from echeancier.contributions.context import Rows
 from echeancier.contributions.exact import EURO, SCALAR, Bools, Ints, Ops, half_up
 from echeancier.contributions.result import CONTRIBUTIONS, Line, Simulation, decimal
 from echeancier.contributions.situation import Situation, situation_from_mapping
 from echeancier.contributions.territory import MAYOTTE, OUTRE_MER, territory
 from echeancier.contributions.territory import notes as territory_notes
-from echeancier.contributions.year import LONG_AGO, Cotisations, on_base, rows_of, with_conjoint
+from echeancier.contributions.year import LONG_AGO, Cotisations, forfait, rows_of, with_conjoint
 from echeancier.kernel.money import ZERO
 from echeancier.law.loader import Law
 from echeancier.law.snapshot import Figures, LawSnapshot, mayotte_snapshot, section_snapshot, snapshot, snapshot_of
@@ -184,11 +184,8 @@ def _forfait(situation: Situation, law: LawSnapshot, rows: Rows, cfp: int, k: Op
     """Provisional contributions of the first two civil years of activity, on the flat-rate base (L131-6-2 al. 2,
     R613-5 III, R131-2-1, D131-1): 19 % of the prorated PASS, 40 % of the PASS for the indemnités journalières.
     CSG-CRDS is assessed on the flat-rate base itself. ACRE applies (the provisional amounts are net of it)."""
-    figures = law.exact
-    base = assiette_forfaitaire(rows.pass_proratise, figures)
-    forfait_rows = on_base(k, rows, base, figures.forfait_assiette_ij)
     option = situation.conjoint_collaborateur
-    computed, cc = with_conjoint(k, forfait_rows, None if option is None else conjoint_collaborateur.code(option))
+    forfait_rows, computed, base, cc = forfait(k, rows, None if option is None else conjoint_collaborateur.code(option))
     euros = decimal(base, 100)
     notes = ("forfait_debut_activite",)
     return simulation_of(situation, law, euros, forfait_rows, computed, base, cfp, None, notes, False, cc)

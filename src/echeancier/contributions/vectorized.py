@@ -57,7 +57,7 @@ from echeancier.contributions.situation import (
     section_not_computed,
 )
 from echeancier.contributions.territory import MAYOTTE, OUTRE_MER, territory
-from echeancier.contributions.year import LONG_AGO, rows_of, with_conjoint
+from echeancier.contributions.year import LONG_AGO, forfait, rows_of, with_conjoint
 from echeancier.kernel.money import to_decimal
 from echeancier.law.loader import Law, load_law
 from echeancier.law.snapshot import (
@@ -178,10 +178,16 @@ VECTOR: Ops = _Vector()
 
 
 def _compute(
-    law: Figures, block: _Block, where: slice | I64, out: dict[str, I64], rights: RightsFigures | None = None
+    law: Figures,
+    block: _Block,
+    where: slice | I64,
+    out: dict[str, I64],
+    rights: RightsFigures | None = None,
+    flat_rate: bool = False,
 ) -> None:
     """Every contribution of the rows `where` of a block, all of income year `law.year`: the rules of
-    `contributions.year`, those of the engine `simulate`, on arrays."""
+    `contributions.year`, those of the engine `simulate`, on arrays. `flat_rate`: the provisional contributions of
+    the first two years on the flat-rate base instead (`year.forfait`, the engine's `Simulation.forfait`)."""
     income = np.maximum(block.cents[where], 0)  # CSS L131-6, R613-1-2 VI: a deficit counts as a nil income
     # A column with one value on every row is passed as that value (a Python int or bool, as for one situation;
     # NumPy broadcasts it), so the rules do not make a pass over the rows for what is the same on all of them.
@@ -192,7 +198,11 @@ def _compute(
     minimums = True if rsa is False else ~rsa
     rows, _ = rows_of(VECTOR, law, income, start, end, acre, minimums, outre_mer)
     option = None if block.conjoint is None else block.conjoint[where].astype(np.int64)
-    computed, conjoint = with_conjoint(VECTOR, rows, option)
+    if flat_rate:
+        # R613-5 III, R131-2-1, D131-1: CSG-CRDS on the flat-rate base itself.
+        rows, computed, base, conjoint = forfait(VECTOR, rows, option)
+    else:
+        computed, conjoint = with_conjoint(VECTOR, rows, option)
     for key, trace in zip(COTISATIONS, computed.traces, strict=True):
         out[key][where] = trace.amount
     total = computed.total
@@ -201,8 +211,10 @@ def _compute(
         for key, amount in zip(conjoint_collaborateur.COLUMNS, amounts, strict=True):
             out[key][where] = amount
         total = total + conjoint.amount
-    # L136-3: from 2025 the single assiette; before, the revenu professionnel plus the compulsory contributions.
-    csg = csg_crds.rule(law, rows.assiette if law.apres_reforme else income + 100 * total).amount
+    if not flat_rate:
+        # L136-3: from 2025 the single assiette; before, the revenu professionnel plus the compulsory contributions.
+        base = rows.assiette if law.apres_reforme else income + 100 * total
+    csg = csg_crds.rule(law, base).amount
     cfp = formation_professionnelle.rule(VECTOR, law, block.profession[where], None if option is None else option > 0)
     out["csg_crds"][where] = csg
     out["formation_professionnelle"][where] = cfp
@@ -821,6 +833,7 @@ def _run_block(
     out: dict[str, I64],
     fallback: Bools,
     rights: dict[int, RightsFigures] | None = None,
+    flat_rate: bool = False,
 ) -> list[_Problem]:
     """Check and compute one block of rows; returns its problems (nothing is computed for a block with any)."""
     problems = _Problems(s.start or 0)
@@ -840,20 +853,20 @@ def _run_block(
             if code > 0:
                 # A profession libérale réglementée: the rules of its section (`section_snapshot`).
                 chosen = in_year & (block.section == code)
-                _compute(years.sections[int(offset), int(code)], block, np.flatnonzero(chosen), views)
+                _compute(years.sections[int(offset), int(code)], block, np.flatnonzero(chosen), views, None, flat_rate)
                 in_year &= ~chosen
         if not in_year.any():
             continue
         if mayotte is not None and block.mayotte.any():
             # Mayotte's rows of the year are computed under its own law (ordonnance 96-1122).
             for part in _parts(np.flatnonzero(in_year & block.mayotte), len(block.cents)):
-                _compute(mayotte, block, part, views, figures_of_rights)
+                _compute(mayotte, block, part, views, figures_of_rights, flat_rate)
             in_year &= ~block.mayotte
             if not in_year.any():
                 continue
         where: slice | I64 = slice(None) if in_year.all() else np.flatnonzero(in_year)
         for part in _parts(where, len(block.cents)):
-            _compute(law, block, part, views, figures_of_rights)
+            _compute(law, block, part, views, figures_of_rights, flat_rate)
     fallback[s] = scalar
     return []
 
@@ -868,6 +881,7 @@ def simulate_many(
     provisional: bool = False,
     law: Law | None = None,
     rights: bool = False,
+    forfait: bool = False,
 ) -> Any:
     """Every contribution of many situations, equal to `simulate` row by row (see the module docstring).
 
@@ -886,6 +900,10 @@ def simulate_many(
 
     `law`: the parameters (`echeancier.law.Law`, e.g. an organism's overridden figures; picklable, so that a worker
     process can receive it); by default the law shipped with the package.
+
+    `forfait=True` gives instead the provisional contributions of the first two years on the flat-rate base
+    (`Simulation.forfait` of each row, `contributions.year.forfait`; the income is not read): for rows in their
+    first two years of activity, with a `start_date` (the échéancier's `schedule.amounts.forfait`).
     """
     law = law or load_law()
     problems = _Problems()
@@ -901,11 +919,11 @@ def simulate_many(
     found = list(problems.found)
     if len(blocks) > 1 and WORKERS > 1:
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            for result in pool.map(lambda s: _run_block(cols, years, s, out, fallback, figures_of), blocks):
+            for result in pool.map(lambda s: _run_block(cols, years, s, out, fallback, figures_of, forfait), blocks):
                 found.extend(result)
     else:
         for s in blocks:
-            found.extend(_run_block(cols, years, s, out, fallback, figures_of))
+            found.extend(_run_block(cols, years, s, out, fallback, figures_of, forfait))
     _raise_first(found)
     for i in np.flatnonzero(fallback):
         _scalar_row(cols, int(i), out, law, provisional)

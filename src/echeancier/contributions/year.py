@@ -21,7 +21,7 @@ from echeancier.contributions import (
     retraite_complementaire,
 )
 from echeancier.contributions.acre import acre_year_share
-from echeancier.contributions.assiettes import activity_days, assiette_sociale
+from echeancier.contributions.assiettes import activity_days, assiette_forfaitaire, assiette_sociale
 from echeancier.contributions.context import AcreRows, Rows
 from echeancier.contributions.exact import Bools, Ints, Ops
 from echeancier.contributions.exonerations import age_rows, invalidite_rows
@@ -146,3 +146,19 @@ def with_conjoint(
 
 
 _RULES = tuple(module.rule for module in COTISATIONS)
+
+
+def forfait(
+    k: Ops, rows: Rows, conjoint: Ints | None = None
+) -> tuple[Rows, Cotisations, Ints, conjoint_collaborateur.Conjoint | None]:
+    """The provisional contributions of the first two civil years of activity (L131-6-2 al. 2, R613-5 III,
+    R131-2-1, D131-1): the six cotisations of `rows` on the flat-rate base (19 % of the prorated PASS, 40 % of the
+    PASS for the indemnités journalières), ACRE applying, and a conjoint collaborateur's (`with_conjoint`).
+    Returns (the rows on that base, the cotisations, the base in cents, on which CSG-CRDS is assessed too, the
+    conjoint's). One text for `simulate` (`Simulation.forfait`) and for the batch (`simulate_many(...,
+    forfait=True)`, the campaign of the first years)."""
+    base = assiette_forfaitaire(rows.pass_proratise, rows.law)
+    # The IJ base is one figure; `0 * base +` gives it the shape of the rows (an int, or a column).
+    forfait_rows = on_base(k, rows, base, 0 * base + rows.law.forfait_assiette_ij)
+    computed, cc = with_conjoint(k, forfait_rows, conjoint)
+    return forfait_rows, computed, base, cc

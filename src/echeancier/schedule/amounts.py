@@ -27,13 +27,15 @@ from datetime import date
 from decimal import Decimal
 
 from echeancier.contributions.engine import compute
+from echeancier.contributions.exact import SCALAR
 from echeancier.contributions.professions_liberales import collected_elsewhere
 from echeancier.contributions.result import Simulation
 from echeancier.contributions.situation import Situation
 from echeancier.kernel.dates import days_between_inclusive, days_in_year
-from echeancier.kernel.money import ZERO, round_euro
+from echeancier.kernel.money import ZERO
 from echeancier.law import snapshot, supported_years
 from echeancier.law.snapshot import LawSnapshot, provisional_snapshot
+from echeancier.schedule.rules import annualised as annualised_rule
 from echeancier.schedule.scenario import Contributor
 
 
@@ -122,7 +124,11 @@ def annualised(contributor: Contributor, basis_year: int, income: Decimal) -> De
         return income
     days = days_between_inclusive(start, date(basis_year, 12, 31))
     law, _ = law_for(basis_year)
-    return round_euro(income * Decimal(min(law.jours_prorata, days_in_year(basis_year))) / Decimal(days))
+    # The one text of the campaign's arrays (`rules.annualised`), on the income's own decimal digits.
+    exponent = max(0, -int(income.as_tuple().exponent))
+    counted = min(law.jours_prorata, days_in_year(basis_year))
+    whole = annualised_rule(SCALAR, int(income.scaleb(exponent)), 10**exponent, counted, days)
+    return Decimal(whole)
 
 
 def needs_conversion(basis_year: int, year: int) -> bool:

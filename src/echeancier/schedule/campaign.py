@@ -5,12 +5,13 @@ the ajustement of N, the provisional contributions of N+1, every instalment, ref
 replay `build_echeancier` gives for the scenario the account's row makes (`scenario_document`). Two evaluations of
 the same texts, chosen by row (docs/campaign.md):
 
-- an account in the steady state whose only event of the campaign is its declaration (activity started in N-3 or
-  earlier, no RSA, no other event) goes through `schedule.vectorized.campaign_many`: the replay's own rules over
-  integer cents (`spread.equal_instalments`, `rules.ajustement_split`, `rules.imputation`) on arrays of accounts,
-  the amounts of `simulate_many`, the due dates of `calendar`;
-- every other account (first and second years, ACRE, RSA, cessation, report and étalement, missed payments,
-  modulation, payment-day changes, an account of the store…) goes through `build_echeancier` itself.
+- an account whose only event of the campaign is its declaration, with an activity started in N-1 or earlier
+  (the steady state, and the first and second years: flat-rate base, R613-4's 90 days, annualised income), with
+  or without ACRE or RSA, goes through `schedule.vectorized.campaign_many`: the replay's own rules over integer
+  cents (`spread.equal_instalments`, `rules.ajustement_split`, `rules.imputation`, `rules.annualised`) on arrays
+  of accounts, the amounts of `simulate_many` (its `forfait` for the flat-rate base), the due dates of `calendar`;
+- every other account (an activity started in N, cessation, report and étalement, missed payments, modulation,
+  payment-day changes, an account of the store…) goes through `build_echeancier` itself.
 
 Input rows (a PyArrow table; see docs/campaign.md for the schema): `id`, `profession`, `activity_start`,
 `frequency`, `day`, `direct_debit`, `department`, `acre`, `rsa`, `income_n2`, `income_n1`, `declaration_date`,
@@ -46,7 +47,7 @@ from echeancier.organisms import UnknownTerritory, organism_for
 from echeancier.schedule import declarations
 from echeancier.schedule.echeancier import KINDS, Echeancier, build_echeancier
 from echeancier.schedule.scenario import ScenarioError, parse_scenario
-from echeancier.schedule.vectorized import PARTS, SLOTS, Campaign, campaign_many
+from echeancier.schedule.vectorized import OFF_KINDS, PARTS, SLOTS, Campaign, campaign_many
 
 COLUMNS = (
     "id",
@@ -64,7 +65,7 @@ COLUMNS = (
     "events",
     "scenario",
 )
-STEADY_STATE_YEARS = 3  # activity started in N-3 or earlier: neither N-1 nor N is a first or second year
+FIRST_YEAR = 1  # the array path takes an activity started in N-1 or earlier (an N-1 start without income of N-2)
 
 PARTS_SCHEMA = pa.schema(
     [
@@ -240,28 +241,49 @@ def echeancier_of_row(row: Mapping[str, Any], year: int) -> Echeancier:
     return build_echeancier(parse_scenario(scenario_document(row, year)))
 
 
+def lone_cessation(events: Any, year: int) -> date | None:
+    """The date of `events` (a row's JSON text) when they are exactly one cessation in N, `{"date", "type":
+    "cessation"}`: the one event besides the declaration the array evaluation takes (`campaign_many`'s
+    `cessation`). None otherwise."""
+    text = _text(events)
+    if text is None or "cessation" not in text:
+        return None
+    try:
+        found = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(found, list) or len(found) != 1 or not isinstance(found[0], dict):
+        return None
+    event = found[0]
+    if set(event) != {"date", "type"} or event["type"] != "cessation" or not isinstance(event["date"], str):
+        return None
+    try:
+        day = date.fromisoformat(event["date"])
+    except ValueError:
+        return None
+    return day if day.year == year and event["date"] == day.isoformat() else None
+
+
 def _steady(row: Mapping[str, Any], year: int) -> bool:
-    """An account the array evaluation computes: steady state, no RSA, its declaration its only event."""
-    if _text(row.get("scenario")) or _text(row.get("events")) not in (None, "[]"):
+    """An account the array evaluation computes: its declaration its only event (or with one cessation in N), an
+    activity started in N-1 or earlier (without the income of N-2 only when started in N-1: not read), ACRE and
+    RSA readable flags."""
+    if _text(row.get("scenario")):
         return False
-    if (
-        row.get("declaration_date") in (None, "")
-        or row.get("income_n2") in (None, "")
-        or row.get("income_n1")
-        in (
-            None,
-            "",
-        )
-    ):
+    if _text(row.get("events")) not in (None, "[]") and lone_cessation(row.get("events"), year) is None:
         return False
-    if _flag(row.get("rsa"), False) is not False:
+    if row.get("declaration_date") in (None, "") or row.get("income_n1") in (None, ""):
+        return False
+    if any(not isinstance(_flag(row.get(name), False), bool) for name in ("acre", "rsa")):
         return False
     start = row.get("activity_start")
     try:
         start = start if isinstance(start, date) else date.fromisoformat(str(start))
     except ValueError:
         return False
-    return start.year <= year - STEADY_STATE_YEARS
+    if row.get("income_n2") in (None, "") and start.year != year - FIRST_YEAR:
+        return False
+    return start.year <= year - FIRST_YEAR
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -372,24 +394,31 @@ def _steady_rows(batch: pa.Table, year: int) -> npt.NDArray[np.bool_]:
     cannot read for sure goes to the replay, which computes the same échéancier or names the row's error."""
     names = batch.column_names
     mask = ~_blank(batch, "id") & _blank(batch, "scenario")
-    for name in ("declaration_date", "income_n2", "income_n1"):
+    for name in ("declaration_date", "income_n1"):
         mask &= ~_blank(batch, name)
-    if "events" in names:
+    if "events" in names and not pa.types.is_null(batch.column("events").type):  # a column of nulls: none
         events = batch.column("events")
         if not _is_text(events):
             return np.zeros(len(batch), dtype=np.bool_)
         trimmed = pc.utf8_trim_whitespace(events)
         none = pc.fill_null(pc.or_(pc.equal(trimmed, ""), pc.equal(trimmed, "[]")), True)
-        mask &= np.asarray(none.to_numpy(zero_copy_only=False), dtype=np.bool_)
-    if "rsa" in names:
-        rsa = batch.column("rsa")
-        if pa.types.is_boolean(rsa.type):
-            no = pc.fill_null(pc.invert(rsa), True)
-        elif _is_text(rsa):
-            no = pc.fill_null(pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(rsa)), pa.array(["", "false", "0"])), True)
-        else:
+        alone = np.asarray(none.to_numpy(zero_copy_only=False), dtype=np.bool_)
+        # Or one cessation in N (read row by row, only where the text names one).
+        named = np.asarray(pc.fill_null(pc.match_substring(events, "cessation"), False).to_numpy(zero_copy_only=False))
+        for i in np.flatnonzero(mask & ~alone & named).tolist():
+            alone[i] = lone_cessation(events[i].as_py(), year) is not None
+        mask &= alone
+    for name in ("acre", "rsa"):
+        # A flag either way, read as `_flag` reads it; anything else is the replay's to name.
+        if name not in names:
+            continue
+        flag = batch.column(name)
+        if pa.types.is_boolean(flag.type) or pa.types.is_null(flag.type):
+            continue
+        if not _is_text(flag):
             return np.zeros(len(batch), dtype=np.bool_)
-        mask &= np.asarray(no.to_numpy(zero_copy_only=False), dtype=np.bool_)
+        readable = pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(flag)), pa.array(["", "false", "0", "true", "1"]))
+        mask &= np.asarray(pc.fill_null(readable, True).to_numpy(zero_copy_only=False), dtype=np.bool_)
     if "activity_start" not in names:
         return np.zeros(len(batch), dtype=np.bool_)
     start = batch.column("activity_start")
@@ -400,8 +429,12 @@ def _steady_rows(batch: pa.Table, year: int) -> npt.NDArray[np.bool_]:
             return np.zeros(len(batch), dtype=np.bool_)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return np.array([_steady(row, year) for row in batch.to_pylist()], dtype=np.bool_)
-    old = pc.fill_null(pc.less_equal(pc.year(start), year - STEADY_STATE_YEARS), False)
-    return mask & np.asarray(old.to_numpy(zero_copy_only=False), dtype=np.bool_)
+    started = pc.year(start)
+    old = pc.fill_null(pc.less_equal(started, year - FIRST_YEAR), False)
+    # Without the income of N-2 only an activity started in N-1 (its N-1 and N on the flat-rate base).
+    first = pc.fill_null(pc.equal(started, year - FIRST_YEAR), False)
+    known = ~_blank(batch, "income_n2") | np.asarray(first.to_numpy(zero_copy_only=False), dtype=np.bool_)
+    return mask & known & np.asarray(old.to_numpy(zero_copy_only=False), dtype=np.bool_)
 
 
 _FAST_TEXT = ("profession", "frequency", "department", "income_n2", "income_n1", "declaration_date", "activity_start")
@@ -415,8 +448,17 @@ _NORMALISE: dict[str, Any] = {
     "income_n1": _amount,
     "declaration_date": lambda v: v,
     "activity_start": lambda v: v,
+    "acre": lambda v: _flag(v, False),
+    "rsa": lambda v: _flag(v, False),
 }
-_DEFAULTS: dict[str, Any] = {"frequency": "monthly", "day": 5, "direct_debit": True, "department": "75"}
+_DEFAULTS: dict[str, Any] = {
+    "frequency": "monthly",
+    "day": 5,
+    "direct_debit": True,
+    "department": "75",
+    "acre": False,
+    "rsa": False,
+}
 
 
 def _campaign_column(batch: pa.Table, name: str) -> Any:
@@ -445,6 +487,10 @@ def _array_path(
     while len(index):
         rows = batch.take(pa.array(index))
         columns = {name: _campaign_column(rows, name) for name in _NORMALISE}
+        if "events" in rows.column_names:
+            ceased = [lone_cessation(events, year) for events in rows.column("events").to_pylist()]
+            if any(day is not None for day in ceased):
+                columns["cessation"] = ceased
         try:
             campaign = campaign_many(columns, year, law)
         except RowInputError as error:
@@ -464,8 +510,8 @@ def _array_rows(
     calendar = campaign.calendar.astype(np.intp)
     zone = campaign.zone.astype(np.intp)
     pieces = []
-    for code, (kind, array) in enumerate(
-        zip(PARTS, (campaign.provisional, campaign.ajustement, campaign.regularisation, campaign.cfp), strict=True)
+    for kind, array in zip(
+        PARTS, (campaign.provisional, campaign.ajustement, campaign.regularisation, campaign.cfp), strict=True
     ):
         index, slot = np.nonzero(array)
         if kind == "ajustement":
@@ -474,24 +520,36 @@ def _array_rows(
             years = np.full(len(index), year - 1, dtype=np.int16)
         else:
             years = (year + slot // 12).astype(np.int16)
-        pieces.append((index, slot, np.full(len(index), code, dtype=np.int8), years, array[index, slot]))
+        due, debit = campaign.due_dates[calendar[index], slot], campaign.debit_dates[zone[index], calendar[index], slot]
+        pieces.append((index, due, debit, np.int8(KINDS.index(kind)), years, array[index, slot]))
     if campaign.penalty is not None:
         # R613-1-1 III: the late declaration's penalty, in the instalment of the effect date (`Campaign.instalments`)
         index = np.flatnonzero(campaign.penalty)
         slot = campaign.effect[index].astype(np.intp)
-        last = np.full(len(index), len(PARTS), dtype=np.int8)  # after the four parts, as in KINDS
-        pieces.append((index, slot, last, np.full(len(index), year - 1, dtype=np.int16), campaign.penalty[index]))
-    columns: list[Any] = [np.concatenate(values) for values in zip(*pieces, strict=True)]
-    order = np.lexsort((columns[2], columns[1], columns[0]))  # by account, due date, then the order of KINDS
-    index, slot, rank, years, amount = (values[order] for values in columns)
-    due = campaign.due_dates[calendar[index], slot]
-    debit = campaign.debit_dates[zone[index], calendar[index], slot]
+        due, debit = campaign.due_dates[calendar[index], slot], campaign.debit_dates[zone[index], calendar[index], slot]
+        rank = np.int8(KINDS.index(declarations.PENALTY_KIND))
+        pieces.append((index, due, debit, rank, np.full(len(index), year - 1, dtype=np.int16), campaign.penalty[index]))
+    if campaign.off_parts is not None and campaign.off_dates is not None and campaign.off_debit_dates is not None:
+        # A cessation's parts off the calendar (the settlement date, a declaration's after the cessation).
+        for code, kind in enumerate(OFF_KINDS):
+            index, i = np.nonzero(campaign.off_parts[:, :, code])
+            due, debit = campaign.off_dates[index, i], campaign.off_debit_dates[index, i]
+            part_year = year - 1 if kind in ("regularisation", declarations.PENALTY_KIND) else year
+            years = np.full(len(index), part_year, dtype=np.int16)
+            pieces.append((index, due, debit, np.int8(KINDS.index(kind)), years, campaign.off_parts[index, i, code]))
+    columns: list[Any] = [
+        np.concatenate([np.broadcast_to(value, len(piece[0])) for piece in pieces for value in (piece[n],)])
+        for n in range(6)
+    ]
+    # By account, due date, then the order of KINDS (an instalment is the parts of one account and due date).
+    order = np.lexsort((columns[3], columns[1].view(np.int64), columns[0]))
+    index, due, debit, rank, years, amount = (values[order] for values in columns)
     out.parts_arrays.append(
         {
             "account": pa.array(accounts[index], pa.string()),
             "due_date": pa.array(due, pa.date32()),
             "debit_date": pa.array(debit, pa.date32()),
-            "kind": pa.array(np.array((*PARTS, declarations.PENALTY_KIND), dtype=object)[rank], pa.string()),
+            "kind": pa.array(np.array(KINDS, dtype=object)[rank], pa.string()),
             "year": pa.array(years, pa.int16()),
             "amount_cents": pa.array(amount, pa.int64()),
             "missed": pa.array(np.zeros(len(index), dtype=np.bool_)),
@@ -499,13 +557,15 @@ def _array_rows(
     )
     _array_refunds(campaign, accounts, year, out)
     # Notes and organisms depend on a few values (zone, quarterly fallback; département): asked once each.
-    pairs = 2 * zone + campaign.quarterly_fallback.astype(np.intp)
+    # A ceased row's notes name its date: made row by row below, never a group's example.
+    ceased = np.zeros(len(zone), dtype=np.bool_) if campaign.cessation is None else ~np.isnat(campaign.cessation)
+    pairs = np.where(ceased, -1, 2 * zone + campaign.quarterly_fallback.astype(np.intp))
     kinds, inverse = np.unique(pairs, return_inverse=True)
     texts = [";".join(campaign.notes(int(np.argmax(pairs == kind)))) for kind in kinds.tolist()]
     note_of = np.array(texts, dtype=object)[inverse.reshape(-1)]
     # At Mayotte the note depends on the income years each row's documents show (`Campaign.notes`): row by row.
     mayotte = [z for z, code in enumerate(campaign.zone_overseas) if code and territory(code) == MAYOTTE]
-    for row in np.flatnonzero(np.isin(zone, mayotte)).tolist():
+    for row in np.flatnonzero(np.isin(zone, mayotte) | ceased).tolist():  # a cessation's note names its date
         note_of[row] = ";".join(campaign.notes(row))
     end = date(year + 1, 12, 31)
     names, inverse = np.unique(np.asarray(departments, dtype=object), return_inverse=True)
@@ -518,7 +578,7 @@ def _array_rows(
             "path": pa.array(["array"] * len(numbers), pa.string()),
             "organism": pa.array(organism_of, pa.string()),
             "notes": pa.array(note_of, pa.string()),
-            "called_cents": pa.array(campaign.total().sum(axis=1), pa.int64()),
+            "called_cents": pa.array(campaign.called(), pa.int64()),
             "error": pa.nulls(len(numbers), pa.string()),
         }
     )

@@ -265,6 +265,28 @@ def refund_date(day: date) -> date:
     return day + timedelta(days=_param("delais.effet_declaration_jours", day))
 
 
+def first_due_floor(start: date) -> date:
+    """R613-4: "la première échéance … ne peut intervenir moins de 90 jours après le début d'activité": the day
+    before which no provisional due date of an activity started on `start` falls."""
+    return start + timedelta(days=_param("delais.premiere_echeance_jours", start))
+
+
+def settlement_after_cessation(cessation: date, earliest: date) -> date:
+    """R131-9 IV, R613-1-5 2°: after a cessation, what remains due (a CFP not called yet, a régularisation's rest)
+    falls due `delais.cessation_report_jours` after it, never before `earliest` (R613-4's first due date).
+
+    LAW: R613-4 (no first exigibility less than 90 days after the start) prevails over the 60 days of R131-9 IV
+    when the activity ceases within a month of starting (docs/law-choices.md)."""
+    return max(cessation + timedelta(days=_param("delais.cessation_report_jours", cessation)), earliest)
+
+
+def effect_after_cessation(on: date, delay: int) -> date:
+    """R613-1-5 2°: after a cessation, a declaration's complement is due 30 days after the call sent within
+    `delay` days of it (not on a due date of the calendar)."""
+    sent = on + timedelta(days=delay)
+    return sent + timedelta(days=_param("delais.cessation_paiement_jours", sent))
+
+
 @dataclass
 class _Replay:
     scenario: Scenario
@@ -431,10 +453,7 @@ class _Replay:
         """Where an amount goes when no due date remains: after a cessation, the settlement date (R131-9 IV,
         R613-1-5 2°); otherwise the first due date after `after`."""
         if self.cessation is not None:
-            # LAW: R613-4 (no first exigibility less than 90 days after the start) prevails over the 60 days of
-            # R131-9 IV when the activity ceases within a month of starting (docs/law-choices.md).
-            settlement = self.cessation + timedelta(days=_param("delais.cessation_report_jours", self.cessation))
-            return max(settlement, self.earliest())
+            return settlement_after_cessation(self.cessation, self.earliest())
         found = self.first_due_date(after)
         return found if found is not None else after  # a date past the known calendar: its legal date
 
@@ -449,8 +468,7 @@ class _Replay:
 
     def earliest(self) -> date:
         """R613-4: the first provisional due date is not less than 90 days after the start of activity."""
-        start = self.contributor.activity_start
-        return start + timedelta(days=_param("delais.premiere_echeance_jours", start))
+        return first_due_floor(self.contributor.activity_start)
 
     def open_year(self, year: int) -> None:
         """The initial schedule of `year`: provisional contributions (R613-2 II) and CFP."""
@@ -630,8 +648,7 @@ class _Replay:
         """The first due date at least `delay` days after `on`; after a cessation, 30 days after the call sent
         within the delay (R613-1-5 2°)."""
         if self.cessation is not None:
-            sent = on + timedelta(days=delay)
-            return sent + timedelta(days=_param("delais.cessation_paiement_jours", sent))
+            return effect_after_cessation(on, delay)
         found = self.first_due_date(on, delay)
         if found is None:
             raise ScenarioError(line, f"declaration: no due date is known after {on}")

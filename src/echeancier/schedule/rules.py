@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from echeancier.contributions.exact import Ints, Ops
+from echeancier.contributions.exact import Ints, Ops, half_up
 
 
 def ajustement_split(k: Ops, new_target: Ints, called: Ints, remaining_old: Ints) -> tuple[Ints, Ints, Ints]:
@@ -36,3 +36,12 @@ def imputation(k: Ops, credit: Ints, remaining: Sequence[Ints]) -> tuple[list[In
         taken.append(part)
         left = left - part
     return taken, left
+
+
+def annualised(k: Ops, amount: Ints, per_euro: int, counted_days: Ints, active_days: Ints) -> Ints:
+    """R131-3-1 1°: the income of a year of incomplete affiliation "rapporté à l'année entière", in whole euros:
+    `amount` (in units of 1 / `per_euro` €) × `counted_days` (the days a whole year counts, `jours_prorata`) /
+    `active_days` (the days of affiliation), rounded to the euro half up (away from zero for a deficit, as
+    `round_euro`). Exact: no rounding but the last."""
+    magnitude = half_up(k.where(amount < 0, -amount, amount) * counted_days, per_euro * active_days)
+    return k.where(amount < 0, -magnitude, magnitude)

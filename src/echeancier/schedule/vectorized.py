@@ -19,16 +19,22 @@ from January. The amounts are those of `schedule.amounts`, computed by the vecto
 provisional rules of `provisional_snapshot`, the conversion of an income of the former definition to the new base
 (`converted`), and the last known law for N+1 past the parameters (DESIGN §2 decision 6).
 
-`campaign_many(columns, year)` takes one row per account in the steady state (activity started in N-3 or earlier:
-no year of the campaign is a first or second year of activity) — columns `id` (optional, echoed), `profession`,
-`frequency`, `day`, `direct_debit`, `department`, `income_n2`, `income_n1`, `declaration_date`, `activity_start`
-as a mapping of NumPy arrays or lists, a Polars DataFrame or a PyArrow Table — and gives, for each row, what
-`build_echeancier` gives for the scenario
+`campaign_many(columns, year)` takes one row per account whose activity started in N-1 or earlier — columns `id`
+(optional, echoed), `profession`, `frequency`, `day`, `direct_debit`, `department`, `income_n2` (empty when the
+activity started in N-1: not read), `income_n1`, `declaration_date`, `activity_start`, and optionally `acre`, `rsa`
+(false when not given) and `cessation` (a date of N, empty when none) — as a mapping of NumPy arrays or lists, a
+Polars DataFrame or a PyArrow Table, and gives, for each row, what `build_echeancier` gives for the scenario
 
-    contributor: {profession, activity_start, payment: {frequency, day, direct_debit}, department}
+    contributor: {profession, activity_start, payment: {frequency, day, direct_debit}, department, acre, rsa}
     incomes: {N-2: income_n2, N-1: income_n1}
-    events: [{date: declaration_date, type: declaration, year: N-1}]
+    events: [{date: declaration_date, type: declaration, year: N-1}, {date: cessation, type: cessation}]
     years: [N, N+1]
+
+The first two years of activity (an activity started in N-2 or N-1): provisional contributions on the flat-rate
+base (R613-5 III, `simulate_many(forfait=True)`, the engine's `Simulation.forfait`), the income of the year the
+activity started brought to a whole year (R131-3-1 1°, `rules.annualised`), the first provisional due date at least
+90 days after the start (R613-4), the start date and ACRE in the years `amounts._situation` gives them. A cessation
+in N (R613-1-5, R131-9 IV): `_cessations`.
 
 Layout of the result (`Campaign`), all amounts in integer cents:
 - slots: one per month of N and N+1, slot = 12 × (year − N) + month − 1 (24 slots). A monthly payer has a due date in
@@ -49,13 +55,20 @@ Layout of the result (`Campaign`), all amounts in integer cents:
 - `quarterly_fallback`: monthly requested without a direct-debit authorisation (quarterly, note
   `trimestriel_sans_prelevement`); `estimated_years`: years computed with the last known law
   (`parametres_provisoires`).
+- a cessation (`cessation`, NaT where none): what falls due off the calendar is in `off_dates` / `off_debit_dates`
+  (rows, 2) and `off_parts` (rows, 2, `OFF_KINDS`): the settlement date (a CFP of N not called yet, the rest of a
+  régularisation) and, declared after the cessation (`closed_before`), the day the régularisation and the penalty
+  fall due (the penalty then is not in `penalty`). `called()` is what each row calls in all.
+- `started`: the start of activity's year less N (-1, -2, or -3 for N-3 and earlier), for information.
 `Campaign.instalments(row)`, `.refunds(row)` and `.notes(row)` give one row as the scalar's own objects.
 
 One text (docs/campaign.md): every amount is a whole number of euros from `simulate_many` (the contribution rules'
 one text); the spreading is `spread.equal_instalments`, the ajustement `rules.ajustement_split`, the régularisation
 credit `rules.imputation`, evaluated here on arrays and by the replay on ints; the effect date, the due dates that
 carry a complement, the CFP's and the refund's dates are the replay's own functions (`first_due_date_at_least`,
-`carrying`, `cfp_call_from`, `refund_date`), asked once per calendar and day.
+`carrying`, `cfp_call_from`, `refund_date`, and after a cessation `settlement_after_cessation`,
+`effect_after_cessation`), asked once per calendar and day; the flat-rate base is `contributions.year.forfait`, the
+annualised income `rules.annualised`.
 
 Bad input raises `RowInputError` naming the first invalid row (0-based) and the field.
 """
@@ -88,8 +101,19 @@ from echeancier.schedule.calendar import (
     first_due_date_on_or_after,
     payment_days,
 )
-from echeancier.schedule.echeancier import Instalment, Part, Refund, carrying, cfp_call_from, refund_date
-from echeancier.schedule.rules import ajustement_split, imputation
+from echeancier.schedule.echeancier import (
+    KINDS,
+    Instalment,
+    Part,
+    Refund,
+    carrying,
+    cfp_call_from,
+    effect_after_cessation,
+    first_due_floor,
+    refund_date,
+    settlement_after_cessation,
+)
+from echeancier.schedule.rules import ajustement_split, annualised, imputation
 from echeancier.schedule.spread import equal_instalments
 
 __all__ = ["FIELDS", "SLOTS", "Campaign", "campaign_many"]
@@ -100,6 +124,7 @@ Dates: TypeAlias = npt.NDArray[np.datetime64]
 
 SLOTS = 24  # the months of N and N+1
 PARTS = ("provisional", "ajustement", "regularisation", "cfp")  # the order of `KINDS` in the scalar
+OFF_KINDS = (*PARTS, "penalite_declaration")  # the parts that can fall due off the calendar (`Campaign.off_parts`)
 FIELDS = (
     "id",
     "profession",
@@ -111,8 +136,11 @@ FIELDS = (
     "income_n1",
     "declaration_date",
     "activity_start",
+    "acre",
+    "rsa",
+    "cessation",
 )
-STEADY_STATE_YEARS = 3  # activity_start.year <= N - 3: neither N-1 nor N is a first or second year of activity
+OPTIONAL = ("id", "acre", "rsa", "cessation")  # acre and rsa: false when not given; cessation: none
 CHUNK = 1 << 14  # rows per block of the schedule: its (rows, 24) intermediate arrays stay in the cache
 # The campaign's columns have no `section`: a profession libérale réglementée is not one of its professions (its
 # accounts are replayed one by one, `schedule.echeancier`).
@@ -152,12 +180,31 @@ class Campaign:
     # zone, so the zone says which overseas note a row carries (`contributions.territory.account_note`).
     zone_overseas: tuple[str | None, ...] = ()
     penalty: I64 | None = None  # R613-1-1 III, in the slot `effect` of each row
+    # Per row, the year of the start of activity less N: -1 (N-1 the first year), -2, or -3 for N-3 or earlier
+    # (the steady state). Informative: the layout is the same for every row.
+    started: npt.NDArray[np.int8] | None = None
+    # A cessation in N (R613-1-5, R131-9 IV): per row its date (NaT: none); what falls due off the calendar, on at
+    # most two dates per row (`off_dates`, (rows, 2), NaT where none; `off_debit_dates` likewise): the settlement
+    # date (a CFP not called yet, a régularisation's rest) and, for a declaration after the cessation, the day its
+    # complement is due; `off_parts` (rows, 2, len(OFF_KINDS)) the cents of each kind there.
+    cessation: Dates | None = None
+    off_dates: Dates | None = None
+    off_debit_dates: Dates | None = None
+    off_parts: I64 | None = None
+    closed_before: Bools | None = None  # ceased before the declaration: no ajustement, nothing of N+1 (R613-1-5)
 
     def __len__(self) -> int:
         return len(self.calendar)
 
+    def called(self) -> I64:
+        """What each row's instalments call in all, cents (off-calendar parts included)."""
+        called: I64 = self.total().sum(axis=1)
+        if self.off_parts is not None:
+            called = called + self.off_parts.sum(axis=(1, 2))
+        return called
+
     def total(self) -> I64:
-        """The amount of each instalment, (rows, 24) cents."""
+        """The amount of each instalment on the calendar's due dates, (rows, 24) cents (`off_parts` apart)."""
         total: I64 = self.provisional + self.ajustement + self.regularisation + self.cfp
         if self.penalty is not None:
             total = total.copy()
@@ -190,6 +237,29 @@ class Campaign:
                 parts += (Part(declarations.PENALTY_KIND, self.year - 1, _euros(self.penalty[row])),)
             if parts:
                 result.append(Instalment(_date(due), _date(self.debit_dates[zone, calendar, slot]), parts))
+        if self.off_parts is not None and self.off_dates is not None and self.off_debit_dates is not None:
+            for i in range(self.off_dates.shape[1]):
+                if np.isnat(self.off_dates[row, i]) or not self.off_parts[row, i].any():
+                    continue
+                day = _date(self.off_dates[row, i])
+                # Only the CFP of N, the régularisation and the penalty of N-1 fall due off the calendar.
+                year = {
+                    "cfp": self.year,
+                    "regularisation": self.year - 1,
+                    declarations.PENALTY_KIND: self.year - 1,
+                }
+                off = tuple(
+                    Part(kind, year.get(kind, day.year), _euros(amount))
+                    for kind, amount in zip(OFF_KINDS, self.off_parts[row, i].tolist(), strict=True)
+                    if amount
+                )
+                same = [n for n, instalment in enumerate(result) if instalment.due_date == day]
+                if same:  # one instalment per date, its parts in the order of KINDS
+                    merged = sorted(result[same[0]].parts + off, key=lambda part: KINDS.index(part.kind))
+                    result[same[0]] = Instalment(day, result[same[0]].debit_date, tuple(merged))
+                else:
+                    result.append(Instalment(day, _date(self.off_debit_dates[row, i]), off))
+            result.sort(key=lambda instalment: instalment.due_date)
         return tuple(result)
 
     def refunds(self, row: int) -> tuple[Refund, ...]:
@@ -215,7 +285,13 @@ class Campaign:
             note = account_note(overseas, years | {refund.year for refund in self.refunds(row)})
         warning = (note,) if note else ()
         fallback = ("trimestriel_sans_prelevement",) if self.quarterly_fallback[row] else ()
-        return warning + fallback + tuple(f"parametres_provisoires:{year}" for year in self.estimated_years)
+        estimated = self.estimated_years
+        ceased = None if self.cessation is None or np.isnat(self.cessation[row]) else _date(self.cessation[row])
+        if self.closed_before is not None and self.closed_before[row]:
+            # Ceased before its declaration: N+1 was never opened (nor its law asked for).
+            estimated = tuple(year for year in estimated if year <= self.year)
+        cessation = () if ceased is None else (f"cessation:{ceased}",)
+        return warning + fallback + tuple(f"parametres_provisoires:{year}" for year in estimated) + cessation
 
 
 def _euros(cents: Any) -> Decimal:
@@ -351,6 +427,32 @@ def _cents(values: Any, field: str, problems: _Problems) -> I64:
             cents[i] = int(amount)
     problems.add(bad, field, lambda i: f"must be a number of euros in whole cents{_got(array[i])}")
     return cents
+
+
+def _missing(values: Any) -> Bools:
+    """Where a column gives no value (None, NaN, empty text): an income that may be absent."""
+    array = _array(values)
+    if array.dtype.kind == "f":
+        nan: Bools = np.isnan(array)
+        return nan
+    if array.dtype.kind == "M":
+        nat: Bools = np.isnat(array)
+        return nat
+    if array.dtype.kind != "O":
+        return np.zeros(len(array), dtype=np.bool_)
+    return np.array(
+        [v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip()) for v in array],
+        dtype=np.bool_,
+    )
+
+
+def _fill(values: Any, missing: Bools) -> Any:
+    """`values` with 0 where `missing` (the rows that do not read it)."""
+    if not missing.any():
+        return values
+    array = _array(values).copy()
+    array[missing] = 0
+    return array
 
 
 def _days(values: Any, field: str, problems: _Problems) -> I64:
@@ -497,17 +599,32 @@ def _effects(cal: _Calendars, calendar: npt.NDArray[np.int8], declared: I64, yea
 
 
 class _Amounts:
-    """The yearly amounts of `schedule.amounts`, in cents, each computed once by `simulate_many`."""
+    """The yearly amounts of `schedule.amounts`, in cents, each computed once by `simulate_many`.
+
+    Each row's situation in a year is `amounts._situation`'s: the start of activity and ACRE only for a year in
+    which the activity started in that year or the one before (ACRE then applies, L131-6-4), RSA every year."""
 
     def __init__(
-        self, professions: npt.NDArray[np.int8], incomes: dict[str, I64], departments: npt.NDArray[Any], law: Law
+        self,
+        professions: npt.NDArray[np.int8],
+        incomes: dict[str, I64],
+        departments: npt.NDArray[Any],
+        law: Law,
+        start: I64,
+        acre: Bools,
+        rsa: Bools,
     ) -> None:
         self.law = law
         self.names = np.array(PROFESSIONS)[professions]
         self.departments = departments  # a département of each row's zone: its overseas rules (L751-1)
         self.codes = professions
         self.incomes = dict(incomes)
-        self.cache: dict[tuple[int, bool, str], tuple[I64, I64]] = {}
+        self.start = start  # days since 1970-01-01
+        self.start_year = start.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+        self.acre = acre
+        self.rsa = rsa
+        self.incomes["zero"] = np.zeros(len(start), dtype=np.int64)  # the flat-rate base does not read it
+        self.cache: dict[tuple[int, int, bool, str, bool], tuple[I64, I64]] = {}
         self.estimated: set[int] = set()
 
     def _law_year(self, year: int) -> int:
@@ -518,27 +635,68 @@ class _Amounts:
             self.estimated.add(year)
         return law.year
 
-    def _run(self, year: int, provisional: bool, income: str) -> tuple[I64, I64]:
-        """(contributions CFP excluded, the six cotisations) in cents, of `income` under the law of `year`."""
-        key = (year, provisional and provisional_snapshot(year) is not snapshot(year), income)
+    def _run(self, year: int, provisional: bool, income: str, forfait: bool = False) -> tuple[I64, I64]:
+        """(contributions CFP excluded, the six cotisations) in cents, of `income` in `year` (under its law, or the
+        last known one), or of the flat-rate base of the first two years (`forfait`, R613-5 III)."""
+        law_year = self._law_year(year)
+        key = (
+            year,
+            law_year,
+            provisional and provisional_snapshot(law_year) is not snapshot(law_year),
+            income,
+            forfait,
+        )
         if key not in self.cache:
             cents = self.incomes[income]
             whole = not (cents % 100).any()
             euros = cents // 100 if whole else cents / 100  # floats of whole cents are read exactly
+            # `amounts._situation`: the start (and ACRE) in the year of the start and the next; a start after the
+            # law's year is left out (such a row's amount is not used: see `campaign_many`).
+            dated = (self.start_year >= year - 1) & (self.start_year <= law_year)
             columns = {
-                "year": np.full(len(cents), year),
+                "year": np.full(len(cents), law_year),
                 "profession": self.names,
                 "income": euros,
                 "department": self.departments,
+                "start_date": np.where(dated, self.start, np.iinfo(np.int64).min).view("datetime64[D]"),
+                "acre": self.acre & dated,
+                "rsa": self.rsa,
             }
-            result = simulate_many(columns, provisional=key[1], law=self.law)
+            result = simulate_many(columns, provisional=key[2], law=self.law, forfait=forfait)
             amount = 100 * (result["total"] - result["formation_professionnelle"])
             self.cache[key] = (amount, amount - 100 * result["csg_crds"])
         return self.cache[key]
 
     def definitive(self, year: int, income: str) -> I64:
         """`amounts.definitive`: contributions of `year` on its own income."""
-        return self._run(self._law_year(year), False, income)[0]
+        return self._run(year, False, income)[0]
+
+    def debut_activite(self, year: int) -> Bools:
+        """`amounts.is_debut_activite`: `year` is one of the first two civil years of activity (R613-5 III)."""
+        law, _ = amounts.law_for(year)
+        since = year - self.start_year
+        debut: Bools = (since >= 0) & (since < law.forfait_duree_annees)
+        return debut
+
+    def forfait(self, year: int) -> I64:
+        """`amounts.forfait`: the provisional contributions of a first or second year on the flat-rate base."""
+        return self._run(year, True, "zero", forfait=True)[0]
+
+    def annualised(self, basis_year: int, income: str) -> str:
+        """`amounts.annualised` (R131-3-1 1°): the income of the year the activity started, brought to a whole
+        year — the one text `rules.annualised` on the rows that started after 1 January of `basis_year`."""
+        partial = (self.start_year == basis_year) & (self.start != (date(basis_year, 1, 1) - _EPOCH).days)
+        if not partial.any():
+            return income
+        name = f"{income} annualised from {basis_year}"
+        if name not in self.incomes:
+            law, _ = amounts.law_for(basis_year)
+            end = (date(basis_year, 12, 31) - _EPOCH).days
+            active = np.where(partial, end - self.start + 1, 1)
+            counted = min(law.jours_prorata, (date(basis_year + 1, 1, 1) - date(basis_year, 1, 1)).days)
+            whole = annualised(VECTOR, self.incomes[income], 100, counted, active)
+            self.incomes[name] = np.where(partial, 100 * whole, self.incomes[income])
+        return name
 
     def converted(self, basis_year: int, year: int, income: str) -> str:
         """`amounts.converted`: the income of `basis_year` in the definition of `year`'s provisional rules.
@@ -550,7 +708,6 @@ class _Amounts:
         self._law_year(year)
         if not amounts.needs_conversion(basis_year, year):
             return income
-        basis_year = self._law_year(basis_year)
         name = f"{income} converted from {basis_year}"
         if name not in self.incomes:
             cotisations = self._run(basis_year, False, income)[1]
@@ -558,13 +715,25 @@ class _Amounts:
         return name
 
     def provisional(self, year: int, basis_year: int, income: str) -> I64:
-        """`amounts.provisional`: provisional contributions of `year` on the income of `basis_year`."""
-        base = self.converted(basis_year, year, income)
-        return self._run(self._law_year(year), True, base)[0]
+        """`amounts.provisional`: provisional contributions of `year` on the income of `basis_year` (annualised when
+        the activity started during it, then converted to `year`'s definition)."""
+        base = self.converted(basis_year, year, self.annualised(basis_year, income))
+        return self._run(year, True, base)[0]
+
+    def called(self, year: int, basis_year: int, income: str) -> I64:
+        """The provisional contributions of `year`: on the flat-rate base in a first or second year
+        (`_Replay.open_year`, `called_for`), else on the income of `basis_year`."""
+        debut = self.debut_activite(year)
+        if debut.all():
+            return self.forfait(year)
+        on_income = self.provisional(year, basis_year, income)
+        return np.where(debut, self.forfait(year), on_income) if debut.any() else on_income
 
     def cfp(self, year: int) -> I64:
-        """`amounts.cfp`: the CFP of `year` (the whole PASS, whatever the income), by row."""
+        """`amounts.cfp`: the CFP of `year` (the whole PASS, whatever the income), by row — under the law of the
+        provisional contributions in a first or second year (`amounts.forfait`), else of the year's."""
         law_year = self._law_year(year)
+        debut = self.debut_activite(year)
         # By profession, in metropolitan France (and overseas) then at Mayotte (its own PASS from 2025).
         n = len(PROFESSIONS)
         columns = {
@@ -573,8 +742,11 @@ class _Amounts:
             "income": [0] * (2 * n),
             "department": ["75"] * n + ["976"] * n,
         }
-        by_profession: I64 = 100 * simulate_many(columns, law=self.law)["formation_professionnelle"]
-        cfp: I64 = by_profession[self.codes.astype(np.intp) + n * (self.departments == "976")]
+        index = self.codes.astype(np.intp) + n * (self.departments == "976")
+        cfp: I64 = 100 * simulate_many(columns, law=self.law)["formation_professionnelle"][index]
+        if debut.any():
+            first: I64 = 100 * simulate_many(columns, provisional=True, law=self.law)["formation_professionnelle"]
+            cfp = np.where(debut, first[index], cfp)
         return cfp
 
 
@@ -610,21 +782,25 @@ def _schedule(
     cal: _Calendars,
     calendar: npt.NDArray[np.int8],
     effects: npt.NDArray[np.int8],
+    earliest: npt.NDArray[np.int8],
     t: _Targets,
     s: slice,
     out: dict[str, Any],
 ) -> None:
     """The échéancier of the rows `s`, written into `out` (see `declaration`, `ajustement`,
-    `regularisation_credit` and `open_year` of the scalar replay)."""
+    `regularisation_credit` and `open_year` of the scalar replay). `earliest`: the first slot of N the provisional
+    contributions of N may use (R613-4: at least 90 days after the start of activity; 0 in the steady state)."""
     k = calendar[s].astype(np.intp)
     rows = np.arange(len(k))
     slot = np.arange(SLOTS)
     valid = cal.valid[k]
     effect = effects[s].astype(np.intp)
+    first = earliest[s].astype(np.intp)
     before = slot < effect[:, None]
-    # Provisional N in equal instalments from January (R613-2 II).
+    # Provisional N in equal instalments from January, or from the first due date 90 days after the start of
+    # activity (R613-2 II, R613-4).
     provisional_n = t.provisional_n[s]
-    opened = _spread(provisional_n, valid & (slot < 12), cal.last[k, 0])
+    opened = _spread(provisional_n, valid & (slot < 12) & (slot >= first[:, None]), cal.last[k, 0])
     called = np.where(before, opened, 0).sum(axis=1)
     # Ajustement (R613-5 I 2°, II): what is called stays; the old plan is kept as far as the new amount goes.
     ajustement_refund, keep, adjust = ajustement_split(
@@ -642,7 +818,9 @@ def _schedule(
     pool = cal.pools[k, effect]
     last = cal.pool_last[k, effect]
     provisional = np.where(before, opened, 0)
-    provisional += _spread(keep, pool, last)
+    # The provisional component keeps its own earliest date (`_Replay.pool`: from max(effect, earliest)).
+    kept_from = np.maximum(effect, first)
+    provisional += _spread(keep, cal.pools[k, kept_from], cal.pool_last[k, kept_from])
     provisional += _spread(t.provisional_next[s], valid & (slot >= 12), cal.last[k, 1])
     out["provisional"][s] = provisional
     out["ajustement"][s] = _spread(adjust, pool, last)
@@ -655,6 +833,96 @@ def _schedule(
     out["ajustement_refund"][s] = ajustement_refund
     out["regularisation_on_instalments"][s] = on_adjust + on_provisional
     out["regularisation_refund"][s] = refunded
+
+
+def _cessations(
+    cal: _Calendars,
+    calendar: npt.NDArray[np.int8],
+    year: int,
+    ceased: Bools,
+    cessation: I64,
+    declared: I64,
+    start: I64,
+    t: _Targets,
+    penalty: I64,
+    out: dict[str, Any],
+) -> tuple[Dates, I64, Bools] | None:
+    """A cessation in N (`_Replay.cessation_event`), on the échéanciers of `out`: the provisional contributions
+    and the ajustement stop at the cessation (R131-3-1 2°, R613-1-5), nothing of N+1 is due (its provisional
+    contributions and CFP); a CFP of N not called yet and the rest of a régularisation fall due on the settlement
+    date (R131-9 IV: 60 days after, `settlement_after_cessation`). A declaration after the cessation calls no
+    ajustement and opens no N+1: its régularisation (and penalty) falls due 30 days after the call
+    (`effect_after_cessation`, R613-1-5 2°), a credit is refunded (not imputed). Returns (the off-calendar dates,
+    their parts, the rows ceased before their declaration), None when no row ceased."""
+    rows = np.flatnonzero(ceased)
+    if not len(rows):
+        return None
+    n = len(calendar)
+    k = calendar[rows].astype(np.intp)
+    # Slots after the cessation (the day itself is before: `called(key, cessation + 1 day)`).
+    after = cal.valid[k] & (cal.due[k] > cessation[rows, None])
+    before = declared[rows] > cessation[rows]  # ceased before the declaration (same day: the declaration first)
+    dates = np.full((n, 2), np.iinfo(np.int64).min, dtype=np.int64)
+    parts = np.zeros((n, 2, len(OFF_KINDS)), dtype=np.int64)
+    # The settlement date, asked once per (cessation, start) pair.
+    pairs, inverse = np.unique(np.stack([cessation[rows], start[rows]]), axis=1, return_inverse=True)
+    settled = np.array(
+        [
+            (settlement_after_cessation(_date(day), first_due_floor(_date(begun))) - _EPOCH).days
+            for day, begun in pairs.T.tolist()
+        ],
+        dtype=np.int64,
+    )[inverse.reshape(-1)]
+    dates[rows, 0] = settled
+    # The CFP of N not called by the cessation, on the settlement date; nothing of N+1.
+    cfp = out["cfp"][rows]
+    parts[rows, 0, OFF_KINDS.index("cfp")] = np.where(after[:, :12], cfp[:, :12], 0).sum(axis=1)
+    regularisation = out["regularisation"][rows]
+    moved = np.where(after, regularisation, 0).sum(axis=1)
+    for kind in ("provisional", "ajustement", "regularisation", "cfp"):
+        out[kind][rows] = np.where(after, 0, out[kind][rows])
+    # Declared first: the régularisation's rest on the settlement date; the penalty stays where it was called.
+    parts[rows, 0, OFF_KINDS.index("regularisation")] = np.where(before, 0, moved)
+    # Ceased first: the declaration's complement and penalty 30 days after its call; its credit refunded.
+    late = rows[before]
+    if len(late):
+        days, inverse = np.unique(declared[late], return_inverse=True)
+        due = np.array(
+            [(effect_after_cessation(_date(day), _effect_delay(_date(day))) - _EPOCH).days for day in days.tolist()],
+            dtype=np.int64,
+        )
+        dates[late, 1] = due[inverse.reshape(-1)]
+        balance = t.definitive_n1[late] - t.called_n1[late]
+        parts[late, 1, OFF_KINDS.index("regularisation")] = np.maximum(balance, 0)
+        parts[late, 1, OFF_KINDS.index(declarations.PENALTY_KIND)] = penalty[late]
+        penalty[late] = 0
+        out["ajustement_refund"][late] = 0
+        out["regularisation_on_instalments"][late] = 0
+        out["regularisation_refund"][late] = np.maximum(-balance, 0)
+    closed = np.zeros(n, dtype=np.bool_)
+    closed[late] = True
+    return dates.view("datetime64[D]"), parts, closed
+
+
+def _effect_delay(on: date) -> int:
+    """R613-5 I: the days after a declaration before its échéancier takes effect (`delais.effet_declaration_jours`)."""
+    delay = load_law().value_near("delais.effet_declaration_jours", on)
+    assert isinstance(delay, int)
+    return delay
+
+
+def _off_debits(dates: Dates, zone: npt.NDArray[np.int16], departments: tuple[str, ...]) -> Dates:
+    """The debit date of each off-calendar date (`calendar.debit_date` in the row's zone), once per (zone, day)."""
+    debits = np.full(dates.shape, np.datetime64("NaT"), dtype="datetime64[D]")
+    days = dates.view(np.int64)
+    for z, department in enumerate(departments):
+        for i in range(dates.shape[1]):
+            mine = (zone == z) & ~np.isnat(dates[:, i])
+            if mine.any():
+                unique, inverse = np.unique(days[mine, i], return_inverse=True)
+                found = [(debit_date(_date(day), department) - _EPOCH).days for day in unique.tolist()]
+                debits[mine, i] = np.array(found, dtype=np.int64)[inverse.reshape(-1)].view("datetime64[D]")
+    return debits
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -676,8 +944,8 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     for name in data:
         if name not in FIELDS:
             raise InputError(str(name), "is not a known field")
-    for name in FIELDS[1:]:
-        if name not in data:
+    for name in FIELDS:
+        if name not in data and name not in OPTIONAL:
             raise InputError(name, "is required")
     n = len(data["profession"])
     for name, values in data.items():
@@ -689,24 +957,69 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     day = _days_of_month(data["day"], payment_days(year), problems)
     direct_debit = _flags(data["direct_debit"], "direct_debit", problems)
     zone, zones, departments = _zones(data["department"], problems)
-    income_n2 = _cents(data["income_n2"], "income_n2", problems)
+    no_n2 = _missing(data["income_n2"])
+    income_n2 = _cents(_fill(data["income_n2"], no_n2), "income_n2", problems)
     income_n1 = _cents(data["income_n1"], "income_n1", problems)
     declared = _days(data["declaration_date"], "declaration_date", problems)
     start = _days(data["activity_start"], "activity_start", problems)
+    acre = _flags(data["acre"], "acre", problems) if "acre" in data else np.zeros(n, dtype=np.bool_)
+    rsa = _flags(data["rsa"], "rsa", problems) if "rsa" in data else np.zeros(n, dtype=np.bool_)
+    ceased = ~_missing(data["cessation"]) if "cessation" in data else np.zeros(n, dtype=np.bool_)
+    cessation = np.full(n, _NO_DATE, dtype=np.int64)
+    if ceased.any():
+        given = _array(data["cessation"])
+        if given.dtype.kind == "M":
+            cessation = np.where(ceased, given.astype("datetime64[D]").view(np.int64), _NO_DATE)
+        else:
+            given = given.copy()
+            given[~ceased] = date(year, 1, 1)  # not read
+            cessation = np.where(ceased, _days(given, "cessation", problems), _NO_DATE)
     first, after = (date(year, 1, 1) - _EPOCH).days, (date(year + 1, 1, 1) - _EPOCH).days
     problems.add(
         (declared < first) | (declared >= after),
         "declaration_date",
         lambda i: f"{_date(declared[i])} is not in the campaign year {year}",
     )
-    steady = (date(year - STEADY_STATE_YEARS + 1, 1, 1) - _EPOCH).days
+    # An activity started in N or later opens its first year in the campaign (R613-4's first instalments, the
+    # first year's spill-over): the replay's.
     problems.add(
-        start >= steady,
+        start >= first,
         "activity_start",
-        lambda i: (
-            f"{_date(start[i])} is less than {STEADY_STATE_YEARS} full years before "
-            f"{year}: not a steady-state account (an activity started in {year - STEADY_STATE_YEARS} or earlier)"
-        ),
+        lambda i: f"{_date(start[i])}: an activity started in the campaign year {year} is not computed here",
+    )
+    start_year = start.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    problems.add(
+        (start_year == year - 2) & (year - 2 < covered[0]),
+        "activity_start",
+        lambda i: f"{_date(start[i])}: the income of {year - 2} is annualised with its law, which is not known",
+    )
+    # The income of N-2 is read unless both N-1 and N are first or second years (their provisional
+    # contributions on the flat-rate base, R613-5 III).
+    flat_rate = (year - start_year < amounts.law_for(year)[0].forfait_duree_annees) & (
+        year - 1 - start_year < amounts.law_for(year - 1)[0].forfait_duree_annees
+    )
+    problems.add(
+        no_n2 & ~flat_rate,
+        "income_n2",
+        lambda i: "is required (the activity started before the first two years)",
+    )
+    # R613-4: the provisional contributions of N start at the first due date at least 90 days after the start of
+    # activity (an activity started in N-1); that date must be one of N, before the CFP's call.
+    earliest_day = np.full(n, first, dtype=np.int64)
+    recent = np.flatnonzero(start_year >= year - 1)
+    if len(recent):
+        days, inverse = np.unique(start[recent], return_inverse=True)
+        floors = np.array([(first_due_floor(_date(day)) - _EPOCH).days for day in days.tolist()], dtype=np.int64)
+        earliest_day[recent] = np.maximum(first, floors[inverse.reshape(-1)])
+    problems.add(
+        ceased & ((cessation < np.maximum(first, start)) | (cessation >= after)),
+        "cessation",
+        lambda i: f"{_date(cessation[i])} is not a cessation of the campaign year {year} after the start of activity",
+    )
+    problems.add(
+        earliest_day > (cfp_call_from(year) - _EPOCH).days,
+        "activity_start",
+        lambda i: f"{_date(start[i])}: the first instalment of {year} would follow the call of its CFP",
     )
     problems.raise_first()
 
@@ -717,13 +1030,23 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
 
     # Each overseas territory is a zone of its own, so a zone's département gives a row's overseas rules.
     row_department = np.array(departments, dtype=object)[zone]
-    batch = _Amounts(profession, {"income_n2": income_n2, "income_n1": income_n1}, row_department, law or load_law())
+    incomes = {"income_n2": income_n2, "income_n1": income_n1}
+    batch = _Amounts(profession, incomes, row_department, law or load_law(), start, acre, rsa)
+    for basis, name in ((year - 2, "income_n2"), (year - 1, "income_n1")):
+        # An income brought to a whole year beyond what `simulate_many` reads: the replay computes it.
+        whole = batch.incomes[batch.annualised(basis, name)]
+        problems.add(
+            np.abs(whole) > 100 * int(MAX_INCOME),
+            name,
+            lambda i: "annualised (R131-3-1 1°), is beyond the amounts the batch computes",
+        )
+    problems.raise_first()
     targets = _Targets(
-        provisional_n=batch.provisional(year, year - 2, "income_n2"),
-        called_n1=batch.provisional(year - 1, year - 2, "income_n2"),
+        provisional_n=batch.called(year, year - 2, "income_n2"),  # `open_year(N)`
+        called_n1=batch.called(year - 1, year - 2, "income_n2"),  # `called_for(N-1)`
         definitive_n1=batch.definitive(year - 1, "income_n1"),
-        adjusted_n=batch.provisional(year, year - 1, "income_n1"),
-        provisional_next=batch.provisional(year + 1, year - 1, "income_n1"),
+        adjusted_n=batch.provisional(year, year - 1, "income_n1"),  # `ajustement`: on the income, even in year 2
+        provisional_next=batch.called(year + 1, year - 1, "income_n1"),  # `open_year(N+1)`
         cfp_n=batch.cfp(year),
         cfp_next=batch.cfp(year + 1),
     )
@@ -744,6 +1067,10 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     for name in ("ajustement_refund", "regularisation_refund", "regularisation_on_instalments"):
         out[name] = np.zeros(n, dtype=np.int64)
     effects = _effects(cal, calendar, declared, year)
+    # The slot of each row's earliest day: the first due date of N on or after it (`_Replay.pool`).
+    of_row = calendar.astype(np.intp)
+    on_or_after = cal.valid[of_row, :12] & (cal.due[of_row, :12] >= earliest_day[:, None])
+    earliest = np.argmax(on_or_after, axis=1).astype(np.int8)
     # The replay's `refund_date`, asked once per declaration day.
     days, inverse = np.unique(declared, return_inverse=True)
     refund_days = np.array([(refund_date(_date(day)) - _EPOCH).days for day in days.tolist()], dtype=np.int64)
@@ -751,8 +1078,9 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     # One block after the other, in this process: the campaign's parallelism is its partitions (worker processes
     # or Dask workers), so that no thread pool here oversubscribes a worker's cores.
     for begin in range(0, n, CHUNK):
-        _schedule(cal, calendar, effects, targets, slice(begin, min(begin + CHUNK, n)), out)
+        _schedule(cal, calendar, effects, earliest, targets, slice(begin, min(begin + CHUNK, n)), out)
 
+    off = _cessations(cal, calendar, year, ceased, cessation, declared, start, targets, penalty, out)
     due = np.where(cal.valid, cal.due, np.iinfo(np.int64).min).view("datetime64[D]")
     debit = np.full((len(zones), len(cal.labels), SLOTS), np.datetime64("NaT"), dtype="datetime64[D]")
     for z, department in enumerate(departments):
@@ -782,4 +1110,10 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
         estimated_years=tuple(sorted(batch.estimated)),
         zone_overseas=tuple(department if is_overseas(department) else None for department in departments),
         penalty=penalty,
+        started=np.maximum(start_year - year, -3).astype(np.int8),
+        cessation=np.where(ceased, cessation, np.iinfo(np.int64).min).view("datetime64[D]") if ceased.any() else None,
+        off_dates=None if off is None else off[0],
+        off_debit_dates=None if off is None else _off_debits(off[0], zone, departments),
+        off_parts=None if off is None else off[1],
+        closed_before=None if off is None else off[2],
     )
