@@ -624,18 +624,19 @@ class _Group:
             own = dataclasses.replace(explanation, situation=cast(Situation, standin))
             day = reached[probe]
             strings = None if day is None else {iso.values[probe]: iso, french.values[probe]: french}
-            try:
-                done = self._part(tracer, chosen, lambda own=own: own.rights().to_dict(), idents, parts, strings)
-            except (TypeError, ValueError):
+            plans: list[Any] = []
+
+            def alone(i: int, explanation: engine._Explanation = explanation, plans: list[Any] = plans) -> str:
                 # A figure of each row written inside a sentence (the ACRE exemption's revenu cotisé, through
-                # `format_euros`) cannot be traced: these rows' rights are explained one by one, by the same
-                # code on the row's own integers.
-                done = [""] * len(rows)
-                plan = _plan(dataclasses.replace(explanation, ops=SCALAR), {})
-                for i in np.flatnonzero(chosen).tolist():
-                    situation = self.rows[i].situation
-                    alone = dataclasses.replace(plan(i) if plan else explanation, situation=situation)
-                    done[i] = json.dumps(alone.rights().to_dict(), ensure_ascii=False)
+                # `format_euros`) cannot be traced: the rows of that path have their rights explained one by one,
+                # by the same code on the row's own integers (`_plan`, made once).
+                if not plans:
+                    plans.append(_plan(dataclasses.replace(explanation, ops=SCALAR), {}))
+                plan = plans[0]
+                one = dataclasses.replace(plan(i) if plan else explanation, situation=self.rows[i].situation)
+                return json.dumps(one.rights().to_dict(), ensure_ascii=False)
+
+            done = self._part(tracer, chosen, lambda own=own: own.rights().to_dict(), idents, parts, strings, alone)
             _merge(out, done, chosen)
         return out
 
@@ -647,15 +648,26 @@ class _Group:
         idents: list[str],
         parts: dict[str, list[str]],
         strings: dict[str, _Strings] | None = None,
+        alone: Any = None,
     ) -> list[str]:
         """The JSON text of a part of the explanation for `rows` (a list over the group, "" elsewhere): `build`
         is run once per path, each run's template filled for the rows on that path. `strings`: texts of the
-        probe's that are slots (`_Strings`) wherever they occur in the constants of the template."""
+        probe's that are slots (`_Strings`) wherever they occur in the constants of the template. `alone(i)`: the
+        text of row `i` by itself, for the rows of a path whose run cannot be traced (TypeError, ValueError: the
+        code needed a number of each row where a column cannot stand, and every row of the path reached it)."""
         out = [""] * len(rows)
         left = rows.copy()
         while left.any():
             trace = tracer.follow(left)
-            template, slots = _template(build())
+            try:
+                template, slots = _template(build())
+            except (TypeError, ValueError):
+                if alone is None:
+                    raise
+                for i in np.flatnonzero(trace.keep).tolist():
+                    out[i] = alone(i)
+                left &= ~trace.keep
+                continue
             if strings:
                 template, slots = _substitute(template, slots, strings)
             keep = trace.keep
