@@ -278,11 +278,6 @@ _well_formed = st.fixed_dictionaries(
         "income_is_net": st.booleans(),
         "department": st.one_of(st.none(), _departments),
     },
-).filter(
-    # Mayotte's own law (from income 2025) fails today in the rights, on both paths alike ("erreur interne:
-    # AttributeError: 'NonDue' object has no attribute 'base'", also `echeancier simulate --department 976`): left
-    # out until that is mended; Mayotte before 2025 (the metropolitan rules) is drawn.
-    lambda data: data.get("department") not in ("976", 976) or data["year"] in (2022, 2023, 2024)
 )
 
 

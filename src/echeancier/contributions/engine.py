@@ -273,7 +273,7 @@ class _Explanation:
     def rights(self) -> Rights:
         from echeancier.rights import of_traces
 
-        if self.law.section is not None:
+        if self.law.section is not None or self.law.mayotte:
             from echeancier.rights.result import not_computed
 
             return not_computed(self.situation.year, self.law.section)

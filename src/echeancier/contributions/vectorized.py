@@ -843,7 +843,9 @@ def _run_block(
     views = {key: column[s] for key, column in out.items()}
     counts = np.bincount(block.offset, minlength=len(years.laws))
     if rights is not None:
-        scalar = scalar | (block.section > 0)  # the rights of a section are not computed (`rights.not_computed`)
+        # The rights of a section and of Mayotte's own law are not computed (`rights.not_computed`): as one situation.
+        under_mayotte = np.array([m is not None for m in years.mayotte], dtype=np.bool_)[block.offset]
+        scalar = scalar | (block.section > 0) | (block.mayotte & under_mayotte)
     for offset in np.flatnonzero(counts):
         law, mayotte = years.laws[offset], years.mayotte[offset]
         assert law is not None

@@ -237,9 +237,15 @@ def effets(rights: Rights, *, acre: bool, rsa: bool, minimum: tuple[int, int] | 
     return tuple(out)
 
 
-def not_computed(year: int, section: str) -> Rights:
+def not_computed(year: int, section: str | None) -> Rights:
     """The rights of a profession libérale réglementée, which follow its section's rules (CNAVPL points, CSS
-    L643-1; the section's statuts): not computed, and said so."""
+    L643-1; the section's statuts), and (`section` None) those of an indépendant at Mayotte from 2025, whose
+    contributions follow ordonnance 96-1122 (no indemnités journalières cotisation, its own retraite de base):
+    not computed, and said so (docs/law-choices.md, 187)."""
+    if section is None:
+        why = "droits à Mayotte (ordonnance n° 96-1122, régime propre) non calculés"
+    else:
+        why = f"droits de la section {section} (CNAVPL, CSS L643-1 ; statuts de la section) non calculés"
     zero = Decimal(0)
     return Rights(
         year=year,
@@ -249,7 +255,7 @@ def not_computed(year: int, section: str) -> Rights:
             zero != 0, zero, zero, zero, zero, False, 0, None, REFERENCE_IJ
         ),
         effets=(),
-        non_calcules=f"droits de la section {section} (CNAVPL, CSS L643-1 ; statuts de la section) non calculés",
+        non_calcules=why,
     )
 
 
