@@ -15,10 +15,10 @@ proportional part), with its complémentaire and invalidité-décès, and no IJ 
 The RSA or prime d'activité removes the minimums of these cotisations as of the others (as URSSAF's model does).
 
 Who collects: since 1 January 2023 every cotisation of the Cipav's members is collected by the Urssaf, the
-retraite de base for the CNAVPL and the complémentaire and invalidité-décès for the Cipav (LFSS pour 2021 art. 15,
-CSS L642-5); the CAVEC collects its members' retraite de base (for the CNAVPL), complémentaire and
-invalidité-décès itself (CSS R642-2, docs/law-choices.md 265), and the CNBF the avocats' (R652-34); each line
-says so (`collected_by`).
+retraite de base for the CNAVPL and the complémentaire and invalidité-décès for the Cipav (the transfer of the
+Cipav's collection to the Urssaf, as URSSAF states it); the CAVEC collects its members' retraite de base (for
+the CNAVPL), complémentaire and invalidité-décès itself (CSS R642-2, docs/law-choices.md 265), and the CNBF the
+avocats' (R652-34); each line says so (`collected_by`).
 
 Written once over integers (`contributions.exact`), for one situation and for many rows.
 """
@@ -394,7 +394,7 @@ def explain_cavec_invalidite_deces(t: Classe, law: LawSnapshot, assiette: int) -
 
 
 REFERENCE_CNBF_RB = "CSS L652-1 (CNBF, recouvrement R652-34)"
-REFERENCE_CNBF_RC = "Statuts du régime complémentaire de la CNBF (CSS L652-6), classe 1"
+REFERENCE_CNBF_RC = "Statuts du régime complémentaire de la CNBF (CSS L651-1 et suivants), classe 1"
 REFERENCE_CNBF_ID = "Statuts du régime invalidité-décès de la CNBF"
 REFERENCE_CNBF_IJ = "CSS D621-3 (non due par les avocats, régime propre)"
 

@@ -256,13 +256,18 @@ def load_directory(directory: Path) -> Law:
     files: list[ParameterFile] = []
     for path in sorted(directory.glob("*.yaml")):
         try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+            # The packaged files are trusted: LibYAML's safe loader when present (the same documents, ~9× less CPU
+            # at every command's start), else PyYAML's.
+            document = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
         except yaml.YAMLError as error:
             raise LawError(f"{path.name}: invalid YAML ({error})") from None
         files.append(parse_file(path.stem, document))
     if not files:
         raise LawError(f"no parameter file in {directory}")
     return Law(tuple(files))
+
+
+_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @lru_cache(maxsize=1)
