@@ -110,7 +110,7 @@ def collection_sentence(section: str) -> str:
         f"Profession libérale réglementée (section {section.upper()}) : cet échéancier comprend les cotisations et "
         f"contributions que l'Urssaf recouvre ; la retraite de base (recouvrée par {by(base)}), la retraite "
         f"complémentaire et l'invalidité-décès (recouvrées par {by(own)}) sont appelées par la section selon ses "
-        "statuts et n'y figurent pas (CSS R613-1, R642-2)."
+        f"statuts et n'y figurent pas (CSS R613-1, {'R652-34' if section == 'cnbf' else 'R642-2'})."
     )
 
 

@@ -243,7 +243,11 @@ def not_computed(year: int, section: str) -> Rights:
             zero != 0, zero, zero, zero, zero, False, 0, None, REFERENCE_IJ
         ),
         effets=(),
-        non_calcules=f"droits de la section {section} (CNAVPL, CSS L643-1 ; statuts de la section) non calculés",
+        non_calcules=(
+            "droits de la CNBF (statuts de la CNBF) non calculés"
+            if section == "cnbf"
+            else f"droits de la section {section} (CNAVPL, CSS L643-1 ; statuts de la section) non calculés"
+        ),
     )
 
 
