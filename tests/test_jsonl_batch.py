@@ -87,7 +87,7 @@ def situation(rng: random.Random, i: int) -> dict[str, Any]:
         data["conjoint_collaborateur"] = rng.choice((*(o.value for o in ConjointCollaborateur), "tiers", None))
     if rng.random() < 0.08:  # a profession libérale réglementée: its section, one not computed, none, a bad one
         data["profession"] = "liberal_reglementee"
-        data["section"] = rng.choice(("cipav",) * 3 + ("cavec",) * 3 + ("cnbf", None, "x"))
+        data["section"] = rng.choice(("cipav", "cavec", "cnbf") * 2 + ("carmf", None, "x"))
     elif rng.random() < 0.01:
         data["section"] = "cipav"  # without liberal_reglementee: an error line
     keys = list(data)

@@ -31,9 +31,9 @@ def test_the_command_line_shows_who_collects_and_refuses_a_section_not_computed(
     assert "Retraite de base : recouvrée par l'Urssaf, pour la CNAVPL (section Cipav)." in result.stdout
     as_json = runner.invoke(app, [*ARGS, "--json"])
     assert json.loads(as_json.stdout) == json.loads(json.dumps(simulate(CIPAV).to_dict()))
-    bad = runner.invoke(app, [*ARGS[:-3], "cnbf", "--income", "40000"])
+    bad = runner.invoke(app, [*ARGS[:-3], "carmf", "--income", "40000"])
     assert bad.exit_code == 2
-    assert "--section: cnbf n'est pas encore calculée" in bad.output
+    assert "--section: carmf n'est pas encore calculée" in bad.output
     alone = runner.invoke(
         app, ["simulate", "--year", "2025", "--profession", "liberal", "--section", "cipav", "--income", "1"]
     )
@@ -103,22 +103,40 @@ def test_the_echeancier_calls_every_contribution_the_urssaf_collects_for_the_cip
     assert called - refunded == definitive.total - definitive.amount("formation_professionnelle")
 
 
-def test_the_cavec_collects_its_own_contributions_and_the_echeancier_leaves_them_out() -> None:
-    # The CAVEC collects the retraite de base (for the CNAVPL), its complémentaire and invalidité-décès itself
-    # (CSS R642-2): the Urssaf's échéancier calls the rest, and says so.
-    echeancier = build_echeancier(loads_scenario(SCENARIO.replace("section: cipav", "section: cavec")), as_of=None)
-    assert echeancier.notes[0] == "recouvrement_section:cavec"
+@pytest.mark.parametrize(("section", "collector"), [("cavec", "CAVEC"), ("cnbf", "CNBF")])
+def test_a_caisse_collecting_its_own_contributions_leaves_them_out_of_the_echeancier(
+    section: str, collector: str
+) -> None:
+    # The CAVEC (CSS R642-2) and the CNBF (R652-34) collect the retraite de base, complémentaire and
+    # invalidité-décès themselves: the Urssaf's échéancier calls the rest, and says so.
+    echeancier = build_echeancier(loads_scenario(SCENARIO.replace("section: cipav", f"section: {section}")), as_of=None)
+    assert echeancier.notes[0] == f"recouvrement_section:{section}"
     assert "sont appelées par la section selon ses statuts et n'y figurent pas" in note_sentence(echeancier.notes[0])
     called = sum(
         (part.amount for i in echeancier.instalments for part in i.parts if part.year == 2024 and part.kind != "cfp"),
         Decimal(0),
     )
     refunded = sum((r.amount + r.imputed + r.on_instalments for r in echeancier.refunds if r.year == 2024), Decimal(0))
-    definitive = simulate({**CIPAV, "section": "cavec", "year": 2024, "income": 42000})
+    definitive = simulate({**CIPAV, "section": section, "year": 2024, "income": 42000, "start_date": "2019-03-01"})
     elsewhere = sum(definitive.amount(key) for key in ("retraite_base", "retraite_complementaire", "invalidite_deces"))
     assert elsewhere > 0
     assert called - refunded == definitive.total - definitive.amount("formation_professionnelle") - elsewhere
-    assert definitive.line("retraite_complementaire").collected_by == "CAVEC"
+    assert definitive.line("retraite_complementaire").collected_by == collector
+
+
+def test_the_cnbf_forfaits_of_the_echeancier_follow_the_years_of_practice() -> None:
+    # An avocat since 1 March 2022: in 2024 the forfaits are those of 2 to 3 years of practice, not of an old
+    # activity; the Urssaf's échéancier leaves them to the CNBF, whose amounts the simulation shows.
+    from echeancier.schedule import amounts
+
+    contributor = loads_scenario(
+        SCENARIO.replace("section: cipav", "section: cnbf").replace("2019-03-01", "2022-03-01")
+    ).contributor
+    computed = amounts.definitive(contributor, 2024, Decimal(42000))
+    assert computed.simulation is not None
+    expected = simulate({**CIPAV, "section": "cnbf", "year": 2024, "income": 42000, "start_date": "2022-03-01"})
+    assert computed.simulation.amounts == expected.amounts
+    assert expected.line("retraite_base").tranches[0].amount == 1062  # 2024, 2 to 3 years of practice
 
 
 @pytest.mark.parametrize(

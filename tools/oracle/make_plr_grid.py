@@ -16,7 +16,7 @@ import sys
 
 seed, n = int(sys.argv[1]), int(sys.argv[2])
 rng = random.Random(seed)
-SECTIONS = ["cipav", "cavec"]
+SECTIONS = ["cipav", "cavec", "cnbf"]
 EDGES = [0, 1, 3700, 9420, 14919, 16190, 17451, 18840, 28260, 44790, 47100, 51810, 65940, 79040, 87120, 141300, 188400]
 
 

@@ -256,7 +256,9 @@ class _Explanation:
         own = professions_liberales.EXPLAIN[law.exact.section]
         lines = (
             maladie_maternite.explain(maladie, law, assiette),
-            indemnites_journalieres.explain(ij, law),
+            professions_liberales.explain_non_due(ij, law)
+            if isinstance(ij, professions_liberales.NonDue)
+            else indemnites_journalieres.explain(ij, law),
             own[0](rb, law, assiette),
             own[1](rc, law, assiette),
             own[2](id_, law, assiette),

@@ -10,12 +10,15 @@ Under the law of a section (`law.snapshot.section_snapshot`) the six cotisations
   least 450 hours of the SMIC horaire unless the activity lasted less than 90 days; exempted under ACRE;
 - the section's retraite complémentaire and invalidité-décès (Cipav: décret n° 79-262 and its statuts, a rate of
   the income; CAVEC: its statuts, a fixed amount by class of income).
+For the avocats (CNBF, CSS L651-1) the retraite de base is the CNBF's (L652-1: a forfait by years of practice and a
+proportional part), with its complémentaire and invalidité-décès, and no IJ contribution.
 The RSA or prime d'activité removes the minimums of these cotisations as of the others (as URSSAF's model does).
 
 Who collects: since 1 January 2023 every cotisation of the Cipav's members is collected by the Urssaf, the
-retraite de base for the CNAVPL and the complémentaire and invalidité-décès for the Cipav (LFSS pour 2021 art. 15,
-CSS L642-5); the CAVEC collects its members' retraite de base (for the CNAVPL), complémentaire and
-invalidité-décès itself (CSS R642-2, docs/law-choices.md 265); each line says so (`collected_by`).
+retraite de base for the CNAVPL and the complémentaire and invalidité-décès for the Cipav (the transfer of the
+Cipav's collection to the Urssaf, as URSSAF states it); the CAVEC collects its members' retraite de base (for
+the CNAVPL), complémentaire and invalidité-décès itself (CSS R642-2, docs/law-choices.md 265), and the CNBF the
+avocats' (R652-34); each line says so (`collected_by`).
 
 Written once over integers (`contributions.exact`), for one situation and for many rows.
 """
@@ -56,6 +59,7 @@ COLLECTED_BY: dict[str, tuple[str, ...]] = {
         URSSAF,
     ),
     "cavec": (URSSAF, URSSAF, "CAVEC, pour la CNAVPL", "CAVEC", "CAVEC", URSSAF, URSSAF, URSSAF),
+    "cnbf": (URSSAF, URSSAF, "CNBF", "CNBF", "CNBF", URSSAF, URSSAF, URSSAF),
 }
 
 
@@ -106,7 +110,7 @@ def collection_sentence(section: str) -> str:
         f"Profession libérale réglementée (section {section.upper()}) : cet échéancier comprend les cotisations et "
         f"contributions que l'Urssaf recouvre ; la retraite de base (recouvrée par {by(base)}), la retraite "
         f"complémentaire et l'invalidité-décès (recouvrées par {by(own)}) sont appelées par la section selon ses "
-        "statuts et n'y figurent pas (CSS R613-1, R642-2)."
+        f"statuts et n'y figurent pas (CSS R613-1, {'R652-34' if section == 'cnbf' else 'R642-2'})."
     )
 
 
@@ -206,6 +210,73 @@ def cavec_invalidite_deces(k: Ops, r: Rows) -> Classe:
     return Classe(classe, gross, with_acre(k, r, gross * EURO, assiette_share(k, r)))
 
 
+def anciennete_fin_annee(r: Rows) -> Ints:
+    """Days of activity at 31 December, the day of the start counted (an activity without `start_date` started long
+    before): what the CNBF's forfaits are read on (LAW: docs/law-choices.md, 271)."""
+    return r.anciennete + r.law.days_in_year
+
+
+class CnbfRetraiteBase(NamedTuple):
+    classe: Ints
+    forfait: Ints  # euros
+    proportionnelle: Ints  # euros, rounded
+    base: Ints  # cents, the income of the proportional contribution, up to its ceiling
+    gross: Ints  # 1e-8 €
+    amount: Ints  # euros, after ACRE
+
+
+def cnbf_retraite_base(k: Ops, r: Rows) -> CnbfRetraiteBase:
+    """Avocats (CNBF, CSS L652-1, collected under R652-34): a forfait by years of practice at the end of the year
+    and a proportional contribution on the income up to a ceiling, rounded to the euro; the ACRE exemption of the
+    retraite de base on their sum (as URSSAF's model)."""
+    law = r.law
+    classes = law.cnbf_rb_forfaits
+    classe, forfait = _classe(k, anciennete_fin_annee(r), classes.bounds, classes.amounts)
+    base = k.minimum(r.assiette, law.cnbf_rb_plafond)
+    proportionnelle = half_up(law.cnbf_rb_taux * base, EURO)
+    gross = (forfait + proportionnelle) * EURO
+    amount = with_acre(k, r, gross, assiette_share(k, r))
+    return CnbfRetraiteBase(classe, forfait, proportionnelle, base, gross, amount)
+
+
+class CnbfRetraiteComplementaire(NamedTuple):
+    tranches: tuple[Ints, ...]  # cents, by tranche
+    gross: Ints
+    amount: Ints
+
+
+def cnbf_retraite_complementaire(k: Ops, r: Rows) -> CnbfRetraiteComplementaire:
+    """Avocats (CNBF statuts, class 1): the income in tranches of a fixed width, each at its rate, up to five
+    tranches; rounded to the euro once; never prorated, no ACRE exemption."""
+    law = r.law
+    width = law.cnbf_rc_largeur_tranche
+    tranches = tuple(
+        k.maximum(k.minimum(r.assiette, (i + 1) * width) - i * width, 0) for i in range(len(law.cnbf_rc_taux))
+    )
+    gross = 0 * r.assiette
+    for rate_, part in zip(law.cnbf_rc_taux, tranches, strict=True):
+        gross = gross + rate_ * part
+    return CnbfRetraiteComplementaire(tranches, gross, half_up(gross, EURO))
+
+
+def cnbf_invalidite_deces(k: Ops, r: Rows) -> Classe:
+    """Avocats (CNBF statuts): a forfait by years of practice at the end of the year, less the ACRE exemption of
+    the invalidité-décès (D131-6-1, as URSSAF's model)."""
+    classes = r.law.cnbf_id_forfaits
+    classe, gross = _classe(k, anciennete_fin_annee(r), classes.bounds, classes.amounts)
+    return Classe(classe, gross, with_acre(k, r, gross * EURO, assiette_share(k, r)))
+
+
+class NonDue(NamedTuple):
+    amount: Ints
+
+
+def non_due(k: Ops, r: Rows) -> NonDue:
+    """Indemnités journalières: not due by avocats (CSS D621-3 applies to the CNAVPL's sections; the avocats have
+    their own scheme), nil in the shape of the rows."""
+    return NonDue(0 * r.assiette)
+
+
 COTISATIONS: dict[int, tuple[Callable[[Ops, Rows], Any], ...]] = {
     1: (  # cipav (law.snapshot.SECTIONS)
         maladie,
@@ -221,6 +292,14 @@ COTISATIONS: dict[int, tuple[Callable[[Ops, Rows], Any], ...]] = {
         retraite_base,
         cavec_retraite_complementaire,
         cavec_invalidite_deces,
+        allocations_familiales.rule,
+    ),
+    3: (  # cnbf
+        maladie,
+        non_due,
+        cnbf_retraite_base,
+        cnbf_retraite_complementaire,
+        cnbf_invalidite_deces,
         allocations_familiales.rule,
     ),
 }
@@ -314,6 +393,70 @@ def explain_cavec_invalidite_deces(t: Classe, law: LawSnapshot, assiette: int) -
     return _explain_classe("invalidite_deces", t, assiette, law.exact.cavec_id_classes, REFERENCE_CAVEC_ID)
 
 
+REFERENCE_CNBF_RB = "CSS L652-1 (CNBF, recouvrement R652-34)"
+REFERENCE_CNBF_RC = "Statuts du régime complémentaire de la CNBF (CSS L651-1 et suivants), classe 1"
+REFERENCE_CNBF_ID = "Statuts du régime invalidité-décès de la CNBF"
+REFERENCE_CNBF_IJ = "CSS D621-3 (non due par les avocats, régime propre)"
+
+
+def explain_cnbf_retraite_base(t: CnbfRetraiteBase, law: LawSnapshot, assiette: int) -> Line:
+    tranches = (
+        Tranche(
+            f"cotisation forfaitaire (ancienneté, classe {int(t.classe) + 1})",
+            euros(assiette),
+            Decimal(0),
+            decimal(int(t.forfait)),
+        ),
+        tranche("cotisation proportionnelle", t.base, law.cnbf_rb_taux, law.exact.cnbf_rb_taux),
+    )
+    return line(
+        "retraite_base",
+        base=t.base,
+        rate=law.cnbf_rb_taux,
+        amount=t.amount,
+        gross=t.gross,
+        tranches=tranches,
+        reference=REFERENCE_CNBF_RB,
+    )
+
+
+def explain_cnbf_retraite_complementaire(t: CnbfRetraiteComplementaire, law: LawSnapshot, assiette: int) -> Line:
+    figures = law.exact
+    tranches = tuple(
+        tranche(f"tranche {i + 1}", part, law.cnbf_rc_taux[i][1], figures.cnbf_rc_taux[i])
+        for i, part in enumerate(t.tranches)
+        if i == 0 or part
+    )
+    return line(
+        "retraite_complementaire",
+        base=sum(t.tranches),
+        rate=law.cnbf_rc_taux[0][1],
+        amount=t.amount,
+        gross=t.gross,
+        tranches=tranches,
+        reference=REFERENCE_CNBF_RC,
+    )
+
+
+def explain_cnbf_invalidite_deces(t: Classe, law: LawSnapshot, assiette: int) -> Line:
+    gross = decimal(int(t.gross))
+    return Line(
+        "invalidite_deces",
+        base=euros(assiette),
+        rate=Decimal(0),
+        amount=decimal(int(t.amount)),
+        reference=REFERENCE_CNBF_ID,
+        tranches=(Tranche(f"forfait (ancienneté, classe {int(t.classe) + 1})", euros(assiette), Decimal(0), gross),),
+        gross=gross,
+        exoneration=gross - decimal(int(t.amount)),
+    )
+
+
+def explain_non_due(t: NonDue, law: LawSnapshot) -> Line:
+    zero = Decimal(0)
+    return Line("indemnites_journalieres", base=zero, rate=zero, amount=zero, reference=REFERENCE_CNBF_IJ, gross=zero)
+
+
 def _base(explain: Callable[[Any, LawSnapshot], Line]) -> Callable[[Any, LawSnapshot, int], Line]:
     return lambda t, law, assiette: explain(t, law)
 
@@ -326,6 +469,7 @@ EXPLAIN: dict[int, tuple[Callable[[Any, LawSnapshot, int], Line], ...]] = {
         _base(explain_cipav_invalidite_deces),
     ),
     2: (_base(explain_retraite_base), explain_cavec_retraite_complementaire, explain_cavec_invalidite_deces),
+    3: (explain_cnbf_retraite_base, explain_cnbf_retraite_complementaire, explain_cnbf_invalidite_deces),
 }
 
 

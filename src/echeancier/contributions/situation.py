@@ -261,13 +261,13 @@ def check_combinations(
 def check_section(profession: Profession, section: Section | None, department: str | None) -> None:
     """A section goes with a profession libérale réglementée, and one needs it (CSS L640-1, R641-1); the engine
     computes the sections of `law.snapshot.SECTIONS`, in metropolitan France."""
-    from echeancier.law.snapshot import SECTIONS
-
-    reglementee = profession == Profession.liberal_reglementee
+    reglementee = profession is Profession.liberal_reglementee
     if section is None:
         if reglementee:
             raise InputError("section", SECTION_REQUIRED)
         return
+    from echeancier.law.snapshot import SECTIONS
+
     if not reglementee:
         raise InputError("section", SECTION_ONLY)
     if section not in SECTIONS:

@@ -35,6 +35,7 @@ UNITS: dict[str, str] = {
     "count": "a whole number",
     "rate_scale": "a list of [threshold as a multiple of the PASS, rate] points",
     "euro_classes": "a list of [lower bound in euros, amount in euros] classes, the first bound 0",
+    "year_classes": "a list of [lower bound in years of activity, amount in euros] classes, the first bound 0",
     "regime": "the name of a rule set",
     "date": "a calendar date (ISO)",
 }
@@ -131,7 +132,7 @@ def _parse_value(key: str, unit: str, raw: Any) -> ParamValue:
                     raise LawError(f"{key}: scale thresholds must increase")
                 points.append((threshold, rate))
             return tuple(points)
-        if unit == "euro_classes":
+        if unit in ("euro_classes", "year_classes"):
             if not isinstance(raw, list) or not raw:
                 raise LawError(f"{key}: classes are a non-empty list of [lower bound, amount]")
             classes: list[tuple[Decimal, Decimal]] = []
@@ -267,6 +268,9 @@ def load_directory(directory: Path) -> Law:
     if not files:
         raise LawError(f"no parameter file in {directory}")
     return Law(tuple(files))
+
+
+_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @lru_cache(maxsize=1)

@@ -126,6 +126,12 @@ class LawSnapshot:
     cipav_id_plafond: Decimal = field(metadata=parameter("professions_liberales.cipav_id_plafond"))
     cavec_rc_classes: Scale = field(metadata=parameter("professions_liberales.cavec_rc_classes"))
     cavec_id_classes: Scale = field(metadata=parameter("professions_liberales.cavec_id_classes"))
+    cnbf_rb_forfaits: Scale = field(metadata=parameter("professions_liberales.cnbf_rb_forfaits"))
+    cnbf_rb_taux: Decimal = field(metadata=parameter("professions_liberales.cnbf_rb_taux"))
+    cnbf_rb_plafond: Decimal = field(metadata=parameter("professions_liberales.cnbf_rb_plafond"))
+    cnbf_rc_largeur_tranche: Decimal = field(metadata=parameter("professions_liberales.cnbf_rc_largeur_tranche"))
+    cnbf_rc_taux: Scale = field(metadata=parameter("professions_liberales.cnbf_rc_taux"))
+    cnbf_id_forfaits: Scale = field(metadata=parameter("professions_liberales.cnbf_id_forfaits"))
     references: dict[str, Value] = field(repr=False)
     # The same figures as exact integers for the rules (derived here, so that a snapshot built with other figures,
     # e.g. by dataclasses.replace, computes with them).
@@ -203,8 +209,9 @@ class Classes:
     amounts: tuple[int, ...]
 
 
-def _classes(value: Scale) -> Classes:
-    return Classes(tuple(int(bound) * 100 for bound, _ in value[1:]), tuple(int(amount) for _, amount in value))
+def _classes(value: Scale, unit: int = 100) -> Classes:
+    """Classes with their bounds in cents (euros × 100) or in days (years × the days of a year)."""
+    return Classes(tuple(int(bound) * unit for bound, _ in value[1:]), tuple(int(amount) for _, amount in value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +298,12 @@ class Figures:
     cipav_id_plafond: int  # cents (a multiple of the annual PASS)
     cavec_rc_classes: Classes
     cavec_id_classes: Classes
+    cnbf_rb_forfaits: Classes  # bounds in days of activity at the end of the year (years × jours_prorata)
+    cnbf_rb_taux: int
+    cnbf_rb_plafond: int  # cents
+    cnbf_rc_largeur_tranche: int  # cents
+    cnbf_rc_taux: tuple[int, ...]  # by tranche
+    cnbf_id_forfaits: Classes  # bounds in days of activity at the end of the year
 
 
 def _fixed(value: Decimal, scale: int, what: str) -> int:
@@ -449,6 +462,12 @@ def figures(law: LawSnapshot) -> Figures:
         cipav_id_plafond=_fixed(law.cipav_id_plafond * law.pass_annuel, 100, key["cipav_id_plafond"]),
         cavec_rc_classes=_classes(law.cavec_rc_classes),
         cavec_id_classes=_classes(law.cavec_id_classes),
+        cnbf_rb_forfaits=_classes(law.cnbf_rb_forfaits, jours),
+        cnbf_rb_taux=rate("cnbf_rb_taux"),
+        cnbf_rb_plafond=_fixed(law.cnbf_rb_plafond, 100, key["cnbf_rb_plafond"]),
+        cnbf_rc_largeur_tranche=_fixed(law.cnbf_rc_largeur_tranche, 100, key["cnbf_rc_largeur_tranche"]),
+        cnbf_rc_taux=tuple(_fixed(value, RATE, key["cnbf_rc_taux"]) for _, value in law.cnbf_rc_taux),
+        cnbf_id_forfaits=_classes(law.cnbf_id_forfaits, jours),
     )
     # Bounds of the batch path's int64 arithmetic (contributions.exact): the ACRE share of a proportional
     # contribution divides by maximum × ratio × base (≤ the exit threshold) × days, and the maladie-maternité
@@ -565,7 +584,7 @@ def mayotte_snapshot(base: LawSnapshot, law: Law | None = None) -> LawSnapshot |
 
 # The sections professionnelles of the CNAVPL (CSS R641-1) and the CNBF whose contributions the engine computes
 # (`contributions.professions_liberales`); the others are refused at input (`contributions.situation.Section`).
-SECTIONS = ("cipav", "cavec")
+SECTIONS = ("cipav", "cavec", "cnbf")
 # The figures of the rules of the professions libérales réglementées the section snapshot puts in place of those of
 # the other travailleurs indépendants (the same rule, other figures): (field replaced, field of the section).
 _SECTION_FIGURES = (

@@ -244,6 +244,8 @@ def not_computed(year: int, section: str | None) -> Rights:
     not computed, and said so (docs/law-choices.md, 187)."""
     if section is None:
         why = "droits à Mayotte (ordonnance n° 96-1122, régime propre) non calculés"
+    elif section == "cnbf":
+        why = "droits de la CNBF (statuts de la CNBF) non calculés"
     else:
         why = f"droits de la section {section} (CNAVPL, CSS L643-1 ; statuts de la section) non calculés"
     zero = Decimal(0)

@@ -73,7 +73,8 @@ def _situation(contributor: Contributor, year: int, income: Decimal, end: date |
         year=year,
         profession=contributor.profession,
         income=income,
-        start_date=start if start.year >= year - 1 else None,
+        # The CNBF's forfaits follow the years of practice: a profession libérale réglementée keeps its start date.
+        start_date=start if start.year >= year - 1 or contributor.section is not None else None,
         end_date=end if end is not None and end.year == year else None,
         acre=contributor.acre and start.year >= year - 1,
         rsa=contributor.rsa,
