@@ -270,9 +270,6 @@ def load_directory(directory: Path) -> Law:
     return Law(tuple(files))
 
 
-_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 @lru_cache(maxsize=1)
 def load_law() -> Law:
     """The law shipped with the package (parsed once per process)."""
