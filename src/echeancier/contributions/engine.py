@@ -112,8 +112,7 @@ def of_year(
     `outre_mer` where the activity is in a collectivité of CSS L751-1 (`contributions.territory`)."""
     rows, abattement = rows_of(k, figures, cents, start, end, acre, minimums, outre_mer)
     computed = cotisations(k, rows)
-    # L136-3 (former wording): up to 2024 the CSG-CRDS base is the revenu professionnel plus the cotisations.
-    base_csg = rows.assiette if figures.apres_reforme else cents + 100 * computed.total
+    base_csg = rows.assiette if figures.apres_reforme else csg_crds.former_base(k, cents, 100 * computed.total)
     cfp = formation_professionnelle.rule(k, figures, profession)
     return Year(rows, computed, base_csg, cfp, abattement)
 

@@ -155,7 +155,8 @@ def _compute(
     for key, trace in zip(COTISATIONS, computed.traces, strict=True):
         out[key][where] = trace.amount
     # L136-3: from 2025 the single assiette; before, the revenu professionnel plus the compulsory contributions.
-    csg = csg_crds.rule(law, rows.assiette if law.apres_reforme else income + 100 * computed.total).amount
+    base = rows.assiette if law.apres_reforme else csg_crds.former_base(VECTOR, income, 100 * computed.total)
+    csg = csg_crds.rule(law, base).amount
     cfp = formation_professionnelle.rule(VECTOR, law, block.profession[where])
     out["csg_crds"][where] = csg
     out["formation_professionnelle"][where] = cfp

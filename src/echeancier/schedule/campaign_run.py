@@ -2,7 +2,7 @@
 processes or on Dask workers, written atomically, skipped on restart (docs/campaign.md).
 
 A partition is `chunk_size` consecutive rows of one input file (or one page of the store's accounts), named after
-the file and its rank. Its three Parquet files (`parts/`, `refunds/`, `accounts/`) and its summary
+the file and its rank. Its three Parquet files (`instalments/`, `refunds/`, `accounts/`) and its summary
 (`summaries/NAME.json`, written last) are each written to a temporary file then renamed: a partition whose summary
 exists is complete, and a restarted run skips it. At most a few partitions are in memory at once (two per worker),
 so memory is bounded by the chunk size, not by the number of accounts.
@@ -29,7 +29,7 @@ from echeancier.law import Law, load_law
 from echeancier.schedule.campaign import COLUMNS, CampaignError, check_year, compute_partition, merge_summaries
 
 DEFAULT_CHUNK = 50_000
-SUBDIRS = ("parts", "refunds", "accounts")
+SUBDIRS = ("instalments", "refunds", "accounts")
 
 
 @dataclass(frozen=True)
@@ -186,7 +186,7 @@ def run_task(task: Task, year: int, out: str, law: Law | None = None) -> Outcome
     """Compute one partition and write it (in whichever process runs it: this one, a worker, a Dask worker)."""
     target = Path(out)
     partition = compute_partition(task.batch, year, task.first_row, law)
-    for subdir, table in zip(SUBDIRS, (partition.parts, partition.refunds, partition.accounts), strict=True):
+    for subdir, table in zip(SUBDIRS, (partition.instalments, partition.refunds, partition.accounts), strict=True):
         _atomic(target / subdir / f"{task.name}.parquet", _parquet_writer(table))
     record = {"source": task.source, "summary": partition.summary, "errors": partition.errors}
     _atomic(

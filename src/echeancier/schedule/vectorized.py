@@ -71,12 +71,13 @@ from typing import Any, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
+from echeancier.contributions import csg_crds
 from echeancier.contributions.situation import MAX_INCOME, InputError, Profession
 from echeancier.contributions.territory import account_note
 from echeancier.contributions.vectorized import VECTOR, RowInputError, simulate_many
 from echeancier.kernel.money import ZERO, to_decimal
 from echeancier.law import Law, LawError, load_law
-from echeancier.law.snapshot import provisional_snapshot, snapshot, supported_years
+from echeancier.law.snapshot import provisional_snapshot, snapshot_of, supported_years
 from echeancier.organisms import is_overseas
 from echeancier.schedule import amounts, declarations
 from echeancier.schedule.calendar import (
@@ -462,7 +463,9 @@ def _calendars(year: int) -> _Calendars:
     return _Calendars(labels, due, valid, last, cfp, pools, pool_last)
 
 
-def _effects(cal: _Calendars, calendar: npt.NDArray[np.int8], declared: I64, year: int) -> npt.NDArray[np.int8]:
+def _effects(
+    cal: _Calendars, calendar: npt.NDArray[np.int8], declared: I64, year: int, law: Law
+) -> npt.NDArray[np.int8]:
     """The slot of each row's effect date: the replay's own `first_due_date_at_least` (the first due date at least
     `delais.effet_declaration_jours` after the declaration, of N or else of N+1, DESIGN §2.3), asked once per
     calendar and declaration day."""
@@ -477,7 +480,7 @@ def _effects(cal: _Calendars, calendar: npt.NDArray[np.int8], declared: I64, yea
         by_year.append((dates[:split], dates[split:]))
     for i, (c, day) in enumerate(pairs.T.tolist()):
         on = _date(day)
-        delay = load_law().value_near("delais.effet_declaration_jours", on)
+        delay = law.value_near("delais.effet_declaration_jours", on)
         assert isinstance(delay, int)
         for pool in by_year[c]:
             due = first_due_date_at_least(on, delay, pool)
@@ -511,14 +514,14 @@ class _Amounts:
     def _law_year(self, year: int) -> int:
         """The year of the law `amounts.law_for` gives: the year's own, or the last known one past the
         parameters (noted as estimated)."""
-        law, estimated = amounts.law_for(year)
+        law, estimated = amounts.law_for(year, self.law)
         if estimated:
             self.estimated.add(year)
         return law.year
 
     def _run(self, year: int, provisional: bool, income: str) -> tuple[I64, I64]:
         """(contributions CFP excluded, the six cotisations) in cents, of `income` under the law of `year`."""
-        key = (year, provisional and provisional_snapshot(year) is not snapshot(year), income)
+        key = (year, provisional and provisional_snapshot(year, self.law) is not snapshot_of(self.law, year), income)
         if key not in self.cache:
             cents = self.incomes[income]
             whole = not (cents % 100).any()
@@ -546,13 +549,13 @@ class _Amounts:
         target rules need no conversion; here it is only looked up when they do.)
         """
         self._law_year(year)
-        if not amounts.needs_conversion(basis_year, year):
+        if not amounts.needs_conversion(basis_year, year, self.law):
             return income
         basis_year = self._law_year(basis_year)
         name = f"{income} converted from {basis_year}"
         if name not in self.incomes:
             cotisations = self._run(basis_year, False, income)[1]
-            self.incomes[name] = np.maximum(self.incomes[income], 0) + cotisations
+            self.incomes[name] = csg_crds.former_base(VECTOR, self.incomes[income], cotisations)
         return name
 
     def provisional(self, year: int, basis_year: int, income: str) -> I64:
@@ -714,11 +717,18 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     cal = _calendars(year)
 
     # Each overseas territory is a zone of its own, so a zone's département gives a row's overseas rules.
-    row_department = np.array(departments, dtype=object)[zone]
+    # As text when every zone has one: `simulate_many` then reads the codes with `np.unique`, not value by value.
+    as_text = all(isinstance(code, str) for code in departments)
+    row_department = np.array(departments, dtype=str if as_text else object)[zone]
     batch = _Amounts(profession, {"income_n2": income_n2, "income_n1": income_n1}, row_department, law or load_law())
+    # `called_for(N-1)` of the replay: N-1 is not replayed, its provisional contributions are taken on the basis
+    # `amounts.called_basis` chooses among the incomes the row gives (N-2, N-1).
+    incomes = {year - 2: "income_n2", year - 1: "income_n1"}
+    called_basis = amounts.called_basis(year - 1, incomes)
+    assert called_basis is not None
     targets = _Targets(
         provisional_n=batch.provisional(year, year - 2, "income_n2"),
-        called_n1=batch.provisional(year - 1, year - 2, "income_n2"),
+        called_n1=batch.provisional(year - 1, called_basis, incomes[called_basis]),
         definitive_n1=batch.definitive(year - 1, "income_n1"),
         adjusted_n=batch.provisional(year, year - 1, "income_n1"),
         provisional_next=batch.provisional(year + 1, year - 1, "income_n1"),
@@ -728,7 +738,7 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     batch.cache.clear()
     # R613-1-1 III: a declaration after the deadline of N-1's income bears 5 % of N-1's contributions.
     penalty = np.zeros(n, dtype=np.int64)
-    limit = declarations.deadline(year - 1)
+    limit = declarations.deadline(year - 1, law)
     if limit is not None:
         rate = (law or load_law()).value_near("declaration.penalite_retard_taux", limit)
         assert isinstance(rate, Decimal)
@@ -741,7 +751,7 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     out["effect"] = np.zeros(n, dtype=np.int8)
     for name in ("ajustement_refund", "regularisation_refund", "regularisation_on_instalments"):
         out[name] = np.zeros(n, dtype=np.int64)
-    effects = _effects(cal, calendar, declared, year)
+    effects = _effects(cal, calendar, declared, year, law or load_law())
     # The replay's `refund_date`, asked once per declaration day.
     days, inverse = np.unique(declared, return_inverse=True)
     refund_days = np.array([(refund_date(_date(day)) - _EPOCH).days for day in days.tolist()], dtype=np.int64)
