@@ -184,7 +184,7 @@ def differences(
     law: Law | None = None,
 ) -> list[str]:
     """Every account of the campaign against `build_echeancier` of its scenario (with `law`): each instalment (due
-    date, debit date, amount, missed) and each of its parts (kind, year, cents), each refund, the notes, the
+    date, debit date, missed) and each of its parts (kind, year, cents), each refund, the notes, the
     organism; a row the replay refuses is an error row."""
     got_parts, got_refunds = _by_account(instalments), _by_account(refunds)
     got_accounts = {a["account"]: a for a in accounts.to_pylist()}
@@ -201,7 +201,6 @@ def differences(
             (
                 i.due_date,
                 i.debit_date,
-                _cents(i.amount),
                 i.missed,
                 [{"kind": p.kind, "year": p.year, "amount_cents": _cents(p.amount)} for p in i.parts],
             )

@@ -18,7 +18,7 @@ Input rows (a PyArrow table; see docs/campaign.md for the schema): `id`, `profes
 `contributor`, `incomes`, `amounts`, `options` — which then replaces the contributor columns).
 
 Output (`Partition`), amounts in integer cents: `instalments`, one row per instalment (account, due date, debit
-date, amount, missed) with its parts nested (kind, year, amount); `refunds`; `accounts`, one row per input row
+date, missed) with its parts nested (kind, year, amount); `refunds`; `accounts`, one row per input row
 (its path, organism, notes, total called, or its error); `summary`, counts and totals. A bad row is reported
 with its row number and the rest is computed.
 """
@@ -77,7 +77,6 @@ INSTALMENTS_SCHEMA = pa.schema(
         ("account", pa.string()),
         ("due_date", pa.date32()),
         ("debit_date", pa.date32()),
-        ("amount_cents", pa.int64()),  # the sum of its parts
         ("missed", pa.bool_()),
         ("parts", pa.list_(PART_TYPE)),  # in the order of the échéancier (that of `KINDS`)
     ]
@@ -288,7 +287,7 @@ class _Out:
     already as Arrow tables."""
 
     instalments: dict[str, list[Any]] = field(
-        default_factory=lambda: {name: [] for name in ("account", "due_date", "debit_date", "amount_cents", "missed")}
+        default_factory=lambda: {name: [] for name in ("account", "due_date", "debit_date", "missed")}
     )
     part_counts: list[int] = field(default_factory=list)  # the number of parts of each instalment
     parts: dict[str, list[int]] = field(default_factory=lambda: {"kind": [], "year": [], "amount_cents": []})
@@ -323,7 +322,6 @@ class _Out:
             pa.array(columns["account"], pa.string()),
             pa.array(columns["due_date"], pa.date32()),
             pa.array(columns["debit_date"], pa.date32()),
-            np.array(columns["amount_cents"], dtype=np.int64),
             np.array(columns["missed"], dtype=np.bool_),
             offsets,
             np.array(self.parts["kind"], dtype=np.int8),
@@ -336,7 +334,6 @@ def _instalments_table(
     account: pa.Array,
     due: Any,
     debit: Any,
-    amount: npt.NDArray[np.int64],
     missed: npt.NDArray[np.bool_],
     offsets: npt.NDArray[np.int32],
     kind: npt.NDArray[np.int8],
@@ -358,7 +355,6 @@ def _instalments_table(
             account,
             pa.array(due, pa.date32()),
             pa.array(debit, pa.date32()),
-            pa.array(amount, pa.int64()),
             pa.array(missed, pa.bool_()),
             pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), parts),
         ],
@@ -388,19 +384,15 @@ def _planner(row: Mapping[str, Any], number: int, year: int, law: Law | None, ou
     called = 0
     instalments, parts = out.instalments, out.parts
     for instalment in result.instalments:
-        total = 0
         for part in instalment.parts:
             amount = _cents(part.amount)
-            total += amount
+            called += amount
             parts["kind"].append(_KIND_CODE[part.kind])
             parts["year"].append(part.year)
             parts["amount_cents"].append(amount)
-        called += total
         out.part_counts.append(len(instalment.parts))
         for key, value in zip(
-            instalments,
-            (account, instalment.due_date, instalment.debit_date, total, instalment.missed),
-            strict=True,
+            instalments, (account, instalment.due_date, instalment.debit_date, instalment.missed), strict=True
         ):
             instalments[key].append(value)
     for refund in result.refunds:
@@ -551,7 +543,6 @@ def _array_rows(
         (rank == 1), year, np.where((rank == 2) | (rank == len(PARTS)), year - 1, year + slot // 12)
     ).astype(np.int16)
     counts = present.sum(axis=2, dtype=np.int32)
-    total = amounts.sum(axis=2)  # each instalment's amount (`Campaign.total`)
     instalment_row, instalment_slot = np.nonzero(counts)
     offsets = np.zeros(len(instalment_row) + 1, dtype=np.int32)
     np.cumsum(counts[instalment_row, instalment_slot], out=offsets[1:])
@@ -561,7 +552,6 @@ def _array_rows(
             ids.take(pa.array(instalment_row)),
             campaign.due_dates[rows_calendar, instalment_slot],
             campaign.debit_dates[zone[instalment_row], rows_calendar, instalment_slot],
-            total[instalment_row, instalment_slot],
             np.zeros(len(instalment_row), dtype=np.bool_),
             offsets,
             kinds[rank],
@@ -578,7 +568,7 @@ def _array_rows(
                 pa.repeat(pa.scalar("array"), count),
                 _organisms(departments, year),
                 _array_notes(campaign, amounts, year),
-                pa.array(total.sum(axis=1), pa.int64()),
+                pa.array(amounts.sum(axis=(1, 2)), pa.int64()),  # `Campaign.total`, summed
                 pa.nulls(count, pa.string()),
             ],
             schema=ACCOUNTS_SCHEMA,
