@@ -16,13 +16,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from echeancier.law import Law
-from echeancier.schedule.campaign import compute_partition, echeancier_of_row
+from echeancier.schedule.campaign import _Parts, compute_partition, echeancier_of_row
 from echeancier.schedule.campaign_run import SUBDIRS, file_tasks, run_campaign
+from echeancier.schedule.echeancier import KINDS
 from echeancier.schedule.scenario import ScenarioError
 from tests.test_one_text import RAISED, RATE_2025, law_with
 from tests.test_schedule_vectorized import random_row
@@ -267,6 +269,30 @@ def test_an_overridden_rate_changes_the_array_and_the_replay_rows_the_same_way(t
         if a["path"] != "error" and a["called_cents"] != before[a["account"]]["called_cents"]
     )
     assert changed["array"] >= 40 and changed["planner"] >= 80, changed
+
+
+def test_parts_in_any_order_make_the_same_instalments() -> None:
+    """The array path's parts become one row per (account, due date), parts in the order of KINDS, whatever the order
+    they come in (parts off the monthly slots, with dates of their own, are appended after the slots')."""
+    rng = np.random.default_rng(9)
+    count = 400
+    row = np.sort(rng.integers(0, 30, count))
+    due = np.datetime64("2026-01-05") + rng.integers(0, 3, count) * np.timedelta64(30, "D")
+    kind = rng.integers(0, len(KINDS), count).astype(np.int8)
+    keys = np.unique(np.stack([row, due.view(np.int64), kind]), axis=1)  # distinct (row, due, kind), sorted
+    row, due, kind = keys[0], keys[1].view("datetime64[D]"), keys[2].astype(np.int8)
+    year = (2025 + kind.astype(np.int16) % 3).astype(np.int16)
+    amount = rng.integers(1, 10_000, len(row)).astype(np.int64)
+    ids = pa.array([f"A{i}" for i in range(30)])
+    ordered = _Parts(row, due, due + np.timedelta64(1, "D"), kind, year, amount).instalments(ids, ordered=True)
+    shuffle = rng.permutation(len(row))
+    columns = (row[shuffle], due[shuffle], (due + np.timedelta64(1, "D"))[shuffle], kind[shuffle], year[shuffle])
+    mixed = _Parts(*columns, amount[shuffle]).instalments(ids)
+    assert mixed.equals(ordered)
+    assert len(ordered) == len({(r, d) for r, d in zip(row.tolist(), due.tolist(), strict=True)})
+    for instalment in ordered.to_pylist():
+        ranks = [KINDS.index(p["kind"]) for p in instalment["parts"]]
+        assert ranks == sorted(ranks)
 
 
 # --------------------------------------------------------------------------------------------------------------

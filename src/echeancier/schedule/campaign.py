@@ -519,6 +519,43 @@ def _array_path(
     return refused
 
 
+@dataclass(frozen=True)
+class _Parts:
+    """The array path's parts as columns, one entry per part: its row, due and debit dates (datetime64[D]), kind (a
+    rank in `KINDS`), year and cents. Parts off the 24 monthly slots (a date of their own) are more entries."""
+
+    row: npt.NDArray[np.intp]
+    due: npt.NDArray[Any]
+    debit: npt.NDArray[Any]
+    kind: npt.NDArray[np.int8]
+    year: npt.NDArray[np.int16]
+    amount: npt.NDArray[np.int64]
+
+    def instalments(self, ids: pa.Array, ordered: bool = False) -> pa.Table:
+        """One row per (account, due date), its parts in the order of KINDS; `ordered`: already in that order."""
+        columns: tuple[npt.NDArray[Any], ...] = (self.row, self.due, self.debit, self.kind, self.year, self.amount)
+        if not ordered:
+            order = np.lexsort((self.kind, self.due.astype("datetime64[D]").view(np.int64), self.row))
+            columns = tuple(column[order] for column in columns)
+        row, due, debit, kind, year, amount = columns
+        count = len(row)
+        first = np.ones(count, dtype=np.bool_)
+        first[1:] = (row[1:] != row[:-1]) | (due[1:] != due[:-1])
+        starts = np.flatnonzero(first)
+        offsets = np.empty(len(starts) + 1, dtype=np.int32)
+        offsets[:-1], offsets[-1] = starts, count
+        return _instalments_table(
+            ids.take(pa.array(row[starts])),
+            due[starts],
+            debit[starts],
+            np.zeros(len(starts), dtype=np.bool_),
+            offsets,
+            kind,
+            year,
+            amount,
+        )
+
+
 def _array_rows(
     campaign: Campaign, numbers: npt.NDArray[np.intp], ids: pa.Array, departments: Any, year: int, out: _Out
 ) -> None:
@@ -537,28 +574,21 @@ def _array_rows(
     )
     kinds = np.array([_KIND_CODE[kind] for kind in (*PARTS, declarations.PENALTY_KIND)], dtype=np.int8)
     present = amounts != 0
-    _, slot, rank = np.nonzero(present)  # in the order of the rows, then the slots, then KINDS
+    row, slot, rank = np.nonzero(present)  # in the order of the rows, then the slots, then KINDS
     # `Campaign.part_year`: the ajustement is of N, the régularisation and its penalty of N-1, the rest of its slot
     part_year = np.where(
         (rank == 1), year, np.where((rank == 2) | (rank == len(PARTS)), year - 1, year + slot // 12)
     ).astype(np.int16)
-    counts = present.sum(axis=2, dtype=np.int32)
-    instalment_row, instalment_slot = np.nonzero(counts)
-    offsets = np.zeros(len(instalment_row) + 1, dtype=np.int32)
-    np.cumsum(counts[instalment_row, instalment_slot], out=offsets[1:])
-    rows_calendar = calendar[instalment_row]
-    out.tables["instalments"].append(
-        _instalments_table(
-            ids.take(pa.array(instalment_row)),
-            campaign.due_dates[rows_calendar, instalment_slot],
-            campaign.debit_dates[zone[instalment_row], rows_calendar, instalment_slot],
-            np.zeros(len(instalment_row), dtype=np.bool_),
-            offsets,
-            kinds[rank],
-            part_year,
-            amounts[present],  # in the order of `np.nonzero`
-        )
+    row_calendar = calendar[row]
+    parts = _Parts(
+        row,
+        campaign.due_dates[row_calendar, slot],
+        campaign.debit_dates[zone[row], row_calendar, slot],
+        kinds[rank],
+        part_year,
+        amounts[present],  # in the order of `np.nonzero`
     )
+    out.tables["instalments"].append(parts.instalments(ids, ordered=True))
     _array_refunds(campaign, ids, year, out)
     out.tables["accounts"].append(
         pa.table(
