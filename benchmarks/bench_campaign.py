@@ -11,7 +11,8 @@ Run: .venv/bin/python benchmarks/bench_campaign.py [--accounts 20000] [--other 0
   300,000 €, declarations over the whole year) of which `--other` (default 30 %) are not: first or second year of
   activity, ACRE, RSA, a cessation, a missed payment, a modulation, a payment-day change, a quarterly option —
   written to Parquet files of 100,000 rows;
-- the run: `run_campaign` with `--workers` processes (or `--dask`), wall time, accounts per second by path
+- the run: `run_campaign` with `--workers` processes (or `--dask`), wall time and CPU time (this process and its
+  worker processes, `getrusage`: on a shared machine the fairer figure), accounts per second by path
   (measured on one partition in this process), and the peak resident set of this process and of the largest
   worker (Linux `ru_maxrss`);
 - the extrapolation to 3,000,000 accounts is linear in the accounts of each path, and says so: the machine is
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import sys
@@ -102,6 +104,12 @@ def accounts(rows: int, year: int, other: float, seed: int = 2026) -> pa.Table:
     )
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU time of this process and of its finished children (the worker processes)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=20_000)
@@ -124,11 +132,13 @@ def main() -> None:
         sample_seconds = time.perf_counter() - started
         paths = partition.summary["paths"]
         del table, sample, partition
+        cpu_before = _cpu_seconds()
         started = time.perf_counter()
         report = run_campaign(
             file_tasks(work / "in", args.chunk), args.year, work / "out", workers=args.workers, dask=args.dask
         )
         seconds = time.perf_counter() - started
+        cpu = _cpu_seconds() - cpu_before
         self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         summary = report.summary
@@ -139,7 +149,9 @@ def main() -> None:
         )
         print(
             f"  wall time {seconds:.1f} s on {args.dask or f'{args.workers} worker process(es)'}, "
-            f"chunk {args.chunk:,}: {summary['accounts'] / seconds:,.0f} accounts/s"
+            f"chunk {args.chunk:,}: {summary['accounts'] / seconds:,.0f} accounts/s; CPU time (this process and its "
+            f"workers) {cpu:.1f} s, {summary['accounts'] / cpu:,.0f} accounts per CPU second; load average "
+            f"{os.getloadavg()[0]:.1f}"
         )
         print(
             f"  peak memory: this process {self_mb:,.0f} MB, largest worker {worker_mb:,.0f} MB "
@@ -149,7 +161,8 @@ def main() -> None:
         scale = TARGET_ACCOUNTS / max(summary["accounts"], 1)
         print(
             f"  extrapolated, linearly, to {TARGET_ACCOUNTS:,} accounts with the same mix: "
-            f"{seconds * scale:,.0f} s (target ≤ {TARGET_SECONDS:.0f} s); memory is bounded by the chunk, "
+            f"{seconds * scale:,.0f} s (target ≤ {TARGET_SECONDS:.0f} s), or {cpu * scale / 2:,.0f} s on two "
+            f"otherwise idle cores (CPU time / 2); memory is bounded by the chunk, "
             f"not the accounts: ≈ {self_mb + args.workers * worker_mb:,.0f} MB (target ≤ {TARGET_MB:,} MB)"
         )
         print("  the machine is shared: these figures vary with its load.")

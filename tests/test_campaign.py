@@ -16,13 +16,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from echeancier.schedule.campaign import compute_partition, echeancier_of_row
-from echeancier.schedule.campaign_run import file_tasks, run_campaign
+from echeancier.law import Law
+from echeancier.schedule.campaign import _Parts, compute_partition, echeancier_of_row
+from echeancier.schedule.campaign_run import SUBDIRS, file_tasks, run_campaign
+from echeancier.schedule.echeancier import KINDS
 from echeancier.schedule.scenario import ScenarioError
+from tests.test_one_text import RAISED, RATE_2025, law_with
 from tests.test_schedule_vectorized import random_row
 
 PROFESSIONS = ("artisan", "commercant", "liberal")
@@ -182,26 +186,35 @@ def _cents(amount: Decimal) -> int:
 
 
 def differences(
-    rows: list[dict[str, Any]], year: int, parts: pa.Table, refunds: pa.Table, accounts: pa.Table
+    rows: list[dict[str, Any]],
+    year: int,
+    instalments: pa.Table,
+    refunds: pa.Table,
+    accounts: pa.Table,
+    law: Law | None = None,
 ) -> list[str]:
-    """Every account of the campaign against `build_echeancier` of its scenario: each part of each instalment (due
-    date, debit date, kind, year, cents, missed), each refund, the notes, the organism; a row the replay refuses is
-    an error row."""
-    got_parts, got_refunds = _by_account(parts), _by_account(refunds)
+    """Every account of the campaign against `build_echeancier` of its scenario (with `law`): each instalment (due
+    date, debit date, missed) and each of its parts (kind, year, cents), each refund, the notes, the
+    organism; a row the replay refuses is an error row."""
+    got_parts, got_refunds = _by_account(instalments), _by_account(refunds)
     got_accounts = {a["account"]: a for a in accounts.to_pylist()}
     found = []
     for row in rows:
         account = got_accounts[row["id"]]
         try:
-            expected = echeancier_of_row(row, year)
+            expected = echeancier_of_row(row, year, law)
         except (ScenarioError, ValueError) as error:
             if account["error"] is None or str(error) not in account["error"]:
                 found.append(f"{row['id']}: the replay refuses it ({error}), the campaign gives {account}")
             continue
         parts_expected = [
-            (i.due_date, i.debit_date, p.kind, p.year, _cents(p.amount), i.missed)
+            (
+                i.due_date,
+                i.debit_date,
+                i.missed,
+                [{"kind": p.kind, "year": p.year, "amount_cents": _cents(p.amount)} for p in i.parts],
+            )
             for i in expected.instalments
-            for p in i.parts
         ]
         refunds_expected = [
             (r.date, r.kind, r.year, _cents(r.amount), _cents(r.imputed), _cents(r.on_instalments))
@@ -219,7 +232,7 @@ def differences(
 def test_random_accounts_of_every_kind_equal_the_replay(year: int) -> None:
     rows = random_accounts(year, year, 700)
     partition = compute_partition(pa.Table.from_pylist(rows), year)
-    found = differences(rows, year, partition.parts, partition.refunds, partition.accounts)
+    found = differences(rows, year, partition.instalments, partition.refunds, partition.accounts)
     assert not found, "\n".join(found[:3])
     paths = Counter(partition.accounts.column("path").to_pylist())
     assert paths["array"] >= 300 and paths["planner"] >= 250  # both evaluations, ≥ 25 % not in the steady state
@@ -229,9 +242,9 @@ def test_random_accounts_of_every_kind_equal_the_replay(year: int) -> None:
     }
     for situation in ARRAY_SITUATIONS:  # the situations the arrays take: none of their rows replayed
         assert (situation, "array") in by_situation and (situation, "planner") not in by_situation, situation
-    kinds = set(partition.parts.column("kind").to_pylist())
+    kinds = {p["kind"] for parts in partition.instalments.column("parts").to_pylist() for p in parts}
     assert {"provisional", "ajustement", "regularisation", "cfp", "majoration", "etalement", "report"} <= kinds
-    assert any(partition.parts.column("missed").to_pylist())
+    assert any(partition.instalments.column("missed").to_pylist())
     notes = ";".join(partition.accounts.column("notes").to_pylist())
     assert (
         "cessation:" in notes
@@ -253,7 +266,7 @@ def test_each_situation_the_arrays_take_equals_the_replay(year: int, situation: 
         row["rsa"] = True
     partition = compute_partition(pa.Table.from_pylist(rows), year)
     assert set(partition.accounts.column("path").to_pylist()) == {"array"}
-    found = differences(rows, year, partition.parts, partition.refunds, partition.accounts)
+    found = differences(rows, year, partition.instalments, partition.refunds, partition.accounts)
     assert not found, "\n".join(found[:3])
 
 
@@ -271,8 +284,53 @@ def test_the_vectorised_cases_through_the_campaign(year: int) -> None:
         rows.append(row)
     partition = compute_partition(pa.Table.from_pylist(rows), year)
     assert set(partition.accounts.column("path").to_pylist()) == {"array"}
-    found = differences(rows, year, partition.parts, partition.refunds, partition.accounts)
+    found = differences(rows, year, partition.instalments, partition.refunds, partition.accounts)
     assert not found, "\n".join(found[:3])
+
+
+def test_an_overridden_rate_changes_the_array_and_the_replay_rows_the_same_way(tmp_path: Path) -> None:
+    """DESIGN §2.5: an organism's overridden parameters reach both paths. With the retraite de base rate of 2025-2026
+    raised, the campaign of 2026 (array and replayed accounts) equals the replay under that law, and every account
+    calls more than under the packaged law."""
+    law = law_with(tmp_path, "retraite_base", RATE_2025, RAISED)
+    rows = random_accounts(5, 2026, 160)
+    packaged = compute_partition(pa.Table.from_pylist(rows), 2026)
+    raised = compute_partition(pa.Table.from_pylist(rows), 2026, law=law)
+    found = differences(rows, 2026, raised.instalments, raised.refunds, raised.accounts, law)
+    assert not found, "\n".join(found[:3])
+    paths = Counter(raised.accounts.column("path").to_pylist())
+    assert paths["array"] >= 40 and paths["planner"] >= 80
+    before = {a["account"]: a for a in packaged.accounts.to_pylist()}
+    changed = Counter(
+        a["path"]
+        for a in raised.accounts.to_pylist()
+        if a["path"] != "error" and a["called_cents"] != before[a["account"]]["called_cents"]
+    )
+    assert changed["array"] >= 40 and changed["planner"] >= 80, changed
+
+
+def test_parts_in_any_order_make_the_same_instalments() -> None:
+    """The array path's parts become one row per (account, due date), parts in the order of KINDS, whatever the order
+    they come in (parts off the monthly slots, with dates of their own, are appended after the slots')."""
+    rng = np.random.default_rng(9)
+    count = 400
+    row = np.sort(rng.integers(0, 30, count))
+    due = np.datetime64("2026-01-05") + rng.integers(0, 3, count) * np.timedelta64(30, "D")
+    kind = rng.integers(0, len(KINDS), count).astype(np.int8)
+    keys = np.unique(np.stack([row, due.view(np.int64), kind]), axis=1)  # distinct (row, due, kind), sorted
+    row, due, kind = keys[0], keys[1].view("datetime64[D]"), keys[2].astype(np.int8)
+    year = (2025 + kind.astype(np.int16) % 3).astype(np.int16)
+    amount = rng.integers(1, 10_000, len(row)).astype(np.int64)
+    ids = pa.array([f"A{i}" for i in range(30)])
+    ordered = _Parts(row, due, due + np.timedelta64(1, "D"), kind, year, amount).instalments(ids, ordered=True)
+    shuffle = rng.permutation(len(row))
+    columns = (row[shuffle], due[shuffle], (due + np.timedelta64(1, "D"))[shuffle], kind[shuffle], year[shuffle])
+    mixed = _Parts(*columns, amount[shuffle]).instalments(ids)
+    assert mixed.equals(ordered)
+    assert len(ordered) == len({(r, d) for r, d in zip(row.tolist(), due.tolist(), strict=True)})
+    for instalment in ordered.to_pylist():
+        ranks = [KINDS.index(p["kind"]) for p in instalment["parts"]]
+        assert ranks == sorted(ranks)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -288,7 +346,8 @@ def _write(rows: list[dict[str, Any]], path: Path, per_file: int | None = None) 
 
 def _read(out: Path, subdir: str) -> pa.Table:
     table = pq.read_table(out / subdir)
-    return table.sort_by([(name, "ascending") for name in table.column_names if name != "missed"])
+    keys = [f.name for f in table.schema if f.name != "missed" and not pa.types.is_list(f.type)]
+    return table.sort_by([(name, "ascending") for name in keys])
 
 
 def _cli(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
@@ -356,7 +415,7 @@ def test_a_killed_run_resumes_where_it_stopped(tmp_path: Path) -> None:
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
     report = run_campaign(file_tasks(tmp_path / "in", 100), 2026, out)  # a third run: everything is done
     assert (report.computed, report.skipped) == (0, 12)
-    for subdir in ("parts", "refunds", "accounts"):
+    for subdir in SUBDIRS:
         assert _read(out, subdir).equals(_read(reference, subdir)), subdir
     assert json.loads(result.stdout)["accounts"] == 1_200 == report.summary["accounts"]
 
@@ -367,7 +426,7 @@ def test_dask_workers_compute_the_same_partitions(tmp_path: Path) -> None:
     run_campaign(file_tasks(tmp_path / "in", 100), 2026, tmp_path / "local")
     report = run_campaign(file_tasks(tmp_path / "in", 100), 2026, tmp_path / "dask", dask="local:2")
     assert report.computed == 3
-    for subdir in ("parts", "refunds", "accounts"):
+    for subdir in SUBDIRS:
         assert _read(tmp_path / "dask", subdir).equals(_read(tmp_path / "local", subdir)), subdir
     assert report.summary == json.loads((tmp_path / "local" / "summary.json").read_text(encoding="utf-8"))
 
@@ -377,5 +436,5 @@ def test_worker_processes_compute_the_same_partitions(tmp_path: Path) -> None:
     _write(rows, tmp_path / "in")
     run_campaign(file_tasks(tmp_path / "in", 50), 2025, tmp_path / "one")
     run_campaign(file_tasks(tmp_path / "in", 50), 2025, tmp_path / "two", workers=2)
-    for subdir in ("parts", "refunds", "accounts"):
+    for subdir in SUBDIRS:
         assert _read(tmp_path / "two", subdir).equals(_read(tmp_path / "one", subdir)), subdir

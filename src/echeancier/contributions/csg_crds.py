@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from echeancier.contributions.exact import EURO, Ints, half_up
+from echeancier.contributions.exact import EURO, Ints, Ops, half_up
 from echeancier.contributions.lines import euros, units
 from echeancier.contributions.result import Line, Tranche
 from echeancier.law.snapshot import Figures, LawSnapshot
@@ -24,6 +24,14 @@ class CsgCrds(NamedTuple):
     deductible: Ints  # 1e-8 €
     other: Ints  # 1e-8 €
     amount: Ints
+
+
+def former_base(k: Ops, cents: Ints, cotisations: Ints) -> Ints:
+    """CSS L136-3 in its wording up to income 2024: the CSG-CRDS base is the revenu professionnel (a deficit counted
+    as zero) plus the compulsory cotisations, in cents. One text for `simulate`'s and `simulate_many`'s CSG-CRDS
+    base and for the conversion of an income of the former definition (`schedule.amounts.converted`, DESIGN §2
+    decision 7), on the replay (through `Simulation.assiette_csg`) and on the campaign's arrays."""
+    return k.maximum(cents, 0) + cotisations
 
 
 def rule(law: Figures, base: Ints) -> CsgCrds:

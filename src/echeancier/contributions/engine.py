@@ -151,7 +151,7 @@ def of_year(
     total = computed.total if cc is None else computed.total + cc.amount
     # L136-3 (former wording): up to 2024 the CSG-CRDS base is the revenu professionnel plus the cotisations (the
     # conjoint collaborateur's included: the head pays them out of the same income).
-    base_csg = rows.assiette if figures.apres_reforme else cents + 100 * total
+    base_csg = rows.assiette if figures.apres_reforme else csg_crds.former_base(k, cents, 100 * total)
     cfp = formation_professionnelle.rule(k, figures, profession, None if conjoint is None else conjoint > 0)
     return Year(rows, computed, base_csg, cfp, abattement, cc)
 

@@ -213,7 +213,7 @@ def _compute(
         total = total + conjoint.amount
     if not flat_rate:
         # L136-3: from 2025 the single assiette; before, the revenu professionnel plus the compulsory contributions.
-        base = rows.assiette if law.apres_reforme else income + 100 * total
+        base = rows.assiette if law.apres_reforme else csg_crds.former_base(VECTOR, income, 100 * total)
     csg = csg_crds.rule(law, base).amount
     cfp = formation_professionnelle.rule(VECTOR, law, block.profession[where], None if option is None else option > 0)
     out["csg_crds"][where] = csg

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, SupportsIndex
 
 import yaml
 
@@ -224,6 +224,13 @@ class Law:
         # The dates every parameter covers (asked for by every Situation check: computed once).
         self.first_date: date = max(p.values[0].start for p in self)
         self.last_date: date = min(f.valid_until for f in files)
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> str | tuple[Any, ...]:
+        """The packaged law travels to a worker process as itself (the worker's own `load_law()`, with the snapshots
+        it already built and that `mayotte_snapshot` recognises), an overridden one as its figures."""
+        if load_law.cache_info().currsize and self is load_law():
+            return (load_law, ())
+        return super().__reduce_ex__(protocol)
 
     def __iter__(self) -> Iterator[Parameter]:
         return iter(self.parameters.values())

@@ -22,6 +22,7 @@ revenu brut as the former CSG-CRDS base, revenu + compulsory contributions (opti
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -33,8 +34,8 @@ from echeancier.contributions.result import Simulation
 from echeancier.contributions.situation import Situation
 from echeancier.kernel.dates import days_between_inclusive, days_in_year
 from echeancier.kernel.money import ZERO
-from echeancier.law import snapshot, supported_years
-from echeancier.law.snapshot import LawSnapshot, provisional_snapshot
+from echeancier.law import Law, load_law, supported_years
+from echeancier.law.snapshot import LawSnapshot, provisional_snapshot, snapshot_of
 from echeancier.schedule.rules import annualised as annualised_rule
 from echeancier.schedule.scenario import Contributor
 
@@ -48,21 +49,24 @@ class Computed:
     conjoint: Decimal = ZERO  # the conjoint collaborateur's contributions, included in `amount`
 
 
-def law_for(year: int) -> tuple[LawSnapshot, bool]:
-    """The law of `year`, or the last known one (and True) when `year` is past the parameters."""
-    years = supported_years()
+def law_for(year: int, law: Law | None = None) -> tuple[LawSnapshot, bool]:
+    """The `law` (the packaged one when None) of `year`, or the last known year's (and True) when `year` is past
+    the parameters."""
+    law = law or load_law()
+    years = supported_years(law)
     if year > years[-1]:
-        return snapshot(years[-1]), True
-    return snapshot(year), False
+        return snapshot_of(law, years[-1]), True
+    return snapshot_of(law, year), False
 
 
-def provisional_law_for(year: int) -> tuple[LawSnapshot, bool]:
+def provisional_law_for(year: int, law: Law | None = None) -> tuple[LawSnapshot, bool]:
     """The law of the provisional contributions of `year` (`regime.assiette_provisionnelles`: in 2025 the former
     rules with the 2025 PASS, URSSAF practice), or the last known one (and True) past the parameters."""
-    years = supported_years()
+    law = law or load_law()
+    years = supported_years(law)
     if year > years[-1]:
-        return provisional_snapshot(years[-1]), True
-    return provisional_snapshot(year), False
+        return provisional_snapshot(years[-1], law), True
+    return provisional_snapshot(year, law), False
 
 
 def _situation(contributor: Contributor, year: int, income: Decimal, end: date | None) -> Situation:
@@ -98,78 +102,95 @@ def _computed(simulation: Simulation, provisional_law: bool) -> Computed:
     return Computed(amount, cfp, simulation, provisional_law, Decimal(sum(simulation.conjoint_amounts)))
 
 
-def definitive(contributor: Contributor, year: int, income: Decimal, end: date | None = None) -> Computed:
+def definitive(
+    contributor: Contributor, year: int, income: Decimal, end: date | None = None, law: Law | None = None
+) -> Computed:
     """Contributions of `year` on its own income (the régularisation's target), CFP apart."""
-    law, provisional_law = law_for(year)
-    return _computed(compute(_situation(contributor, year, income, end), law, income), provisional_law)
+    snapshot, provisional_law = law_for(year, law)
+    return _computed(compute(_situation(contributor, year, income, end), snapshot, income), provisional_law)
 
 
-def is_debut_activite(contributor: Contributor, year: int) -> bool:
+def is_debut_activite(contributor: Contributor, year: int, law: Law | None = None) -> bool:
     """First two civil years of activity (L131-6-2 al. 2, R613-5 III; R131-3 for what is a start)."""
-    law, _ = law_for(year)
-    return 0 <= year - contributor.activity_start.year < law.forfait_duree_annees
+    snapshot, _ = law_for(year, law)
+    return 0 <= year - contributor.activity_start.year < snapshot.forfait_duree_annees
 
 
-def forfait(contributor: Contributor, year: int, end: date | None = None) -> Computed:
+def forfait(contributor: Contributor, year: int, end: date | None = None, law: Law | None = None) -> Computed:
     """Provisional contributions of the first two civil years, on the flat-rate base, net of ACRE."""
-    law, provisional_law = provisional_law_for(year)
-    simulation = compute(_situation(contributor, year, ZERO, end), law, ZERO)
+    snapshot, provisional_law = provisional_law_for(year, law)
+    simulation = compute(_situation(contributor, year, ZERO, end), snapshot, ZERO)
     assert simulation.forfait is not None
     return _computed(simulation.forfait, provisional_law)
 
 
-def annualised(contributor: Contributor, basis_year: int, income: Decimal) -> Decimal:
+def annualised(contributor: Contributor, basis_year: int, income: Decimal, law: Law | None = None) -> Decimal:
     """R131-3-1 1°: the income of a year of incomplete affiliation, brought to a whole year."""
     start = contributor.activity_start
     if start.year != basis_year or start == date(basis_year, 1, 1):
         return income
     days = days_between_inclusive(start, date(basis_year, 12, 31))
-    law, _ = law_for(basis_year)
+    snapshot, _ = law_for(basis_year, law)
     # The one text of the campaign's arrays (`rules.annualised`), on the income's own decimal digits.
     exponent = max(0, -int(income.as_tuple().exponent))
-    counted = min(law.jours_prorata, days_in_year(basis_year))
+    counted = min(snapshot.jours_prorata, days_in_year(basis_year))
     whole = annualised_rule(SCALAR, int(income.scaleb(exponent)), 10**exponent, counted, days)
     return Decimal(whole)
 
 
-def needs_conversion(basis_year: int, year: int) -> bool:
+def needs_conversion(basis_year: int, year: int, law: Law | None = None) -> bool:
     """An income of `basis_year` is of the former definition and `year`'s provisional rules take the single base
     of 2025 (DESIGN §2 decision 7): the one test, for the replay and for the campaign."""
-    target_law, _ = provisional_law_for(year)
+    target_law, _ = provisional_law_for(year, law)
     if not target_law.apres_reforme:
         return False  # same definition: no conversion (and no need of the basis year's law)
-    basis_law, _ = law_for(basis_year)
+    basis_law, _ = law_for(basis_year, law)
     return not basis_law.apres_reforme
 
 
-def converted(contributor: Contributor, basis_year: int, year: int, income: Decimal) -> Decimal:
+def converted(contributor: Contributor, basis_year: int, year: int, income: Decimal, law: Law | None = None) -> Decimal:
     """The basis income in the definition of `year`'s rules (DESIGN §2 decision 7)."""
-    if not needs_conversion(basis_year, year):
+    if not needs_conversion(basis_year, year, law):
         return income
-    basis_law, _ = law_for(basis_year)
+    basis_law, _ = law_for(basis_year, law)
     basis = compute(_situation(contributor, basis_year, income, None), basis_law, income)
     return basis.assiette_csg
 
 
+def called_basis(year: int, incomes: Collection[int]) -> int | None:
+    """The income year on which the provisional contributions called for `year` are computed when `year` is not
+    replayed (`called_for`: the régularisation of `year` sets its definitive contributions against them): the
+    income of `year` - 1 when known (the basis of the ajustement, R613-5 I 2°), else that of `year` - 2 (the
+    provisional basis, L131-6-2 al. 2); None when neither is known. One text for the replay and the campaign."""
+    return next((basis for basis in (year - 1, year - 2) if basis in incomes), None)
+
+
 def provisional(
-    contributor: Contributor, year: int, basis_year: int, income: Decimal, end: date | None = None
+    contributor: Contributor,
+    year: int,
+    basis_year: int,
+    income: Decimal,
+    end: date | None = None,
+    law: Law | None = None,
 ) -> Computed:
     """Provisional contributions of `year` on the income of `basis_year` (R131-3-1), CFP apart."""
-    base = converted(contributor, basis_year, year, annualised(contributor, basis_year, income))
-    law, provisional_law = provisional_law_for(year)
-    return _computed(compute(_situation(contributor, year, base, end), law, base), provisional_law)
+    base = converted(contributor, basis_year, year, annualised(contributor, basis_year, income, law), law)
+    snapshot, provisional_law = provisional_law_for(year, law)
+    return _computed(compute(_situation(contributor, year, base, end), snapshot, base), provisional_law)
 
 
-def estimated(contributor: Contributor, year: int, income: Decimal, end: date | None = None) -> Computed:
+def estimated(
+    contributor: Contributor, year: int, income: Decimal, end: date | None = None, law: Law | None = None
+) -> Computed:
     """Provisional contributions of `year` on the income estimated for that very year (L131-6-2 al. 4)."""
-    law, provisional_law = provisional_law_for(year)
-    return _computed(compute(_situation(contributor, year, income, end), law, income), provisional_law)
+    snapshot, provisional_law = provisional_law_for(year, law)
+    return _computed(compute(_situation(contributor, year, income, end), snapshot, income), provisional_law)
 
 
-def cfp(contributor: Contributor, year: int) -> Decimal:
+def cfp(contributor: Contributor, year: int, law: Law | None = None) -> Decimal:
     """The CFP of `year` (the whole PASS: not prorated)."""
     return (
-        forfait(contributor, year).cfp
-        if is_debut_activite(contributor, year)
-        else definitive(contributor, year, ZERO).cfp
+        forfait(contributor, year, law=law).cfp
+        if is_debut_activite(contributor, year, law)
+        else definitive(contributor, year, ZERO, law=law).cfp
     )

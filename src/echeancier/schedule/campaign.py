@@ -18,10 +18,10 @@ Input rows (a PyArrow table; see docs/campaign.md for the schema): `id`, `profes
 `events` (a JSON list of scenario events), `scenario` (a JSON object: the account's stored document —
 `contributor`, `incomes`, `amounts`, `options` — which then replaces the contributor columns).
 
-Output (`Partition`), amounts in integer cents: `parts`, one row per part of an instalment (an instalment is the
-rows of one account and due date); `refunds`; `accounts`, one row per input row (its path, organism, notes, total
-called, or its error); `summary`, counts and totals. A bad row is reported with its row number and the rest is
-computed.
+Output (`Partition`), amounts in integer cents: `instalments`, one row per instalment (account, due date, debit
+date, missed) with its parts nested (kind, year, amount); `refunds`; `accounts`, one row per input row
+(its path, organism, notes, total called, or its error); `summary`, counts and totals. A bad row is reported
+with its row number and the rest is computed.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from echeancier.contributions.situation import InputError
-from echeancier.contributions.territory import MAYOTTE, territory
+from echeancier.contributions.territory import MAYOTTE, mayotte_rules_for, territory
 from echeancier.contributions.vectorized import RowInputError
 from echeancier.law import Law, LawError, supported_years
 from echeancier.organisms import UnknownTerritory, organism_for
@@ -67,15 +67,19 @@ COLUMNS = (
 )
 FIRST_YEAR = 1  # the array path takes an activity started in N-1 or earlier (an N-1 start without income of N-2)
 
-PARTS_SCHEMA = pa.schema(
+# The kinds of a part, as a dictionary column: its codes are the ranks in `KINDS` (the order parts take in an
+# instalment), the same dictionary for every partition and both paths.
+KIND_TYPE = pa.dictionary(pa.int8(), pa.string())
+_KIND_DICTIONARY = pa.array(KINDS, pa.string())
+_KIND_CODE = {kind: code for code, kind in enumerate(KINDS)}
+PART_TYPE = pa.struct([("kind", KIND_TYPE), ("year", pa.int16()), ("amount_cents", pa.int64())])
+INSTALMENTS_SCHEMA = pa.schema(
     [
         ("account", pa.string()),
         ("due_date", pa.date32()),
         ("debit_date", pa.date32()),
-        ("kind", pa.string()),
-        ("year", pa.int16()),
-        ("amount_cents", pa.int64()),
         ("missed", pa.bool_()),
+        ("parts", pa.list_(PART_TYPE)),  # in the order of the échéancier (that of `KINDS`)
     ]
 )
 REFUNDS_SCHEMA = pa.schema(
@@ -236,9 +240,9 @@ def _in_campaign(event: Any, year: int) -> bool:
     return day.year <= year + 1 and (day.year >= year or event.get("type") not in _LEDGER_EVENTS)
 
 
-def echeancier_of_row(row: Mapping[str, Any], year: int) -> Echeancier:
-    """The scalar replay of a row: `build_echeancier` of its scenario (the campaign's reference)."""
-    return build_echeancier(parse_scenario(scenario_document(row, year)))
+def echeancier_of_row(row: Mapping[str, Any], year: int, law: Law | None = None) -> Echeancier:
+    """The scalar replay of a row: `build_echeancier` of its scenario with `law` (the campaign's reference)."""
+    return build_echeancier(parse_scenario(scenario_document(row, year)), law=law)
 
 
 def lone_cessation(events: Any, year: int) -> date | None:
@@ -292,7 +296,7 @@ def _steady(row: Mapping[str, Any], year: int) -> bool:
 
 @dataclass
 class Partition:
-    parts: pa.Table
+    instalments: pa.Table
     refunds: pa.Table
     accounts: pa.Table
     summary: dict[str, Any]
@@ -301,12 +305,19 @@ class Partition:
 
 @dataclass
 class _Out:
-    parts: dict[str, list[Any]] = field(default_factory=lambda: {name: [] for name in PARTS_SCHEMA.names})
+    """The rows of a partition: the replayed accounts' as Python lists (a few per account), the array path's
+    already as Arrow tables."""
+
+    instalments: dict[str, list[Any]] = field(
+        default_factory=lambda: {name: [] for name in ("account", "due_date", "debit_date", "missed")}
+    )
+    part_counts: list[int] = field(default_factory=list)  # the number of parts of each instalment
+    parts: dict[str, list[int]] = field(default_factory=lambda: {"kind": [], "year": [], "amount_cents": []})
     refunds: dict[str, list[Any]] = field(default_factory=lambda: {name: [] for name in REFUNDS_SCHEMA.names})
     accounts: dict[str, list[Any]] = field(default_factory=lambda: {name: [] for name in ACCOUNTS_SCHEMA.names})
-    parts_arrays: list[dict[str, Any]] = field(default_factory=list)  # the array path's, already columns
-    refunds_arrays: list[dict[str, Any]] = field(default_factory=list)
-    accounts_arrays: list[dict[str, Any]] = field(default_factory=list)
+    tables: dict[str, list[pa.Table]] = field(
+        default_factory=lambda: {"instalments": [], "refunds": [], "accounts": []}
+    )
 
     def account(
         self,
@@ -325,6 +336,53 @@ class _Out:
         ):
             self.accounts[key].append(value)
 
+    def replayed_instalments(self) -> pa.Table:
+        columns = self.instalments
+        offsets = np.zeros(len(self.part_counts) + 1, dtype=np.int32)
+        np.cumsum(self.part_counts, out=offsets[1:])
+        return _instalments_table(
+            pa.array(columns["account"], pa.string()),
+            pa.array(columns["due_date"], pa.date32()),
+            pa.array(columns["debit_date"], pa.date32()),
+            np.array(columns["missed"], dtype=np.bool_),
+            offsets,
+            np.array(self.parts["kind"], dtype=np.int8),
+            np.array(self.parts["year"], dtype=np.int16),
+            np.array(self.parts["amount_cents"], dtype=np.int64),
+        )
+
+
+def _instalments_table(
+    account: pa.Array,
+    due: Any,
+    debit: Any,
+    missed: npt.NDArray[np.bool_],
+    offsets: npt.NDArray[np.int32],
+    kind: npt.NDArray[np.int8],
+    year: npt.NDArray[np.int16],
+    part_amount: npt.NDArray[np.int64],
+) -> pa.Table:
+    """The instalments' table from columns: one row per instalment, its parts `offsets[i]:offsets[i + 1]` of the
+    part columns (`kind` a rank in `KINDS`)."""
+    parts = pa.StructArray.from_arrays(
+        [
+            pa.DictionaryArray.from_arrays(pa.array(kind, pa.int8()), _KIND_DICTIONARY),
+            pa.array(year),
+            pa.array(part_amount),
+        ],
+        fields=list(PART_TYPE),
+    )
+    return pa.table(
+        [
+            account,
+            pa.array(due, pa.date32()),
+            pa.array(debit, pa.date32()),
+            pa.array(missed, pa.bool_()),
+            pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), parts),
+        ],
+        schema=INSTALMENTS_SCHEMA,
+    )
+
 
 def _cents(amount: Decimal) -> int:
     return int(amount.scaleb(2))
@@ -334,28 +392,31 @@ def _account_id(row: Mapping[str, Any], number: int) -> str:
     return _text(row.get("id")) or f"#{number}"
 
 
-def _planner(row: Mapping[str, Any], number: int, year: int, out: _Out) -> str | None:
+def _planner(row: Mapping[str, Any], number: int, year: int, law: Law | None, out: _Out) -> str | None:
     """One account through the replay; returns the error message of a bad row."""
     account = _account_id(row, number)
     try:
         if _text(row.get("id")) is None:
             raise InputError("id", "est obligatoire")
-        result = echeancier_of_row(row, year)
+        result = echeancier_of_row(row, year, law)
     except (ScenarioError, InputError, UnknownTerritory, LawError, ValueError) as error:
         message = f"ligne {number} : {error}"
         out.account(account, number, "error", None, (), 0, message)
         return message
     called = 0
+    instalments, parts = out.instalments, out.parts
     for instalment in result.instalments:
         for part in instalment.parts:
             amount = _cents(part.amount)
             called += amount
-            for key, value in zip(
-                PARTS_SCHEMA.names,
-                (account, instalment.due_date, instalment.debit_date, part.kind, part.year, amount, instalment.missed),
-                strict=True,
-            ):
-                out.parts[key].append(value)
+            parts["kind"].append(_KIND_CODE[part.kind])
+            parts["year"].append(part.year)
+            parts["amount_cents"].append(amount)
+        out.part_counts.append(len(instalment.parts))
+        for key, value in zip(
+            instalments, (account, instalment.due_date, instalment.debit_date, instalment.missed), strict=True
+        ):
+            instalments[key].append(value)
     for refund in result.refunds:
         values = (
             account,
@@ -497,134 +558,210 @@ def _array_path(
             refused.append(int(index[error.row]))
             index = np.delete(index, error.row)
             continue
-        ids = [_text(value) for value in rows.column("id").to_pylist()]
-        _array_rows(campaign, (first_row + index).tolist(), ids, columns["department"], year, out)
+        ids = rows.column("id").combine_chunks()
+        ids = pc.utf8_trim_whitespace(ids) if _is_text(ids) else pc.cast(ids, pa.string())
+        _array_rows(campaign, first_row + index, ids, columns["department"], year, out)
         break
     return refused
 
 
+@dataclass(frozen=True)
+class _Parts:
+    """The array path's parts as columns, one entry per part: its row, due and debit dates (datetime64[D]), kind (a
+    rank in `KINDS`), year and cents. Parts off the 24 monthly slots (a date of their own) are more entries."""
+
+    row: npt.NDArray[np.intp]
+    due: npt.NDArray[Any]
+    debit: npt.NDArray[Any]
+    kind: npt.NDArray[np.int8]
+    year: npt.NDArray[np.int16]
+    amount: npt.NDArray[np.int64]
+
+    def instalments(self, ids: pa.Array, ordered: bool = False) -> pa.Table:
+        """One row per (account, due date), its parts in the order of KINDS; `ordered`: already in that order."""
+        columns: tuple[npt.NDArray[Any], ...] = (self.row, self.due, self.debit, self.kind, self.year, self.amount)
+        if not ordered:
+            order = np.lexsort((self.kind, self.due.astype("datetime64[D]").view(np.int64), self.row))
+            columns = tuple(column[order] for column in columns)
+        row, due, debit, kind, year, amount = columns
+        count = len(row)
+        first = np.ones(count, dtype=np.bool_)
+        first[1:] = (row[1:] != row[:-1]) | (due[1:] != due[:-1])
+        starts = np.flatnonzero(first)
+        offsets = np.empty(len(starts) + 1, dtype=np.int32)
+        offsets[:-1], offsets[-1] = starts, count
+        return _instalments_table(
+            ids.take(pa.array(row[starts])),
+            due[starts],
+            debit[starts],
+            np.zeros(len(starts), dtype=np.bool_),
+            offsets,
+            kind,
+            year,
+            amount,
+        )
+
+
 def _array_rows(
-    campaign: Campaign, numbers: list[int], ids: list[str | None], departments: Any, year: int, out: _Out
+    campaign: Campaign, numbers: npt.NDArray[np.intp], ids: pa.Array, departments: Any, year: int, out: _Out
 ) -> None:
-    accounts = np.array(ids, dtype=object)
+    """The array path's rows as Arrow columns, without a Python object per row: the instalments (the non-zero
+    slots), the refunds, the accounts."""
     calendar = campaign.calendar.astype(np.intp)
     zone = campaign.zone.astype(np.intp)
-    pieces = []
-    for kind, array in zip(
-        PARTS, (campaign.provisional, campaign.ajustement, campaign.regularisation, campaign.cfp), strict=True
-    ):
-        index, slot = np.nonzero(array)
-        if kind == "ajustement":
-            years = np.full(len(index), year, dtype=np.int16)
-        elif kind == "regularisation":
-            years = np.full(len(index), year - 1, dtype=np.int16)
-        else:
-            years = (year + slot // 12).astype(np.int16)
-        due, debit = campaign.due_dates[calendar[index], slot], campaign.debit_dates[zone[index], calendar[index], slot]
-        pieces.append((index, due, debit, np.int8(KINDS.index(kind)), years, array[index, slot]))
+    count = len(campaign)
+    # The parts of each slot in the order of KINDS: the four of PARTS, then the late declaration's penalty
+    # (R613-1-1 III, in the instalment of the effect date, `Campaign.instalments`).
+    penalty = np.zeros((count, SLOTS), dtype=np.int64)
     if campaign.penalty is not None:
-        # R613-1-1 III: the late declaration's penalty, in the instalment of the effect date (`Campaign.instalments`)
-        index = np.flatnonzero(campaign.penalty)
-        slot = campaign.effect[index].astype(np.intp)
-        due, debit = campaign.due_dates[calendar[index], slot], campaign.debit_dates[zone[index], calendar[index], slot]
-        rank = np.int8(KINDS.index(declarations.PENALTY_KIND))
-        pieces.append((index, due, debit, rank, np.full(len(index), year - 1, dtype=np.int16), campaign.penalty[index]))
+        penalty[np.arange(count), campaign.effect.astype(np.intp)] = campaign.penalty
+    amounts = np.stack(
+        (campaign.provisional, campaign.ajustement, campaign.regularisation, campaign.cfp, penalty), axis=2
+    )
+    kinds = np.array([_KIND_CODE[kind] for kind in (*PARTS, declarations.PENALTY_KIND)], dtype=np.int8)
+    present = amounts != 0
+    row, slot, rank = np.nonzero(present)  # in the order of the rows, then the slots, then KINDS
+    # `Campaign.part_year`: the ajustement is of N, the régularisation and its penalty of N-1, the rest of its slot
+    part_year = np.where(
+        (rank == 1), year, np.where((rank == 2) | (rank == len(PARTS)), year - 1, year + slot // 12)
+    ).astype(np.int16)
+    row_calendar = calendar[row]
+    pieces = [
+        (
+            row,
+            campaign.due_dates[row_calendar, slot],
+            campaign.debit_dates[zone[row], row_calendar, slot],
+            kinds[rank],
+            part_year,
+            amounts[present],  # in the order of `np.nonzero`
+        )
+    ]
     if campaign.off_parts is not None and campaign.off_dates is not None and campaign.off_debit_dates is not None:
         # A cessation's parts off the calendar (the settlement date, a declaration's after the cessation).
         for code, kind in enumerate(OFF_KINDS):
             index, i = np.nonzero(campaign.off_parts[:, :, code])
-            due, debit = campaign.off_dates[index, i], campaign.off_debit_dates[index, i]
-            part_year = year - 1 if kind in ("regularisation", declarations.PENALTY_KIND) else year
-            years = np.full(len(index), part_year, dtype=np.int16)
-            pieces.append((index, due, debit, np.int8(KINDS.index(kind)), years, campaign.off_parts[index, i, code]))
-    columns: list[Any] = [
-        np.concatenate([np.broadcast_to(value, len(piece[0])) for piece in pieces for value in (piece[n],)])
-        for n in range(6)
-    ]
-    # By account, due date, then the order of KINDS (an instalment is the parts of one account and due date).
-    order = np.lexsort((columns[3], columns[1].view(np.int64), columns[0]))
-    index, due, debit, rank, years, amount = (values[order] for values in columns)
-    out.parts_arrays.append(
-        {
-            "account": pa.array(accounts[index], pa.string()),
-            "due_date": pa.array(due, pa.date32()),
-            "debit_date": pa.array(debit, pa.date32()),
-            "kind": pa.array(np.array(KINDS, dtype=object)[rank], pa.string()),
-            "year": pa.array(years, pa.int16()),
-            "amount_cents": pa.array(amount, pa.int64()),
-            "missed": pa.array(np.zeros(len(index), dtype=np.bool_)),
-        }
+            if not len(index):
+                continue
+            off_year = year - 1 if kind in ("regularisation", declarations.PENALTY_KIND) else year
+            pieces.append(
+                (
+                    index,
+                    campaign.off_dates[index, i],
+                    campaign.off_debit_dates[index, i],
+                    np.full(len(index), _KIND_CODE[kind], dtype=np.int8),
+                    np.full(len(index), off_year, dtype=np.int16),
+                    campaign.off_parts[index, i, code],
+                )
+            )
+    columns = [np.concatenate([piece[n] for piece in pieces]) for n in range(6)] if len(pieces) > 1 else pieces[0]
+    parts = _Parts(*columns)
+    out.tables["instalments"].append(parts.instalments(ids, ordered=len(pieces) == 1))
+    _array_refunds(campaign, ids, year, out)
+    out.tables["accounts"].append(
+        pa.table(
+            [
+                ids,
+                pa.array(numbers, pa.int64()),
+                pa.repeat(pa.scalar("array"), count),
+                _organisms(departments, year),
+                _array_notes(campaign, amounts, year),
+                pa.array(campaign.called(), pa.int64()),  # `Campaign.total`, summed, with the off-calendar parts
+                pa.nulls(count, pa.string()),
+            ],
+            schema=ACCOUNTS_SCHEMA,
+        )
     )
-    _array_refunds(campaign, accounts, year, out)
-    # Notes and organisms depend on a few values (zone, quarterly fallback; département): asked once each.
-    # A ceased row's notes name its date: made row by row below, never a group's example.
-    ceased = np.zeros(len(zone), dtype=np.bool_) if campaign.cessation is None else ~np.isnat(campaign.cessation)
-    pairs = np.where(ceased, -1, 2 * zone + campaign.quarterly_fallback.astype(np.intp))
-    kinds, inverse = np.unique(pairs, return_inverse=True)
-    texts = [";".join(campaign.notes(int(np.argmax(pairs == kind)))) for kind in kinds.tolist()]
-    note_of = np.array(texts, dtype=object)[inverse.reshape(-1)]
-    # At Mayotte the note depends on the income years each row's documents show (`Campaign.notes`): row by row.
-    mayotte = [z for z, code in enumerate(campaign.zone_overseas) if code and territory(code) == MAYOTTE]
-    for row in np.flatnonzero(np.isin(zone, mayotte) | ceased).tolist():  # a cessation's note names its date
-        note_of[row] = ";".join(campaign.notes(row))
+
+
+def _organisms(departments: Any, year: int) -> pa.Array:
+    """The organism of each row (`organism_for` on 31 December N+1), asked once per département."""
+    try:
+        names = pa.array(departments, pa.string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # numbers (a Parquet column of ints): as text
+        names = pa.array([str(name) for name in departments], pa.string())
+    encoded = pc.dictionary_encode(names)
     end = date(year + 1, 12, 31)
-    names, inverse = np.unique(np.asarray(departments, dtype=object), return_inverse=True)
-    keys = np.array([organism_for(str(name).strip() or "75", end).key for name in names.tolist()], dtype=object)
-    organism_of = keys[inverse.reshape(-1)]
-    out.accounts_arrays.append(
-        {
-            "account": pa.array(accounts, pa.string()),
-            "row": pa.array(numbers, pa.int64()),
-            "path": pa.array(["array"] * len(numbers), pa.string()),
-            "organism": pa.array(organism_of, pa.string()),
-            "notes": pa.array(note_of, pa.string()),
-            "called_cents": pa.array(campaign.called(), pa.int64()),
-            "error": pa.nulls(len(numbers), pa.string()),
+    keys = pa.array([organism_for((name or "").strip() or "75", end).key for name in encoded.dictionary.to_pylist()])
+    return keys.take(encoded.indices)
+
+
+def _array_notes(campaign: Campaign, amounts: npt.NDArray[np.int64], year: int) -> pa.Array:
+    """The notes of each row: `Campaign.notes` of one row of each class that shares them — its holiday zone, its
+    quarterly fallback and, at Mayotte, whether one of the income years its documents show is computed with the
+    metropolitan rules (`territory.account_note`), found on the columns; a ceased row is a class of its own (its
+    note names its date)."""
+    zone = campaign.zone.astype(np.intp)
+    metropolitan = np.zeros(len(campaign), dtype=np.bool_)
+    mayotte = [z for z, code in enumerate(campaign.zone_overseas) if code and territory(code) == MAYOTTE]
+    rows = np.flatnonzero(np.isin(zone, mayotte)) if mayotte else np.zeros(0, dtype=np.intp)
+    if len(rows):
+        # The years of a row's parts and refunds (`Campaign.part_year`, `Campaign.refunds`).
+        shown = amounts[rows]
+        years = {
+            year - 1: shown[:, :, 2].any(axis=1)
+            | shown[:, :, len(PARTS)].any(axis=1)
+            | (campaign.regularisation_refund[rows] != 0)
+            | (campaign.regularisation_on_instalments[rows] != 0),
+            year: shown[:, :12].any(axis=(1, 2)) | (campaign.ajustement_refund[rows] != 0),
+            year + 1: shown[:, 12:].any(axis=(1, 2)),
         }
-    )
+        for income_year, found in years.items():
+            if not mayotte_rules_for(income_year):
+                metropolitan[rows] |= found
+    classes = 4 * zone + 2 * campaign.quarterly_fallback.astype(np.intp) + metropolitan
+    if campaign.cessation is not None:
+        ceased = ~np.isnat(campaign.cessation)
+        # A ceased row's notes name its date (`cessation:…`): its own class, never another row's example.
+        classes = np.where(ceased, -1 - np.arange(len(campaign)), classes)
+    _, first, inverse = np.unique(classes, return_index=True, return_inverse=True)
+    texts = pa.array([";".join(campaign.notes(int(row))) for row in first.tolist()], pa.string())
+    return texts.take(pa.array(inverse.reshape(-1).astype(np.int32)))
 
 
-def _array_refunds(campaign: Campaign, accounts: npt.NDArray[Any], year: int, out: _Out) -> None:
+def _array_refunds(campaign: Campaign, ids: pa.Array, year: int, out: _Out) -> None:
     """The refunds of `Campaign.refunds`, as columns: the ajustement's and the régularisation's refunded on the
     refund date, the régularisation credit set against the instalments on the effect date; by date, then in that
     order (the order they arise in the replay)."""
-    rows = np.arange(len(accounts))
+    rows = np.arange(len(campaign))
     effect = campaign.due_dates[campaign.calendar.astype(np.intp), campaign.effect.astype(np.intp)]
-    zero = np.zeros(len(accounts), dtype=np.int64)
+    zero = np.zeros(len(campaign), dtype=np.int64)
     pieces = [
-        # (amount, imputed on instalments, date, kind, year, rank)
-        (campaign.ajustement_refund, zero, campaign.refund_date, "ajustement", year, 0),
-        (zero, campaign.regularisation_on_instalments, effect, "regularisation", year - 1, 1),
-        (campaign.regularisation_refund, zero, campaign.refund_date, "regularisation", year - 1, 2),
+        # (amount, imputed on instalments, date, year), in the order they arise (their rank)
+        (campaign.ajustement_refund, zero, campaign.refund_date, year),
+        (zero, campaign.regularisation_on_instalments, effect, year - 1),
+        (campaign.regularisation_refund, zero, campaign.refund_date, year - 1),
     ]
-    columns: dict[str, list[Any]] = {name: [] for name in ("row", "date", "kind", "year", "amount", "on", "rank")}
-    for amount, on_instalments, when, kind, refund_year, rank in pieces:
+    kinds = pa.array(["ajustement", "regularisation", "regularisation"])
+    columns: dict[str, list[Any]] = {name: [] for name in ("row", "date", "year", "amount", "on", "rank")}
+    for rank, (amount, on_instalments, when, refund_year) in enumerate(pieces):
         found = (amount != 0) | (on_instalments != 0)
-        count = int(found.sum())
         columns["row"].append(rows[found])
         columns["date"].append(when[found])
-        columns["kind"].append(np.full(count, kind, dtype=object))
-        columns["year"].append(np.full(count, refund_year, dtype=np.int16))
+        columns["year"].append(np.full(int(found.sum()), refund_year, dtype=np.int16))
         columns["amount"].append(amount[found])
         columns["on"].append(on_instalments[found])
-        columns["rank"].append(np.full(count, rank, dtype=np.int8))
+        columns["rank"].append(np.full(int(found.sum()), rank, dtype=np.int8))
     joined = {name: np.concatenate(values) for name, values in columns.items()}
     order = np.lexsort((joined["rank"], joined["date"].astype(np.int64), joined["row"]))
-    out.refunds_arrays.append(
-        {
-            "account": pa.array(accounts[joined["row"][order]], pa.string()),
-            "date": pa.array(joined["date"][order], pa.date32()),
-            "kind": pa.array(joined["kind"][order], pa.string()),
-            "year": pa.array(joined["year"][order], pa.int16()),
-            "amount_cents": pa.array(joined["amount"][order], pa.int64()),
-            "imputed_cents": pa.array(np.zeros(len(order), dtype=np.int64), pa.int64()),
-            "on_instalments_cents": pa.array(joined["on"][order], pa.int64()),
-        }
+    out.tables["refunds"].append(
+        pa.table(
+            [
+                ids.take(pa.array(joined["row"][order])),
+                pa.array(joined["date"][order], pa.date32()),
+                kinds.take(pa.array(joined["rank"][order])),
+                pa.array(joined["year"][order], pa.int16()),
+                pa.array(joined["amount"][order], pa.int64()),
+                pa.array(np.zeros(len(order), dtype=np.int64), pa.int64()),
+                pa.array(joined["on"][order], pa.int64()),
+            ],
+            schema=REFUNDS_SCHEMA,
+        )
     )
 
 
 def compute_partition(batch: pa.Table, year: int, first_row: int = 1, law: Law | None = None) -> Partition:
-    """The campaign of `year` for the accounts of `batch` (its rows numbered from `first_row`)."""
+    """The campaign of `year` for the accounts of `batch` (its rows numbered from `first_row`), with `law` (the
+    packaged law when None) on both paths."""
     missing = [name for name in ("id",) if name not in batch.column_names]
     if missing:
         raise CampaignError(f"{missing[0]} : colonne obligatoire absente")
@@ -638,41 +775,41 @@ def compute_partition(batch: pa.Table, year: int, first_row: int = 1, law: Law |
     errors = []
     rows = batch.take(pa.array(replayed)).to_pylist() if len(replayed) else []
     for index, row in zip(replayed.tolist(), rows, strict=True):
-        message = _planner(row, first_row + index, year, out)
+        message = _planner(row, first_row + index, year, law, out)
         if message is not None:
             errors.append(message)
-    tables = [pa.table(out.parts, schema=PARTS_SCHEMA)] + [
-        pa.table(columns, schema=PARTS_SCHEMA) for columns in out.parts_arrays
-    ]
-    parts = pa.concat_tables(tables)
-    refunds = pa.concat_tables(
-        [pa.table(out.refunds, schema=REFUNDS_SCHEMA)]
-        + [pa.table(columns, schema=REFUNDS_SCHEMA) for columns in out.refunds_arrays]
-    )
-    accounts = pa.concat_tables(
-        [pa.table(columns, schema=ACCOUNTS_SCHEMA) for columns in out.accounts_arrays]
-        + [pa.table(out.accounts, schema=ACCOUNTS_SCHEMA)]
-    ).sort_by("row")
-    return Partition(parts, refunds, accounts, summarise(parts, refunds, accounts), errors)
+    instalments = pa.concat_tables([out.replayed_instalments(), *out.tables["instalments"]])
+    refunds = pa.concat_tables([pa.table(out.refunds, schema=REFUNDS_SCHEMA), *out.tables["refunds"]])
+    accounts = pa.concat_tables([*out.tables["accounts"], pa.table(out.accounts, schema=ACCOUNTS_SCHEMA)])
+    if len(out.accounts["row"]) and out.tables["accounts"]:
+        accounts = accounts.sort_by("row")  # both paths: back in the input's order
+    return Partition(instalments, refunds, accounts, summarise(instalments, refunds, accounts), errors)
 
 
 # --------------------------------------------------------------------------------------------------------------
 # The summary
 
 
-def summarise(parts: pa.Table, refunds: pa.Table, accounts: pa.Table) -> dict[str, Any]:
+def _sums_by(
+    codes: npt.NDArray[np.integer[Any]], amounts: npt.NDArray[np.int64], names: Sequence[str]
+) -> dict[str, int]:
+    """The exact sum of `amounts` for each code present (`names[code]`), in the order of `names`."""
+    found = np.unique(codes)
+    return {names[code]: int(amounts[codes == code].sum()) for code in sorted(found.tolist())}
+
+
+def summarise(instalments: pa.Table, refunds: pa.Table, accounts: pa.Table) -> dict[str, Any]:
     """Counts and totals (cents) of a partition: accounts by path, instalments, parts and refunds by kind, and by
     organism the accounts and what is called."""
-    encoded = pc.dictionary_encode(parts.column("kind")).combine_chunks()
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
-    amounts = parts.column("amount_cents").to_numpy()
-    totals = {name: int(amounts[codes == code].sum()) for code, name in enumerate(encoded.dictionary.to_pylist())}
-    by_kind = {kind: totals[kind] for kind in KINDS if kind in totals}
-    refunded: Counter[str] = Counter()
-    for kind, amount in zip(
-        refunds.column("kind").to_pylist(), refunds.column("amount_cents").to_pylist(), strict=True
-    ):
-        refunded[kind] += amount
+    parts = pc.list_flatten(instalments.column("parts").combine_chunks())
+    kinds = parts.field("kind")
+    by_kind = _sums_by(kinds.indices.to_numpy(zero_copy_only=False), parts.field("amount_cents").to_numpy(), KINDS)
+    refund_kinds = pc.dictionary_encode(refunds.column("kind")).combine_chunks()
+    refunded = _sums_by(
+        refund_kinds.indices.to_numpy(zero_copy_only=False),
+        refunds.column("amount_cents").to_numpy(),
+        refund_kinds.dictionary.to_pylist(),
+    )
     grouped = accounts.group_by("organism").aggregate([("called_cents", "sum"), ("called_cents", "count")])
     organisms = {
         organism: {"accounts": int(number), "called_cents": int(called)}
@@ -684,23 +821,14 @@ def summarise(parts: pa.Table, refunds: pa.Table, accounts: pa.Table) -> dict[st
         )
         if organism is not None
     }
-    # An instalment is the parts of one account and due date, which follow each other.
-    count = len(parts)
-    instalments = 0
-    if count:
-        account, due = parts.column("account"), parts.column("due_date")
-        changes = pc.or_(
-            pc.not_equal(account.slice(1), account.slice(0, count - 1)),
-            pc.not_equal(due.slice(1), due.slice(0, count - 1)),
-        )
-        instalments = 1 + int(pc.sum(changes).as_py() or 0)
+    paths = accounts.group_by("path").aggregate([("path", "count")])
     return {
         "accounts": len(accounts),
-        "paths": dict(Counter(accounts.column("path").to_pylist())),
-        "instalments": instalments,
+        "paths": dict(zip(paths.column("path").to_pylist(), paths.column("path_count").to_pylist(), strict=True)),
+        "instalments": len(instalments),
         "called_cents": by_kind,
-        "refunded_cents": dict(refunded),
-        "organisms": dict(organisms),
+        "refunded_cents": dict(sorted(refunded.items())),
+        "organisms": dict(sorted(organisms.items())),
     }
 
 
@@ -732,7 +860,8 @@ def merge_summaries(summaries: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 __all__ = [
     "ACCOUNTS_SCHEMA",
     "COLUMNS",
-    "PARTS_SCHEMA",
+    "INSTALMENTS_SCHEMA",
+    "KIND_TYPE",
     "REFUNDS_SCHEMA",
     "SLOTS",
     "CampaignError",

@@ -22,17 +22,17 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from echeancier.kernel.money import ZERO, round_cent, round_euro
-from echeancier.law import LawError, load_law
+from echeancier.law import Law, LawError, load_law
 
 PENALTY_KIND = "penalite_declaration"
 TAXATION_KIND = "taxation_office"
 
 
-def deadline(year: int) -> date | None:
+def deadline(year: int, law: Law | None = None) -> date | None:
     """The date limite de dépôt of the declaration of the income of `year` (art. 175 CGI, R613-1-1 III), or None
-    when the parameters do not know that campaign's date."""
+    when the parameters (`law`, the packaged law when None) do not know that campaign's date."""
     try:
-        value = load_law().value("delais.declaration_revenus_date_limite", date(year + 1, 1, 1)).value
+        value = (law or load_law()).value("delais.declaration_revenus_date_limite", date(year + 1, 1, 1)).value
     except LawError:
         return None
     if not isinstance(value, date) or value.year != year + 1:
@@ -40,8 +40,8 @@ def deadline(year: int) -> date | None:
     return value
 
 
-def _rate(key: str, day: date) -> Decimal:
-    value = load_law().value_near(key, day)
+def _rate(key: str, day: date, law: Law | None = None) -> Decimal:
+    value = (law or load_law()).value_near(key, day)
     assert isinstance(value, Decimal), key
     return value
 
@@ -63,17 +63,19 @@ class Penalty:
     reference: str
 
 
-def penalty(year: int, filed_on: date, contributions: Decimal, fiscal_data: bool) -> Penalty | None:
+def penalty(
+    year: int, filed_on: date, contributions: Decimal, fiscal_data: bool, law: Law | None = None
+) -> Penalty | None:
     """R613-1-1 III: the penalty of a declaration of `year` filed on `filed_on`, on the year's contributions; None
     when it was filed by the deadline (or the deadline is not known). `fiscal_data`: R613-1-2 II al. 3 (10 %)."""
-    limit = deadline(year)
+    limit = deadline(year, law)
     if limit is None or filed_on <= limit:
         return None
     if fiscal_data:
         key, reference = "declaration.penalite_donnees_non_communiquees_taux", "CSS R613-1-2 II al. 3"
     else:
         key, reference = "declaration.penalite_retard_taux", "CSS R613-1-1 III"
-    rate = _rate(key, limit)
+    rate = _rate(key, limit, law)
     base = max(contributions, ZERO)
     return Penalty(year, rate, base, round_cent(base * rate), limit, filed_on, reference)
 

@@ -53,7 +53,7 @@ from echeancier.contributions.territory import account_note
 from echeancier.kernel.dates import ONE_DAY, add_months
 from echeancier.kernel.fmt import format_euros, format_rate
 from echeancier.kernel.money import ZERO, round_cent
-from echeancier.law import LawError, load_law
+from echeancier.law import Law, LawError, load_law
 from echeancier.organisms import Organism, organism_for
 from echeancier.schedule import amounts, declarations
 from echeancier.schedule.calendar import (
@@ -233,14 +233,14 @@ class _Incident:
     line: int
 
 
-def _param(key: str, day: date) -> int:
-    value = load_law().value_near(key, day)
+def _param(key: str, day: date, law: Law | None = None) -> int:
+    value = (law or load_law()).value_near(key, day)
     assert isinstance(value, int), key
     return value
 
 
-def _rate(key: str, day: date) -> Decimal:
-    value = load_law().value_near(key, day)
+def _rate(key: str, day: date, law: Law | None = None) -> Decimal:
+    value = (law or load_law()).value_near(key, day)
     assert isinstance(value, Decimal), key
     return value
 
@@ -265,31 +265,32 @@ def refund_date(day: date) -> date:
     return day + timedelta(days=_param("delais.effet_declaration_jours", day))
 
 
-def first_due_floor(start: date) -> date:
+def first_due_floor(start: date, law: Law | None = None) -> date:
     """R613-4: "la première échéance … ne peut intervenir moins de 90 jours après le début d'activité": the day
     before which no provisional due date of an activity started on `start` falls."""
-    return start + timedelta(days=_param("delais.premiere_echeance_jours", start))
+    return start + timedelta(days=_param("delais.premiere_echeance_jours", start, law))
 
 
-def settlement_after_cessation(cessation: date, earliest: date) -> date:
+def settlement_after_cessation(cessation: date, earliest: date, law: Law | None = None) -> date:
     """R131-9 IV, R613-1-5 2°: after a cessation, what remains due (a CFP not called yet, a régularisation's rest)
     falls due `delais.cessation_report_jours` after it, never before `earliest` (R613-4's first due date).
 
     LAW: R613-4 (no first exigibility less than 90 days after the start) prevails over the 60 days of R131-9 IV
     when the activity ceases within a month of starting (docs/law-choices.md)."""
-    return max(cessation + timedelta(days=_param("delais.cessation_report_jours", cessation)), earliest)
+    return max(cessation + timedelta(days=_param("delais.cessation_report_jours", cessation, law)), earliest)
 
 
-def effect_after_cessation(on: date, delay: int) -> date:
+def effect_after_cessation(on: date, delay: int, law: Law | None = None) -> date:
     """R613-1-5 2°: after a cessation, a declaration's complement is due 30 days after the call sent within
     `delay` days of it (not on a due date of the calendar)."""
     sent = on + timedelta(days=delay)
-    return sent + timedelta(days=_param("delais.cessation_paiement_jours", sent))
+    return sent + timedelta(days=_param("delais.cessation_paiement_jours", sent, law))
 
 
 @dataclass
 class _Replay:
     scenario: Scenario
+    law: Law = field(default_factory=load_law)  # the parameters (an organism's overridden ones: DESIGN §2.5)
     modes: list[Mode] = field(default_factory=list)
     components: dict[Key, Component] = field(default_factory=dict)
     parts: dict[date, dict[Key, Decimal]] = field(default_factory=lambda: defaultdict(dict))
@@ -453,7 +454,7 @@ class _Replay:
         """Where an amount goes when no due date remains: after a cessation, the settlement date (R131-9 IV,
         R613-1-5 2°); otherwise the first due date after `after`."""
         if self.cessation is not None:
-            return settlement_after_cessation(self.cessation, self.earliest())
+            return settlement_after_cessation(self.cessation, self.earliest(), self.law)
         found = self.first_due_date(after)
         return found if found is not None else after  # a date past the known calendar: its legal date
 
@@ -468,7 +469,7 @@ class _Replay:
 
     def earliest(self) -> date:
         """R613-4: the first provisional due date is not less than 90 days after the start of activity."""
-        return first_due_floor(self.contributor.activity_start)
+        return first_due_floor(self.contributor.activity_start, self.law)
 
     def open_year(self, year: int) -> None:
         """The initial schedule of `year`: provisional contributions (R613-2 II) and CFP."""
@@ -477,8 +478,8 @@ class _Replay:
         start = contributor.activity_start
         if given is not None and given.provisional is not None:
             target = given.provisional
-        elif amounts.is_debut_activite(contributor, year):
-            computed = amounts.forfait(contributor, year)
+        elif amounts.is_debut_activite(contributor, year, law=self.law):
+            computed = amounts.forfait(contributor, year, law=self.law)
             target = computed.amount
             self.note_law(computed.provisional_law, year)
             self.share_conjoint(year, computed)
@@ -499,7 +500,7 @@ class _Replay:
                     f"incomes: the income of {basis_year} is needed for the provisional "
                     f"contributions of {year} (or give amounts.{year}.provisional)",
                 )
-            computed = amounts.provisional(contributor, year, basis_year, income)
+            computed = amounts.provisional(contributor, year, basis_year, income, law=self.law)
             target = computed.amount
             self.note_law(computed.provisional_law, year)
             self.share_conjoint(year, computed)
@@ -514,7 +515,7 @@ class _Replay:
         if start.year == year:
             first = self.first_due_date(earliest)
             if first is not None:
-                sent = first - timedelta(days=_param("delais.envoi_echeancier_debut_jours", first))
+                sent = first - timedelta(days=_param("delais.envoi_echeancier_debut_jours", first, self.law))
                 self.notices.append(Notice(sent, "echeancier_debut_activite", f"première échéance le {first}"))
 
     def share_conjoint(self, year: int, computed: amounts.Computed) -> None:
@@ -545,7 +546,7 @@ class _Replay:
         if ("cfp", year, 0) in self.components:
             return
         november = max(cfp_call_from(year), earliest)
-        target = amounts.cfp(self.contributor, year)
+        target = amounts.cfp(self.contributor, year, law=self.law)
         self.set_component(Component("cfp", year, target, november.year, november, single=True), november)
 
     def note_law(self, provisional_law: bool, year: int) -> None:
@@ -565,12 +566,12 @@ class _Replay:
             assert value is not None
             return value
         contributor = self.contributor
-        if amounts.is_debut_activite(contributor, year):
-            return amounts.forfait(contributor, year).amount
-        for basis in (year - 1, year - 2):
-            income = self.scenario.incomes.get(basis)
-            if income is not None:
-                return amounts.provisional(contributor, year, basis, income).amount
+        if amounts.is_debut_activite(contributor, year, law=self.law):
+            return amounts.forfait(contributor, year, law=self.law).amount
+        known = [basis for basis, income in self.scenario.incomes.items() if income is not None]
+        basis = amounts.called_basis(year, known)
+        if basis is not None:
+            return amounts.provisional(contributor, year, basis, self.scenario.incomes[basis], law=self.law).amount
         raise ScenarioError(
             None,
             f"amounts: the provisional contributions called for {year} are needed "
@@ -604,7 +605,7 @@ class _Replay:
         taxation = self.taxations.get(declared)
         if taxation is not None and taxation.replaced_on is None:
             self.taxations[declared] = replace(taxation, replaced_on=event.date)
-        delay = _param("delais.effet_declaration_jours", event.date)
+        delay = _param("delais.effet_declaration_jours", event.date, self.law)
         effect = self.effect_after(event.date, delay, line)
         # 1° régularisation of the declared year (R613-1-3)
         if given is not None and given.definitive is not None:
@@ -612,7 +613,7 @@ class _Replay:
         else:
             assert income is not None
             end = self.cessation if self.cessation is not None and self.cessation.year == declared else None
-            definitive = amounts.definitive(self.contributor, declared, income, end).amount
+            definitive = amounts.definitive(self.contributor, declared, income, end, law=self.law).amount
         kind = (
             "report"
             if self.report_until is not None and declared == self.contributor.activity_start.year
@@ -628,7 +629,7 @@ class _Replay:
         self.settle(declared, event.date, definitive, income, effect, kind, correction)
         if declared not in self.penalties and declared not in self.declared_before:
             found = declarations.penalty(
-                declared, self.filed[declared], definitive, event.source == "administration_fiscale"
+                declared, self.filed[declared], definitive, event.source == "administration_fiscale", self.law
             )
             if found is not None:
                 # LAW: the penalty is called in one amount with the first due date of the échéancier that follows
@@ -648,7 +649,7 @@ class _Replay:
         """The first due date at least `delay` days after `on`; after a cessation, 30 days after the call sent
         within the delay (R613-1-5 2°)."""
         if self.cessation is not None:
-            return effect_after_cessation(on, delay)
+            return effect_after_cessation(on, delay, self.law)
         found = self.first_due_date(on, delay)
         if found is None:
             raise ScenarioError(line, f"declaration: no due date is known after {on}")
@@ -774,7 +775,7 @@ class _Replay:
                 f"taxation_office.base : aucun revenu connu pour la dernière année d'activité ({year}) : la base "
                 "forfaitaire de R613-1-2 I al. 5 (L131-6-2) est à donner",
             )
-        contributions = amounts.definitive(self.contributor, year, retained, end).amount
+        contributions = amounts.definitive(self.contributor, year, retained, end, law=self.law).amount
         effect = self.effect_after(event.date, declarations.first_due_delay(event.date), line)
         unraised = retained if event.base is not None else base.unraised
         self.taxations[year] = Taxation(year, event.date, effect, base, retained, unraised, contributions)
@@ -841,7 +842,7 @@ class _Replay:
         start = self.contributor.activity_start
         if not self.etalement_years or declared > start.year + 1:
             return amount, []
-        window_end = add_months(start, _param("delais.report_duree_mois", start))
+        window_end = add_months(start, _param("delais.report_duree_mois", start, self.law))
         first = max(start, date(declared, 1, 1))
         last = min(date(declared, 12, 31), self.cessation or date(declared, 12, 31))
         exercise = [date(first.year, m, 1) for m in range(first.month, last.month + 1)]
@@ -863,7 +864,7 @@ class _Replay:
         else:
             if income is None:
                 return
-            computed = amounts.provisional(self.contributor, year, declared, income)
+            computed = amounts.provisional(self.contributor, year, declared, income, law=self.law)
             new_target = computed.amount
             self.note_law(computed.provisional_law, year)
         provisional_key, adjust_key = ("provisional", year, 0), ("ajustement", year, 0)
@@ -894,10 +895,10 @@ class _Replay:
         year = event.date.year
         if ("provisional", year, 0) not in self.components:
             raise ScenarioError(line, f"modulation: no provisional contributions of {year} to modulate")
-        delay = _param("delais.effet_modulation_jours", event.date)
+        delay = _param("delais.effet_modulation_jours", event.date, self.law)
         effect = self.first_due_date(event.date, delay)
         assert effect is not None
-        computed = amounts.estimated(self.contributor, year, event.estimated_income, self.cessation)
+        computed = amounts.estimated(self.contributor, year, event.estimated_income, self.cessation, law=self.law)
         self.note_law(computed.provisional_law, year)
         provisional_key, adjust_key = ("provisional", year, 0), ("ajustement", year, 0)
         called_provisional = self.called(provisional_key, effect)
@@ -927,7 +928,7 @@ class _Replay:
 
     def payment_day_change(self, event: PaymentDayChange, line: int) -> None:
         """R613-2 I al. 3: once per civil year, effective at the latest the second month after receipt."""
-        months = _param("delais.changement_mois", event.date)
+        months = _param("delais.changement_mois", event.date, self.law)
         effective = months_effective(event.date, months)
         current = self.mode_at(effective)
         self.change_mode(effective, current.frequency, event.day)
@@ -935,7 +936,7 @@ class _Replay:
     def quarterly_option(self, event: QuarterlyOption, line: int) -> None:
         """R613-3 I: quarterly from the next quarterly due date at least 30 days after the request (an option made
         before 1 December for 1 January comes to the same: the first quarterly date of January's year)."""
-        days = _param("delais.option_trimestrielle_jours", event.date)
+        days = _param("delais.option_trimestrielle_jours", event.date, self.law)
         next_january = date(event.date.year + 1, 1, 1)
         if event.start == "next_year":
             if event.date >= date(event.date.year, 12, 1):
@@ -963,7 +964,7 @@ class _Replay:
         contributions in as many equal monthly payments as calendar months remain."""
         if not self.contributor.payment.direct_debit:
             raise ScenarioError(line, "quarterly_renounced: monthly payment needs a direct-debit authorisation")
-        effective = months_effective(event.date, _param("delais.changement_mois", event.date))
+        effective = months_effective(event.date, _param("delais.changement_mois", event.date, self.law))
         self.change_mode(effective, Frequency.MONTHLY, self.mode_at(event.date).day)
 
     def missed_payment(self, event: MissedPayment | RejectedDebit, line: int) -> None:
@@ -1063,13 +1064,13 @@ class _Replay:
         definitive contributions. LAW: the provisional contributions of the second year are spread over its
         instalments after the twelve months."""
         start = self.contributor.activity_start
-        delay = _param("delais.report_demande_jours", start)
+        delay = _param("delais.report_demande_jours", start, self.law)
         limit = start + timedelta(days=delay)
         if event.date > limit:
             raise ScenarioError(line, f"report_request: to be made within {delay} days of the affiliation (by {limit})")
         if any(p.date <= event.date for p in self.payments):
             raise ScenarioError(line, "report_request: to be made before any payment (R131-9 I)")
-        self.report_until = add_months(start, _param("delais.report_duree_mois", start))
+        self.report_until = add_months(start, _param("delais.report_duree_mois", start, self.law))
         for key, component in list(self.components.items()):
             if component.kind == "provisional" and component.year == start.year:
                 component.target = ZERO
@@ -1174,7 +1175,7 @@ class _Replay:
         """R243-11: "le cotisant, qui respecte les obligations déclaratives … de l'article L. 613-2": the last
         declaration whose deadline passed before `due` was made by that deadline (or its definitive amounts are
         known from a notice). LAW: docs/law-choices.md."""
-        law = load_law()
+        law = self.law
         year = due.year - 1
         deadline = law.value_near("delais.declaration_revenus_date_limite", date(due.year, 1, 1))
         assert isinstance(deadline, date)
@@ -1326,12 +1327,13 @@ def _majoration_rows(statement: Statement) -> list[Majoration]:
     return rows
 
 
-def build_echeancier(scenario: Scenario, as_of: date | None = None) -> Echeancier:
+def build_echeancier(scenario: Scenario, as_of: date | None = None, law: Law | None = None) -> Echeancier:
     """The échéancier of `scenario` as known on `as_of` (events after it are ignored); deterministic, no I/O.
+    `law`: the parameters of the amounts and delays (the packaged law when None).
 
     The planner replays the events into what is called (the instalments); the ledger (account/ledger.py) then
     says what was paid, carried, refunded and surcharged."""
-    result = _Replay(scenario).run(as_of)
+    result = _Replay(scenario, law or load_law()).run(as_of)
     contributor = scenario.contributor
     organism = organism_for(contributor.department, result.as_of, commune=contributor.commune)
     residence = None

@@ -84,12 +84,13 @@ from typing import Any, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
+from echeancier.contributions import csg_crds
 from echeancier.contributions.situation import MAX_INCOME, InputError, Profession
 from echeancier.contributions.territory import account_note
 from echeancier.contributions.vectorized import VECTOR, RowInputError, simulate_many
 from echeancier.kernel.money import ZERO, to_decimal
 from echeancier.law import Law, LawError, load_law
-from echeancier.law.snapshot import provisional_snapshot, snapshot, supported_years
+from echeancier.law.snapshot import provisional_snapshot, snapshot_of, supported_years
 from echeancier.organisms import is_overseas
 from echeancier.schedule import amounts, declarations
 from echeancier.schedule.calendar import (
@@ -566,7 +567,9 @@ def _calendars(year: int) -> _Calendars:
     return _Calendars(labels, due, valid, last, cfp, pools, pool_last)
 
 
-def _effects(cal: _Calendars, calendar: npt.NDArray[np.int8], declared: I64, year: int) -> npt.NDArray[np.int8]:
+def _effects(
+    cal: _Calendars, calendar: npt.NDArray[np.int8], declared: I64, year: int, law: Law
+) -> npt.NDArray[np.int8]:
     """The slot of each row's effect date: the replay's own `first_due_date_at_least` (the first due date at least
     `delais.effet_declaration_jours` after the declaration, of N or else of N+1, DESIGN §2.3), asked once per
     calendar and declaration day."""
@@ -581,7 +584,7 @@ def _effects(cal: _Calendars, calendar: npt.NDArray[np.int8], declared: I64, yea
         by_year.append((dates[:split], dates[split:]))
     for i, (c, day) in enumerate(pairs.T.tolist()):
         on = _date(day)
-        delay = load_law().value_near("delais.effet_declaration_jours", on)
+        delay = law.value_near("delais.effet_declaration_jours", on)
         assert isinstance(delay, int)
         for pool in by_year[c]:
             due = first_due_date_at_least(on, delay, pool)
@@ -630,7 +633,7 @@ class _Amounts:
     def _law_year(self, year: int) -> int:
         """The year of the law `amounts.law_for` gives: the year's own, or the last known one past the
         parameters (noted as estimated)."""
-        law, estimated = amounts.law_for(year)
+        law, estimated = amounts.law_for(year, self.law)
         if estimated:
             self.estimated.add(year)
         return law.year
@@ -639,13 +642,8 @@ class _Amounts:
         """(contributions CFP excluded, the six cotisations) in cents, of `income` in `year` (under its law, or the
         last known one), or of the flat-rate base of the first two years (`forfait`, R613-5 III)."""
         law_year = self._law_year(year)
-        key = (
-            year,
-            law_year,
-            provisional and provisional_snapshot(law_year) is not snapshot(law_year),
-            income,
-            forfait,
-        )
+        provisional_law = provisional_snapshot(law_year, self.law) is not snapshot_of(self.law, law_year)
+        key = (year, law_year, provisional and provisional_law, income, forfait)
         if key not in self.cache:
             cents = self.incomes[income]
             whole = not (cents % 100).any()
@@ -673,7 +671,7 @@ class _Amounts:
 
     def debut_activite(self, year: int) -> Bools:
         """`amounts.is_debut_activite`: `year` is one of the first two civil years of activity (R613-5 III)."""
-        law, _ = amounts.law_for(year)
+        law, _ = amounts.law_for(year, self.law)
         since = year - self.start_year
         debut: Bools = (since >= 0) & (since < law.forfait_duree_annees)
         return debut
@@ -690,7 +688,7 @@ class _Amounts:
             return income
         name = f"{income} annualised from {basis_year}"
         if name not in self.incomes:
-            law, _ = amounts.law_for(basis_year)
+            law, _ = amounts.law_for(basis_year, self.law)
             end = (date(basis_year, 12, 31) - _EPOCH).days
             active = np.where(partial, end - self.start + 1, 1)
             counted = min(law.jours_prorata, (date(basis_year + 1, 1, 1) - date(basis_year, 1, 1)).days)
@@ -706,12 +704,12 @@ class _Amounts:
         target rules need no conversion; here it is only looked up when they do.)
         """
         self._law_year(year)
-        if not amounts.needs_conversion(basis_year, year):
+        if not amounts.needs_conversion(basis_year, year, self.law):
             return income
         name = f"{income} converted from {basis_year}"
         if name not in self.incomes:
             cotisations = self._run(basis_year, False, income)[1]
-            self.incomes[name] = np.maximum(self.incomes[income], 0) + cotisations
+            self.incomes[name] = csg_crds.former_base(VECTOR, self.incomes[income], cotisations)
         return name
 
     def provisional(self, year: int, basis_year: int, income: str) -> I64:
@@ -1009,7 +1007,7 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     recent = np.flatnonzero(start_year >= year - 1)
     if len(recent):
         days, inverse = np.unique(start[recent], return_inverse=True)
-        floors = np.array([(first_due_floor(_date(day)) - _EPOCH).days for day in days.tolist()], dtype=np.int64)
+        floors = np.array([(first_due_floor(_date(day), law) - _EPOCH).days for day in days.tolist()], dtype=np.int64)
         earliest_day[recent] = np.maximum(first, floors[inverse.reshape(-1)])
     problems.add(
         ceased & ((cessation < np.maximum(first, start)) | (cessation >= after)),
@@ -1029,9 +1027,11 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     cal = _calendars(year)
 
     # Each overseas territory is a zone of its own, so a zone's département gives a row's overseas rules.
-    row_department = np.array(departments, dtype=object)[zone]
-    incomes = {"income_n2": income_n2, "income_n1": income_n1}
-    batch = _Amounts(profession, incomes, row_department, law or load_law(), start, acre, rsa)
+    # As text when every zone has one: `simulate_many` then reads the codes with `np.unique`, not value by value.
+    as_text = all(isinstance(code, str) for code in departments)
+    row_department = np.array(departments, dtype=str if as_text else object)[zone]
+    names = {"income_n2": income_n2, "income_n1": income_n1}
+    batch = _Amounts(profession, names, row_department, law or load_law(), start, acre, rsa)
     for basis, name in ((year - 2, "income_n2"), (year - 1, "income_n1")):
         # An income brought to a whole year beyond what `simulate_many` reads: the replay computes it.
         whole = batch.incomes[batch.annualised(basis, name)]
@@ -1041,9 +1041,14 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
             lambda i: "annualised (R131-3-1 1°), is beyond the amounts the batch computes",
         )
     problems.raise_first()
+    # `called_for(N-1)` of the replay: N-1 is not replayed, its provisional contributions are taken on the basis
+    # `amounts.called_basis` chooses among the incomes the row gives (N-2, N-1), or on the flat-rate base.
+    incomes = {year - 2: "income_n2", year - 1: "income_n1"}
+    called_basis = amounts.called_basis(year - 1, incomes)
+    assert called_basis is not None
     targets = _Targets(
         provisional_n=batch.called(year, year - 2, "income_n2"),  # `open_year(N)`
-        called_n1=batch.called(year - 1, year - 2, "income_n2"),  # `called_for(N-1)`
+        called_n1=batch.called(year - 1, called_basis, incomes[called_basis]),  # `called_for(N-1)`
         definitive_n1=batch.definitive(year - 1, "income_n1"),
         adjusted_n=batch.provisional(year, year - 1, "income_n1"),  # `ajustement`: on the income, even in year 2
         provisional_next=batch.called(year + 1, year - 1, "income_n1"),  # `open_year(N+1)`
@@ -1053,7 +1058,7 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     batch.cache.clear()
     # R613-1-1 III: a declaration after the deadline of N-1's income bears 5 % of N-1's contributions.
     penalty = np.zeros(n, dtype=np.int64)
-    limit = declarations.deadline(year - 1)
+    limit = declarations.deadline(year - 1, law)
     if limit is not None:
         rate = (law or load_law()).value_near("declaration.penalite_retard_taux", limit)
         assert isinstance(rate, Decimal)
@@ -1066,7 +1071,7 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     out["effect"] = np.zeros(n, dtype=np.int8)
     for name in ("ajustement_refund", "regularisation_refund", "regularisation_on_instalments"):
         out[name] = np.zeros(n, dtype=np.int64)
-    effects = _effects(cal, calendar, declared, year)
+    effects = _effects(cal, calendar, declared, year, law or load_law())
     # The slot of each row's earliest day: the first due date of N on or after it (`_Replay.pool`).
     of_row = calendar.astype(np.intp)
     on_or_after = cal.valid[of_row, :12] & (cal.due[of_row, :12] >= earliest_day[:, None])
