@@ -26,6 +26,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from echeancier.account.ledger import Statement
 from echeancier.documents.echeancier import to_json
 from echeancier.kernel.money import round_cent
+from echeancier.law.loader import load_law
 from echeancier.schedule.echeancier import Echeancier, build_echeancier, build_ledger
 from echeancier.schedule.scenario import ScenarioError, load_scenario, parse_scenario
 
@@ -355,9 +356,14 @@ class Account(RuleBasedStateMachine):
         if self.current is None or self.ceased:
             return
         declarations = [ev for ev in self.events if ev["type"] == "declaration"]
-        if not declarations or date.fromisoformat(declarations[0]["date"]) > date(YEAR, 11, 15):
-            return  # the régularisation falls due in the year shown
+        if not declarations:
+            return
         e = self.build(self.events)
+        declared_on = date.fromisoformat(declarations[0]["date"])
+        delay = load_law().value_near("delais.effet_declaration_jours", declared_on)
+        assert isinstance(delay, int)
+        if declared_on + timedelta(days=delay) > max((i.due_date for i in e.instalments), default=date.min):
+            return  # the régularisation falls due in the next year, not shown (a quarterly calendar ends on 5 Nov)
         amounts = self.head["amounts"][2025]
         credited = sum((r.amount + r.imputed + r.on_instalments for r in e.refunds if r.year == YEAR - 1), Decimal(0))
         called = e.year_total(YEAR - 1, ("regularisation", "taxation_office"))
