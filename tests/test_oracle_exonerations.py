@@ -236,3 +236,16 @@ def test_the_other_reading_is_a_parameter_and_both_paths_apply_it(tmp_path: Path
     batch = simulate_many(columns, law=law)
     for i, row in enumerate(rows):
         assert [int(batch[key][i]) for key in CONTRIBUTIONS] == list(simulate(row, law).amounts)
+
+
+def test_the_acre_sentence_states_the_cap_the_rules_applied(tmp_path: Path) -> None:
+    """The French "À savoir" sentence names the cap of the situation's own law, not the packaged year's."""
+    from echeancier.cli import simulation_explanations
+
+    law = _law_with_full_acre_for_earlier_creations(tmp_path)
+    capped = simulate(CREATED_2025)
+    other = simulate(CREATED_2025, law)
+    say = [line for line in simulation_explanations(capped, snapshot(2026)) if line.startswith("ACRE")]
+    assert "dans la limite de 25\xa0% des cotisations" in say[0]
+    say = [line for line in simulation_explanations(other, snapshot(2026)) if line.startswith("ACRE")]
+    assert "dans la limite" not in say[0]

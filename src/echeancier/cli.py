@@ -774,8 +774,10 @@ def _acre_sentence(result: Simulation, law: LawSnapshot, exempted: Decimal) -> s
             f"ACRE : aucune exonération, l'assiette atteint {_pass_share(law.acre_seuil_sortie, pass_)} (CSS D131-6-1)."
         )
     details = ""
-    if law.acre_exoneration_maximale < 1:
-        details += f" dans la limite de {format_rate(law.acre_exoneration_maximale, 0)} des cotisations,"
+    # The cap the rules applied: an activity created before the year may have its own (docs/law-choices.md, 280).
+    maximum = getattr(result.explanation, "law", law).acre_exoneration_maximale
+    if maximum < 1:
+        details += f" dans la limite de {format_rate(maximum, 0)} des cotisations,"
     if result.acre_fraction < 1:
         share = format_rate(round_places(result.acre_fraction, 4))
         details += f" sur la part de l'année couverte par les {months} premiers mois ({share}),"
