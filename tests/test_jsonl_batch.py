@@ -314,3 +314,30 @@ def test_well_formed_situations_of_every_field_give_in_chunks_what_they_give_lin
     expected, expected_status = scalar(list(iter_lines(io.BytesIO(b"".join(raw)))))
     got, status = batch(list(iter_lines(io.BytesIO(b"".join(raw)))), size)
     assert got == expected and status == expected_status
+
+
+@pytest.mark.parametrize(("seed", "size"), [(11, 1000), (12, 13)])
+def test_lines_with_a_conjoint_collaborateur_in_chunks_write_what_the_scalar_path_writes(seed: int, size: int) -> None:
+    """Most lines with a conjoint collaborateur, computed on traced columns (the option a constant of a group):
+    every option, with and without a start in the first years (the flat-rate block and its conjoint block), ACRE,
+    RSA, deficits, every profession and year, mixed with lines without a conjoint — byte for byte the scalar path."""
+    rng = random.Random(seed)
+    raw = []
+    for i in range(1200):
+        data = situation(rng, i)
+        data.pop("section", None)
+        if data.get("profession") == "liberal_reglementee":
+            data["profession"] = "liberal"
+        if rng.random() < 0.75:
+            data["conjoint_collaborateur"] = rng.choice([o.value for o in ConjointCollaborateur])
+        if rng.random() < 0.3 and isinstance(data.get("year"), int):
+            data["start_date"] = date(data["year"] - rng.randint(0, 1), rng.randint(1, 12), 1).isoformat()
+            data["acre"] = rng.random() < 0.5
+        raw.append((json.dumps(data) + "\n").encode())
+    expected, expected_status = scalar(raw)
+    got, status = batch(raw, size)
+    for number, (mine, theirs) in enumerate(zip(got.split("\n"), expected.split("\n"), strict=True), start=1):
+        assert mine == theirs, f"output line {number}"
+    assert status == expected_status
+    assert expected.count('"conjoint_collaborateur": {') > 500
+    assert '"forfait_debut_activite": {' in expected

@@ -33,11 +33,11 @@ from typing import IO, Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from echeancier.contributions import engine
+from echeancier.contributions import conjoint_collaborateur, engine
 from echeancier.contributions.context import AcreRows, Rows
 from echeancier.contributions.exact import SCALAR
 from echeancier.contributions.result import CONTRIBUTIONS, Simulation, _num
-from echeancier.contributions.situation import Profession, Situation, situation_from_mapping
+from echeancier.contributions.situation import ConjointCollaborateur, Profession, Situation, situation_from_mapping
 from echeancier.contributions.traced import TRACED, Column, Ratio, Tracer
 from echeancier.contributions.vectorized import SCALAR_FIELDS, VECTOR
 from echeancier.contributions.year import LONG_AGO, Cotisations
@@ -229,17 +229,10 @@ def simulate_chunk(lines: list[bytes], first_number: int) -> tuple[list[str], bo
             failed = True
             continue
         own = any(getattr(situation, name) for name in SCALAR_FIELDS)
-        if (
-            situation.income_is_net
-            or situation.department is not None
-            or situation.conjoint_collaborateur is not None
-            or situation.section is not None
-            or own
-        ):
-            # Line by line: net incomes (a search), the collectivités of L751-1 and Mayotte (their own law), a
-            # conjoint collaborateur (their block of lines), the professions libérales réglementées (their
-            # section's law, `professions_liberales`) and the exemptions of a contributor's own situation
-            # (`vectorized.SCALAR_FIELDS`).
+        if situation.income_is_net or situation.department is not None or situation.section is not None or own:
+            # Line by line: net incomes (a search), the collectivités of L751-1 and Mayotte (their own law), the
+            # professions libérales réglementées (their section's law, `professions_liberales`) and the exemptions
+            # of a contributor's own situation (`vectorized.SCALAR_FIELDS`).
             done = scalar_line(number, raw)
             assert done is not None
             texts.append(done[0])
@@ -298,15 +291,22 @@ def _year(law: LawSnapshot, rows: list[_Row], texts: list[str]) -> None:
     deficit = np.fromiter((row.deficit for row in rows), dtype=np.bool_, count=n)
     first = np.fromiter((engine.in_first_years(row.situation, law) for row in rows), dtype=np.bool_, count=n)
     metropole = np.zeros(n, dtype=np.bool_)  # rows with a département take the scalar path
-    whole = engine.of_year(VECTOR, figures, cents, start, end, acre, minimums, profession, metropole)
+    option = np.fromiter(
+        (conjoint_collaborateur.code(row.situation.conjoint_collaborateur) for row in rows), dtype=np.int64, count=n
+    )
+    conjoint = option if option.any() else None
+    whole = engine.of_year(VECTOR, figures, cents, start, end, acre, minimums, profession, metropole, conjoint=conjoint)
     kept = np.zeros(n, dtype=np.bool_)
     if whole.rows.acre is not None:
         kept[whole.rows.acre.rows] = True
     rsa = ~minimums
-    for value in (False, True):  # whether the rules carry an ACRE exemption (the traced rows then hold its values)
-        where = np.flatnonzero(kept == value)
-        if not where.size:
-            continue
+    # A group: whether the rules carry an ACRE exemption (the traced rows then hold its values), and the conjoint
+    # collaborateur's option (its block of lines, the CFP's rate), constants of the explanation.
+    options = len(conjoint_collaborateur.OPTIONS)
+    key = kept * options + option
+    for value in np.unique(key).tolist():
+        where = np.flatnonzero(key == value)
+        code = value % options
         part = engine.of_year(
             VECTOR,
             figures,
@@ -317,8 +317,11 @@ def _year(law: LawSnapshot, rows: list[_Row], texts: list[str]) -> None:
             minimums[where],
             profession[where],
             metropole[where],
+            conjoint=option[where] if code else None,
         )
         group = _Group(law, [rows[i] for i in where], profession[where], rsa[where], deficit[where], first[where])
+        if code:
+            group.conjoint = ConjointCollaborateur(conjoint_collaborateur.OPTIONS[code])
         group.explain(part, cents[where], texts)
 
 
@@ -345,7 +348,7 @@ class _Standin:
     start_date: date | None = None
     end_date: None = None
     acre: bool = False
-    conjoint_collaborateur: None = None  # a line with a conjoint collaborateur takes the scalar path
+    conjoint_collaborateur: ConjointCollaborateur | None = None
 
 
 class _Start(date):
@@ -391,14 +394,14 @@ class _NoForfait:
     assiette_sociale = None
     total = None
     lines = ()
-    conjoint_amounts = ()  # a line with a conjoint collaborateur takes the scalar path
+    conjoint_amounts = ()  # the block, a conjoint's included, is its own part
 
 
 _ID = _Id()
 
 
-def _standin(year: int, profession: int, rsa: bool = False) -> Situation:
-    return cast(Situation, _Standin(_ID, year, _PROFESSIONS[profession], rsa))
+def _standin(year: int, profession: int, rsa: bool = False, conjoint: ConjointCollaborateur | None = None) -> Situation:
+    return cast(Situation, _Standin(_ID, year, _PROFESSIONS[profession], rsa, conjoint_collaborateur=conjoint))
 
 
 _FORFAIT = "forfait_debut_activite"
@@ -421,6 +424,7 @@ class _Group:
     deficit: npt.NDArray[np.bool_]
     first_years: npt.NDArray[np.bool_]
     dates: Any = None  # what the rights read of the activity start, by row (`rights`)
+    conjoint: ConjointCollaborateur | None = None  # the conjoint collaborateur's option of every row
 
     def explain(self, year: engine.Year, cents: npt.NDArray[np.int64], texts: list[str]) -> None:
         """Build the traced simulation (once per path of its construction), then explain each part of it."""
@@ -449,6 +453,13 @@ class _Group:
         )
         traces = tuple(type(t)(*(column(v) for v in t)) for t in year.computed.traces)
         computed = Cotisations(traces, column(year.computed.total))
+        conjoint = None
+        if year.conjoint is not None:
+            c = year.conjoint
+            conjoint_traces = tuple(type(t)(*(column(v) for v in t)) for t in c.traces)
+            conjoint = conjoint_collaborateur.Conjoint(
+                column(c.option), column(c.base), conjoint_traces, column(c.amount)
+            )
         income = Ratio(column(cents), 100)  # the income retained is cents / 100 (`engine.counted_income`)
         abattement = None if year.abattement is None else column(year.abattement)
         base_csg = column(year.base_csg)
@@ -459,7 +470,7 @@ class _Group:
         forfait_placeholders = tuple(_PartLine(key, _Part(f"{_FORFAIT}.{key}")) for key in CONTRIBUTIONS)
 
         def simulation_of(rsa: bool, profession: int, notes: tuple[str, ...], first_years: bool) -> Simulation:
-            situation = cast(Situation, _Standin(_ID, year_number, _PROFESSIONS[profession], rsa))
+            situation = _standin(year_number, profession, rsa, self.conjoint)
             simulation = engine.simulation_of(
                 situation,
                 self.law,
@@ -471,6 +482,7 @@ class _Group:
                 abattement,
                 notes,
                 first_years,
+                conjoint,
             )
             object.__setattr__(simulation, "_lines", placeholders)  # each line is explained as its own part
             # The flat-rate block and the rights compute on the columns without splitting them into paths.
@@ -493,7 +505,8 @@ class _Group:
                 # The profession's own CFP (an int, as for one situation) and its line.
                 chosen = rows & (self.profession == code)
                 cfps[code] = int(year.cfp[int(np.argmax(chosen))])
-                own = dataclasses.replace(explanation, situation=_standin(year_number, code), cfp=cfps[code])
+                alone = _standin(year_number, code, conjoint=self.conjoint)
+                own = dataclasses.replace(explanation, situation=alone, cfp=cfps[code])
                 make_cfp = own.line_makers()[-1]
                 done_cfp = self._part(tracer, chosen, lambda make=make_cfp: make().to_dict(), idents, parts)
                 _merge(parts[cfp_key], done_cfp, chosen)
@@ -555,7 +568,7 @@ class _Group:
             cfp_lines = [""] * len(rows)
             for code in np.unique(self.profession[path]).tolist():
                 chosen = path & (self.profession == code)
-                alone = _standin(provisional.year, code)
+                alone = _standin(provisional.year, code, conjoint=self.conjoint)
                 own = dataclasses.replace(explanation, situation=alone, cfp=cfps[code])
                 make_cfp = own.line_makers()[-1]
                 _merge(cfp_lines, self._part(tracer, chosen, lambda m=make_cfp: m().to_dict(), idents, parts), chosen)
@@ -619,7 +632,8 @@ class _Group:
             if probe_start is not None:
                 start = _Start(probe_start.year, probe_start.month, probe_start.day)
                 start.ordinals = tracer.column(ordinals)
-            standin = _Standin(_ID, self.rows[probe].situation.year, _PROFESSIONS[0], rsa, start, None)
+            year_of = self.rows[probe].situation.year
+            standin = _Standin(_ID, year_of, _PROFESSIONS[0], rsa, start, None, conjoint_collaborateur=self.conjoint)
             standin.acre = bool(value & 2)
             own = dataclasses.replace(explanation, situation=cast(Situation, standin))
             day = reached[probe]
