@@ -438,3 +438,42 @@ def test_worker_processes_compute_the_same_partitions(tmp_path: Path) -> None:
     run_campaign(file_tasks(tmp_path / "in", 50), 2025, tmp_path / "two", workers=2)
     for subdir in SUBDIRS:
         assert _read(tmp_path / "two", subdir).equals(_read(tmp_path / "one", subdir)), subdir
+
+
+def test_the_populations_of_issue_10_are_replayed_with_their_own_rules() -> None:
+    """Columns `conjoint_collaborateur`, `section`, `pension_invalidite_mois`, `exoneration_age` (as a CSV gives
+    them, text): a row giving one is replayed with the contributor's field of that name (its conjoint's lines, its
+    section's collection, its exemptions), equal to `build_echeancier` of its scenario; "0", "false" or empty is
+    none, and such a row stays on the arrays; a value the contributor refuses is that row's error."""
+    rng = random.Random(1010)
+    rows = [random_account(rng, 2026, number, "steady") for number in range(40)]
+    cases: list[dict[str, Any]] = [
+        {"conjoint_collaborateur": "tiers_avec_partage"},
+        {"conjoint_collaborateur": "forfaitaire"},
+        {"profession": "liberal_reglementee", "section": "cipav"},
+        {"profession": "liberal_reglementee", "section": "cavec"},
+        {"pension_invalidite_mois": "7", "acre": "false"},
+        {"profession": "artisan", "exoneration_age": "true", "activity_start": "2010-01-01"},
+        {"pension_invalidite_mois": "0", "exoneration_age": "false", "conjoint_collaborateur": ""},
+        {"conjoint_collaborateur": "la moitie"},  # refused by the contributor: the row's error
+    ]
+    for row, extra in zip(rows, cases * 5, strict=True):
+        row.update(extra, department="75")  # overseas, these populations are refused (law-choices 250, 263)
+    names = sorted({key for row in rows for key in row})  # every column on every row (a CSV's header)
+    text = [{key: None if row.get(key) is None else str(row[key]) for key in names} for row in rows]
+    table = pa.Table.from_pylist(text)
+    partition = compute_partition(table, 2026)
+    text_rows = table.to_pylist()
+    found = differences(text_rows, 2026, partition.instalments, partition.refunds, partition.accounts)
+    assert not found, "\n".join(found[:3])
+    accounts = partition.accounts.to_pylist()
+    paths = {account["account"]: account["path"] for account in accounts}
+    for row, extra in zip(rows, cases * 5, strict=True):
+        if extra.get("conjoint_collaborateur") == "la moitie":
+            assert paths[row["id"]] == "error"
+        elif "pension_invalidite_mois" in extra and extra["pension_invalidite_mois"] == "0":
+            assert paths[row["id"]] in ("array", "planner")  # not a population: as the other columns decide
+        else:
+            assert paths[row["id"]] == "planner", extra
+    kinds = {p["kind"] for parts in partition.instalments.column("parts").to_pylist() for p in parts}
+    assert "conjoint_collaborateur" in kinds

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -64,7 +64,12 @@ COLUMNS = (
     "declaration_date",
     "events",
     "scenario",
+    *("conjoint_collaborateur", "section", "pension_invalidite_mois", "exoneration_age"),
 )
+# The populations of issue 10 the arrays do not compute: a row giving one of these is replayed (the contributor's
+# fields of the same names, `schedule.scenario.Contributor`).
+POPULATIONS = ("conjoint_collaborateur", "section", "pension_invalidite_mois", "exoneration_age")
+_NOT_GIVEN = ("", "0", "false", "non")
 FIRST_YEAR = 1  # the array path takes an activity started in N-1 or earlier (an N-1 start without income of N-2)
 
 # The kinds of a part, as a dictionary column: its codes are the ranks in `KINDS` (the order parts take in an
@@ -199,6 +204,9 @@ def scenario_document(row: Mapping[str, Any], year: int) -> dict[str, Any]:
             "acre": _flag(row.get("acre"), False),
             "rsa": _flag(row.get("rsa"), False),
         }
+        for name in POPULATIONS:
+            if _population(row.get(name)):
+                contributor[name] = _POPULATION_READERS[name](row.get(name))
         document["contributor"] = contributor
     incomes = dict(document.get("incomes") or {})
     for key, income_year in (("income_n2", year - 2), ("income_n1", year - 1)):
@@ -268,11 +276,29 @@ def lone_cessation(events: Any, year: int) -> date | None:
     return day if day.year == year and event["date"] == day.isoformat() else None
 
 
+# As `Contributor` reads them, from a CSV's text or a Parquet's typed column.
+_POPULATION_READERS: dict[str, Callable[[Any], Any]] = {
+    "conjoint_collaborateur": _text,
+    "section": _text,
+    "pension_invalidite_mois": lambda value: _int(value, 0),
+    "exoneration_age": lambda value: _flag(value, False),
+}
+
+
+def _population(value: Any) -> bool:
+    """A value of a population column that the contributor takes (text "0", "false" or "non", 0, false: none)."""
+    if value is None or value is False:
+        return False
+    if isinstance(value, str):
+        return value.strip().lower() not in _NOT_GIVEN
+    return not (isinstance(value, int | float) and value == 0)
+
+
 def _steady(row: Mapping[str, Any], year: int) -> bool:
     """An account the array evaluation computes: its declaration its only event (or with one cessation in N), an
     activity started in N-1 or earlier (without the income of N-2 only when started in N-1: not read), ACRE and
-    RSA readable flags."""
-    if _text(row.get("scenario")):
+    RSA readable flags, none of the populations the arrays do not compute (`POPULATIONS`)."""
+    if _text(row.get("scenario")) or any(_population(row.get(name)) for name in POPULATIONS):
         return False
     if _text(row.get("events")) not in (None, "[]") and lone_cessation(row.get("events"), year) is None:
         return False
@@ -457,6 +483,10 @@ def _steady_rows(batch: pa.Table, year: int) -> npt.NDArray[np.bool_]:
     mask = ~_blank(batch, "id") & _blank(batch, "scenario")
     for name in ("declaration_date", "income_n1"):
         mask &= ~_blank(batch, name)
+    for name in POPULATIONS:
+        if name in names and not pa.types.is_null(batch.column(name).type):
+            given = [_population(value) for value in batch.column(name).to_pylist()]
+            mask &= ~np.array(given, dtype=np.bool_)
     if "events" in names and not pa.types.is_null(batch.column("events").type):  # a column of nulls: none
         events = batch.column("events")
         if not _is_text(events):
