@@ -27,7 +27,7 @@ import typer
 from typer.core import TyperGroup
 
 if TYPE_CHECKING:
-    from echeancier.contributions.result import Line, Simulation
+    from echeancier.contributions.result import Line, Simulation, Tranche
     from echeancier.law.loader import Law, Parameter, ParameterFile, ParamValue
     from echeancier.law.snapshot import LawSnapshot
     from echeancier.organisms import Organism
@@ -539,14 +539,7 @@ def render_simulation(result: Simulation, law: LawSnapshot) -> str:
     lines += _situation_lines(result)
     lines.append("")
     lines += _table(simulation_rows(result), total=format_euros(result.total))
-    explanations = simulation_explanations(result, law)
-    from echeancier.contributions.professions_liberales import by
-
-    explanations += [
-        f"{line.label} : recouvrée par {by(line.collected_by)}."
-        for line in result.lines
-        if line.collected_by is not None and line.collected_by != "Urssaf"
-    ]
+    explanations = simulation_explanations(result, law) + collection_explanations(result)
     if explanations:
         lines += ["", "À savoir :"]
         lines += [f"  • {text}" for text in explanations]
@@ -556,6 +549,24 @@ def render_simulation(result: Simulation, law: LawSnapshot) -> str:
 
     lines += ["", *render_rights(result.rights)]
     return "\n".join(lines) + "\n"
+
+
+def is_fixed(part: Line | Tranche) -> bool:
+    """A contribution or tranche of a fixed amount (a class or a forfait of a section's statuts: CAVEC, CNBF),
+    carried with a zero rate: its rate is not shown as 0 %."""
+    return part.rate == 0 and part.amount != 0
+
+
+def collection_explanations(result: Simulation) -> list[str]:
+    """The lines of a profession libérale réglementée that another body than the Urssaf alone collects, one
+    sentence each (CSS R613-1, R642-2, R652-34): the table, the web page and the PDF say them the same."""
+    from echeancier.contributions.professions_liberales import by
+
+    return [
+        f"{line.label} : recouvrée par {by(line.collected_by)}."
+        for line in result.lines
+        if line.collected_by is not None and line.collected_by != "Urssaf"
+    ]
 
 
 def simulation_rows(result: Simulation) -> list[Row]:
@@ -603,6 +614,8 @@ def _rows(line: Line) -> list[Row]:
     slices = len(line.tranches) > 1 and any(t.base != line.base for t in line.tranches)
     if line.progressive:
         rate = f"progressif {format_rate(line.rate)}"
+    elif is_fixed(line):
+        rate = "montant fixe"
     elif slices:
         rate = ""  # each tranche has its own rate, on its own row
     else:
@@ -614,7 +627,7 @@ def _rows(line: Line) -> list[Row]:
                 (
                     f"  {tranche.label}",
                     format_euros(tranche.base),
-                    format_rate(tranche.rate),
+                    "montant fixe" if is_fixed(tranche) else format_rate(tranche.rate),
                     format_euros(tranche.amount),
                     "",
                 )

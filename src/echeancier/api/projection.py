@@ -12,7 +12,9 @@ translation, in one place (`scenario_for`), makes these assumptions, each shown 
 - with an estimated income ("what if"), a modulation of Y's provisional contributions (CSS R613-1-4 II) at the
   start of Y or of the activity;
 - a cessation on the situation's `end_date`;
-- monthly payment on the 5th by direct debit; the years shown are Y and Y+1.
+- monthly payment on the 5th by direct debit; the years shown are Y and Y+1;
+- the situation's conjoint collaborateur, section, invalidity months and age exemption are the contributor's,
+  every year; with the age exemption and no `start_date`, the activity started before its abrogation (2015).
 """
 
 from __future__ import annotations
@@ -41,6 +43,22 @@ def _euros(amount: Decimal) -> str:
     return str(amount)
 
 
+def _population(result: Simulation) -> dict[str, Any]:
+    """The contributor's fields of the populations of issue #10 that the situation has (none by default, so that
+    the scenario of a plain situation stays as it was)."""
+    situation = result.situation
+    out: dict[str, Any] = {}
+    if situation.conjoint_collaborateur is not None:
+        out["conjoint_collaborateur"] = situation.conjoint_collaborateur.value
+    if situation.section is not None:
+        out["section"] = situation.section.value
+    if situation.pension_invalidite_mois:
+        out["pension_invalidite_mois"] = situation.pension_invalidite_mois
+    if situation.exoneration_age:
+        out["exoneration_age"] = True
+    return out
+
+
 def scenario_for(
     result: Simulation, department: str = "75", estimated_income: Decimal | None = None
 ) -> tuple[dict[str, Any], list[str]]:
@@ -54,6 +72,14 @@ def scenario_for(
     year = situation.year
     start = situation.start_date or date(year - STEADY_YEARS, 1, 1)
     notes: list[str] = []
+    if situation.exoneration_age and situation.start_date is None:
+        from echeancier.contributions.situation import EXONERATION_AGE_ABROGEE
+
+        start = min(start, date(EXONERATION_AGE_ABROGEE.year - 1, 1, 1))
+        notes.append(
+            f"Activité supposée commencée le {format_date(start)} : l'exonération liée à l'âge ne concerne que les "
+            "activités commencées avant sa suppression en 2015."
+        )
     incomes = {str(year): _euros(result.income)}
     for earlier in (year - 2, year - 1):
         if earlier < start.year:
@@ -93,6 +119,7 @@ def scenario_for(
             "department": department,
             "acre": situation.acre,
             "rsa": situation.rsa,
+            **_population(result),
         },
         "incomes": incomes,
         "events": events,

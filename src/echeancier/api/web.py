@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -22,9 +23,10 @@ from starlette.datastructures import QueryParams
 
 from echeancier.api.app import HERE
 from echeancier.api.ratelimit import limit_rate
+from echeancier.contributions.conjoint_collaborateur import LABELS as CONJOINT_LABELS
 
 if TYPE_CHECKING:
-    from echeancier.contributions.result import Simulation
+    from echeancier.contributions.result import Line, Simulation, Tranche
     from echeancier.schedule.echeancier import Echeancier
     from echeancier.schedule.forecast import Forecast
     from echeancier.schedule.scenario import Scenario
@@ -42,9 +44,34 @@ LABELS = {
     "rsa": "RSA",
     "department": "Département",
     "estimated_income": "Revenu estimé",
+    "conjoint_collaborateur": "Conjoint collaborateur",
+    "section": "Section professionnelle",
+    "pension_invalidite_mois": "Pension d'invalidité",
+    "exoneration_age": "Exonération liée à l'âge",
     "situation": "Situation",
 }
-PROFESSIONS = (("artisan", "Artisan"), ("commercant", "Commerçant"), ("liberal", "Profession libérale"))
+PROFESSIONS = (
+    ("artisan", "Artisan"),
+    ("commercant", "Commerçant"),
+    ("liberal", "Profession libérale non réglementée"),
+    ("liberal_reglementee", "Profession libérale réglementée (avec sa section)"),
+)
+# The sections professionnelles (CSS R641-1; the CNBF: L651-1) and who they insure; the engine computes those of
+# `law.snapshot.SECTIONS`, the page lists the others as not computed yet.
+SECTION_LABELS = {
+    "cipav": "Cipav — architectes, ingénieurs-conseils, psychologues, ostéopathes et autres libéraux réglementés",
+    "carmf": "CARMF — médecins",
+    "carpimko": "CARPIMKO — infirmiers, masseurs-kinésithérapeutes, pédicures-podologues, orthophonistes, orthoptistes",
+    "carcdsf": "CARCDSF — chirurgiens-dentistes et sages-femmes",
+    "cavp": "CAVP — pharmaciens",
+    "cavec": "CAVEC — experts-comptables et commissaires aux comptes",
+    "carpv": "CARPV — vétérinaires",
+    "cavamac": "CAVAMAC — agents généraux d'assurance",
+    "cavom": "CAVOM — officiers ministériels, officiers publics et compagnies judiciaires",
+    "crn": "CRN — notaires",
+    "cprn": "CPRN — notaires",
+    "cnbf": "CNBF — avocats",
+}
 FIELDS = (
     "profession",
     "year",
@@ -55,7 +82,14 @@ FIELDS = (
     "rsa",
     "department",
     "estimated_income",
+    "section",
+    "conjoint_collaborateur",
+    "pension_invalidite_mois",
+    "exoneration_age",
 )
+# The fields whose error is shown next to an input of the same id (others: in the summary only).
+FIELD_IDS = frozenset(FIELDS) - {"income_is_net"}
+CHECKBOXES = ("acre", "rsa", "exoneration_age")
 
 
 # The core's messages (English, as the API and the command line give them) as the page says them, until the shared
@@ -86,7 +120,6 @@ class Form:
     values: dict[str, str] = field(default_factory=dict)
     errors: list[tuple[str, str]] = field(default_factory=list)
     situation: dict[str, Any] | None = None
-    department: str = "75"
     estimated_income: Decimal | None = None
 
     @property
@@ -94,14 +127,35 @@ class Form:
         return urlencode({k: v for k, v in self.values.items() if v})
 
 
-def _departments() -> list[str]:
-    from echeancier.organisms import department_codes
+@lru_cache(maxsize=1)
+def _departments() -> tuple[tuple[str, str, str], ...]:
+    """Every code of the form's list with its territory and the organism that collects there (CSS R613-6)."""
+    from echeancier.organisms import department_codes, organism_for
 
-    return sorted(department_codes(), key=lambda code: (len(code) > 2, code.replace("2A", "20A").replace("2B", "20B")))
+    codes = sorted(department_codes(), key=lambda code: (len(code) > 2, code.replace("2A", "20A").replace("2B", "20B")))
+    out = []
+    for code in codes:
+        organism = organism_for(code)
+        out.append((code, organism.territory, organism.name))
+    return tuple(out)
+
+
+_WHOLE = re.compile(r"-?\d{1,6}")
+
+
+def _whole(text: str) -> int | str:
+    """A whole number typed in the form, as the core reads JSON's integers; anything else as typed, for the core's
+    input layer to refuse it naming the field."""
+    return int(text) if _WHOLE.fullmatch(text) else text
 
 
 def read_form(params: QueryParams) -> Form:
-    """The query string of the simulator form → a situation mapping for the core, or the errors to show."""
+    """The query string of the simulator form → a situation mapping for the core, or the errors to show.
+
+    The values go to the core's input layer as they are typed (`Situation`, the same as the API's and the command
+    line's): its one message naming the field is shown next to that field. Only what HTML itself encodes is read
+    here: a checkbox is "1" or absent, a whole number is digits.
+    """
     from echeancier.kernel.money import to_decimal
 
     form = Form(values={name: params.get(name, "").strip()[:100] for name in FIELDS})
@@ -112,23 +166,17 @@ def read_form(params: QueryParams) -> Form:
         "profession": values["profession"] or "artisan",
         "income": values["income"],
         "income_is_net": values["income_is_net"] == "1",
-        "acre": values["acre"] == "1",
-        "rsa": values["rsa"] == "1",
+        "year": _whole(values["year"]),
     }
-    try:
-        situation["year"] = int(values["year"])
-    except ValueError:
-        form.errors.append(("year", "choisissez une année"))
-    if values["start_date"]:
-        try:
-            situation["start_date"] = date.fromisoformat(values["start_date"])
-        except ValueError:
-            form.errors.append(("start_date", "date au format AAAA-MM-JJ attendue"))
-    if values["department"]:
-        if values["department"] not in _departments():
-            form.errors.append(("department", "département inconnu"))
-        else:
-            form.department = situation["department"] = values["department"]  # the overseas rules apply there
+    for name in CHECKBOXES:
+        if values[name] not in ("", "1"):
+            form.errors.append((name, "case à cocher : la valeur attendue est 1 ou rien"))
+        situation[name] = values[name] == "1"
+    for name in ("start_date", "department", "section", "conjoint_collaborateur"):
+        if values[name]:
+            situation[name] = values[name]
+    if values["pension_invalidite_mois"]:
+        situation["pension_invalidite_mois"] = _whole(values["pension_invalidite_mois"])
     if values["estimated_income"]:
         try:
             form.estimated_income = to_decimal(values["estimated_income"])
@@ -169,7 +217,8 @@ def compute(form: Form) -> Outcome:
     except LawError as error:
         form.errors.append(("year", str(error)))
         return outcome
-    document, outcome.assumptions = scenario_for(outcome.result, form.department, form.estimated_income)
+    department = outcome.result.situation.department or "75"
+    document, outcome.assumptions = scenario_for(outcome.result, department, form.estimated_income)
     try:
         outcome.scenario = parse_scenario(document)
         outcome.echeancier = build_echeancier(outcome.scenario)
@@ -203,14 +252,23 @@ def _forecast(document: dict[str, Any], result: Simulation) -> Forecast | None:
         return None  # the échéancier above is shown; a forecast the law cannot place is left out
 
 
-def _lines(result: Simulation) -> list[dict[str, Any]]:
-    """Each contribution with its explanation: base × rate = amount, the minimum or cap applied, the article."""
+def _lines(lines: tuple[Line, ...]) -> list[dict[str, Any]]:
+    """Each contribution with its explanation: base × rate = amount, the minimum or cap applied, the exemption,
+    the article, and the body that collects it when it is not the Urssaf alone (professions libérales
+    réglementées, CSS R613-1, R642-2, R652-34)."""
+    from echeancier.cli import is_fixed
     from echeancier.kernel.fmt import format_euros, format_rate
 
+    def part(t: Tranche) -> str:
+        if is_fixed(t):  # a class or forfait of the section's statuts
+            return f"{t.label} : {format_euros(t.amount, cents=True)}"
+        return f"{format_euros(t.base)} × {format_rate(t.rate)} ({t.label})"
+
     out = []
-    for line in result.lines:
-        if line.tranches and len(line.tranches) > 1:
-            how = " + ".join(f"{format_euros(t.base)} × {format_rate(t.rate)} ({t.label})" for t in line.tranches)
+    for line in lines:
+        fixed = is_fixed(line)
+        if line.tranches and (len(line.tranches) > 1 or fixed):
+            how = " + ".join(part(t) for t in line.tranches)
         elif line.progressive:
             how = f"{format_euros(line.base)} × taux progressif {format_rate(line.rate)}"
         else:
@@ -226,34 +284,66 @@ def _lines(result: Simulation) -> list[dict[str, Any]]:
             {
                 "label": line.label,
                 "base": format_euros(line.base),
-                "rate": ("progressif " if line.progressive else "") + format_rate(line.rate),
+                "rate": "montant fixe"
+                if fixed
+                else ("progressif " if line.progressive else "") + format_rate(line.rate),
                 "amount": format_euros(line.amount),
                 "how": how,
                 "extra": "; ".join(extra),
                 "reference": line.reference,
+                "key": line.key,
+                "collected_by": line.collected_by,
             }
         )
     return out
 
 
+def _conjoint(result: Simulation) -> dict[str, Any] | None:
+    """The conjoint collaborateur's block (CSS L662-1, D633-19-2): the base they chose, their lines and total."""
+    from echeancier.kernel.fmt import format_euros
+
+    option = result.situation.conjoint_collaborateur
+    if option is None or result.conjoint_assiette is None:
+        return None
+    own = sum(result.conjoint_amounts)
+    return {
+        "option": CONJOINT_LABELS[option.value],
+        "shared": option.value.endswith("avec_partage"),
+        "assiette": format_euros(result.conjoint_assiette),
+        "lines": _lines(result.conjoint_lines),
+        "total": format_euros(Decimal(own)),
+        "head": format_euros(Decimal(sum(result.amounts))),
+    }
+
+
 def _context(outcome: Outcome) -> dict[str, Any]:
     from echeancier.api.chart import forecast_svg, schedule_svg
-    from echeancier.cli import simulation_explanations
+    from echeancier.cli import collection_explanations, simulation_explanations
     from echeancier.documents.echeancier import _detail, note_sentence, refund_sentence
     from echeancier.documents.pdf import reasons
     from echeancier.kernel.fmt import format_date, format_euros
-    from echeancier.law.snapshot import snapshot, supported_years
+    from echeancier.law.snapshot import SECTIONS, snapshot, supported_years
     from echeancier.rights.result import render as render_rights
     from echeancier.schedule.forecast import estimated_sentence, regularisation_text
 
     form = outcome.form
+    field_errors: dict[str, str] = {}
+    for name, message in form.errors:
+        field_errors.setdefault(name, french(message))
     context: dict[str, Any] = {
         "form": form,
         "values": form.values,
-        "errors": [(LABELS.get(name, name), french(message)) for name, message in form.errors],
+        "errors": [
+            (LABELS.get(name, name), french(message), name if name in FIELD_IDS else None)
+            for name, message in form.errors
+        ],
+        "field_errors": field_errors,
         "professions": PROFESSIONS,
+        "sections": [(code, label, code in SECTIONS) for code, label in SECTION_LABELS.items()],
+        "conjoint_options": list(CONJOINT_LABELS.items()),
         "years": list(supported_years()),
         "departments": _departments(),
+        "organism": _organism(form.values["department"] or "75"),
         "result": None,
         "echeancier": None,
         "forecast": None,
@@ -263,14 +353,24 @@ def _context(outcome: Outcome) -> dict[str, Any]:
         context["result"] = {
             "year": result.year,
             "total": format_euros(result.total),
-            "lines": _lines(result),
-            "explanations": simulation_explanations(result, snapshot(result.year)),
+            "lines": _lines(result.lines),
+            "collected": any(line.collected_by is not None for line in result.lines),
+            "section": result.situation.section.value.upper() if result.situation.section is not None else None,
+            "conjoint": _conjoint(result),
+            "explanations": [
+                *simulation_explanations(result, snapshot(result.year)),
+                *collection_explanations(result),
+            ],
             "income": format_euros(result.income),
             "rights": [line.removeprefix("  • ") for line in render_rights(result.rights)[1:]],
         }
     e = outcome.echeancier
     if e is not None:
+        if e.organism is not None:
+            context["organism"] = {"name": e.organism.name, "reference": e.organism.reference}
+        conjoint = any(p.kind == "conjoint_collaborateur" for i in e.instalments for p in i.parts)
         context["echeancier"] = {
+            "conjoint": conjoint,
             "chart": schedule_svg(e),
             "instalments": [
                 {
@@ -278,6 +378,9 @@ def _context(outcome: Outcome) -> dict[str, Any]:
                     "debit_date": format_date(i.debit_date),
                     "amount": format_euros(i.amount, cents=True),
                     "detail": _detail(i),
+                    "conjoint": format_euros(
+                        sum((p.amount for p in i.parts if p.kind == "conjoint_collaborateur"), Decimal(0)), cents=True
+                    ),
                 }
                 for i in e.instalments
             ],
@@ -314,6 +417,17 @@ def _context(outcome: Outcome) -> dict[str, Any]:
     return context
 
 
+def _organism(code: str) -> dict[str, str] | None:
+    """The organism that collects at the form's département (CSS R613-6), or None for a code that is not one."""
+    from echeancier.organisms import UnknownTerritory, organism_for
+
+    try:
+        organism = organism_for(code)
+    except UnknownTerritory:
+        return None
+    return {"name": organism.name, "reference": organism.reference}
+
+
 @router.get("/", response_class=HTMLResponse)
 async def page(request: Request) -> Response:
     form = read_form(request.query_params)
@@ -329,6 +443,8 @@ def _document(outcome: Outcome, kind: str, organism: str) -> tuple[bytes, str]:
     today = date.today()
     if kind == "simulation.pdf":
         assert outcome.result is not None
+        found = _organism(outcome.result.situation.department or "75")
+        organism = found["name"] if found is not None else organism
         return simulation_pdf(outcome.result, issued_on=today, organism=organism), "application/pdf"
     assert outcome.echeancier is not None
     if kind == "echeancier.pdf":

@@ -43,6 +43,16 @@ RULES = (indemnites_journalieres, retraite_base, retraite_complementaire, invali
 KEYS: tuple[str, ...] = tuple(module.KEY for module in RULES)
 COLUMNS: tuple[str, ...] = tuple(f"conjoint_{key}" for key in KEYS)  # the columns of simulate_many
 REFERENCE = "CSS L662-1, D633-19-2"
+# The five bases, as D633-19-2 numbers them, in the words of the web page and the documents.
+LABELS = {
+    "forfaitaire": "1° un tiers du plafond annuel de la sécurité sociale (assiette forfaitaire)",
+    "tiers_sans_partage": "2° un tiers de votre revenu, sans partage",
+    "moitie_sans_partage": "3° la moitié de votre revenu, sans partage",
+    "tiers_avec_partage": "4° un tiers de votre revenu, partagé : déduit de votre assiette retraite et "
+    "invalidité-décès",
+    "moitie_avec_partage": "5° la moitié de votre revenu, partagée : déduite de votre assiette retraite et "
+    "invalidité-décès",
+}
 
 
 def code(option: str | None) -> int:

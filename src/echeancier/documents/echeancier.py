@@ -699,6 +699,8 @@ def to_ics(e: Echeancier, name: str) -> str:
     short_name = e.organism.short_name if e.organism is not None else "Urssaf"
     calendar.add("x-wr-calname", f"Cotisations {e.organism.name if e.organism is not None else short_name}")
     warning = _warning(e)
+    # who collects what for a profession libérale réglementée (R642-2, R652-34): an event is read alone
+    section = next((note for note in e.notes if note.partition(":")[0] == SECTION_NOTE), None)
     for i in e.instalments:
         event = Event()
         event.add("uid", f"{i.due_date:%Y%m%d}-{digest}@echeancier")
@@ -715,6 +717,8 @@ def to_ics(e: Echeancier, name: str) -> str:
             description.append(f"Organisme : {e.organism.name}")
         if warning is not None:
             description.append(f"Attention : {note_sentence(warning)}")
+        if section is not None:
+            description.append(f"Recouvrement : {note_sentence(section)}")
         event.add("description", "\n".join(description))
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)

@@ -30,9 +30,9 @@ from echeancier.kernel.fmt import format_date, format_euros, format_rate
 from echeancier.kernel.money import ZERO
 
 if TYPE_CHECKING:
-    from echeancier.contributions.result import Simulation
+    from echeancier.contributions.result import Line, Simulation
     from echeancier.schedule.echeancier import Echeancier
-    from echeancier.schedule.scenario import Scenario
+    from echeancier.schedule.scenario import Contributor, Scenario
 
 PROFESSIONS = {
     "artisan": "artisan",
@@ -100,8 +100,28 @@ def identity_lines(scenario: Scenario | None, name: str | None = None, siren: st
         mode = FREQUENCIES[payment.frequency] + (f" le {payment.day}" if payment.frequency == "monthly" else "")
         debit = "par prélèvement" if payment.direct_debit else "sans prélèvement"
         since = format_date(contributor.activity_start)
-        out.append(f"Activité : {PROFESSIONS[contributor.profession.value]}, depuis le {since}")
+        section = f" (section {contributor.section.value.upper()})" if contributor.section is not None else ""
+        out.append(f"Activité : {PROFESSIONS[contributor.profession.value]}{section}, depuis le {since}")
         out.append(f"Département : {contributor.department} ; paiement {mode}, {debit}")
+        out += population_lines(contributor)
+    return out
+
+
+def population_lines(contributor: Contributor) -> list[str]:
+    """The contributor's conjoint collaborateur and exemptions, as the documents name them (issue #10)."""
+    from echeancier.contributions.conjoint_collaborateur import LABELS
+
+    out = []
+    if contributor.conjoint_collaborateur is not None:
+        option = LABELS[contributor.conjoint_collaborateur.value]
+        out.append(f"Conjoint collaborateur : assiette {option} (CSS L662-1, D633-19-2)")
+    if contributor.pension_invalidite_mois:
+        out.append(
+            f"Pension d'invalidité : {contributor.pension_invalidite_mois} mois par an, exonération au prorata "
+            "(CSS D621-4, D635-2)"
+        )
+    if contributor.exoneration_age:
+        out.append("Exonération de la cotisation invalidité-décès liée à l'âge (maintenue depuis 2015)")
     return out
 
 
@@ -221,30 +241,60 @@ def schedule_pdf(
     return html_to_pdf(schedule_html(e, scenario, issued_on=issued_on, organism=organism, name=name, siren=siren))
 
 
+def contribution_rows(lines: tuple[Line, ...], collected: bool, *, conjoint: bool = False) -> list[dict[str, Any]]:
+    """The rows of a table of contributions (the text table's, `cli._rows`): each line, then its tranches and
+    exemption as sub-rows; with `collected`, the body that collects each line in a last cell (CSS R642-2); with
+    `conjoint`, each line named as the conjoint collaborateur's (as the text table names them)."""
+    from echeancier.cli import _rows
+
+    out = []
+    for line in lines:
+        for index, row in enumerate(_rows(line)):
+            cells = list(row) + ([(line.collected_by or "") if index == 0 else ""] if collected else [])
+            if conjoint and index == 0:
+                cells[0] = f"Conjoint : {cells[0][0].lower()}{cells[0][1:]}"
+            out.append({"cells": cells, "sub": index > 0})
+    return out
+
+
 def simulation_html(
     result: Simulation, *, issued_on: date, organism: str = "URSSAF", name: str | None = None, siren: str | None = None
 ) -> str:
-    from echeancier.cli import _situation_lines, simulation_explanations, simulation_rows
+    from echeancier.cli import _situation_lines, collection_explanations, simulation_explanations
     from echeancier.law.snapshot import snapshot
     from echeancier.rights.result import render as render_rights
 
     law = snapshot(result.year)
-    rows = simulation_rows(result)
+    collected = any(line.collected_by is not None for line in result.lines)
     forfait = None
     if result.forfait is not None:
         from echeancier.cli import _forfait_block
 
         forfait = _forfait_block(result.forfait, law)
+    situation = result.situation
+    activity = PROFESSIONS[situation.profession.value]
+    if situation.section is not None:
+        activity += f" (section {situation.section.value.upper()})"
+    conjoint = None
+    if result.conjoint_amounts:
+        conjoint = {
+            "rows": contribution_rows(result.conjoint_lines, False, conjoint=True),
+            "total": format_euros(Decimal(sum(result.conjoint_amounts))),
+            "head": format_euros(Decimal(sum(result.amounts))),
+        }
     return render_html(
         "simulation.html",
         title=f"Simulation de vos cotisations sociales — revenus {result.year}",
         organism=organism,
         issued_on=format_date(issued_on),
-        identity=[*identity_lines(None, name, siren), f"Activité : {PROFESSIONS[result.situation.profession.value]}"],
+        identity=[*identity_lines(None, name, siren), f"Activité : {activity}"],
         situation=_situation_lines(result),
-        rows=rows,
-        total=format_euros(result.total),
-        explanations=simulation_explanations(result, law),
+        rows=contribution_rows(result.lines, collected),
+        collected=collected,
+        total=format_euros(result.total if conjoint is None else Decimal(sum(result.amounts))),
+        grand_total=format_euros(result.total),
+        conjoint=conjoint,
+        explanations=[*simulation_explanations(result, law), *collection_explanations(result)],
         forfait=forfait,
         rights=[line.removeprefix("  • ") for line in render_rights(result.rights)[1:]],
     )
