@@ -141,6 +141,13 @@ def test_conjoint_collaborateur_forfaitaire_is_its_own_block(client: TestClient)
     assert "celles de votre conjoint collaborateur : 4 376 €" in text
     assert f"Dont vos cotisations : {_plain(format_euros(head))}" in text
     assert f"Total : {_plain(format_euros(head + 4376))}" in text
+    # each table totals its own lines
+    tables = {
+        name: html.split(f'<table id="{name}">', 1)[1].split("</table>", 1)[0]
+        for name in ("cotisations", "cotisations-conjoint")
+    }
+    assert _text(tables["cotisations"].split("<tfoot>")[1]) == f"Total {_plain(format_euros(head))}"
+    assert _text(tables["cotisations-conjoint"].split("<tfoot>")[1]) == "Total 4 376 €"
     # the échéancier calls the conjoint's part at the same due dates, in a column of its own
     assert "dont conjoint collaborateur" in text and "provisionnelles du conjoint collaborateur 2025" in text
     assert "Conjoint collaborateur 2025 : la part des cotisations provisionnelles 2025" in text

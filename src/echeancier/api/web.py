@@ -354,6 +354,7 @@ def _context(outcome: Outcome) -> dict[str, Any]:
             "year": result.year,
             "total": format_euros(result.total),
             "lines": _lines(result.lines),
+            "head_total": format_euros(Decimal(sum(result.amounts))),  # the table's, without the conjoint's
             "collected": any(line.collected_by is not None for line in result.lines),
             "section": result.situation.section.value.upper() if result.situation.section is not None else None,
             "conjoint": _conjoint(result),
