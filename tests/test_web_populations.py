@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from starlette.datastructures import QueryParams
 
 from echeancier import simulate
@@ -346,3 +348,35 @@ def test_calendar_and_csv_carry_the_conjoint_and_the_section(client: TestClient)
     unfolded = cavec.text.replace("\r\n ", "")
     events = unfolded.count("BEGIN:VEVENT")
     assert events > 0 and unfolded.count("Recouvrement : Profession libérale réglementée (section CAVEC)") == events
+
+
+# --- any combination -----------------------------------------------------------------------------------------
+
+_CHOICES = {
+    "profession": st.sampled_from(["artisan", "commercant", "liberal", "liberal_reglementee", "", "x"]),
+    "year": st.sampled_from(["2023", "2024", "2025", "2026", "2019", ""]),
+    "income": st.sampled_from(["0", "-5000", "12 000", "40 000", "250 000,50", "1e9"]),
+    "department": st.sampled_from(["75", "2A", "971", "973", "974", "976", "977", "978", "20", ""]),
+    "section": st.sampled_from(["", "cipav", "cavec", "cnbf", "carmf", "CIPAV"]),
+    "conjoint_collaborateur": st.sampled_from(["", "forfaitaire", "tiers_sans_partage", "moitie_avec_partage", "1"]),
+    "pension_invalidite_mois": st.sampled_from(["", "0", "1", "12", "13", "x"]),
+    "exoneration_age": st.sampled_from(["", "1", "on"]),
+    "acre": st.sampled_from(["", "1"]),
+    "rsa": st.sampled_from(["", "1"]),
+    "start_date": st.sampled_from(["", "2010-05-01", "2024-07-01", "2025-03-01", "2026-13-01"]),
+}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.fixed_dictionaries(_CHOICES))
+def test_any_combination_is_a_result_or_a_message_next_to_its_field(client: TestClient, params: dict[str, str]) -> None:
+    response = client.get("/", params=params)
+    if response.status_code == 200:
+        form = read_form(QueryParams(params))
+        assert form.situation is not None
+        assert f"Total : {_plain(format_euros(simulate(form.situation).total))}" in _text(response.text)
+        return
+    assert response.status_code == 422, response.text[:300]
+    errors = re.findall(r'<small class="field-error" id="erreur-([a-z_]+)">', response.text)
+    summary = re.findall(r"<li>([^<]+) : ", response.text.split('id="erreurs"', 1)[1].split("</ul>", 1)[0])
+    assert summary and (errors or summary == ["Situation"]), summary
