@@ -198,8 +198,14 @@ def test_section_lines_name_who_collects_them(client: TestClient) -> None:
     text = _text(html)
     assert "Retraite complémentaire : recouvrée par la CAVEC." in text
     assert "sont appelées par la section selon ses statuts et n'y figurent pas (CSS R613-1, R642-2)" in text
+    assert "et par votre section professionnelle pour ce que le tableau indique" in text
+    # the échéancier says under its title that it calls only the Urssaf's part
+    note = re.search(r'<p id="recouvrement-section">([^<]+)</p>', html)
+    assert note is not None and "n'y figurent pas" in unescape(note.group(1))
     cipav = client.get("/", params={**FORM, "profession": "liberal_reglementee", "section": "cipav"}).text
     assert _row(cipav, "cotisations", "retraite_complementaire").endswith("Urssaf, pour la Cipav")
+    # the Urssaf collects every line of a Cipav member: no other collector is named
+    assert "et par votre section" not in cipav and "Recouvrées par : Urssaf Île-de-France" in _text(cipav)
 
 
 def test_exemption_notes_are_next_to_their_line(client: TestClient) -> None:

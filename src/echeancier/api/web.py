@@ -319,6 +319,7 @@ def _conjoint(result: Simulation) -> dict[str, Any] | None:
 def _context(outcome: Outcome) -> dict[str, Any]:
     from echeancier.api.chart import forecast_svg, schedule_svg
     from echeancier.cli import collection_explanations, simulation_explanations
+    from echeancier.contributions.professions_liberales import SECTION_NOTE, URSSAF
     from echeancier.documents.echeancier import _detail, note_sentence, refund_sentence
     from echeancier.documents.pdf import reasons
     from echeancier.kernel.fmt import format_date, format_euros
@@ -356,6 +357,9 @@ def _context(outcome: Outcome) -> dict[str, Any]:
             "lines": _lines(result.lines),
             "head_total": format_euros(Decimal(sum(result.amounts))),  # the table's, without the conjoint's
             "collected": any(line.collected_by is not None for line in result.lines),
+            "section_collects": any(
+                line.collected_by and not line.collected_by.startswith(URSSAF) for line in result.lines
+            ),
             "section": result.situation.section.value.upper() if result.situation.section is not None else None,
             "conjoint": _conjoint(result),
             "explanations": [
@@ -387,7 +391,9 @@ def _context(outcome: Outcome) -> dict[str, Any]:
             ],
             "reasons": reasons(e),
             "refunds": [refund_sentence(r) for r in e.refunds],
-            "notes": [note_sentence(n) for n in e.notes],
+            # who collects what for a profession libérale réglementée: said under the title, not among the notes
+            "collection": [note_sentence(n) for n in e.notes if n.partition(":")[0] == SECTION_NOTE],
+            "notes": [note_sentence(n) for n in e.notes if n.partition(":")[0] != SECTION_NOTE],
             "assumptions": outcome.assumptions,
             "first": format_date(e.instalments[0].due_date) if e.instalments else "",
             "last": format_date(e.instalments[-1].due_date) if e.instalments else "",
