@@ -219,3 +219,16 @@ def test_batch_equals_scalar_on_any_rows(year: int, start: date, incomes: list[i
     batch = simulate_many(columns)
     for i, row in enumerate(rows):
         assert [int(batch[key][i]) for key in CONTRIBUTIONS] == list(simulate(row).amounts), row
+
+
+def test_an_income_given_net_is_solved_with_the_exemption() -> None:
+    # 2024: net = revenu professionnel − CSG non déductible − CRDS; all CSG-CRDS exempted below 110 % of the PASS,
+    # so a net of 20 000 € is a revenu professionnel of 20 000 €. Between 110 % and 150 % the part of each CSG-CRDS
+    # tranche left due is in proportion to the line: net 60 000 € → 60 322 € (322 € of non-deductible CSG-CRDS).
+    low = simulate({**BASE, "income": 20000, "income_is_net": True, **ASK})
+    assert low.income == 20000 and low.amount("csg_crds") == 0
+    mid = simulate({**BASE, "income": 60000, "income_is_net": True, **ASK})
+    assert mid.income == 60322
+    # 2025: net = revenu brut − every contribution.
+    later = simulate({**BASE, "year": 2025, "income": 30000, "income_is_net": True, **ASK})
+    assert later.income - later.total == 30000
