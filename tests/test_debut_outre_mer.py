@@ -25,6 +25,7 @@ from echeancier.contributions.result import CONTRIBUTIONS
 from echeancier.contributions.situation import InputError
 from echeancier.contributions.vectorized import simulate_many
 from echeancier.law import snapshot
+from echeancier.law.snapshot import provisional_snapshot
 
 EXEMPTED = [key for key in CONTRIBUTIONS if key not in ("retraite_complementaire", "formation_professionnelle")]
 BASE: dict[str, Any] = {"year": 2024, "profession": "artisan", "department": "971", "start_date": "2023-03-01"}
@@ -142,28 +143,32 @@ def test_the_batch_computes_what_simulate_computes() -> None:
 
 
 def test_an_echeancier_of_a_creation_overseas_calls_only_the_rci_and_the_cfp(tmp_path: Path) -> None:
+    # Created 1 March 2025 in Guadeloupe: 2025 and 2026 lie inside the 24 months (to 28 February 2027). Without a
+    # known income the échéancier calls the flat-rate provisional contributions of the first two years: with the
+    # exemption, their retraite complémentaire and the CFP only — what `simulate` gives for those years.
     from echeancier.schedule.echeancier import build_echeancier
     from echeancier.schedule.scenario import load_scenario
 
     text = (
         "contributor:\n  profession: artisan\n  activity_start: 2025-03-01\n  department: '971'\n"
-        "  exoneration_debut_outre_mer: {ask}\nincomes:\n  2025: 30000\nyears: [2025, 2026]\n"
+        "  exoneration_debut_outre_mer: {ask}\nyears: [2025, 2026]\n"
     )
-    calls = {}
+    called = {}
     for ask in ("true", "false"):
         path = tmp_path / f"{ask}.yaml"
         path.write_text(text.format(ask=ask))
         e = build_echeancier(load_scenario(path))
-        calls[ask] = (sum(part.amount for i in e.instalments for part in i.parts), e.notes)
-    exempted, notes = calls["true"]
-    # 2025 and 2026 lie inside the 24 months (to 28 February 2027): provisional RCI on the flat base and the CFP.
-    year_2025 = simulate(
-        {"year": 2025, "profession": "artisan", "income": 30000, "department": "971", "start_date": "2025-03-01", **ASK}
-    )
-    assert year_2025.forfait is not None
-    assert exempted < calls["false"][0]
-    assert notes == (debut_outre_mer.NOTE,)
-    assert "exonerations_outre_mer_non_appliquees:971" in calls["false"][1]
+        called[ask] = (sum(part.amount for i in e.instalments for part in i.parts), e.notes)
+    expected = 0
+    for year in (2025, 2026):
+        # The échéancier computes the provisional contributions with the law known when it calls them.
+        situation = {"year": year, "profession": "artisan", "income": 0, "department": "971"}
+        forfait = simulate({**situation, "start_date": "2025-03-01", **ASK}, provisional_snapshot(year)).forfait
+        assert forfait is not None and [forfait.amount(key) for key in EXEMPTED] == [0] * len(EXEMPTED)
+        expected += forfait.total
+    assert called["true"] == (expected, (debut_outre_mer.NOTE,))
+    assert called["false"][0] > expected
+    assert "exonerations_outre_mer_non_appliquees:971" in called["false"][1]
 
 
 YEARS = st.sampled_from([2023, 2024, 2025, 2026])
