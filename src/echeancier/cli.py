@@ -215,6 +215,7 @@ OPTIONS = {
     "section": "--section",
     "pension_invalidite_mois": "--pension-invalidite-mois",
     "exoneration_age": "--exoneration-age",
+    "exoneration_debut_outre_mer": "--exoneration-debut-outre-mer",
 }
 
 
@@ -343,6 +344,14 @@ def simulate(
             help="Exonération de la cotisation invalidité-décès liée à l'âge, obtenue avant sa suppression en 2015.",
         ),
     ] = False,
+    exoneration_debut_outre_mer: Annotated[
+        bool,
+        typer.Option(
+            "--exoneration-debut-outre-mer",
+            help="Exonération de début d'activité outre-mer (CSS L756-2) : activité créée dans une collectivité "
+            "de l'article L751-1, avec --start-date.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Résultat en JSON sur une ligne.")] = False,
     pdf: Annotated[
         str | None,
@@ -406,6 +415,7 @@ def simulate(
         ]
         given += [option for option, flag in (("--acre", acre), ("--rsa", rsa), ("--net", net)) if flag]
         given += ["--exoneration-age"] if exoneration_age else []
+        given += ["--exoneration-debut-outre-mer"] if exoneration_debut_outre_mer else []
         given += [option for option, flag in (("--json", as_json), ("--jsonl", jsonl)) if flag]
         if given:
             _fail("--input", f"ne se combine pas avec {', '.join(given)} (chaque situation est une ligne du fichier)")
@@ -433,6 +443,7 @@ def simulate(
         ]
         given += [option for option, flag in (("--acre", acre), ("--rsa", rsa), ("--net", net)) if flag]
         given += ["--exoneration-age"] if exoneration_age else []
+        given += ["--exoneration-debut-outre-mer"] if exoneration_debut_outre_mer else []
         given += ["--json"] if as_json else []
         given += ["--pdf"] if pdf is not None else []
         if given:
@@ -471,6 +482,7 @@ def simulate(
         "section": section,
         "pension_invalidite_mois": pension_invalidite_mois or 0,
         "exoneration_age": exoneration_age,
+        "exoneration_debut_outre_mer": exoneration_debut_outre_mer,
     }
 
     from echeancier.contributions.engine import simulate as simulate_situation
@@ -739,8 +751,15 @@ def simulation_explanations(result: Simulation, law: LawSnapshot) -> list[str]:
                 if law.om_maladie_taux_tranche_1 is not None
                 else ""
             )
-            + " ; les exonérations de début d'activité et de régime de croisière (CSS L756-2, L756-4, D756-4) ne "
-            "sont pas calculées ici" + (", et l'ACRE ne s'y applique pas." if situation.acre else ".")
+            + (
+                " ; l'exonération de début d'activité (CSS L756-2, D756-4) est calculée pour les jours de l'année "
+                "compris dans les 24 mois qui suivent la création, l'abattement de régime de croisière (CSS "
+                "L756-4) ne l'est pas"
+                if situation.exoneration_debut_outre_mer
+                else " ; les exonérations de début d'activité et de régime de croisière (CSS L756-2, L756-4, D756-4) "
+                "ne sont pas calculées ici"
+            )
+            + (", et l'ACRE ne s'y applique pas." if situation.acre else ".")
         )
     elif overseas == MAYOTTE and result.pass_annuel != law.pass_annuel:
         out.append(

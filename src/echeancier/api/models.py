@@ -108,6 +108,7 @@ class BatchIn(BaseModel):
     section: list[str | None] | None = None
     pension_invalidite_mois: list[int | None] | None = None
     exoneration_age: list[bool | None] | None = None
+    exoneration_debut_outre_mer: list[bool | None] | None = None
 
 
 class BatchOut(_Open):

@@ -21,6 +21,7 @@ from echeancier.contributions import (
     allocations_familiales,
     conjoint_collaborateur,
     csg_crds,
+    debut_outre_mer,
     exonerations,
     formation_professionnelle,
     indemnites_journalieres,
@@ -112,7 +113,13 @@ def compute(situation: Situation, law: LawSnapshot, income: Decimal, notes: tupl
     )
     first_years = in_first_years(situation, law)
     rows, computed, base_csg, cfp, abattement, cc = year
-    return simulation_of(situation, law, income, rows, computed, base_csg, cfp, abattement, notes, first_years, cc)
+    result = simulation_of(situation, law, income, rows, computed, base_csg, cfp, abattement, notes, first_years, cc)
+    if situation.exoneration_debut_outre_mer:
+        # CSS L756-2, D756-4: the start-of-activity exemption of the collectivités of L751-1, limited to the amounts
+        # due for an income of 110 % of the PASS, which the same rules compute (`contributions.debut_outre_mer`).
+        without = situation.model_copy(update={"exoneration_debut_outre_mer": False})
+        result = debut_outre_mer.apply(situation, law, result, partial(compute, without, law, notes=notes))
+    return result
 
 
 class Year(NamedTuple):

@@ -30,8 +30,12 @@ def deducted(simulation: Simulation, law: LawSnapshot) -> Decimal:
     """What separates the law's base from the net income (see the module docstring)."""
     if law.apres_reforme:
         return simulation.total
-    non_deductible = simulation.line("csg_crds").tranches[1]
-    return round_euro(non_deductible.amount)
+    line = simulation.line("csg_crds")
+    non_deductible = line.tranches[1].amount
+    if line.exoneration and line.gross:
+        # An exemption of the whole line (CSS L756-2, `debut_outre_mer`): what stays due of each part, pro rata.
+        non_deductible = non_deductible * line.amount / line.gross
+    return round_euro(non_deductible)
 
 
 def simulate_from_net(situation: Situation, law: LawSnapshot) -> Simulation:

@@ -27,7 +27,11 @@ LABELS: dict[str, str] = {
 CONTRIBUTIONS: tuple[str, ...] = tuple(LABELS)
 # The JSON key of a line's exemption other than ACRE's (`contributions.exonerations`); ACRE and Mayotte's exemption
 # keep `exoneration_acre`.
-_EXONERATION_KEYS = {"exonération invalidité": "exoneration_invalidite", "exonération liée à l'âge": "exoneration_age"}
+_EXONERATION_KEYS = {
+    "exonération invalidité": "exoneration_invalidite",
+    "exonération liée à l'âge": "exoneration_age",
+    "exonération de début d'activité outre-mer": "exoneration_debut_outre_mer",
+}
 
 
 @dataclass(frozen=True, slots=True)

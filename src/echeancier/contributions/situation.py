@@ -142,6 +142,9 @@ class Situation(BaseModel):
     # The exemption of the invalidité-décès cotisation from the age of retirement, abrogated in July 2015 and kept by
     # those who had obtained it: artisans and commerçants only (`contributions.exonerations`).
     exoneration_age: bool = False
+    # The start-of-activity exemption of the collectivités of CSS L751-1 (L756-2, D756-4) for an activity created
+    # there (a *début d'activité*, R131-3): asked for, with `start_date` (`contributions.debut_outre_mer`).
+    exoneration_debut_outre_mer: bool = False
 
     @field_validator("department", mode="before")
     @classmethod
@@ -238,6 +241,14 @@ class Situation(BaseModel):
             self.pension_invalidite_mois,
             self.exoneration_age,
         )
+        if self.exoneration_debut_outre_mer:
+            check_debut_outre_mer(
+                self.department,
+                self.start_date,
+                self.conjoint_collaborateur,
+                self.pension_invalidite_mois,
+                self.exoneration_age,
+            )
         return self
 
 
@@ -256,6 +267,24 @@ def check_combinations(
         # LAW (docs/law-choices.md, 259): the head's exemptions are the head's; their combination with the
         # conjoint's contributions is not in URSSAF's model, and is not computed.
         raise InputError("conjoint_collaborateur", CONJOINT_EXONERATION)
+
+
+def check_debut_outre_mer(
+    department: str | None, start: date | None, conjoint: ConjointCollaborateur | None, months: int, age: bool
+) -> None:
+    """The start-of-activity exemption of L756-2 exists in the collectivités of L751-1 only, from the creation date,
+    and is computed for the head's own contributions only (docs/law-choices.md, 321, 325): InputError."""
+    from echeancier.contributions.territory import OUTRE_MER, territory
+
+    field = "exoneration_debut_outre_mer"
+    if territory(department) != OUTRE_MER:
+        raise InputError(field, "n'existe que dans les collectivités de l'article L751-1 (971 à 974, 977, 978)")
+    if start is None:
+        raise InputError(field, "demande la date de création de l'activité start_date")
+    if conjoint is not None:
+        raise InputError(field, "n'est pas calculée avec un conjoint collaborateur")
+    if months or age:
+        raise InputError(field, "n'est pas calculée avec l'exonération invalidité ou liée à l'âge")
 
 
 def check_section(profession: Profession, section: Section | None, department: str | None) -> None:

@@ -60,7 +60,7 @@ def notes(department: str | None, acre: bool, mayotte_rules: bool = False) -> tu
     Mayotte was applied, `law.snapshot.mayotte_snapshot`)."""
     where = territory(department)
     if where == OUTRE_MER:
-        # LAW (docs/law-choices.md, 182): the exemptions of L756-2 / L756-4 (D756-4) are not computed.
+        # LAW (docs/law-choices.md, 182, 326): the abattement of L756-4 is not computed (L756-2: `debut_outre_mer`).
         return (f"{EXONERATIONS_NON_APPLIQUEES}:{department}", *((ACRE_NON_APPLICABLE,) if acre else ()))
     if where == MAYOTTE and not mayotte_rules:
         return (f"{REGLES_METROPOLITAINES}:{department}",)

@@ -184,6 +184,12 @@ def note_sentence(note: str) -> str:
             "exonérations de début d'activité et de régime de croisière (CSS L756-2, L756-4, D756-4) : les montants "
             "réels peuvent être inférieurs."
         )
+    if code == "exoneration_debut_activite_outre_mer":
+        return (
+            "Exonération de début d'activité outre-mer appliquée (CSS L756-2, D756-4) : pendant les 24 mois qui "
+            "suivent la création, seules la retraite complémentaire et la contribution à la formation professionnelle "
+            "restent dues en deçà de 110 % du PASS, l'exonération décroissant au-delà de 150 % du PASS."
+        )
     if code == "cessation" and value:
         try:
             day = format_date(date.fromisoformat(value))

@@ -93,6 +93,13 @@ class LawSnapshot:
     # Collectivités of CSS L751-1 (Guadeloupe, Guyane, Martinique, La Réunion, Saint-Barthélemy, Saint-Martin)
     om_maladie_taux_tranche_1: Decimal | None = field(metadata=parameter("outre_mer.maladie_taux_tranche_1"))
     om_af_taux: Decimal = field(metadata=parameter("outre_mer.allocations_familiales_taux"))
+    # Their start-of-activity exemption (CSS L756-2, D756-4): `contributions.debut_outre_mer`
+    om_debut_duree_mois: int = field(metadata=parameter("outre_mer.exoneration_debut_activite_duree_mois"))
+    om_debut_seuil_totale: Decimal = field(metadata=parameter("outre_mer.exoneration_debut_activite_seuil_totale"))
+    om_debut_seuil_degressivite: Decimal = field(
+        metadata=parameter("outre_mer.exoneration_debut_activite_seuil_degressivite")
+    )
+    om_debut_seuil_sortie: Decimal = field(metadata=parameter("outre_mer.exoneration_debut_activite_seuil_sortie"))
     # Invalidity pensioners (CSS D621-4, D635-2): the exempted share of a part of the year
     inv_arrondi_prorata: Decimal = field(metadata=parameter("exonerations.invalidite_arrondi_prorata"))
     inv_mois_par_an: int = field(metadata=parameter("exonerations.invalidite_mois_par_an"))

@@ -78,7 +78,10 @@ def _situation(contributor: Contributor, year: int, income: Decimal, end: date |
         profession=contributor.profession,
         income=income,
         # The CNBF's forfaits follow the years of practice: a profession libérale réglementée keeps its start date.
-        start_date=start if start.year >= year - 1 or contributor.section is not None else None,
+        # The overseas start-of-activity exemption (CSS L756-2) runs 24 months from it, into a third civil year.
+        start_date=start
+        if start.year >= year - 1 or contributor.section is not None or contributor.exoneration_debut_outre_mer
+        else None,
         end_date=end if end is not None and end.year == year else None,
         acre=contributor.acre and start.year >= year - 1,
         rsa=contributor.rsa,
@@ -88,6 +91,7 @@ def _situation(contributor: Contributor, year: int, income: Decimal, end: date |
         section=contributor.section,
         pension_invalidite_mois=contributor.pension_invalidite_mois,
         exoneration_age=contributor.exoneration_age,
+        exoneration_debut_outre_mer=contributor.exoneration_debut_outre_mer,
     )
 
 

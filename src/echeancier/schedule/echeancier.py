@@ -47,6 +47,7 @@ from echeancier.account.ledger import (
 )
 from echeancier.account.ledger import RemiseDecision as LedgerRemiseDecision
 from echeancier.account.ledger import RemiseRequest as LedgerRemiseRequest
+from echeancier.contributions import debut_outre_mer
 from echeancier.contributions.exact import SCALAR
 from echeancier.contributions.professions_liberales import SECTION_NOTE
 from echeancier.contributions.territory import account_note
@@ -1343,7 +1344,15 @@ def build_echeancier(scenario: Scenario, as_of: date | None = None, law: Law | N
             residence = None  # the same organism: nothing else to address
     notes = result.notes
     years = {part.year for instalment in result.instalments for part in instalment.parts}
-    overseas = account_note(organism.code, years | {refund.year for refund in result.refunds})
+    years |= {refund.year for refund in result.refunds}
+    overseas = account_note(organism.code, years)
+    if overseas is not None and contributor.exoneration_debut_outre_mer:
+        # CSS L756-2: the start-of-activity exemption is computed; the note stays while a year of the document lies
+        # (partly) after the 24 months, whose abattement of L756-4 is not computed.
+        notes = (debut_outre_mer.NOTE, *notes)
+        months = _param("outre_mer.exoneration_debut_activite_duree_mois", date(max(years), 1, 1), law)
+        if debut_outre_mer.covers_years(contributor.activity_start, years, months):
+            overseas = None
     if overseas is not None:
         # LAW (docs/law-choices.md, 49 and 182): the rates of the collectivités of L751-1 apply, not their
         # exemptions (L756-2, L756-4); Mayotte's own law applies from income 2025 (metropolitan amounts before).

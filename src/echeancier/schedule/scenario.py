@@ -42,6 +42,7 @@ from echeancier.contributions.situation import (
     Section,
     Situation,
     check_combinations,
+    check_debut_outre_mer,
     check_exemptions,
     check_section,
 )
@@ -167,6 +168,8 @@ class Contributor(_Model):
     # Exemptions of the contributor's own situation, every year of the scenario (`contributions.exonerations`)
     pension_invalidite_mois: int = Field(default=0, strict=True, ge=0, le=12)
     exoneration_age: bool = False
+    # The start-of-activity exemption of the collectivités of L751-1 (CSS L756-2), for an activity created there
+    exoneration_debut_outre_mer: bool = False
     name: str | None = None  # printed on the documents (PDF), optional
     siren: str | None = None  # 9 digits, Luhn-checked; printed on the documents, optional
     section: Section | None = None  # a profession libérale réglementée's section professionnelle
@@ -204,6 +207,14 @@ class Contributor(_Model):
                 self.pension_invalidite_mois,
                 self.exoneration_age,
             )
+            if self.exoneration_debut_outre_mer:
+                check_debut_outre_mer(
+                    self.department,
+                    self.activity_start,
+                    self.conjoint_collaborateur,
+                    self.pension_invalidite_mois,
+                    self.exoneration_age,
+                )
         except InputError as error:
             raise ValueError(f"{error.field} : {error.message}") from None
         return self
