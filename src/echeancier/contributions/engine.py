@@ -222,7 +222,13 @@ class _Explanation:
             return (
                 *(partial(_made, line) for line in mayotte.lines(self.traces, law)),
                 partial(csg_crds.explain, self.csg, law),
-                partial(formation_professionnelle.explain, self.cfp, self.situation.profession, law),
+                partial(
+                    formation_professionnelle.explain,
+                    self.cfp,
+                    self.situation.profession,
+                    law,
+                    self.conjoint is not None,
+                ),
             )
         maladie, ij, rb, rci, id_, af = self.traces
         makers = (
