@@ -280,3 +280,15 @@ def test_a_scenario_at_mayotte_with_a_conjoint_is_accepted() -> None:
     from echeancier.schedule.scenario import loads_scenario
 
     assert loads_scenario(SCENARIO).contributor.conjoint_collaborateur is not None
+
+
+def test_mayottes_exemption_has_its_own_json_key_and_acre_keeps_its_own() -> None:
+    # Started 1 May 2024: 8 months on 1 January 2025, exempted (art. 28-8): 10.05 % × 22,200 = 2,231.10 → 2,231 €.
+    exempted = simulate(
+        {"year": 2025, "profession": "artisan", "income": 30000, "department": "976", "start_date": "2024-05-01"}
+    )
+    line = exempted.to_dict()["contributions"]["retraite_base"]
+    assert line["exoneration_mayotte"] == 2231 and "exoneration_acre" not in line
+    acre = simulate({"year": 2025, "profession": "artisan", "income": 30000, "start_date": "2025-03-01", "acre": True})
+    assert "exoneration_acre" in acre.to_dict()["contributions"]["retraite_base"]
+    assert "exoneration_mayotte" not in acre.to_dict()["contributions"]["retraite_base"]
