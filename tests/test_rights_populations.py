@@ -192,7 +192,11 @@ def test_the_cavec_and_the_cnbf_say_what_is_not_computed_and_the_table_shows_it(
     conjoint = simulate(
         {"year": 2026, "profession": "artisan", "income": 30000, "conjoint_collaborateur": "forfaitaire"}
     )
-    assert "Droits propres du conjoint collaborateur (CSS L662-1) :" in "\n".join(render(conjoint.rights))
+    shown = render(conjoint.rights)
+    assert "  • Conjoint collaborateur (droits propres), retraite de base : 4 trimestres validés sur 4" in "\n".join(
+        shown
+    )
+    assert all(line.startswith("  • ") for line in shown[1:])  # the web page and the PDF list them so
 
 
 def test_the_batch_rights_of_a_section_are_the_scalar_ones() -> None:
@@ -206,3 +210,19 @@ def test_the_batch_rights_of_a_section_are_the_scalar_ones() -> None:
 
     assert [int(batch[key][0]) for key in COLUMNS] == list(expected)
     assert expected[2] == 6869  # the Cipav's points, in hundredths (3,256 / 47.40)
+
+
+def test_an_accounts_quarters_keep_the_pensions_whatever_is_paid() -> None:
+    # R351-12 5°: the quarters of the months of pension do not depend on the contributions paid (L351-2 weighs only
+    # those of the contributions): nothing paid of 3,000 € (RSA) with 5 months of pension still gives 2 quarters.
+    from datetime import date
+
+    from echeancier.account.ledger import Posting, Statement
+    from echeancier.rights.account import account_rights
+
+    s = simulate({"year": 2025, "profession": "artisan", "income": 3000, "rsa": True, "pension_invalidite_mois": 5})
+    due = int((s.total - s.amount("formation_professionnelle")) * 100)
+    debit = Posting(1, date(2026, 6, 5), "debit", "regularisation", 2025, due, "REF")
+    unpaid = Statement(date(2026, 12, 31), (debit,), (), (), (), (), (), (), due, 0, 0, 0, due, 0)
+    rights = account_rights(s, unpaid)
+    assert (rights.trimestres, rights.trimestres_si_tout_paye) == (2, 3)

@@ -330,15 +330,19 @@ def render(rights: Rights) -> list[str]:
     lines += [f"  • {text}" for text in rights.effets]
     conjoint = rights.conjoint
     if conjoint is not None:
-        lines.append("Droits propres du conjoint collaborateur (CSS L662-1) :")
-        lines += [f"  {line}" for line in _pensions(conjoint.retraite_base, conjoint.retraite_complementaire)]
+        # The conjoint collaborateur's own rights (CSS L662-1), each line saying whose they are.
+        own = _pensions(conjoint.retraite_base, conjoint.retraite_complementaire)
+        lines += [f"  • Conjoint collaborateur (droits propres), {line[4].lower()}{line[5:]}" for line in own]
         if conjoint.ij_eligible:
             daily = format_euros(conjoint.ij_montant_journalier, cents=True)
-            lines.append(f"    • Indemnités journalières maladie : {daily} par jour — {conjoint.ij_reference}")
+            lines.append(
+                f"  • Conjoint collaborateur (droits propres), indemnités journalières maladie : {daily} par jour "
+                f"— {conjoint.ij_reference}"
+            )
         else:
             lines.append(
-                "    • Indemnités journalières maladie : aucune, sa cotisation n'est pas due (RSA ou prime "
-                f"d'activité) — {conjoint.ij_reference}"
+                "  • Conjoint collaborateur (droits propres), indemnités journalières maladie : aucune, sa "
+                f"cotisation n'est pas due (RSA ou prime d'activité) — {conjoint.ij_reference}"
             )
     return lines
 
