@@ -246,34 +246,39 @@ def test_the_echeancier_of_a_start_whose_24_months_reach_a_third_year_equals_sim
 
 
 def test_the_cnbf_years_of_practice_in_the_echeancier_equal_simulate() -> None:
-    # The CNBF's forfaits of an avocat follow the years of practice (R652-34 …): a start in 2023 is in its third
-    # year in 2025; the échéancier's definitive contributions of 2025 are those `simulate` gives with that start.
-    from echeancier.schedule import amounts
+    # The CNBF's forfaits of an avocat follow the years of practice: a start on 1 February 2022 is in its fourth
+    # year in 2025. What the échéancier calls for 2025 once regularised is what `simulate` gives with that start,
+    # less what the CNBF collects itself (R652-34: its retraite de base, complémentaire, invalidité-décès).
+    from echeancier.contributions.professions_liberales import collected_elsewhere
+    from echeancier.schedule.echeancier import build_echeancier
     from echeancier.schedule.scenario import loads_scenario
 
     text = """
 contributor:
   profession: liberal_reglementee
   section: cnbf
-  activity_start: 2023-02-01
+  activity_start: 2022-02-01
   payment: {frequency: monthly, day: 5, direct_debit: true}
-incomes: {2024: 40000, 2025: 45000}
-years: [2026]
+incomes: {2023: 40000, 2024: 42000, 2025: 45000}
+events:
+  - {date: 2025-05-20, type: declaration, year: 2024}
+  - {date: 2026-05-20, type: declaration, year: 2025}
+years: [2025, 2026]
 """
-    contributor = loads_scenario(text).contributor
-    computed = amounts.definitive(contributor, 2025, Decimal(45000))
-    s = simulate(
-        {
-            "year": 2025,
-            "profession": "liberal_reglementee",
-            "section": "cnbf",
-            "income": 45000,
-            "start_date": "2023-02-01",
-        }
-    )
+    e = build_echeancier(loads_scenario(text))
+    situation = {"year": 2025, "profession": "liberal_reglementee", "section": "cnbf", "income": 45000}
+    s = simulate({**situation, "start_date": "2022-02-01"})
+    urssaf = s.total - s.amount("formation_professionnelle") - collected_elsewhere(s.amounts, "cnbf")
+    assert _called_for(e, 2025) == urssaf
+    # The CNBF's own lines do not reach the Urssaf's call; the échéancier's computation of the year keeps them right
+    # (the forfaits of a fourth year: retraite de base 2,571 €, invalidité-décès 68 €, against 2,987 € and 170 €
+    # for an activity started long before).
+    from echeancier.schedule import amounts
+
+    computed = amounts.definitive(loads_scenario(text).contributor, 2025, Decimal(45000))
     assert computed.simulation is not None and computed.simulation.amounts == s.amounts
-    old = simulate({"year": 2025, "profession": "liberal_reglementee", "section": "cnbf", "income": 45000})
-    assert s.amounts != old.amounts  # the years of practice matter
+    old = simulate(situation)
+    assert (s.amount("retraite_base"), old.amount("retraite_base")) == (2571, 2987)
 
 
 def test_a_scenario_at_mayotte_with_a_conjoint_is_accepted() -> None:
