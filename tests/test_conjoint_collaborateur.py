@@ -206,14 +206,12 @@ def test_a_bad_option_is_one_message_naming_the_field(value: Any, message: str) 
     assert (row_error.value.row, row_error.value.field) == (1, "conjoint_collaborateur")
 
 
-def test_mayotte_is_refused_with_a_message() -> None:
+def test_mayotte_and_the_drom_are_computed() -> None:
+    # Mayotte's own base (docs/law-choices.md, 340; tests/test_conjoint_mayotte.py), the DROM's of D633-19-2.
     situation = {"year": 2025, "profession": "artisan", "income": 1000, "conjoint_collaborateur": "forfaitaire"}
-    with pytest.raises(InputError) as caught:
-        simulate({**situation, "department": "976"})
-    assert caught.value.field == "conjoint_collaborateur" and "Mayotte" in caught.value.message
-    with pytest.raises(RowInputError) as row_error:
-        simulate_many({**{k: [v] for k, v in situation.items()}, "department": ["976"]})
-    assert row_error.value.field == "conjoint_collaborateur"
+    assert simulate({**situation, "department": "976"}).conjoint_amounts == (0, 406, 0, 0)
+    batch = simulate_many({**{k: [v] for k, v in situation.items()}, "department": ["976"]})
+    assert int(batch["conjoint_retraite_base"][0]) == 406
     assert simulate({**situation, "department": "971"}).conjoint_amounts  # the DROM have it
 
 

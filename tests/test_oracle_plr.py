@@ -91,9 +91,21 @@ def test_cipav_2025_worked_by_hand() -> None:
     assert line.collected_by == "Urssaf, pour la CNAVPL (section Cipav)"
     assert simulation.line("retraite_complementaire").collected_by == "Urssaf, pour la Cipav"
     assert simulation.line("csg_crds").collected_by == "Urssaf"
-    assert simulation.to_dict()["rights"] == {
-        "non_calcules": "droits de la section cipav (CNAVPL, CSS L643-1 ; statuts de la section) non calculés"
+    # Rights (docs/law-choices.md, 344): CNAVPL points 557 × 2 584 / 4 112 (8.73 % × 47 100 = 4 111.83 → 4 112)
+    # = 350.02 → 350.0, plus 25 × 554 / 4 404 (1.87 % × 5 × 47 100 = 4 403.85 → 4 404) = 3.14 → 3.1: 353.1 points,
+    # × 0.6540 € = 230.93 € a year; revenu cotisé 3 138 / 8.73 % = 35 945 €, 4 quarters (1 782 € each); Cipav
+    # points 3 256 / 47.40 = 68.69, × 2.89 € = 198.52 €.
+    rights = simulation.to_dict()["rights"]
+    assert {k: rights["retraite_base"][k] for k in ("trimestres", "revenu_cotise", "points", "pension_annuelle")} == {
+        "trimestres": 4,
+        "revenu_cotise": 35945,
+        "points": 353.1,
+        "pension_annuelle": 230.93,
     }
+    assert (rights["retraite_complementaire"]["points"], rights["retraite_complementaire"]["pension_annuelle"]) == (
+        68.69,
+        198.52,
+    )
 
 
 def test_cipav_minimums_worked_by_hand() -> None:

@@ -612,6 +612,15 @@ def _situation_lines(result: Simulation) -> list[str]:
         out.append(f"Revenu professionnel : {format_euros(result.income)}")
     if situation.conjoint_collaborateur is not None and result.conjoint_assiette is not None:
         option = situation.conjoint_collaborateur.value.replace("_", " ").replace("moitie", "moitié")
+        from echeancier.contributions.territory import MAYOTTE, mayotte_rules_for, territory
+
+        if territory(situation.department) == MAYOTTE and mayotte_rules_for(result.year):
+            # LAW (docs/law-choices.md, 340): at Mayotte the option does not set the conjoint's base.
+            from echeancier.law.snapshot import snapshot
+
+            hours, base = snapshot(result.year).cc_heures_mayotte, format_euros(result.conjoint_assiette)
+            out.append(f"Conjoint collaborateur à Mayotte : assiette de {hours} heures de SMIC de Mayotte, {base}")
+            return out
         out.append(
             f"Conjoint collaborateur (CSS L662-1, D633-19-2) : assiette {option}, "
             f"{format_euros(result.conjoint_assiette)}"

@@ -22,6 +22,10 @@ const RIGHTS = {
 	pension_rci: [`${P} . retraite . complémentaire . RCI`, '€/an'],
 	raam: [`${P} . maladie . raam`, '€/an'],
 	ij: [`${P} . maladie . arrêt maladie`, '€/jour'],
+	// the new populations (tests/data/oracle/rights-populations-grid.jsonl): null where not applicable
+	cnavpl_points: [`${P} . retraite . base . CNAVPL . points acquis`, 'point'],
+	cipav_points: [`${P} . retraite . complémentaire . Cipav . points acquis`, 'point'],
+	cipav_pension: [`${P} . retraite . complémentaire . Cipav`, '€/an'],
 }
 
 export function evaluateRights(raw) {

@@ -47,7 +47,12 @@ class LineOut(_Open):
     rate: Number
     reference: str
     tranches: list[TrancheOut] | None = None
-    exoneration_acre: Number | None = None
+    exoneration_acre: Number | None = Field(None, description="The ACRE exemption (CSS D131-6-1), in euros.")
+    exoneration_mayotte: Number | None = Field(
+        None, description="Mayotte's exemption of the first 24 months (ordonnance 96-1122 art. 28-8), in euros."
+    )
+    exoneration_invalidite: Number | None = Field(None, description="An invalidity pensioner's exemption, in euros.")
+    exoneration_age: Number | None = Field(None, description="The invalidité-décès exemption by age, in euros.")
     minimum_base: Number | None = None
     collected_by: str | None = None  # professions libérales réglementées: the body that collects the line
 

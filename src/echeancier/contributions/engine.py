@@ -229,7 +229,13 @@ class _Explanation:
             return (
                 *(partial(_made, line) for line in mayotte.lines(self.traces, law)),
                 partial(csg_crds.explain, self.csg, law),
-                partial(formation_professionnelle.explain, self.cfp, self.situation.profession, law),
+                partial(
+                    formation_professionnelle.explain,
+                    self.cfp,
+                    self.situation.profession,
+                    law,
+                    self.conjoint is not None,
+                ),
             )
         maladie, ij, rb, rci, id_, af = self.traces
         makers = (
@@ -282,12 +288,13 @@ class _Explanation:
     def rights(self) -> Rights:
         from echeancier.rights import of_traces
 
-        if self.law.section is not None or self.law.mayotte:
+        if self.law.section == "cnbf" or self.law.mayotte:
+            # LAW (docs/law-choices.md, 187, 344): the rights of Mayotte's régime and of the CNBF are not computed.
             from echeancier.rights.result import not_computed
 
             return not_computed(self.situation.year, self.law.section)
 
-        return of_traces(self.situation, self.law, self.rows, self.traces, self.ops)
+        return of_traces(self.situation, self.law, self.rows, self.traces, self.ops, self.conjoint)
 
 
 def simulation_of(

@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 from echeancier.contributions.context import Rows
 from echeancier.contributions.exact import EURO, RATE, Bools, Ints, Ops, half_up
 from echeancier.contributions.lines import euros, line, tranche
-from echeancier.contributions.result import Line
+from echeancier.contributions.result import EXONERATION_MAYOTTE, Line
 from echeancier.law.snapshot import LawSnapshot
 
 REFERENCE_MALADIE = "ordonnance n° 96-1122 art. 28-3, 28-4, 28-5, 28-8"
@@ -116,11 +116,15 @@ COTISATIONS: tuple[Callable[[Ops, Rows], Any], ...] = (
     allocations_familiales,
 )
 
+# The conjoint collaborateur's (`contributions.conjoint_collaborateur`), in the order of its RULES: indemnités
+# journalières, retraite de base, retraite complémentaire, invalidité-décès — only the retraite de base is due.
+CONJOINT: tuple[Callable[[Ops, Rows], Any], ...] = (non_due, retraite_base, non_due, non_due)
+
 
 # --------------------------------------------------------------------------------------------------------------
 # The explanation (one situation)
 
-EXEMPTED = "exonération de début d'activité (24 mois)"
+EXEMPTED = EXONERATION_MAYOTTE
 EXEMPTED_REFERENCE = "ordonnance n° 96-1122 art. 28-8"
 
 
@@ -156,18 +160,7 @@ def lines(traces: tuple[Any, ...], law: LawSnapshot) -> tuple[Line, ...]:
         exoneration_label=EXEMPTED,
         exoneration_reference=EXEMPTED_REFERENCE,
     )
-    rb_gross = half_up(figures.my_rb_taux * rb.base, EURO)
     af_gross = half_up(figures.my_af_taux * af.base, EURO)
-    retraite = line(
-        "retraite_base",
-        base=rb.base,
-        rate=law.my_rb_taux,
-        amount=rb.amount,
-        gross=rb_gross * EURO,
-        tranches=(tranche("dans la limite du plafond de Mayotte", rb.base, law.my_rb_taux, figures.my_rb_taux),),
-        reference=REFERENCE_RETRAITE,
-        minimum=rb.base if rb.floored else None,
-    )
     familiales = line(
         "allocations_familiales",
         base=af.base,
@@ -180,11 +173,39 @@ def lines(traces: tuple[Any, ...], law: LawSnapshot) -> tuple[Line, ...]:
     return (
         maladie_line,
         _none("indemnites_journalieres"),
-        replace(retraite, exoneration_label=EXEMPTED, exoneration_reference=EXEMPTED_REFERENCE),
+        _retraite(rb, law),
         _none("retraite_complementaire"),
         _none("invalidite_deces"),
         replace(familiales, exoneration_label=EXEMPTED, exoneration_reference=EXEMPTED_REFERENCE),
     )
+
+
+def conjoint_lines(traces: tuple[Any, ...], law: LawSnapshot) -> tuple[Line, ...]:
+    """The conjoint collaborateur's four lines (`CONJOINT`): its retraite de base, the three others not due."""
+    _, rb, _, _ = traces
+    return (
+        _none("indemnites_journalieres"),
+        _retraite(rb, law),
+        _none("retraite_complementaire"),
+        _none("invalidite_deces"),
+    )
+
+
+def _retraite(rb: RetraiteBase, law: LawSnapshot) -> Line:
+    figures = law.exact
+    assert law.my_rb_taux is not None
+    gross = half_up(figures.my_rb_taux * rb.base, EURO)
+    made = line(
+        "retraite_base",
+        base=rb.base,
+        rate=law.my_rb_taux,
+        amount=rb.amount,
+        gross=gross * EURO,
+        tranches=(tranche("dans la limite du plafond de Mayotte", rb.base, law.my_rb_taux, figures.my_rb_taux),),
+        reference=REFERENCE_RETRAITE,
+        minimum=rb.base if rb.floored else None,
+    )
+    return replace(made, exoneration_label=EXEMPTED, exoneration_reference=EXEMPTED_REFERENCE)
 
 
 def _none(key: str) -> Line:

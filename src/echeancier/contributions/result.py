@@ -25,12 +25,16 @@ LABELS: dict[str, str] = {
     "formation_professionnelle": "Formation professionnelle (CFP)",
 }
 CONTRIBUTIONS: tuple[str, ...] = tuple(LABELS)
-# The JSON key of a line's exemption other than ACRE's (`contributions.exonerations`); ACRE and Mayotte's exemption
-# keep `exoneration_acre`.
+# What Mayotte's exemption of the first 24 months is called on its lines (ordonnance 96-1122 art. 28-8).
+EXONERATION_MAYOTTE = "exonération de début d'activité (24 mois)"
+# The JSON key of a line's exemption other than ACRE's (`exoneration_acre`): the exemptions of a contributor's own
+# situation (`contributions.exonerations`), the overseas start-of-activity exemption (`contributions.debut_outre_mer`)
+# and Mayotte's (until 2026-12 written `exoneration_acre`, which ACRE's alone now is: docs/law-choices.md, 342).
 _EXONERATION_KEYS = {
     "exonération invalidité": "exoneration_invalidite",
     "exonération liée à l'âge": "exoneration_age",
     "exonération de début d'activité outre-mer": "exoneration_debut_outre_mer",
+    EXONERATION_MAYOTTE: "exoneration_mayotte",
 }
 
 
@@ -64,7 +68,7 @@ class Line:
     minimum: Decimal | None = None
     progressive: bool = False
     capped: Decimal | None = None
-    # what `exoneration` is: ACRE (CSS D131-6-1), or Mayotte's exemption of the first 24 months
+    # what `exoneration` is: ACRE (CSS D131-6-1), or another exemption (its JSON key: _EXONERATION_KEYS)
     exoneration_label: str = "exonération ACRE"
     exoneration_reference: str = "CSS D131-6-1"
     # the body that collects it, shown for the professions libérales réglementées (`professions_liberales`)

@@ -217,12 +217,6 @@ class Situation(BaseModel):
             raise InputError("end_date", f"{self.end_date} n'est pas dans l'année de revenus {self.year}")
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise InputError("end_date", f"{self.end_date} est avant start_date {self.start_date}")
-        if self.conjoint_collaborateur is not None and self.department == "976":
-            # LAW (docs/law-choices.md, 250): at Mayotte the conjoint's base is fixed by its own law (450 hours of
-            # SMIC in URSSAF's model), which the engine does not compute.
-            raise InputError(
-                "conjoint_collaborateur", "n'est pas pris en charge à Mayotte (976) : l'assiette y est fixée à part"
-            )
         if self.acre and self.start_date is None:
             raise InputError("acre", "l'ACRE demande la date de début d'activité start_date (création ou reprise)")
         check_section(self.profession, self.section, self.department)

@@ -785,12 +785,6 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
     conjoint = None if cols.conjoint is None else cols.conjoint[s]
     if conjoint is not None:
         problems.add(
-            (conjoint > 0) & cols.mayotte[s],
-            _CONJOINT_RANK,
-            "conjoint_collaborateur",
-            lambda i: "n'est pas pris en charge à Mayotte (976) : l'assiette y est fixée à part",
-        )
-        problems.add(
             (conjoint > 0) & (codes == REGLEMENTEE),
             _COMBINATION_RANK,  # Situation: check_combinations, after the sections
             "conjoint_collaborateur",

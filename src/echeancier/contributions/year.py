@@ -140,7 +140,7 @@ def with_conjoint(
     if conjoint is None:
         return cotisations(k, rows), None
     base = conjoint_collaborateur.assiette(k, rows, conjoint)
-    shared = conjoint_collaborateur.partage(k, conjoint, base)
+    shared = conjoint_collaborateur.partage(k, rows, conjoint, base)
     retraite = on_base(k, rows, rows.assiette - shared, rows.assiette_ij)
     return cotisations(k, rows, retraite), conjoint_collaborateur.rule(k, rows, conjoint, base)
 

@@ -117,6 +117,7 @@ class LawSnapshot:
     cc_diviseur_forfaitaire: int = field(metadata=parameter("conjoint_collaborateur.diviseur_forfaitaire"))
     cc_diviseur_tiers: int = field(metadata=parameter("conjoint_collaborateur.diviseur_tiers"))
     cc_diviseur_moitie: int = field(metadata=parameter("conjoint_collaborateur.diviseur_moitie"))
+    cc_heures_mayotte: int = field(metadata=parameter("conjoint_collaborateur.heures_mayotte"))
     # Professions libérales réglementées (`section_snapshot`, `contributions.professions_liberales`)
     plr_maladie_bareme: Scale | None = field(metadata=parameter("professions_liberales.maladie_bareme"))
     plr_ij_taux: Decimal = field(metadata=parameter("professions_liberales.ij_taux"))
@@ -291,6 +292,7 @@ class Figures:
     my_abattement_after: int  # 12 × the days from which the abattement applies: 12 × (days + 1) at least it
     cc_assiette_forfaitaire: int  # cents: the annual PASS / diviseur_forfaitaire, rounded to the euro
     cc_diviseurs: tuple[int, ...]  # by option code (contributions.conjoint_collaborateur.OPTIONS; 0 for the flat base)
+    cc_assiette_mayotte: int  # cents: hours of the SMIC (Mayotte's under its law), rounded to the euro
     cfp_conjoint: int  # euros: the CFP of a commerçant or libéral with a conjoint collaborateur
     section: int  # the section professionnelle (index in SECTIONS + 1), 0: none
     plr_rb_taux_tranche_1: int
@@ -455,6 +457,7 @@ def figures(law: LawSnapshot) -> Figures:
             law.cc_diviseur_tiers,
             law.cc_diviseur_moitie,
         ),
+        cc_assiette_mayotte=100 * _euros(law.cc_heures_mayotte * law.smic_horaire),
         cfp_conjoint=_euros(law.pass_annuel * law.cfp_taux_conjoint_collaborateur),
         section=0 if law.section is None else SECTIONS.index(law.section) + 1,
         plr_rb_taux_tranche_1=rate("plr_rb_taux_tranche_1"),

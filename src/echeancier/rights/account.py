@@ -22,6 +22,7 @@ from echeancier.rights.rules import (
     DroitsIndemnitesJournalieres,
     indemnites_journalieres,
     revenu_retenu,
+    trimestres_invalidite,
     trimestres_payes,
 )
 
@@ -127,11 +128,16 @@ def account_rights(simulation: Simulation, statement: Statement, law: Law | None
     plan = any(p.status in ("in_force", "kept") for p in statement.plans)
     revenu = _cents(simulation.rights.retraite_base.revenu_cotise)
     base_ij = _cents(simulation.line("indemnites_journalieres").base)
+    trimestres = trimestres_payes(SCALAR, f, revenu, paid, due)
+    months = simulation.situation.pension_invalidite_mois
+    if months:
+        # R351-12 5° (docs/law-choices.md, 343): the quarters of an invalidity pension do not depend on what was paid.
+        trimestres, _ = trimestres_invalidite(SCALAR, f, trimestres, months)
     return AccountRights(
         year=simulation.year,
         due=Decimal(due) / _CENT,
         unpaid=Decimal(unpaid) / _CENT,
-        trimestres=int(trimestres_payes(SCALAR, f, revenu, paid, due)),
+        trimestres=int(trimestres),
         trimestres_si_tout_paye=simulation.rights.retraite_base.trimestres,
         revenu_ij=Decimal(revenu_retenu(SCALAR, base_ij, paid, due, plan)) / _CENT,
         echeancier_respecte=plan,

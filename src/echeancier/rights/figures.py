@@ -18,6 +18,7 @@ from echeancier.law.loader import Law, LawError, Value, load_law
 from echeancier.law.snapshot import EPOCH, LawSnapshot
 
 MILLI = 1000  # RCI point values in thousandths of a euro
+CNAVPL_SCALE = 10**4  # the CNAVPL's point value in ten-thousandths of a euro (four decimals)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,13 @@ class RightsFigures:
     ij_delai_carence_jours: int
     premieres_annees_debut: int  # day number (since 1970-01-01) of 1 January of the first of the first years
     values: dict[str, Value]  # parameter key -> the dated value used (reference, url)
+    ij_plafond_liberal: int = 0  # FRAC: the ceiling of the assurés of L640-1 (3 PASS)
+    invalidite_mois_par_trimestre: int = 3  # R351-12 5°: calendar quarters of the months of an invalidity pension
+    cnavpl_points_tranche_1: int = 0  # points for the maximum contribution of tranche 1
+    cnavpl_points_tranche_2: int = 0
+    cnavpl_valeur_point: int = 0  # ten-thousandths of a euro of yearly pension per point (CNAVPL_SCALE)
+    cipav_valeur_achat: int = 0  # thousandths of a euro per point
+    cipav_valeur_service: int = 0  # thousandths of a euro of yearly pension per point
 
     def value(self, name: str) -> Decimal:
         found = self.values[f"droits.{name}"].value
@@ -62,6 +70,13 @@ NAMES = (
     "ij_premieres_annees",
     "ij_duree_affiliation_mois",
     "ij_delai_carence_jours",
+    "ij_plafond_professions_liberales",
+    "pension_invalidite_mois_par_trimestre",
+    "cnavpl_points_tranche_1",
+    "cnavpl_points_tranche_2",
+    "cnavpl_valeur_point",
+    "cipav_valeur_achat",
+    "cipav_valeur_service",
 )
 
 
@@ -116,4 +131,11 @@ def _build(snapshot: LawSnapshot, law: Law) -> RightsFigures:
         ij_delai_carence_jours=int(number("ij_delai_carence_jours")),
         premieres_annees_debut=date(year - first_years + 1, 1, 1).toordinal() - EPOCH,
         values=values,
+        ij_plafond_liberal=_fixed(number("ij_plafond_professions_liberales"), FRAC, "droits.ij_plafond_liberal"),
+        invalidite_mois_par_trimestre=int(number("pension_invalidite_mois_par_trimestre")),
+        cnavpl_points_tranche_1=int(number("cnavpl_points_tranche_1")),
+        cnavpl_points_tranche_2=int(number("cnavpl_points_tranche_2")),
+        cnavpl_valeur_point=_fixed(number("cnavpl_valeur_point"), CNAVPL_SCALE, "droits.cnavpl_valeur_point"),
+        cipav_valeur_achat=_fixed(number("cipav_valeur_achat"), MILLI, "droits.cipav_valeur_achat"),
+        cipav_valeur_service=_fixed(number("cipav_valeur_service"), MILLI, "droits.cipav_valeur_service"),
     )

@@ -45,15 +45,28 @@ class RetraiteBaseRights:
     seuil_trimestre: Decimal  # revenu cotisé per quarter (150 hours of SMIC)
     trimestres_maximum: int
     reference: str
+    trimestres_assimiles: int = 0  # of an invalidity pension (R351-12 5°), included in `trimestres`
+    # a profession libérale of the CNAVPL: the points of the year (L643-1), their value and the pension they add
+    points: Decimal | None = None
+    valeur_point: Decimal | None = None
+    pension_annuelle: Decimal | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "trimestres": self.trimestres,
             "revenu_cotise": _num(self.revenu_cotise),
             "seuil_trimestre": _num(self.seuil_trimestre),
             "trimestres_maximum": self.trimestres_maximum,
             "reference": self.reference,
         }
+        if self.trimestres_assimiles:
+            data["trimestres_assimiles"] = self.trimestres_assimiles
+        if self.points is not None:
+            assert self.valeur_point is not None and self.pension_annuelle is not None
+            data["points"] = _num(self.points)
+            data["valeur_point"] = _num(self.valeur_point)
+            data["pension_annuelle"] = _num(self.pension_annuelle)
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +76,11 @@ class RetraiteComplementaireRights:
     valeur_achat: Decimal
     valeur_service: Decimal
     reference: str
+    non_calcules: str | None = None  # why the points are not computed (a section's own statuts), None otherwise
 
     def to_dict(self) -> dict[str, Any]:
+        if self.non_calcules is not None:
+            return {"non_calcules": self.non_calcules, "reference": self.reference}
         return {
             "points": _num(self.points),
             "pension_annuelle": _num(self.pension_annuelle),
@@ -103,6 +119,29 @@ class IndemnitesJournalieresRights:
 
 
 @dataclass(frozen=True, slots=True)
+class ConjointRights:
+    """The conjoint collaborateur's own rights from their own contributions (CSS L662-1): quarters and points on
+    their base, the daily allowance of D622-7 on the base of their IJ contribution."""
+
+    retraite_base: RetraiteBaseRights
+    retraite_complementaire: RetraiteComplementaireRights
+    ij_eligible: bool
+    ij_montant_journalier: Decimal  # euros per day
+    ij_reference: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "retraite_base": self.retraite_base.to_dict(),
+            "retraite_complementaire": self.retraite_complementaire.to_dict(),
+            "indemnites_journalieres": {
+                "eligible": self.ij_eligible,
+                "montant_journalier": _num(self.ij_montant_journalier),
+                "reference": self.ij_reference,
+            },
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Rights:
     """The rights the contributions of one income year open (`rights.of_simulation`)."""
 
@@ -111,19 +150,23 @@ class Rights:
     retraite_complementaire: RetraiteComplementaireRights
     indemnites_journalieres: IndemnitesJournalieresRights
     effets: tuple[str, ...]  # what ACRE, the RSA and the first years change, in French
-    # why the rights are not computed (a profession libérale réglementée: its section's own rules), None otherwise
+    # why the rights are not computed (Mayotte from 2025, the CNBF: their own rules), None otherwise
     non_calcules: str | None = None
+    conjoint: ConjointRights | None = None  # the conjoint collaborateur's own rights
 
     def to_dict(self) -> dict[str, Any]:
         if self.non_calcules is not None:
             return {"non_calcules": self.non_calcules}
-        return {
+        data: dict[str, Any] = {
             "retraite_base": self.retraite_base.to_dict(),
             "retraite_complementaire": self.retraite_complementaire.to_dict(),
             "indemnites_journalieres": self.indemnites_journalieres.to_dict(),
             "invalidite_deces": [{"texte": text, "reference": ref} for text, ref in INVALIDITE_DECES],
             "effets": list(self.effets),
         }
+        if self.conjoint is not None:
+            data["conjoint_collaborateur"] = self.conjoint.to_dict()
+        return data
 
 
 def affiliation_date(f: RightsFigures, start: date | None) -> date | None:
@@ -263,21 +306,12 @@ def not_computed(year: int, section: str | None) -> Rights:
 
 def render(rights: Rights) -> list[str]:
     """The "Vos droits" section of the French table."""
-    from echeancier.kernel.fmt import NBSP, format_euros, format_number
+    from echeancier.kernel.fmt import format_euros
 
     if rights.non_calcules is not None:
         return [f"Vos droits : {rights.non_calcules}."]
     rb, rci, ij = rights.retraite_base, rights.retraite_complementaire, rights.indemnites_journalieres
-    s = "s" if rb.trimestres > 1 else ""
-    lines = [
-        "Vos droits :",
-        f"  • Retraite de base : {rb.trimestres} trimestre{s} validé{s} sur {rb.trimestres_maximum} "
-        f"(revenu cotisé {format_euros(rb.revenu_cotise)} ; un trimestre par {format_euros(rb.seuil_trimestre)}) "
-        f"— {rb.reference}",
-        f"  • Retraite complémentaire : {format_number(rci.points, 2)} points (valeur d'achat "
-        f"{format_number(rci.valeur_achat, 3)}{NBSP}€), soit {format_euros(rci.pension_annuelle, cents=True)} "
-        f"de pension par an (valeur de service {format_number(rci.valeur_service, 3)}{NBSP}€) — {rci.reference}",
-    ]
+    lines = ["Vos droits :", *_pensions(rb, rci)]
     if ij.eligible:
         lines.append(
             f"  • Indemnités journalières maladie : {format_euros(ij.montant_journalier, cents=True)} par jour "
@@ -294,4 +328,52 @@ def render(rights: Rights) -> list[str]:
     for text, ref in INVALIDITE_DECES:
         lines.append(f"  • Invalidité-décès : {text} — {ref}")
     lines += [f"  • {text}" for text in rights.effets]
+    conjoint = rights.conjoint
+    if conjoint is not None:
+        # The conjoint collaborateur's own rights (CSS L662-1), each line saying whose they are.
+        own = _pensions(conjoint.retraite_base, conjoint.retraite_complementaire)
+        lines += [f"  • Conjoint collaborateur (droits propres), {line[4].lower()}{line[5:]}" for line in own]
+        if conjoint.ij_eligible:
+            daily = format_euros(conjoint.ij_montant_journalier, cents=True)
+            lines.append(
+                f"  • Conjoint collaborateur (droits propres), indemnités journalières maladie : {daily} par jour "
+                f"— {conjoint.ij_reference}"
+            )
+        else:
+            lines.append(
+                "  • Conjoint collaborateur (droits propres), indemnités journalières maladie : aucune, sa "
+                f"cotisation n'est pas due (RSA ou prime d'activité) — {conjoint.ij_reference}"
+            )
+    return lines
+
+
+def _pensions(rb: RetraiteBaseRights, rci: RetraiteComplementaireRights) -> list[str]:
+    """The lines of the retraite de base and the retraite complémentaire."""
+    from echeancier.kernel.fmt import NBSP, format_euros, format_number
+
+    s = "s" if rb.trimestres > 1 else ""
+    assimiles = (
+        f", dont {rb.trimestres_assimiles} assimilé{'s' if rb.trimestres_assimiles > 1 else ''} (pension d'invalidité)"
+        if rb.trimestres_assimiles
+        else ""
+    )
+    lines = [
+        f"  • Retraite de base : {rb.trimestres} trimestre{s} validé{s} sur {rb.trimestres_maximum}{assimiles} "
+        f"(revenu cotisé {format_euros(rb.revenu_cotise)} ; un trimestre par {format_euros(rb.seuil_trimestre)}) "
+        f"— {rb.reference}",
+    ]
+    if rb.points is not None and rb.valeur_point is not None and rb.pension_annuelle is not None:
+        lines.append(
+            f"  • Retraite de base (CNAVPL) : {format_number(rb.points, 1)} points (valeur du point "
+            f"{format_number(rb.valeur_point, 4)}{NBSP}€), soit {format_euros(rb.pension_annuelle, cents=True)} de "
+            "pension par an"
+        )
+    if rci.non_calcules is not None:
+        lines.append(f"  • Retraite complémentaire : {rci.non_calcules} — {rci.reference}")
+    else:
+        lines.append(
+            f"  • Retraite complémentaire : {format_number(rci.points, 2)} points (valeur d'achat "
+            f"{format_number(rci.valeur_achat, 3)}{NBSP}€), soit {format_euros(rci.pension_annuelle, cents=True)} "
+            f"de pension par an (valeur de service {format_number(rci.valeur_service, 3)}{NBSP}€) — {rci.reference}"
+        )
     return lines

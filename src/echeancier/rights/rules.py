@@ -157,3 +157,54 @@ def year_rights(
         k.where(premieres, debut.montant_journalier, general.montant_journalier),
     )
     return DroitsAnnee(droits_rb, droits_rci, ij, premieres)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The populations of the sections, the invalidity pensioners and the conjoint collaborateur
+
+REFERENCE_CNAVPL = "CSS L643-1 (points de la CNAVPL) ; R351-9 al. 3 (trimestres)"
+REFERENCE_CIPAV = "Décret n° 79-262 art. 2 ; statuts du régime complémentaire de la Cipav (points)"
+REFERENCE_INVALIDITE = "CSS R351-12 5° (par L634-2)"
+REFERENCE_IJ_CONJOINT = "CSS D622-7 (conjoint collaborateur : 1/730 de l'assiette de sa cotisation, D621-3)"
+
+
+class DroitsCnavpl(NamedTuple):
+    revenu_cotise: Ints  # cents, within the PASS
+    trimestres: Ints
+    points: Ints  # tenths of a point
+    pension_annuelle: Ints  # cents of yearly pension
+
+
+def retraite_base_cnavpl(
+    k: Ops, f: RightsFigures, law: Figures, montant_1: Ints, montant_2: Ints, amount: Ints, pass_proratise: Ints
+) -> DroitsCnavpl:
+    """The retraite de base of a profession libérale of the CNAVPL (CSS L643-1): points for each tranche of the
+    contribution of D642-3, in proportion of the year's tranche (`montant_1`, `montant_2`, euros, before ACRE) to
+    its maximum — the tranche on the (prorated) PASS, on 5 (prorated) PASS — at `cnavpl_points_tranche_*` points
+    for a maximum, each rounded to the tenth of a point; the yearly pension they add = points × the point's value.
+    The quarters (R351-9 al. 3) on the revenu cotisé, the contribution due (`amount`, after ACRE) over the rate of
+    tranche 1, rounded to the euro, within the PASS.
+
+    LAW (docs/law-choices.md, 344): URSSAF's model's reading (`protection sociale . retraite . base . CNAVPL`,
+    `… revenu cotisé`): ACRE reduces the quarters, not the points."""
+    revenu = k.minimum(100 * half_up(amount * RATE, law.plr_rb_taux_tranche_1), 100 * f.pass_annuel)
+    trimestres = k.minimum(revenu // f.seuil_trimestre, f.trimestres_maximum)
+    maximum_1 = half_up(law.plr_rb_taux_tranche_1 * 100 * pass_proratise, EURO)
+    maximum_2 = half_up(law.plr_rb_taux_tranche_2 * (law.plr_rb_plafond_tranche_2 // 100) * pass_proratise, EURO)
+    points_1 = half_up(10 * f.cnavpl_points_tranche_1 * montant_1, k.maximum(maximum_1, 1))
+    points_2 = half_up(10 * f.cnavpl_points_tranche_2 * montant_2, k.maximum(maximum_2, 1))
+    points = points_1 + points_2
+    return DroitsCnavpl(revenu, trimestres, points, half_up(points * f.cnavpl_valeur_point, 1000))
+
+
+def trimestres_invalidite(k: Ops, f: RightsFigures, trimestres: Ints, mois: Ints) -> tuple[Ints, Ints]:
+    """(the quarters of the year, those assimilated): R351-12 5° counts each calendar quarter in which an
+    invalidity pension falls due; `mois` months of pension fall in at least ⌈mois / 3⌉ calendar quarters, added to
+    the quarters of the contributions within the maximum of R351-9 (four a year).
+
+    LAW (docs/law-choices.md, 343): the least count the months give (URSSAF's model adds 4 × mois / 12 quarters,
+    not whole)."""
+    per = f.invalidite_mois_par_trimestre
+    assimiles = (mois + per - 1) // per
+    total = k.minimum(trimestres + assimiles, f.trimestres_maximum)
+    return total, total - trimestres

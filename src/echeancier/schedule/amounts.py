@@ -77,11 +77,10 @@ def _situation(contributor: Contributor, year: int, income: Decimal, end: date |
         year=year,
         profession=contributor.profession,
         income=income,
-        # The CNBF's forfaits follow the years of practice: a profession libérale réglementée keeps its start date.
-        # The overseas start-of-activity exemption (CSS L756-2) runs 24 months from it, into a third civil year.
-        start_date=start
-        if start.year >= year - 1 or contributor.section is not None or contributor.exoneration_debut_outre_mer
-        else None,
+        # The start date is kept every year: the rules read it beyond the first two years too (the CNBF's forfaits
+        # follow the years of practice; Mayotte's 24-month exemption, art. 28-8, reaches a third civil year, and
+        # its halving from the 25th month, art. 28-5); elsewhere an older start changes no amount.
+        start_date=start,
         end_date=end if end is not None and end.year == year else None,
         acre=contributor.acre and start.year >= year - 1,
         rsa=contributor.rsa,

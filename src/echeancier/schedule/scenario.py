@@ -226,11 +226,8 @@ class Contributor(_Model):
 
     @field_validator("conjoint_collaborateur", mode="before")
     @classmethod
-    def _conjoint(cls, value: Any, info: ValidationInfo) -> ConjointCollaborateur | None:
-        option = Situation._known_option(value)  # InputError is a ValueError: a line-numbered ScenarioError
-        if option is not None and info.data.get("department") == "976":
-            raise InputError("conjoint_collaborateur", "n'est pas pris en charge à Mayotte (976)")
-        return option
+    def _conjoint(cls, value: Any) -> ConjointCollaborateur | None:
+        return Situation._known_option(value)  # InputError is a ValueError: a line-numbered ScenarioError
 
     @field_validator("department", mode="before")
     @classmethod

@@ -648,16 +648,20 @@ class _Amounts:
             cents = self.incomes[income]
             whole = not (cents % 100).any()
             euros = cents // 100 if whole else cents / 100  # floats of whole cents are read exactly
-            # `amounts._situation`: the start (and ACRE) in the year of the start and the next; a start after the
-            # law's year is left out (such a row's amount is not used: see `campaign_many`).
-            dated = (self.start_year >= year - 1) & (self.start_year <= law_year)
+            # `amounts._situation`: ACRE in the year of the start and the next; the start itself where a rule reads
+            # it (those years, and every year at Mayotte: the 24-month exemption and the halving of ordonnance
+            # 96-1122 art. 28-8, 28-5; an older start changes no other amount of the campaign's rows). A start after
+            # the law's year is left out (such a row's amount is not used: see `campaign_many`).
+            known = self.start_year <= law_year
+            recent = (self.start_year >= year - 1) & known
+            dated = recent | (known & (self.departments == "976"))
             columns = {
                 "year": np.full(len(cents), law_year),
                 "profession": self.names,
                 "income": euros,
                 "department": self.departments,
                 "start_date": np.where(dated, self.start, np.iinfo(np.int64).min).view("datetime64[D]"),
-                "acre": self.acre & dated,
+                "acre": self.acre & recent,
                 "rsa": self.rsa,
             }
             result = simulate_many(columns, provisional=key[2], law=self.law, forfait=forfait)
