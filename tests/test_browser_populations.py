@@ -35,7 +35,8 @@ def test_fill_the_new_fields_and_read_the_result(server: str) -> None:
             # the organism follows the département as it is chosen (CSS R613-6)
             page.select_option("#department", "976")
             assert _plain(page.inner_text("#organisme-nom")) == "Caisse de sécurité sociale de Mayotte"
-            assert not _shown(page, "#conjoint_collaborateur")  # not computed at Mayotte
+            assert _shown(page, "#conjoint_collaborateur")  # Mayotte's 450-hour base (law-choices 340)
+            assert not _shown(page, "#pension_invalidite_mois")  # not at Mayotte
             page.select_option("#department", "972")
             assert "Martinique" in page.inner_text("#organisme-nom")
             assert _shown(page, "#conjoint_collaborateur")

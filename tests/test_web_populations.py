@@ -230,7 +230,6 @@ HOSTILE = [
     ({"profession": "liberal_reglementee", "section": "<script>alert(1)</script>"}, "section", "doit être l'une"),
     ({"profession": "liberal_reglementee", "section": "cipav", "department": "971"}, "department", "métropole"),
     ({"conjoint_collaborateur": "tout"}, "conjoint_collaborateur", "doit être forfaitaire, tiers_sans_partage"),
-    ({"conjoint_collaborateur": "forfaitaire", "department": "976"}, "conjoint_collaborateur", "Mayotte"),
     (
         {"profession": "liberal_reglementee", "section": "cipav", "conjoint_collaborateur": "forfaitaire"},
         "conjoint_collaborateur",

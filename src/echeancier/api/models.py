@@ -53,6 +53,9 @@ class LineOut(_Open):
     )
     exoneration_invalidite: Number | None = Field(None, description="An invalidity pensioner's exemption, in euros.")
     exoneration_age: Number | None = Field(None, description="The invalidité-décès exemption by age, in euros.")
+    exoneration_debut_outre_mer: Number | None = Field(
+        None, description="The overseas start-of-activity exemption (CSS L756-2, D756-4), in euros."
+    )
     minimum_base: Number | None = None
     collected_by: str | None = None  # professions libérales réglementées: the body that collects the line
 

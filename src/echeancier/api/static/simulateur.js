@@ -14,8 +14,9 @@
   var applies = {
     // CSS L640-1, R641-1: a section only for a profession libérale réglementée
     section: function (p) { return p === "liberal_reglementee"; },
-    // CSS L642-2-2: the conjoint of a réglementée is the section's; Mayotte fixes the conjoint's base apart
-    conjoint_collaborateur: function (p, d) { return p !== "liberal_reglementee" && d !== "976"; },
+    // CSS L642-2-2: the conjoint of a réglementée is the section's (at Mayotte the option is accepted and the
+    // base is 450 hours of Mayotte's SMIC whatever it says, docs/law-choices.md 340)
+    conjoint_collaborateur: function (p) { return p !== "liberal_reglementee"; },
     // CSS D621-4, D635-2: not for a section's own schemes, not at Mayotte
     pension_invalidite_mois: function (p, d) { return p !== "liberal_reglementee" && d !== "976"; },
     // abrogated in 2015, artisans and commerçants only
