@@ -1033,9 +1033,9 @@ def _changes(
         values[~np.isin(np.arange(n), rows) | _missing(values)] = fill
         return values
 
-    for kind, name in ((0, "estimated_income"), (1, "new_day"), (-1, "event_date")):
+    for needed, name in ((code == 0, "estimated_income"), (code == 1, "new_day"), (code >= 0, "event_date")):
         lacking = _missing(data[name]) if name in data else np.ones(n, dtype=np.bool_)
-        problems.add(((code == kind) | ((kind < 0) & (code >= 0))) & lacking, name, lambda i: "is required")
+        problems.add(needed & lacking, name, lambda i: "is required")
     on = _days(column("event_date", date(year, 1, 1)), "event_date", problems)
     first, after_year = (date(year, 1, 1) - _EPOCH).days, (date(year + 1, 1, 1) - _EPOCH).days
     problems.add((code >= 0) & ((on < first) | (on >= after_year)), "event_date", lambda i: f"not in {year}")
