@@ -12,13 +12,15 @@ from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
 from echeancier.contributions.exact import SCALAR
-from echeancier.schedule.campaign import compute_partition, lone_change
+from echeancier.schedule.campaign import compute_partition, echeancier_of_row, lone_change
 from echeancier.schedule.echeancier import payment_day_effect, quarterly_option_effect
 from echeancier.schedule.rules import modulation
+from echeancier.schedule.vectorized import campaign_many
 from tests.test_campaign import differences, random_account
 
 CLASSES = ("modulation", "payment_day", "quarterly")
@@ -193,3 +195,35 @@ def test_only_one_readable_change_of_n_is_taken() -> None:
         date(2026, 12, 1),
         "in_year",
     )
+
+
+def test_campaign_many_with_typed_event_columns_equals_the_replay() -> None:
+    """`campaign_many` called directly, its event columns as NumPy arrays (dates as datetime64, the estimate and
+    the day as integers): each row's `Campaign.instalments`, `refunds` and `notes` equal the replay's objects."""
+    year = 2026
+    rng = random.Random("typed")
+    rows = [change_account(rng, year, number, CLASSES[number % 3]) for number in range(90)]
+    events = [json.loads(row["events"])[0] for row in rows]
+    kinds = {"modulation": "modulation", "payment_day_change": "payment_day_change"}
+    columns: dict[str, Any] = {
+        name: [row[name] for row in rows]
+        for name in (
+            *("profession", "frequency", "day", "direct_debit", "department", "income_n2", "income_n1"),
+            *("declaration_date", "activity_start", "acre", "rsa"),
+        )
+    }
+    columns["event"] = np.array([kinds.get(e["type"], "quarterly_option") for e in events])
+    columns["event_date"] = np.array([e["date"] for e in events], dtype="datetime64[D]")
+    columns["estimated_income"] = np.array([e.get("estimated_income", 0) for e in events], dtype=np.int64)
+    columns["new_day"] = np.array([e.get("day", 5) for e in events], dtype=np.int64)
+    columns["quarterly_start"] = np.array([e.get("start", "in_year") for e in events])
+    campaign = campaign_many(columns, year)
+    replay = campaign.replay if campaign.replay is not None else np.zeros(len(rows), dtype=np.bool_)
+    for index, row in enumerate(rows):
+        if replay[index]:
+            continue
+        expected = echeancier_of_row(row, year)
+        assert campaign.instalments(index) == expected.instalments, row
+        assert campaign.refunds(index) == expected.refunds, row
+        assert campaign.notes(index) == expected.notes, row
+    assert replay.sum() <= 5

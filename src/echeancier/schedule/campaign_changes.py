@@ -173,12 +173,16 @@ class _Plan:
     def first_due(self, after: I64, delay: Callable[[date], int]) -> I64:
         """`_Replay.first_due_date`: the first due date of N or N+1 at least `delay(after)` days after `after` —
         `first_due_date_at_least`, asked once per calendar and day."""
-        dates = self.dates()
-        keys, inverse = np.unique(np.column_stack([dates, after]), axis=0, return_inverse=True)
+        calendars, of_row = np.unique(self.dates(), axis=0, return_inverse=True)
+        listed = [[_day(d) for d in days if d != NO_DATE] for days in calendars.tolist()]
+        keys, inverse = np.unique(np.column_stack([of_row.reshape(-1), after]), axis=0, return_inverse=True)
         found = np.full(len(keys), NO_DATE, dtype=np.int64)
-        for i, key in enumerate(keys.tolist()):
-            on = _day(key[-1])
-            due = first_due_date_at_least(on, delay(on), [_day(d) for d in key[:-1] if d != NO_DATE])
+        delays: dict[int, int] = {}
+        for i, (calendar, day) in enumerate(keys.tolist()):
+            on = _day(day)
+            if day not in delays:
+                delays[day] = delay(on)
+            due = first_due_date_at_least(on, delays[day], listed[calendar])
             if due is not None:
                 found[i] = (due - _EPOCH).days
         effect: I64 = found[inverse.reshape(-1)]

@@ -1025,25 +1025,45 @@ def _changes(
         return None
     problems.add(ceased & (code >= 0), "event", lambda i: "with a cessation: not computed here")
     n = len(kinds)
-
-    def column(name: str, fill: Any) -> npt.NDArray[Any]:
-        if name not in data:
-            return np.full(n, fill, dtype=object)
-        values = _array(data[name]).copy()
-        values[~np.isin(np.arange(n), rows) | _missing(values)] = fill
-        return values
-
     for needed, name in ((code == 0, "estimated_income"), (code == 1, "new_day"), (code >= 0, "event_date")):
         lacking = _missing(data[name]) if name in data else np.ones(n, dtype=np.bool_)
         problems.add(needed & lacking, name, lambda i: "is required")
-    on = _days(column("event_date", date(year, 1, 1)), "event_date", problems)
+    problems.raise_first()
+    # Read on the rows with an event only (the others' values are not read).
+    checks = _Problems()
+    event_kind = code[rows]
+
+    def column(name: str, fill: Any, where: Bools) -> npt.NDArray[Any]:
+        """The column's values at the rows with an event, `fill` where `where` is false (not read)."""
+        if name not in data:
+            return np.full(len(rows), fill, dtype=object)
+        given = _array(data[name])[rows]
+        if where.all():
+            return given
+        if given.dtype.kind == "O":
+            given = given.copy()
+            given[~where] = fill
+            return given
+        filled: npt.NDArray[Any] = np.where(where, given, fill)
+        return filled
+
+    on = np.full(n, (date(year, 1, 1) - _EPOCH).days, dtype=np.int64)
+    on[rows] = _days(column("event_date", None, np.ones(len(rows), dtype=np.bool_)), "event_date", checks)
     first, after_year = (date(year, 1, 1) - _EPOCH).days, (date(year + 1, 1, 1) - _EPOCH).days
-    problems.add((code >= 0) & ((on < first) | (on >= after_year)), "event_date", lambda i: f"not in {year}")
-    estimated = _cents(column("estimated_income", 0), "estimated_income", problems)
-    new_day = _days_of_month(column("new_day", payment_days(year)[0]), payment_days(year), problems)
-    starts = column("quarterly_start", "in_year")
-    next_year = starts == "next_year"
-    problems.add(~next_year & (starts != "in_year"), "quarterly_start", lambda i: "must be in_year or next_year")
+    checks.add((on[rows] < first) | (on[rows] >= after_year), "event_date", lambda i: f"not in {year}")
+    estimated = np.zeros(n, dtype=np.int64)
+    estimated[rows] = _cents(column("estimated_income", 0, event_kind == 0), "estimated_income", checks)
+    new_day = np.zeros(n, dtype=np.int64)
+    days_of = payment_days(year)
+    new_day[rows] = _days_of_month(column("new_day", days_of[0], event_kind == 1), days_of, checks)
+    option = event_kind == 2
+    starts = column("quarterly_start", "in_year", option & ~_missing(column("quarterly_start", "", option)))
+    next_year = np.zeros(n, dtype=np.bool_)
+    next_year[rows] = starts == "next_year"
+    checks.add((starts != "next_year") & (starts != "in_year"), "quarterly_start", lambda i: "in_year or next_year")
+    if checks.found:
+        row, _, _, field, message = min(checks.found)
+        raise RowInputError(int(rows[row]), field, message)
     # The day each change takes effect: the replay's own rules, asked once per day.
     change = np.full(n, _NO_DATE, dtype=np.int64)
     for kind in (1, 2):
