@@ -7,11 +7,13 @@ the same texts, chosen by row (docs/campaign.md):
 
 - an account whose only event of the campaign is its declaration, with an activity started in N-1 or earlier
   (the steady state, and the first and second years: flat-rate base, R613-4's 90 days, annualised income), with
-  or without ACRE or RSA, goes through `schedule.vectorized.campaign_many`: the replay's own rules over integer
-  cents (`spread.equal_instalments`, `rules.ajustement_split`, `rules.imputation`, `rules.annualised`) on arrays
-  of accounts, the amounts of `simulate_many` (its `forfait` for the flat-rate base), the due dates of `calendar`;
-- every other account (an activity started in N, cessation, report and étalement, missed payments, modulation,
-  payment-day changes, an account of the store…) goes through `build_echeancier` itself.
+  or without ACRE or RSA, and at most one cessation, modulation, payment-day change or quarterly option in N
+  (`lone_cessation`, `lone_change`), goes through `schedule.vectorized.campaign_many`: the replay's own rules
+  over integer cents (`spread.equal_instalments`, `rules.ajustement_split`, `rules.imputation`, `rules.annualised`,
+  `rules.modulation`) on arrays of accounts, the amounts of `simulate_many` (its `forfait` for the flat-rate
+  base), the due dates of `calendar`;
+- every other account (an activity started in N, report and étalement, missed payments, more than one event, an
+  account of the store…) goes through `build_echeancier` itself.
 
 Input rows (a PyArrow table; see docs/campaign.md for the schema): `id`, `profession`, `activity_start`,
 `frequency`, `day`, `direct_debit`, `department`, `acre`, `rsa`, `income_n2`, `income_n1`, `declaration_date`,
