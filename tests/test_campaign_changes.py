@@ -227,3 +227,14 @@ def test_campaign_many_with_typed_event_columns_equals_the_replay() -> None:
         assert campaign.refunds(index) == expected.refunds, row
         assert campaign.notes(index) == expected.notes, row
     assert replay.sum() <= 5
+
+
+def test_a_partition_of_rows_the_slots_cannot_hold_is_all_replayed() -> None:
+    """Every row of the partition left to the replay by the arrays (modulations in December with more to call):
+    all replayed, equal to the replay, nothing from the arrays."""
+    event = {"date": "2026-12-20", "type": "modulation", "estimated_income": 150_000}
+    rows = [_row(2026, number, event, declaration_date=date(2026, 3, 2)) for number in range(3)]
+    partition = compute_partition(pa.Table.from_pylist(rows), 2026)
+    assert partition.accounts.column("path").to_pylist() == ["planner"] * 3
+    found = differences(rows, 2026, partition.instalments, partition.refunds, partition.accounts)
+    assert not found, "\n".join(found[:3])

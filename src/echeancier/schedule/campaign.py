@@ -653,6 +653,8 @@ def _array_path(
             campaign, index = campaign.take(kept), index[kept]
             rows = rows.take(pa.array(kept))
             columns["department"] = [columns["department"][i] for i in kept.tolist()]
+            if not len(kept):
+                break
         ids = rows.column("id").combine_chunks()
         ids = pc.utf8_trim_whitespace(ids) if _is_text(ids) else pc.cast(ids, pa.string())
         _array_rows(campaign, first_row + index, ids, columns["department"], year, out)
