@@ -1,8 +1,8 @@
-"""Modulations, payment-day changes and quarterly options on the campaign's arrays (`schedule/campaign_changes.py`)
-equal the replay `build_echeancier` account by account: random accounts of each class (before and after the
-declaration, steady state and first years, ACRE, RSA, overseas, quarterly without direct debit), the hostile
-cases (a change on the last due dates, before the first one, several changes, a modulation whose effect falls in
-N+1), and rows the arrays cannot take go to the replay, never computed wrong."""
+"""Modulations, payment-day changes, quarterly options and their renunciation on the campaign's arrays
+(`schedule/campaign_changes.py`) equal the replay `build_echeancier` account by account: random accounts of each
+class (before and after the declaration, steady state and first years, ACRE, RSA, overseas, quarterly without
+direct debit), the hostile cases (a change on the last due dates, before the first one, several changes, a
+modulation whose effect falls in N+1), and rows the arrays cannot take go to the replay, never computed wrong."""
 
 from __future__ import annotations
 
@@ -18,12 +18,12 @@ import pytest
 
 from echeancier.contributions.exact import SCALAR
 from echeancier.schedule.campaign import compute_partition, echeancier_of_row, lone_change
-from echeancier.schedule.echeancier import payment_day_effect, quarterly_option_effect
+from echeancier.schedule.echeancier import payment_day_effect, quarterly_option_effect, renunciation_effect
 from echeancier.schedule.rules import modulation
 from echeancier.schedule.vectorized import campaign_many
 from tests.test_campaign import differences, random_account
 
-CLASSES = ("modulation", "payment_day", "quarterly")
+CLASSES = ("modulation", "payment_day", "quarterly", "renounced")
 
 
 def _on(rng: random.Random, year: int) -> date:
@@ -46,6 +46,9 @@ def change_account(rng: random.Random, year: int, number: int, kind: str) -> dic
         event: dict[str, Any] = {"date": on.isoformat(), "type": "modulation", "estimated_income": estimated}
     elif kind == "payment_day":
         event = {"date": on.isoformat(), "type": "payment_day_change", "day": rng.choice((5, 20))}
+    elif kind == "renounced":  # R613-3 II: monthly again, from a quarterly option (or already monthly)
+        row["frequency"], row["direct_debit"] = ("quarterly" if rng.random() < 0.85 else "monthly"), True
+        event = {"date": on.isoformat(), "type": "quarterly_renounced"}
     else:
         event = {"date": on.isoformat(), "type": "quarterly_option"}
         if on < date(year, 12, 1) and rng.random() < 0.4:
@@ -121,6 +124,16 @@ def test_hostile_cases_are_exact_or_replayed() -> None:
             cases.append(({**given, "declaration_date": date(2026, 6, 1), "events": event}, "array"))
             event = {"date": on, "type": "quarterly_option"}
             cases.append(({**given, "declaration_date": date(2026, 6, 1), "events": event}, "array"))
+    # The renunciation of the quarterly option (R613-3 II): monthly again from the first day of the second month
+    # after it, on the 5th or the 20th; in November or December, from January or February N+1; without a direct
+    # debit, the replay's error.
+    for day in (5, 20):
+        for on in ("2026-01-01", "2026-10-31", "2026-11-02", "2026-12-31"):
+            event = {"date": on, "type": "quarterly_renounced"}
+            given = {"frequency": "quarterly", "day": day, "declaration_date": date(2026, 6, 1)}
+            cases.append(({**given, "events": event}, "array"))
+    event = {"date": "2026-03-01", "type": "quarterly_renounced"}
+    cases.append(({"direct_debit": False, "declaration_date": date(2026, 6, 1), "events": event}, "error"))
     # Several changes in a year, or a change and a cessation: the replay's.
     several = [
         {"date": "2026-02-10", "type": "payment_day_change", "day": 20},
@@ -167,6 +180,7 @@ def test_the_effect_dates_by_hand() -> None:
     assert quarterly_option_effect(date(2026, 12, 5), "in_year") == date(2027, 2, 5)
     assert quarterly_option_effect(date(2026, 11, 30), "next_year") == date(2027, 1, 1)
     assert quarterly_option_effect(date(2026, 12, 1), "next_year") is None
+    assert renunciation_effect(date(2026, 11, 2)) == date(2027, 1, 1)
 
 
 def test_the_modulation_rule_by_hand() -> None:
@@ -195,6 +209,9 @@ def test_only_one_readable_change_of_n_is_taken() -> None:
         date(2026, 12, 1),
         "in_year",
     )
+    renounced = {"date": "2026-03-01", "type": "quarterly_renounced"}
+    assert lone_change(json.dumps([renounced]), 2026) == ("quarterly_renounced", date(2026, 3, 1), None)
+    assert lone_change(json.dumps([{**renounced, "start": "in_year"}]), 2026) is None
 
 
 def test_campaign_many_with_typed_event_columns_equals_the_replay() -> None:
@@ -202,9 +219,8 @@ def test_campaign_many_with_typed_event_columns_equals_the_replay() -> None:
     the day as integers): each row's `Campaign.instalments`, `refunds` and `notes` equal the replay's objects."""
     year = 2026
     rng = random.Random("typed")
-    rows = [change_account(rng, year, number, CLASSES[number % 3]) for number in range(90)]
+    rows = [change_account(rng, year, number, CLASSES[number % len(CLASSES)]) for number in range(120)]
     events = [json.loads(row["events"])[0] for row in rows]
-    kinds = {"modulation": "modulation", "payment_day_change": "payment_day_change"}
     columns: dict[str, Any] = {
         name: [row[name] for row in rows]
         for name in (
@@ -212,7 +228,7 @@ def test_campaign_many_with_typed_event_columns_equals_the_replay() -> None:
             *("declaration_date", "activity_start", "acre", "rsa"),
         )
     }
-    columns["event"] = np.array([kinds.get(e["type"], "quarterly_option") for e in events])
+    columns["event"] = np.array([e["type"] for e in events])
     columns["event_date"] = np.array([e["date"] for e in events], dtype="datetime64[D]")
     columns["estimated_income"] = np.array([e.get("estimated_income", 0) for e in events], dtype=np.int64)
     columns["new_day"] = np.array([e.get("day", 5) for e in events], dtype=np.int64)

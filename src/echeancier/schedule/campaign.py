@@ -278,19 +278,20 @@ def lone_cessation(events: Any, year: int) -> date | None:
     return day if day.year == year and event["date"] == day.isoformat() else None
 
 
-CHANGES = ("modulation", "payment_day_change", "quarterly_option")
+CHANGES = ("modulation", "payment_day_change", "quarterly_option", "quarterly_renounced")
 _CHANGE_KEYS = {
     "modulation": ({"date", "type", "estimated_income"},),
     "payment_day_change": ({"date", "type", "day"},),
     "quarterly_option": ({"date", "type"}, {"date", "type", "start"}),
+    "quarterly_renounced": ({"date", "type"},),
 }
 
 
 def lone_change(events: Any, year: int) -> tuple[str, date, Any] | None:
     """(type, date, value) when `events` (a row's JSON text) are exactly one modulation (value: its estimated
-    income, whole euros), payment-day change (the day, 5 or 20) or quarterly option (its start) on a day of N, as
-    the replay reads them: the one event besides the declaration `campaign_many`'s `event` columns take. None
-    otherwise (the replay then computes the row, or names its error)."""
+    income, whole euros), payment-day change (the day, 5 or 20), quarterly option (its start) or renunciation of
+    it (None) on a day of N, as the replay reads them: the one event besides the declaration `campaign_many`'s
+    `event` columns take. None otherwise (the replay then computes the row, or names its error)."""
     text = _text(events)
     if text is None or not any(name in text for name in CHANGES):
         return None
@@ -318,10 +319,12 @@ def lone_change(events: Any, year: int) -> tuple[str, date, Any] | None:
         value = event["day"]
         if isinstance(value, bool) or value not in (5, 20):
             return None
-    else:
+    elif kind == "quarterly_option":
         value = event.get("start", "in_year")
         if value not in ("in_year", "next_year") or (value == "next_year" and day >= date(year, 12, 1)):
             return None
+    else:
+        value = None
     return kind, day, value
 
 
@@ -350,7 +353,10 @@ def _steady(row: Mapping[str, Any], year: int) -> bool:
     if _text(row.get("scenario")) or any(_population(row.get(name)) for name in POPULATIONS):
         return False
     events = row.get("events")
-    if _text(events) not in (None, "[]") and lone_cessation(events, year) is None and lone_change(events, year) is None:
+    change = lone_change(events, year)
+    if change is not None and change[0] == "quarterly_renounced" and _flag(row.get("direct_debit"), True) is not True:
+        change = None
+    if _text(events) not in (None, "[]") and lone_cessation(events, year) is None and change is None:
         return False
     if row.get("declaration_date") in (None, "") or row.get("income_n1") in (None, ""):
         return False
@@ -549,9 +555,14 @@ def _steady_rows(batch: pa.Table, year: int) -> npt.NDArray[np.bool_]:
         named = np.zeros(len(batch), dtype=np.bool_)
         for name in ("cessation", *CHANGES):
             named |= np.asarray(pc.fill_null(pc.match_substring(events, name), False).to_numpy(zero_copy_only=False))
+        debit = batch.column("direct_debit") if "direct_debit" in names else None
         for i in np.flatnonzero(mask & ~alone & named).tolist():
             text = events[i].as_py()
-            alone[i] = lone_cessation(text, year) is not None or lone_change(text, year) is not None
+            change = lone_change(text, year)
+            if change is not None and change[0] == "quarterly_renounced":
+                # R613-3 II: monthly payment needs a direct-debit authorisation; without one, the replay's error.
+                change = change if debit is None or _flag(debit[i].as_py(), True) is True else None
+            alone[i] = lone_cessation(text, year) is not None or change is not None
         mask &= alone
     for name in ("acre", "rsa"):
         # A flag either way, read as `_flag` reads it; anything else is the replay's to name.
@@ -676,7 +687,9 @@ def _change_columns(changes: Sequence[tuple[str, date, Any] | None]) -> dict[str
     for i, change in enumerate(changes):
         if change is not None:
             kind, day, value = change
-            columns["event"][i], columns["event_date"][i], columns[value_of[kind]][i] = kind, day, value
+            columns["event"][i], columns["event_date"][i] = kind, day
+            if kind in value_of:
+                columns[value_of[kind]][i] = value
     return columns
 
 

@@ -287,6 +287,13 @@ def payment_day_effect(received: date, *, law: Law | None = None) -> date:
     return months_effective(received, _param("delais.changement_mois", received, law))
 
 
+def renunciation_effect(received: date, *, law: Law | None = None) -> date:
+    """R613-3 II: the renunciation of the quarterly option "prend effet au plus tard le deuxième mois suivant celui
+    de sa réception": monthly again from the first day of the month `delais.changement_mois` months after the month
+    of `received`."""
+    return months_effective(received, _param("delais.changement_mois", received, law))
+
+
 def quarterly_option_effect(received: date, start: str, *, law: Law | None = None) -> date | None:
     """R613-3 I: the day a quarterly option received on `received` takes effect — 1 January of the next year for
     `start: next_year` (al. 2, exercised before 1 December; None after it: refused), else the next quarterly due
@@ -977,7 +984,7 @@ class _Replay:
         contributions in as many equal monthly payments as calendar months remain."""
         if not self.contributor.payment.direct_debit:
             raise ScenarioError(line, "quarterly_renounced: monthly payment needs a direct-debit authorisation")
-        effective = months_effective(event.date, _param("delais.changement_mois", event.date, self.law))
+        effective = renunciation_effect(event.date, law=self.law)
         self.change_mode(effective, Frequency.MONTHLY, self.mode_at(event.date).day)
 
     def missed_payment(self, event: MissedPayment | RejectedDebit, line: int) -> None:

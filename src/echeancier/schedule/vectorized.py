@@ -117,6 +117,7 @@ from echeancier.schedule.echeancier import (
     payment_day_effect,
     quarterly_option_effect,
     refund_date,
+    renunciation_effect,
     settlement_after_cessation,
 )
 from echeancier.schedule.rules import ajustement_split, annualised, imputation
@@ -146,12 +147,13 @@ FIELDS = (
     "rsa",
     "cessation",
     # One change of the échéancier of N besides the declaration (`schedule.campaign_changes`): `event` names it
-    # (`modulation`, `payment_day_change`, `quarterly_option`, empty for none) on `event_date`, with the estimated
+    # (`modulation`, `payment_day_change`, `quarterly_option`, `quarterly_renounced`, empty for none) on
+    # `event_date`, with the estimated
     # income of a modulation, the new day of a payment-day change, the start of a quarterly option.
     *("event", "event_date", "estimated_income", "new_day", "quarterly_start"),
 )
 OPTIONAL = ("id", "acre", "rsa", "cessation", "event", "event_date", "estimated_income", "new_day", "quarterly_start")
-EVENTS = ("modulation", "payment_day_change", "quarterly_option")
+EVENTS = ("modulation", "payment_day_change", "quarterly_option", "quarterly_renounced")
 CHUNK = 1 << 14  # rows per block of the schedule: its (rows, 24) intermediate arrays stay in the cache
 # The campaign's columns have no `section`: a profession libérale réglementée is not one of its professions (its
 # accounts are replayed one by one, `schedule.echeancier`).
@@ -1002,6 +1004,8 @@ def _changes(
     law: Law,
     cal: _Calendars,
     calendar: npt.NDArray[np.int8],
+    day: I64,
+    direct_debit: Bools,
     declared: I64,
     earliest: I64,
     ceased: Bools,
@@ -1026,6 +1030,8 @@ def _changes(
         problems.raise_first()
         return None
     problems.add(ceased & (code >= 0), "event", lambda i: "with a cessation: not computed here")
+    # R613-3 II: monthly again only with a direct-debit authorisation (the replay names the error).
+    problems.add((code == 3) & ~direct_debit, "event", lambda i: "quarterly_renounced without a direct debit")
     n = len(kinds)
     for needed, name in ((code == 0, "estimated_income"), (code == 1, "new_day"), (code >= 0, "event_date")):
         lacking = _missing(data[name]) if name in data else np.ones(n, dtype=np.bool_)
@@ -1068,20 +1074,21 @@ def _changes(
         raise RowInputError(int(rows[row]), field, message)
     # The day each change takes effect: the replay's own rules, asked once per day.
     change = np.full(n, _NO_DATE, dtype=np.int64)
-    for kind in (1, 2):
+    for kind in (1, 2, 3):
         for later in (False, True):
             mine = rows[(code[rows] == kind) & (next_year[rows] == later)]
             if not len(mine):
                 continue
             days, inverse = np.unique(on[mine], return_inverse=True)
             effects = []
-            for day in days.tolist():
-                received = _date(day)
-                takes = (
-                    payment_day_effect(received, law=law)
-                    if kind == 1
-                    else quarterly_option_effect(received, "next_year" if later else "in_year", law=law)
-                )
+            for number in days.tolist():
+                received = _date(number)
+                if kind == 1:
+                    takes: date | None = payment_day_effect(received, law=law)
+                elif kind == 2:
+                    takes = quarterly_option_effect(received, "next_year" if later else "in_year", law=law)
+                else:
+                    takes = renunciation_effect(received, law=law)
                 effects.append(_NO_DATE if takes is None else (takes - _EPOCH).days)
             change[mine] = np.array(effects, dtype=np.int64)[inverse.reshape(-1)]
     problems.add((code > 0) & (change == _NO_DATE), "event", lambda i: "takes effect on no known day")
@@ -1090,8 +1097,12 @@ def _changes(
     switch = np.where(change == _NO_DATE, SLOTS, months - 12 * (year - 1970))  # the slot of the change's month
     switch = np.minimum(switch, SLOTS)
     default_day = payment_days(year)[0]
-    after = np.where(
-        code == 2, 2, np.where((code == 1) & (calendar < 2), np.where(new_day == default_day, 0, 1), calendar)
+    # The calendar from the change: quarterly on option; monthly on the row's day after a renunciation
+    # (`mode_at(event.date).day`); a new day for a monthly payer (a quarterly payer's dates do not change).
+    after = np.select(
+        [code == 2, code == 3, (code == 1) & (calendar < 2)],
+        [2, np.where(day == default_day, 0, 1), np.where(new_day == default_day, 0, 1)],
+        calendar,
     ).astype(np.int8)
     # The provisional contributions of N on the estimated income (`amounts.estimated`), on the modulated rows.
     estimate = np.zeros(n, dtype=np.int64)
@@ -1345,7 +1356,19 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     for begin in range(0, n, CHUNK):
         _schedule(cal, calendar, effects, earliest, targets, slice(begin, min(begin + CHUNK, n)), out)
     changes = _changes(
-        data, year, law or load_law(), cal, calendar, declared, earliest_day, ceased, batch, targets, penalty
+        data,
+        year,
+        law or load_law(),
+        cal,
+        calendar,
+        day,
+        direct_debit,
+        declared,
+        earliest_day,
+        ceased,
+        batch,
+        targets,
+        penalty,
     )
     if changes is not None:
         changes.write(out, penalty)
