@@ -347,7 +347,8 @@ def _population(value: Any) -> bool:
 
 
 def _steady(row: Mapping[str, Any], year: int) -> bool:
-    """An account the array evaluation computes: its declaration its only event (or with one cessation in N), an
+    """An account the array evaluation computes: its declaration its only event (or with one cessation in N, or
+    one modulation, payment-day change, quarterly option or renunciation of it: `lone_change`), an
     activity started in N-1 or earlier (without the income of N-2 only when started in N-1: not read), ACRE and
     RSA readable flags, none of the populations the arrays do not compute (`POPULATIONS`)."""
     if _text(row.get("scenario")) or any(_population(row.get(name)) for name in POPULATIONS):
