@@ -1136,34 +1136,35 @@ def _changes(
     first_of = on[rows] < declared[rows]
     for event_first in (True, False):
         for modulation in (True, False):
-            mine = np.flatnonzero((first_of == event_first) & ((code[rows] == 0) == modulation))
-            if not len(mine):
-                continue
-            r = rows[mine]
-            group = Group(
-                event_first=event_first,
-                modulation=modulation,
-                old=cal.due[calendar[r].astype(np.intp)],
-                new=cal.due[after[r].astype(np.intp)],
-                change=change[r],
-                switch=switch[r],
-                event=on[r],
-                declared=declared[r],
-                earliest=earliest[r],
-                cfp_from=cfp_from[r],
-                estimated=estimate[r],
-                provisional_n=t.provisional_n[r],
-                called_n1=t.called_n1[r],
-                definitive_n1=t.definitive_n1[r],
-                adjusted_n=t.adjusted_n[r],
-                provisional_next=t.provisional_next[r],
-                cfp_n=t.cfp_n[r],
-                cfp_next=t.cfp_next[r],
-                penalty=penalty[r],
-            )
-            found = schedule_group(group, year, delay("effet_declaration_jours"), delay("effet_modulation_jours"))
-            for name in result:
-                result[name][mine] = getattr(found, name)
+            group_rows = np.flatnonzero((first_of == event_first) & ((code[rows] == 0) == modulation))
+            # Block by block, as `_schedule`: the (rows, 24) arrays of a step stay small.
+            for begin in range(0, len(group_rows), CHUNK):
+                mine = group_rows[begin : begin + CHUNK]
+                r = rows[mine]
+                group = Group(
+                    event_first=event_first,
+                    modulation=modulation,
+                    old=cal.due[calendar[r].astype(np.intp)],
+                    new=cal.due[after[r].astype(np.intp)],
+                    change=change[r],
+                    switch=switch[r],
+                    event=on[r],
+                    declared=declared[r],
+                    earliest=earliest[r],
+                    cfp_from=cfp_from[r],
+                    estimated=estimate[r],
+                    provisional_n=t.provisional_n[r],
+                    called_n1=t.called_n1[r],
+                    definitive_n1=t.definitive_n1[r],
+                    adjusted_n=t.adjusted_n[r],
+                    provisional_next=t.provisional_next[r],
+                    cfp_n=t.cfp_n[r],
+                    cfp_next=t.cfp_next[r],
+                    penalty=penalty[r],
+                )
+                found = schedule_group(group, year, delay("effet_declaration_jours"), delay("effet_modulation_jours"))
+                for name in result:
+                    result[name][mine] = getattr(found, name)
     return _ChangeRows(
         rows=rows,
         after=after[rows],
