@@ -1,9 +1,10 @@
 """The campaign's accounts whose échéancier of N changes once besides the declaration, on arrays of accounts.
 
-A modulation (R613-1-4 II), a change of payment day (R613-2 I al. 3) or a quarterly option (R613-3 I) in N, before
-or after the declaration of N-1: `schedule.vectorized.campaign_many` computes these rows here, by the steps of the
-replay (`schedule.echeancier._Replay`) in the order the replay applies them, each step on every row of a group at
-once (the rows whose event comes before their declaration, then those whose event comes after it):
+A modulation (R613-1-4 II), a change of payment day (R613-2 I al. 3), a quarterly option (R613-3 I) or its
+renunciation (R613-3 II) in N, before or after the declaration of N-1: `schedule.vectorized.campaign_many` computes
+these rows here, by the steps of the replay (`schedule.echeancier._Replay`) in the order the replay applies them,
+each step on every row of a group at once (the rows whose event comes before their declaration, then those whose
+event comes after it):
 
 - `open_year(N)`: the provisional contributions of N from January (or R613-4's first due date), the CFP of N;
 - `declaration`: from the first due date at least `delais.effet_declaration_jours` after it (`calendar.
@@ -13,7 +14,8 @@ once (the rows whose event comes before their declaration, then those whose even
 - `modulation`: from the first due date at least `delais.effet_modulation_jours` after the request, the provisional
   contributions on the estimated income (`rules.modulation`);
 - `change_mode`: from the day the new calendar takes effect (`echeancier.payment_day_effect`,
-  `echeancier.quarterly_option_effect`), every component re-spread over the new due dates (`replan_all`).
+  `echeancier.quarterly_option_effect`, `echeancier.renunciation_effect`), every component re-spread over the new
+  due dates (`replan_all`).
 
 Every spreading is `_Replay.replan` / `_Replay.allocate`: what a component called before the effect stays, what
 remains is spread in equal instalments (`spread.equal_instalments`) over its due dates from the effect (the ones of

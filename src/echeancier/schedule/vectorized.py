@@ -34,9 +34,9 @@ The first two years of activity (an activity started in N-2 or N-1): provisional
 base (R613-5 III, `simulate_many(forfait=True)`, the engine's `Simulation.forfait`), the income of the year the
 activity started brought to a whole year (R131-3-1 1°, `rules.annualised`), the first provisional due date at least
 90 days after the start (R613-4), the start date and ACRE in the years `amounts._situation` gives them. A cessation
-in N (R613-1-5, R131-9 IV): `_cessations`. One modulation, payment-day change or quarterly option in N (optional
-columns `event`, `event_date`, `estimated_income`, `new_day`, `quarterly_start`; the event of the scenario
-`{date: event_date, type: event, …}`): `_changes` and `schedule.campaign_changes`.
+in N (R613-1-5, R131-9 IV): `_cessations`. One modulation, payment-day change, quarterly option or renunciation of
+it in N (optional columns `event`, `event_date`, `estimated_income`, `new_day`, `quarterly_start`; the event of the
+scenario `{date: event_date, type: event, …}`): `_changes` and `schedule.campaign_changes`.
 
 Layout of the result (`Campaign`), all amounts in integer cents:
 - slots: one per month of N and N+1, slot = 12 × (year − N) + month − 1 (24 slots). A monthly payer has a due date in
@@ -148,8 +148,8 @@ FIELDS = (
     "cessation",
     # One change of the échéancier of N besides the declaration (`schedule.campaign_changes`): `event` names it
     # (`modulation`, `payment_day_change`, `quarterly_option`, `quarterly_renounced`, empty for none) on
-    # `event_date`, with the estimated
-    # income of a modulation, the new day of a payment-day change, the start of a quarterly option.
+    # `event_date`, with the estimated income of a modulation (euros), the new day of a payment-day change, the
+    # start of a quarterly option (`in_year`, `next_year`).
     *("event", "event_date", "estimated_income", "new_day", "quarterly_start"),
 )
 OPTIONAL = ("id", "acre", "rsa", "cessation", "event", "event_date", "estimated_income", "new_day", "quarterly_start")
