@@ -69,6 +69,7 @@ def scalar(row: Mapping[str, Any], year: int) -> Echeancier:
 
 def columns_of(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
     defaults = {"acre": False, "rsa": False, "cessation": None}
+    defaults |= dict.fromkeys(("event", "event_date", "estimated_income", "new_day", "quarterly_start"))
     return {
         name: [row.get(name, defaults[name]) if name in defaults else row[name] for row in rows] for name in COLUMNS
     }

@@ -7,11 +7,13 @@ the same texts, chosen by row (docs/campaign.md):
 
 - an account whose only event of the campaign is its declaration, with an activity started in N-1 or earlier
   (the steady state, and the first and second years: flat-rate base, R613-4's 90 days, annualised income), with
-  or without ACRE or RSA, goes through `schedule.vectorized.campaign_many`: the replay's own rules over integer
-  cents (`spread.equal_instalments`, `rules.ajustement_split`, `rules.imputation`, `rules.annualised`) on arrays
-  of accounts, the amounts of `simulate_many` (its `forfait` for the flat-rate base), the due dates of `calendar`;
-- every other account (an activity started in N, cessation, report and étalement, missed payments, modulation,
-  payment-day changes, an account of the store…) goes through `build_echeancier` itself.
+  or without ACRE or RSA, and at most one cessation, modulation, payment-day change or quarterly option in N
+  (`lone_cessation`, `lone_change`), goes through `schedule.vectorized.campaign_many`: the replay's own rules
+  over integer cents (`spread.equal_instalments`, `rules.ajustement_split`, `rules.imputation`, `rules.annualised`,
+  `rules.modulation`) on arrays of accounts, the amounts of `simulate_many` (its `forfait` for the flat-rate
+  base), the due dates of `calendar`;
+- every other account (an activity started in N, report and étalement, missed payments, more than one event, an
+  account of the store…) goes through `build_echeancier` itself.
 
 Input rows (a PyArrow table; see docs/campaign.md for the schema): `id`, `profession`, `activity_start`,
 `frequency`, `day`, `direct_debit`, `department`, `acre`, `rsa`, `income_n2`, `income_n1`, `declaration_date`,
@@ -39,7 +41,7 @@ import numpy.typing as npt
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-from echeancier.contributions.situation import InputError
+from echeancier.contributions.situation import MAX_INCOME, InputError
 from echeancier.contributions.territory import MAYOTTE, mayotte_rules_for, territory
 from echeancier.contributions.vectorized import RowInputError
 from echeancier.law import Law, LawError, supported_years
@@ -280,6 +282,56 @@ def lone_cessation(events: Any, year: int) -> date | None:
     return day if day.year == year and event["date"] == day.isoformat() else None
 
 
+CHANGES = ("modulation", "payment_day_change", "quarterly_option", "quarterly_renounced")
+_CHANGE_KEYS = {
+    "modulation": ({"date", "type", "estimated_income"},),
+    "payment_day_change": ({"date", "type", "day"},),
+    "quarterly_option": ({"date", "type"}, {"date", "type", "start"}),
+    "quarterly_renounced": ({"date", "type"},),
+}
+
+
+def lone_change(events: Any, year: int) -> tuple[str, date, Any] | None:
+    """(type, date, value) when `events` (a row's JSON text) are exactly one modulation (value: its estimated
+    income, whole euros), payment-day change (the day, 5 or 20), quarterly option (its start) or renunciation of
+    it (None) on a day of N, as the replay reads them: the one event besides the declaration `campaign_many`'s
+    `event` columns take. None otherwise (the replay then computes the row, or names its error)."""
+    text = _text(events)
+    if text is None or not any(name in text for name in CHANGES):
+        return None
+    try:
+        found = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(found, list) or len(found) != 1 or not isinstance(found[0], dict):
+        return None
+    event = found[0]
+    kind = event.get("type")
+    if kind not in CHANGES or set(event) not in _CHANGE_KEYS[kind] or not isinstance(event["date"], str):
+        return None
+    try:
+        day = date.fromisoformat(event["date"])
+    except ValueError:
+        return None
+    if day.year != year or event["date"] != day.isoformat():
+        return None
+    if kind == "modulation":
+        value = event["estimated_income"]
+        if isinstance(value, bool) or not isinstance(value, int) or abs(value) > int(MAX_INCOME):
+            return None
+    elif kind == "payment_day_change":
+        value = event["day"]
+        if isinstance(value, bool) or value not in (5, 20):
+            return None
+    elif kind == "quarterly_option":
+        value = event.get("start", "in_year")
+        if value not in ("in_year", "next_year") or (value == "next_year" and day >= date(year, 12, 1)):
+            return None
+    else:
+        value = None
+    return kind, day, value
+
+
 # As `Contributor` reads them, from a CSV's text or a Parquet's typed column.
 _POPULATION_READERS: dict[str, Callable[[Any], Any]] = {
     "conjoint_collaborateur": _text,
@@ -300,12 +352,17 @@ def _population(value: Any) -> bool:
 
 
 def _steady(row: Mapping[str, Any], year: int) -> bool:
-    """An account the array evaluation computes: its declaration its only event (or with one cessation in N), an
+    """An account the array evaluation computes: its declaration its only event (or with one cessation in N, or
+    one modulation, payment-day change, quarterly option or renunciation of it: `lone_change`), an
     activity started in N-1 or earlier (without the income of N-2 only when started in N-1: not read), ACRE and
     RSA readable flags, none of the populations the arrays do not compute (`POPULATIONS`)."""
     if _text(row.get("scenario")) or any(_population(row.get(name)) for name in POPULATIONS):
         return False
-    if _text(row.get("events")) not in (None, "[]") and lone_cessation(row.get("events"), year) is None:
+    events = row.get("events")
+    change = lone_change(events, year)
+    if change is not None and change[0] == "quarterly_renounced" and _flag(row.get("direct_debit"), True) is not True:
+        change = None
+    if _text(events) not in (None, "[]") and lone_cessation(events, year) is None and change is None:
         return False
     if row.get("declaration_date") in (None, "") or row.get("income_n1") in (None, ""):
         return False
@@ -499,10 +556,19 @@ def _steady_rows(batch: pa.Table, year: int) -> npt.NDArray[np.bool_]:
         trimmed = pc.utf8_trim_whitespace(events)
         none = pc.fill_null(pc.or_(pc.equal(trimmed, ""), pc.equal(trimmed, "[]")), True)
         alone = np.asarray(none.to_numpy(zero_copy_only=False), dtype=np.bool_)
-        # Or one cessation in N (read row by row, only where the text names one).
-        named = np.asarray(pc.fill_null(pc.match_substring(events, "cessation"), False).to_numpy(zero_copy_only=False))
+        # Or one cessation, modulation, payment-day change or quarterly option in N (read row by row, only where
+        # the text names one).
+        named = np.zeros(len(batch), dtype=np.bool_)
+        for name in ("cessation", *CHANGES):
+            named |= np.asarray(pc.fill_null(pc.match_substring(events, name), False).to_numpy(zero_copy_only=False))
+        debit = batch.column("direct_debit") if "direct_debit" in names else None
         for i in np.flatnonzero(mask & ~alone & named).tolist():
-            alone[i] = lone_cessation(events[i].as_py(), year) is not None
+            text = events[i].as_py()
+            change = lone_change(text, year)
+            if change is not None and change[0] == "quarterly_renounced":
+                # R613-3 II: monthly payment needs a direct-debit authorisation; without one, the replay's error.
+                change = change if debit is None or _flag(debit[i].as_py(), True) is True else None
+            alone[i] = lone_cessation(text, year) is not None or change is not None
         mask &= alone
     for name in ("acre", "rsa"):
         # A flag either way, read as `_flag` reads it; anything else is the replay's to name.
@@ -584,20 +650,53 @@ def _array_path(
         rows = batch.take(pa.array(index))
         columns = {name: _campaign_column(rows, name) for name in _NORMALISE}
         if "events" in rows.column_names:
-            ceased = [lone_cessation(events, year) for events in rows.column("events").to_pylist()]
+            texts = rows.column("events").to_pylist()
+            ceased = [lone_cessation(events, year) for events in texts]
             if any(day is not None for day in ceased):
                 columns["cessation"] = ceased
+            changes = [lone_change(events, year) for events in texts]
+            if any(change is not None for change in changes):
+                columns.update(_change_columns(changes))
         try:
             campaign = campaign_many(columns, year, law)
         except RowInputError as error:
             refused.append(int(index[error.row]))
             index = np.delete(index, error.row)
             continue
+        if campaign.replay is not None:
+            # Rows the slots cannot hold (`campaign_changes`): the replay's.
+            refused.extend(index[campaign.replay].tolist())
+            kept = np.flatnonzero(~campaign.replay)
+            campaign, index = campaign.take(kept), index[kept]
+            rows = rows.take(pa.array(kept))
+            columns["department"] = [columns["department"][i] for i in kept.tolist()]
+            if not len(kept):
+                break
         ids = rows.column("id").combine_chunks()
         ids = pc.utf8_trim_whitespace(ids) if _is_text(ids) else pc.cast(ids, pa.string())
         _array_rows(campaign, first_row + index, ids, columns["department"], year, out)
         break
     return refused
+
+
+def _change_columns(changes: Sequence[tuple[str, date, Any] | None]) -> dict[str, list[Any]]:
+    """`campaign_many`'s `event` columns from `lone_change` of each row."""
+    columns: dict[str, list[Any]] = {
+        name: [None] * len(changes)
+        for name in ("event", "event_date", "estimated_income", "new_day", "quarterly_start")
+    }
+    value_of = {
+        "modulation": "estimated_income",
+        "payment_day_change": "new_day",
+        "quarterly_option": "quarterly_start",
+    }
+    for i, change in enumerate(changes):
+        if change is not None:
+            kind, day, value = change
+            columns["event"][i], columns["event_date"][i] = kind, day
+            if kind in value_of:
+                columns[value_of[kind]][i] = value
+    return columns
 
 
 @dataclass(frozen=True)
@@ -660,7 +759,7 @@ def _array_rows(
     part_year = np.where(
         (rank == 1), year, np.where((rank == 2) | (rank == len(PARTS)), year - 1, year + slot // 12)
     ).astype(np.int16)
-    row_calendar = calendar[row]
+    row_calendar = calendar[row] if campaign.switch is None else campaign.slot_calendars()[row, slot]
     pieces = [
         (
             row,
@@ -744,6 +843,8 @@ def _array_notes(campaign: Campaign, amounts: npt.NDArray[np.int64], year: int) 
             if not mayotte_rules_for(income_year):
                 metropolitan[rows] |= found
     classes = 4 * zone + 2 * campaign.quarterly_fallback.astype(np.intp) + metropolitan
+    if campaign.overpaid is not None:  # a modulation's note, before or after those of the declaration
+        classes = 3 * classes + campaign.overpaid.astype(np.intp)
     if campaign.cessation is not None:
         ceased = ~np.isnat(campaign.cessation)
         # A ceased row's notes name its date (`cessation:…`): its own class, never another row's example.
@@ -758,7 +859,7 @@ def _array_refunds(campaign: Campaign, ids: pa.Array, year: int, out: _Out) -> N
     refund date, the régularisation credit set against the instalments on the effect date; by date, then in that
     order (the order they arise in the replay)."""
     rows = np.arange(len(campaign))
-    effect = campaign.due_dates[campaign.calendar.astype(np.intp), campaign.effect.astype(np.intp)]
+    effect = campaign.effect_dates()
     zero = np.zeros(len(campaign), dtype=np.int64)
     pieces = [
         # (amount, imputed on instalments, date, year), in the order they arise (their rank)

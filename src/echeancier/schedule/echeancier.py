@@ -68,6 +68,7 @@ from echeancier.schedule.calendar import (
 )
 from echeancier.schedule.majorations import Majoration
 from echeancier.schedule.rules import ajustement_split, imputation
+from echeancier.schedule.rules import modulation as modulation_rule
 from echeancier.schedule.scenario import (
     EVENT_TYPES,
     Cessation,
@@ -279,6 +280,41 @@ def settlement_after_cessation(cessation: date, earliest: date, law: Law | None 
     LAW: R613-4 (no first exigibility less than 90 days after the start) prevails over the 60 days of R131-9 IV
     when the activity ceases within a month of starting (docs/law-choices.md)."""
     return max(cessation + timedelta(days=_param("delais.cessation_report_jours", cessation, law)), earliest)
+
+
+def payment_day_effect(received: date, *, law: Law | None = None) -> date:
+    """R613-2 I al. 3: a change of payment day "prend effet au plus tard le deuxième mois suivant celui de sa
+    réception": the first day of the month `delais.changement_mois` months after the month of `received`."""
+    return months_effective(received, _param("delais.changement_mois", received, law))
+
+
+def renunciation_effect(received: date, *, law: Law | None = None) -> date:
+    """R613-3 II: the renunciation of the quarterly option "prend effet au plus tard le deuxième mois suivant celui
+    de sa réception": monthly again from the first day of the month `delais.changement_mois` months after the month
+    of `received`."""
+    return months_effective(received, _param("delais.changement_mois", received, law))
+
+
+def quarterly_option_effect(received: date, start: str, *, law: Law | None = None) -> date | None:
+    """R613-3 I: the day a quarterly option received on `received` takes effect — 1 January of the next year for
+    `start: next_year` (al. 2, exercised before 1 December; None after it: refused), else the next quarterly due
+    date at least `delais.option_trimestrielle_jours` after the request (al. 3); with no quarterly due date left
+    in the year, 1 January of the next one when received before 1 December, else the first quarterly due date of
+    the next year at least that many days away."""
+    days = _param("delais.option_trimestrielle_jours", received, law)
+    next_january = date(received.year + 1, 1, 1)
+    december = date(received.year, 12, 1)
+    if start == "next_year":
+        return next_january if received < december else None
+    effective = first_due_date_at_least(received, days, due_dates(received.year, Frequency.QUARTERLY))
+    if effective is None:
+        # No quarterly due date left this year: before 1 December the option takes effect on 1 January of the
+        # next year (R613-3 I al. 2), so that the whole year is paid quarterly; later, at the first quarterly due
+        # date at least 30 days away (al. 3).
+        if received < december:
+            return next_january
+        return first_due_date_at_least(received, days, due_dates(received.year + 1, Frequency.QUARTERLY))
+    return effective
 
 
 def effect_after_cessation(on: date, delay: int, law: Law | None = None) -> date:
@@ -903,15 +939,16 @@ class _Replay:
         self.note_law(computed.provisional_law, year)
         provisional_key, adjust_key = ("provisional", year, 0), ("ajustement", year, 0)
         called_provisional = self.called(provisional_key, effect)
-        called_adjust = ZERO
+        called_adjust = self.called(adjust_key, effect) if adjust_key in self.components else ZERO
+        target_cents, adjust_cents, excess = modulation_rule(
+            SCALAR, cents(computed.amount), cents(called_provisional), cents(called_adjust)
+        )
         if adjust_key in self.components:
-            called_adjust = self.called(adjust_key, effect)
-            self.components[adjust_key].target = called_adjust
+            self.components[adjust_key].target = euros(adjust_cents)
             self.replan(adjust_key, effect)
-        remaining = computed.amount - called_provisional - called_adjust
-        if remaining < ZERO:
+        if excess > 0:
             self.notes.append(f"trop_verse_apres_revenu_reel:{year}")
-        self.components[provisional_key].target = called_provisional + max(ZERO, remaining)
+        self.components[provisional_key].target = euros(target_cents)
         self.replan(provisional_key, effect)
         self.modulated.add(year)
         self.notices.append(
@@ -929,35 +966,18 @@ class _Replay:
 
     def payment_day_change(self, event: PaymentDayChange, line: int) -> None:
         """R613-2 I al. 3: once per civil year, effective at the latest the second month after receipt."""
-        months = _param("delais.changement_mois", event.date, self.law)
-        effective = months_effective(event.date, months)
+        effective = payment_day_effect(event.date, law=self.law)
         current = self.mode_at(effective)
         self.change_mode(effective, current.frequency, event.day)
 
     def quarterly_option(self, event: QuarterlyOption, line: int) -> None:
         """R613-3 I: quarterly from the next quarterly due date at least 30 days after the request (an option made
         before 1 December for 1 January comes to the same: the first quarterly date of January's year)."""
-        days = _param("delais.option_trimestrielle_jours", event.date, self.law)
-        next_january = date(event.date.year + 1, 1, 1)
-        if event.start == "next_year":
-            if event.date >= date(event.date.year, 12, 1):
-                raise ScenarioError(
-                    line, "quarterly_option: to take effect on 1 January it must be exercised before 1 December"
-                )
-            effective: date | None = next_january
-        else:
-            effective = first_due_date_at_least(event.date, days, due_dates(event.date.year, Frequency.QUARTERLY))
-            if effective is None:
-                # No quarterly due date left this year: before 1 December the option takes effect on 1 January
-                # of the next year (R613-3 I al. 2), so that the whole year is paid quarterly; later, at the
-                # first quarterly due date at least 30 days away (al. 3).
-                if event.date < date(event.date.year, 12, 1):
-                    effective = next_january
-                else:
-                    effective = first_due_date_at_least(
-                        event.date, days, due_dates(event.date.year + 1, Frequency.QUARTERLY)
-                    )
-        assert effective is not None
+        effective = quarterly_option_effect(event.date, event.start, law=self.law)
+        if effective is None:
+            raise ScenarioError(
+                line, "quarterly_option: to take effect on 1 January it must be exercised before 1 December"
+            )
         self.change_mode(effective, Frequency.QUARTERLY, self.mode_at(event.date).day)
 
     def quarterly_renounced(self, event: QuarterlyRenounced, line: int) -> None:
@@ -965,7 +985,7 @@ class _Replay:
         contributions in as many equal monthly payments as calendar months remain."""
         if not self.contributor.payment.direct_debit:
             raise ScenarioError(line, "quarterly_renounced: monthly payment needs a direct-debit authorisation")
-        effective = months_effective(event.date, _param("delais.changement_mois", event.date, self.law))
+        effective = renunciation_effect(event.date, law=self.law)
         self.change_mode(effective, Frequency.MONTHLY, self.mode_at(event.date).day)
 
     def missed_payment(self, event: MissedPayment | RejectedDebit, line: int) -> None:

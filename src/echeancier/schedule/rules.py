@@ -45,3 +45,15 @@ def annualised(k: Ops, amount: Ints, per_euro: int, counted_days: Ints, active_d
     `round_euro`). Exact: no rounding but the last."""
     magnitude = half_up(k.where(amount < 0, -amount, amount) * counted_days, per_euro * active_days)
     return k.where(amount < 0, -magnitude, magnitude)
+
+
+def modulation(k: Ops, estimated: Ints, called_provisional: Ints, called_ajustement: Ints) -> tuple[Ints, Ints, Ints]:
+    """R613-1-4 II: the provisional contributions of the year computed on the income the contributor estimates,
+    `estimated`, "à compter de la prochaine échéance qui suit d'au moins quinze jours" the request; `called_provisional`
+    and `called_ajustement` are what the provisional instalments and an ajustement already called before it. What is
+    called stays; the ajustement calls nothing more (the estimate replaces the declared income's figures); the
+    provisional instalments to come call the rest of the estimate, nothing when it is already exceeded — an excess
+    already paid is not refunded before the real income is known. Returns (the provisional contributions' new
+    target, the ajustement's, the excess already called: > 0 when there is one)."""
+    remaining = estimated - called_provisional - called_ajustement
+    return called_provisional + k.maximum(remaining, 0), called_ajustement, k.maximum(-remaining, 0)

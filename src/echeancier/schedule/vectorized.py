@@ -34,7 +34,9 @@ The first two years of activity (an activity started in N-2 or N-1): provisional
 base (R613-5 III, `simulate_many(forfait=True)`, the engine's `Simulation.forfait`), the income of the year the
 activity started brought to a whole year (R131-3-1 1°, `rules.annualised`), the first provisional due date at least
 90 days after the start (R613-4), the start date and ACRE in the years `amounts._situation` gives them. A cessation
-in N (R613-1-5, R131-9 IV): `_cessations`.
+in N (R613-1-5, R131-9 IV): `_cessations`. One modulation, payment-day change, quarterly option or renunciation of
+it in N (optional columns `event`, `event_date`, `estimated_income`, `new_day`, `quarterly_start`; the event of the
+scenario `{date: event_date, type: event, …}`): `_changes` and `schedule.campaign_changes`.
 
 Layout of the result (`Campaign`), all amounts in integer cents:
 - slots: one per month of N and N+1, slot = 12 × (year − N) + month − 1 (24 slots). A monthly payer has a due date in
@@ -102,6 +104,7 @@ from echeancier.schedule.calendar import (
     first_due_date_on_or_after,
     payment_days,
 )
+from echeancier.schedule.campaign_changes import Changes, Group, schedule_group
 from echeancier.schedule.echeancier import (
     KINDS,
     Instalment,
@@ -111,7 +114,10 @@ from echeancier.schedule.echeancier import (
     cfp_call_from,
     effect_after_cessation,
     first_due_floor,
+    payment_day_effect,
+    quarterly_option_effect,
     refund_date,
+    renunciation_effect,
     settlement_after_cessation,
 )
 from echeancier.schedule.rules import ajustement_split, annualised, imputation
@@ -140,8 +146,14 @@ FIELDS = (
     "acre",
     "rsa",
     "cessation",
+    # One change of the échéancier of N besides the declaration (`schedule.campaign_changes`): `event` names it
+    # (`modulation`, `payment_day_change`, `quarterly_option`, `quarterly_renounced`, empty for none) on
+    # `event_date`, with the estimated income of a modulation (euros), the new day of a payment-day change, the
+    # start of a quarterly option (`in_year`, `next_year`).
+    *("event", "event_date", "estimated_income", "new_day", "quarterly_start"),
 )
-OPTIONAL = ("id", "acre", "rsa", "cessation")  # acre and rsa: false when not given; cessation: none
+OPTIONAL = ("id", "acre", "rsa", "cessation", "event", "event_date", "estimated_income", "new_day", "quarterly_start")
+EVENTS = ("modulation", "payment_day_change", "quarterly_option", "quarterly_renounced")
 CHUNK = 1 << 14  # rows per block of the schedule: its (rows, 24) intermediate arrays stay in the cache
 # The campaign's columns have no `section`: a profession libérale réglementée is not one of its professions (its
 # accounts are replayed one by one, `schedule.echeancier`).
@@ -193,9 +205,49 @@ class Campaign:
     off_debit_dates: Dates | None = None
     off_parts: I64 | None = None
     closed_before: Bools | None = None  # ceased before the declaration: no ajustement, nothing of N+1 (R613-1-5)
+    # A change of calendar in N (`schedule.campaign_changes`): from the slot `switch` on (SLOTS: never) a row's due
+    # dates are those of `calendar_after`; `effect_date`, the declaration's effect (where a régularisation credit
+    # is set against the instalments), when it is not the due date of the slot `effect` (which then is the
+    # penalty's); `overpaid`: a modulation's excess already called (note `trop_verse_apres_revenu_reel`, 1 before
+    # the notes of N+1's law, 2 after them); `replay`: rows the slots cannot hold, left to the replay.
+    calendar_after: npt.NDArray[np.int8] | None = None
+    switch: npt.NDArray[np.int8] | None = None
+    effect_date: Dates | None = None
+    overpaid: npt.NDArray[np.int8] | None = None
+    replay: Bools | None = None
 
     def __len__(self) -> int:
         return len(self.calendar)
+
+    def slot_calendars(self, rows: Any = slice(None)) -> npt.NDArray[np.intp]:
+        """The calendar of each slot of `rows` (rows, SLOTS): `calendar`, or `calendar_after` from `switch` on."""
+        calendar = self.calendar[rows].astype(np.intp)
+        if self.calendar_after is None or self.switch is None:
+            return np.repeat(calendar.reshape(-1, 1), SLOTS, axis=1)
+        after = np.arange(SLOTS)[None, :] >= self.switch[rows].reshape(-1, 1)
+        chosen: npt.NDArray[np.intp] = np.where(
+            after, self.calendar_after[rows].reshape(-1, 1), calendar.reshape(-1, 1)
+        )
+        return chosen
+
+    def effect_dates(self, rows: Any = slice(None)) -> Dates:
+        """The declaration's effect date of `rows` (the due date of its slot `effect`, or `effect_date`)."""
+        effect = self.effect[rows].astype(np.intp).reshape(-1)
+        calendars = self.slot_calendars(rows)[np.arange(len(effect)), effect]
+        due: Dates = self.due_dates[calendars, effect]
+        if self.effect_date is not None:
+            given = self.effect_date[rows].reshape(-1)
+            due = np.where(np.isnat(given), due, given)
+        return due
+
+    def take(self, rows: npt.NDArray[np.intp]) -> Campaign:
+        """The campaign of `rows` alone."""
+        shared = ("year", "calendars", "due_dates", "zones", "debit_dates", "estimated_years", "zone_overseas")
+        values = {
+            name: getattr(self, name) if name in shared or getattr(self, name) is None else getattr(self, name)[rows]
+            for name in self.__dataclass_fields__
+        }
+        return Campaign(**values)
 
     def called(self) -> I64:
         """What each row's instalments call in all, cents (off-calendar parts included)."""
@@ -222,10 +274,11 @@ class Campaign:
 
     def instalments(self, row: int) -> tuple[Instalment, ...]:
         """The instalments of `row`, as `build_echeancier` gives them."""
-        calendar, zone = int(self.calendar[row]), int(self.zone[row])
+        calendars, zone = self.slot_calendars(slice(row, row + 1))[0], int(self.zone[row])
         arrays = (self.provisional, self.ajustement, self.regularisation, self.cfp)
         result = []
         for slot in range(SLOTS):
+            calendar = int(calendars[slot])
             due = self.due_dates[calendar, slot]
             if np.isnat(due):
                 continue
@@ -266,7 +319,7 @@ class Campaign:
     def refunds(self, row: int) -> tuple[Refund, ...]:
         """The refunds of `row`, as `build_echeancier` gives them (in date order, then in the order they arise)."""
         on = _date(self.refund_date[row])
-        effect = _date(self.due_dates[self.calendar[row], self.effect[row]])
+        effect = _date(self.effect_dates(slice(row, row + 1))[0])
         found = []
         if self.ajustement_refund[row]:
             found.append(Refund(on, "ajustement", self.year, _euros(self.ajustement_refund[row]), ZERO))
@@ -292,7 +345,12 @@ class Campaign:
             # Ceased before its declaration: N+1 was never opened (nor its law asked for).
             estimated = tuple(year for year in estimated if year <= self.year)
         cessation = () if ceased is None else (f"cessation:{ceased}",)
-        return warning + fallback + tuple(f"parametres_provisoires:{year}" for year in estimated) + cessation
+        provisional = tuple(f"parametres_provisoires:{year}" for year in estimated)
+        overpaid = 0 if self.overpaid is None else int(self.overpaid[row])
+        if overpaid:  # the modulation's note, where the replay makes it: before or after the declaration's
+            note_of = (f"trop_verse_apres_revenu_reel:{self.year}",)
+            provisional = note_of + provisional if overpaid == 1 else provisional + note_of
+        return warning + fallback + provisional + cessation
 
 
 def _euros(cents: Any) -> Decimal:
@@ -906,6 +964,220 @@ def _cessations(
     return dates.view("datetime64[D]"), parts, closed
 
 
+@dataclass(frozen=True)
+class _ChangeRows:
+    """The rows with one change of their échéancier in N (`schedule.campaign_changes`), computed by group."""
+
+    rows: npt.NDArray[np.intp]
+    after: npt.NDArray[np.int8]  # the calendar from the change on
+    switch: npt.NDArray[np.int8]  # its slot (SLOTS for a modulation)
+    result: Changes
+    event_first: Bools
+
+    def write(self, out: dict[str, Any], penalty: I64) -> None:
+        r, c = self.rows, self.result
+        for kind in PARTS:
+            out[kind][r] = getattr(c, kind)
+        for name in ("ajustement_refund", "regularisation_refund", "regularisation_on_instalments"):
+            out[name][r] = getattr(c, name)
+        out["effect"][r] = c.penalty_slot  # the penalty's slot; the effect date is `effect_date`
+        penalty[r] = c.penalty
+
+    def fields(self, calendar: npt.NDArray[np.int8]) -> dict[str, Any]:
+        n = len(calendar)
+        after, switch = calendar.copy(), np.full(n, SLOTS, dtype=np.int8)
+        after[self.rows], switch[self.rows] = self.after, self.switch
+        effect = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+        effect[self.rows] = self.result.effect_date.astype("datetime64[D]")
+        overpaid = np.zeros(n, dtype=np.int8)
+        overpaid[self.rows] = np.where(self.result.overpaid, np.where(self.event_first, 1, 2), 0)
+        replay = np.zeros(n, dtype=np.bool_)
+        replay[self.rows] = self.result.lost
+        return {
+            "calendar_after": after,
+            "switch": switch,
+            "effect_date": effect,
+            "overpaid": overpaid,
+            "replay": replay if replay.any() else None,
+        }
+
+
+def _changes(
+    data: dict[str, Any],
+    year: int,
+    law: Law,
+    cal: _Calendars,
+    calendar: npt.NDArray[np.int8],
+    day: I64,
+    direct_debit: Bools,
+    declared: I64,
+    earliest: I64,
+    ceased: Bools,
+    batch: _Amounts,
+    t: _Targets,
+    penalty: I64,
+) -> _ChangeRows | None:
+    """The rows whose `event` is a modulation, a change of payment day or a quarterly option in N: the replay's
+    steps on arrays (`campaign_changes.schedule_group`), by group of rows whose event comes before their
+    declaration (the declaration first on the same day: `EVENT_ORDER`) or after it."""
+    if "event" not in data:
+        return None
+    problems = _Problems()
+    kinds = _array(data["event"])
+    code = np.full(len(kinds), -1, dtype=np.int8)
+    for i, name in enumerate(EVENTS):
+        code[kinds == name] = i
+    given = ~_missing(kinds)
+    problems.add(given & (code < 0), "event", lambda i: f"must be one of {', '.join(EVENTS)}{_got(kinds[i])}")
+    rows = np.flatnonzero(code >= 0)
+    if not len(rows):
+        problems.raise_first()
+        return None
+    problems.add(ceased & (code >= 0), "event", lambda i: "with a cessation: not computed here")
+    # R613-3 II: monthly again only with a direct-debit authorisation (the replay names the error).
+    problems.add((code == 3) & ~direct_debit, "event", lambda i: "quarterly_renounced without a direct debit")
+    n = len(kinds)
+    for needed, name in ((code == 0, "estimated_income"), (code == 1, "new_day"), (code >= 0, "event_date")):
+        lacking = _missing(data[name]) if name in data else np.ones(n, dtype=np.bool_)
+        problems.add(needed & lacking, name, lambda i: "is required")
+    problems.raise_first()
+    # Read on the rows with an event only (the others' values are not read).
+    checks = _Problems()
+    event_kind = code[rows]
+
+    def column(name: str, fill: Any, where: Bools) -> npt.NDArray[Any]:
+        """The column's values at the rows with an event, `fill` where `where` is false (not read)."""
+        if name not in data:
+            return np.full(len(rows), fill, dtype=object)
+        given = _array(data[name])[rows]
+        if where.all():
+            return given
+        if given.dtype.kind == "O":
+            given = given.copy()
+            given[~where] = fill
+            return given
+        filled: npt.NDArray[Any] = np.where(where, given, fill)
+        return filled
+
+    on = np.full(n, (date(year, 1, 1) - _EPOCH).days, dtype=np.int64)
+    on[rows] = _days(column("event_date", None, np.ones(len(rows), dtype=np.bool_)), "event_date", checks)
+    first, after_year = (date(year, 1, 1) - _EPOCH).days, (date(year + 1, 1, 1) - _EPOCH).days
+    checks.add((on[rows] < first) | (on[rows] >= after_year), "event_date", lambda i: f"not in {year}")
+    estimated = np.zeros(n, dtype=np.int64)
+    estimated[rows] = _cents(column("estimated_income", 0, event_kind == 0), "estimated_income", checks)
+    new_day = np.zeros(n, dtype=np.int64)
+    days_of = payment_days(year)
+    new_day[rows] = _days_of_month(column("new_day", days_of[0], event_kind == 1), days_of, checks)
+    option = event_kind == 2
+    starts = column("quarterly_start", "in_year", option & ~_missing(column("quarterly_start", "", option)))
+    next_year = np.zeros(n, dtype=np.bool_)
+    next_year[rows] = starts == "next_year"
+    checks.add((starts != "next_year") & (starts != "in_year"), "quarterly_start", lambda i: "in_year or next_year")
+    if checks.found:
+        row, _, _, field, message = min(checks.found)
+        raise RowInputError(int(rows[row]), field, message)
+    # The day each change takes effect: the replay's own rules, asked once per day.
+    change = np.full(n, _NO_DATE, dtype=np.int64)
+    for kind in (1, 2, 3):
+        for later in (False, True):
+            mine = rows[(code[rows] == kind) & (next_year[rows] == later)]
+            if not len(mine):
+                continue
+            days, inverse = np.unique(on[mine], return_inverse=True)
+            effects = []
+            for number in days.tolist():
+                received = _date(number)
+                if kind == 1:
+                    takes: date | None = payment_day_effect(received, law=law)
+                elif kind == 2:
+                    takes = quarterly_option_effect(received, "next_year" if later else "in_year", law=law)
+                else:
+                    takes = renunciation_effect(received, law=law)
+                effects.append(_NO_DATE if takes is None else (takes - _EPOCH).days)
+            change[mine] = np.array(effects, dtype=np.int64)[inverse.reshape(-1)]
+    problems.add((code > 0) & (change == _NO_DATE), "event", lambda i: "takes effect on no known day")
+    problems.raise_first()
+    months = np.where(change == _NO_DATE, 0, change).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    switch = np.where(change == _NO_DATE, SLOTS, months - 12 * (year - 1970))  # the slot of the change's month
+    switch = np.minimum(switch, SLOTS)
+    default_day = payment_days(year)[0]
+    # The calendar from the change: quarterly on option; monthly on the row's day after a renunciation
+    # (`mode_at(event.date).day`); a new day for a monthly payer (a quarterly payer's dates do not change).
+    after = np.select(
+        [code == 2, code == 3, (code == 1) & (calendar < 2)],
+        [2, np.where(day == default_day, 0, 1), np.where(new_day == default_day, 0, 1)],
+        calendar,
+    ).astype(np.int8)
+    # The provisional contributions of N on the estimated income (`amounts.estimated`), on the modulated rows.
+    estimate = np.zeros(n, dtype=np.int64)
+    modulated = rows[code[rows] == 0]
+    if len(modulated):
+        sub = _Amounts(
+            batch.codes[modulated],
+            {"estimated": estimated[modulated]},
+            batch.departments[modulated],
+            batch.law,
+            batch.start[modulated],
+            batch.acre[modulated],
+            batch.rsa[modulated],
+        )
+        estimate[modulated] = sub._run(year, True, "estimated")[0]
+        batch.estimated |= sub.estimated
+    cfp_from = np.maximum((cfp_call_from(year) - _EPOCH).days, earliest)
+
+    def delay(name: str) -> Callable[[date], int]:
+        def of(on: date) -> int:
+            value = law.value_near(f"delais.{name}", on)
+            assert isinstance(value, int)
+            return value
+
+        return of
+
+    result: dict[str, npt.NDArray[Any]] = {
+        name: np.zeros((len(rows), SLOTS) if name in PARTS else len(rows), dtype=np.int64)
+        for name in (*PARTS, *Changes.__dataclass_fields__)
+    }
+    first_of = on[rows] < declared[rows]
+    for event_first in (True, False):
+        for modulation in (True, False):
+            group_rows = np.flatnonzero((first_of == event_first) & ((code[rows] == 0) == modulation))
+            # Block by block, as `_schedule`: the (rows, 24) arrays of a step stay small.
+            for begin in range(0, len(group_rows), CHUNK):
+                mine = group_rows[begin : begin + CHUNK]
+                r = rows[mine]
+                group = Group(
+                    event_first=event_first,
+                    modulation=modulation,
+                    old=cal.due[calendar[r].astype(np.intp)],
+                    new=cal.due[after[r].astype(np.intp)],
+                    change=change[r],
+                    switch=switch[r],
+                    event=on[r],
+                    declared=declared[r],
+                    earliest=earliest[r],
+                    cfp_from=cfp_from[r],
+                    estimated=estimate[r],
+                    provisional_n=t.provisional_n[r],
+                    called_n1=t.called_n1[r],
+                    definitive_n1=t.definitive_n1[r],
+                    adjusted_n=t.adjusted_n[r],
+                    provisional_next=t.provisional_next[r],
+                    cfp_n=t.cfp_n[r],
+                    cfp_next=t.cfp_next[r],
+                    penalty=penalty[r],
+                )
+                found = schedule_group(group, year, delay("effet_declaration_jours"), delay("effet_modulation_jours"))
+                for name in result:
+                    result[name][mine] = getattr(found, name)
+    return _ChangeRows(
+        rows=rows,
+        after=after[rows],
+        switch=switch[rows].astype(np.int8),
+        result=Changes(**{name: result[name] for name in Changes.__dataclass_fields__}),
+        event_first=first_of,
+    )
+
+
 def _effect_delay(on: date) -> int:
     """R613-5 I: the days after a declaration before its échéancier takes effect (`delais.effet_declaration_jours`)."""
     delay = load_law().value_near("delais.effet_declaration_jours", on)
@@ -1088,6 +1360,23 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     # or Dask workers), so that no thread pool here oversubscribes a worker's cores.
     for begin in range(0, n, CHUNK):
         _schedule(cal, calendar, effects, earliest, targets, slice(begin, min(begin + CHUNK, n)), out)
+    changes = _changes(
+        data,
+        year,
+        law or load_law(),
+        cal,
+        calendar,
+        day,
+        direct_debit,
+        declared,
+        earliest_day,
+        ceased,
+        batch,
+        targets,
+        penalty,
+    )
+    if changes is not None:
+        changes.write(out, penalty)
 
     off = _cessations(cal, calendar, year, ceased, cessation, declared, start, targets, penalty, out)
     due = np.where(cal.valid, cal.due, np.iinfo(np.int64).min).view("datetime64[D]")
@@ -1125,4 +1414,5 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
         off_debit_dates=None if off is None else _off_debits(off[0], zone, departments),
         off_parts=None if off is None else off[1],
         closed_before=None if off is None else off[2],
+        **({} if changes is None else changes.fields(calendar)),
     )
