@@ -27,6 +27,7 @@ from echeancier.contributions import (
     invalidite_deces,
     maladie_maternite,
     mayotte,
+    pamc,
     professions_liberales,
     retraite_base,
     retraite_complementaire,
@@ -80,9 +81,12 @@ def compute(situation: Situation, law: LawSnapshot, income: Decimal, notes: tupl
         # Ordonnance 96-1122: Mayotte has its own PASS, SMIC and cotisations, from income 2025 (before: the
         # metropolitan rules, note `regles_metropolitaines:976`).
         law = mayotte_snapshot(law) or law
-    if situation.section is not None and law.section != situation.section:
-        # A profession libérale réglementée: the rules and figures of its section (`professions_liberales`).
-        law = section_snapshot(law, situation.section)
+    if situation.section is not None:
+        # A profession libérale réglementée: the rules and figures of its section (`professions_liberales`), for a
+        # health section those of its variant (the médecin's secteur, the CARCDSF's métier: `pamc.variant`).
+        code = pamc.variant(situation.section.value, situation.secteur, situation.metier)
+        if law.section != code:
+            law = section_snapshot(law, code)
     figures = law.exact
     start = day_number(situation.start_date, LONG_AGO)
     if situation.acre and start < figures.first_day and figures.acre_maximum_anterieur != figures.acre_maximum:
@@ -111,8 +115,10 @@ def compute(situation: Situation, law: LawSnapshot, income: Decimal, notes: tupl
         age=situation.exoneration_age or None,
     )
     first_years = in_first_years(situation, law)
-    rows, computed, base_csg, cfp, abattement, cc = year
-    return simulation_of(situation, law, income, rows, computed, base_csg, cfp, abattement, notes, first_years, cc)
+    rows, computed, base_csg, cfp, abattement, cc, extras = year
+    return simulation_of(
+        situation, law, income, rows, computed, base_csg, cfp, abattement, notes, first_years, cc, extras=extras
+    )
 
 
 class Year(NamedTuple):
@@ -124,6 +130,7 @@ class Year(NamedTuple):
     cfp: Ints
     abattement: Ints | None
     conjoint: conjoint_collaborateur.Conjoint | None = None  # the conjoint collaborateur's contributions
+    extras: pamc.Extras | None = None  # a health section's PCV, contribution additionnelle and CURPS
 
 
 def of_year(
@@ -149,11 +156,18 @@ def of_year(
     rows, abattement = rows_of(k, figures, cents, start, end, acre, minimums, outre_mer, invalidite, age)
     computed, cc = with_conjoint(k, rows, conjoint)
     total = computed.total if cc is None else computed.total + cc.amount
+    extras = None if figures.pamc is None or not figures.pamc.conventionne else pamc.extras(k, rows)
+    if extras is not None:
+        total = total + extras.pcv  # the PCV is a cotisation (CSS L645-2); the two contributions are not
     # L136-3 (former wording): up to 2024 the CSG-CRDS base is the revenu professionnel plus the cotisations (the
     # conjoint collaborateur's included: the head pays them out of the same income).
     base_csg = rows.assiette if figures.apres_reforme else csg_crds.former_base(k, cents, 100 * total)
     cfp = formation_professionnelle.rule(k, figures, profession, None if conjoint is None else conjoint > 0)
-    return Year(rows, computed, base_csg, cfp, abattement, cc)
+    if extras is not None:
+        csg = csg_crds.rule(figures, base_csg)
+        before = total + csg.amount + cfp + extras.cma  # every contribution but the CURPS
+        extras = pamc.curps_due(k, rows, extras, cents, before, half_up(csg.other, EURO))
+    return Year(rows, computed, base_csg, cfp, abattement, cc, extras)
 
 
 DEFICIT = "deficit_as_zero"
@@ -209,6 +223,7 @@ class _Explanation:
     first_years: bool  # the flat-rate provisional contributions of the first two years apply
     conjoint: conjoint_collaborateur.Conjoint | None = None
     ops: Ops = SCALAR  # what the flat-rate block and the rights compute with (`traced.TRACED` for `--jsonl`)
+    extras: pamc.Extras | None = None  # a health section's PCV, contribution additionnelle and CURPS
 
     def lines(self) -> tuple[Line, ...]:
         return tuple(make() for make in self.line_makers())
@@ -249,20 +264,31 @@ class _Explanation:
     def conjoint_lines(self) -> tuple[Line, ...]:
         return () if self.conjoint is None else conjoint_collaborateur.lines(self.conjoint, self.law)
 
+    def section_lines(self) -> tuple[Line, ...]:
+        if self.extras is None or self.law.section is None:
+            return ()
+        who = professions_liberales.COLLECTED_BY_EXTRAS[pamc.section_name(self.law.section)]
+        return pamc.extra_lines(self.extras, self.law, who)
+
     def _section_lines(self) -> tuple[Line, ...]:
         """The lines of a profession libérale réglementée, each with the body that collects it."""
         law, assiette = self.law, self.rows.assiette
         maladie, ij, rb, rc, id_, af = self.traces
         own = professions_liberales.EXPLAIN[law.exact.section]
+        health = law.exact.pamc is not None
         lines = (
-            maladie_maternite.explain(maladie, law, assiette),
+            pamc.explain_maladie(maladie, law, assiette)
+            if health
+            else maladie_maternite.explain(maladie, law, assiette),
             professions_liberales.explain_non_due(ij, law)
             if isinstance(ij, professions_liberales.NonDue)
             else indemnites_journalieres.explain(ij, law),
             own[0](rb, law, assiette),
             own[1](rc, law, assiette),
             own[2](id_, law, assiette),
-            allocations_familiales.explain(af, law, assiette),
+            pamc.explain_allocations(af, law, assiette)
+            if health
+            else allocations_familiales.explain(af, law, assiette),
             csg_crds.explain(self.csg, law),
             formation_professionnelle.explain(self.cfp, self.situation.profession, law, self.conjoint is not None),
         )
@@ -278,7 +304,8 @@ class _Explanation:
         if self.law.section is not None or self.law.mayotte:
             from echeancier.rights.result import not_computed
 
-            return not_computed(self.situation.year, self.law.section)
+            section = None if self.law.section is None else pamc.section_name(self.law.section)
+            return not_computed(self.situation.year, section)
 
         return of_traces(self.situation, self.law, self.rows, self.traces, self.ops)
 
@@ -295,9 +322,13 @@ def simulation_of(
     notes: tuple[str, ...],
     first_years: bool = False,
     conjoint: conjoint_collaborateur.Conjoint | None = None,
+    *,
+    extras: pamc.Extras | None = None,
 ) -> Simulation:
     csg = csg_crds.rule(law.exact, base_csg)
     extra: dict[str, Any] = {}
+    if extras is not None:
+        extra["section_amounts"] = tuple(int(a) for a in extras.amounts)
     if conjoint is not None:
         extra = {
             "conjoint_amounts": tuple(trace.amount for trace in conjoint.traces),
@@ -316,7 +347,7 @@ def simulation_of(
         jours_activite=rows.days,
         prorata=prorata(rows.days, rows.partial, law.jours_prorata),
         amounts=(*(trace.amount for trace in computed.traces), csg.amount, cfp),
-        explanation=_Explanation(situation, law, rows, computed.traces, csg, cfp, first_years, conjoint),
+        explanation=_Explanation(situation, law, rows, computed.traces, csg, cfp, first_years, conjoint, extras=extras),
         acre_fraction=_acre_fraction(rows),
         notes=notes,
         **extra,
