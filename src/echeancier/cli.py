@@ -215,6 +215,8 @@ OPTIONS = {
     "section": "--section",
     "pension_invalidite_mois": "--pension-invalidite-mois",
     "exoneration_age": "--exoneration-age",
+    "secteur": "--secteur",
+    "metier": "--metier",
 }
 
 
@@ -327,6 +329,24 @@ def simulate(
             show_default=False,
         ),
     ] = None,
+    secteur: Annotated[
+        str | None,
+        typer.Option(
+            "--secteur",
+            metavar="SECTEUR",
+            help="Secteur conventionnel d'un médecin (section carmf) : 1, 2 ou non_conventionne.",
+            show_default=False,
+        ),
+    ] = None,
+    metier: Annotated[
+        str | None,
+        typer.Option(
+            "--metier",
+            metavar="METIER",
+            help="Métier d'un affilié de la section carcdsf : chirurgien_dentiste ou sage_femme.",
+            show_default=False,
+        ),
+    ] = None,
     pension_invalidite_mois: Annotated[
         int | None,
         typer.Option(
@@ -399,6 +419,8 @@ def simulate(
                 ("--start-date", start_date),
                 ("--end-date", end_date),
                 ("--section", section),
+                ("--secteur", secteur),
+                ("--metier", metier),
                 ("--pdf", pdf),
                 ("--pension-invalidite-mois", pension_invalidite_mois),
             )
@@ -427,6 +449,8 @@ def simulate(
                 ("department", department),
                 ("conjoint_collaborateur", conjoint),
                 ("section", section),
+                ("secteur", secteur),
+                ("metier", metier),
                 ("pension_invalidite_mois", pension_invalidite_mois),
             )
             if value is not None
@@ -469,6 +493,8 @@ def simulate(
         "department": department,
         "conjoint_collaborateur": conjoint,
         "section": section,
+        "secteur": secteur,
+        "metier": metier,
         "pension_invalidite_mois": pension_invalidite_mois or 0,
         "exoneration_age": exoneration_age,
     }
@@ -536,6 +562,10 @@ def render_simulation(result: Simulation, law: LawSnapshot) -> str:
     lines = [f"Cotisations sociales sur les revenus {result.year} — {PROFESSIONS[situation.profession.value]}"]
     if situation.section is not None:
         lines[0] += f" (section {situation.section.value.upper()})"
+        if situation.secteur is not None:
+            lines[0] += f", {SECTEURS_FR[situation.secteur.value]}"
+        if situation.metier is not None:
+            lines[0] += f", {situation.metier.value.replace('_', '-')}"
     lines += _situation_lines(result)
     lines.append("")
     lines += _table(simulation_rows(result), total=format_euros(result.total))
@@ -543,8 +573,8 @@ def render_simulation(result: Simulation, law: LawSnapshot) -> str:
     from echeancier.contributions.professions_liberales import by
 
     explanations += [
-        f"{line.label} : recouvrée par {by(line.collected_by)}."
-        for line in result.lines
+        f"{line.label} : {'recouvrées' if line.key == 'pcv' else 'recouvrée'} par {by(line.collected_by)}."
+        for line in (*result.lines, *result.section_lines)
         if line.collected_by is not None and line.collected_by != "Urssaf"
     ]
     if explanations:
@@ -558,9 +588,13 @@ def render_simulation(result: Simulation, law: LawSnapshot) -> str:
     return "\n".join(lines) + "\n"
 
 
+SECTEURS_FR = {"1": "secteur 1", "2": "secteur 2", "non_conventionne": "non conventionné"}
+
+
 def simulation_rows(result: Simulation) -> list[Row]:
-    """The rows of every line of the table: the contributions, then the conjoint collaborateur's."""
-    rows = [row for line in result.lines for row in _rows(line)]
+    """The rows of every line of the table: the contributions, a health section's own (PCV, contribution
+    additionnelle, CURPS), then the conjoint collaborateur's."""
+    rows = [row for line in (*result.lines, *result.section_lines) for row in _rows(line)]
     for line in result.conjoint_lines:
         first, *rest = _rows(line)
         rows += [(f"Conjoint : {first[0][0].lower()}{first[0][1:]}", *first[1:]), *rest]

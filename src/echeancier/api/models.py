@@ -108,6 +108,8 @@ class BatchIn(BaseModel):
     section: list[str | None] | None = None
     pension_invalidite_mois: list[int | None] | None = None
     exoneration_age: list[bool | None] | None = None
+    secteur: list[str | int | None] | None = None
+    metier: list[str | None] | None = None
 
 
 class BatchOut(_Open):

@@ -212,6 +212,8 @@ _COLUMN_TYPES: dict[str, tuple[type, ...]] = {
     "section": (str, type(None)),
     "pension_invalidite_mois": (int, type(None)),
     "exoneration_age": (bool, type(None)),
+    "secteur": (str, int, type(None)),
+    "metier": (str, type(None)),
 }
 _TYPE_NAMES = {
     "id": "a string, an integer or null",
@@ -228,6 +230,8 @@ _TYPE_NAMES = {
     "section": "a section professionnelle (cipav…) or null",
     "pension_invalidite_mois": "a whole number of months (0 to 12) or null",
     "exoneration_age": "true, false or null",
+    "secteur": "a médecin's secteur conventionnel (1, 2, non_conventionne) or null",
+    "metier": "a CARCDSF member's métier (chirurgien_dentiste, sage_femme) or null",
 }
 
 

@@ -122,6 +122,14 @@ def collection_sentence(section: str) -> str:
             f"{by(own)}), avec les cotisations et contributions que l'Urssaf recouvre pour tous les indépendants "
             "(CSS R613-1, R642-2)."
         )
+    if section in COLLECTED_BY_EXTRAS:
+        return (
+            f"Profession libérale réglementée (section {section.upper()}) : cet échéancier comprend les cotisations "
+            "et contributions que l'Urssaf recouvre, avec, pour un praticien conventionné, la contribution "
+            f"additionnelle maladie et la CURPS ; la retraite de base (recouvrée par {by(base)}), la retraite "
+            f"complémentaire, l'invalidité-décès et les prestations complémentaires de vieillesse (recouvrées par "
+            f"{by(own)}) sont appelées par la section selon ses statuts et n'y figurent pas (CSS R613-1, R642-2)."
+        )
     return (
         f"Profession libérale réglementée (section {section.upper()}) : cet échéancier comprend les cotisations et "
         f"contributions que l'Urssaf recouvre ; la retraite de base (recouvrée par {by(base)}), la retraite "

@@ -43,7 +43,7 @@ from typing import Any, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
-from echeancier.contributions import conjoint_collaborateur, csg_crds, formation_professionnelle
+from echeancier.contributions import conjoint_collaborateur, csg_crds, formation_professionnelle, pamc
 from echeancier.contributions.exact import Ops
 from echeancier.contributions.result import CONTRIBUTIONS
 from echeancier.contributions.situation import (
@@ -91,7 +91,11 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 PROFESSIONS: tuple[str, ...] = tuple(p.value for p in Profession)
 # Fields of a contributor's own situation that few rows give: the rows that give one are checked and computed by
 # the scalar engine (the same rules, `contributions.exonerations`), as incomes given net are.
-SCALAR_FIELDS = ("pension_invalidite_mois", "exoneration_age")
+SCALAR_FIELDS = ("pension_invalidite_mois", "exoneration_age", "secteur", "metier")
+# A health section's rows (`contributions.pamc`) are computed by the scalar engine too: their code is the first of
+# the section's variants (law.snapshot.SECTIONS from FIRST_HEALTH_CODE); the row's own fields choose the variant.
+FIRST_HEALTH_CODE = 4
+_FIRST_VARIANT = {"carmf": "carmf_1", "carcdsf": "carcdsf_chirurgien_dentiste", "carpimko": "carpimko", "cavp": "cavp"}
 FIELDS = (
     "id",
     "year",
@@ -609,6 +613,7 @@ def _sections(values: Any, n: int, problems: _Problems) -> tuple[npt.NDArray[np.
         if found is None:
             try:
                 name = Situation._known_section(value)
+                name = _FIRST_VARIANT.get(name, name) if name is not None else None
                 found = 0 if name is None else (SECTIONS.index(name) + 1 if name in SECTIONS else -1)
             except InputError as error:
                 found = error.message
@@ -650,6 +655,7 @@ def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
     by_scalar = np.zeros(n, dtype=np.bool_)
     for values in own.values():
         by_scalar |= np.array([not (v is None or v is False or (type(v) is int and v == 0)) for v in values], bool)
+    by_scalar |= section >= FIRST_HEALTH_CODE
     return kind, _Columns(
         n=n,
         year=year,
@@ -912,9 +918,11 @@ def simulate_many(
     kind, cols = _read(columns, problems)
     years = _years_of(cols, law, provisional)
     conjoint = () if cols.conjoint is None else conjoint_collaborateur.COLUMNS
-    keys = (*CONTRIBUTIONS, *conjoint, "total", *(RIGHTS_COLUMNS if rights else ()))
+    # A health section's PCV, contribution additionnelle and CURPS, when a row has such a section.
+    health = pamc.EXTRAS if (cols.section >= FIRST_HEALTH_CODE).any() else ()
+    keys = (*CONTRIBUTIONS, *conjoint, *health, "total", *(RIGHTS_COLUMNS if rights else ()))
     # Every row is written, or an error raised; the conjoint's columns only on the rows of a conjoint collaborateur.
-    out = {key: (np.zeros if key in conjoint else np.empty)(cols.n, dtype=np.int64) for key in keys}
+    out = {key: (np.zeros if key in conjoint or key in health else np.empty)(cols.n, dtype=np.int64) for key in keys}
     figures_of = _rights_of(years, law, provisional) if rights else None
     fallback = np.zeros(cols.n, dtype=np.bool_)
     blocks = [slice(begin, min(begin + CHUNK, cols.n)) for begin in range(0, cols.n, CHUNK)]
@@ -1012,7 +1020,7 @@ def _scalar_row(cols: _Columns, i: int, out: dict[str, I64], law: Law, provision
         "income_is_net": bool(cols.net[i]),
         "department": None if cols.department is None else cols.department[i],
         "conjoint_collaborateur": None if cols.conjoint is None else conjoint_collaborateur.OPTIONS[cols.conjoint[i]],
-        "section": SECTIONS[cols.section[i] - 1] if cols.section[i] > 0 else cols.section_names[i],
+        "section": pamc.section_name(SECTIONS[cols.section[i] - 1]) if cols.section[i] > 0 else cols.section_names[i],
         **{name: values[i] for name, values in cols.own.items() if values[i] is not None},
     }
     try:
@@ -1023,6 +1031,8 @@ def _scalar_row(cols: _Columns, i: int, out: dict[str, I64], law: Law, provision
     for key, amount in zip(CONTRIBUTIONS, result.amounts, strict=True):
         out[key][i] = amount
     for key, amount in zip(conjoint_collaborateur.COLUMNS, result.conjoint_amounts, strict=False):
+        out[key][i] = amount
+    for key, amount in zip(pamc.EXTRAS, result.section_amounts, strict=False):
         out[key][i] = amount
     out["total"][i] = int(result.total)
     if RIGHTS_COLUMNS[0] in out:

@@ -18,6 +18,8 @@ The columns (any order, names with or without accents, any case; the contract's 
 | `conjoint_collaborateur` | `conjoint_collaborateur`, `conjoint` | `forfaitaire`, `tiers sans partage`… or empty |
 | `pension_invalidite_mois` | `mois_pension_invalidite`, `pension_invalidite_mois` | months (0–12), empty: 0 |
 | `exoneration_age` | `exoneration_age`, `exoneration_invalidite_deces_age` | oui/non… (exemption by age) |
+| `secteur` | `secteur`, `secteur_conventionnel` | a médecin's secteur (carmf): 1, 2, non_conventionne |
+| `metier` | `metier_sante`, `profession_sante` | a CARCDSF member's: chirurgien_dentiste, sage_femme |
 
 LAW: the income the law starts from changed with the réforme de l'assiette (LFSS 2024 art. 18, décret
 2024-688; CSS L131-6 and L136-3 for the incomes of 2025 on, the `apres_reforme` of the law snapshot): the
@@ -75,12 +77,14 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "section": ("section", "section_professionnelle", "caisse"),
     "pension_invalidite_mois": ("mois_pension_invalidite", "pension_invalidite_mois"),
     "exoneration_age": ("exoneration_invalidite_deces_age", "exoneration_age"),
+    "secteur": ("secteur", "secteur_conventionnel"),
+    "metier": ("metier_sante", "profession_sante"),
 }
 # Names that are only French: a file using one of them writes its dates jj/mm/aaaa if it wants to.
 _CONTRACT_NAMES = frozenset(
     {"id", "name", "year", "profession", "income", "income_nature", "start_date", "end_date", "income_is_net"}
     | {"acre", "rsa", "professional_income", "gross_income", "net", "conjoint_collaborateur", "section"}
-    | {"pension_invalidite_mois", "exoneration_age"}
+    | {"pension_invalidite_mois", "exoneration_age", "secteur"}
 )
 FRENCH_NAMES = frozenset(name for names in ALIASES.values() for name in names if name not in _CONTRACT_NAMES)
 PROFESSION_NAMES = {
@@ -257,6 +261,12 @@ def read_row(
     section = cell_of(cells, cols.get("section"))
     if section is not None:
         data["section"] = cell_text(section).strip().lower()  # CIPAV, Cipav: the section's code
+    for field in ("secteur", "metier"):
+        value = cell_of(cells, cols.get(field))
+        if value is not None:
+            # `Secteur 1`, `1`, `non conventionné`; `Chirurgien-dentiste` → the names `Situation` checks
+            text = normalise_name(cell_text(value)) or None
+            data[field] = text.removeprefix("secteur_") if field == "secteur" and text else text
     months = cell_of(cells, cols.get("pension_invalidite_mois"))
     data["pension_invalidite_mois"] = 0 if months is None else parse_whole(months, header["pension_invalidite_mois"])
     return data, header
@@ -378,7 +388,7 @@ def _compute_chunk(
 
 FIELDS = (
     *("year", "profession", "income", "start_date", "end_date", "acre", "rsa", "income_is_net"),
-    *("conjoint_collaborateur", "section", "pension_invalidite_mois", "exoneration_age"),
+    *("conjoint_collaborateur", "section", "pension_invalidite_mois", "exoneration_age", "secteur", "metier"),
 )
 
 
@@ -416,6 +426,10 @@ def _compute(rows: list[Any], conjoint: bool = False) -> list[list[int]]:
         ],
         "pension_invalidite_mois": np.array([r["pension_invalidite_mois"] for r in rows], dtype=np.int64),
         "exoneration_age": np.array([r["exoneration_age"] for r in rows], dtype=np.bool_),
+        "secteur": [
+            None if r.get("secteur") is None else str(getattr(r["secteur"], "value", r["secteur"])) for r in rows
+        ],
+        "metier": [None if r.get("metier") is None else str(getattr(r["metier"], "value", r["metier"])) for r in rows],
     }
     if conjoint:
         options = (r.get("conjoint_collaborateur") for r in rows)

@@ -86,6 +86,8 @@ def _situation(contributor: Contributor, year: int, income: Decimal, end: date |
         department=contributor.department,
         conjoint_collaborateur=contributor.conjoint_collaborateur,
         section=contributor.section,
+        secteur=contributor.secteur,
+        metier=contributor.metier,
         pension_invalidite_mois=contributor.pension_invalidite_mois,
         exoneration_age=contributor.exoneration_age,
     )
@@ -98,7 +100,7 @@ def _computed(simulation: Simulation, provisional_law: bool) -> Computed:
     if section is not None:
         # LAW (docs/law-choices.md, 265): what the section's own caisse collects (CSS R642-2) is not called by the
         # Urssaf's échéancier.
-        amount -= collected_elsewhere(simulation.amounts, section.value)
+        amount -= collected_elsewhere(simulation.amounts, section.value, extras=simulation.section_amounts)
     return Computed(amount, cfp, simulation, provisional_law, Decimal(sum(simulation.conjoint_amounts)))
 
 

@@ -64,11 +64,11 @@ COLUMNS = (
     "declaration_date",
     "events",
     "scenario",
-    *("conjoint_collaborateur", "section", "pension_invalidite_mois", "exoneration_age"),
+    *("conjoint_collaborateur", "section", "pension_invalidite_mois", "exoneration_age", "secteur", "metier"),
 )
 # The populations of issue 10 the arrays do not compute: a row giving one of these is replayed (the contributor's
 # fields of the same names, `schedule.scenario.Contributor`).
-POPULATIONS = ("conjoint_collaborateur", "section", "pension_invalidite_mois", "exoneration_age")
+POPULATIONS = ("conjoint_collaborateur", "section", "pension_invalidite_mois", "exoneration_age", "secteur", "metier")
 _NOT_GIVEN = ("", "0", "false", "non")
 FIRST_YEAR = 1  # the array path takes an activity started in N-1 or earlier (an N-1 start without income of N-2)
 
@@ -282,6 +282,8 @@ _POPULATION_READERS: dict[str, Callable[[Any], Any]] = {
     "section": _text,
     "pension_invalidite_mois": lambda value: _int(value, 0),
     "exoneration_age": lambda value: _flag(value, False),
+    "secteur": _text,
+    "metier": _text,
 }
 
 
