@@ -217,6 +217,7 @@ OPTIONS = {
     "exoneration_age": "--exoneration-age",
     "secteur": "--secteur",
     "metier": "--metier",
+    "classe_cnbf": "--classe-cnbf",
 }
 
 
@@ -347,6 +348,15 @@ def simulate(
             show_default=False,
         ),
     ] = None,
+    classe_cnbf: Annotated[
+        str | None,
+        typer.Option(
+            "--classe-cnbf",
+            metavar="CLASSE",
+            help="Classe de retraite complémentaire d'un avocat (section cnbf) : 1 (par défaut), 2 ou 2+.",
+            show_default=False,
+        ),
+    ] = None,
     pension_invalidite_mois: Annotated[
         int | None,
         typer.Option(
@@ -421,6 +431,7 @@ def simulate(
                 ("--section", section),
                 ("--secteur", secteur),
                 ("--metier", metier),
+                ("--classe-cnbf", classe_cnbf),
                 ("--pdf", pdf),
                 ("--pension-invalidite-mois", pension_invalidite_mois),
             )
@@ -451,6 +462,7 @@ def simulate(
                 ("section", section),
                 ("secteur", secteur),
                 ("metier", metier),
+                ("classe_cnbf", classe_cnbf),
                 ("pension_invalidite_mois", pension_invalidite_mois),
             )
             if value is not None
@@ -495,6 +507,7 @@ def simulate(
         "section": section,
         "secteur": secteur,
         "metier": metier,
+        "classe_cnbf": classe_cnbf,
         "pension_invalidite_mois": pension_invalidite_mois or 0,
         "exoneration_age": exoneration_age,
     }
@@ -566,6 +579,8 @@ def render_simulation(result: Simulation, law: LawSnapshot) -> str:
             lines[0] += f", {SECTEURS_FR[situation.secteur.value]}"
         if situation.metier is not None:
             lines[0] += f", {situation.metier.value.replace('_', '-')}"
+        if situation.classe_cnbf is not None:
+            lines[0] += f", classe {situation.classe_cnbf.value} de retraite complémentaire"
     lines += _situation_lines(result)
     lines.append("")
     lines += _table(simulation_rows(result), total=format_euros(result.total))

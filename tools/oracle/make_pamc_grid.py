@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Situations of the health sections grid (CARMF, CARPIMKO, CARCDSF, CAVP), in the project's contract (DESIGN §4).
+"""Situations of the health sections and CNBF classes grid (CARMF, CARPIMKO, CARCDSF, CAVP; CNBF classes 2 and 2+),
+in the project's contract (DESIGN §4).
 
 usage: make_pamc_grid.py SEED N > in.jsonl
 Years 2024-2026; profession liberal_reglementee with a health section: a médecin (carmf) with its secteur (1, 2,
 non_conventionne), an auxiliaire médical (carpimko), a chirurgien-dentiste or a sage-femme (carcdsf with its
-metier), a pharmacien (cavp); incomes log-uniform from 500 € to 400,000 € with edge values around the sections'
-thresholds; variants: full year, creation in the year, creation one to three years before, cessation in the year,
+metier), a pharmacien (cavp); or an avocat of the CNBF's class 2 or 2+ (classe_cnbf); incomes log-uniform from
+500 € to 400,000 € with edge values around the sections' thresholds; variants: full year, creation in the year,
+creation one to three years before, cessation in the year,
 ACRE (creation this year or the year before), RSA.
 Evaluate with `node tools/oracle/modele_ti.mjs < in.jsonl > out.jsonl`, join with `join_grid.py`.
 """
@@ -26,6 +28,8 @@ KINDS = [
     ("carcdsf", {"metier": "chirurgien_dentiste"}),
     ("carcdsf", {"metier": "sage_femme"}),
     ("cavp", {}),
+    ("cnbf", {"classe_cnbf": "2"}),
+    ("cnbf", {"classe_cnbf": "2+"}),
 ]
 EDGES = [0, 1, 3120, 11500, 25246, 40035, 47100, 48060, 65940, 67284, 117750, 120150, 164850, 168210, 235500, 240300]
 

@@ -110,6 +110,7 @@ class BatchIn(BaseModel):
     exoneration_age: list[bool | None] | None = None
     secteur: list[str | int | None] | None = None
     metier: list[str | None] | None = None
+    classe_cnbf: list[str | int | None] | None = None
 
 
 class BatchOut(_Open):

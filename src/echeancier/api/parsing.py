@@ -214,6 +214,7 @@ _COLUMN_TYPES: dict[str, tuple[type, ...]] = {
     "exoneration_age": (bool, type(None)),
     "secteur": (str, int, type(None)),
     "metier": (str, type(None)),
+    "classe_cnbf": (str, int, type(None)),
 }
 _TYPE_NAMES = {
     "id": "a string, an integer or null",
@@ -232,6 +233,7 @@ _TYPE_NAMES = {
     "exoneration_age": "true, false or null",
     "secteur": "a médecin's secteur conventionnel (1, 2, non_conventionne) or null",
     "metier": "a CARCDSF member's métier (chirurgien_dentiste, sage_femme) or null",
+    "classe_cnbf": "an avocat's class of the CNBF's complémentaire (1, 2, 2+) or null",
 }
 
 

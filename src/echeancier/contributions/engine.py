@@ -84,7 +84,7 @@ def compute(situation: Situation, law: LawSnapshot, income: Decimal, notes: tupl
     if situation.section is not None:
         # A profession libérale réglementée: the rules and figures of its section (`professions_liberales`), for a
         # health section those of its variant (the médecin's secteur, the CARCDSF's métier: `pamc.variant`).
-        code = pamc.variant(situation.section.value, situation.secteur, situation.metier)
+        code = pamc.variant(situation.section.value, situation.secteur, situation.metier, situation.classe_cnbf)
         if law.section != code:
             law = section_snapshot(law, code)
     figures = law.exact

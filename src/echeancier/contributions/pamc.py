@@ -61,8 +61,11 @@ SECTEURS = ("1", "2", "non_conventionne")
 METIERS = ("chirurgien_dentiste", "sage_femme")
 
 
-def variant(section: str, secteur: str | None, metier: str | None) -> str:
-    """The variant of a health section's rules (a key of VARIANTS), the section alone for the others."""
+def variant(section: str, secteur: str | None, metier: str | None, classe: str | None = None) -> str:
+    """The variant of a section's rules (a key of VARIANTS, or of the CNBF's classes), the section alone for the
+    others."""
+    if section == "cnbf":
+        return CNBF_CLASSES[classe or "1"]
     if section == "carmf":
         return f"carmf_{secteur}"
     if section == "carcdsf":
@@ -70,10 +73,16 @@ def variant(section: str, secteur: str | None, metier: str | None) -> str:
     return section
 
 
+# The CNBF's classes of complémentaire (`classe_cnbf`): the class 1 is the section's own code.
+CNBF_CLASSES = {"1": "cnbf", "2": "cnbf_2", "2+": "cnbf_2p"}
+
+
 def section_name(code: str) -> str:
-    """The section of a variant (`carmf_1` → `carmf`), the section itself for the others."""
+    """The section of a variant (`carmf_1` → `carmf`, `cnbf_2` → `cnbf`), the section itself for the others."""
     found = VARIANTS.get(code)
-    return code if found is None else found[0]
+    if found is not None:
+        return found[0]
+    return "cnbf" if code in CNBF_CLASSES.values() else code
 
 
 @dataclass(frozen=True, slots=True)

@@ -270,8 +270,9 @@ class CnbfRetraiteComplementaire(NamedTuple):
 
 
 def cnbf_retraite_complementaire(k: Ops, r: Rows) -> CnbfRetraiteComplementaire:
-    """Avocats (CNBF statuts, class 1): the income in tranches of a fixed width, each at its rate, up to five
-    tranches; rounded to the euro once; never prorated, no ACRE exemption."""
+    """Avocats (CNBF statuts, the class the avocat chose: 1 by default, 2 or 2+): the income in tranches of a fixed
+    width, each at the class's rate, up to five tranches; rounded to the euro once; never prorated, no ACRE
+    exemption."""
     law = r.law
     width = law.cnbf_rc_largeur_tranche
     tranches = tuple(
@@ -327,6 +328,8 @@ COTISATIONS: dict[int, tuple[Callable[[Ops, Rows], Any], ...]] = {
         allocations_familiales.rule,
     ),
 }
+# The CNBF's classes 2 and 2+ (law.snapshot.SECTIONS 11, 12): the CNBF's rules with the class's rates.
+COTISATIONS[11] = COTISATIONS[12] = COTISATIONS[3]
 # The health sections (law.snapshot.SECTIONS from 4: one code per variant of `pamc.VARIANTS`): `pamc`'s rules.
 for _code in range(4, 11):
     COTISATIONS[_code] = (
@@ -429,6 +432,8 @@ def explain_cavec_invalidite_deces(t: Classe, law: LawSnapshot, assiette: int) -
 
 REFERENCE_CNBF_RB = "CSS L652-1 (CNBF, recouvrement R652-34)"
 REFERENCE_CNBF_RC = "Statuts du régime complémentaire de la CNBF (CSS L651-1 et suivants), classe 1"
+# The class the avocat chose (`classe_cnbf`), by the law's section code.
+CNBF_CLASS_NAMES = {"cnbf": "1", "cnbf_2": "2", "cnbf_2p": "2+"}
 REFERENCE_CNBF_ID = "Statuts du régime invalidité-décès de la CNBF"
 REFERENCE_CNBF_IJ = "CSS D621-3 (non due par les avocats, régime propre)"
 
@@ -468,7 +473,7 @@ def explain_cnbf_retraite_complementaire(t: CnbfRetraiteComplementaire, law: Law
         amount=t.amount,
         gross=t.gross,
         tranches=tranches,
-        reference=REFERENCE_CNBF_RC,
+        reference=REFERENCE_CNBF_RC.replace("classe 1", f"classe {CNBF_CLASS_NAMES.get(law.section or '', '1')}"),
     )
 
 
@@ -509,6 +514,7 @@ EXPLAIN: dict[int, tuple[Callable[[Any, LawSnapshot, int], Line], ...]] = {
         for code in range(4, 11)
     },
 }
+EXPLAIN[11] = EXPLAIN[12] = EXPLAIN[3]
 
 
 def collected(lines: tuple[Line, ...], section: str) -> tuple[Line, ...]:

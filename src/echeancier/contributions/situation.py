@@ -94,7 +94,17 @@ class Metier(StrEnum):
     sage_femme = "sage_femme"
 
 
+class ClasseCnbf(StrEnum):
+    """The class of the CNBF's retraite complémentaire an avocat chose (the class 2+ was the class 3 up to 2024)."""
+
+    classe_1 = "1"
+    classe_2 = "2"
+    classe_2p = "2+"
+
+
 SECTEURS = ", ".join(s.value for s in Secteur)
+CLASSES_CNBF = ", ".join(c.value for c in ClasseCnbf)
+CLASSE_CNBF_ONLY = "ne s'applique qu'à la section cnbf (avocats)"
 METIERS = ", ".join(m.value for m in Metier)
 SECTEUR_REQUIRED = "est obligatoire pour un médecin (section carmf) : 1, 2 ou non_conventionne"
 SECTEUR_ONLY = "ne s'applique qu'à la section carmf (médecins)"
@@ -102,9 +112,18 @@ METIER_REQUIRED = "est obligatoire pour la section carcdsf : chirurgien_dentiste
 METIER_ONLY = "ne s'applique qu'à la section carcdsf (chirurgiens-dentistes, sages-femmes)"
 
 
-def check_health(section: Section | str | None, secteur: Secteur | str | None, metier: Metier | str | None) -> None:
+def check_health(
+    section: Section | str | None,
+    secteur: Secteur | str | None,
+    metier: Metier | str | None,
+    *,
+    classe_cnbf: ClasseCnbf | str | None = None,
+) -> None:
     """The secteur conventionnel goes with a médecin (CARMF) and the métier with the CARCDSF, and each needs it: the
-    participation of the assurance maladie, the PCV and the section's amounts follow them (`contributions.pamc`)."""
+    participation of the assurance maladie, the PCV and the section's amounts follow them (`contributions.pamc`).
+    The class of the CNBF's complémentaire goes with an avocat (class 1 when not given)."""
+    if classe_cnbf is not None and section != "cnbf":
+        raise InputError("classe_cnbf", CLASSE_CNBF_ONLY)
     if section == "carmf":
         if secteur is None:
             raise InputError("secteur", SECTEUR_REQUIRED)
@@ -180,6 +199,17 @@ class Situation(BaseModel):
     # A médecin's secteur conventionnel (section carmf) and a CARCDSF member's métier (`contributions.pamc`).
     secteur: Secteur | None = None
     metier: Metier | None = None
+    # The class of the CNBF's retraite complémentaire an avocat chose (section cnbf; None: the class 1).
+    classe_cnbf: ClasseCnbf | None = None
+
+    @field_validator("classe_cnbf", mode="before")
+    @classmethod
+    def _known_classe(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and value in (1, 2):
+            value = str(value)
+        if value is None or (isinstance(value, str) and value in {c.value for c in ClasseCnbf}):
+            return value
+        raise InputError("classe_cnbf", f"doit être {CLASSES_CNBF} (reçu {shown(value)})")
 
     @field_validator("secteur", mode="before")
     @classmethod
@@ -284,7 +314,7 @@ class Situation(BaseModel):
         if self.acre and self.start_date is None:
             raise InputError("acre", "l'ACRE demande la date de début d'activité start_date (création ou reprise)")
         check_section(self.profession, self.section, self.department)
-        check_health(self.section, self.secteur, self.metier)
+        check_health(self.section, self.secteur, self.metier, classe_cnbf=self.classe_cnbf)
         check_exemptions(
             self.profession,
             self.acre,

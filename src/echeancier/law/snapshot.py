@@ -131,6 +131,8 @@ class LawSnapshot:
     cnbf_rb_plafond: Decimal = field(metadata=parameter("professions_liberales.cnbf_rb_plafond"))
     cnbf_rc_largeur_tranche: Decimal = field(metadata=parameter("professions_liberales.cnbf_rc_largeur_tranche"))
     cnbf_rc_taux: Scale = field(metadata=parameter("professions_liberales.cnbf_rc_taux"))
+    cnbf_rc_taux_classe_2: Scale = field(metadata=parameter("professions_liberales.cnbf_rc_taux_classe_2"))
+    cnbf_rc_taux_classe_2p: Scale = field(metadata=parameter("professions_liberales.cnbf_rc_taux_classe_2p"))
     cnbf_id_forfaits: Scale = field(metadata=parameter("professions_liberales.cnbf_id_forfaits"))
     references: dict[str, Value] = field(repr=False)
     # The same figures as exact integers for the rules (derived here, so that a snapshot built with other figures,
@@ -601,6 +603,9 @@ SECTIONS = (
     "carcdsf_chirurgien_dentiste",
     "carcdsf_sage_femme",
     "cavp",
+    # The CNBF's classes of complémentaire chosen by the avocat (the class 1 is `cnbf`).
+    "cnbf_2",
+    "cnbf_2p",
 )
 # The figures of the rules of the professions libérales réglementées the section snapshot puts in place of those of
 # the other travailleurs indépendants (the same rule, other figures): (field replaced, field of the section).
@@ -623,7 +628,13 @@ def section_snapshot(base: LawSnapshot, section: str, law: Law | None = None) ->
     found = law.cache.get(key) if shared else None
     if found is None:
         found = _section(base, section)
-        if "_" in section or section in ("carpimko", "cavp"):
+        if section in ("cnbf_2", "cnbf_2p"):
+            # The class chosen: its rates of the CNBF's complémentaire in place of the class 1's.
+            own = FIELDS[f"cnbf_rc_taux_classe_{section[5:]}"]
+            references = {**found.references, FIELDS["cnbf_rc_taux"]: base.references[own]}
+            rates = base.cnbf_rc_taux_classe_2 if section == "cnbf_2" else base.cnbf_rc_taux_classe_2p
+            found = replace(found, cnbf_rc_taux=rates, references=references)
+        elif "_" in section or section in ("carpimko", "cavp"):
             from echeancier.contributions.pamc import pamc_figures
 
             found = replace(found, pamc=pamc_figures(law, base, section))

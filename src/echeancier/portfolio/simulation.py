@@ -20,6 +20,7 @@ The columns (any order, names with or without accents, any case; the contract's 
 | `exoneration_age` | `exoneration_age`, `exoneration_invalidite_deces_age` | oui/non… (exemption by age) |
 | `secteur` | `secteur`, `secteur_conventionnel` | a médecin's secteur (carmf): 1, 2, non_conventionne |
 | `metier` | `metier_sante`, `profession_sante` | a CARCDSF member's: chirurgien_dentiste, sage_femme |
+| `classe_cnbf` | `classe_cnbf`, `classe_cotisation_cnbf` | an avocat's class of the CNBF's complémentaire: 1, 2, 2+ |
 
 LAW: the income the law starts from changed with the réforme de l'assiette (LFSS 2024 art. 18, décret
 2024-688; CSS L131-6 and L136-3 for the incomes of 2025 on, the `apres_reforme` of the law snapshot): the
@@ -79,12 +80,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "exoneration_age": ("exoneration_invalidite_deces_age", "exoneration_age"),
     "secteur": ("secteur", "secteur_conventionnel"),
     "metier": ("metier_sante", "profession_sante"),
+    "classe_cnbf": ("classe_cnbf", "classe_cotisation_cnbf"),
 }
 # Names that are only French: a file using one of them writes its dates jj/mm/aaaa if it wants to.
 _CONTRACT_NAMES = frozenset(
     {"id", "name", "year", "profession", "income", "income_nature", "start_date", "end_date", "income_is_net"}
     | {"acre", "rsa", "professional_income", "gross_income", "net", "conjoint_collaborateur", "section"}
-    | {"pension_invalidite_mois", "exoneration_age", "secteur"}
+    | {"pension_invalidite_mois", "exoneration_age", "secteur", "classe_cnbf"}
 )
 FRENCH_NAMES = frozenset(name for names in ALIASES.values() for name in names if name not in _CONTRACT_NAMES)
 PROFESSION_NAMES = {
@@ -267,6 +269,10 @@ def read_row(
             # `Secteur 1`, `1`, `non conventionné`; `Chirurgien-dentiste` → the names `Situation` checks
             text = normalise_name(cell_text(value)) or None
             data[field] = text.removeprefix("secteur_") if field == "secteur" and text else text
+    classe = cell_of(cells, cols.get("classe_cnbf"))
+    if classe is not None:
+        # `Classe 2+`, `2`, 2 → the class's name
+        data["classe_cnbf"] = cell_text(classe).strip().lower().removeprefix("classe").strip() or None
     months = cell_of(cells, cols.get("pension_invalidite_mois"))
     data["pension_invalidite_mois"] = 0 if months is None else parse_whole(months, header["pension_invalidite_mois"])
     return data, header
@@ -389,6 +395,7 @@ def _compute_chunk(
 FIELDS = (
     *("year", "profession", "income", "start_date", "end_date", "acre", "rsa", "income_is_net"),
     *("conjoint_collaborateur", "section", "pension_invalidite_mois", "exoneration_age", "secteur", "metier"),
+    "classe_cnbf",
 )
 
 
@@ -430,6 +437,10 @@ def _compute(rows: list[Any], conjoint: bool = False) -> list[list[int]]:
             None if r.get("secteur") is None else str(getattr(r["secteur"], "value", r["secteur"])) for r in rows
         ],
         "metier": [None if r.get("metier") is None else str(getattr(r["metier"], "value", r["metier"])) for r in rows],
+        "classe_cnbf": [
+            None if r.get("classe_cnbf") is None else str(getattr(r["classe_cnbf"], "value", r["classe_cnbf"]))
+            for r in rows
+        ],
     }
     if conjoint:
         options = (r.get("conjoint_collaborateur") for r in rows)

@@ -88,6 +88,7 @@ def _situation(contributor: Contributor, year: int, income: Decimal, end: date |
         section=contributor.section,
         secteur=contributor.secteur,
         metier=contributor.metier,
+        classe_cnbf=contributor.classe_cnbf,
         pension_invalidite_mois=contributor.pension_invalidite_mois,
         exoneration_age=contributor.exoneration_age,
     )

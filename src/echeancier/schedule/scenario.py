@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from echeancier.contributions.situation import (
     MAX_INCOME,
+    ClasseCnbf,
     ConjointCollaborateur,
     Metier,
     Profession,
@@ -175,6 +176,7 @@ class Contributor(_Model):
     section: Section | None = None  # a profession libérale réglementée's section professionnelle
     secteur: Secteur | None = None  # a médecin's secteur conventionnel (section carmf)
     metier: Metier | None = None  # a CARCDSF member's métier
+    classe_cnbf: ClasseCnbf | None = None  # an avocat's class of the CNBF's complémentaire (None: class 1)
 
     @field_validator("section", mode="before")
     @classmethod
@@ -191,10 +193,15 @@ class Contributor(_Model):
     def _known_metier(cls, value: Any) -> Any:
         return Situation._known_metier(value)
 
+    @field_validator("classe_cnbf", mode="before")
+    @classmethod
+    def _known_classe(cls, value: Any) -> Any:
+        return Situation._known_classe(value)
+
     @model_validator(mode="after")
     def _coherent_section(self) -> Contributor:
         check_section(self.profession, self.section, self.department)
-        check_health(self.section, self.secteur, self.metier)
+        check_health(self.section, self.secteur, self.metier, classe_cnbf=self.classe_cnbf)
         return self
 
     @field_validator("name", mode="before")
