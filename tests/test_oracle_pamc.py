@@ -1,11 +1,12 @@
-"""The health sections grid (CARMF, CARPIMKO, CARCDSF, CAVP; URSSAF's official model `modele-ti`) to the euro, by
+"""The health sections and CNBF classes grid (CARMF, CARPIMKO, CARCDSF, CAVP; the CNBF's classes 2 and 2+ of the
+complémentaire; URSSAF's official model `modele-ti`) to the euro, by
 `simulate` and by `simulate_many` (one text of the law: both paths equal on every row), worked examples by hand, and
 the new fields `secteur` and `metier` through the interfaces.
 
 Deliberate differences, listed in docs/oracle-differences.md:
 - PAMC-CENTS: where the model keeps cents (the CARMF's invalidité-décès of class B from 2025, the CARCDSF's
   complémentaire, invalidité-décès and PCV), the engine rounds the exact amount to the euro, half up, as every
-  contribution (DESIGN §2 decision 2): the euro of the model's cents, but for pamc9191-294, and a total within a euro;
+  contribution (DESIGN §2 decision 2): the euro of the model's cents, and a total within a euro;
 - PAMC-CARPIMKO-MOIS: the CARPIMKO's complémentaire of 2026 at its minimum or maximum base, which the model rounds
   as a monthly amount (12 × 174 € = 2 088 €), is the annual rate × the base rounded once (2 091 €);
 - PAMC-CSG-CENTS: up to 2024 the CSG-CRDS base adds the cotisations, which the model adds with their cents (the
@@ -36,10 +37,15 @@ from echeancier.schedule.echeancier import build_echeancier
 from echeancier.schedule.scenario import loads_scenario
 
 GRID = Path(__file__).resolve().parent / "data" / "oracle" / "populations-pamc-grid.jsonl"
-GRID_SHA256 = "51f3be0944e815aa6700e3f6a07a1ed30925feeba638a2613b91fde80958937e"
+GRID_SHA256 = "86350fa86583a76e3ecdaab74f04955b26d673790483eba85fbe9d567e80121b"
 ROWS = [json.loads(line) for line in GRID.read_text().splitlines() if line.strip()]
-DOUBLE_ROUNDED = {"pamc9191-294"}  # the model rounds to the cent first (39.495… → 39.50 €), the engine once (39 €)
-FIELDS = ("id", "year", "profession", "income", "start_date", "end_date", "acre", "rsa", "section", "secteur", "metier")
+# Rows where the model's rounding to the cent first would round to another euro than the exact amount (none in
+# this grid; plr6262-401 of the professions libérales grid is such a row).
+DOUBLE_ROUNDED: set[str] = set()
+FIELDS = (
+    *("id", "year", "profession", "income", "start_date", "end_date", "acre", "rsa"),
+    *("section", "secteur", "metier", "classe_cnbf"),
+)
 
 
 def euro(value: float | Decimal) -> Decimal:
@@ -56,8 +62,11 @@ def amounts(situation: dict[str, Any]) -> dict[str, Decimal]:
 
 def test_the_grid_is_the_one_its_readme_describes() -> None:
     assert hashlib.sha256(GRID.read_bytes()).hexdigest() == GRID_SHA256
-    assert len(ROWS) == 420
-    kinds = {(r["situation"]["section"], r["situation"].get("secteur") or r["situation"].get("metier")) for r in ROWS}
+    assert len(ROWS) == 540
+    kinds = {
+        (s["section"], s.get("secteur") or s.get("metier") or s.get("classe_cnbf"))
+        for s in (row["situation"] for row in ROWS)
+    }
     assert kinds == {
         ("carmf", "1"),
         ("carmf", "2"),
@@ -66,6 +75,8 @@ def test_the_grid_is_the_one_its_readme_describes() -> None:
         ("carcdsf", "chirurgien_dentiste"),
         ("carcdsf", "sage_femme"),
         ("cavp", None),
+        ("cnbf", "2"),
+        ("cnbf", "2+"),
     }
     assert {row["situation"]["year"] for row in ROWS} == {2024, 2025, 2026}
 
@@ -103,8 +114,11 @@ def test_every_contribution_to_the_euro_of_the_official_model(row: dict[str, Any
             assert got[key] == euro(expected) or situation["id"] in DOUBLE_ROUNDED, key
         else:
             assert got[key] == expected, key
-    # The total: the lines' sum, within a euro of the model's (its cents), once the differences above are taken.
-    assert abs(got["total"] - off - Decimal(str(row["expected"]["total"]))) < 1
+    # The total: the sum of the lines, each the model's rounded to the euro once the differences above are taken;
+    # the model's total is the sum of its lines in cents.
+    lines = [Decimal(str(value)) for key, value in row["expected"].items() if key != "total"]
+    assert got["total"] - off == sum(euro(value) for value in lines) or situation["id"] in DOUBLE_ROUNDED
+    assert abs(sum(lines) - Decimal(str(row["expected"]["total"]))) < Decimal("0.011")
 
 
 def test_the_batch_path_equals_the_scalar_engine_on_every_row() -> None:
@@ -285,3 +299,68 @@ def test_the_echeancier_calls_what_the_urssaf_collects_and_leaves_the_pcv_to_the
     elsewhere = sum(definitive.amount(key) for key in ("retraite_base", "retraite_complementaire", "invalidite_deces"))
     elsewhere += definitive.section_amounts[0] if definitive.section_amounts else 0
     assert called - refunded == definitive.total - definitive.amount("formation_professionnelle") - elsewhere
+
+
+AVOCAT = {"year": 2024, "profession": "liberal_reglementee", "section": "cnbf", "income": 100000}
+
+
+def test_the_cnbf_classes_worked_by_hand() -> None:
+    # Revenu professionnel 100 000 € in 2024, tranches of 42 507 €: 42 507 + 42 507 + 14 986 €.
+    # Class 1: 5 % × 42 507 (2 125.35) + 9.6 % × 42 507 (4 080.672) + 11.2 % × 14 986 (1 678.432) = 7 884.454 → 7 884 €.
+    # Class 2: 5.5 % (2 337.885) + 10.6 % (4 505.742) + 12.45 % (1 865.757) = 8 709.384 → 8 709 €.
+    # Class 2+ (the class 3 of 2024): 6 % (2 550.42) + 11.6 % (4 930.812) + 13.7 % (2 053.082) = 9 534.314 → 9 534 €.
+    # The retraite de base and invalidité-décès are the CNBF's forfaits and rate whatever the class.
+    one, two, three = (simulate({**AVOCAT, "classe_cnbf": c}) for c in ("1", "2", "2+"))
+    assert simulate(AVOCAT).amounts == one.amounts
+    assert (one.amount("retraite_complementaire"), two.amount("retraite_complementaire")) == (7884, 8709)
+    assert three.amount("retraite_complementaire") == 9534
+    assert two.amounts[:3] == one.amounts[:3] and two.amounts[4:6] == one.amounts[4:6]
+    # Up to 2024 the CSG-CRDS base adds the cotisations: 9.7 % × (8 709 − 7 884 = 825) = 80.03 € more.
+    assert two.amount("csg_crds") - one.amount("csg_crds") == 80
+    assert three.line("retraite_complementaire").reference.endswith("classe 2+")
+    assert [t.rate for t in two.line("retraite_complementaire").tranches] == [
+        Decimal("0.055"),
+        Decimal("0.106"),
+        Decimal("0.1245"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"section": "cnbf", "classe_cnbf": "3"}, "doit être 1, 2, 2+"),
+        ({"section": "cipav", "classe_cnbf": "2"}, "ne s'applique qu'à la section cnbf"),
+    ],
+)
+def test_a_class_outside_the_cnbf_or_unknown_is_refused_on_both_paths(data: dict[str, Any], message: str) -> None:
+    situation = {**AVOCAT, **data}
+    with pytest.raises(InputError) as scalar:
+        situation_from_mapping(situation)
+    assert scalar.value.field == "classe_cnbf" and message in scalar.value.message
+    with pytest.raises(RowInputError) as batch:
+        simulate_many({key: [value] for key, value in situation.items()})
+    assert (batch.value.field, batch.value.message) == (scalar.value.field, scalar.value.message)
+
+
+def test_the_class_through_the_command_line_the_api_and_a_scenario() -> None:
+    args = ["simulate", "--year", "2024", "--profession", "liberal_reglementee", "--section", "cnbf"]
+    shown = runner.invoke(app, [*args, "--classe-cnbf", "2+", "--income", "100000", "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout)["contributions"]["retraite_complementaire"]["amount"] == 9534
+    client = TestClient(create_app(Settings(rate_limit=0)), raise_server_exceptions=False)
+    batch = client.post(
+        "/v1/simulations:batch",
+        json={key: [value] * 3 for key, value in AVOCAT.items()} | {"classe_cnbf": ["1", "2", "2+"]},
+    )
+    assert batch.status_code == 200, batch.text
+    assert batch.json()["retraite_complementaire"] == [7884, 8709, 9534]
+    scenario = loads_scenario(
+        SCENARIO.replace("section: carmf\n  secteur: 1", "section: cnbf\n  classe_cnbf: 2+").replace("42000", "100000")
+    )
+    from echeancier.schedule import amounts as schedule_amounts
+
+    computed = schedule_amounts.definitive(scenario.contributor, 2024, Decimal(100000))
+    assert computed.simulation is not None
+    assert computed.simulation.amount("retraite_complementaire") == simulate(
+        {**AVOCAT, "classe_cnbf": "2+", "start_date": "2019-03-01"}
+    ).amount("retraite_complementaire")
