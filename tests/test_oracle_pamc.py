@@ -23,6 +23,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from echeancier import simulate
@@ -364,3 +366,29 @@ def test_the_class_through_the_command_line_the_api_and_a_scenario() -> None:
     assert computed.simulation.amount("retraite_complementaire") == simulate(
         {**AVOCAT, "classe_cnbf": "2+", "start_date": "2019-03-01"}
     ).amount("retraite_complementaire")
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(
+    year=st.sampled_from([2023, 2024, 2025, 2026]),
+    income=st.integers(min_value=0, max_value=600_000),
+    acre=st.booleans(),
+    rsa=st.booleans(),
+    start=st.integers(min_value=0, max_value=364),
+)
+def test_the_cpam_only_ever_lowers_what_a_medecin_owes(
+    year: int, income: int, acre: bool, rsa: bool, start: int
+) -> None:
+    # For one médecin, secteur 1 owes at most what secteur 2 owes on every line (the CPAM's participation is taken
+    # off, never added), every amount is a whole number of euros ≥ 0, and simulate_many gives the same.
+    from datetime import date, timedelta
+
+    situation: dict[str, Any] = {**MEDECIN, "year": year, "income": income, "rsa": rsa}
+    if acre:
+        situation |= {"acre": True, "start_date": (date(year, 1, 1) + timedelta(days=start)).isoformat()}
+    s1, s2 = simulate(situation), simulate({**situation, "secteur": "2"})
+    assert all(a >= 0 for a in (*s1.amounts, *s1.section_amounts, *s2.amounts, *s2.section_amounts))
+    assert all(a <= b for a, b in zip(s1.amounts, s2.amounts, strict=True))
+    assert s1.section_amounts[0] <= s2.section_amounts[0] and s1.total <= s2.total
+    batch = simulate_many({key: [value] for key, value in situation.items()})
+    assert [int(batch[key][0]) for key in (*CONTRIBUTIONS, *EXTRAS)] == [*s1.amounts, *s1.section_amounts]
