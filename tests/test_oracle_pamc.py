@@ -392,3 +392,25 @@ def test_the_cpam_only_ever_lowers_what_a_medecin_owes(
     assert s1.section_amounts[0] <= s2.section_amounts[0] and s1.total <= s2.total
     batch = simulate_many({key: [value] for key, value in situation.items()})
     assert [int(batch[key][0]) for key in (*CONTRIBUTIONS, *EXTRAS)] == [*s1.amounts, *s1.section_amounts]
+
+
+REMPLACANTS = [
+    json.loads(line)
+    for line in (GRID.parent / "populations-pamc-remplacant.jsonl").read_text().splitlines()
+    if line.strip()
+]
+
+
+@pytest.mark.parametrize("row", REMPLACANTS, ids=[row["situation"]["id"] for row in REMPLACANTS])
+def test_a_remplacant_owes_no_curps_as_in_the_official_model(row: dict[str, Any]) -> None:
+    # Five praticiens remplaçants (CSP L4031-4: no CURPS) computed with the model (`PAMC . remplaçant` = oui); the
+    # same situation without `remplacant` owes it when the activity started before the year.
+    got = amounts(row["situation"])
+    assert got["curps"] == row["expected"]["curps"] == 0
+    for key, expected in row["expected"].items():
+        if key != "total":
+            assert got[key] == euro(expected), key
+    other = simulate({**row["situation"], "remplacant": False})
+    assert other.section_amounts[2] > 0
+    with pytest.raises(InputError, match="praticien ou auxiliaire médical conventionné"):
+        situation_from_mapping({**row["situation"], "section": "cavp", "secteur": None, "metier": None})

@@ -218,6 +218,7 @@ OPTIONS = {
     "secteur": "--secteur",
     "metier": "--metier",
     "classe_cnbf": "--classe-cnbf",
+    "remplacant": "--remplacant",
 }
 
 
@@ -357,6 +358,14 @@ def simulate(
             show_default=False,
         ),
     ] = None,
+    remplacant: Annotated[
+        bool,
+        typer.Option(
+            "--remplacant",
+            help="Praticien ou auxiliaire médical conventionné exerçant uniquement comme remplaçant au 1er janvier "
+            "(pas de CURPS).",
+        ),
+    ] = False,
     pension_invalidite_mois: Annotated[
         int | None,
         typer.Option(
@@ -439,6 +448,7 @@ def simulate(
         ]
         given += [option for option, flag in (("--acre", acre), ("--rsa", rsa), ("--net", net)) if flag]
         given += ["--exoneration-age"] if exoneration_age else []
+        given += ["--remplacant"] if remplacant else []
         given += [option for option, flag in (("--json", as_json), ("--jsonl", jsonl)) if flag]
         if given:
             _fail("--input", f"ne se combine pas avec {', '.join(given)} (chaque situation est une ligne du fichier)")
@@ -469,6 +479,7 @@ def simulate(
         ]
         given += [option for option, flag in (("--acre", acre), ("--rsa", rsa), ("--net", net)) if flag]
         given += ["--exoneration-age"] if exoneration_age else []
+        given += ["--remplacant"] if remplacant else []
         given += ["--json"] if as_json else []
         given += ["--pdf"] if pdf is not None else []
         if given:
@@ -508,6 +519,7 @@ def simulate(
         "secteur": secteur,
         "metier": metier,
         "classe_cnbf": classe_cnbf,
+        "remplacant": remplacant,
         "pension_invalidite_mois": pension_invalidite_mois or 0,
         "exoneration_age": exoneration_age,
     }

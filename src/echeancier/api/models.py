@@ -111,6 +111,7 @@ class BatchIn(BaseModel):
     secteur: list[str | int | None] | None = None
     metier: list[str | None] | None = None
     classe_cnbf: list[str | int | None] | None = None
+    remplacant: list[bool | None] | None = None
 
 
 class BatchOut(_Open):

@@ -160,7 +160,7 @@ def _strict_json_types(data: Mapping[str, Any], prefix: str) -> None:
         value = data.get(name)
         if value is not None and not (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
             raise ApiError(422, f"{prefix}{name}", f"must be an ISO date (YYYY-MM-DD), got {value!r}")
-    for name in ("acre", "rsa", "income_is_net", "exoneration_age"):
+    for name in ("acre", "rsa", "income_is_net", "exoneration_age", "remplacant"):
         value = data.get(name, False)
         if not isinstance(value, bool):
             raise ApiError(422, f"{prefix}{name}", f"must be true or false, got {value!r}")
@@ -215,6 +215,7 @@ _COLUMN_TYPES: dict[str, tuple[type, ...]] = {
     "secteur": (str, int, type(None)),
     "metier": (str, type(None)),
     "classe_cnbf": (str, int, type(None)),
+    "remplacant": (bool, type(None)),
 }
 _TYPE_NAMES = {
     "id": "a string, an integer or null",
@@ -234,6 +235,7 @@ _TYPE_NAMES = {
     "secteur": "a médecin's secteur conventionnel (1, 2, non_conventionne) or null",
     "metier": "a CARCDSF member's métier (chirurgien_dentiste, sage_femme) or null",
     "classe_cnbf": "an avocat's class of the CNBF's complémentaire (1, 2, 2+) or null",
+    "remplacant": "true, false or null",
 }
 
 

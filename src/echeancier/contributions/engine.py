@@ -113,6 +113,7 @@ def compute(situation: Situation, law: LawSnapshot, income: Decimal, notes: tupl
         conjoint=conjoint,
         invalidite=situation.pension_invalidite_mois or None,
         age=situation.exoneration_age or None,
+        remplacant=situation.remplacant,
     )
     first_years = in_first_years(situation, law)
     rows, computed, base_csg, cfp, abattement, cc, extras = year
@@ -147,6 +148,7 @@ def of_year(
     conjoint: Ints | None = None,
     invalidite: Ints | None = None,
     age: Bools | None = None,
+    remplacant: bool = False,
 ) -> Year:
     """Every contribution of an income year for incomes in cents (≥ 0), on Python ints (`simulate`) or on the
     columns of many rows (`simulate --jsonl`): `contributions.year`, then the CSG-CRDS base and the CFP.
@@ -167,6 +169,9 @@ def of_year(
         csg = csg_crds.rule(figures, base_csg)
         before = total + csg.amount + cfp + extras.cma  # every contribution but the CURPS
         extras = pamc.curps_due(k, rows, extras, cents, before, half_up(csg.other, EURO))
+        if remplacant:
+            # CSP L4031-4: a praticien practising only as a remplaçant at 1 January owes no CURPS.
+            extras = extras._replace(curps=0)
     return Year(rows, computed, base_csg, cfp, abattement, cc, extras)
 
 

@@ -105,6 +105,9 @@ class ClasseCnbf(StrEnum):
 SECTEURS = ", ".join(s.value for s in Secteur)
 CLASSES_CNBF = ", ".join(c.value for c in ClasseCnbf)
 CLASSE_CNBF_ONLY = "ne s'applique qu'à la section cnbf (avocats)"
+REMPLACANT_ONLY = (
+    "ne s'applique qu'à un praticien ou auxiliaire médical conventionné (carmf secteur 1 ou 2, carpimko, carcdsf)"
+)
 METIERS = ", ".join(m.value for m in Metier)
 SECTEUR_REQUIRED = "est obligatoire pour un médecin (section carmf) : 1, 2 ou non_conventionne"
 SECTEUR_ONLY = "ne s'applique qu'à la section carmf (médecins)"
@@ -118,12 +121,15 @@ def check_health(
     metier: Metier | str | None,
     *,
     classe_cnbf: ClasseCnbf | str | None = None,
+    remplacant: bool = False,
 ) -> None:
     """The secteur conventionnel goes with a médecin (CARMF) and the métier with the CARCDSF, and each needs it: the
     participation of the assurance maladie, the PCV and the section's amounts follow them (`contributions.pamc`).
     The class of the CNBF's complémentaire goes with an avocat (class 1 when not given)."""
     if classe_cnbf is not None and section != "cnbf":
         raise InputError("classe_cnbf", CLASSE_CNBF_ONLY)
+    if remplacant and (section not in ("carmf", "carpimko", "carcdsf") or secteur == "non_conventionne"):
+        raise InputError("remplacant", REMPLACANT_ONLY)
     if section == "carmf":
         if secteur is None:
             raise InputError("secteur", SECTEUR_REQUIRED)
@@ -201,6 +207,8 @@ class Situation(BaseModel):
     metier: Metier | None = None
     # The class of the CNBF's retraite complémentaire an avocat chose (section cnbf; None: the class 1).
     classe_cnbf: ClasseCnbf | None = None
+    # A praticien conventionné who practised only as a remplaçant at 1 January: no CURPS (CSP L4031-4).
+    remplacant: bool = Field(default=False, strict=True)
 
     @field_validator("classe_cnbf", mode="before")
     @classmethod
@@ -314,7 +322,7 @@ class Situation(BaseModel):
         if self.acre and self.start_date is None:
             raise InputError("acre", "l'ACRE demande la date de début d'activité start_date (création ou reprise)")
         check_section(self.profession, self.section, self.department)
-        check_health(self.section, self.secteur, self.metier, classe_cnbf=self.classe_cnbf)
+        check_health(self.section, self.secteur, self.metier, classe_cnbf=self.classe_cnbf, remplacant=self.remplacant)
         check_exemptions(
             self.profession,
             self.acre,

@@ -91,7 +91,7 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 PROFESSIONS: tuple[str, ...] = tuple(p.value for p in Profession)
 # Fields of a contributor's own situation that few rows give: the rows that give one are checked and computed by
 # the scalar engine (the same rules, `contributions.exonerations`), as incomes given net are.
-SCALAR_FIELDS = ("pension_invalidite_mois", "exoneration_age", "secteur", "metier", "classe_cnbf")
+SCALAR_FIELDS = ("pension_invalidite_mois", "exoneration_age", "secteur", "metier", "classe_cnbf", "remplacant")
 # A health section's rows (`contributions.pamc`) are computed by the scalar engine too: their code is the first of
 # the section's variants (law.snapshot.SECTIONS from FIRST_HEALTH_CODE); the row's own fields choose the variant.
 FIRST_HEALTH_CODE = 4

@@ -21,6 +21,7 @@ The columns (any order, names with or without accents, any case; the contract's 
 | `secteur` | `secteur`, `secteur_conventionnel` | a médecin's secteur (carmf): 1, 2, non_conventionne |
 | `metier` | `metier_sante`, `profession_sante` | a CARCDSF member's: chirurgien_dentiste, sage_femme |
 | `classe_cnbf` | `classe_cnbf`, `classe_cotisation_cnbf` | an avocat's class of the CNBF's complémentaire: 1, 2, 2+ |
+| `remplacant` | `remplacant` | oui/non… (a praticien conventionné only a remplaçant: no CURPS) |
 
 LAW: the income the law starts from changed with the réforme de l'assiette (LFSS 2024 art. 18, décret
 2024-688; CSS L131-6 and L136-3 for the incomes of 2025 on, the `apres_reforme` of the law snapshot): the
@@ -81,12 +82,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "secteur": ("secteur", "secteur_conventionnel"),
     "metier": ("metier_sante", "profession_sante"),
     "classe_cnbf": ("classe_cnbf", "classe_cotisation_cnbf"),
+    "remplacant": ("remplacant",),
 }
 # Names that are only French: a file using one of them writes its dates jj/mm/aaaa if it wants to.
 _CONTRACT_NAMES = frozenset(
     {"id", "name", "year", "profession", "income", "income_nature", "start_date", "end_date", "income_is_net"}
     | {"acre", "rsa", "professional_income", "gross_income", "net", "conjoint_collaborateur", "section"}
-    | {"pension_invalidite_mois", "exoneration_age", "secteur", "classe_cnbf"}
+    | {"pension_invalidite_mois", "exoneration_age", "secteur", "classe_cnbf", "remplacant"}
 )
 FRENCH_NAMES = frozenset(name for names in ALIASES.values() for name in names if name not in _CONTRACT_NAMES)
 PROFESSION_NAMES = {
@@ -253,7 +255,7 @@ def read_row(
         value = cell_of(cells, cols.get(field))
         if value is not None:
             data[field] = parse_date(value, header[field], french=french)
-    for field in ("acre", "rsa", "income_is_net", "exoneration_age"):
+    for field in ("acre", "rsa", "income_is_net", "exoneration_age", "remplacant"):
         value = cell_of(cells, cols.get(field))
         data[field] = parse_flag(value, header.get(field, field))
     conjoint = cell_of(cells, cols.get("conjoint_collaborateur"))
@@ -396,7 +398,13 @@ FIELDS = (
     *("year", "profession", "income", "start_date", "end_date", "acre", "rsa", "income_is_net"),
     *("conjoint_collaborateur", "section", "pension_invalidite_mois", "exoneration_age", "secteur", "metier"),
     "classe_cnbf",
+    "remplacant",
 )
+
+
+def _value(field: Any) -> str | None:
+    """A field of the situation as text for `simulate_many` (an enum's value), None as None."""
+    return None if field is None else str(getattr(field, "value", field))
 
 
 def _written(field: str, header: dict[str, str]) -> str:
@@ -433,14 +441,8 @@ def _compute(rows: list[Any], conjoint: bool = False) -> list[list[int]]:
         ],
         "pension_invalidite_mois": np.array([r["pension_invalidite_mois"] for r in rows], dtype=np.int64),
         "exoneration_age": np.array([r["exoneration_age"] for r in rows], dtype=np.bool_),
-        "secteur": [
-            None if r.get("secteur") is None else str(getattr(r["secteur"], "value", r["secteur"])) for r in rows
-        ],
-        "metier": [None if r.get("metier") is None else str(getattr(r["metier"], "value", r["metier"])) for r in rows],
-        "classe_cnbf": [
-            None if r.get("classe_cnbf") is None else str(getattr(r["classe_cnbf"], "value", r["classe_cnbf"]))
-            for r in rows
-        ],
+        **{field: [_value(r.get(field)) for r in rows] for field in ("secteur", "metier", "classe_cnbf")},
+        "remplacant": np.array([r["remplacant"] for r in rows], dtype=np.bool_),
     }
     if conjoint:
         options = (r.get("conjoint_collaborateur") for r in rows)

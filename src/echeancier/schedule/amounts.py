@@ -89,6 +89,7 @@ def _situation(contributor: Contributor, year: int, income: Decimal, end: date |
         secteur=contributor.secteur,
         metier=contributor.metier,
         classe_cnbf=contributor.classe_cnbf,
+        remplacant=contributor.remplacant,
         pension_invalidite_mois=contributor.pension_invalidite_mois,
         exoneration_age=contributor.exoneration_age,
     )

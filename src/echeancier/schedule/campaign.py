@@ -66,12 +66,13 @@ COLUMNS = (
     "scenario",
     *("conjoint_collaborateur", "section", "pension_invalidite_mois", "exoneration_age", "secteur", "metier"),
     "classe_cnbf",
+    "remplacant",
 )
 # The populations of issue 10 the arrays do not compute: a row giving one of these is replayed (the contributor's
 # fields of the same names, `schedule.scenario.Contributor`).
 POPULATIONS = (
     *("conjoint_collaborateur", "section", "pension_invalidite_mois", "exoneration_age"),
-    *("secteur", "metier", "classe_cnbf"),
+    *("secteur", "metier", "classe_cnbf", "remplacant"),
 )
 _NOT_GIVEN = ("", "0", "false", "non")
 FIRST_YEAR = 1  # the array path takes an activity started in N-1 or earlier (an N-1 start without income of N-2)
@@ -289,6 +290,7 @@ _POPULATION_READERS: dict[str, Callable[[Any], Any]] = {
     "secteur": _text,
     "metier": _text,
     "classe_cnbf": _text,
+    "remplacant": lambda value: _flag(value, False),
 }
 
 

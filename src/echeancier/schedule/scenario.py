@@ -177,6 +177,7 @@ class Contributor(_Model):
     secteur: Secteur | None = None  # a médecin's secteur conventionnel (section carmf)
     metier: Metier | None = None  # a CARCDSF member's métier
     classe_cnbf: ClasseCnbf | None = None  # an avocat's class of the CNBF's complémentaire (None: class 1)
+    remplacant: bool = False  # a praticien conventionné only a remplaçant at 1 January: no CURPS
 
     @field_validator("section", mode="before")
     @classmethod
@@ -201,7 +202,7 @@ class Contributor(_Model):
     @model_validator(mode="after")
     def _coherent_section(self) -> Contributor:
         check_section(self.profession, self.section, self.department)
-        check_health(self.section, self.secteur, self.metier, classe_cnbf=self.classe_cnbf)
+        check_health(self.section, self.secteur, self.metier, classe_cnbf=self.classe_cnbf, remplacant=self.remplacant)
         return self
 
     @field_validator("name", mode="before")
