@@ -282,6 +282,7 @@ def maladie(k: Ops, r: Rows) -> Maladie:
 
     t = maladie_pl(k, r)
     p = r.law.pamc
+    # LAW (docs/law-choices.md, 301, 303): on all of the income, without dépassements; after ACRE, as the model.
     if not p.maladie_participation:
         return Maladie(t, 0, t.amount)
     if r.law.apres_reforme:
@@ -445,6 +446,7 @@ def extras(k: Ops, r: Rows) -> Extras:
     # PCV
     forfait_cpam = half_up(p.pcv_tiers * p.pcv_forfait, 3 * 100) * 100  # cents, rounded to the euro
     num, den = p.pcv_part
+    # LAW (docs/law-choices.md, 307): the CARCDSF's dispenses applied whenever the income qualifies.
     if p.caisse == "carcdsf" and p.metier == "chirurgien_dentiste":
         prop = half_up(p.pcv_taux * k.minimum(a, p.pcv_plafond), RATE)  # cents, rounded to the cent
         gross = _prorata(r, p.pcv_forfait + prop) * RATE
@@ -475,6 +477,7 @@ def curps_due(k: Ops, r: Rows, t: Extras, cents: Ints, total: Ints, non_deductib
     """The CURPS is due on a positive revenu professionnel (CSP L4031-4): up to 2024 the income declared; from 2025
     the revenu brut less every contribution (the CURPS included) plus the non-deductible CSG-CRDS, i.e. the
     résultat fiscal and its CSG (`total` and `non_deductible` in euros)."""
+    # LAW (docs/law-choices.md, 308): the model's revenu professionnel.
     if r.law.apres_reforme:
         positive = 100 * (total + t.curps - non_deductible) < cents
     else:
