@@ -126,6 +126,14 @@ def _cents(value: Any) -> int:
     return int(Decimal(value) * 100)
 
 
+def _reduced(num: int, den: int) -> tuple[int, int]:
+    """num / den in lowest terms (the exact products of the batch path stay within their bounds)."""
+    from math import gcd
+
+    common = gcd(num, den) or 1
+    return num // common, den // common
+
+
 def _rate(value: Any) -> int:
     scaled = Decimal(value) * RATE
     if scaled != scaled.to_integral_value():
@@ -182,7 +190,7 @@ def pamc_figures(law: Law, base: LawSnapshot, code: str) -> PamcFigures:
             "pcv_forfait": _cents(value("carpimko_pcv_forfait")),
             "pcv_taux": _rate(value("carpimko_pcv_taux")),
             "pcv_plafond": 0,
-            "pcv_part": (part, RATE),
+            "pcv_part": _reduced(part, RATE),
             "pcv_dispense": -1,
         }
     elif section == "carcdsf":
@@ -198,7 +206,7 @@ def pamc_figures(law: Law, base: LawSnapshot, code: str) -> PamcFigures:
                 "pcv_forfait": _cents(value("carcdsf_pcv_forfait_chirurgien_dentiste")),
                 "pcv_taux": _rate(value("carcdsf_pcv_taux_chirurgien_dentiste")),
                 "pcv_plafond": _cents(value("pcv_plafond") * pass_),
-                "pcv_part": (_rate(value("carcdsf_pcv_participation_taux")), RATE),
+                "pcv_part": _reduced(_rate(value("carcdsf_pcv_participation_taux")), RATE),
                 "pcv_dispense": _cents(value("carcdsf_pcv_dispense_chirurgien_dentiste")),
             }
         else:
@@ -258,10 +266,14 @@ def _class(k: Ops, value: Ints, bounds: tuple[int, ...]) -> Ints:
     return found
 
 
-def _prorata(r: Rows, amount: Ints) -> Ints:
+def _mul_div(k: Ops, a: Ints, b: Ints, d: Ints) -> Ints:
+    """a × b / d rounded half up, exactly (`Ops.mul_div_half_up`), `b` and `d` given the shape of `a`."""
+    return k.mul_div_half_up(a, 0 * a + b, 0 * a + d)
+
+
+def _prorata(k: Ops, r: Rows, amount: Ints) -> Ints:
     """`amount` × the share of the year of activity (days / 365, 1 for a whole year), unrounded: × jours_prorata."""
-    law = r.law
-    return r.days * amount if r.partial else law.jours_prorata * amount
+    return k.where(r.partial, r.days * amount, r.law.jours_prorata * amount)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -286,11 +298,15 @@ def maladie(k: Ops, r: Rows) -> Maladie:
     if not p.maladie_participation:
         return Maladie(t, 0, t.amount)
     if r.law.apres_reforme:
-        numerator = p.part_cpam * (t.gross - p.maladie_abattement * r.assiette)
-        participation = half_up(k.maximum(numerator, 0), RATE * EURO)
+        exact = k.maximum(t.gross - p.maladie_abattement * r.assiette, 0)  # 1e-8 €, before the CPAM's share
+        participation = _mul_div(k, exact, p.part_cpam, RATE * EURO)
     else:
-        participation = half_up(k.maximum(r.assiette * p.part_cpam * (t.rate - p.maladie_abattement), 0), RATE * EURO)
-    before = k.maximum(t.gross - t.exoneration * EURO, 0)
+        rate_ = k.maximum(t.rate - p.maladie_abattement, 0)
+        participation = _mul_div(k, r.assiette * rate_, p.part_cpam, RATE * EURO)
+    before = t.gross  # 1e-8 €: the contribution after the ACRE exemption (on the ACRE rows)
+    if r.acre is not None:
+        kept = k.maximum(k.gather(t.gross, r.acre.rows) - t.exoneration * EURO, 0)
+        before = k.scatter(before, r.acre.rows, kept)
     return Maladie(t, participation, half_up(k.maximum(before - participation * EURO, 0), EURO))
 
 
@@ -368,7 +384,7 @@ def retraite_complementaire(k: Ops, r: Rows) -> Complementaire:
         forfait = half_up(p.rc_forfait * k.minimum(a, p.rc_seuil), p.rc_seuil * 100)
         # LAW (docs/law-choices.md, 306): the proportional part is not rounded before the prorata (as the model).
         prop = p.rc_taux * k.maximum(k.minimum(a, p.rc_plafond) - p.rc_seuil, 0)
-        gross = _prorata(r, forfait * EURO + prop)
+        gross = _prorata(k, r, forfait * EURO + prop)
         return Complementaire(forfait, prop, gross, half_up(gross, r.law.jours_prorata * EURO))
     # CAVP
     capital = p.rc_seuil * k.take(p.rc_counts, _class(k, a, p.rc_bounds)) // 100
@@ -421,7 +437,7 @@ LABELS = {
 
 
 class Extras(NamedTuple):
-    pcv_gross: Ints  # 1e-8 € × jours_prorata (CARCDSF) or 1e-8 €, before the participation
+    pcv_gross: Ints  # 1e-8 € (× jours_prorata for a chirurgien-dentiste), before the participation
     pcv_participation: Ints  # 1e-8 € (× the same)
     pcv: Ints  # euros
     cma_base: Ints  # 1e-8 €
@@ -449,8 +465,10 @@ def extras(k: Ops, r: Rows) -> Extras:
     # LAW (docs/law-choices.md, 307): the CARCDSF's dispenses applied whenever the income qualifies.
     if p.caisse == "carcdsf" and p.metier == "chirurgien_dentiste":
         prop = half_up(p.pcv_taux * k.minimum(a, p.pcv_plafond), RATE)  # cents, rounded to the cent
-        gross = _prorata(r, p.pcv_forfait + prop) * RATE
-        participation = r.law.jours_prorata * (p.pcv_tiers * p.pcv_forfait * RATE // 3 + prop * RATE * num // den)
+        gross = _prorata(k, r, p.pcv_forfait + prop) * RATE
+        participation = r.law.jours_prorata * (
+            p.pcv_tiers * p.pcv_forfait * RATE // 3 + _mul_div(k, prop * RATE, num, den)
+        )
         exact = k.maximum(gross - participation, 0)
         pcv = k.where(a <= p.pcv_dispense, 0, half_up(exact, r.law.jours_prorata * EURO))
     elif p.caisse == "carcdsf":
@@ -460,14 +478,16 @@ def extras(k: Ops, r: Rows) -> Extras:
     else:
         cpam_base = a * p.part_cpam  # 1e-8 €
         prop_base = cpam_base if p.pcv_plafond == 0 else k.minimum(cpam_base, p.pcv_plafond * RATE)
-        prop = prop_base * p.pcv_taux  # 1e-14 €
-        gross = p.pcv_forfait * RATE * RATE + prop
-        participation = (forfait_cpam * RATE * RATE * den + prop * num) // den  # floor: display only
-        exact = (p.pcv_forfait - forfait_cpam) * RATE * RATE * den + prop * (den - num)
-        pcv = half_up(k.maximum(exact, 0), EURO * RATE * den)
+        prop = _mul_div(k, prop_base, p.pcv_taux, RATE)  # 1e-8 € (display)
+        gross = p.pcv_forfait * RATE + prop
+        participation = forfait_cpam * RATE + _mul_div(k, prop, num, den)  # display
+        # The forfait less the CPAM's two thirds is whole euros: the PCV is those euros plus the part of the
+        # proportional contribution left to the praticien, rounded once (exactly, by mul_div_half_up).
+        left = _mul_div(k, prop_base, p.pcv_taux * (den - num), RATE * EURO * den)
+        pcv = (p.pcv_forfait - forfait_cpam) // 100 + left
     # Contribution additionnelle: on the assiette less the CPAM's base, in 1e-8 €
     cma_base = a * (RATE - p.part_cpam)
-    cma = half_up(cma_base * p.cma_taux, EURO * RATE)
+    cma = _mul_div(k, cma_base, p.cma_taux, EURO * RATE)
     # CURPS: not in the year the activity starts, nor without a revenu professionnel (`curps_due`)
     curps = half_up(k.minimum(a * p.curps_taux, p.curps_plafond * RATE), EURO)
     return Extras(gross, participation, pcv, cma_base, cma, a, k.where(r.anciennete >= 0, curps, 0))
@@ -593,7 +613,7 @@ def extra_lines(t: Extras, law: LawSnapshot, collected_by: tuple[str, ...]) -> t
     """The lines of the PCV, the contribution additionnelle and the CURPS, each with the body that collects it."""
     p = law.exact.pamc
     scale = law.exact.jours_prorata if p.caisse == "carcdsf" and p.metier == "chirurgien_dentiste" else 1
-    unit = EURO if p.caisse == "carcdsf" and p.metier == "sage_femme" else EURO * (scale if scale > 1 else RATE)
+    unit = EURO * scale
     pcv = ExtraLine(
         "pcv",
         base=decimal(law.exact.pamc.pcv_forfait, 100),
