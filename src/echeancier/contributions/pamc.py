@@ -25,7 +25,8 @@ LAW (docs/law-choices.md, 300–312): all of a conventionné's income is taken a
 d'honoraires, and the chirurgien-dentiste's « taux dentiste » as 1 (the official model's defaults); the CARCDSF's
 reduction of the forfait under 85 % of the PASS and its PCV dispenses are applied as the model applies them.
 
-Written over integers (`contributions.exact`); a batch computes these rows through the scalar engine.
+Written once over integers (`contributions.exact`), for one situation and for many rows (`simulate_many` groups the
+rows of a variant, law-choices 311).
 """
 
 from __future__ import annotations

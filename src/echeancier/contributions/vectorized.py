@@ -949,7 +949,10 @@ def simulate_many(
     given: a dict of NumPy arrays, or a Polars DataFrame / PyArrow Table for such an input. With a
     `conjoint_collaborateur` column (an option of `Situation.conjoint_collaborateur` or null per row), the columns
     `conjoint_indemnites_journalieres`, `conjoint_retraite_base`, `conjoint_retraite_complementaire`,
-    `conjoint_invalidite_deces` (0 on a row without a conjoint) come before `total`, which includes them. Raises
+    `conjoint_invalidite_deces` (0 on a row without a conjoint) come before `total`, which includes them. With a row
+    of a health section (`section` carmf, carpimko, carcdsf, cavp, with `secteur`, `metier`, `remplacant`; the CNBF's
+    `classe_cnbf`), the columns `pcv`, `contribution_maladie_additionnelle`, `curps` (`contributions.pamc.EXTRAS`,
+    0 on other rows) come before `total`, which includes them. Raises
     `RowInputError` for the first invalid row, `LawError` for law figures the exact integer method cannot hold.
 
     `provisional=True` computes each year with the law of its provisional contributions (`provisional_snapshot`:
