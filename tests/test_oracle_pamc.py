@@ -414,3 +414,37 @@ def test_a_remplacant_owes_no_curps_as_in_the_official_model(row: dict[str, Any]
     assert other.section_amounts[2] > 0
     with pytest.raises(InputError, match="praticien ou auxiliaire médical conventionné"):
         situation_from_mapping({**row["situation"], "section": "cavp", "secteur": None, "metier": None})
+
+
+def test_the_campaign_replays_the_health_sections_and_the_cnbf_classes() -> None:
+    """The campaign's columns `secteur`, `metier`, `classe_cnbf`, `remplacant` (text, as a CSV gives them) are the
+    contributor's fields of those names: each such account is replayed, equal to `build_echeancier` of its
+    scenario; a section without its secteur is that row's error."""
+    import random
+
+    import pyarrow as pa
+
+    from echeancier.schedule.campaign import compute_partition
+    from tests.test_campaign import differences, random_account
+
+    rng = random.Random(9191)
+    rows = [random_account(rng, 2026, number, "steady") for number in range(10)]
+    cases: list[dict[str, Any]] = [
+        {"section": "carmf", "secteur": "1"},
+        {"section": "carmf", "secteur": "2", "remplacant": "true"},
+        {"section": "carcdsf", "metier": "sage_femme"},
+        {"section": "cnbf", "classe_cnbf": "2+"},
+        {"section": "carmf"},  # refused: the row's error
+    ]
+    for row, extra in zip(rows, cases * 2, strict=True):
+        row.update(extra, profession="liberal_reglementee", department="75")
+    names = sorted({key for row in rows for key in row})
+    table = pa.Table.from_pylist(
+        [{key: None if row.get(key) is None else str(row[key]) for key in names} for row in rows]
+    )
+    partition = compute_partition(table, 2026)
+    found = differences(table.to_pylist(), 2026, partition.instalments, partition.refunds, partition.accounts)
+    assert not found, "\n".join(found[:3])
+    paths = {account["account"]: account["path"] for account in partition.accounts.to_pylist()}
+    for row, extra in zip(rows, cases * 2, strict=True):
+        assert paths[row["id"]] == ("error" if "secteur" not in extra and extra["section"] == "carmf" else "planner")
