@@ -579,7 +579,7 @@ def explain_retraite_complementaire(t: Complementaire, law: LawSnapshot, assiett
     p = law.exact.pamc
     tranches = []
     if t.forfait:
-        tranches.append(Tranche("cotisation forfaitaire", euros(assiette), ZERO, euros(t.forfait)))
+        tranches.append(Tranche("cotisation forfaitaire", euros(assiette), ZERO, decimal(t.forfait)))
     tranches.append(Tranche("cotisation proportionnelle", euros(assiette), rate(p.rc_taux), units(t.proportionnelle)))
     gross = decimal(t.gross, (law.exact.jours_prorata if p.caisse == "carcdsf" else 1) * EURO)
     return Line(
@@ -612,17 +612,24 @@ def explain_invalidite_deces(t: InvaliditeDeces, law: LawSnapshot, assiette: int
 
 def extra_lines(t: Extras, law: LawSnapshot, collected_by: tuple[str, ...]) -> tuple[Line, ...]:
     """The lines of the PCV, the contribution additionnelle and the CURPS, each with the body that collects it."""
+    from echeancier.kernel.fmt import format_euros
+
     p = law.exact.pamc
     scale = law.exact.jours_prorata if p.caisse == "carcdsf" and p.metier == "chirurgien_dentiste" else 1
     unit = EURO * scale
     pcv = ExtraLine(
         "pcv",
-        base=decimal(law.exact.pamc.pcv_forfait, 100),
+        base=euros(t.curps_base),
         rate=rate(p.pcv_taux),
         amount=decimal(t.pcv),
         reference="CSS L645-1 à L645-5 ; statuts du régime PCV de la section",
         tranches=(
-            Tranche("cotisation (forfait et part proportionnelle)", ZERO, ZERO, decimal(t.pcv_gross, unit)),
+            Tranche(
+                f"cotisation (forfait de {format_euros(decimal(p.pcv_forfait, 100))} et part proportionnelle)",
+                euros(t.curps_base),
+                rate(p.pcv_taux),
+                decimal(t.pcv_gross, unit),
+            ),
             Tranche("participation de l'assurance maladie", ZERO, ZERO, -decimal(t.pcv_participation, unit)),
         ),
         gross=decimal(t.pcv_gross, unit),
