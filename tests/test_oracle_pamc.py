@@ -190,6 +190,11 @@ def test_a_chirurgien_dentiste_worked_by_hand() -> None:
     )
     assert simulation.section_amounts == (2199, 1300, 232)
     assert simulation.amount("invalidite_deces") == 1284
+    # Complémentaire: the forfait 3 108 € (2024) and 10.80 % × (80 000 − 85 % × 46 368 = 39 412.80) = 4 383.4176 €:
+    # 7 491.42 → 7 491 € (the model: 7 491.42 €).
+    forfait, proportionnelle = simulation.line("retraite_complementaire").tranches
+    assert (forfait.amount, proportionnelle.amount) == (Decimal(3108), Decimal("4383.4176"))
+    assert simulation.amount("retraite_complementaire") == 7491
 
 
 @pytest.mark.parametrize(
