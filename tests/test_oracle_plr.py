@@ -168,7 +168,7 @@ def test_cnbf_worked_by_hand() -> None:
             "ne s'applique qu'à la profession liberal_reglementee",
         ),
         ({"profession": "liberal_reglementee", "section": "cprn"}, "section", "cprn n'est pas encore calculée"),
-        ({"profession": "liberal_reglementee", "section": "carmf"}, "section", "carmf n'est pas encore calculée"),
+        ({"profession": "liberal_reglementee", "section": "carpv"}, "section", "carpv n'est pas encore calculée"),
         ({"profession": "liberal_reglementee", "section": "CIPAV"}, "section", "doit être l'une des sections"),
         ({"profession": "liberal_reglementee", "section": "cipav", "department": "971"}, "department", "métropole"),
     ],

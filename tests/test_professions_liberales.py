@@ -31,9 +31,9 @@ def test_the_command_line_shows_who_collects_and_refuses_a_section_not_computed(
     assert "Retraite de base : recouvrée par l'Urssaf, pour la CNAVPL (section Cipav)." in result.stdout
     as_json = runner.invoke(app, [*ARGS, "--json"])
     assert json.loads(as_json.stdout) == json.loads(json.dumps(simulate(CIPAV).to_dict()))
-    bad = runner.invoke(app, [*ARGS[:-3], "carmf", "--income", "40000"])
+    bad = runner.invoke(app, [*ARGS[:-3], "carpv", "--income", "40000"])
     assert bad.exit_code == 2
-    assert "--section: carmf n'est pas encore calculée" in bad.output
+    assert "--section: carpv n'est pas encore calculée" in bad.output
     alone = runner.invoke(
         app, ["simulate", "--year", "2025", "--profession", "liberal", "--section", "cipav", "--income", "1"]
     )
@@ -69,7 +69,7 @@ def test_the_api_takes_the_section_for_one_situation_and_for_columns() -> None:
     batch = client.post("/v1/simulations:batch", json=columns)
     assert batch.status_code == 200, batch.text
     assert batch.json()["total"] == [int(simulate(CIPAV).total)] * 2
-    bad = client.post("/v1/simulations", json={**CIPAV, "section": "carmf"})
+    bad = client.post("/v1/simulations", json={**CIPAV, "section": "carpv"})
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "section"
 
 
@@ -144,7 +144,7 @@ def test_the_cnbf_forfaits_of_the_echeancier_follow_the_years_of_practice() -> N
     [
         ("profession: liberal_reglementee", "section: est obligatoire"),
         ("profession: artisan\n  section: cipav", "section: ne s'applique qu'à la profession liberal_reglementee"),
-        ("profession: liberal_reglementee\n  section: carmf", "section: carmf n'est pas encore calculée"),
+        ("profession: liberal_reglementee\n  section: carpv", "section: carpv n'est pas encore calculée"),
     ],
 )
 def test_a_scenario_refuses_what_a_situation_refuses(contributor: str, message: str) -> None:

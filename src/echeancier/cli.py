@@ -216,6 +216,10 @@ OPTIONS = {
     "pension_invalidite_mois": "--pension-invalidite-mois",
     "exoneration_age": "--exoneration-age",
     "exoneration_debut_outre_mer": "--exoneration-debut-outre-mer",
+    "secteur": "--secteur",
+    "metier": "--metier",
+    "classe_cnbf": "--classe-cnbf",
+    "remplacant": "--remplacant",
 }
 
 
@@ -328,6 +332,41 @@ def simulate(
             show_default=False,
         ),
     ] = None,
+    secteur: Annotated[
+        str | None,
+        typer.Option(
+            "--secteur",
+            metavar="SECTEUR",
+            help="Secteur conventionnel d'un médecin (section carmf) : 1, 2 ou non_conventionne.",
+            show_default=False,
+        ),
+    ] = None,
+    metier: Annotated[
+        str | None,
+        typer.Option(
+            "--metier",
+            metavar="METIER",
+            help="Métier d'un affilié de la section carcdsf : chirurgien_dentiste ou sage_femme.",
+            show_default=False,
+        ),
+    ] = None,
+    classe_cnbf: Annotated[
+        str | None,
+        typer.Option(
+            "--classe-cnbf",
+            metavar="CLASSE",
+            help="Classe de retraite complémentaire d'un avocat (section cnbf) : 1 (par défaut), 2 ou 2+.",
+            show_default=False,
+        ),
+    ] = None,
+    remplacant: Annotated[
+        bool,
+        typer.Option(
+            "--remplacant",
+            help="Praticien ou auxiliaire médical conventionné exerçant uniquement comme remplaçant au 1er janvier "
+            "(pas de CURPS).",
+        ),
+    ] = False,
     pension_invalidite_mois: Annotated[
         int | None,
         typer.Option(
@@ -408,6 +447,9 @@ def simulate(
                 ("--start-date", start_date),
                 ("--end-date", end_date),
                 ("--section", section),
+                ("--secteur", secteur),
+                ("--metier", metier),
+                ("--classe-cnbf", classe_cnbf),
                 ("--pdf", pdf),
                 ("--pension-invalidite-mois", pension_invalidite_mois),
             )
@@ -416,6 +458,7 @@ def simulate(
         given += [option for option, flag in (("--acre", acre), ("--rsa", rsa), ("--net", net)) if flag]
         given += ["--exoneration-age"] if exoneration_age else []
         given += ["--exoneration-debut-outre-mer"] if exoneration_debut_outre_mer else []
+        given += ["--remplacant"] if remplacant else []
         given += [option for option, flag in (("--json", as_json), ("--jsonl", jsonl)) if flag]
         if given:
             _fail("--input", f"ne se combine pas avec {', '.join(given)} (chaque situation est une ligne du fichier)")
@@ -437,6 +480,9 @@ def simulate(
                 ("department", department),
                 ("conjoint_collaborateur", conjoint),
                 ("section", section),
+                ("secteur", secteur),
+                ("metier", metier),
+                ("classe_cnbf", classe_cnbf),
                 ("pension_invalidite_mois", pension_invalidite_mois),
             )
             if value is not None
@@ -444,6 +490,7 @@ def simulate(
         given += [option for option, flag in (("--acre", acre), ("--rsa", rsa), ("--net", net)) if flag]
         given += ["--exoneration-age"] if exoneration_age else []
         given += ["--exoneration-debut-outre-mer"] if exoneration_debut_outre_mer else []
+        given += ["--remplacant"] if remplacant else []
         given += ["--json"] if as_json else []
         given += ["--pdf"] if pdf is not None else []
         if given:
@@ -480,6 +527,10 @@ def simulate(
         "department": department,
         "conjoint_collaborateur": conjoint,
         "section": section,
+        "secteur": secteur,
+        "metier": metier,
+        "classe_cnbf": classe_cnbf,
+        "remplacant": remplacant,
         "pension_invalidite_mois": pension_invalidite_mois or 0,
         "exoneration_age": exoneration_age,
         "exoneration_debut_outre_mer": exoneration_debut_outre_mer,
@@ -548,6 +599,12 @@ def render_simulation(result: Simulation, law: LawSnapshot) -> str:
     lines = [f"Cotisations sociales sur les revenus {result.year} — {PROFESSIONS[situation.profession.value]}"]
     if situation.section is not None:
         lines[0] += f" (section {situation.section.value.upper()})"
+        if situation.secteur is not None:
+            lines[0] += f", {SECTEURS_FR[situation.secteur.value]}"
+        if situation.metier is not None:
+            lines[0] += f", {situation.metier.value.replace('_', '-')}"
+        if situation.classe_cnbf is not None:
+            lines[0] += f", classe {situation.classe_cnbf.value} de retraite complémentaire"
     lines += _situation_lines(result)
     lines.append("")
     lines += _table(simulation_rows(result), total=format_euros(result.total))
@@ -575,15 +632,19 @@ def collection_explanations(result: Simulation) -> list[str]:
     from echeancier.contributions.professions_liberales import by
 
     return [
-        f"{line.label} : recouvrée par {by(line.collected_by)}."
-        for line in result.lines
+        f"{line.label} : {'recouvrées' if line.key == 'pcv' else 'recouvrée'} par {by(line.collected_by)}."
+        for line in (*result.lines, *result.section_lines)
         if line.collected_by is not None and line.collected_by != "Urssaf"
     ]
 
 
+SECTEURS_FR = {"1": "secteur 1", "2": "secteur 2", "non_conventionne": "non conventionné"}
+
+
 def simulation_rows(result: Simulation) -> list[Row]:
-    """The rows of every line of the table: the contributions, then the conjoint collaborateur's."""
-    rows = [row for line in result.lines for row in _rows(line)]
+    """The rows of every line of the table: the contributions, a health section's own (PCV, contribution
+    additionnelle, CURPS), then the conjoint collaborateur's."""
+    rows = [row for line in (*result.lines, *result.section_lines) for row in _rows(line)]
     for line in result.conjoint_lines:
         first, *rest = _rows(line)
         rows += [(f"Conjoint : {first[0][0].lower()}{first[0][1:]}", *first[1:]), *rest]

@@ -36,6 +36,10 @@ for situation, out in zip(ins, outs, strict=True):
         for key in ("indemnites_journalieres", "retraite_base", "retraite_complementaire", "invalidite_deces"):
             # (null, "not applicable", is 0: the conjoint's IJ on the minimum base, which the RSA sets aside)
             expected[f"conjoint_{key}"] = a[f"conjoint_{key}"] or 0
+    if situation.get("section") in ("carmf", "carpimko", "carcdsf", "cavp"):
+        # A health section's own contributions (null where not applicable: a médecin not conventionné, a pharmacien)
+        for key in ("pcv", "contribution_maladie_additionnelle", "curps"):
+            expected[key] = a[key] or 0
     expected["total"] = a["total"]
     also = {
         "assiette_sociale": a["assiette_cotisations"],
@@ -48,6 +52,9 @@ for situation, out in zip(ins, outs, strict=True):
         also["conjoint_assiette"] = a["conjoint_assiette"]
         also["assiette_retraite_chef"] = a["assiette_retraite_chef"]
         also["conjoint_total"] = a["conjoint_total"]
+    if situation.get("section") in ("carmf", "carpimko", "carcdsf", "cavp"):
+        for key in ("participation_cpam", "urssaf", "caisse"):
+            also[key] = a[key]
     if situation.get("department") == "976":
         also["maladie_mayotte_contribution"] = a["maladie_mayotte_contribution"]
         also["maladie_mayotte_cotisation"] = a["maladie_mayotte_cotisation"]

@@ -117,6 +117,10 @@ class BatchIn(BaseModel):
     pension_invalidite_mois: list[int | None] | None = None
     exoneration_age: list[bool | None] | None = None
     exoneration_debut_outre_mer: list[bool | None] | None = None
+    secteur: list[str | int | None] | None = None
+    metier: list[str | None] | None = None
+    classe_cnbf: list[str | int | None] | None = None
+    remplacant: list[bool | None] | None = None
 
 
 class BatchOut(_Open):

@@ -28,6 +28,7 @@ from echeancier.contributions import (
     invalidite_deces,
     maladie_maternite,
     mayotte,
+    pamc,
     professions_liberales,
     retraite_base,
     retraite_complementaire,
@@ -81,9 +82,12 @@ def compute(situation: Situation, law: LawSnapshot, income: Decimal, notes: tupl
         # Ordonnance 96-1122: Mayotte has its own PASS, SMIC and cotisations, from income 2025 (before: the
         # metropolitan rules, note `regles_metropolitaines:976`).
         law = mayotte_snapshot(law) or law
-    if situation.section is not None and law.section != situation.section:
-        # A profession libérale réglementée: the rules and figures of its section (`professions_liberales`).
-        law = section_snapshot(law, situation.section)
+    if situation.section is not None:
+        # A profession libérale réglementée: the rules and figures of its section (`professions_liberales`), for a
+        # health section those of its variant (the médecin's secteur, the CARCDSF's métier: `pamc.variant`).
+        code = pamc.variant(situation.section.value, situation.secteur, situation.metier, situation.classe_cnbf)
+        if law.section != code:
+            law = section_snapshot(law, code)
     figures = law.exact
     start = day_number(situation.start_date, LONG_AGO)
     if situation.acre and start < figures.first_day and figures.acre_maximum_anterieur != figures.acre_maximum:
@@ -110,10 +114,13 @@ def compute(situation: Situation, law: LawSnapshot, income: Decimal, notes: tupl
         conjoint=conjoint,
         invalidite=situation.pension_invalidite_mois or None,
         age=situation.exoneration_age or None,
+        remplacant=situation.remplacant,
     )
     first_years = in_first_years(situation, law)
-    rows, computed, base_csg, cfp, abattement, cc = year
-    result = simulation_of(situation, law, income, rows, computed, base_csg, cfp, abattement, notes, first_years, cc)
+    rows, computed, base_csg, cfp, abattement, cc, extras = year
+    result = simulation_of(
+        situation, law, income, rows, computed, base_csg, cfp, abattement, notes, first_years, cc, extras=extras
+    )
     if situation.exoneration_debut_outre_mer:
         # CSS L756-2, D756-4: the start-of-activity exemption of the collectivités of L751-1, limited to the amounts
         # due for an income of 110 % of the PASS, which the same rules compute (`contributions.debut_outre_mer`).
@@ -131,6 +138,7 @@ class Year(NamedTuple):
     cfp: Ints
     abattement: Ints | None
     conjoint: conjoint_collaborateur.Conjoint | None = None  # the conjoint collaborateur's contributions
+    extras: pamc.Extras | None = None  # a health section's PCV, contribution additionnelle and CURPS
 
 
 def of_year(
@@ -147,6 +155,7 @@ def of_year(
     conjoint: Ints | None = None,
     invalidite: Ints | None = None,
     age: Bools | None = None,
+    remplacant: bool = False,
 ) -> Year:
     """Every contribution of an income year for incomes in cents (≥ 0), on Python ints (`simulate`) or on the
     columns of many rows (`simulate --jsonl`): `contributions.year`, then the CSG-CRDS base and the CFP.
@@ -156,11 +165,21 @@ def of_year(
     rows, abattement = rows_of(k, figures, cents, start, end, acre, minimums, outre_mer, invalidite, age)
     computed, cc = with_conjoint(k, rows, conjoint)
     total = computed.total if cc is None else computed.total + cc.amount
+    extras = None if figures.pamc is None or not figures.pamc.conventionne else pamc.extras(k, rows)
+    if extras is not None:
+        total = total + extras.pcv  # the PCV is a cotisation (CSS L645-2); the two contributions are not
     # L136-3 (former wording): up to 2024 the CSG-CRDS base is the revenu professionnel plus the cotisations (the
     # conjoint collaborateur's included: the head pays them out of the same income).
     base_csg = rows.assiette if figures.apres_reforme else csg_crds.former_base(k, cents, 100 * total)
     cfp = formation_professionnelle.rule(k, figures, profession, None if conjoint is None else conjoint > 0)
-    return Year(rows, computed, base_csg, cfp, abattement, cc)
+    if extras is not None:
+        csg = csg_crds.rule(figures, base_csg)
+        before = total + csg.amount + cfp + extras.cma  # every contribution but the CURPS
+        extras = pamc.curps_due(k, rows, extras, cents, before, half_up(csg.other, EURO))
+        if remplacant:
+            # CSP L4031-4: a praticien practising only as a remplaçant at 1 January owes no CURPS.
+            extras = extras._replace(curps=0)
+    return Year(rows, computed, base_csg, cfp, abattement, cc, extras)
 
 
 DEFICIT = "deficit_as_zero"
@@ -216,6 +235,7 @@ class _Explanation:
     first_years: bool  # the flat-rate provisional contributions of the first two years apply
     conjoint: conjoint_collaborateur.Conjoint | None = None
     ops: Ops = SCALAR  # what the flat-rate block and the rights compute with (`traced.TRACED` for `--jsonl`)
+    extras: pamc.Extras | None = None  # a health section's PCV, contribution additionnelle and CURPS
 
     def lines(self) -> tuple[Line, ...]:
         return tuple(make() for make in self.line_makers())
@@ -262,20 +282,31 @@ class _Explanation:
     def conjoint_lines(self) -> tuple[Line, ...]:
         return () if self.conjoint is None else conjoint_collaborateur.lines(self.conjoint, self.law)
 
+    def section_lines(self) -> tuple[Line, ...]:
+        if self.extras is None or self.law.section is None:
+            return ()
+        who = professions_liberales.COLLECTED_BY_EXTRAS[pamc.section_name(self.law.section)]
+        return pamc.extra_lines(self.extras, self.law, who)
+
     def _section_lines(self) -> tuple[Line, ...]:
         """The lines of a profession libérale réglementée, each with the body that collects it."""
         law, assiette = self.law, self.rows.assiette
         maladie, ij, rb, rc, id_, af = self.traces
         own = professions_liberales.EXPLAIN[law.exact.section]
+        health = law.exact.pamc is not None
         lines = (
-            maladie_maternite.explain(maladie, law, assiette),
+            pamc.explain_maladie(maladie, law, assiette)
+            if health
+            else maladie_maternite.explain(maladie, law, assiette),
             professions_liberales.explain_non_due(ij, law)
             if isinstance(ij, professions_liberales.NonDue)
             else indemnites_journalieres.explain(ij, law),
             own[0](rb, law, assiette),
             own[1](rc, law, assiette),
             own[2](id_, law, assiette),
-            allocations_familiales.explain(af, law, assiette),
+            pamc.explain_allocations(af, law, assiette)
+            if health
+            else allocations_familiales.explain(af, law, assiette),
             csg_crds.explain(self.csg, law),
             formation_professionnelle.explain(self.cfp, self.situation.profession, law, self.conjoint is not None),
         )
@@ -288,11 +319,13 @@ class _Explanation:
     def rights(self) -> Rights:
         from echeancier.rights import of_traces
 
-        if self.law.section == "cnbf" or self.law.mayotte:
-            # LAW (docs/law-choices.md, 187, 344): the rights of Mayotte's régime and of the CNBF are not computed.
+        section = None if self.law.section is None else pamc.section_name(self.law.section)
+        if self.law.mayotte or section not in (None, "cipav", "cavec"):
+            # LAW (docs/law-choices.md, 187, 344): the rights of Mayotte's régime, of the CNBF and of the health
+            # sections (whose retraite de base the CPAM's participation reduces) are not computed.
             from echeancier.rights.result import not_computed
 
-            return not_computed(self.situation.year, self.law.section)
+            return not_computed(self.situation.year, None if self.law.mayotte else section)
 
         return of_traces(self.situation, self.law, self.rows, self.traces, self.ops, self.conjoint)
 
@@ -309,9 +342,13 @@ def simulation_of(
     notes: tuple[str, ...],
     first_years: bool = False,
     conjoint: conjoint_collaborateur.Conjoint | None = None,
+    *,
+    extras: pamc.Extras | None = None,
 ) -> Simulation:
     csg = csg_crds.rule(law.exact, base_csg)
     extra: dict[str, Any] = {}
+    if extras is not None:
+        extra["section_amounts"] = tuple(int(a) for a in extras.amounts)
     if conjoint is not None:
         extra = {
             "conjoint_amounts": tuple(trace.amount for trace in conjoint.traces),
@@ -330,7 +367,7 @@ def simulation_of(
         jours_activite=rows.days,
         prorata=prorata(rows.days, rows.partial, law.jours_prorata),
         amounts=(*(trace.amount for trace in computed.traces), csg.amount, cfp),
-        explanation=_Explanation(situation, law, rows, computed.traces, csg, cfp, first_years, conjoint),
+        explanation=_Explanation(situation, law, rows, computed.traces, csg, cfp, first_years, conjoint, extras=extras),
         acre_fraction=_acre_fraction(rows),
         notes=notes,
         **extra,

@@ -30,7 +30,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from echeancier.contributions import allocations_familiales, indemnites_journalieres, maladie_maternite
+from echeancier.contributions import allocations_familiales, indemnites_journalieres, maladie_maternite, pamc
 from echeancier.contributions.acre import assiette_share, with_acre
 from echeancier.contributions.context import Rows
 from echeancier.contributions.exact import EURO, FRAC, Bools, Ints, Ops, half_up
@@ -60,6 +60,16 @@ COLLECTED_BY: dict[str, tuple[str, ...]] = {
     ),
     "cavec": (URSSAF, URSSAF, "CAVEC, pour la CNAVPL", "CAVEC", "CAVEC", URSSAF, URSSAF, URSSAF),
     "cnbf": (URSSAF, URSSAF, "CNBF", "CNBF", "CNBF", URSSAF, URSSAF, URSSAF),
+    # The health sections collect their members' retraite de base (for the CNAVPL), complémentaire and
+    # invalidité-décès, and their PCV (`pamc.EXTRAS`, with the Urssaf's contribution additionnelle and CURPS).
+    **{
+        name: (URSSAF, URSSAF, f"{name.upper()}, pour la CNAVPL", name.upper(), name.upper(), URSSAF, URSSAF, URSSAF)
+        for name in ("carmf", "carpimko", "carcdsf", "cavp")
+    },
+}
+# Who collects each of `pamc.EXTRAS` (PCV, contribution additionnelle, CURPS), by health section.
+COLLECTED_BY_EXTRAS: dict[str, tuple[str, ...]] = {
+    name: (name.upper(), URSSAF, URSSAF) for name in ("carmf", "carpimko", "carcdsf", "cavp")
 }
 
 
@@ -68,10 +78,16 @@ def by(collector: str) -> str:
     return f"l'{collector}" if collector.startswith(URSSAF) else f"la {collector}"
 
 
-def collected_elsewhere(amounts: tuple[int, ...], section: str) -> int:
-    """The euros of `amounts` (one per contribution, in the order of `result.CONTRIBUTIONS`) that the section's
-    own caisse collects, not the Urssaf (CSS R642-2): they are not called by the Urssaf's échéancier."""
-    return sum(a for a, who in zip(amounts, COLLECTED_BY[section], strict=True) if not who.startswith(URSSAF))
+def collected_elsewhere(amounts: tuple[int, ...], section: str, *, extras: tuple[int, ...] = ()) -> int:
+    """The euros of `amounts` (one per contribution, in the order of `result.CONTRIBUTIONS`) and of a health
+    section's `extras` (`pamc.EXTRAS`) that the section's own caisse collects, not the Urssaf (CSS R642-2): they
+    are not called by the Urssaf's échéancier."""
+    found = sum(a for a, who in zip(amounts, COLLECTED_BY[section], strict=True) if not who.startswith(URSSAF))
+    if extras:
+        found += sum(
+            a for a, who in zip(extras, COLLECTED_BY_EXTRAS[section], strict=True) if not who.startswith(URSSAF)
+        )
+    return found
 
 
 def maladie(k: Ops, r: Rows) -> maladie_maternite.MaladieMaternite:
@@ -105,6 +121,14 @@ def collection_sentence(section: str) -> str:
             f"base (recouvrée par {by(base)}), la retraite complémentaire et l'invalidité-décès (recouvrées par "
             f"{by(own)}), avec les cotisations et contributions que l'Urssaf recouvre pour tous les indépendants "
             "(CSS R613-1, R642-2)."
+        )
+    if section in COLLECTED_BY_EXTRAS:
+        return (
+            f"Profession libérale réglementée (section {section.upper()}) : cet échéancier comprend les cotisations "
+            "et contributions que l'Urssaf recouvre, avec, pour un praticien conventionné, la contribution "
+            f"additionnelle maladie et la CURPS ; la retraite de base (recouvrée par {by(base)}), la retraite "
+            f"complémentaire, l'invalidité-décès et les prestations complémentaires de vieillesse (recouvrées par "
+            f"{by(own)}) sont appelées par la section selon ses statuts et n'y figurent pas (CSS R613-1, R642-2)."
         )
     return (
         f"Profession libérale réglementée (section {section.upper()}) : cet échéancier comprend les cotisations et "
@@ -246,8 +270,9 @@ class CnbfRetraiteComplementaire(NamedTuple):
 
 
 def cnbf_retraite_complementaire(k: Ops, r: Rows) -> CnbfRetraiteComplementaire:
-    """Avocats (CNBF statuts, class 1): the income in tranches of a fixed width, each at its rate, up to five
-    tranches; rounded to the euro once; never prorated, no ACRE exemption."""
+    """Avocats (CNBF statuts, the class the avocat chose: 1 by default, 2 or 2+): the income in tranches of a fixed
+    width, each at the class's rate, up to five tranches; rounded to the euro once; never prorated, no ACRE
+    exemption."""
     law = r.law
     width = law.cnbf_rc_largeur_tranche
     tranches = tuple(
@@ -303,6 +328,18 @@ COTISATIONS: dict[int, tuple[Callable[[Ops, Rows], Any], ...]] = {
         allocations_familiales.rule,
     ),
 }
+# The CNBF's classes 2 and 2+ (law.snapshot.SECTIONS 11, 12): the CNBF's rules with the class's rates.
+COTISATIONS[11] = COTISATIONS[12] = COTISATIONS[3]
+# The health sections (law.snapshot.SECTIONS from 4: one code per variant of `pamc.VARIANTS`): `pamc`'s rules.
+for _code in range(4, 11):
+    COTISATIONS[_code] = (
+        pamc.maladie,
+        indemnites_journalieres.rule,
+        pamc.retraite_base,
+        pamc.retraite_complementaire,
+        pamc.invalidite_deces,
+        pamc.allocations,
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -395,6 +432,8 @@ def explain_cavec_invalidite_deces(t: Classe, law: LawSnapshot, assiette: int) -
 
 REFERENCE_CNBF_RB = "CSS L652-1 (CNBF, recouvrement R652-34)"
 REFERENCE_CNBF_RC = "Statuts du régime complémentaire de la CNBF (CSS L651-1 et suivants), classe 1"
+# The class the avocat chose (`classe_cnbf`), by the law's section code.
+CNBF_CLASS_NAMES = {"cnbf": "1", "cnbf_2": "2", "cnbf_2p": "2+"}
 REFERENCE_CNBF_ID = "Statuts du régime invalidité-décès de la CNBF"
 REFERENCE_CNBF_IJ = "CSS D621-3 (non due par les avocats, régime propre)"
 
@@ -434,7 +473,7 @@ def explain_cnbf_retraite_complementaire(t: CnbfRetraiteComplementaire, law: Law
         amount=t.amount,
         gross=t.gross,
         tranches=tranches,
-        reference=REFERENCE_CNBF_RC,
+        reference=REFERENCE_CNBF_RC.replace("classe 1", f"classe {CNBF_CLASS_NAMES.get(law.section or '', '1')}"),
     )
 
 
@@ -470,9 +509,15 @@ EXPLAIN: dict[int, tuple[Callable[[Any, LawSnapshot, int], Line], ...]] = {
     ),
     2: (_base(explain_retraite_base), explain_cavec_retraite_complementaire, explain_cavec_invalidite_deces),
     3: (explain_cnbf_retraite_base, explain_cnbf_retraite_complementaire, explain_cnbf_invalidite_deces),
+    **{
+        code: (pamc.explain_retraite_base, pamc.explain_retraite_complementaire, pamc.explain_invalidite_deces)
+        for code in range(4, 11)
+    },
 }
+EXPLAIN[11] = EXPLAIN[12] = EXPLAIN[3]
 
 
 def collected(lines: tuple[Line, ...], section: str) -> tuple[Line, ...]:
-    """The lines of a section, each with the body that collects it."""
-    return tuple(replace(item, collected_by=who) for item, who in zip(lines, COLLECTED_BY[section], strict=True))
+    """The lines of a section (or of a variant of a health section's rules), each with the body that collects it."""
+    who_collects = COLLECTED_BY[pamc.section_name(section)]
+    return tuple(replace(item, collected_by=who) for item, who in zip(lines, who_collects, strict=True))

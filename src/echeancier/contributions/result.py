@@ -107,6 +107,8 @@ class Explanation(Protocol):
 
     def conjoint_lines(self) -> tuple[Line, ...]: ...
 
+    def section_lines(self) -> tuple[Line, ...]: ...
+
     def forfait(self) -> Simulation | None: ...
 
     def rights(self) -> Rights: ...
@@ -140,6 +142,9 @@ class Simulation:
     # `conjoint_collaborateur.KEYS`, and their base; empty / None without a conjoint collaborateur.
     conjoint_amounts: tuple[int, ...] = ()
     conjoint_assiette: Decimal | None = None
+    # A health section's own contributions (`contributions.pamc.EXTRAS`: PCV, contribution additionnelle maladie,
+    # CURPS), empty for every other situation.
+    section_amounts: tuple[int, ...] = ()
     _lines: tuple[Line, ...] | None = field(default=None, init=False, repr=False)
     _forfait: tuple[Simulation | None] | None = field(default=None, init=False, repr=False)
     _rights: Rights | None = field(default=None, init=False, repr=False)
@@ -147,7 +152,12 @@ class Simulation:
     @property
     def total(self) -> Decimal:
         """Every contribution the head pays, their conjoint collaborateur's included."""
-        return decimal(sum(self.amounts) + sum(self.conjoint_amounts))
+        return decimal(sum(self.amounts) + sum(self.conjoint_amounts) + sum(self.section_amounts))
+
+    @property
+    def section_lines(self) -> tuple[Line, ...]:
+        """A health section's PCV, contribution additionnelle maladie and CURPS (`contributions.pamc`), or none."""
+        return self.explanation.section_lines() if self.section_amounts else ()
 
     @property
     def conjoint_lines(self) -> tuple[Line, ...]:
@@ -208,6 +218,11 @@ class Simulation:
             data["acre_fraction"] = _num(self.acre_fraction)
         if self.notes:
             data["notes"] = list(self.notes)
+        if self.section_amounts:
+            data["contributions_section"] = {
+                "total": _num(decimal(sum(self.section_amounts))),
+                "contributions": {line.key: line.to_dict() for line in self.section_lines},
+            }
         if self.conjoint_amounts:
             assert self.conjoint_assiette is not None and self.situation.conjoint_collaborateur is not None
             data["conjoint_collaborateur"] = {

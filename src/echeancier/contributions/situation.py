@@ -70,10 +70,76 @@ SECTION_ONLY = "ne s'applique qu'à la profession liberal_reglementee"
 SECTION_OVERSEAS = "les professions libérales réglementées ne sont calculées qu'en métropole"
 
 
-def section_not_computed(section: object) -> str:
-    from echeancier.law.snapshot import SECTIONS
+# The sections whose contributions the engine computes (`law.snapshot.SECTIONS` holds one code per variant of a
+# health section's rules, `contributions.pamc.VARIANTS`).
+COMPUTED_SECTIONS = ("cipav", "cavec", "cnbf", "carmf", "carpimko", "carcdsf", "cavp")
 
-    return f"{section} n'est pas encore calculée par le moteur (sections couvertes : {', '.join(SECTIONS)})"
+
+def section_not_computed(section: object) -> str:
+    return f"{section} n'est pas encore calculée par le moteur (sections couvertes : {', '.join(COMPUTED_SECTIONS)})"
+
+
+class Secteur(StrEnum):
+    """The secteur conventionnel of a médecin (CARMF): 1, 2 (honoraires libres), or not conventionné."""
+
+    secteur_1 = "1"
+    secteur_2 = "2"
+    non_conventionne = "non_conventionne"
+
+
+class Metier(StrEnum):
+    """The profession of a member of the CARCDSF."""
+
+    chirurgien_dentiste = "chirurgien_dentiste"
+    sage_femme = "sage_femme"
+
+
+class ClasseCnbf(StrEnum):
+    """The class of the CNBF's retraite complémentaire an avocat chose (the class 2+ was the class 3 up to 2024)."""
+
+    classe_1 = "1"
+    classe_2 = "2"
+    classe_2p = "2+"
+
+
+SECTEURS = ", ".join(s.value for s in Secteur)
+CLASSES_CNBF = ", ".join(c.value for c in ClasseCnbf)
+CLASSE_CNBF_ONLY = "ne s'applique qu'à la section cnbf (avocats)"
+REMPLACANT_ONLY = (
+    "ne s'applique qu'à un praticien ou auxiliaire médical conventionné (carmf secteur 1 ou 2, carpimko, carcdsf)"
+)
+METIERS = ", ".join(m.value for m in Metier)
+SECTEUR_REQUIRED = "est obligatoire pour un médecin (section carmf) : 1, 2 ou non_conventionne"
+SECTEUR_ONLY = "ne s'applique qu'à la section carmf (médecins)"
+METIER_REQUIRED = "est obligatoire pour la section carcdsf : chirurgien_dentiste ou sage_femme"
+METIER_ONLY = "ne s'applique qu'à la section carcdsf (chirurgiens-dentistes, sages-femmes)"
+
+
+def check_health(
+    section: Section | str | None,
+    secteur: Secteur | str | None,
+    metier: Metier | str | None,
+    *,
+    classe_cnbf: ClasseCnbf | str | None = None,
+    remplacant: bool = False,
+) -> None:
+    """The secteur conventionnel goes with a médecin (CARMF) and the métier with the CARCDSF, and each needs it: the
+    participation of the assurance maladie, the PCV and the section's amounts follow them (`contributions.pamc`).
+    The class of the CNBF's complémentaire goes with an avocat (class 1 when not given)."""
+    if classe_cnbf is not None and section != "cnbf":
+        raise InputError("classe_cnbf", CLASSE_CNBF_ONLY)
+    if remplacant and (section not in ("carmf", "carpimko", "carcdsf") or secteur == "non_conventionne"):
+        raise InputError("remplacant", REMPLACANT_ONLY)
+    if section == "carmf":
+        if secteur is None:
+            raise InputError("secteur", SECTEUR_REQUIRED)
+    elif secteur is not None:
+        raise InputError("secteur", SECTEUR_ONLY)
+    if section == "carcdsf":
+        if metier is None:
+            raise InputError("metier", METIER_REQUIRED)
+    elif metier is not None:
+        raise InputError("metier", METIER_ONLY)
 
 
 class ConjointCollaborateur(StrEnum):
@@ -135,6 +201,39 @@ class Situation(BaseModel):
             return value
         names = ", ".join(Section)
         raise InputError("section", f"doit être l'une des sections {names} (reçu {shown(value)})")
+
+    # A médecin's secteur conventionnel (section carmf) and a CARCDSF member's métier (`contributions.pamc`).
+    secteur: Secteur | None = None
+    metier: Metier | None = None
+    # The class of the CNBF's retraite complémentaire an avocat chose (section cnbf; None: the class 1).
+    classe_cnbf: ClasseCnbf | None = None
+    # A praticien conventionné who practised only as a remplaçant at 1 January: no CURPS (CSP L4031-4).
+    remplacant: bool = Field(default=False, strict=True)
+
+    @field_validator("classe_cnbf", mode="before")
+    @classmethod
+    def _known_classe(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and value in (1, 2):
+            value = str(value)
+        if value is None or (isinstance(value, str) and value in {c.value for c in ClasseCnbf}):
+            return value
+        raise InputError("classe_cnbf", f"doit être {CLASSES_CNBF} (reçu {shown(value)})")
+
+    @field_validator("secteur", mode="before")
+    @classmethod
+    def _known_secteur(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and str(value) in ("1", "2"):
+            value = str(value)
+        if value is None or (isinstance(value, str) and value in {s.value for s in Secteur}):
+            return value
+        raise InputError("secteur", f"doit être {SECTEURS} (reçu {shown(value)})")
+
+    @field_validator("metier", mode="before")
+    @classmethod
+    def _known_metier(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and value in Metier.__members__):
+            return value
+        raise InputError("metier", f"doit être {METIERS} (reçu {shown(value)})")
 
     # Months of the income year with an invalidity pension of the travailleurs indépendants (0: none; CSS D621-4,
     # D635-2): maladie-maternité, IJ and retraite complémentaire are exempted pro rata (`contributions.exonerations`).
@@ -220,6 +319,7 @@ class Situation(BaseModel):
         if self.acre and self.start_date is None:
             raise InputError("acre", "l'ACRE demande la date de début d'activité start_date (création ou reprise)")
         check_section(self.profession, self.section, self.department)
+        check_health(self.section, self.secteur, self.metier, classe_cnbf=self.classe_cnbf, remplacant=self.remplacant)
         check_exemptions(
             self.profession,
             self.acre,
@@ -289,11 +389,9 @@ def check_section(profession: Profession, section: Section | None, department: s
         if reglementee:
             raise InputError("section", SECTION_REQUIRED)
         return
-    from echeancier.law.snapshot import SECTIONS
-
     if not reglementee:
         raise InputError("section", SECTION_ONLY)
-    if section not in SECTIONS:
+    if section not in COMPUTED_SECTIONS:
         raise InputError("section", section_not_computed(section.value))
     if department is not None:
         from echeancier.contributions.territory import METROPOLE, territory

@@ -43,8 +43,8 @@ from typing import Any, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
-from echeancier.contributions import conjoint_collaborateur, csg_crds, formation_professionnelle
-from echeancier.contributions.exact import Ops
+from echeancier.contributions import conjoint_collaborateur, csg_crds, formation_professionnelle, pamc
+from echeancier.contributions.exact import EURO, Ops, half_up
 from echeancier.contributions.result import CONTRIBUTIONS
 from echeancier.contributions.situation import (
     CONJOINT_REGLEMENTEE,
@@ -91,7 +91,15 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 PROFESSIONS: tuple[str, ...] = tuple(p.value for p in Profession)
 # Fields of a contributor's own situation that few rows give: the rows that give one are checked and computed by
 # the scalar engine (the same rules, `contributions.exonerations`), as incomes given net are.
-SCALAR_FIELDS = ("pension_invalidite_mois", "exoneration_age", "exoneration_debut_outre_mer")
+SCALAR_FIELDS = ("pension_invalidite_mois", "exoneration_age", "exoneration_debut_outre_mer", "remplacant")
+# The fields that choose the variant of a section's law (`contributions.pamc.variant`): a médecin's secteur, a
+# CARCDSF member's métier, an avocat's class; a row's code is its variant's (law.snapshot.SECTIONS), so that the
+# rows of one variant are computed together with its figures. A row whose fields the rules refuse is computed by
+# the scalar engine, which says why.
+VARIANT_FIELDS = ("secteur", "metier", "classe_cnbf")
+# The health sections' codes (law.snapshot.SECTIONS): their rows have the columns of `pamc.EXTRAS`.
+HEALTH_CODES = range(4, 11)
+_FIRST_VARIANT = {"carmf": "carmf_1", "carcdsf": "carcdsf_chirurgien_dentiste", "carpimko": "carpimko", "cavp": "cavp"}
 FIELDS = (
     "id",
     "year",
@@ -105,6 +113,7 @@ FIELDS = (
     "department",
     "conjoint_collaborateur",
     "section",
+    *VARIANT_FIELDS,
     *SCALAR_FIELDS,
 )
 REGLEMENTEE = PROFESSIONS.index(Profession.liberal_reglementee.value)
@@ -211,11 +220,21 @@ def _compute(
         for key, amount in zip(conjoint_collaborateur.COLUMNS, amounts, strict=True):
             out[key][where] = amount
         total = total + conjoint.amount
+    extras = None if flat_rate or law.pamc is None or not law.pamc.conventionne else pamc.extras(VECTOR, rows)
+    if extras is not None:
+        total = total + extras.pcv  # a cotisation (CSS L645-2), in the CSG-CRDS base up to 2024 (`engine.of_year`)
     if not flat_rate:
         # L136-3: from 2025 the single assiette; before, the revenu professionnel plus the compulsory contributions.
         base = rows.assiette if law.apres_reforme else csg_crds.former_base(VECTOR, income, 100 * total)
-    csg = csg_crds.rule(law, base).amount
+    csg_ = csg_crds.rule(law, base)
+    csg = csg_.amount
     cfp = formation_professionnelle.rule(VECTOR, law, block.profession[where], None if option is None else option > 0)
+    if extras is not None:
+        before = total + csg + cfp + extras.cma  # every contribution but the CURPS (`engine.of_year`)
+        extras = pamc.curps_due(VECTOR, rows, extras, income, before, half_up(csg_.other, EURO))
+        for key, amount in zip(pamc.EXTRAS, extras.amounts, strict=True):
+            out[key][where] = amount
+        total = total + extras.cma + extras.curps
     out["csg_crds"][where] = csg
     out["formation_professionnelle"][where] = cfp
     out["total"][where] = total + csg + cfp
@@ -307,6 +326,7 @@ class _Columns:
     ids: Any
     own: dict[str, list[Any]]  # the SCALAR_FIELDS given, as Python values
     by_scalar: Bools  # the rows that give one of them (not None, 0 or false)
+    variants: dict[str, list[Any]]  # the VARIANT_FIELDS given, as Python values
 
 
 @dataclass(slots=True)
@@ -609,6 +629,7 @@ def _sections(values: Any, n: int, problems: _Problems) -> tuple[npt.NDArray[np.
         if found is None:
             try:
                 name = Situation._known_section(value)
+                name = _FIRST_VARIANT.get(name, name) if name is not None else None
                 found = 0 if name is None else (SECTIONS.index(name) + 1 if name in SECTIONS else -1)
             except InputError as error:
                 found = error.message
@@ -620,6 +641,36 @@ def _sections(values: Any, n: int, problems: _Problems) -> tuple[npt.NDArray[np.
             codes[i] = found
     problems.add(bad, _TYPE_RANK["section"], "section", lambda i: errors[i])
     return codes, items
+
+
+def _variants(section: npt.NDArray[np.int8], variants: dict[str, list[Any]], by_scalar: Bools) -> None:
+    """Each row's code becomes its variant's (`pamc.variant`), read once per distinct (section, secteur, métier,
+    class) by the rules of a single Situation (`Situation._known_secteur`…, `check_health`); a row they refuse is
+    left to the scalar engine (`by_scalar`), which raises the same message."""
+    from echeancier.contributions.situation import Situation, check_health
+
+    n = len(section)
+    columns = [variants.get(name, [None] * n) for name in VARIANT_FIELDS]
+    read: dict[tuple[Any, ...], int] = {}
+    for i in np.flatnonzero(section > 0):
+        values = tuple(column[i] for column in columns)
+        key = (int(section[i]), *((type(v), v) for v in values))
+        code = read.get(key)
+        if code is None:
+            name = pamc.section_name(SECTIONS[section[i] - 1])
+            try:
+                secteur = Situation._known_secteur(values[0])
+                metier = Situation._known_metier(values[1])
+                classe = Situation._known_classe(values[2])
+                check_health(name, secteur, metier, classe_cnbf=classe)
+                code = SECTIONS.index(pamc.variant(name, secteur, metier, classe)) + 1
+            except (InputError, ValueError, TypeError):
+                code = 0
+            read[key] = code
+        if code:
+            section[i] = code
+        else:
+            by_scalar[i] = True
 
 
 def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
@@ -650,6 +701,9 @@ def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
     by_scalar = np.zeros(n, dtype=np.bool_)
     for values in own.values():
         by_scalar |= np.array([not (v is None or v is False or (type(v) is int and v == 0)) for v in values], bool)
+    variants = {name: _objects(_array(data[name])) for name in VARIANT_FIELDS if name in data}
+    if (section > 0).any():
+        _variants(section, variants, by_scalar)
     return kind, _Columns(
         n=n,
         year=year,
@@ -673,6 +727,7 @@ def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
         ids=data.get("id"),
         own=own,
         by_scalar=by_scalar,
+        variants=variants,
     )
 
 
@@ -888,7 +943,10 @@ def simulate_many(
     given: a dict of NumPy arrays, or a Polars DataFrame / PyArrow Table for such an input. With a
     `conjoint_collaborateur` column (an option of `Situation.conjoint_collaborateur` or null per row), the columns
     `conjoint_indemnites_journalieres`, `conjoint_retraite_base`, `conjoint_retraite_complementaire`,
-    `conjoint_invalidite_deces` (0 on a row without a conjoint) come before `total`, which includes them. Raises
+    `conjoint_invalidite_deces` (0 on a row without a conjoint) come before `total`, which includes them. With a row
+    of a health section (`section` carmf, carpimko, carcdsf, cavp, with `secteur`, `metier`, `remplacant`; the CNBF's
+    `classe_cnbf`), the columns `pcv`, `contribution_maladie_additionnelle`, `curps` (`contributions.pamc.EXTRAS`,
+    0 on other rows) come before `total`, which includes them. Raises
     `RowInputError` for the first invalid row, `LawError` for law figures the exact integer method cannot hold.
 
     `provisional=True` computes each year with the law of its provisional contributions (`provisional_snapshot`:
@@ -906,9 +964,11 @@ def simulate_many(
     kind, cols = _read(columns, problems)
     years = _years_of(cols, law, provisional)
     conjoint = () if cols.conjoint is None else conjoint_collaborateur.COLUMNS
-    keys = (*CONTRIBUTIONS, *conjoint, "total", *(RIGHTS_COLUMNS if rights else ()))
+    # A health section's PCV, contribution additionnelle and CURPS, when a row has such a section.
+    health = pamc.EXTRAS if np.isin(cols.section, HEALTH_CODES).any() else ()
+    keys = (*CONTRIBUTIONS, *conjoint, *health, "total", *(RIGHTS_COLUMNS if rights else ()))
     # Every row is written, or an error raised; the conjoint's columns only on the rows of a conjoint collaborateur.
-    out = {key: (np.zeros if key in conjoint else np.empty)(cols.n, dtype=np.int64) for key in keys}
+    out = {key: (np.zeros if key in conjoint or key in health else np.empty)(cols.n, dtype=np.int64) for key in keys}
     figures_of = _rights_of(years, law, provisional) if rights else None
     fallback = np.zeros(cols.n, dtype=np.bool_)
     blocks = [slice(begin, min(begin + CHUNK, cols.n)) for begin in range(0, cols.n, CHUNK)]
@@ -1006,8 +1066,9 @@ def _scalar_row(cols: _Columns, i: int, out: dict[str, I64], law: Law, provision
         "income_is_net": bool(cols.net[i]),
         "department": None if cols.department is None else cols.department[i],
         "conjoint_collaborateur": None if cols.conjoint is None else conjoint_collaborateur.OPTIONS[cols.conjoint[i]],
-        "section": SECTIONS[cols.section[i] - 1] if cols.section[i] > 0 else cols.section_names[i],
+        "section": pamc.section_name(SECTIONS[cols.section[i] - 1]) if cols.section[i] > 0 else cols.section_names[i],
         **{name: values[i] for name, values in cols.own.items() if values[i] is not None},
+        **{name: values[i] for name, values in cols.variants.items() if values[i] is not None},
     }
     try:
         year = situation["year"]
@@ -1017,6 +1078,8 @@ def _scalar_row(cols: _Columns, i: int, out: dict[str, I64], law: Law, provision
     for key, amount in zip(CONTRIBUTIONS, result.amounts, strict=True):
         out[key][i] = amount
     for key, amount in zip(conjoint_collaborateur.COLUMNS, result.conjoint_amounts, strict=False):
+        out[key][i] = amount
+    for key, amount in zip(pamc.EXTRAS, result.section_amounts, strict=False):
         out[key][i] = amount
     out["total"][i] = int(result.total)
     if RIGHTS_COLUMNS[0] in out:

@@ -36,6 +36,8 @@ UNITS: dict[str, str] = {
     "rate_scale": "a list of [threshold as a multiple of the PASS, rate] points",
     "euro_classes": "a list of [lower bound in euros, amount in euros] classes, the first bound 0",
     "year_classes": "a list of [lower bound in years of activity, amount in euros] classes, the first bound 0",
+    "pass_classes": "a list of [lower bound as a multiple of the PASS, amount] classes, the first bound 0 (amount in "
+    "euros, or the count the parameter's description says)",
     "regime": "the name of a rule set",
     "date": "a calendar date (ISO)",
 }
@@ -146,6 +148,18 @@ def _parse_value(key: str, unit: str, raw: Any) -> ParamValue:
                     raise LawError(f"{key}: the lower bounds start at 0 and increase")
                 classes.append((bound, amount))
             return tuple(classes)
+        if unit == "pass_classes":
+            if not isinstance(raw, list) or not raw:
+                raise LawError(f"{key}: classes are a non-empty list of [lower bound, amount]")
+            found: list[tuple[Decimal, Decimal]] = []
+            for item in raw:
+                if not isinstance(item, list) or len(item) != 2:
+                    raise LawError(f"{key}: class {item!r} is not [lower bound, amount]")
+                bound, amount = to_decimal(item[0]), to_decimal(item[1])
+                if amount < 0 or (not found and bound != 0) or (found and bound <= found[-1][0]):
+                    raise LawError(f"{key}: class {item!r}: the lower bounds start at 0 and increase, amounts >= 0")
+                found.append((bound, amount))
+            return tuple(found)
     except ValueError as error:
         if isinstance(error, LawError):
             raise

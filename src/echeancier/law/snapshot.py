@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from itertools import pairwise
-from typing import cast
+from typing import Any, cast
 
 from echeancier.kernel.dates import add_months
 from echeancier.law.loader import Law, LawError, ParamValue, ScaleValue, Value, load_law
@@ -139,6 +139,8 @@ class LawSnapshot:
     cnbf_rb_plafond: Decimal = field(metadata=parameter("professions_liberales.cnbf_rb_plafond"))
     cnbf_rc_largeur_tranche: Decimal = field(metadata=parameter("professions_liberales.cnbf_rc_largeur_tranche"))
     cnbf_rc_taux: Scale = field(metadata=parameter("professions_liberales.cnbf_rc_taux"))
+    cnbf_rc_taux_classe_2: Scale = field(metadata=parameter("professions_liberales.cnbf_rc_taux_classe_2"))
+    cnbf_rc_taux_classe_2p: Scale = field(metadata=parameter("professions_liberales.cnbf_rc_taux_classe_2p"))
     cnbf_id_forfaits: Scale = field(metadata=parameter("professions_liberales.cnbf_id_forfaits"))
     references: dict[str, Value] = field(repr=False)
     # The same figures as exact integers for the rules (derived here, so that a snapshot built with other figures,
@@ -148,6 +150,8 @@ class LawSnapshot:
     mayotte: bool = False
     # The section professionnelle of a profession libérale réglementée (`section_snapshot`), None otherwise.
     section: str | None = None
+    # The figures of a health section (`contributions.pamc.PamcFigures`, built by `section_snapshot`), None otherwise.
+    pamc: Any = None
     # The parameters this snapshot was read from when not the packaged law (`build_snapshot`): what the rules read
     # beside it (the law of Mayotte, the figures of the rights) comes from the same `Law`, e.g. an organism's.
     parameters: Law | None = field(default=None, repr=False, compare=False)
@@ -313,6 +317,7 @@ class Figures:
     cnbf_rc_largeur_tranche: int  # cents
     cnbf_rc_taux: tuple[int, ...]  # by tranche
     cnbf_id_forfaits: Classes  # bounds in days of activity at the end of the year
+    pamc: Any = None  # a health section's figures (`contributions.pamc.PamcFigures`), exact; None otherwise
 
 
 def _fixed(value: Decimal, scale: int, what: str) -> int:
@@ -478,6 +483,7 @@ def figures(law: LawSnapshot) -> Figures:
         cnbf_rc_largeur_tranche=_fixed(law.cnbf_rc_largeur_tranche, 100, key["cnbf_rc_largeur_tranche"]),
         cnbf_rc_taux=tuple(_fixed(value, RATE, key["cnbf_rc_taux"]) for _, value in law.cnbf_rc_taux),
         cnbf_id_forfaits=_classes(law.cnbf_id_forfaits, jours),
+        pamc=law.pamc,
     )
     # Bounds of the batch path's int64 arithmetic (contributions.exact): the ACRE share of a proportional
     # contribution divides by maximum × ratio × base (≤ the exit threshold) × days, and the maladie-maternité
@@ -594,7 +600,23 @@ def mayotte_snapshot(base: LawSnapshot, law: Law | None = None) -> LawSnapshot |
 
 # The sections professionnelles of the CNAVPL (CSS R641-1) and the CNBF whose contributions the engine computes
 # (`contributions.professions_liberales`); the others are refused at input (`contributions.situation.Section`).
-SECTIONS = ("cipav", "cavec", "cnbf")
+SECTIONS = (
+    "cipav",
+    "cavec",
+    "cnbf",
+    # The health sections, one code for each variant of their rules (`contributions.pamc.VARIANTS`): the section
+    # with the médecin's secteur conventionnel or the CARCDSF's métier.
+    "carmf_1",
+    "carmf_2",
+    "carmf_non_conventionne",
+    "carpimko",
+    "carcdsf_chirurgien_dentiste",
+    "carcdsf_sage_femme",
+    "cavp",
+    # The CNBF's classes of complémentaire chosen by the avocat (the class 1 is `cnbf`).
+    "cnbf_2",
+    "cnbf_2p",
+)
 # The figures of the rules of the professions libérales réglementées the section snapshot puts in place of those of
 # the other travailleurs indépendants (the same rule, other figures): (field replaced, field of the section).
 _SECTION_FIGURES = (
@@ -616,6 +638,16 @@ def section_snapshot(base: LawSnapshot, section: str, law: Law | None = None) ->
     found = law.cache.get(key) if shared else None
     if found is None:
         found = _section(base, section)
+        if section in ("cnbf_2", "cnbf_2p"):
+            # The class chosen: its rates of the CNBF's complémentaire in place of the class 1's.
+            own = FIELDS[f"cnbf_rc_taux_classe_{section[5:]}"]
+            references = {**found.references, FIELDS["cnbf_rc_taux"]: base.references[own]}
+            rates = base.cnbf_rc_taux_classe_2 if section == "cnbf_2" else base.cnbf_rc_taux_classe_2p
+            found = replace(found, cnbf_rc_taux=rates, references=references)
+        elif "_" in section or section in ("carpimko", "cavp"):
+            from echeancier.contributions.pamc import pamc_figures
+
+            found = replace(found, pamc=pamc_figures(law, base, section))
         if shared:
             law.cache[key] = found
     assert isinstance(found, LawSnapshot)

@@ -18,6 +18,10 @@ The columns (any order, names with or without accents, any case; the contract's 
 | `conjoint_collaborateur` | `conjoint_collaborateur`, `conjoint` | `forfaitaire`, `tiers sans partage`… or empty |
 | `pension_invalidite_mois` | `mois_pension_invalidite`, `pension_invalidite_mois` | months (0–12), empty: 0 |
 | `exoneration_age` | `exoneration_age`, `exoneration_invalidite_deces_age` | oui/non… (exemption by age) |
+| `secteur` | `secteur`, `secteur_conventionnel` | a médecin's secteur (carmf): 1, 2, non_conventionne |
+| `metier` | `metier_sante`, `profession_sante` | a CARCDSF member's: chirurgien_dentiste, sage_femme |
+| `classe_cnbf` | `classe_cnbf`, `classe_cotisation_cnbf` | an avocat's class of the CNBF's complémentaire: 1, 2, 2+ |
+| `remplacant` | `remplacant` | oui/non… (a praticien conventionné only a remplaçant: no CURPS) |
 
 LAW: the income the law starts from changed with the réforme de l'assiette (LFSS 2024 art. 18, décret
 2024-688; CSS L131-6 and L136-3 for the incomes of 2025 on, the `apres_reforme` of the law snapshot): the
@@ -75,12 +79,16 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "section": ("section", "section_professionnelle", "caisse"),
     "pension_invalidite_mois": ("mois_pension_invalidite", "pension_invalidite_mois"),
     "exoneration_age": ("exoneration_invalidite_deces_age", "exoneration_age"),
+    "secteur": ("secteur", "secteur_conventionnel"),
+    "metier": ("metier_sante", "profession_sante"),
+    "classe_cnbf": ("classe_cnbf", "classe_cotisation_cnbf"),
+    "remplacant": ("remplacant",),
 }
 # Names that are only French: a file using one of them writes its dates jj/mm/aaaa if it wants to.
 _CONTRACT_NAMES = frozenset(
     {"id", "name", "year", "profession", "income", "income_nature", "start_date", "end_date", "income_is_net"}
     | {"acre", "rsa", "professional_income", "gross_income", "net", "conjoint_collaborateur", "section"}
-    | {"pension_invalidite_mois", "exoneration_age"}
+    | {"pension_invalidite_mois", "exoneration_age", "secteur", "classe_cnbf", "remplacant"}
 )
 FRENCH_NAMES = frozenset(name for names in ALIASES.values() for name in names if name not in _CONTRACT_NAMES)
 PROFESSION_NAMES = {
@@ -247,7 +255,7 @@ def read_row(
         value = cell_of(cells, cols.get(field))
         if value is not None:
             data[field] = parse_date(value, header[field], french=french)
-    for field in ("acre", "rsa", "income_is_net", "exoneration_age"):
+    for field in ("acre", "rsa", "income_is_net", "exoneration_age", "remplacant"):
         value = cell_of(cells, cols.get(field))
         data[field] = parse_flag(value, header.get(field, field))
     conjoint = cell_of(cells, cols.get("conjoint_collaborateur"))
@@ -257,6 +265,16 @@ def read_row(
     section = cell_of(cells, cols.get("section"))
     if section is not None:
         data["section"] = cell_text(section).strip().lower()  # CIPAV, Cipav: the section's code
+    for field in ("secteur", "metier"):
+        value = cell_of(cells, cols.get(field))
+        if value is not None:
+            # `Secteur 1`, `1`, `non conventionné`; `Chirurgien-dentiste` → the names `Situation` checks
+            text = normalise_name(cell_text(value)) or None
+            data[field] = text.removeprefix("secteur_") if field == "secteur" and text else text
+    classe = cell_of(cells, cols.get("classe_cnbf"))
+    if classe is not None:
+        # `Classe 2+`, `2`, 2 → the class's name
+        data["classe_cnbf"] = cell_text(classe).strip().lower().removeprefix("classe").strip() or None
     months = cell_of(cells, cols.get("pension_invalidite_mois"))
     data["pension_invalidite_mois"] = 0 if months is None else parse_whole(months, header["pension_invalidite_mois"])
     return data, header
@@ -378,8 +396,15 @@ def _compute_chunk(
 
 FIELDS = (
     *("year", "profession", "income", "start_date", "end_date", "acre", "rsa", "income_is_net"),
-    *("conjoint_collaborateur", "section", "pension_invalidite_mois", "exoneration_age"),
+    *("conjoint_collaborateur", "section", "pension_invalidite_mois", "exoneration_age", "secteur", "metier"),
+    "classe_cnbf",
+    "remplacant",
 )
+
+
+def _value(field: Any) -> str | None:
+    """A field of the situation as text for `simulate_many` (an enum's value), None as None."""
+    return None if field is None else str(getattr(field, "value", field))
 
 
 def _written(field: str, header: dict[str, str]) -> str:
@@ -416,6 +441,8 @@ def _compute(rows: list[Any], conjoint: bool = False) -> list[list[int]]:
         ],
         "pension_invalidite_mois": np.array([r["pension_invalidite_mois"] for r in rows], dtype=np.int64),
         "exoneration_age": np.array([r["exoneration_age"] for r in rows], dtype=np.bool_),
+        **{field: [_value(r.get(field)) for r in rows] for field in ("secteur", "metier", "classe_cnbf")},
+        "remplacant": np.array([r["remplacant"] for r in rows], dtype=np.bool_),
     }
     if conjoint:
         options = (r.get("conjoint_collaborateur") for r in rows)

@@ -88,6 +88,10 @@ def _situation(contributor: Contributor, year: int, income: Decimal, end: date |
         department=contributor.department,
         conjoint_collaborateur=contributor.conjoint_collaborateur,
         section=contributor.section,
+        secteur=contributor.secteur,
+        metier=contributor.metier,
+        classe_cnbf=contributor.classe_cnbf,
+        remplacant=contributor.remplacant,
         pension_invalidite_mois=contributor.pension_invalidite_mois,
         exoneration_age=contributor.exoneration_age,
         exoneration_debut_outre_mer=contributor.exoneration_debut_outre_mer,
@@ -101,7 +105,7 @@ def _computed(simulation: Simulation, provisional_law: bool) -> Computed:
     if section is not None:
         # LAW (docs/law-choices.md, 265): what the section's own caisse collects (CSS R642-2) is not called by the
         # Urssaf's échéancier.
-        amount -= collected_elsewhere(simulation.amounts, section.value)
+        amount -= collected_elsewhere(simulation.amounts, section.value, extras=simulation.section_amounts)
     return Computed(amount, cfp, simulation, provisional_law, Decimal(sum(simulation.conjoint_amounts)))
 
 

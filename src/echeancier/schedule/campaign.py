@@ -66,7 +66,9 @@ COLUMNS = (
     "declaration_date",
     "events",
     "scenario",
-    *("conjoint_collaborateur", "section", "pension_invalidite_mois", "exoneration_age"),
+    *("conjoint_collaborateur", "section", "pension_invalidite_mois", "exoneration_age", "secteur", "metier"),
+    "classe_cnbf",
+    "remplacant",
     "exoneration_debut_outre_mer",
 )
 # The populations of issue 10 the arrays do not compute: a row giving one of these is replayed (the contributor's
@@ -74,6 +76,7 @@ COLUMNS = (
 POPULATIONS = (
     *("conjoint_collaborateur", "section", "pension_invalidite_mois", "exoneration_age"),
     "exoneration_debut_outre_mer",
+    *("secteur", "metier", "classe_cnbf", "remplacant"),
 )
 _NOT_GIVEN = ("", "0", "false", "non")
 FIRST_YEAR = 1  # the array path takes an activity started in N-1 or earlier (an N-1 start without income of N-2)
@@ -339,6 +342,10 @@ _POPULATION_READERS: dict[str, Callable[[Any], Any]] = {
     "pension_invalidite_mois": lambda value: _int(value, 0),
     "exoneration_age": lambda value: _flag(value, False),
     "exoneration_debut_outre_mer": lambda value: _flag(value, False),
+    "secteur": _text,
+    "metier": _text,
+    "classe_cnbf": _text,
+    "remplacant": lambda value: _flag(value, False),
 }
 
 

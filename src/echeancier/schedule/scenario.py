@@ -37,13 +37,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from echeancier.contributions.situation import (
     MAX_INCOME,
+    ClasseCnbf,
     ConjointCollaborateur,
+    Metier,
     Profession,
+    Secteur,
     Section,
     Situation,
     check_combinations,
     check_debut_outre_mer,
     check_exemptions,
+    check_health,
     check_section,
 )
 from echeancier.kernel.identity import parse_name, parse_siren
@@ -173,15 +177,35 @@ class Contributor(_Model):
     name: str | None = None  # printed on the documents (PDF), optional
     siren: str | None = None  # 9 digits, Luhn-checked; printed on the documents, optional
     section: Section | None = None  # a profession libérale réglementée's section professionnelle
+    secteur: Secteur | None = None  # a médecin's secteur conventionnel (section carmf)
+    metier: Metier | None = None  # a CARCDSF member's métier
+    classe_cnbf: ClasseCnbf | None = None  # an avocat's class of the CNBF's complémentaire (None: class 1)
+    remplacant: bool = False  # a praticien conventionné only a remplaçant at 1 January: no CURPS
 
     @field_validator("section", mode="before")
     @classmethod
     def _known_section(cls, value: Any) -> Any:
         return Situation._known_section(value)
 
+    @field_validator("secteur", mode="before")
+    @classmethod
+    def _known_secteur(cls, value: Any) -> Any:
+        return Situation._known_secteur(value)
+
+    @field_validator("metier", mode="before")
+    @classmethod
+    def _known_metier(cls, value: Any) -> Any:
+        return Situation._known_metier(value)
+
+    @field_validator("classe_cnbf", mode="before")
+    @classmethod
+    def _known_classe(cls, value: Any) -> Any:
+        return Situation._known_classe(value)
+
     @model_validator(mode="after")
     def _coherent_section(self) -> Contributor:
         check_section(self.profession, self.section, self.department)
+        check_health(self.section, self.secteur, self.metier, classe_cnbf=self.classe_cnbf, remplacant=self.remplacant)
         return self
 
     @field_validator("name", mode="before")
