@@ -140,6 +140,10 @@ class Exempted:
     def conjoint_lines(self) -> tuple[Line, ...]:
         return self.inner.conjoint_lines()
 
+    def section_lines(self) -> tuple[Line, ...]:
+        # A section is refused overseas (docs/law-choices.md, 263): nothing of a section's is exempted here.
+        return self.inner.section_lines()
+
     def forfait(self) -> Simulation | None:
         provisional = self.inner.forfait()
         if provisional is None:
