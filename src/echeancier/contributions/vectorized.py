@@ -311,7 +311,7 @@ class _Columns:
     mayotte: Bools  # the activity is at Mayotte (its own law from 2025, `law.snapshot.mayotte_snapshot`)
     conjoint: npt.NDArray[np.int8] | None  # option codes of `conjoint_collaborateur.OPTIONS`, or no column
     section: npt.NDArray[np.int8]  # 0: none, else the index in `law.snapshot.SECTIONS` + 1; −1: a section not computed
-    section_names: list[Any]  # the section of each row as given (for the messages)
+    section_names: list[Any] | None  # the section of each row as given (for the messages); None: no column
     income_raw: Any  # the incomes as given, for the scalar engine
     ids: Any
     own: dict[str, list[Any]]  # the SCALAR_FIELDS given, as Python values
@@ -484,8 +484,9 @@ def _implausible(income: Decimal) -> str:
 
 
 def _dates(values: Any, field: str, n: int, problems: _Problems) -> I64:
-    if values is None:
-        return np.full(n, NAT, dtype=np.int64)
+    if values is None:  # no column: one read-only NaT seen on every row, not an array of them
+        absent: I64 = np.broadcast_to(np.int64(NAT), (n,))
+        return absent
     if isinstance(values, np.ndarray) and values.dtype.kind == "M":
         days: I64 = values.astype("datetime64[D]").view(np.int64)
         return days
@@ -600,11 +601,11 @@ def _departments(values: Any, n: int, problems: _Problems) -> tuple[npt.NDArray[
     return normalised, where == OUTRE_MER, where == MAYOTTE
 
 
-def _sections(values: Any, n: int, problems: _Problems) -> tuple[npt.NDArray[np.int8], list[Any]]:
+def _sections(values: Any, n: int, problems: _Problems) -> tuple[npt.NDArray[np.int8], list[Any] | None]:
     """The section of each row as a code (see `_Columns.section`): each distinct value is read once by the rule of
     a single Situation (`Situation._known_section`)."""
     if values is None:
-        return np.zeros(n, dtype=np.int8), [None] * n
+        return np.zeros(n, dtype=np.int8), None
     from echeancier.contributions.situation import Situation
 
     items = _objects(_array(values))
@@ -802,7 +803,11 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
     section = cols.section[s]
     if section.any():
         _check_sections(
-            codes, section, cols.outre_mer[s] | cols.mayotte[s], lambda i: cols.section_names[s][i], problems
+            codes,
+            section,
+            cols.outre_mer[s] | cols.mayotte[s],
+            lambda i: _section_name(cols, (s.start or 0) + i),
+            problems,
         )
     else:  # no section given: of `_check_sections`, only a profession libérale réglementée without one is refused
         problems.add(codes == REGLEMENTEE, _SECTION_RANK, "section", lambda i: SECTION_REQUIRED)
@@ -847,6 +852,11 @@ def _profession_codes(names: npt.NDArray[Any]) -> npt.NDArray[np.int8]:
             spelling = name.encode() if unit is np.uint8 else name
             codes[rows[names[rows] == spelling]] = code
     return codes
+
+
+def _section_name(cols: _Columns, row: int) -> Any:
+    """The section of a row as given (None without a section column)."""
+    return None if cols.section_names is None else cols.section_names[row]
 
 
 def _check_sections(
@@ -1018,6 +1028,8 @@ def _figures(law: Law, year: int, provisional: bool) -> Figures:
 def _sections_of(cols: _Columns, law: Law, covered: range, provisional: bool) -> dict[tuple[int, int], Figures]:
     """The law of each section present in the batch, for each covered year present with it."""
     found: dict[tuple[int, int], Figures] = {}
+    if cols.section_names is None:  # no section column
+        return found
     chosen = cols.section > 0
     if not chosen.any():
         return found
@@ -1057,7 +1069,7 @@ def _scalar_row(cols: _Columns, i: int, out: dict[str, I64], law: Law, provision
         "income_is_net": bool(cols.net[i]),
         "department": None if cols.department is None else cols.department[i],
         "conjoint_collaborateur": None if cols.conjoint is None else conjoint_collaborateur.OPTIONS[cols.conjoint[i]],
-        "section": SECTIONS[cols.section[i] - 1] if cols.section[i] > 0 else cols.section_names[i],
+        "section": SECTIONS[cols.section[i] - 1] if cols.section[i] > 0 else _section_name(cols, i),
         **{name: values[i] for name, values in cols.own.items() if values[i] is not None},
     }
     try:
