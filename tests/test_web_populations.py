@@ -226,7 +226,7 @@ def test_exemption_notes_are_next_to_their_line(client: TestClient) -> None:
 HOSTILE = [
     ({"section": "cipav"}, "section", "ne s'applique qu'à la profession liberal_reglementee"),
     ({"profession": "liberal_reglementee"}, "section", "est obligatoire pour une profession libérale réglementée"),
-    ({"profession": "liberal_reglementee", "section": "carmf"}, "section", "carmf n'est pas encore calculée"),
+    ({"profession": "liberal_reglementee", "section": "carpv"}, "section", "carpv n'est pas encore calculée"),
     ({"profession": "liberal_reglementee", "section": "<script>alert(1)</script>"}, "section", "doit être l'une"),
     ({"profession": "liberal_reglementee", "section": "cipav", "department": "971"}, "department", "métropole"),
     ({"conjoint_collaborateur": "tout"}, "conjoint_collaborateur", "doit être forfaitaire, tiers_sans_partage"),

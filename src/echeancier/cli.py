@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, TextIO, cast
 
 import typer
+import typer.main
 from typer.core import TyperGroup
 
 if TYPE_CHECKING:
@@ -84,7 +85,33 @@ def _say(line: str) -> None:
 
 
 class _Command(TyperGroup):
-    """The `echeancier` group: every failure, usage errors included, ends as one French line and an exit status."""
+    """The `echeancier` group: every failure, usage errors included, ends as one French line and an exit status.
+
+    The commands of `COMMANDS` are built (their module imported, their options turned into click parameters) only
+    when invoked or listed by `--help`: `echeancier simulate` builds one command, not the sixty options of all.
+    """
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*self.commands, *(name for name in COMMANDS if name not in self.commands)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = self.commands.get(cmd_name)
+        if command is None and cmd_name in COMMANDS:
+            command = self.commands[cmd_name] = _build_command(cmd_name)
+        return command
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except Exception as error:  # an unknown command: typer suggests among the built ones, suggest among all
+            message = getattr(error, "message", None)
+            if args and isinstance(message, str) and message.startswith("No such command") and "?" not in message:
+                from difflib import get_close_matches
+
+                matches = get_close_matches(args[0], self.list_commands(ctx))
+                if matches:
+                    error.message = f"{message.rstrip('.')}. Did you mean {', '.join(map(repr, matches))}?"  # type: ignore[attr-defined]
+            raise
 
     def main(
         self,
@@ -187,6 +214,10 @@ def _usage_message(error: Any) -> str:
     return f"{message}{hint}"
 
 
+def _group() -> None:
+    pass  # the group has no option of its own; a callback makes typer build a group even with no eager command
+
+
 app = typer.Typer(
     cls=_Command,
     name="echeancier",
@@ -195,9 +226,50 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    callback=_group,
 )
+# The commands defined in this module, built on demand by `_Command` (a command registered on `app` itself is
+# built eagerly, and listed first).
+commands = typer.Typer()
 law_app = typer.Typer(help="Paramètres de la loi : validité et valeurs datées.", no_args_is_help=True)
-app.add_typer(law_app, name="law")
+
+# name -> (module, attribute): a function registered on `commands`, another module's command function, or a Typer
+# sub-app; in the order `echeancier --help` lists them.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "simulate": ("echeancier.cli", "simulate"),
+    "schedule": ("echeancier.cli", "schedule"),
+    "organism": ("echeancier.cli", "organism"),
+    "serve": ("echeancier.cli", "serve"),
+    "forecast": ("echeancier.cli_forecast", "forecast"),
+    "rights": ("echeancier.cli_forecast", "rights"),
+    "campaign": ("echeancier.cli_campaign", "campaign"),
+    "law": ("echeancier.cli", "law_app"),
+    "account": ("echeancier.cli_account", "account_app"),
+    "payments": ("echeancier.cli_account", "payments_app"),
+    "tokens": ("echeancier.cli_tokens", "tokens_app"),
+    "recovery": ("echeancier.cli_recovery", "recovery_app"),
+}
+
+
+def _build_command(name: str) -> Any:
+    """The click command `name` of `COMMANDS`, built by typer exactly as if it had been registered on `app`."""
+    from importlib import import_module
+
+    module, attribute = COMMANDS[name]
+    here = module == __name__ or (module == "echeancier.cli" and __name__ == "__main__")  # `python -m echeancier.cli`
+    target = globals()[attribute] if here else getattr(import_module(module), attribute)
+    one = typer.Typer()
+    if isinstance(target, typer.Typer):
+        one.add_typer(target, name=name)
+    else:
+        registered = [info for info in commands.registered_commands if info.callback is target]
+        if registered:
+            one.registered_commands.append(registered[0])
+        else:
+            one.command(name=name)(target)
+    return typer.main.get_group(one).commands[name]
+
+
 # `batch` (DESIGN §4) will be registered here, as a command or a sub-app like `law`.
 
 # Situation field -> the option that sets it, so that an error names what the user typed.
@@ -271,7 +343,7 @@ def _parse_date(option: str, value: str | None) -> date | None:
 # --- echeancier simulate -----------------------------------------------------------------------------------
 
 
-@app.command()
+@commands.command()
 def simulate(
     year: Annotated[
         str | None, typer.Option("--year", metavar="ANNÉE", help="Année des revenus (ex. 2025).", show_default=False)
@@ -1094,7 +1166,7 @@ def _format_value(parameter: Parameter, value: ParamValue) -> str:
 SCHEDULE_FORMATS = ("table", "json", "csv", "csv-fr", "ics", "pdf")
 
 
-@app.command()
+@commands.command()
 def schedule(
     scenario: Annotated[
         str | None,
@@ -1247,7 +1319,7 @@ def _read_scenario(path: str) -> str:
 # --- echeancier organism -----------------------------------------------------------------------------------
 
 
-@app.command()
+@commands.command()
 def organism(
     code: Annotated[
         str,
@@ -1318,7 +1390,7 @@ def render_organism(found: Organism, day: date) -> str:
 # --- echeancier serve -------------------------------------------------------------------------------------------
 
 
-@app.command()
+@commands.command()
 def serve(
     host: Annotated[str, typer.Option("--host", metavar="HÔTE", help="Adresse d'écoute.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", metavar="PORT", min=1, max=65535, help="Port d'écoute.")] = 8000,
@@ -1385,25 +1457,6 @@ def serve(
 
 
 # --- entry point -----------------------------------------------------------------------------------------------
-
-
-# The account store's commands (their heavy imports happen inside them).
-from echeancier.cli_account import account_app, payments_app  # noqa: E402
-from echeancier.cli_forecast import forecast as forecast_command  # noqa: E402
-from echeancier.cli_forecast import rights as rights_command  # noqa: E402
-from echeancier.cli_recovery import recovery_app  # noqa: E402
-
-app.add_typer(account_app, name="account")
-app.command(name="forecast")(forecast_command)
-app.command(name="rights")(rights_command)
-app.add_typer(payments_app, name="payments")
-from echeancier.cli_tokens import tokens_app  # noqa: E402
-
-app.add_typer(tokens_app, name="tokens")
-app.add_typer(recovery_app, name="recovery")
-from echeancier.cli_campaign import campaign as campaign_command  # noqa: E402
-
-app.command("campaign")(campaign_command)
 
 
 def main() -> None:

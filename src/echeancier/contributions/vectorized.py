@@ -153,6 +153,10 @@ def _mul_div_half_up(a: I64, b: I64, d: I64) -> I64:
     return result
 
 
+# The law's tables (tuples of the snapshot) as arrays, made once rather than at every part of every batch.
+_TABLES: dict[int, tuple[Sequence[int], I64]] = {}
+
+
 class _Vector:
     """`contributions.exact.Ops` on NumPy int64 arrays: the rows of one income year (`simulate_many`)."""
 
@@ -163,7 +167,12 @@ class _Vector:
 
     @staticmethod
     def take(table: Sequence[int], index: I64) -> I64:
-        values: I64 = np.asarray(table)[index]
+        entry = _TABLES.get(id(table))
+        if entry is None or entry[0] is not table:  # the table kept with its array, so that its id is not reused
+            if len(_TABLES) > 4096:  # many laws (organisms' overrides): bounded
+                _TABLES.clear()
+            entry = _TABLES[id(table)] = (table, np.asarray(table, dtype=np.int64))
+        values: I64 = entry[1][index]
         return values
 
     mul_div_half_up = staticmethod(_mul_div_half_up)
@@ -321,7 +330,7 @@ class _Columns:
     mayotte: Bools  # the activity is at Mayotte (its own law from 2025, `law.snapshot.mayotte_snapshot`)
     conjoint: npt.NDArray[np.int8] | None  # option codes of `conjoint_collaborateur.OPTIONS`, or no column
     section: npt.NDArray[np.int8]  # 0: none, else the index in `law.snapshot.SECTIONS` + 1; −1: a section not computed
-    section_names: list[Any]  # the section of each row as given (for the messages)
+    section_names: list[Any] | None  # the section of each row as given (for the messages); None: no column
     income_raw: Any  # the incomes as given, for the scalar engine
     ids: Any
     own: dict[str, list[Any]]  # the SCALAR_FIELDS given, as Python values
@@ -495,8 +504,9 @@ def _implausible(income: Decimal) -> str:
 
 
 def _dates(values: Any, field: str, n: int, problems: _Problems) -> I64:
-    if values is None:
-        return np.full(n, NAT, dtype=np.int64)
+    if values is None:  # no column: one read-only NaT seen on every row, not an array of them
+        absent: I64 = np.broadcast_to(np.int64(NAT), (n,))
+        return absent
     if isinstance(values, np.ndarray) and values.dtype.kind == "M":
         days: I64 = values.astype("datetime64[D]").view(np.int64)
         return days
@@ -611,11 +621,11 @@ def _departments(values: Any, n: int, problems: _Problems) -> tuple[npt.NDArray[
     return normalised, where == OUTRE_MER, where == MAYOTTE
 
 
-def _sections(values: Any, n: int, problems: _Problems) -> tuple[npt.NDArray[np.int8], list[Any]]:
+def _sections(values: Any, n: int, problems: _Problems) -> tuple[npt.NDArray[np.int8], list[Any] | None]:
     """The section of each row as a code (see `_Columns.section`): each distinct value is read once by the rule of
     a single Situation (`Situation._known_section`)."""
     if values is None:
-        return np.zeros(n, dtype=np.int8), [None] * n
+        return np.zeros(n, dtype=np.int8), None
     from echeancier.contributions.situation import Situation
 
     items = _objects(_array(values))
@@ -750,7 +760,7 @@ class _Years:
 
 def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -> tuple[_Block, Bools]:
     """The checks of a single Situation on a block of rows, and the rows the scalar engine computes."""
-    offset = cols.year[s].astype(np.int64) - years.first
+    offset = np.subtract(cols.year[s], years.first, dtype=np.int64, casting="unsafe")  # year − first, one pass
     if offset.size and (offset.min() < 0 or offset.max() >= len(years.laws)):  # two reductions, then the rows
         outside = (offset < 0) | (offset >= len(years.laws))
         covered = years.covered
@@ -761,13 +771,7 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
             lambda i: f"{cols.year[s][i]} is not covered by the law parameters ({covered[0]}–{covered[-1]})",
         )
         offset = np.where(outside, 0, offset)
-    if cols.coded:
-        codes = cols.profession[s]
-    else:
-        names = cols.profession[s]
-        codes = np.full(len(names), -1, dtype=np.int8)
-        for code, name in enumerate(PROFESSIONS):
-            np.copyto(codes, code, where=names == (name.encode() if names.dtype.kind == "S" else name))
+    codes: npt.NDArray[Any] = cols.profession[s] if cols.coded else _profession_codes(cols.profession[s])
     problems.add(
         codes < 0,
         _TYPE_RANK["profession"],
@@ -832,7 +836,7 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
             lambda i: f"{_iso(end[i])} is before start_date {_iso(start[i])}",
         )
     problems.add(
-        acre & ~has_start,
+        acre & ~has_start if acre.any() else acre,
         _ACRE_RANK,
         "acre",
         lambda i: "ACRE needs the start_date of the activity (creation or takeover)",
@@ -846,7 +850,16 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
             lambda i: CONJOINT_REGLEMENTEE,
         )
     section = cols.section[s]
-    _check_sections(codes, section, cols.outre_mer[s] | cols.mayotte[s], lambda i: cols.section_names[s][i], problems)
+    if section.any():
+        _check_sections(
+            codes,
+            section,
+            cols.outre_mer[s] | cols.mayotte[s],
+            lambda i: _section_name(cols, (s.start or 0) + i),
+            problems,
+        )
+    else:  # no section given: of `_check_sections`, only a profession libérale réglementée without one is refused
+        problems.add(codes == REGLEMENTEE, _SECTION_RANK, "section", lambda i: SECTION_REQUIRED)
     block = _Block(
         offset, codes, cents, start, end, acre, cols.rsa[s], cols.outre_mer[s], cols.mayotte[s], section, conjoint
     )
@@ -857,6 +870,42 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
         differs = np.array([f is not None and f.acre_maximum_anterieur != f.acre_maximum for f in years.laws])
         scalar = scalar | (acre & has_start & (start < years.first_day[offset]) & differs[offset])
     return block, scalar
+
+
+def _profession_codes(names: npt.NDArray[Any]) -> npt.NDArray[np.int8]:
+    """The code of each profession given as text (−1: not one of PROFESSIONS), in two passes over the texts rather
+    than one per profession: the first character of a text names the one profession it can be, then the whole text
+    is compared with that profession's name; a text refused so whose first character another profession shares
+    is compared with that one too (`liberal_reglementee` after `liberal`)."""
+    unit = np.uint32 if names.dtype.kind == "U" else np.uint8
+    width = names.dtype.itemsize // np.dtype(unit).itemsize
+    if not len(names) or not width:
+        return np.full(len(names), -1, dtype=np.int8)
+    known = [(code, name) for code, name in enumerate(PROFESSIONS) if len(name) <= width]
+    table = np.full(256, -1, dtype=np.int8)  # first character -> the first profession that starts with it
+    later: list[tuple[int, str]] = []
+    for code, name in known:
+        if table[ord(name[0])] < 0:
+            table[ord(name[0])] = code
+        else:
+            later.append((code, name))
+    first: npt.NDArray[Any] = np.ascontiguousarray(names).view(unit)[::width]  # each text's first character
+    guess = table.take(first, mode="clip")  # a character beyond the table names none (table[-1] is −1)
+    spelled = [*PROFESSIONS, ""]  # index −1: no profession, the empty text (whose code stays −1)
+    names_of = np.array([name.encode() if unit is np.uint8 else name for name in spelled], dtype=names.dtype)
+    right = names == names_of.take(guess)
+    codes = np.where(right, guess, np.int8(-1)).astype(np.int8, copy=False)
+    if later and not right.all():
+        for code, name in later:
+            rows = np.flatnonzero(~right & (first == ord(name[0])))
+            spelling = name.encode() if unit is np.uint8 else name
+            codes[rows[names[rows] == spelling]] = code
+    return codes
+
+
+def _section_name(cols: _Columns, row: int) -> Any:
+    """The section of a row as given (None without a section column)."""
+    return None if cols.section_names is None else cols.section_names[row]
 
 
 def _check_sections(
@@ -895,10 +944,11 @@ def _run_block(
         # The rights of a section and of Mayotte's own law are not computed (`rights.not_computed`): as one situation.
         under_mayotte = np.array([m is not None for m in years.mayotte], dtype=np.bool_)[block.offset]
         scalar = scalar | (block.section > 0) | (block.mayotte & under_mayotte)
-    for offset in np.flatnonzero(counts):
+    present = np.flatnonzero(counts)
+    for offset in present:
         law, mayotte = years.laws[offset], years.mayotte[offset]
         assert law is not None
-        in_year = (block.offset == offset) & ~scalar
+        in_year = ~scalar if len(present) == 1 else (block.offset == offset) & ~scalar
         figures_of_rights = None if rights is None else rights[law.year]
         for code in np.unique(block.section[in_year]) if block.section.any() else ():
             if code > 0:
@@ -991,9 +1041,14 @@ def _years_of(cols: _Columns, law: Law, provisional: bool = False) -> _Years:
     covered = supported_years(law)
     present = np.zeros(len(covered), dtype=np.bool_)
     if cols.n:
-        offset = cols.year.astype(np.int64) - covered.start
-        inside = (offset >= 0) & (offset < len(covered))
-        present = np.bincount(offset[inside], minlength=len(covered)) > 0
+        low, high = int(cols.year.min()), int(cols.year.max())
+        if low == high:  # one income year (a yearly batch): no pass over the rows beyond the two reductions
+            if covered.start <= low < covered.stop:
+                present[low - covered.start] = True
+        else:
+            offset = cols.year.astype(np.int64) - covered.start
+            inside = (offset >= 0) & (offset < len(covered))
+            present = np.bincount(offset[inside], minlength=len(covered)) > 0
     return _Years(
         first=covered.start,
         laws=tuple(_figures(law, year, provisional) if present[i] else None for i, year in enumerate(covered)),
@@ -1027,6 +1082,8 @@ def _figures(law: Law, year: int, provisional: bool) -> Figures:
 def _sections_of(cols: _Columns, law: Law, covered: range, provisional: bool) -> dict[tuple[int, int], Figures]:
     """The law of each section present in the batch, for each covered year present with it."""
     found: dict[tuple[int, int], Figures] = {}
+    if cols.section_names is None:  # no section column
+        return found
     chosen = cols.section > 0
     if not chosen.any():
         return found
@@ -1066,7 +1123,7 @@ def _scalar_row(cols: _Columns, i: int, out: dict[str, I64], law: Law, provision
         "income_is_net": bool(cols.net[i]),
         "department": None if cols.department is None else cols.department[i],
         "conjoint_collaborateur": None if cols.conjoint is None else conjoint_collaborateur.OPTIONS[cols.conjoint[i]],
-        "section": pamc.section_name(SECTIONS[cols.section[i] - 1]) if cols.section[i] > 0 else cols.section_names[i],
+        "section": pamc.section_name(SECTIONS[cols.section[i] - 1]) if cols.section[i] > 0 else _section_name(cols, i),
         **{name: values[i] for name, values in cols.own.items() if values[i] is not None},
         **{name: values[i] for name, values in cols.variants.items() if values[i] is not None},
     }
