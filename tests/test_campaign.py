@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,7 +22,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from echeancier import simulate, simulate_many
+from echeancier.contributions.vectorized import RowInputError
+from echeancier.kernel.inputs import InputError
 from echeancier.law import Law
+from echeancier.law.loader import PARAMETERS_DIR, load_directory
 from echeancier.schedule.campaign import _Parts, compute_partition, echeancier_of_row
 from echeancier.schedule.campaign_run import SUBDIRS, file_tasks, run_campaign
 from echeancier.schedule.echeancier import KINDS
@@ -477,3 +482,155 @@ def test_the_populations_of_issue_10_are_replayed_with_their_own_rules() -> None
             assert paths[row["id"]] == "planner", extra
     kinds = {p["kind"] for parts in partition.instalments.column("parts").to_pylist() for p in parts}
     assert "conjoint_collaborateur" in kinds
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Every figure of the schedule read from the Law passed in (issue 9, DESIGN §2.5)
+
+# (file, packaged text, overridden text): one Law changing every figure of the schedule that the campaign reads
+# outside the contributions — the calendar's payment days, the CFP's month, the refund delay, the cessation's
+# delays, the majorations de retard, the taxation d'office's uplift and first due date, Mayotte's own law.
+SCHEDULE_OVERRIDES = (
+    ("echeances", '{value: 5, reference: "CSS R613-3 I al. 1",', '{value: 6, reference: "CSS R613-3 I al. 1",'),
+    ("formation_professionnelle", "{value: 11, reference:", "{value: 10, reference:"),  # mois_appel
+    ("delais", '{value: 15, reference: "CSS R613-5 I (', '{value: 21, reference: "CSS R613-5 I ('),
+    ("delais", '{value: 60, reference: "CSS R131-9 IV"', '{value: 45, reference: "CSS R131-9 IV"'),
+    ("delais", '{value: 30, reference: "CSS R613-1-5 2°', '{value: 40, reference: "CSS R613-1-5 2°'),
+    ("majorations", "2023-01-01: {value: 0.05,", "2023-01-01: {value: 0.08,"),  # taux_initial
+    (
+        "declaration",
+        '2023-01-01: {value: 0.25, reference: "CSS R613-1-2 I al. 4',
+        '2023-01-01: {value: 0.5, reference: "CSS R613-1-2 I al. 4',
+    ),
+    ("declaration", '{value: 15, reference: "CSS R613-1-2 IV al. 1', '{value: 45, reference: "CSS R613-1-2 IV al. 1'),
+    ("mayotte", "2025-01-01: {value: 33852,", "2026-01-01: {value: 33852,"),  # Mayotte's own law from 2026
+)
+
+
+def law_overriding(tmp_path: Path, replacements: tuple[tuple[str, str, str], ...]) -> Law:
+    """The packaged law with texts replaced in a temporary copy of its YAML files."""
+    directory = tmp_path / "parameters"
+    shutil.copytree(PARAMETERS_DIR, directory)
+    for file, old, new in replacements:
+        path = directory / f"{file}.yaml"
+        text = path.read_text(encoding="utf-8")
+        assert text.count(old) == 1, f"{old!r} must occur once in {file}.yaml"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+    return load_directory(directory)
+
+
+def test_every_figure_of_the_schedule_follows_the_law_passed_in_on_both_paths(tmp_path: Path) -> None:
+    """Under one Law overriding the calendar (the quarterly due dates on the 6th instead of the 5th), the CFP's
+    month (October), the declaration's delay (21 days: effect and refund date), the cessation's (45 and 40 days),
+    the majoration of R243-16 I (8 %), the taxation d'office (+ 50 %, first due date 45 days after the notice) and
+    Mayotte's own law (from 2026 only), the campaign of 2026 — array and replayed rows — equals the replay under
+    that Law account by account, and each figure shows in the rows."""
+    law = law_overriding(tmp_path, SCHEDULE_OVERRIDES)
+    rows = random_accounts(11, 2026, 420)
+    partition = compute_partition(pa.Table.from_pylist(rows), 2026, law=law)
+    found = differences(rows, 2026, partition.instalments, partition.refunds, partition.accounts, law)
+    assert not found, "\n".join(found[:3])
+    accounts = {a["account"]: a for a in partition.accounts.to_pylist()}
+    paths = Counter(a["path"] for a in accounts.values())
+    assert paths["array"] >= 150 and paths["planner"] >= 100, paths
+    by_row = {row["id"]: row for row in rows}
+    days: dict[str, set[int]] = defaultdict(set)
+    cfp_months: dict[str, set[int]] = defaultdict(set)
+    for record in partition.instalments.to_pylist():
+        row, path = by_row[record["account"]], accounts[record["account"]]["path"]
+        monthly = row["frequency"] == "monthly" and row["direct_debit"] and not row["events"]
+        if monthly and record["due_date"].year == 2026:
+            days[path].add(record["due_date"].day)
+            if any(p["kind"] == "cfp" and p["year"] == 2026 for p in record["parts"]):
+                cfp_months[path].add(record["due_date"].month)
+        elif not monthly and not row["events"]:
+            days[f"{path} quarterly"].add(record["due_date"].day)
+    assert days["array"] == days["planner"] == {5, 20}, days
+    assert days["array quarterly"] == days["planner quarterly"] == {6}, days  # R613-3 I's day: the 6th, not the 5th
+    # The CFP with October's instalment (a replayed account may call it later: an activity started in N, R613-4).
+    assert cfp_months["array"] == {10} and min(cfp_months["planner"]) == 10, cfp_months
+    refunds = partition.refunds.to_pylist()
+    declared = {row["id"]: row["declaration_date"] for row in rows}
+    for path in ("array", "planner"):
+        refunded = [r for r in refunds if accounts[r["account"]]["path"] == path and r["amount_cents"]]
+        assert refunded and any(r["date"] - declared[r["account"]] == timedelta(days=21) for r in refunded)
+    # The cessation: what remains due 45 days after it (R131-9 IV), on the arrays and replayed alike.
+    ceased = [row for row in rows if row["events"] and '"cessation"' in row["events"]]
+    settled = 0
+    for row in ceased:
+        on = date.fromisoformat(json.loads(row["events"])[0]["date"])
+        dates = {r["due_date"] for r in partition.instalments.to_pylist() if r["account"] == row["id"]}
+        settled += on + timedelta(days=45) in dates
+    assert settled >= 3
+    # Mayotte's own law from 2026 only: the documents showing 2025 say its amounts are the metropolitan ones.
+    mayotte = Counter(a["path"] for a in accounts.values() if "regles_metropolitaines:976" in (a["notes"] or ""))
+    assert mayotte["array"] >= 3 and mayotte["planner"] >= 1, mayotte
+    packaged = compute_partition(pa.Table.from_pylist([r for r in rows if r["department"] == "976"]), 2026)
+    assert not any("regles_metropolitaines" in (n or "") for n in packaged.accounts.column("notes").to_pylist())
+
+
+def test_the_ledger_and_the_taxation_d_office_follow_the_law_passed_in(tmp_path: Path) -> None:
+    """R243-16 I at 8 % instead of 5 %: the majorations of a quarterly payer's missed instalment (due from the
+    first incident, R613-3 I); R613-1-2: a taxation d'office's base raised by 50 % instead of 25 %, its first due
+    date at least 45 days after the notice instead of 15. (The calendar kept: the same due dates under both.)"""
+    law = law_overriding(tmp_path, tuple(o for o in SCHEDULE_OVERRIDES if o[0] != "echeances"))
+    row = {
+        "id": "quarterly-missed",
+        "profession": "artisan",
+        "activity_start": date(2010, 3, 1),
+        "frequency": "quarterly",
+        "day": 5,
+        "direct_debit": True,
+        "department": "75",
+        "acre": False,
+        "rsa": False,
+        "income_n2": "30000",
+        "income_n1": "36000",
+        "declaration_date": date(2026, 5, 20),
+        "events": json.dumps([{"date": "2026-02-05", "type": "missed_payment"}]),
+        "scenario": None,
+    }
+    packaged, raised = echeancier_of_row(row, 2026), echeancier_of_row(row, 2026, law)
+    first = [m for m in packaged.majorations if m.initial], [m for m in raised.majorations if m.initial]
+    assert len(first[0]) == len(first[1]) == 1
+    before, after = first[0][0], first[1][0]
+    # 5 % then 8 % of the same unpaid base, each rounded to the cent (R243-16 I).
+    assert before.initial == (before.unpaid_base * Decimal("0.05")).quantize(Decimal("0.01"))
+    assert after.initial == (after.unpaid_base * Decimal("0.08")).quantize(Decimal("0.01"))
+    # The campaign replays such an account with the same Law.
+    partition = compute_partition(pa.Table.from_pylist([row]), 2026, law=law)
+    assert not differences([row], 2026, partition.instalments, partition.refunds, partition.accounts, law)
+    assert sum(
+        p["amount_cents"] for r in partition.instalments.to_pylist() for p in r["parts"] if p["kind"] == "majoration"
+    ) == _cents(sum((m.amount for m in raised.majorations if m.status == "definitive"), Decimal(0)))
+    # The taxation d'office of 2025's income, notified on 1 August 2026 (R613-1-2 IV: 30 to 180 days after the
+    # deadline), of a monthly payer: base = max(average of 2024 and 2023, 50 % of the PASS) × 1.50 instead of × 1.25;
+    # its first due date the 5 October (45 days or more) instead of the 5 September.
+    taxed = dict(
+        row,
+        frequency="monthly",
+        declaration_date=None,
+        events=json.dumps([{"date": "2026-08-01", "type": "taxation_office", "year": 2025}]),
+    )
+    for given, uplift, delay in ((None, Decimal("1.25"), 15), (law, Decimal("1.5"), 45)):
+        result = echeancier_of_row(taxed, 2026, given)
+        (taxation,) = result.taxations
+        assert taxation.base.base == (taxation.base.unraised * uplift).quantize(Decimal(1))
+        assert taxation.effect >= date(2026, 8, 1) + timedelta(days=delay)
+    assert echeancier_of_row(taxed, 2026, law).taxations[0].effect > echeancier_of_row(taxed, 2026).taxations[0].effect
+
+
+def test_the_years_a_situation_may_have_are_those_of_the_law_passed_in(tmp_path: Path) -> None:
+    """A Law whose figures are checked only until 2025 covers no income of 2026: `simulate` (its Situation) and
+    `simulate_many` refuse that year under it, and compute it under the packaged law."""
+    law = law_overriding(
+        tmp_path, (("majorations", "last_value_still_valid_on: 2026-12-31", "last_value_still_valid_on: 2025-12-31"),)
+    )
+    situation = {"year": 2026, "profession": "artisan", "income": 40_000}
+    assert simulate(situation).total > 0
+    with pytest.raises(InputError, match="2026"):
+        simulate(situation, law)
+    columns = {"year": [2026, 2025], "profession": ["artisan", "artisan"], "income": [40_000, 40_000]}
+    simulate_many(columns)
+    with pytest.raises(RowInputError, match="2026"):
+        simulate_many(columns, law=law)

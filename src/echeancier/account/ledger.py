@@ -28,7 +28,7 @@ from typing import Any
 
 from echeancier.kernel.dates import add_months
 from echeancier.kernel.fmt import format_euros
-from echeancier.law import load_law
+from echeancier.law import Law, load_law
 from echeancier.schedule.majorations import months_elapsed
 from echeancier.schedule.spread import spread
 
@@ -373,6 +373,9 @@ class Ledger:
     declared_on_time: Callable[[date], tuple[bool, str]]
     majorations_incidents: str = "streak"
     plan_rejections: frozenset[date] = frozenset()
+    # The parameters of the majorations and remises (an organism's overridden ones, DESIGN §2.5; the packaged law
+    # when None).
+    law: Law | None = None
     postings: list[Posting] = field(default_factory=list)
     debits: dict[int, _Debit] = field(default_factory=dict)
     credits: dict[int, _Credit] = field(default_factory=dict)
@@ -671,7 +674,7 @@ class Ledger:
         what was unpaid on the due date (R243-16 I), 0.2 % per month or fraction of month from the due date to the
         settlement of each portion (R243-16 II); what is still unpaid on `until` accrues to that date. Majorations
         are never a base: only contributions are."""
-        law = load_law()
+        law = self.law or load_law()
         rate = law.value_near("majorations.taux_initial", due)
         monthly = law.value_near("majorations.taux_complementaire_mensuel", due)
         assert isinstance(rate, Decimal) and isinstance(monthly, Decimal)
@@ -697,7 +700,7 @@ class Ledger:
         """R243-11: the majorations are not due when the declarations were made, the sum paid within 30 days of the
         due date (or a plan signed within them and kept), no late payment in the previous 24 months, and the
         majorations below the monthly PASS."""
-        law = load_law()
+        law = self.law or load_law()
         delay = law.value_near("majorations.droit_erreur_delai_jours", debit.due)
         months = law.value_near("majorations.droit_erreur_anteriorite_mois", debit.due)
         pmss_count = law.value_near("majorations.droit_erreur_plafond_mois_pass", debit.due)
@@ -884,7 +887,7 @@ class Ledger:
                 f"remise_decision: the request of {request.requested_on} is not admissible "
                 f"({request.reason}): only a refusal can answer it",
             )
-        law = load_law()
+        law = self.law or load_law()
         delay = law.value_near("majorations.remise_complementaire_delai_jours", decision.date)
         threshold = law.value_near("majorations.remise_seuil_competence", decision.date)
         assert isinstance(delay, int) and isinstance(threshold, Decimal)

@@ -736,7 +736,7 @@ def _array_notes(campaign: Campaign, amounts: npt.NDArray[np.int64], year: int) 
             year + 1: shown[:, 12:].any(axis=(1, 2)),
         }
         for income_year, found in years.items():
-            if not mayotte_rules_for(income_year):
+            if not mayotte_rules_for(income_year, law=campaign.law):
                 metropolitan[rows] |= found
     classes = 4 * zone + 2 * campaign.quarterly_fallback.astype(np.intp) + metropolitan
     if campaign.cessation is not None:
