@@ -38,6 +38,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
+from pydantic import ValidationError
 
 from echeancier.contributions.situation import InputError
 from echeancier.contributions.territory import MAYOTTE, mayotte_rules_for, territory
@@ -45,8 +46,8 @@ from echeancier.contributions.vectorized import RowInputError
 from echeancier.law import Law, LawError, supported_years
 from echeancier.organisms import UnknownTerritory, organism_for
 from echeancier.schedule import declarations
-from echeancier.schedule.echeancier import KINDS, Echeancier, build_echeancier
-from echeancier.schedule.scenario import ScenarioError, parse_scenario
+from echeancier.schedule.echeancier import KINDS, Echeancier, build_echeancier, recovered_on
+from echeancier.schedule.scenario import MissedPayment, RejectedDebit, ScenarioError, parse_scenario
 from echeancier.schedule.vectorized import OFF_KINDS, PARTS, SLOTS, Campaign, campaign_many
 
 COLUMNS = (
@@ -276,6 +277,40 @@ def lone_cessation(events: Any, year: int) -> date | None:
     return day if day.year == year and event["date"] == day.isoformat() else None
 
 
+_INCIDENTS: dict[str, type[MissedPayment] | type[RejectedDebit]] = {
+    "missed_payment": MissedPayment,
+    "rejected_debit": RejectedDebit,
+}
+
+
+def lone_incident(events: Any, year: int) -> tuple[date, date] | None:
+    """(due date, day it is known unpaid) when `events` (a row's JSON text) are exactly one payment incident of an
+    instalment of N, read by the scenario's own models: a missed payment `{"date", "type": "missed_payment"}`, or
+    a rejected direct debit with its collection date `{"date", "type": "rejected_debit", "due_date"[, "reason"]}`
+    known on or after it, in N. None otherwise (the replay's: several events, a rejection without its date…)."""
+    text = _text(events)
+    if text is None or not any(name in text for name in _INCIDENTS):
+        return None
+    try:
+        found = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(found, list) or len(found) != 1 or not isinstance(found[0], dict):
+        return None
+    kind = found[0].get("type")
+    model = _INCIDENTS.get(kind) if isinstance(kind, str) else None
+    if model is None:
+        return None
+    try:
+        event = model.model_validate(found[0])
+    except ValidationError:
+        return None
+    due = event.due_date if isinstance(event, RejectedDebit) else event.date
+    if due is None or due.year != year or event.date.year != year or event.date < due:
+        return None
+    return due, event.date
+
+
 # As `Contributor` reads them, from a CSV's text or a Parquet's typed column.
 _POPULATION_READERS: dict[str, Callable[[Any], Any]] = {
     "conjoint_collaborateur": _text,
@@ -494,10 +529,14 @@ def _steady_rows(batch: pa.Table, year: int) -> npt.NDArray[np.bool_]:
         trimmed = pc.utf8_trim_whitespace(events)
         none = pc.fill_null(pc.or_(pc.equal(trimmed, ""), pc.equal(trimmed, "[]")), True)
         alone = np.asarray(none.to_numpy(zero_copy_only=False), dtype=np.bool_)
-        # Or one cessation in N (read row by row, only where the text names one).
+        # Or one cessation in N, or one payment incident in N (read row by row, only where the text names one).
         named = np.asarray(pc.fill_null(pc.match_substring(events, "cessation"), False).to_numpy(zero_copy_only=False))
         for i in np.flatnonzero(mask & ~alone & named).tolist():
             alone[i] = lone_cessation(events[i].as_py(), year) is not None
+        incident = pc.or_(pc.match_substring(events, "missed_payment"), pc.match_substring(events, "rejected_debit"))
+        incident = np.asarray(pc.fill_null(incident, False).to_numpy(zero_copy_only=False))
+        for i in np.flatnonzero(mask & ~alone & incident).tolist():
+            alone[i] = lone_incident(events[i].as_py(), year) is not None
         mask &= alone
     for name in ("acre", "rsa"):
         # A flag either way, read as `_flag` reads it; anything else is the replay's to name.
@@ -578,10 +617,13 @@ def _array_path(
     while len(index):
         rows = batch.take(pa.array(index))
         columns = {name: _campaign_column(rows, name) for name in _NORMALISE}
+        incidents: list[tuple[date, date] | None] = []
         if "events" in rows.column_names:
-            ceased = [lone_cessation(events, year) for events in rows.column("events").to_pylist()]
+            texts = rows.column("events").to_pylist()
+            ceased = [lone_cessation(events, year) for events in texts]
             if any(day is not None for day in ceased):
                 columns["cessation"] = ceased
+            incidents = [lone_incident(events, year) for events in texts]
         try:
             campaign = campaign_many(columns, year, law)
         except RowInputError as error:
@@ -590,9 +632,90 @@ def _array_path(
             continue
         ids = rows.column("id").combine_chunks()
         ids = pc.utf8_trim_whitespace(ids) if _is_text(ids) else pc.cast(ids, pa.string())
-        _array_rows(campaign, first_row + index, ids, columns["department"], year, out)
+        carried = None
+        if any(incident is not None for incident in incidents):
+            carried = _carried(campaign, incidents, columns["declaration_date"])
+            refused += index[~carried.keep].tolist()  # the replay's: it computes them, or names their error
+        _array_rows(campaign, first_row + index, ids, columns["department"], year, out, carried=carried)
         break
     return refused
+
+
+@dataclass(frozen=True)
+class _Carried:
+    """The payment incidents the arrays take (`lone_incident`): per row `keep` (False: left to the replay), the
+    day its missed instalment is due (`missed`, NaT where none), and the unpaid sum carried (`carried`, cents) to
+    the slot `to` of its calendar."""
+
+    keep: npt.NDArray[np.bool_]
+    missed: npt.NDArray[Any]
+    carried: npt.NDArray[np.int64]
+    to: npt.NDArray[np.intp]
+
+
+def _carried(campaign: Campaign, incidents: Sequence[tuple[date, date] | None], declared: Any) -> _Carried:
+    """R613-2 III al. 1 on the arrays, for one incident of a monthly payer (no majoration before the second
+    consecutive one, R613-2 III al. 2; no switch to quarterly): the instalment due on the missed day is not paid,
+    its whole amount is presented again with the next due date after the day it is known (`recovered_on`, the
+    replay's rule, asked once per calendar and day) — what the ledger does when nothing else touches that unpaid
+    sum. Left to the replay (`keep` False): a quarterly payer (majorations from the first incident, R613-3 I), a
+    day that is no due date of the row or with nothing due (the replay names the error), no due date after it in
+    N or N+1, and a credit note (a refund of the ajustement or the régularisation, arising on the declaration
+    day) while the sum is unpaid: the ledger sets it against that debt first (R613-1-3 al. 2)."""
+    count = len(campaign)
+    keep = np.ones(count, dtype=np.bool_)
+    missed = np.full(count, np.datetime64("NaT"), dtype="datetime64[D]")
+    carried = np.zeros(count, dtype=np.int64)
+    to = np.zeros(count, dtype=np.intp)
+    total = campaign.total()
+    credit = (campaign.ajustement_refund != 0) | (campaign.regularisation_refund != 0)
+    dates_of = {
+        c: [_calendar_day(due) for due in campaign.due_dates[c] if not np.isnat(due)]
+        for c in range(len(campaign.calendars))
+    }
+    recovery: dict[tuple[int, date], date | None] = {}
+    for row, incident in enumerate(incidents):
+        if incident is None:
+            continue
+        due, known = incident
+        c = int(campaign.calendar[row])
+        slot = 12 * (due.year - campaign.year) + due.month - 1
+        if (
+            not campaign.calendars[c].startswith("monthly")
+            or not 0 <= slot < SLOTS
+            or np.isnat(campaign.due_dates[c, slot])
+            or _calendar_day(campaign.due_dates[c, slot]) != due
+            or total[row, slot] <= 0
+        ):
+            keep[row] = False
+            continue
+        after = max(due, known)
+        if (c, after) not in recovery:
+            recovery[c, after] = recovered_on(after, dates_of[c])
+        found = recovery[c, after]
+        if found is None or (credit[row] and due < _declared_on(declared[row]) <= found):
+            keep[row] = False
+            continue
+        missed[row] = due
+        carried[row] = total[row, slot]
+        to[row] = 12 * (found.year - campaign.year) + found.month - 1
+    return _Carried(keep, missed, carried, to)
+
+
+def _declared_on(value: Any) -> date:
+    """A declaration date `campaign_many` accepted, as it was given (a date, a datetime64, an ISO text)."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        return date.fromisoformat(value.strip())
+    return _calendar_day(value)
+
+
+def _calendar_day(value: Any) -> date:
+    return date.fromordinal(_EPOCH_ORDINAL + int(np.datetime64(value, "D").astype(np.int64)))
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 @dataclass(frozen=True)
@@ -607,8 +730,9 @@ class _Parts:
     year: npt.NDArray[np.int16]
     amount: npt.NDArray[np.int64]
 
-    def instalments(self, ids: pa.Array, ordered: bool = False) -> pa.Table:
-        """One row per (account, due date), its parts in the order of KINDS; `ordered`: already in that order."""
+    def instalments(self, ids: pa.Array, ordered: bool = False, missed: npt.NDArray[Any] | None = None) -> pa.Table:
+        """One row per (account, due date), its parts in the order of KINDS; `ordered`: already in that order;
+        `missed`: per row, the due date of its missed instalment (NaT: none)."""
         columns: tuple[npt.NDArray[Any], ...] = (self.row, self.due, self.debit, self.kind, self.year, self.amount)
         if not ordered:
             order = np.lexsort((self.kind, self.due.astype("datetime64[D]").view(np.int64), self.row))
@@ -620,11 +744,14 @@ class _Parts:
         starts = np.flatnonzero(first)
         offsets = np.empty(len(starts) + 1, dtype=np.int32)
         offsets[:-1], offsets[-1] = starts, count
+        flags = np.zeros(len(starts), dtype=np.bool_)
+        if missed is not None:
+            flags = missed[row[starts]] == due[starts].astype("datetime64[D]")
         return _instalments_table(
             ids.take(pa.array(row[starts])),
             due[starts],
             debit[starts],
-            np.zeros(len(starts), dtype=np.bool_),
+            flags,
             offsets,
             kind,
             year,
@@ -633,10 +760,18 @@ class _Parts:
 
 
 def _array_rows(
-    campaign: Campaign, numbers: npt.NDArray[np.intp], ids: pa.Array, departments: Any, year: int, out: _Out
+    campaign: Campaign,
+    numbers: npt.NDArray[np.intp],
+    ids: pa.Array,
+    departments: Any,
+    year: int,
+    out: _Out,
+    *,
+    carried: _Carried | None = None,
 ) -> None:
     """The array path's rows as Arrow columns, without a Python object per row: the instalments (the non-zero
-    slots), the refunds, the accounts."""
+    slots), the refunds, the accounts. `carried`: the payment incidents (a missed instalment, its sum carried to
+    the next; the rows it does not keep are left out, the replay's)."""
     calendar = campaign.calendar.astype(np.intp)
     zone = campaign.zone.astype(np.intp)
     count = len(campaign)
@@ -650,6 +785,8 @@ def _array_rows(
     )
     kinds = np.array([_KIND_CODE[kind] for kind in (*PARTS, declarations.PENALTY_KIND)], dtype=np.int8)
     present = amounts != 0
+    if carried is not None:
+        present &= carried.keep[:, None, None]
     row, slot, rank = np.nonzero(present)  # in the order of the rows, then the slots, then KINDS
     # `Campaign.part_year`: the ajustement is of N, the régularisation and its penalty of N-1, the rest of its slot
     part_year = np.where(
@@ -683,24 +820,40 @@ def _array_rows(
                     campaign.off_parts[index, i, code],
                 )
             )
+    called = campaign.called()
+    if carried is not None:
+        # R613-2 III al. 1: the missed instalment's sum, presented again with the next due date (its year's).
+        index = np.flatnonzero(carried.keep & (carried.carried != 0))
+        to = carried.to[index]
+        pieces.append(
+            (
+                index,
+                campaign.due_dates[calendar[index], to],
+                campaign.debit_dates[zone[index], calendar[index], to],
+                np.full(len(index), _KIND_CODE["carried_over"], dtype=np.int8),
+                (year + to // 12).astype(np.int16),
+                carried.carried[index],
+            )
+        )
+        called = called + np.where(carried.keep, carried.carried, 0)
     columns = [np.concatenate([piece[n] for piece in pieces]) for n in range(6)] if len(pieces) > 1 else pieces[0]
     parts = _Parts(*columns)
-    out.tables["instalments"].append(parts.instalments(ids, ordered=len(pieces) == 1))
-    _array_refunds(campaign, ids, year, out)
-    out.tables["accounts"].append(
-        pa.table(
-            [
-                ids,
-                pa.array(numbers, pa.int64()),
-                pa.repeat(pa.scalar("array"), count),
-                _organisms(departments, year),
-                _array_notes(campaign, amounts, year),
-                pa.array(campaign.called(), pa.int64()),  # `Campaign.total`, summed, with the off-calendar parts
-                pa.nulls(count, pa.string()),
-            ],
-            schema=ACCOUNTS_SCHEMA,
-        )
+    missed = None if carried is None else carried.missed
+    out.tables["instalments"].append(parts.instalments(ids, ordered=len(pieces) == 1, missed=missed))
+    _array_refunds(campaign, ids, year, out, keep=None if carried is None else carried.keep)
+    accounts = pa.table(
+        [
+            ids,
+            pa.array(numbers, pa.int64()),
+            pa.repeat(pa.scalar("array"), count),
+            _organisms(departments, year),
+            _array_notes(campaign, amounts, year),
+            pa.array(called, pa.int64()),  # `Campaign.total`, summed, with the off-calendar and carried parts
+            pa.nulls(count, pa.string()),
+        ],
+        schema=ACCOUNTS_SCHEMA,
     )
+    out.tables["accounts"].append(accounts if carried is None else accounts.filter(pa.array(carried.keep)))
 
 
 def _organisms(departments: Any, year: int) -> pa.Array:
@@ -748,7 +901,9 @@ def _array_notes(campaign: Campaign, amounts: npt.NDArray[np.int64], year: int) 
     return texts.take(pa.array(inverse.reshape(-1).astype(np.int32)))
 
 
-def _array_refunds(campaign: Campaign, ids: pa.Array, year: int, out: _Out) -> None:
+def _array_refunds(
+    campaign: Campaign, ids: pa.Array, year: int, out: _Out, *, keep: npt.NDArray[np.bool_] | None = None
+) -> None:
     """The refunds of `Campaign.refunds`, as columns: the ajustement's and the régularisation's refunded on the
     refund date, the régularisation credit set against the instalments on the effect date; by date, then in that
     order (the order they arise in the replay)."""
@@ -765,6 +920,8 @@ def _array_refunds(campaign: Campaign, ids: pa.Array, year: int, out: _Out) -> N
     columns: dict[str, list[Any]] = {name: [] for name in ("row", "date", "year", "amount", "on", "rank")}
     for rank, (amount, on_instalments, when, refund_year) in enumerate(pieces):
         found = (amount != 0) | (on_instalments != 0)
+        if keep is not None:
+            found &= keep
         columns["row"].append(rows[found])
         columns["date"].append(when[found])
         columns["year"].append(np.full(int(found.sum()), refund_year, dtype=np.int16))

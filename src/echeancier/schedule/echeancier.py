@@ -28,6 +28,7 @@ Rules, each under its article in the code below:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -61,6 +62,7 @@ from echeancier.schedule.calendar import (
     debit_date,
     due_dates,
     first_due_date_at_least,
+    first_due_date_on_or_after,
     frequency_for,
     months_effective,
     payment_days,
@@ -253,6 +255,14 @@ def carrying(dates: list[date], next_year: bool, single: bool, first_year: bool)
     if single or (next_year and not first_year):
         return dates[:1]
     return dates
+
+
+def recovered_on(after: date, dates: Iterable[date]) -> date | None:
+    """R613-2 III al. 1: "Si un paiement mensuel n'est pas effectué à sa date d'exigibilité, la somme est recouvrée
+    avec le paiement mensuel suivant": the first of `dates` after `after` (the due date, or the day the rejection
+    is known when later), None when none is. The replay (`_Replay.ledger_incidents`) and the campaign's arrays
+    (`campaign._carried`) ask this one rule."""
+    return first_due_date_on_or_after(after + ONE_DAY, dates)
 
 
 def cfp_call_from(year: int, *, law: Law | None = None) -> date:
@@ -1037,7 +1047,14 @@ class _Replay:
                 except LawError:
                     carry = []
             if not carry:
-                found = self.first_due_date(after + ONE_DAY)
+                found = None
+                for year in (after.year, after.year + 1):
+                    try:
+                        found = recovered_on(after, self.due_dates_of(year))
+                    except LawError:
+                        break
+                    if found is not None:
+                        break
                 if self.cessation is not None and (found is None or found > self.cessation):
                     found = max(self.settlement_date(after), after + ONE_DAY)
                 carry = [found] if found is not None else []
