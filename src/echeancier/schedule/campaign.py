@@ -10,8 +10,10 @@ the same texts, chosen by row (docs/campaign.md):
   or without ACRE or RSA, goes through `schedule.vectorized.campaign_many`: the replay's own rules over integer
   cents (`spread.equal_instalments`, `rules.ajustement_split`, `rules.imputation`, `rules.annualised`) on arrays
   of accounts, the amounts of `simulate_many` (its `forfait` for the flat-rate base), the due dates of `calendar`;
-- every other account (an activity started in N, cessation, report and étalement, missed payments, modulation,
-  payment-day changes, an account of the store…) goes through `build_echeancier` itself.
+  so does one cessation in N, and one payment incident of a monthly payer (`lone_incident`, `_carried`: the
+  instalment missed, its sum carried to the next due date, R613-2 III al. 1);
+- every other account (an activity started in N, report and étalement, a second incident or a quarterly
+  payer's, modulation, payment-day changes, an account of the store…) goes through `build_echeancier` itself.
 
 Input rows (a PyArrow table; see docs/campaign.md for the schema): `id`, `profession`, `activity_start`,
 `frequency`, `day`, `direct_debit`, `department`, `acre`, `rsa`, `income_n2`, `income_n1`, `declaration_date`,
