@@ -88,6 +88,30 @@ def _percent_of(base: int, rate: Decimal, times: int = 1) -> int:
     return int((Decimal(base) * rate * times).to_integral_value(rounding=ROUND_HALF_UP))
 
 
+# --- Majorations de retard (R243-16): one text for the ledger and the campaign's arrays --------------------------
+
+
+def majoration_rates(law: Law, due: date) -> tuple[Decimal, Decimal]:
+    """R243-16 I and II, in force on the due date: the majoration of the contributions unpaid on it (5 %) and the
+    complementary one per month or fraction of month elapsed (0.2 %)."""
+    rate = law.value_near("majorations.taux_initial", due)
+    monthly = law.value_near("majorations.taux_complementaire_mensuel", due)
+    assert isinstance(rate, Decimal) and isinstance(monthly, Decimal)
+    return rate, monthly
+
+
+def initial_majoration(base: int, rate: Decimal) -> int:
+    """R243-16 I: `rate` of the `base` cents unpaid on the due date, rounded to the cent half up."""
+    return _percent_of(base, rate)
+
+
+def portion(paid: int, due: date, settled: date, monthly: Decimal) -> Portion:
+    """R243-16 II: `paid` cents of a sum due on `due` settled on `settled` bear `monthly` per month or fraction of
+    month elapsed (`months_elapsed`), rounded to the cent half up."""
+    months = months_elapsed(due, settled)
+    return Portion(settled, paid, months, _percent_of(paid, monthly, months))
+
+
 # --- What the planner hands over --------------------------------------------------------------------------------
 
 
@@ -674,10 +698,7 @@ class Ledger:
         what was unpaid on the due date (R243-16 I), 0.2 % per month or fraction of month from the due date to the
         settlement of each portion (R243-16 II); what is still unpaid on `until` accrues to that date. Majorations
         are never a base: only contributions are."""
-        law = self.law or load_law()
-        rate = law.value_near("majorations.taux_initial", due)
-        monthly = law.value_near("majorations.taux_complementaire_mensuel", due)
-        assert isinstance(rate, Decimal) and isinstance(monthly, Decimal)
+        rate, monthly = majoration_rates(self.law or load_law(), due)
         ids = {d.id for d in self.group(due)}
         amount = sum(d.amount for d in self.group(due))
         mine = [a for a in self.allocations if a.debit in ids and a.date <= until]
@@ -686,15 +707,12 @@ class Ledger:
         for allocation in mine:
             if allocation.date > due:
                 by_day[allocation.date] = by_day.get(allocation.date, 0) + allocation.amount
-        portions = []
-        for day, paid in sorted(by_day.items()):
-            months = months_elapsed(due, day)
-            portions.append(Portion(day, paid, months, _percent_of(paid, monthly, months)))
+        portions = [portion(paid, due, day, monthly) for day, paid in sorted(by_day.items())]
         unpaid = amount - sum(a.amount for a in mine)
         if unpaid > 0:
-            months = months_elapsed(due, until)
-            portions.append(Portion(None, unpaid, months, _percent_of(unpaid, monthly, months)))
-        return base, _percent_of(base, rate), tuple(portions)
+            accrued = portion(unpaid, due, until, monthly)
+            portions.append(Portion(None, unpaid, accrued.months, accrued.complementary))
+        return base, initial_majoration(base, rate), tuple(portions)
 
     def droit_erreur(self, debit: _Debit, total: int, plan: _PlanRun | None) -> tuple[Condition, ...]:
         """R243-11: the majorations are not due when the declarations were made, the sum paid within 30 days of the

@@ -32,7 +32,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -42,10 +42,11 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 from pydantic import ValidationError
 
+from echeancier.account.ledger import initial_majoration, majoration_rates, portion
 from echeancier.contributions.situation import InputError
 from echeancier.contributions.territory import MAYOTTE, mayotte_rules_for, territory
 from echeancier.contributions.vectorized import RowInputError
-from echeancier.law import Law, LawError, supported_years
+from echeancier.law import Law, LawError, load_law, supported_years
 from echeancier.organisms import UnknownTerritory, organism_for
 from echeancier.schedule import declarations
 from echeancier.schedule.echeancier import KINDS, Echeancier, build_echeancier, recovered_on
@@ -80,6 +81,11 @@ FIRST_YEAR = 1  # the array path takes an activity started in N-1 or earlier (an
 KIND_TYPE = pa.dictionary(pa.int8(), pa.string())
 _KIND_DICTIONARY = pa.array(KINDS, pa.string())
 _KIND_CODE = {kind: code for code, kind in enumerate(KINDS)}
+# The order of an instalment's parts: that of KINDS, but the carried sum before the majorations (as
+# `build_echeancier` gives them: the calls, then what the ledger carried and surcharged).
+_PART_ORDER = np.array(
+    [KINDS.index("carried_over") + 0.5 if kind == "majoration" else code for code, kind in enumerate(KINDS)]
+)
 PART_TYPE = pa.struct([("kind", KIND_TYPE), ("year", pa.int16()), ("amount_cents", pa.int64())])
 INSTALMENTS_SCHEMA = pa.schema(
     [
@@ -653,22 +659,30 @@ class _Carried:
     missed: npt.NDArray[Any]
     carried: npt.NDArray[np.int64]
     to: npt.NDArray[np.intp]
+    majoration: npt.NDArray[np.int64]  # R243-16, of N, taken with the carried sum (a quarterly payer's)
 
 
 def _carried(campaign: Campaign, incidents: Sequence[tuple[date, date] | None], declared: Any) -> _Carried:
-    """R613-2 III al. 1 on the arrays, for one incident of a monthly payer (no majoration before the second
-    consecutive one, R613-2 III al. 2; no switch to quarterly): the instalment due on the missed day is not paid,
-    its whole amount is presented again with the next due date after the day it is known (`recovered_on`, the
-    replay's rule, asked once per calendar and day) — what the ledger does when nothing else touches that unpaid
-    sum. Left to the replay (`keep` False): a quarterly payer (majorations from the first incident, R613-3 I), a
-    day that is no due date of the row or with nothing due (the replay names the error), no due date after it in
-    N or N+1, and a credit note (a refund of the ajustement or the régularisation, arising on the declaration
-    day) while the sum is unpaid: the ledger sets it against that debt first (R613-1-3 al. 2)."""
+    """R613-2 III al. 1 and R613-3 I on the arrays, for one payment incident: the instalment due on the missed day
+    is not paid, its whole amount is presented again with the next due date after the day it is known
+    (`recovered_on`, the replay's rule, asked once per calendar and day) — what the ledger does when nothing else
+    touches that unpaid sum. A monthly payer's first incident bears no majoration (R613-2 III al. 2: from the
+    second consecutive one) and switches nothing; a quarterly payer's bears them from the first (R613-3 I): the
+    5 % of R243-16 I on the contributions unpaid (the late declaration's penalty is no base, R613-1-1 III) and
+    0.2 % per month or fraction of month to the day they are collected (R243-16 II) — the ledger's own functions
+    (`ledger.majoration_rates`, `initial_majoration`, `portion`) — posted and collected with the carried sum;
+    the droit à l'erreur of R243-11 cannot waive them, the sum not being paid within its 30 days (a row where it
+    would be is the replay's, which weighs the other conditions). Left to the replay (`keep` False) too: a day
+    that is no due date of the row or with nothing due (the replay names the error), no due date after it in N or
+    N+1, and a credit note (a refund of the ajustement or the régularisation, arising on the declaration day) while
+    the sum is unpaid: the ledger sets it against that debt first (R613-1-3 al. 2)."""
     count = len(campaign)
     keep = np.ones(count, dtype=np.bool_)
     missed = np.full(count, np.datetime64("NaT"), dtype="datetime64[D]")
     carried = np.zeros(count, dtype=np.int64)
     to = np.zeros(count, dtype=np.intp)
+    majoration = np.zeros(count, dtype=np.int64)
+    law = campaign.law or load_law()
     total = campaign.total()
     credit = (campaign.ajustement_refund != 0) | (campaign.regularisation_refund != 0)
     dates_of = {
@@ -683,8 +697,7 @@ def _carried(campaign: Campaign, incidents: Sequence[tuple[date, date] | None], 
         c = int(campaign.calendar[row])
         slot = 12 * (due.year - campaign.year) + due.month - 1
         if (
-            not campaign.calendars[c].startswith("monthly")
-            or not 0 <= slot < SLOTS
+            not 0 <= slot < SLOTS
             or np.isnat(campaign.due_dates[c, slot])
             or _calendar_day(campaign.due_dates[c, slot]) != due
             or total[row, slot] <= 0
@@ -698,10 +711,20 @@ def _carried(campaign: Campaign, incidents: Sequence[tuple[date, date] | None], 
         if found is None or (credit[row] and due < _declared_on(declared[row]) <= found):
             keep[row] = False
             continue
+        if not campaign.calendars[c].startswith("monthly"):
+            delay = law.value_near("majorations.droit_erreur_delai_jours", due)
+            assert isinstance(delay, int)
+            if found <= due + timedelta(days=delay):
+                keep[row] = False
+                continue
+            penalty = campaign.penalty is not None and int(campaign.effect[row]) == slot
+            base = int(total[row, slot]) - (int(campaign.penalty[row]) if penalty else 0)  # type: ignore[index]
+            rate, monthly = majoration_rates(law, due)
+            majoration[row] = initial_majoration(base, rate) + portion(base, due, found, monthly).complementary
         missed[row] = due
         carried[row] = total[row, slot]
         to[row] = 12 * (found.year - campaign.year) + found.month - 1
-    return _Carried(keep, missed, carried, to)
+    return _Carried(keep, missed, carried, to, majoration)
 
 
 def _declared_on(value: Any) -> date:
@@ -737,7 +760,8 @@ class _Parts:
         `missed`: per row, the due date of its missed instalment (NaT: none)."""
         columns: tuple[npt.NDArray[Any], ...] = (self.row, self.due, self.debit, self.kind, self.year, self.amount)
         if not ordered:
-            order = np.lexsort((self.kind, self.due.astype("datetime64[D]").view(np.int64), self.row))
+            rank = _PART_ORDER[self.kind]
+            order = np.lexsort((rank, self.due.astype("datetime64[D]").view(np.int64), self.row))
             columns = tuple(column[order] for column in columns)
         row, due, debit, kind, year, amount = columns
         count = len(row)
@@ -837,7 +861,19 @@ def _array_rows(
                 carried.carried[index],
             )
         )
-        called = called + np.where(carried.keep, carried.carried, 0)
+        called = called + np.where(carried.keep, carried.carried + carried.majoration, 0)
+        index = np.flatnonzero(carried.keep & (carried.majoration != 0))
+        to = carried.to[index]
+        pieces.append(
+            (
+                index,
+                campaign.due_dates[calendar[index], to],
+                campaign.debit_dates[zone[index], calendar[index], to],
+                np.full(len(index), _KIND_CODE["majoration"], dtype=np.int8),
+                np.full(len(index), year, dtype=np.int16),
+                carried.majoration[index],
+            )
+        )
     columns = [np.concatenate([piece[n] for piece in pieces]) for n in range(6)] if len(pieces) > 1 else pieces[0]
     parts = _Parts(*columns)
     missed = None if carried is None else carried.missed
