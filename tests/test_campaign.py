@@ -285,15 +285,23 @@ def _incident_account(rng: random.Random, year: int, number: int) -> dict[str, A
     due = _due_in(row, year, rng, date(year, 1, 1))
     if due is None:
         return row
-    if rng.random() < 0.5:
-        event: dict[str, Any] = {"date": due.isoformat(), "type": "missed_payment"}
-    else:
-        known = min(due + timedelta(days=rng.choice((0, 0, 3, 12, 40))), date(year, 12, 31))
-        event = {"date": known.isoformat(), "type": "rejected_debit", "due_date": due.isoformat()}
-        if rng.random() < 0.5:
-            event["reason"] = rng.choice(("AM04", "MS02", "AC04"))
-    row["events"] = json.dumps([event])
+    events = [_incident(rng, due, year)]
+    if rng.random() < 0.3:  # a second incident: of its own (an instalment paid between) or consecutive
+        later = _due_in(row, year, rng, due + timedelta(days=1))
+        if later is not None:
+            events.append(_incident(rng, later, year))
+    row["events"] = json.dumps(events)
     return row
+
+
+def _incident(rng: random.Random, due: date, year: int) -> dict[str, Any]:
+    if rng.random() < 0.5:
+        return {"date": due.isoformat(), "type": "missed_payment"}
+    known = min(due + timedelta(days=rng.choice((0, 0, 3, 12, 40))), date(year, 12, 31))
+    event = {"date": known.isoformat(), "type": "rejected_debit", "due_date": due.isoformat()}
+    if rng.random() < 0.5:
+        event["reason"] = rng.choice(("AM04", "MS02", "AC04"))
+    return event
 
 
 @pytest.mark.parametrize("year", [2025, 2026])
@@ -301,8 +309,9 @@ def test_payment_incidents_on_the_arrays_equal_the_replay(year: int) -> None:
     """R613-2 III al. 1 on the arrays: 400 random accounts with one missed payment or rejected direct debit (first
     and second years, ACRE, RSA, the steady state; monthly and quarterly), each equal to `build_echeancier`
     account by account — the missed instalment flagged, its sum carried to the next due date, a quarterly payer's
-    majorations (R613-3 I, R243-16) with it — and most of them computed on the arrays; those the arrays leave (a
-    credit note while the sum is unpaid, a day with nothing due) replayed or refused as the replay refuses them."""
+    majorations (R613-3 I, R243-16) with it; a second incident of its own likewise — and most of them computed on
+    the arrays; those the arrays leave (consecutive incidents, a credit note while the sum is unpaid, a day with
+    nothing due) replayed or refused as the replay refuses them."""
     rng = random.Random(f"incidents-{year}")
     rows = [_incident_account(rng, year, number) for number in range(400)]
     partition = compute_partition(pa.Table.from_pylist(rows), year)
@@ -311,14 +320,18 @@ def test_payment_incidents_on_the_arrays_equal_the_replay(year: int) -> None:
     paths = {a["account"]: a["path"] for a in partition.accounts.to_pylist()}
     taken = [row for row in rows if row["events"] and paths[row["id"]] != "error"]
     on_arrays = [row for row in taken if paths[row["id"]] == "array"]
-    assert len(on_arrays) >= 0.75 * len(taken) and len(on_arrays) >= 250, (len(on_arrays), len(taken))
+    assert len(on_arrays) >= 0.7 * len(taken) and len(on_arrays) >= 250, (len(on_arrays), len(taken))
+    assert sum(len(json.loads(row["events"])) == 2 for row in on_arrays) >= 20  # two incidents of their own
     quarterly = [row for row in on_arrays if row["frequency"] == "quarterly" or not row["direct_debit"]]
     majorations = {
         record["account"]
         for record in partition.instalments.to_pylist()
         if any(p["kind"] == "majoration" for p in record["parts"]) and paths[record["account"]] == "array"
     }
-    assert len(quarterly) >= 40 and majorations == {row["id"] for row in quarterly}
+    # Every quarterly one bears majorations, but where the missed instalment was only a late declaration's penalty
+    # (no base of majorations, R613-1-1 III).
+    assert len(quarterly) >= 40 and majorations <= {row["id"] for row in quarterly}
+    assert len(majorations) >= 0.9 * len(quarterly)
     carried = {
         record["account"]
         for record in partition.instalments.to_pylist()
@@ -349,7 +362,17 @@ def test_hostile_payment_incidents_go_to_the_replay_which_names_their_error() ->
     }
     missed = {"type": "missed_payment"}
     cases: dict[str, tuple[list[dict[str, Any]], str]] = {
-        "two": ([dict(missed, date="2026-03-20"), dict(missed, date="2026-04-20")], "planner"),
+        "two": ([dict(missed, date="2026-03-20"), dict(missed, date="2026-04-20")], "planner"),  # consecutive
+        "two_apart": ([dict(missed, date="2026-06-20"), dict(missed, date="2026-03-20")], "array"),
+        "two_quarterly": ([dict(missed, date="2026-02-05"), dict(missed, date="2026-05-05")], "planner"),
+        "two_quarterly_apart": ([dict(missed, date="2026-02-05"), dict(missed, date="2026-08-05")], "array"),
+        "same_instalment": (
+            [
+                dict(missed, date="2026-03-20"),
+                {"date": "2026-03-25", "type": "rejected_debit", "due_date": "2026-03-20"},
+            ],
+            "error",
+        ),
         "not_a_due_date": ([dict(missed, date="2026-03-05")], "error"),
         "before": ([{"date": "2026-03-10", "type": "rejected_debit", "due_date": "2026-03-20"}], "error"),
         "no_due_date": ([{"date": "2026-03-25", "type": "rejected_debit"}], "planner"),
@@ -369,8 +392,9 @@ def test_hostile_payment_incidents_go_to_the_replay_which_names_their_error() ->
     }
     rows = [dict(base, id=name, events=json.dumps(events)) for name, (events, _) in cases.items()]
     rows[-1]["income_n1"] = "30000"
-    quarterly = next(row for row in rows if row["id"] == "quarterly")
-    quarterly["frequency"] = "quarterly"
+    for row in rows:
+        if row["id"].startswith(("quarterly", "two_quarterly")):
+            row["frequency"] = "quarterly"
     partition = compute_partition(pa.Table.from_pylist(rows), 2026)
     found = differences(rows, 2026, partition.instalments, partition.refunds, partition.accounts)
     assert not found, "\n".join(found[:3])

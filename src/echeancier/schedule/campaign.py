@@ -10,8 +10,8 @@ the same texts, chosen by row (docs/campaign.md):
   or without ACRE or RSA, goes through `schedule.vectorized.campaign_many`: the replay's own rules over integer
   cents (`spread.equal_instalments`, `rules.ajustement_split`, `rules.imputation`, `rules.annualised`) on arrays
   of accounts, the amounts of `simulate_many` (its `forfait` for the flat-rate base), the due dates of `calendar`;
-  so does one cessation in N, and one payment incident of a monthly payer (`lone_incident`, `_carried`: the
-  instalment missed, its sum carried to the next due date, R613-2 III al. 1);
+  so does one cessation in N, and payment incidents of N each of its own (`payment_incidents`, `_carried`: the
+  instalment missed, its sum carried to the next due date, R613-2 III al. 1, a quarterly payer's majorations);
 - every other account (an activity started in N, report and étalement, a second incident or a quarterly
   payer's, modulation, payment-day changes, an account of the store…) goes through `build_echeancier` itself.
 
@@ -291,11 +291,12 @@ _INCIDENTS: dict[str, type[MissedPayment] | type[RejectedDebit]] = {
 }
 
 
-def lone_incident(events: Any, year: int) -> tuple[date, date] | None:
-    """(due date, day it is known unpaid) when `events` (a row's JSON text) are exactly one payment incident of an
-    instalment of N, read by the scenario's own models: a missed payment `{"date", "type": "missed_payment"}`, or
-    a rejected direct debit with its collection date `{"date", "type": "rejected_debit", "due_date"[, "reason"]}`
-    known on or after it, in N. None otherwise (the replay's: several events, a rejection without its date…)."""
+def payment_incidents(events: Any, year: int) -> tuple[tuple[date, date], ...] | None:
+    """The (due date, day it is known unpaid) of each event, in due date order, when `events` (a row's JSON text)
+    are only payment incidents of instalments of N, each of its own instalment, read by the scenario's own models:
+    a missed payment `{"date", "type": "missed_payment"}`, or a rejected direct debit with its collection date
+    `{"date", "type": "rejected_debit", "due_date"[, "reason"]}` known on or after it, in N. None otherwise (the
+    replay's: another event, a rejection without its date…)."""
     text = _text(events)
     if text is None or not any(name in text for name in _INCIDENTS):
         return None
@@ -303,20 +304,27 @@ def lone_incident(events: Any, year: int) -> tuple[date, date] | None:
         found = json.loads(text)
     except json.JSONDecodeError:
         return None
-    if not isinstance(found, list) or len(found) != 1 or not isinstance(found[0], dict):
+    if not isinstance(found, list) or not found or not all(isinstance(event, dict) for event in found):
         return None
-    kind = found[0].get("type")
-    model = _INCIDENTS.get(kind) if isinstance(kind, str) else None
-    if model is None:
-        return None
-    try:
-        event = model.model_validate(found[0])
-    except ValidationError:
-        return None
-    due = event.due_date if isinstance(event, RejectedDebit) else event.date
-    if due is None or due.year != year or event.date.year != year or event.date < due:
-        return None
-    return due, event.date
+    incidents = []
+    for given in found:
+        kind = given.get("type")
+        model = _INCIDENTS.get(kind) if isinstance(kind, str) else None
+        if model is None:
+            return None
+        try:
+            event = model.model_validate(given)
+        except ValidationError:
+            return None
+        due = event.due_date if isinstance(event, RejectedDebit) else event.date
+        if due is None or due.year != year or event.date.year != year or event.date < due:
+            return None
+        incidents.append((due, event.date))
+    if len({due for due, _ in incidents}) != len(incidents) or len({(e["type"], e["date"]) for e in found}) != len(
+        found
+    ):
+        return None  # the same instalment twice, or two events of a type on one day: the replay names it
+    return tuple(sorted(incidents))
 
 
 # As `Contributor` reads them, from a CSV's text or a Parquet's typed column.
@@ -544,7 +552,7 @@ def _steady_rows(batch: pa.Table, year: int) -> npt.NDArray[np.bool_]:
         incident = pc.or_(pc.match_substring(events, "missed_payment"), pc.match_substring(events, "rejected_debit"))
         incident = np.asarray(pc.fill_null(incident, False).to_numpy(zero_copy_only=False))
         for i in np.flatnonzero(mask & ~alone & incident).tolist():
-            alone[i] = lone_incident(events[i].as_py(), year) is not None
+            alone[i] = payment_incidents(events[i].as_py(), year) is not None
         mask &= alone
     for name in ("acre", "rsa"):
         # A flag either way, read as `_flag` reads it; anything else is the replay's to name.
@@ -625,13 +633,13 @@ def _array_path(
     while len(index):
         rows = batch.take(pa.array(index))
         columns = {name: _campaign_column(rows, name) for name in _NORMALISE}
-        incidents: list[tuple[date, date] | None] = []
+        incidents: list[tuple[tuple[date, date], ...] | None] = []
         if "events" in rows.column_names:
             texts = rows.column("events").to_pylist()
             ceased = [lone_cessation(events, year) for events in texts]
             if any(day is not None for day in ceased):
                 columns["cessation"] = ceased
-            incidents = [lone_incident(events, year) for events in texts]
+            incidents = [payment_incidents(events, year) for events in texts]
         try:
             campaign = campaign_many(columns, year, law)
         except RowInputError as error:
@@ -651,18 +659,24 @@ def _array_path(
 
 @dataclass(frozen=True)
 class _Carried:
-    """The payment incidents the arrays take (`lone_incident`): per row `keep` (False: left to the replay), the
-    day its missed instalment is due (`missed`, NaT where none), and the unpaid sum carried (`carried`, cents) to
-    the slot `to` of its calendar."""
+    """The payment incidents the arrays take (`payment_incidents`): per row `keep` (False: left to the replay);
+    per incident its `row`, the day its missed instalment is due (`missed`), the unpaid sum carried (`carried`,
+    cents) to the slot `to` of the row's calendar, and the majoration taken with it (`majoration`, cents, of N)."""
 
     keep: npt.NDArray[np.bool_]
+    row: npt.NDArray[np.intp]
     missed: npt.NDArray[Any]
     carried: npt.NDArray[np.int64]
     to: npt.NDArray[np.intp]
     majoration: npt.NDArray[np.int64]  # R243-16, of N, taken with the carried sum (a quarterly payer's)
 
+    def taken(self) -> npt.NDArray[np.bool_]:
+        """Per incident, whether its row is kept on the arrays."""
+        taken: npt.NDArray[np.bool_] = self.keep[self.row]
+        return taken
 
-def _carried(campaign: Campaign, incidents: Sequence[tuple[date, date] | None], declared: Any) -> _Carried:
+
+def _carried(campaign: Campaign, incidents: Sequence[tuple[tuple[date, date], ...] | None], declared: Any) -> _Carried:
     """R613-2 III al. 1 and R613-3 I on the arrays, for one payment incident: the instalment due on the missed day
     is not paid, its whole amount is presented again with the next due date after the day it is known
     (`recovered_on`, the replay's rule, asked once per calendar and day) — what the ledger does when nothing else
@@ -675,13 +689,17 @@ def _carried(campaign: Campaign, incidents: Sequence[tuple[date, date] | None], 
     would be is the replay's, which weighs the other conditions). Left to the replay (`keep` False) too: a day
     that is no due date of the row or with nothing due (the replay names the error), no due date after it in N or
     N+1, and a credit note (a refund of the ajustement or the régularisation, arising on the declaration day) while
-    the sum is unpaid: the ledger sets it against that debt first (R613-1-3 al. 2)."""
+    the sum is unpaid: the ledger sets it against that debt first (R613-1-3 al. 2). Several incidents are taken
+    when each is of its own: an instalment called (not nothing) falls between two of them, and each sum is carried
+    before the next incident's due date — a monthly payer's second consecutive incident switches the rest of the
+    year to quarterly and bears majorations (R613-2 III), the replay's."""
     count = len(campaign)
     keep = np.ones(count, dtype=np.bool_)
-    missed = np.full(count, np.datetime64("NaT"), dtype="datetime64[D]")
-    carried = np.zeros(count, dtype=np.int64)
-    to = np.zeros(count, dtype=np.intp)
-    majoration = np.zeros(count, dtype=np.int64)
+    found_rows: list[int] = []
+    missed: list[date] = []
+    carried: list[int] = []
+    to: list[int] = []
+    majoration: list[int] = []
     law = campaign.law or load_law()
     total = campaign.total()
     credit = (campaign.ajustement_refund != 0) | (campaign.regularisation_refund != 0)
@@ -690,41 +708,57 @@ def _carried(campaign: Campaign, incidents: Sequence[tuple[date, date] | None], 
         for c in range(len(campaign.calendars))
     }
     recovery: dict[tuple[int, date], date | None] = {}
-    for row, incident in enumerate(incidents):
-        if incident is None:
+    for row, row_incidents in enumerate(incidents):
+        if row_incidents is None:
             continue
-        due, known = incident
         c = int(campaign.calendar[row])
-        slot = 12 * (due.year - campaign.year) + due.month - 1
-        if (
-            not 0 <= slot < SLOTS
-            or np.isnat(campaign.due_dates[c, slot])
-            or _calendar_day(campaign.due_dates[c, slot]) != due
-            or total[row, slot] <= 0
-        ):
-            keep[row] = False
-            continue
-        after = max(due, known)
-        if (c, after) not in recovery:
-            recovery[c, after] = recovered_on(after, dates_of[c])
-        found = recovery[c, after]
-        if found is None or (credit[row] and due < _declared_on(declared[row]) <= found):
-            keep[row] = False
-            continue
-        if not campaign.calendars[c].startswith("monthly"):
-            delay = law.value_near("majorations.droit_erreur_delai_jours", due)
-            assert isinstance(delay, int)
-            if found <= due + timedelta(days=delay):
+        previous: tuple[int, int] | None = None  # the slots of the last incident and of the date it carried to
+        for due, known in row_incidents:
+            slot = 12 * (due.year - campaign.year) + due.month - 1
+            if (
+                not 0 <= slot < SLOTS
+                or np.isnat(campaign.due_dates[c, slot])
+                or _calendar_day(campaign.due_dates[c, slot]) != due
+                or total[row, slot] <= 0
+                or (
+                    previous is not None and (previous[1] >= slot or not (total[row, previous[0] + 1 : slot] > 0).any())
+                )
+            ):
                 keep[row] = False
-                continue
-            penalty = campaign.penalty is not None and int(campaign.effect[row]) == slot
-            base = int(total[row, slot]) - (int(campaign.penalty[row]) if penalty else 0)  # type: ignore[index]
-            rate, monthly = majoration_rates(law, due)
-            majoration[row] = initial_majoration(base, rate) + portion(base, due, found, monthly).complementary
-        missed[row] = due
-        carried[row] = total[row, slot]
-        to[row] = 12 * (found.year - campaign.year) + found.month - 1
-    return _Carried(keep, missed, carried, to, majoration)
+                break
+            after = max(due, known)
+            if (c, after) not in recovery:
+                recovery[c, after] = recovered_on(after, dates_of[c])
+            found = recovery[c, after]
+            if found is None or (credit[row] and due < _declared_on(declared[row]) <= found):
+                keep[row] = False
+                break
+            surcharge = 0
+            if not campaign.calendars[c].startswith("monthly"):
+                delay = law.value_near("majorations.droit_erreur_delai_jours", due)
+                assert isinstance(delay, int)
+                if found <= due + timedelta(days=delay):
+                    keep[row] = False
+                    break
+                penalty = campaign.penalty is not None and int(campaign.effect[row]) == slot
+                base = int(total[row, slot]) - (int(campaign.penalty[row]) if penalty else 0)  # type: ignore[index]
+                rate, monthly = majoration_rates(law, due)
+                surcharge = initial_majoration(base, rate) + portion(base, due, found, monthly).complementary
+            target = 12 * (found.year - campaign.year) + found.month - 1
+            found_rows.append(row)
+            missed.append(due)
+            carried.append(int(total[row, slot]))
+            to.append(target)
+            majoration.append(surcharge)
+            previous = (slot, target)
+    return _Carried(
+        keep,
+        np.array(found_rows, dtype=np.intp),
+        np.array(missed, dtype="datetime64[D]"),
+        np.array(carried, dtype=np.int64),
+        np.array(to, dtype=np.intp),
+        np.array(majoration, dtype=np.int64),
+    )
 
 
 def _declared_on(value: Any) -> date:
@@ -755,9 +789,14 @@ class _Parts:
     year: npt.NDArray[np.int16]
     amount: npt.NDArray[np.int64]
 
-    def instalments(self, ids: pa.Array, ordered: bool = False, missed: npt.NDArray[Any] | None = None) -> pa.Table:
+    def instalments(
+        self,
+        ids: pa.Array,
+        ordered: bool = False,
+        missed: tuple[npt.NDArray[np.intp], npt.NDArray[Any]] | None = None,
+    ) -> pa.Table:
         """One row per (account, due date), its parts in the order of KINDS; `ordered`: already in that order;
-        `missed`: per row, the due date of its missed instalment (NaT: none)."""
+        `missed`: (rows, due dates) of the instalments not paid."""
         columns: tuple[npt.NDArray[Any], ...] = (self.row, self.due, self.debit, self.kind, self.year, self.amount)
         if not ordered:
             rank = _PART_ORDER[self.kind]
@@ -772,7 +811,10 @@ class _Parts:
         offsets[:-1], offsets[-1] = starts, count
         flags = np.zeros(len(starts), dtype=np.bool_)
         if missed is not None:
-            flags = missed[row[starts]] == due[starts].astype("datetime64[D]")
+            days = due[starts].astype("datetime64[D]").view(np.int64)
+            keys = row[starts].astype(np.int64) * (1 << 32) + days
+            given = missed[0].astype(np.int64) * (1 << 32) + missed[1].astype("datetime64[D]").view(np.int64)
+            flags = np.isin(keys, given)
         return _instalments_table(
             ids.take(pa.array(row[starts])),
             due[starts],
@@ -849,8 +891,9 @@ def _array_rows(
     called = campaign.called()
     if carried is not None:
         # R613-2 III al. 1: the missed instalment's sum, presented again with the next due date (its year's).
-        index = np.flatnonzero(carried.keep & (carried.carried != 0))
-        to = carried.to[index]
+        taken = carried.taken()
+        chosen = np.flatnonzero(taken & (carried.carried != 0))
+        index, to = carried.row[chosen], carried.to[chosen]
         pieces.append(
             (
                 index,
@@ -858,12 +901,12 @@ def _array_rows(
                 campaign.debit_dates[zone[index], calendar[index], to],
                 np.full(len(index), _KIND_CODE["carried_over"], dtype=np.int8),
                 (year + to // 12).astype(np.int16),
-                carried.carried[index],
+                carried.carried[chosen],
             )
         )
-        called = called + np.where(carried.keep, carried.carried + carried.majoration, 0)
-        index = np.flatnonzero(carried.keep & (carried.majoration != 0))
-        to = carried.to[index]
+        np.add.at(called, carried.row[taken], (carried.carried + carried.majoration)[taken])
+        chosen = np.flatnonzero(taken & (carried.majoration != 0))
+        index, to = carried.row[chosen], carried.to[chosen]
         pieces.append(
             (
                 index,
@@ -871,12 +914,12 @@ def _array_rows(
                 campaign.debit_dates[zone[index], calendar[index], to],
                 np.full(len(index), _KIND_CODE["majoration"], dtype=np.int8),
                 np.full(len(index), year, dtype=np.int16),
-                carried.majoration[index],
+                carried.majoration[chosen],
             )
         )
     columns = [np.concatenate([piece[n] for piece in pieces]) for n in range(6)] if len(pieces) > 1 else pieces[0]
     parts = _Parts(*columns)
-    missed = None if carried is None else carried.missed
+    missed = None if carried is None else (carried.row, carried.missed)
     out.tables["instalments"].append(parts.instalments(ids, ordered=len(pieces) == 1, missed=missed))
     _array_refunds(campaign, ids, year, out, keep=None if carried is None else carried.keep)
     accounts = pa.table(
