@@ -428,6 +428,40 @@ def test_hostile_payment_incidents_go_to_the_replay_which_names_their_error() ->
     }
 
 
+def test_payment_incidents_read_from_text_columns_as_a_csv_gives_them() -> None:
+    """Every column as text (a CSV's), spaces around the declaration date and French amounts: the incidents are
+    read as the replay reads them and computed on the arrays, equal to it."""
+    base = {
+        "profession": "commercant",
+        "activity_start": "2015-06-01",
+        "frequency": "monthly",
+        "day": "20",
+        "direct_debit": "true",
+        "department": " 75 ",
+        "acre": "",
+        "rsa": "0",
+        "income_n2": "42 000",
+        "income_n1": "50000,50",
+        "declaration_date": " 2026-05-02 ",
+        "scenario": None,
+    }
+    rows = [
+        dict(base, id="a", events=json.dumps([{"date": "2026-03-20", "type": "missed_payment"}])),
+        dict(base, id="b", events=None),
+        dict(
+            base,
+            id="c",
+            events=json.dumps(
+                [{"date": "2026-06-24", "type": "rejected_debit", "due_date": "2026-06-20", "reason": "AM04"}]
+            ),
+        ),
+    ]
+    partition = compute_partition(pa.Table.from_pylist(rows), 2026)
+    assert partition.accounts.column("path").to_pylist() == ["array"] * 3
+    assert not differences(rows, 2026, partition.instalments, partition.refunds, partition.accounts)
+    assert sum(partition.instalments.column("missed").to_pylist()) == 2
+
+
 @pytest.mark.parametrize("year", [2024, 2025, 2026])
 def test_the_vectorised_cases_through_the_campaign(year: int) -> None:
     """The rows of tests/test_schedule_vectorized.py (steady state, first years, ACRE, RSA), as a campaign's input,

@@ -32,7 +32,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -763,6 +763,8 @@ def _carried(campaign: Campaign, incidents: Sequence[tuple[tuple[date, date], ..
 
 def _declared_on(value: Any) -> date:
     """A declaration date `campaign_many` accepted, as it was given (a date, a datetime64, an ISO text)."""
+    if isinstance(value, datetime):
+        return value.date()
     if isinstance(value, date):
         return value
     if isinstance(value, str):
