@@ -12,8 +12,8 @@ the same texts, chosen by row (docs/campaign.md):
   of accounts, the amounts of `simulate_many` (its `forfait` for the flat-rate base), the due dates of `calendar`;
   so does one cessation in N, and payment incidents of N each of its own (`payment_incidents`, `_carried`: the
   instalment missed, its sum carried to the next due date, R613-2 III al. 1, a quarterly payer's majorations);
-- every other account (an activity started in N, report and étalement, a second incident or a quarterly
-  payer's, modulation, payment-day changes, an account of the store…) goes through `build_echeancier` itself.
+- every other account (an activity started in N, report and étalement, consecutive payment incidents,
+  modulation, payment-day changes, an account of the store…) goes through `build_echeancier` itself.
 
 Input rows (a PyArrow table; see docs/campaign.md for the schema): `id`, `profession`, `activity_start`,
 `frequency`, `day`, `direct_debit`, `department`, `acre`, `rsa`, `income_n2`, `income_n1`, `declaration_date`,
