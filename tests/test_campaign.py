@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from echeancier import simulate, simulate_many
+from echeancier.contributions.vectorized import RowInputError
+from echeancier.kernel.inputs import InputError
 from echeancier.law import Law
-from echeancier.schedule.campaign import _Parts, compute_partition, echeancier_of_row
+from echeancier.law.loader import PARAMETERS_DIR, load_directory
+from echeancier.schedule.campaign import _PART_ORDER, _Parts, compute_partition, echeancier_of_row
 from echeancier.schedule.campaign_run import SUBDIRS, file_tasks, run_campaign
 from echeancier.schedule.echeancier import KINDS
 from echeancier.schedule.scenario import ScenarioError
@@ -238,7 +243,9 @@ def test_random_accounts_of_every_kind_equal_the_replay(year: int) -> None:
     found = differences(rows, year, partition.instalments, partition.refunds, partition.accounts)
     assert not found, "\n".join(found[:3])
     paths = Counter(partition.accounts.column("path").to_pylist())
-    assert paths["array"] >= 450 and paths["planner"] >= 150  # both evaluations, ≥ 25 % not in the steady state
+    print(dict(paths))
+    assert paths["array"] >= 450 and paths["planner"] >= 50  # both evaluations
+    assert sum(not row["id"].startswith("steady-") for row in rows) >= 0.25 * len(rows)  # ≥ 25 % not steady
     by_situation = {
         (row["id"].rsplit("-", 1)[0], path)
         for row, path in zip(rows, partition.accounts.column("path").to_pylist(), strict=True)
@@ -271,6 +278,192 @@ def test_each_situation_the_arrays_take_equals_the_replay(year: int, situation: 
     assert set(partition.accounts.column("path").to_pylist()) == {"array"}
     found = differences(rows, year, partition.instalments, partition.refunds, partition.accounts)
     assert not found, "\n".join(found[:3])
+
+
+def _incident_account(rng: random.Random, year: int, number: int) -> dict[str, Any]:
+    """A random account of a situation the arrays take, with one payment incident of N: a missed payment, or a
+    rejected direct debit known on its due date or up to 40 days later."""
+    row = random_account(rng, year, number, rng.choice(("steady", "first_year", "second_year", "acre", "rsa")))
+    row["id"] = f"incident-{number}"
+    row["rsa"] = row["rsa"] or rng.random() < 0.2
+    due = _due_in(row, year, rng, date(year, 1, 1))
+    if due is None:
+        return row
+    events = [_incident(rng, due, year)]
+    if rng.random() < 0.3:  # a second incident: of its own (an instalment paid between) or consecutive
+        later = _due_in(row, year, rng, due + timedelta(days=1))
+        if later is not None:
+            events.append(_incident(rng, later, year))
+    row["events"] = json.dumps(events)
+    return row
+
+
+def _incident(rng: random.Random, due: date, year: int) -> dict[str, Any]:
+    if rng.random() < 0.5:
+        return {"date": due.isoformat(), "type": "missed_payment"}
+    known = min(due + timedelta(days=rng.choice((0, 0, 3, 12, 40))), date(year, 12, 31))
+    event = {"date": known.isoformat(), "type": "rejected_debit", "due_date": due.isoformat()}
+    if rng.random() < 0.5:
+        event["reason"] = rng.choice(("AM04", "MS02", "AC04"))
+    return event
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_payment_incidents_on_the_arrays_equal_the_replay(year: int) -> None:
+    """R613-2 III al. 1 on the arrays: 400 random accounts with one missed payment or rejected direct debit (first
+    and second years, ACRE, RSA, the steady state; monthly and quarterly), each equal to `build_echeancier`
+    account by account — the missed instalment flagged, its sum carried to the next due date, a quarterly payer's
+    majorations (R613-3 I, R243-16) with it; a second incident of its own likewise — and most of them computed on
+    the arrays; those the arrays leave (consecutive incidents, a credit note while the sum is unpaid, a day with
+    nothing due) replayed or refused as the replay refuses them."""
+    rng = random.Random(f"incidents-{year}")
+    rows = [_incident_account(rng, year, number) for number in range(400)]
+    partition = compute_partition(pa.Table.from_pylist(rows), year)
+    found = differences(rows, year, partition.instalments, partition.refunds, partition.accounts)
+    assert not found, "\n".join(found[:3])
+    paths = {a["account"]: a["path"] for a in partition.accounts.to_pylist()}
+    taken = [row for row in rows if row["events"] and paths[row["id"]] != "error"]
+    on_arrays = [row for row in taken if paths[row["id"]] == "array"]
+    assert len(on_arrays) >= 0.7 * len(taken) and len(on_arrays) >= 250, (len(on_arrays), len(taken))
+    assert sum(len(json.loads(row["events"])) == 2 for row in on_arrays) >= 20  # two incidents of their own
+    quarterly = [row for row in on_arrays if row["frequency"] == "quarterly" or not row["direct_debit"]]
+    majorations = {
+        record["account"]
+        for record in partition.instalments.to_pylist()
+        if any(p["kind"] == "majoration" for p in record["parts"]) and paths[record["account"]] == "array"
+    }
+    # Every quarterly one bears majorations, but where the missed instalment was only a late declaration's penalty
+    # (no base of majorations, R613-1-1 III).
+    assert len(quarterly) >= 40 and majorations <= {row["id"] for row in quarterly}
+    assert len(majorations) >= 0.9 * len(quarterly)
+    carried = {
+        record["account"]
+        for record in partition.instalments.to_pylist()
+        if any(p["kind"] == "carried_over" for p in record["parts"]) and paths[record["account"]] == "array"
+    }
+    missed = {r["account"] for r in partition.instalments.to_pylist() if r["missed"] and paths[r["account"]] == "array"}
+    assert len(carried) >= 250 and missed == carried
+
+
+def test_hostile_payment_incidents_go_to_the_replay_which_names_their_error() -> None:
+    """What the arrays cannot read for sure, or where the ledger does more than carry the sum, is the replay's:
+    two incidents (the second consecutive one switches the year to quarterly, R613-2 III), a day that is no due
+    date, a rejection before its due date or without it, an unknown key, a reason too long, an incident of N+1,
+    a December incident (carried to January of N+1, on the arrays), a credit note while the sum is unpaid."""
+    base = {
+        "profession": "commercant",
+        "activity_start": date(2015, 6, 1),
+        "frequency": "monthly",
+        "day": 20,
+        "direct_debit": True,
+        "department": "75",
+        "acre": False,
+        "rsa": False,
+        "income_n2": "42000",
+        "income_n1": "50000",
+        "declaration_date": date(2026, 5, 2),
+        "scenario": None,
+    }
+    missed = {"type": "missed_payment"}
+    cases: dict[str, tuple[list[dict[str, Any]], str]] = {
+        "two": ([dict(missed, date="2026-03-20"), dict(missed, date="2026-04-20")], "planner"),  # consecutive
+        "two_apart": ([dict(missed, date="2026-06-20"), dict(missed, date="2026-03-20")], "array"),
+        "two_quarterly": ([dict(missed, date="2026-02-05"), dict(missed, date="2026-05-05")], "planner"),
+        "two_quarterly_apart": ([dict(missed, date="2026-02-05"), dict(missed, date="2026-08-05")], "array"),
+        "same_instalment": (
+            [
+                dict(missed, date="2026-03-20"),
+                {"date": "2026-03-25", "type": "rejected_debit", "due_date": "2026-03-20"},
+            ],
+            "error",
+        ),
+        "not_a_due_date": ([dict(missed, date="2026-03-05")], "error"),
+        "before": ([{"date": "2026-03-10", "type": "rejected_debit", "due_date": "2026-03-20"}], "error"),
+        "no_due_date": ([{"date": "2026-03-25", "type": "rejected_debit"}], "planner"),
+        "extra_key": ([dict(missed, date="2026-03-20", amount=12)], "error"),
+        "long_reason": (
+            [{"date": "2026-03-20", "type": "rejected_debit", "due_date": "2026-03-20", "reason": "X" * 36}],
+            "error",
+        ),
+        "next_year": ([dict(missed, date="2027-02-20")], "error"),  # past the law's dates: the replay refuses it
+        "december": ([dict(missed, date="2026-12-20")], "array"),
+        "late_rejection": ([{"date": "2026-04-25", "type": "rejected_debit", "due_date": "2026-03-20"}], "array"),
+        "after_the_declaration": ([dict(missed, date="2026-06-20")], "array"),
+        "quarterly": ([dict(missed, date="2026-08-05")], "array"),  # majorations from the first incident
+        # An income of N-1 of 30,000 €: declared on 2 May, a régularisation credit refunded while the sum missed on
+        # 20 April is unpaid (until 20 May): the ledger sets the credit against it first.
+        "credit_while_unpaid": ([dict(missed, date="2026-04-20")], "planner"),
+    }
+    rows = [dict(base, id=name, events=json.dumps(events)) for name, (events, _) in cases.items()]
+    rows[-1]["income_n1"] = "30000"
+    for row in rows:
+        if row["id"].startswith(("quarterly", "two_quarterly")):
+            row["frequency"] = "quarterly"
+    partition = compute_partition(pa.Table.from_pylist(rows), 2026)
+    found = differences(rows, 2026, partition.instalments, partition.refunds, partition.accounts)
+    assert not found, "\n".join(found[:3])
+    paths = {a["account"]: a["path"] for a in partition.accounts.to_pylist()}
+    assert paths == {name: path for name, (_, path) in cases.items()}, paths
+    # Worked example: the December instalment missed is carried, whole, to the 20 January 2027.
+    december = [r for r in partition.instalments.to_pylist() if r["account"] == "december"]
+    (missed_row,) = [r for r in december if r["missed"]]
+    (january,) = [r for r in december if r["due_date"] == date(2027, 1, 20)]
+    assert missed_row["due_date"] == date(2026, 12, 20)
+    carried = [p for p in january["parts"] if p["kind"] == "carried_over"]
+    assert carried == [
+        {"kind": "carried_over", "year": 2027, "amount_cents": sum(p["amount_cents"] for p in missed_row["parts"])}
+    ]
+    refunds = partition.refunds.to_pylist()
+    assert any(r["account"] == "credit_while_unpaid" and r["imputed_cents"] > 0 for r in refunds)
+    # Worked example: the quarterly instalment of 5 August missed, carried to 5 November (3 months): 5 % + 3 × 0.2 %
+    # of its contributions (R243-16 I and II), each rounded to the cent.
+    rows_q = [r for r in partition.instalments.to_pylist() if r["account"] == "quarterly"]
+    (august,) = [r for r in rows_q if r["missed"]]
+    (november,) = [r for r in rows_q if r["due_date"] == date(2026, 11, 5)]
+    unpaid = sum(p["amount_cents"] for p in august["parts"])
+    surcharge = [p for p in november["parts"] if p["kind"] in ("carried_over", "majoration")]
+    assert [p["kind"] for p in surcharge] == ["carried_over", "majoration"]
+    assert surcharge[0]["amount_cents"] == unpaid
+    five, six = (Decimal(unpaid) * Decimal(r) for r in ("0.05", "0.006"))
+    assert surcharge[1] == {
+        "kind": "majoration",
+        "year": 2026,
+        "amount_cents": int(five.quantize(Decimal(1), ROUND_HALF_UP) + six.quantize(Decimal(1), ROUND_HALF_UP)),
+    }
+
+
+def test_payment_incidents_read_from_text_columns_as_a_csv_gives_them() -> None:
+    """Every column as text (a CSV's), spaces around the declaration date and French amounts: the incidents are
+    read as the replay reads them and computed on the arrays, equal to it."""
+    base = {
+        "profession": "commercant",
+        "activity_start": "2015-06-01",
+        "frequency": "monthly",
+        "day": "20",
+        "direct_debit": "true",
+        "department": " 75 ",
+        "acre": "",
+        "rsa": "0",
+        "income_n2": "42 000",
+        "income_n1": "50000,50",
+        "declaration_date": " 2026-05-02 ",
+        "scenario": None,
+    }
+    rows = [
+        dict(base, id="a", events=json.dumps([{"date": "2026-03-20", "type": "missed_payment"}])),
+        dict(base, id="b", events=None),
+        dict(
+            base,
+            id="c",
+            events=json.dumps(
+                [{"date": "2026-06-24", "type": "rejected_debit", "due_date": "2026-06-20", "reason": "AM04"}]
+            ),
+        ),
+    ]
+    partition = compute_partition(pa.Table.from_pylist(rows), 2026)
+    assert partition.accounts.column("path").to_pylist() == ["array"] * 3
+    assert not differences(rows, 2026, partition.instalments, partition.refunds, partition.accounts)
+    assert sum(partition.instalments.column("missed").to_pylist()) == 2
 
 
 @pytest.mark.parametrize("year", [2024, 2025, 2026])
@@ -313,14 +506,16 @@ def test_an_overridden_rate_changes_the_array_and_the_replay_rows_the_same_way(t
 
 
 def test_parts_in_any_order_make_the_same_instalments() -> None:
-    """The array path's parts become one row per (account, due date), parts in the order of KINDS, whatever the order
-    they come in (parts off the monthly slots, with dates of their own, are appended after the slots')."""
+    """The array path's parts become one row per (account, due date), parts in the order of KINDS (but the carried
+    sum before the majorations, as `build_echeancier` gives them), whatever the order they come in (parts off the
+    monthly slots, with dates of their own, are appended after the slots')."""
     rng = np.random.default_rng(9)
     count = 400
     row = np.sort(rng.integers(0, 30, count))
     due = np.datetime64("2026-01-05") + rng.integers(0, 3, count) * np.timedelta64(30, "D")
     kind = rng.integers(0, len(KINDS), count).astype(np.int8)
-    keys = np.unique(np.stack([row, due.view(np.int64), kind]), axis=1)  # distinct (row, due, kind), sorted
+    keys = np.unique(np.stack([row, due.view(np.int64), kind]), axis=1)  # distinct (row, due, kind)
+    keys = keys[:, np.lexsort((_PART_ORDER[keys[2]], keys[1], keys[0]))]  # in the parts' order
     row, due, kind = keys[0], keys[1].view("datetime64[D]"), keys[2].astype(np.int8)
     year = (2025 + kind.astype(np.int16) % 3).astype(np.int16)
     amount = rng.integers(1, 10_000, len(row)).astype(np.int64)
@@ -332,8 +527,9 @@ def test_parts_in_any_order_make_the_same_instalments() -> None:
     assert mixed.equals(ordered)
     assert len(ordered) == len({(r, d) for r, d in zip(row.tolist(), due.tolist(), strict=True)})
     for instalment in ordered.to_pylist():
-        ranks = [KINDS.index(p["kind"]) for p in instalment["parts"]]
+        ranks = [_PART_ORDER[KINDS.index(p["kind"])] for p in instalment["parts"]]
         assert ranks == sorted(ranks)
+    assert _PART_ORDER.argsort().tolist() == [KINDS.index(kind) for kind in (*KINDS[:-2], "carried_over", "majoration")]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -480,3 +676,166 @@ def test_the_populations_of_issue_10_are_replayed_with_their_own_rules() -> None
             assert paths[row["id"]] == "planner", extra
     kinds = {p["kind"] for parts in partition.instalments.column("parts").to_pylist() for p in parts}
     assert "conjoint_collaborateur" in kinds
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Every figure of the schedule read from the Law passed in (issue 9, DESIGN §2.5)
+
+# (file, packaged text, overridden text): one Law changing every figure of the schedule that the campaign reads
+# outside the contributions — the calendar's payment days, the CFP's month, the refund delay, the cessation's
+# delays, the majorations de retard, the taxation d'office's uplift and first due date, Mayotte's own law.
+SCHEDULE_OVERRIDES = (
+    ("echeances", '{value: 5, reference: "CSS R613-3 I al. 1",', '{value: 6, reference: "CSS R613-3 I al. 1",'),
+    ("formation_professionnelle", "{value: 11, reference:", "{value: 10, reference:"),  # mois_appel
+    ("delais", '{value: 15, reference: "CSS R613-5 I (', '{value: 21, reference: "CSS R613-5 I ('),
+    ("delais", '{value: 60, reference: "CSS R131-9 IV"', '{value: 45, reference: "CSS R131-9 IV"'),
+    ("delais", '{value: 30, reference: "CSS R613-1-5 2°', '{value: 40, reference: "CSS R613-1-5 2°'),
+    ("majorations", "2023-01-01: {value: 0.05,", "2023-01-01: {value: 0.08,"),  # taux_initial
+    (
+        "declaration",
+        '2023-01-01: {value: 0.25, reference: "CSS R613-1-2 I al. 4',
+        '2023-01-01: {value: 0.5, reference: "CSS R613-1-2 I al. 4',
+    ),
+    ("declaration", '{value: 15, reference: "CSS R613-1-2 IV al. 1', '{value: 45, reference: "CSS R613-1-2 IV al. 1'),
+    ("mayotte", "2025-01-01: {value: 33852,", "2026-01-01: {value: 33852,"),  # Mayotte's own law from 2026
+)
+
+
+def law_overriding(tmp_path: Path, replacements: tuple[tuple[str, str, str], ...]) -> Law:
+    """The packaged law with texts replaced in a temporary copy of its YAML files."""
+    directory = tmp_path / "parameters"
+    shutil.copytree(PARAMETERS_DIR, directory)
+    for file, old, new in replacements:
+        path = directory / f"{file}.yaml"
+        text = path.read_text(encoding="utf-8")
+        assert text.count(old) == 1, f"{old!r} must occur once in {file}.yaml"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+    return load_directory(directory)
+
+
+def test_every_figure_of_the_schedule_follows_the_law_passed_in_on_both_paths(tmp_path: Path) -> None:
+    """Under one Law overriding the calendar (the quarterly due dates on the 6th instead of the 5th), the CFP's
+    month (October), the declaration's delay (21 days: effect and refund date), the cessation's (45 and 40 days),
+    the majoration of R243-16 I (8 %), the taxation d'office (+ 50 %, first due date 45 days after the notice) and
+    Mayotte's own law (from 2026 only), the campaign of 2026 — array and replayed rows — equals the replay under
+    that Law account by account, and each figure shows in the rows."""
+    law = law_overriding(tmp_path, SCHEDULE_OVERRIDES)
+    rows = random_accounts(11, 2026, 420)
+    partition = compute_partition(pa.Table.from_pylist(rows), 2026, law=law)
+    found = differences(rows, 2026, partition.instalments, partition.refunds, partition.accounts, law)
+    assert not found, "\n".join(found[:3])
+    accounts = {a["account"]: a for a in partition.accounts.to_pylist()}
+    paths = Counter(a["path"] for a in accounts.values())
+    assert paths["array"] >= 150 and paths["planner"] >= 100, paths
+    by_row = {row["id"]: row for row in rows}
+    days: dict[str, set[int]] = defaultdict(set)
+    cfp_months: dict[str, set[int]] = defaultdict(set)
+    for record in partition.instalments.to_pylist():
+        row, path = by_row[record["account"]], accounts[record["account"]]["path"]
+        monthly = row["frequency"] == "monthly" and row["direct_debit"] and not row["events"]
+        if monthly and record["due_date"].year == 2026:
+            days[path].add(record["due_date"].day)
+            if any(p["kind"] == "cfp" and p["year"] == 2026 for p in record["parts"]):
+                cfp_months[path].add(record["due_date"].month)
+        elif not monthly and not row["events"]:
+            days[f"{path} quarterly"].add(record["due_date"].day)
+    assert days["array"] == days["planner"] == {5, 20}, days
+    assert days["array quarterly"] == days["planner quarterly"] == {6}, days  # R613-3 I's day: the 6th, not the 5th
+    # The CFP with October's instalment (a replayed account may call it later: an activity started in N, R613-4).
+    assert cfp_months["array"] == {10} and min(cfp_months["planner"]) == 10, cfp_months
+    refunds = partition.refunds.to_pylist()
+    declared = {row["id"]: row["declaration_date"] for row in rows}
+    for path in ("array", "planner"):
+        refunded = [r for r in refunds if accounts[r["account"]]["path"] == path and r["amount_cents"]]
+        assert refunded and any(r["date"] - declared[r["account"]] == timedelta(days=21) for r in refunded)
+    # The cessation: what remains due 45 days after it (R131-9 IV), on the arrays and replayed alike.
+    ceased = [row for row in rows if row["events"] and '"cessation"' in row["events"]]
+    settled = 0
+    for row in ceased:
+        on = date.fromisoformat(json.loads(row["events"])[0]["date"])
+        dates = {r["due_date"] for r in partition.instalments.to_pylist() if r["account"] == row["id"]}
+        settled += on + timedelta(days=45) in dates
+    assert settled >= 3
+    # Mayotte's own law from 2026 only: the documents showing 2025 say its amounts are the metropolitan ones.
+    mayotte = Counter(a["path"] for a in accounts.values() if "regles_metropolitaines:976" in (a["notes"] or ""))
+    assert mayotte["array"] >= 3 and mayotte["planner"] >= 1, mayotte
+    packaged = compute_partition(pa.Table.from_pylist([r for r in rows if r["department"] == "976"]), 2026)
+    assert not any("regles_metropolitaines" in (n or "") for n in packaged.accounts.column("notes").to_pylist())
+
+
+def test_the_ledger_and_the_taxation_d_office_follow_the_law_passed_in(tmp_path: Path) -> None:
+    """R243-16 I at 8 % instead of 5 %: the majorations of a quarterly payer's missed instalment (due from the
+    first incident, R613-3 I); R613-1-2: a taxation d'office's base raised by 50 % instead of 25 %, its first due
+    date at least 45 days after the notice instead of 15. (The calendar kept: the same due dates under both.)"""
+    law = law_overriding(tmp_path, tuple(o for o in SCHEDULE_OVERRIDES if o[0] != "echeances"))
+    row = {
+        "id": "quarterly-missed",
+        "profession": "artisan",
+        "activity_start": date(2010, 3, 1),
+        "frequency": "quarterly",
+        "day": 5,
+        "direct_debit": True,
+        "department": "75",
+        "acre": False,
+        "rsa": False,
+        "income_n2": "30000",
+        "income_n1": "36000",
+        "declaration_date": date(2026, 5, 20),
+        "events": json.dumps([{"date": "2026-02-05", "type": "missed_payment"}]),
+        "scenario": None,
+    }
+    packaged, raised = echeancier_of_row(row, 2026), echeancier_of_row(row, 2026, law)
+    first = [m for m in packaged.majorations if m.initial], [m for m in raised.majorations if m.initial]
+    assert len(first[0]) == len(first[1]) == 1
+    before, after = first[0][0], first[1][0]
+    # 5 % then 8 % of the same unpaid base, each rounded to the cent (R243-16 I).
+    assert before.initial == (before.unpaid_base * Decimal("0.05")).quantize(Decimal("0.01"))
+    assert after.initial == (after.unpaid_base * Decimal("0.08")).quantize(Decimal("0.01"))
+    # The campaign computes such an account on the arrays with the same Law (the ledger's own functions).
+    partition = compute_partition(pa.Table.from_pylist([row]), 2026, law=law)
+    assert not differences([row], 2026, partition.instalments, partition.refunds, partition.accounts, law)
+    assert partition.accounts.column("path").to_pylist() == ["array"]
+    # A droit à l'erreur of 120 days (R243-11) would let the sum carried to 5 May (89 days) be paid in time: the
+    # other conditions then decide, which only the ledger weighs — the row is replayed, and equal.
+    waiting = law_overriding(
+        tmp_path / "waiting",
+        (("majorations", '{value: 30, reference: "CSS R243-11 al. 1', '{value: 120, reference: "CSS R243-11 al. 1'),),
+    )
+    waived = compute_partition(pa.Table.from_pylist([row]), 2026, law=waiting)
+    assert not differences([row], 2026, waived.instalments, waived.refunds, waived.accounts, waiting)
+    assert waived.accounts.column("path").to_pylist() == ["planner"]
+    assert not any(p["kind"] == "majoration" for r in waived.instalments.to_pylist() for p in r["parts"])
+    assert sum(
+        p["amount_cents"] for r in partition.instalments.to_pylist() for p in r["parts"] if p["kind"] == "majoration"
+    ) == _cents(sum((m.amount for m in raised.majorations if m.status == "definitive"), Decimal(0)))
+    # The taxation d'office of 2025's income, notified on 1 August 2026 (R613-1-2 IV: 30 to 180 days after the
+    # deadline), of a monthly payer: base = max(average of 2024 and 2023, 50 % of the PASS) × 1.50 instead of × 1.25;
+    # its first due date the 5 October (45 days or more) instead of the 5 September.
+    taxed = dict(
+        row,
+        frequency="monthly",
+        declaration_date=None,
+        events=json.dumps([{"date": "2026-08-01", "type": "taxation_office", "year": 2025}]),
+    )
+    for given, uplift, delay in ((None, Decimal("1.25"), 15), (law, Decimal("1.5"), 45)):
+        result = echeancier_of_row(taxed, 2026, given)
+        (taxation,) = result.taxations
+        assert taxation.base.base == (taxation.base.unraised * uplift).quantize(Decimal(1))
+        assert taxation.effect >= date(2026, 8, 1) + timedelta(days=delay)
+    assert echeancier_of_row(taxed, 2026, law).taxations[0].effect > echeancier_of_row(taxed, 2026).taxations[0].effect
+
+
+def test_the_years_a_situation_may_have_are_those_of_the_law_passed_in(tmp_path: Path) -> None:
+    """A Law whose figures are checked only until 2025 covers no income of 2026: `simulate` (its Situation) and
+    `simulate_many` refuse that year under it, and compute it under the packaged law."""
+    law = law_overriding(
+        tmp_path, (("majorations", "last_value_still_valid_on: 2026-12-31", "last_value_still_valid_on: 2025-12-31"),)
+    )
+    situation = {"year": 2026, "profession": "artisan", "income": 40_000}
+    assert simulate(situation).total > 0
+    with pytest.raises(InputError, match="2026"):
+        simulate(situation, law)
+    columns = {"year": [2026, 2025], "profession": ["artisan", "artisan"], "income": [40_000, 40_000]}
+    simulate_many(columns)
+    with pytest.raises(RowInputError, match="2026"):
+        simulate_many(columns, law=law)

@@ -28,7 +28,7 @@ from typing import Any
 
 from echeancier.kernel.dates import add_months
 from echeancier.kernel.fmt import format_euros
-from echeancier.law import load_law
+from echeancier.law import Law, load_law
 from echeancier.schedule.majorations import months_elapsed
 from echeancier.schedule.spread import spread
 
@@ -86,6 +86,30 @@ def euros(amount: int) -> Decimal:
 def _percent_of(base: int, rate: Decimal, times: int = 1) -> int:
     """`base` cents × `rate` × `times`, rounded to the cent, half up."""
     return int((Decimal(base) * rate * times).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+# --- Majorations de retard (R243-16): one text for the ledger and the campaign's arrays --------------------------
+
+
+def majoration_rates(law: Law, due: date) -> tuple[Decimal, Decimal]:
+    """R243-16 I and II, in force on the due date: the majoration of the contributions unpaid on it (5 %) and the
+    complementary one per month or fraction of month elapsed (0.2 %)."""
+    rate = law.value_near("majorations.taux_initial", due)
+    monthly = law.value_near("majorations.taux_complementaire_mensuel", due)
+    assert isinstance(rate, Decimal) and isinstance(monthly, Decimal)
+    return rate, monthly
+
+
+def initial_majoration(base: int, rate: Decimal) -> int:
+    """R243-16 I: `rate` of the `base` cents unpaid on the due date, rounded to the cent half up."""
+    return _percent_of(base, rate)
+
+
+def portion(paid: int, due: date, settled: date, monthly: Decimal) -> Portion:
+    """R243-16 II: `paid` cents of a sum due on `due` settled on `settled` bear `monthly` per month or fraction of
+    month elapsed (`months_elapsed`), rounded to the cent half up."""
+    months = months_elapsed(due, settled)
+    return Portion(settled, paid, months, _percent_of(paid, monthly, months))
 
 
 # --- What the planner hands over --------------------------------------------------------------------------------
@@ -373,6 +397,9 @@ class Ledger:
     declared_on_time: Callable[[date], tuple[bool, str]]
     majorations_incidents: str = "streak"
     plan_rejections: frozenset[date] = frozenset()
+    # The parameters of the majorations and remises (an organism's overridden ones, DESIGN §2.5; the packaged law
+    # when None).
+    law: Law | None = None
     postings: list[Posting] = field(default_factory=list)
     debits: dict[int, _Debit] = field(default_factory=dict)
     credits: dict[int, _Credit] = field(default_factory=dict)
@@ -671,10 +698,7 @@ class Ledger:
         what was unpaid on the due date (R243-16 I), 0.2 % per month or fraction of month from the due date to the
         settlement of each portion (R243-16 II); what is still unpaid on `until` accrues to that date. Majorations
         are never a base: only contributions are."""
-        law = load_law()
-        rate = law.value_near("majorations.taux_initial", due)
-        monthly = law.value_near("majorations.taux_complementaire_mensuel", due)
-        assert isinstance(rate, Decimal) and isinstance(monthly, Decimal)
+        rate, monthly = majoration_rates(self.law or load_law(), due)
         ids = {d.id for d in self.group(due)}
         amount = sum(d.amount for d in self.group(due))
         mine = [a for a in self.allocations if a.debit in ids and a.date <= until]
@@ -683,21 +707,18 @@ class Ledger:
         for allocation in mine:
             if allocation.date > due:
                 by_day[allocation.date] = by_day.get(allocation.date, 0) + allocation.amount
-        portions = []
-        for day, paid in sorted(by_day.items()):
-            months = months_elapsed(due, day)
-            portions.append(Portion(day, paid, months, _percent_of(paid, monthly, months)))
+        portions = [portion(paid, due, day, monthly) for day, paid in sorted(by_day.items())]
         unpaid = amount - sum(a.amount for a in mine)
         if unpaid > 0:
-            months = months_elapsed(due, until)
-            portions.append(Portion(None, unpaid, months, _percent_of(unpaid, monthly, months)))
-        return base, _percent_of(base, rate), tuple(portions)
+            accrued = portion(unpaid, due, until, monthly)
+            portions.append(Portion(None, unpaid, accrued.months, accrued.complementary))
+        return base, initial_majoration(base, rate), tuple(portions)
 
     def droit_erreur(self, debit: _Debit, total: int, plan: _PlanRun | None) -> tuple[Condition, ...]:
         """R243-11: the majorations are not due when the declarations were made, the sum paid within 30 days of the
         due date (or a plan signed within them and kept), no late payment in the previous 24 months, and the
         majorations below the monthly PASS."""
-        law = load_law()
+        law = self.law or load_law()
         delay = law.value_near("majorations.droit_erreur_delai_jours", debit.due)
         months = law.value_near("majorations.droit_erreur_anteriorite_mois", debit.due)
         pmss_count = law.value_near("majorations.droit_erreur_plafond_mois_pass", debit.due)
@@ -884,7 +905,7 @@ class Ledger:
                 f"remise_decision: the request of {request.requested_on} is not admissible "
                 f"({request.reason}): only a refusal can answer it",
             )
-        law = load_law()
+        law = self.law or load_law()
         delay = law.value_near("majorations.remise_complementaire_delai_jours", decision.date)
         threshold = law.value_near("majorations.remise_seuil_competence", decision.date)
         assert isinstance(delay, int) and isinstance(threshold, Decimal)

@@ -60,7 +60,7 @@ def simulate(situation: Situation | Mapping[str, Any], law: LawSnapshot | Law | 
     Raises `InputError` (naming the field) for input that cannot be simulated.
     """
     if not isinstance(situation, Situation):
-        situation = situation_from_mapping(situation)
+        situation = situation_from_mapping(situation, law=law if isinstance(law, Law) else None)
     if law is None:
         law = snapshot(situation.year)
     elif isinstance(law, Law):

@@ -7,11 +7,14 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from echeancier.kernel.inputs import MAX_EUROS, InputError, check_text, parse_date, parse_euros, shown
+
+if TYPE_CHECKING:
+    from echeancier.law import Law
 
 __all__ = [
     "MAX_INCOME",
@@ -301,10 +304,13 @@ class Situation(BaseModel):
         return None if value is None else parse_date(value, str(info.field_name))
 
     @model_validator(mode="after")
-    def _coherent_dates(self) -> Situation:
+    def _coherent_dates(self, info: ValidationInfo) -> Situation:
         from echeancier.law.snapshot import supported_years
 
-        years = supported_years()
+        # The years the parameters cover: those of the `Law` the situation is computed with, given as the
+        # validation context `{"law": law}` (`situation_from_mapping(..., law=)`), else the packaged law's.
+        context = info.context
+        years = supported_years(context.get("law") if isinstance(context, Mapping) else None)
         if self.year not in years:
             raise InputError(
                 "year", f"{self.year} n'est pas couverte par les paramètres de la loi ({years[0]}–{years[-1]})"
@@ -447,12 +453,13 @@ _MESSAGES = {
 }
 
 
-def situation_from_mapping(data: Mapping[str, Any]) -> Situation:
-    """Build a Situation from JSON-like data, turning any validation problem into one InputError."""
+def situation_from_mapping(data: Mapping[str, Any], *, law: Law | None = None) -> Situation:
+    """Build a Situation from JSON-like data, turning any validation problem into one InputError. `law`: the
+    parameters whose years it must fall in (the packaged law when None)."""
     if not isinstance(data, Mapping):
         raise InputError("situation", "doit être un objet JSON")
     try:
-        return Situation.model_validate(data)
+        return Situation.model_validate(data, context=None if law is None else {"law": law})
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "situation"

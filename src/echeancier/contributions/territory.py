@@ -11,6 +11,10 @@ L756-2 and D756-4 give them their own). Mayotte (976) has its own law (ordonnanc
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from echeancier.law import Law
 
 METROPOLE = 0
 OUTRE_MER = 1  # a collectivité of CSS L751-1
@@ -34,23 +38,25 @@ def territory(department: str | None) -> int:
     return MAYOTTE if department == MAYOTTE_CODE else METROPOLE
 
 
-def mayotte_rules_for(year: int) -> bool:
-    """Whether the contributions of income `year` at Mayotte follow its own law (from 2025, `mayotte.yaml`); a year
-    past the law's parameters is computed with the last known law."""
-    from echeancier.law.snapshot import snapshot, supported_years
+def mayotte_rules_for(year: int, *, law: Law | None = None) -> bool:
+    """Whether the contributions of income `year` at Mayotte follow its own law (from 2025, `mayotte.yaml`) in `law`
+    (the packaged one when None); a year past the law's parameters is computed with the last known law."""
+    from echeancier.law import load_law
+    from echeancier.law.snapshot import snapshot_of, supported_years
 
-    years = supported_years()
-    return snapshot(min(max(year, years[0]), years[-1])).my_pass_annuel is not None
+    law = law or load_law()
+    years = supported_years(law)
+    return snapshot_of(law, min(max(year, years[0]), years[-1])).my_pass_annuel is not None
 
 
-def account_note(department: str, years: Iterable[int] = ()) -> str | None:
+def account_note(department: str, years: Iterable[int] = (), *, law: Law | None = None) -> str | None:
     """The note every document of an account in `department` carries (an échéancier, a campaign row), or None:
     in a collectivité of L751-1 the exemptions of L756-2 / L756-4 are not computed; at Mayotte, when one of the
     income `years` of the document is computed with the metropolitan rules (before 2025)."""
     where = territory(department)
     if where == OUTRE_MER:
         return f"{EXONERATIONS_NON_APPLIQUEES}:{department}"
-    if where == MAYOTTE and not all(mayotte_rules_for(year) for year in set(years)):
+    if where == MAYOTTE and not all(mayotte_rules_for(year, law=law) for year in set(years)):
         return f"{REGLES_METROPOLITAINES}:{department}"
     return None
 

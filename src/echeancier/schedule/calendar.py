@@ -20,7 +20,7 @@ from holidays import HolidayBase, country_holidays
 from holidays.constants import PUBLIC
 
 from echeancier.kernel.dates import ONE_DAY, add_months
-from echeancier.law import LawError, load_law
+from echeancier.law import Law, LawError, load_law
 from echeancier.organisms import UnknownTerritory, normalise_department
 
 
@@ -49,20 +49,30 @@ class _Rules:
 ESTIMATED_YEARS: Final = 2
 
 
-def _law_day(year: int) -> date:
+def _law_day(year: int, law: Law) -> date:
     # LAW: the échéancier sent after the declaration of year N already calls the provisional instalments of N+1
     # (R613-5 I 3°), so the due dates of the years after the last checked one are needed before their law is
     # checked. As for every figure of those years (DESIGN §2 decision 6) the last known value is used, for at most
     # `ESTIMATED_YEARS` years.
-    checked_until = load_law().parameter("echeances.jour_par_defaut").valid_until
+    checked_until = law.parameter("echeances.jour_par_defaut").valid_until
     if checked_until.year < year <= checked_until.year + ESTIMATED_YEARS:
         return checked_until
     return date(year, 1, 1)
 
 
-@cache
-def _rules(year: int) -> _Rules:
-    law, day = load_law(), _law_day(year)
+def _rules(year: int, law: Law | None) -> _Rules:
+    """The calendar figures of `year` in `law` (the packaged law when None), built once per Law object."""
+    law = law or load_law()
+    key = ("calendar", year)
+    found = law.cache.get(key)
+    if found is None:
+        found = law.cache[key] = _build_rules(year, law)
+    assert isinstance(found, _Rules)
+    return found
+
+
+def _build_rules(year: int, law: Law) -> _Rules:
+    day = _law_day(year, law)
 
     def number(name: str) -> int:
         value = law.value(f"echeances.{name}", day).value
@@ -74,9 +84,17 @@ def _rules(year: int) -> _Rules:
     return _Rules(number("jour_par_defaut"), number("jour_au_choix"), number("jour_trimestriel"), months)
 
 
-@cache
-def _due_dates(year: int, frequency: Frequency, day: int) -> tuple[date, ...]:
-    rules = _rules(year)
+def _due_dates(law: Law | None, year: int, frequency: Frequency, day: int) -> tuple[date, ...]:
+    law = law or load_law()
+    key = (f"due_dates:{frequency}:{day}", year)
+    found = law.cache.get(key)
+    if found is None:
+        found = law.cache[key] = _build_due_dates(_rules(year, law), year, frequency, day)
+    assert isinstance(found, tuple)
+    return found
+
+
+def _build_due_dates(rules: _Rules, year: int, frequency: Frequency, day: int) -> tuple[date, ...]:
     if frequency is Frequency.QUARTERLY:
         return tuple(date(year, month, rules.quarterly_day) for month in rules.quarterly_months)
     return tuple(date(year, month, day) for month in range(1, 13))
@@ -88,20 +106,21 @@ def _check_year(year: int) -> int:
     return year
 
 
-def payment_days(year: int) -> tuple[int, int]:
-    """The days of the month a monthly payer may choose, the default first: (5, 20) — CSS R613-2 I al. 2."""
-    rules = _rules(_check_year(year))
+def payment_days(year: int, *, law: Law | None = None) -> tuple[int, int]:
+    """The days of the month a monthly payer may choose, the default first: (5, 20) — CSS R613-2 I al. 2.
+    `law`: the parameters (the packaged law when None)."""
+    rules = _rules(_check_year(year), law)
     return rules.default_day, rules.other_day
 
 
-def due_dates(year: int, frequency: Frequency, day: int | None = None) -> list[date]:
+def due_dates(year: int, frequency: Frequency, day: int | None = None, *, law: Law | None = None) -> list[date]:
     """The legal due dates of `year`, in order — CSS R613-2 I (monthly) and R613-3 I al. 1 (quarterly).
 
     Monthly: the `day` of each month from January to December, `day` being the 5th or the 20th as chosen by the
     contributor, the 5th "à défaut de choix d'une date de paiement". Quarterly: 5 February, 5 May, 5 August and
     5 November, whatever day was chosen for monthly payments (R613-3 I fixes them; the chosen day is still checked).
     """
-    rules = _rules(_check_year(year))
+    rules = _rules(_check_year(year), law)
     try:
         frequency = Frequency(frequency)
     except ValueError:
@@ -112,15 +131,15 @@ def due_dates(year: int, frequency: Frequency, day: int | None = None) -> list[d
             f"day: the payment day is the {rules.default_day} or the {rules.other_day} of the month "
             f"(CSS R613-2 I), got {day!r}"
         )
-    return list(_due_dates(year, frequency, chosen))
+    return list(_due_dates(law, year, frequency, chosen))
 
 
-def dates_are_estimated(year: int) -> bool:
+def dates_are_estimated(year: int, *, law: Law | None = None) -> bool:
     """True when the due dates of `year` use the last known law, not one checked for that year (DESIGN §2.6).
 
     The échéancier then shows them as an estimate, recomputed once `echeances.yaml` is checked for `year`.
     """
-    return _law_day(_check_year(year)) != date(year, 1, 1)
+    return _law_day(_check_year(year), law or load_law()) != date(year, 1, 1)
 
 
 def frequency_for(direct_debit: bool, requested: Frequency) -> Frequency:

@@ -8,12 +8,14 @@ the same texts, chosen by row (docs/campaign.md):
 - an account whose only event of the campaign is its declaration, with an activity started in N-1 or earlier
   (the steady state, and the first and second years: flat-rate base, R613-4's 90 days, annualised income), with
   or without ACRE or RSA, and at most one cessation, modulation, payment-day change or quarterly option in N
-  (`lone_cessation`, `lone_change`), goes through `schedule.vectorized.campaign_many`: the replay's own rules
-  over integer cents (`spread.equal_instalments`, `rules.ajustement_split`, `rules.imputation`, `rules.annualised`,
+  (`lone_cessation`, `lone_change`), or payment incidents of N each of its own (`payment_incidents`, `_carried`:
+  the instalment missed, its sum carried to the next due date, R613-2 III al. 1, a quarterly payer's
+  majorations), goes through `schedule.vectorized.campaign_many`: the replay's own rules over integer cents
+  (`spread.equal_instalments`, `rules.ajustement_split`, `rules.imputation`, `rules.annualised`,
   `rules.modulation`) on arrays of accounts, the amounts of `simulate_many` (its `forfait` for the flat-rate
   base), the due dates of `calendar`;
-- every other account (an activity started in N, report and étalement, missed payments, more than one event, an
-  account of the store…) goes through `build_echeancier` itself.
+- every other account (an activity started in N, report and étalement, consecutive payment incidents, more than
+  one event of different kinds, an account of the store…) goes through `build_echeancier` itself.
 
 Input rows (a PyArrow table; see docs/campaign.md for the schema): `id`, `profession`, `activity_start`,
 `frequency`, `day`, `direct_debit`, `department`, `acre`, `rsa`, `income_n2`, `income_n1`, `declaration_date`,
@@ -32,7 +34,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -40,15 +42,17 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
+from pydantic import ValidationError
 
+from echeancier.account.ledger import initial_majoration, majoration_rates, portion
 from echeancier.contributions.situation import MAX_INCOME, InputError
 from echeancier.contributions.territory import MAYOTTE, mayotte_rules_for, territory
 from echeancier.contributions.vectorized import RowInputError
-from echeancier.law import Law, LawError, supported_years
+from echeancier.law import Law, LawError, load_law, supported_years
 from echeancier.organisms import UnknownTerritory, organism_for
 from echeancier.schedule import declarations
-from echeancier.schedule.echeancier import KINDS, Echeancier, build_echeancier
-from echeancier.schedule.scenario import ScenarioError, parse_scenario
+from echeancier.schedule.echeancier import KINDS, Echeancier, build_echeancier, recovered_on
+from echeancier.schedule.scenario import MissedPayment, RejectedDebit, ScenarioError, parse_scenario
 from echeancier.schedule.vectorized import OFF_KINDS, PARTS, SLOTS, Campaign, campaign_many
 
 COLUMNS = (
@@ -86,6 +90,11 @@ FIRST_YEAR = 1  # the array path takes an activity started in N-1 or earlier (an
 KIND_TYPE = pa.dictionary(pa.int8(), pa.string())
 _KIND_DICTIONARY = pa.array(KINDS, pa.string())
 _KIND_CODE = {kind: code for code, kind in enumerate(KINDS)}
+# The order of an instalment's parts: that of KINDS, but the carried sum before the majorations (as
+# `build_echeancier` gives them: the calls, then what the ledger carried and surcharged).
+_PART_ORDER = np.array(
+    [KINDS.index("carried_over") + 0.5 if kind == "majoration" else code for code, kind in enumerate(KINDS)]
+)
 PART_TYPE = pa.struct([("kind", KIND_TYPE), ("year", pa.int16()), ("amount_cents", pa.int64())])
 INSTALMENTS_SCHEMA = pa.schema(
     [
@@ -335,6 +344,48 @@ def lone_change(events: Any, year: int) -> tuple[str, date, Any] | None:
     return kind, day, value
 
 
+_INCIDENTS: dict[str, type[MissedPayment] | type[RejectedDebit]] = {
+    "missed_payment": MissedPayment,
+    "rejected_debit": RejectedDebit,
+}
+
+
+def payment_incidents(events: Any, year: int) -> tuple[tuple[date, date], ...] | None:
+    """The (due date, day it is known unpaid) of each event, in due date order, when `events` (a row's JSON text)
+    are only payment incidents of instalments of N, each of its own instalment, read by the scenario's own models:
+    a missed payment `{"date", "type": "missed_payment"}`, or a rejected direct debit with its collection date
+    `{"date", "type": "rejected_debit", "due_date"[, "reason"]}` known on or after it, in N. None otherwise (the
+    replay's: another event, a rejection without its date…)."""
+    text = _text(events)
+    if text is None or not any(name in text for name in _INCIDENTS):
+        return None
+    try:
+        found = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(found, list) or not found or not all(isinstance(event, dict) for event in found):
+        return None
+    incidents = []
+    for given in found:
+        kind = given.get("type")
+        model = _INCIDENTS.get(kind) if isinstance(kind, str) else None
+        if model is None:
+            return None
+        try:
+            event = model.model_validate(given)
+        except ValidationError:
+            return None
+        due = event.due_date if isinstance(event, RejectedDebit) else event.date
+        if due is None or due.year != year or event.date.year != year or event.date < due:
+            return None
+        incidents.append((due, event.date))
+    if len({due for due, _ in incidents}) != len(incidents) or len({(e["type"], e["date"]) for e in found}) != len(
+        found
+    ):
+        return None  # the same instalment twice, or two events of a type on one day: the replay names it
+    return tuple(sorted(incidents))
+
+
 # As `Contributor` reads them, from a CSV's text or a Parquet's typed column.
 _POPULATION_READERS: dict[str, Callable[[Any], Any]] = {
     "conjoint_collaborateur": _text,
@@ -563,8 +614,8 @@ def _steady_rows(batch: pa.Table, year: int) -> npt.NDArray[np.bool_]:
         trimmed = pc.utf8_trim_whitespace(events)
         none = pc.fill_null(pc.or_(pc.equal(trimmed, ""), pc.equal(trimmed, "[]")), True)
         alone = np.asarray(none.to_numpy(zero_copy_only=False), dtype=np.bool_)
-        # Or one cessation, modulation, payment-day change or quarterly option in N (read row by row, only where
-        # the text names one).
+        # Or one cessation, modulation, payment-day change or quarterly option in N, or payment incidents in N each
+        # of its own (read row by row, only where the text names one).
         named = np.zeros(len(batch), dtype=np.bool_)
         for name in ("cessation", *CHANGES):
             named |= np.asarray(pc.fill_null(pc.match_substring(events, name), False).to_numpy(zero_copy_only=False))
@@ -576,6 +627,10 @@ def _steady_rows(batch: pa.Table, year: int) -> npt.NDArray[np.bool_]:
                 # R613-3 II: monthly payment needs a direct-debit authorisation; without one, the replay's error.
                 change = change if debit is None or _flag(debit[i].as_py(), True) is True else None
             alone[i] = lone_cessation(text, year) is not None or change is not None
+        incident = pc.or_(pc.match_substring(events, "missed_payment"), pc.match_substring(events, "rejected_debit"))
+        incident = np.asarray(pc.fill_null(incident, False).to_numpy(zero_copy_only=False))
+        for i in np.flatnonzero(mask & ~alone & incident).tolist():
+            alone[i] = payment_incidents(events[i].as_py(), year) is not None
         mask &= alone
     for name in ("acre", "rsa"):
         # A flag either way, read as `_flag` reads it; anything else is the replay's to name.
@@ -656,6 +711,7 @@ def _array_path(
     while len(index):
         rows = batch.take(pa.array(index))
         columns = {name: _campaign_column(rows, name) for name in _NORMALISE}
+        incidents: list[tuple[tuple[date, date], ...] | None] = []
         if "events" in rows.column_names:
             texts = rows.column("events").to_pylist()
             ceased = [lone_cessation(events, year) for events in texts]
@@ -664,6 +720,7 @@ def _array_path(
             changes = [lone_change(events, year) for events in texts]
             if any(change is not None for change in changes):
                 columns.update(_change_columns(changes))
+            incidents = [payment_incidents(events, year) for events in texts]
         try:
             campaign = campaign_many(columns, year, law)
         except RowInputError as error:
@@ -676,12 +733,19 @@ def _array_path(
             kept = np.flatnonzero(~campaign.replay)
             campaign, index = campaign.take(kept), index[kept]
             rows = rows.take(pa.array(kept))
-            columns["department"] = [columns["department"][i] for i in kept.tolist()]
+            for name in ("department", "declaration_date"):  # what is read after `campaign_many`
+                given = columns[name]
+                columns[name] = given[kept] if isinstance(given, np.ndarray) else [given[i] for i in kept.tolist()]
+            incidents = [incidents[i] for i in kept.tolist()] if incidents else incidents
             if not len(kept):
                 break
         ids = rows.column("id").combine_chunks()
         ids = pc.utf8_trim_whitespace(ids) if _is_text(ids) else pc.cast(ids, pa.string())
-        _array_rows(campaign, first_row + index, ids, columns["department"], year, out)
+        carried = None
+        if any(incident is not None for incident in incidents):
+            carried = _carried(campaign, incidents, columns["declaration_date"])
+            refused += index[~carried.keep].tolist()  # the replay's: it computes them, or names their error
+        _array_rows(campaign, first_row + index, ids, columns["department"], year, out, carried=carried)
         break
     return refused
 
@@ -707,6 +771,128 @@ def _change_columns(changes: Sequence[tuple[str, date, Any] | None]) -> dict[str
 
 
 @dataclass(frozen=True)
+class _Carried:
+    """The payment incidents the arrays take (`payment_incidents`): per row `keep` (False: left to the replay);
+    per incident its `row`, the day its missed instalment is due (`missed`), the unpaid sum carried (`carried`,
+    cents) to the slot `to` of the row's calendar, and the majoration taken with it (`majoration`, cents, of N)."""
+
+    keep: npt.NDArray[np.bool_]
+    row: npt.NDArray[np.intp]
+    missed: npt.NDArray[Any]
+    carried: npt.NDArray[np.int64]
+    to: npt.NDArray[np.intp]
+    majoration: npt.NDArray[np.int64]  # R243-16, of N, taken with the carried sum (a quarterly payer's)
+
+    def taken(self) -> npt.NDArray[np.bool_]:
+        """Per incident, whether its row is kept on the arrays."""
+        taken: npt.NDArray[np.bool_] = self.keep[self.row]
+        return taken
+
+
+def _carried(campaign: Campaign, incidents: Sequence[tuple[tuple[date, date], ...] | None], declared: Any) -> _Carried:
+    """R613-2 III al. 1 and R613-3 I on the arrays, for one payment incident: the instalment due on the missed day
+    is not paid, its whole amount is presented again with the next due date after the day it is known
+    (`recovered_on`, the replay's rule, asked once per calendar and day) — what the ledger does when nothing else
+    touches that unpaid sum. A monthly payer's first incident bears no majoration (R613-2 III al. 2: from the
+    second consecutive one) and switches nothing; a quarterly payer's bears them from the first (R613-3 I): the
+    5 % of R243-16 I on the contributions unpaid (the late declaration's penalty is no base, R613-1-1 III) and
+    0.2 % per month or fraction of month to the day they are collected (R243-16 II) — the ledger's own functions
+    (`ledger.majoration_rates`, `initial_majoration`, `portion`) — posted and collected with the carried sum;
+    the droit à l'erreur of R243-11 cannot waive them, the sum not being paid within its 30 days (a row where it
+    would be is the replay's, which weighs the other conditions). Left to the replay (`keep` False) too: a day
+    that is no due date of the row or with nothing due (the replay names the error), no due date after it in N or
+    N+1, and a credit note (a refund of the ajustement or the régularisation, arising on the declaration day) while
+    the sum is unpaid: the ledger sets it against that debt first (R613-1-3 al. 2). Several incidents are taken
+    when each is of its own: an instalment called (not nothing) falls between two of them, and each sum is carried
+    before the next incident's due date — a monthly payer's second consecutive incident switches the rest of the
+    year to quarterly and bears majorations (R613-2 III), the replay's."""
+    count = len(campaign)
+    keep = np.ones(count, dtype=np.bool_)
+    found_rows: list[int] = []
+    missed: list[date] = []
+    carried: list[int] = []
+    to: list[int] = []
+    majoration: list[int] = []
+    law = campaign.law or load_law()
+    total = campaign.total()
+    credit = (campaign.ajustement_refund != 0) | (campaign.regularisation_refund != 0)
+    dates_of = {
+        c: [_calendar_day(due) for due in campaign.due_dates[c] if not np.isnat(due)]
+        for c in range(len(campaign.calendars))
+    }
+    recovery: dict[tuple[int, date], date | None] = {}
+    for row, row_incidents in enumerate(incidents):
+        if row_incidents is None:
+            continue
+        c = int(campaign.calendar[row])
+        previous: tuple[int, int] | None = None  # the slots of the last incident and of the date it carried to
+        for due, known in row_incidents:
+            slot = 12 * (due.year - campaign.year) + due.month - 1
+            if (
+                not 0 <= slot < SLOTS
+                or np.isnat(campaign.due_dates[c, slot])
+                or _calendar_day(campaign.due_dates[c, slot]) != due
+                or total[row, slot] <= 0
+                or (
+                    previous is not None and (previous[1] >= slot or not (total[row, previous[0] + 1 : slot] > 0).any())
+                )
+            ):
+                keep[row] = False
+                break
+            after = max(due, known)
+            if (c, after) not in recovery:
+                recovery[c, after] = recovered_on(after, dates_of[c])
+            found = recovery[c, after]
+            if found is None or (credit[row] and due < _declared_on(declared[row]) <= found):
+                keep[row] = False
+                break
+            surcharge = 0
+            if not campaign.calendars[c].startswith("monthly"):
+                delay = law.value_near("majorations.droit_erreur_delai_jours", due)
+                assert isinstance(delay, int)
+                if found <= due + timedelta(days=delay):
+                    keep[row] = False
+                    break
+                penalty = campaign.penalty is not None and int(campaign.effect[row]) == slot
+                base = int(total[row, slot]) - (int(campaign.penalty[row]) if penalty else 0)  # type: ignore[index]
+                rate, monthly = majoration_rates(law, due)
+                surcharge = initial_majoration(base, rate) + portion(base, due, found, monthly).complementary
+            target = 12 * (found.year - campaign.year) + found.month - 1
+            found_rows.append(row)
+            missed.append(due)
+            carried.append(int(total[row, slot]))
+            to.append(target)
+            majoration.append(surcharge)
+            previous = (slot, target)
+    return _Carried(
+        keep,
+        np.array(found_rows, dtype=np.intp),
+        np.array(missed, dtype="datetime64[D]"),
+        np.array(carried, dtype=np.int64),
+        np.array(to, dtype=np.intp),
+        np.array(majoration, dtype=np.int64),
+    )
+
+
+def _declared_on(value: Any) -> date:
+    """A declaration date `campaign_many` accepted, as it was given (a date, a datetime64, an ISO text)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        return date.fromisoformat(value.strip())
+    return _calendar_day(value)
+
+
+def _calendar_day(value: Any) -> date:
+    return date.fromordinal(_EPOCH_ORDINAL + int(np.datetime64(value, "D").astype(np.int64)))
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+@dataclass(frozen=True)
 class _Parts:
     """The array path's parts as columns, one entry per part: its row, due and debit dates (datetime64[D]), kind (a
     rank in `KINDS`), year and cents. Parts off the 24 monthly slots (a date of their own) are more entries."""
@@ -718,11 +904,18 @@ class _Parts:
     year: npt.NDArray[np.int16]
     amount: npt.NDArray[np.int64]
 
-    def instalments(self, ids: pa.Array, ordered: bool = False) -> pa.Table:
-        """One row per (account, due date), its parts in the order of KINDS; `ordered`: already in that order."""
+    def instalments(
+        self,
+        ids: pa.Array,
+        ordered: bool = False,
+        missed: tuple[npt.NDArray[np.intp], npt.NDArray[Any]] | None = None,
+    ) -> pa.Table:
+        """One row per (account, due date), its parts in the order of KINDS; `ordered`: already in that order;
+        `missed`: (rows, due dates) of the instalments not paid."""
         columns: tuple[npt.NDArray[Any], ...] = (self.row, self.due, self.debit, self.kind, self.year, self.amount)
         if not ordered:
-            order = np.lexsort((self.kind, self.due.astype("datetime64[D]").view(np.int64), self.row))
+            rank = _PART_ORDER[self.kind]
+            order = np.lexsort((rank, self.due.astype("datetime64[D]").view(np.int64), self.row))
             columns = tuple(column[order] for column in columns)
         row, due, debit, kind, year, amount = columns
         count = len(row)
@@ -731,11 +924,17 @@ class _Parts:
         starts = np.flatnonzero(first)
         offsets = np.empty(len(starts) + 1, dtype=np.int32)
         offsets[:-1], offsets[-1] = starts, count
+        flags = np.zeros(len(starts), dtype=np.bool_)
+        if missed is not None:
+            days = due[starts].astype("datetime64[D]").view(np.int64)
+            keys = row[starts].astype(np.int64) * (1 << 32) + days
+            given = missed[0].astype(np.int64) * (1 << 32) + missed[1].astype("datetime64[D]").view(np.int64)
+            flags = np.isin(keys, given)
         return _instalments_table(
             ids.take(pa.array(row[starts])),
             due[starts],
             debit[starts],
-            np.zeros(len(starts), dtype=np.bool_),
+            flags,
             offsets,
             kind,
             year,
@@ -744,10 +943,18 @@ class _Parts:
 
 
 def _array_rows(
-    campaign: Campaign, numbers: npt.NDArray[np.intp], ids: pa.Array, departments: Any, year: int, out: _Out
+    campaign: Campaign,
+    numbers: npt.NDArray[np.intp],
+    ids: pa.Array,
+    departments: Any,
+    year: int,
+    out: _Out,
+    *,
+    carried: _Carried | None = None,
 ) -> None:
     """The array path's rows as Arrow columns, without a Python object per row: the instalments (the non-zero
-    slots), the refunds, the accounts."""
+    slots), the refunds, the accounts. `carried`: the payment incidents (a missed instalment, its sum carried to
+    the next; the rows it does not keep are left out, the replay's)."""
     calendar = campaign.calendar.astype(np.intp)
     zone = campaign.zone.astype(np.intp)
     count = len(campaign)
@@ -761,6 +968,8 @@ def _array_rows(
     )
     kinds = np.array([_KIND_CODE[kind] for kind in (*PARTS, declarations.PENALTY_KIND)], dtype=np.int8)
     present = amounts != 0
+    if carried is not None:
+        present &= carried.keep[:, None, None]
     row, slot, rank = np.nonzero(present)  # in the order of the rows, then the slots, then KINDS
     # `Campaign.part_year`: the ajustement is of N, the régularisation and its penalty of N-1, the rest of its slot
     part_year = np.where(
@@ -794,24 +1003,53 @@ def _array_rows(
                     campaign.off_parts[index, i, code],
                 )
             )
+    called = campaign.called()
+    if carried is not None:
+        # R613-2 III al. 1: the missed instalment's sum, presented again with the next due date (its year's).
+        taken = carried.taken()
+        chosen = np.flatnonzero(taken & (carried.carried != 0))
+        index, to = carried.row[chosen], carried.to[chosen]
+        pieces.append(
+            (
+                index,
+                campaign.due_dates[calendar[index], to],
+                campaign.debit_dates[zone[index], calendar[index], to],
+                np.full(len(index), _KIND_CODE["carried_over"], dtype=np.int8),
+                (year + to // 12).astype(np.int16),
+                carried.carried[chosen],
+            )
+        )
+        np.add.at(called, carried.row[taken], (carried.carried + carried.majoration)[taken])
+        chosen = np.flatnonzero(taken & (carried.majoration != 0))
+        index, to = carried.row[chosen], carried.to[chosen]
+        pieces.append(
+            (
+                index,
+                campaign.due_dates[calendar[index], to],
+                campaign.debit_dates[zone[index], calendar[index], to],
+                np.full(len(index), _KIND_CODE["majoration"], dtype=np.int8),
+                np.full(len(index), year, dtype=np.int16),
+                carried.majoration[chosen],
+            )
+        )
     columns = [np.concatenate([piece[n] for piece in pieces]) for n in range(6)] if len(pieces) > 1 else pieces[0]
     parts = _Parts(*columns)
-    out.tables["instalments"].append(parts.instalments(ids, ordered=len(pieces) == 1))
-    _array_refunds(campaign, ids, year, out)
-    out.tables["accounts"].append(
-        pa.table(
-            [
-                ids,
-                pa.array(numbers, pa.int64()),
-                pa.repeat(pa.scalar("array"), count),
-                _organisms(departments, year),
-                _array_notes(campaign, amounts, year),
-                pa.array(campaign.called(), pa.int64()),  # `Campaign.total`, summed, with the off-calendar parts
-                pa.nulls(count, pa.string()),
-            ],
-            schema=ACCOUNTS_SCHEMA,
-        )
+    missed = None if carried is None else (carried.row, carried.missed)
+    out.tables["instalments"].append(parts.instalments(ids, ordered=len(pieces) == 1, missed=missed))
+    _array_refunds(campaign, ids, year, out, keep=None if carried is None else carried.keep)
+    accounts = pa.table(
+        [
+            ids,
+            pa.array(numbers, pa.int64()),
+            pa.repeat(pa.scalar("array"), count),
+            _organisms(departments, year),
+            _array_notes(campaign, amounts, year),
+            pa.array(called, pa.int64()),  # `Campaign.total`, summed, with the off-calendar and carried parts
+            pa.nulls(count, pa.string()),
+        ],
+        schema=ACCOUNTS_SCHEMA,
     )
+    out.tables["accounts"].append(accounts if carried is None else accounts.filter(pa.array(carried.keep)))
 
 
 def _organisms(departments: Any, year: int) -> pa.Array:
@@ -847,7 +1085,7 @@ def _array_notes(campaign: Campaign, amounts: npt.NDArray[np.int64], year: int) 
             year + 1: shown[:, 12:].any(axis=(1, 2)),
         }
         for income_year, found in years.items():
-            if not mayotte_rules_for(income_year):
+            if not mayotte_rules_for(income_year, law=campaign.law):
                 metropolitan[rows] |= found
     classes = 4 * zone + 2 * campaign.quarterly_fallback.astype(np.intp) + metropolitan
     if campaign.overpaid is not None:  # a modulation's note, before or after those of the declaration
@@ -861,7 +1099,9 @@ def _array_notes(campaign: Campaign, amounts: npt.NDArray[np.int64], year: int) 
     return texts.take(pa.array(inverse.reshape(-1).astype(np.int32)))
 
 
-def _array_refunds(campaign: Campaign, ids: pa.Array, year: int, out: _Out) -> None:
+def _array_refunds(
+    campaign: Campaign, ids: pa.Array, year: int, out: _Out, *, keep: npt.NDArray[np.bool_] | None = None
+) -> None:
     """The refunds of `Campaign.refunds`, as columns: the ajustement's and the régularisation's refunded on the
     refund date, the régularisation credit set against the instalments on the effect date; by date, then in that
     order (the order they arise in the replay)."""
@@ -878,6 +1118,8 @@ def _array_refunds(campaign: Campaign, ids: pa.Array, year: int, out: _Out) -> N
     columns: dict[str, list[Any]] = {name: [] for name in ("row", "date", "year", "amount", "on", "rank")}
     for rank, (amount, on_instalments, when, refund_year) in enumerate(pieces):
         found = (amount != 0) | (on_instalments != 0)
+        if keep is not None:
+            found &= keep
         columns["row"].append(rows[found])
         columns["date"].append(when[found])
         columns["year"].append(np.full(int(found.sum()), refund_year, dtype=np.int16))

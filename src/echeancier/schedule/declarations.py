@@ -46,8 +46,8 @@ def _rate(key: str, day: date, law: Law | None = None) -> Decimal:
     return value
 
 
-def _days(key: str, day: date) -> int:
-    value = load_law().value_near(key, day)
+def _days(key: str, day: date, law: Law | None = None) -> int:
+    value = (law or load_law()).value_near(key, day)
     assert isinstance(value, int), key
     return value
 
@@ -80,13 +80,13 @@ def penalty(
     return Penalty(year, rate, base, round_cent(base * rate), limit, filed_on, reference)
 
 
-def notification_window(year: int) -> tuple[date, date] | None:
+def notification_window(year: int, *, law: Law | None = None) -> tuple[date, date] | None:
     """R613-1-2 IV: the taxation d'office of `year` is notified from the 30th to the 180th day after the deadline."""
-    limit = deadline(year)
+    limit = deadline(year, law)
     if limit is None:
         return None
-    first = limit + timedelta(days=_days("declaration.taxation_office_notification_min_jours", limit))
-    last = limit + timedelta(days=_days("declaration.taxation_office_notification_max_jours", limit))
+    first = limit + timedelta(days=_days("declaration.taxation_office_notification_min_jours", limit, law))
+    last = limit + timedelta(days=_days("declaration.taxation_office_notification_max_jours", limit, law))
     return first, last
 
 
@@ -108,19 +108,22 @@ def taxation_base(
     undeclared_before: int,
     last_known: Decimal | None = None,
     last_year: bool = False,
+    *,
+    law: Law | None = None,
 ) -> TaxationBase:
     """R613-1-2 I and VI. `known`: for each earlier year, the declared income or, for a year itself taxed d'office,
     the base its contributions were computed on (without its 25 %); `undeclared_before`: the consecutive years
     taxed d'office just before `year`; `last_year`: the last year of activity, on `last_known`, the last known income.
 
-    LAW: the 25 % are added once per consecutive undeclared year (two years: + 50 %), docs/law-choices.md."""
-    law = load_law()
+    LAW: the 25 % are added once per consecutive undeclared year (two years: + 50 %), docs/law-choices.md.
+    `law`: the parameters (the packaged law when None)."""
+    law = law or load_law()
     on = date(year, 1, 1)
     pass_annual = law.value_near("plafond_securite_sociale.annuel", on)
     assert isinstance(pass_annual, Decimal)
-    fraction = round_euro(pass_annual * _rate("declaration.taxation_office_part_pass", on))
+    fraction = round_euro(pass_annual * _rate("declaration.taxation_office_part_pass", on, law))
     count = undeclared_before + 1
-    uplift = Decimal(1) + _rate("declaration.taxation_office_majoration", on) * count
+    uplift = Decimal(1) + _rate("declaration.taxation_office_majoration", on, law) * count
     if last_year:
         # R613-1-2 I al. 5: on the last year of activity, the last known income (without the 25 %); without one the
         # revenu forfaitaire, which the caller gives (zero here).
@@ -135,6 +138,6 @@ def taxation_base(
     return TaxationBase(year, average, fraction, count, retained, round_euro(retained * uplift), False)
 
 
-def first_due_delay(notified: date) -> int:
+def first_due_delay(notified: date, *, law: Law | None = None) -> int:
     """R613-1-2 IV: days between the notification and the first due date of its échéancier, at least."""
-    return _days("declaration.taxation_office_premiere_echeance_jours", notified)
+    return _days("declaration.taxation_office_premiere_echeance_jours", notified, law)

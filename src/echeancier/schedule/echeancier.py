@@ -28,6 +28,7 @@ Rules, each under its article in the code below:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -62,6 +63,7 @@ from echeancier.schedule.calendar import (
     debit_date,
     due_dates,
     first_due_date_at_least,
+    first_due_date_on_or_after,
     frequency_for,
     months_effective,
     payment_days,
@@ -257,14 +259,22 @@ def carrying(dates: list[date], next_year: bool, single: bool, first_year: bool)
     return dates
 
 
-def cfp_call_from(year: int) -> date:
+def recovered_on(after: date, dates: Iterable[date]) -> date | None:
+    """R613-2 III al. 1: "Si un paiement mensuel n'est pas effectué à sa date d'exigibilité, la somme est recouvrée
+    avec le paiement mensuel suivant": the first of `dates` after `after` (the due date, or the day the rejection
+    is known when later), None when none is. The replay (`_Replay.ledger_incidents`) and the campaign's arrays
+    (`campaign._carried`) ask this one rule."""
+    return first_due_date_on_or_after(after + ONE_DAY, dates)
+
+
+def cfp_call_from(year: int, *, law: Law | None = None) -> date:
     """LAW: the CFP of `year` is called with the November instalment: the first due date from this day on."""
-    return date(year, _param("formation_professionnelle.mois_appel", date(year, 1, 1)), 1)
+    return date(year, _param("formation_professionnelle.mois_appel", date(year, 1, 1), law), 1)
 
 
-def refund_date(day: date) -> date:
+def refund_date(day: date, *, law: Law | None = None) -> date:
     """A credit arising on `day` (a declaration) is refunded `delais.effet_declaration_jours` later (R613-5 II)."""
-    return day + timedelta(days=_param("delais.effet_declaration_jours", day))
+    return day + timedelta(days=_param("delais.effet_declaration_jours", day, law))
 
 
 def first_due_floor(start: date, law: Law | None = None) -> date:
@@ -306,14 +316,14 @@ def quarterly_option_effect(received: date, start: str, *, law: Law | None = Non
     december = date(received.year, 12, 1)
     if start == "next_year":
         return next_january if received < december else None
-    effective = first_due_date_at_least(received, days, due_dates(received.year, Frequency.QUARTERLY))
+    effective = first_due_date_at_least(received, days, due_dates(received.year, Frequency.QUARTERLY, law=law))
     if effective is None:
         # No quarterly due date left this year: before 1 December the option takes effect on 1 January of the
         # next year (R613-3 I al. 2), so that the whole year is paid quarterly; later, at the first quarterly due
         # date at least 30 days away (al. 3).
         if received < december:
             return next_january
-        return first_due_date_at_least(received, days, due_dates(received.year + 1, Frequency.QUARTERLY))
+        return first_due_date_at_least(received, days, due_dates(received.year + 1, Frequency.QUARTERLY, law=law))
     return effective
 
 
@@ -383,16 +393,16 @@ class _Replay:
         return list(self.dates_cache[key])
 
     def _due_dates_of(self, year: int) -> list[date]:
-        candidates = set(due_dates(year, Frequency.QUARTERLY))
-        for day in payment_days(year):
-            candidates.update(due_dates(year, Frequency.MONTHLY, day))
+        candidates = set(due_dates(year, Frequency.QUARTERLY, law=self.law))
+        for day in payment_days(year, law=self.law):
+            candidates.update(due_dates(year, Frequency.MONTHLY, day, law=self.law))
         dates = []
         of_mode: dict[Mode, list[date]] = {}  # each mode's dates asked once (the campaign replays many accounts)
         for candidate in sorted(candidates):
             mode = self.mode_at(candidate)
             if mode not in of_mode:
                 of_mode[mode] = due_dates(
-                    year, mode.frequency, mode.day if mode.frequency is Frequency.MONTHLY else None
+                    year, mode.frequency, mode.day if mode.frequency is Frequency.MONTHLY else None, law=self.law
                 )
             if candidate in of_mode[mode]:
                 dates.append(candidate)
@@ -425,7 +435,7 @@ class _Replay:
                     dates = [d for d in self.due_dates_of(year) if d >= start]
                 else:
                     day = mode.day if mode.frequency is Frequency.MONTHLY else None
-                    dates = [d for d in due_dates(year, mode.frequency, day) if d >= start]
+                    dates = [d for d in due_dates(year, mode.frequency, day, law=self.law) if d >= start]
             except LawError:
                 return []  # past the years whose calendar is known
             if self.cessation is not None:
@@ -498,7 +508,7 @@ class _Replay:
     def credit(self, day: date, kind: str, year: int, amount: Decimal) -> None:
         """A credit is refunded after imputation on older debts, oldest first (R613-1-3 al. 2, R613-5 II): the
         ledger does both; after a cessation within 30 days of the call (R613-1-5 3°)."""
-        refund_on = refund_date(day)
+        refund_on = refund_date(day, law=self.law)
         if amount > ZERO:
             self.credit_notes.append(CreditNote(day, kind, year, cents(round_cent(amount)), refund_on))
 
@@ -582,7 +592,7 @@ class _Replay:
         """The CFP of the year is called with the November instalment (or the first one after)."""
         if ("cfp", year, 0) in self.components:
             return
-        november = max(cfp_call_from(year), earliest)
+        november = max(cfp_call_from(year, law=self.law), earliest)
         target = amounts.cfp(self.contributor, year, law=self.law)
         self.set_component(Component("cfp", year, target, november.year, november, single=True), november)
 
@@ -766,7 +776,7 @@ class _Replay:
             raise ScenarioError(line, f"taxation_office : les revenus {year} ont été déclarés le {self.declared[year]}")
         if year in self.taxations:
             raise ScenarioError(line, f"taxation_office : les revenus {year} sont déjà taxés d'office")
-        window = declarations.notification_window(year)
+        window = declarations.notification_window(year, law=self.law)
         if window is None:
             raise ScenarioError(
                 line, f"taxation_office : la date limite de déclaration des revenus {year} n'est pas connue"
@@ -793,7 +803,13 @@ class _Replay:
         if end is not None:
             last_known = known[max(known)] if known else None
         base = declarations.taxation_base(
-            year, self.contributor.activity_start, known, undeclared, last_known, last_year=end is not None
+            year,
+            self.contributor.activity_start,
+            known,
+            undeclared,
+            last_known,
+            last_year=end is not None,
+            law=self.law,
         )
         retained = base.base
         if event.base is not None:
@@ -813,7 +829,7 @@ class _Replay:
                 "forfaitaire de R613-1-2 I al. 5 (L131-6-2) est à donner",
             )
         contributions = amounts.definitive(self.contributor, year, retained, end, law=self.law).amount
-        effect = self.effect_after(event.date, declarations.first_due_delay(event.date), line)
+        effect = self.effect_after(event.date, declarations.first_due_delay(event.date, law=self.law), line)
         unraised = retained if event.base is not None else base.unraised
         self.taxations[year] = Taxation(year, event.date, effect, base, retained, unraised, contributions)
         self.notices.append(
@@ -1050,7 +1066,14 @@ class _Replay:
                 except LawError:
                     carry = []
             if not carry:
-                found = self.first_due_date(after + ONE_DAY)
+                found = None
+                for year in (after.year, after.year + 1):
+                    try:
+                        found = recovered_on(after, self.due_dates_of(year))
+                    except LawError:
+                        break
+                    if found is not None:
+                        break
                 if self.cessation is not None and (found is None or found > self.cessation):
                     found = max(self.settlement_date(after), after + ONE_DAY)
                 carry = [found] if found is not None else []
@@ -1268,6 +1291,7 @@ class _Replay:
             declared_on_time=self.declared_on_time,
             majorations_incidents=self.scenario.options.majorations_incidents,
             plan_rejections=plan_rejections,
+            law=self.law,
         )
 
     def result(self, as_of: date | None, events: list[tuple[Any, int]]) -> Echeancier:
@@ -1354,7 +1378,8 @@ def build_echeancier(scenario: Scenario, as_of: date | None = None, law: Law | N
 
     The planner replays the events into what is called (the instalments); the ledger (account/ledger.py) then
     says what was paid, carried, refunded and surcharged."""
-    result = _Replay(scenario, law or load_law()).run(as_of)
+    law = law or load_law()
+    result = _Replay(scenario, law).run(as_of)
     contributor = scenario.contributor
     organism = organism_for(contributor.department, result.as_of, commune=contributor.commune)
     residence = None
@@ -1365,7 +1390,7 @@ def build_echeancier(scenario: Scenario, as_of: date | None = None, law: Law | N
     notes = result.notes
     years = {part.year for instalment in result.instalments for part in instalment.parts}
     years |= {refund.year for refund in result.refunds}
-    overseas = account_note(organism.code, years)
+    overseas = account_note(organism.code, years, law=law)
     if overseas is not None and contributor.exoneration_debut_outre_mer:
         # CSS L756-2: the start-of-activity exemption is computed; the note stays while a year of the document lies
         # (partly) after the 24 months, whose abattement of L756-4 is not computed.

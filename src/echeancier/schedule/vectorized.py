@@ -215,6 +215,7 @@ class Campaign:
     effect_date: Dates | None = None
     overpaid: npt.NDArray[np.int8] | None = None
     replay: Bools | None = None
+    law: Law | None = None  # the parameters it was computed with (the packaged law when None)
 
     def __len__(self) -> int:
         return len(self.calendar)
@@ -336,7 +337,7 @@ class Campaign:
         if overseas:
             # The income years the row's documents show, as `build_echeancier` reads them.
             years = {part.year for instalment in self.instalments(row) for part in instalment.parts}
-            note = account_note(overseas, years | {refund.year for refund in self.refunds(row)})
+            note = account_note(overseas, years | {refund.year for refund in self.refunds(row)}, law=self.law)
         warning = (note,) if note else ()
         fallback = ("trimestriel_sans_prelevement",) if self.quarterly_fallback[row] else ()
         estimated = self.estimated_years
@@ -590,13 +591,13 @@ def _slot(day: date, year: int) -> int:
     return 12 * (day.year - year) + day.month - 1
 
 
-def _calendars(year: int) -> _Calendars:
-    default_day, other_day = payment_days(year)
+def _calendars(year: int, law: Law) -> _Calendars:
+    default_day, other_day = payment_days(year, law=law)
     modes = ((Frequency.MONTHLY, default_day), (Frequency.MONTHLY, other_day), (Frequency.QUARTERLY, None))
     due = np.full((len(modes), SLOTS), _NO_DATE, dtype=np.int64)
     for c, (frequency, day) in enumerate(modes):
         for y in (year, year + 1):
-            for d in due_dates(y, frequency, day):
+            for d in due_dates(y, frequency, day, law=law):
                 due[c, _slot(d, year)] = (d - _EPOCH).days
     valid = due != _NO_DATE
     last = np.array([[max(np.flatnonzero(v[:12])), max(np.flatnonzero(v[12:])) + 12] for v in valid], dtype=np.intp)
@@ -604,14 +605,14 @@ def _calendars(year: int) -> _Calendars:
     for c, (frequency, day) in enumerate(modes):
         for i, y in enumerate((year, year + 1)):
             # The replay's own rule: the first due date of the year from `cfp_call_from` on.
-            called = first_due_date_on_or_after(cfp_call_from(y), due_dates(y, frequency, day))
+            called = first_due_date_on_or_after(cfp_call_from(y, law=law), due_dates(y, frequency, day, law=law))
             if called is None:
                 raise LawError(f"echeances: no due date of {y} from 1 November to call its CFP")
             cfp[c, i] = _slot(called, year)
     # The replay's `carrying` from each slot: the due dates of N still to come, or the first of N+1 alone.
     pools = np.zeros((len(modes), SLOTS, SLOTS), dtype=np.bool_)
     for c, (frequency, day) in enumerate(modes):
-        by_year = [due_dates(y, frequency, day) for y in (year, year + 1)]
+        by_year = [due_dates(y, frequency, day, law=law) for y in (year, year + 1)]
         for effect in np.flatnonzero(valid[c]).tolist():
             start = _date(due[c, effect])
             for later, dates in enumerate(by_year):
@@ -906,6 +907,7 @@ def _cessations(
     t: _Targets,
     penalty: I64,
     out: dict[str, Any],
+    law: Law,
 ) -> tuple[Dates, I64, Bools] | None:
     """A cessation in N (`_Replay.cessation_event`), on the échéanciers of `out`: the provisional contributions
     and the ajustement stop at the cessation (R131-3-1 2°, R613-1-5), nothing of N+1 is due (its provisional
@@ -928,7 +930,7 @@ def _cessations(
     pairs, inverse = np.unique(np.stack([cessation[rows], start[rows]]), axis=1, return_inverse=True)
     settled = np.array(
         [
-            (settlement_after_cessation(_date(day), first_due_floor(_date(begun))) - _EPOCH).days
+            (settlement_after_cessation(_date(day), first_due_floor(_date(begun), law), law) - _EPOCH).days
             for day, begun in pairs.T.tolist()
         ],
         dtype=np.int64,
@@ -948,7 +950,10 @@ def _cessations(
     if len(late):
         days, inverse = np.unique(declared[late], return_inverse=True)
         due = np.array(
-            [(effect_after_cessation(_date(day), _effect_delay(_date(day))) - _EPOCH).days for day in days.tolist()],
+            [
+                (effect_after_cessation(_date(day), _effect_delay(_date(day), law), law) - _EPOCH).days
+                for day in days.tolist()
+            ],
             dtype=np.int64,
         )
         dates[late, 1] = due[inverse.reshape(-1)]
@@ -1066,7 +1071,7 @@ def _changes(
     estimated = np.zeros(n, dtype=np.int64)
     estimated[rows] = _cents(column("estimated_income", 0, event_kind == 0), "estimated_income", checks)
     new_day = np.zeros(n, dtype=np.int64)
-    days_of = payment_days(year)
+    days_of = payment_days(year, law=law)
     new_day[rows] = _days_of_month(column("new_day", days_of[0], event_kind == 1), days_of, checks)
     option = event_kind == 2
     starts = column("quarterly_start", "in_year", option & ~_missing(column("quarterly_start", "", option)))
@@ -1100,7 +1105,7 @@ def _changes(
     months = np.where(change == _NO_DATE, 0, change).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
     switch = np.where(change == _NO_DATE, SLOTS, months - 12 * (year - 1970))  # the slot of the change's month
     switch = np.minimum(switch, SLOTS)
-    default_day = payment_days(year)[0]
+    default_day = payment_days(year, law=law)[0]
     # The calendar from the change: quarterly on option; monthly on the row's day after a renunciation
     # (`mode_at(event.date).day`); a new day for a monthly payer (a quarterly payer's dates do not change).
     after = np.select(
@@ -1178,9 +1183,9 @@ def _changes(
     )
 
 
-def _effect_delay(on: date) -> int:
+def _effect_delay(on: date, law: Law) -> int:
     """R613-5 I: the days after a declaration before its échéancier takes effect (`delais.effet_declaration_jours`)."""
-    delay = load_law().value_near("delais.effet_declaration_jours", on)
+    delay = law.value_near("delais.effet_declaration_jours", on)
     assert isinstance(delay, int)
     return delay
 
@@ -1209,7 +1214,8 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     See the module docstring for the columns, the scenario each row stands for, and the layout of the result.
     Raises `RowInputError` for the first invalid row, `ValueError` for a year the law cannot campaign.
     """
-    covered = supported_years()
+    law = law or load_law()
+    covered = supported_years(law)
     if isinstance(year, bool) or not isinstance(year, int) or not covered[0] + 1 <= year <= covered[-1]:
         raise ValueError(
             f"year: a campaign year needs the law of N-1 and of N ({covered[0] + 1} to {covered[-1]}), got {year!r}"
@@ -1228,7 +1234,7 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     problems = _Problems()
     profession = _codes(data["profession"], PROFESSIONS, "profession", problems)
     frequency = _codes(data["frequency"], tuple(f.value for f in Frequency), "frequency", problems)
-    day = _days_of_month(data["day"], payment_days(year), problems)
+    day = _days_of_month(data["day"], payment_days(year, law=law), problems)
     direct_debit = _flags(data["direct_debit"], "direct_debit", problems)
     zone, zones, departments = _zones(data["department"], problems)
     no_n2 = _missing(data["income_n2"])
@@ -1269,8 +1275,8 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     )
     # The income of N-2 is read unless both N-1 and N are first or second years (their provisional
     # contributions on the flat-rate base, R613-5 III).
-    flat_rate = (year - start_year < amounts.law_for(year)[0].forfait_duree_annees) & (
-        year - 1 - start_year < amounts.law_for(year - 1)[0].forfait_duree_annees
+    flat_rate = (year - start_year < amounts.law_for(year, law)[0].forfait_duree_annees) & (
+        year - 1 - start_year < amounts.law_for(year - 1, law)[0].forfait_duree_annees
     )
     problems.add(
         no_n2 & ~flat_rate,
@@ -1291,7 +1297,7 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
         lambda i: f"{_date(cessation[i])} is not a cessation of the campaign year {year} after the start of activity",
     )
     problems.add(
-        earliest_day > (cfp_call_from(year) - _EPOCH).days,
+        earliest_day > (cfp_call_from(year, law=law) - _EPOCH).days,
         "activity_start",
         lambda i: f"{_date(start[i])}: the first instalment of {year} would follow the call of its CFP",
     )
@@ -1299,8 +1305,8 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
 
     # R613-2 I, R613-3 I: monthly on the 5th or the 20th, quarterly on option or without a direct debit.
     monthly = (frequency == 0) & direct_debit
-    calendar = np.where(monthly, np.where(day == payment_days(year)[0], 0, 1), 2).astype(np.int8)
-    cal = _calendars(year)
+    calendar = np.where(monthly, np.where(day == payment_days(year, law=law)[0], 0, 1), 2).astype(np.int8)
+    cal = _calendars(year, law)
 
     # Each overseas territory is a zone of its own, so a zone's département gives a row's overseas rules.
     # As text when every zone has one: `simulate_many` then reads the codes with `np.unique`, not value by value.
@@ -1354,7 +1360,7 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     earliest = np.argmax(on_or_after, axis=1).astype(np.int8)
     # The replay's `refund_date`, asked once per declaration day.
     days, inverse = np.unique(declared, return_inverse=True)
-    refund_days = np.array([(refund_date(_date(day)) - _EPOCH).days for day in days.tolist()], dtype=np.int64)
+    refund_days = np.array([(refund_date(_date(day), law=law) - _EPOCH).days for day in days.tolist()], dtype=np.int64)
     refund_dates = refund_days[inverse.reshape(-1)].view("datetime64[D]")
     # One block after the other, in this process: the campaign's parallelism is its partitions (worker processes
     # or Dask workers), so that no thread pool here oversubscribes a worker's cores.
@@ -1378,7 +1384,7 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     if changes is not None:
         changes.write(out, penalty)
 
-    off = _cessations(cal, calendar, year, ceased, cessation, declared, start, targets, penalty, out)
+    off = _cessations(cal, calendar, year, ceased, cessation, declared, start, targets, penalty, out, law)
     due = np.where(cal.valid, cal.due, np.iinfo(np.int64).min).view("datetime64[D]")
     debit = np.full((len(zones), len(cal.labels), SLOTS), np.datetime64("NaT"), dtype="datetime64[D]")
     for z, department in enumerate(departments):
@@ -1415,4 +1421,5 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
         off_parts=None if off is None else off[1],
         closed_before=None if off is None else off[2],
         **({} if changes is None else changes.fields(calendar)),
+        law=None if law is load_law() else law,
     )
