@@ -243,7 +243,7 @@ class Campaign:
 
     def take(self, rows: npt.NDArray[np.intp]) -> Campaign:
         """The campaign of `rows` alone."""
-        shared = ("year", "calendars", "due_dates", "zones", "debit_dates", "estimated_years", "zone_overseas")
+        shared = ("year", "calendars", "due_dates", "zones", "debit_dates", "estimated_years", "zone_overseas", "law")
         values = {
             name: getattr(self, name) if name in shared or getattr(self, name) is None else getattr(self, name)[rows]
             for name in self.__dataclass_fields__
@@ -1128,7 +1128,7 @@ def _changes(
         )
         estimate[modulated] = sub._run(year, True, "estimated")[0]
         batch.estimated |= sub.estimated
-    cfp_from = np.maximum((cfp_call_from(year) - _EPOCH).days, earliest)
+    cfp_from = np.maximum((cfp_call_from(year, law=law) - _EPOCH).days, earliest)
 
     def delay(name: str) -> Callable[[date], int]:
         def of(on: date) -> int:
@@ -1174,6 +1174,15 @@ def _changes(
                 found = schedule_group(group, year, delay("effet_declaration_jours"), delay("effet_modulation_jours"))
                 for name in result:
                     result[name][mine] = getattr(found, name)
+    # A slot holds one due date: where the change takes effect after the former calendar's due date of its month,
+    # or the new calendar has one before the change in that month (a quarterly day other than the monthly day, under
+    # an overridden law), the month would hold two: the replay's.
+    held = switch[rows] < SLOTS
+    at = np.minimum(switch[rows], SLOTS - 1).astype(np.intp)
+    before = np.zeros(len(rows), dtype=np.bool_)
+    for due in (cal.due[calendar[rows].astype(np.intp), at], cal.due[after[rows].astype(np.intp), at]):
+        before |= held & (due != _NO_DATE) & (due < change[rows])
+    result["lost"] = result["lost"] | before
     return _ChangeRows(
         rows=rows,
         after=after[rows],
