@@ -225,6 +225,7 @@ class Group:
     declared: I64
     earliest: I64  # the first day of N the provisional contributions of N may use (R613-4)
     cfp_from: I64  # max(`cfp_call_from(N)`, earliest)
+    cfp_next_from: I64  # `cfp_call_from(N+1)`
     estimated: I64  # the provisional contributions of N on the estimated income (a modulation), cents
     provisional_n: I64
     called_n1: I64
@@ -287,7 +288,7 @@ def schedule_group(
         result["regularisation_refund"] = left
         # 3° the provisional contributions and the CFP of N+1 (open_year(N+1))
         january = np.full(n, (date(year + 1, 1, 1) - _EPOCH).days, dtype=np.int64)
-        november = np.full(n, (date(year + 1, 11, 1) - _EPOCH).days, dtype=np.int64)
+        november = g.cfp_next_from.astype(np.int64)  # `cfp_call_from(N+1)` (open_cfp)
         plan.set("provisional_next", component(g.provisional_next, january, 1), january)
         plan.set("cfp_next", component(np.maximum(g.cfp_next, 0), november, 1, single=True), november)
         # R613-1-1 III: the penalty alone with the first instalment of the échéancier

@@ -1161,6 +1161,7 @@ def _changes(
                     declared=declared[r],
                     earliest=earliest[r],
                     cfp_from=cfp_from[r],
+                    cfp_next_from=np.full(len(r), (cfp_call_from(year + 1, law=law) - _EPOCH).days),
                     estimated=estimate[r],
                     provisional_n=t.provisional_n[r],
                     called_n1=t.called_n1[r],
