@@ -275,12 +275,30 @@ def simulation_html(
     activity = PROFESSIONS[situation.profession.value]
     if situation.section is not None:
         activity += f" (section {situation.section.value.upper()})"
+        from echeancier.cli import SECTEURS_FR
+
+        # the choices of a health section and of the CNBF, as the text table's heading says them
+        if situation.secteur is not None:
+            activity += f", {SECTEURS_FR[situation.secteur.value]}"
+        if situation.metier is not None:
+            activity += f", {situation.metier.value.replace('_', '-')}"
+        if situation.classe_cnbf is not None:
+            activity += f", classe {situation.classe_cnbf.value} de retraite complémentaire"
+        if situation.remplacant:
+            activity += ", remplaçant au 1er janvier"
     conjoint = None
     if result.conjoint_amounts:
         conjoint = {
             "rows": contribution_rows(result.conjoint_lines, False, conjoint=True),
             "total": format_euros(Decimal(sum(result.conjoint_amounts))),
             "head": format_euros(Decimal(sum(result.amounts))),
+        }
+    section = None
+    if result.section_amounts:
+        # a health section's PCV, contribution additionnelle and CURPS (`contributions.pamc`), each with who collects it
+        section = {
+            "rows": contribution_rows(result.section_lines, True),
+            "total": format_euros(Decimal(sum(result.section_amounts))),
         }
     return render_html(
         "simulation.html",
@@ -291,9 +309,10 @@ def simulation_html(
         situation=_situation_lines(result),
         rows=contribution_rows(result.lines, collected),
         collected=collected,
-        total=format_euros(result.total if conjoint is None else Decimal(sum(result.amounts))),
+        total=format_euros(result.total if conjoint is None and section is None else Decimal(sum(result.amounts))),
         grand_total=format_euros(result.total),
         conjoint=conjoint,
+        section=section,
         explanations=[*simulation_explanations(result, law), *collection_explanations(result)],
         forfait=forfait,
         rights=[line.removeprefix("  • ") for line in render_rights(result.rights)[1:]],
