@@ -571,6 +571,23 @@ def test_schedule_pdf_names_the_conjoint_the_section_and_the_exemptions(client: 
     assert "Exonération de la cotisation invalidité-décès liée à l'âge" in text
 
 
+def test_schedule_pdf_names_the_section_s_choices_and_the_overseas_exemption(
+    client: TestClient, tmp_path: Path
+) -> None:
+    carmf = client.get("/telechargements/echeancier.pdf", params={**FORM, **CARMF, "secteur": "2", "remplacant": "1"})
+    text = _pdf_text(carmf.content, tmp_path)
+    assert "Section : médecin, secteur 2, remplaçant au 1er janvier (pas de CURPS, CSP L4031-4)" in text
+    assert "la contribution additionnelle maladie et la CURPS" in text  # the Urssaf calls them (law-choices 304)
+    carpimko = client.get(
+        "/telechargements/echeancier.pdf",
+        params={**FORM, "profession": "liberal_reglementee", "section": "carpimko", "remplacant": "1"},
+    )
+    assert "Section : remplaçant au 1er janvier" in _pdf_text(carpimko.content, tmp_path)
+    overseas = client.get("/telechargements/echeancier.pdf", params={**FORM, **DEBUT_OM})
+    text = _pdf_text(overseas.content, tmp_path)
+    assert "Exonération de début d'activité outre-mer, 24 mois à partir de la création (CSS L756-2, D756-4)" in text
+
+
 def test_calendar_and_csv_carry_the_conjoint_and_the_section(client: TestClient) -> None:
     ics = client.get("/telechargements/echeancier.ics", params={**FORM, "conjoint_collaborateur": "forfaitaire"})
     unfolded = ics.text.replace("\r\n ", "")

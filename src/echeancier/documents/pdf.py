@@ -122,6 +122,21 @@ def population_lines(contributor: Contributor) -> list[str]:
         )
     if contributor.exoneration_age:
         out.append("Exonération de la cotisation invalidité-décès liée à l'âge (maintenue depuis 2015)")
+    if contributor.exoneration_debut_outre_mer:
+        out.append("Exonération de début d'activité outre-mer, 24 mois à partir de la création (CSS L756-2, D756-4)")
+    if contributor.secteur or contributor.metier or contributor.classe_cnbf or contributor.remplacant:
+        from echeancier.cli import SECTEURS_FR
+
+        choices = []
+        if contributor.secteur is not None:
+            choices.append(f"médecin, {SECTEURS_FR[contributor.secteur.value]}")
+        if contributor.metier is not None:
+            choices.append(contributor.metier.value.replace("_", "-"))
+        if contributor.classe_cnbf is not None:
+            choices.append(f"classe {contributor.classe_cnbf.value} de retraite complémentaire de la CNBF")
+        if contributor.remplacant:
+            choices.append("remplaçant au 1er janvier (pas de CURPS, CSP L4031-4)")
+        out.append(f"Section : {', '.join(choices)}")
     return out
 
 
