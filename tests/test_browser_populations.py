@@ -128,3 +128,74 @@ def test_without_javascript_every_field_is_offered(server: str) -> None:
             assert _plain(page.inner_text('#cotisations tr[data-key="retraite_base"]')).endswith("CNBF")
         finally:
             browser.close()
+
+
+def test_choose_a_medecin_of_secteur_1_and_read_the_core_s_total(server: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(locale="fr-FR", viewport={"width": 1100, "height": 900})
+            page.goto(server + "/")
+            # an artisan: none of a section's fields; the overseas exemption only in a collectivité of L751-1
+            for selector in ("#secteur", "#metier", "#remplacant", "#classe_cnbf", "#exoneration_debut_outre_mer"):
+                assert not _shown(page, selector) and page.locator(selector).is_disabled(), selector
+            page.select_option("#department", "971")
+            assert _shown(page, "#exoneration_debut_outre_mer")
+            page.select_option("#department", "976")  # Mayotte has its own exemption, not this one
+            assert not _shown(page, "#exoneration_debut_outre_mer")
+            page.select_option("#department", "75")
+            page.select_option("#profession", "liberal_reglementee")
+            # each section shows its own field: the CNBF its class, the CARCDSF its métier
+            page.select_option("#section", "cnbf")
+            assert _shown(page, "#classe_cnbf") and not _shown(page, "#secteur") and not _shown(page, "#remplacant")
+            page.select_option("#section", "carcdsf")
+            assert _shown(page, "#metier") and _shown(page, "#remplacant") and not _shown(page, "#classe_cnbf")
+            page.select_option("#section", "carmf")
+            assert _shown(page, "#secteur") and not page.locator("#secteur").is_disabled()
+            assert not _shown(page, "#metier") and page.locator("#metier").is_disabled()
+            page.select_option("#secteur", "non_conventionne")  # no CURPS to be exempted from
+            assert not _shown(page, "#remplacant")
+            page.select_option("#secteur", "1")
+            assert _shown(page, "#remplacant")
+            page.select_option("#year", "2025")
+            page.get_by_label("Revenu de l'année, en euros").fill("80 000")
+            page.get_by_role("button", name="Calculer").click()
+            page.wait_for_selector("#cotisations-section")
+            assert "secteur=1" in page.url and "metier=" not in page.url and "classe_cnbf=" not in page.url
+            expected = simulate(
+                {"year": 2025, "profession": "liberal_reglementee", "section": "carmf", "secteur": "1", "income": 80000}
+            )
+            assert _plain(page.inner_text("#total")) == _plain(f"Total : {format_euros(expected.total)}")
+            # the section's own contributions, with who collects each (the PCV the CARMF, the CURPS the Urssaf)
+            pcv = _plain(page.inner_text('#cotisations-section tr[data-key="pcv"]'))
+            assert pcv.endswith("2 602 € CARMF")
+            assert _plain(page.inner_text('#cotisations-section tr[data-key="curps"]')).endswith("236 € Urssaf")
+            section = _plain(page.inner_text("#cotisations-section tfoot"))
+            assert section.endswith(_plain(format_euros(sum(expected.section_amounts))))
+            # the values come back chosen, and the script keeps the fields that apply in view
+            assert page.locator("#secteur").input_value() == "1" and _shown(page, "#secteur")
+            page.screenshot(path=str(SHOTS / "simulateur-carmf.png"), full_page=True)
+        finally:
+            browser.close()
+
+
+def test_without_javascript_the_new_fields_are_offered_and_refused_next_to_their_field(server: str) -> None:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        try:
+            context = browser.new_context(java_script_enabled=False, locale="fr-FR")
+            page = context.new_page()
+            page.goto(server + "/")
+            for selector in ("#secteur", "#metier", "#remplacant", "#classe_cnbf", "#exoneration_debut_outre_mer"):
+                assert _shown(page, selector) and not page.locator(selector).is_disabled(), selector
+            page.select_option("#profession", "liberal_reglementee")
+            page.select_option("#section", "carmf")
+            page.select_option("#year", "2025")
+            page.get_by_label("Revenu de l'année, en euros").fill("80000")
+            page.get_by_role("button", name="Calculer").click()
+            page.wait_for_selector("#erreur-secteur")
+            assert "est obligatoire pour un médecin" in page.inner_text("#erreur-secteur")
+            assert page.locator("#secteur").get_attribute("aria-invalid") == "true"
+        finally:
+            browser.close()

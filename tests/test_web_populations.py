@@ -60,6 +60,8 @@ def _credits(e: Any, year: int) -> Decimal:
 
 
 FORM = {"profession": "artisan", "year": "2025", "income": "40 000", "department": "75"}
+CARMF = {"profession": "liberal_reglementee", "section": "carmf", "secteur": "1"}
+DEBUT_OM = {"department": "971", "start_date": "2025-03-01", "exoneration_debut_outre_mer": "1"}
 
 
 # --- the empty form ------------------------------------------------------------------------------------------
@@ -69,12 +71,20 @@ def test_the_form_offers_every_new_field_with_its_article(client: TestClient) ->
     html = client.get("/").text
     for field in ("department", "section", "conjoint_collaborateur", "pension_invalidite_mois"):
         assert f'<label for="{field}"' in html, field
-    assert 'id="exoneration_age" name="exoneration_age" value="1"' in html
+    for field in ("secteur", "metier", "classe_cnbf"):
+        assert f'<label for="{field}"' in html and f'<select id="{field}" name="{field}"' in html, field
+    for field in ("exoneration_age", "remplacant", "exoneration_debut_outre_mer"):
+        assert f'id="{field}" name="{field}" value="1"' in html, field
     assert '<option value="liberal_reglementee"' in html
     text = _text(html)
     # each help text cites its article
     for article in ("R613-6", "R641-1", "L651-1", "R642-2", "R652-34", "D633-19-2", "L662-1", "D621-4", "D635-2"):
         assert article in text, article
+    # and those of the health sections', the CNBF's class and the overseas start exemption
+    for article in ("L162-5", "L162-9", "L162-14-1", "L645-1", "CSP L4031-4", "L756-2", "D756-4"):
+        assert article in text, article
+    for option in ("Secteur 1 (tarifs conventionnels)", "Non conventionné", "Sage-femme", "Classe 2+"):
+        assert option in text, option
     # the five options of D633-19-2, numbered as the article numbers them
     for number in ("1°", "2°", "3°", "4°", "5°"):
         assert f"{number} " in text
@@ -82,9 +92,10 @@ def test_the_form_offers_every_new_field_with_its_article(client: TestClient) ->
     assert "971 — Guadeloupe (Caisse générale de sécurité sociale de la Guadeloupe)" in text
     assert "976 — Mayotte (Caisse de sécurité sociale de Mayotte)" in text
     assert "Organisme de recouvrement : Urssaf Île-de-France" in text  # the default, Paris
-    # the sections the engine does not compute are listed, and cannot be chosen
-    assert re.search(r'<option value="carmf" disabled>CARMF — médecins \(pas encore calculée\)</option>', html)
-    assert re.search(r'<option value="cavec">CAVEC', html)
+    # the sections the engine does not compute are listed, and cannot be chosen; the health sections can
+    assert re.search(r'<option value="carpv" disabled>CARPV — vétérinaires \(pas encore calculée\)</option>', html)
+    for code in ("cavec", "carmf", "carpimko", "carcdsf", "cavp"):
+        assert re.search(rf'<option value="{code}">', html), code
     # the enhancement is a script of this package, loaded after the form
     src = re.search(r'<script src="([^"]+simulateur\.js)" defer></script>', html)
     assert src is not None
@@ -166,6 +177,13 @@ def test_conjoint_collaborateur_forfaitaire_is_its_own_block(client: TestClient)
         {"profession": "liberal_reglementee", "section": "cavec"},
         {"profession": "liberal_reglementee", "section": "cnbf"},
         {"profession": "artisan", "department": "976"},
+        {"profession": "liberal_reglementee", "section": "carmf", "secteur": "1"},
+        {"profession": "liberal_reglementee", "section": "carmf", "secteur": "2", "remplacant": True},
+        {"profession": "liberal_reglementee", "section": "carcdsf", "metier": "chirurgien_dentiste"},
+        {"profession": "liberal_reglementee", "section": "carpimko"},
+        {"profession": "liberal_reglementee", "section": "cavp"},
+        {"profession": "liberal_reglementee", "section": "cnbf", "classe_cnbf": "2+"},
+        {"profession": "artisan", "department": "972", "start_date": "2024-09-01", "exoneration_debut_outre_mer": True},
     ],
 )
 def test_the_page_echeancier_settles_the_simulated_year(client: TestClient, situation: dict[str, Any]) -> None:
@@ -179,7 +197,11 @@ def test_the_page_echeancier_settles_the_simulated_year(client: TestClient, situ
     assert form.situation is not None
     assert simulate(form.situation).total == result.total
     e = build_echeancier(parse_scenario(scenario_for(result, result.situation.department or "75")[0]))
-    elsewhere = collected_elsewhere(result.amounts, situation["section"]) if "section" in situation else 0
+    elsewhere = (
+        collected_elsewhere(result.amounts, situation["section"], extras=result.section_amounts)
+        if "section" in situation
+        else 0
+    )
     assert e.year_total(2025) - _credits(e, 2025) == result.total - elsewhere
     response = client.get("/", params=params)
     assert response.status_code == 200
@@ -206,6 +228,131 @@ def test_section_lines_name_who_collects_them(client: TestClient) -> None:
     assert _row(cipav, "cotisations", "retraite_complementaire").endswith("Urssaf, pour la Cipav")
     # the Urssaf collects every line of a Cipav member: no other collector is named
     assert "et par votre section" not in cipav and "Recouvrées par : Urssaf Île-de-France" in _text(cipav)
+
+
+def test_health_section_contributions_are_their_own_table(client: TestClient) -> None:
+    # A médecin of secteur 1, 80 000 € of revenu brut in 2025: assiette sociale 80 000 × 74 % = 59 200 €.
+    # PCV (CSS L645-1 to L645-5): forfait 5 556 € + 3,80 % × 59 200 € (2 249,60 €) = 7 805,60 €, of which the
+    # assurance maladie pays two thirds, 5 203,73 €: 2 601,87 → 2 602 €, collected by the CARMF.
+    # CURPS (CSP L4031-4): 0,50 % × 59 200 € = 296 €, capped at 0,5 % of the PASS (47 100 €): 235,50 → 236 €.
+    # Contribution additionnelle: 3,25 % of the income outside the CPAM's base, none here (law-choices 301).
+    html = client.get("/", params={**FORM, **CARMF, "income": "80 000"}).text
+    assert _row(html, "cotisations-section", "pcv").endswith("59 200 € 3,80 % 2 602 € CARMF")
+    assert "forfait de 5 556 €" in _row(html, "cotisations-section", "pcv")
+    assert "participation de l'assurance maladie : -5 203,73 €" in _row(html, "cotisations-section", "pcv")
+    curps = _row(html, "cotisations-section", "curps")
+    assert curps.endswith("59 200 € 0,50 % 236 € Urssaf") and "montant plafonné à 235,50 € (CSP D4031-45)" in curps
+    assert _row(html, "cotisations-section", "contribution_maladie_additionnelle").endswith("0 € 3,25 % 0 € Urssaf")
+    section = html.split('<table id="cotisations-section">', 1)[1].split("</table>", 1)[0]
+    assert _text(section.split("<tfoot>")[1]) == "Total 2 838 €"
+    result = simulate(
+        {"year": 2025, "profession": "liberal_reglementee", "section": "carmf", "secteur": 1, "income": 80000}
+    )
+    assert sum(result.section_amounts) == 2838
+    head = Decimal(sum(result.amounts))
+    main = html.split('<table id="cotisations">', 1)[1].split("</table>", 1)[0]
+    assert _text(main.split("<tfoot>")[1]) == f"Total {_plain(format_euros(head))}"
+    text = _text(html)
+    assert f"Total : {_plain(format_euros(head + 2838))}" in text
+    assert f"Vos cotisations : {_plain(format_euros(head))} ; ces contributions : 2 838 €" in text
+    assert "Prestations complémentaires de vieillesse (PCV) : recouvrées par la CARMF." in text
+    assert "section CARMF" in text
+    # a médecin not conventionné owes none of them: no such table
+    free = client.get("/", params={**FORM, **CARMF, "secteur": "non_conventionne"}).text
+    assert 'id="cotisations-section"' not in free
+
+
+@pytest.mark.parametrize(
+    "choice",
+    [
+        {"section": "carmf", "secteur": "2"},
+        {"section": "carmf", "secteur": "1", "remplacant": "1"},
+        {"section": "carcdsf", "metier": "chirurgien_dentiste"},
+        {"section": "carcdsf", "metier": "sage_femme", "remplacant": "1"},
+        {"section": "carpimko", "remplacant": "1"},
+        {"section": "cavp"},
+        {"section": "cnbf", "classe_cnbf": "1"},
+        {"section": "cnbf", "classe_cnbf": "2"},
+        {"section": "cnbf", "classe_cnbf": "2+"},
+    ],
+)
+def test_each_choice_gives_the_core_s_total(client: TestClient, choice: dict[str, str]) -> None:
+    situation: dict[str, Any] = {"year": 2025, "profession": "liberal_reglementee", "income": 70000, **choice}
+    if "remplacant" in situation:
+        situation["remplacant"] = True
+    result = simulate(situation)
+    response = client.get("/", params={**FORM, "income": "70 000", "profession": "liberal_reglementee", **choice})
+    assert response.status_code == 200
+    html = response.text
+    assert f"Total : {_plain(format_euros(result.total))}" in _text(html)
+    for line in result.section_lines:
+        assert _row(html, "cotisations-section", line.key).endswith(
+            f"{_plain(format_euros(line.amount))} {line.collected_by}"
+        )
+    if choice.get("remplacant"):
+        assert _row(html, "cotisations-section", "curps").endswith(" 0 € Urssaf")  # no CURPS (CSP L4031-4)
+    complementaire = _plain(format_euros(result.line("retraite_complementaire").amount))
+    assert complementaire in _row(html, "cotisations", "retraite_complementaire")
+    # the value chosen is shown back, selected
+    for name, value in choice.items():
+        if name != "remplacant":
+            assert f'<option value="{value}" selected>' in html.split(f'id="{name}"', 1)[1], name
+        else:
+            assert 'id="remplacant" name="remplacant" value="1" checked' in html
+
+
+def test_the_cnbf_class_changes_the_complementaire(client: TestClient) -> None:
+    # An avocat's 70 000 € of revenu professionnel in 2024, in the CNBF's tranches of 42 507 €:
+    # class 1: 42 507 × 5 % + 27 493 × 9,60 % = 2 125,35 + 2 639,33 = 4 764,68 → 4 765 €;
+    # class 2: 42 507 × 5,50 % + 27 493 × 10,60 % = 2 337,89 + 2 914,26 = 5 252,14 → 5 252 €;
+    # class 2+ (the class 3 of 2024): 42 507 × 6 % + 27 493 × 11,60 % = 2 550,42 + 3 189,19 = 5 739,61 → 5 740 €.
+    params = {**FORM, "year": "2024", "income": "70 000", "profession": "liberal_reglementee", "section": "cnbf"}
+    expected = {"1": "4 765 €", "2": "5 252 €", "2+": "5 740 €"}
+    for classe, amount in expected.items():
+        html = client.get("/", params={**params, "classe_cnbf": classe}).text
+        row = _row(html, "cotisations", "retraite_complementaire")
+        assert row.endswith(f"{amount} CNBF"), (classe, row)
+        result = simulate(
+            {
+                "year": 2024,
+                "profession": "liberal_reglementee",
+                "section": "cnbf",
+                "income": 70000,
+                "classe_cnbf": classe,
+            }
+        )
+        assert f"Total : {_plain(format_euros(result.total))}" in _text(html)
+    # no class given: the class 1 (law-choices 313)
+    default = client.get("/", params=params).text
+    assert _row(default, "cotisations", "retraite_complementaire").endswith("4 765 € CNBF")
+
+
+def test_overseas_start_exemption_is_next_to_each_line(client: TestClient) -> None:
+    # An artisan created in Guadeloupe on 1 March 2025, 30 000 € of revenu brut: assiette 22 200 € (26 % off),
+    # under 110 % of the prorated PASS, so every contribution but the retraite complémentaire and the CFP is wholly
+    # exempted (CSS L756-2, D756-4): maladie 22 200 × 8,50 % = 1 887 € exempted; retraite complémentaire
+    # 22 200 × 8,10 % = 1 798,20 → 1 798 €; CFP 47 100 × 0,29 % = 136,59 → 137 €: 1 935 €.
+    params = {**FORM, **DEBUT_OM, "income": "30 000"}
+    response = client.get("/", params=params)
+    html = response.text
+    assert response.status_code == 200
+    maladie = _row(html, "cotisations", "maladie_maternite")
+    assert "exonération de début d'activité outre-mer de 1 887 € (CSS L756-2, D756-4)" in maladie
+    assert maladie.endswith("22 200 € 8,50 % 0 €")
+    for key in ("indemnites_journalieres", "retraite_base", "invalidite_deces", "allocations_familiales", "csg_crds"):
+        assert "exonération de début d'activité outre-mer de " in _row(html, "cotisations", key), key
+        assert _row(html, "cotisations", key).endswith(" 0 €"), key
+    assert _row(html, "cotisations", "retraite_complementaire").endswith("22 200 € 8,10 % 1 798 €")
+    assert "exonération" not in _row(html, "cotisations", "retraite_complementaire")
+    text = _text(html)
+    assert "Total : 1 935 €" in text
+    situation = {"year": 2025, "profession": "artisan", "income": 30000, "department": "971"}
+    exempted = simulate({**situation, "start_date": "2025-03-01", "exoneration_debut_outre_mer": True})
+    assert exempted.total == 1935
+    assert "l'exonération de début d'activité (CSS L756-2, D756-4) est calculée" in text
+    assert 'id="exoneration_debut_outre_mer" name="exoneration_debut_outre_mer" value="1" checked' in html
+    # the échéancier calls the exempted amounts: its 2025, once declared, is the simulated total
+    assert "Caisse générale de sécurité sociale de la Guadeloupe" in text and 'id="titre-echeancier"' in html
 
 
 def test_exemption_notes_are_next_to_their_line(client: TestClient) -> None:
@@ -253,6 +400,43 @@ HOSTILE = [
     ({"department": "20"}, "department", "2A"),
     ({"department": "<img src=x onerror=alert(1)>"}, "department", "n'est pas"),
     ({"department": "9" * 300}, "department", "n'est pas"),
+    # a health section's secteur and métier, a remplaçant, the CNBF's class (contributions/situation.py check_health)
+    ({**CARMF, "secteur": ""}, "secteur", "est obligatoire pour un médecin (section carmf)"),
+    ({**CARMF, "secteur": "3"}, "secteur", "doit être 1, 2, non_conventionne (reçu '3')"),
+    ({**CARMF, "secteur": "secteur 1"}, "secteur", "doit être 1, 2, non_conventionne"),
+    ({**CARMF, "secteur": "<script>alert(1)</script>"}, "secteur", "doit être 1, 2, non_conventionne"),
+    ({**CARMF, "secteur": "9" * 300}, "secteur", "doit être 1, 2, non_conventionne"),
+    ({"secteur": "1"}, "secteur", "ne s'applique qu'à la section carmf"),
+    ({"profession": "liberal_reglementee", "section": "cipav", "secteur": "2"}, "secteur", "section carmf"),
+    ({"profession": "liberal_reglementee", "section": "carcdsf"}, "metier", "est obligatoire pour la section carcdsf"),
+    ({"profession": "liberal_reglementee", "section": "carcdsf", "metier": "dentiste"}, "metier", "doit être"),
+    (
+        {"profession": "liberal_reglementee", "section": "carcdsf", "metier": "<img src=x onerror=alert(1)>"},
+        "metier",
+        "doit être",
+    ),
+    ({**CARMF, "metier": "sage_femme"}, "metier", "ne s'applique qu'à la section carcdsf"),
+    ({"remplacant": "oui"}, "remplacant", "case à cocher"),
+    ({"remplacant": "1"}, "remplacant", "ne s'applique qu'à un praticien ou auxiliaire médical conventionné"),
+    ({**CARMF, "secteur": "non_conventionne", "remplacant": "1"}, "remplacant", "conventionné"),
+    ({"profession": "liberal_reglementee", "section": "cavp", "remplacant": "1"}, "remplacant", "conventionné"),
+    ({"profession": "liberal_reglementee", "section": "cnbf", "classe_cnbf": "3"}, "classe_cnbf", "doit être 1, 2, 2+"),
+    ({"profession": "liberal_reglementee", "section": "cnbf", "classe_cnbf": "2 +"}, "classe_cnbf", "doit être"),
+    ({"profession": "liberal_reglementee", "section": "cnbf", "classe_cnbf": "-1"}, "classe_cnbf", "doit être"),
+    ({"profession": "liberal_reglementee", "section": "cipav", "classe_cnbf": "2"}, "classe_cnbf", "section cnbf"),
+    ({"classe_cnbf": "1"}, "classe_cnbf", "ne s'applique qu'à la section cnbf"),
+    # the overseas start-of-activity exemption (CSS L756-2; contributions/situation.py check_debut_outre_mer)
+    ({**DEBUT_OM, "exoneration_debut_outre_mer": "on"}, "exoneration_debut_outre_mer", "case à cocher"),
+    ({**DEBUT_OM, "department": "75"}, "exoneration_debut_outre_mer", "collectivités de l'article L751-1"),
+    ({**DEBUT_OM, "department": "976"}, "exoneration_debut_outre_mer", "collectivités de l'article L751-1"),
+    ({**DEBUT_OM, "start_date": ""}, "exoneration_debut_outre_mer", "demande la date de création"),
+    (
+        {**DEBUT_OM, "conjoint_collaborateur": "forfaitaire"},
+        "exoneration_debut_outre_mer",
+        "n'est pas calculée avec un conjoint collaborateur",
+    ),
+    ({**DEBUT_OM, "pension_invalidite_mois": "2"}, "exoneration_debut_outre_mer", "exonération invalidité"),
+    ({**DEBUT_OM, "start_date": "2025-02-30"}, "start_date", "date"),
 ]
 
 
@@ -273,7 +457,8 @@ def test_a_refused_value_is_shown_next_to_its_field(
     assert client.get("/telechargements/simulation.pdf", params={**FORM, **params}).status_code == 422
 
 
-@pytest.mark.parametrize(("params", "field", "message"), [case for case in HOSTILE if case[1] != "exoneration_age"])
+# the API has no checkboxes: the form's own refusals (`case à cocher`) are the page's alone
+@pytest.mark.parametrize(("params", "field", "message"), [case for case in HOSTILE if case[2] != "case à cocher"])
 def test_the_page_and_the_api_give_the_same_message(
     client: TestClient, params: dict[str, str], field: str, message: str
 ) -> None:
@@ -317,6 +502,51 @@ def test_simulation_pdf_of_a_conjoint_and_a_section(client: TestClient, tmp_path
     assert "montant fixe 4 629 €" in text and "Retraite complémentaire : recouvrée par la CAVEC." in text
 
 
+def test_simulation_pdf_of_a_health_section_and_of_the_overseas_exemption(client: TestClient, tmp_path: Path) -> None:
+    # the figures worked by hand in test_health_section_contributions_are_their_own_table
+    pdf = client.get("/telechargements/simulation.pdf", params={**FORM, **CARMF, "income": "80 000"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    text = _pdf_text(pdf.content, tmp_path)
+    result = simulate(
+        {"year": 2025, "profession": "liberal_reglementee", "section": "carmf", "secteur": 1, "income": 80000}
+    )
+    head = _plain(format_euros(Decimal(sum(result.amounts))))
+    assert "Activité : profession libérale réglementée (section CARMF), secteur 1" in text
+    assert f"Total {head} " in text  # the table of the six cotisations, CSG-CRDS and CFP
+    assert "Contributions propres aux praticiens et auxiliaires médicaux conventionnés" in text
+    assert "Prestations complémentaires de vieillesse (PCV) 59 200 € 2 602 € CSS L645-1 à L645-5" in text
+    assert "participation de l'assurance maladie 0 € montant fixe -5 203,73 €" in text
+    assert "(CURPS) 59 200 € 0,50 % 236 € CSP L4031-4, D4031-45 Urssaf" in text
+    assert "Total 2 838 €" in text
+    assert f"Total à payer avec ces contributions : {_plain(format_euros(result.total))}." in text
+    assert "Prestations complémentaires de vieillesse (PCV) : recouvrées par la CARMF." in text
+    sage_femme = client.get(
+        "/telechargements/simulation.pdf",
+        params={
+            **FORM,
+            "profession": "liberal_reglementee",
+            "section": "carcdsf",
+            "metier": "sage_femme",
+            "remplacant": "1",
+        },
+    )
+    text = _pdf_text(sage_femme.content, tmp_path)
+    assert "(section CARCDSF), sage-femme, remplaçant au 1er janvier" in text
+    cnbf = client.get(
+        "/telechargements/simulation.pdf",
+        params={**FORM, "profession": "liberal_reglementee", "section": "cnbf", "classe_cnbf": "2+"},
+    )
+    assert "(section CNBF), classe 2+ de retraite complémentaire" in _pdf_text(cnbf.content, tmp_path)
+    overseas = client.get("/telechargements/simulation.pdf", params={**FORM, **DEBUT_OM, "income": "30 000"})
+    text = _pdf_text(overseas.content, tmp_path)
+    assert "Caisse générale de sécurité sociale de la Guadeloupe" in text
+    assert "exonération de début d'activité outre-mer -1 887 € CSS L756-2, D756-4" in text
+    assert "Retraite complémentaire 22 200 € 8,10 % 1 798 € CSS D635-7" in text
+    assert "Total 1 935 €" in text
+    for document in ("echeancier.pdf", "echeancier.ics", "echeancier.csv"):
+        assert client.get(f"/telechargements/{document}", params={**FORM, **DEBUT_OM}).status_code == 200, document
+
+
 def test_schedule_pdf_names_the_conjoint_the_section_and_the_exemptions(client: TestClient, tmp_path: Path) -> None:
     conjoint = client.get(
         "/telechargements/echeancier.pdf",
@@ -341,6 +571,23 @@ def test_schedule_pdf_names_the_conjoint_the_section_and_the_exemptions(client: 
     assert "Exonération de la cotisation invalidité-décès liée à l'âge" in text
 
 
+def test_schedule_pdf_names_the_section_s_choices_and_the_overseas_exemption(
+    client: TestClient, tmp_path: Path
+) -> None:
+    carmf = client.get("/telechargements/echeancier.pdf", params={**FORM, **CARMF, "secteur": "2", "remplacant": "1"})
+    text = _pdf_text(carmf.content, tmp_path)
+    assert "Section : médecin, secteur 2, remplaçant au 1er janvier (pas de CURPS, CSP L4031-4)" in text
+    assert "la contribution additionnelle maladie et la CURPS" in text  # the Urssaf calls them (law-choices 304)
+    carpimko = client.get(
+        "/telechargements/echeancier.pdf",
+        params={**FORM, "profession": "liberal_reglementee", "section": "carpimko", "remplacant": "1"},
+    )
+    assert "Section : remplaçant au 1er janvier" in _pdf_text(carpimko.content, tmp_path)
+    overseas = client.get("/telechargements/echeancier.pdf", params={**FORM, **DEBUT_OM})
+    text = _pdf_text(overseas.content, tmp_path)
+    assert "Exonération de début d'activité outre-mer, 24 mois à partir de la création (CSS L756-2, D756-4)" in text
+
+
 def test_calendar_and_csv_carry_the_conjoint_and_the_section(client: TestClient) -> None:
     ics = client.get("/telechargements/echeancier.ics", params={**FORM, "conjoint_collaborateur": "forfaitaire"})
     unfolded = ics.text.replace("\r\n ", "")
@@ -362,13 +609,20 @@ _CHOICES = {
     "year": st.sampled_from(["2023", "2024", "2025", "2026", "2019", ""]),
     "income": st.sampled_from(["0", "-5000", "12 000", "40 000", "250 000,50", "1e9"]),
     "department": st.sampled_from(["75", "2A", "971", "973", "974", "976", "977", "978", "20", ""]),
-    "section": st.sampled_from(["", "cipav", "cavec", "cnbf", "carmf", "CIPAV"]),
+    "section": st.sampled_from(
+        ["", "cipav", "cavec", "cnbf", "carmf", "carpimko", "carcdsf", "cavp", "carpv", "CIPAV"]
+    ),
     "conjoint_collaborateur": st.sampled_from(["", "forfaitaire", "tiers_sans_partage", "moitie_avec_partage", "1"]),
     "pension_invalidite_mois": st.sampled_from(["", "0", "1", "12", "13", "x"]),
     "exoneration_age": st.sampled_from(["", "1", "on"]),
     "acre": st.sampled_from(["", "1"]),
     "rsa": st.sampled_from(["", "1"]),
     "start_date": st.sampled_from(["", "2010-05-01", "2024-07-01", "2025-03-01", "2026-13-01"]),
+    "secteur": st.sampled_from(["", "1", "2", "non_conventionne", "3"]),
+    "metier": st.sampled_from(["", "chirurgien_dentiste", "sage_femme", "x"]),
+    "remplacant": st.sampled_from(["", "1", "on"]),
+    "classe_cnbf": st.sampled_from(["", "1", "2", "2+", "3"]),
+    "exoneration_debut_outre_mer": st.sampled_from(["", "1", "yes"]),
 }
 
 

@@ -13,8 +13,9 @@ translation, in one place (`scenario_for`), makes these assumptions, each shown 
   start of Y or of the activity;
 - a cessation on the situation's `end_date`;
 - monthly payment on the 5th by direct debit; the years shown are Y and Y+1;
-- the situation's conjoint collaborateur, section, invalidity months and age exemption are the contributor's,
-  every year; with the age exemption and no `start_date`, the activity started before its abrogation (2015).
+- the situation's conjoint collaborateur, section (with its secteur, métier, class, remplaçant), invalidity months,
+  age and overseas start-of-activity exemptions are the contributor's, every year; with the age exemption and no
+  `start_date`, the activity started before its abrogation (2015).
 """
 
 from __future__ import annotations
@@ -56,6 +57,16 @@ def _population(result: Simulation) -> dict[str, Any]:
         out["pension_invalidite_mois"] = situation.pension_invalidite_mois
     if situation.exoneration_age:
         out["exoneration_age"] = True
+    # a health section's secteur and métier, an avocat's class, a remplaçant (contributions.pamc), the overseas
+    # start-of-activity exemption (CSS L756-2): the contributor's as well, or the échéancier would call other amounts
+    for name in ("secteur", "metier", "classe_cnbf"):
+        value = getattr(situation, name)
+        if value is not None:
+            out[name] = value.value
+    if situation.remplacant:
+        out["remplacant"] = True
+    if situation.exoneration_debut_outre_mer:
+        out["exoneration_debut_outre_mer"] = True
     return out
 
 

@@ -48,6 +48,11 @@ LABELS = {
     "section": "Section professionnelle",
     "pension_invalidite_mois": "Pension d'invalidité",
     "exoneration_age": "Exonération liée à l'âge",
+    "secteur": "Secteur conventionnel",
+    "metier": "Profession (CARCDSF)",
+    "remplacant": "Remplaçant",
+    "classe_cnbf": "Classe de retraite complémentaire (CNBF)",
+    "exoneration_debut_outre_mer": "Exonération de début d'activité outre-mer",
     "situation": "Situation",
 }
 PROFESSIONS = (
@@ -57,7 +62,7 @@ PROFESSIONS = (
     ("liberal_reglementee", "Profession libérale réglementée (avec sa section)"),
 )
 # The sections professionnelles (CSS R641-1; the CNBF: L651-1) and who they insure; the engine computes those of
-# `law.snapshot.SECTIONS`, the page lists the others as not computed yet.
+# `situation.COMPUTED_SECTIONS`, the page lists the others as not computed yet.
 SECTION_LABELS = {
     "cipav": "Cipav — architectes, ingénieurs-conseils, psychologues, ostéopathes et autres libéraux réglementés",
     "carmf": "CARMF — médecins",
@@ -72,6 +77,15 @@ SECTION_LABELS = {
     "cprn": "CPRN — notaires",
     "cnbf": "CNBF — avocats",
 }
+# The choices of a health section and of the CNBF (`contributions.pamc`, docs/law-choices.md 300, 313), with the
+# values the core reads (`situation.Secteur`, `Metier`, `ClasseCnbf`).
+SECTEUR_LABELS = {
+    "1": "Secteur 1 (tarifs conventionnels)",
+    "2": "Secteur 2 (honoraires libres)",
+    "non_conventionne": "Non conventionné",
+}
+METIER_LABELS = {"chirurgien_dentiste": "Chirurgien-dentiste", "sage_femme": "Sage-femme"}
+CLASSE_CNBF_LABELS = {"1": "Classe 1", "2": "Classe 2", "2+": "Classe 2+ (ancienne classe 3)"}
 FIELDS = (
     "profession",
     "year",
@@ -86,10 +100,15 @@ FIELDS = (
     "conjoint_collaborateur",
     "pension_invalidite_mois",
     "exoneration_age",
+    "secteur",
+    "metier",
+    "remplacant",
+    "classe_cnbf",
+    "exoneration_debut_outre_mer",
 )
 # The fields whose error is shown next to an input of the same id (others: in the summary only).
 FIELD_IDS = frozenset(FIELDS) - {"income_is_net"}
-CHECKBOXES = ("acre", "rsa", "exoneration_age")
+CHECKBOXES = ("acre", "rsa", "exoneration_age", "remplacant", "exoneration_debut_outre_mer")
 
 
 # The core's messages (English, as the API and the command line give them) as the page says them, until the shared
@@ -172,7 +191,7 @@ def read_form(params: QueryParams) -> Form:
         if values[name] not in ("", "1"):
             form.errors.append((name, "case à cocher : la valeur attendue est 1 ou rien"))
         situation[name] = values[name] == "1"
-    for name in ("start_date", "department", "section", "conjoint_collaborateur"):
+    for name in ("start_date", "department", "section", "conjoint_collaborateur", "secteur", "metier", "classe_cnbf"):
         if values[name]:
             situation[name] = values[name]
     if values["pension_invalidite_mois"]:
@@ -276,7 +295,10 @@ def _lines(lines: tuple[Line, ...]) -> list[dict[str, Any]]:
         extra = []
         if line.minimum is not None:
             extra.append(f"assiette minimale de {format_euros(line.minimum)}")
-        if line.capped is not None:
+        if line.capped is not None and line.key == "curps":
+            # the CURPS's ceiling is on its amount, 0,5 % of the PASS (CSP D4031-45), not on its base
+            extra.append(f"montant plafonné à {format_euros(line.capped, cents=True)} (CSP D4031-45)")
+        elif line.capped is not None:
             extra.append(f"assiette plafonnée à {format_euros(line.capped)}")
         if line.exoneration:
             extra.append(f"{line.exoneration_label} de {format_euros(line.exoneration)} ({line.exoneration_reference})")
@@ -316,14 +338,29 @@ def _conjoint(result: Simulation) -> dict[str, Any] | None:
     }
 
 
+def _section_block(result: Simulation) -> dict[str, Any] | None:
+    """A health section's own contributions (`contributions.pamc.EXTRAS`): the PCV (CSS L645-1 to L645-5), the
+    contribution additionnelle maladie and the CURPS (CSP L4031-4), each with who collects it; None elsewhere."""
+    from echeancier.kernel.fmt import format_euros
+
+    if not result.section_amounts:
+        return None
+    return {
+        "lines": _lines(result.section_lines),
+        "total": format_euros(Decimal(sum(result.section_amounts))),
+        "head": format_euros(Decimal(sum(result.amounts))),
+    }
+
+
 def _context(outcome: Outcome) -> dict[str, Any]:
     from echeancier.api.chart import forecast_svg, schedule_svg
     from echeancier.cli import collection_explanations, simulation_explanations
     from echeancier.contributions.professions_liberales import SECTION_NOTE, URSSAF
+    from echeancier.contributions.situation import COMPUTED_SECTIONS
     from echeancier.documents.echeancier import _detail, note_sentence, refund_sentence
     from echeancier.documents.pdf import reasons
     from echeancier.kernel.fmt import format_date, format_euros
-    from echeancier.law.snapshot import SECTIONS, snapshot, supported_years
+    from echeancier.law.snapshot import snapshot, supported_years
     from echeancier.rights.result import render as render_rights
     from echeancier.schedule.forecast import estimated_sentence, regularisation_text
 
@@ -340,7 +377,10 @@ def _context(outcome: Outcome) -> dict[str, Any]:
         ],
         "field_errors": field_errors,
         "professions": PROFESSIONS,
-        "sections": [(code, label, code in SECTIONS) for code, label in SECTION_LABELS.items()],
+        "sections": [(code, label, code in COMPUTED_SECTIONS) for code, label in SECTION_LABELS.items()],
+        "secteurs": list(SECTEUR_LABELS.items()),
+        "metiers": list(METIER_LABELS.items()),
+        "classes_cnbf": list(CLASSE_CNBF_LABELS.items()),
         "conjoint_options": list(CONJOINT_LABELS.items()),
         "years": list(supported_years()),
         "departments": _departments(),
@@ -362,6 +402,7 @@ def _context(outcome: Outcome) -> dict[str, Any]:
             ),
             "section": result.situation.section.value.upper() if result.situation.section is not None else None,
             "conjoint": _conjoint(result),
+            "section_block": _section_block(result),
             "explanations": [
                 *simulation_explanations(result, snapshot(result.year)),
                 *collection_explanations(result),

@@ -122,6 +122,21 @@ def population_lines(contributor: Contributor) -> list[str]:
         )
     if contributor.exoneration_age:
         out.append("Exonération de la cotisation invalidité-décès liée à l'âge (maintenue depuis 2015)")
+    if contributor.exoneration_debut_outre_mer:
+        out.append("Exonération de début d'activité outre-mer, 24 mois à partir de la création (CSS L756-2, D756-4)")
+    if contributor.secteur or contributor.metier or contributor.classe_cnbf or contributor.remplacant:
+        from echeancier.cli import SECTEURS_FR
+
+        choices = []
+        if contributor.secteur is not None:
+            choices.append(f"médecin, {SECTEURS_FR[contributor.secteur.value]}")
+        if contributor.metier is not None:
+            choices.append(contributor.metier.value.replace("_", "-"))
+        if contributor.classe_cnbf is not None:
+            choices.append(f"classe {contributor.classe_cnbf.value} de retraite complémentaire de la CNBF")
+        if contributor.remplacant:
+            choices.append("remplaçant au 1er janvier (pas de CURPS, CSP L4031-4)")
+        out.append(f"Section : {', '.join(choices)}")
     return out
 
 
@@ -275,12 +290,30 @@ def simulation_html(
     activity = PROFESSIONS[situation.profession.value]
     if situation.section is not None:
         activity += f" (section {situation.section.value.upper()})"
+        from echeancier.cli import SECTEURS_FR
+
+        # the choices of a health section and of the CNBF, as the text table's heading says them
+        if situation.secteur is not None:
+            activity += f", {SECTEURS_FR[situation.secteur.value]}"
+        if situation.metier is not None:
+            activity += f", {situation.metier.value.replace('_', '-')}"
+        if situation.classe_cnbf is not None:
+            activity += f", classe {situation.classe_cnbf.value} de retraite complémentaire"
+        if situation.remplacant:
+            activity += ", remplaçant au 1er janvier"
     conjoint = None
     if result.conjoint_amounts:
         conjoint = {
             "rows": contribution_rows(result.conjoint_lines, False, conjoint=True),
             "total": format_euros(Decimal(sum(result.conjoint_amounts))),
             "head": format_euros(Decimal(sum(result.amounts))),
+        }
+    section = None
+    if result.section_amounts:
+        # a health section's PCV, contribution additionnelle and CURPS (`contributions.pamc`), each with who collects it
+        section = {
+            "rows": contribution_rows(result.section_lines, True),
+            "total": format_euros(Decimal(sum(result.section_amounts))),
         }
     return render_html(
         "simulation.html",
@@ -291,9 +324,10 @@ def simulation_html(
         situation=_situation_lines(result),
         rows=contribution_rows(result.lines, collected),
         collected=collected,
-        total=format_euros(result.total if conjoint is None else Decimal(sum(result.amounts))),
+        total=format_euros(result.total if conjoint is None and section is None else Decimal(sum(result.amounts))),
         grand_total=format_euros(result.total),
         conjoint=conjoint,
+        section=section,
         explanations=[*simulation_explanations(result, law), *collection_explanations(result)],
         forfait=forfait,
         rights=[line.removeprefix("  • ") for line in render_rights(result.rights)[1:]],
