@@ -37,18 +37,34 @@ from echeancier.contributions import conjoint_collaborateur, engine
 from echeancier.contributions.context import AcreRows, Rows
 from echeancier.contributions.exact import SCALAR
 from echeancier.contributions.result import CONTRIBUTIONS, Simulation, _num
-from echeancier.contributions.situation import ConjointCollaborateur, Profession, Situation, situation_from_mapping
+from echeancier.contributions.situation import (
+    MAX_ID,
+    MAX_INCOME,
+    ConjointCollaborateur,
+    Profession,
+    Situation,
+    situation_from_mapping,
+)
 from echeancier.contributions.traced import TRACED, Column, Ratio, Tracer
 from echeancier.contributions.vectorized import SCALAR_FIELDS, VECTOR
 from echeancier.contributions.year import LONG_AGO, Cotisations
-from echeancier.kernel.inputs import MAX_JSON_BYTES, InputError, iter_lines, loads_json
+from echeancier.kernel.inputs import (
+    MAX_JSON_BYTES,
+    InputError,
+    check_text,
+    iter_lines,
+    loads_json,
+    parse_date,
+    parse_euros,
+)
 from echeancier.law.loader import LawError
-from echeancier.law.snapshot import EPOCH, LawSnapshot, snapshot
+from echeancier.law.snapshot import EPOCH, LawSnapshot, snapshot, supported_years
 
 CHUNK = 10_000  # lines read, checked and computed together; memory is bounded by it
 MAX_WORKERS = 2  # processes computing chunks at once, by default (at most one per CPU)
 _PROFESSIONS = tuple(Profession)
-_POWERS_OF_TEN = frozenset(10**k for k in range(19))
+_Texts = npt.NDArray[np.object_]  # a text for each row of a group
+_PER_EXACT = 10**11  # the largest divisor whose quotients `_texts` writes from floats (see there)
 _FLOAT_EXACT = 1 << 53
 
 
@@ -115,29 +131,55 @@ def _in_processes(batches: Iterator[list[bytes]], out: IO[str], workers: int, ch
     from concurrent.futures import Future, ProcessPoolExecutor
 
     status = 0
-    pending: deque[Future[tuple[str, bool]]] = deque()
+    pending: deque[Future[Any]] = deque()
+    try:
+        fd: int | None = out.fileno()
+    except (OSError, ValueError, AttributeError):  # not a file: the chunks' texts come back to this process
+        fd = None
+    out.flush()
 
     def write_first() -> None:
         nonlocal status
-        text, failed = pending.popleft().result()
+        result = pending.popleft().result()
+        if fd is not None:
+            status |= result
+            return
+        text, failed = result
         status |= failed
         if text:
             out.write(text)
             out.flush()
-
-    from echeancier.law.snapshot import supported_years
 
     for year in supported_years():  # the law read once, before the fork, not by each process
         try:
             snapshot(year)
         except LawError:
             pass  # the rows of that year get the scalar path's message
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    context = multiprocessing.get_context("fork")
+    if fd is None:
+        pool = ProcessPoolExecutor(workers, mp_context=context)
+    else:
+        # Each process writes its chunk's bytes to `out`'s file itself, in the order of the chunks (its turn
+        # comes when the chunk before it was written): the texts never travel between processes.
+        turn = context.Value("q", 0, lock=False)
+        encoding = getattr(out, "encoding", None) or "utf-8"
+        errors = getattr(out, "errors", None) or "strict"
+        pool = ProcessPoolExecutor(
+            workers,
+            mp_context=context,
+            initializer=_writer,
+            initargs=(context.Condition(), turn, fd, encoding, errors),
+        )
     try:
         number = 1
+        index = 0
         for batch in batches:
-            pending.append(pool.submit(_chunk_text, batch, number))
+            if fd is None:
+                pending.append(pool.submit(_chunk_text, batch, number))
+            else:
+                pending.append(pool.submit(_chunk_written, batch, number, index))
             number += len(batch)
+            index += 1
             while len(pending) > workers or (pending and pending[0].done()):
                 write_first()
             if len(batch) < chunk:  # the input paused: answer everything before waiting for more
@@ -153,6 +195,36 @@ def _in_processes(batches: Iterator[list[bytes]], out: IO[str], workers: int, ch
 def _chunk_text(lines: list[bytes], first_number: int) -> tuple[str, bool]:
     texts, failed = simulate_chunk(lines, first_number)
     return ("\n".join(texts) + "\n" if texts else ""), failed
+
+
+_WRITER: Any = None  # in a worker process: how it writes its chunks (`_writer`)
+
+
+def _writer(condition: Any, turn: Any, fd: int, encoding: str, errors: str) -> None:
+    global _WRITER
+    _WRITER = (condition, turn, fd, encoding, errors)
+
+
+def _chunk_written(lines: list[bytes], first_number: int, index: int) -> bool:
+    """Compute chunk number `index` and write it to the output when its turn comes; whether a line failed."""
+    condition, turn, fd, encoding, errors = _WRITER
+    data = b""
+    try:
+        texts, failed = simulate_chunk(lines, first_number)
+        if texts:
+            data = ("\n".join(texts) + "\n").encode(encoding, errors)
+    finally:  # the turn passes even if the chunk failed, so that no other process waits for it forever
+        with condition:
+            condition.wait_for(lambda: turn.value == index)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            with condition:
+                turn.value = index + 1
+                condition.notify_all()
+    return failed
 
 
 def run_lines(batches: Iterable[list[bytes]], out: IO[str]) -> int:
@@ -195,16 +267,114 @@ def _waiting(fd: int) -> bool:
 
 @dataclass(slots=True)
 class _Row:
-    """A valid line to compute in a batch."""
+    """A valid line to compute in a batch: what the batch reads of its Situation (the fields of the common shape,
+    `read_common`), its id as JSON and its income in cents."""
 
     index: int  # position in the chunk's output
     number: int  # line number in the input
     raw: bytes
-    situation: Situation
+    year: int
+    profession: Profession
+    start_date: date | None
+    end_date: date | None
+    acre: bool
+    rsa: bool
+    conjoint_collaborateur: ConjointCollaborateur | None
     ident: str  # the id as json.dumps writes it
-    income: Decimal
     cents: int
     deficit: bool
+
+    @property
+    def situation(self) -> Situation:
+        """The line's Situation read by the input layer (for the few rows explained one by one)."""
+        return situation_from_mapping(loads_json(self.raw))
+
+
+_COMMON_KEYS = frozenset(
+    ("id", "year", "profession", "income", "start_date", "end_date", "acre", "rsa", "conjoint_collaborateur")
+)
+_COMMON_PROFESSIONS = {p.value: p for p in (Profession.artisan, Profession.commercant, Profession.liberal)}
+_OPTIONS = {option.value: option for option in ConjointCollaborateur}
+_decode: Any = None
+
+
+def read_common(raw: bytes, years: range) -> tuple[Any, ...] | None:
+    """The fields of a line of the common shape, read without pydantic, or None: then the line goes through the
+    input layer (`loads_json`, `Situation`), which reads it or gives its error.
+
+    The common shape: an ASCII JSON object of at most `MAX_JSON_BYTES` whose keys are among `_COMMON_KEYS`, each
+    value of the exact JSON type the model reads without conversion (an int year of the law's years, one of the
+    three professions, an income read by `parse_euros`, ISO dates read by `parse_date`, true/false, an int id of
+    less than 2^53 or a text id that `check_text` takes) and the dates coherent as `Situation` checks them. Such a
+    line is read by the input layer to the same values (`tests/test_jsonl_fast.py` checks it on random and hostile
+    lines); anything else, valid or not, returns None. The JSON is parsed by msgspec, numbers with a fraction as
+    `Decimal` of their text as `loads_json` does; a key given twice is seen by counting the colons of the line (one
+    per key of a flat object, none in the values taken), and non-ASCII lines, whose encoding the input layer checks,
+    are left to it."""
+    global _decode
+    if not raw.isascii() or len(raw) > MAX_JSON_BYTES:
+        return None
+    if _decode is None:
+        import msgspec
+
+        _decode = msgspec.json.Decoder(float_hook=Decimal).decode
+    try:
+        data = _decode(raw)
+    except ValueError:  # msgspec.DecodeError
+        return None
+    if type(data) is not dict or raw.count(b":") != len(data) or not _COMMON_KEYS.issuperset(data):
+        return None
+    get = data.get
+    year = get("year")
+    profession = get("profession")
+    if type(year) is not int or year not in years or type(profession) is not str:
+        return None
+    profession = _COMMON_PROFESSIONS.get(profession)
+    acre = get("acre", False)
+    rsa = get("rsa", False)
+    if profession is None or type(acre) is not bool or type(rsa) is not bool:
+        return None
+    income = get("income")
+    kind = type(income)
+    if kind is not int and kind is not Decimal:
+        return None
+    ident = get("id")
+    if ident is None:
+        ident_text = "null"
+    elif type(ident) is int:
+        if abs(ident) >= MAX_ID:
+            return None
+        ident_text = str(ident)  # as json.dumps writes an int
+    elif type(ident) is not str:
+        return None
+    option = get("conjoint_collaborateur")
+    if option is not None:
+        if type(option) is not str or option not in _OPTIONS:
+            return None
+        option = _OPTIONS[option]
+    start = get("start_date")
+    end = get("end_date")
+    try:
+        amount = parse_euros(income, "income", maximum=MAX_INCOME, negative=True)
+        if type(ident) is str:
+            ident_text = json.dumps(check_text(ident, "id"), ensure_ascii=False)
+        if start is not None:
+            if type(start) is not str:
+                return None
+            start = parse_date(start, "start_date")
+            if start.year > year:
+                return None
+        if end is not None:
+            if type(end) is not str:
+                return None
+            end = parse_date(end, "end_date")
+            if end.year != year or (start is not None and end < start):
+                return None
+    except InputError:
+        return None
+    if acre and start is None:
+        return None
+    return year, profession, start, end, acre, rsa, option, ident_text, amount
 
 
 def simulate_chunk(lines: list[bytes], first_number: int) -> tuple[list[str], bool]:
@@ -212,42 +382,59 @@ def simulate_chunk(lines: list[bytes], first_number: int) -> tuple[list[str], bo
     texts: list[str] = []
     failed = False
     by_year: dict[int, list[_Row]] = {}
+    years = supported_years()
     for offset, raw in enumerate(lines):
         number = first_number + offset
         if not raw.strip():
             continue
-        ident: Any = None
-        try:
-            if len(raw) > MAX_JSON_BYTES:
-                raise InputError("json", f"ligne trop longue (plus de {MAX_JSON_BYTES} octets)")
-            data = loads_json(raw)
-            if isinstance(data, dict):
-                ident = echoable_id(data.get("id"))
-            situation = situation_from_mapping(data)
-        except (InputError, LawError) as error:
-            texts.append(_error(ident, number, error))
-            failed = True
-            continue
-        own = any(getattr(situation, name) for name in SCALAR_FIELDS)
-        if situation.income_is_net or situation.department is not None or situation.section is not None or own:
-            # Line by line: net incomes (a search), the collectivités of L751-1 and Mayotte (their own law), the
-            # professions libérales réglementées (their section's law, `professions_liberales`) and the exemptions
-            # of a contributor's own situation (`vectorized.SCALAR_FIELDS`).
-            done = scalar_line(number, raw)
-            assert done is not None
-            texts.append(done[0])
-            failed |= done[1]
-            continue
-        income, cents, deficit = engine.counted_income(situation.income)
-        ident = situation.id
-        if ident is None:
-            ident_text = "null"
-        elif type(ident) is int:
-            ident_text = str(ident)  # as json.dumps writes an int
+        common = read_common(raw, years)
+        if common is not None:
+            year, profession, start, end, acre, rsa, option, ident_text, income = common
         else:
-            ident_text = json.dumps(ident, ensure_ascii=False)
-        row = _Row(len(texts), number, raw, situation, ident_text, income, cents, deficit)
-        by_year.setdefault(situation.year, []).append(row)
+            ident: Any = None
+            try:
+                if len(raw) > MAX_JSON_BYTES:
+                    raise InputError("json", f"ligne trop longue (plus de {MAX_JSON_BYTES} octets)")
+                data = loads_json(raw)
+                if isinstance(data, dict):
+                    ident = echoable_id(data.get("id"))
+                situation = situation_from_mapping(data)
+            except (InputError, LawError) as error:
+                texts.append(_error(ident, number, error))
+                failed = True
+                continue
+            own = any(getattr(situation, name) for name in SCALAR_FIELDS)
+            if situation.income_is_net or situation.department is not None or situation.section is not None or own:
+                # Line by line: net incomes (a search), the collectivités of L751-1 and Mayotte (their own law), the
+                # professions libérales réglementées (their section's law, `professions_liberales`) and the
+                # exemptions of a contributor's own situation (`vectorized.SCALAR_FIELDS`).
+                done = scalar_line(number, raw)
+                assert done is not None
+                texts.append(done[0])
+                failed |= done[1]
+                continue
+            ident = situation.id
+            if ident is None:
+                ident_text = "null"
+            elif type(ident) is int:
+                ident_text = str(ident)  # as json.dumps writes an int
+            else:
+                ident_text = json.dumps(ident, ensure_ascii=False)
+            year, profession, start, end = (
+                situation.year,
+                situation.profession,
+                situation.start_date,
+                situation.end_date,
+            )
+            acre, rsa, option, income = (
+                situation.acre,
+                situation.rsa,
+                situation.conjoint_collaborateur,
+                situation.income,
+            )
+        _, cents, deficit = engine.counted_income(income)
+        row = _Row(len(texts), number, raw, year, profession, start, end, acre, rsa, option, ident_text, cents, deficit)
+        by_year.setdefault(year, []).append(row)
         texts.append("")
     for year, rows in by_year.items():
         try:
@@ -270,29 +457,23 @@ def _year(law: LawSnapshot, rows: list[_Row], texts: list[str]) -> None:
     n = len(rows)
     cents = np.fromiter((row.cents for row in rows), dtype=np.int64, count=n)
     start = np.fromiter(
-        (
-            LONG_AGO if row.situation.start_date is None else row.situation.start_date.toordinal() - EPOCH
-            for row in rows
-        ),
+        (LONG_AGO if row.start_date is None else row.start_date.toordinal() - EPOCH for row in rows),
         dtype=np.int64,
         count=n,
     )
     end = np.fromiter(
-        (
-            figures.last_day if row.situation.end_date is None else row.situation.end_date.toordinal() - EPOCH
-            for row in rows
-        ),
+        (figures.last_day if row.end_date is None else row.end_date.toordinal() - EPOCH for row in rows),
         dtype=np.int64,
         count=n,
     )
-    acre = np.fromiter((row.situation.acre for row in rows), dtype=np.bool_, count=n)
-    minimums = np.fromiter((not row.situation.rsa for row in rows), dtype=np.bool_, count=n)
-    profession = np.fromiter((_PROFESSIONS.index(row.situation.profession) for row in rows), dtype=np.intp, count=n)
+    acre = np.fromiter((row.acre for row in rows), dtype=np.bool_, count=n)
+    minimums = np.fromiter((not row.rsa for row in rows), dtype=np.bool_, count=n)
+    profession = np.fromiter((_PROFESSIONS.index(row.profession) for row in rows), dtype=np.intp, count=n)
     deficit = np.fromiter((row.deficit for row in rows), dtype=np.bool_, count=n)
-    first = np.fromiter((engine.in_first_years(row.situation, law) for row in rows), dtype=np.bool_, count=n)
+    first = np.fromiter((engine.in_first_years(cast(Situation, row), law) for row in rows), dtype=np.bool_, count=n)
     metropole = np.zeros(n, dtype=np.bool_)  # rows with a département take the scalar path
     option = np.fromiter(
-        (conjoint_collaborateur.code(row.situation.conjoint_collaborateur) for row in rows), dtype=np.int64, count=n
+        (conjoint_collaborateur.code(row.conjoint_collaborateur) for row in rows), dtype=np.int64, count=n
     )
     conjoint = option if option.any() else None
     whole = engine.of_year(VECTOR, figures, cents, start, end, acre, minimums, profession, metropole, conjoint=conjoint)
@@ -367,7 +548,7 @@ class _Strings:
     """A text that differs by row inside a constant of a template (the affiliation date of each row), JSON-escaped,
     for every row of the group."""
 
-    values: list[str]
+    values: _Texts
 
 
 class _RightsPart:
@@ -432,7 +613,7 @@ class _Group:
         left = np.ones(n, dtype=np.bool_)
         tracer = Tracer(left)
         column = tracer.column
-        year_number = self.rows[0].situation.year
+        year_number = self.rows[0].year
         r = year.rows
         acre = None
         if r.acre is not None:
@@ -464,7 +645,7 @@ class _Group:
         abattement = None if year.abattement is None else column(year.abattement)
         base_csg = column(year.base_csg)
         cfp_column = column(year.cfp)
-        idents = [row.ident for row in self.rows]
+        idents = _texts_of([row.ident for row in self.rows])
         constants = self.rsa * 4 + self.deficit * 2 + self.first_years
         placeholders = tuple(_PartLine(key, _Part(key)) for key in CONTRIBUTIONS)
         forfait_placeholders = tuple(_PartLine(key, _Part(f"{_FORFAIT}.{key}")) for key in CONTRIBUTIONS)
@@ -494,12 +675,12 @@ class _Group:
             trace = tracer.follow(left)
             simulation = simulation_of(False, 0, (), False)
             rows = trace.keep
-            parts: dict[str, list[str]] = {}
+            parts: dict[str, _Texts] = {}
             explanation = cast(engine._Explanation, simulation.explanation)
             for key, make in zip(CONTRIBUTIONS[:-1], explanation.line_makers()[:-1], strict=True):
                 parts[key] = self._part(tracer, rows, lambda make=make: make().to_dict(), idents, parts)
             cfp_key = CONTRIBUTIONS[-1]
-            parts[cfp_key] = [""] * n
+            parts[cfp_key] = _blank(n)
             cfps: dict[int, int] = {}
             for code in np.unique(self.profession[rows]).tolist():
                 # The profession's own CFP (an int, as for one situation) and its line.
@@ -510,7 +691,7 @@ class _Group:
                 make_cfp = own.line_makers()[-1]
                 done_cfp = self._part(tracer, chosen, lambda make=make_cfp: make().to_dict(), idents, parts)
                 _merge(parts[cfp_key], done_cfp, chosen)
-            parts[_RIGHTS] = [""] * n
+            parts[_RIGHTS] = _blank(n)
             first = rows & self.first_years
             if first.any():
                 tracer.follow(first)  # the rows of `rows` share the path of the construction
@@ -534,8 +715,8 @@ class _Group:
                     return data
 
                 done = self._part(tracer, chosen, whole, idents, parts)
-                for i in np.flatnonzero(chosen).tolist():
-                    texts[self.rows[i].index] = done[i]
+                for row, text in zip(np.flatnonzero(chosen).tolist(), done[chosen].tolist(), strict=True):
+                    texts[self.rows[row].index] = text
             left &= ~rows
 
     def forfait(
@@ -543,15 +724,15 @@ class _Group:
         tracer: Tracer,
         rows: npt.NDArray[np.bool_],
         simulation: Simulation,
-        idents: list[str],
-        parts: dict[str, list[str]],
+        idents: _Texts,
+        parts: dict[str, _Texts],
         placeholders: tuple[_PartLine, ...],
         cfps: dict[int, int],
-    ) -> list[str]:
+    ) -> _Texts:
         """The flat-rate block of `rows` (the first years): the provisional simulation is built once per path of
         its construction, its lines explained as parts (the CFP line by profession, with the profession's own
         CFP as for one situation), then the block written by `Simulation.to_dict`."""
-        out = [""] * len(rows)
+        out = _blank(len(rows))
         left = rows.copy()
         object.__setattr__(simulation, "_rights", _RightsPart())
         cfp_key = CONTRIBUTIONS[-1]
@@ -565,7 +746,7 @@ class _Group:
             for key, make in zip(CONTRIBUTIONS[:-1], explanation.line_makers()[:-1], strict=True):
                 name = f"{_FORFAIT}.{key}"
                 parts[name] = self._part(tracer, path, lambda make=make: make().to_dict(), idents, parts)
-            cfp_lines = [""] * len(rows)
+            cfp_lines = _blank(len(rows))
             for code in np.unique(self.profession[path]).tolist():
                 chosen = path & (self.profession == code)
                 alone = _standin(provisional.year, code, conjoint=self.conjoint)
@@ -587,10 +768,10 @@ class _Group:
         tracer: Tracer,
         rows: npt.NDArray[np.bool_],
         explanation: engine._Explanation,
-        idents: list[str],
-        parts: dict[str, list[str]],
+        idents: _Texts,
+        parts: dict[str, _Texts],
         rsa: bool,
-    ) -> list[str]:
+    ) -> _Texts:
         """The rights part of `rows`, explained together by what the rights read of the situation as constants:
         whether an activity start is given, ACRE, and whether an affiliation date of the IJ is written. The start
         itself is a column (`_Start`), and the affiliation date, written in the JSON and in a sentence, a slot
@@ -601,11 +782,11 @@ class _Group:
 
         if self.dates is None:  # once per group
             figures = rights_figures(self.law)
-            starts = [row.situation.start_date for row in self.rows]
+            starts = [row.start_date for row in self.rows]
             reached = [affiliation_date(figures, start) for start in starts]
             key = np.fromiter(
                 (
-                    (start is not None) * 4 + row.situation.acre * 2 + (day is not None)
+                    (start is not None) * 4 + row.acre * 2 + (day is not None)
                     for start, row, day in zip(starts, self.rows, reached, strict=True)
                 ),
                 dtype=np.intp,
@@ -619,11 +800,11 @@ class _Group:
                 if day not in texts:
                     assert day is not None
                     texts[day] = (_escaped(day.isoformat()), _escaped(format_date(day)))
-            iso = _Strings([texts[day][0] for day in reached])
-            french = _Strings([texts[day][1] for day in reached])
+            iso = _Strings(_texts_of([texts[day][0] for day in reached]))
+            french = _Strings(_texts_of([texts[day][1] for day in reached]))
             self.dates = (starts, reached, key, ordinals, iso, french)
         starts, reached, key, ordinals, iso, french = self.dates
-        out = [""] * len(rows)
+        out = _blank(len(rows))
         for value in np.unique(key[rows]).tolist():
             chosen = rows & (key == value)
             probe = int(np.argmax(chosen))
@@ -632,7 +813,7 @@ class _Group:
             if probe_start is not None:
                 start = _Start(probe_start.year, probe_start.month, probe_start.day)
                 start.ordinals = tracer.column(ordinals)
-            year_of = self.rows[probe].situation.year
+            year_of = self.rows[probe].year
             standin = _Standin(_ID, year_of, _PROFESSIONS[0], rsa, start, None, conjoint_collaborateur=self.conjoint)
             standin.acre = bool(value & 2)
             own = dataclasses.replace(explanation, situation=cast(Situation, standin))
@@ -659,17 +840,17 @@ class _Group:
         tracer: Tracer,
         rows: npt.NDArray[np.bool_],
         build: Any,
-        idents: list[str],
-        parts: dict[str, list[str]],
+        idents: _Texts,
+        parts: dict[str, _Texts],
         strings: dict[str, _Strings] | None = None,
         alone: Any = None,
-    ) -> list[str]:
+    ) -> _Texts:
         """The JSON text of a part of the explanation for `rows` (a list over the group, "" elsewhere): `build`
         is run once per path, each run's template filled for the rows on that path. `strings`: texts of the
         probe's that are slots (`_Strings`) wherever they occur in the constants of the template. `alone(i)`: the
         text of row `i` by itself, for the rows of a path whose run cannot be traced (TypeError, ValueError: the
         code needed a number of each row where a column cannot stand, and every row of the path reached it)."""
-        out = [""] * len(rows)
+        out = _blank(len(rows))
         left = rows.copy()
         while left.any():
             trace = tracer.follow(left)
@@ -688,11 +869,9 @@ class _Group:
             chosen = np.flatnonzero(keep)
             if slots:
                 values = [_texts(slot, keep, chosen, idents, parts) for slot in slots]
-                for i, filled in zip(chosen.tolist(), zip(*values, strict=True), strict=True):
-                    out[i] = template % filled
+                out[keep] = list(map(template.__mod__, zip(*values, strict=True)))
             else:
-                for i in chosen.tolist():
-                    out[i] = template
+                out[keep] = template
             left &= ~keep
         return out
 
@@ -760,9 +939,19 @@ def _substitute(template: str, slots: list[Any], strings: dict[str, _Strings]) -
     return "".join(pieces), order
 
 
-def _merge(into: list[str], part: list[str], rows: npt.NDArray[np.bool_]) -> None:
-    for i in np.flatnonzero(rows).tolist():
-        into[i] = part[i]
+def _merge(into: _Texts, part: _Texts, rows: npt.NDArray[np.bool_]) -> None:
+    into[rows] = part[rows]
+
+
+def _blank(n: int) -> _Texts:
+    """Texts of `n` rows, empty."""
+    return np.full(n, "", dtype=object)
+
+
+def _texts_of(texts: list[str]) -> _Texts:
+    out = np.empty(len(texts), dtype=object)
+    out[:] = texts
+    return out
 
 
 def _template(data: Any) -> tuple[str, list[Any]]:
@@ -813,19 +1002,17 @@ def _texts(
     slot: Any,
     keep: npt.NDArray[np.bool_],
     chosen: npt.NDArray[np.intp],
-    idents: list[str],
-    parts: dict[str, list[str]],
+    idents: _Texts,
+    parts: dict[str, _Texts],
 ) -> list[str]:
     """The JSON numbers (or ids, or parts) of a slot for the rows kept, as `json.dumps` writes the scalar path's
     values."""
     if isinstance(slot, _Id):
-        return [idents[i] for i in chosen.tolist()]
+        return cast(list[str], idents[keep].tolist())
     if isinstance(slot, _Part):
-        part = parts[slot.name]
-        return [part[i] for i in chosen.tolist()]
+        return cast(list[str], parts[slot.name][keep].tolist())
     if isinstance(slot, _Strings):
-        values = slot.values
-        return [values[i] for i in chosen.tolist()]
+        return cast(list[str], slot.values[keep].tolist())
     if isinstance(slot, Column):
         values = slot.values[keep]
         if values.dtype == np.bool_:
@@ -833,12 +1020,21 @@ def _texts(
         return list(map(str, values.tolist()))
     n = slot.n.values[keep] if isinstance(slot.n, Column) else np.full(len(chosen), slot.n, dtype=object)
     per = slot.per
+    if n.dtype == object and n.size:  # a bound that could leave int64: the values themselves may not
+        largest = max(map(abs, n.tolist()))
+        if largest < _FLOAT_EXACT:
+            n = n.astype(np.int64)
     if (
         type(per) is int
-        and per in _POWERS_OF_TEN
+        and 0 < per <= _PER_EXACT
         and n.dtype == np.int64
         and (not n.size or int(np.abs(n).max()) < _FLOAT_EXACT)
     ):
+        # The scalar path writes `Decimal(n) / Decimal(per)` (28 significant digits) as an int when whole, else
+        # as its float. With |n| < 2^53 and per at most _PER_EXACT, n / per in floating point (the correctly
+        # rounded quotient of two exact doubles) is that float: a midpoint between two doubles near x = n / per
+        # is at least x / (2^54 per) away from it (n / per cannot be one: its power of two would exceed per), more
+        # than the Decimal's rounding, at most x / (2 * 10^27), when per <= 2 * 10^27 / 2^54 (1.1 * 10^11).
         quotient, remainder = np.divmod(n, per)
         if not remainder.any():
             return list(map(str, quotient.tolist()))
