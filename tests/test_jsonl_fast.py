@@ -217,3 +217,29 @@ def test_two_processes_write_their_chunks_to_the_file_in_order(tmp_path: Path) -
         status = jsonl.run(io.BytesIO(b"".join(raw)), out, chunk=100, workers=2)
     assert path.read_text(encoding="utf-8") == expected
     assert status == expected_status
+
+
+_PERS = (1, 2, 3, 7, 100, 365, 1000, 36_500, 10**6, 10**8, 36_500_000_000, 99_999_999_977, 10**11)
+_NUMERATORS = st.one_of(
+    st.integers(-(10**6), 10**6),
+    st.integers(-(2**53) + 1, 2**53 - 1),
+    st.integers(10**15 - 10**3, 10**15 + 10**3),
+    st.sampled_from((0, 1, -1, 5, 10, 99, 100, 101, 2**53 - 1, -(2**53) + 1, 10**15 - 1, 10**15)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(_NUMERATORS, min_size=1, max_size=40),
+    st.one_of(st.sampled_from(_PERS), st.integers(1, 10**11)),
+)
+def test_quotients_written_from_floats_are_the_decimals_json_writes(values: list[int], per: int) -> None:
+    """`_quotients` writes n / per from floats (and cents from integers); `_decimals` as the scalar path does,
+    through `Decimal` and `result._num`: the same texts."""
+    import numpy as np
+
+    n = np.array(values, dtype=np.int64)
+    written = jsonl._quotients(n, per)
+    assert written is not None
+    assert written == jsonl._decimals(n, np.full(len(values), per, dtype=object))
+    assert jsonl._quotients(n, 10**11 + 1) is None  # beyond the proof: the Decimals are computed
