@@ -243,3 +243,17 @@ def test_quotients_written_from_floats_are_the_decimals_json_writes(values: list
     assert written is not None
     assert written == jsonl._decimals(n, np.full(len(values), per, dtype=object))
     assert jsonl._quotients(n, 10**11 + 1) is None  # beyond the proof: the Decimals are computed
+
+
+def test_a_reader_gone_away_is_a_failed_write_of_the_output() -> None:
+    """A worker process that cannot write its chunk (here: the pipe's reader closed it) says so to the command,
+    which exits as for any failed write of its standard output (141 for a broken pipe, `cli._output_failed`)."""
+    import errno
+    import os
+
+    read, write = os.pipe()
+    os.close(read)
+    raw = lines(400, 9)
+    with os.fdopen(write, "w", encoding="utf-8") as out, pytest.raises(jsonl.OutputFailed) as failure:
+        jsonl.run(io.BytesIO(b"".join(raw)), out, chunk=100, workers=2)
+    assert failure.value.error.errno == errno.EPIPE

@@ -194,10 +194,19 @@ def _in_processes(batches: Iterator[list[bytes]], out: IO[str], workers: int, ch
 
 def _chunk_text(lines: list[bytes], first_number: int) -> tuple[str, bool]:
     texts, failed = simulate_chunk(lines, first_number)
-    return ("\n".join(texts) + "\n" if texts else ""), failed
+    return ("\n".join([*texts, ""]) if texts else ""), failed
 
 
 _WRITER: Any = None  # in a worker process: how it writes its chunks (`_writer`)
+
+
+class OutputFailed(Exception):
+    """A worker process could not write its chunk to the output (`error`: why), which the command reports as a
+    failed write of its standard output."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        self.error = error
 
 
 def _writer(condition: Any, turn: Any, fd: int, encoding: str, errors: str) -> None:
@@ -212,7 +221,9 @@ def _chunk_written(lines: list[bytes], first_number: int, index: int) -> bool:
     try:
         texts, failed = simulate_chunk(lines, first_number)
         if texts:
-            data = ("\n".join(texts) + "\n").encode(encoding, errors)
+            # Each line encoded apart: a line holding a character beyond Latin-1 (a narrow no-break space) would make
+            # the whole chunk's text two bytes a character; one copy less than joining, then encoding.
+            data = b"\n".join([*(text.encode(encoding, errors) for text in texts), b""])
     finally:  # the turn passes even if the chunk failed, so that no other process waits for it forever
         with condition:
             condition.wait_for(lambda: turn.value == index)
@@ -220,6 +231,8 @@ def _chunk_written(lines: list[bytes], first_number: int, index: int) -> bool:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
+        except OSError as error:  # the reader went away, the disk is full…
+            raise OutputFailed(error) from None
         finally:
             with condition:
                 turn.value = index + 1
@@ -236,7 +249,7 @@ def run_lines(batches: Iterable[list[bytes]], out: IO[str]) -> int:
         if failed:
             status = 1
         if texts:
-            out.write("\n".join(texts) + "\n")
+            out.write("\n".join([*texts, ""]))
             out.flush()
     return status
 
