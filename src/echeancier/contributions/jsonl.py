@@ -881,8 +881,16 @@ class _Group:
             keep = trace.keep
             chosen = np.flatnonzero(keep)
             if slots:
-                values = [_texts(slot, keep, chosen, idents, parts) for slot in slots]
-                out[keep] = list(map(template.__mod__, zip(*values, strict=True)))
+                written: dict[Any, list[str]] = {}  # a number often stands twice (a line's base, its tranche's)
+                values = []
+                for slot in slots:
+                    same = (id(slot.n), slot.per) if isinstance(slot, Ratio) and type(slot.per) is int else id(slot)
+                    texts = written.get(same)
+                    if texts is None:
+                        texts = written[same] = _texts(slot, keep, chosen, idents, parts)
+                    values.append(texts)
+                filled = map(template.__mod__, zip(*values, strict=True))
+                out[keep] = np.fromiter(filled, dtype=object, count=len(chosen))
             else:
                 out[keep] = template
             left &= ~keep
