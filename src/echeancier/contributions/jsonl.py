@@ -1,7 +1,9 @@
 """`echeancier simulate --jsonl` in chunks: the same lines as one `simulate(...).to_dict()` per line, much faster.
 
 A chunk of lines is read (`CHUNK` lines, or fewer when no more input is waiting, so that a conversation through a
-pipe still gets each answer at once). Each line goes through the one input layer as before (`loads_json`, then
+pipe still gets each answer at once). A line of the common shape (`read_common`: an ASCII object of the usual keys,
+each of the exact JSON type the model reads as is) is parsed by msgspec and checked without pydantic, to the values
+the input layer gives it; every other line goes through the one input layer as before (`loads_json`, then
 `Situation`): a bad line gives the same `{"id", "line", "error"}` object in its place. The valid lines are then
 computed together, by income year, profession and ACRE group, with the rules evaluated on NumPy columns
 (`contributions.vectorized.VECTOR`, the machinery of `simulate_many`) through `engine.of_year`, the function the
@@ -14,6 +16,9 @@ it, and a slot for each number that differs by row — filled row by row with th
 writes the scalar path's `Decimal`s. Incomes given net of contributions (`income_is_net`, a search), rows with a
 département (their own law) and any row whose year cannot be read take the scalar path, line by line
 (`scalar_line`), which is also the reference the tests compare with, byte for byte.
+
+A long input is computed by two processes, each writing its chunks to the output file itself when their turn comes
+(`_chunk_written`), so that the text of a chunk never travels between processes.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import operator
 import os
 import select
 from collections import deque
@@ -63,6 +69,7 @@ from echeancier.law.snapshot import EPOCH, LawSnapshot, snapshot, supported_year
 CHUNK = 10_000  # lines read, checked and computed together; memory is bounded by it
 MAX_WORKERS = 2  # processes computing chunks at once, by default (at most one per CPU)
 _PROFESSIONS = tuple(Profession)
+_PROFESSION_CODES = {profession: code for code, profession in enumerate(_PROFESSIONS)}
 _Texts = npt.NDArray[np.object_]  # a text for each row of a group
 _PER_EXACT = 10**11  # the largest divisor whose quotients `_texts` writes from floats (see there)
 _FLOAT_EXACT = 1 << 53
@@ -303,6 +310,9 @@ class _Row:
         return situation_from_mapping(loads_json(self.raw))
 
 
+_FIELDS = operator.attrgetter(
+    "cents", "start_date", "end_date", "acre", "rsa", "profession", "deficit", "conjoint_collaborateur"
+)
 _COMMON_KEYS = frozenset(
     ("id", "year", "profession", "income", "start_date", "end_date", "acre", "rsa", "conjoint_collaborateur")
 )
@@ -468,26 +478,19 @@ def _year(law: LawSnapshot, rows: list[_Row], texts: list[str]) -> None:
     deficit), computed on columns, explained by path."""
     figures = law.exact
     n = len(rows)
-    cents = np.fromiter((row.cents for row in rows), dtype=np.int64, count=n)
-    start = np.fromiter(
-        (LONG_AGO if row.start_date is None else row.start_date.toordinal() - EPOCH for row in rows),
-        dtype=np.int64,
-        count=n,
-    )
-    end = np.fromiter(
-        (figures.last_day if row.end_date is None else row.end_date.toordinal() - EPOCH for row in rows),
-        dtype=np.int64,
-        count=n,
-    )
-    acre = np.fromiter((row.acre for row in rows), dtype=np.bool_, count=n)
-    minimums = np.fromiter((not row.rsa for row in rows), dtype=np.bool_, count=n)
-    profession = np.fromiter((_PROFESSIONS.index(row.profession) for row in rows), dtype=np.intp, count=n)
-    deficit = np.fromiter((row.deficit for row in rows), dtype=np.bool_, count=n)
-    first = np.fromiter((engine.in_first_years(cast(Situation, row), law) for row in rows), dtype=np.bool_, count=n)
+    # The rows' fields as columns, in one pass over the rows.
+    fields = zip(*map(_FIELDS, rows), strict=True)
+    cents_, starts, ends, acres, rsas, professions, deficits, codes = (list(column) for column in fields)
+    cents = np.array(cents_, dtype=np.int64)
+    start = np.array([LONG_AGO if d is None else d.toordinal() - EPOCH for d in starts], dtype=np.int64)
+    end = np.array([figures.last_day if d is None else d.toordinal() - EPOCH for d in ends], dtype=np.int64)
+    acre = np.array(acres, dtype=np.bool_)
+    minimums = ~np.array(rsas, dtype=np.bool_)
+    profession = np.array([_PROFESSION_CODES[p] for p in professions], dtype=np.intp)
+    deficit = np.array(deficits, dtype=np.bool_)
+    first = np.array([engine.in_first_years(cast(Situation, row), law) for row in rows], dtype=np.bool_)
     metropole = np.zeros(n, dtype=np.bool_)  # rows with a département take the scalar path
-    option = np.fromiter(
-        (conjoint_collaborateur.code(row.conjoint_collaborateur) for row in rows), dtype=np.int64, count=n
-    )
+    option = np.array([conjoint_collaborateur.code(o) for o in codes], dtype=np.int64)
     conjoint = option if option.any() else None
     whole = engine.of_year(VECTOR, figures, cents, start, end, acre, minimums, profession, metropole, conjoint=conjoint)
     kept = np.zeros(n, dtype=np.bool_)
