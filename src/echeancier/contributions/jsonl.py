@@ -28,6 +28,7 @@ import itertools
 import json
 import operator
 import os
+import re
 import select
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -892,8 +893,29 @@ class _Group:
                     if texts is None:
                         texts = written[same] = _texts(slot, keep, chosen, idents, parts)
                     values.append(texts)
-                filled = map(template.__mod__, zip(*values, strict=True))
-                out[keep] = np.fromiter(filled, dtype=object, count=len(chosen))
+                # Each row's text joined from the template's pieces and its values (`%` would read the whole
+                # template again for every row, character by character: four times the cost of a 4 KB row).
+                # A value the same on every row (a rate of the law, a constant of the path) joins the pieces.
+                columns: list[Iterable[str]] = []
+                constant: list[str] = []
+                for piece, texts in zip(_pieces(template), [*values, None], strict=True):
+                    constant.append(piece)
+                    if texts is None:
+                        break
+                    if texts.count(texts[0]) == len(texts):
+                        constant.append(texts[0])
+                        continue
+                    if any(constant):
+                        columns.append(itertools.repeat("".join(constant)))
+                    constant = []
+                    columns.append(texts)
+                if any(constant):
+                    columns.append(itertools.repeat("".join(constant)))
+                if any(isinstance(column, list) for column in columns):
+                    filled = map("".join, zip(*columns, strict=False))  # the pieces repeat without end
+                    out[keep] = np.fromiter(filled, dtype=object, count=len(chosen))
+                else:
+                    out[keep] = "".join(constant)
             else:
                 out[keep] = template
             left &= ~keep
@@ -936,6 +958,27 @@ def _plan(value: Any, memo: dict[int, Any]) -> Any:
     return made
 
 
+_FORMAT = re.compile("%[s%]")
+
+
+def _pieces(template: str) -> list[str]:
+    """The texts of `template` between its slots (`%s`), each `%%` read as `%`: one more than the slots."""
+    pieces: list[str] = []
+    current: list[str] = []
+    end = 0
+    for match in _FORMAT.finditer(template):
+        current.append(template[end : match.start()])
+        if match.group() == "%%":
+            current.append("%")
+        else:
+            pieces.append("".join(current))
+            current = []
+        end = match.end()
+    current.append(template[end:])
+    pieces.append("".join(current))
+    return pieces
+
+
 def _escaped(text: str) -> str:
     """`text` as json.dumps writes it inside a string (without the quotes), `%` doubled as in a template."""
     return json.dumps(text, ensure_ascii=False)[1:-1].replace("%", "%%")
@@ -943,8 +986,6 @@ def _escaped(text: str) -> str:
 
 def _substitute(template: str, slots: list[Any], strings: dict[str, _Strings]) -> tuple[str, list[Any]]:
     """`template` with a slot in place of each occurrence of a key of `strings` in its constants."""
-    import re
-
     pattern = re.compile("|".join(["%s", "%%", *(re.escape(text) for text in strings)]))
     pieces: list[str] = []
     order: list[Any] = []
@@ -973,7 +1014,10 @@ def _cents(n: npt.NDArray[np.int64]) -> list[str]:
     15 significant digits is the only one of its length or shorter that reads back as its float), written here
     from the integers at half the cost of `repr`."""
     quotient, remainder = np.divmod(np.abs(n), 100)
-    texts = list(map(str.__add__, map(str, quotient.tolist()), map(_FRACTIONS.__getitem__, remainder.tolist())))
+    if not remainder.any():
+        texts = list(map(str, quotient.tolist()))
+    else:
+        texts = list(map(str.__add__, map(str, quotient.tolist()), map(_FRACTIONS.__getitem__, remainder.tolist())))
     for i in np.flatnonzero(n < 0).tolist():
         texts[i] = "-" + texts[i]
     return texts
@@ -985,7 +1029,9 @@ def _merge(into: _Texts, part: _Texts, rows: npt.NDArray[np.bool_]) -> None:
 
 def _blank(n: int) -> _Texts:
     """Texts of `n` rows, empty."""
-    return np.full(n, "", dtype=object)
+    out = np.empty(n, dtype=object)
+    out.fill("")
+    return out
 
 
 def _texts_of(texts: list[str]) -> _Texts:
@@ -1057,6 +1103,8 @@ def _texts(
         values = slot.values[keep]
         if values.dtype == np.bool_:
             return ["true" if v else "false" for v in values.tolist()]
+        if values.size > 1 and values.dtype == np.int64 and values.min() == values.max():
+            return [str(int(values[0]))] * values.size
         return list(map(str, values.tolist()))
     n = slot.n.values[keep] if isinstance(slot.n, Column) else np.full(len(chosen), slot.n, dtype=object)
     per = slot.per
@@ -1093,6 +1141,10 @@ def _quotients(n: npt.NDArray[Any], per: Any) -> list[str] | None:
         # rounded quotient of two exact doubles) is that float: a midpoint between two doubles near x = n / per
         # is at least x / (2^54 per) away from it (n / per cannot be one: its power of two would exceed per), more
         # than the Decimal's rounding, at most x / (2 * 10^27), when per <= 2 * 10^27 / 2^54 (1.1 * 10^11).
+        if n.size > 1 and n.min() == n.max():  # a figure the same on every row: written once
+            one = _quotients(n[:1], per)
+            assert one is not None
+            return one * n.size
         if per == 100 and (not n.size or int(np.abs(n).max()) < _DIGITS_EXACT):
             return _cents(n)
         quotient, remainder = np.divmod(n, per)
