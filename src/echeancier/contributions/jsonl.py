@@ -67,7 +67,7 @@ from echeancier.kernel.inputs import (
 from echeancier.law.loader import LawError
 from echeancier.law.snapshot import EPOCH, LawSnapshot, snapshot, supported_years
 
-CHUNK = 10_000  # lines read, checked and computed together; memory is bounded by it
+CHUNK = 20_000  # lines read, checked and computed together; memory is bounded by it (about 350 MB a process)
 MAX_WORKERS = 2  # processes computing chunks at once, by default (at most one per CPU)
 _PROFESSIONS = tuple(Profession)
 _PROFESSION_CODES = {profession: code for code, profession in enumerate(_PROFESSIONS)}
