@@ -225,20 +225,19 @@ def _writer(condition: Any, turn: Any, fd: int, encoding: str, errors: str) -> N
 def _chunk_written(lines: list[bytes], first_number: int, index: int) -> bool:
     """Compute chunk number `index` and write it to the output when its turn comes; whether a line failed."""
     condition, turn, fd, encoding, errors = _WRITER
-    data = b""
+    data: list[bytes] = []
     try:
         texts, failed = simulate_chunk(lines, first_number)
-        if texts:
-            # Each line encoded apart: a line holding a character beyond Latin-1 (a narrow no-break space) would make
-            # the whole chunk's text two bytes a character; one copy less than joining, then encoding.
-            data = b"\n".join([*(text.encode(encoding, errors) for text in texts), b""])
+        data = [text.encode(encoding, errors) for text in _slices(texts)]  # encoded before the turn comes
+        del texts
     finally:  # the turn passes even if the chunk failed, so that no other process waits for it forever
         with condition:
             condition.wait_for(lambda: turn.value == index)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
+            for piece in data:
+                view = memoryview(piece)
+                while view:
+                    view = view[os.write(fd, view) :]
         except OSError as error:  # the reader went away, the disk is full…
             raise OutputFailed(error) from None
         finally:
@@ -256,10 +255,20 @@ def run_lines(batches: Iterable[list[bytes]], out: IO[str]) -> int:
         number += len(batch)
         if failed:
             status = 1
-        if texts:
-            out.write("\n".join([*texts, ""]))
-            out.flush()
+        for text in _slices(texts):
+            out.write(text)
+        out.flush()
     return status
+
+
+_SLICE = 256  # lines joined into one text to write
+
+
+def _slices(texts: list[str]) -> Iterator[str]:
+    """The output of `texts`, a line each, by slices of `_SLICE` lines: the text of a whole chunk is never held
+    twice (and a line holding a character beyond Latin-1, a narrow no-break space, widens only its slice)."""
+    for start in range(0, len(texts), _SLICE):
+        yield "\n".join(texts[start : start + _SLICE]) + "\n"
 
 
 def chunks(stream: IO[bytes], size: int = CHUNK) -> Iterator[list[bytes]]:
