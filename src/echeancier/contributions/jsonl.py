@@ -65,7 +65,7 @@ from echeancier.kernel.inputs import (
     parse_euros,
 )
 from echeancier.law.loader import LawError
-from echeancier.law.snapshot import EPOCH, LawSnapshot, snapshot, supported_years
+from echeancier.law.snapshot import EPOCH, Figures, LawSnapshot, snapshot, supported_years
 
 CHUNK = 20_000  # lines read, checked and computed together; memory is bounded by it (about 350 MB a process)
 MAX_WORKERS = 2  # processes computing chunks at once, by default (at most one per CPU)
@@ -938,6 +938,8 @@ def _plan(value: Any, memo: dict[int, Any]) -> Any:
     if isinstance(value, Column):
         values = value.values
         return (values if values.dtype == object else values.tolist()).__getitem__
+    if isinstance(value, LawSnapshot | Figures):  # the law's figures: never a column
+        return None
     if isinstance(value, tuple):
         items: list[tuple[str | int, Any]] = list(enumerate(value))
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
