@@ -268,7 +268,9 @@ def _slices(texts: list[str]) -> Iterator[str]:
     """The output of `texts`, a line each, by slices of `_SLICE` lines: the text of a whole chunk is never held
     twice (and a line holding a character beyond Latin-1, a narrow no-break space, widens only its slice)."""
     for start in range(0, len(texts), _SLICE):
-        yield "\n".join(texts[start : start + _SLICE]) + "\n"
+        lines = texts[start : start + _SLICE]
+        lines.append("")  # the last line's end, without copying the slice's text again
+        yield "\n".join(lines)
 
 
 def chunks(stream: IO[bytes], size: int = CHUNK) -> Iterator[list[bytes]]:
@@ -1019,18 +1021,19 @@ _FRACTIONS = ["", *(f".{r:02d}" if r % 10 else f".{r // 10}" for r in range(1, 1
 _DIGITS_EXACT = 10**15  # every decimal of at most 15 significant digits is the shortest repr of its float
 
 
-def _cents(n: npt.NDArray[np.int64]) -> list[str]:
+def _cents(n: npt.NDArray[np.int64], *, negative: bool = True) -> list[str]:
     """Amounts in cents (|n| < 10^15) as `json.dumps` writes the scalar path's `Decimal(n) / 100`: the int when
     whole, else `repr` of its float — which is the decimal itself, without its trailing zero (a decimal of at most
     15 significant digits is the only one of its length or shorter that reads back as its float), written here
     from the integers at half the cost of `repr`."""
-    quotient, remainder = np.divmod(np.abs(n), 100)
+    quotient, remainder = np.divmod(np.abs(n) if negative else n, 100)
     if not remainder.any():
         texts = list(map(str, quotient.tolist()))
     else:
         texts = list(map(str.__add__, map(str, quotient.tolist()), map(_FRACTIONS.__getitem__, remainder.tolist())))
-    for i in np.flatnonzero(n < 0).tolist():
-        texts[i] = "-" + texts[i]
+    if negative:  # `negative`: whether some may be below zero
+        for i in np.flatnonzero(n < 0).tolist():
+            texts[i] = "-" + texts[i]
     return texts
 
 
@@ -1141,28 +1144,30 @@ def _decimals(n: npt.NDArray[Any], pers: npt.NDArray[Any]) -> list[str]:
 def _quotients(n: npt.NDArray[Any], per: Any) -> list[str] | None:
     """What `_decimals` writes for a divisor `per` common to the rows, computed on the column at once, or None
     where that is not proved equal (`per` too large, values beyond 2^53)."""
-    if (
-        type(per) is int
-        and 0 < per <= _PER_EXACT
-        and n.dtype == np.int64
-        and (not n.size or int(np.abs(n).max()) < _FLOAT_EXACT)
-    ):
-        # The scalar path writes `Decimal(n) / Decimal(per)` (28 significant digits) as an int when whole, else
-        # as its float. With |n| < 2^53 and per at most _PER_EXACT, n / per in floating point (the correctly
-        # rounded quotient of two exact doubles) is that float: a midpoint between two doubles near x = n / per
-        # is at least x / (2^54 per) away from it (n / per cannot be one: its power of two would exceed per), more
-        # than the Decimal's rounding, at most x / (2 * 10^27), when per <= 2 * 10^27 / 2^54 (1.1 * 10^11).
-        if n.size > 1 and n.min() == n.max():  # a figure the same on every row: written once
-            one = _quotients(n[:1], per)
-            assert one is not None
-            return one * n.size
-        if per == 100 and (not n.size or int(np.abs(n).max()) < _DIGITS_EXACT):
-            return _cents(n)
-        quotient, remainder = np.divmod(n, per)
-        if not remainder.any():
-            return list(map(str, quotient.tolist()))
-        floats = (n / per).tolist()
-        if remainder.all():
-            return list(map(repr, floats))
-        return [repr(f) if r else str(q) for q, r, f in zip(quotient.tolist(), remainder.tolist(), floats, strict=True)]
-    return None
+    if type(per) is not int or not 0 < per <= _PER_EXACT or n.dtype != np.int64:
+        return None
+    if not n.size:
+        return []
+    low, high = int(n.min()), int(n.max())
+    if max(-low, high) >= _FLOAT_EXACT:
+        return None
+    # The scalar path writes `Decimal(n) / Decimal(per)` (28 significant digits) as an int when whole, else as its
+    # float. With |n| < 2^53 and per at most _PER_EXACT, n / per in floating point (the correctly rounded quotient
+    # of two exact doubles) is that float: a midpoint between two doubles near x = n / per is at least
+    # x / (2^54 per) away from it (n / per cannot be one: its power of two would exceed per), more than the
+    # Decimal's rounding, at most x / (2 * 10^27), when per <= 2 * 10^27 / 2^54 (1.1 * 10^11).
+    if low == high and n.size > 1:  # a figure the same on every row: written once
+        one = _quotients(n[:1], per)
+        assert one is not None
+        return one * n.size
+    if per == 1:
+        return list(map(str, n.tolist()))
+    if per == 100 and max(-low, high) < _DIGITS_EXACT:
+        return _cents(n, negative=low < 0)
+    quotient, remainder = np.divmod(n, per)
+    if not remainder.any():
+        return list(map(str, quotient.tolist()))
+    floats = (n / per).tolist()
+    if remainder.all():
+        return list(map(repr, floats))
+    return [repr(f) if r else str(q) for q, r, f in zip(quotient.tolist(), remainder.tolist(), floats, strict=True)]
