@@ -196,6 +196,9 @@ def test_read_common_takes_the_benchmarks_lines() -> None:
         b'{"year": 2025, "profession": "artisan", "income": 1, "acre": true}',  # ACRE without a start: an error
         b'{"year": 2025, "profession": "artisan", "income": "40 000"}',  # a text: the input layer reads it
         b'{"year": 2025, "profession": "artisan", "income": 1, "department": "974"}',
+        b"[" * 100_000 + b"]" * 100_000,  # nested beyond any parser's depth: the input layer's message
+        b'{"id": {"a": 1}, "year": 2025, "profession": "artisan", "income": 1}',
+        b'{"id": "{[", "year": 2025, "profession": "artisan", "income": 1}',
     ]
     assert not any(_check(raw) for raw in left)
 

@@ -347,15 +347,15 @@ def read_common(raw: bytes, years: range) -> tuple[Any, ...] | None:
     per key of a flat object, none in the values taken), and non-ASCII lines, whose encoding the input layer checks,
     are left to it."""
     global _decode
-    if not raw.isascii() or len(raw) > MAX_JSON_BYTES:
-        return None
+    if not raw.isascii() or len(raw) > MAX_JSON_BYTES or raw.count(b"{") != 1 or b"[" in raw:
+        return None  # not a flat object (nor one whose texts hold brackets): never nested deeper than one level
     if _decode is None:
         import msgspec
 
         _decode = msgspec.json.Decoder(float_hook=Decimal).decode
     try:
         data = _decode(raw)
-    except ValueError:  # msgspec.DecodeError
+    except (ValueError, RecursionError):  # msgspec.DecodeError
         return None
     if type(data) is not dict or raw.count(b":") != len(data) or not _COMMON_KEYS.issuperset(data):
         return None
