@@ -211,14 +211,16 @@ def test_lines_near_the_common_shape_in_chunks_write_what_the_scalar_path_writes
     assert batch(raw, 250) == scalar(raw)
 
 
-def test_two_processes_write_their_chunks_to_the_file_in_order(tmp_path: Path) -> None:
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig"])
+def test_two_processes_write_their_chunks_to_the_file_in_order(tmp_path: Path, encoding: str) -> None:
+    """The file holds what the scalar path writes, as the text file would have written it (utf-8-sig: its mark
+    once, the chunks then come back through this process)."""
     raw = lines(1200, 8)
     expected, expected_status = scalar(raw)
     path = tmp_path / "out.jsonl"
-    with path.open("w", encoding="utf-8") as out:
-        out.write("")  # the file the command's standard output would be
+    with path.open("w", encoding=encoding) as out:
         status = jsonl.run(io.BytesIO(b"".join(raw)), out, chunk=100, workers=2)
-    assert path.read_text(encoding="utf-8") == expected
+    assert path.read_bytes() == expected.encode(encoding)
     assert status == expected_status
 
 

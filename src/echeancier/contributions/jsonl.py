@@ -140,9 +140,14 @@ def _in_processes(batches: Iterator[list[bytes]], out: IO[str], workers: int, ch
 
     status = 0
     pending: deque[Future[Any]] = deque()
+    import codecs
+
+    encoding = getattr(out, "encoding", None) or "utf-8"
     try:
         fd: int | None = out.fileno()
     except (OSError, ValueError, AttributeError):  # not a file: the chunks' texts come back to this process
+        fd = None
+    if codecs.lookup(encoding).name != "utf-8":  # (utf-8-sig would write its mark before every slice)
         fd = None
     out.flush()
 
@@ -170,7 +175,6 @@ def _in_processes(batches: Iterator[list[bytes]], out: IO[str], workers: int, ch
         # Each process writes its chunk's bytes to `out`'s file itself, in the order of the chunks (its turn
         # comes when the chunk before it was written): the texts never travel between processes.
         turn = context.Value("q", 0, lock=False)
-        encoding = getattr(out, "encoding", None) or "utf-8"
         errors = getattr(out, "errors", None) or "strict"
         pool = ProcessPoolExecutor(
             workers,
