@@ -7,6 +7,9 @@ CPU time of the process and its peak resident memory (getrusage of the child) ar
 of the machine (it is shared). For comparison, the scalar path line by line (`cli.run_jsonl`, the former loop and
 the reference of the tests) on the first 5,000 lines, in this process.
 
+Each code runs twice: through the command (two processes for a long input) and in one process
+(`jsonl.run(..., workers=1)`).
+
 Run: .venv/bin/python benchmarks/bench_jsonl.py [lines] [--base SRC]
 (`--base /work/wt/x-base/src`: the same file through another checkout's code, in the same minutes, for a side by side
 figure on a shared machine; the output of both is compared byte for byte.)
@@ -17,7 +20,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -39,20 +41,39 @@ def write_lines(path: Path, count: int) -> None:
             out.write(json.dumps({"id": i, **situation}) + "\n")
 
 
-def through_the_command(path: Path, out: Path | None = None, source: str | None = None) -> tuple[float, float, float]:
+ONE_PROCESS = (
+    "import sys; from echeancier.contributions import jsonl; "
+    "sys.exit(jsonl.run(sys.stdin.buffer, sys.stdout, workers=1))"
+)
+
+
+def through_the_command(
+    path: Path, out: Path | None = None, source: str | None = None, *, processes: int = 2
+) -> tuple[float, float, float]:
     """(wall s, CPU s, peak resident MB) of `echeancier simulate --jsonl < path > out` (or /dev/null); `source`:
-    the code of another checkout (PYTHONPATH)."""
+    the code of another checkout (PYTHONPATH); `processes=1`: the same run in one process (`jsonl.run(...,
+    workers=1)`, what the command does for a short input)."""
     env = dict(os.environ)
     if source:
         env["PYTHONPATH"] = source
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    command = [str(CLI), "simulate", "--jsonl"] if processes > 1 else [sys.executable, "-c", ONE_PROCESS]
+    # Through a wrapper process, whose children are only this run: their peak memory is this run's alone.
+    wrapper = [sys.executable, "-c", MEASURE, *command]
     with path.open("rb") as stdin, open(out or os.devnull, "wb") as stdout:
-        began = time.perf_counter()
-        subprocess.run([str(CLI), "simulate", "--jsonl"], stdin=stdin, stdout=stdout, env=env, check=True)
-        wall = time.perf_counter() - began
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, after.ru_maxrss / 1024
+        done = subprocess.run(wrapper, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, env=env, check=True)
+    wall, cpu, peak = (float(x) for x in done.stderr.decode().split()[-3:])
+    return wall, cpu, peak
+
+
+MEASURE = """
+import resource, subprocess, sys, time
+began = time.perf_counter()
+status = subprocess.run(sys.argv[1:]).returncode
+wall = time.perf_counter() - began
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, file=sys.stderr)
+sys.exit(status)
+"""
 
 
 def scalar_path(path: Path, count: int) -> float:
@@ -76,17 +97,17 @@ def main() -> None:
         path = Path(folder) / "situations.jsonl"
         write_lines(path, count)
         outputs = []
-        for name, source in (("this code", None), (f"base {base}", base)) if base else (("this code", None),):
-            outputs.append(Path(folder) / f"out-{len(outputs)}.jsonl")
-            wall, cpu, peak = through_the_command(path, outputs[-1], source)
-            print(
-                f"{name}: echeancier simulate --jsonl, {count:,} lines: {wall:.2f} s wall, {count / wall:,.0f} "
-                f"lines/s ({cpu:.2f} s CPU, {count / cpu:,.0f} lines per CPU second, {cpu / count * 1e6:,.0f} µs "
-                f"per line), peak resident memory {peak:.0f} MB (the largest process)"
-            )
-        if base:
-            same = outputs[0].read_bytes() == outputs[1].read_bytes()
-            print(f"  outputs identical byte for byte: {same}")
+        for processes in (2, 1):
+            for name, source in (("this code", None), (f"base {base}", base)) if base else (("this code", None),):
+                outputs.append(Path(folder) / f"out-{len(outputs)}.jsonl")
+                wall, cpu, peak = through_the_command(path, outputs[-1], source, processes=processes)
+                print(
+                    f"{name}, {processes} process{'es' if processes > 1 else ''}: {count:,} lines: {wall:.2f} s wall, "
+                    f"{count / wall:,.0f} lines/s ({cpu:.2f} s CPU, {count / cpu:,.0f} lines per CPU second, "
+                    f"{cpu / count * 1e6:,.0f} µs per line), peak resident memory {peak:.0f} MB (the largest process)"
+                )
+        same = all(output.read_bytes() == outputs[0].read_bytes() for output in outputs)
+        print(f"  outputs identical byte for byte: {same}")
         scalar = scalar_path(path, min(SCALAR_LINES, count))
         lines = min(SCALAR_LINES, count)
         print(f"  scalar path line by line (run_jsonl), first {lines:,} lines: {lines / scalar:,.0f} lines/s")

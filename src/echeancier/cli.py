@@ -572,7 +572,10 @@ def simulate(
         from echeancier.contributions import jsonl as jsonl_path
 
         with _errors():
-            status = jsonl_path.run(sys.stdin.buffer, sys.stdout)
+            try:
+                status = jsonl_path.run(sys.stdin.buffer, sys.stdout)
+            except jsonl_path.OutputFailed as failure:  # written by a worker process, to the same descriptor
+                raise OutputError(failure.error) from None
         raise typer.Exit(status)
 
     for name, value in (("year", year), ("profession", profession), ("income", income)):

@@ -1,7 +1,9 @@
 """`echeancier simulate --jsonl` in chunks: the same lines as one `simulate(...).to_dict()` per line, much faster.
 
 A chunk of lines is read (`CHUNK` lines, or fewer when no more input is waiting, so that a conversation through a
-pipe still gets each answer at once). Each line goes through the one input layer as before (`loads_json`, then
+pipe still gets each answer at once). A line of the common shape (`read_common`: an ASCII object of the usual keys,
+each of the exact JSON type the model reads as is) is parsed by msgspec and checked without pydantic, to the values
+the input layer gives it; every other line goes through the one input layer as before (`loads_json`, then
 `Situation`): a bad line gives the same `{"id", "line", "error"}` object in its place. The valid lines are then
 computed together, by income year, profession and ACRE group, with the rules evaluated on NumPy columns
 (`contributions.vectorized.VECTOR`, the machinery of `simulate_many`) through `engine.of_year`, the function the
@@ -14,6 +16,9 @@ it, and a slot for each number that differs by row — filled row by row with th
 writes the scalar path's `Decimal`s. Incomes given net of contributions (`income_is_net`, a search), rows with a
 département (their own law) and any row whose year cannot be read take the scalar path, line by line
 (`scalar_line`), which is also the reference the tests compare with, byte for byte.
+
+A long input is computed by two processes, each writing its chunks to the output file itself when their turn comes
+(`_chunk_written`), so that the text of a chunk never travels between processes.
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import operator
 import os
+import re
 import select
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -37,18 +44,35 @@ from echeancier.contributions import conjoint_collaborateur, engine
 from echeancier.contributions.context import AcreRows, Rows
 from echeancier.contributions.exact import SCALAR
 from echeancier.contributions.result import CONTRIBUTIONS, Simulation, _num
-from echeancier.contributions.situation import ConjointCollaborateur, Profession, Situation, situation_from_mapping
+from echeancier.contributions.situation import (
+    MAX_ID,
+    MAX_INCOME,
+    ConjointCollaborateur,
+    Profession,
+    Situation,
+    situation_from_mapping,
+)
 from echeancier.contributions.traced import TRACED, Column, Ratio, Tracer
 from echeancier.contributions.vectorized import SCALAR_FIELDS, VECTOR
 from echeancier.contributions.year import LONG_AGO, Cotisations
-from echeancier.kernel.inputs import MAX_JSON_BYTES, InputError, iter_lines, loads_json
+from echeancier.kernel.inputs import (
+    MAX_JSON_BYTES,
+    InputError,
+    check_text,
+    iter_lines,
+    loads_json,
+    parse_date,
+    parse_euros,
+)
 from echeancier.law.loader import LawError
-from echeancier.law.snapshot import EPOCH, LawSnapshot, snapshot
+from echeancier.law.snapshot import EPOCH, Figures, LawSnapshot, snapshot, supported_years
 
-CHUNK = 10_000  # lines read, checked and computed together; memory is bounded by it
+CHUNK = 20_000  # lines read, checked and computed together; memory is bounded by it (about 350 MB a process)
 MAX_WORKERS = 2  # processes computing chunks at once, by default (at most one per CPU)
 _PROFESSIONS = tuple(Profession)
-_POWERS_OF_TEN = frozenset(10**k for k in range(19))
+_PROFESSION_CODES = {profession: code for code, profession in enumerate(_PROFESSIONS)}
+_Texts = npt.NDArray[np.object_]  # a text for each row of a group
+_PER_EXACT = 10**11  # the largest divisor whose quotients `_texts` writes from floats (see there)
 _FLOAT_EXACT = 1 << 53
 
 
@@ -115,29 +139,59 @@ def _in_processes(batches: Iterator[list[bytes]], out: IO[str], workers: int, ch
     from concurrent.futures import Future, ProcessPoolExecutor
 
     status = 0
-    pending: deque[Future[tuple[str, bool]]] = deque()
+    pending: deque[Future[Any]] = deque()
+    import codecs
+
+    encoding = getattr(out, "encoding", None) or "utf-8"
+    try:
+        fd: int | None = out.fileno()
+    except (OSError, ValueError, AttributeError):  # not a file: the chunks' texts come back to this process
+        fd = None
+    if codecs.lookup(encoding).name != "utf-8":  # (utf-8-sig would write its mark before every slice)
+        fd = None
+    out.flush()
 
     def write_first() -> None:
         nonlocal status
-        text, failed = pending.popleft().result()
+        result = pending.popleft().result()
+        if fd is not None:
+            status |= result
+            return
+        text, failed = result
         status |= failed
         if text:
             out.write(text)
             out.flush()
-
-    from echeancier.law.snapshot import supported_years
 
     for year in supported_years():  # the law read once, before the fork, not by each process
         try:
             snapshot(year)
         except LawError:
             pass  # the rows of that year get the scalar path's message
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    context = multiprocessing.get_context("fork")
+    if fd is None:
+        pool = ProcessPoolExecutor(workers, mp_context=context)
+    else:
+        # Each process writes its chunk's bytes to `out`'s file itself, in the order of the chunks (its turn
+        # comes when the chunk before it was written): the texts never travel between processes.
+        turn = context.Value("q", 0, lock=False)
+        errors = getattr(out, "errors", None) or "strict"
+        pool = ProcessPoolExecutor(
+            workers,
+            mp_context=context,
+            initializer=_writer,
+            initargs=(context.Condition(), turn, fd, encoding, errors),
+        )
     try:
         number = 1
+        index = 0
         for batch in batches:
-            pending.append(pool.submit(_chunk_text, batch, number))
+            if fd is None:
+                pending.append(pool.submit(_chunk_text, batch, number))
+            else:
+                pending.append(pool.submit(_chunk_written, batch, number, index))
             number += len(batch)
+            index += 1
             while len(pending) > workers or (pending and pending[0].done()):
                 write_first()
             if len(batch) < chunk:  # the input paused: answer everything before waiting for more
@@ -152,7 +206,49 @@ def _in_processes(batches: Iterator[list[bytes]], out: IO[str], workers: int, ch
 
 def _chunk_text(lines: list[bytes], first_number: int) -> tuple[str, bool]:
     texts, failed = simulate_chunk(lines, first_number)
-    return ("\n".join(texts) + "\n" if texts else ""), failed
+    return ("\n".join([*texts, ""]) if texts else ""), failed
+
+
+_WRITER: Any = None  # in a worker process: how it writes its chunks (`_writer`)
+
+
+class OutputFailed(Exception):
+    """A worker process could not write its chunk to the output (`error`: why), which the command reports as a
+    failed write of its standard output."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def _writer(condition: Any, turn: Any, fd: int, encoding: str, errors: str) -> None:
+    global _WRITER
+    _WRITER = (condition, turn, fd, encoding, errors)
+
+
+def _chunk_written(lines: list[bytes], first_number: int, index: int) -> bool:
+    """Compute chunk number `index` and write it to the output when its turn comes; whether a line failed."""
+    condition, turn, fd, encoding, errors = _WRITER
+    data: list[bytes] = []
+    try:
+        texts, failed = simulate_chunk(lines, first_number)
+        data = [text.encode(encoding, errors) for text in _slices(texts)]  # encoded before the turn comes
+        del texts
+    finally:  # the turn passes even if the chunk failed, so that no other process waits for it forever
+        with condition:
+            condition.wait_for(lambda: turn.value == index)
+        try:
+            for piece in data:
+                view = memoryview(piece)
+                while view:
+                    view = view[os.write(fd, view) :]
+        except OSError as error:  # the reader went away, the disk is full…
+            raise OutputFailed(error) from None
+        finally:
+            with condition:
+                turn.value = index + 1
+                condition.notify_all()
+    return failed
 
 
 def run_lines(batches: Iterable[list[bytes]], out: IO[str]) -> int:
@@ -163,10 +259,22 @@ def run_lines(batches: Iterable[list[bytes]], out: IO[str]) -> int:
         number += len(batch)
         if failed:
             status = 1
-        if texts:
-            out.write("\n".join(texts) + "\n")
-            out.flush()
+        for text in _slices(texts):
+            out.write(text)
+        out.flush()
     return status
+
+
+_SLICE = 256  # lines joined into one text to write
+
+
+def _slices(texts: list[str]) -> Iterator[str]:
+    """The output of `texts`, a line each, by slices of `_SLICE` lines: the text of a whole chunk is never held
+    twice (and a line holding a character beyond Latin-1, a narrow no-break space, widens only its slice)."""
+    for start in range(0, len(texts), _SLICE):
+        lines = texts[start : start + _SLICE]
+        lines.append("")  # the last line's end, without copying the slice's text again
+        yield "\n".join(lines)
 
 
 def chunks(stream: IO[bytes], size: int = CHUNK) -> Iterator[list[bytes]]:
@@ -195,16 +303,117 @@ def _waiting(fd: int) -> bool:
 
 @dataclass(slots=True)
 class _Row:
-    """A valid line to compute in a batch."""
+    """A valid line to compute in a batch: what the batch reads of its Situation (the fields of the common shape,
+    `read_common`), its id as JSON and its income in cents."""
 
     index: int  # position in the chunk's output
     number: int  # line number in the input
     raw: bytes
-    situation: Situation
+    year: int
+    profession: Profession
+    start_date: date | None
+    end_date: date | None
+    acre: bool
+    rsa: bool
+    conjoint_collaborateur: ConjointCollaborateur | None
     ident: str  # the id as json.dumps writes it
-    income: Decimal
     cents: int
     deficit: bool
+
+    @property
+    def situation(self) -> Situation:
+        """The line's Situation read by the input layer (for the few rows explained one by one)."""
+        return situation_from_mapping(loads_json(self.raw))
+
+
+_FIELDS = operator.attrgetter(
+    "cents", "start_date", "end_date", "acre", "rsa", "profession", "deficit", "conjoint_collaborateur"
+)
+_COMMON_KEYS = frozenset(
+    ("id", "year", "profession", "income", "start_date", "end_date", "acre", "rsa", "conjoint_collaborateur")
+)
+_COMMON_PROFESSIONS = {p.value: p for p in (Profession.artisan, Profession.commercant, Profession.liberal)}
+_OPTIONS = {option.value: option for option in ConjointCollaborateur}
+_decode: Any = None
+
+
+def read_common(raw: bytes, years: range) -> tuple[Any, ...] | None:
+    """The fields of a line of the common shape, read without pydantic, or None: then the line goes through the
+    input layer (`loads_json`, `Situation`), which reads it or gives its error.
+
+    The common shape: an ASCII JSON object of at most `MAX_JSON_BYTES` whose keys are among `_COMMON_KEYS`, each
+    value of the exact JSON type the model reads without conversion (an int year of the law's years, one of the
+    three professions, an income read by `parse_euros`, ISO dates read by `parse_date`, true/false, an int id of
+    less than 2^53 or a text id that `check_text` takes) and the dates coherent as `Situation` checks them. Such a
+    line is read by the input layer to the same values (`tests/test_jsonl_fast.py` checks it on random and hostile
+    lines); anything else, valid or not, returns None. The JSON is parsed by msgspec, numbers with a fraction as
+    `Decimal` of their text as `loads_json` does; a key given twice is seen by counting the colons of the line (one
+    per key of a flat object, none in the values taken), and non-ASCII lines, whose encoding the input layer checks,
+    are left to it."""
+    global _decode
+    if not raw.isascii() or len(raw) > MAX_JSON_BYTES or raw.count(b"{") != 1 or b"[" in raw:
+        return None  # not a flat object (nor one whose texts hold brackets): never nested deeper than one level
+    if _decode is None:
+        import msgspec
+
+        _decode = msgspec.json.Decoder(float_hook=Decimal).decode
+    try:
+        data = _decode(raw)
+    except (ValueError, RecursionError):  # msgspec.DecodeError
+        return None
+    if type(data) is not dict or raw.count(b":") != len(data) or not _COMMON_KEYS.issuperset(data):
+        return None
+    get = data.get
+    year = get("year")
+    profession = get("profession")
+    if type(year) is not int or year not in years or type(profession) is not str:
+        return None
+    profession = _COMMON_PROFESSIONS.get(profession)
+    acre = get("acre", False)
+    rsa = get("rsa", False)
+    if profession is None or type(acre) is not bool or type(rsa) is not bool:
+        return None
+    income = get("income")
+    kind = type(income)
+    if kind is not int and kind is not Decimal:
+        return None
+    ident = get("id")
+    if ident is None:
+        ident_text = "null"
+    elif type(ident) is int:
+        if abs(ident) >= MAX_ID:
+            return None
+        ident_text = str(ident)  # as json.dumps writes an int
+    elif type(ident) is not str:
+        return None
+    option = get("conjoint_collaborateur")
+    if option is not None:
+        if type(option) is not str or option not in _OPTIONS:
+            return None
+        option = _OPTIONS[option]
+    start = get("start_date")
+    end = get("end_date")
+    try:
+        amount = parse_euros(income, "income", maximum=MAX_INCOME, negative=True)
+        if type(ident) is str:
+            ident_text = json.dumps(check_text(ident, "id"), ensure_ascii=False)
+        if start is not None:
+            if type(start) is not str:
+                return None
+            start = parse_date(start, "start_date")
+            if start.year > year:
+                return None
+        if end is not None:
+            if type(end) is not str:
+                return None
+            end = parse_date(end, "end_date")
+            if end.year != year or (start is not None and end < start):
+                return None
+    except InputError:
+        return None
+    if acre and start is None:
+        return None
+    return year, profession, start, end, acre, rsa, option, ident_text, amount
 
 
 def simulate_chunk(lines: list[bytes], first_number: int) -> tuple[list[str], bool]:
@@ -212,42 +421,59 @@ def simulate_chunk(lines: list[bytes], first_number: int) -> tuple[list[str], bo
     texts: list[str] = []
     failed = False
     by_year: dict[int, list[_Row]] = {}
+    years = supported_years()
     for offset, raw in enumerate(lines):
         number = first_number + offset
         if not raw.strip():
             continue
-        ident: Any = None
-        try:
-            if len(raw) > MAX_JSON_BYTES:
-                raise InputError("json", f"ligne trop longue (plus de {MAX_JSON_BYTES} octets)")
-            data = loads_json(raw)
-            if isinstance(data, dict):
-                ident = echoable_id(data.get("id"))
-            situation = situation_from_mapping(data)
-        except (InputError, LawError) as error:
-            texts.append(_error(ident, number, error))
-            failed = True
-            continue
-        own = any(getattr(situation, name) for name in SCALAR_FIELDS)
-        if situation.income_is_net or situation.department is not None or situation.section is not None or own:
-            # Line by line: net incomes (a search), the collectivités of L751-1 and Mayotte (their own law), the
-            # professions libérales réglementées (their section's law, `professions_liberales`) and the exemptions
-            # of a contributor's own situation (`vectorized.SCALAR_FIELDS`).
-            done = scalar_line(number, raw)
-            assert done is not None
-            texts.append(done[0])
-            failed |= done[1]
-            continue
-        income, cents, deficit = engine.counted_income(situation.income)
-        ident = situation.id
-        if ident is None:
-            ident_text = "null"
-        elif type(ident) is int:
-            ident_text = str(ident)  # as json.dumps writes an int
+        common = read_common(raw, years)
+        if common is not None:
+            year, profession, start, end, acre, rsa, option, ident_text, income = common
         else:
-            ident_text = json.dumps(ident, ensure_ascii=False)
-        row = _Row(len(texts), number, raw, situation, ident_text, income, cents, deficit)
-        by_year.setdefault(situation.year, []).append(row)
+            ident: Any = None
+            try:
+                if len(raw) > MAX_JSON_BYTES:
+                    raise InputError("json", f"ligne trop longue (plus de {MAX_JSON_BYTES} octets)")
+                data = loads_json(raw)
+                if isinstance(data, dict):
+                    ident = echoable_id(data.get("id"))
+                situation = situation_from_mapping(data)
+            except (InputError, LawError) as error:
+                texts.append(_error(ident, number, error))
+                failed = True
+                continue
+            own = any(getattr(situation, name) for name in SCALAR_FIELDS)
+            if situation.income_is_net or situation.department is not None or situation.section is not None or own:
+                # Line by line: net incomes (a search), the collectivités of L751-1 and Mayotte (their own law), the
+                # professions libérales réglementées (their section's law, `professions_liberales`) and the
+                # exemptions of a contributor's own situation (`vectorized.SCALAR_FIELDS`).
+                done = scalar_line(number, raw)
+                assert done is not None
+                texts.append(done[0])
+                failed |= done[1]
+                continue
+            ident = situation.id
+            if ident is None:
+                ident_text = "null"
+            elif type(ident) is int:
+                ident_text = str(ident)  # as json.dumps writes an int
+            else:
+                ident_text = json.dumps(ident, ensure_ascii=False)
+            year, profession, start, end = (
+                situation.year,
+                situation.profession,
+                situation.start_date,
+                situation.end_date,
+            )
+            acre, rsa, option, income = (
+                situation.acre,
+                situation.rsa,
+                situation.conjoint_collaborateur,
+                situation.income,
+            )
+        _, cents, deficit = engine.counted_income(income)
+        row = _Row(len(texts), number, raw, year, profession, start, end, acre, rsa, option, ident_text, cents, deficit)
+        by_year.setdefault(year, []).append(row)
         texts.append("")
     for year, rows in by_year.items():
         try:
@@ -268,32 +494,19 @@ def _year(law: LawSnapshot, rows: list[_Row], texts: list[str]) -> None:
     deficit), computed on columns, explained by path."""
     figures = law.exact
     n = len(rows)
-    cents = np.fromiter((row.cents for row in rows), dtype=np.int64, count=n)
-    start = np.fromiter(
-        (
-            LONG_AGO if row.situation.start_date is None else row.situation.start_date.toordinal() - EPOCH
-            for row in rows
-        ),
-        dtype=np.int64,
-        count=n,
-    )
-    end = np.fromiter(
-        (
-            figures.last_day if row.situation.end_date is None else row.situation.end_date.toordinal() - EPOCH
-            for row in rows
-        ),
-        dtype=np.int64,
-        count=n,
-    )
-    acre = np.fromiter((row.situation.acre for row in rows), dtype=np.bool_, count=n)
-    minimums = np.fromiter((not row.situation.rsa for row in rows), dtype=np.bool_, count=n)
-    profession = np.fromiter((_PROFESSIONS.index(row.situation.profession) for row in rows), dtype=np.intp, count=n)
-    deficit = np.fromiter((row.deficit for row in rows), dtype=np.bool_, count=n)
-    first = np.fromiter((engine.in_first_years(row.situation, law) for row in rows), dtype=np.bool_, count=n)
+    # The rows' fields as columns, in one pass over the rows.
+    fields = zip(*map(_FIELDS, rows), strict=True)
+    cents_, starts, ends, acres, rsas, professions, deficits, codes = (list(column) for column in fields)
+    cents = np.array(cents_, dtype=np.int64)
+    start = np.array([LONG_AGO if d is None else d.toordinal() - EPOCH for d in starts], dtype=np.int64)
+    end = np.array([figures.last_day if d is None else d.toordinal() - EPOCH for d in ends], dtype=np.int64)
+    acre = np.array(acres, dtype=np.bool_)
+    minimums = ~np.array(rsas, dtype=np.bool_)
+    profession = np.array([_PROFESSION_CODES[p] for p in professions], dtype=np.intp)
+    deficit = np.array(deficits, dtype=np.bool_)
+    first = np.array([engine.in_first_years(cast(Situation, row), law) for row in rows], dtype=np.bool_)
     metropole = np.zeros(n, dtype=np.bool_)  # rows with a département take the scalar path
-    option = np.fromiter(
-        (conjoint_collaborateur.code(row.situation.conjoint_collaborateur) for row in rows), dtype=np.int64, count=n
-    )
+    option = np.array([conjoint_collaborateur.code(o) for o in codes], dtype=np.int64)
     conjoint = option if option.any() else None
     whole = engine.of_year(VECTOR, figures, cents, start, end, acre, minimums, profession, metropole, conjoint=conjoint)
     kept = np.zeros(n, dtype=np.bool_)
@@ -367,7 +580,7 @@ class _Strings:
     """A text that differs by row inside a constant of a template (the affiliation date of each row), JSON-escaped,
     for every row of the group."""
 
-    values: list[str]
+    values: _Texts
 
 
 class _RightsPart:
@@ -432,7 +645,7 @@ class _Group:
         left = np.ones(n, dtype=np.bool_)
         tracer = Tracer(left)
         column = tracer.column
-        year_number = self.rows[0].situation.year
+        year_number = self.rows[0].year
         r = year.rows
         acre = None
         if r.acre is not None:
@@ -464,7 +677,7 @@ class _Group:
         abattement = None if year.abattement is None else column(year.abattement)
         base_csg = column(year.base_csg)
         cfp_column = column(year.cfp)
-        idents = [row.ident for row in self.rows]
+        idents = _texts_of([row.ident for row in self.rows])
         constants = self.rsa * 4 + self.deficit * 2 + self.first_years
         placeholders = tuple(_PartLine(key, _Part(key)) for key in CONTRIBUTIONS)
         forfait_placeholders = tuple(_PartLine(key, _Part(f"{_FORFAIT}.{key}")) for key in CONTRIBUTIONS)
@@ -494,12 +707,12 @@ class _Group:
             trace = tracer.follow(left)
             simulation = simulation_of(False, 0, (), False)
             rows = trace.keep
-            parts: dict[str, list[str]] = {}
+            parts: dict[str, _Texts] = {}
             explanation = cast(engine._Explanation, simulation.explanation)
             for key, make in zip(CONTRIBUTIONS[:-1], explanation.line_makers()[:-1], strict=True):
                 parts[key] = self._part(tracer, rows, lambda make=make: make().to_dict(), idents, parts)
             cfp_key = CONTRIBUTIONS[-1]
-            parts[cfp_key] = [""] * n
+            parts[cfp_key] = _blank(n)
             cfps: dict[int, int] = {}
             for code in np.unique(self.profession[rows]).tolist():
                 # The profession's own CFP (an int, as for one situation) and its line.
@@ -510,7 +723,7 @@ class _Group:
                 make_cfp = own.line_makers()[-1]
                 done_cfp = self._part(tracer, chosen, lambda make=make_cfp: make().to_dict(), idents, parts)
                 _merge(parts[cfp_key], done_cfp, chosen)
-            parts[_RIGHTS] = [""] * n
+            parts[_RIGHTS] = _blank(n)
             first = rows & self.first_years
             if first.any():
                 tracer.follow(first)  # the rows of `rows` share the path of the construction
@@ -534,8 +747,8 @@ class _Group:
                     return data
 
                 done = self._part(tracer, chosen, whole, idents, parts)
-                for i in np.flatnonzero(chosen).tolist():
-                    texts[self.rows[i].index] = done[i]
+                for row, text in zip(np.flatnonzero(chosen).tolist(), done[chosen].tolist(), strict=True):
+                    texts[self.rows[row].index] = text
             left &= ~rows
 
     def forfait(
@@ -543,15 +756,15 @@ class _Group:
         tracer: Tracer,
         rows: npt.NDArray[np.bool_],
         simulation: Simulation,
-        idents: list[str],
-        parts: dict[str, list[str]],
+        idents: _Texts,
+        parts: dict[str, _Texts],
         placeholders: tuple[_PartLine, ...],
         cfps: dict[int, int],
-    ) -> list[str]:
+    ) -> _Texts:
         """The flat-rate block of `rows` (the first years): the provisional simulation is built once per path of
         its construction, its lines explained as parts (the CFP line by profession, with the profession's own
         CFP as for one situation), then the block written by `Simulation.to_dict`."""
-        out = [""] * len(rows)
+        out = _blank(len(rows))
         left = rows.copy()
         object.__setattr__(simulation, "_rights", _RightsPart())
         cfp_key = CONTRIBUTIONS[-1]
@@ -565,7 +778,7 @@ class _Group:
             for key, make in zip(CONTRIBUTIONS[:-1], explanation.line_makers()[:-1], strict=True):
                 name = f"{_FORFAIT}.{key}"
                 parts[name] = self._part(tracer, path, lambda make=make: make().to_dict(), idents, parts)
-            cfp_lines = [""] * len(rows)
+            cfp_lines = _blank(len(rows))
             for code in np.unique(self.profession[path]).tolist():
                 chosen = path & (self.profession == code)
                 alone = _standin(provisional.year, code, conjoint=self.conjoint)
@@ -587,10 +800,10 @@ class _Group:
         tracer: Tracer,
         rows: npt.NDArray[np.bool_],
         explanation: engine._Explanation,
-        idents: list[str],
-        parts: dict[str, list[str]],
+        idents: _Texts,
+        parts: dict[str, _Texts],
         rsa: bool,
-    ) -> list[str]:
+    ) -> _Texts:
         """The rights part of `rows`, explained together by what the rights read of the situation as constants:
         whether an activity start is given, ACRE, and whether an affiliation date of the IJ is written. The start
         itself is a column (`_Start`), and the affiliation date, written in the JSON and in a sentence, a slot
@@ -601,11 +814,11 @@ class _Group:
 
         if self.dates is None:  # once per group
             figures = rights_figures(self.law)
-            starts = [row.situation.start_date for row in self.rows]
+            starts = [row.start_date for row in self.rows]
             reached = [affiliation_date(figures, start) for start in starts]
             key = np.fromiter(
                 (
-                    (start is not None) * 4 + row.situation.acre * 2 + (day is not None)
+                    (start is not None) * 4 + row.acre * 2 + (day is not None)
                     for start, row, day in zip(starts, self.rows, reached, strict=True)
                 ),
                 dtype=np.intp,
@@ -619,11 +832,11 @@ class _Group:
                 if day not in texts:
                     assert day is not None
                     texts[day] = (_escaped(day.isoformat()), _escaped(format_date(day)))
-            iso = _Strings([texts[day][0] for day in reached])
-            french = _Strings([texts[day][1] for day in reached])
+            iso = _Strings(_texts_of([texts[day][0] for day in reached]))
+            french = _Strings(_texts_of([texts[day][1] for day in reached]))
             self.dates = (starts, reached, key, ordinals, iso, french)
         starts, reached, key, ordinals, iso, french = self.dates
-        out = [""] * len(rows)
+        out = _blank(len(rows))
         for value in np.unique(key[rows]).tolist():
             chosen = rows & (key == value)
             probe = int(np.argmax(chosen))
@@ -632,7 +845,7 @@ class _Group:
             if probe_start is not None:
                 start = _Start(probe_start.year, probe_start.month, probe_start.day)
                 start.ordinals = tracer.column(ordinals)
-            year_of = self.rows[probe].situation.year
+            year_of = self.rows[probe].year
             standin = _Standin(_ID, year_of, _PROFESSIONS[0], rsa, start, None, conjoint_collaborateur=self.conjoint)
             standin.acre = bool(value & 2)
             own = dataclasses.replace(explanation, situation=cast(Situation, standin))
@@ -659,17 +872,17 @@ class _Group:
         tracer: Tracer,
         rows: npt.NDArray[np.bool_],
         build: Any,
-        idents: list[str],
-        parts: dict[str, list[str]],
+        idents: _Texts,
+        parts: dict[str, _Texts],
         strings: dict[str, _Strings] | None = None,
         alone: Any = None,
-    ) -> list[str]:
+    ) -> _Texts:
         """The JSON text of a part of the explanation for `rows` (a list over the group, "" elsewhere): `build`
         is run once per path, each run's template filled for the rows on that path. `strings`: texts of the
         probe's that are slots (`_Strings`) wherever they occur in the constants of the template. `alone(i)`: the
         text of row `i` by itself, for the rows of a path whose run cannot be traced (TypeError, ValueError: the
         code needed a number of each row where a column cannot stand, and every row of the path reached it)."""
-        out = [""] * len(rows)
+        out = _blank(len(rows))
         left = rows.copy()
         while left.any():
             trace = tracer.follow(left)
@@ -687,12 +900,39 @@ class _Group:
             keep = trace.keep
             chosen = np.flatnonzero(keep)
             if slots:
-                values = [_texts(slot, keep, chosen, idents, parts) for slot in slots]
-                for i, filled in zip(chosen.tolist(), zip(*values, strict=True), strict=True):
-                    out[i] = template % filled
+                written: dict[Any, list[str]] = {}  # a number often stands twice (a line's base, its tranche's)
+                values = []
+                for slot in slots:
+                    same = (id(slot.n), slot.per) if isinstance(slot, Ratio) and type(slot.per) is int else id(slot)
+                    texts = written.get(same)
+                    if texts is None:
+                        texts = written[same] = _texts(slot, keep, chosen, idents, parts)
+                    values.append(texts)
+                # Each row's text joined from the template's pieces and its values (`%` would read the whole
+                # template again for every row, character by character: four times the cost of a 4 KB row).
+                # A value the same on every row (a rate of the law, a constant of the path) joins the pieces.
+                columns: list[Iterable[str]] = []
+                constant: list[str] = []
+                for piece, texts in zip(_pieces(template), [*values, None], strict=True):
+                    constant.append(piece)
+                    if texts is None:
+                        break
+                    if texts.count(texts[0]) == len(texts):
+                        constant.append(texts[0])
+                        continue
+                    if any(constant):
+                        columns.append(itertools.repeat("".join(constant)))
+                    constant = []
+                    columns.append(texts)
+                if any(constant):
+                    columns.append(itertools.repeat("".join(constant)))
+                if any(isinstance(column, list) for column in columns):
+                    filled = map("".join, zip(*columns, strict=False))  # the pieces repeat without end
+                    out[keep] = np.fromiter(filled, dtype=object, count=len(chosen))
+                else:
+                    out[keep] = "".join(constant)
             else:
-                for i in chosen.tolist():
-                    out[i] = template
+                out[keep] = template
             left &= ~keep
         return out
 
@@ -704,6 +944,8 @@ def _plan(value: Any, memo: dict[int, Any]) -> Any:
     if isinstance(value, Column):
         values = value.values
         return (values if values.dtype == object else values.tolist()).__getitem__
+    if isinstance(value, LawSnapshot | Figures):  # the law's figures: never a column
+        return None
     if isinstance(value, tuple):
         items: list[tuple[str | int, Any]] = list(enumerate(value))
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -733,6 +975,27 @@ def _plan(value: Any, memo: dict[int, Any]) -> Any:
     return made
 
 
+_FORMAT = re.compile("%[s%]")
+
+
+def _pieces(template: str) -> list[str]:
+    """The texts of `template` between its slots (`%s`), each `%%` read as `%`: one more than the slots."""
+    pieces: list[str] = []
+    current: list[str] = []
+    end = 0
+    for match in _FORMAT.finditer(template):
+        current.append(template[end : match.start()])
+        if match.group() == "%%":
+            current.append("%")
+        else:
+            pieces.append("".join(current))
+            current = []
+        end = match.end()
+    current.append(template[end:])
+    pieces.append("".join(current))
+    return pieces
+
+
 def _escaped(text: str) -> str:
     """`text` as json.dumps writes it inside a string (without the quotes), `%` doubled as in a template."""
     return json.dumps(text, ensure_ascii=False)[1:-1].replace("%", "%%")
@@ -740,8 +1003,6 @@ def _escaped(text: str) -> str:
 
 def _substitute(template: str, slots: list[Any], strings: dict[str, _Strings]) -> tuple[str, list[Any]]:
     """`template` with a slot in place of each occurrence of a key of `strings` in its constants."""
-    import re
-
     pattern = re.compile("|".join(["%s", "%%", *(re.escape(text) for text in strings)]))
     pieces: list[str] = []
     order: list[Any] = []
@@ -760,9 +1021,41 @@ def _substitute(template: str, slots: list[Any], strings: dict[str, _Strings]) -
     return "".join(pieces), order
 
 
-def _merge(into: list[str], part: list[str], rows: npt.NDArray[np.bool_]) -> None:
-    for i in np.flatnonzero(rows).tolist():
-        into[i] = part[i]
+_FRACTIONS = ["", *(f".{r:02d}" if r % 10 else f".{r // 10}" for r in range(1, 100))]
+_DIGITS_EXACT = 10**15  # every decimal of at most 15 significant digits is the shortest repr of its float
+
+
+def _cents(n: npt.NDArray[np.int64], *, negative: bool = True) -> list[str]:
+    """Amounts in cents (|n| < 10^15) as `json.dumps` writes the scalar path's `Decimal(n) / 100`: the int when
+    whole, else `repr` of its float — which is the decimal itself, without its trailing zero (a decimal of at most
+    15 significant digits is the only one of its length or shorter that reads back as its float), written here
+    from the integers at half the cost of `repr`."""
+    quotient, remainder = np.divmod(np.abs(n) if negative else n, 100)
+    if not remainder.any():
+        texts = list(map(str, quotient.tolist()))
+    else:
+        texts = list(map(str.__add__, map(str, quotient.tolist()), map(_FRACTIONS.__getitem__, remainder.tolist())))
+    if negative:  # `negative`: whether some may be below zero
+        for i in np.flatnonzero(n < 0).tolist():
+            texts[i] = "-" + texts[i]
+    return texts
+
+
+def _merge(into: _Texts, part: _Texts, rows: npt.NDArray[np.bool_]) -> None:
+    into[rows] = part[rows]
+
+
+def _blank(n: int) -> _Texts:
+    """Texts of `n` rows, empty."""
+    out = np.empty(n, dtype=object)
+    out.fill("")
+    return out
+
+
+def _texts_of(texts: list[str]) -> _Texts:
+    out = np.empty(len(texts), dtype=object)
+    out[:] = texts
+    return out
 
 
 def _template(data: Any) -> tuple[str, list[Any]]:
@@ -813,41 +1106,72 @@ def _texts(
     slot: Any,
     keep: npt.NDArray[np.bool_],
     chosen: npt.NDArray[np.intp],
-    idents: list[str],
-    parts: dict[str, list[str]],
+    idents: _Texts,
+    parts: dict[str, _Texts],
 ) -> list[str]:
     """The JSON numbers (or ids, or parts) of a slot for the rows kept, as `json.dumps` writes the scalar path's
     values."""
     if isinstance(slot, _Id):
-        return [idents[i] for i in chosen.tolist()]
+        return cast(list[str], idents[keep].tolist())
     if isinstance(slot, _Part):
-        part = parts[slot.name]
-        return [part[i] for i in chosen.tolist()]
+        return cast(list[str], parts[slot.name][keep].tolist())
     if isinstance(slot, _Strings):
-        values = slot.values
-        return [values[i] for i in chosen.tolist()]
+        return cast(list[str], slot.values[keep].tolist())
     if isinstance(slot, Column):
         values = slot.values[keep]
         if values.dtype == np.bool_:
             return ["true" if v else "false" for v in values.tolist()]
+        if values.size > 1 and values.dtype == np.int64 and values.min() == values.max():
+            return [str(int(values[0]))] * values.size
         return list(map(str, values.tolist()))
     n = slot.n.values[keep] if isinstance(slot.n, Column) else np.full(len(chosen), slot.n, dtype=object)
     per = slot.per
-    if (
-        type(per) is int
-        and per in _POWERS_OF_TEN
-        and n.dtype == np.int64
-        and (not n.size or int(np.abs(n).max()) < _FLOAT_EXACT)
-    ):
-        quotient, remainder = np.divmod(n, per)
-        if not remainder.any():
-            return list(map(str, quotient.tolist()))
-        floats = (n / per).tolist()
-        if remainder.all():
-            return list(map(repr, floats))
-        return [repr(f) if r else str(q) for q, r, f in zip(quotient.tolist(), remainder.tolist(), floats, strict=True)]
+    if n.dtype == object and n.size:  # a bound that could leave int64: the values themselves may not
+        largest = max(map(abs, n.tolist()))
+        if largest < _FLOAT_EXACT:
+            n = n.astype(np.int64)
+    written = _quotients(n, per)
+    if written is not None:
+        return written
     pers = slot.per.values[keep] if isinstance(slot.per, Column) else np.full(len(chosen), per, dtype=object)
+    return _decimals(n, pers)
+
+
+def _decimals(n: npt.NDArray[Any], pers: npt.NDArray[Any]) -> list[str]:
+    """n / per as `json.dumps` writes the scalar path's `Decimal(n) / Decimal(per)` (`result._num`), one by one."""
     return [
         repr(_num(Decimal(int(a)) if int(b) == 1 else Decimal(int(a)) / Decimal(int(b))))
         for a, b in zip(n.tolist(), pers.tolist(), strict=True)
     ]
+
+
+def _quotients(n: npt.NDArray[Any], per: Any) -> list[str] | None:
+    """What `_decimals` writes for a divisor `per` common to the rows, computed on the column at once, or None
+    where that is not proved equal (`per` too large, values beyond 2^53)."""
+    if type(per) is not int or not 0 < per <= _PER_EXACT or n.dtype != np.int64:
+        return None
+    if not n.size:
+        return []
+    low, high = int(n.min()), int(n.max())
+    if max(-low, high) >= _FLOAT_EXACT:
+        return None
+    # The scalar path writes `Decimal(n) / Decimal(per)` (28 significant digits) as an int when whole, else as its
+    # float. With |n| < 2^53 and per at most _PER_EXACT, n / per in floating point (the correctly rounded quotient
+    # of two exact doubles) is that float: a midpoint between two doubles near x = n / per is at least
+    # x / (2^54 per) away from it (n / per cannot be one: its power of two would exceed per), more than the
+    # Decimal's rounding, at most x / (2 * 10^27), when per <= 2 * 10^27 / 2^54 (1.1 * 10^11).
+    if low == high and n.size > 1:  # a figure the same on every row: written once
+        one = _quotients(n[:1], per)
+        assert one is not None
+        return one * n.size
+    if per == 1:
+        return list(map(str, n.tolist()))
+    if per == 100 and max(-low, high) < _DIGITS_EXACT:
+        return _cents(n, negative=low < 0)
+    quotient, remainder = np.divmod(n, per)
+    if not remainder.any():
+        return list(map(str, quotient.tolist()))
+    floats = (n / per).tolist()
+    if remainder.all():
+        return list(map(repr, floats))
+    return [repr(f) if r else str(q) for q, r, f in zip(quotient.tolist(), remainder.tolist(), floats, strict=True)]
