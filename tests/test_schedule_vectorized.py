@@ -53,6 +53,7 @@ def scalar(row: Mapping[str, Any], year: int) -> Echeancier:
                 "department": row["department"],
                 "acre": plain(row.get("acre", False)),
                 "rsa": plain(row.get("rsa", False)),
+                "abattement_outre_mer": False,  # what the arrays compute (module docstring)
             },
             "incomes": {
                 key: plain(value)
@@ -144,6 +145,7 @@ def random_row(rng: random.Random, year: int) -> dict[str, Any]:
         "activity_start": start,
         "acre": rng.random() < (0.5 if started < 0.5 else 0.1),
         "rsa": rng.random() < 0.15,
+        "abattement_outre_mer": False,  # the arrays' accounts (the abattement: tests/test_abattement_outre_mer.py)
         # R613-1-5: a cessation in N, before or after the declaration (or the same day).
         "cessation": None
         if rng.random() < 0.8

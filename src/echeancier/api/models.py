@@ -109,6 +109,7 @@ class BatchIn(BaseModel):
     pension_invalidite_mois: list[int | None] | None = None
     exoneration_age: list[bool | None] | None = None
     exoneration_debut_outre_mer: list[bool | None] | None = None
+    abattement_outre_mer: list[bool | None] | None = None
 
 
 class BatchOut(_Open):

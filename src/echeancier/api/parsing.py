@@ -160,7 +160,14 @@ def _strict_json_types(data: Mapping[str, Any], prefix: str) -> None:
         value = data.get(name)
         if value is not None and not (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
             raise ApiError(422, f"{prefix}{name}", f"must be an ISO date (YYYY-MM-DD), got {value!r}")
-    for name in ("acre", "rsa", "income_is_net", "exoneration_age", "exoneration_debut_outre_mer"):
+    for name in (
+        "acre",
+        "rsa",
+        "income_is_net",
+        "exoneration_age",
+        "exoneration_debut_outre_mer",
+        "abattement_outre_mer",
+    ):
         value = data.get(name, False)
         if not isinstance(value, bool):
             raise ApiError(422, f"{prefix}{name}", f"must be true or false, got {value!r}")
@@ -213,6 +220,7 @@ _COLUMN_TYPES: dict[str, tuple[type, ...]] = {
     "pension_invalidite_mois": (int, type(None)),
     "exoneration_age": (bool, type(None)),
     "exoneration_debut_outre_mer": (bool, type(None)),
+    "abattement_outre_mer": (bool, type(None)),
 }
 _TYPE_NAMES = {
     "id": "a string, an integer or null",
@@ -230,6 +238,7 @@ _TYPE_NAMES = {
     "pension_invalidite_mois": "a whole number of months (0 to 12) or null",
     "exoneration_age": "true, false or null",
     "exoneration_debut_outre_mer": "true, false or null",
+    "abattement_outre_mer": "true, false or null",
 }
 
 

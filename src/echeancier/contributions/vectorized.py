@@ -106,7 +106,12 @@ FIELDS = (
     "conjoint_collaborateur",
     "section",
     *SCALAR_FIELDS,
+    "abattement_outre_mer",
 )
+# The régime de croisière abattement of the collectivités of L751-1 (CSS L756-4, `contributions.debut_outre_mer`) is
+# computed by the scalar engine: the overseas rows go there unless they switch it off (false), and so does any row
+# giving something else than a boolean (the scalar engine names it).
+ABATTEMENT = "abattement_outre_mer"
 REGLEMENTEE = PROFESSIONS.index(Profession.liberal_reglementee.value)
 COTISATIONS = CONTRIBUTIONS[:6]  # the six contributions before CSG-CRDS and the CFP
 
@@ -392,8 +397,11 @@ class _Codes:
 def _array(values: Any) -> npt.NDArray[Any]:
     if isinstance(values, np.ndarray):
         return values
-    array = np.asarray(values)
-    if array.ndim != 1:
+    try:
+        array = np.asarray(values)
+    except ValueError:  # ragged (a list among scalars): one object per row, the row's check names it
+        array = np.empty(0)
+    if array.ndim != 1 or len(array) != len(values):
         array = np.empty(len(values), dtype=object)
         array[:] = list(values)
     return array
@@ -650,6 +658,14 @@ def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
     by_scalar = np.zeros(n, dtype=np.bool_)
     for values in own.values():
         by_scalar |= np.array([not (v is None or v is False or (type(v) is int and v == 0)) for v in values], bool)
+    if ABATTEMENT in data:
+        given = _objects(_array(data[ABATTEMENT]))
+        own[ABATTEMENT] = given
+        off = np.array([v is False or (isinstance(v, np.bool_) and not v) for v in given], bool)
+        odd = np.array([not (v is None or isinstance(v, bool | np.bool_)) for v in given], bool)
+        by_scalar |= (outre_mer & ~off) | odd
+    else:
+        by_scalar |= outre_mer
     return kind, _Columns(
         n=n,
         year=year,
@@ -928,7 +944,7 @@ def simulate_many(
             found.extend(_run_block(cols, years, s, out, fallback, figures_of, forfait))
     _raise_first(found)
     for i in np.flatnonzero(fallback):
-        _scalar_row(cols, int(i), out, law, provisional)
+        _scalar_row(cols, int(i), out, law, provisional, forfait)
     return _wrap(kind, out, cols.ids)
 
 
@@ -994,7 +1010,9 @@ def _day(day: date) -> int:
     return (day - date(1970, 1, 1)).days
 
 
-def _scalar_row(cols: _Columns, i: int, out: dict[str, I64], law: Law, provisional: bool = False) -> None:
+def _scalar_row(
+    cols: _Columns, i: int, out: dict[str, I64], law: Law, provisional: bool = False, forfait: bool = False
+) -> None:
     """One row through the scalar engine: an income given net of contributions (solved by a search), or a row
     with a field of SCALAR_FIELDS."""
     from echeancier.contributions.engine import simulate
@@ -1020,6 +1038,8 @@ def _scalar_row(cols: _Columns, i: int, out: dict[str, I64], law: Law, provision
         result = simulate(situation, provisional_snapshot(year, law) if provisional else snapshot_of(law, year))
     except InputError as error:
         raise RowInputError(i, error.field, error.message) from None
+    if forfait and result.forfait is not None:
+        result = result.forfait  # the flat-rate base of the first two years, as the arrays give it
     for key, amount in zip(CONTRIBUTIONS, result.amounts, strict=True):
         out[key][i] = amount
     for key, amount in zip(conjoint_collaborateur.COLUMNS, result.conjoint_amounts, strict=False):

@@ -66,6 +66,7 @@ COLUMNS = (
     "scenario",
     *("conjoint_collaborateur", "section", "pension_invalidite_mois", "exoneration_age"),
     "exoneration_debut_outre_mer",
+    "abattement_outre_mer",
 )
 # The populations of issue 10 the arrays do not compute: a row giving one of these is replayed (the contributor's
 # fields of the same names, `schedule.scenario.Contributor`).
@@ -211,6 +212,8 @@ def scenario_document(row: Mapping[str, Any], year: int) -> dict[str, Any]:
         for name in POPULATIONS:
             if _population(row.get(name)):
                 contributor[name] = _POPULATION_READERS[name](row.get(name))
+        if row.get("abattement_outre_mer") not in (None, ""):
+            contributor["abattement_outre_mer"] = _flag(row.get("abattement_outre_mer"), True)
         document["contributor"] = contributor
     incomes = dict(document.get("incomes") or {})
     for key, income_year in (("income_n2", year - 2), ("income_n1", year - 1)):
@@ -299,11 +302,20 @@ def _population(value: Any) -> bool:
     return not (isinstance(value, int | float) and value == 0)
 
 
+def _abated(department: Any, abattement: Any) -> bool:
+    """Whether a row may have the régime de croisière abattement of L756-4 (`contributions.debut_outre_mer`), which
+    the arrays do not compute: a department of the 97x codes without `abattement_outre_mer` false (conservative:
+    the replay computes it, or nothing, as the law of the row's department says)."""
+    return (_text(department) or "").strip().startswith("97") and _flag(abattement, True) is not False
+
+
 def _steady(row: Mapping[str, Any], year: int) -> bool:
     """An account the array evaluation computes: its declaration its only event (or with one cessation in N), an
     activity started in N-1 or earlier (without the income of N-2 only when started in N-1: not read), ACRE and
     RSA readable flags, none of the populations the arrays do not compute (`POPULATIONS`)."""
     if _text(row.get("scenario")) or any(_population(row.get(name)) for name in POPULATIONS):
+        return False
+    if _abated(row.get("department"), row.get("abattement_outre_mer")):
         return False
     if _text(row.get("events")) not in (None, "[]") and lone_cessation(row.get("events"), year) is None:
         return False
@@ -492,6 +504,12 @@ def _steady_rows(batch: pa.Table, year: int) -> npt.NDArray[np.bool_]:
         if name in names and not pa.types.is_null(batch.column(name).type):
             given = [_population(value) for value in batch.column(name).to_pylist()]
             mask &= ~np.array(given, dtype=np.bool_)
+    if "department" in names and not pa.types.is_null(batch.column("department").type):
+        # The régime de croisière abattement (CSS L756-4) is the replay's: overseas rows unless switched off.
+        departments = batch.column("department").to_pylist()
+        flags = batch.column("abattement_outre_mer").to_pylist() if "abattement_outre_mer" in names else None
+        abated = [_abated(d, None if flags is None else flags[i]) for i, d in enumerate(departments)]
+        mask &= ~np.array(abated, dtype=np.bool_)
     if "events" in names and not pa.types.is_null(batch.column("events").type):  # a column of nulls: none
         events = batch.column("events")
         if not _is_text(events):

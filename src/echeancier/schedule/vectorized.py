@@ -25,10 +25,15 @@ activity started in N-1: not read), `income_n1`, `declaration_date`, `activity_s
 (false when not given) and `cessation` (a date of N, empty when none) — as a mapping of NumPy arrays or lists, a
 Polars DataFrame or a PyArrow Table, and gives, for each row, what `build_echeancier` gives for the scenario
 
-    contributor: {profession, activity_start, payment: {frequency, day, direct_debit}, department, acre, rsa}
+    contributor: {profession, activity_start, payment: {frequency, day, direct_debit}, department, acre, rsa,
+                  abattement_outre_mer: false}
     incomes: {N-2: income_n2, N-1: income_n1}
     events: [{date: declaration_date, type: declaration, year: N-1}, {date: cessation, type: cessation}]
     years: [N, N+1]
+
+The arrays do not compute the régime de croisière abattement of the collectivités of L751-1 (CSS L756-4,
+`contributions.debut_outre_mer`): an overseas row stands for an account that switches it off, and the campaign
+(`schedule.campaign`) sends the overseas rows that do not to the replay.
 
 The first two years of activity (an activity started in N-2 or N-1): provisional contributions on the flat-rate
 base (R613-5 III, `simulate_many(forfait=True)`, the engine's `Simulation.forfait`), the income of the year the
@@ -659,6 +664,7 @@ class _Amounts:
                 "start_date": np.where(dated, self.start, np.iinfo(np.int64).min).view("datetime64[D]"),
                 "acre": self.acre & dated,
                 "rsa": self.rsa,
+                "abattement_outre_mer": np.zeros(len(cents), dtype=np.bool_),  # not the arrays' (module docstring)
             }
             result = simulate_many(columns, provisional=key[2], law=self.law, forfait=forfait)
             amount = 100 * (result["total"] - result["formation_professionnelle"])
