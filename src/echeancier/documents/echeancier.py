@@ -186,10 +186,10 @@ def note_sentence(note: str) -> str:
         )
     if code == "abattement_outre_mer":
         return (
-            "Abattement de régime de croisière outre-mer appliqué (CSS L756-4, D756-4) : après les 24 mois de "
-            "l'exonération de début d'activité, 75 % la troisième année civile puis 50 % des cotisations et "
-            "contributions dues sur la partie du revenu inférieure au PASS (hors retraite complémentaire, "
-            "invalidité-décès et CFP), dégressif de 150 % à 250 % du PASS."
+            "Abattement de régime de croisière outre-mer appliqué (CSS L756-4, D756-4) : 50 % des cotisations et "
+            "contributions dues sur la partie du revenu inférieure au PASS (75 % la troisième année civile d'une "
+            "activité créée avec l'exonération de début d'activité), hors retraite complémentaire, "
+            "invalidité-décès et CFP, dégressif de 150 % à 250 % du PASS."
         )
     if code == "exoneration_debut_activite_outre_mer":
         return (
