@@ -392,3 +392,24 @@ def test_the_command_line_refuses_the_option_with_an_input_file(tmp_path: Path) 
     )
     assert done.returncode == 2 and "--sans-abattement-outre-mer" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_2025_below_the_pass_half_of_each_abated_contribution() -> None:
+    # 2025, revenu brut 40 000 € (base 29 600 €), below the PASS (47 100 €): min(R, PASS) = R, so 50 % of each
+    # abated contribution itself. Maladie 8.5 % × 29 600 = 2 516 → 1 258 €; IJ 148 → 74 €; retraite de base
+    # 17.87 % × 29 600 = 5 289.52 → 5 290 → 2 645 €; AF 3.1 % → 918 → 459 €; CSG-CRDS 9.7 % → 2 871, abattement
+    # 1 435.50 → 1 436 €: 1 435 €.
+    without, abated = both(year=2025, profession="artisan", department="974", income=40000)
+    assert [without.amount(k) for k in ABATED] == [2516, 148, 5290, 918, 2871]
+    assert [abated.amount(k) for k in ABATED] == [1258, 74, 2645, 459, 1435]
+
+
+def test_2025_the_pass_is_compared_with_the_revenu_brut() -> None:
+    # LAW (docs/law-choices.md, 334): R and "an income equal to the PASS" are revenus bruts. 55 000 € (base 40 700 €,
+    # itself below the PASS): the abattement is 50 % of the amounts for a revenu brut of 47 100 € (base 34 854 €):
+    # maladie 8.5 % × 34 854 = 2 962.59 → 2 963, half 1 481.50 → 1 482, due 3 460 − 1 482 = 1 978 €; IJ 204 − 87 =
+    # 117 €; retraite de base 7 273 − 3 114 (half of 6 228) = 4 159 €; AF 1 262 − 540 = 722 €; CSG-CRDS
+    # 3 948 − 1 691 (half of 3 381, 1 690.50) = 2 257 €.
+    without, abated = both(year=2025, profession="artisan", department="974", income=55000)
+    assert [without.amount(k) for k in ABATED] == [3460, 204, 7273, 1262, 3948]
+    assert [abated.amount(k) for k in ABATED] == [1978, 117, 4159, 722, 2257]
