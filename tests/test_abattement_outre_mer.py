@@ -413,3 +413,19 @@ def test_2025_the_pass_is_compared_with_the_revenu_brut() -> None:
     without, abated = both(year=2025, profession="artisan", department="974", income=55000)
     assert [without.amount(k) for k in ABATED] == [3460, 204, 7273, 1262, 3948]
     assert [abated.amount(k) for k in ABATED] == [1978, 117, 4159, 722, 2257]
+
+
+def test_an_echeancier_inside_the_24_months_has_only_the_start_exemption_note(tmp_path: Path) -> None:
+    # Created 1 March 2025 in Guadeloupe with the start exemption: 2025 and 2026 lie inside the 24 months, the
+    # abattement (on by default) has no day of them: the same calls as with it switched off, one note.
+    from echeancier.schedule.echeancier import build_echeancier
+    from echeancier.schedule.scenario import loads_scenario
+
+    text = (
+        "contributor:\n  profession: artisan\n  activity_start: 2025-03-01\n  department: '971'\n"
+        "  exoneration_debut_outre_mer: true\n{extra}years: [2025, 2026]\n"
+    )
+    default = build_echeancier(loads_scenario(text.format(extra="")))
+    off = build_echeancier(loads_scenario(text.format(extra="  abattement_outre_mer: false\n")))
+    assert default.notes == off.notes == (debut_outre_mer.NOTE,)
+    assert [i.amount for i in default.instalments] == [i.amount for i in off.instalments]
