@@ -485,6 +485,8 @@ def test_the_campaign_says_too_which_overseas_rules_an_account_lacks() -> None:
             "income_n1": np.array([30000.0] * (n - 1) + [40000.0]),
             "declaration_date": np.array([date(2025, 5, 20)] * n, dtype="datetime64[D]"),
             "activity_start": np.array([date(2015, 1, 1)] * n, dtype="datetime64[D]"),
+            # CSS L756-4 switched off for 971, computed (its note) for 977 (docs/law-choices.md, 330)
+            "abattement_outre_mer": np.array([True, True, True, False, True, True]),
         },
         2025,
     )
@@ -496,9 +498,10 @@ def test_the_campaign_says_too_which_overseas_rules_an_account_lacks() -> None:
         [],
         [],
         ["exonerations_outre_mer_non_appliquees:971"],
-        ["exonerations_outre_mer_non_appliquees:977"],
+        [],
         ["regles_metropolitaines:976"],
     ]
+    assert "abattement_outre_mer" in campaign.notes(4) and "abattement_outre_mer" not in campaign.notes(3)
 
 
 @pytest.mark.parametrize(

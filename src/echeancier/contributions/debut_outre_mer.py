@@ -37,8 +37,9 @@ maladie's rate and the CSG-CRDS base included); a civil year partly inside the 2
 activity; the conjoint collaborateur's contributions and the rights are those before both.
 
 One text for every path: `engine.compute` applies it (so `simulate`, the income given net and the échéancier, which
-simulate), and `simulate_many` computes the rows it concerns with the scalar engine (`vectorized.SCALAR_FIELDS`,
-`vectorized.abated`).
+simulate); `simulate_many` computes the rows with the start exemption with the scalar engine
+(`vectorized.SCALAR_FIELDS`) and the abattement alone with the same formula on arrays (`vectorized._abattement`,
+proven equal), which the campaign's arrays use too.
 """
 
 from __future__ import annotations

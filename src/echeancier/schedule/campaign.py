@@ -302,11 +302,10 @@ def _population(value: Any) -> bool:
     return not (isinstance(value, int | float) and value == 0)
 
 
-def _abated(department: Any, abattement: Any) -> bool:
-    """Whether a row may have the régime de croisière abattement of L756-4 (`contributions.debut_outre_mer`), which
-    the arrays do not compute: a department of the 97x codes without `abattement_outre_mer` false (conservative:
-    the replay computes it, or nothing, as the law of the row's department says)."""
-    return (_text(department) or "").strip().startswith("97") and _flag(abattement, True) is not False
+def _unread(abattement: Any) -> bool:
+    """Whether a row's `abattement_outre_mer` (CSS L756-4, computed on the arrays as by the replay) is something
+    else than a flag or empty: the replay names it."""
+    return not isinstance(_flag(abattement, True), bool)
 
 
 def _steady(row: Mapping[str, Any], year: int) -> bool:
@@ -315,7 +314,7 @@ def _steady(row: Mapping[str, Any], year: int) -> bool:
     RSA readable flags, none of the populations the arrays do not compute (`POPULATIONS`)."""
     if _text(row.get("scenario")) or any(_population(row.get(name)) for name in POPULATIONS):
         return False
-    if _abated(row.get("department"), row.get("abattement_outre_mer")):
+    if _unread(row.get("abattement_outre_mer")):
         return False
     if _text(row.get("events")) not in (None, "[]") and lone_cessation(row.get("events"), year) is None:
         return False
@@ -504,12 +503,10 @@ def _steady_rows(batch: pa.Table, year: int) -> npt.NDArray[np.bool_]:
         if name in names and not pa.types.is_null(batch.column(name).type):
             given = [_population(value) for value in batch.column(name).to_pylist()]
             mask &= ~np.array(given, dtype=np.bool_)
-    if "department" in names and not pa.types.is_null(batch.column("department").type):
-        # The régime de croisière abattement (CSS L756-4) is the replay's: overseas rows unless switched off.
-        departments = batch.column("department").to_pylist()
-        flags = batch.column("abattement_outre_mer").to_pylist() if "abattement_outre_mer" in names else None
-        abated = [_abated(d, None if flags is None else flags[i]) for i, d in enumerate(departments)]
-        mask &= ~np.array(abated, dtype=np.bool_)
+    if "abattement_outre_mer" in names and not pa.types.is_boolean(batch.column("abattement_outre_mer").type):
+        # CSS L756-4: a flag either way (the arrays compute it); anything else is the replay's to name.
+        unread = [_unread(value) for value in batch.column("abattement_outre_mer").to_pylist()]
+        mask &= ~np.array(unread, dtype=np.bool_)
     if "events" in names and not pa.types.is_null(batch.column("events").type):  # a column of nulls: none
         events = batch.column("events")
         if not _is_text(events):
@@ -564,6 +561,7 @@ _NORMALISE: dict[str, Any] = {
     "activity_start": lambda v: v,
     "acre": lambda v: _flag(v, False),
     "rsa": lambda v: _flag(v, False),
+    "abattement_outre_mer": lambda v: _flag(v, True),
 }
 _DEFAULTS: dict[str, Any] = {
     "frequency": "monthly",
@@ -572,6 +570,7 @@ _DEFAULTS: dict[str, Any] = {
     "department": "75",
     "acre": False,
     "rsa": False,
+    "abattement_outre_mer": True,
 }
 
 
@@ -740,9 +739,9 @@ def _organisms(departments: Any, year: int) -> pa.Array:
 
 def _array_notes(campaign: Campaign, amounts: npt.NDArray[np.int64], year: int) -> pa.Array:
     """The notes of each row: `Campaign.notes` of one row of each class that shares them — its holiday zone, its
-    quarterly fallback and, at Mayotte, whether one of the income years its documents show is computed with the
-    metropolitan rules (`territory.account_note`), found on the columns; a ceased row is a class of its own (its
-    note names its date)."""
+    abattement of CSS L756-4, its quarterly fallback and, at Mayotte, whether one of the income years its documents
+    show is computed with the metropolitan rules (`territory.account_note`), found on the columns; a ceased row is a
+    class of its own (its note names its date)."""
     zone = campaign.zone.astype(np.intp)
     metropolitan = np.zeros(len(campaign), dtype=np.bool_)
     mayotte = [z for z, code in enumerate(campaign.zone_overseas) if code and territory(code) == MAYOTTE]
@@ -761,7 +760,9 @@ def _array_notes(campaign: Campaign, amounts: npt.NDArray[np.int64], year: int) 
         for income_year, found in years.items():
             if not mayotte_rules_for(income_year):
                 metropolitan[rows] |= found
-    classes = 4 * zone + 2 * campaign.quarterly_fallback.astype(np.intp) + metropolitan
+    # CSS L756-4 overseas: the note of the abattement, or the warning where a row switches it off.
+    abated = np.ones(len(campaign), np.intp) if campaign.abattement is None else campaign.abattement.astype(np.intp)
+    classes = 8 * zone + 4 * abated + 2 * campaign.quarterly_fallback.astype(np.intp) + metropolitan
     if campaign.cessation is not None:
         ceased = ~np.isnat(campaign.cessation)
         # A ceased row's notes name its date (`cessation:…`): its own class, never another row's example.
