@@ -112,6 +112,37 @@ def test_overseas_minimum_contributions_worked_by_hand() -> None:
     assert simulation.amounts[:6] == (0, 94, 955, 0, 70, 0)
 
 
+@pytest.mark.parametrize("department", ["971", "972", "973", "974", "977", "978"])
+def test_the_overseas_cfp_a_professional_publication_reproduces_for_2025(department: str) -> None:
+    """The one overseas amount due at every income, nil included, that a published page was found to state.
+
+    WebLex, "Tableau des cotisations sociales dues par les travailleurs indépendants non-agricoles d'outremer -
+    Année 2025", 28 July 2025,
+    https://www.weblex.fr/chiffres-cles/tableau-des-cotisations-sociales-dues-par-les-travailleurs-independants-non-agricoles-d-outremer-annee-2025
+    (the same table at
+    https://www.efisciences.fr/actualites/chiffres/tableau-des-cotisations-sociales-dues-par-les-travailleurs-independants-non-agricoles-doutremer-annee-2025-2):
+    CFP "Sur la base de 47 100 € (soit 1 fois le plafond annuel de la Sécurité sociale) : 0,25 % soit 118 € (0,29 %
+    pour les artisans inscrits et 0,34 % pour les professions libérale et les conjoints collaborateurs)".
+    118 € is the page's own amount; for the artisan and the conjoint collaborateur it gives the rate only:
+    0.29 % × 47 100 = 136.59 → 137 € and 0.34 % × 47 100 = 160.14 → 160 €. Its "0,34 % pour les professions
+    libérale" is read with C. trav. L6331-48 and URSSAF's own table ("Commerçant (ou profession libérale non
+    réglementée) seul 0,25 %", "+ conjoint collaborateur 0,34 %"): 0.34 % only with a conjoint collaborateur, so
+    a profession libérale alone pays 118 € (docs/oracle-differences.md, "Published overseas figures").
+
+    No page was found that states the overseas IJ, retraite de base or invalidité-décès minimums
+    (docs/overseas-exemptions.md §7); those are worked by hand above. The CFP is neither in L756-4's list nor
+    exempted by L756-2, so it is the same with and without the abattement, and at any income.
+    """
+    for abattement in (True, False):
+        for income in (0, 30000):
+            base = {"year": 2025, "income": income, "department": department, "abattement_outre_mer": abattement}
+            for profession, expected in (("commercant", 118), ("liberal", 118), ("artisan", 137)):
+                simulation = simulate({**base, "profession": profession})
+                assert simulation.line("formation_professionnelle").amount == expected, (profession, income)
+            with_conjoint = simulate({**base, "profession": "commercant", "conjoint_collaborateur": "forfaitaire"})
+            assert with_conjoint.line("formation_professionnelle").amount == 160
+
+
 def test_no_acre_overseas_and_the_situation_says_so() -> None:
     with_acre = {"year": 2025, "profession": "liberal", "income": 20000, "start_date": "2025-02-01", "acre": True}
     overseas = simulate({**with_acre, "department": "973"})
