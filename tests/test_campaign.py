@@ -99,6 +99,8 @@ def random_account(rng: random.Random, year: int, number: int, situation: str) -
         "day": rng.choice((5, 20)),
         "direct_debit": rng.random() < 0.9,
         "department": rng.choice(DEPARTMENTS),
+        # CSS L756-4 overseas: the default, on, off (the row's number: the seeds keep their rows)
+        "abattement_outre_mer": (None, True, False)[number % 3],
         "acre": False,
         "rsa": False,
         "income_n2": _income(rng),

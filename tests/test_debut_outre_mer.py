@@ -28,7 +28,9 @@ from echeancier.law import snapshot
 from echeancier.law.snapshot import provisional_snapshot
 
 EXEMPTED = [key for key in CONTRIBUTIONS if key not in ("retraite_complementaire", "formation_professionnelle")]
-BASE: dict[str, Any] = {"year": 2024, "profession": "artisan", "department": "971", "start_date": "2023-03-01"}
+# The start exemption alone: the régime de croisière abattement (L756-4) off (tests/test_abattement_outre_mer.py).
+OFF = {"abattement_outre_mer": False}
+BASE: dict[str, Any] = {"year": 2024, "profession": "artisan", "department": "971", "start_date": "2023-03-01", **OFF}
 ASK = {"exoneration_debut_outre_mer": True}
 
 
@@ -91,7 +93,7 @@ def test_the_third_civil_year_is_exempted_for_its_days_inside_the_24_months() ->
     # 8.5 % × 22 200 = 1 887 €; exempted 1 887 × 59 / 365 = 305.02 → 305 €; due 1 582 €.
     without, exempted = both(30000, year=2025)
     assert (without.amount("maladie_maternite"), exempted.amount("maladie_maternite")) == (1887, 1582)
-    # The rest of the year falls under L756-4, not computed: its note stays.
+    # The rest of the year falls under L756-4, switched off here: its note stays.
     assert exempted.notes == ("exonerations_outre_mer_non_appliquees:971", debut_outre_mer.NOTE)
 
 
@@ -151,7 +153,7 @@ def test_an_echeancier_of_a_creation_overseas_calls_only_the_rci_and_the_cfp(tmp
 
     text = (
         "contributor:\n  profession: artisan\n  activity_start: 2025-03-01\n  department: '971'\n"
-        "  exoneration_debut_outre_mer: {ask}\nyears: [2025, 2026]\n"
+        "  exoneration_debut_outre_mer: {ask}\n  abattement_outre_mer: false\nyears: [2025, 2026]\n"
     )
     called = {}
     for ask in ("true", "false"):
@@ -162,7 +164,7 @@ def test_an_echeancier_of_a_creation_overseas_calls_only_the_rci_and_the_cfp(tmp
     expected = 0
     for year in (2025, 2026):
         # The échéancier computes the provisional contributions with the law known when it calls them.
-        situation = {"year": year, "profession": "artisan", "income": 0, "department": "971"}
+        situation = {"year": year, "profession": "artisan", "income": 0, "department": "971", **OFF}
         forfait = simulate({**situation, "start_date": "2025-03-01", **ASK}, provisional_snapshot(year)).forfait
         assert forfait is not None and [forfait.amount(key) for key in EXEMPTED] == [0] * len(EXEMPTED)
         expected += forfait.total
@@ -194,6 +196,7 @@ def test_the_exemption_never_increases_a_contribution(
         "income": income,
         "department": department,
         "start_date": start.isoformat(),
+        **OFF,
     }
     without = simulate(situation)
     exempted = simulate({**situation, **ASK})
@@ -217,6 +220,7 @@ def test_batch_equals_scalar_on_any_rows(year: int, start: date, incomes: list[i
             "department": "974",
             "start_date": start.isoformat(),
             "exoneration_debut_outre_mer": i % 2 == 0,
+            **OFF,
         }
         for i, income in enumerate(incomes)
     ]

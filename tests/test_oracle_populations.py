@@ -33,6 +33,9 @@ GRID = Path(__file__).resolve().parent / "data" / "oracle" / "populations-grid.j
 GRID_SHA256 = "018b06870edbb4c5f64aaa2751ade42d593bb3baf97fd80ab0892578803e5c98"
 ROWS = [json.loads(line) for line in GRID.read_text().splitlines() if line.strip()]
 DLEAP = "om8642-515"
+# The official model does not compute the régime de croisière abattement (CSS L756-4, docs/oracle-differences.md
+# DOM): the grid is the proof of the amounts without it, asked for explicitly.
+OFF = {"abattement_outre_mer": False}
 
 
 def amount(simulation: Any, key: str) -> Decimal:
@@ -53,7 +56,7 @@ def test_the_grid_is_the_one_its_readme_describes() -> None:
 
 @pytest.mark.parametrize("row", ROWS, ids=[row["situation"]["id"] for row in ROWS])
 def test_every_contribution_to_the_euro_of_the_official_model(row: dict[str, Any]) -> None:
-    situation = situation_from_mapping(row["situation"])
+    situation = situation_from_mapping({**row["situation"], **OFF})
     if situation.year == 2023:
         simulation = compute(situation, model_2023_figures(), situation.income)  # D2023
     else:
@@ -68,7 +71,7 @@ def test_every_contribution_to_the_euro_of_the_official_model(row: dict[str, Any
 def test_the_leap_year_difference_is_only_the_models_prorata_above_one() -> None:
     (row,) = [row for row in ROWS if row["situation"]["id"] == DLEAP]
     assert row["also"]["prorata_temporis_percent"] > 100  # the model's 366/365
-    simulation = simulate(row["situation"])
+    simulation = simulate({**row["situation"], **OFF})
     assert simulation.pass_proratise == simulation.pass_annuel  # R613-17: a whole year is never reduced
     assert simulation.total < Decimal(str(row["expected"]["total"]))
 
@@ -78,11 +81,13 @@ def test_the_batch_path_equals_the_scalar_engine_on_every_row() -> None:
     columns = {name: [row["situation"].get(name) for row in ROWS] for name in fields}
     columns["acre"] = [bool(value) for value in columns["acre"]]
     columns["rsa"] = [bool(value) for value in columns["rsa"]]
-    batch = simulate_many(columns)
-    for i, row in enumerate(ROWS):
-        simulation = simulate(row["situation"])
-        assert [int(batch[key][i]) for key in CONTRIBUTIONS] == list(simulation.amounts), row["situation"]["id"]
-        assert int(batch["total"][i]) == simulation.total
+    # Without the abattement (the arrays) and with it (the overseas rows through the scalar engine, by default).
+    for extra in (OFF, {}):
+        batch = simulate_many({**columns, **{name: [value] * len(ROWS) for name, value in extra.items()}})
+        for i, row in enumerate(ROWS):
+            simulation = simulate({**row["situation"], **extra})
+            assert [int(batch[key][i]) for key in CONTRIBUTIONS] == list(simulation.amounts), row["situation"]["id"]
+            assert int(batch["total"][i]) == simulation.total
 
 
 def test_overseas_rates_differ_from_metropolitan_france_only_in_maladie_and_allocations_familiales() -> None:
@@ -90,7 +95,7 @@ def test_overseas_rates_differ_from_metropolitan_france_only_in_maladie_and_allo
     # taux progressif (22 200 / 47 100 = 47.13 % of the PASS: 1.5 % + 2.5 % × 7.13 / 20 = 2.39 %) = 531 €, AF 0 %
     # (below 110 % of the PASS). Guadeloupe: maladie 8.5 % × 22 200 = 1 887 €, AF 3.1 % × 22 200 = 688.20 → 688 €.
     metro = simulate({"year": 2025, "profession": "artisan", "income": 30000})
-    overseas = simulate({"year": 2025, "profession": "artisan", "income": 30000, "department": "971"})
+    overseas = simulate({"year": 2025, "profession": "artisan", "income": 30000, "department": "971", **OFF})
     assert (metro.amount("maladie_maternite"), metro.amount("allocations_familiales")) == (531, 0)
     assert (overseas.amount("maladie_maternite"), overseas.amount("allocations_familiales")) == (1887, 688)
     others = [key for key in CONTRIBUTIONS if key not in ("maladie_maternite", "allocations_familiales")]
@@ -103,8 +108,39 @@ def test_overseas_minimum_contributions_worked_by_hand() -> None:
     # IJ 0.50 % × 40 % × 47 100 = 0.5 % × 18 840 = 94.20 → 94 € (D621-3); retraite de base 17.87 % × 450 h ×
     # 11.88 € = 17.87 % × 5 346 = 955.33 → 955 € (D633-2, D633-3); invalidité-décès 1.3 % × 11.5 % × 47 100 =
     # 1.3 % × 5 416.50 → base rounded to 5 417 € → 70.42 → 70 € (D632-1); maladie 8.5 % × 0 and AF 3.1 % × 0 = 0.
-    simulation = simulate({"year": 2025, "profession": "commercant", "income": 0, "department": "974"})
+    simulation = simulate({"year": 2025, "profession": "commercant", "income": 0, "department": "974", **OFF})
     assert simulation.amounts[:6] == (0, 94, 955, 0, 70, 0)
+
+
+@pytest.mark.parametrize("department", ["971", "972", "973", "974", "977", "978"])
+def test_the_overseas_cfp_a_professional_publication_reproduces_for_2025(department: str) -> None:
+    """The one overseas amount due at every income, nil included, that a published page was found to state.
+
+    WebLex, "Tableau des cotisations sociales dues par les travailleurs indépendants non-agricoles d'outremer -
+    Année 2025", 28 July 2025,
+    https://www.weblex.fr/chiffres-cles/tableau-des-cotisations-sociales-dues-par-les-travailleurs-independants-non-agricoles-d-outremer-annee-2025
+    (the same table at
+    https://www.efisciences.fr/actualites/chiffres/tableau-des-cotisations-sociales-dues-par-les-travailleurs-independants-non-agricoles-doutremer-annee-2025-2):
+    CFP "Sur la base de 47 100 € (soit 1 fois le plafond annuel de la Sécurité sociale) : 0,25 % soit 118 € (0,29 %
+    pour les artisans inscrits et 0,34 % pour les professions libérale et les conjoints collaborateurs)".
+    118 € is the page's own amount; for the artisan and the conjoint collaborateur it gives the rate only:
+    0.29 % × 47 100 = 136.59 → 137 € and 0.34 % × 47 100 = 160.14 → 160 €. Its "0,34 % pour les professions
+    libérale" is read with C. trav. L6331-48 and URSSAF's own table ("Commerçant (ou profession libérale non
+    réglementée) seul 0,25 %", "+ conjoint collaborateur 0,34 %"): 0.34 % only with a conjoint collaborateur, so
+    a profession libérale alone pays 118 € (docs/oracle-differences.md, "Published overseas figures").
+
+    No page was found that states the overseas IJ, retraite de base or invalidité-décès minimums
+    (docs/overseas-exemptions.md §7); those are worked by hand above. The CFP is neither in L756-4's list nor
+    exempted by L756-2, so it is the same with and without the abattement, and at any income.
+    """
+    for abattement in (True, False):
+        for income in (0, 30000):
+            base = {"year": 2025, "income": income, "department": department, "abattement_outre_mer": abattement}
+            for profession, expected in (("commercant", 118), ("liberal", 118), ("artisan", 137)):
+                simulation = simulate({**base, "profession": profession})
+                assert simulation.line("formation_professionnelle").amount == expected, (profession, income)
+            with_conjoint = simulate({**base, "profession": "commercant", "conjoint_collaborateur": "forfaitaire"})
+            assert with_conjoint.line("formation_professionnelle").amount == 160
 
 
 def test_no_acre_overseas_and_the_situation_says_so() -> None:
@@ -252,6 +288,7 @@ def test_departments_in_a_numpy_column() -> None:
             "profession": np.array(["artisan"] * 3),
             "income": np.array([30000, 30000, 30000]),
             "department": np.array(["75", "971", "2a"]),
+            "abattement_outre_mer": np.array([True, False, True]),
         }
     )
     assert list(batch["maladie_maternite"]) == [531, 1887, 531]
@@ -263,7 +300,10 @@ def test_the_echeancier_of_an_overseas_account_is_computed_with_the_overseas_rat
     from tests.test_organisms import scenario_in
 
     metropolitan = build_echeancier(loads_scenario(scenario_in("75")))
-    guadeloupe = build_echeancier(loads_scenario(scenario_in("971")))
+    off = "\n  abattement_outre_mer: false"  # the rates alone (the abattement: tests/test_abattement_outre_mer.py)
+    guadeloupe = build_echeancier(
+        loads_scenario(scenario_in("971").replace('department: "971"', f'department: "971"{off}'))
+    )
     mayotte = build_echeancier(loads_scenario(scenario_in("976")))
     total = [sum(i.amount for i in e.instalments) for e in (metropolitan, guadeloupe, mayotte)]
     assert total[1] > total[0] != total[2]  # maladie at 8.5 % and AF at 3.1 % in Guadeloupe; Mayotte: its own
@@ -281,14 +321,15 @@ def test_the_department_through_the_api_single_and_batch() -> None:
     from echeancier.api.app import Settings, create_app
 
     client = TestClient(create_app(Settings(rate_limit=0)), raise_server_exceptions=False)
-    situation = {"year": 2025, "profession": "artisan", "income": 30000, "department": "971"}
+    situation = {"year": 2025, "profession": "artisan", "income": 30000, "department": "971", **OFF}
     one = client.post("/v1/simulations", json=situation)
     assert one.status_code == 200, one.text
     assert one.json()["contributions"]["allocations_familiales"]["amount"] == 688
     assert one.json()["notes"] == ["exonerations_outre_mer_non_appliquees:971"]
     batch = client.post(
         "/v1/simulations:batch",
-        json={"year": [2025, 2025], "profession": ["artisan"] * 2, "income": [30000, 30000], "department": [None, 972]},
+        json={"year": [2025, 2025], "profession": ["artisan"] * 2, "income": [30000, 30000], "department": [None, 972]}
+        | {"abattement_outre_mer": [None, False]},
     )
     assert batch.status_code == 200, batch.text
     assert batch.json()["maladie_maternite"] == [531, 1887]
@@ -311,7 +352,19 @@ def test_the_department_on_the_command_line_and_in_jsonl() -> None:
     runner = CliRunner()
     table = runner.invoke(
         app,
-        ["simulate", "--year", "2025", "--profession", "artisan", "--income", "30000", "--department", "974", "--json"],
+        [
+            "simulate",
+            "--year",
+            "2025",
+            "--profession",
+            "artisan",
+            "--income",
+            "30000",
+            "--department",
+            "974",
+            "--json",
+            "--sans-abattement-outre-mer",
+        ],
     )
     assert table.exit_code == 0, table.output
     assert json.loads(table.stdout)["total"] == 11031
@@ -321,7 +374,8 @@ def test_the_department_on_the_command_line_and_in_jsonl() -> None:
     assert bad.exit_code == 2
     assert bad.stderr.startswith("erreur: --department: ")
     lines = (
-        '{"year": 2025, "profession": "artisan", "income": 30000, "department": "978"}\n{"year": 2025, '
+        '{"year": 2025, "profession": "artisan", "income": 30000, "department": "978", "abattement_outre_mer": false}\n'
+        '{"year": 2025, '
         '"profession": "artisan", "income": 30000, "department": "xyz"}\n'
     )
     streamed = runner.invoke(app, ["simulate", "--jsonl"], input=lines)
@@ -341,5 +395,6 @@ def test_departments_in_polars_and_arrow_tables() -> None:
     # metropolitan (given, then not given) and Mayotte (contribution 915 € + cotisation 433 €, halved base)
     assert simulate_many(pl.DataFrame(data))["maladie_maternite"].to_list() == [531, 531, 1348]
     assert simulate_many(pa.table(data))["maladie_maternite"].to_pylist() == [531, 531, 1348]
-    categorical = pl.DataFrame({**data, "department": pl.Series(["971", "972", "976"], dtype=pl.Categorical)})
+    off = {"abattement_outre_mer": [False] * 3}
+    categorical = pl.DataFrame({**data, **off, "department": pl.Series(["971", "972", "976"], dtype=pl.Categorical)})
     assert simulate_many(categorical)["maladie_maternite"].to_list() == [1887, 1887, 1348]

@@ -348,36 +348,46 @@ def scenario_in(code: str) -> str:
     return OUTRE_MER.replace('department: "974"', f'department: "{code}"')
 
 
-def schedule(tmp_path: Path, code: str, *args: str) -> Result:
+def schedule(tmp_path: Path, code: str, *args: str, abattement: bool = True) -> Result:
     path = tmp_path / f"compte-{code}.yaml"
-    path.write_text(scenario_in(code), encoding="utf-8")
+    text = scenario_in(code)
+    if not abattement:  # the régime de croisière abattement (CSS L756-4) switched off: the model's amounts
+        text = text.replace(f'department: "{code}"', f'department: "{code}"\n  abattement_outre_mer: false')
+    path.write_text(text, encoding="utf-8")
     return runner.invoke(app, ["schedule", str(path), *args])
 
 
 @pytest.mark.parametrize("code", ["2A", "971", "976", "977", "978", "75"])
 def test_schedule_end_to_end_names_the_organism_and_warns_overseas(tmp_path: Path, code: str) -> None:
     organism = organism_for(code, date(2026, 12, 31))
-    # The collectivités of L751-1: their rates, not their exemptions. Mayotte: its own law for the income years of
-    # this scenario (2025 on), so no warning.
+    # The collectivités of L751-1 with the abattement of L756-4 switched off: their rates, not their exemptions.
+    # Mayotte: its own law for the income years of this scenario (2025 on), so no warning.
     overseas = code in OVERSEAS and code != "976"
     warning = "les taux de l'outre-mer sont appliqués"
     note = "exonerations_outre_mer_non_appliquees"
+    # By default the abattement is computed (docs/law-choices.md, 330): no warning, its note instead.
+    default = json.loads(schedule(tmp_path, code, "--format", "json").stdout)
+    assert not any(n.startswith(note) for n in default["notes"])
+    assert ("abattement_outre_mer" in default["notes"]) is overseas
 
-    table = schedule(tmp_path, code)
+    def schedule_off(tmp_path: Path, code: str, *args: str) -> Result:
+        return schedule(tmp_path, code, *args, abattement=False)
+
+    table = schedule_off(tmp_path, code)
     assert table.exit_code == 0, table.output
     header = table.stdout.splitlines()[:3]
     assert header[1] == f"Organisme de recouvrement : {organism.name} — lieu d'activité : {organism.territory} ({code})"
     assert (warning in header[2]) is overseas
     assert table.stdout.count(warning) == (1 if overseas else 0)
 
-    document = json.loads(schedule(tmp_path, code, "--format", "json").stdout)
+    document = json.loads(schedule_off(tmp_path, code, "--format", "json").stdout)
     assert document["organism"]["kind"] == organism.kind.value
     assert document["organism"]["name"] == organism.name
     assert document["organism"]["code"] == code
     assert (f"{note}:{code}" in document["notes"]) is overseas
 
     for output_format, column in (("csv", "warning"), ("csv-fr", "Avertissement")):
-        text = schedule(tmp_path, code, "--format", output_format).stdout.removeprefix("\ufeff")
+        text = schedule_off(tmp_path, code, "--format", output_format).stdout.removeprefix("\ufeff")
         rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";" if output_format == "csv-fr" else ","))
         assert rows
         organism_column = "organism" if output_format == "csv" else "Organisme"
@@ -388,7 +398,7 @@ def test_schedule_end_to_end_names_the_organism_and_warns_overseas(tmp_path: Pat
         else:
             assert {row[column] for row in rows} == {""}
 
-    calendar = Calendar.from_ical(schedule(tmp_path, code, "--format", "ics").stdout)
+    calendar = Calendar.from_ical(schedule_off(tmp_path, code, "--format", "ics").stdout)
     assert str(calendar["X-WR-CALNAME"]) == f"Cotisations {organism.name}"
     events = calendar.walk("VEVENT")
     assert events
@@ -475,6 +485,8 @@ def test_the_campaign_says_too_which_overseas_rules_an_account_lacks() -> None:
             "income_n1": np.array([30000.0] * (n - 1) + [40000.0]),
             "declaration_date": np.array([date(2025, 5, 20)] * n, dtype="datetime64[D]"),
             "activity_start": np.array([date(2015, 1, 1)] * n, dtype="datetime64[D]"),
+            # CSS L756-4 switched off for 971, computed (its note) for 977 (docs/law-choices.md, 330)
+            "abattement_outre_mer": np.array([True, True, True, False, True, True]),
         },
         2025,
     )
@@ -486,9 +498,10 @@ def test_the_campaign_says_too_which_overseas_rules_an_account_lacks() -> None:
         [],
         [],
         ["exonerations_outre_mer_non_appliquees:971"],
-        ["exonerations_outre_mer_non_appliquees:977"],
+        [],
         ["regles_metropolitaines:976"],
     ]
+    assert "abattement_outre_mer" in campaign.notes(4) and "abattement_outre_mer" not in campaign.notes(3)
 
 
 @pytest.mark.parametrize(
@@ -507,9 +520,9 @@ def test_the_examples_name_their_organism(name: str, kind: OrganismKind, organis
     assert organism is None or e.organism.name == organism
     # 23-mayotte.yaml shows 2026: Mayotte's own law, no warning.
     assert not any(note.startswith("regles_metropolitaines:") for note in e.notes)
-    assert any(note.startswith("exonerations_outre_mer_non_appliquees:") for note in e.notes) is (
-        kind is OrganismKind.CGSS
-    )
+    # A CGSS account (L751-1): the abattement of L756-4 computed, its note (docs/law-choices.md, 330).
+    assert ("abattement_outre_mer" in e.notes) is (kind is OrganismKind.CGSS)
+    assert not any(note.startswith("exonerations_outre_mer_non_appliquees:") for note in e.notes)
 
 
 # --- Commune and residence in a scenario ----------------------------------------------------------------------------

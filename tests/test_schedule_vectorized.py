@@ -53,6 +53,7 @@ def scalar(row: Mapping[str, Any], year: int) -> Echeancier:
                 "department": row["department"],
                 "acre": plain(row.get("acre", False)),
                 "rsa": plain(row.get("rsa", False)),
+                "abattement_outre_mer": plain(row.get("abattement_outre_mer", True)),
             },
             "incomes": {
                 key: plain(value)
@@ -68,7 +69,7 @@ def scalar(row: Mapping[str, Any], year: int) -> Echeancier:
 
 
 def columns_of(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
-    defaults = {"acre": False, "rsa": False, "cessation": None}
+    defaults = {"acre": False, "rsa": False, "cessation": None, "abattement_outre_mer": True}
     defaults |= dict.fromkeys(("event", "event_date", "estimated_income", "new_day", "quarterly_start"))
     return {
         name: [row.get(name, defaults[name]) if name in defaults else row[name] for row in rows] for name in COLUMNS
@@ -145,6 +146,8 @@ def random_row(rng: random.Random, year: int) -> dict[str, Any]:
         "activity_start": start,
         "acre": rng.random() < (0.5 if started < 0.5 else 0.1),
         "rsa": rng.random() < 0.15,
+        # CSS L756-4 overseas, on or off (a function of the row, not another draw: the seeds keep their rows)
+        "abattement_outre_mer": declared.day % 2 == 0,
         # R613-1-5: a cessation in N, before or after the declaration (or the same day).
         "cessation": None
         if rng.random() < 0.8
@@ -166,6 +169,7 @@ def numpy_columns(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "acre": np.array([r["acre"] for r in rows]),
         "rsa": np.array([r["rsa"] for r in rows]),
         "cessation": np.array([r["cessation"] for r in rows], dtype="datetime64[D]"),
+        "abattement_outre_mer": np.array([r.get("abattement_outre_mer", True) for r in rows]),
     }
 
 

@@ -29,6 +29,7 @@ from typer.core import TyperGroup
 
 if TYPE_CHECKING:
     from echeancier.contributions.result import Line, Simulation, Tranche
+    from echeancier.contributions.situation import Situation
     from echeancier.law.loader import Law, Parameter, ParameterFile, ParamValue
     from echeancier.law.snapshot import LawSnapshot
     from echeancier.organisms import Organism
@@ -292,6 +293,7 @@ OPTIONS = {
     "metier": "--metier",
     "classe_cnbf": "--classe-cnbf",
     "remplacant": "--remplacant",
+    "abattement_outre_mer": "--sans-abattement-outre-mer",
 }
 
 
@@ -463,6 +465,14 @@ def simulate(
             "de l'article L751-1, avec --start-date.",
         ),
     ] = False,
+    sans_abattement_outre_mer: Annotated[
+        bool,
+        typer.Option(
+            "--sans-abattement-outre-mer",
+            help="Ne pas calculer l'abattement de régime de croisière (CSS L756-4) des collectivités de l'article "
+            "L751-1, comme le simulateur de l'Urssaf.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Résultat en JSON sur une ligne.")] = False,
     pdf: Annotated[
         str | None,
@@ -531,6 +541,7 @@ def simulate(
         given += ["--exoneration-age"] if exoneration_age else []
         given += ["--exoneration-debut-outre-mer"] if exoneration_debut_outre_mer else []
         given += ["--remplacant"] if remplacant else []
+        given += ["--sans-abattement-outre-mer"] if sans_abattement_outre_mer else []
         given += [option for option, flag in (("--json", as_json), ("--jsonl", jsonl)) if flag]
         if given:
             _fail("--input", f"ne se combine pas avec {', '.join(given)} (chaque situation est une ligne du fichier)")
@@ -563,6 +574,7 @@ def simulate(
         given += ["--exoneration-age"] if exoneration_age else []
         given += ["--exoneration-debut-outre-mer"] if exoneration_debut_outre_mer else []
         given += ["--remplacant"] if remplacant else []
+        given += ["--sans-abattement-outre-mer"] if sans_abattement_outre_mer else []
         given += ["--json"] if as_json else []
         given += ["--pdf"] if pdf is not None else []
         if given:
@@ -609,6 +621,7 @@ def simulate(
         "pension_invalidite_mois": pension_invalidite_mois or 0,
         "exoneration_age": exoneration_age,
         "exoneration_debut_outre_mer": exoneration_debut_outre_mer,
+        "abattement_outre_mer": not sans_abattement_outre_mer,
     }
 
     from echeancier.contributions.engine import simulate as simulate_situation
@@ -810,6 +823,28 @@ def _table(rows: Sequence[Row], total: str) -> list[str]:
     return [render(HEADERS), rule, *(render(row) for row in rows), rule, render(("Total", "", "", total, ""))]
 
 
+def overseas_exemptions_sentence(situation: Situation, law: LawSnapshot) -> str:
+    """What the explanation says of the exemptions of L756-2 and L756-4 (`contributions.debut_outre_mer`)."""
+    from echeancier.contributions import debut_outre_mer
+    from echeancier.kernel.fmt import format_rate
+
+    debut = (
+        " ; l'exonération de début d'activité (CSS L756-2, D756-4) est calculée pour les jours de l'année compris "
+        "dans les 24 mois qui suivent la création"
+        if situation.exoneration_debut_outre_mer
+        else " ; l'exonération de début d'activité (CSS L756-2) n'est pas demandée"
+    )
+    if debut_outre_mer.abated(situation):
+        rate = format_rate(debut_outre_mer.croisiere_rate(situation, law))
+        return (
+            f"{debut} ; l'abattement de régime de croisière (CSS L756-4, D756-4) de {rate} des cotisations et "
+            "contributions dues sur la partie du revenu inférieure au PASS (hors retraite complémentaire, "
+            "invalidité-décès et CFP) est calculé, dégressif de 150 % à 250 % du PASS"
+        )
+    reason = "non demandé" if not situation.abattement_outre_mer else "non cumulable avec l'exonération demandée"
+    return f"{debut} ; l'abattement de régime de croisière (CSS L756-4) n'est pas calculé ({reason})"
+
+
 def simulation_explanations(result: Simulation, law: LawSnapshot) -> list[str]:
     """One sentence for each rule that changed the figures of this simulation."""
     from echeancier.kernel.fmt import format_euros, format_rate
@@ -896,14 +931,7 @@ def simulation_explanations(result: Simulation, law: LawSnapshot) -> list[str]:
                 if law.om_maladie_taux_tranche_1 is not None
                 else ""
             )
-            + (
-                " ; l'exonération de début d'activité (CSS L756-2, D756-4) est calculée pour les jours de l'année "
-                "compris dans les 24 mois qui suivent la création, l'abattement de régime de croisière (CSS "
-                "L756-4) ne l'est pas"
-                if situation.exoneration_debut_outre_mer
-                else " ; les exonérations de début d'activité et de régime de croisière (CSS L756-2, L756-4, D756-4) "
-                "ne sont pas calculées ici"
-            )
+            + overseas_exemptions_sentence(situation, law)
             + (", et l'ACRE ne s'y applique pas." if situation.acre else ".")
         )
     elif overseas == MAYOTTE and result.pass_annuel != law.pass_annuel:

@@ -121,6 +121,7 @@ class BatchIn(BaseModel):
     metier: list[str | None] | None = None
     classe_cnbf: list[str | int | None] | None = None
     remplacant: list[bool | None] | None = None
+    abattement_outre_mer: list[bool | None] | None = None
 
 
 class BatchOut(_Open):

@@ -160,7 +160,15 @@ def _strict_json_types(data: Mapping[str, Any], prefix: str) -> None:
         value = data.get(name)
         if value is not None and not (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
             raise ApiError(422, f"{prefix}{name}", f"must be an ISO date (YYYY-MM-DD), got {value!r}")
-    for name in ("acre", "rsa", "income_is_net", "exoneration_age", "exoneration_debut_outre_mer", "remplacant"):
+    for name in (
+        "acre",
+        "rsa",
+        "income_is_net",
+        "exoneration_age",
+        "exoneration_debut_outre_mer",
+        "remplacant",
+        "abattement_outre_mer",
+    ):
         value = data.get(name, False)
         if not isinstance(value, bool):
             raise ApiError(422, f"{prefix}{name}", f"must be true or false, got {value!r}")
@@ -217,6 +225,7 @@ _COLUMN_TYPES: dict[str, tuple[type, ...]] = {
     "metier": (str, type(None)),
     "classe_cnbf": (str, int, type(None)),
     "remplacant": (bool, type(None)),
+    "abattement_outre_mer": (bool, type(None)),
 }
 _TYPE_NAMES = {
     "id": "a string, an integer or null",
@@ -238,6 +247,7 @@ _TYPE_NAMES = {
     "metier": "a CARCDSF member's métier (chirurgien_dentiste, sage_femme) or null",
     "classe_cnbf": "an avocat's class of the CNBF's complémentaire (1, 2, 2+) or null",
     "remplacant": "true, false or null",
+    "abattement_outre_mer": "true, false or null",
 }
 
 

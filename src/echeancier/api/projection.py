@@ -136,4 +136,6 @@ def scenario_for(
         "events": events,
         "years": years,
     }
+    if not situation.abattement_outre_mer:  # switched off (CSS L756-4): the échéancier too
+        document["contributor"]["abattement_outre_mer"] = False  # type: ignore[index]
     return document, notes

@@ -1,26 +1,45 @@
-"""The start-of-activity exemption of the collectivités of CSS L751-1 (CSS L756-2, D756-4 I 1° and II).
+"""The exemptions of the collectivités of CSS L751-1: the start-of-activity exemption (CSS L756-2, D756-4 I 1° and
+II) and the régime de croisière abattement (CSS L756-4, D756-4 I 2°, 3° and II).
 
-For 24 months from the creation of the activity (`outre_mer.exoneration_debut_activite_duree_mois`), the
-cotisations and contributions de sécurité sociale are not due, except the retraite complémentaire (L635-1); the CFP,
-which is not a contribution de sécurité sociale, stays due (URSSAF, "Cotisations en début d'activité", outre-mer).
-D756-4 sets the amount, the income R being compared with the PASS:
+Start of activity. For 24 months from the creation of the activity (`outre_mer.exoneration_debut_activite_duree_mois`),
+the cotisations and contributions de sécurité sociale are not due, except the retraite complémentaire (L635-1); the
+CFP, which is not a contribution de sécurité sociale, stays due (URSSAF, "Cotisations en début d'activité",
+outre-mer). D756-4 sets the amount, the income R being compared with the PASS:
 
 - R below 150 % of the PASS: 100 % of the exempted contributions, within the amounts due for an income of 110 % of
   the PASS (I 1°) — nothing of them is due below 110 %, the amounts at 110 % are exempted between 110 % and 150 %;
 - R between 150 % and 250 % of the PASS: E / PSS × (2,5 PSS − R), E being the exemption at 150 % of the PASS, i.e.
   the amounts at 110 % (II); nil from 250 %.
 
-Per contribution: exemption = amount for min(R, 110 % PASS) × f(R) × the share of the year inside the 24 months,
-f = 1 up to 150 %, (250 % PASS − R) / PASS up to 250 %, 0 beyond; never more than the amount due.
+Régime de croisière. After the 24 months (L756-4: "sont calculées", no request), the contributions other than the
+retraite complémentaire (L635-1), the invalidité-décès cotisation (L632-1) and the CFP are reduced, on the part of
+the income below the PASS, by an abattement of 75 % in the third civil year of activity (2°, D756-4 I 2°) and 50 %
+from the fourth (1°, D756-4 I 3°), whole below 150 % of the PASS and decreasing to nil at 250 % (D756-4 II). Read
+tranche by tranche (docs/overseas-exemptions.md, 3), that is D756-4's "x % of the contributions within the amounts
+due for an income equal to the PASS".
 
-LAW (docs/law-choices.md, 321–324): asked for by the contributor (`exoneration_debut_outre_mer`: whether the
-activity is a *début d'activité*, R131-3, is a fact the situation does not otherwise hold); R is the income retained
-(before the 26 % abattement from 2025) "rapporté à l'année entière", i.e. compared with the prorated PASS, and the
-amounts at 110 % are those the same rules compute for that income; a civil year partly inside the 24 months is
-exempted pro rata of its days of activity inside them; each exemption is rounded half up to the euro.
+Per contribution, with s the share of the year's days of activity inside the 24 months (0 without the
+start-of-activity exemption), f(R) = 1 up to 150 %, (250 % PASS − R) / PASS up to 250 %, 0 beyond:
+
+    exemption = amount(min(R, 110 % PASS)) × f(R) × s + amount(min(R, PASS)) × rate × f(R) × (1 − s)
+
+rounded half up to the euro, never more than the amount due (each term nil for the contributions it leaves due).
+
+LAW (docs/law-choices.md, 321–324 for the start, 330–339 for the abattement): the start exemption is asked for by the
+contributor (`exoneration_debut_outre_mer`: whether the activity is a *début d'activité*, R131-3, is a fact the
+situation does not otherwise hold); the abattement applies to every situation in a collectivité of L751-1
+(`abattement_outre_mer`, true by default; false gives URSSAF's simulator's amounts, which do not compute it), except
+with the invalidity or age exemptions it does not cumulate with (L756-4 last paragraph); its rate is 75 % only in the
+third civil year of an activity that had the start exemption (the year that exemption ends), 50 % otherwise; R is
+the income retained (before the 26 % abattement from 2025) "rapporté à l'année entière", i.e. compared with the
+prorated PASS, and the amounts at 110 % / at the PASS are those the same rules compute for that income (minimums,
+maladie's rate and the CSG-CRDS base included); a civil year partly inside the 24 months is shared by its days of
+activity; the conjoint collaborateur's contributions and the rights are those before both.
 
 One text for every path: `engine.compute` applies it (so `simulate`, the income given net and the échéancier, which
-simulate), and `simulate_many` computes the rows that ask for it with the scalar engine (`vectorized.SCALAR_FIELDS`).
+simulate); `simulate_many` computes the rows with the start exemption with the scalar engine
+(`vectorized.SCALAR_FIELDS`) and the abattement alone with the same formula on arrays (`vectorized._abattement`,
+proven equal), which the campaign's arrays use too.
 """
 
 from __future__ import annotations
@@ -46,6 +65,14 @@ REFERENCE = "CSS L756-2, D756-4"
 NOTE = "exoneration_debut_activite_outre_mer"
 # Still due during the 24 months: the retraite complémentaire (L635-1, excluded by L756-2) and the CFP.
 NOT_EXEMPTED = frozenset({"retraite_complementaire", "formation_professionnelle"})
+CROISIERE_LABEL = "abattement outre-mer (régime de croisière)"
+CROISIERE_REFERENCE = "CSS L756-4, D756-4"
+CROISIERE_NOTE = "abattement_outre_mer"
+BOTH_LABEL = "exonération de début d'activité et abattement outre-mer"
+BOTH_REFERENCE = "CSS L756-2, L756-4, D756-4"
+# LAW (docs/law-choices.md, 332): not abated after the 24 months: the cotisations of L632-1 (invalidité-décès) and
+# L635-1 (retraite complémentaire), which L756-4 excludes, and the CFP (not a contribution de sécurité sociale).
+NOT_ABATED = frozenset({"retraite_complementaire", "invalidite_deces", "formation_professionnelle"})
 
 
 def window_share(situation: Situation, law: LawSnapshot) -> Fraction:
@@ -62,24 +89,79 @@ def window_share(situation: Situation, law: LawSnapshot) -> Fraction:
 
 
 def covers_years(start: date, years: set[int], months: int) -> bool:
-    """Whether every income year of `years` lies wholly inside the `months` from `start` (then no abattement of
-    L756-4, which the engine does not compute, concerns them)."""
+    """Whether every income year of `years` lies wholly inside the `months` from `start`."""
     window_end = add_months(start, months) - timedelta(days=1)
     return bool(years) and all(date(year, 12, 31) <= window_end for year in years)
 
 
-def degressive(law: LawSnapshot, income: Decimal, pass_: Decimal) -> Fraction:
-    """f(R) of D756-4: 1 up to 150 % of the PASS, (250 % PASS − R) / PASS up to 250 %, 0 beyond."""
-    if pass_ <= 0 or income <= law.om_debut_seuil_degressivite * pass_:
+def abated(situation: Situation) -> bool:
+    """Whether the régime de croisière abattement of L756-4 is computed for the situation (a collectivité of L751-1
+    is the caller's to check): asked for by default, not with the exemptions it does not cumulate with.
+
+    LAW (docs/law-choices.md, 330, 336): L756-4 "sont calculées" — no request; `abattement_outre_mer=False` gives
+    the amounts of URSSAF's simulator, which does not compute it; L756-4 excludes any other exemption but L756-5 II
+    and L756-2, so with the invalidity or age exemptions the situation asks for it is not computed (its note stays).
+    """
+    return situation.abattement_outre_mer and not situation.pension_invalidite_mois and not situation.exoneration_age
+
+
+def croisiere_rate(situation: Situation, law: LawSnapshot) -> Decimal:
+    """75 % in the third civil year of an activity that had the start exemption, 50 % otherwise (L756-4 1°, 2°).
+
+    LAW (docs/law-choices.md, 333): the third civil year counts from `start_date`, the creation the start exemption
+    runs from; an activity without it is not a *début d'activité* (R131-3: a transfer, a resumption) whose years
+    the situation would count, so its rate is that of the fourth year and later."""
+    start = situation.start_date
+    if situation.exoneration_debut_outre_mer and start is not None and situation.year - start.year == 2:
+        return law.om_croisiere_taux_troisieme_annee
+    return law.om_croisiere_taux
+
+
+def degressive(law: LawSnapshot, income: Decimal, pass_: Decimal, croisiere: bool = False) -> Fraction:
+    """f(R) of D756-4: 1 up to 150 % of the PASS, (250 % PASS − R) / PASS up to 250 %, 0 beyond (the thresholds
+    of the start exemption, or of the abattement with `croisiere`)."""
+    low = law.om_croisiere_seuil_degressivite if croisiere else law.om_debut_seuil_degressivite
+    high = law.om_croisiere_seuil_sortie if croisiere else law.om_debut_seuil_sortie
+    if pass_ <= 0 or income <= low * pass_:
         return Fraction(1)
-    if income >= law.om_debut_seuil_sortie * pass_:
+    if income >= high * pass_:
         return Fraction(0)
-    return Fraction(law.om_debut_seuil_sortie * pass_ - income) / Fraction(pass_)
+    return Fraction(high * pass_ - income) / Fraction(pass_)
 
 
 def cap(law: LawSnapshot, pass_: Decimal) -> Decimal:
     """The income for which the exempted amounts are computed at most: 110 % of the (prorated) PASS."""
     return law.om_debut_seuil_totale * pass_
+
+
+@dataclass(frozen=True, slots=True)
+class Factors:
+    """The two exemptions of one income year: the start exemption's share of the year and f(R), applied to the
+    amounts at 110 % of the PASS; the abattement's rate × (1 − share) and f(R), applied to the amounts at the PASS."""
+
+    debut_share: Fraction
+    debut_f: Fraction
+    croisiere_share: Fraction
+    croisiere_f: Fraction
+
+    @property
+    def debut(self) -> Fraction:
+        return self.debut_share * self.debut_f
+
+    @property
+    def croisiere(self) -> Fraction:
+        return self.croisiere_share * self.croisiere_f
+
+
+def factors(situation: Situation, law: LawSnapshot, income: Decimal, pass_: Decimal) -> tuple[Fraction, Factors]:
+    """The share of the year inside the 24 months and the factors of the two exemptions for `income`."""
+    share = window_share(situation, law) if situation.exoneration_debut_outre_mer else Fraction(0)
+    croisiere = Fraction(0)
+    if share < 1 and abated(situation):
+        croisiere = Fraction(croisiere_rate(situation, law)) * (1 - share)
+    return share, Factors(
+        share, degressive(law, income, pass_), croisiere, degressive(law, income, pass_, croisiere=True)
+    )
 
 
 def apply(
@@ -88,34 +170,56 @@ def apply(
     simulation: Simulation,
     capped: Callable[[Decimal], Simulation],
 ) -> Simulation:
-    """`simulation` less the exemption; `capped(income)` simulates the same situation, without the exemption, for
-    another income (the amounts due at 110 % of the PASS)."""
-    share = window_share(situation, law)
-    if share == 0:
-        return simulation
-    limit = cap(law, simulation.pass_proratise)
-    at_cap = capped(limit) if simulation.income > limit else simulation
-    factor = share * degressive(law, simulation.income, simulation.pass_proratise)
-    exempted = exemptions(simulation.amounts, at_cap.amounts, factor)
+    """`simulation` less the exemptions; `capped(income)` simulates the same situation, without them, for another
+    income (the amounts due at 110 % of the PASS, at the PASS)."""
+    pass_ = simulation.pass_proratise
+    share, factor = factors(situation, law, simulation.income, pass_)
+    if not share and not abated(situation):
+        return simulation  # neither applies to this year: the result (and its note) as computed
+    amounts = simulation.amounts
+
+    def at(limit: Decimal) -> tuple[int, ...]:
+        return capped(limit).amounts if simulation.income > limit else amounts
+
+    at_cap = at(cap(law, pass_)) if factor.debut else amounts
+    at_pass = at(law.om_croisiere_limite * pass_) if factor.croisiere else amounts
+    exempted, labels = exemptions(amounts, at_cap, at_pass, factor)
     notes = simulation.notes
-    if share == 1:
-        # The whole year is inside the 24 months: no abattement of L756-4 is left uncomputed for it.
+    computed = share == 1 or abated(situation)
+    if computed:
+        # Every day of the year has its exemption computed: nothing of L756-2 / L756-4 is left out.
         notes = tuple(note for note in notes if not note.startswith("exonerations_outre_mer_non_appliquees"))
-    return reduced(simulation, exempted, (*notes, NOTE), share)
+    added = ((NOTE,) if share else ()) + ((CROISIERE_NOTE,) if share < 1 and abated(situation) else ())
+    return reduced(simulation, exempted, labels, (*notes, *added), share, factor)
 
 
-def exemptions(amounts: tuple[int, ...], at_cap: tuple[int, ...], factor: Fraction) -> tuple[int, ...]:
-    """The exemption of each contribution (whole euros): its amount at the cap times `factor`, rounded half up,
-    never more than its amount; nil for the contributions still due."""
-    return tuple(
-        0 if key in NOT_EXEMPTED else min(amount, _half_up(capped * factor))
-        for key, amount, capped in zip(CONTRIBUTIONS, amounts, at_cap, strict=True)
-    )
+def exemptions(
+    amounts: tuple[int, ...], at_cap: tuple[int, ...], at_pass: tuple[int, ...], factor: Factors
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The exemption of each contribution (whole euros): its amount at 110 % of the PASS times the start factor
+    plus its amount at the PASS times the abattement's, rounded half up, never more than its amount; each term nil
+    for the contributions it leaves due. Also which exemptions each line has (1: start, 2: abattement, 3: both)."""
+    out: list[int] = []
+    which: list[int] = []
+    for key, amount, capped, limited in zip(CONTRIBUTIONS, amounts, at_cap, at_pass, strict=True):
+        debut = Fraction(0) if key in NOT_EXEMPTED else capped * factor.debut
+        croisiere = Fraction(0) if key in NOT_ABATED else limited * factor.croisiere
+        off = min(amount, _half_up(debut + croisiere))
+        out.append(off)
+        which.append((1 if debut else 0) + (2 if croisiere else 0) if off else 0)
+    return tuple(out), tuple(which)
 
 
-def reduced(simulation: Simulation, exempted: tuple[int, ...], notes: tuple[str, ...], share: Fraction) -> Simulation:
+def reduced(
+    simulation: Simulation,
+    exempted: tuple[int, ...],
+    labels: tuple[int, ...],
+    notes: tuple[str, ...],
+    share: Fraction,
+    factor: Factors,
+) -> Simulation:
     amounts = tuple(amount - off for amount, off in zip(simulation.amounts, exempted, strict=True))
-    explanation = Exempted(simulation.explanation, exempted, share, simulation.situation, notes)
+    explanation = Exempted(simulation.explanation, exempted, labels, share, factor, simulation.situation, notes)
     return replace(simulation, amounts=amounts, explanation=explanation, notes=notes)
 
 
@@ -125,17 +229,23 @@ def _half_up(value: Fraction) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Exempted:
-    """The explanation of a simulation with the exemption: each exempted line says its amount before it, the amount
-    exempted and the articles; the flat-rate provisional contributions of the first years get the same share."""
+    """The explanation of a simulation with the exemptions: each exempted line says its amount before them, the
+    amount exempted and the articles; the flat-rate provisional contributions of the first years get the same
+    shares."""
 
     inner: Explanation
     exempted: tuple[int, ...]
+    which: tuple[int, ...]
     share: Fraction
+    factor: Factors
     situation: Situation
     notes: tuple[str, ...]
 
     def lines(self) -> tuple[Line, ...]:
-        return tuple(_line(line, off) for line, off in zip(self.inner.lines(), self.exempted, strict=True))
+        return tuple(
+            _line(line, off, which)
+            for line, off, which in zip(self.inner.lines(), self.exempted, self.which, strict=True)
+        )
 
     def conjoint_lines(self) -> tuple[Line, ...]:
         return self.inner.conjoint_lines()
@@ -148,26 +258,48 @@ class Exempted:
         provisional = self.inner.forfait()
         if provisional is None:
             return None
-        # The flat-rate base (19 % of the PASS) is below 110 % of the PASS: its own amounts are the limit.
-        off = exemptions(provisional.amounts, provisional.amounts, self.share)
-        return reduced(provisional, off, (*provisional.notes, NOTE), self.share)
+        # The flat-rate bases (19 % of the PASS, 40 % for the IJ) are below the PASS: their own amounts are the
+        # limits, and f = 1.
+        own = provisional.amounts
+        factor = replace(self.factor, debut_f=Fraction(1), croisiere_f=Fraction(1))
+        off, which = exemptions(own, own, own, factor)
+        notes = (*provisional.notes, *(note for note in self.notes if note in (NOTE, CROISIERE_NOTE)))
+        return reduced(provisional, off, which, notes, self.share, factor)
 
     def rights(self) -> Rights:
         return self.inner.rights()
 
 
-def _line(line: Line, off: int) -> Line:
+_WHICH = {1: (LABEL, REFERENCE), 2: (CROISIERE_LABEL, CROISIERE_REFERENCE), 3: (BOTH_LABEL, BOTH_REFERENCE)}
+
+
+def _line(line: Line, off: int, which: int) -> Line:
     if not off:
         return line
+    label, reference = _WHICH[which]
     return replace(
         line,
         amount=line.amount - off,
         gross=line.amount,
         exoneration=Decimal(off),
-        exoneration_label=LABEL,
-        exoneration_reference=REFERENCE,
-        reference=f"{line.reference}; {REFERENCE}",
+        exoneration_label=label,
+        exoneration_reference=reference,
+        reference=f"{line.reference}; {reference}",
     )
 
 
-__all__ = ["LABEL", "NOTE", "REFERENCE", "apply", "covers_years", "degressive", "exemptions", "window_share"]
+__all__ = [
+    "CROISIERE_LABEL",
+    "CROISIERE_NOTE",
+    "CROISIERE_REFERENCE",
+    "LABEL",
+    "NOTE",
+    "REFERENCE",
+    "abated",
+    "apply",
+    "covers_years",
+    "croisiere_rate",
+    "degressive",
+    "exemptions",
+    "window_share",
+]

@@ -121,10 +121,12 @@ def compute(situation: Situation, law: LawSnapshot, income: Decimal, notes: tupl
     result = simulation_of(
         situation, law, income, rows, computed, base_csg, cfp, abattement, notes, first_years, cc, extras=extras
     )
-    if situation.exoneration_debut_outre_mer:
-        # CSS L756-2, D756-4: the start-of-activity exemption of the collectivités of L751-1, limited to the amounts
-        # due for an income of 110 % of the PASS, which the same rules compute (`contributions.debut_outre_mer`).
-        without = situation.model_copy(update={"exoneration_debut_outre_mer": False})
+    if where == OUTRE_MER and (situation.exoneration_debut_outre_mer or debut_outre_mer.abated(situation)):
+        # CSS L756-2, L756-4, D756-4: the start-of-activity exemption and the régime de croisière abattement of the
+        # collectivités of L751-1, limited to the amounts due for an income of 110 % of the PASS / of the PASS, which
+        # the same rules compute (`contributions.debut_outre_mer`).
+        off = {"exoneration_debut_outre_mer": False, "abattement_outre_mer": False}
+        without = situation.model_copy(update=off)
         result = debut_outre_mer.apply(situation, law, result, partial(compute, without, law, notes=notes))
     return result
 

@@ -35,6 +35,8 @@ _EXONERATION_KEYS = {
     "exonération liée à l'âge": "exoneration_age",
     "exonération de début d'activité outre-mer": "exoneration_debut_outre_mer",
     EXONERATION_MAYOTTE: "exoneration_mayotte",
+    "abattement outre-mer (régime de croisière)": "abattement_outre_mer",
+    "exonération de début d'activité et abattement outre-mer": "exoneration_debut_et_abattement_outre_mer",
 }
 
 

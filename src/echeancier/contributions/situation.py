@@ -247,6 +247,9 @@ class Situation(BaseModel):
     # The start-of-activity exemption of the collectivités of CSS L751-1 (L756-2, D756-4) for an activity created
     # there (a *début d'activité*, R131-3): asked for, with `start_date` (`contributions.debut_outre_mer`).
     exoneration_debut_outre_mer: bool = False
+    # The régime de croisière abattement of the collectivités of L751-1 (L756-4, D756-4): computed by law; false
+    # gives the amounts of URSSAF's simulator, which does not compute it (`contributions.debut_outre_mer`).
+    abattement_outre_mer: bool = True
 
     @field_validator("department", mode="before")
     @classmethod

@@ -38,6 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -63,6 +64,7 @@ from echeancier.law.loader import Law, load_law
 from echeancier.law.snapshot import (
     SECTIONS,
     Figures,
+    LawSnapshot,
     mayotte_snapshot,
     provisional_snapshot,
     section_snapshot,
@@ -115,7 +117,12 @@ FIELDS = (
     "section",
     *VARIANT_FIELDS,
     *SCALAR_FIELDS,
+    "abattement_outre_mer",
 )
+# The régime de croisière abattement of the collectivités of L751-1 (CSS L756-4, `contributions.debut_outre_mer`):
+# computed on the arrays for the overseas rows that do not switch it off (false) (`_abattement`); a row giving
+# something else than a boolean goes to the scalar engine, which names it.
+ABATTEMENT = "abattement_outre_mer"
 REGLEMENTEE = PROFESSIONS.index(Profession.liberal_reglementee.value)
 COTISATIONS = CONTRIBUTIONS[:6]  # the six contributions before CSG-CRDS and the CFP
 
@@ -336,6 +343,7 @@ class _Columns:
     own: dict[str, list[Any]]  # the SCALAR_FIELDS given, as Python values
     by_scalar: Bools  # the rows that give one of them (not None, 0 or false)
     variants: dict[str, list[Any]]  # the VARIANT_FIELDS given, as Python values
+    abate: Bools | None = None  # the rows with the régime de croisière abattement (CSS L756-4, `_abattement`)
 
 
 @dataclass(slots=True)
@@ -421,8 +429,11 @@ class _Codes:
 def _array(values: Any) -> npt.NDArray[Any]:
     if isinstance(values, np.ndarray):
         return values
-    array = np.asarray(values)
-    if array.ndim != 1:
+    try:
+        array = np.asarray(values)
+    except ValueError:  # ragged (a list among scalars): one object per row, the row's check names it
+        array = np.empty(0)
+    if array.ndim != 1 or len(array) != len(values):
         array = np.empty(len(values), dtype=object)
         array[:] = list(values)
     return array
@@ -714,6 +725,14 @@ def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
     variants = {name: _objects(_array(data[name])) for name in VARIANT_FIELDS if name in data}
     if (section > 0).any():
         _variants(section, variants, by_scalar)
+    abate = outre_mer.copy()
+    if ABATTEMENT in data:
+        given = _objects(_array(data[ABATTEMENT]))
+        own[ABATTEMENT] = given
+        off = np.array([v is False or (isinstance(v, np.bool_) and not v) for v in given], bool)
+        odd = np.array([not (v is None or isinstance(v, bool | np.bool_)) for v in given], bool)
+        by_scalar |= odd
+        abate &= ~off
     return kind, _Columns(
         n=n,
         year=year,
@@ -738,6 +757,7 @@ def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
         own=own,
         by_scalar=by_scalar,
         variants=variants,
+        abate=abate,
     )
 
 
@@ -756,6 +776,9 @@ class _Years:
     covered: range
     first_day: I64
     last_day: I64
+    # The abattement of CSS L756-4 of each year present (`_abattement`): rate, 150 % and 250 % of the PASS and the
+    # limit, each as (numerator, denominator)
+    croisiere: tuple[tuple[tuple[int, int], ...] | None, ...] = ()
 
 
 def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -> tuple[_Block, Bools]:
@@ -968,8 +991,61 @@ def _run_block(
         where: slice | I64 = slice(None) if in_year.all() else np.flatnonzero(in_year)
         for part in _parts(where, len(block.cents)):
             _compute(law, block, part, views, figures_of_rights, flat_rate)
+    abate = None if cols.abate is None else cols.abate[s] & ~scalar
+    if abate is not None and abate.any():
+        _abattement(years, block, np.flatnonzero(abate), views, flat_rate)
     fallback[s] = scalar
     return []
+
+
+def _abattement(years: _Years, block: _Block, where: I64, out: dict[str, I64], flat_rate: bool) -> None:
+    """The régime de croisière abattement of CSS L756-4, D756-4 on the rows `where` of a block (collectivités of
+    L751-1, without the start exemption, whose rows the scalar engine computes): the text of
+    `contributions.debut_outre_mer` on arrays — per abated contribution, rate × its amount for min(R, PASS) × f(R),
+    f = 1 up to 150 % of the prorated PASS, (250 % PASS − R) / PASS up to 250 %, 0 beyond, rounded half up, at
+    most the amount; on the flat-rate base of the first years (below the PASS) rate × the amount itself."""
+    from dataclasses import fields
+
+    from echeancier.contributions.assiettes import activity_days
+    from echeancier.contributions.debut_outre_mer import NOT_ABATED
+
+    for offset in np.unique(block.offset[where]).tolist():
+        law, croisiere = years.laws[offset], years.croisiere[offset]
+        assert law is not None and croisiere is not None
+        (rn, rd), (ln, ld), (hn, hd), (pn, pd) = croisiere
+        rows = where[block.offset[where] == offset]
+        start, _ = _given(block.start[rows], LONG_AGO)
+        end, _ = _given(block.end[rows], law.last_day)
+        _days, _partial, prorated = activity_days(VECTOR, law, start, end)
+        pc = 100 * np.broadcast_to(np.asarray(prorated, dtype=np.int64), rows.shape)  # the prorated PASS, cents
+        income = np.maximum(block.cents[rows], 0)
+        if flat_rate:
+            at = {key: out[key][rows] for key in CONTRIBUTIONS}
+            f_num, f_den = np.ones(len(rows), np.int64), np.ones(len(rows), np.int64)
+        else:
+            # The amounts for min(R, limit × PASS): the same rules on the same rows with that income.
+            parts = {
+                f.name: (value[rows] if isinstance(value, np.ndarray) else value)
+                for f in fields(_Block)
+                for value in (getattr(block, f.name),)
+            }
+            parts["cents"] = np.minimum(block.cents[rows], pc * pn // pd)
+            temporary = {key: np.zeros(len(rows), dtype=np.int64) for key in out if key not in RIGHTS_COLUMNS}
+            _compute(law, _Block(**parts), slice(None), temporary)
+            at = temporary
+            whole = (pc <= 0) | (income * ld <= ln * pc)
+            nil = ~whole & (income * hd >= hn * pc)
+            f_num = np.where(whole, 1, np.where(nil, 0, hn * pc - hd * income))
+            f_den = np.where(whole | nil, 1, hd * pc)
+        off_total = np.zeros(len(rows), dtype=np.int64)
+        for key in CONTRIBUTIONS:
+            if key in NOT_ABATED:
+                continue
+            num, den = at[key] * rn * f_num, rd * f_den
+            off = np.minimum(out[key][rows], (2 * num + den) // (2 * den))
+            out[key][rows] = out[key][rows] - off
+            off_total += off
+        out["total"][rows] = out["total"][rows] - off_total
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -1032,7 +1108,7 @@ def simulate_many(
             found.extend(_run_block(cols, years, s, out, fallback, figures_of, forfait))
     _raise_first(found)
     for i in np.flatnonzero(fallback):
-        _scalar_row(cols, int(i), out, law, provisional)
+        _scalar_row(cols, int(i), out, law, provisional, forfait)
     return _wrap(kind, out, cols.ids)
 
 
@@ -1060,7 +1136,24 @@ def _years_of(cols: _Columns, law: Law, provisional: bool = False) -> _Years:
         covered=covered,
         first_day=np.array([_day(date(year, 1, 1)) for year in covered], dtype=np.int64),
         last_day=np.array([_day(date(year, 12, 31)) for year in covered], dtype=np.int64),
+        croisiere=tuple(
+            _croisiere(provisional_snapshot(year, law) if provisional else snapshot_of(law, year))
+            if present[i]
+            else None
+            for i, year in enumerate(covered)
+        ),
     )
+
+
+def _croisiere(snapshot: LawSnapshot) -> tuple[tuple[int, int], ...]:
+    """The figures of the abattement of CSS L756-4 as exact fractions (`contributions.debut_outre_mer`)."""
+    figures = (
+        snapshot.om_croisiere_taux,
+        snapshot.om_croisiere_seuil_degressivite,
+        snapshot.om_croisiere_seuil_sortie,
+        snapshot.om_croisiere_limite,
+    )
+    return tuple(Fraction(figure).as_integer_ratio() for figure in figures)
 
 
 def _rights_of(years: _Years, law: Law, provisional: bool) -> dict[int, RightsFigures]:
@@ -1105,7 +1198,9 @@ def _day(day: date) -> int:
     return (day - date(1970, 1, 1)).days
 
 
-def _scalar_row(cols: _Columns, i: int, out: dict[str, I64], law: Law, provisional: bool = False) -> None:
+def _scalar_row(
+    cols: _Columns, i: int, out: dict[str, I64], law: Law, provisional: bool = False, forfait: bool = False
+) -> None:
     """One row through the scalar engine: an income given net of contributions (solved by a search), or a row
     with a field of SCALAR_FIELDS."""
     from echeancier.contributions.engine import simulate
@@ -1132,6 +1227,8 @@ def _scalar_row(cols: _Columns, i: int, out: dict[str, I64], law: Law, provision
         result = simulate(situation, provisional_snapshot(year, law) if provisional else snapshot_of(law, year))
     except InputError as error:
         raise RowInputError(i, error.field, error.message) from None
+    if forfait and result.forfait is not None:
+        result = result.forfait  # the flat-rate base of the first two years, as the arrays give it
     for key, amount in zip(CONTRIBUTIONS, result.amounts, strict=True):
         out[key][i] = amount
     for key, amount in zip(conjoint_collaborateur.COLUMNS, result.conjoint_amounts, strict=False):

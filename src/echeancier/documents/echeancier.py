@@ -184,6 +184,13 @@ def note_sentence(note: str) -> str:
             "exonérations de début d'activité et de régime de croisière (CSS L756-2, L756-4, D756-4) : les montants "
             "réels peuvent être inférieurs."
         )
+    if code == "abattement_outre_mer":
+        return (
+            "Abattement de régime de croisière outre-mer appliqué (CSS L756-4, D756-4) : 50 % des cotisations et "
+            "contributions dues sur la partie du revenu inférieure au PASS (75 % la troisième année civile d'une "
+            "activité créée avec l'exonération de début d'activité), hors retraite complémentaire, "
+            "invalidité-décès et CFP, dégressif de 150 % à 250 % du PASS."
+        )
     if code == "exoneration_debut_activite_outre_mer":
         return (
             "Exonération de début d'activité outre-mer appliquée (CSS L756-2, D756-4) : pendant les 24 mois qui "

@@ -100,6 +100,16 @@ class LawSnapshot:
         metadata=parameter("outre_mer.exoneration_debut_activite_seuil_degressivite")
     )
     om_debut_seuil_sortie: Decimal = field(metadata=parameter("outre_mer.exoneration_debut_activite_seuil_sortie"))
+    # Their régime de croisière abattement (CSS L756-4, D756-4 I 2°, 3°, II): `contributions.debut_outre_mer`
+    om_croisiere_taux: Decimal = field(metadata=parameter("outre_mer.abattement_croisiere_taux"))
+    om_croisiere_taux_troisieme_annee: Decimal = field(
+        metadata=parameter("outre_mer.abattement_croisiere_taux_troisieme_annee")
+    )
+    om_croisiere_limite: Decimal = field(metadata=parameter("outre_mer.abattement_croisiere_limite"))
+    om_croisiere_seuil_degressivite: Decimal = field(
+        metadata=parameter("outre_mer.abattement_croisiere_seuil_degressivite")
+    )
+    om_croisiere_seuil_sortie: Decimal = field(metadata=parameter("outre_mer.abattement_croisiere_seuil_sortie"))
     # Invalidity pensioners (CSS D621-4, D635-2): the exempted share of a part of the year
     inv_arrondi_prorata: Decimal = field(metadata=parameter("exonerations.invalidite_arrondi_prorata"))
     inv_mois_par_an: int = field(metadata=parameter("exonerations.invalidite_mois_par_an"))

@@ -95,6 +95,7 @@ def _situation(contributor: Contributor, year: int, income: Decimal, end: date |
         pension_invalidite_mois=contributor.pension_invalidite_mois,
         exoneration_age=contributor.exoneration_age,
         exoneration_debut_outre_mer=contributor.exoneration_debut_outre_mer,
+        abattement_outre_mer=contributor.abattement_outre_mer,
     )
 
 

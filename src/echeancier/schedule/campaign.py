@@ -74,6 +74,7 @@ COLUMNS = (
     "classe_cnbf",
     "remplacant",
     "exoneration_debut_outre_mer",
+    "abattement_outre_mer",
 )
 # The populations of issue 10 the arrays do not compute: a row giving one of these is replayed (the contributor's
 # fields of the same names, `schedule.scenario.Contributor`).
@@ -225,6 +226,8 @@ def scenario_document(row: Mapping[str, Any], year: int) -> dict[str, Any]:
         for name in POPULATIONS:
             if _population(row.get(name)):
                 contributor[name] = _POPULATION_READERS[name](row.get(name))
+        if row.get("abattement_outre_mer") not in (None, ""):
+            contributor["abattement_outre_mer"] = _flag(row.get("abattement_outre_mer"), True)
         document["contributor"] = contributor
     incomes = dict(document.get("incomes") or {})
     for key, income_year in (("income_n2", year - 2), ("income_n1", year - 1)):
@@ -409,12 +412,20 @@ def _population(value: Any) -> bool:
     return not (isinstance(value, int | float) and value == 0)
 
 
+def _unread(abattement: Any) -> bool:
+    """Whether a row's `abattement_outre_mer` (CSS L756-4, computed on the arrays as by the replay) is something
+    else than a flag or empty: the replay names it."""
+    return not isinstance(_flag(abattement, True), bool)
+
+
 def _steady(row: Mapping[str, Any], year: int) -> bool:
     """An account the array evaluation computes: its declaration its only event (or with one cessation in N, or
     one modulation, payment-day change, quarterly option or renunciation of it: `lone_change`), an
     activity started in N-1 or earlier (without the income of N-2 only when started in N-1: not read), ACRE and
     RSA readable flags, none of the populations the arrays do not compute (`POPULATIONS`)."""
     if _text(row.get("scenario")) or any(_population(row.get(name)) for name in POPULATIONS):
+        return False
+    if _unread(row.get("abattement_outre_mer")):
         return False
     events = row.get("events")
     change = lone_change(events, year)
@@ -607,6 +618,10 @@ def _steady_rows(batch: pa.Table, year: int) -> npt.NDArray[np.bool_]:
         if name in names and not pa.types.is_null(batch.column(name).type):
             given = [_population(value) for value in batch.column(name).to_pylist()]
             mask &= ~np.array(given, dtype=np.bool_)
+    if "abattement_outre_mer" in names and not pa.types.is_boolean(batch.column("abattement_outre_mer").type):
+        # CSS L756-4: a flag either way (the arrays compute it); anything else is the replay's to name.
+        unread = [_unread(value) for value in batch.column("abattement_outre_mer").to_pylist()]
+        mask &= ~np.array(unread, dtype=np.bool_)
     if "events" in names and not pa.types.is_null(batch.column("events").type):  # a column of nulls: none
         events = batch.column("events")
         if not _is_text(events):
@@ -674,6 +689,7 @@ _NORMALISE: dict[str, Any] = {
     "activity_start": lambda v: v,
     "acre": lambda v: _flag(v, False),
     "rsa": lambda v: _flag(v, False),
+    "abattement_outre_mer": lambda v: _flag(v, True),
 }
 _DEFAULTS: dict[str, Any] = {
     "frequency": "monthly",
@@ -682,6 +698,7 @@ _DEFAULTS: dict[str, Any] = {
     "department": "75",
     "acre": False,
     "rsa": False,
+    "abattement_outre_mer": True,
 }
 
 
@@ -1066,9 +1083,9 @@ def _organisms(departments: Any, year: int) -> pa.Array:
 
 def _array_notes(campaign: Campaign, amounts: npt.NDArray[np.int64], year: int) -> pa.Array:
     """The notes of each row: `Campaign.notes` of one row of each class that shares them — its holiday zone, its
-    quarterly fallback and, at Mayotte, whether one of the income years its documents show is computed with the
-    metropolitan rules (`territory.account_note`), found on the columns; a ceased row is a class of its own (its
-    note names its date)."""
+    abattement of CSS L756-4, its quarterly fallback and, at Mayotte, whether one of the income years its documents
+    show is computed with the metropolitan rules (`territory.account_note`), found on the columns; a ceased row is a
+    class of its own (its note names its date)."""
     zone = campaign.zone.astype(np.intp)
     metropolitan = np.zeros(len(campaign), dtype=np.bool_)
     mayotte = [z for z, code in enumerate(campaign.zone_overseas) if code and territory(code) == MAYOTTE]
@@ -1087,7 +1104,9 @@ def _array_notes(campaign: Campaign, amounts: npt.NDArray[np.int64], year: int) 
         for income_year, found in years.items():
             if not mayotte_rules_for(income_year, law=campaign.law):
                 metropolitan[rows] |= found
-    classes = 4 * zone + 2 * campaign.quarterly_fallback.astype(np.intp) + metropolitan
+    # CSS L756-4 overseas: the note of the abattement, or the warning where a row switches it off.
+    abated = np.ones(len(campaign), np.intp) if campaign.abattement is None else campaign.abattement.astype(np.intp)
+    classes = 8 * zone + 4 * abated + 2 * campaign.quarterly_fallback.astype(np.intp) + metropolitan
     if campaign.overpaid is not None:  # a modulation's note, before or after those of the declaration
         classes = 3 * classes + campaign.overpaid.astype(np.intp)
     if campaign.cessation is not None:

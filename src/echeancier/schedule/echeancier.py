@@ -51,7 +51,7 @@ from echeancier.account.ledger import RemiseRequest as LedgerRemiseRequest
 from echeancier.contributions import debut_outre_mer
 from echeancier.contributions.exact import SCALAR
 from echeancier.contributions.professions_liberales import SECTION_NOTE
-from echeancier.contributions.territory import account_note
+from echeancier.contributions.territory import OUTRE_MER, account_note, territory
 from echeancier.kernel.dates import ONE_DAY, add_months
 from echeancier.kernel.fmt import format_euros, format_rate
 from echeancier.kernel.money import ZERO, round_cent
@@ -1391,12 +1391,19 @@ def build_echeancier(scenario: Scenario, as_of: date | None = None, law: Law | N
     years = {part.year for instalment in result.instalments for part in instalment.parts}
     years |= {refund.year for refund in result.refunds}
     overseas = account_note(organism.code, years, law=law)
-    if overseas is not None and contributor.exoneration_debut_outre_mer:
-        # CSS L756-2: the start-of-activity exemption is computed; the note stays while a year of the document lies
-        # (partly) after the 24 months, whose abattement of L756-4 is not computed.
-        notes = (debut_outre_mer.NOTE, *notes)
-        months = _param("outre_mer.exoneration_debut_activite_duree_mois", date(max(years), 1, 1), law)
-        if debut_outre_mer.covers_years(contributor.activity_start, years, months):
+    if overseas is not None and territory(organism.code) == OUTRE_MER:
+        # CSS L756-2 (asked for) and L756-4 (by law, unless switched off or with an exemption it does not cumulate
+        # with): the note stays while a year of the document lies after the 24 months without the abattement.
+        inside = False
+        if contributor.exoneration_debut_outre_mer:
+            notes = (debut_outre_mer.NOTE, *notes)
+            months = _param("outre_mer.exoneration_debut_activite_duree_mois", date(max(years), 1, 1), law)
+            inside = debut_outre_mer.covers_years(contributor.activity_start, years, months)
+        abated = contributor.abattement_outre_mer
+        abated = abated and not contributor.pension_invalidite_mois and not contributor.exoneration_age
+        if abated and not inside:
+            notes = (debut_outre_mer.CROISIERE_NOTE, *notes)
+        if inside or abated:
             overseas = None
     if overseas is not None:
         # LAW (docs/law-choices.md, 49 and 182): the rates of the collectivités of L751-1 apply, not their

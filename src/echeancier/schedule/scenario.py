@@ -174,6 +174,9 @@ class Contributor(_Model):
     exoneration_age: bool = False
     # The start-of-activity exemption of the collectivités of L751-1 (CSS L756-2), for an activity created there
     exoneration_debut_outre_mer: bool = False
+    # The régime de croisière abattement of the collectivités of L751-1 (CSS L756-4): computed by law; false gives
+    # the amounts of URSSAF's simulator (`contributions.debut_outre_mer`)
+    abattement_outre_mer: bool = True
     name: str | None = None  # printed on the documents (PDF), optional
     siren: str | None = None  # 9 digits, Luhn-checked; printed on the documents, optional
     section: Section | None = None  # a profession libérale réglementée's section professionnelle

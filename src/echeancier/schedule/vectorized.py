@@ -25,10 +25,14 @@ activity started in N-1: not read), `income_n1`, `declaration_date`, `activity_s
 (false when not given) and `cessation` (a date of N, empty when none) — as a mapping of NumPy arrays or lists, a
 Polars DataFrame or a PyArrow Table, and gives, for each row, what `build_echeancier` gives for the scenario
 
-    contributor: {profession, activity_start, payment: {frequency, day, direct_debit}, department, acre, rsa}
+    contributor: {profession, activity_start, payment: {frequency, day, direct_debit}, department, acre, rsa,
+                  abattement_outre_mer}
     incomes: {N-2: income_n2, N-1: income_n1}
     events: [{date: declaration_date, type: declaration, year: N-1}, {date: cessation, type: cessation}]
     years: [N, N+1]
+
+`abattement_outre_mer` (optional, true when not given): the régime de croisière abattement of the collectivités of
+L751-1 (CSS L756-4, `contributions.debut_outre_mer`), computed by `simulate_many` on the same arrays.
 
 The first two years of activity (an activity started in N-2 or N-1): provisional contributions on the flat-rate
 base (R613-5 III, `simulate_many(forfait=True)`, the engine's `Simulation.forfait`), the income of the year the
@@ -87,9 +91,10 @@ import numpy as np
 import numpy.typing as npt
 
 from echeancier.contributions import csg_crds
+from echeancier.contributions.debut_outre_mer import CROISIERE_NOTE
 from echeancier.contributions.situation import MAX_INCOME, InputError, Profession
-from echeancier.contributions.territory import account_note
-from echeancier.contributions.vectorized import VECTOR, RowInputError, simulate_many
+from echeancier.contributions.territory import OUTRE_MER, account_note, territory
+from echeancier.contributions.vectorized import ABATTEMENT, VECTOR, RowInputError, simulate_many
 from echeancier.kernel.money import ZERO, to_decimal
 from echeancier.law import Law, LawError, load_law
 from echeancier.law.snapshot import provisional_snapshot, snapshot_of, supported_years
@@ -151,8 +156,13 @@ FIELDS = (
     # `event_date`, with the estimated income of a modulation (euros), the new day of a payment-day change, the
     # start of a quarterly option (`in_year`, `next_year`).
     *("event", "event_date", "estimated_income", "new_day", "quarterly_start"),
+    "abattement_outre_mer",
 )
-OPTIONAL = ("id", "acre", "rsa", "cessation", "event", "event_date", "estimated_income", "new_day", "quarterly_start")
+# acre and rsa: false when not given; cessation: none; abattement_outre_mer: true (CSS L756-4); no event
+OPTIONAL = (
+    *("id", "acre", "rsa", "cessation", "event", "event_date", "estimated_income", "new_day", "quarterly_start"),
+    "abattement_outre_mer",
+)
 EVENTS = ("modulation", "payment_day_change", "quarterly_option", "quarterly_renounced")
 CHUNK = 1 << 14  # rows per block of the schedule: its (rows, 24) intermediate arrays stay in the cache
 # The campaign's columns have no `section`: a profession libérale réglementée is not one of its professions (its
@@ -216,6 +226,7 @@ class Campaign:
     overpaid: npt.NDArray[np.int8] | None = None
     replay: Bools | None = None
     law: Law | None = None  # the parameters it was computed with (the packaged law when None)
+    abattement: Bools | None = None  # per row, the abattement of CSS L756-4 overseas (None: true for every row)
 
     def __len__(self) -> int:
         return len(self.calendar)
@@ -334,7 +345,10 @@ class Campaign:
     def notes(self, row: int) -> tuple[str, ...]:
         overseas = self.zone_overseas[self.zone[row]] if self.zone_overseas else None
         note = None
-        if overseas:
+        if overseas and territory(overseas) == OUTRE_MER and (self.abattement is None or self.abattement[row]):
+            # CSS L756-4 computed (`build_echeancier`): its note in place of the warning.
+            note = CROISIERE_NOTE
+        elif overseas:
             # The income years the row's documents show, as `build_echeancier` reads them.
             years = {part.year for instalment in self.instalments(row) for part in instalment.parts}
             note = account_note(overseas, years | {refund.year for refund in self.refunds(row)}, law=self.law)
@@ -675,8 +689,10 @@ class _Amounts:
         start: I64,
         acre: Bools,
         rsa: Bools,
+        abattement: Bools | None = None,
     ) -> None:
         self.law = law
+        self.abattement = abattement  # CSS L756-4 overseas, per row (None: the default, true)
         self.names = np.array(PROFESSIONS)[professions]
         self.departments = departments  # a département of each row's zone: its overseas rules (L751-1)
         self.codes = professions
@@ -686,7 +702,7 @@ class _Amounts:
         self.acre = acre
         self.rsa = rsa
         self.incomes["zero"] = np.zeros(len(start), dtype=np.int64)  # the flat-rate base does not read it
-        self.cache: dict[tuple[int, int, bool, str, bool], tuple[I64, I64]] = {}
+        self.cache: dict[tuple[int, int, bool, str, bool, bool], tuple[I64, I64]] = {}
         self.estimated: set[int] = set()
 
     def _law_year(self, year: int) -> int:
@@ -697,12 +713,15 @@ class _Amounts:
             self.estimated.add(year)
         return law.year
 
-    def _run(self, year: int, provisional: bool, income: str, forfait: bool = False) -> tuple[I64, I64]:
+    def _run(
+        self, year: int, provisional: bool, income: str, forfait: bool = False, abated: bool = True
+    ) -> tuple[I64, I64]:
         """(contributions CFP excluded, the six cotisations) in cents, of `income` in `year` (under its law, or the
-        last known one), or of the flat-rate base of the first two years (`forfait`, R613-5 III)."""
+        last known one), or of the flat-rate base of the first two years (`forfait`, R613-5 III); `abated`: with
+        the abattement of CSS L756-4 of the rows that have it (the amounts due), else without (the CSG-CRDS base)."""
         law_year = self._law_year(year)
         provisional_law = provisional_snapshot(law_year, self.law) is not snapshot_of(self.law, law_year)
-        key = (year, law_year, provisional and provisional_law, income, forfait)
+        key = (year, law_year, provisional and provisional_law, income, forfait, abated)
         if key not in self.cache:
             cents = self.incomes[income]
             whole = not (cents % 100).any()
@@ -723,6 +742,10 @@ class _Amounts:
                 "acre": self.acre & recent,
                 "rsa": self.rsa,
             }
+            if not abated:
+                columns["abattement_outre_mer"] = np.zeros(len(cents), dtype=np.bool_)
+            elif self.abattement is not None:
+                columns["abattement_outre_mer"] = self.abattement
             result = simulate_many(columns, provisional=key[2], law=self.law, forfait=forfait)
             amount = 100 * (result["total"] - result["formation_professionnelle"])
             self.cache[key] = (amount, amount - 100 * result["csg_crds"])
@@ -771,7 +794,9 @@ class _Amounts:
             return income
         name = f"{income} converted from {basis_year}"
         if name not in self.incomes:
-            cotisations = self._run(basis_year, False, income)[1]
+            # `Simulation.assiette_csg`: the revenu plus the cotisations the rules compute, before the abattement of
+            # CSS L756-4 (which reduces the amounts due, not the bases they are computed on).
+            cotisations = self._run(basis_year, False, income, abated=False)[1]
             self.incomes[name] = csg_crds.former_base(VECTOR, self.incomes[income], cotisations)
         return name
 
@@ -1254,6 +1279,7 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     start = _days(data["activity_start"], "activity_start", problems)
     acre = _flags(data["acre"], "acre", problems) if "acre" in data else np.zeros(n, dtype=np.bool_)
     rsa = _flags(data["rsa"], "rsa", problems) if "rsa" in data else np.zeros(n, dtype=np.bool_)
+    abattement = _flags(data[ABATTEMENT], ABATTEMENT, problems) if ABATTEMENT in data else None
     ceased = ~_missing(data["cessation"]) if "cessation" in data else np.zeros(n, dtype=np.bool_)
     cessation = np.full(n, _NO_DATE, dtype=np.int64)
     if ceased.any():
@@ -1323,7 +1349,7 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     as_text = all(isinstance(code, str) for code in departments)
     row_department = np.array(departments, dtype=str if as_text else object)[zone]
     names = {"income_n2": income_n2, "income_n1": income_n1}
-    batch = _Amounts(profession, names, row_department, law or load_law(), start, acre, rsa)
+    batch = _Amounts(profession, names, row_department, law or load_law(), start, acre, rsa, abattement)
     for basis, name in ((year - 2, "income_n2"), (year - 1, "income_n1")):
         # An income brought to a whole year beyond what `simulate_many` reads: the replay computes it.
         whole = batch.incomes[batch.annualised(basis, name)]
@@ -1432,4 +1458,5 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
         closed_before=None if off is None else off[2],
         **({} if changes is None else changes.fields(calendar)),
         law=None if law is load_law() else law,
+        abattement=abattement,
     )
