@@ -83,12 +83,16 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "metier": ("metier_sante", "profession_sante"),
     "classe_cnbf": ("classe_cnbf", "classe_cotisation_cnbf"),
     "remplacant": ("remplacant",),
+    "department": ("departement", "dept", "code_departement", "department"),
+    "exoneration_debut_outre_mer": ("exoneration_debut_activite_outre_mer", "exoneration_debut_outre_mer"),
+    "abattement_outre_mer": ("abattement_outre_mer",),
 }
 # Names that are only French: a file using one of them writes its dates jj/mm/aaaa if it wants to.
 _CONTRACT_NAMES = frozenset(
     {"id", "name", "year", "profession", "income", "income_nature", "start_date", "end_date", "income_is_net"}
     | {"acre", "rsa", "professional_income", "gross_income", "net", "conjoint_collaborateur", "section"}
-    | {"pension_invalidite_mois", "exoneration_age", "secteur", "classe_cnbf", "remplacant"}
+    | {"pension_invalidite_mois", "exoneration_age", "secteur", "classe_cnbf", "remplacant", "department"}
+    | {"exoneration_debut_outre_mer", "abattement_outre_mer"}
 )
 FRENCH_NAMES = frozenset(name for names in ALIASES.values() for name in names if name not in _CONTRACT_NAMES)
 PROFESSION_NAMES = {
@@ -255,29 +259,61 @@ def read_row(
         value = cell_of(cells, cols.get(field))
         if value is not None:
             data[field] = parse_date(value, header[field], french=french)
-    for field in ("acre", "rsa", "income_is_net", "exoneration_age", "remplacant"):
+    for field in ("acre", "rsa", "income_is_net"):
         value = cell_of(cells, cols.get(field))
         data[field] = parse_flag(value, header.get(field, field))
     conjoint = cell_of(cells, cols.get("conjoint_collaborateur"))
     if conjoint is not None:
         # `Tiers sans partage`, `moitié avec partage` → the option names; `Situation` checks them.
         data["conjoint_collaborateur"] = normalise_name(cell_text(conjoint)) or None
-    section = cell_of(cells, cols.get("section"))
+    data.update(OPTIONAL_DEFAULTS)
+    data.update(optional_fields(lambda field: cell_of(cells, cols.get(field)), header))
+    return data, header
+
+
+# The situation's optional fields a file may give in a column of its own (`optional_fields`), and their value
+# when the column is absent or the cell empty.
+OPTIONAL_DEFAULTS: dict[str, Any] = {
+    "pension_invalidite_mois": 0,
+    "exoneration_age": False,
+    "remplacant": False,
+    "exoneration_debut_outre_mer": False,
+}
+OPTIONAL_FIELDS = (
+    *("department", "section", "secteur", "metier", "classe_cnbf", "remplacant", "pension_invalidite_mois"),
+    *("exoneration_age", "exoneration_debut_outre_mer", "abattement_outre_mer"),
+)
+
+
+def optional_fields(cell: Callable[[str], Any], header: dict[str, str]) -> dict[str, Any]:
+    """The optional fields of a situation (`OPTIONAL_FIELDS`) that a row gives, read as the situation and the
+    scenario's contributor take them (the same French cells in a simulation file and a client file); InputError
+    naming the column as written. `cell(field)`: the row's cell of that field, None when empty or absent."""
+    data: dict[str, Any] = {}
+    department = cell("department")
+    if department is not None:
+        data["department"] = cell_text(department).strip()  # 971, `2A`, `01`: `Situation` checks the code
+    for field in ("exoneration_age", "remplacant", "exoneration_debut_outre_mer", "abattement_outre_mer"):
+        value = cell(field)
+        if value is not None:
+            data[field] = parse_flag(value, header.get(field, field))
+    section = cell("section")
     if section is not None:
         data["section"] = cell_text(section).strip().lower()  # CIPAV, Cipav: the section's code
     for field in ("secteur", "metier"):
-        value = cell_of(cells, cols.get(field))
+        value = cell(field)
         if value is not None:
             # `Secteur 1`, `1`, `non conventionné`; `Chirurgien-dentiste` → the names `Situation` checks
             text = normalise_name(cell_text(value)) or None
             data[field] = text.removeprefix("secteur_") if field == "secteur" and text else text
-    classe = cell_of(cells, cols.get("classe_cnbf"))
+    classe = cell("classe_cnbf")
     if classe is not None:
         # `Classe 2+`, `2`, 2 → the class's name
         data["classe_cnbf"] = cell_text(classe).strip().lower().removeprefix("classe").strip() or None
-    months = cell_of(cells, cols.get("pension_invalidite_mois"))
-    data["pension_invalidite_mois"] = 0 if months is None else parse_whole(months, header["pension_invalidite_mois"])
-    return data, header
+    months = cell("pension_invalidite_mois")
+    if months is not None:
+        data["pension_invalidite_mois"] = whole_cell(months, header["pension_invalidite_mois"], 0, 12)
+    return data
 
 
 def _income(cells: list[Any], cols: dict[str, int], header: dict[str, str]) -> tuple[Any, str | None]:
@@ -373,9 +409,7 @@ def _compute_chunk(
 
     rows = [read[i] for i in chunk]
     try:
-        return dict(
-            zip(chunk, _compute([r for r in rows if r is not None], "conjoint_collaborateur" in header), strict=True)
-        )
+        return dict(zip(chunk, _compute([r for r in rows if r is not None], header), strict=True))
     except (RowInputError, LawError):
         pass
     good: list[int] = []
@@ -390,15 +424,13 @@ def _compute_chunk(
         else:
             read[i] = {field: getattr(situation, field) for field in FIELDS}
             good.append(i)
-    conjoint = "conjoint_collaborateur" in header
-    return dict(zip(good, _compute([read[i] for i in good], conjoint), strict=True)) if good else {}
+    return dict(zip(good, _compute([read[i] for i in good], header), strict=True)) if good else {}
 
 
 FIELDS = (
     *("year", "profession", "income", "start_date", "end_date", "acre", "rsa", "income_is_net"),
-    *("conjoint_collaborateur", "section", "pension_invalidite_mois", "exoneration_age", "secteur", "metier"),
-    "classe_cnbf",
-    "remplacant",
+    "conjoint_collaborateur",
+    *OPTIONAL_FIELDS,
 )
 
 
@@ -416,11 +448,11 @@ def _written(field: str, header: dict[str, str]) -> str:
     return header.get(field, field)
 
 
-def _compute(rows: list[Any], conjoint: bool = False) -> list[list[int]]:
+def _compute(rows: list[Any], header: dict[str, str]) -> list[list[int]]:
     """Every contribution and the total of each row (situation fields read by the input layer), by the
     vectorised path (equal to `simulate`); RowInputError for the first row a `Situation` would refuse.
-    `conjoint`: the file has a conjoint collaborateur column (the conjoint's four contributions come before the
-    total)."""
+    `header`: the fields the file has a column for; with a conjoint collaborateur column, the conjoint's four
+    contributions, with a section column the health sections' three (`_extra_keys`), come before the total."""
     if not rows:
         return []
     import numpy as np
@@ -444,12 +476,31 @@ def _compute(rows: list[Any], conjoint: bool = False) -> list[list[int]]:
         **{field: [_value(r.get(field)) for r in rows] for field in ("secteur", "metier", "classe_cnbf")},
         "remplacant": np.array([r["remplacant"] for r in rows], dtype=np.bool_),
     }
-    if conjoint:
+    if "conjoint_collaborateur" in header:
         options = (r.get("conjoint_collaborateur") for r in rows)
         columns["conjoint_collaborateur"] = [None if o is None else str(getattr(o, "value", o)) for o in options]
+    # the overseas fields only when the file has their column: each is a pass over the rows
+    if "department" in header:
+        columns["department"] = [r.get("department") for r in rows]
+    for field, default in (("exoneration_debut_outre_mer", False), ("abattement_outre_mer", True)):
+        if field in header:
+            columns[field] = np.array([r.get(field, default) for r in rows], dtype=np.bool_)
     out = simulate_many(columns)
-    keys = (*CONTRIBUTIONS, *(CONJOINT_COLUMNS if conjoint else ()), "total")
-    return [list(amounts) for amounts in zip(*(out[key].tolist() for key in keys), strict=True)]
+    zeros = np.zeros(len(rows), dtype=np.int64)  # a chunk without a health section's row has no such column
+    keys = (*CONTRIBUTIONS, *_extra_keys(header), "total")
+    return [list(amounts) for amounts in zip(*(out.get(key, zeros).tolist() for key in keys), strict=True)]
+
+
+def _extra_keys(header: dict[str, str]) -> tuple[str, ...]:
+    """The columns of `simulate_many` a file's output shows beside the eight contributions: the conjoint
+    collaborateur's four when the file has a conjoint column, the health sections' PCV, contribution additionnelle
+    maladie and CURPS (`contributions.pamc.EXTRAS`, 0 on the other rows) when it has a section column."""
+    from echeancier.contributions.pamc import EXTRAS
+
+    return (
+        *(CONJOINT_COLUMNS if "conjoint_collaborateur" in header else ()),
+        *(EXTRAS if "section" in header else ()),
+    )
 
 
 def _output(
@@ -461,6 +512,8 @@ def _output(
     ordered: list[RowError],
     french: bool,
 ) -> SimulatedPortfolio:
+    from echeancier.contributions.pamc import LABELS as SECTION_LABELS
+
     columns = [Column("row", "Ligne", "int")]
     for echoed in ("id", "name"):
         if echoed in cols:
@@ -474,6 +527,7 @@ def _output(
             Column(f"conjoint_{key}", f"Conjoint : {LABELS[key].lower()}", "int")
             for key in (CONJOINT_KEYS if "conjoint_collaborateur" in cols else ())
         ),
+        *(Column(key, SECTION_LABELS[key], "int") for key in (SECTION_LABELS if "section" in cols else ())),
         Column("total", "Total", "int"),
         Column("error", "Erreur", "text"),
     ]
