@@ -10,12 +10,14 @@ optionally the date of the declaration of the last year's income:
 | siren | `siren` | 9 digits, Luhn-checked |
 | profession | `profession`, `metier` | artisan, commerçant or libéral |
 | activity_start | `debut_activite`, `date_debut`, `date_creation`, `activity_start` | the start of the activity |
-| department | `departement`, `department` | COG code of the place of activity (default 75) |
+| department | `departement`, `dept`, `code_departement`, `department` | COG code of the activity's place (default 75) |
 | frequency | `paiement`, `periodicite`, `frequency` | mensuel or trimestriel (default mensuel) |
 | day | `jour`, `jour_prelevement`, `day` | 5 or 20 (monthly; default 5) |
 | direct_debit | `prelevement`, `direct_debit` | oui/non (default oui) |
 | acre, rsa | `acre`, `rsa` | oui/non |
 | conjoint_collaborateur | `conjoint_collaborateur`, `conjoint` | the conjoint's base (`tiers sans partage`…) |
+| section, secteur, metier, classe_cnbf, remplacant | as in `portfolio/simulation.py` | a libérale réglementée's |
+| the exemptions | as in `portfolio/simulation.py` | `mois_pension_invalidite`, `exoneration_age`, `…_outre_mer` |
 | declaration | `date_declaration`, `declaration` | the day the previous year's income is declared |
 | years | `annees`, `years` | the years shown: `2026`, `2025 2026` or `2025-2026` (default below) |
 | incomes | `revenu_AAAA`, `income_AAAA` | the income of year AAAA |

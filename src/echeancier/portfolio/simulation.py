@@ -7,7 +7,7 @@ The columns (any order, names with or without accents, any case; the contract's 
 | `id` | `id`, `client`, `identifiant`, `reference`, `dossier`, `code_client` | a text, echoed back |
 | `name` | `nom`, `raison_sociale`, `name` | a text, echoed back |
 | `year` | `year`, `annee`, `annee_revenus`, `exercice` | the income year, 2023… |
-| `profession` | `profession`, `metier` | artisan, commerçant or libéral (`profession libérale`) |
+| `profession` | `profession`, `metier` | artisan, commerçant, libéral (`profession libérale`), libérale réglementée |
 | `income` | `income`, `revenu`, `revenus` | the income the law's base starts from (see below) |
 | | `revenu_professionnel` | the revenu professionnel: years up to 2024 only |
 | | `revenu_brut` | the revenu brut, before contributions and the abatement: years from 2025 only |
@@ -16,6 +16,10 @@ The columns (any order, names with or without accents, any case; the contract's 
 | `end_date` | `end_date`, `date_fin`, `date_cessation` | its cessation |
 | `acre`, `rsa`, `income_is_net` | `acre`, `rsa`, `income_is_net`, `net` | oui/non, true/false, 1/0, x or empty |
 | `conjoint_collaborateur` | `conjoint_collaborateur`, `conjoint` | `forfaitaire`, `tiers sans partage`… or empty |
+| `department` | `departement`, `dept`, `code_departement`, `department` | COG code (75, 2A, 971…); empty: metropole |
+| `exoneration_debut_outre_mer` | `exoneration_debut_activite_outre_mer`, `exoneration_debut_outre_mer` | L756-2 |
+| `abattement_outre_mer` | `abattement_outre_mer` | oui/non, empty: oui (the abattement of L756-4 overseas) |
+| `section` | `section`, `section_professionnelle`, `caisse` | a profession libérale réglementée's: cipav, carmf… |
 | `pension_invalidite_mois` | `mois_pension_invalidite`, `pension_invalidite_mois` | months (0–12), empty: 0 |
 | `exoneration_age` | `exoneration_age`, `exoneration_invalidite_deces_age` | oui/non… (exemption by age) |
 | `secteur` | `secteur`, `secteur_conventionnel` | a médecin's secteur (carmf): 1, 2, non_conventionne |
@@ -34,6 +38,11 @@ A nature contradicting the year is an error of that row (row 151).
 Each row is read by the input layer (`kernel/inputs.py`) and checked as one `Situation` (the same rules and
 messages as `echeancier simulate`); the valid rows are computed together by `simulate_many` (equal to `simulate`
 row by row), the invalid ones are reported with their row number and column, in French.
+
+The output has the eight contributions, then the conjoint collaborateur's four when the file has a conjoint column,
+the health sections' PCV, contribution additionnelle maladie and CURPS when it has a section column (0 on the other
+rows), then the total, which includes them all: the columns follow the file's columns, not its rows, so that one
+layout always gives the same columns, and a file without these columns the output it always had.
 """
 
 from __future__ import annotations
