@@ -229,11 +229,18 @@ def cell_of(cells: list[Any], index: int | None) -> Any:
 
 
 def read_row(
-    table: Table, cols: dict[str, int], cells: list[Any], french: bool, header: dict[str, str] | None = None
+    table: Table,
+    cols: dict[str, int],
+    cells: list[Any],
+    french: bool,
+    header: dict[str, str] | None = None,
+    *,
+    optional: tuple[str, ...] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The situation fields of a row, read by the input layer; InputError naming the column as written.
 
-    `header`: field -> the column's name as written (computed from `cols` when not given)."""
+    `header`: field -> the column's name as written (computed from `cols` when not given); `optional`: the
+    optional fields the file has a column for (`present_fields(header)` when not given)."""
     if header is None:
         header = {field: table.header[index] for field, index in cols.items()}
     if len(cells) > len(table.header) and any(c is not None for c in cells[len(table.header) :]):
@@ -276,7 +283,10 @@ def read_row(
         # `Tiers sans partage`, `moitié avec partage` → the option names; `Situation` checks them.
         data["conjoint_collaborateur"] = normalise_name(cell_text(conjoint)) or None
     data.update(OPTIONAL_DEFAULTS)
-    data.update(optional_fields(lambda field: cell_of(cells, cols.get(field)), header))
+    if optional is None:
+        optional = present_fields(header)
+    if optional:
+        data.update(optional_fields(lambda field: cell_of(cells, cols.get(field)), header, optional))
     return data, header
 
 
@@ -294,35 +304,47 @@ OPTIONAL_FIELDS = (
 )
 
 
-def optional_fields(cell: Callable[[str], Any], header: dict[str, str]) -> dict[str, Any]:
+def optional_fields(
+    cell: Callable[[str], Any], header: dict[str, str], fields: tuple[str, ...] | None = None
+) -> dict[str, Any]:
     """The optional fields of a situation (`OPTIONAL_FIELDS`) that a row gives, read as the situation and the
     scenario's contributor take them (the same French cells in a simulation file and a client file); InputError
-    naming the column as written. `cell(field)`: the row's cell of that field, None when empty or absent."""
+    naming the column as written. `cell(field)`: the row's cell of that field, None when empty or absent;
+    `header`: field -> the column as written; `fields`: the optional fields the file has a column for (only those
+    are read; `present_fields(header)`, computed once for a file)."""
     data: dict[str, Any] = {}
-    department = cell("department")
-    if department is not None:
-        data["department"] = cell_text(department).strip()  # 971, `2A`, `01`: `Situation` checks the code
-    for field in ("exoneration_age", "remplacant", "exoneration_debut_outre_mer", "abattement_outre_mer"):
+    for field in present_fields(header) if fields is None else fields:
         value = cell(field)
         if value is not None:
-            data[field] = parse_flag(value, header.get(field, field))
-    section = cell("section")
-    if section is not None:
-        data["section"] = cell_text(section).strip().lower()  # CIPAV, Cipav: the section's code
-    for field in ("secteur", "metier"):
-        value = cell(field)
-        if value is not None:
-            # `Secteur 1`, `1`, `non conventionné`; `Chirurgien-dentiste` → the names `Situation` checks
-            text = normalise_name(cell_text(value)) or None
-            data[field] = text.removeprefix("secteur_") if field == "secteur" and text else text
-    classe = cell("classe_cnbf")
-    if classe is not None:
-        # `Classe 2+`, `2`, 2 → the class's name
-        data["classe_cnbf"] = cell_text(classe).strip().lower().removeprefix("classe").strip() or None
-    months = cell("pension_invalidite_mois")
-    if months is not None:
-        data["pension_invalidite_mois"] = whole_cell(months, header["pension_invalidite_mois"], 0, 12)
+            data[field] = _OPTIONAL_READERS[field](value, header[field])
     return data
+
+
+def present_fields(header: dict[str, str]) -> tuple[str, ...]:
+    """The optional fields (`OPTIONAL_FIELDS`) a file has a column for."""
+    return tuple(field for field in OPTIONAL_FIELDS if field in header)
+
+
+def _health_name(value: Any, field: str) -> str | None:
+    # `Secteur 1`, `1`, `non conventionné`; `Chirurgien-dentiste` → the names `Situation` checks
+    text = normalise_name(cell_text(value)) or None
+    return text.removeprefix("secteur_") if field == "secteur" and text else text
+
+
+_OPTIONAL_READERS: dict[str, Callable[[Any, str], Any]] = {
+    "department": lambda value, _: cell_text(value).strip(),  # 971, `2A`, `01`: `Situation` checks the code
+    "section": lambda value, _: cell_text(value).strip().lower(),  # CIPAV, Cipav: the section's code
+    "secteur": lambda value, _: _health_name(value, "secteur"),
+    "metier": lambda value, _: _health_name(value, "metier"),
+    # `Classe 2+`, `2`, 2 → the class's name
+    "classe_cnbf": lambda value, _: cell_text(value).strip().lower().removeprefix("classe").strip() or None,
+    "pension_invalidite_mois": lambda value, column: whole_cell(value, column, 0, 12),
+    **{
+        flag: parse_flag
+        for flag in ("remplacant", "exoneration_age", "exoneration_debut_outre_mer", "abattement_outre_mer")
+    },
+}
+assert set(_OPTIONAL_READERS) == set(OPTIONAL_FIELDS)
 
 
 def _income(cells: list[Any], cols: dict[str, int], header: dict[str, str]) -> tuple[Any, str | None]:
@@ -377,10 +399,11 @@ def simulate_table(table: Table, progress: Callable[[int], None] | None = None) 
     french = is_french(table)
     read: list[dict[str, Any] | None] = []
     header: dict[str, str] = {f: table.header[i] for f, i in cols.items()}
+    optional = present_fields(header)
     errors: dict[int, RowError] = {}
     for index, (number, cells) in enumerate(table.rows):
         try:
-            data, _ = read_row(table, cols, cells, french, header)
+            data, _ = read_row(table, cols, cells, french, header, optional=optional)
         except InputError as error:
             errors[index] = RowError(number, _written(error.field, header), error.message)
             read.append(None)
