@@ -413,3 +413,16 @@ def test_hostile_client_rows_are_each_one_error_naming_the_column(tmp_path: Path
         assert "got" not in error
     clients = {row["Client"] for row in french_rows((tmp_path / "m.csv").read_text(encoding="utf-8"))}
     assert clients == {"OK"}
+
+
+@pytest.mark.parametrize("option", [["--department", "971"], ["--conjoint-collaborateur", "forfaitaire"]])
+def test_a_situation_option_is_refused_with_an_input_file_not_ignored(tmp_path: Path, option: list[str]) -> None:
+    # each situation is a row of the file: a département given on the command line would be silently dropped
+    source = tmp_path / "c.csv"
+    source.write_text("annee;profession;revenu\n2025;artisan;30000\n", encoding="utf-8")
+    result = run("simulate", "--input", str(source), *option)
+    assert result.exit_code == 2
+    assert (
+        result.stderr
+        == f"erreur: --input: ne se combine pas avec {option[0]} (chaque situation est une ligne du fichier)\n"
+    )
