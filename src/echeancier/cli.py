@@ -528,6 +528,8 @@ def simulate(
                 ("--income", income),
                 ("--start-date", start_date),
                 ("--end-date", end_date),
+                ("--department", department),
+                ("--conjoint-collaborateur", conjoint),
                 ("--section", section),
                 ("--secteur", secteur),
                 ("--metier", metier),

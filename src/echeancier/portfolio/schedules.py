@@ -10,12 +10,14 @@ optionally the date of the declaration of the last year's income:
 | siren | `siren` | 9 digits, Luhn-checked |
 | profession | `profession`, `metier` | artisan, commerçant or libéral |
 | activity_start | `debut_activite`, `date_debut`, `date_creation`, `activity_start` | the start of the activity |
-| department | `departement`, `department` | COG code of the place of activity (default 75) |
+| department | `departement`, `dept`, `code_departement`, `department` | COG code of the activity's place (default 75) |
 | frequency | `paiement`, `periodicite`, `frequency` | mensuel or trimestriel (default mensuel) |
 | day | `jour`, `jour_prelevement`, `day` | 5 or 20 (monthly; default 5) |
 | direct_debit | `prelevement`, `direct_debit` | oui/non (default oui) |
 | acre, rsa | `acre`, `rsa` | oui/non |
 | conjoint_collaborateur | `conjoint_collaborateur`, `conjoint` | the conjoint's base (`tiers sans partage`…) |
+| section, secteur, metier, classe_cnbf, remplacant | as in `portfolio/simulation.py` | a libérale réglementée's |
+| the exemptions | as in `portfolio/simulation.py` | `mois_pension_invalidite`, `exoneration_age`, `…_outre_mer` |
 | declaration | `date_declaration`, `declaration` | the day the previous year's income is declared |
 | years | `annees`, `years` | the years shown: `2026`, `2025 2026` or `2025-2026` (default below) |
 | incomes | `revenu_AAAA`, `income_AAAA` | the income of year AAAA |
@@ -40,10 +42,13 @@ from typing import Any
 
 from echeancier.kernel.inputs import MAX_YAML_BYTES, InputError, parse_date, parse_flag, shown
 from echeancier.portfolio.simulation import (
+    ALIASES,
+    OPTIONAL_FIELDS,
     PROFESSION_NAMES,
     RowError,
     after_reform,
     cell_of,
+    optional_fields,
     whole_cell,
     year_cell,
 )
@@ -64,7 +69,7 @@ CLIENT_ALIASES: dict[str, tuple[str, ...]] = {
         "date_creation",
         "activity_start",
     ),
-    "department": ("departement", "dept", "department"),
+    "department": ALIASES["department"],
     "frequency": ("paiement", "periodicite", "frequency"),
     "day": ("jour", "jour_prelevement", "jour_de_prelevement", "day"),
     "direct_debit": ("prelevement", "direct_debit"),
@@ -73,14 +78,20 @@ CLIENT_ALIASES: dict[str, tuple[str, ...]] = {
     "conjoint_collaborateur": ("conjoint_collaborateur", "conjoint"),
     "declaration": ("date_declaration", "declaration", "declaration_date"),
     "years": ("annees", "annee", "years"),
+    # the contributor's optional fields, under the names of a simulation file
+    **{field: ALIASES[field] for field in OPTIONAL_FIELDS if field != "department"},
 }
 FRENCH_CLIENT_NAMES = frozenset(
     {"identifiant", "dossier", "code_client", "nom", "raison_sociale", "metier", "debut_activite", "date_debut"}
     | {"date_de_debut", "date_debut_activite", "date_creation", "departement", "paiement", "periodicite", "jour"}
     | {"jour_prelevement", "jour_de_prelevement", "prelevement", "date_declaration", "annees", "annee"}
+    | {"section_professionnelle", "caisse", "secteur_conventionnel", "metier_sante", "profession_sante"}
+    | {"classe_cotisation_cnbf", "mois_pension_invalidite", "exoneration_invalidite_deces_age"}
+    | {"exoneration_debut_activite_outre_mer", "code_departement"}
 )
 _INCOME = re.compile(r"(revenu|income)(?:_(professionnel|brut))?_(\d{4})")
 FREQUENCIES = {"mensuel": "monthly", "monthly": "monthly", "trimestriel": "quarterly", "quarterly": "quarterly"}
+_GOT = re.compile(r" \(got \{.*\}\)$")  # the contributor echoed back after a rule over several fields
 _YEARS = re.compile(r"\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?")
 
 
@@ -183,10 +194,9 @@ def scenario_document(table: Table, layout: _Layout, cells: list[Any]) -> tuple[
     if start is None:
         raise InputError(header["activity_start"], "est obligatoire")
     contributor["activity_start"] = parse_date(start, header["activity_start"], french=layout.french)
-    if cell("department") is not None:
-        contributor["department"] = cell_text(cell("department"))
     if cell("conjoint_collaborateur") is not None:
         contributor["conjoint_collaborateur"] = normalise_name(cell_text(cell("conjoint_collaborateur"))) or None
+    contributor.update(optional_fields(cell, header))  # département, section, exemptions: as a simulation file
     payment: dict[str, Any] = {}
     if cell("frequency") is not None:
         frequency = FREQUENCIES.get(normalise_name(str(cell("frequency"))))
@@ -238,8 +248,13 @@ def _scenario_field(message: str, header: dict[str, str]) -> tuple[str, str]:
     if not sep:
         return "scénario", message
     parts = path.split(".")
-    if parts[0] == "contributor" and len(parts) > 1:
-        key = parts[-1]
+    if parts[0] == "contributor":
+        # The contributor's rules name their field again (`section: ne s'applique…`, `secteur : est obligatoire…`);
+        # a rule over several fields is reported on the contributor, with the whole contributor as its input.
+        named, sep, detail = rest.partition(":")
+        key = parts[-1] if len(parts) > 1 else None
+        if sep and named.strip() in header and named.strip() in CLIENT_ALIASES:
+            key, rest = named.strip(), _GOT.sub("", detail.strip())
         if key in header:
             return header[key], rest
     if parts[0] == "incomes" and len(parts) > 1 and f"incomes.{parts[1]}" in header:

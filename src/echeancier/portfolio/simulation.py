@@ -7,7 +7,7 @@ The columns (any order, names with or without accents, any case; the contract's 
 | `id` | `id`, `client`, `identifiant`, `reference`, `dossier`, `code_client` | a text, echoed back |
 | `name` | `nom`, `raison_sociale`, `name` | a text, echoed back |
 | `year` | `year`, `annee`, `annee_revenus`, `exercice` | the income year, 2023… |
-| `profession` | `profession`, `metier` | artisan, commerçant or libéral (`profession libérale`) |
+| `profession` | `profession`, `metier` | artisan, commerçant, libéral (`profession libérale`), libérale réglementée |
 | `income` | `income`, `revenu`, `revenus` | the income the law's base starts from (see below) |
 | | `revenu_professionnel` | the revenu professionnel: years up to 2024 only |
 | | `revenu_brut` | the revenu brut, before contributions and the abatement: years from 2025 only |
@@ -16,6 +16,10 @@ The columns (any order, names with or without accents, any case; the contract's 
 | `end_date` | `end_date`, `date_fin`, `date_cessation` | its cessation |
 | `acre`, `rsa`, `income_is_net` | `acre`, `rsa`, `income_is_net`, `net` | oui/non, true/false, 1/0, x or empty |
 | `conjoint_collaborateur` | `conjoint_collaborateur`, `conjoint` | `forfaitaire`, `tiers sans partage`… or empty |
+| `department` | `departement`, `dept`, `code_departement`, `department` | COG code (75, 2A, 971…); empty: metropole |
+| `exoneration_debut_outre_mer` | `exoneration_debut_activite_outre_mer`, `exoneration_debut_outre_mer` | L756-2 |
+| `abattement_outre_mer` | `abattement_outre_mer` | oui/non, empty: oui (the abattement of L756-4 overseas) |
+| `section` | `section`, `section_professionnelle`, `caisse` | a profession libérale réglementée's: cipav, carmf… |
 | `pension_invalidite_mois` | `mois_pension_invalidite`, `pension_invalidite_mois` | months (0–12), empty: 0 |
 | `exoneration_age` | `exoneration_age`, `exoneration_invalidite_deces_age` | oui/non… (exemption by age) |
 | `secteur` | `secteur`, `secteur_conventionnel` | a médecin's secteur (carmf): 1, 2, non_conventionne |
@@ -34,6 +38,11 @@ A nature contradicting the year is an error of that row (row 151).
 Each row is read by the input layer (`kernel/inputs.py`) and checked as one `Situation` (the same rules and
 messages as `echeancier simulate`); the valid rows are computed together by `simulate_many` (equal to `simulate`
 row by row), the invalid ones are reported with their row number and column, in French.
+
+The output has the eight contributions, then the conjoint collaborateur's four when the file has a conjoint column,
+the health sections' PCV, contribution additionnelle maladie and CURPS when it has a section column (0 on the other
+rows), then the total, which includes them all: the columns follow the file's columns, not its rows, so that one
+layout always gives the same columns, and a file without these columns the output it always had.
 """
 
 from __future__ import annotations
@@ -83,12 +92,16 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "metier": ("metier_sante", "profession_sante"),
     "classe_cnbf": ("classe_cnbf", "classe_cotisation_cnbf"),
     "remplacant": ("remplacant",),
+    "department": ("departement", "dept", "code_departement", "department"),
+    "exoneration_debut_outre_mer": ("exoneration_debut_activite_outre_mer", "exoneration_debut_outre_mer"),
+    "abattement_outre_mer": ("abattement_outre_mer",),
 }
 # Names that are only French: a file using one of them writes its dates jj/mm/aaaa if it wants to.
 _CONTRACT_NAMES = frozenset(
     {"id", "name", "year", "profession", "income", "income_nature", "start_date", "end_date", "income_is_net"}
     | {"acre", "rsa", "professional_income", "gross_income", "net", "conjoint_collaborateur", "section"}
-    | {"pension_invalidite_mois", "exoneration_age", "secteur", "classe_cnbf", "remplacant"}
+    | {"pension_invalidite_mois", "exoneration_age", "secteur", "classe_cnbf", "remplacant", "department"}
+    | {"exoneration_debut_outre_mer", "abattement_outre_mer"}
 )
 FRENCH_NAMES = frozenset(name for names in ALIASES.values() for name in names if name not in _CONTRACT_NAMES)
 PROFESSION_NAMES = {
@@ -216,11 +229,18 @@ def cell_of(cells: list[Any], index: int | None) -> Any:
 
 
 def read_row(
-    table: Table, cols: dict[str, int], cells: list[Any], french: bool, header: dict[str, str] | None = None
+    table: Table,
+    cols: dict[str, int],
+    cells: list[Any],
+    french: bool,
+    header: dict[str, str] | None = None,
+    *,
+    optional: tuple[str, ...] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The situation fields of a row, read by the input layer; InputError naming the column as written.
 
-    `header`: field -> the column's name as written (computed from `cols` when not given)."""
+    `header`: field -> the column's name as written (computed from `cols` when not given); `optional`: the
+    optional fields the file has a column for (`present_fields(header)` when not given)."""
     if header is None:
         header = {field: table.header[index] for field, index in cols.items()}
     if len(cells) > len(table.header) and any(c is not None for c in cells[len(table.header) :]):
@@ -255,29 +275,76 @@ def read_row(
         value = cell_of(cells, cols.get(field))
         if value is not None:
             data[field] = parse_date(value, header[field], french=french)
-    for field in ("acre", "rsa", "income_is_net", "exoneration_age", "remplacant"):
+    for field in ("acre", "rsa", "income_is_net"):
         value = cell_of(cells, cols.get(field))
         data[field] = parse_flag(value, header.get(field, field))
     conjoint = cell_of(cells, cols.get("conjoint_collaborateur"))
     if conjoint is not None:
         # `Tiers sans partage`, `moitié avec partage` → the option names; `Situation` checks them.
         data["conjoint_collaborateur"] = normalise_name(cell_text(conjoint)) or None
-    section = cell_of(cells, cols.get("section"))
-    if section is not None:
-        data["section"] = cell_text(section).strip().lower()  # CIPAV, Cipav: the section's code
-    for field in ("secteur", "metier"):
-        value = cell_of(cells, cols.get(field))
-        if value is not None:
-            # `Secteur 1`, `1`, `non conventionné`; `Chirurgien-dentiste` → the names `Situation` checks
-            text = normalise_name(cell_text(value)) or None
-            data[field] = text.removeprefix("secteur_") if field == "secteur" and text else text
-    classe = cell_of(cells, cols.get("classe_cnbf"))
-    if classe is not None:
-        # `Classe 2+`, `2`, 2 → the class's name
-        data["classe_cnbf"] = cell_text(classe).strip().lower().removeprefix("classe").strip() or None
-    months = cell_of(cells, cols.get("pension_invalidite_mois"))
-    data["pension_invalidite_mois"] = 0 if months is None else parse_whole(months, header["pension_invalidite_mois"])
+    data.update(OPTIONAL_DEFAULTS)
+    if optional is None:
+        optional = present_fields(header)
+    if optional:
+        data.update(optional_fields(lambda field: cell_of(cells, cols.get(field)), header, optional))
     return data, header
+
+
+# The situation's optional fields a file may give in a column of its own (`optional_fields`), and their value
+# when the column is absent or the cell empty.
+OPTIONAL_DEFAULTS: dict[str, Any] = {
+    "pension_invalidite_mois": 0,
+    "exoneration_age": False,
+    "remplacant": False,
+    "exoneration_debut_outre_mer": False,
+}
+OPTIONAL_FIELDS = (
+    *("department", "section", "secteur", "metier", "classe_cnbf", "remplacant", "pension_invalidite_mois"),
+    *("exoneration_age", "exoneration_debut_outre_mer", "abattement_outre_mer"),
+)
+
+
+def optional_fields(
+    cell: Callable[[str], Any], header: dict[str, str], fields: tuple[str, ...] | None = None
+) -> dict[str, Any]:
+    """The optional fields of a situation (`OPTIONAL_FIELDS`) that a row gives, read as the situation and the
+    scenario's contributor take them (the same French cells in a simulation file and a client file); InputError
+    naming the column as written. `cell(field)`: the row's cell of that field, None when empty or absent;
+    `header`: field -> the column as written; `fields`: the optional fields the file has a column for (only those
+    are read; `present_fields(header)`, computed once for a file)."""
+    data: dict[str, Any] = {}
+    for field in present_fields(header) if fields is None else fields:
+        value = cell(field)
+        if value is not None:
+            data[field] = _OPTIONAL_READERS[field](value, header[field])
+    return data
+
+
+def present_fields(header: dict[str, str]) -> tuple[str, ...]:
+    """The optional fields (`OPTIONAL_FIELDS`) a file has a column for."""
+    return tuple(field for field in OPTIONAL_FIELDS if field in header)
+
+
+def _health_name(value: Any, field: str) -> str | None:
+    # `Secteur 1`, `1`, `non conventionné`; `Chirurgien-dentiste` → the names `Situation` checks
+    text = normalise_name(cell_text(value)) or None
+    return text.removeprefix("secteur_") if field == "secteur" and text else text
+
+
+_OPTIONAL_READERS: dict[str, Callable[[Any, str], Any]] = {
+    "department": lambda value, _: cell_text(value).strip(),  # 971, `2A`, `01`: `Situation` checks the code
+    "section": lambda value, _: cell_text(value).strip().lower(),  # CIPAV, Cipav: the section's code
+    "secteur": lambda value, _: _health_name(value, "secteur"),
+    "metier": lambda value, _: _health_name(value, "metier"),
+    # `Classe 2+`, `2`, 2 → the class's name
+    "classe_cnbf": lambda value, _: cell_text(value).strip().lower().removeprefix("classe").strip() or None,
+    "pension_invalidite_mois": lambda value, column: whole_cell(value, column, 0, 12),
+    **{
+        flag: parse_flag
+        for flag in ("remplacant", "exoneration_age", "exoneration_debut_outre_mer", "abattement_outre_mer")
+    },
+}
+assert set(_OPTIONAL_READERS) == set(OPTIONAL_FIELDS)
 
 
 def _income(cells: list[Any], cols: dict[str, int], header: dict[str, str]) -> tuple[Any, str | None]:
@@ -332,10 +399,11 @@ def simulate_table(table: Table, progress: Callable[[int], None] | None = None) 
     french = is_french(table)
     read: list[dict[str, Any] | None] = []
     header: dict[str, str] = {f: table.header[i] for f, i in cols.items()}
+    optional = present_fields(header)
     errors: dict[int, RowError] = {}
     for index, (number, cells) in enumerate(table.rows):
         try:
-            data, _ = read_row(table, cols, cells, french, header)
+            data, _ = read_row(table, cols, cells, french, header, optional=optional)
         except InputError as error:
             errors[index] = RowError(number, _written(error.field, header), error.message)
             read.append(None)
@@ -373,9 +441,7 @@ def _compute_chunk(
 
     rows = [read[i] for i in chunk]
     try:
-        return dict(
-            zip(chunk, _compute([r for r in rows if r is not None], "conjoint_collaborateur" in header), strict=True)
-        )
+        return dict(zip(chunk, _compute([r for r in rows if r is not None], header), strict=True))
     except (RowInputError, LawError):
         pass
     good: list[int] = []
@@ -390,15 +456,13 @@ def _compute_chunk(
         else:
             read[i] = {field: getattr(situation, field) for field in FIELDS}
             good.append(i)
-    conjoint = "conjoint_collaborateur" in header
-    return dict(zip(good, _compute([read[i] for i in good], conjoint), strict=True)) if good else {}
+    return dict(zip(good, _compute([read[i] for i in good], header), strict=True)) if good else {}
 
 
 FIELDS = (
     *("year", "profession", "income", "start_date", "end_date", "acre", "rsa", "income_is_net"),
-    *("conjoint_collaborateur", "section", "pension_invalidite_mois", "exoneration_age", "secteur", "metier"),
-    "classe_cnbf",
-    "remplacant",
+    "conjoint_collaborateur",
+    *OPTIONAL_FIELDS,
 )
 
 
@@ -416,11 +480,11 @@ def _written(field: str, header: dict[str, str]) -> str:
     return header.get(field, field)
 
 
-def _compute(rows: list[Any], conjoint: bool = False) -> list[list[int]]:
+def _compute(rows: list[Any], header: dict[str, str]) -> list[list[int]]:
     """Every contribution and the total of each row (situation fields read by the input layer), by the
     vectorised path (equal to `simulate`); RowInputError for the first row a `Situation` would refuse.
-    `conjoint`: the file has a conjoint collaborateur column (the conjoint's four contributions come before the
-    total)."""
+    `header`: the fields the file has a column for; with a conjoint collaborateur column, the conjoint's four
+    contributions, with a section column the health sections' three (`_extra_keys`), come before the total."""
     if not rows:
         return []
     import numpy as np
@@ -444,12 +508,31 @@ def _compute(rows: list[Any], conjoint: bool = False) -> list[list[int]]:
         **{field: [_value(r.get(field)) for r in rows] for field in ("secteur", "metier", "classe_cnbf")},
         "remplacant": np.array([r["remplacant"] for r in rows], dtype=np.bool_),
     }
-    if conjoint:
+    if "conjoint_collaborateur" in header:
         options = (r.get("conjoint_collaborateur") for r in rows)
         columns["conjoint_collaborateur"] = [None if o is None else str(getattr(o, "value", o)) for o in options]
+    # the overseas fields only when the file has their column: each is a pass over the rows
+    if "department" in header:
+        columns["department"] = [r.get("department") for r in rows]
+    for field, default in (("exoneration_debut_outre_mer", False), ("abattement_outre_mer", True)):
+        if field in header:
+            columns[field] = np.array([r.get(field, default) for r in rows], dtype=np.bool_)
     out = simulate_many(columns)
-    keys = (*CONTRIBUTIONS, *(CONJOINT_COLUMNS if conjoint else ()), "total")
-    return [list(amounts) for amounts in zip(*(out[key].tolist() for key in keys), strict=True)]
+    zeros = np.zeros(len(rows), dtype=np.int64)  # a chunk without a health section's row has no such column
+    keys = (*CONTRIBUTIONS, *_extra_keys(header), "total")
+    return [list(amounts) for amounts in zip(*(out.get(key, zeros).tolist() for key in keys), strict=True)]
+
+
+def _extra_keys(header: dict[str, str]) -> tuple[str, ...]:
+    """The columns of `simulate_many` a file's output shows beside the eight contributions: the conjoint
+    collaborateur's four when the file has a conjoint column, the health sections' PCV, contribution additionnelle
+    maladie and CURPS (`contributions.pamc.EXTRAS`, 0 on the other rows) when it has a section column."""
+    from echeancier.contributions.pamc import EXTRAS
+
+    return (
+        *(CONJOINT_COLUMNS if "conjoint_collaborateur" in header else ()),
+        *(EXTRAS if "section" in header else ()),
+    )
 
 
 def _output(
@@ -461,6 +544,8 @@ def _output(
     ordered: list[RowError],
     french: bool,
 ) -> SimulatedPortfolio:
+    from echeancier.contributions.pamc import LABELS as SECTION_LABELS
+
     columns = [Column("row", "Ligne", "int")]
     for echoed in ("id", "name"):
         if echoed in cols:
@@ -474,6 +559,7 @@ def _output(
             Column(f"conjoint_{key}", f"Conjoint : {LABELS[key].lower()}", "int")
             for key in (CONJOINT_KEYS if "conjoint_collaborateur" in cols else ())
         ),
+        *(Column(key, SECTION_LABELS[key], "int") for key in (SECTION_LABELS if "section" in cols else ())),
         Column("total", "Total", "int"),
         Column("error", "Erreur", "text"),
     ]
