@@ -28,6 +28,7 @@ import resource
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -110,6 +111,47 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def _tree_rss_mb(root: int) -> float:
+    """Resident set of process `root` and of its descendants now, in MB (Linux `/proc`; 0 elsewhere)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else []:
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                parents[int(entry.name)] = int(stat[stat.rindex(")") + 2 :].split()[1])
+            except (OSError, ValueError):
+                continue
+    tree, found = {root}, True
+    while found:
+        found = False
+        for pid, parent in parents.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                found = True
+    pages = 0
+    for pid in tree:
+        try:
+            pages += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+class _PeakMemory(threading.Thread):
+    """The largest sum of the resident sets of this process and its workers, sampled every 0.2 s during the run
+    (`ru_maxrss` gives each process's own peak, not the peak of their sum, and this process's includes the
+    generation of the input)."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak = 0.0
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(0.2):
+            self.peak = max(self.peak, _tree_rss_mb(os.getpid()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=20_000)
@@ -132,12 +174,16 @@ def main() -> None:
         sample_seconds = time.perf_counter() - started
         paths = partition.summary["paths"]
         del table, sample, partition
+        monitor = _PeakMemory()
+        monitor.start()
         cpu_before = _cpu_seconds()
         started = time.perf_counter()
         report = run_campaign(
             file_tasks(work / "in", args.chunk), args.year, work / "out", workers=args.workers, dask=args.dask
         )
         seconds = time.perf_counter() - started
+        monitor.stopped.set()
+        monitor.join()
         cpu = _cpu_seconds() - cpu_before
         self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -155,7 +201,8 @@ def main() -> None:
         )
         print(
             f"  peak memory: this process {self_mb:,.0f} MB, largest worker {worker_mb:,.0f} MB "
-            f"(total ≈ {self_mb + args.workers * worker_mb:,.0f} MB)"
+            f"(total ≈ {self_mb + args.workers * worker_mb:,.0f} MB); sum of all processes' resident sets during the "
+            f"run, sampled every 0.2 s: {monitor.peak:,.0f} MB at most"
         )
         print(f"  one partition of {sum(paths.values()):,} accounts in this process: {sample_seconds:.1f} s ({paths})")
         scale = TARGET_ACCOUNTS / max(summary["accounts"], 1)
