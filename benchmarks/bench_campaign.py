@@ -107,8 +107,13 @@ def accounts(rows: int, year: int, other: float, seed: int = 2026) -> pa.Table:
 
 def _cpu_seconds() -> float:
     """User + system CPU time of this process and of its finished children (the worker processes)."""
+    return sum(_cpu_by_process())
+
+
+def _cpu_by_process() -> tuple[float, float]:
+    """User + system CPU time of this process, and of its finished children (the worker processes)."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 def _tree_rss_mb(root: int) -> float:
@@ -176,7 +181,8 @@ def main() -> None:
         del table, sample, partition
         monitor = _PeakMemory()
         monitor.start()
-        cpu_before = _cpu_seconds()
+        driver_before, workers_before = _cpu_by_process()
+        cpu_before = driver_before + workers_before
         started = time.perf_counter()
         report = run_campaign(
             file_tasks(work / "in", args.chunk), args.year, work / "out", workers=args.workers, dask=args.dask
@@ -185,6 +191,7 @@ def main() -> None:
         monitor.stopped.set()
         monitor.join()
         cpu = _cpu_seconds() - cpu_before
+        driver_cpu = _cpu_by_process()[0] - driver_before
         self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         summary = report.summary
@@ -196,7 +203,8 @@ def main() -> None:
         print(
             f"  wall time {seconds:.1f} s on {args.dask or f'{args.workers} worker process(es)'}, "
             f"chunk {args.chunk:,}: {summary['accounts'] / seconds:,.0f} accounts/s; CPU time (this process and its "
-            f"workers) {cpu:.1f} s, {summary['accounts'] / cpu:,.0f} accounts per CPU second; load average "
+            f"workers) {cpu:.1f} s (of which this process {driver_cpu:.1f} s), "
+            f"{summary['accounts'] / cpu:,.0f} accounts per CPU second; load average "
             f"{os.getloadavg()[0]:.1f}"
         )
         print(

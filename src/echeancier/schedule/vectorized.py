@@ -1150,6 +1150,7 @@ def _changes(
             batch.start[modulated],
             batch.acre[modulated],
             batch.rsa[modulated],
+            None if batch.abattement is None else batch.abattement[modulated],  # CSS L756-4, as the row's amounts
         )
         estimate[modulated] = sub._run(year, True, "estimated")[0]
         batch.estimated |= sub.estimated
