@@ -13,8 +13,8 @@ Run: .venv/bin/python benchmarks/bench_campaign.py [--accounts 20000] [--other 0
   written to Parquet files of 100,000 rows;
 - the run: `run_campaign` with `--workers` processes (or `--dask`), wall time and CPU time (this process and its
   worker processes, `getrusage`: on a shared machine the fairer figure), accounts per second by path
-  (measured on one partition in this process), and the peak resident set of this process and of the largest
-  worker (Linux `ru_maxrss`);
+  (measured on one partition in this process), and the peak of the sum of the resident sets of this process and
+  its workers during the run (Linux `/proc`, sampled every 0.2 s; `ru_maxrss` of each process is printed too);
 - the extrapolation to 3,000,000 accounts is linear in the accounts of each path, and says so: the machine is
   shared, the figures vary with its load.
 """
@@ -208,9 +208,10 @@ def main() -> None:
             f"{os.getloadavg()[0]:.1f}"
         )
         print(
-            f"  peak memory: this process {self_mb:,.0f} MB, largest worker {worker_mb:,.0f} MB "
-            f"(total ≈ {self_mb + args.workers * worker_mb:,.0f} MB); sum of all processes' resident sets during the "
-            f"run, sampled every 0.2 s: {monitor.peak:,.0f} MB at most"
+            f"  peak memory: the sum of the resident sets of this process and its workers, sampled every 0.2 s "
+            f"during the run, {monitor.peak:,.0f} MB at most (ru_maxrss: this process {self_mb:,.0f} MB, which "
+            f"includes generating the input; the largest child {worker_mb:,.0f} MB, which under `spawn` counts the "
+            f"copy of this process a worker starts as)"
         )
         print(f"  one partition of {sum(paths.values()):,} accounts in this process: {sample_seconds:.1f} s ({paths})")
         scale = TARGET_ACCOUNTS / max(summary["accounts"], 1)
@@ -218,7 +219,7 @@ def main() -> None:
             f"  extrapolated, linearly, to {TARGET_ACCOUNTS:,} accounts with the same mix: "
             f"{seconds * scale:,.0f} s (target ≤ {TARGET_SECONDS:.0f} s), or {cpu * scale / 2:,.0f} s on two "
             f"otherwise idle cores (CPU time / 2); memory is bounded by the chunk, "
-            f"not the accounts: ≈ {self_mb + args.workers * worker_mb:,.0f} MB (target ≤ {TARGET_MB:,} MB)"
+            f"not the accounts: ≈ {monitor.peak:,.0f} MB (target ≤ {TARGET_MB:,} MB)"
         )
         print("  the machine is shared: these figures vary with its load.")
     finally:

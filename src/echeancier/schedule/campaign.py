@@ -744,9 +744,10 @@ def _array_path(
                     ceased[i] = lone_cessation(events, year)
                     changes[i] = lone_change(events, year)
                     incidents[i] = payment_incidents(events, year)
-            if any(day is not None for day in ceased):
-                columns["cessation"] = ceased
-            if any(change is not None for change in changes):
+            if ceased.count(None) < len(ceased):
+                # As datetime64 (NaT: none), which `campaign_many` reads without a Python object per row.
+                columns["cessation"] = np.array(ceased, dtype="datetime64[D]")
+            if changes.count(None) < len(changes):
                 columns.update(_change_columns(changes))
         try:
             campaign = campaign_many(columns, year, law)
@@ -769,7 +770,7 @@ def _array_path(
         ids = rows.column("id").combine_chunks()
         ids = pc.utf8_trim_whitespace(ids) if _is_text(ids) else pc.cast(ids, pa.string())
         carried = None
-        if any(incident is not None for incident in incidents):
+        if incidents.count(None) < len(incidents):
             carried = _carried(campaign, incidents, columns["declaration_date"])
             refused += index[~carried.keep].tolist()  # the replay's: it computes them, or names their error
         _array_rows(campaign, first_row + index, ids, columns["department"], year, out, carried=carried)
