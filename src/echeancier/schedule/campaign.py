@@ -971,9 +971,14 @@ class _Parts:
         flags = np.zeros(len(starts), dtype=np.bool_)
         if missed is not None:
             days = due[starts].astype("datetime64[D]").view(np.int64)
-            keys = row[starts].astype(np.int64) * (1 << 32) + days
+            keys = row[starts].astype(np.int64) * (1 << 32) + days  # ascending: the parts are in that order
             given = missed[0].astype(np.int64) * (1 << 32) + missed[1].astype("datetime64[D]").view(np.int64)
-            flags = np.isin(keys, given)
+            # Each missed instalment looked up among the sorted keys (a few per thousand), not every key in them.
+            if len(keys) and bool((keys[1:] > keys[:-1]).all()):
+                found = np.minimum(np.searchsorted(keys, given), len(keys) - 1)
+                flags[found[keys[found] == given]] = True
+            else:
+                flags = np.isin(keys, given)
         return _instalments_table(
             ids.take(pa.array(row[starts])),
             due[starts],
