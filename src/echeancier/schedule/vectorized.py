@@ -557,8 +557,11 @@ def _zones(values: Any, problems: _Problems) -> tuple[npt.NDArray[np.int16], tup
     if array.dtype.kind in "iuUS":
         uniques, inverse = np.unique(array, return_inverse=True)
     else:
-        seen: dict[Any, int] = {}
-        inverse = np.array([seen.setdefault(v, len(seen)) for v in array.tolist()], dtype=np.intp)
+        values = array.tolist()
+        # The distinct values in the order first seen, then each row's rank among them (C loops, not one
+        # `setdefault` call per row).
+        seen: dict[Any, int] = {value: rank for rank, value in enumerate(dict.fromkeys(values))}
+        inverse = np.fromiter(map(seen.__getitem__, values), dtype=np.intp, count=len(values))
         uniques = np.empty(len(seen), dtype=object)
         uniques[:] = list(seen)
     parsed: list[Departement | None] = []
