@@ -13,8 +13,8 @@ Run: .venv/bin/python benchmarks/bench_campaign.py [--accounts 20000] [--other 0
   written to Parquet files of 100,000 rows;
 - the run: `run_campaign` with `--workers` processes (or `--dask`), wall time and CPU time (this process and its
   worker processes, `getrusage`: on a shared machine the fairer figure), accounts per second by path
-  (measured on one partition in this process), and the peak resident set of this process and of the largest
-  worker (Linux `ru_maxrss`);
+  (measured on one partition in this process), and the peak of the sum of the resident sets of this process and
+  its workers during the run (Linux `/proc`, sampled every 0.2 s; `ru_maxrss` of each process is printed too);
 - the extrapolation to 3,000,000 accounts is linear in the accounts of each path, and says so: the machine is
   shared, the figures vary with its load.
 """
@@ -28,6 +28,7 @@ import resource
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -106,8 +107,54 @@ def accounts(rows: int, year: int, other: float, seed: int = 2026) -> pa.Table:
 
 def _cpu_seconds() -> float:
     """User + system CPU time of this process and of its finished children (the worker processes)."""
+    return sum(_cpu_by_process())
+
+
+def _cpu_by_process() -> tuple[float, float]:
+    """User + system CPU time of this process, and of its finished children (the worker processes)."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
+def _tree_rss_mb(root: int) -> float:
+    """Resident set of process `root` and of its descendants now, in MB (Linux `/proc`; 0 elsewhere)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else []:
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                parents[int(entry.name)] = int(stat[stat.rindex(")") + 2 :].split()[1])
+            except (OSError, ValueError):
+                continue
+    tree, found = {root}, True
+    while found:
+        found = False
+        for pid, parent in parents.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                found = True
+    pages = 0
+    for pid in tree:
+        try:
+            pages += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+class _PeakMemory(threading.Thread):
+    """The largest sum of the resident sets of this process and its workers, sampled every 0.2 s during the run
+    (`ru_maxrss` gives each process's own peak, not the peak of their sum, and this process's includes the
+    generation of the input)."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak = 0.0
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(0.2):
+            self.peak = max(self.peak, _tree_rss_mb(os.getpid()))
 
 
 def main() -> None:
@@ -132,13 +179,19 @@ def main() -> None:
         sample_seconds = time.perf_counter() - started
         paths = partition.summary["paths"]
         del table, sample, partition
-        cpu_before = _cpu_seconds()
+        monitor = _PeakMemory()
+        monitor.start()
+        driver_before, workers_before = _cpu_by_process()
+        cpu_before = driver_before + workers_before
         started = time.perf_counter()
         report = run_campaign(
             file_tasks(work / "in", args.chunk), args.year, work / "out", workers=args.workers, dask=args.dask
         )
         seconds = time.perf_counter() - started
+        monitor.stopped.set()
+        monitor.join()
         cpu = _cpu_seconds() - cpu_before
+        driver_cpu = _cpu_by_process()[0] - driver_before
         self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         summary = report.summary
@@ -150,12 +203,15 @@ def main() -> None:
         print(
             f"  wall time {seconds:.1f} s on {args.dask or f'{args.workers} worker process(es)'}, "
             f"chunk {args.chunk:,}: {summary['accounts'] / seconds:,.0f} accounts/s; CPU time (this process and its "
-            f"workers) {cpu:.1f} s, {summary['accounts'] / cpu:,.0f} accounts per CPU second; load average "
+            f"workers) {cpu:.1f} s (of which this process {driver_cpu:.1f} s), "
+            f"{summary['accounts'] / cpu:,.0f} accounts per CPU second; load average "
             f"{os.getloadavg()[0]:.1f}"
         )
         print(
-            f"  peak memory: this process {self_mb:,.0f} MB, largest worker {worker_mb:,.0f} MB "
-            f"(total ≈ {self_mb + args.workers * worker_mb:,.0f} MB)"
+            f"  peak memory: the sum of the resident sets of this process and its workers, sampled every 0.2 s "
+            f"during the run, {monitor.peak:,.0f} MB at most (ru_maxrss: this process {self_mb:,.0f} MB, which "
+            f"includes generating the input; the largest child {worker_mb:,.0f} MB, which under `spawn` counts the "
+            f"copy of this process a worker starts as)"
         )
         print(f"  one partition of {sum(paths.values()):,} accounts in this process: {sample_seconds:.1f} s ({paths})")
         scale = TARGET_ACCOUNTS / max(summary["accounts"], 1)
@@ -163,7 +219,7 @@ def main() -> None:
             f"  extrapolated, linearly, to {TARGET_ACCOUNTS:,} accounts with the same mix: "
             f"{seconds * scale:,.0f} s (target ≤ {TARGET_SECONDS:.0f} s), or {cpu * scale / 2:,.0f} s on two "
             f"otherwise idle cores (CPU time / 2); memory is bounded by the chunk, "
-            f"not the accounts: ≈ {self_mb + args.workers * worker_mb:,.0f} MB (target ≤ {TARGET_MB:,} MB)"
+            f"not the accounts: ≈ {monitor.peak:,.0f} MB (target ≤ {TARGET_MB:,} MB)"
         )
         print("  the machine is shared: these figures vary with its load.")
     finally:

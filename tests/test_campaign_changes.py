@@ -228,8 +228,8 @@ def test_campaign_many_with_typed_event_columns_equals_the_replay() -> None:
             *("declaration_date", "activity_start", "acre", "rsa"),
         )
     }
-    # CSS L756-4: the rows' abattement overseas as a typed column (None: the default, true)
-    columns["abattement_outre_mer"] = [row.get("abattement_outre_mer") is not False for row in rows]
+    # CSS L756-4: the row's flag, true where not given (as the campaign reads the column).
+    columns["abattement_outre_mer"] = np.array([row.get("abattement_outre_mer") is not False for row in rows])
     columns["event"] = np.array([e["type"] for e in events])
     columns["event_date"] = np.array([e["date"] for e in events], dtype="datetime64[D]")
     columns["estimated_income"] = np.array([e.get("estimated_income", 0) for e in events], dtype=np.int64)

@@ -727,12 +727,18 @@ def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
         _variants(section, variants, by_scalar)
     abate = outre_mer.copy()
     if ABATTEMENT in data:
-        given = _objects(_array(data[ABATTEMENT]))
-        own[ABATTEMENT] = given
-        off = np.array([v is False or (isinstance(v, np.bool_) and not v) for v in given], bool)
-        odd = np.array([not (v is None or isinstance(v, bool | np.bool_)) for v in given], bool)
-        by_scalar |= odd
-        abate &= ~off
+        flags = data[ABATTEMENT]
+        if isinstance(flags, np.ndarray) and flags.dtype == np.bool_:
+            # A column of booleans (the campaign's): every value a flag, read without an object per row.
+            own[ABATTEMENT] = flags.tolist()
+            abate &= flags
+        else:
+            given = _objects(_array(flags))
+            own[ABATTEMENT] = given
+            off = np.array([v is False or (isinstance(v, np.bool_) and not v) for v in given], bool)
+            odd = np.array([not (v is None or isinstance(v, bool | np.bool_)) for v in given], bool)
+            by_scalar |= odd
+            abate &= ~off
     return kind, _Columns(
         n=n,
         year=year,
