@@ -48,6 +48,7 @@ from echeancier.contributions import conjoint_collaborateur, csg_crds, formation
 from echeancier.contributions.exact import EURO, Ops, half_up
 from echeancier.contributions.result import CONTRIBUTIONS
 from echeancier.contributions.situation import (
+    ACRE_NEEDS_START,
     CONJOINT_REGLEMENTEE,
     MAX_INCOME,
     SECTION_ONLY,
@@ -55,10 +56,15 @@ from echeancier.contributions.situation import (
     SECTION_REQUIRED,
     InputError,
     Profession,
+    end_before_start,
+    end_outside_year,
     section_not_computed,
+    start_after_year,
+    year_not_covered,
 )
 from echeancier.contributions.territory import MAYOTTE, OUTRE_MER, territory
 from echeancier.contributions.year import LONG_AGO, forfait, rows_of, with_conjoint
+from echeancier.kernel.inputs import parse_euros, shown
 from echeancier.kernel.money import to_decimal
 from echeancier.law.loader import Law, load_law
 from echeancier.law.snapshot import (
@@ -493,25 +499,28 @@ def _incomes(values: Any, problems: _Problems) -> tuple[npt.NDArray[Any], bool, 
     bad = np.zeros(len(items), dtype=np.bool_)
     messages: dict[int, str] = {}
     for i, value in enumerate(items):
+        # read by the input layer, as a single situation's income (`Situation.income`): the same texts accepted
+        # (40 000,50) and refused (1e5, 40,000), with the same message
         try:
             if value is None:
-                raise ValueError
-            amount = to_decimal(value)
-        except ValueError:
+                raise InputError("income", "est obligatoire")
+            amount = parse_euros(value, "income", maximum=MAX_INCOME, negative=True)
+        except InputError as error:
             bad[i] = True
-            messages[i] = "is required" if value is None else f"must be a number of euros, got {value!r}"
-            continue
-        if abs(amount) > MAX_INCOME:
-            bad[i] = True
-            messages[i] = _implausible(amount)
+            messages[i] = error.message
             continue
         cents[i] = _cents(amount)
     problems.add(bad, _TYPE_RANK["income"], "income", lambda i: messages[i])
     return cents, True, items
 
 
-def _implausible(income: Decimal) -> str:
-    return f"{income} € is not a plausible yearly income (limit: {MAX_INCOME} €)"
+def _refused(income: Any) -> str:
+    """Why the input layer refuses `income`: the words a single situation is refused with (`Situation.income`)."""
+    try:
+        parse_euros(income, "income", maximum=MAX_INCOME, negative=True)
+    except InputError as error:
+        return error.message
+    return f"doit être un montant en euros (reçu {shown(income)})"  # read by the input layer, not by the batch
 
 
 def _dates(values: Any, field: str, n: int, problems: _Problems) -> I64:
@@ -725,6 +734,9 @@ def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
     variants = {name: _objects(_array(data[name])) for name in VARIANT_FIELDS if name in data}
     if (section > 0).any():
         _variants(section, variants, by_scalar)
+    for values in variants.values():
+        # a secteur, métier or class without a section: the scalar engine refuses it (`check_health`)
+        by_scalar |= (section == 0) & np.array([v is not None for v in values], bool)
     abate = outre_mer.copy()
     if ABATTEMENT in data:
         given = _objects(_array(data[ABATTEMENT]))
@@ -791,7 +803,7 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
             outside,
             _YEAR_RANK,
             "year",
-            lambda i: f"{cols.year[s][i]} is not covered by the law parameters ({covered[0]}–{covered[-1]})",
+            lambda i: year_not_covered(cols.year[s][i], covered),
         )
         offset = np.where(outside, 0, offset)
     codes: npt.NDArray[Any] = cols.profession[s] if cols.coded else _profession_codes(cols.profession[s])
@@ -809,7 +821,7 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
     elif income.dtype.kind in "iu":
         if income.size and max(-int(income.min()), int(income.max())) > int(MAX_INCOME):
             too_large = np.abs(income) > int(MAX_INCOME)
-            problems.add(too_large, _TYPE_RANK["income"], "income", lambda i: _implausible(Decimal(int(income[i]))))
+            problems.add(too_large, _TYPE_RANK["income"], "income", lambda i: _refused(int(income[i])))
             income = np.where(too_large, 0, income)
         cents = np.multiply(income, 100, dtype=np.int64, casting="unsafe")  # |income| ≤ MAX_INCOME: no overflow
     else:
@@ -821,12 +833,10 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
                 ~finite,
                 _TYPE_RANK["income"],
                 "income",
-                lambda i: f"must be a number of euros, got {float(income[i])!r}",
+                lambda i: _refused(float(income[i])),
             )
             too_large = finite & (np.abs(income) > float(MAX_INCOME))
-            problems.add(
-                too_large, _TYPE_RANK["income"], "income", lambda i: _implausible(to_decimal(float(income[i])))
-            )
+            problems.add(too_large, _TYPE_RANK["income"], "income", lambda i: _refused(float(income[i])))
             clean = np.where(finite & ~too_large, income, 0.0)
         rounded = np.rint(clean * 100)
         # A float of magnitude ≤ 10^8 is the nearest one to cents / 100 exactly when its shortest repr has at most
@@ -844,31 +854,33 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
             has_start & (start > last),
             _START_RANK,
             "start_date",
-            lambda i: f"{_iso(start[i])} is after the income year {cols.year[s][i]}",
+            lambda i: start_after_year(_iso(start[i]), cols.year[s][i]),
         )
         problems.add(
             has_end & ((end < first) | (end > last)),
             _END_RANK,
             "end_date",
-            lambda i: f"{_iso(end[i])} is not in the income year {cols.year[s][i]}",
+            lambda i: end_outside_year(_iso(end[i]), cols.year[s][i]),
         )
         problems.add(
             has_start & has_end & (end < start),
             _ORDER_RANK,
             "end_date",
-            lambda i: f"{_iso(end[i])} is before start_date {_iso(start[i])}",
+            lambda i: end_before_start(_iso(end[i]), _iso(start[i])),
         )
     problems.add(
         acre & ~has_start if acre.any() else acre,
         _ACRE_RANK,
         "acre",
-        lambda i: "ACRE needs the start_date of the activity (creation or takeover)",
+        lambda i: ACRE_NEEDS_START,
     )
     conjoint = None if cols.conjoint is None else cols.conjoint[s]
     if conjoint is not None:
         problems.add(
-            (conjoint > 0) & (codes == REGLEMENTEE),
-            _COMBINATION_RANK,  # Situation: check_combinations, after the sections
+            # Situation: check_combinations, after the sections, their health fields and the exemptions, which the
+            # scalar engine checks first on the rows it computes
+            (conjoint > 0) & (codes == REGLEMENTEE) & ~cols.by_scalar[s],
+            _COMBINATION_RANK,
             "conjoint_collaborateur",
             lambda i: CONJOINT_REGLEMENTEE,
         )
@@ -1106,6 +1118,10 @@ def simulate_many(
     else:
         for s in blocks:
             found.extend(_run_block(cols, years, s, out, fallback, figures_of, forfait))
+    if found:  # a row only the scalar engine checks, before the first invalid row the arrays found, comes first
+        first = min(found)[0]
+        for i in np.flatnonzero(cols.net[:first] | cols.by_scalar[:first]):
+            _scalar_row(cols, int(i), out, law, provisional, forfait)
     _raise_first(found)
     for i in np.flatnonzero(fallback):
         _scalar_row(cols, int(i), out, law, provisional, forfait)
