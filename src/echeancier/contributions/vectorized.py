@@ -64,7 +64,7 @@ from echeancier.contributions.situation import (
 )
 from echeancier.contributions.territory import MAYOTTE, OUTRE_MER, territory
 from echeancier.contributions.year import LONG_AGO, forfait, rows_of, with_conjoint
-from echeancier.kernel.inputs import parse_euros, shown
+from echeancier.kernel.inputs import parse_date, parse_euros, shown
 from echeancier.kernel.money import to_decimal
 from echeancier.law.loader import Law, load_law
 from echeancier.law.snapshot import (
@@ -455,7 +455,7 @@ def _got(value: Any) -> str:
         value = value.item()
     elif hasattr(value, "as_py"):
         value = value.as_py()
-    return f" (got {value!r})"
+    return f" (reçu {shown(value)})"
 
 
 def _years(values: Any, problems: _Problems) -> npt.NDArray[Any]:
@@ -468,7 +468,7 @@ def _years(values: Any, problems: _Problems) -> npt.NDArray[Any]:
         bad,
         _TYPE_RANK["year"],
         "year",
-        lambda i: "is required" if items[i] is None else f"must be a whole number{_got(items[i])}",
+        lambda i: "est obligatoire" if items[i] is None else f"doit être un nombre entier{_got(items[i])}",
     )
     return np.array([v if isinstance(v, int) else 0 for v in items], dtype=np.int64)
 
@@ -550,8 +550,17 @@ def _dates(values: Any, field: str, n: int, problems: _Problems) -> I64:
             result[i] = np.array([value], dtype="datetime64[D]").view(np.int64)[0]
         except (ValueError, TypeError):
             bad[i] = True
-    problems.add(bad, _TYPE_RANK[field], field, lambda i: f"must be an ISO date (YYYY-MM-DD){_got(items[i])}")
+    problems.add(bad, _TYPE_RANK[field], field, lambda i: _date_refused(items[i], field))
     return result
+
+
+def _date_refused(value: Any, field: str) -> str:
+    """Why the input layer refuses `value` as a date (`Situation.start_date`, `end_date`): the same words."""
+    try:
+        parse_date(value, field)
+    except InputError as error:
+        return error.message
+    return f"doit être une date AAAA-MM-JJ (reçu {shown(value)})"
 
 
 def _flags(values: Any, field: str, n: int, problems: _Problems) -> Bools:
@@ -562,11 +571,11 @@ def _flags(values: Any, field: str, n: int, problems: _Problems) -> Bools:
         return array
     rank = _TYPE_RANK[field]
     if array.dtype.kind in "iu":
-        problems.add((array != 0) & (array != 1), rank, field, lambda i: f"must be true or false{_got(array[i])}")
+        problems.add((array != 0) & (array != 1), rank, field, lambda i: f"doit être true ou false{_got(array[i])}")
         return np.asarray(array == 1, dtype=np.bool_)
     items = _objects(array)
     bad = np.array([not (v is None or isinstance(v, bool) or v in (0, 1)) for v in items], dtype=np.bool_)
-    problems.add(bad, rank, field, lambda i: f"must be true or false{_got(items[i])}")
+    problems.add(bad, rank, field, lambda i: f"doit être true ou false{_got(items[i])}")
     return np.array([bool(v) and not b for v, b in zip(items, bad, strict=True)], dtype=np.bool_)
 
 
@@ -711,17 +720,20 @@ def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
     elif isinstance(columns, Mapping):
         kind, data = "mapping", dict(columns)
     else:
-        raise InputError("columns", "must be a mapping of field names to arrays, a Polars DataFrame or a PyArrow Table")
+        raise InputError(
+            "columns",
+            "doit être un dictionnaire de colonnes, un DataFrame Polars ou une Table PyArrow",
+        )
     for name in data:
         if name not in FIELDS:
-            raise InputError(str(name), "is not a known field")
+            raise InputError(str(name), "n'est pas un champ connu")
     for name in ("year", "profession", "income"):
         if name not in data:
-            raise InputError(name, "is required")
+            raise InputError(name, "est obligatoire")
     n = len(data["year"])
     for name, values in data.items():
         if len(values) != n:
-            raise InputError(name, f"has {len(values)} rows where year has {n}")
+            raise InputError(name, f"a {len(values)} lignes, year en a {n}")
     year = _years(data["year"], problems)
     profession, coded, original = _professions(data["profession"], problems)
     income, in_cents, raw = _incomes(data["income"], problems)
@@ -812,7 +824,7 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
         _TYPE_RANK["profession"],
         "profession",
         lambda i: (
-            "must be one of artisan, commercant, liberal, liberal_reglementee" + _got(cols.profession_original[s][i])
+            "doit être artisan, commercant, liberal ou liberal_reglementee" + _got(cols.profession_original[s][i])
         ),
     )
     income = cols.income[s]
