@@ -682,6 +682,19 @@ def _sections(values: Any, n: int, problems: _Problems) -> tuple[npt.NDArray[np.
     return codes, items
 
 
+def _absent(name: str, value: Any) -> bool:
+    """A value of SCALAR_FIELDS that a single Situation reads as not given (null, false, 0): its row stays on the
+    arrays. `remplacant` is a strict boolean and `pension_invalidite_mois` a strict integer: 0 and false are refused
+    there, by the scalar engine."""
+    if value is None:
+        return True
+    if name == "remplacant":
+        return value is False
+    if name == "pension_invalidite_mois":
+        return type(value) is int and value == 0
+    return value is False or (type(value) is int and value == 0)
+
+
 def _variants(section: npt.NDArray[np.int8], variants: dict[str, list[Any]], by_scalar: Bools) -> None:
     """Each row's code becomes its variant's (`pamc.variant`), read once per distinct (section, secteur, métier,
     class) by the rules of a single Situation (`Situation._known_secteur`…, `check_health`); a row they refuse is
@@ -741,14 +754,14 @@ def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
     section, section_names = _sections(data.get("section"), n, problems)
     own = {name: _objects(_array(data[name])) for name in SCALAR_FIELDS if name in data}
     by_scalar = np.zeros(n, dtype=np.bool_)
-    for values in own.values():
-        by_scalar |= np.array([not (v is None or v is False or (type(v) is int and v == 0)) for v in values], bool)
+    for name, values in own.items():
+        by_scalar |= np.array([not _absent(name, v) for v in values], bool)
     variants = {name: _objects(_array(data[name])) for name in VARIANT_FIELDS if name in data}
     if (section > 0).any():
         _variants(section, variants, by_scalar)
     for values in variants.values():
         # a secteur, métier or class without a section: the scalar engine refuses it (`check_health`)
-        by_scalar |= (section == 0) & np.array([v is not None for v in values], bool)
+        by_scalar |= (section <= 0) & np.array([v is not None for v in values], bool)
     abate = outre_mer.copy()
     if ABATTEMENT in data:
         given = _objects(_array(data[ABATTEMENT]))
@@ -1130,9 +1143,13 @@ def simulate_many(
     else:
         for s in blocks:
             found.extend(_run_block(cols, years, s, out, fallback, figures_of, forfait))
-    if found:  # a row only the scalar engine checks, before the first invalid row the arrays found, comes first
-        first = min(found)[0]
-        for i in np.flatnonzero(cols.net[:first] | cols.by_scalar[:first]):
+    if found:
+        # A row the scalar engine checks, before the first invalid row the arrays found, is reported as a single
+        # situation reports it; and that row too when the arrays found only a check across fields there: a type
+        # of a field they do not read (SCALAR_FIELDS, the section's fields) comes first in a Situation.
+        row, rank = min(found)[:2]
+        end = row + 1 if rank >= len(FIELDS) else row
+        for i in np.flatnonzero(cols.net[:end] | cols.by_scalar[:end]):
             _scalar_row(cols, int(i), out, law, provisional, forfait)
     _raise_first(found)
     for i in np.flatnonzero(fallback):
