@@ -496,18 +496,28 @@ def with_row(field: str, row: int, value: Any, base: Mapping[str, list[Any]] = G
 @pytest.mark.parametrize(
     ("columns", "row", "field", "message"),
     [
-        (with_row("profession", 2, "plombier"), 2, "profession", "must be one of artisan, commercant, liberal"),
-        (with_row("year", 1, 2031), 1, "year", "2031 is not covered by the law parameters"),
-        (with_row("year", 3, 2025.0), 3, "year", "must be a whole number"),
-        (with_row("income", 0, "abc"), 0, "income", "must be a number of euros"),
-        (with_row("income", 3, None), 3, "income", "is required"),
-        (with_row("income", 1, 1e9), 1, "income", "not a plausible yearly income"),
-        (with_row("income", 2, float("nan")), 2, "income", "must be a number of euros"),
-        (with_row("start_date", 1, "2026-01-01"), 1, "start_date", "is after the income year 2025"),
-        (with_row("start_date", 1, "not a date"), 1, "start_date", "must be an ISO date"),
-        (with_row("end_date", 2, date(2024, 12, 31)), 2, "end_date", "is not in the income year 2025"),
-        (with_row("acre", 0, True), 0, "acre", "ACRE needs the start_date"),
-        (with_row("rsa", 3, "maybe"), 3, "rsa", "must be true or false"),
+        (
+            with_row("profession", 2, "plombier"),
+            2,
+            "profession",
+            "doit être artisan, commercant, liberal ou liberal_reglementee",
+        ),
+        (with_row("year", 1, 2031), 1, "year", "2031 n'est pas couverte par les paramètres de la loi"),
+        (with_row("year", 3, 2025.0), 3, "year", "doit être un nombre entier (reçu 2025.0)"),
+        (with_row("income", 0, "abc"), 0, "income", "doit être un montant en euros"),
+        (with_row("income", 3, None), 3, "income", "est obligatoire"),
+        (
+            with_row("income", 1, 1e9),
+            1,
+            "income",
+            "dépasse la limite de 100\u202f000\u202f000\xa0€ (reçu 1000000000.0)",
+        ),
+        (with_row("income", 2, float("nan")), 2, "income", "doit être un nombre fini d'euros"),
+        (with_row("start_date", 1, "2026-01-01"), 1, "start_date", "est après l'année de revenus 2025"),
+        (with_row("start_date", 1, "not a date"), 1, "start_date", "doit être une date AAAA-MM-JJ (reçu 'not a date')"),
+        (with_row("end_date", 2, date(2024, 12, 31)), 2, "end_date", "n'est pas dans l'année de revenus 2025"),
+        (with_row("acre", 0, True), 0, "acre", "l'ACRE demande la date de début d'activité start_date"),
+        (with_row("rsa", 3, "maybe"), 3, "rsa", "doit être true ou false (reçu 'maybe')"),
     ],
 )
 def test_bad_input_names_the_row_and_the_field(columns: dict[str, Any], row: int, field: str, message: str) -> None:
@@ -523,7 +533,7 @@ def test_bad_input_names_the_row_and_the_field(columns: dict[str, Any], row: int
 def test_end_before_start() -> None:
     columns = with_row("start_date", 1, "2025-06-01")
     columns["end_date"] = [None, "2025-05-31", None, None]
-    with pytest.raises(RowInputError, match=r"row 1: end_date: 2025-05-31 is before start_date 2025-06-01"):
+    with pytest.raises(RowInputError, match=r"row 1: end_date: 2025-05-31 est avant start_date 2025-06-01"):
         simulate_many(columns)
 
 
@@ -550,25 +560,25 @@ def test_bad_rows_are_found_in_any_block(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_bad_columns() -> None:
-    with pytest.raises(InputError, match="incom: is not a known field"):
+    with pytest.raises(InputError, match="incom: n'est pas un champ connu"):
         simulate_many({**GOOD, "incom": [1, 2, 3, 4]})
-    with pytest.raises(InputError, match="income: is required"):
+    with pytest.raises(InputError, match="income: est obligatoire"):
         simulate_many({"year": [2025], "profession": ["artisan"]})
-    with pytest.raises(InputError, match="rsa: has 2 rows where year has 4"):
+    with pytest.raises(InputError, match="rsa: a 2 lignes, year en a 4"):
         simulate_many({**GOOD, "rsa": [True, False]})
-    with pytest.raises(InputError, match="columns: must be a mapping"):
+    with pytest.raises(InputError, match="columns: doit être un dictionnaire de colonnes"):
         simulate_many([1, 2, 3])
 
 
 def test_polars_bad_profession_names_the_row() -> None:
     frame = pl.DataFrame({"year": [2025, 2025], "profession": ["artisan", "pilote"], "income": [1.0, 2.0]})
-    with pytest.raises(RowInputError, match=r"row 1: profession: must be one of .* \(got 'pilote'\)"):
+    with pytest.raises(RowInputError, match=r"row 1: profession: doit être .* \(reçu 'pilote'\)"):
         simulate_many(frame)
 
 
 def test_arrow_null_income_names_the_row() -> None:
     table = pa.table({"year": [2025, 2025], "profession": ["artisan", "liberal"], "income": [1.0, None]})
-    with pytest.raises(RowInputError, match="row 1: income: is required"):
+    with pytest.raises(RowInputError, match="row 1: income: est obligatoire"):
         simulate_many(table)
 
 

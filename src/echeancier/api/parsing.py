@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from echeancier.contributions.situation import InputError, Situation, situation_from_mapping
+from echeancier.kernel.inputs import shown
 
 KIB = 1024
 MAX_BODY = 256 * KIB  # one situation, a list of situations or a scenario
@@ -159,7 +160,7 @@ def _strict_json_types(data: Mapping[str, Any], prefix: str) -> None:
     for name in ("start_date", "end_date"):
         value = data.get(name)
         if value is not None and not (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
-            raise ApiError(422, f"{prefix}{name}", f"must be an ISO date (YYYY-MM-DD), got {value!r}")
+            raise ApiError(422, f"{prefix}{name}", f"doit être une date AAAA-MM-JJ (reçu {shown(value)})")
     for name in (
         "acre",
         "rsa",
@@ -171,10 +172,10 @@ def _strict_json_types(data: Mapping[str, Any], prefix: str) -> None:
     ):
         value = data.get(name, False)
         if not isinstance(value, bool):
-            raise ApiError(422, f"{prefix}{name}", f"must be true or false, got {value!r}")
+            raise ApiError(422, f"{prefix}{name}", f"doit être true ou false (reçu {shown(value)})")
     ident = data.get("id")
     if ident is not None and (isinstance(ident, bool) or not isinstance(ident, str | int)):
-        raise ApiError(422, f"{prefix}id", f"must be a string, an integer or null, got {type(ident).__name__}")
+        raise ApiError(422, f"{prefix}id", f"doit être un texte ou un nombre entier (reçu {shown(ident)})")
     _check_texts(data.get("income"), f"{prefix}income")
 
 

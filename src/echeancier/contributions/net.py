@@ -56,7 +56,7 @@ def simulate_from_net(situation: Situation, law: LawSnapshot) -> Simulation:
     while net(high)[0] < target:
         low, high = high, high * 2
         if high > Decimal(10) ** 9:
-            raise InputError("income", "no gross income gives this net income")
+            raise InputError("income", "aucun revenu brut ne laisse ce revenu net")
     while high - low > 1:
         middle = round_euro((low + high) / 2)
         if net(middle)[0] >= target:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -143,6 +143,27 @@ def check_health(
             raise InputError("metier", METIER_REQUIRED)
     elif metier is not None:
         raise InputError("metier", METIER_ONLY)
+
+
+# The messages of the checks of a situation's year and dates, one text for `Situation` and the batch
+# (`contributions.vectorized`), which must refuse a row with the words a single situation is refused with.
+ACRE_NEEDS_START = "l'ACRE demande la date de début d'activité start_date (création ou reprise)"
+
+
+def year_not_covered(year: object, years: Sequence[int]) -> str:
+    return f"{year} n'est pas couverte par les paramètres de la loi ({years[0]}–{years[-1]})"
+
+
+def start_after_year(start: object, year: object) -> str:
+    return f"{start} est après l'année de revenus {year}"
+
+
+def end_outside_year(end: object, year: object) -> str:
+    return f"{end} n'est pas dans l'année de revenus {year}"
+
+
+def end_before_start(end: object, start: object) -> str:
+    return f"{end} est avant start_date {start}"
 
 
 class ConjointCollaborateur(StrEnum):
@@ -315,18 +336,16 @@ class Situation(BaseModel):
         context = info.context
         years = supported_years(context.get("law") if isinstance(context, Mapping) else None)
         if self.year not in years:
-            raise InputError(
-                "year", f"{self.year} n'est pas couverte par les paramètres de la loi ({years[0]}–{years[-1]})"
-            )
+            raise InputError("year", year_not_covered(self.year, years))
         first, last = date(self.year, 1, 1), date(self.year, 12, 31)
         if self.start_date is not None and self.start_date > last:
-            raise InputError("start_date", f"{self.start_date} est après l'année de revenus {self.year}")
+            raise InputError("start_date", start_after_year(self.start_date, self.year))
         if self.end_date is not None and not first <= self.end_date <= last:
-            raise InputError("end_date", f"{self.end_date} n'est pas dans l'année de revenus {self.year}")
+            raise InputError("end_date", end_outside_year(self.end_date, self.year))
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise InputError("end_date", f"{self.end_date} est avant start_date {self.start_date}")
+            raise InputError("end_date", end_before_start(self.end_date, self.start_date))
         if self.acre and self.start_date is None:
-            raise InputError("acre", "l'ACRE demande la date de début d'activité start_date (création ou reprise)")
+            raise InputError("acre", ACRE_NEEDS_START)
         check_section(self.profession, self.section, self.department)
         check_health(self.section, self.secteur, self.metier, classe_cnbf=self.classe_cnbf, remplacant=self.remplacant)
         check_exemptions(

@@ -48,6 +48,7 @@ from echeancier.contributions import conjoint_collaborateur, csg_crds, formation
 from echeancier.contributions.exact import EURO, Ops, half_up
 from echeancier.contributions.result import CONTRIBUTIONS
 from echeancier.contributions.situation import (
+    ACRE_NEEDS_START,
     CONJOINT_REGLEMENTEE,
     MAX_INCOME,
     SECTION_ONLY,
@@ -55,10 +56,15 @@ from echeancier.contributions.situation import (
     SECTION_REQUIRED,
     InputError,
     Profession,
+    end_before_start,
+    end_outside_year,
     section_not_computed,
+    start_after_year,
+    year_not_covered,
 )
 from echeancier.contributions.territory import MAYOTTE, OUTRE_MER, territory
 from echeancier.contributions.year import LONG_AGO, forfait, rows_of, with_conjoint
+from echeancier.kernel.inputs import parse_date, parse_euros, shown
 from echeancier.kernel.money import to_decimal
 from echeancier.law.loader import Law, load_law
 from echeancier.law.snapshot import (
@@ -449,7 +455,7 @@ def _got(value: Any) -> str:
         value = value.item()
     elif hasattr(value, "as_py"):
         value = value.as_py()
-    return f" (got {value!r})"
+    return f" (reçu {shown(value)})"
 
 
 def _years(values: Any, problems: _Problems) -> npt.NDArray[Any]:
@@ -462,7 +468,7 @@ def _years(values: Any, problems: _Problems) -> npt.NDArray[Any]:
         bad,
         _TYPE_RANK["year"],
         "year",
-        lambda i: "is required" if items[i] is None else f"must be a whole number{_got(items[i])}",
+        lambda i: "est obligatoire" if items[i] is None else f"doit être un nombre entier{_got(items[i])}",
     )
     return np.array([v if isinstance(v, int) else 0 for v in items], dtype=np.int64)
 
@@ -493,25 +499,28 @@ def _incomes(values: Any, problems: _Problems) -> tuple[npt.NDArray[Any], bool, 
     bad = np.zeros(len(items), dtype=np.bool_)
     messages: dict[int, str] = {}
     for i, value in enumerate(items):
+        # read by the input layer, as a single situation's income (`Situation.income`): the same texts accepted
+        # (40 000,50) and refused (1e5, 40,000), with the same message
         try:
             if value is None:
-                raise ValueError
-            amount = to_decimal(value)
-        except ValueError:
+                raise InputError("income", "est obligatoire")
+            amount = parse_euros(value, "income", maximum=MAX_INCOME, negative=True)
+        except InputError as error:
             bad[i] = True
-            messages[i] = "is required" if value is None else f"must be a number of euros, got {value!r}"
-            continue
-        if abs(amount) > MAX_INCOME:
-            bad[i] = True
-            messages[i] = _implausible(amount)
+            messages[i] = error.message
             continue
         cents[i] = _cents(amount)
     problems.add(bad, _TYPE_RANK["income"], "income", lambda i: messages[i])
     return cents, True, items
 
 
-def _implausible(income: Decimal) -> str:
-    return f"{income} € is not a plausible yearly income (limit: {MAX_INCOME} €)"
+def _refused(income: Any) -> str:
+    """Why the input layer refuses `income`: the words a single situation is refused with (`Situation.income`)."""
+    try:
+        parse_euros(income, "income", maximum=MAX_INCOME, negative=True)
+    except InputError as error:
+        return error.message
+    return f"doit être un montant en euros (reçu {shown(income)})"  # read by the input layer, not by the batch
 
 
 def _dates(values: Any, field: str, n: int, problems: _Problems) -> I64:
@@ -541,8 +550,17 @@ def _dates(values: Any, field: str, n: int, problems: _Problems) -> I64:
             result[i] = np.array([value], dtype="datetime64[D]").view(np.int64)[0]
         except (ValueError, TypeError):
             bad[i] = True
-    problems.add(bad, _TYPE_RANK[field], field, lambda i: f"must be an ISO date (YYYY-MM-DD){_got(items[i])}")
+    problems.add(bad, _TYPE_RANK[field], field, lambda i: _date_refused(items[i], field))
     return result
+
+
+def _date_refused(value: Any, field: str) -> str:
+    """Why the input layer refuses `value` as a date (`Situation.start_date`, `end_date`): the same words."""
+    try:
+        parse_date(value, field)
+    except InputError as error:
+        return error.message
+    return f"doit être une date AAAA-MM-JJ (reçu {shown(value)})"
 
 
 def _flags(values: Any, field: str, n: int, problems: _Problems) -> Bools:
@@ -553,11 +571,11 @@ def _flags(values: Any, field: str, n: int, problems: _Problems) -> Bools:
         return array
     rank = _TYPE_RANK[field]
     if array.dtype.kind in "iu":
-        problems.add((array != 0) & (array != 1), rank, field, lambda i: f"must be true or false{_got(array[i])}")
+        problems.add((array != 0) & (array != 1), rank, field, lambda i: f"doit être true ou false{_got(array[i])}")
         return np.asarray(array == 1, dtype=np.bool_)
     items = _objects(array)
     bad = np.array([not (v is None or isinstance(v, bool) or v in (0, 1)) for v in items], dtype=np.bool_)
-    problems.add(bad, rank, field, lambda i: f"must be true or false{_got(items[i])}")
+    problems.add(bad, rank, field, lambda i: f"doit être true ou false{_got(items[i])}")
     return np.array([bool(v) and not b for v, b in zip(items, bad, strict=True)], dtype=np.bool_)
 
 
@@ -664,6 +682,19 @@ def _sections(values: Any, n: int, problems: _Problems) -> tuple[npt.NDArray[np.
     return codes, items
 
 
+def _absent(name: str, value: Any) -> bool:
+    """A value of SCALAR_FIELDS that a single Situation reads as not given (null, false, 0): its row stays on the
+    arrays. `remplacant` is a strict boolean and `pension_invalidite_mois` a strict integer: 0 and false are refused
+    there, by the scalar engine."""
+    if value is None:
+        return True
+    if name == "remplacant":
+        return value is False
+    if name == "pension_invalidite_mois":
+        return type(value) is int and value == 0
+    return value is False or (type(value) is int and value == 0)
+
+
 def _variants(section: npt.NDArray[np.int8], variants: dict[str, list[Any]], by_scalar: Bools) -> None:
     """Each row's code becomes its variant's (`pamc.variant`), read once per distinct (section, secteur, métier,
     class) by the rules of a single Situation (`Situation._known_secteur`…, `check_health`); a row they refuse is
@@ -702,17 +733,20 @@ def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
     elif isinstance(columns, Mapping):
         kind, data = "mapping", dict(columns)
     else:
-        raise InputError("columns", "must be a mapping of field names to arrays, a Polars DataFrame or a PyArrow Table")
+        raise InputError(
+            "columns",
+            "doit être un dictionnaire de colonnes, un DataFrame Polars ou une Table PyArrow",
+        )
     for name in data:
         if name not in FIELDS:
-            raise InputError(str(name), "is not a known field")
+            raise InputError(str(name), "n'est pas un champ connu")
     for name in ("year", "profession", "income"):
         if name not in data:
-            raise InputError(name, "is required")
+            raise InputError(name, "est obligatoire")
     n = len(data["year"])
     for name, values in data.items():
         if len(values) != n:
-            raise InputError(name, f"has {len(values)} rows where year has {n}")
+            raise InputError(name, f"a {len(values)} lignes, year en a {n}")
     year = _years(data["year"], problems)
     profession, coded, original = _professions(data["profession"], problems)
     income, in_cents, raw = _incomes(data["income"], problems)
@@ -720,11 +754,14 @@ def _read(columns: Any, problems: _Problems) -> tuple[str, _Columns]:
     section, section_names = _sections(data.get("section"), n, problems)
     own = {name: _objects(_array(data[name])) for name in SCALAR_FIELDS if name in data}
     by_scalar = np.zeros(n, dtype=np.bool_)
-    for values in own.values():
-        by_scalar |= np.array([not (v is None or v is False or (type(v) is int and v == 0)) for v in values], bool)
+    for name, values in own.items():
+        by_scalar |= np.array([not _absent(name, v) for v in values], bool)
     variants = {name: _objects(_array(data[name])) for name in VARIANT_FIELDS if name in data}
     if (section > 0).any():
         _variants(section, variants, by_scalar)
+    for values in variants.values():
+        # a secteur, métier or class without a section: the scalar engine refuses it (`check_health`)
+        by_scalar |= (section <= 0) & np.array([v is not None for v in values], bool)
     abate = outre_mer.copy()
     if ABATTEMENT in data:
         flags = data[ABATTEMENT]
@@ -797,7 +834,7 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
             outside,
             _YEAR_RANK,
             "year",
-            lambda i: f"{cols.year[s][i]} is not covered by the law parameters ({covered[0]}–{covered[-1]})",
+            lambda i: year_not_covered(cols.year[s][i], covered),
         )
         offset = np.where(outside, 0, offset)
     codes: npt.NDArray[Any] = cols.profession[s] if cols.coded else _profession_codes(cols.profession[s])
@@ -806,7 +843,7 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
         _TYPE_RANK["profession"],
         "profession",
         lambda i: (
-            "must be one of artisan, commercant, liberal, liberal_reglementee" + _got(cols.profession_original[s][i])
+            "doit être artisan, commercant, liberal ou liberal_reglementee" + _got(cols.profession_original[s][i])
         ),
     )
     income = cols.income[s]
@@ -815,7 +852,7 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
     elif income.dtype.kind in "iu":
         if income.size and max(-int(income.min()), int(income.max())) > int(MAX_INCOME):
             too_large = np.abs(income) > int(MAX_INCOME)
-            problems.add(too_large, _TYPE_RANK["income"], "income", lambda i: _implausible(Decimal(int(income[i]))))
+            problems.add(too_large, _TYPE_RANK["income"], "income", lambda i: _refused(int(income[i])))
             income = np.where(too_large, 0, income)
         cents = np.multiply(income, 100, dtype=np.int64, casting="unsafe")  # |income| ≤ MAX_INCOME: no overflow
     else:
@@ -827,12 +864,10 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
                 ~finite,
                 _TYPE_RANK["income"],
                 "income",
-                lambda i: f"must be a number of euros, got {float(income[i])!r}",
+                lambda i: _refused(float(income[i])),
             )
             too_large = finite & (np.abs(income) > float(MAX_INCOME))
-            problems.add(
-                too_large, _TYPE_RANK["income"], "income", lambda i: _implausible(to_decimal(float(income[i])))
-            )
+            problems.add(too_large, _TYPE_RANK["income"], "income", lambda i: _refused(float(income[i])))
             clean = np.where(finite & ~too_large, income, 0.0)
         rounded = np.rint(clean * 100)
         # A float of magnitude ≤ 10^8 is the nearest one to cents / 100 exactly when its shortest repr has at most
@@ -850,31 +885,33 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
             has_start & (start > last),
             _START_RANK,
             "start_date",
-            lambda i: f"{_iso(start[i])} is after the income year {cols.year[s][i]}",
+            lambda i: start_after_year(_iso(start[i]), cols.year[s][i]),
         )
         problems.add(
             has_end & ((end < first) | (end > last)),
             _END_RANK,
             "end_date",
-            lambda i: f"{_iso(end[i])} is not in the income year {cols.year[s][i]}",
+            lambda i: end_outside_year(_iso(end[i]), cols.year[s][i]),
         )
         problems.add(
             has_start & has_end & (end < start),
             _ORDER_RANK,
             "end_date",
-            lambda i: f"{_iso(end[i])} is before start_date {_iso(start[i])}",
+            lambda i: end_before_start(_iso(end[i]), _iso(start[i])),
         )
     problems.add(
         acre & ~has_start if acre.any() else acre,
         _ACRE_RANK,
         "acre",
-        lambda i: "ACRE needs the start_date of the activity (creation or takeover)",
+        lambda i: ACRE_NEEDS_START,
     )
     conjoint = None if cols.conjoint is None else cols.conjoint[s]
     if conjoint is not None:
         problems.add(
-            (conjoint > 0) & (codes == REGLEMENTEE),
-            _COMBINATION_RANK,  # Situation: check_combinations, after the sections
+            # Situation: check_combinations, after the sections, their health fields and the exemptions, which the
+            # scalar engine checks first on the rows it computes
+            (conjoint > 0) & (codes == REGLEMENTEE) & ~cols.by_scalar[s],
+            _COMBINATION_RANK,
             "conjoint_collaborateur",
             lambda i: CONJOINT_REGLEMENTEE,
         )
@@ -1112,6 +1149,14 @@ def simulate_many(
     else:
         for s in blocks:
             found.extend(_run_block(cols, years, s, out, fallback, figures_of, forfait))
+    if found:
+        # A row the scalar engine checks, before the first invalid row the arrays found, is reported as a single
+        # situation reports it; and that row too when the arrays found only a check across fields there: a type
+        # of a field they do not read (SCALAR_FIELDS, the section's fields) comes first in a Situation.
+        row, rank = min(found)[:2]
+        end = row + 1 if rank >= len(FIELDS) else row
+        for i in np.flatnonzero(cols.net[:end] | cols.by_scalar[:end]):
+            _scalar_row(cols, int(i), out, law, provisional, forfait)
     _raise_first(found)
     for i in np.flatnonzero(fallback):
         _scalar_row(cols, int(i), out, law, provisional, forfait)
