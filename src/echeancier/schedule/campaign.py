@@ -275,18 +275,27 @@ def echeancier_of_row(row: Mapping[str, Any], year: int, law: Law | None = None)
     return build_echeancier(parse_scenario(scenario_document(row, year)), law=law)
 
 
-def lone_cessation(events: Any, year: int) -> date | None:
-    """The date of `events` (a row's JSON text) when they are exactly one cessation in N, `{"date", "type":
-    "cessation"}`: the one event besides the declaration the array evaluation takes (`campaign_many`'s
-    `cessation`). None otherwise."""
+def _events_named(events: Any, names: Sequence[str]) -> list[dict[str, Any]] | None:
+    """The events of a row's JSON text as a non-empty list of objects, read only where the text names one of
+    `names` (a cheap test before parsing); None when it names none or is not such a list (the replay's to read)."""
     text = _text(events)
-    if text is None or "cessation" not in text:
+    if text is None or not any(name in text for name in names):
         return None
     try:
         found = json.loads(text)
     except json.JSONDecodeError:
         return None
-    if not isinstance(found, list) or len(found) != 1 or not isinstance(found[0], dict):
+    if not isinstance(found, list) or not found or not all(isinstance(event, dict) for event in found):
+        return None
+    return found
+
+
+def lone_cessation(events: Any, year: int) -> date | None:
+    """The date of `events` (a row's JSON text) when they are exactly one cessation in N, `{"date", "type":
+    "cessation"}`: the one event besides the declaration the array evaluation takes (`campaign_many`'s
+    `cessation`). None otherwise."""
+    found = _events_named(events, ("cessation",))
+    if found is None or len(found) != 1:
         return None
     event = found[0]
     if set(event) != {"date", "type"} or event["type"] != "cessation" or not isinstance(event["date"], str):
@@ -312,14 +321,8 @@ def lone_change(events: Any, year: int) -> tuple[str, date, Any] | None:
     income, whole euros), payment-day change (the day, 5 or 20), quarterly option (its start) or renunciation of
     it (None) on a day of N, as the replay reads them: the one event besides the declaration `campaign_many`'s
     `event` columns take. None otherwise (the replay then computes the row, or names its error)."""
-    text = _text(events)
-    if text is None or not any(name in text for name in CHANGES):
-        return None
-    try:
-        found = json.loads(text)
-    except json.JSONDecodeError:
-        return None
-    if not isinstance(found, list) or len(found) != 1 or not isinstance(found[0], dict):
+    found = _events_named(events, CHANGES)
+    if found is None or len(found) != 1:
         return None
     event = found[0]
     kind = event.get("type")
@@ -360,14 +363,8 @@ def payment_incidents(events: Any, year: int) -> tuple[tuple[date, date], ...] |
     a missed payment `{"date", "type": "missed_payment"}`, or a rejected direct debit with its collection date
     `{"date", "type": "rejected_debit", "due_date"[, "reason"]}` known on or after it, in N. None otherwise (the
     replay's: another event, a rejection without its date…)."""
-    text = _text(events)
-    if text is None or not any(name in text for name in _INCIDENTS):
-        return None
-    try:
-        found = json.loads(text)
-    except json.JSONDecodeError:
-        return None
-    if not isinstance(found, list) or not found or not all(isinstance(event, dict) for event in found):
+    found = _events_named(events, tuple(_INCIDENTS))
+    if found is None:
         return None
     incidents = []
     for given in found:
