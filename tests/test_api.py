@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -106,20 +107,74 @@ def test_bad_situations_name_their_field(client: TestClient, body: Any, status: 
 @pytest.mark.parametrize(
     ("raw", "field", "words"),
     [
-        (b'{"year": 2025, "year": 2024, "profession": "artisan", "income": 1}', "year", "twice"),
+        (b'{"year": 2025, "year": 2024, "profession": "artisan", "income": 1}', "year", "deux fois"),
         (b'{"year": 2025, "profession": "artisan", "income": NaN}', "body", "NaN"),
         (b'{"year": 2025, "profession": "artisan", "income": Infinity}', "body", "Infinity"),
-        (b'{"year": 2025, "profession": "artisan", "income": ' + b"9" * 5000 + b"}", "body", "digits"),
-        (b'{"year": 2025, "profession": "artisan", "income": 1, "id": "\\ud800"}', "body", "surrogate"),
-        (b"[" * 100_000 + b"]" * 100_000, "body", "nested"),
-        (b'{"year": 2025,', "body", "invalid JSON"),
+        (b'{"year": 2025, "profession": "artisan", "income": ' + b"9" * 5000 + b"}", "body", "chiffres"),
+        (b'{"year": 2025, "profession": "artisan", "income": 1, "id": "\\ud800"}', "body", "substitution"),
+        (b"[" * 100_000 + b"]" * 100_000, "body", "imbrication"),
+        (b'{"year": 2025,', "body", "JSON invalide"),
         (b"\xff\xfe{}", "body", "UTF-8"),
-        (b"", "body", "required"),
+        (b"", "body", "obligatoire"),
     ],
 )
 def test_hostile_bytes_get_400(client: TestClient, raw: bytes, field: str, words: str) -> None:
     response = client.post("/v1/simulations", content=raw, headers={"content-type": "application/json"})
     assert words in _error(response, 400, field)
+
+
+_HOSTILE_COLUMNS = {"year": [2025], "profession": ["artisan"], "income": [1]}
+# One request per message of the API's own checks (`api.parsing`): method path, JSON body or raw bytes, status, field.
+_HOSTILE_REQUESTS: list[tuple[str, Any, int, str]] = [
+    ("/v1/simulations", b'{"year": 2025, "year": 2024, "profession": "artisan", "income": 1}', 400, "year"),
+    ("/v1/simulations", b'{"year": 2025, "profession": "artisan", "income": NaN}', 400, "body"),
+    ("/v1/simulations", b'{"year": 2025, "profession": "artisan", "income": ' + b"9" * 5000 + b"}", 400, "body"),
+    ("/v1/simulations", b'{"year": 2025, "profession": "artisan", "income": 1, "id": "\\ud800"}', 400, "body"),
+    ("/v1/simulations", b"[" * 100_000 + b"]" * 100_000, 400, "body"),
+    ("/v1/simulations", b'{"year": 2025,', 400, "body"),
+    ("/v1/simulations", b"\xff\xfe{}", 400, "body"),
+    ("/v1/simulations", b"", 400, "body"),
+    ("/v1/simulations", b" " * 300_000 + b"{}", 413, "body"),
+    ("/v1/simulations", "a string", 422, "body"),
+    ("/v1/simulations", [SITUATION] * 1001, 413, "body"),
+    ("/v1/simulations", {**SITUATION, "income": "1E+99999999999999999"}, 422, "income"),
+    ("/v1/simulations", {**SITUATION, "surprise": 1}, 422, "surprise"),
+    ("/v1/simulations", {"year": 2025, "income": 1}, 422, "profession"),
+    ("/v1/simulations:batch", [1, 2], 422, "body"),
+    ("/v1/simulations:batch", {**_HOSTILE_COLUMNS, "x": [1]}, 422, "x"),
+    ("/v1/simulations:batch", {**_HOSTILE_COLUMNS, "year": 2025}, 422, "year"),
+    ("/v1/simulations:batch", {**_HOSTILE_COLUMNS, "year": [0]}, 422, "year[0]"),
+    ("/v1/simulations:batch", {**_HOSTILE_COLUMNS, "income": ["1E+99999999999999999"]}, 422, "income[0]"),
+    ("/v1/simulations:batch", {"year": [2025], "profession": ["artisan"]}, 422, "income"),
+    ("/v1/simulations:batch", {**_HOSTILE_COLUMNS, "profession": ["artisan"] * 2}, 422, "profession"),
+    ("/v1/simulations:batch", {"year": [2025] * 100_001}, 413, "year"),
+    ("/v1/schedules", [1], 422, "body"),
+    # a value of the wrong JSON type in each column: every `_TYPE_NAMES` text
+    *(
+        ("/v1/simulations:batch", {**_HOSTILE_COLUMNS, name: [{"x": 1}]}, 422, f"{name}[0]")
+        for name in (
+            "id year profession income start_date end_date acre rsa income_is_net department conjoint_collaborateur "
+            "section pension_invalidite_mois exoneration_age exoneration_debut_outre_mer secteur metier classe_cnbf "
+            "remplacant abattement_outre_mer"
+        ).split()
+    ),
+]
+_ENGLISH = re.compile(
+    r"\b(must|is not|not a|required|got|rows?|per request|at most|exceeds|twice|nested|given|"
+    r"whole number|string|or null|true or false|integer|digits|invalid|known field)\b"
+)
+
+
+@pytest.mark.parametrize(("path", "body", "status", "field"), _HOSTILE_REQUESTS)
+def test_every_refusal_of_the_api_is_french_and_names_its_field(
+    client: TestClient, path: str, body: Any, status: int, field: str
+) -> None:
+    if isinstance(body, bytes):
+        response = client.post(path, content=body, headers={"content-type": "application/json"})
+    else:
+        response = client.post(path, json=body)
+    message = _error(response, status, field)
+    assert not _ENGLISH.search(message), message  # the developers' rule: error messages in French
 
 
 def test_deep_nesting_inside_a_field_is_refused(client: TestClient) -> None:

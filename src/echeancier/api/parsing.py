@@ -17,8 +17,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from echeancier.contributions.situation import InputError, Situation, situation_from_mapping
-from echeancier.kernel.inputs import shown
+from echeancier.contributions.situation import (
+    MISSING,
+    UNKNOWN_FIELD,
+    InputError,
+    Situation,
+    situation_from_mapping,
+)
+from echeancier.kernel.inputs import parse_whole, shown
 
 KIB = 1024
 MAX_BODY = 256 * KIB  # one situation, a list of situations or a scenario
@@ -68,12 +74,12 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _integer(text: str) -> int:
     if len(text.lstrip("-")) > MAX_INT_DIGITS:
-        raise ValueError(f"integer of {len(text)} digits")
+        raise ValueError(f"entier de {len(text.lstrip('-'))} chiffres ({MAX_INT_DIGITS} au plus)")
     return int(text)
 
 
 def _constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+    raise ValueError(f"{name} n'est pas un nombre JSON")
 
 
 def _has_lone_surrogate(value: Any) -> bool:
@@ -94,25 +100,27 @@ def _has_lone_surrogate(value: Any) -> bool:
 def read_json(body: bytes, limit: int = MAX_BODY) -> Any:
     """The JSON document in `body`, or an ApiError (413 too large, 400 not JSON)."""
     if len(body) > limit:
-        raise ApiError(413, "body", f"request body of {len(body)} bytes exceeds the limit of {limit} bytes")
+        raise ApiError(413, "body", f"document trop long ({len(body)} octets, {limit} au plus)")
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ApiError(400, "body", f"not UTF-8 text (byte {error.start})") from None
+        raise ApiError(400, "body", f"texte qui n'est pas de l'UTF-8 (octet {error.start})") from None
     if not text.strip():
-        raise ApiError(400, "body", "a JSON document is required")
+        raise ApiError(400, "body", "un document JSON est obligatoire")
     try:
         document = json.loads(text, object_pairs_hook=_object, parse_int=_integer, parse_constant=_constant)
     except _DuplicateKey as error:
-        raise ApiError(400, error.key, "key given twice in the same object") from None
+        raise ApiError(400, error.key, "clé donnée deux fois") from None
     except json.JSONDecodeError as error:
-        raise ApiError(400, "body", f"invalid JSON ({error.msg}, line {error.lineno} column {error.colno})") from None
+        raise ApiError(
+            400, "body", f"JSON invalide ({error.msg}, ligne {error.lineno} colonne {error.colno})"
+        ) from None
     except RecursionError:
-        raise ApiError(400, "body", "JSON nested too deeply") from None
+        raise ApiError(400, "body", "imbrication JSON trop profonde") from None
     except ValueError as error:
-        raise ApiError(400, "body", f"invalid JSON number ({error})") from None
+        raise ApiError(400, "body", f"JSON invalide ({error})") from None
     if _SURROGATE_ESCAPE.search(body) and _has_lone_surrogate(document):
-        raise ApiError(400, "body", "a string holds a lone UTF-16 surrogate")
+        raise ApiError(400, "body", "texte invalide : caractère de substitution isolé (UTF-16)")
     return document
 
 
@@ -142,7 +150,7 @@ def _check_texts(value: Any, path: str) -> None:
         elif isinstance(item, list):
             stack.extend((v, f"{where}.{i}" if where else str(i)) for i, v in enumerate(item))
         elif _huge_number_text(item) and any(char.isdigit() for char in item[:1000]):
-            raise ApiError(422, where or "body", f"{item[:40]!r} is not a plausible amount or value")
+            raise ApiError(422, where or "body", f"n'est pas un montant plausible (reçu {shown(item)})")
 
 
 def check_texts(document: Any) -> None:
@@ -187,7 +195,7 @@ def _situation(data: Any, prefix: str = "") -> Situation:
     except InputError as error:
         raise ApiError(422, f"{prefix}{error.field}", error.message) from None
     except RecursionError:
-        raise ApiError(400, prefix.rstrip(".") or "body", "nested too deeply") from None
+        raise ApiError(400, prefix.rstrip(".") or "body", "imbrication trop profonde") from None
 
 
 def read_situations(document: Any) -> Situation | list[Situation]:
@@ -197,11 +205,11 @@ def read_situations(document: Any) -> Situation | list[Situation]:
             raise ApiError(
                 413,
                 "body",
-                f"{len(document)} situations: at most {MAX_SITUATIONS} per request, use /v1/simulations:batch",
+                f"{len(document)} situations : au plus {MAX_SITUATIONS} par requête, utiliser /v1/simulations:batch",
             )
         return [_situation(item, f"{index}.") for index, item in enumerate(document)]
     if not isinstance(document, Mapping):
-        raise ApiError(422, "body", "must be a situation (JSON object) or a list of situations")
+        raise ApiError(422, "body", "doit être une situation (objet JSON) ou une liste de situations")
     return _situation(document)
 
 
@@ -229,26 +237,26 @@ _COLUMN_TYPES: dict[str, tuple[type, ...]] = {
     "abattement_outre_mer": (bool, type(None)),
 }
 _TYPE_NAMES = {
-    "id": "a string, an integer or null",
-    "year": "a whole number",
-    "profession": "a string",
-    "income": "a number of euros",
-    "start_date": "an ISO date or null",
-    "end_date": "an ISO date or null",
-    "acre": "true or false",
-    "rsa": "true or false",
-    "income_is_net": "true or false",
-    "department": "a département or collectivité code (text or whole number) or null",
-    "conjoint_collaborateur": "an option of the conjoint collaborateur's base (text) or null",
-    "section": "a section professionnelle (cipav…) or null",
-    "pension_invalidite_mois": "a whole number of months (0 to 12) or null",
-    "exoneration_age": "true, false or null",
-    "exoneration_debut_outre_mer": "true, false or null",
-    "secteur": "a médecin's secteur conventionnel (1, 2, non_conventionne) or null",
-    "metier": "a CARCDSF member's métier (chirurgien_dentiste, sage_femme) or null",
-    "classe_cnbf": "an avocat's class of the CNBF's complémentaire (1, 2, 2+) or null",
-    "remplacant": "true, false or null",
-    "abattement_outre_mer": "true, false or null",
+    "id": "un texte, un nombre entier ou null",
+    "year": "un nombre entier",
+    "profession": "un texte",
+    "income": "un nombre d'euros",
+    "start_date": "une date AAAA-MM-JJ ou null",
+    "end_date": "une date AAAA-MM-JJ ou null",
+    "acre": "true ou false",
+    "rsa": "true ou false",
+    "income_is_net": "true ou false",
+    "department": "un code de département ou de collectivité (texte ou nombre entier) ou null",
+    "conjoint_collaborateur": "une option d'assiette du conjoint collaborateur (texte) ou null",
+    "section": "une section professionnelle (cipav…) ou null",
+    "pension_invalidite_mois": "un nombre entier de mois (0 à 12) ou null",
+    "exoneration_age": "true, false ou null",
+    "exoneration_debut_outre_mer": "true, false ou null",
+    "secteur": "le secteur conventionnel d'un médecin (1, 2, non_conventionne) ou null",
+    "metier": "le métier d'un membre de la CARCDSF (chirurgien_dentiste, sage_femme) ou null",
+    "classe_cnbf": "la classe d'un avocat à la complémentaire de la CNBF (1, 2, 2+) ou null",
+    "remplacant": "true, false ou null",
+    "abattement_outre_mer": "true, false ou null",
 }
 
 
@@ -259,31 +267,34 @@ def read_columns(document: Any) -> dict[str, list[Any]]:
     `simulate_many`, which names the first bad row.
     """
     if not isinstance(document, Mapping):
-        raise ApiError(422, "body", 'must be an object of columns: {"year": [...], "profession": [...], …}')
+        raise ApiError(422, "body", 'doit être un objet de colonnes : {"year": [...], "profession": [...], …}')
     columns: dict[str, list[Any]] = {}
     for name, values in document.items():
         if name not in _COLUMN_TYPES:
-            raise ApiError(422, name, "is not a known field")
+            raise ApiError(422, name, UNKNOWN_FIELD)
         if not isinstance(values, list):
-            raise ApiError(422, name, "must be a list of values, one per row")
+            raise ApiError(422, name, "doit être une liste de valeurs, une par ligne")
         if len(values) > MAX_BATCH_ROWS:
-            raise ApiError(413, name, f"{len(values)} rows: at most {MAX_BATCH_ROWS} per request")
+            raise ApiError(413, name, f"{len(values)} lignes : au plus {MAX_BATCH_ROWS} par requête")
         allowed = _COLUMN_TYPES[name]
         for row, value in enumerate(values):
             if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
-                raise ApiError(422, f"{name}[{row}]", f"must be {_TYPE_NAMES[name]}, got {value!r}")
+                raise ApiError(422, f"{name}[{row}]", f"doit être {_TYPE_NAMES[name]} (reçu {shown(value)})")
             if name == "year" and isinstance(value, int) and not 0 < value < 10_000:
-                raise ApiError(422, f"{name}[{row}]", f"{value} is not a year")
+                try:  # the core's check of a whole number, for its wording
+                    parse_whole(value, f"{name}[{row}]", minimum=1, maximum=9999)
+                except InputError as error:
+                    raise ApiError(422, error.field, error.message) from None
             if name == "income" and isinstance(value, str) and _huge_number_text(value):
-                raise ApiError(422, f"{name}[{row}]", f"{value[:40]!r} is not a plausible amount")
+                raise ApiError(422, f"{name}[{row}]", f"n'est pas un montant plausible (reçu {shown(value)})")
         columns[name] = values
     for name in ("year", "profession", "income"):
         if name not in columns:
-            raise ApiError(422, name, "is required")
+            raise ApiError(422, name, MISSING)
     rows = len(columns["year"])
     for name, values in columns.items():
         if len(values) != rows:
-            raise ApiError(422, name, f"has {len(values)} rows where year has {rows}")
+            raise ApiError(422, name, f"a {len(values)} lignes alors que year en a {rows}")
     return columns
 
 
@@ -292,14 +303,14 @@ def read_scenario(document: Any) -> Any:
     from echeancier.schedule.scenario import ScenarioError, parse_scenario
 
     if not isinstance(document, Mapping):
-        raise ApiError(422, "body", "a scenario is an object with contributor, incomes, events, years")
+        raise ApiError(422, "body", "un scénario est un objet avec contributor, incomes, events, years")
     _check_texts(document, "")
     try:
         return parse_scenario(document)  # JSON's "2025" keys of incomes/amounts: pydantic reads them as years
     except ScenarioError as error:
         raise scenario_error(error) from None
     except RecursionError:
-        raise ApiError(400, "body", "nested too deeply") from None
+        raise ApiError(400, "body", "imbrication trop profonde") from None
 
 
 def scenario_error(error: Exception) -> ApiError:

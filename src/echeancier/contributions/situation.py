@@ -457,6 +457,10 @@ def check_exemptions(
             )
 
 
+# Shared with the HTTP API's own checks (`api.parsing`), so that both say the same thing.
+MISSING = "est obligatoire"
+UNKNOWN_FIELD = "n'est pas un champ connu"
+
 _MESSAGES = {
     "enum": "doit être artisan, commercant, liberal ou liberal_reglementee",
     "int_type": "doit être un nombre entier",
@@ -470,8 +474,8 @@ _MESSAGES = {
     "bool_parsing": "doit être true ou false",
     "bool_type": "doit être true ou false",
     "string_type": "doit être un texte",
-    "missing": "est obligatoire",
-    "extra_forbidden": "n'est pas un champ connu",
+    "missing": MISSING,
+    "extra_forbidden": UNKNOWN_FIELD,
 }
 
 
