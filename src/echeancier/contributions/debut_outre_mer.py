@@ -44,14 +44,15 @@ proven equal), which the campaign's arrays use too.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from echeancier.contributions.result import CONTRIBUTIONS, Line, Simulation
+from echeancier.contributions.exact import SCALAR, Ints, Ops, half_up
+from echeancier.contributions.result import CONTRIBUTIONS, Line, Simulation, decimal
 from echeancier.kernel.dates import add_months
 
 if TYPE_CHECKING:
@@ -75,17 +76,55 @@ BOTH_REFERENCE = "CSS L756-2, L756-4, D756-4"
 NOT_ABATED = frozenset({"retraite_complementaire", "invalidite_deces", "formation_professionnelle"})
 
 
-def window_share(situation: Situation, law: LawSnapshot) -> Fraction:
+class Ratio(NamedTuple):
+    """num / den, den > 0: a figure of the law as an exact fraction, or a factor of the exemptions (Python ints for
+    one situation, NumPy int64 arrays for many rows)."""
+
+    num: Ints
+    den: Ints
+
+
+class OverseasFigures(NamedTuple):
+    """The figures of D756-4 as exact fractions of the (prorated) PASS, read once from the snapshot for both
+    paths."""
+
+    debut_totale: Ratio  # 110 %: the income whose amounts the start exemption covers at most (I 1°)
+    debut_degressivite: Ratio  # 150 %
+    debut_sortie: Ratio  # 250 %
+    croisiere_taux: Ratio  # 50 % (L756-4 1°)
+    croisiere_taux_troisieme_annee: Ratio  # 75 % (L756-4 2°)
+    croisiere_limite: Ratio  # 100 %: the abattement is on the part of the income below the PASS
+    croisiere_degressivite: Ratio  # 150 %
+    croisiere_sortie: Ratio  # 250 %
+
+
+def overseas_figures(law: LawSnapshot) -> OverseasFigures:
+    def ratio(figure: Decimal) -> Ratio:
+        return Ratio(*Fraction(figure).as_integer_ratio())
+
+    return OverseasFigures(
+        ratio(law.om_debut_seuil_totale),
+        ratio(law.om_debut_seuil_degressivite),
+        ratio(law.om_debut_seuil_sortie),
+        ratio(law.om_croisiere_taux),
+        ratio(law.om_croisiere_taux_troisieme_annee),
+        ratio(law.om_croisiere_limite),
+        ratio(law.om_croisiere_seuil_degressivite),
+        ratio(law.om_croisiere_seuil_sortie),
+    )
+
+
+def window_share(situation: Situation, law: LawSnapshot) -> Ratio:
     """The share of the income year's days of activity that fall inside the 24 months from the creation."""
     assert situation.start_date is not None
     first, last = date(situation.year, 1, 1), date(situation.year, 12, 31)
     begin = max(situation.start_date, first)
     end = min(situation.end_date or last, last)
     if end < begin:
-        return Fraction(0)
+        return Ratio(0, 1)
     window_end = add_months(situation.start_date, law.om_debut_duree_mois) - timedelta(days=1)
     inside = (min(end, window_end) - begin).days + 1
-    return Fraction(max(inside, 0), (end - begin).days + 1)
+    return Ratio(max(inside, 0), (end - begin).days + 1)
 
 
 def covers_years(start: date, years: set[int], months: int) -> bool:
@@ -105,63 +144,130 @@ def abated(situation: Situation) -> bool:
     return situation.abattement_outre_mer and not situation.pension_invalidite_mois and not situation.exoneration_age
 
 
-def croisiere_rate(situation: Situation, law: LawSnapshot) -> Decimal:
-    """75 % in the third civil year of an activity that had the start exemption, 50 % otherwise (L756-4 1°, 2°).
+def third_year(situation: Situation) -> bool:
+    """Whether the income year is the third civil year of an activity that had the start exemption (L756-4 2°).
 
     LAW (docs/law-choices.md, 333): the third civil year counts from `start_date`, the creation the start exemption
     runs from; an activity without it is not a *début d'activité* (R131-3: a transfer, a resumption) whose years
     the situation would count, so its rate is that of the fourth year and later."""
     start = situation.start_date
-    if situation.exoneration_debut_outre_mer and start is not None and situation.year - start.year == 2:
-        return law.om_croisiere_taux_troisieme_annee
-    return law.om_croisiere_taux
+    return situation.exoneration_debut_outre_mer and start is not None and situation.year - start.year == 2
 
 
-def degressive(law: LawSnapshot, income: Decimal, pass_: Decimal, croisiere: bool = False) -> Fraction:
-    """f(R) of D756-4: 1 up to 150 % of the PASS, (250 % PASS − R) / PASS up to 250 %, 0 beyond (the thresholds
-    of the start exemption, or of the abattement with `croisiere`)."""
-    low = law.om_croisiere_seuil_degressivite if croisiere else law.om_debut_seuil_degressivite
-    high = law.om_croisiere_seuil_sortie if croisiere else law.om_debut_seuil_sortie
-    if pass_ <= 0 or income <= low * pass_:
-        return Fraction(1)
-    if income >= high * pass_:
-        return Fraction(0)
-    return Fraction(high * pass_ - income) / Fraction(pass_)
+def croisiere_rate(situation: Situation, law: LawSnapshot) -> Decimal:
+    """75 % in the third civil year of an activity that had the start exemption, 50 % otherwise (L756-4 1°, 2°)."""
+    return law.om_croisiere_taux_troisieme_annee if third_year(situation) else law.om_croisiere_taux
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The rules, written once over integers (`contributions.exact`): Python ints for one situation (`apply`, which
+# explains them), int64 arrays for many rows (`vectorized._abattement`, the batch and the campaign). Incomes and the
+# prorated PASS in cents; amounts in whole euros; every factor an exact fraction `Ratio`.
+
+
+def limit(pass_cents: Ints, figure: Ratio) -> Ints:
+    """figure × PASS in cents (110 % or 100 % of the prorated PASS): the income whose amounts are exempted at most.
+
+    LAW (docs/law-choices.md, 430): rounded half up to the cent, as an income is counted (row 50); the figures of
+    the law (110 %, 100 % of a PASS in whole euros) give whole cents, so nothing is rounded today."""
+    return half_up(pass_cents * figure.num, figure.den)
+
+
+def degressive(k: Ops, cents: Ints, pass_cents: Ints, low: Ratio, high: Ratio) -> Ratio:
+    """f(R) of D756-4 II: 1 up to `low` × PASS (150 %), (`high` × PASS − R) / PASS up to `high` × PASS (250 %), 0
+    beyond; R the income retained in cents, compared with the prorated PASS (1 without a PASS)."""
+    whole = (pass_cents <= 0) | (cents * low.den <= low.num * pass_cents)
+    nil = k.not_(whole) & (cents * high.den >= high.num * pass_cents)
+    num = k.where(whole, 1, k.where(nil, 0, high.num * pass_cents - high.den * cents))
+    return Ratio(num, k.where(whole | nil, 1, high.den * pass_cents))
+
+
+def factors(
+    k: Ops,
+    figures: OverseasFigures,
+    cents: Ints,
+    pass_cents: Ints,
+    share: Ratio | None,
+    rate: Ratio | None,
+    flat: bool = False,
+) -> tuple[Ratio | None, Ratio | None]:
+    """The factors of the two exemptions of an income year: the start exemption's share × f(R), applied to the
+    amounts at 110 % of the PASS (None: no start exemption); the abattement's rate × (1 − share) × f(R), applied to
+    the amounts at the PASS (None: no abattement). `share`: the days inside the 24 months / the days of activity;
+    `flat`: f = 1 (the flat-rate bases of the first years are below the PASS)."""
+    debut = croisiere = None
+    if share is not None:
+        f = Ratio(1, 1) if flat else degressive(k, cents, pass_cents, figures.debut_degressivite, figures.debut_sortie)
+        debut = Ratio(share.num * f.num, share.den * f.den)
+    if rate is not None:
+        f = (
+            Ratio(1, 1)
+            if flat
+            else degressive(k, cents, pass_cents, figures.croisiere_degressivite, figures.croisiere_sortie)
+        )
+        kept = Ratio(1, 1) if share is None else Ratio(share.den - share.num, share.den)
+        croisiere = Ratio(rate.num * kept.num * f.num, rate.den * kept.den * f.den)
+    return debut, croisiere
+
+
+class Exemption(NamedTuple):
+    """The exemption of one contribution: its two terms over the common denominator `den` (nil when that
+    exemption does not apply to it) and the whole euros exempted."""
+
+    debut: Ints
+    croisiere: Ints
+    den: Ints
+    amount: Ints
+
+
+def exemption(
+    k: Ops, amount: Ints, at_cap: Ints, at_pass: Ints, debut: Ratio | None, croisiere: Ratio | None
+) -> Exemption:
+    """D756-4: the amount at 110 % of the PASS × the start factor plus the amount at the PASS × the abattement's,
+    rounded half up to the euro, never more than the amount due."""
+    if debut is None and croisiere is None:
+        return Exemption(0, 0, 1, 0)
+    if croisiere is None:
+        assert debut is not None
+        first, second, den = at_cap * debut.num, 0, debut.den
+    elif debut is None:
+        first, second, den = 0, at_pass * croisiere.num, croisiere.den
+    else:
+        first, second = at_cap * debut.num * croisiere.den, at_pass * croisiere.num * debut.den
+        den = debut.den * croisiere.den
+    return Exemption(first, second, den, k.minimum(amount, half_up(first + second, den)))
+
+
+def exemptions(
+    k: Ops,
+    amounts: Sequence[Ints],
+    at_cap: Sequence[Ints],
+    at_pass: Sequence[Ints],
+    debut: Ratio | None,
+    croisiere: Ratio | None,
+) -> tuple[Exemption, ...]:
+    """The exemption of each contribution (`CONTRIBUTIONS` order), each term nil for the contributions it leaves due:
+    the retraite complémentaire and the CFP for the start exemption, also the invalidité-décès for the abattement."""
+    return tuple(
+        exemption(
+            k,
+            amount,
+            capped,
+            limited,
+            None if key in NOT_EXEMPTED else debut,
+            None if key in NOT_ABATED else croisiere,
+        )
+        for key, amount, capped, limited in zip(CONTRIBUTIONS, amounts, at_cap, at_pass, strict=True)
+    )
 
 
 def cap(law: LawSnapshot, pass_: Decimal) -> Decimal:
-    """The income for which the exempted amounts are computed at most: 110 % of the (prorated) PASS."""
-    return law.om_debut_seuil_totale * pass_
+    """The income for which the exempted amounts are computed at most: 110 % of the (prorated) PASS, in euros."""
+    return decimal(limit(int(pass_ * 100), overseas_figures(law).debut_totale), 100)
 
 
-@dataclass(frozen=True, slots=True)
-class Factors:
-    """The two exemptions of one income year: the start exemption's share of the year and f(R), applied to the
-    amounts at 110 % of the PASS; the abattement's rate × (1 − share) and f(R), applied to the amounts at the PASS."""
-
-    debut_share: Fraction
-    debut_f: Fraction
-    croisiere_share: Fraction
-    croisiere_f: Fraction
-
-    @property
-    def debut(self) -> Fraction:
-        return self.debut_share * self.debut_f
-
-    @property
-    def croisiere(self) -> Fraction:
-        return self.croisiere_share * self.croisiere_f
-
-
-def factors(situation: Situation, law: LawSnapshot, income: Decimal, pass_: Decimal) -> tuple[Fraction, Factors]:
-    """The share of the year inside the 24 months and the factors of the two exemptions for `income`."""
-    share = window_share(situation, law) if situation.exoneration_debut_outre_mer else Fraction(0)
-    croisiere = Fraction(0)
-    if share < 1 and abated(situation):
-        croisiere = Fraction(croisiere_rate(situation, law)) * (1 - share)
-    return share, Factors(
-        share, degressive(law, income, pass_), croisiere, degressive(law, income, pass_, croisiere=True)
-    )
+# --------------------------------------------------------------------------------------------------------------
+# One situation
 
 
 def apply(
@@ -172,59 +278,53 @@ def apply(
 ) -> Simulation:
     """`simulation` less the exemptions; `capped(income)` simulates the same situation, without them, for another
     income (the amounts due at 110 % of the PASS, at the PASS)."""
-    pass_ = simulation.pass_proratise
-    share, factor = factors(situation, law, simulation.income, pass_)
-    if not share and not abated(situation):
+    share = window_share(situation, law) if situation.exoneration_debut_outre_mer else None
+    if share is not None and not share.num:
+        share = None
+    whole_window = share is not None and share.num == share.den
+    figures = overseas_figures(law)
+    rate = None
+    if not whole_window and abated(situation):
+        rate = figures.croisiere_taux_troisieme_annee if third_year(situation) else figures.croisiere_taux
+    if share is None and rate is None:
         return simulation  # neither applies to this year: the result (and its note) as computed
     amounts = simulation.amounts
+    pass_cents = 100 * int(simulation.pass_proratise)
+    cents = int(simulation.income * 100)
+    debut, croisiere = factors(SCALAR, figures, cents, pass_cents, share, rate)
 
-    def at(limit: Decimal) -> tuple[int, ...]:
-        return capped(limit).amounts if simulation.income > limit else amounts
+    def at(figure: Ratio, factor: Ratio | None) -> tuple[int, ...]:
+        income = limit(pass_cents, figure)
+        if factor is None or not factor.num or cents <= income:
+            return amounts  # not needed, or the income is below the limit: the amounts due themselves
+        return capped(decimal(income, 100)).amounts
 
-    at_cap = at(cap(law, pass_)) if factor.debut else amounts
-    at_pass = at(law.om_croisiere_limite * pass_) if factor.croisiere else amounts
-    exempted, labels = exemptions(amounts, at_cap, at_pass, factor)
+    at_cap = at(figures.debut_totale, debut)
+    at_pass = at(figures.croisiere_limite, croisiere)
+    found = exemptions(SCALAR, amounts, at_cap, at_pass, debut, croisiere)
     notes = simulation.notes
-    computed = share == 1 or abated(situation)
-    if computed:
+    if whole_window or abated(situation):
         # Every day of the year has its exemption computed: nothing of L756-2 / L756-4 is left out.
         notes = tuple(note for note in notes if not note.startswith("exonerations_outre_mer_non_appliquees"))
-    added = ((NOTE,) if share else ()) + ((CROISIERE_NOTE,) if share < 1 and abated(situation) else ())
-    return reduced(simulation, exempted, labels, (*notes, *added), share, factor)
-
-
-def exemptions(
-    amounts: tuple[int, ...], at_cap: tuple[int, ...], at_pass: tuple[int, ...], factor: Factors
-) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """The exemption of each contribution (whole euros): its amount at 110 % of the PASS times the start factor
-    plus its amount at the PASS times the abattement's, rounded half up, never more than its amount; each term nil
-    for the contributions it leaves due. Also which exemptions each line has (1: start, 2: abattement, 3: both)."""
-    out: list[int] = []
-    which: list[int] = []
-    for key, amount, capped, limited in zip(CONTRIBUTIONS, amounts, at_cap, at_pass, strict=True):
-        debut = Fraction(0) if key in NOT_EXEMPTED else capped * factor.debut
-        croisiere = Fraction(0) if key in NOT_ABATED else limited * factor.croisiere
-        off = min(amount, _half_up(debut + croisiere))
-        out.append(off)
-        which.append((1 if debut else 0) + (2 if croisiere else 0) if off else 0)
-    return tuple(out), tuple(which)
+    added = ((NOTE,) if share is not None else ()) + ((CROISIERE_NOTE,) if rate is not None else ())
+    return reduced(simulation, found, (*notes, *added), share, rate, figures)
 
 
 def reduced(
     simulation: Simulation,
-    exempted: tuple[int, ...],
-    labels: tuple[int, ...],
+    found: tuple[Exemption, ...],
     notes: tuple[str, ...],
-    share: Fraction,
-    factor: Factors,
+    share: Ratio | None,
+    rate: Ratio | None,
+    figures: OverseasFigures,
 ) -> Simulation:
+    """`simulation` less the exemptions `found`, with the explanation of each exempted line derived from them."""
+    exempted = tuple(int(e.amount) for e in found)
+    # Which exemptions each line has (1: start, 2: abattement, 3: both), from the terms the rule computed.
+    which = tuple((1 if e.debut else 0) + (2 if e.croisiere else 0) if e.amount else 0 for e in found)
     amounts = tuple(amount - off for amount, off in zip(simulation.amounts, exempted, strict=True))
-    explanation = Exempted(simulation.explanation, exempted, labels, share, factor, simulation.situation, notes)
+    explanation = Exempted(simulation.explanation, exempted, which, share, rate, figures, simulation.situation, notes)
     return replace(simulation, amounts=amounts, explanation=explanation, notes=notes)
-
-
-def _half_up(value: Fraction) -> int:
-    return int((value * 2 + 1) // 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,8 +336,9 @@ class Exempted:
     inner: Explanation
     exempted: tuple[int, ...]
     which: tuple[int, ...]
-    share: Fraction
-    factor: Factors
+    share: Ratio | None
+    rate: Ratio | None
+    figures: OverseasFigures
     situation: Situation
     notes: tuple[str, ...]
 
@@ -261,10 +362,10 @@ class Exempted:
         # The flat-rate bases (19 % of the PASS, 40 % for the IJ) are below the PASS: their own amounts are the
         # limits, and f = 1.
         own = provisional.amounts
-        factor = replace(self.factor, debut_f=Fraction(1), croisiere_f=Fraction(1))
-        off, which = exemptions(own, own, own, factor)
+        debut, croisiere = factors(SCALAR, self.figures, 0, 0, self.share, self.rate, flat=True)
+        found = exemptions(SCALAR, own, own, own, debut, croisiere)
         notes = (*provisional.notes, *(note for note in self.notes if note in (NOTE, CROISIERE_NOTE)))
-        return reduced(provisional, off, which, notes, self.share, factor)
+        return reduced(provisional, found, notes, self.share, self.rate, self.figures)
 
     def rights(self) -> Rights:
         return self.inner.rights()
@@ -295,11 +396,20 @@ __all__ = [
     "LABEL",
     "NOTE",
     "REFERENCE",
+    "Exemption",
+    "OverseasFigures",
+    "Ratio",
     "abated",
     "apply",
+    "cap",
     "covers_years",
     "croisiere_rate",
     "degressive",
+    "exemption",
     "exemptions",
+    "factors",
+    "limit",
+    "overseas_figures",
+    "third_year",
     "window_share",
 ]

@@ -38,13 +38,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 
 from echeancier.contributions import conjoint_collaborateur, csg_crds, formation_professionnelle, pamc
+from echeancier.contributions.debut_outre_mer import OverseasFigures, exemptions, factors, limit, overseas_figures
 from echeancier.contributions.exact import EURO, Ops, half_up
 from echeancier.contributions.result import CONTRIBUTIONS
 from echeancier.contributions.situation import (
@@ -70,7 +70,6 @@ from echeancier.law.loader import Law, load_law
 from echeancier.law.snapshot import (
     SECTIONS,
     Figures,
-    LawSnapshot,
     mayotte_snapshot,
     provisional_snapshot,
     section_snapshot,
@@ -819,9 +818,8 @@ class _Years:
     covered: range
     first_day: I64
     last_day: I64
-    # The abattement of CSS L756-4 of each year present (`_abattement`): rate, 150 % and 250 % of the PASS and the
-    # limit, each as (numerator, denominator)
-    croisiere: tuple[tuple[tuple[int, int], ...] | None, ...] = ()
+    # The figures of D756-4 of each year present (`_abattement`), None for a year absent
+    croisiere: tuple[OverseasFigures | None, ...] = ()
 
 
 def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -> tuple[_Block, Bools]:
@@ -1043,28 +1041,26 @@ def _run_block(
 
 def _abattement(years: _Years, block: _Block, where: I64, out: dict[str, I64], flat_rate: bool) -> None:
     """The régime de croisière abattement of CSS L756-4, D756-4 on the rows `where` of a block (collectivités of
-    L751-1, without the start exemption, whose rows the scalar engine computes): the text of
-    `contributions.debut_outre_mer` on arrays — per abated contribution, rate × its amount for min(R, PASS) × f(R),
-    f = 1 up to 150 % of the prorated PASS, (250 % PASS − R) / PASS up to 250 %, 0 beyond, rounded half up, at
-    most the amount; on the flat-rate base of the first years (below the PASS) rate × the amount itself."""
+    L751-1, without the start exemption, whose rows the scalar engine computes): the rules of
+    `contributions.debut_outre_mer` (`factors`, `exemptions`) on arrays, with the amounts for min(R, PASS) computed
+    by the same rules on the same rows with that income; on the flat-rate base of the first years (below the PASS)
+    the amounts themselves, f = 1."""
     from dataclasses import fields
 
     from echeancier.contributions.assiettes import activity_days
-    from echeancier.contributions.debut_outre_mer import NOT_ABATED
 
     for offset in np.unique(block.offset[where]).tolist():
-        law, croisiere = years.laws[offset], years.croisiere[offset]
-        assert law is not None and croisiere is not None
-        (rn, rd), (ln, ld), (hn, hd), (pn, pd) = croisiere
+        law, figures = years.laws[offset], years.croisiere[offset]
+        assert law is not None and figures is not None
         rows = where[block.offset[where] == offset]
         start, _ = _given(block.start[rows], LONG_AGO)
         end, _ = _given(block.end[rows], law.last_day)
         _days, _partial, prorated = activity_days(VECTOR, law, start, end)
         pc = 100 * np.broadcast_to(np.asarray(prorated, dtype=np.int64), rows.shape)  # the prorated PASS, cents
         income = np.maximum(block.cents[rows], 0)
+        amounts = [out[key][rows] for key in CONTRIBUTIONS]
         if flat_rate:
-            at = {key: out[key][rows] for key in CONTRIBUTIONS}
-            f_num, f_den = np.ones(len(rows), np.int64), np.ones(len(rows), np.int64)
+            at = amounts
         else:
             # The amounts for min(R, limit × PASS): the same rules on the same rows with that income.
             parts = {
@@ -1072,21 +1068,17 @@ def _abattement(years: _Years, block: _Block, where: I64, out: dict[str, I64], f
                 for f in fields(_Block)
                 for value in (getattr(block, f.name),)
             }
-            parts["cents"] = np.minimum(block.cents[rows], pc * pn // pd)
+            parts["cents"] = np.minimum(block.cents[rows], limit(pc, figures.croisiere_limite))
             temporary = {key: np.zeros(len(rows), dtype=np.int64) for key in out if key not in RIGHTS_COLUMNS}
             _compute(law, _Block(**parts), slice(None), temporary)
-            at = temporary
-            whole = (pc <= 0) | (income * ld <= ln * pc)
-            nil = ~whole & (income * hd >= hn * pc)
-            f_num = np.where(whole, 1, np.where(nil, 0, hn * pc - hd * income))
-            f_den = np.where(whole | nil, 1, hd * pc)
+            at = [temporary[key] for key in CONTRIBUTIONS]
+        _debut, croisiere = factors(VECTOR, figures, income, pc, None, figures.croisiere_taux, flat=flat_rate)
         off_total = np.zeros(len(rows), dtype=np.int64)
-        for key in CONTRIBUTIONS:
-            if key in NOT_ABATED:
-                continue
-            num, den = at[key] * rn * f_num, rd * f_den
-            off = np.minimum(out[key][rows], (2 * num + den) // (2 * den))
-            out[key][rows] = out[key][rows] - off
+        for key, amount, found in zip(
+            CONTRIBUTIONS, amounts, exemptions(VECTOR, amounts, at, at, None, croisiere), strict=True
+        ):
+            off = np.broadcast_to(np.asarray(found.amount, dtype=np.int64), rows.shape)
+            out[key][rows] = amount - off
             off_total += off
         out["total"][rows] = out["total"][rows] - off_total
 
@@ -1188,23 +1180,12 @@ def _years_of(cols: _Columns, law: Law, provisional: bool = False) -> _Years:
         first_day=np.array([_day(date(year, 1, 1)) for year in covered], dtype=np.int64),
         last_day=np.array([_day(date(year, 12, 31)) for year in covered], dtype=np.int64),
         croisiere=tuple(
-            _croisiere(provisional_snapshot(year, law) if provisional else snapshot_of(law, year))
+            overseas_figures(provisional_snapshot(year, law) if provisional else snapshot_of(law, year))
             if present[i]
             else None
             for i, year in enumerate(covered)
         ),
     )
-
-
-def _croisiere(snapshot: LawSnapshot) -> tuple[tuple[int, int], ...]:
-    """The figures of the abattement of CSS L756-4 as exact fractions (`contributions.debut_outre_mer`)."""
-    figures = (
-        snapshot.om_croisiere_taux,
-        snapshot.om_croisiere_seuil_degressivite,
-        snapshot.om_croisiere_seuil_sortie,
-        snapshot.om_croisiere_limite,
-    )
-    return tuple(Fraction(figure).as_integer_ratio() for figure in figures)
 
 
 def _rights_of(years: _Years, law: Law, provisional: bool) -> dict[int, RightsFigures]:
