@@ -36,10 +36,13 @@ prorated PASS, and the amounts at 110 % / at the PASS are those the same rules c
 maladie's rate and the CSG-CRDS base included); a civil year partly inside the 24 months is shared by its days of
 activity; the conjoint collaborateur's contributions and the rights are those before both.
 
-One text for every path: `engine.compute` applies it (so `simulate`, the income given net and the échéancier, which
-simulate); `simulate_many` computes the rows with the start exemption with the scalar engine
-(`vectorized.SCALAR_FIELDS`) and the abattement alone with the same formula on arrays (`vectorized._abattement`,
-proven equal), which the campaign's arrays use too.
+One text for every path: the rules (`limit`, `degressive`, `factors`, `exemptions`) are written once over integers
+with the helpers of `contributions.exact` — incomes and the prorated PASS in cents, amounts in whole euros, every
+factor an exact fraction (`Ratio`), one `half_up` per contribution. `engine.compute` evaluates them on Python ints
+(`apply`: so `simulate`, the income given net and the échéancier, which simulate) and explains each line from the
+terms they computed; `simulate_many` evaluates the same functions on int64 arrays for the abattement alone
+(`vectorized._abattement`, which the campaign's arrays use too) and gives the rows with the start exemption to the
+scalar engine (`vectorized.SCALAR_FIELDS`).
 """
 
 from __future__ import annotations
