@@ -21,8 +21,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from echeancier.kernel.money import ZERO, round_cent, round_euro
+from echeancier.account.ledger import cents, euros
+from echeancier.contributions.exact import SCALAR
+from echeancier.kernel.money import ZERO, round_euro
 from echeancier.law import Law, LawError, load_law
+from echeancier.schedule.rules import late_penalty
 
 PENALTY_KIND = "penalite_declaration"
 TAXATION_KIND = "taxation_office"
@@ -76,8 +79,10 @@ def penalty(
     else:
         key, reference = "declaration.penalite_retard_taux", "CSS R613-1-1 III"
     rate = _rate(key, limit, law)
-    base = max(contributions, ZERO)
-    return Penalty(year, rate, base, round_cent(base * rate), limit, filed_on, reference)
+    # One text with the campaign's arrays (`schedule.vectorized`): the contributions are whole cents (the engine's
+    # euros, or a scenario's amounts, checked to the cent).
+    amount = late_penalty(SCALAR, True, cents(contributions), *rate.as_integer_ratio())
+    return Penalty(year, rate, max(contributions, ZERO), euros(amount), limit, filed_on, reference)
 
 
 def notification_window(year: int, *, law: Law | None = None) -> tuple[date, date] | None:

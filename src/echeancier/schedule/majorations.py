@@ -3,6 +3,9 @@
 I. 5 % of the contributions not paid at their due date; II. plus 0.2 % of the contributions due per month or
 fraction of month elapsed from the due date. For a monthly payer they apply only from the second consecutive
 payment incident of the civil year (R613-2 III al. 2); for a quarterly payer from the first (R613-3 I).
+
+The amounts are computed once, in integer cents, by `account.ledger` (`initial_majoration`, `portion`), for the
+ledger and the campaign's arrays; this module counts the months elapsed and holds the record a statement shows.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from datetime import date
 from decimal import Decimal
 
 from echeancier.kernel.dates import add_months
-from echeancier.kernel.money import round_cent
 
 
 def months_elapsed(due: date, paid: date) -> int:
@@ -49,16 +51,3 @@ class Majoration:
     @property
     def amount(self) -> Decimal:
         return self.initial + self.complementary
-
-
-def majoration(base: Decimal, due: date, paid: date, rate: Decimal, monthly_rate: Decimal) -> Majoration:
-    """The R243-16 surcharges on `base` due on `due` and paid on `paid`, each rounded to the cent."""
-    months = months_elapsed(due, paid)
-    return Majoration(
-        due_date=due,
-        paid_on=paid,
-        base=base,
-        initial=round_cent(base * rate),
-        months=months,
-        complementary=round_cent(base * monthly_rate * months),
-    )

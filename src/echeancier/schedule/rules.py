@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from echeancier.contributions.exact import Ints, Ops, half_up
+from echeancier.contributions.exact import Bools, Ints, Ops, half_up
 
 
 def ajustement_split(k: Ops, new_target: Ints, called: Ints, remaining_old: Ints) -> tuple[Ints, Ints, Ints]:
@@ -57,3 +57,10 @@ def modulation(k: Ops, estimated: Ints, called_provisional: Ints, called_ajustem
     target, the ajustement's, the excess already called: > 0 when there is one)."""
     remaining = estimated - called_provisional - called_ajustement
     return called_provisional + k.maximum(remaining, 0), called_ajustement, k.maximum(-remaining, 0)
+
+
+def late_penalty(k: Ops, late: Bools, contributions: Ints, rate_num: int, rate_den: int) -> Ints:
+    """R613-1-1 III (and R613-1-2 II al. 3): a declaration filed after the deadline bears `rate_num` / `rate_den`
+    of the declared year's contributions, in cents (a credit counting as nil), rounded to the cent half up; nil
+    when it was filed in time (`late` false)."""
+    return k.where(late, half_up(k.maximum(contributions, 0) * rate_num, rate_den), 0)

@@ -125,7 +125,7 @@ from echeancier.schedule.echeancier import (
     renunciation_effect,
     settlement_after_cessation,
 )
-from echeancier.schedule.rules import ajustement_split, annualised, imputation
+from echeancier.schedule.rules import ajustement_split, annualised, imputation, late_penalty
 from echeancier.schedule.spread import equal_instalments
 
 __all__ = ["FIELDS", "SLOTS", "Campaign", "campaign_many"]
@@ -1384,16 +1384,17 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
         cfp_next=batch.cfp(year + 1),
     )
     batch.cache.clear()
-    # R613-1-1 III: a declaration after the deadline of N-1's income bears 5 % of N-1's contributions.
+    # R613-1-1 III: a declaration after the deadline of N-1's income bears 5 % of N-1's contributions (the one
+    # text `rules.late_penalty`, which `declarations.penalty` evaluates for the replay).
     penalty = np.zeros(n, dtype=np.int64)
     limit = declarations.deadline(year - 1, law)
     if limit is not None:
         rate = (law or load_law()).value_near("declaration.penalite_retard_taux", limit)
         assert isinstance(rate, Decimal)
-        numerator, denominator = rate.as_integer_ratio()
         late = declared > (limit - _EPOCH).days
-        base = np.maximum(targets.definitive_n1, 0)
-        penalty = np.where(late, (2 * base * numerator + denominator) // (2 * denominator), 0).astype(np.int64)
+        penalty = np.asarray(
+            late_penalty(VECTOR, late, targets.definitive_n1, *rate.as_integer_ratio()), dtype=np.int64
+        )
 
     out: dict[str, Any] = {kind: np.zeros((n, SLOTS), dtype=np.int64) for kind in PARTS}
     out["effect"] = np.zeros(n, dtype=np.int8)
