@@ -32,7 +32,7 @@ from typing import Any
 
 from echeancier.kernel.dates import add_months
 from echeancier.kernel.money import ZERO
-from echeancier.law import load_law, supported_years
+from echeancier.law import Law, load_law, supported_years
 from echeancier.schedule.calendar import ESTIMATED_YEARS
 from echeancier.schedule.echeancier import Echeancier, build_echeancier
 from echeancier.schedule.scenario import (
@@ -183,18 +183,18 @@ def regularisation_text(amount: Decimal) -> str:
     return "une régularisation nulle"
 
 
-def estimated_sentence(year: int) -> str:
+def estimated_sentence(year: int, law: Law | None = None) -> str:
     """DESIGN §2 decision 6 in French: the figures of `year` use the last known parameters until January."""
     return (
-        f"montants {year} estimés avec les paramètres {supported_years()[-1]}, recalculés en janvier "
+        f"montants {year} estimés avec les paramètres {supported_years(law)[-1]}, recalculés en janvier "
         f"(les paramètres {year} ne sont pas encore publiés)."
     )
 
 
-def _deadline(year: int) -> date:
+def _deadline(year: int, law: Law) -> date:
     """The declaration deadline of `year` (the income of year − 1). LAW (docs/law-choices.md, 205): beyond the
     checked calendar, the last known day and month, in that year."""
-    known = load_law().value_near("delais.declaration_revenus_date_limite", date(year, 1, 1))
+    known = law.value_near("delais.declaration_revenus_date_limite", date(year, 1, 1))
     assert isinstance(known, date)
     return known if known.year == year else date(year, known.month, min(known.day, 28))
 
@@ -247,12 +247,14 @@ def forecast(
     cash: Decimal = ZERO,
     missed: Sequence[date] = (),
     previous_income: Decimal | None = None,
+    law: Law | None = None,
 ) -> Forecast:
     """The forecast of `scenario` seen on `as_of` (see the module docstring). `estimate`: the income of the current
     year (the scenario's income kind for that year: revenu brut from 2025); `monthly`: twelve monthly incomes of the
     current year instead (their sum is the estimate; they also set the cash coming in each month);
     `previous_income`: the previous year's income when the scenario does not give it. Raises ScenarioError naming
-    the field for an impossible request."""
+    the field for an impossible request. `law`: the parameters (the packaged law when None), those the scenario was
+    read with (`parse_scenario(..., law)`)."""
     year = as_of.year
     if monthly is not None:
         if len(monthly) != 12:
@@ -268,7 +270,7 @@ def forecast(
     if not ZERO <= estimate <= MAX_ESTIMATE:
         raise ScenarioError(None, f"estimate: {estimate} n'est pas un revenu annuel plausible")
     estimate_next = estimate if estimate_next is None else estimate_next
-    law = load_law()
+    law = law or load_law()
     law_end = date(law.last_date.year + ESTIMATED_YEARS, 12, 31)  # never reached from a date the law covers
     if not law.first_date <= as_of <= law.last_date:
         raise ScenarioError(
@@ -288,39 +290,39 @@ def forecast(
         raise ScenarioError(None, "as_of: la date est antérieure au début d'activité")
 
     extra: list[Any] = []
-    if not _declared(scenario, year - 1) and (year - 1) in scenario.incomes and _deadline(year) >= as_of:
-        extra.append(Declaration(date=_deadline(year), type="declaration", year=year - 1, income=None))
+    if not _declared(scenario, year - 1) and (year - 1) in scenario.incomes and _deadline(year, law) >= as_of:
+        extra.append(Declaration(date=_deadline(year, law), type="declaration", year=year - 1, income=None))
     # no income is declared for a year after the cessation (R613-1-5: the last declaration is the year's of it)
     ceased = min((e.date.year for e in scenario.events if isinstance(e, Cessation)), default=None)
     for declared_year, income in ((year, estimate), (year + 1, estimate_next)):
-        on = _deadline(declared_year + 1)
+        on = _deadline(declared_year + 1, law)
         active = ceased is None or declared_year <= ceased
         if on <= end and active and not _declared(scenario, declared_year):
             extra.append(Declaration(date=on, type="declaration", year=declared_year, income=income))
     extra += [MissedPayment(date=day, type="missed_payment") for day in missed]
     years = list(range(min(scenario.years[0], year), end.year + 1))
     base = _with(scenario, extra, years)
-    without = build_echeancier(base, end)
+    without = build_echeancier(base, end, law)
 
     # The modulation is sought on the plan without the hypothetical missed payments (a low estimate may leave
     # nothing due on a date assumed missed); its series then carries them when the planner accepts them.
     plain = [e for e in extra if not isinstance(e, MissedPayment)]
-    base_plain = without if len(plain) == len(extra) else build_echeancier(_with(scenario, plain, years), end)
+    base_plain = without if len(plain) == len(extra) else build_echeancier(_with(scenario, plain, years), end, law)
     reg_plain = regularisation_of(base_plain, year)
     try:
-        proposal = _modulation(scenario, plain, years, end, as_of, year, estimate, reg_plain, base_plain)
+        proposal = _modulation(scenario, plain, years, end, as_of, year, estimate, reg_plain, base_plain, law)
     except ScenarioError as error:  # the planner refuses a modulation on that date (after a cessation…)
         proposal = None
         notes.append(f"modulation_impossible:{error.message}")
     modulated = without
     if proposal is not None:
         try:
-            modulated = _run_modulated(scenario, extra, years, end, as_of, proposal[0])
+            modulated = _run_modulated(scenario, extra, years, end, as_of, proposal[0], law)
         except ScenarioError:
-            modulated = _run_modulated(scenario, plain, years, end, as_of, proposal[0])
+            modulated = _run_modulated(scenario, plain, years, end, as_of, proposal[0], law)
             notes.append("modulation_sans_impayes")
 
-    known = supported_years()[-1]
+    known = supported_years(law)[-1]
     payments = tuple(_payments(without, as_of, end, known))
     payments_modulated = tuple(_payments(modulated, as_of, end, known))
     months = _months(as_of, end, payments, payments_modulated, estimate, estimate_next, monthly, cash)
@@ -348,10 +350,10 @@ def forecast(
 
 
 def _run_modulated(
-    scenario: Scenario, extra: list[Any], years: list[int], end: date, as_of: date, income: Decimal
+    scenario: Scenario, extra: list[Any], years: list[int], end: date, as_of: date, income: Decimal, law: Law
 ) -> Echeancier:
     event = Modulation(date=as_of, type="modulation", estimated_income=income)
-    return build_echeancier(_with(scenario, [*extra, event], years), end)
+    return build_echeancier(_with(scenario, [*extra, event], years), end, law)
 
 
 def _modulation(
@@ -364,6 +366,7 @@ def _modulation(
     estimate: Decimal,
     reg_without: Decimal,
     without: Echeancier,
+    law: Law,
 ) -> tuple[Decimal, date | None, tuple[tuple[date, Decimal], ...], Decimal] | None:
     """The modulation whose régularisation of `year` is closest to zero, or None when none makes it smaller."""
     if reg_without == 0:
@@ -372,7 +375,7 @@ def _modulation(
 
     def reg(income: Decimal) -> Decimal:
         if income not in cache:
-            cache[income] = regularisation_of(_run_modulated(scenario, extra, years, end, as_of, income), year)
+            cache[income] = regularisation_of(_run_modulated(scenario, extra, years, end, as_of, income, law), year)
         return cache[income]
 
     # The smallest whole-euro income whose régularisation is ≤ 0 (it decreases as the estimated income grows);
@@ -398,7 +401,7 @@ def _modulation(
     best = min((low, high, guess), key=lambda c: (abs(reg(c)), abs(c - estimate), c))
     if abs(reg(best)) >= abs(reg_without):
         return None
-    modulated = _run_modulated(scenario, extra, years, end, as_of, best)
+    modulated = _run_modulated(scenario, extra, years, end, as_of, best, law)
     before = {i.due_date: i.amount for i in without.instalments}
     changed = [i for i in modulated.instalments if i.due_date >= as_of and before.get(i.due_date) != i.amount]
     effect = min((i.due_date for i in changed), default=None)

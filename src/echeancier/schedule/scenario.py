@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
@@ -53,6 +53,9 @@ from echeancier.contributions.situation import (
 from echeancier.kernel.identity import parse_name, parse_siren
 from echeancier.kernel.inputs import InputError, SafeYamlLoader, load_yaml, parse_date, parse_euros, shown
 from echeancier.organisms import UnknownTerritory, normalise_department
+
+if TYPE_CHECKING:
+    from echeancier.law import Law
 
 
 class ScenarioError(ValueError):
@@ -153,10 +156,24 @@ class _Model(BaseModel):
         return value if value is None else parse_date(value, "")  # the error's location names the field
 
 
+def _payment_day(value: Any) -> Any:
+    """A payment day is a day of the month, a whole number; which days the contributor may choose (R613-2 I: the 5th
+    or the 20th, parameters `echeances.jour_par_defaut` and `jour_au_choix`) is checked against the law the scenario
+    is read with, in `check_coherence`."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 31:
+        raise ValueError("doit être un jour du mois (5 ou 20, CSS R613-2 I)")
+    return value
+
+
 class Payment(_Model):
     frequency: Frequency = "monthly"
-    day: Literal[5, 20] = 5
+    # When not given, the law's day "à défaut de choix" (`parse_scenario`); 5 in the packaged law.
+    day: int = 5
     direct_debit: bool = True
+
+    _check_day = field_validator("day", mode="before")(lambda cls, value: _payment_day(value))
 
 
 class Contributor(_Model):
@@ -342,7 +359,9 @@ class Modulation(_Event):
 
 class PaymentDayChange(_Event):
     type: Literal["payment_day_change"]
-    day: Literal[5, 20]
+    day: int  # one of the law's payment days of the year of the change (`check_coherence`)
+
+    _check_day = field_validator("day", mode="before")(lambda cls, value: _payment_day(value))
 
 
 class QuarterlyOption(_Event):
@@ -570,8 +589,9 @@ def _message(error: Mapping[str, Any]) -> str:
     return f"{where}: {message} (got {error.get('input')!r})"
 
 
-def parse_scenario(document: Any) -> Scenario:
-    """Validate a parsed YAML document (see `load_scenario`)."""
+def parse_scenario(document: Any, law: Law | None = None) -> Scenario:
+    """Validate a parsed YAML document (see `load_scenario`) against `law` (the parameters the scenario will be
+    computed with, `build_echeancier(..., law=law)`; the packaged law when None)."""
     if not isinstance(document, Mapping):
         raise ScenarioError(getattr(document, "line", 1) or 1, "a scenario is a mapping with contributor, events…")
     try:
@@ -582,20 +602,42 @@ def parse_scenario(document: Any) -> Scenario:
     events = document.get("events") or []
     lines = tuple(getattr(event, "line", 0) for event in events)
     scenario = scenario.model_copy(update={"event_lines": lines})
-    check_coherence(scenario)
+    payment_line = _line_of(document, ("contributor", "payment", "day"))
+    scenario = with_default_day(scenario, law)
+    check_coherence(scenario, law, payment_line=payment_line)
     return scenario
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def with_default_day(scenario: Scenario, law: Law | None = None) -> Scenario:
+    """The scenario with the law's payment day "à défaut de choix" (R613-2 I al. 2) when it gives none.
+
+    LAW (docs/law-choices.md, 431): one day for the whole account, the law's default of the first year shown."""
+    payment = scenario.contributor.payment
+    if "day" in payment.model_fields_set:
+        return scenario
+    from echeancier.law import LawError
+    from echeancier.schedule.calendar import payment_days
+
+    try:
+        default = payment_days(scenario.years[0], law=law)[0]
+    except LawError:
+        return scenario  # a year the law does not cover: `check_coherence` says so
+    if default == payment.day:
+        return scenario
+    contributor = scenario.contributor.model_copy(update={"payment": payment.model_copy(update={"day": default})})
+    return scenario.model_copy(update={"contributor": contributor})
+
+
+def load_scenario(path: str | Path, law: Law | None = None) -> Scenario:
     """Read and validate a scenario file; every problem is a ScenarioError naming its line."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
         raise ScenarioError(None, f"cannot read {path}: {error.strerror}") from None
-    return loads_scenario(text)
+    return loads_scenario(text, law)
 
 
-def loads_scenario(text: str) -> Scenario:
+def loads_scenario(text: str, law: Law | None = None) -> Scenario:
     """Parse and validate a scenario's text through the input layer's YAML loader (kernel/inputs.py: at most
     MAX_YAML_BYTES, nesting and alias expansion bounded, keys that are names or years); ScenarioError with its line.
     """
@@ -603,12 +645,12 @@ def loads_scenario(text: str) -> Scenario:
         document = load_yaml(text, loader=_Loader)
     except InputError as error:
         raise ScenarioError(error.line, error.message) from None
-    return parse_scenario(document)
+    return parse_scenario(document, law)
 
 
-def check_declaration(event: Declaration, line: int | None) -> None:
+def check_declaration(event: Declaration, line: int | None, law: Law | None = None) -> None:
     """A declaration's own dates (R613-1-1, R613-1-2 II): filed no later than the day it is recorded; data from the
-    tax administration only after a request left unanswered for two months."""
+    tax administration only after a request left unanswered for two months (`law`: the packaged law when None)."""
     from echeancier.kernel.dates import add_months
     from echeancier.law import load_law
 
@@ -634,7 +676,7 @@ def check_declaration(event: Declaration, line: int | None) -> None:
                 "declaration.requested_on : les données de l'administration fiscale suivent une demande de "
                 "l'organisme restée sans réponse (R613-1-2 II) : sa date est requise",
             )
-        months = load_law().value_near("declaration.demande_donnees_delai_mois", event.requested_on)
+        months = (law or load_law()).value_near("declaration.demande_donnees_delai_mois", event.requested_on)
         assert isinstance(months, int)
         limit = add_months(event.requested_on, months)
         if event.filed_on < limit:
@@ -647,11 +689,14 @@ def check_declaration(event: Declaration, line: int | None) -> None:
         raise ScenarioError(line, "declaration.requested_on : seulement avec source: administration_fiscale")
 
 
-def check_coherence(scenario: Scenario) -> None:
-    """Rules that need the whole file: dates against the activity, once-a-year requests, known years."""
+def check_coherence(scenario: Scenario, law: Law | None = None, *, payment_line: int | None = None) -> None:
+    """Rules that need the whole file: dates against the activity, once-a-year requests, known years, payment days —
+    in `law`, the parameters the scenario is computed with (the packaged law when None). `payment_line`: the line
+    of the contributor's payment day, for its message."""
     from echeancier.law import load_law
+    from echeancier.schedule.calendar import payment_days
 
-    law = load_law()
+    law = law or load_law()
     start = scenario.contributor.activity_start
     changes: dict[int, int] = {}
     seen: set[tuple[str, date]] = set()
@@ -664,7 +709,7 @@ def check_coherence(scenario: Scenario) -> None:
                     line, f"declaration: the income of {event.year} can only be declared once the year is over"
                 )
         if isinstance(event, Declaration):
-            check_declaration(event, line)
+            check_declaration(event, line, law)
         if isinstance(event, TaxationOffice) and not start.year <= event.year < event.date.year:
             raise ScenarioError(
                 line,
@@ -685,6 +730,9 @@ def check_coherence(scenario: Scenario) -> None:
                 line, f"{event.type} on {event.date}: the law parameters cover {law.first_date} to {law.last_date}"
             )
         if isinstance(event, PaymentDayChange):
+            days = payment_days(event.date.year, law=law)
+            if event.day not in days:
+                raise ScenarioError(line, f"payment_day_change.day : {_days_message(days, event.day)}")
             limit = law.value("delais.changements_date_par_an", event.date).value
             changes[event.date.year] = changes.get(event.date.year, 0) + 1
             if isinstance(limit, int) and changes[event.date.year] > limit:
@@ -704,3 +752,12 @@ def check_coherence(scenario: Scenario) -> None:
             raise ScenarioError(
                 None, f"years: {year} is outside the law parameters ({law.first_date.year}–{law.last_date.year + 1})"
             )
+        days = payment_days(year, law=law)
+        if scenario.contributor.payment.day not in days:
+            raise ScenarioError(
+                payment_line, f"contributor.payment.day : {_days_message(days, scenario.contributor.payment.day)}"
+            )
+
+
+def _days_message(days: tuple[int, int], got: int) -> str:
+    return f"le jour de paiement est le {days[0]} ou le {days[1]} du mois (CSS R613-2 I), reçu {got}"
