@@ -52,7 +52,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from echeancier.contributions.exact import SCALAR, Ints, Ops, half_up
 from echeancier.contributions.result import CONTRIBUTIONS, Line, Simulation, decimal
@@ -136,9 +136,23 @@ def covers_years(start: date, years: set[int], months: int) -> bool:
     return bool(years) and all(date(year, 12, 31) <= window_end for year in years)
 
 
-def abated(situation: Situation) -> bool:
-    """Whether the régime de croisière abattement of L756-4 is computed for the situation (a collectivité of L751-1
-    is the caller's to check): asked for by default, not with the exemptions it does not cumulate with.
+class _Abated(Protocol):
+    """What `abated` reads: a `Situation`, or the contributor of a scenario (`schedule.scenario.Contributor`)."""
+
+    @property
+    def abattement_outre_mer(self) -> bool: ...
+
+    @property
+    def pension_invalidite_mois(self) -> int: ...
+
+    @property
+    def exoneration_age(self) -> bool: ...
+
+
+def abated(situation: _Abated) -> bool:
+    """Whether the régime de croisière abattement of L756-4 is computed for the situation or the contributor (a
+    collectivité of L751-1 is the caller's to check): asked for by default, not with the exemptions it does not
+    cumulate with.
 
     LAW (docs/law-choices.md, 330, 336): L756-4 "sont calculées" — no request; `abattement_outre_mer=False` gives
     the amounts of URSSAF's simulator, which does not compute it; L756-4 excludes any other exemption but L756-5 II

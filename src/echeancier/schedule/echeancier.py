@@ -1399,8 +1399,7 @@ def build_echeancier(scenario: Scenario, as_of: date | None = None, law: Law | N
             notes = (debut_outre_mer.NOTE, *notes)
             months = _param("outre_mer.exoneration_debut_activite_duree_mois", date(max(years), 1, 1), law)
             inside = debut_outre_mer.covers_years(contributor.activity_start, years, months)
-        abated = contributor.abattement_outre_mer
-        abated = abated and not contributor.pension_invalidite_mois and not contributor.exoneration_age
+        abated = debut_outre_mer.abated(contributor)  # L756-4, not with the exemptions it does not cumulate with
         if abated and not inside:
             notes = (debut_outre_mer.CROISIERE_NOTE, *notes)
         if inside or abated:
