@@ -11,12 +11,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from echeancier.contributions.exact import EURO, FRAC, SCALAR, Bools, Ints, Ops, half_up
 from echeancier.contributions.result import decimal
 from echeancier.contributions.situation import Situation
 from echeancier.law.snapshot import EPOCH, Figures, LawSnapshot
+
+
+def income_cents(income: Decimal) -> int:
+    """An income in euros counted in whole cents, rounded half up (away from zero for a deficit), by `simulate`
+    (`engine.counted_income`) and `simulate_many` alike.
+
+    LAW (docs/law-choices.md, 50): URSSAF declares incomes in whole euros and every amount here is in cents."""
+    scaled = income * 100
+    cents = int(scaled)
+    if cents != scaled:
+        cents = int(scaled.to_integral_value(rounding=ROUND_HALF_UP))
+    return cents
 
 
 def activity_days(k: Ops, law: Figures, start: Ints, end: Ints) -> tuple[Ints, Bools, Ints]:

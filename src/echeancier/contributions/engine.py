@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -33,7 +33,7 @@ from echeancier.contributions import (
     retraite_base,
     retraite_complementaire,
 )
-from echeancier.contributions.assiettes import day_number, prorata
+from echeancier.contributions.assiettes import day_number, income_cents, prorata
 from echeancier.contributions.context import Rows
 from echeancier.contributions.exact import EURO, SCALAR, Bools, Ints, Ops, half_up
 from echeancier.contributions.result import CONTRIBUTIONS, Line, Simulation, decimal
@@ -193,11 +193,8 @@ def counted_income(income: Decimal) -> tuple[Decimal, int, bool]:
     if deficit:
         # CSS L131-6, R613-1-2 VI: a deficit counts as a nil income.
         income = ZERO
-    scaled = income * _CENT
-    cents = int(scaled)
-    if cents != scaled:
-        # LAW (docs/law-choices.md, 50): an income is counted in whole cents, rounded half up.
-        cents = int(scaled.to_integral_value(rounding=ROUND_HALF_UP))
+    cents = income_cents(income)  # LAW (docs/law-choices.md, 50): in whole cents, rounded half up
+    if cents != income * _CENT:
         income = Decimal(cents) / _CENT
     return income, cents, deficit
 

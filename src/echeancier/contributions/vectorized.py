@@ -37,13 +37,13 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 
 from echeancier.contributions import conjoint_collaborateur, csg_crds, formation_professionnelle, pamc
+from echeancier.contributions.assiettes import income_cents
 from echeancier.contributions.debut_outre_mer import OverseasFigures, exemptions, factors, limit, overseas_figures
 from echeancier.contributions.exact import EURO, Ops, half_up
 from echeancier.contributions.result import CONTRIBUTIONS
@@ -484,11 +484,6 @@ def _professions(values: Any, problems: _Problems) -> tuple[npt.NDArray[Any], bo
     return codes, True, array
 
 
-def _cents(amount: Decimal) -> int:
-    """An income in whole cents, rounded half up (as the engine `simulate` counts it)."""
-    return int((amount * 100).to_integral_value(rounding=ROUND_HALF_UP))
-
-
 def _incomes(values: Any, problems: _Problems) -> tuple[npt.NDArray[Any], bool, Any]:
     array = _array(values)
     if array.dtype.kind in "iuf":
@@ -508,7 +503,7 @@ def _incomes(values: Any, problems: _Problems) -> tuple[npt.NDArray[Any], bool, 
             bad[i] = True
             messages[i] = error.message
             continue
-        cents[i] = _cents(amount)
+        cents[i] = income_cents(amount)
     problems.add(bad, _TYPE_RANK["income"], "income", lambda i: messages[i])
     return cents, True, items
 
@@ -873,7 +868,7 @@ def _check_block(cols: _Columns, years: _Years, s: slice, problems: _Problems) -
         # the engine reads them (their repr, rounded half up to the cent).
         cents = rounded.astype(np.int64)
         for i in np.flatnonzero(rounded / 100 != clean):
-            cents[i] = _cents(to_decimal(float(clean[i])))
+            cents[i] = income_cents(to_decimal(float(clean[i])))
     start, end = cols.start[s], cols.end[s]
     acre = cols.acre[s]
     has_start, has_end = start != NAT, end != NAT
