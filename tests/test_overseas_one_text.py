@@ -78,8 +78,9 @@ def ratios(max_den: int) -> st.SearchStrategy[Ratio]:
     )
 
 
-# The figures of the law, and any others with 150 % ≤ 250 % of the same kind (thresholds in ten-thousandths).
-THRESHOLDS = st.tuples(st.integers(0, 40_000), st.integers(0, 40_000)).map(
+# The figures of the law, and any others with 150 % ≤ 250 % of the same kind: thresholds of up to four decimals, at
+# most 5 PASS.
+THRESHOLDS = st.tuples(st.integers(0, 50_000), st.integers(0, 50_000)).map(
     lambda pair: (
         Ratio(*Fraction(min(pair), 10_000).as_integer_ratio()),
         Ratio(*Fraction(max(pair), 10_000).as_integer_ratio()),
@@ -139,7 +140,7 @@ def test_one_situation_is_d756_4_in_exact_fractions(
 @given(
     figures=FIGURES,
     many=st.lists(rows(), min_size=1, max_size=12),
-    rate=st.sampled_from([Ratio(1, 2), Ratio(3, 4)]) | ratios(1000).filter(lambda r: r.num > 0),
+    rate=st.sampled_from([Ratio(1, 2), Ratio(3, 4)]) | ratios(10**6).filter(lambda r: r.num > 0),
     flat=st.booleans(),
 )
 def test_many_rows_on_arrays_are_each_row_on_python_ints(
@@ -148,8 +149,9 @@ def test_many_rows_on_arrays_are_each_row_on_python_ints(
     rate: Ratio,
     flat: bool,
 ) -> None:
-    # The batch computes the abattement alone (the rows with the start exemption take the scalar engine).
-    # Amounts up to 10^7 €, incomes up to the largest accepted, the prorated PASS up to 100 000 €: within int64.
+    # The batch computes the abattement alone (the rows with the start exemption take the scalar engine), exactly on
+    # int64 over the range `exemption` states: amounts up to 10^7 €, any rate of denominator up to 10^6, thresholds
+    # of up to four decimals up to 5 PASS, the prorated PASS up to 100 000 €, incomes up to the largest accepted.
     def column(i: int) -> Any:
         return np.array([r[i] for r in many], dtype=np.int64)
 
@@ -162,6 +164,35 @@ def test_many_rows_on_arrays_are_each_row_on_python_ints(
         one = factors(SCALAR, figures, c, p, None, rate, flat=flat)
         expected = [int(e.amount) for e in exemptions(SCALAR, a, cap, pas, *one)]
         assert [on_arrays[j][i] for j in range(N)] == expected
+
+
+def test_arrays_are_exact_at_the_bounds_exemption_states() -> None:
+    # Amounts of 10^7 €, a rate of 999 999 millionths, thresholds of 0 and 4.9999 PASS, a PASS of 100 000 €: the
+    # products reach 5 × 10^24, far beyond int64, and the result is still each row's on Python ints.
+    figures = OverseasFigures(
+        *(Ratio(*Fraction(n, 10_000).as_integer_ratio()) for n in (11_000, 0, 49_999)),
+        *(
+            Ratio(999_999, 10**6),
+            Ratio(999_999, 10**6),
+            Ratio(1, 1),
+            Ratio(0, 1),
+            Ratio(49_999, 10_000),
+        ),
+    )
+    cents = np.array([0, 1, 10**7, 3 * 10**7, 10**10], dtype=np.int64)
+    pass_cents = np.full(len(cents), 10**7, dtype=np.int64)
+    amounts = [np.full(len(cents), 10**7, dtype=np.int64) for _ in range(N)]
+    rate = figures.croisiere_taux
+    _, croisiere = factors(VECTOR, figures, cents, pass_cents, None, rate)
+    found = [
+        np.broadcast_to(np.asarray(e.amount, np.int64), cents.shape).tolist()
+        for e in exemptions(VECTOR, amounts, amounts, amounts, None, croisiere)
+    ]
+    for i in range(len(cents)):
+        one = factors(SCALAR, figures, int(cents[i]), 10**7, None, rate)
+        expected = [int(e.amount) for e in exemptions(SCALAR, [10**7] * N, [10**7] * N, [10**7] * N, *one)]
+        assert [column[i] for column in found] == expected
+    assert found[0][0] == 9_999_990  # 10^7 € × 999 999 / 10^6 below the threshold: f = 1
 
 
 def test_the_limits_are_the_published_incomes() -> None:

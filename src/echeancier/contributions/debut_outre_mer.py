@@ -54,7 +54,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from echeancier.contributions.exact import SCALAR, Ints, Ops, half_up
+from echeancier.contributions.exact import SCALAR, Bools, Ints, Ops, half_up
 from echeancier.contributions.result import CONTRIBUTIONS, Line, Simulation, decimal
 from echeancier.kernel.dates import add_months
 
@@ -199,6 +199,14 @@ def degressive(k: Ops, cents: Ints, pass_cents: Ints, low: Ratio, high: Ratio) -
     return Ratio(num, k.where(whole | nil, 1, high.den * pass_cents))
 
 
+class Factor(NamedTuple):
+    """fixed × f: `fixed` the same for the whole year (the share of the 24 months, the rate: Python ints), `f` the
+    degressive factor f(R) of each row."""
+
+    fixed: Ratio
+    f: Ratio
+
+
 def factors(
     k: Ops,
     figures: OverseasFigures,
@@ -207,52 +215,57 @@ def factors(
     share: Ratio | None,
     rate: Ratio | None,
     flat: bool = False,
-) -> tuple[Ratio | None, Ratio | None]:
+) -> tuple[Factor | None, Factor | None]:
     """The factors of the two exemptions of an income year: the start exemption's share × f(R), applied to the
     amounts at 110 % of the PASS (None: no start exemption); the abattement's rate × (1 − share) × f(R), applied to
     the amounts at the PASS (None: no abattement). `share`: the days inside the 24 months / the days of activity;
     `flat`: f = 1 (the flat-rate bases of the first years are below the PASS)."""
     debut = croisiere = None
+    one = Ratio(1, 1)
     if share is not None:
-        f = Ratio(1, 1) if flat else degressive(k, cents, pass_cents, figures.debut_degressivite, figures.debut_sortie)
-        debut = Ratio(share.num * f.num, share.den * f.den)
+        f = one if flat else degressive(k, cents, pass_cents, figures.debut_degressivite, figures.debut_sortie)
+        debut = Factor(share, f)
     if rate is not None:
-        f = (
-            Ratio(1, 1)
-            if flat
-            else degressive(k, cents, pass_cents, figures.croisiere_degressivite, figures.croisiere_sortie)
-        )
-        kept = Ratio(1, 1) if share is None else Ratio(share.den - share.num, share.den)
-        croisiere = Ratio(rate.num * kept.num * f.num, rate.den * kept.den * f.den)
+        f = one if flat else degressive(k, cents, pass_cents, figures.croisiere_degressivite, figures.croisiere_sortie)
+        kept = one if share is None else Ratio(share.den - share.num, share.den)
+        croisiere = Factor(Ratio(rate.num * kept.num, rate.den * kept.den), f)
     return debut, croisiere
 
 
 class Exemption(NamedTuple):
-    """The exemption of one contribution: its two terms over the common denominator `den` (nil when that
-    exemption does not apply to it) and the whole euros exempted."""
+    """The exemption of one contribution: whether each term is not nil (nil when that exemption does not apply to
+    the contribution) and the whole euros exempted."""
 
-    debut: Ints
-    croisiere: Ints
-    den: Ints
+    debut: Bools
+    croisiere: Bools
     amount: Ints
 
 
 def exemption(
-    k: Ops, amount: Ints, at_cap: Ints, at_pass: Ints, debut: Ratio | None, croisiere: Ratio | None
+    k: Ops, amount: Ints, at_cap: Ints, at_pass: Ints, debut: Factor | None, croisiere: Factor | None
 ) -> Exemption:
     """D756-4: the amount at 110 % of the PASS × the start factor plus the amount at the PASS × the abattement's,
-    rounded half up to the euro, never more than the amount due."""
+    rounded half up to the euro, never more than the amount due.
+
+    One term (the batch computes the abattement alone) is `mul_div_half_up(amount × fixed, f.num, fixed × f.den)`:
+    exact on int64 for an amount below 10^7 €, a rate of up to six decimals, thresholds of up to four decimals of
+    at most 5 PASS and a PASS below 10^5 € (`contributions.vectorized._mul_div_half_up`); both terms (one situation,
+    Python ints) one fraction over their common denominator."""
     if debut is None and croisiere is None:
-        return Exemption(0, 0, 1, 0)
-    if croisiere is None:
-        assert debut is not None
-        first, second, den = at_cap * debut.num, 0, debut.den
-    elif debut is None:
-        first, second, den = 0, at_pass * croisiere.num, croisiere.den
-    else:
-        first, second = at_cap * debut.num * croisiere.den, at_pass * croisiere.num * debut.den
-        den = debut.den * croisiere.den
-    return Exemption(first, second, den, k.minimum(amount, half_up(first + second, den)))
+        return Exemption(False, False, 0)
+    if debut is None or croisiere is None:
+        term = croisiere if debut is None else debut
+        assert term is not None
+        at = at_pass if debut is None else at_cap
+        scaled = at * term.fixed.num
+        off = k.mul_div_half_up(scaled, 0 * scaled + term.f.num, 0 * scaled + term.fixed.den * term.f.den)
+        given = (scaled != 0) & (term.f.num != 0)
+        off = k.minimum(amount, off)
+        return Exemption(given, False, off) if croisiere is None else Exemption(False, given, off)
+    first = at_cap * debut.fixed.num * debut.f.num * croisiere.fixed.den * croisiere.f.den
+    second = at_pass * croisiere.fixed.num * croisiere.f.num * debut.fixed.den * debut.f.den
+    den = debut.fixed.den * debut.f.den * croisiere.fixed.den * croisiere.f.den
+    return Exemption(first != 0, second != 0, k.minimum(amount, half_up(first + second, den)))
 
 
 def exemptions(
@@ -260,8 +273,8 @@ def exemptions(
     amounts: Sequence[Ints],
     at_cap: Sequence[Ints],
     at_pass: Sequence[Ints],
-    debut: Ratio | None,
-    croisiere: Ratio | None,
+    debut: Factor | None,
+    croisiere: Factor | None,
 ) -> tuple[Exemption, ...]:
     """The exemption of each contribution (`CONTRIBUTIONS` order), each term nil for the contributions it leaves due:
     the retraite complémentaire and the CFP for the start exemption, also the invalidité-décès for the abattement."""
@@ -310,9 +323,9 @@ def apply(
     cents = int(simulation.income * 100)
     debut, croisiere = factors(SCALAR, figures, cents, pass_cents, share, rate)
 
-    def at(figure: Ratio, factor: Ratio | None) -> tuple[int, ...]:
+    def at(figure: Ratio, factor: Factor | None) -> tuple[int, ...]:
         income = limit(pass_cents, figure)
-        if factor is None or not factor.num or cents <= income:
+        if factor is None or not factor.fixed.num or not factor.f.num or cents <= income:
             return amounts  # not needed, or the income is below the limit: the amounts due themselves
         return capped(decimal(income, 100)).amounts
 
@@ -414,6 +427,7 @@ __all__ = [
     "NOTE",
     "REFERENCE",
     "Exemption",
+    "Factor",
     "OverseasFigures",
     "Ratio",
     "abated",
