@@ -224,39 +224,33 @@ def _texts_in_order(texts: list[str], output: _Filled) -> list[str]:
     return texts
 
 
-def _encoded(texts: list[str], output: _Filled, encoding: str, errors: str) -> list[Any]:
-    """The bytes of the output of a chunk (`_chunk`), in order, as pieces to write: the lines of the batch as
-    slices of one buffer (the Arrow text column Polars gives, written in UTF-8 as they were joined), the lines
-    written in Python encoded one by one."""
-    rows = np.sort(output.rows())
+def _encoded(texts: list[str], output: _Filled, encoding: str, errors: str) -> list[bytes]:
+    """The bytes of the output of a chunk (`_chunk`), in order, joined by `_BLOCK` lines: each line of the batch
+    a slice of a buffer of the Arrow text column Polars gives (its text as it was joined, in UTF-8), each line
+    written in Python encoded."""
     utf8 = codecs.lookup(encoding).name == "utf-8"
-    pieces: list[Any] = []
+    coding, how = (encoding, errors) if utf8 else ("utf-8", "surrogatepass")  # (then re-encoded by block)
+    lines: list[Any] = [(text + "\n").encode(coding, how) if text else b"" for text in texts]
+    rows = np.sort(output.rows())
     if rows.size:
-        column = output.take(rows).to_arrow()
-        offsets = np.frombuffer(
-            column.buffers()[1],
-            dtype=np.int64 if column.type == "large_string" else np.int32,
-            count=len(column) + 1,
-            offset=column.offset * (8 if column.type == "large_string" else 4),
-        )
-        data = memoryview(column.buffers()[2])
-    else:
-        offsets = np.zeros(1, dtype=np.int64)
-        data = memoryview(b"")
-    done = 0  # lines of the batch written
-
-    def batch(until: int) -> None:
-        nonlocal done
-        if until > done:
-            piece = data[int(offsets[done]) : int(offsets[until])]
-            pieces.append(piece if utf8 else bytes(piece).decode("utf-8").encode(encoding, errors))
-            done = until
-
-    for index, text in enumerate(texts):
-        if text:
-            batch(int(np.searchsorted(rows, index)))
-            pieces.append((text + "\n").encode(encoding, errors))
-    batch(len(rows))
+        pl = _polars()
+        column = output.take(rows).to_arrow(compat_level=pl.CompatLevel.newest())  # views: nothing copied
+        buffers = column.buffers()
+        views = memoryview(buffers[1])
+        data = [memoryview(buffer) for buffer in buffers[2:]]
+        first = column.offset
+        fields = np.frombuffer(buffers[1], dtype=np.int32).reshape(-1, 4)[first : first + len(column)]
+        for at, (row, length, buffer, start) in enumerate(
+            zip(rows.tolist(), *(fields[:, i].tolist() for i in (0, 2, 3)), strict=True)
+        ):
+            if length > 12:
+                lines[row] = data[buffer][start : start + length]
+            else:  # a short text is held in its view
+                lines[row] = views[(first + at) * 16 + 4 : (first + at) * 16 + 4 + length]
+    pieces = []
+    for begin in range(0, len(lines), _BLOCK):
+        block = b"".join(lines[begin : begin + _BLOCK])
+        pieces.append(block if utf8 else block.decode("utf-8", "surrogatepass").encode(encoding, errors))
     return pieces
 
 
@@ -348,6 +342,7 @@ def run_lines(batches: Iterable[list[bytes]], out: IO[str]) -> int:
 
 
 _SLICE = 256  # lines joined into one text to write
+_BLOCK = 1024  # lines joined into one piece of bytes to write
 _SMALL = 64  # a path of fewer rows is joined in Python: a Polars call costs about what 64 rows do
 
 
@@ -1230,6 +1225,9 @@ def _expression(
         frame[name] = pl.Series(values.tolist(), dtype=pl.String)
         return [pl.col(name)]
     if isinstance(slot, _Part):
+        constant = parts[slot.name].constant(chosen)
+        if constant is not None:
+            return constant
         frame[name] = parts[slot.name].take(chosen)
         return [pl.col(name)]
     if isinstance(slot, Column) and slot.values.dtype != object:
@@ -1336,21 +1334,35 @@ class _Filled:
     """The texts of some rows of a group (of `n`), each part of the explanation or the whole line: put by
     fragments (the rows of a path, their texts), held as one Polars column when a template takes them (`take`)."""
 
-    __slots__ = ("fragments", "full", "n")
+    __slots__ = ("fragments", "full", "n", "which")
 
     def __init__(self, n: int) -> None:
         self.n = n
         self.fragments: list[tuple[npt.NDArray[np.intp], Any]] = []  # rows, their texts (a list, a column, a text)
         self.full: Any = None  # (the texts of every fragment in one column, the position of each row in it)
+        self.which: npt.NDArray[np.intp] | None = None  # the fragment of each row
 
     def put(self, rows: npt.NDArray[np.intp], texts: Any) -> None:
         self.fragments.append((rows, texts))
-        self.full = None
+        self.full = self.which = None
 
     def extend(self, other: _Filled) -> None:
         """Take the fragments of `other`, texts of other rows of the same group."""
         self.fragments.extend(other.fragments)
-        self.full = None
+        self.full = self.which = None
+
+    def constant(self, rows: npt.NDArray[np.intp]) -> str | None:
+        """The text of `rows` when they are all of one fragment put as one text (a path whose text does not
+        differ by row), else None."""
+        if self.which is None:
+            self.which = np.full(self.n, -1, dtype=np.intp)
+            for fragment, (where, _) in enumerate(self.fragments):
+                self.which[where] = fragment
+        which = self.which[rows]
+        if not which.size or which.min() != which.max() or which[0] < 0:
+            return None
+        texts = self.fragments[int(which[0])][1]
+        return texts if isinstance(texts, str) else None
 
     def rows(self) -> npt.NDArray[np.intp]:
         return np.concatenate([rows for rows, _ in self.fragments]) if self.fragments else np.empty(0, np.intp)
@@ -1448,6 +1460,9 @@ def _texts(
     if isinstance(slot, _Id):
         return cast(list[str], idents[keep].tolist())
     if isinstance(slot, _Part):
+        constant = parts[slot.name].constant(chosen)
+        if constant is not None:
+            return [constant] * len(chosen)
         return cast(list[str], parts[slot.name].take(chosen).to_list())
     if isinstance(slot, _Strings):
         return cast(list[str], slot.values[keep].tolist())
