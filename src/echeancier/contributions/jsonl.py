@@ -23,16 +23,13 @@ A long input is computed by two processes, each writing its chunks to the output
 
 from __future__ import annotations
 
-import codecs
 import dataclasses
-import io
 import itertools
 import json
 import operator
 import os
 import re
 import select
-import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -143,6 +140,7 @@ def _in_processes(batches: Iterator[list[bytes]], out: IO[str], workers: int, ch
 
     status = 0
     pending: deque[Future[Any]] = deque()
+    import codecs
 
     encoding = getattr(out, "encoding", None) or "utf-8"
     try:
@@ -170,11 +168,7 @@ def _in_processes(batches: Iterator[list[bytes]], out: IO[str], workers: int, ch
             snapshot(year)
         except LawError:
             pass  # the rows of that year get the scalar path's message
-    # Forked, the processes share the law read here. Polars' threads do not survive a fork (a forked process
-    # waits for them forever): if this process loaded Polars (a program calling `run` twice, the tests), the
-    # processes are started afresh instead and receive the output's descriptor (`_Descriptor`).
-    fresh = "polars" in sys.modules
-    context = multiprocessing.get_context("spawn" if fresh else "fork")
+    context = multiprocessing.get_context("fork")
     if fd is None:
         pool = ProcessPoolExecutor(workers, mp_context=context)
     else:
@@ -186,7 +180,7 @@ def _in_processes(batches: Iterator[list[bytes]], out: IO[str], workers: int, ch
             workers,
             mp_context=context,
             initializer=_writer,
-            initargs=(context.Condition(), turn, _Descriptor(fd) if fresh else fd, encoding, errors),
+            initargs=(context.Condition(), turn, fd, encoding, errors),
         )
     try:
         number = 1
@@ -215,45 +209,6 @@ def _chunk_text(lines: list[bytes], first_number: int) -> tuple[str, bool]:
     return ("\n".join([*texts, ""]) if texts else ""), failed
 
 
-def _texts_in_order(texts: list[str], output: _Filled) -> list[str]:
-    """The output lines of a chunk (`_chunk`), without their newlines."""
-    rows = np.sort(output.rows())
-    if rows.size:
-        for row, text in zip(rows.tolist(), output.take(rows).to_list(), strict=True):
-            texts[row] = text[:-1]
-    return texts
-
-
-def _encoded(texts: list[str], output: _Filled, encoding: str, errors: str) -> list[bytes]:
-    """The bytes of the output of a chunk (`_chunk`), in order, joined by `_BLOCK` lines: each line of the batch
-    a slice of a buffer of the Arrow text column Polars gives (its text as it was joined, in UTF-8), each line
-    written in Python encoded."""
-    utf8 = codecs.lookup(encoding).name == "utf-8"
-    coding, how = (encoding, errors) if utf8 else ("utf-8", "surrogatepass")  # (then re-encoded by block)
-    lines: list[Any] = [(text + "\n").encode(coding, how) if text else b"" for text in texts]
-    rows = np.sort(output.rows())
-    if rows.size:
-        pl = _polars()
-        column = output.take(rows).to_arrow(compat_level=pl.CompatLevel.newest())  # views: nothing copied
-        buffers = column.buffers()
-        views = memoryview(buffers[1])
-        data = [memoryview(buffer) for buffer in buffers[2:]]
-        first = column.offset
-        fields = np.frombuffer(buffers[1], dtype=np.int32).reshape(-1, 4)[first : first + len(column)]
-        for at, (row, length, buffer, start) in enumerate(
-            zip(rows.tolist(), *(fields[:, i].tolist() for i in (0, 2, 3)), strict=True)
-        ):
-            if length > 12:
-                lines[row] = data[buffer][start : start + length]
-            else:  # a short text is held in its view
-                lines[row] = views[(first + at) * 16 + 4 : (first + at) * 16 + 4 + length]
-    pieces = []
-    for begin in range(0, len(lines), _BLOCK):
-        block = b"".join(lines[begin : begin + _BLOCK])
-        pieces.append(block if utf8 else block.decode("utf-8", "surrogatepass").encode(encoding, errors))
-    return pieces
-
-
 _WRITER: Any = None  # in a worker process: how it writes its chunks (`_writer`)
 
 
@@ -266,28 +221,9 @@ class OutputFailed(Exception):
         self.error = error
 
 
-def _writer(condition: Any, turn: Any, fd: Any, encoding: str, errors: str) -> None:
+def _writer(condition: Any, turn: Any, fd: int, encoding: str, errors: str) -> None:
     global _WRITER
-    # Two processes on two cores: each computes with one thread of Polars (unless told otherwise).
-    os.environ.setdefault("POLARS_MAX_THREADS", "1")
-    _WRITER = (condition, turn, fd if isinstance(fd, int) else fd.detach(), encoding, errors)
-
-
-class _Descriptor:
-    """A file descriptor given to a process started afresh (`multiprocessing.reduction.DupFd`: the process
-    receives it when it starts)."""
-
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-
-    def __reduce__(self) -> Any:
-        from multiprocessing.reduction import DupFd
-
-        return (_received, (DupFd(self.fd),))
-
-
-def _received(descriptor: Any) -> Any:
-    return descriptor
+    _WRITER = (condition, turn, fd, encoding, errors)
 
 
 def _chunk_written(lines: list[bytes], first_number: int, index: int) -> bool:
@@ -295,9 +231,9 @@ def _chunk_written(lines: list[bytes], first_number: int, index: int) -> bool:
     condition, turn, fd, encoding, errors = _WRITER
     data: list[bytes] = []
     try:
-        texts, output, failed = _chunk(lines, first_number)
-        data = _encoded(texts, output, encoding, errors)  # before the turn comes
-        del texts, output
+        texts, failed = simulate_chunk(lines, first_number)
+        data = [text.encode(encoding, errors) for text in _slices(texts)]  # encoded before the turn comes
+        del texts
     finally:  # the turn passes even if the chunk failed, so that no other process waits for it forever
         with condition:
             condition.wait_for(lambda: turn.value == index)
@@ -316,34 +252,20 @@ def _chunk_written(lines: list[bytes], first_number: int, index: int) -> bool:
 
 
 def run_lines(batches: Iterable[list[bytes]], out: IO[str]) -> int:
-    """The output of the chunks of `batches`, in this process (see `run`): written as bytes to the binary buffer
-    of a UTF-8 text file, else as texts."""
     status = 0
     number = 0
-    binary = None
-    errors = "strict"
-    if isinstance(out, io.TextIOWrapper) and codecs.lookup(out.encoding).name == "utf-8":
-        binary, errors = out.buffer, out.errors or "strict"
     for batch in batches:
-        texts, output, failed = _chunk(batch, number + 1)
+        texts, failed = simulate_chunk(batch, number + 1)
         number += len(batch)
         if failed:
             status = 1
-        if binary is not None:
-            out.flush()
-            for piece in _encoded(texts, output, "utf-8", errors):
-                binary.write(piece)
-            binary.flush()
-        else:
-            for text in _slices(_texts_in_order(texts, output)):
-                out.write(text)
+        for text in _slices(texts):
+            out.write(text)
         out.flush()
     return status
 
 
 _SLICE = 256  # lines joined into one text to write
-_BLOCK = 1024  # lines joined into one piece of bytes to write
-_SMALL = 64  # a path of fewer rows is joined in Python: a Polars call costs about what 64 rows do
 
 
 def _slices(texts: list[str]) -> Iterator[str]:
@@ -496,14 +418,6 @@ def read_common(raw: bytes, years: range) -> tuple[Any, ...] | None:
 
 def simulate_chunk(lines: list[bytes], first_number: int) -> tuple[list[str], bool]:
     """The output lines of a chunk of input lines (numbered from `first_number`), and whether any failed."""
-    texts, output, failed = _chunk(lines, first_number)
-    return _texts_in_order(texts, output), failed
-
-
-def _chunk(lines: list[bytes], first_number: int) -> tuple[list[str], _Filled, bool]:
-    """The output of a chunk of input lines (numbered from `first_number`): the lines written in Python (bad
-    lines, the scalar path's), "" in place of each line computed in the batch, whose line is in the `_Filled` at
-    that place (with its newline), and whether any line failed."""
     texts: list[str] = []
     failed = False
     by_year: dict[int, list[_Row]] = {}
@@ -561,7 +475,6 @@ def _chunk(lines: list[bytes], first_number: int) -> tuple[list[str], _Filled, b
         row = _Row(len(texts), number, raw, year, profession, start, end, acre, rsa, option, ident_text, cents, deficit)
         by_year.setdefault(year, []).append(row)
         texts.append("")
-    output = _Filled(len(texts))
     for year, rows in by_year.items():
         try:
             law = snapshot(year)
@@ -572,13 +485,13 @@ def _chunk(lines: list[bytes], first_number: int) -> tuple[list[str], _Filled, b
                 texts[row.index], bad = done
                 failed |= bad
             continue
-        _year(law, rows, output)
-    return texts, output, failed
+        _year(law, rows, texts)
+    return texts, failed
 
 
-def _year(law: LawSnapshot, rows: list[_Row], output: _Filled) -> None:
+def _year(law: LawSnapshot, rows: list[_Row], texts: list[str]) -> None:
     """The rows of one income year: grouped by what the explanation needs constant (profession, ACRE kept,
-    deficit), computed on columns, explained by path; their lines put in `output`."""
+    deficit), computed on columns, explained by path."""
     figures = law.exact
     n = len(rows)
     # The rows' fields as columns, in one pass over the rows.
@@ -622,7 +535,7 @@ def _year(law: LawSnapshot, rows: list[_Row], output: _Filled) -> None:
         group = _Group(law, [rows[i] for i in where], profession[where], rsa[where], deficit[where], first[where])
         if code:
             group.conjoint = ConjointCollaborateur(conjoint_collaborateur.OPTIONS[code])
-        group.explain(part, cents[where], output)
+        group.explain(part, cents[where], texts)
 
 
 class _Id:
@@ -726,11 +639,9 @@ class _Group:
     dates: Any = None  # what the rights read of the activity start, by row (`rights`)
     conjoint: ConjointCollaborateur | None = None  # the conjoint collaborateur's option of every row
 
-    def explain(self, year: engine.Year, cents: npt.NDArray[np.int64], output: _Filled) -> None:
-        """Build the traced simulation (once per path of its construction), then explain each part of it; each
-        row's line (ending with its newline) is put in `output` at the row's place in the chunk."""
+    def explain(self, year: engine.Year, cents: npt.NDArray[np.int64], texts: list[str]) -> None:
+        """Build the traced simulation (once per path of its construction), then explain each part of it."""
         n = len(self.rows)
-        indexes = np.fromiter((row.index for row in self.rows), dtype=np.intp, count=n)
         left = np.ones(n, dtype=np.bool_)
         tracer = Tracer(left)
         column = tracer.column
@@ -796,7 +707,7 @@ class _Group:
             trace = tracer.follow(left)
             simulation = simulation_of(False, 0, (), False)
             rows = trace.keep
-            parts: dict[str, _Filled] = {}
+            parts: dict[str, _Texts] = {}
             explanation = cast(engine._Explanation, simulation.explanation)
             for key, make in zip(CONTRIBUTIONS[:-1], explanation.line_makers()[:-1], strict=True):
                 parts[key] = self._part(tracer, rows, lambda make=make: make().to_dict(), idents, parts)
@@ -835,9 +746,9 @@ class _Group:
                         data[_FORFAIT] = _Part(_FORFAIT)
                     return data
 
-                done = self._part(tracer, chosen, whole, idents, parts, end="\n")
-                where = np.flatnonzero(chosen)
-                output.put(indexes[where], done.take(where))
+                done = self._part(tracer, chosen, whole, idents, parts)
+                for row, text in zip(np.flatnonzero(chosen).tolist(), done[chosen].tolist(), strict=True):
+                    texts[self.rows[row].index] = text
             left &= ~rows
 
     def forfait(
@@ -846,10 +757,10 @@ class _Group:
         rows: npt.NDArray[np.bool_],
         simulation: Simulation,
         idents: _Texts,
-        parts: dict[str, _Filled],
+        parts: dict[str, _Texts],
         placeholders: tuple[_PartLine, ...],
         cfps: dict[int, int],
-    ) -> _Filled:
+    ) -> _Texts:
         """The flat-rate block of `rows` (the first years): the provisional simulation is built once per path of
         its construction, its lines explained as parts (the CFP line by profession, with the profession's own
         CFP as for one situation), then the block written by `Simulation.to_dict`."""
@@ -890,9 +801,9 @@ class _Group:
         rows: npt.NDArray[np.bool_],
         explanation: engine._Explanation,
         idents: _Texts,
-        parts: dict[str, _Filled],
+        parts: dict[str, _Texts],
         rsa: bool,
-    ) -> _Filled:
+    ) -> _Texts:
         """The rights part of `rows`, explained together by what the rights read of the situation as constants:
         whether an activity start is given, ACRE, and whether an affiliation date of the IJ is written. The start
         itself is a column (`_Start`), and the affiliation date, written in the JSON and in a sentence, a slot
@@ -962,18 +873,16 @@ class _Group:
         rows: npt.NDArray[np.bool_],
         build: Any,
         idents: _Texts,
-        parts: dict[str, _Filled],
+        parts: dict[str, _Texts],
         strings: dict[str, _Strings] | None = None,
         alone: Any = None,
-        end: str = "",
-    ) -> _Filled:
-        """The JSON text of a part of the explanation for `rows` (`_Filled`, the texts of those rows): `build` is
-        run once per path, each run's template filled for the rows on that path (then `end` after each text).
-        `strings`: texts of the probe's that are slots (`_Strings`) wherever they occur in the constants of the
-        template. `alone(i)`: the text of row `i` by itself, for the rows of a path whose run cannot be traced
-        (TypeError, ValueError: the code needed a number of each row where a column cannot stand, and every row of
-        the path reached it)."""
-        out = _Filled(len(rows))
+    ) -> _Texts:
+        """The JSON text of a part of the explanation for `rows` (a list over the group, "" elsewhere): `build`
+        is run once per path, each run's template filled for the rows on that path. `strings`: texts of the
+        probe's that are slots (`_Strings`) wherever they occur in the constants of the template. `alone(i)`: the
+        text of row `i` by itself, for the rows of a path whose run cannot be traced (TypeError, ValueError: the
+        code needed a number of each row where a column cannot stand, and every row of the path reached it)."""
+        out = _blank(len(rows))
         left = rows.copy()
         while left.any():
             trace = tracer.follow(left)
@@ -982,22 +891,48 @@ class _Group:
             except (TypeError, ValueError):
                 if alone is None:
                     raise
-                chosen = np.flatnonzero(trace.keep)
-                out.put(chosen, [alone(i) + end for i in chosen.tolist()])
+                for i in np.flatnonzero(trace.keep).tolist():
+                    out[i] = alone(i)
                 left &= ~trace.keep
                 continue
             if strings:
                 template, slots = _substitute(template, slots, strings)
             keep = trace.keep
             chosen = np.flatnonzero(keep)
-            pieces = _pieces(template)
-            pieces[-1] += end
-            if not slots:
-                out.put(chosen, pieces[0])
-            elif len(chosen) < _SMALL:
-                out.put(chosen, _joined(pieces, slots, keep, chosen, idents, parts))
+            if slots:
+                written: dict[Any, list[str]] = {}  # a number often stands twice (a line's base, its tranche's)
+                values = []
+                for slot in slots:
+                    same = (id(slot.n), slot.per) if isinstance(slot, Ratio) and type(slot.per) is int else id(slot)
+                    texts = written.get(same)
+                    if texts is None:
+                        texts = written[same] = _texts(slot, keep, chosen, idents, parts)
+                    values.append(texts)
+                # Each row's text joined from the template's pieces and its values (`%` would read the whole
+                # template again for every row, character by character: four times the cost of a 4 KB row).
+                # A value the same on every row (a rate of the law, a constant of the path) joins the pieces.
+                columns: list[Iterable[str]] = []
+                constant: list[str] = []
+                for piece, texts in zip(_pieces(template), [*values, None], strict=True):
+                    constant.append(piece)
+                    if texts is None:
+                        break
+                    if texts.count(texts[0]) == len(texts):
+                        constant.append(texts[0])
+                        continue
+                    if any(constant):
+                        columns.append(itertools.repeat("".join(constant)))
+                    constant = []
+                    columns.append(texts)
+                if any(constant):
+                    columns.append(itertools.repeat("".join(constant)))
+                if any(isinstance(column, list) for column in columns):
+                    filled = map("".join, zip(*columns, strict=False))  # the pieces repeat without end
+                    out[keep] = np.fromiter(filled, dtype=object, count=len(chosen))
+                else:
+                    out[keep] = "".join(constant)
             else:
-                out.put(chosen, _filled(pieces, slots, keep, chosen, idents, parts))
+                out[keep] = template
             left &= ~keep
         return out
 
@@ -1106,296 +1041,15 @@ def _cents(n: npt.NDArray[np.int64], *, negative: bool = True) -> list[str]:
     return texts
 
 
-def _merge(into: _Filled, part: _Filled, rows: npt.NDArray[np.bool_]) -> None:
-    """The texts of `part` (computed for `rows`, not yet in `into`) put in `into`."""
-    into.extend(part)
+def _merge(into: _Texts, part: _Texts, rows: npt.NDArray[np.bool_]) -> None:
+    into[rows] = part[rows]
 
 
-def _blank(n: int) -> _Filled:
-    """Texts of `n` rows, none put yet."""
-    return _Filled(n)
-
-
-def _same(slot: Any) -> Any:
-    """What identifies the values of a slot (a number often stands twice: a line's base, its tranche's)."""
-    return (id(slot.n), slot.per) if isinstance(slot, Ratio) and type(slot.per) is int else id(slot)
-
-
-def _joined(
-    pieces: list[str],
-    slots: list[Any],
-    keep: npt.NDArray[np.bool_],
-    chosen: npt.NDArray[np.intp],
-    idents: _Texts,
-    parts: dict[str, _Filled],
-) -> str | list[str]:
-    """The texts of a few rows (a path of fewer than `_SMALL`) joined in Python from `pieces` and the values of
-    `slots`, or the one text of them all when every value is the same on every row."""
-    written: dict[Any, list[str]] = {}
-    values = []
-    for slot in slots:
-        texts = written.get(_same(slot))
-        if texts is None:
-            texts = written[_same(slot)] = _texts(slot, keep, chosen, idents, parts)
-        values.append(texts)
-    # Each row's text joined from the template's pieces and its values (`%` would read the whole template again
-    # for every row, character by character). A value the same on every row (a rate of the law, a constant of
-    # the path) joins the pieces.
-    columns: list[Iterable[str]] = []
-    constant: list[str] = []
-    for piece, texts in zip(pieces, [*values, None], strict=True):
-        constant.append(piece)
-        if texts is None:
-            break
-        if texts.count(texts[0]) == len(texts):
-            constant.append(texts[0])
-            continue
-        if any(constant):
-            columns.append(itertools.repeat("".join(constant)))
-        constant = []
-        columns.append(texts)
-    if not any(isinstance(column, list) for column in columns):
-        return "".join(constant)
-    if any(constant):
-        columns.append(itertools.repeat("".join(constant)))
-    return list(map("".join, zip(*columns, strict=False)))  # the pieces repeat without end
-
-
-def _filled(
-    pieces: list[str],
-    slots: list[Any],
-    keep: npt.NDArray[np.bool_],
-    chosen: npt.NDArray[np.intp],
-    idents: _Texts,
-    parts: dict[str, _Filled],
-) -> Any:
-    """The texts of the rows of a path (`_SMALL` or more) as a Polars column: each slot's values written on the
-    column at once (`_expression`), the pieces and values joined by `concat_str` (in Rust), or the one text of them
-    all when every value is the same on every row."""
-    pl = _polars()
-    frame: dict[str, Any] = {}
-    written: dict[Any, Any] = {}
-    expressions: list[Any] = []
-    constant: list[str] = []
-    for piece, slot in zip(pieces, [*slots, None], strict=True):
-        constant.append(piece)
-        if slot is None:
-            break
-        value = written.get(_same(slot))
-        if value is None:
-            value = written[_same(slot)] = _expression(slot, keep, chosen, idents, parts, frame)
-        if isinstance(value, str):
-            constant.append(value)
-            continue
-        if any(constant):
-            expressions.append(pl.lit("".join(constant)))
-        constant = []
-        expressions.extend(value)
-    if not expressions:
-        return "".join(constant)
-    if any(constant):
-        expressions.append(pl.lit("".join(constant)))
-    return pl.DataFrame(frame).select(pl.concat_str(expressions).alias("text")).to_series()
-
-
-_POWERS = {10**k: k for k in range(16)}
-
-
-def _expression(
-    slot: Any,
-    keep: npt.NDArray[np.bool_],
-    chosen: npt.NDArray[np.intp],
-    idents: _Texts,
-    parts: dict[str, _Filled],
-    frame: dict[str, Any],
-) -> str | list[Any]:
-    """The JSON texts of a slot for the rows kept, as Polars expressions whose texts joined are each row's (on
-    columns it adds to `frame`), or the text when it is the same on every row: what `_texts` writes, computed on
-    whole columns.
-
-    Amounts n / 10^k (cents, the products of a rate and a base) with |n| < 10^15 are written from the integers:
-    the scalar path writes `Decimal(n) / 10^k` as an int when whole, else as `repr` of its float, which is the
-    decimal itself without its trailing zeros (a decimal of at most 15 significant digits is the only one of its
-    length or shorter that reads back as its float), positional from 1e-4 up (a smaller one is written by
-    `_texts`, as `repr` writes it: with an exponent). Any other value is written by `_texts`."""
-    pl = _polars()
-    name = f"c{len(frame)}"
-    if isinstance(slot, _Id | _Strings):
-        values = idents[keep] if isinstance(slot, _Id) else slot.values[keep]
-        frame[name] = pl.Series(values.tolist(), dtype=pl.String)
-        return [pl.col(name)]
-    if isinstance(slot, _Part):
-        constant = parts[slot.name].constant(chosen)
-        if constant is not None:
-            return constant
-        frame[name] = parts[slot.name].take(chosen)
-        return [pl.col(name)]
-    if isinstance(slot, Column) and slot.values.dtype != object:
-        values = slot.values[keep]
-        if values.dtype == np.bool_:
-            if values.all() or not values.any():
-                return "true" if values[0] else "false"
-            frame[name] = _words(pl).gather(values.astype(np.intp))
-            return [pl.col(name)]
-        if values.min() == values.max():
-            return str(int(values[0]))
-        frame[name] = values  # joined as `str` writes it
-        return [pl.col(name)]
-    if isinstance(slot, Ratio) and isinstance(slot.n, Column) and type(slot.per) is int and slot.per in _POWERS:
-        per = slot.per
-        n = slot.n.values[keep]
-        if n.dtype == object and max(map(abs, n.tolist())) < _DIGITS_EXACT:
-            n = n.astype(np.int64)
-        if n.dtype == np.int64:
-            low, high = int(n.min()), int(n.max())
-            if low == high:
-                return _one(low, per)
-            a = np.abs(n)
-            tiny = per > 10**4 and bool(((a > 0) & (a < per // 10**4)).any())
-            if max(-low, high) < _DIGITS_EXACT and not tiny:
-                return _amounts(pl, frame, name, n, a, per, low < 0)
-    texts = _texts(slot, keep, chosen, idents, parts)
-    if texts.count(texts[0]) == len(texts):
-        return texts[0]
-    frame[name] = pl.Series(texts, dtype=pl.String)
-    return [pl.col(name)]
-
-
-def _amounts(
-    pl: Any, frame: dict[str, Any], name: str, n: npt.NDArray[np.int64], a: npt.NDArray[np.int64], per: int, sign: bool
-) -> list[Any]:
-    """n / per (per = 10^k, a = |n| < 10^15) as texts to join: the sign, the whole part, then "." and the digits
-    of the fraction without their trailing zeros when it is not zero (`_expression` says why these are the texts
-    the scalar path writes)."""
-    quotient, remainder = np.divmod(a, per)
-    out = []
-    if sign:
-        frame[f"{name}s"] = _signs(pl).gather((n < 0).view(np.int8).astype(np.intp))
-        out.append(pl.col(f"{name}s"))
-    frame[name] = quotient  # joined as `str` writes it
-    out.append(pl.col(name))
-    if not remainder.any():
-        return out
-    if per == 100:
-        frame[f"{name}f"] = _fractions(pl).gather(remainder)
-        out.append(pl.col(f"{name}f"))
-        return out
-    # The fraction's digits without their trailing zeros: r // 10^t in `width` = k - t digits, written after a
-    # leading 1 (10^width + r // 10^t) that is then cut, so that its leading zeros are written.
-    width = np.full(len(a), _POWERS[per], dtype=np.int64)
-    digits = remainder.copy()
-    zero = remainder == 0
-    width[zero] = 0
-    for _ in range(_POWERS[per]):
-        ends = (digits % 10 == 0) & ~zero
-        if not ends.any():
-            break
-        digits[ends] //= 10
-        width[ends] -= 1
-    frame[f"{name}d"] = _points(pl).gather((~zero).view(np.int8).astype(np.intp))
-    frame[f"{name}f"] = np.power(10, width) + digits
-    out.append(pl.col(f"{name}d"))
-    out.append(pl.col(f"{name}f").cast(pl.String).str.slice(1))
+def _blank(n: int) -> _Texts:
+    """Texts of `n` rows, empty."""
+    out = np.empty(n, dtype=object)
+    out.fill("")
     return out
-
-
-_SERIES: dict[str, Any] = {}
-
-
-def _constant_series(pl: Any, name: str, texts: list[str]) -> Any:
-    series = _SERIES.get(name)
-    if series is None:
-        series = _SERIES[name] = pl.Series(texts, dtype=pl.String)
-    return series
-
-
-def _words(pl: Any) -> Any:
-    return _constant_series(pl, "words", ["false", "true"])
-
-
-def _signs(pl: Any) -> Any:
-    return _constant_series(pl, "signs", ["", "-"])
-
-
-def _points(pl: Any) -> Any:
-    return _constant_series(pl, "points", ["", "."])
-
-
-def _fractions(pl: Any) -> Any:
-    return _constant_series(pl, "fractions", _FRACTIONS)
-
-
-def _one(n: int, per: int) -> str:
-    """n / per as the scalar path writes it (`_decimals`), for one value."""
-    return _decimals(np.array([n], dtype=object), np.array([per], dtype=object))[0]
-
-
-class _Filled:
-    """The texts of some rows of a group (of `n`), each part of the explanation or the whole line: put by
-    fragments (the rows of a path, their texts), held as one Polars column when a template takes them (`take`)."""
-
-    __slots__ = ("fragments", "full", "n", "which")
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self.fragments: list[tuple[npt.NDArray[np.intp], Any]] = []  # rows, their texts (a list, a column, a text)
-        self.full: Any = None  # (the texts of every fragment in one column, the position of each row in it)
-        self.which: npt.NDArray[np.intp] | None = None  # the fragment of each row
-
-    def put(self, rows: npt.NDArray[np.intp], texts: Any) -> None:
-        self.fragments.append((rows, texts))
-        self.full = self.which = None
-
-    def extend(self, other: _Filled) -> None:
-        """Take the fragments of `other`, texts of other rows of the same group."""
-        self.fragments.extend(other.fragments)
-        self.full = self.which = None
-
-    def constant(self, rows: npt.NDArray[np.intp]) -> str | None:
-        """The text of `rows` when they are all of one fragment put as one text (a path whose text does not
-        differ by row), else None."""
-        if self.which is None:
-            self.which = np.full(self.n, -1, dtype=np.intp)
-            for fragment, (where, _) in enumerate(self.fragments):
-                self.which[where] = fragment
-        which = self.which[rows]
-        if not which.size or which.min() != which.max() or which[0] < 0:
-            return None
-        texts = self.fragments[int(which[0])][1]
-        return texts if isinstance(texts, str) else None
-
-    def rows(self) -> npt.NDArray[np.intp]:
-        return np.concatenate([rows for rows, _ in self.fragments]) if self.fragments else np.empty(0, np.intp)
-
-    def take(self, rows: npt.NDArray[np.intp]) -> Any:
-        """The texts of `rows` (each put before), in that order, as a Polars column."""
-        pl = _polars()
-        if self.full is None:
-            columns = []
-            for where, texts in self.fragments:
-                if isinstance(texts, str):
-                    columns.append(pl.repeat(texts, len(where), dtype=pl.String, eager=True))
-                elif isinstance(texts, list):
-                    columns.append(pl.Series(texts, dtype=pl.String))
-                else:
-                    columns.append(texts)
-            full = pl.concat(columns, rechunk=False) if columns else pl.Series([], dtype=pl.String)
-            position = np.full(self.n, -1, dtype=np.int64)
-            position[self.rows()] = np.arange(len(full), dtype=np.int64)
-            self.full = (full, position)
-        full, position = self.full
-        at = position[rows]
-        if at.size and int(at.min()) < 0:
-            raise AssertionError("a row taken before its text was put")
-        if at.size == len(full) and (at == np.arange(at.size)).all():
-            return full
-        return full.gather(at)
-
-
-def _polars() -> Any:
-    import polars
-
-    return polars
 
 
 def _texts_of(texts: list[str]) -> _Texts:
@@ -1453,17 +1107,14 @@ def _texts(
     keep: npt.NDArray[np.bool_],
     chosen: npt.NDArray[np.intp],
     idents: _Texts,
-    parts: dict[str, _Filled],
+    parts: dict[str, _Texts],
 ) -> list[str]:
     """The JSON numbers (or ids, or parts) of a slot for the rows kept, as `json.dumps` writes the scalar path's
     values."""
     if isinstance(slot, _Id):
         return cast(list[str], idents[keep].tolist())
     if isinstance(slot, _Part):
-        constant = parts[slot.name].constant(chosen)
-        if constant is not None:
-            return [constant] * len(chosen)
-        return cast(list[str], parts[slot.name].take(chosen).to_list())
+        return cast(list[str], parts[slot.name][keep].tolist())
     if isinstance(slot, _Strings):
         return cast(list[str], slot.values[keep].tolist())
     if isinstance(slot, Column):
