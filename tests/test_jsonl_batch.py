@@ -18,13 +18,14 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from echeancier.cli import run_jsonl
 from echeancier.contributions import jsonl
 from echeancier.contributions.situation import ConjointCollaborateur
 from echeancier.kernel.inputs import iter_lines
+from echeancier.law.snapshot import SECTIONS
 from tests.test_cli import run
 from tests.test_hostile_inputs import _dumps, _json_values, _situations
 
@@ -341,3 +342,158 @@ def test_lines_with_a_conjoint_collaborateur_in_chunks_write_what_the_scalar_pat
     assert status == expected_status
     assert expected.count('"conjoint_collaborateur": {') > 500
     assert '"forfait_debut_activite": {' in expected
+
+
+# Every field of a Situation at once, each with values the rules take and values they refuse (so that a line may be
+# computed in the batch, by the scalar path, or be an error line): the three professions and the professions
+# libérales réglementées of every section with their variant fields, the overseas departments and their
+# exemptions, the conjoint collaborateur, the exemptions of a contributor's own situation, ACRE, RSA, dates.
+_SECTIONS = (
+    "cipav",
+    "carmf",
+    "carpimko",
+    "carcdsf",
+    "cavp",
+    "cavec",
+    "carpv",
+    "cavamac",
+    "cavom",
+    "crn",
+    "cprn",
+    "cnbf",
+)
+_wild = st.fixed_dictionaries(
+    {
+        "year": st.sampled_from([2023, 2024, 2025, 2026] * 6 + [2022, 2027]),
+        "profession": st.sampled_from(
+            ["artisan", "commercant", "liberal"] * 6 + ["liberal_reglementee"] * 6 + ["plombier"]
+        ),
+        "income": st.one_of(
+            st.integers(-20_000, 400_000),
+            st.sampled_from([0, 1, 4_399, 47_100, 48_060, 46_368, 5 * 48_060, 8 * 47_100, 10**7]),
+            st.decimals(0, 300_000, places=2).map(lambda d: f"__NUMBER__{d}"),
+            st.sampled_from(["40 000,50", "12000", "-1 200 €", "abc"]),
+        ),
+    },
+    optional={
+        "id": st.one_of(st.integers(-(2**53) + 1, 2**53 - 1), st.text(max_size=12), st.none()),
+        "start_date": st.dates(date(2020, 1, 1), date(2027, 3, 1)).map(str),
+        "end_date": st.dates(date(2023, 1, 1), date(2026, 12, 31)).map(str),
+        "acre": st.booleans(),
+        "rsa": st.booleans(),
+        "income_is_net": st.sampled_from([False, False, False, True]),
+        "department": st.sampled_from(["971", "972", "973", "974", "976", "977", "978", "75", "2A", "20", None]),
+        "conjoint_collaborateur": st.sampled_from([*(o.value for o in ConjointCollaborateur), None, "tiers"]),
+        "section": st.sampled_from([*_SECTIONS, None, "x"]),
+        "secteur": st.sampled_from(["1", "2", "non_conventionne", 1, "3"]),
+        "metier": st.sampled_from(["chirurgien_dentiste", "sage_femme", "medecin"]),
+        "classe_cnbf": st.sampled_from(["1", "2", "2+", 2, "4"]),
+        "remplacant": st.booleans(),
+        "pension_invalidite_mois": st.sampled_from([0, 0, 1, 6, 12, 13, -1]),
+        "exoneration_age": st.booleans(),
+        "exoneration_debut_outre_mer": st.booleans(),
+        "abattement_outre_mer": st.booleans(),
+    },
+)
+
+
+@st.composite
+def _coherent(draw: Any) -> dict[str, Any]:
+    """A situation most of whose fields go together (so that most lines are computed, not refused)."""
+    year = draw(st.sampled_from([2023, 2024, 2025, 2026]))
+    profession = draw(st.sampled_from(["artisan", "commercant", "liberal", "liberal_reglementee"]))
+    data: dict[str, Any] = {
+        "id": draw(st.one_of(st.integers(0, 10**6), st.text(max_size=8))),
+        "year": year,
+        "profession": profession,
+        "income": draw(st.one_of(st.integers(-5_000, 300_000), st.sampled_from([0, 47_100, 5 * 48_060]))),
+    }
+    if draw(st.booleans()):
+        data["start_date"] = str(draw(st.dates(date(year - 3, 1, 1), date(year, 12, 1))))
+        data["acre"] = draw(st.booleans())
+    data["rsa"] = draw(st.sampled_from([False, False, False, True]))
+    if profession == "liberal_reglementee":
+        section = data["section"] = draw(st.sampled_from(_SECTIONS))
+        if section == "carmf":
+            data["secteur"] = draw(st.sampled_from(["1", "2", "non_conventionne"]))
+        if section == "carcdsf":
+            data["metier"] = draw(st.sampled_from(["chirurgien_dentiste", "sage_femme"]))
+        if section == "cnbf":
+            data["classe_cnbf"] = draw(st.sampled_from(["1", "2", "2+"]))
+        if section in ("carmf", "carpimko", "carcdsf") and draw(st.booleans()):
+            data["remplacant"] = True
+    else:
+        if draw(st.booleans()):
+            data["department"] = draw(st.sampled_from(["971", "972", "973", "974", "976", "977", "978", "75"]))
+            if "start_date" in data and draw(st.booleans()):
+                data["exoneration_debut_outre_mer"] = True
+            if draw(st.booleans()):
+                data["abattement_outre_mer"] = draw(st.booleans())
+        if draw(st.booleans()):
+            data["conjoint_collaborateur"] = draw(st.sampled_from([o.value for o in ConjointCollaborateur]))
+        if draw(st.sampled_from([False, False, True])):
+            data["pension_invalidite_mois"] = draw(st.integers(1, 12))
+        if profession != "liberal" and draw(st.sampled_from([False, False, True])):
+            data["exoneration_age"] = True
+    return data
+
+
+_every_field = st.one_of(_wild, _coherent(), _coherent())
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            _every_field.map(lambda data: _line(data, " ", True, False)),
+            _every_field.map(lambda data: _line(data, "", False, False)),
+            st.sampled_from(BAD_LINES),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.integers(1, 50),
+)
+def test_situations_with_every_field_give_in_chunks_what_they_give_line_by_line(raw: list[bytes], size: int) -> None:
+    """Every field of a situation together (professions libérales réglementées of every section and their
+    secteur, métier, classe and remplaçant; the overseas departments and their exemptions; the conjoint
+    collaborateur; invalidity months, the age exemption; ACRE, RSA, dates; incomes given net), with bad lines
+    among them, in chunks of any size: byte for byte what the scalar path writes, and the same exit status."""
+    lines_ = [line.strip() + b"\n" for line in raw]
+    expected, expected_status = scalar(lines_)
+    got, status = batch(lines_, size)
+    assert got == expected and status == expected_status
+
+
+def test_the_sample_of_every_field_reaches_what_the_comparison_must_cover() -> None:
+    """The strategy above gives computed lines of every section, of the overseas departments with and without
+    their exemptions, with a conjoint collaborateur, invalidity months and the age exemption, and error lines."""
+    drawn: list[dict[str, Any]] = []
+
+    @settings(max_examples=1500, deadline=None, database=None, phases=[Phase.generate])
+    @given(_every_field)
+    def draw(data: dict[str, Any]) -> None:
+        drawn.append(data)
+
+    draw()
+    output = scalar([_line(data, " ", True, False) + b"\n" for data in drawn])[0].split("\n")[:-1]
+    assert len(output) == len(drawn)
+    computed = [data for data, line in zip(drawn, output, strict=True) if '"error": ' not in line[:80]]
+    assert len(drawn) - len(computed) > 100
+    # The sections the engine computes (`law.snapshot.SECTIONS`, a code per variant); the others are refused.
+    assert {data.get("section") for data in computed} >= {code.split("_")[0] for code in SECTIONS}
+    assert {data.get("section") for data in computed if data.get("section")} < set(_SECTIONS)
+    assert {data.get("department") for data in computed} >= {"971", "972", "973", "974", "976", "977", "978"}
+    for name in (
+        "conjoint_collaborateur",
+        "pension_invalidite_mois",
+        "exoneration_age",
+        "exoneration_debut_outre_mer",
+        "secteur",
+        "metier",
+        "classe_cnbf",
+        "remplacant",
+        "acre",
+        "rsa",
+    ):
+        assert any(data.get(name) for data in computed), name
