@@ -27,6 +27,7 @@ from echeancier.contributions.vectorized import RowInputError
 from echeancier.kernel.inputs import InputError
 from echeancier.law import Law
 from echeancier.law.loader import PARAMETERS_DIR, load_directory
+from echeancier.schedule import campaign as campaign_module
 from echeancier.schedule.campaign import _PART_ORDER, _Parts, compute_partition, echeancier_of_row
 from echeancier.schedule.campaign_run import SUBDIRS, file_tasks, run_campaign
 from echeancier.schedule.echeancier import KINDS
@@ -432,6 +433,102 @@ def test_hostile_payment_incidents_go_to_the_replay_which_names_their_error() ->
         "year": 2026,
         "amount_cents": int(five.quantize(Decimal(1), ROUND_HALF_UP) + six.quantize(Decimal(1), ROUND_HALF_UP)),
     }
+
+
+def _replayed_ids(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The identifiers of the rows `compute_partition` hands to the replay from now on."""
+    replayed: list[str] = []
+    replay = campaign_module.echeancier_of_row
+
+    def recording(row: Any, year: int, law: Law | None = None) -> Any:
+        replayed.append(row["id"])
+        return replay(row, year, law)
+
+    monkeypatch.setattr(campaign_module, "echeancier_of_row", recording)
+    return replayed
+
+
+def test_an_incident_where_nothing_is_due_is_refused_on_the_arrays_as_the_replay_refuses_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`echeancier.nothing_due`, the replay's rule, asked on the arrays: an incident on a day the régularisation
+    credit brought to nothing (an income of N-1 of 0 € after 150,000 € in N-2, declared on 2 May: nothing is
+    called from 20 May to 20 October nor on 20 December), or on a day that is no due date, is the replay's error,
+    word for word, without replaying the row — the first incident the replay reaches (the day each is known, then
+    the order of the event types), not the first due. An incident after a monthly payer's second consecutive one
+    (the rest of the year re-spread quarterly, R613-2 III) is the replay's to decide; a quarterly payer's
+    consecutive incidents switch nothing, so its third is decided on the arrays."""
+    base = {
+        "profession": "commercant",
+        "activity_start": date(2015, 6, 1),
+        "frequency": "monthly",
+        "day": 20,
+        "direct_debit": True,
+        "department": "75",
+        "acre": False,
+        "rsa": False,
+        "income_n2": "150000",
+        "income_n1": "0",
+        "declaration_date": date(2026, 5, 2),
+        "scenario": None,
+    }
+    missed = {"type": "missed_payment"}
+
+    def rejected(known: str, due: str) -> dict[str, Any]:
+        return {"date": known, "type": "rejected_debit", "due_date": due}
+
+    nothing = "missed_payment: nothing is due on 2026-07-20"
+    cases: dict[str, tuple[list[dict[str, Any]], str | None, bool]] = {
+        # name: (events, the error, replayed)
+        "brought_to_nothing": ([dict(missed, date="2026-07-20")], nothing, False),
+        "on_the_effect_date": ([dict(missed, date="2026-05-20")], "missed_payment: nothing is due on 2026-05-20", False),
+        "december": ([dict(missed, date="2026-12-20")], "missed_payment: nothing is due on 2026-12-20", False),
+        "no_due_date": ([dict(missed, date="2026-03-05")], "missed_payment: nothing is due on 2026-03-05", False),
+        "late_rejection": ([rejected("2026-06-03", "2026-05-20")], "rejected_debit: nothing is due on 2026-05-20", False),
+        "after_one_of_its_own": ([dict(missed, date="2026-03-20"), dict(missed, date="2026-07-20")], nothing, False),
+        # The replay reaches the missed payment of 20 July before the rejection known on 25 August.
+        "replay_order": ([rejected("2026-08-25", "2026-03-05"), dict(missed, date="2026-07-20")], nothing, False),
+        # The same day: the missed payment before the rejection (EVENT_ORDER).
+        "same_day": ([rejected("2026-07-20", "2026-03-05"), dict(missed, date="2026-07-20")], nothing, False),
+        "rejection_first": (
+            [rejected("2026-07-19", "2026-03-05"), dict(missed, date="2026-07-20")],
+            "rejected_debit: nothing is due on 2026-03-05",
+            False,
+        ),
+        # 20 March and 20 April missed: the rest of the year quarterly from 21 April (the replay's to re-spread).
+        "after_consecutive": (
+            [dict(missed, date="2026-03-20"), dict(missed, date="2026-04-20"), dict(missed, date="2026-07-20")],
+            None,
+            True,
+        ),
+        "quarterly_after_consecutive": (
+            [dict(missed, date="2026-02-05"), dict(missed, date="2026-05-05"), dict(missed, date="2026-08-05")],
+            "missed_payment: nothing is due on 2026-08-05",
+            False,
+        ),
+        # Something due, but the credit of 2 May arises while it is unpaid (until 20 May): the replay's.
+        "credit_while_unpaid": ([dict(missed, date="2026-04-20")], None, True),
+        "something_due": ([dict(missed, date="2026-04-20")], None, False),  # declared 2 June: on the arrays
+    }
+    rows = [dict(base, id=name, events=json.dumps(events)) for name, (events, _, _) in cases.items()]
+    for row in rows:
+        if row["id"].startswith("quarterly"):
+            row["frequency"] = "quarterly"
+    rows[-1]["declaration_date"] = date(2026, 6, 2)
+    replayed = _replayed_ids(monkeypatch)
+    partition = compute_partition(pa.Table.from_pylist(rows), 2026)
+    found = differences(rows, 2026, partition.instalments, partition.refunds, partition.accounts)
+    assert not found, "\n".join(found[:3])
+    accounts = {a["account"]: a for a in partition.accounts.to_pylist()}
+    for number, (name, (_, error, replay)) in enumerate(cases.items(), start=1):
+        assert (name in replayed) == replay, name
+        if error is not None:
+            message = f"ligne {number} : {error}"
+            assert accounts[name]["error"] == message and accounts[name]["path"] == "error", (name, accounts[name])
+            assert message in partition.errors
+        elif not replay:
+            assert accounts[name]["path"] == "array", name
+    assert accounts["after_consecutive"]["path"] in ("planner", "error")
 
 
 def test_payment_incidents_read_from_text_columns_as_a_csv_gives_them() -> None:

@@ -51,7 +51,14 @@ from echeancier.contributions.vectorized import RowInputError
 from echeancier.law import Law, LawError, load_law, supported_years
 from echeancier.organisms import UnknownTerritory, organism_for
 from echeancier.schedule import declarations
-from echeancier.schedule.echeancier import KINDS, Echeancier, build_echeancier, recovered_on
+from echeancier.schedule.echeancier import (
+    EVENT_ORDER,
+    KINDS,
+    Echeancier,
+    build_echeancier,
+    nothing_due,
+    recovered_on,
+)
 from echeancier.schedule.scenario import MissedPayment, RejectedDebit, ScenarioError, parse_scenario
 from echeancier.schedule.vectorized import OFF_KINDS, PARTS, SLOTS, Campaign, campaign_many
 
@@ -357,8 +364,11 @@ _INCIDENTS: dict[str, type[MissedPayment] | type[RejectedDebit]] = {
 }
 
 
-def payment_incidents(events: Any, year: int) -> tuple[tuple[date, date], ...] | None:
-    """The (due date, day it is known unpaid) of each event, in due date order, when `events` (a row's JSON text)
+Incident = tuple[date, date, str]  # the due date of the instalment missed, the day it is known unpaid, the type
+
+
+def payment_incidents(events: Any, year: int) -> tuple[Incident, ...] | None:
+    """The (due date, day it is known unpaid, type) of each event, in due date order, when `events` (a row's JSON text)
     are only payment incidents of instalments of N, each of its own instalment, read by the scenario's own models:
     a missed payment `{"date", "type": "missed_payment"}`, or a rejected direct debit with its collection date
     `{"date", "type": "rejected_debit", "due_date"[, "reason"]}` known on or after it, in N. None otherwise (the
@@ -379,8 +389,8 @@ def payment_incidents(events: Any, year: int) -> tuple[tuple[date, date], ...] |
         due = event.due_date if isinstance(event, RejectedDebit) else event.date
         if due is None or due.year != year or event.date.year != year or event.date < due:
             return None
-        incidents.append((due, event.date))
-    if len({due for due, _ in incidents}) != len(incidents) or len({(e["type"], e["date"]) for e in found}) != len(
+        incidents.append((due, event.date, event.type))
+    if len({due for due, _, _ in incidents}) != len(incidents) or len({(e["type"], e["date"]) for e in found}) != len(
         found
     ):
         return None  # the same instalment twice, or two events of a type on one day: the replay names it
@@ -473,6 +483,8 @@ class _Out:
     tables: dict[str, list[pa.Table]] = field(
         default_factory=lambda: {"instalments": [], "refunds": [], "accounts": []}
     )
+    # Rows of the batch (by index) whose replay's error is known without replaying them (`_refusal`).
+    refusals: dict[int, str] = field(default_factory=dict)
 
     def account(
         self,
@@ -547,12 +559,17 @@ def _account_id(row: Mapping[str, Any], number: int) -> str:
     return _text(row.get("id")) or f"#{number}"
 
 
-def _planner(row: Mapping[str, Any], number: int, year: int, law: Law | None, out: _Out) -> str | None:
-    """One account through the replay; returns the error message of a bad row."""
+def _planner(
+    row: Mapping[str, Any], number: int, year: int, law: Law | None, out: _Out, *, refused: str | None = None
+) -> str | None:
+    """One account through the replay; returns the error message of a bad row. `refused`: the replay's error,
+    already named on the arrays by the replay's own rule (`_refusal`): the row is not replayed."""
     account = _account_id(row, number)
     try:
         if _text(row.get("id")) is None:
             raise InputError("id", "est obligatoire")
+        if refused is not None:
+            raise ScenarioError(0, refused)  # as the replay raises it: a campaign's events have no line
         result = echeancier_of_row(row, year, law)
     except (ScenarioError, InputError, UnknownTerritory, LawError, ValueError) as error:
         message = f"ligne {number} : {error}"
@@ -730,7 +747,7 @@ def _array_path(
     while len(index):
         rows = batch.take(pa.array(index))
         columns = {name: _campaign_column(rows, name) for name in _NORMALISE}
-        incidents: list[tuple[tuple[date, date], ...] | None] = []
+        incidents: list[tuple[Incident, ...] | None] = []
         if "events" in rows.column_names:
             texts = rows.column("events").to_pylist()
             ceased: list[date | None] = [None] * len(texts)
@@ -770,6 +787,8 @@ def _array_path(
         if incidents.count(None) < len(incidents):
             carried = _carried(campaign, incidents, columns["declaration_date"])
             refused += index[~carried.keep].tolist()  # the replay's: it computes them, or names their error
+            # Those whose error is known without replaying them (`nothing_due`): written as the replay's error.
+            out.refusals.update({int(index[row]): message for row, message in carried.refused.items()})
         _array_rows(campaign, first_row + index, ids, columns["department"], year, out, carried=carried)
         break
     return refused
@@ -807,6 +826,7 @@ class _Carried:
     carried: npt.NDArray[np.int64]
     to: npt.NDArray[np.intp]
     majoration: npt.NDArray[np.int64]  # R243-16, of N, taken with the carried sum (a quarterly payer's)
+    refused: dict[int, str] = field(default_factory=dict)  # row → the replay's error (`_refusal`), not replayed
 
     def taken(self) -> npt.NDArray[np.bool_]:
         """Per incident, whether its row is kept on the arrays."""
@@ -814,7 +834,7 @@ class _Carried:
         return taken
 
 
-def _carried(campaign: Campaign, incidents: Sequence[tuple[tuple[date, date], ...] | None], declared: Any) -> _Carried:
+def _carried(campaign: Campaign, incidents: Sequence[tuple[Incident, ...] | None], declared: Any) -> _Carried:
     """R613-2 III al. 1 and R613-3 I on the arrays, for one payment incident: the instalment due on the missed day
     is not paid, its whole amount is presented again with the next due date after the day it is known
     (`recovered_on`, the replay's rule, asked once per calendar and day) — what the ledger does when nothing else
@@ -851,7 +871,7 @@ def _carried(campaign: Campaign, incidents: Sequence[tuple[tuple[date, date], ..
             continue
         c = int(campaign.calendar[row])
         previous: tuple[int, int] | None = None  # the slots of the last incident and of the date it carried to
-        for due, known in row_incidents:
+        for due, known, _ in row_incidents:
             slot = 12 * (due.year - campaign.year) + due.month - 1
             if (
                 not 0 <= slot < SLOTS
@@ -889,6 +909,11 @@ def _carried(campaign: Campaign, incidents: Sequence[tuple[tuple[date, date], ..
             to.append(target)
             majoration.append(surcharge)
             previous = (slot, target)
+    refused = {}
+    for row in np.flatnonzero(~keep).tolist():  # only where the checks above failed: the others have their due
+        message = _refusal(campaign, row, incidents[row] or ())
+        if message is not None:
+            refused[row] = message
     return _Carried(
         keep,
         np.array(found_rows, dtype=np.intp),
@@ -896,7 +921,47 @@ def _carried(campaign: Campaign, incidents: Sequence[tuple[tuple[date, date], ..
         np.array(carried, dtype=np.int64),
         np.array(to, dtype=np.intp),
         np.array(majoration, dtype=np.int64),
+        refused,
     )
+
+
+def _refusal(campaign: Campaign, row: int, incidents: Sequence[Incident]) -> str | None:
+    """The error the replay gives `row` for its payment incidents when one names a day where nothing is due —
+    `echeancier.nothing_due`, the replay's rule, asked on the parts of the row's slot on that day — else None.
+    The incidents are taken in the replay's order (the day each is known, then `EVENT_ORDER`): the first refused
+    is the replay's error. The parts of a slot are those the replay holds when it reaches the incident: a
+    declaration reaches only the due dates from its effect date, after it. Undecided (None, the replay's) from an
+    incident that would switch a monthly payer to quarterly (R613-2 III: the second consecutive one re-spreads
+    the rest of the year, `_Replay.missed_payment`); a quarterly payer's switches nothing."""
+    c = int(campaign.calendar[row])
+    penalty = campaign.penalty is not None and campaign.penalty[row] != 0
+    effect = int(campaign.effect[row]) if penalty else -1
+    components = (campaign.provisional, campaign.ajustement, campaign.regularisation, campaign.cfp)
+
+    def parts(slot: int) -> tuple[int, ...]:
+        """The amounts called on the row's due date of `slot` (as cents)."""
+        found = tuple(int(component[row, slot]) for component in components)
+        return (*found, int(campaign.penalty[row])) if slot == effect else found  # type: ignore[index]
+
+    def slot_of(day: date) -> int | None:
+        slot = 12 * (day.year - campaign.year) + day.month - 1
+        if not 0 <= slot < SLOTS or np.isnat(campaign.due_dates[c, slot]):
+            return None
+        return slot if _calendar_day(campaign.due_dates[c, slot]) == day else None
+
+    monthly = campaign.calendars[c].startswith("monthly")
+    missed: set[int] = set()
+    for due, _, label in sorted(incidents, key=lambda incident: (incident[1], EVENT_ORDER.index(incident[2]))):
+        slot = slot_of(due)
+        message = nothing_due(label, due, () if slot is None else parts(slot))
+        if message is not None:
+            return message
+        assert slot is not None
+        called = [s for s in range(12 * (slot // 12), slot) if not np.isnat(campaign.due_dates[c, s]) and any(parts(s))]
+        if monthly and called and called[-1] in missed:
+            return None  # consecutive: the rest of the year re-spread quarterly, the replay's
+        missed.add(slot)
+    return None
 
 
 def _declared_on(value: Any) -> date:
@@ -1215,7 +1280,7 @@ def compute_partition(batch: pa.Table, year: int, first_row: int = 1, law: Law |
     errors = []
     rows = batch.take(pa.array(replayed)).to_pylist() if len(replayed) else []
     for index, row in zip(replayed.tolist(), rows, strict=True):
-        message = _planner(row, first_row + index, year, law, out)
+        message = _planner(row, first_row + index, year, law, out, refused=out.refusals.get(index))
         if message is not None:
             errors.append(message)
     instalments = pa.concat_tables([out.replayed_instalments(), *out.tables["instalments"]])
