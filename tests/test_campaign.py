@@ -345,7 +345,13 @@ def test_payment_incidents_on_the_arrays_equal_the_replay(year: int) -> None:
         if any(p["kind"] == "carried_over" for p in record["parts"]) and paths[record["account"]] == "array"
     }
     missed = {r["account"] for r in partition.instalments.to_pylist() if r["missed"] and paths[r["account"]] == "array"}
-    assert len(carried) >= 250 and missed == carried
+    # A credit of the declaration arising while the sum is unpaid is set against it first (R613-1-3 al. 2): only
+    # what it leaves is carried, nothing when it covers the sum.
+    imputed = {
+        r["account"] for r in partition.refunds.to_pylist() if r["imputed_cents"] and paths[r["account"]] == "array"
+    }
+    assert len(carried) >= 250 and carried <= missed and missed - carried <= imputed
+    assert len(imputed) >= 10, len(imputed)
 
 
 def test_hostile_payment_incidents_go_to_the_replay_which_names_their_error() -> None:
@@ -393,13 +399,32 @@ def test_hostile_payment_incidents_go_to_the_replay_which_names_their_error() ->
         "late_rejection": ([{"date": "2026-04-25", "type": "rejected_debit", "due_date": "2026-03-20"}], "array"),
         "after_the_declaration": ([dict(missed, date="2026-06-20")], "array"),
         "quarterly": ([dict(missed, date="2026-08-05")], "array"),  # majorations from the first incident
-        # An income of N-1 of 30,000 €: declared on 2 May, a régularisation credit refunded while the sum missed on
-        # 20 April is unpaid (until 20 May): the ledger sets the credit against it first.
-        "credit_while_unpaid": ([dict(missed, date="2026-04-20")], "planner"),
+        # An income of N-1 of 40,000 €: declared on 2 May, a régularisation credit of 114.32 € refunded while the
+        # sum missed on 20 April is unpaid (until 20 May): the ledger sets the credit against it first (R613-1-3
+        # al. 2), on the arrays too (`rules.imputation`), and carries the rest; a quarterly payer's (its
+        # majorations on two portions) is the replay's.
+        "credit_while_unpaid": ([dict(missed, date="2026-04-20")], "array"),
+        "quarterly_credit_while_unpaid": ([dict(missed, date="2026-05-05")], "planner"),
+        # 30,000 €: the credit covers the whole sum, nothing is carried.
+        "credit_covers_it": ([dict(missed, date="2026-04-20")], "array"),
+        # 80,000 € then 30,000 €: an ajustement credit and a régularisation credit, set against the sum in the order
+        # the replay makes them (the ajustement's first, all of it; the régularisation's for the rest).
+        "two_credits": ([dict(missed, date="2026-04-20")], "array"),
+        # 42,000 € then 20,000 €: the two credits again, the régularisation's mostly refunded.
+        "two_credits_refunded": ([dict(missed, date="2026-04-20")], "array"),
+    }
+    incomes = {
+        "credit_while_unpaid": ("42000", "40000"),
+        "quarterly_credit_while_unpaid": ("42000", "30000"),
+        "credit_covers_it": ("42000", "30000"),
+        "two_credits": ("80000", "30000"),
+        "two_credits_refunded": ("42000", "20000"),
     }
     rows = [dict(base, id=name, events=json.dumps(events)) for name, (events, _) in cases.items()]
-    rows[-1]["income_n1"] = "30000"
     for row in rows:
+        row["income_n2"], row["income_n1"] = incomes.get(row["id"], (row["income_n2"], row["income_n1"]))
+        if row["id"] == "quarterly_credit_while_unpaid":
+            row["declaration_date"] = date(2026, 5, 10)
         if row["id"].startswith(("quarterly", "two_quarterly")):
             row["frequency"] = "quarterly"
     partition = compute_partition(pa.Table.from_pylist(rows), 2026)
@@ -418,6 +443,18 @@ def test_hostile_payment_incidents_go_to_the_replay_which_names_their_error() ->
     ]
     refunds = partition.refunds.to_pylist()
     assert any(r["account"] == "credit_while_unpaid" and r["imputed_cents"] > 0 for r in refunds)
+    # The credit set against the unpaid sum and what is carried make the missed instalment, whole.
+    for name in incomes:
+        if name.startswith("quarterly"):
+            continue
+        records = [r for r in partition.instalments.to_pylist() if r["account"] == name]
+        (missed_row,) = [r for r in records if r["missed"]]
+        carried_parts = [p["amount_cents"] for r in records for p in r["parts"] if p["kind"] == "carried_over"]
+        imputed = sum(r["imputed_cents"] for r in refunds if r["account"] == name)
+        assert imputed > 0 and imputed + sum(carried_parts) == sum(p["amount_cents"] for p in missed_row["parts"])
+        assert (name == "credit_while_unpaid") == bool(carried_parts), name
+    two = [r for r in refunds if r["account"] == "two_credits" and r["imputed_cents"]]
+    assert [(r["kind"], r["amount_cents"] == 0) for r in two] == [("ajustement", True), ("regularisation", False)]
     # Worked example: the quarterly instalment of 5 August missed, carried to 5 November (3 months): 5 % + 3 × 0.2 %
     # of its contributions (R243-16 I and II), each rounded to the cent.
     rows_q = [r for r in partition.instalments.to_pylist() if r["account"] == "quarterly"]
@@ -481,10 +518,18 @@ def test_an_incident_where_nothing_is_due_is_refused_on_the_arrays_as_the_replay
     cases: dict[str, tuple[list[dict[str, Any]], str | None, bool]] = {
         # name: (events, the error, replayed)
         "brought_to_nothing": ([dict(missed, date="2026-07-20")], nothing, False),
-        "on_the_effect_date": ([dict(missed, date="2026-05-20")], "missed_payment: nothing is due on 2026-05-20", False),
+        "on_the_effect_date": (
+            [dict(missed, date="2026-05-20")],
+            "missed_payment: nothing is due on 2026-05-20",
+            False,
+        ),
         "december": ([dict(missed, date="2026-12-20")], "missed_payment: nothing is due on 2026-12-20", False),
         "no_due_date": ([dict(missed, date="2026-03-05")], "missed_payment: nothing is due on 2026-03-05", False),
-        "late_rejection": ([rejected("2026-06-03", "2026-05-20")], "rejected_debit: nothing is due on 2026-05-20", False),
+        "late_rejection": (
+            [rejected("2026-06-03", "2026-05-20")],
+            "rejected_debit: nothing is due on 2026-05-20",
+            False,
+        ),
         "after_one_of_its_own": ([dict(missed, date="2026-03-20"), dict(missed, date="2026-07-20")], nothing, False),
         # The replay reaches the missed payment of 20 July before the rejection known on 25 August.
         "replay_order": ([rejected("2026-08-25", "2026-03-05"), dict(missed, date="2026-07-20")], nothing, False),
@@ -506,8 +551,8 @@ def test_an_incident_where_nothing_is_due_is_refused_on_the_arrays_as_the_replay
             "missed_payment: nothing is due on 2026-08-05",
             False,
         ),
-        # Something due, but the credit of 2 May arises while it is unpaid (until 20 May): the replay's.
-        "credit_while_unpaid": ([dict(missed, date="2026-04-20")], None, True),
+        # Something due, the credit of 2 May set against it while it is unpaid (until 20 May): on the arrays.
+        "credit_while_unpaid": ([dict(missed, date="2026-04-20")], None, False),
         "something_due": ([dict(missed, date="2026-04-20")], None, False),  # declared 2 June: on the arrays
     }
     rows = [dict(base, id=name, events=json.dumps(events)) for name, (events, _, _) in cases.items()]

@@ -45,6 +45,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 from pydantic import ValidationError
 
 from echeancier.account.ledger import initial_majoration, majoration_rates, portion
+from echeancier.contributions.exact import SCALAR
 from echeancier.contributions.situation import MAX_INCOME, InputError
 from echeancier.contributions.territory import MAYOTTE, mayotte_rules_for, territory
 from echeancier.contributions.vectorized import RowInputError
@@ -59,6 +60,7 @@ from echeancier.schedule.echeancier import (
     nothing_due,
     recovered_on,
 )
+from echeancier.schedule.rules import imputation
 from echeancier.schedule.scenario import MissedPayment, RejectedDebit, ScenarioError, parse_scenario
 from echeancier.schedule.vectorized import OFF_KINDS, PARTS, SLOTS, Campaign, campaign_many
 
@@ -827,6 +829,8 @@ class _Carried:
     to: npt.NDArray[np.intp]
     majoration: npt.NDArray[np.int64]  # R243-16, of N, taken with the carried sum (a quarterly payer's)
     refused: dict[int, str] = field(default_factory=dict)  # row → the replay's error (`_refusal`), not replayed
+    # Per row, the ajustement's and the régularisation's credit set against the unpaid sum (R613-1-3 al. 2), cents
+    imputed: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
 
     def taken(self) -> npt.NDArray[np.bool_]:
         """Per incident, whether its row is kept on the arrays."""
@@ -861,6 +865,7 @@ def _carried(campaign: Campaign, incidents: Sequence[tuple[Incident, ...] | None
     law = campaign.law or load_law()
     total = campaign.total()
     credit = (campaign.ajustement_refund != 0) | (campaign.regularisation_refund != 0)
+    imputed: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
     dates_of = {
         c: [_calendar_day(due) for due in campaign.due_dates[c] if not np.isnat(due)]
         for c in range(len(campaign.calendars))
@@ -888,11 +893,29 @@ def _carried(campaign: Campaign, incidents: Sequence[tuple[Incident, ...] | None
             if (c, after) not in recovery:
                 recovery[c, after] = recovered_on(after, dates_of[c])
             found = recovery[c, after]
-            if found is None or (credit[row] and due < _declared_on(declared[row]) <= found):
+            if found is None:
                 keep[row] = False
                 break
+            unpaid = int(total[row, slot])
+            quarterly = not campaign.calendars[c].startswith("monthly")
+            if credit[row] and due < _declared_on(declared[row]) <= found:
+                # The credit notes of the declaration arise while the sum is unpaid: the ledger sets them against
+                # it first, the ajustement's then the régularisation's (the order `_Replay.settle` makes them; on
+                # the day of the collection, before it), and carries the rest. A quarterly payer's majorations
+                # would then run on two portions: the replay's.
+                if quarterly:
+                    keep[row] = False
+                    break
+                if imputed is None:
+                    imputed = (np.zeros(count, dtype=np.int64), np.zeros(count, dtype=np.int64))
+                for credits, given in zip(
+                    imputed, (campaign.ajustement_refund, campaign.regularisation_refund), strict=True
+                ):
+                    (taken,), _ = imputation(SCALAR, int(given[row]), [unpaid])
+                    credits[row] += taken
+                    unpaid -= taken
             surcharge = 0
-            if not campaign.calendars[c].startswith("monthly"):
+            if quarterly:
                 delay = law.value_near("majorations.droit_erreur_delai_jours", due)
                 assert isinstance(delay, int)
                 if found <= due + timedelta(days=delay):
@@ -905,7 +928,7 @@ def _carried(campaign: Campaign, incidents: Sequence[tuple[Incident, ...] | None
             target = 12 * (found.year - campaign.year) + found.month - 1
             found_rows.append(row)
             missed.append(due)
-            carried.append(int(total[row, slot]))
+            carried.append(unpaid)
             to.append(target)
             majoration.append(surcharge)
             previous = (slot, target)
@@ -922,6 +945,7 @@ def _carried(campaign: Campaign, incidents: Sequence[tuple[Incident, ...] | None
         np.array(to, dtype=np.intp),
         np.array(majoration, dtype=np.int64),
         refused,
+        imputed,
     )
 
 
@@ -1153,7 +1177,14 @@ def _array_rows(
     parts = _Parts(*columns)
     missed = None if carried is None else (carried.row, carried.missed)
     out.tables["instalments"].append(parts.instalments(ids, ordered=len(pieces) == 1, missed=missed))
-    _array_refunds(campaign, ids, year, out, keep=None if carried is None else carried.keep)
+    _array_refunds(
+        campaign,
+        ids,
+        year,
+        out,
+        keep=None if carried is None else carried.keep,
+        imputed=None if carried is None else carried.imputed,
+    )
     accounts = pa.table(
         [
             ids,
@@ -1220,30 +1251,39 @@ def _array_notes(campaign: Campaign, amounts: Sequence[npt.NDArray[np.int64]], y
 
 
 def _array_refunds(
-    campaign: Campaign, ids: pa.Array, year: int, out: _Out, *, keep: npt.NDArray[np.bool_] | None = None
+    campaign: Campaign,
+    ids: pa.Array,
+    year: int,
+    out: _Out,
+    *,
+    keep: npt.NDArray[np.bool_] | None = None,
+    imputed: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None,
 ) -> None:
     """The refunds of `Campaign.refunds`, as columns: the ajustement's and the régularisation's refunded on the
     refund date, the régularisation credit set against the instalments on the effect date; by date, then in that
-    order (the order they arise in the replay)."""
+    order (the order they arise in the replay). `imputed`: the ajustement's and the régularisation's credit set
+    against an unpaid sum (`_Carried.imputed`), not refunded."""
     rows = np.arange(len(campaign))
     effect = campaign.effect_dates()
     zero = np.zeros(len(campaign), dtype=np.int64)
+    on_debts = (zero, zero) if imputed is None else imputed
     pieces = [
-        # (amount, imputed on instalments, date, year), in the order they arise (their rank)
-        (campaign.ajustement_refund, zero, campaign.refund_date, year),
-        (zero, campaign.regularisation_on_instalments, effect, year - 1),
-        (campaign.regularisation_refund, zero, campaign.refund_date, year - 1),
+        # (credit, imputed on instalments, on older debts, date, year), in the order they arise (their rank)
+        (campaign.ajustement_refund, zero, on_debts[0], campaign.refund_date, year),
+        (zero, campaign.regularisation_on_instalments, zero, effect, year - 1),
+        (campaign.regularisation_refund, zero, on_debts[1], campaign.refund_date, year - 1),
     ]
     kinds = pa.array(["ajustement", "regularisation", "regularisation"])
-    columns: dict[str, list[Any]] = {name: [] for name in ("row", "date", "year", "amount", "on", "rank")}
-    for rank, (amount, on_instalments, when, refund_year) in enumerate(pieces):
+    columns: dict[str, list[Any]] = {name: [] for name in ("row", "date", "year", "amount", "imputed", "on", "rank")}
+    for rank, (amount, on_instalments, on_older, when, refund_year) in enumerate(pieces):
         found = (amount != 0) | (on_instalments != 0)
         if keep is not None:
             found &= keep
         columns["row"].append(rows[found])
         columns["date"].append(when[found])
         columns["year"].append(np.full(int(found.sum()), refund_year, dtype=np.int16))
-        columns["amount"].append(amount[found])
+        columns["amount"].append((amount - on_older)[found])
+        columns["imputed"].append(on_older[found])
         columns["on"].append(on_instalments[found])
         columns["rank"].append(np.full(int(found.sum()), rank, dtype=np.int8))
     joined = {name: np.concatenate(values) for name, values in columns.items()}
@@ -1256,7 +1296,7 @@ def _array_refunds(
                 kinds.take(pa.array(joined["rank"][order])),
                 pa.array(joined["year"][order], pa.int16()),
                 pa.array(joined["amount"][order], pa.int64()),
-                pa.array(np.zeros(len(order), dtype=np.int64), pa.int64()),
+                pa.array(joined["imputed"][order], pa.int64()),
                 pa.array(joined["on"][order], pa.int64()),
             ],
             schema=REFUNDS_SCHEMA,
