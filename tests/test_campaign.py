@@ -576,6 +576,46 @@ def test_an_incident_where_nothing_is_due_is_refused_on_the_arrays_as_the_replay
     assert accounts["after_consecutive"]["path"] in ("planner", "error")
 
 
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_random_incidents_on_any_day_with_credits_equal_the_replay(year: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """300 random accounts whose income fell (a régularisation or ajustement credit at the declaration), with one to
+    three missed payments or rejections on any 5th or 20th of N — due dates or not, brought to nothing by the credit
+    or not, consecutive or apart, known up to 40 days late, monthly and quarterly: each equal to `build_echeancier`
+    account by account (its instalments, refunds with what they set against the unpaid sum, or its error word for
+    word), and no row replayed whose error the arrays named (`nothing_due`)."""
+    rng = random.Random(f"any-day-{year}")
+    rows = []
+    for number in range(300):
+        row = random_account(rng, year, number, rng.choice(("steady", "first_year", "second_year", "acre", "rsa")))
+        row["id"] = f"any-day-{number}"
+        row["income_n2"] = str(rng.randint(20_000, 150_000))
+        row["income_n1"] = str(rng.randint(0, int(row["income_n2"])))
+        quarterly = row["frequency"] == "quarterly" or not row["direct_debit"]
+        own = (
+            [date(year, m, 5) for m in (2, 5, 8, 11)]
+            if quarterly
+            else [date(year, m, row["day"]) for m in range(1, 13)]
+        )
+        anywhere = [date(year, month, day) for month in range(1, 13) for day in (5, 20)]
+        count = rng.choice((1, 1, 2, 3))
+        days = sorted({rng.choice(own if rng.random() < 0.8 else anywhere) for _ in range(count)})
+        row["events"] = json.dumps([_incident(rng, day, year) for day in days])
+        if rng.random() < 0.5:  # declared while the first sum is unpaid: its credits set against it
+            row["declaration_date"] = min(days[0] + timedelta(days=rng.randint(1, 31)), date(year, 12, 31))
+        rows.append(row)
+    replayed = _replayed_ids(monkeypatch)
+    partition = compute_partition(pa.Table.from_pylist(rows), year)
+    found = differences(rows, year, partition.instalments, partition.refunds, partition.accounts)
+    assert not found, "\n".join(found[:3])
+    accounts = {a["account"]: a for a in partition.accounts.to_pylist()}
+    named = {name for name, a in accounts.items() if a["path"] == "error" and name not in replayed}
+    assert named and all("nothing is due on" in accounts[name]["error"] for name in named)
+    assert len(named) >= 30, len(named)
+    on_arrays = {name for name, a in accounts.items() if a["path"] == "array"}
+    imputed = {r["account"] for r in partition.refunds.to_pylist() if r["imputed_cents"]}
+    assert len(on_arrays) >= 60 and len(on_arrays & imputed) >= 10, (len(on_arrays), len(on_arrays & imputed))
+
+
 def test_payment_incidents_read_from_text_columns_as_a_csv_gives_them() -> None:
     """Every column as text (a CSV's), spaces around the declaration date and French amounts: the incidents are
     read as the replay reads them and computed on the arrays, equal to it."""
