@@ -10,7 +10,9 @@ the same texts, chosen by row (docs/campaign.md):
   or without ACRE or RSA, and at most one cessation, modulation, payment-day change or quarterly option in N
   (`lone_cessation`, `lone_change`), or payment incidents of N each of its own (`payment_incidents`, `_carried`:
   the instalment missed, its sum carried to the next due date, R613-2 III al. 1, a quarterly payer's
-  majorations), goes through `schedule.vectorized.campaign_many`: the replay's own rules over integer cents
+  majorations, a monthly payer's credit of the declaration set against it first; an incident where nothing is
+  due is the replay's error, named by its rule `echeancier.nothing_due` without replaying the row), goes
+  through `schedule.vectorized.campaign_many`: the replay's own rules over integer cents
   (`spread.equal_instalments`, `rules.ajustement_split`, `rules.imputation`, `rules.annualised`,
   `rules.modulation`) on arrays of accounts, the amounts of `simulate_many` (its `forfait` for the flat-rate
   base), the due dates of `calendar`;
@@ -848,10 +850,12 @@ def _carried(campaign: Campaign, incidents: Sequence[tuple[Incident, ...] | None
     0.2 % per month or fraction of month to the day they are collected (R243-16 II) — the ledger's own functions
     (`ledger.majoration_rates`, `initial_majoration`, `portion`) — posted and collected with the carried sum;
     the droit à l'erreur of R243-11 cannot waive them, the sum not being paid within its 30 days (a row where it
-    would be is the replay's, which weighs the other conditions). Left to the replay (`keep` False) too: a day
-    that is no due date of the row or with nothing due (the replay names the error), no due date after it in N or
-    N+1, and a credit note (a refund of the ajustement or the régularisation, arising on the declaration day) while
-    the sum is unpaid: the ledger sets it against that debt first (R613-1-3 al. 2). Several incidents are taken
+    would be is the replay's, which weighs the other conditions). A credit note (a refund of the ajustement or the
+    régularisation, arising on the declaration day) while a monthly payer's sum is unpaid is set against that debt
+    first (R613-1-3 al. 2: `rules.imputation`, as `Ledger.credit_note`), the rest carried (`imputed`). Left to the
+    replay (`keep` False) too: a day that is no due date of the row or with nothing due (the replay names the
+    error: `refused`, found by `_refusal` without replaying the row), no due date after it in N or N+1, and a
+    quarterly payer's credit note while the sum is unpaid. Several incidents are taken
     when each is of its own: an instalment called (not nothing) falls between two of them, and each sum is carried
     before the next incident's due date — a monthly payer's second consecutive incident switches the rest of the
     year to quarterly and bears majorations (R613-2 III), the replay's."""
