@@ -368,10 +368,10 @@ _INCIDENTS: dict[str, type[MissedPayment] | type[RejectedDebit]] = {
 }
 
 
-Incident = tuple[date, date, str]  # the due date of the instalment missed, the day it is known unpaid, the type
+PaymentIncident = tuple[date, date, str]  # the due date of the instalment missed, the day it is known unpaid, the type
 
 
-def payment_incidents(events: Any, year: int) -> tuple[Incident, ...] | None:
+def payment_incidents(events: Any, year: int) -> tuple[PaymentIncident, ...] | None:
     """The (due date, day it is known unpaid, type) of each event, in due date order, when `events` (a row's JSON text)
     are only payment incidents of instalments of N, each of its own instalment, read by the scenario's own models:
     a missed payment `{"date", "type": "missed_payment"}`, or a rejected direct debit with its collection date
@@ -751,7 +751,7 @@ def _array_path(
     while len(index):
         rows = batch.take(pa.array(index))
         columns = {name: _campaign_column(rows, name) for name in _NORMALISE}
-        incidents: list[tuple[Incident, ...] | None] = []
+        incidents: list[tuple[PaymentIncident, ...] | None] = []
         if "events" in rows.column_names:
             texts = rows.column("events").to_pylist()
             ceased: list[date | None] = [None] * len(texts)
@@ -840,7 +840,7 @@ class _Carried:
         return taken
 
 
-def _carried(campaign: Campaign, incidents: Sequence[tuple[Incident, ...] | None], declared: Any) -> _Carried:
+def _carried(campaign: Campaign, incidents: Sequence[tuple[PaymentIncident, ...] | None], declared: Any) -> _Carried:
     """R613-2 III al. 1 and R613-3 I on the arrays, for one payment incident: the instalment due on the missed day
     is not paid, its whole amount is presented again with the next due date after the day it is known
     (`recovered_on`, the replay's rule, asked once per calendar and day) — what the ledger does when nothing else
@@ -953,7 +953,7 @@ def _carried(campaign: Campaign, incidents: Sequence[tuple[Incident, ...] | None
     )
 
 
-def _refusal(campaign: Campaign, row: int, incidents: Sequence[Incident]) -> str | None:
+def _refusal(campaign: Campaign, row: int, incidents: Sequence[PaymentIncident]) -> str | None:
     """The error the replay gives `row` for its payment incidents when one names a day where nothing is due —
     `echeancier.nothing_due`, the replay's rule, asked on the parts of the row's slot on that day — else None.
     The incidents are taken in the replay's order (the day each is known, then `EVENT_ORDER`): the first refused
