@@ -27,6 +27,7 @@ from echeancier.contributions.vectorized import RowInputError
 from echeancier.kernel.inputs import InputError
 from echeancier.law import Law
 from echeancier.law.loader import PARAMETERS_DIR, load_directory
+from echeancier.schedule import campaign as campaign_module
 from echeancier.schedule.campaign import _PART_ORDER, _Parts, compute_partition, echeancier_of_row
 from echeancier.schedule.campaign_run import SUBDIRS, file_tasks, run_campaign
 from echeancier.schedule.echeancier import KINDS
@@ -344,7 +345,13 @@ def test_payment_incidents_on_the_arrays_equal_the_replay(year: int) -> None:
         if any(p["kind"] == "carried_over" for p in record["parts"]) and paths[record["account"]] == "array"
     }
     missed = {r["account"] for r in partition.instalments.to_pylist() if r["missed"] and paths[r["account"]] == "array"}
-    assert len(carried) >= 250 and missed == carried
+    # A credit of the declaration arising while the sum is unpaid is set against it first (R613-1-3 al. 2): only
+    # what it leaves is carried, nothing when it covers the sum.
+    imputed = {
+        r["account"] for r in partition.refunds.to_pylist() if r["imputed_cents"] and paths[r["account"]] == "array"
+    }
+    assert len(carried) >= 250 and carried <= missed and missed - carried <= imputed
+    assert len(imputed) >= 10, len(imputed)
 
 
 def test_hostile_payment_incidents_go_to_the_replay_which_names_their_error() -> None:
@@ -392,13 +399,32 @@ def test_hostile_payment_incidents_go_to_the_replay_which_names_their_error() ->
         "late_rejection": ([{"date": "2026-04-25", "type": "rejected_debit", "due_date": "2026-03-20"}], "array"),
         "after_the_declaration": ([dict(missed, date="2026-06-20")], "array"),
         "quarterly": ([dict(missed, date="2026-08-05")], "array"),  # majorations from the first incident
-        # An income of N-1 of 30,000 €: declared on 2 May, a régularisation credit refunded while the sum missed on
-        # 20 April is unpaid (until 20 May): the ledger sets the credit against it first.
-        "credit_while_unpaid": ([dict(missed, date="2026-04-20")], "planner"),
+        # An income of N-1 of 40,000 €: declared on 2 May, a régularisation credit of 114.32 € refunded while the
+        # sum missed on 20 April is unpaid (until 20 May): the ledger sets the credit against it first (R613-1-3
+        # al. 2), on the arrays too (`rules.imputation`), and carries the rest; a quarterly payer's (its
+        # majorations on two portions) is the replay's.
+        "credit_while_unpaid": ([dict(missed, date="2026-04-20")], "array"),
+        "quarterly_credit_while_unpaid": ([dict(missed, date="2026-05-05")], "planner"),
+        # 30,000 €: the credit covers the whole sum, nothing is carried.
+        "credit_covers_it": ([dict(missed, date="2026-04-20")], "array"),
+        # 80,000 € then 30,000 €: an ajustement credit and a régularisation credit, set against the sum in the order
+        # the replay makes them (the ajustement's first, all of it; the régularisation's for the rest).
+        "two_credits": ([dict(missed, date="2026-04-20")], "array"),
+        # 42,000 € then 20,000 €: the two credits again, the régularisation's mostly refunded.
+        "two_credits_refunded": ([dict(missed, date="2026-04-20")], "array"),
+    }
+    incomes = {
+        "credit_while_unpaid": ("42000", "40000"),
+        "quarterly_credit_while_unpaid": ("42000", "30000"),
+        "credit_covers_it": ("42000", "30000"),
+        "two_credits": ("80000", "30000"),
+        "two_credits_refunded": ("42000", "20000"),
     }
     rows = [dict(base, id=name, events=json.dumps(events)) for name, (events, _) in cases.items()]
-    rows[-1]["income_n1"] = "30000"
     for row in rows:
+        row["income_n2"], row["income_n1"] = incomes.get(row["id"], (row["income_n2"], row["income_n1"]))
+        if row["id"] == "quarterly_credit_while_unpaid":
+            row["declaration_date"] = date(2026, 5, 10)
         if row["id"].startswith(("quarterly", "two_quarterly")):
             row["frequency"] = "quarterly"
     partition = compute_partition(pa.Table.from_pylist(rows), 2026)
@@ -417,6 +443,18 @@ def test_hostile_payment_incidents_go_to_the_replay_which_names_their_error() ->
     ]
     refunds = partition.refunds.to_pylist()
     assert any(r["account"] == "credit_while_unpaid" and r["imputed_cents"] > 0 for r in refunds)
+    # The credit set against the unpaid sum and what is carried make the missed instalment, whole.
+    for name in incomes:
+        if name.startswith("quarterly"):
+            continue
+        records = [r for r in partition.instalments.to_pylist() if r["account"] == name]
+        (missed_row,) = [r for r in records if r["missed"]]
+        carried_parts = [p["amount_cents"] for r in records for p in r["parts"] if p["kind"] == "carried_over"]
+        imputed = sum(r["imputed_cents"] for r in refunds if r["account"] == name)
+        assert imputed > 0 and imputed + sum(carried_parts) == sum(p["amount_cents"] for p in missed_row["parts"])
+        assert (name == "credit_while_unpaid") == bool(carried_parts), name
+    two = [r for r in refunds if r["account"] == "two_credits" and r["imputed_cents"]]
+    assert [(r["kind"], r["amount_cents"] == 0) for r in two] == [("ajustement", True), ("regularisation", False)]
     # Worked example: the quarterly instalment of 5 August missed, carried to 5 November (3 months): 5 % + 3 × 0.2 %
     # of its contributions (R243-16 I and II), each rounded to the cent.
     rows_q = [r for r in partition.instalments.to_pylist() if r["account"] == "quarterly"]
@@ -432,6 +470,150 @@ def test_hostile_payment_incidents_go_to_the_replay_which_names_their_error() ->
         "year": 2026,
         "amount_cents": int(five.quantize(Decimal(1), ROUND_HALF_UP) + six.quantize(Decimal(1), ROUND_HALF_UP)),
     }
+
+
+def _replayed_ids(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The identifiers of the rows `compute_partition` hands to the replay from now on."""
+    replayed: list[str] = []
+    replay = campaign_module.echeancier_of_row
+
+    def recording(row: Any, year: int, law: Law | None = None) -> Any:
+        replayed.append(row["id"])
+        return replay(row, year, law)
+
+    monkeypatch.setattr(campaign_module, "echeancier_of_row", recording)
+    return replayed
+
+
+def test_an_incident_where_nothing_is_due_is_refused_on_the_arrays_as_the_replay_refuses_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`echeancier.nothing_due`, the replay's rule, asked on the arrays: an incident on a day the régularisation
+    credit brought to nothing (an income of N-1 of 0 € after 150,000 € in N-2, declared on 2 May: nothing is
+    called from 20 May to 20 October nor on 20 December), or on a day that is no due date, is the replay's error,
+    word for word, without replaying the row — the first incident the replay reaches (the day each is known, then
+    the order of the event types), not the first due. An incident after a monthly payer's second consecutive one
+    (the rest of the year re-spread quarterly, R613-2 III) is the replay's to decide; a quarterly payer's
+    consecutive incidents switch nothing, so its third is decided on the arrays."""
+    base = {
+        "profession": "commercant",
+        "activity_start": date(2015, 6, 1),
+        "frequency": "monthly",
+        "day": 20,
+        "direct_debit": True,
+        "department": "75",
+        "acre": False,
+        "rsa": False,
+        "income_n2": "150000",
+        "income_n1": "0",
+        "declaration_date": date(2026, 5, 2),
+        "scenario": None,
+    }
+    missed = {"type": "missed_payment"}
+
+    def rejected(known: str, due: str) -> dict[str, Any]:
+        return {"date": known, "type": "rejected_debit", "due_date": due}
+
+    nothing = "missed_payment: nothing is due on 2026-07-20"
+    cases: dict[str, tuple[list[dict[str, Any]], str | None, bool]] = {
+        # name: (events, the error, replayed)
+        "brought_to_nothing": ([dict(missed, date="2026-07-20")], nothing, False),
+        "on_the_effect_date": (
+            [dict(missed, date="2026-05-20")],
+            "missed_payment: nothing is due on 2026-05-20",
+            False,
+        ),
+        "december": ([dict(missed, date="2026-12-20")], "missed_payment: nothing is due on 2026-12-20", False),
+        "no_due_date": ([dict(missed, date="2026-03-05")], "missed_payment: nothing is due on 2026-03-05", False),
+        "late_rejection": (
+            [rejected("2026-06-03", "2026-05-20")],
+            "rejected_debit: nothing is due on 2026-05-20",
+            False,
+        ),
+        "after_one_of_its_own": ([dict(missed, date="2026-03-20"), dict(missed, date="2026-07-20")], nothing, False),
+        # The replay reaches the missed payment of 20 July before the rejection known on 25 August.
+        "replay_order": ([rejected("2026-08-25", "2026-03-05"), dict(missed, date="2026-07-20")], nothing, False),
+        # The same day: the missed payment before the rejection (EVENT_ORDER).
+        "same_day": ([rejected("2026-07-20", "2026-03-05"), dict(missed, date="2026-07-20")], nothing, False),
+        "rejection_first": (
+            [rejected("2026-07-19", "2026-03-05"), dict(missed, date="2026-07-20")],
+            "rejected_debit: nothing is due on 2026-03-05",
+            False,
+        ),
+        # 20 March and 20 April missed: the rest of the year quarterly from 21 April (the replay's to re-spread).
+        "after_consecutive": (
+            [dict(missed, date="2026-03-20"), dict(missed, date="2026-04-20"), dict(missed, date="2026-07-20")],
+            None,
+            True,
+        ),
+        "quarterly_after_consecutive": (
+            [dict(missed, date="2026-02-05"), dict(missed, date="2026-05-05"), dict(missed, date="2026-08-05")],
+            "missed_payment: nothing is due on 2026-08-05",
+            False,
+        ),
+        # Something due, the credit of 2 May set against it while it is unpaid (until 20 May): on the arrays.
+        "credit_while_unpaid": ([dict(missed, date="2026-04-20")], None, False),
+        "something_due": ([dict(missed, date="2026-04-20")], None, False),  # declared 2 June: on the arrays
+    }
+    rows = [dict(base, id=name, events=json.dumps(events)) for name, (events, _, _) in cases.items()]
+    for row in rows:
+        if row["id"].startswith("quarterly"):
+            row["frequency"] = "quarterly"
+    rows[-1]["declaration_date"] = date(2026, 6, 2)
+    replayed = _replayed_ids(monkeypatch)
+    partition = compute_partition(pa.Table.from_pylist(rows), 2026)
+    found = differences(rows, 2026, partition.instalments, partition.refunds, partition.accounts)
+    assert not found, "\n".join(found[:3])
+    accounts = {a["account"]: a for a in partition.accounts.to_pylist()}
+    for number, (name, (_, error, replay)) in enumerate(cases.items(), start=1):
+        assert (name in replayed) == replay, name
+        if error is not None:
+            message = f"ligne {number} : {error}"
+            assert accounts[name]["error"] == message and accounts[name]["path"] == "error", (name, accounts[name])
+            assert message in partition.errors
+        elif not replay:
+            assert accounts[name]["path"] == "array", name
+    assert accounts["after_consecutive"]["path"] in ("planner", "error")
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_random_incidents_on_any_day_with_credits_equal_the_replay(year: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """300 random accounts whose income fell (a régularisation or ajustement credit at the declaration), with one to
+    three missed payments or rejections on any 5th or 20th of N — due dates or not, brought to nothing by the credit
+    or not, consecutive or apart, known up to 40 days late, monthly and quarterly: each equal to `build_echeancier`
+    account by account (its instalments, refunds with what they set against the unpaid sum, or its error word for
+    word), and no row replayed whose error the arrays named (`nothing_due`)."""
+    rng = random.Random(f"any-day-{year}")
+    rows = []
+    for number in range(300):
+        row = random_account(rng, year, number, rng.choice(("steady", "first_year", "second_year", "acre", "rsa")))
+        row["id"] = f"any-day-{number}"
+        row["income_n2"] = str(rng.randint(20_000, 150_000))
+        row["income_n1"] = str(rng.randint(0, int(row["income_n2"])))
+        quarterly = row["frequency"] == "quarterly" or not row["direct_debit"]
+        own = (
+            [date(year, m, 5) for m in (2, 5, 8, 11)]
+            if quarterly
+            else [date(year, m, row["day"]) for m in range(1, 13)]
+        )
+        anywhere = [date(year, month, day) for month in range(1, 13) for day in (5, 20)]
+        count = rng.choice((1, 1, 2, 3))
+        days = sorted({rng.choice(own if rng.random() < 0.8 else anywhere) for _ in range(count)})
+        row["events"] = json.dumps([_incident(rng, day, year) for day in days])
+        if rng.random() < 0.5:  # declared while the first sum is unpaid: its credits set against it
+            row["declaration_date"] = min(days[0] + timedelta(days=rng.randint(1, 31)), date(year, 12, 31))
+        rows.append(row)
+    replayed = _replayed_ids(monkeypatch)
+    partition = compute_partition(pa.Table.from_pylist(rows), year)
+    found = differences(rows, year, partition.instalments, partition.refunds, partition.accounts)
+    assert not found, "\n".join(found[:3])
+    accounts = {a["account"]: a for a in partition.accounts.to_pylist()}
+    named = {name for name, a in accounts.items() if a["path"] == "error" and name not in replayed}
+    assert named and all("nothing is due on" in accounts[name]["error"] for name in named)
+    assert len(named) >= 30, len(named)
+    on_arrays = {name for name, a in accounts.items() if a["path"] == "array"}
+    imputed = {r["account"] for r in partition.refunds.to_pylist() if r["imputed_cents"]}
+    assert len(on_arrays) >= 60 and len(on_arrays & imputed) >= 10, (len(on_arrays), len(on_arrays & imputed))
 
 
 def test_payment_incidents_read_from_text_columns_as_a_csv_gives_them() -> None:

@@ -26,10 +26,12 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from echeancier.contributions.exact import SCALAR
 from echeancier.kernel.dates import add_months
 from echeancier.kernel.fmt import format_euros
 from echeancier.law import Law, load_law
 from echeancier.schedule.majorations import months_elapsed
+from echeancier.schedule.rules import imputation
 from echeancier.schedule.spread import spread
 
 Day = date  # for annotations in classes that have a field named `date`
@@ -547,11 +549,15 @@ class Ledger:
 
     def credit_note(self, note: CreditNote) -> None:
         """R613-1-3 al. 2, R613-5 II: the credit is first set against the older debts, oldest first; the rest is
-        refunded."""
+        refunded: `rules.imputation`, the rule the campaign's arrays ask too (`campaign._carried`)."""
         credit = self.post_credit(note.date, f"{note.kind}_credit", note.year, note.amount)
         credit.refund_on = note.refund_on
         credit.note = note
-        self.spend(credit, note.date, [d for d in self.exigible(note.date) if d.due < note.date])
+        older = [d for d in self.exigible(note.date) if d.due < note.date]
+        taken, _ = imputation(SCALAR, credit.left, [d.unpaid for d in older])
+        for debit, part in zip(older, taken, strict=True):
+            if part:
+                self.allocate(credit, debit, note.date, limit=part)
 
     def refund(self, credit: _Credit, day: date) -> None:
         assert credit.note is not None

@@ -10,7 +10,9 @@ the same texts, chosen by row (docs/campaign.md):
   or without ACRE or RSA, and at most one cessation, modulation, payment-day change or quarterly option in N
   (`lone_cessation`, `lone_change`), or payment incidents of N each of its own (`payment_incidents`, `_carried`:
   the instalment missed, its sum carried to the next due date, R613-2 III al. 1, a quarterly payer's
-  majorations), goes through `schedule.vectorized.campaign_many`: the replay's own rules over integer cents
+  majorations, a monthly payer's credit of the declaration set against it first; an incident where nothing is
+  due is the replay's error, named by its rule `echeancier.nothing_due` without replaying the row), goes
+  through `schedule.vectorized.campaign_many`: the replay's own rules over integer cents
   (`spread.equal_instalments`, `rules.ajustement_split`, `rules.imputation`, `rules.annualised`,
   `rules.modulation`) on arrays of accounts, the amounts of `simulate_many` (its `forfait` for the flat-rate
   base), the due dates of `calendar`;
@@ -45,13 +47,22 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 from pydantic import ValidationError
 
 from echeancier.account.ledger import initial_majoration, majoration_rates, portion
+from echeancier.contributions.exact import SCALAR
 from echeancier.contributions.situation import MAX_INCOME, InputError
 from echeancier.contributions.territory import MAYOTTE, mayotte_rules_for, territory
 from echeancier.contributions.vectorized import RowInputError
 from echeancier.law import Law, LawError, load_law, supported_years
 from echeancier.organisms import UnknownTerritory, organism_for
 from echeancier.schedule import declarations
-from echeancier.schedule.echeancier import KINDS, Echeancier, build_echeancier, recovered_on
+from echeancier.schedule.echeancier import (
+    EVENT_ORDER,
+    KINDS,
+    Echeancier,
+    build_echeancier,
+    nothing_due,
+    recovered_on,
+)
+from echeancier.schedule.rules import imputation
 from echeancier.schedule.scenario import MissedPayment, RejectedDebit, ScenarioError, parse_scenario
 from echeancier.schedule.vectorized import OFF_KINDS, PARTS, SLOTS, Campaign, campaign_many
 
@@ -357,8 +368,11 @@ _INCIDENTS: dict[str, type[MissedPayment] | type[RejectedDebit]] = {
 }
 
 
-def payment_incidents(events: Any, year: int) -> tuple[tuple[date, date], ...] | None:
-    """The (due date, day it is known unpaid) of each event, in due date order, when `events` (a row's JSON text)
+PaymentIncident = tuple[date, date, str]  # the due date of the instalment missed, the day it is known unpaid, the type
+
+
+def payment_incidents(events: Any, year: int) -> tuple[PaymentIncident, ...] | None:
+    """The (due date, day it is known unpaid, type) of each event, in due date order, when `events` (a row's JSON text)
     are only payment incidents of instalments of N, each of its own instalment, read by the scenario's own models:
     a missed payment `{"date", "type": "missed_payment"}`, or a rejected direct debit with its collection date
     `{"date", "type": "rejected_debit", "due_date"[, "reason"]}` known on or after it, in N. None otherwise (the
@@ -379,8 +393,8 @@ def payment_incidents(events: Any, year: int) -> tuple[tuple[date, date], ...] |
         due = event.due_date if isinstance(event, RejectedDebit) else event.date
         if due is None or due.year != year or event.date.year != year or event.date < due:
             return None
-        incidents.append((due, event.date))
-    if len({due for due, _ in incidents}) != len(incidents) or len({(e["type"], e["date"]) for e in found}) != len(
+        incidents.append((due, event.date, event.type))
+    if len({due for due, _, _ in incidents}) != len(incidents) or len({(e["type"], e["date"]) for e in found}) != len(
         found
     ):
         return None  # the same instalment twice, or two events of a type on one day: the replay names it
@@ -473,6 +487,8 @@ class _Out:
     tables: dict[str, list[pa.Table]] = field(
         default_factory=lambda: {"instalments": [], "refunds": [], "accounts": []}
     )
+    # Rows of the batch (by index) whose replay's error is known without replaying them (`_refusal`).
+    refusals: dict[int, str] = field(default_factory=dict)
 
     def account(
         self,
@@ -547,12 +563,17 @@ def _account_id(row: Mapping[str, Any], number: int) -> str:
     return _text(row.get("id")) or f"#{number}"
 
 
-def _planner(row: Mapping[str, Any], number: int, year: int, law: Law | None, out: _Out) -> str | None:
-    """One account through the replay; returns the error message of a bad row."""
+def _planner(
+    row: Mapping[str, Any], number: int, year: int, law: Law | None, out: _Out, *, refused: str | None = None
+) -> str | None:
+    """One account through the replay; returns the error message of a bad row. `refused`: the replay's error,
+    already named on the arrays by the replay's own rule (`_refusal`): the row is not replayed."""
     account = _account_id(row, number)
     try:
         if _text(row.get("id")) is None:
             raise InputError("id", "est obligatoire")
+        if refused is not None:
+            raise ScenarioError(0, refused)  # as the replay raises it: a campaign's events have no line
         result = echeancier_of_row(row, year, law)
     except (ScenarioError, InputError, UnknownTerritory, LawError, ValueError) as error:
         message = f"ligne {number} : {error}"
@@ -730,7 +751,7 @@ def _array_path(
     while len(index):
         rows = batch.take(pa.array(index))
         columns = {name: _campaign_column(rows, name) for name in _NORMALISE}
-        incidents: list[tuple[tuple[date, date], ...] | None] = []
+        incidents: list[tuple[PaymentIncident, ...] | None] = []
         if "events" in rows.column_names:
             texts = rows.column("events").to_pylist()
             ceased: list[date | None] = [None] * len(texts)
@@ -770,6 +791,8 @@ def _array_path(
         if incidents.count(None) < len(incidents):
             carried = _carried(campaign, incidents, columns["declaration_date"])
             refused += index[~carried.keep].tolist()  # the replay's: it computes them, or names their error
+            # Those whose error is known without replaying them (`nothing_due`): written as the replay's error.
+            out.refusals.update({int(index[row]): message for row, message in carried.refused.items()})
         _array_rows(campaign, first_row + index, ids, columns["department"], year, out, carried=carried)
         break
     return refused
@@ -807,6 +830,9 @@ class _Carried:
     carried: npt.NDArray[np.int64]
     to: npt.NDArray[np.intp]
     majoration: npt.NDArray[np.int64]  # R243-16, of N, taken with the carried sum (a quarterly payer's)
+    refused: dict[int, str] = field(default_factory=dict)  # row → the replay's error (`_refusal`), not replayed
+    # Per row, the ajustement's and the régularisation's credit set against the unpaid sum (R613-1-3 al. 2), cents
+    imputed: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
 
     def taken(self) -> npt.NDArray[np.bool_]:
         """Per incident, whether its row is kept on the arrays."""
@@ -814,7 +840,7 @@ class _Carried:
         return taken
 
 
-def _carried(campaign: Campaign, incidents: Sequence[tuple[tuple[date, date], ...] | None], declared: Any) -> _Carried:
+def _carried(campaign: Campaign, incidents: Sequence[tuple[PaymentIncident, ...] | None], declared: Any) -> _Carried:
     """R613-2 III al. 1 and R613-3 I on the arrays, for one payment incident: the instalment due on the missed day
     is not paid, its whole amount is presented again with the next due date after the day it is known
     (`recovered_on`, the replay's rule, asked once per calendar and day) — what the ledger does when nothing else
@@ -824,10 +850,12 @@ def _carried(campaign: Campaign, incidents: Sequence[tuple[tuple[date, date], ..
     0.2 % per month or fraction of month to the day they are collected (R243-16 II) — the ledger's own functions
     (`ledger.majoration_rates`, `initial_majoration`, `portion`) — posted and collected with the carried sum;
     the droit à l'erreur of R243-11 cannot waive them, the sum not being paid within its 30 days (a row where it
-    would be is the replay's, which weighs the other conditions). Left to the replay (`keep` False) too: a day
-    that is no due date of the row or with nothing due (the replay names the error), no due date after it in N or
-    N+1, and a credit note (a refund of the ajustement or the régularisation, arising on the declaration day) while
-    the sum is unpaid: the ledger sets it against that debt first (R613-1-3 al. 2). Several incidents are taken
+    would be is the replay's, which weighs the other conditions). A credit note (a refund of the ajustement or the
+    régularisation, arising on the declaration day) while a monthly payer's sum is unpaid is set against that debt
+    first (R613-1-3 al. 2: `rules.imputation`, as `Ledger.credit_note`), the rest carried (`imputed`). Left to the
+    replay (`keep` False) too: a day that is no due date of the row or with nothing due (the replay names the
+    error: `refused`, found by `_refusal` without replaying the row), no due date after it in N or N+1, and a
+    quarterly payer's credit note while the sum is unpaid. Several incidents are taken
     when each is of its own: an instalment called (not nothing) falls between two of them, and each sum is carried
     before the next incident's due date — a monthly payer's second consecutive incident switches the rest of the
     year to quarterly and bears majorations (R613-2 III), the replay's."""
@@ -841,6 +869,7 @@ def _carried(campaign: Campaign, incidents: Sequence[tuple[tuple[date, date], ..
     law = campaign.law or load_law()
     total = campaign.total()
     credit = (campaign.ajustement_refund != 0) | (campaign.regularisation_refund != 0)
+    imputed: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
     dates_of = {
         c: [_calendar_day(due) for due in campaign.due_dates[c] if not np.isnat(due)]
         for c in range(len(campaign.calendars))
@@ -851,7 +880,7 @@ def _carried(campaign: Campaign, incidents: Sequence[tuple[tuple[date, date], ..
             continue
         c = int(campaign.calendar[row])
         previous: tuple[int, int] | None = None  # the slots of the last incident and of the date it carried to
-        for due, known in row_incidents:
+        for due, known, _ in row_incidents:
             slot = 12 * (due.year - campaign.year) + due.month - 1
             if (
                 not 0 <= slot < SLOTS
@@ -868,11 +897,29 @@ def _carried(campaign: Campaign, incidents: Sequence[tuple[tuple[date, date], ..
             if (c, after) not in recovery:
                 recovery[c, after] = recovered_on(after, dates_of[c])
             found = recovery[c, after]
-            if found is None or (credit[row] and due < _declared_on(declared[row]) <= found):
+            if found is None:
                 keep[row] = False
                 break
+            unpaid = int(total[row, slot])
+            quarterly = not campaign.calendars[c].startswith("monthly")
+            if credit[row] and due < _declared_on(declared[row]) <= found:
+                # The credit notes of the declaration arise while the sum is unpaid: the ledger sets them against
+                # it first, the ajustement's then the régularisation's (the order `_Replay.settle` makes them; on
+                # the day of the collection, before it), and carries the rest. A quarterly payer's majorations
+                # would then run on two portions: the replay's.
+                if quarterly:
+                    keep[row] = False
+                    break
+                if imputed is None:
+                    imputed = (np.zeros(count, dtype=np.int64), np.zeros(count, dtype=np.int64))
+                for credits, given in zip(
+                    imputed, (campaign.ajustement_refund, campaign.regularisation_refund), strict=True
+                ):
+                    (taken,), _ = imputation(SCALAR, int(given[row]), [unpaid])
+                    credits[row] += taken
+                    unpaid -= taken
             surcharge = 0
-            if not campaign.calendars[c].startswith("monthly"):
+            if quarterly:
                 delay = law.value_near("majorations.droit_erreur_delai_jours", due)
                 assert isinstance(delay, int)
                 if found <= due + timedelta(days=delay):
@@ -885,10 +932,15 @@ def _carried(campaign: Campaign, incidents: Sequence[tuple[tuple[date, date], ..
             target = 12 * (found.year - campaign.year) + found.month - 1
             found_rows.append(row)
             missed.append(due)
-            carried.append(int(total[row, slot]))
+            carried.append(unpaid)
             to.append(target)
             majoration.append(surcharge)
             previous = (slot, target)
+    refused = {}
+    for row in np.flatnonzero(~keep).tolist():  # only where the checks above failed: the others have their due
+        message = _refusal(campaign, row, incidents[row] or ())
+        if message is not None:
+            refused[row] = message
     return _Carried(
         keep,
         np.array(found_rows, dtype=np.intp),
@@ -896,7 +948,48 @@ def _carried(campaign: Campaign, incidents: Sequence[tuple[tuple[date, date], ..
         np.array(carried, dtype=np.int64),
         np.array(to, dtype=np.intp),
         np.array(majoration, dtype=np.int64),
+        refused,
+        imputed,
     )
+
+
+def _refusal(campaign: Campaign, row: int, incidents: Sequence[PaymentIncident]) -> str | None:
+    """The error the replay gives `row` for its payment incidents when one names a day where nothing is due —
+    `echeancier.nothing_due`, the replay's rule, asked on the parts of the row's slot on that day — else None.
+    The incidents are taken in the replay's order (the day each is known, then `EVENT_ORDER`): the first refused
+    is the replay's error. The parts of a slot are those the replay holds when it reaches the incident: a
+    declaration reaches only the due dates from its effect date, after it. Undecided (None, the replay's) from an
+    incident that would switch a monthly payer to quarterly (R613-2 III: the second consecutive one re-spreads
+    the rest of the year, `_Replay.missed_payment`); a quarterly payer's switches nothing."""
+    c = int(campaign.calendar[row])
+    penalty = campaign.penalty is not None and campaign.penalty[row] != 0
+    effect = int(campaign.effect[row]) if penalty else -1
+    components = (campaign.provisional, campaign.ajustement, campaign.regularisation, campaign.cfp)
+
+    def parts(slot: int) -> tuple[int, ...]:
+        """The amounts called on the row's due date of `slot` (as cents)."""
+        found = tuple(int(component[row, slot]) for component in components)
+        return (*found, int(campaign.penalty[row])) if slot == effect else found  # type: ignore[index]
+
+    def slot_of(day: date) -> int | None:
+        slot = 12 * (day.year - campaign.year) + day.month - 1
+        if not 0 <= slot < SLOTS or np.isnat(campaign.due_dates[c, slot]):
+            return None
+        return slot if _calendar_day(campaign.due_dates[c, slot]) == day else None
+
+    monthly = campaign.calendars[c].startswith("monthly")
+    missed: set[int] = set()
+    for due, _, label in sorted(incidents, key=lambda incident: (incident[1], EVENT_ORDER.index(incident[2]))):
+        slot = slot_of(due)
+        message = nothing_due(label, due, () if slot is None else parts(slot))
+        if message is not None:
+            return message
+        assert slot is not None
+        called = [s for s in range(12 * (slot // 12), slot) if not np.isnat(campaign.due_dates[c, s]) and any(parts(s))]
+        if monthly and called and called[-1] in missed:
+            return None  # consecutive: the rest of the year re-spread quarterly, the replay's
+        missed.add(slot)
+    return None
 
 
 def _declared_on(value: Any) -> date:
@@ -1088,7 +1181,14 @@ def _array_rows(
     parts = _Parts(*columns)
     missed = None if carried is None else (carried.row, carried.missed)
     out.tables["instalments"].append(parts.instalments(ids, ordered=len(pieces) == 1, missed=missed))
-    _array_refunds(campaign, ids, year, out, keep=None if carried is None else carried.keep)
+    _array_refunds(
+        campaign,
+        ids,
+        year,
+        out,
+        keep=None if carried is None else carried.keep,
+        imputed=None if carried is None else carried.imputed,
+    )
     accounts = pa.table(
         [
             ids,
@@ -1155,30 +1255,39 @@ def _array_notes(campaign: Campaign, amounts: Sequence[npt.NDArray[np.int64]], y
 
 
 def _array_refunds(
-    campaign: Campaign, ids: pa.Array, year: int, out: _Out, *, keep: npt.NDArray[np.bool_] | None = None
+    campaign: Campaign,
+    ids: pa.Array,
+    year: int,
+    out: _Out,
+    *,
+    keep: npt.NDArray[np.bool_] | None = None,
+    imputed: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None,
 ) -> None:
     """The refunds of `Campaign.refunds`, as columns: the ajustement's and the régularisation's refunded on the
     refund date, the régularisation credit set against the instalments on the effect date; by date, then in that
-    order (the order they arise in the replay)."""
+    order (the order they arise in the replay). `imputed`: the ajustement's and the régularisation's credit set
+    against an unpaid sum (`_Carried.imputed`), not refunded."""
     rows = np.arange(len(campaign))
     effect = campaign.effect_dates()
     zero = np.zeros(len(campaign), dtype=np.int64)
+    on_debts = (zero, zero) if imputed is None else imputed
     pieces = [
-        # (amount, imputed on instalments, date, year), in the order they arise (their rank)
-        (campaign.ajustement_refund, zero, campaign.refund_date, year),
-        (zero, campaign.regularisation_on_instalments, effect, year - 1),
-        (campaign.regularisation_refund, zero, campaign.refund_date, year - 1),
+        # (credit, imputed on instalments, on older debts, date, year), in the order they arise (their rank)
+        (campaign.ajustement_refund, zero, on_debts[0], campaign.refund_date, year),
+        (zero, campaign.regularisation_on_instalments, zero, effect, year - 1),
+        (campaign.regularisation_refund, zero, on_debts[1], campaign.refund_date, year - 1),
     ]
     kinds = pa.array(["ajustement", "regularisation", "regularisation"])
-    columns: dict[str, list[Any]] = {name: [] for name in ("row", "date", "year", "amount", "on", "rank")}
-    for rank, (amount, on_instalments, when, refund_year) in enumerate(pieces):
+    columns: dict[str, list[Any]] = {name: [] for name in ("row", "date", "year", "amount", "imputed", "on", "rank")}
+    for rank, (amount, on_instalments, on_older, when, refund_year) in enumerate(pieces):
         found = (amount != 0) | (on_instalments != 0)
         if keep is not None:
             found &= keep
         columns["row"].append(rows[found])
         columns["date"].append(when[found])
         columns["year"].append(np.full(int(found.sum()), refund_year, dtype=np.int16))
-        columns["amount"].append(amount[found])
+        columns["amount"].append((amount - on_older)[found])
+        columns["imputed"].append(on_older[found])
         columns["on"].append(on_instalments[found])
         columns["rank"].append(np.full(int(found.sum()), rank, dtype=np.int8))
     joined = {name: np.concatenate(values) for name, values in columns.items()}
@@ -1191,7 +1300,7 @@ def _array_refunds(
                 kinds.take(pa.array(joined["rank"][order])),
                 pa.array(joined["year"][order], pa.int16()),
                 pa.array(joined["amount"][order], pa.int64()),
-                pa.array(np.zeros(len(order), dtype=np.int64), pa.int64()),
+                pa.array(joined["imputed"][order], pa.int64()),
                 pa.array(joined["on"][order], pa.int64()),
             ],
             schema=REFUNDS_SCHEMA,
@@ -1215,7 +1324,7 @@ def compute_partition(batch: pa.Table, year: int, first_row: int = 1, law: Law |
     errors = []
     rows = batch.take(pa.array(replayed)).to_pylist() if len(replayed) else []
     for index, row in zip(replayed.tolist(), rows, strict=True):
-        message = _planner(row, first_row + index, year, law, out)
+        message = _planner(row, first_row + index, year, law, out, refused=out.refusals.get(index))
         if message is not None:
             errors.append(message)
     instalments = pa.concat_tables([out.replayed_instalments(), *out.tables["instalments"]])

@@ -267,6 +267,15 @@ def recovered_on(after: date, dates: Iterable[date]) -> date | None:
     return first_due_date_on_or_after(after + ONE_DAY, dates)
 
 
+def nothing_due(label: str, day: date, parts: Iterable[object]) -> str | None:
+    """R613-2 III, R613-3 I: an incident is about an instalment "non effectué à sa date d'exigibilité": the day it
+    names must carry an amount called. The error of an incident (`label`, its type) on `day` whose `parts` (the
+    amounts called on that day, in any unit: none when it is no due date) are all nothing — a day off the
+    calendar, or an instalment a credit brought to nothing — else None. The replay (`_Replay.missed_payment`) and
+    the campaign's arrays (`campaign._refusals`) ask this one rule."""
+    return None if any(parts) else f"{label}: nothing is due on {day}"
+
+
 def cfp_call_from(year: int, *, law: Law | None = None) -> date:
     """LAW: the CFP of `year` is called with the November instalment: the first due date from this day on."""
     return date(year, _param("formation_professionnelle.mois_appel", date(year, 1, 1), law), 1)
@@ -1020,8 +1029,9 @@ class _Replay:
         if day in self.plan_dates:
             return  # an instalment of a payment plan: the ledger breaks the plan
         label = event.type
-        if day not in self.parts or not any(self.parts[day].values()):
-            raise ScenarioError(line, f"{label}: nothing is due on {day}")
+        refused = nothing_due(label, day, self.parts.get(day, {}).values())
+        if refused is not None:
+            raise ScenarioError(line, refused)
         if day in self.missed:
             raise ScenarioError(line, f"{label}: {day} is already missed")
         year_dates = [d for d in sorted(self.parts) if d.year == day.year and d < day and any(self.parts[d].values())]

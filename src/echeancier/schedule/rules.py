@@ -28,7 +28,10 @@ def ajustement_split(k: Ops, new_target: Ints, called: Ints, remaining_old: Ints
 def imputation(k: Ops, credit: Ints, remaining: Sequence[Ints]) -> tuple[list[Ints], Ints]:
     """R613-1-3 al. 2: a régularisation credit "imputé sur les versements provisionnels restant à échoir au titre
     de l'année en cours", in the order of `remaining` (what each component has still to call: the ajustement,
-    then the provisional instalments). Returns (what is taken from each, what is left to refund)."""
+    then the provisional instalments). Returns (what is taken from each, what is left to refund). The same rule
+    sets a credit note against the older debts, oldest first, before refunding the rest (R613-1-3 al. 2, R613-5
+    II): `Ledger.credit_note` over the unpaid debts, the campaign's arrays over an incident's unpaid sum
+    (`campaign._carried`)."""
     left = credit
     taken = []
     for still in remaining:
