@@ -228,13 +228,16 @@ def scenario_document(row: Mapping[str, Any], year: int) -> dict[str, Any]:
             "activity_start": _day(row.get("activity_start")),
             "payment": {
                 "frequency": _text(row.get("frequency")) or "monthly",
-                "day": _int(row.get("day"), 5),
                 "direct_debit": _flag(row.get("direct_debit"), True),
             },
             "department": _text(row.get("department")) or "75",
             "acre": _flag(row.get("acre"), False),
             "rsa": _flag(row.get("rsa"), False),
         }
+        if row.get("day") is not None and row.get("day") != "":
+            # A day not given is the law's "à défaut de choix" (R613-2 I, law-choices 431), which `parse_scenario`
+            # takes from the campaign's law.
+            contributor["payment"]["day"] = _int(row.get("day"), 0)
         for name in POPULATIONS:
             if _population(row.get(name)):
                 contributor[name] = _POPULATION_READERS[name](row.get(name))
@@ -283,7 +286,7 @@ def _in_campaign(event: Any, year: int) -> bool:
 
 def echeancier_of_row(row: Mapping[str, Any], year: int, law: Law | None = None) -> Echeancier:
     """The scalar replay of a row: `build_echeancier` of its scenario with `law` (the campaign's reference)."""
-    return build_echeancier(parse_scenario(scenario_document(row, year)), law=law)
+    return build_echeancier(parse_scenario(scenario_document(row, year), law=law), law=law)
 
 
 def _events_named(events: Any, names: Sequence[str]) -> list[dict[str, Any]] | None:
