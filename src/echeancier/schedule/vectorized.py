@@ -512,6 +512,10 @@ def _missing(values: Any) -> Bools:
     if array.dtype.kind == "M":
         nat: Bools = np.isnat(array)
         return nat
+    if array.dtype.kind in "US":
+        # Empty text, as in an object column (`str.strip`), without a Python object per row.
+        empty: Bools = np.char.str_len(np.char.strip(array)) == 0
+        return empty
     if array.dtype.kind != "O":
         return np.zeros(len(array), dtype=np.bool_)
     return np.array(
