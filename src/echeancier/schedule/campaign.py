@@ -1202,7 +1202,7 @@ def _array_notes(campaign: Campaign, amounts: Sequence[npt.NDArray[np.int64]], y
     """The notes of each row: `Campaign.notes` of one row of each class that shares them — its holiday zone, its
     abattement of CSS L756-4, its quarterly fallback and, at Mayotte, whether one of the income years its documents
     show is computed with the metropolitan rules (`territory.account_note`), found on the columns; a ceased row's
-    class adds its date (its note names it) and whether it ceased before its declaration."""
+    notes are those of its class (and whether it ceased before its declaration) with its date added."""
     zone = campaign.zone.astype(np.intp)
     metropolitan = np.zeros(len(campaign), dtype=np.bool_)
     mayotte = [z for z, code in enumerate(campaign.zone_overseas) if code and territory(code) == MAYOTTE]
@@ -1227,23 +1227,37 @@ def _array_notes(campaign: Campaign, amounts: Sequence[npt.NDArray[np.int64]], y
     classes = 8 * zone + 4 * abated + 2 * campaign.quarterly_fallback.astype(np.intp) + metropolitan
     if campaign.overpaid is not None:  # a modulation's note, before or after those of the declaration
         classes = 3 * classes + campaign.overpaid.astype(np.intp)
+    grouped = np.zeros(len(campaign), dtype=np.bool_)
     if campaign.cessation is not None:
         ceased = ~np.isnat(campaign.cessation)
-        # A ceased row's notes name its date (`cessation:…`) and, ceased before its declaration (`closed_before`),
-        # leave out N+1's: its class is its own class, that date and that flag. At Mayotte the years its documents
-        # show (the parts off the calendar too) decide the note: its own class, never another row's example.
+        # A ceased row's notes end with its date (`cessation:…`, `Campaign.notes`) and, ceased before its
+        # declaration (`closed_before`), leave out N+1's: its class is its own class and that flag, and its date is
+        # added to the notes of the class (all but their last). At Mayotte the years its documents show (the parts
+        # off the calendar too) decide the note: its own class, never another row's example.
         size = int(classes.max()) + 1 if len(classes) else 1
-        days = np.where(ceased, campaign.cessation.view(np.int64), 0)
-        closed = np.zeros(len(campaign), np.int64) if campaign.closed_before is None else campaign.closed_before
-        ceased_class = size + ((days - int(days.min())) * 2 + closed.astype(np.int64)) * size + classes
-        classes = np.where(ceased, ceased_class, classes)
-        if len(rows):
-            at_mayotte = np.zeros(len(campaign), dtype=np.bool_)
-            at_mayotte[rows] = True
-            classes = np.where(ceased & at_mayotte, -1 - np.arange(len(campaign)), classes)
+        closed = np.zeros(len(campaign), np.intp) if campaign.closed_before is None else campaign.closed_before
+        grouped = ceased.copy()
+        grouped[rows] = False
+        classes = np.where(grouped, size + closed.astype(np.intp) * size + classes, classes)
+        classes = np.where(ceased & ~grouped, -1 - np.arange(len(campaign)), classes)
     _, first, inverse = np.unique(classes, return_index=True, return_inverse=True)
-    texts = pa.array([";".join(campaign.notes(int(row))) for row in first.tolist()], pa.string())
-    return texts.take(pa.array(inverse.reshape(-1).astype(np.int32)))
+    written = []
+    for row in first.tolist():
+        notes = campaign.notes(row)
+        if grouped[row]:
+            assert notes and notes[-1].startswith("cessation:")
+            notes = notes[:-1]
+        written.append(";".join(notes))
+    texts = pa.array(written, pa.string()).take(pa.array(inverse.reshape(-1).astype(np.int32)))
+    if grouped.any():
+        where = np.flatnonzero(grouped)
+        days = np.datetime_as_string(campaign.cessation[where], unit="D")  # type: ignore[index]
+        dated = [
+            f"{prefix};cessation:{day}" if prefix else f"cessation:{day}"
+            for prefix, day in zip(texts.take(pa.array(where)).to_pylist(), days.tolist(), strict=True)
+        ]
+        texts = pc.replace_with_mask(texts, pa.array(grouped), pa.array(dated, pa.string()))
+    return texts
 
 
 def _array_refunds(

@@ -826,7 +826,29 @@ class _Amounts:
         if debut.all():
             return self.forfait(year)
         on_income = self.provisional(year, basis_year, income)
-        return np.where(debut, self.forfait(year), on_income) if debut.any() else on_income
+        if not debut.any():
+            return on_income
+        # The flat-rate base computed on the first and second years alone (a few rows of a partition), not on
+        # every row: `simulate_many` is row by row, so each row's amount is the same.
+        rows = np.flatnonzero(debut)
+        called = on_income.copy()
+        called[rows] = self.subset(rows).forfait(year)
+        return called
+
+    def subset(self, rows: npt.NDArray[np.intp], incomes: dict[str, I64] | None = None) -> _Amounts:
+        """The amounts of `rows` alone (with `incomes`, else none read), their estimated years noted here too."""
+        sub = _Amounts(
+            self.codes[rows],
+            incomes or {},
+            self.departments[rows],
+            self.law,
+            self.start[rows],
+            self.acre[rows],
+            self.rsa[rows],
+            None if self.abattement is None else self.abattement[rows],  # CSS L756-4, as the row's own
+        )
+        sub.estimated = self.estimated  # one set: a year estimated for some rows is noted for the campaign
+        return sub
 
     def cfp(self, year: int) -> I64:
         """`amounts.cfp`: the CFP of `year` (the whole PASS, whatever the income), by row — under the law of the
