@@ -1104,9 +1104,14 @@ def _array_rows(
     kinds = np.array([_KIND_CODE[kind] for kind in (*PARTS, declarations.PENALTY_KIND)], dtype=np.int8)
     row, slot, rank, value = _slot_parts(amounts, None if carried is None else carried.keep)
     # `Campaign.part_year`: the ajustement is of N, the régularisation and its penalty of N-1, the rest of its slot
-    part_year = np.where(
-        (rank == 1), year, np.where((rank == 2) | (rank == len(PARTS)), year - 1, year + slot // 12)
-    ).astype(np.int16)
+    years_of = np.array(
+        [
+            [year + later if rank_of in (0, 3) else year - (rank_of != 1) for later in (0, 1)]
+            for rank_of in range(len(amounts))
+        ],
+        dtype=np.int16,
+    )  # (rank, slot of N or N+1): one look-up per part
+    part_year = years_of[rank, slot // 12]
     row_calendar = calendar[row] if campaign.switch is None else campaign.slot_calendars()[row, slot]
     pieces = [
         (

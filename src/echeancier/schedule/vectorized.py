@@ -263,7 +263,11 @@ class Campaign:
 
     def called(self) -> I64:
         """What each row's instalments call in all, cents (off-calendar parts included)."""
-        called: I64 = self.total().sum(axis=1)
+        # The sum of each part's row sums (exact integers: the same as `total()` summed, without its (rows, 24)).
+        called: I64 = self.provisional.sum(axis=1) + self.ajustement.sum(axis=1)
+        called += self.regularisation.sum(axis=1) + self.cfp.sum(axis=1)
+        if self.penalty is not None:
+            called += self.penalty
         if self.off_parts is not None:
             called = called + self.off_parts.sum(axis=(1, 2))
         return called
