@@ -759,25 +759,24 @@ def _array_path(
             refused.append(int(index[error.row]))
             index = np.delete(index, error.row)
             continue
+        keep = None
         if campaign.replay is not None:
-            # Rows the slots cannot hold (`campaign_changes`): the replay's.
+            # Rows the slots cannot hold (`campaign_changes`): the replay's. Left out of the output by `keep`, not by
+            # a copy of every array of the campaign (`Campaign.take`).
             refused.extend(index[campaign.replay].tolist())
-            kept = np.flatnonzero(~campaign.replay)
-            campaign, index = campaign.take(kept), index[kept]
-            rows = rows.take(pa.array(kept))
-            for name in ("department", "declaration_date"):  # what is read after `campaign_many`
-                given = columns[name]
-                columns[name] = given[kept] if isinstance(given, np.ndarray) else [given[i] for i in kept.tolist()]
-            incidents = [incidents[i] for i in kept.tolist()] if incidents else incidents
-            if not len(kept):
+            keep = ~campaign.replay
+            if not keep.any():
                 break
+            if incidents:  # (a row with a change has no incident: its events are that change alone)
+                incidents = [None if campaign.replay[i] else found for i, found in enumerate(incidents)]
         ids = rows.column("id").combine_chunks()
         ids = pc.utf8_trim_whitespace(ids) if _is_text(ids) else pc.cast(ids, pa.string())
         carried = None
         if incidents.count(None) < len(incidents):
             carried = _carried(campaign, incidents, columns["declaration_date"])
             refused += index[~carried.keep].tolist()  # the replay's: it computes them, or names their error
-        _array_rows(campaign, first_row + index, ids, columns["department"], year, out, carried=carried)
+            keep = carried.keep if keep is None else keep & carried.keep
+        _array_rows(campaign, first_row + index, ids, columns["department"], year, out, carried=carried, keep=keep)
         break
     return refused
 
@@ -1088,10 +1087,11 @@ def _array_rows(
     out: _Out,
     *,
     carried: _Carried | None = None,
+    keep: npt.NDArray[np.bool_] | None = None,
 ) -> None:
     """The array path's rows as Arrow columns, without a Python object per row: the instalments (the non-zero
-    slots), the refunds, the accounts. `carried`: the payment incidents (a missed instalment, its sum carried to
-    the next; the rows it does not keep are left out, the replay's)."""
+    slots), the refunds, the accounts, of the rows `keep` (all when None; the others are the replay's).
+    `carried`: the payment incidents (a missed instalment, its sum carried to the next)."""
     calendar = campaign.calendar.astype(np.intp)
     zone = campaign.zone.astype(np.intp)
     count = len(campaign)
@@ -1102,7 +1102,7 @@ def _array_rows(
         penalty[np.arange(count), campaign.effect.astype(np.intp)] = campaign.penalty
     amounts = (campaign.provisional, campaign.ajustement, campaign.regularisation, campaign.cfp, penalty)
     kinds = np.array([_KIND_CODE[kind] for kind in (*PARTS, declarations.PENALTY_KIND)], dtype=np.int8)
-    row, slot, rank, value = _slot_parts(amounts, None if carried is None else carried.keep)
+    row, slot, rank, value = _slot_parts(amounts, keep)
     # `Campaign.part_year`: the ajustement is of N, the régularisation and its penalty of N-1, the rest of its slot
     years_of = np.array(
         [
@@ -1175,7 +1175,7 @@ def _array_rows(
         merged = tuple(np.concatenate([piece[n] for piece in pieces]) for n in range(6))
     missed = None if carried is None else (carried.row, carried.missed)
     out.tables["instalments"].append(_Parts(*merged).instalments(ids, ordered=ordered, missed=missed))
-    _array_refunds(campaign, ids, year, out, keep=None if carried is None else carried.keep)
+    _array_refunds(campaign, ids, year, out, keep=keep)
     accounts = pa.table(
         [
             ids,
@@ -1188,7 +1188,7 @@ def _array_rows(
         ],
         schema=ACCOUNTS_SCHEMA,
     )
-    out.tables["accounts"].append(accounts if carried is None else accounts.filter(pa.array(carried.keep)))
+    out.tables["accounts"].append(accounts if keep is None else accounts.filter(pa.array(keep)))
 
 
 def _organisms(departments: Any, year: int) -> pa.Array:
