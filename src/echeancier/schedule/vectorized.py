@@ -1181,18 +1181,8 @@ def _changes(
     estimate = np.zeros(n, dtype=np.int64)
     modulated = rows[code[rows] == 0]
     if len(modulated):
-        sub = _Amounts(
-            batch.codes[modulated],
-            {"estimated": estimated[modulated]},
-            batch.departments[modulated],
-            batch.law,
-            batch.start[modulated],
-            batch.acre[modulated],
-            batch.rsa[modulated],
-            None if batch.abattement is None else batch.abattement[modulated],  # CSS L756-4, as the row's own
-        )
+        sub = batch.subset(modulated, {"estimated": estimated[modulated]})
         estimate[modulated] = sub._run(year, True, "estimated")[0]
-        batch.estimated |= sub.estimated
     cfp_from = np.maximum((cfp_call_from(year, law=law) - _EPOCH).days, earliest)
 
     def delay(name: str) -> Callable[[date], int]:
