@@ -751,23 +751,30 @@ def _array_path(
     """The steady-state rows `index` of `batch` through `campaign_many`; returns the rows it refused (for the
     replay, which names their error)."""
     refused: list[int] = []
+    readings: dict[str, tuple[date | None, tuple[str, date, Any] | None, tuple[PaymentIncident, ...] | None]] = {}
     while len(index):
         rows = batch.take(pa.array(index))
         columns = {name: _campaign_column(rows, name) for name in _NORMALISE}
         incidents: list[tuple[PaymentIncident, ...] | None] = []
         if "events" in rows.column_names:
             texts = rows.column("events").to_pylist()
-            ceased: list[date | None] = [None] * len(texts)
+            ceased = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[D]")
             changes: list[tuple[str, date, Any] | None] = [None] * len(texts)
             incidents = [None] * len(texts)
             for i, events in enumerate(texts):
                 if events is not None:  # most rows have no event: no call for them
-                    ceased[i] = lone_cessation(events, year)
-                    changes[i] = lone_change(events, year)
-                    incidents[i] = payment_incidents(events, year)
-            if ceased.count(None) < len(ceased):
+                    if events not in readings:  # each text read once (the same text, the same reading)
+                        readings[events] = (
+                            lone_cessation(events, year),
+                            lone_change(events, year),
+                            payment_incidents(events, year),
+                        )
+                    cessation, changes[i], incidents[i] = readings[events]
+                    if cessation is not None:
+                        ceased[i] = cessation
+            if not np.isnat(ceased).all():
                 # As datetime64 (NaT: none), which `campaign_many` reads without a Python object per row.
-                columns["cessation"] = np.array(ceased, dtype="datetime64[D]")
+                columns["cessation"] = ceased
             if changes.count(None) < len(changes):
                 columns.update(_change_columns(changes))
         try:
@@ -776,18 +783,16 @@ def _array_path(
             refused.append(int(index[error.row]))
             index = np.delete(index, error.row)
             continue
+        keep = None
         if campaign.replay is not None:
-            # Rows the slots cannot hold (`campaign_changes`): the replay's.
+            # Rows the slots cannot hold (`campaign_changes`): the replay's. Left out of the output by `keep`, not by
+            # a copy of every array of the campaign (`Campaign.take`).
             refused.extend(index[campaign.replay].tolist())
-            kept = np.flatnonzero(~campaign.replay)
-            campaign, index = campaign.take(kept), index[kept]
-            rows = rows.take(pa.array(kept))
-            for name in ("department", "declaration_date"):  # what is read after `campaign_many`
-                given = columns[name]
-                columns[name] = given[kept] if isinstance(given, np.ndarray) else [given[i] for i in kept.tolist()]
-            incidents = [incidents[i] for i in kept.tolist()] if incidents else incidents
-            if not len(kept):
+            keep = ~campaign.replay
+            if not keep.any():
                 break
+            if incidents:  # (a row with a change has no incident: its events are that change alone)
+                incidents = [None if campaign.replay[i] else found for i, found in enumerate(incidents)]
         ids = rows.column("id").combine_chunks()
         ids = pc.utf8_trim_whitespace(ids) if _is_text(ids) else pc.cast(ids, pa.string())
         carried = None
@@ -796,29 +801,40 @@ def _array_path(
             refused += index[~carried.keep].tolist()  # the replay's: it computes them, or names their error
             # Those whose error is known without replaying them (`nothing_due`): written as the replay's error.
             out.refusals.update({int(index[row]): message for row, message in carried.refused.items()})
-        _array_rows(campaign, first_row + index, ids, columns["department"], year, out, carried=carried)
+            keep = carried.keep if keep is None else keep & carried.keep
+        _array_rows(campaign, first_row + index, ids, columns["department"], year, out, carried=carried, keep=keep)
         break
     return refused
 
 
-def _change_columns(changes: Sequence[tuple[str, date, Any] | None]) -> dict[str, list[Any]]:
-    """`campaign_many`'s `event` columns from `lone_change` of each row."""
-    columns: dict[str, list[Any]] = {
-        name: [None] * len(changes)
-        for name in ("event", "event_date", "estimated_income", "new_day", "quarterly_start")
+def _change_columns(changes: Sequence[tuple[str, date, Any] | None]) -> dict[str, npt.NDArray[Any]]:
+    """`campaign_many`'s `event` columns from `lone_change` of each row, typed so that `campaign_many` reads them
+    without a Python object per row: the texts as NumPy strings (empty: none), the date as datetime64 (NaT: none),
+    the estimated income as floats (NaN: none; a whole number of euros within `MAX_INCOME` is exact in a float),
+    the new day as integers (0: none, read only on a payment-day change)."""
+    count = len(changes)
+    given = [i for i, change in enumerate(changes) if change is not None]
+    event = np.full(count, "", dtype="<U19")
+    on = np.full(count, np.datetime64("NaT"), dtype="datetime64[D]")
+    estimated = np.full(count, np.nan, dtype=np.float64)
+    new_day = np.zeros(count, dtype=np.int64)
+    start = np.full(count, "", dtype="<U9")
+    for i in given:
+        kind, day, value = changes[i]  # type: ignore[misc]
+        event[i], on[i] = kind, day
+        if kind == "modulation":
+            estimated[i] = value
+        elif kind == "payment_day_change":
+            new_day[i] = value
+        elif kind == "quarterly_option":
+            start[i] = value
+    return {
+        "event": event,
+        "event_date": on,
+        "estimated_income": estimated,
+        "new_day": new_day,
+        "quarterly_start": start,
     }
-    value_of = {
-        "modulation": "estimated_income",
-        "payment_day_change": "new_day",
-        "quarterly_option": "quarterly_start",
-    }
-    for i, change in enumerate(changes):
-        if change is not None:
-            kind, day, value = change
-            columns["event"][i], columns["event_date"][i] = kind, day
-            if kind in value_of:
-                columns[value_of[kind]][i] = value
-    return columns
 
 
 @dataclass(frozen=True)
@@ -1084,6 +1100,80 @@ class _Parts:
         )
 
 
+def _slot_parts(
+    amounts: Sequence[npt.NDArray[np.int64]], keep: npt.NDArray[np.bool_] | None
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.int64]]:
+    """The non-zero slots of the (rows, SLOTS) `amounts` (of the rows `keep`), as (row, slot, rank in `amounts`,
+    cents), in the order of the rows, the slots, then `amounts`, without a sort: each part's non-zero cells come in
+    row-major order, and a cell's entries are written after the cell's start (the running count of the non-zero
+    entries before it) in the order of the parts. No (rows, 24, 5) stack, no argsort of the parts."""
+    present = [part != 0 for part in amounts]
+    if keep is not None:
+        for mask in present:
+            mask &= keep[:, None]
+    counts = np.zeros(present[0].shape, dtype=np.int8)
+    for mask in present:
+        counts += mask
+    flat = counts.reshape(-1)
+    start = np.cumsum(flat, dtype=np.int64)
+    total = int(start[-1]) if len(start) else 0
+    start -= flat  # each cell's first entry
+    cell = np.empty(total, dtype=np.intp)
+    rank = np.empty(total, dtype=np.intp)
+    value = np.empty(total, dtype=np.int64)
+    for rank_of, (mask, part) in enumerate(zip(present, amounts, strict=True)):
+        cells = np.flatnonzero(mask)
+        at = start[cells]
+        start[cells] = at + 1  # the cell's next entry
+        cell[at] = cells
+        rank[at] = rank_of
+        value[at] = part.reshape(-1)[cells]
+    row, slot = np.divmod(cell, SLOTS)
+    return row, slot, rank, value
+
+
+_Piece = tuple[npt.NDArray[Any], ...]  # (row, due, debit, kind, year, cents), as `_Parts`
+
+
+def _merged(main: _Piece, extras: Sequence[_Piece]) -> _Piece | None:
+    """`main` (the slots' parts, already in the order of `_Parts._order`) with the few `extras` (the parts off the
+    calendar, the carried sums and their majorations) put in their places: the order a stable sort of the
+    concatenated pieces gives (on equal keys, `main` first, then the extras in their order), found by a binary
+    search of each extra among the sorted keys instead of a sort of every part. None where the one-integer key
+    could overflow or `main` is not in that order (the caller then sorts)."""
+    if not extras:
+        return main
+    extra = tuple(np.concatenate([piece[n] for piece in extras]) for n in range(6))
+    if not len(extra[0]):
+        return main
+    if not len(main[0]):
+        return None
+    days = main[1].astype("datetime64[D]", copy=False).view(np.int64)
+    extra_days = extra[1].astype("datetime64[D]", copy=False).view(np.int64)
+    first = min(int(days.min()), int(extra_days.min()))
+    span = max(int(days.max()), int(extra_days.max())) - first + 1
+    ranks = len(_PART_RANK)
+    rows = max(int(main[0].max()), int(extra[0].max())) + 1
+    if rows * span * ranks >= 1 << 62:
+        return None
+    key = (main[0].astype(np.int64) * span + (days - first)) * ranks + _PART_RANK[main[3]]
+    if not bool((key[1:] >= key[:-1]).all()):
+        return None
+    extra_key = (extra[0].astype(np.int64) * span + (extra_days - first)) * ranks + _PART_RANK[extra[3]]
+    order = np.argsort(extra_key, kind="stable")
+    # Where each extra goes in the merged columns (after the equal keys of `main`), the rest is `main` in its order.
+    at = np.searchsorted(key, extra_key[order], side="right") + np.arange(len(order))
+    is_main = np.ones(len(key) + len(order), dtype=np.bool_)
+    is_main[at] = False
+    merged = []
+    for column, added in zip(main, extra, strict=True):
+        joined = np.empty(len(is_main), dtype=column.dtype)
+        joined[is_main] = column
+        joined[at] = added[order]
+        merged.append(joined)
+    return tuple(merged)
+
+
 def _array_rows(
     campaign: Campaign,
     numbers: npt.NDArray[np.intp],
@@ -1093,10 +1183,11 @@ def _array_rows(
     out: _Out,
     *,
     carried: _Carried | None = None,
+    keep: npt.NDArray[np.bool_] | None = None,
 ) -> None:
     """The array path's rows as Arrow columns, without a Python object per row: the instalments (the non-zero
-    slots), the refunds, the accounts. `carried`: the payment incidents (a missed instalment, its sum carried to
-    the next; the rows it does not keep are left out, the replay's)."""
+    slots), the refunds, the accounts, of the rows `keep` (all when None; the others are the replay's).
+    `carried`: the payment incidents (a missed instalment, its sum carried to the next)."""
     calendar = campaign.calendar.astype(np.intp)
     zone = campaign.zone.astype(np.intp)
     count = len(campaign)
@@ -1107,22 +1198,16 @@ def _array_rows(
         penalty[np.arange(count), campaign.effect.astype(np.intp)] = campaign.penalty
     amounts = (campaign.provisional, campaign.ajustement, campaign.regularisation, campaign.cfp, penalty)
     kinds = np.array([_KIND_CODE[kind] for kind in (*PARTS, declarations.PENALTY_KIND)], dtype=np.int8)
-    # The non-zero slots of each part, then in the order of the rows, the slots, then KINDS (a stable sort of the
-    # five sorted runs): no (rows, 24, 5) stack, whose interleaved copy and scan took a third of this function.
-    found = []
-    for rank_of, part in enumerate(amounts):
-        present = part != 0
-        if carried is not None:
-            present &= carried.keep[:, None]
-        part_rows, part_slots = np.nonzero(present)
-        found.append((part_rows, part_slots, np.full(len(part_rows), rank_of, dtype=np.int64), part[present]))
-    row, slot, rank, value = (np.concatenate([piece[n] for piece in found]) for n in range(4))
-    order = np.argsort((row.astype(np.int64) * SLOTS + slot) * len(amounts) + rank, kind="stable")
-    row, slot, rank, value = row[order], slot[order], rank[order], value[order]
+    row, slot, rank, value = _slot_parts(amounts, keep)
     # `Campaign.part_year`: the ajustement is of N, the régularisation and its penalty of N-1, the rest of its slot
-    part_year = np.where(
-        (rank == 1), year, np.where((rank == 2) | (rank == len(PARTS)), year - 1, year + slot // 12)
-    ).astype(np.int16)
+    years_of = np.array(
+        [
+            [year + later if rank_of in (0, 3) else year - (rank_of != 1) for later in (0, 1)]
+            for rank_of in range(len(amounts))
+        ],
+        dtype=np.int16,
+    )  # (rank, slot of N or N+1): one look-up per part
+    part_year = years_of[rank, slot // 12]
     row_calendar = calendar[row] if campaign.switch is None else campaign.slot_calendars()[row, slot]
     pieces = [
         (
@@ -1180,18 +1265,13 @@ def _array_rows(
                 carried.majoration[chosen],
             )
         )
-    columns = [np.concatenate([piece[n] for piece in pieces]) for n in range(6)] if len(pieces) > 1 else pieces[0]
-    parts = _Parts(*columns)
+    merged = _merged(pieces[0], pieces[1:])
+    ordered = merged is not None
+    if merged is None:
+        merged = tuple(np.concatenate([piece[n] for piece in pieces]) for n in range(6))
     missed = None if carried is None else (carried.row, carried.missed)
-    out.tables["instalments"].append(parts.instalments(ids, ordered=len(pieces) == 1, missed=missed))
-    _array_refunds(
-        campaign,
-        ids,
-        year,
-        out,
-        keep=None if carried is None else carried.keep,
-        imputed=None if carried is None else carried.imputed,
-    )
+    out.tables["instalments"].append(_Parts(*merged).instalments(ids, ordered=ordered, missed=missed))
+    _array_refunds(campaign, ids, year, out, keep=keep, imputed=None if carried is None else carried.imputed)
     accounts = pa.table(
         [
             ids,
@@ -1204,7 +1284,7 @@ def _array_rows(
         ],
         schema=ACCOUNTS_SCHEMA,
     )
-    out.tables["accounts"].append(accounts if carried is None else accounts.filter(pa.array(carried.keep)))
+    out.tables["accounts"].append(accounts if keep is None else accounts.filter(pa.array(keep)))
 
 
 def _organisms(departments: Any, year: int) -> pa.Array:
@@ -1222,8 +1302,8 @@ def _organisms(departments: Any, year: int) -> pa.Array:
 def _array_notes(campaign: Campaign, amounts: Sequence[npt.NDArray[np.int64]], year: int) -> pa.Array:
     """The notes of each row: `Campaign.notes` of one row of each class that shares them — its holiday zone, its
     abattement of CSS L756-4, its quarterly fallback and, at Mayotte, whether one of the income years its documents
-    show is computed with the metropolitan rules (`territory.account_note`), found on the columns; a ceased row is a
-    class of its own (its note names its date)."""
+    show is computed with the metropolitan rules (`territory.account_note`), found on the columns; a ceased row's
+    notes are those of its class (and whether it ceased before its declaration) with its date added."""
     zone = campaign.zone.astype(np.intp)
     metropolitan = np.zeros(len(campaign), dtype=np.bool_)
     mayotte = [z for z, code in enumerate(campaign.zone_overseas) if code and territory(code) == MAYOTTE]
@@ -1248,13 +1328,37 @@ def _array_notes(campaign: Campaign, amounts: Sequence[npt.NDArray[np.int64]], y
     classes = 8 * zone + 4 * abated + 2 * campaign.quarterly_fallback.astype(np.intp) + metropolitan
     if campaign.overpaid is not None:  # a modulation's note, before or after those of the declaration
         classes = 3 * classes + campaign.overpaid.astype(np.intp)
+    grouped = np.zeros(len(campaign), dtype=np.bool_)
     if campaign.cessation is not None:
         ceased = ~np.isnat(campaign.cessation)
-        # A ceased row's notes name its date (`cessation:…`): its own class, never another row's example.
-        classes = np.where(ceased, -1 - np.arange(len(campaign)), classes)
+        # A ceased row's notes end with its date (`cessation:…`, `Campaign.notes`) and, ceased before its
+        # declaration (`closed_before`), leave out N+1's: its class is its own class and that flag, and its date is
+        # added to the notes of the class (all but their last). At Mayotte the years its documents show (the parts
+        # off the calendar too) decide the note: its own class, never another row's example.
+        size = int(classes.max()) + 1 if len(classes) else 1
+        closed = np.zeros(len(campaign), np.intp) if campaign.closed_before is None else campaign.closed_before
+        grouped = ceased.copy()
+        grouped[rows] = False
+        classes = np.where(grouped, size + closed.astype(np.intp) * size + classes, classes)
+        classes = np.where(ceased & ~grouped, -1 - np.arange(len(campaign)), classes)
     _, first, inverse = np.unique(classes, return_index=True, return_inverse=True)
-    texts = pa.array([";".join(campaign.notes(int(row))) for row in first.tolist()], pa.string())
-    return texts.take(pa.array(inverse.reshape(-1).astype(np.int32)))
+    written = []
+    for row in first.tolist():
+        notes = campaign.notes(row)
+        if grouped[row]:
+            assert notes and notes[-1].startswith("cessation:")
+            notes = notes[:-1]
+        written.append(";".join(notes))
+    texts = pa.array(written, pa.string()).take(pa.array(inverse.reshape(-1).astype(np.int32)))
+    if grouped.any():
+        where = np.flatnonzero(grouped)
+        days = np.datetime_as_string(campaign.cessation[where], unit="D")  # type: ignore[index]
+        dated = [
+            f"{prefix};cessation:{day}" if prefix else f"cessation:{day}"
+            for prefix, day in zip(texts.take(pa.array(where)).to_pylist(), days.tolist(), strict=True)
+        ]
+        texts = pc.replace_with_mask(texts, pa.array(grouped), pa.array(dated, pa.string()))
+    return texts
 
 
 def _array_refunds(

@@ -175,12 +175,20 @@ class _Plan:
     def first_due(self, after: I64, delay: Callable[[date], int]) -> I64:
         """`_Replay.first_due_date`: the first due date of N or N+1 at least `delay(after)` days after `after` —
         `first_due_date_at_least`, asked once per calendar and day."""
-        calendars, of_row = np.unique(self.dates(), axis=0, return_inverse=True)
-        listed = [[_day(d) for d in days if d != NO_DATE] for days in calendars.tolist()]
-        keys, inverse = np.unique(np.column_stack([of_row.reshape(-1), after]), axis=0, return_inverse=True)
+        # The distinct calendars: each row's dates as one opaque value (`np.unique` of a 1-D array of bytes, not
+        # of rows compared column by column, `axis=0`); then the distinct (calendar, day) pairs as one integer each.
+        if not len(after):
+            return np.zeros(0, dtype=np.int64)
+        dates = np.ascontiguousarray(self.dates())
+        as_bytes = dates.view(np.dtype((np.void, dates.dtype.itemsize * dates.shape[1]))).reshape(-1)
+        _, chosen, of_row = np.unique(as_bytes, return_index=True, return_inverse=True)
+        listed = [[_day(d) for d in days if d != NO_DATE] for days in dates[chosen].tolist()]
+        low = int(after.min())  # days of N (a declaration, an event): the key cannot overflow
+        span = int(after.max()) - low + 1
+        keys, inverse = np.unique(of_row.reshape(-1).astype(np.int64) * span + (after - low), return_inverse=True)
         found = np.full(len(keys), NO_DATE, dtype=np.int64)
         delays: dict[int, int] = {}
-        for i, (calendar, day) in enumerate(keys.tolist()):
+        for i, (calendar, day) in enumerate(zip((keys // span).tolist(), (keys % span + low).tolist(), strict=True)):
             on = _day(day)
             if day not in delays:
                 delays[day] = delay(on)

@@ -263,7 +263,11 @@ class Campaign:
 
     def called(self) -> I64:
         """What each row's instalments call in all, cents (off-calendar parts included)."""
-        called: I64 = self.total().sum(axis=1)
+        # The sum of each part's row sums (exact integers: the same as `total()` summed, without its (rows, 24)).
+        called: I64 = self.provisional.sum(axis=1) + self.ajustement.sum(axis=1)
+        called += self.regularisation.sum(axis=1) + self.cfp.sum(axis=1)
+        if self.penalty is not None:
+            called += self.penalty
         if self.off_parts is not None:
             called = called + self.off_parts.sum(axis=(1, 2))
         return called
@@ -512,6 +516,10 @@ def _missing(values: Any) -> Bools:
     if array.dtype.kind == "M":
         nat: Bools = np.isnat(array)
         return nat
+    if array.dtype.kind in "US":
+        # Empty text, as in an object column (`str.strip`), without a Python object per row.
+        empty: Bools = np.char.str_len(np.char.strip(array)) == 0
+        return empty
     if array.dtype.kind != "O":
         return np.zeros(len(array), dtype=np.bool_)
     return np.array(
@@ -822,7 +830,29 @@ class _Amounts:
         if debut.all():
             return self.forfait(year)
         on_income = self.provisional(year, basis_year, income)
-        return np.where(debut, self.forfait(year), on_income) if debut.any() else on_income
+        if not debut.any():
+            return on_income
+        # The flat-rate base computed on the first and second years alone (a few rows of a partition), not on
+        # every row: `simulate_many` is row by row, so each row's amount is the same.
+        rows = np.flatnonzero(debut)
+        called = on_income.copy()
+        called[rows] = self.subset(rows).forfait(year)
+        return called
+
+    def subset(self, rows: npt.NDArray[np.intp], incomes: dict[str, I64] | None = None) -> _Amounts:
+        """The amounts of `rows` alone (with `incomes`, else none read), their estimated years noted here too."""
+        sub = _Amounts(
+            self.codes[rows],
+            incomes or {},
+            self.departments[rows],
+            self.law,
+            self.start[rows],
+            self.acre[rows],
+            self.rsa[rows],
+            None if self.abattement is None else self.abattement[rows],  # CSS L756-4, as the row's own
+        )
+        sub.estimated = self.estimated  # one set: a year estimated for some rows is noted for the campaign
+        return sub
 
     def cfp(self, year: int) -> I64:
         """`amounts.cfp`: the CFP of `year` (the whole PASS, whatever the income), by row — under the law of the
@@ -1151,18 +1181,8 @@ def _changes(
     estimate = np.zeros(n, dtype=np.int64)
     modulated = rows[code[rows] == 0]
     if len(modulated):
-        sub = _Amounts(
-            batch.codes[modulated],
-            {"estimated": estimated[modulated]},
-            batch.departments[modulated],
-            batch.law,
-            batch.start[modulated],
-            batch.acre[modulated],
-            batch.rsa[modulated],
-            None if batch.abattement is None else batch.abattement[modulated],  # CSS L756-4, as the row's own
-        )
+        sub = batch.subset(modulated, {"estimated": estimated[modulated]})
         estimate[modulated] = sub._run(year, True, "estimated")[0]
-        batch.estimated |= sub.estimated
     cfp_from = np.maximum((cfp_call_from(year, law=law) - _EPOCH).days, earliest)
 
     def delay(name: str) -> Callable[[date], int]:
