@@ -101,3 +101,14 @@ def test_divide_half_up_by_one_number_is_half_up() -> None:
     assert VECTOR.divide_half_up(numerators, 100).tolist() == [0, 0, 0, 1, 2, 2]
     assert VECTOR.divide_half_up(numerators, 3).tolist() == [half_up(int(n), 3) for n in numerators]
     assert SCALAR.divide_half_up(150, 100) == 2
+
+
+def test_where_reads_numpy_integers_as_python_ints_and_leaves_booleans_alone() -> None:
+    condition = np.array([True, False, True])
+    assert VECTOR.where(condition, np.int64(4), 9).tolist() == [4, 9, 4]
+    assert VECTOR.where(condition, np.array(4), np.array([1, 2, 3])).tolist() == [4, 2, 4]
+    assert VECTOR.where(np.True_, np.int64(4), 9) == 4
+    assert VECTOR.where(condition, True, False).tolist() == [True, False, True]
+    assert VECTOR.where(condition, np.array([1, 2, 3]), False).tolist() == [1, 0, 3]
+    # a column of another length than the condition: NumPy's broadcasting, as np.where
+    assert VECTOR.where(np.array([[True], [False]]), np.array([1, 2]), 0).tolist() == [[1, 2], [0, 0]]

@@ -224,34 +224,51 @@ def _where(condition: Any, a: Any, b: Any) -> Any:
     one of the two values without a pass over the rows. On a boolean array, NumPy's `where` branches on each row
     and costs, on a random mask, as much as five additions; the product by the mask does not branch. It is exact on
     int64: the sum is computed modulo 2^64 (NumPy's integer arrays wrap), b + 1 × (a − b) ≡ a and b + 0 ≡ b, and
-    the true result is a or b, which fits. Other values (booleans, objects, NumPy scalars that would warn on
-    wrapping) go to `np.where`."""
+    the true result is a or b, which fits. Other values (booleans, objects, shapes that broadcast further) go to
+    `np.where`."""
+    a, b = _plain(a), _plain(b)
     if type(condition) is bool or type(condition) is np.bool_:
         chosen, other = (a, b) if condition else (b, a)
-        if type(chosen) is int and type(other) is int:
-            return chosen
-        if isinstance(chosen, np.ndarray) and (type(other) is int or chosen.shape == getattr(other, "shape", None)):
+        if not isinstance(chosen, np.ndarray):
+            if not isinstance(other, np.ndarray):
+                return chosen
+        elif type(other) is int or chosen.shape == other.shape:
             return chosen  # never written into: the rules write only into arrays they computed (`scatter`)
-    elif (
-        isinstance(condition, np.ndarray)
-        and condition.dtype == np.bool_
-        and (type(a) is int or (isinstance(a, np.ndarray) and a.dtype == _INT64))
-        and (type(b) is int or (isinstance(b, np.ndarray) and b.dtype == _INT64))
-    ):
-        if type(a) is int and type(b) is int:
-            step = a - b
-            if _LOW <= step <= _HIGH:
-                values: I64 = condition.astype(np.int64)
-                values *= step
-                values += b
-                return values
-        else:
-            if np.broadcast_shapes(np.shape(a), np.shape(b)) == condition.shape:
-                values = np.subtract(a, b, dtype=np.int64)
+    elif isinstance(condition, np.ndarray) and condition.dtype == np.bool_:
+        shape = condition.shape
+        if type(a) is int:
+            if type(b) is int:
+                step = a - b
+                if _LOW <= step <= _HIGH:
+                    values: I64 = condition.astype(np.int64)
+                    values *= step
+                    values += b
+                    return values
+            elif isinstance(b, np.ndarray) and b.dtype == _INT64 and b.shape == shape:
+                values = np.subtract(a, b)
                 values *= condition
                 values += b
                 return values
+        elif (
+            isinstance(a, np.ndarray)
+            and a.dtype == _INT64
+            and a.shape == shape
+            and (type(b) is int or (isinstance(b, np.ndarray) and b.dtype == _INT64 and b.shape == shape))
+        ):
+            values = np.subtract(a, b)
+            values *= condition
+            values += b
+            return values
     return np.where(condition, a, b)
+
+
+def _plain(value: Any) -> Any:
+    """A NumPy integer scalar (or 0-d array) of int64 as a Python int; anything else as it is."""
+    if type(value) is int:
+        return value
+    if type(value) is np.int64 or (isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype == _INT64):
+        return int(value)
+    return value
 
 
 def _divide_half_up(numerator: Any, denominator: Any) -> Any:
@@ -372,7 +389,11 @@ def _compute(
         total = total + extras.cma + extras.curps
     out["csg_crds"][where] = csg
     out["formation_professionnelle"][where] = cfp
-    out["total"][where] = total + csg + cfp
+    if isinstance(where, slice):  # a view of the result: the sum written in place
+        summed = np.add(total, csg, out=out["total"][where])
+        summed += cfp
+    else:
+        out["total"][where] = total + csg + cfp
     if rights is not None:
         # The rights of the same contributions (`echeancier.rights`), the rules of `Simulation.rights` on arrays.
         _maladie, ij, rb, rci, _id, _af = computed.traces
@@ -386,6 +407,8 @@ def _compute(
 def _given(days: I64, default: int) -> tuple[I64 | int, Bools | bool]:
     """(the dates, `default` where not given; where they are given), or (`default`, False) when no row has one
     (see `_compute`)."""
+    if days.strides == (0,) and days.size and days[0] == NAT:  # no column (`_dates`): known without a pass
+        return default, False
     given = days != NAT
     if not given.any():
         return default, False
@@ -394,6 +417,8 @@ def _given(days: I64, default: int) -> tuple[I64 | int, Bools | bool]:
 
 def _any(flags: Bools) -> Bools | bool:
     """The flags, or False when no row has one (see `_compute`)."""
+    if flags.strides == (0,) and flags.size:  # one value seen on every row (no column, `_flags`)
+        return bool(flags[0]) and flags
     return flags if flags.any() else False
 
 
@@ -680,8 +705,9 @@ def _date_refused(value: Any, field: str) -> str:
 
 
 def _flags(values: Any, field: str, n: int, problems: _Problems) -> Bools:
-    if values is None:
-        return np.zeros(n, dtype=np.bool_)
+    if values is None:  # no column: one read-only false seen on every row (`_any` knows it without a pass)
+        absent: Bools = np.broadcast_to(np.False_, (n,))
+        return absent
     array = _array(values)
     if array.dtype.kind == "b":
         return array
@@ -730,7 +756,7 @@ def _departments(values: Any, n: int, problems: _Problems) -> tuple[npt.NDArray[
     """(the normalised COG codes, whether each row is in a collectivité of L751-1, whether it is at Mayotte): each
     distinct value is read once by the rule of a single Situation (`organisms.normalise_department`)."""
     if values is None:
-        return None, np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_)
+        return None, np.broadcast_to(np.False_, (n,)), np.broadcast_to(np.False_, (n,))  # read-only, as `_flags`
     from echeancier.contributions.situation import Situation
 
     array = _array(values)
