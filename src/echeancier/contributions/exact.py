@@ -10,8 +10,6 @@ and comparisons read the same on both; the rest goes through the `Ops`:
 - `minimum`, `maximum`, `where` (both branches are evaluated: they must be valid on every row), `not_`;
 - `take(table, index)`: a value of a small table of the law by row;
 - `mul_div_half_up(a, b, d)`: a × b / d rounded half up exactly, though a × b may not fit in int64;
-- `divide_half_up(n, d)`: `half_up(n, d)` where the denominator differs by row (a division the arrays make
-  faster than NumPy's integer division by an array; `half_up` itself for one situation);
 - `select(condition)`, `gather(values, rows)`, `scatter(into, rows, values)`: the rows with an ACRE exemption
   (all or nothing for one situation, an index array for many), so that the batch computes it on those rows only.
 
@@ -56,8 +54,6 @@ class Ops(Protocol):
 
     def mul_div_half_up(self, a: Ints, b: Ints, d: Ints) -> Ints: ...
 
-    def divide_half_up(self, numerator: Ints, denominator: Ints) -> Ints: ...
-
     def select(self, condition: Bools) -> Any | None: ...
 
     def gather(self, values: Ints, rows: Any) -> Ints: ...
@@ -91,10 +87,6 @@ class Scalar:
     @staticmethod
     def mul_div_half_up(a: int, b: int, d: int) -> int:
         return half_up(a * b, d)  # type: ignore[no-any-return]
-
-    @staticmethod
-    def divide_half_up(numerator: int, denominator: int) -> int:
-        return half_up(numerator, denominator)  # type: ignore[no-any-return]
 
     @staticmethod
     def select(condition: bool) -> Any | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from echeancier.contributions.exact import Ints, Ops
+from echeancier.contributions.exact import Ints, Ops, half_up
 from echeancier.law.snapshot import Steps
 
 
@@ -29,7 +29,7 @@ def taux_progressif(k: Ops, scale: Steps, assiette_u: Ints, pass_proratise: Ints
         span = k.maximum(k.take(scale.span, index) * pass_proratise, 1)
         numerator = k.take(scale.rate, index) * span + k.take(scale.delta, index) * (assiette_u - low)
         after = index == scale.last
-    rate = k.divide_half_up(k.maximum(numerator, 0), divisor * span) * divisor
+    rate = half_up(k.maximum(numerator, 0), divisor * span) * divisor
     rate = k.where(after, scale.rate[-1], rate)
     first = (assiette_u <= scale.low[0] * pass_proratise) | (pass_proratise <= 0)
     return k.where(first, scale.rate[0], rate)

@@ -271,34 +271,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _divide_half_up(numerator: Any, denominator: Any) -> Any:
-    """`half_up(numerator, denominator)` (numerator ≥ 0, denominator > 0) for a denominator by row.
-
-    NumPy divides int64 arrays by an array with the processor's integer division, row by row; by a number it uses
-    a multiplication (libdivide), as `half_up` then does. Here, for a denominator by row: with N = 2 × numerator +
-    denominator and D = 2 × denominator (the integers `half_up` divides, so no other bound than its own), the
-    float64 quotient q of N / D is within 1 of the floor of N / D when that is below 2^49 (N, D and the quotient
-    are each rounded by at most 2^-53 relatively: an error below 3 × 2^-53 × 2^49 < 1); the remainder
-    r = N − q × D, computed modulo 2^64, is then exact when D < 2^61 (it lies in [−D, 2D)), and one step up or
-    down gives the floor. The two bounds are checked on the rows (two reductions); beyond them, the integer
-    division."""
-    if type(denominator) is int or not isinstance(denominator, np.ndarray):
-        return half_up(numerator, denominator)
-    n = 2 * numerator + denominator
-    d = 2 * denominator
-    if not d.size or d.max() >= 1 << 61:
-        return n // d
-    estimate = n / d
-    if estimate.max() >= 2.0**49:
-        return n // d
-    q: I64 = estimate.astype(np.int64)  # truncation: the floor, the quotient being ≥ 0
-    r = q * d
-    np.subtract(n, r, out=r)
-    q -= r < 0
-    q += r >= d
-    return q
-
-
 class _Vector:
     """`contributions.exact.Ops` on NumPy int64 arrays: the rows of one income year (`simulate_many`)."""
 
@@ -306,7 +278,6 @@ class _Vector:
     maximum = staticmethod(np.maximum)
     where = staticmethod(_where)
     not_ = staticmethod(np.logical_not)
-    divide_half_up = staticmethod(_divide_half_up)
 
     @staticmethod
     def take(table: Sequence[int], index: I64) -> I64:
