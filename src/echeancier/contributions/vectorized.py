@@ -1118,12 +1118,13 @@ def _run_block(
     if problems.found:
         return problems.found
     views = {key: column[s] for key, column in out.items()}
-    counts = np.bincount(block.offset, minlength=len(years.laws))
+    low, high = (int(block.offset.min()), int(block.offset.max())) if block.offset.size else (0, -1)
+    # One income year (a yearly batch): two reductions rather than a count of the rows of every year.
+    present = [low] if low == high else np.flatnonzero(np.bincount(block.offset, minlength=len(years.laws)))
     if rights is not None:
         # The rights of a section and of Mayotte's own law are not computed (`rights.not_computed`): as one situation.
         under_mayotte = np.array([m is not None for m in years.mayotte], dtype=np.bool_)[block.offset]
         scalar = scalar | (block.section > 0) | (block.mayotte & under_mayotte)
-    present = np.flatnonzero(counts)
     for offset in present:
         law, mayotte = years.laws[offset], years.mayotte[offset]
         assert law is not None
