@@ -293,7 +293,7 @@ class _Vector:
     mul_div_half_up = staticmethod(_mul_div_half_up)
 
     @staticmethod
-    def select(condition: Bools | bool) -> I64 | None:
+    def select(condition: Any) -> I64 | None:
         if (type(condition) is bool or type(condition) is np.bool_) and not condition:
             return None  # no row (a constant column, `_compute`): no pass
         rows = np.flatnonzero(condition)
