@@ -11,7 +11,9 @@ contribution), written once over integers (`contributions.exact`) and evaluated 
 (`LawSnapshot.exact`) of the snapshot of each income year of the batch, taken from the `law` passed in (by default
 the law shipped with the package). The batch is cut into blocks of `CHUNK` rows (so that the intermediate arrays
 stay in the processor's cache), computed by `WORKERS` threads (NumPy releases the GIL in its loops); within a
-block, the rows of each income year are computed together on whole arrays.
+block, the rows of each income year are computed together on whole arrays. On its first call in a process it asks
+glibc to keep freed memory for the next arrays rather than give it back to the system (`_keep_freed_memory`, a
+process-wide setting, see there and docs/one-text-of-the-law.md).
 
 Exactness — why every row equals `simulate` to the euro: both evaluate the same integer expressions, with no
 decimal or binary floating-point rounding anywhere. Python ints are unbounded; on int64 every value stays far
@@ -149,8 +151,9 @@ class RowInputError(InputError):
 # --------------------------------------------------------------------------------------------------------------
 # Memory kept for the next batch
 
-# glibc's own upper bounds for its dynamic thresholds on 64-bit systems (malloc/malloc.c): blocks up to 32 MiB are
-# taken from the heap rather than mapped, and up to 256 MiB of freed heap is kept for the next allocations.
+# Blocks up to 32 MiB (glibc's own upper bound for its dynamic mapping threshold on 64-bit systems) are taken from
+# the heap rather than mapped, and up to 256 MiB of freed heap (glibc's dynamic bound: 64 MiB) is kept for the next
+# allocations: the result columns and temporaries of a batch of a million rows come to about 100 MB.
 MMAP_THRESHOLD = 32 << 20
 TRIM_THRESHOLD = 256 << 20
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameters (malloc.h)
@@ -165,14 +168,17 @@ def _keep_freed_memory() -> None:
     by the largest block freed) is returned to the system, and every page of it is faulted and zeroed again by the
     kernel at the next use: measured on 1,000,000 rows, about 6,000 page faults and 0.07–0.14 s of system time per
     call on a loaded virtual machine, as much as the computation itself. Fixing the two thresholds (which glibc
-    otherwise adjusts itself, up to these bounds) keeps that memory in the process for the next part and the next
-    call. It changes no peak: what is kept was in use a moment before. Once per process, on Linux with glibc only
-    (elsewhere, or if `mallopt` is missing, nothing is done)."""
+    otherwise adjusts itself) keeps that memory in the process for the next part and the next call. What is kept
+    was in use a moment before, so the peak hardly moves (`bench_simulate_many.py`: 253 MB against 245 MB, the
+    8 MB result columns taken from the heap rather than mapped); a long-lived process keeps up to 256 MiB of freed
+    heap for reuse. Once per process, on Linux with glibc only
+    (elsewhere, or if `mallopt` is missing, nothing is done); an application that wants glibc's defaults sets the
+    environment variable `ECHEANCIER_MALLOC_DEFAULTS=1`."""
     global _heap_kept
     if _heap_kept:
         return
     _heap_kept = True
-    if not sys.platform.startswith("linux"):
+    if not sys.platform.startswith("linux") or os.environ.get("ECHEANCIER_MALLOC_DEFAULTS") == "1":
         return
     import ctypes
 
