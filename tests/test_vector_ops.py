@@ -31,7 +31,8 @@ def test_where_is_np_where_and_the_scalar_helper_row_by_row(
     condition = np.array([c for c, _, _ in rows], dtype=np.bool_)
     a: Any = _column([x for _, x, _ in rows]) if a_is_array else rows[0][1]
     b: Any = _column([y for _, _, y in rows]) if b_is_array else rows[0][2]
-    got = VECTOR.where(condition, a, b)
+    # a number when both are the same number (every row has it), else a column
+    got = np.broadcast_to(VECTOR.where(condition, a, b), condition.shape)
     assert got.dtype == np.int64
     assert np.array_equal(got, np.where(condition, a, b))
     for i, (c, x, y) in enumerate(rows):
@@ -66,3 +67,9 @@ def test_where_reads_numpy_integers_as_python_ints_and_leaves_booleans_alone() -
     assert VECTOR.where(condition, np.array([1, 2, 3]), False).tolist() == [1, 0, 3]
     # a column of another length than the condition: NumPy's broadcasting, as np.where
     assert VECTOR.where(np.array([[True], [False]]), np.array([1, 2]), 0).tolist() == [[1, 2], [0, 0]]
+
+
+def test_where_between_two_equal_numbers_is_that_number() -> None:
+    assert VECTOR.where(np.array([True, False]), 5000, 5000) == 5000
+    condition = np.array([True, False])
+    assert np.array_equal(np.broadcast_to(VECTOR.where(condition, 5, 5), 2), np.where(condition, 5, 5))

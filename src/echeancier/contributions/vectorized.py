@@ -247,6 +247,8 @@ def _where(condition: Any, a: Any, b: Any) -> Any:
         shape = condition.shape
         if type(a) is int:
             if type(b) is int:
+                if a == b:  # the same value either way (a rate unchanged since a reform): no pass
+                    return a
                 step = a - b
                 if _LOW <= step <= _HIGH:
                     values: I64 = condition.astype(np.int64)
