@@ -1278,7 +1278,8 @@ def simulate_many(
     years = _years_of(cols, law, provisional)
     conjoint = () if cols.conjoint is None else conjoint_collaborateur.COLUMNS
     # A health section's PCV, contribution additionnelle and CURPS, when a row has such a section.
-    health = pamc.EXTRAS if np.isin(cols.section, HEALTH_CODES).any() else ()
+    given = cols.section_names is not None  # without a section column every code is 0: no pass over the rows
+    health = pamc.EXTRAS if given and np.isin(cols.section, HEALTH_CODES).any() else ()
     keys = (*CONTRIBUTIONS, *conjoint, *health, "total", *(RIGHTS_COLUMNS if rights else ()))
     # Every row is written, or an error raised; the conjoint's columns only on the rows of a conjoint collaborateur.
     out = {key: (np.zeros if key in conjoint or key in health else np.empty)(cols.n, dtype=np.int64) for key in keys}
