@@ -73,3 +73,16 @@ def test_where_between_two_equal_numbers_is_that_number() -> None:
     assert VECTOR.where(np.array([True, False]), 5000, 5000) == 5000
     condition = np.array([True, False])
     assert np.array_equal(np.broadcast_to(VECTOR.where(condition, 5, 5), 2), np.where(condition, 5, 5))
+
+
+def test_parts_are_of_equal_size_under_the_limit_and_cover_every_row_once() -> None:
+    from echeancier.contributions.vectorized import PART, _parts
+
+    for n in (0, 1, PART - 1, PART, PART + 1, 131_072, 3 * PART + 5):
+        sizes = [len(range(n)[part]) for part in _parts(slice(None), n)]
+        assert sum(sizes) == n and all(0 < size <= PART for size in sizes)
+        assert max(sizes, default=0) - min(sizes, default=0) <= 1
+        rows = np.arange(n, dtype=np.int64) * 2  # the rows of a year among others: an index array
+        pieces = _parts(rows, 2 * n)
+        assert [len(piece) for piece in pieces] == sizes
+        assert np.array_equal(np.concatenate([rows[:0], *pieces]), rows)

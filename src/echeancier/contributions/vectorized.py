@@ -171,9 +171,9 @@ def _keep_freed_memory() -> None:
     otherwise adjusts itself) keeps that memory in the process for the next part and the next call. What is kept
     was in use a moment before, so the peak hardly moves (`bench_simulate_many.py`: 253 MB against 245 MB, the
     8 MB result columns taken from the heap rather than mapped); a long-lived process keeps up to 256 MiB of freed
-    heap for reuse. Once per process, on Linux with glibc only
-    (elsewhere, or if `mallopt` is missing, nothing is done); an application that wants glibc's defaults sets the
-    environment variable `ECHEANCIER_MALLOC_DEFAULTS=1`."""
+    heap for reuse. Once per process, on Linux with glibc only (elsewhere, or if `mallopt` is missing, nothing is
+    done); an application that wants glibc's defaults sets the environment variable `ECHEANCIER_MALLOC_DEFAULTS=1`.
+    """
     global _heap_kept
     if _heap_kept:
         return
@@ -407,8 +407,8 @@ def _any(flags: Bools) -> Bools | bool:
 def _parts(where: slice | I64, n: int) -> list[slice | I64]:
     """The rows `where` of a block of `n` rows by parts of equal size, at most `PART` rows each."""
     rows = n if isinstance(where, slice) else len(where)
-    count = max(1, -(-rows // PART))
-    bounds = [rows * i // count for i in range(count + 1)]
+    count = -(-rows // PART)
+    bounds = [rows * i // count for i in range(count + 1)] if count else []  # no part for no row
     if isinstance(where, slice):
         return [slice(begin, end) for begin, end in pairwise(bounds)]
     return [where[begin:end] for begin, end in pairwise(bounds)]
