@@ -37,7 +37,7 @@ def rule(k: Ops, r: Rows) -> IndemnitesJournalieres:
         base, floored = r.assiette_ij, r.assiette_ij < 0
     else:
         floored = r.minimums & (r.assiette < law.ij_assiette_minimale)
-        base = k.where(floored, law.ij_assiette_minimale, r.assiette)
+        base = k.where(r.minimums, k.maximum(r.assiette, law.ij_assiette_minimale), r.assiette)  # floored
     capped = base > law.ij_plafond
     base = k.minimum(base, law.ij_plafond)
     # D621-2 (décret 2022-1529), 2023 only: the global 0.50 % rate below 40 % of the PASS.

@@ -33,7 +33,7 @@ def rule(k: Ops, r: Rows) -> InvaliditeDeces:
     law = r.law
     floor = 100 * half_up(law.id_assiette_minimale * r.pass_proratise, FRAC)  # rounded to the euro
     floored = r.minimums & (r.assiette < floor)
-    base = k.where(floored, floor, r.assiette)
+    base = k.where(r.minimums, k.maximum(r.assiette, floor), r.assiette)  # the floor where `floored`
     ceiling = law.id_plafond // 100 * r.pass_proratise
     capped = base > ceiling
     base = k.minimum(base, ceiling)

@@ -35,7 +35,7 @@ def rule(k: Ops, r: Rows) -> RetraiteBase:
     law = r.law
     eligible = r.minimums & (r.days >= law.rb_duree_minimale_affiliation)
     floored = eligible & (r.assiette < law.rb_assiette_minimale)
-    base = k.where(floored, law.rb_assiette_minimale, r.assiette)
+    base = k.where(eligible, k.maximum(r.assiette, law.rb_assiette_minimale), r.assiette)  # the floor if below
     pass_ = 100 * r.pass_proratise
     within = k.minimum(base, pass_)
     above = k.maximum(base - pass_, 0)

@@ -11,7 +11,9 @@ contribution), written once over integers (`contributions.exact`) and evaluated 
 (`LawSnapshot.exact`) of the snapshot of each income year of the batch, taken from the `law` passed in (by default
 the law shipped with the package). The batch is cut into blocks of `CHUNK` rows (so that the intermediate arrays
 stay in the processor's cache), computed by `WORKERS` threads (NumPy releases the GIL in its loops); within a
-block, the rows of each income year are computed together on whole arrays.
+block, the rows of each income year are computed together on whole arrays. On its first call in a process it asks
+glibc to keep freed memory for the next arrays rather than give it back to the system (`_keep_freed_memory`, a
+process-wide setting, see there and docs/one-text-of-the-law.md).
 
 Exactness — why every row equals `simulate` to the euro: both evaluate the same integer expressions, with no
 decimal or binary floating-point rounding anywhere. Python ints are unbounded; on int64 every value stays far
@@ -33,10 +35,12 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -88,9 +92,11 @@ I64: TypeAlias = npt.NDArray[np.int64]
 Bools: TypeAlias = npt.NDArray[np.bool_]
 
 CHUNK = 1 << 17  # rows per block: checked together, and the unit of work of the threads
-# Rows computed together: the int64 arrays of a part (128 KiB) stay in the processor's L2 cache, and below the
-# 256 KiB from which NumPy looks for a temporary to reuse (a check that walks the C stack at every operation).
-PART = 1 << 14
+# Rows computed together, at most: the int64 arrays of a part (just under 256 KiB) stay in the processor's L2
+# cache, and below the 256 KiB from which NumPy looks for a temporary to reuse (a check that walks the C stack at
+# every operation). A block is cut into parts of equal size (`_parts`): five parts of 26,215 rows for a block of
+# CHUNK rows rather than eight of 16,384, so fewer operations of the rules for the same rows.
+PART = (1 << 15) - 1
 WORKERS = min(4, os.cpu_count() or 1)  # blocks computed in parallel (NumPy releases the GIL in its loops)
 NAT = np.iinfo(np.int64).min  # datetime64 NaT as int64
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -142,6 +148,49 @@ class RowInputError(InputError):
 
 
 # --------------------------------------------------------------------------------------------------------------
+# Memory kept for the next batch
+
+# Blocks up to 32 MiB (glibc's own upper bound for its dynamic mapping threshold on 64-bit systems) are taken from
+# the heap rather than mapped, and up to 256 MiB of freed heap (glibc's dynamic bound: 64 MiB) is kept for the next
+# allocations: the result columns and temporaries of a batch of a million rows come to about 100 MB.
+MMAP_THRESHOLD = 32 << 20
+TRIM_THRESHOLD = 256 << 20
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameters (malloc.h)
+_heap_kept = False
+
+
+def _keep_freed_memory() -> None:
+    """Ask glibc to keep freed memory for the next arrays rather than give it back to the system at once.
+
+    A batch allocates its result columns (8 MB each for a million rows) and, by part, many temporary arrays of
+    128–256 KiB. With glibc's defaults each freed block at the top of the heap beyond 128 KiB (raised dynamically
+    by the largest block freed) is returned to the system, and every page of it is faulted and zeroed again by the
+    kernel at the next use: measured on 1,000,000 rows, about 6,000 page faults and 0.07–0.14 s of system time per
+    call on a loaded virtual machine, as much as the computation itself. Fixing the two thresholds (which glibc
+    otherwise adjusts itself) keeps that memory in the process for the next part and the next call. What is kept
+    was in use a moment before, so the peak hardly moves (`bench_simulate_many.py`: 253 MB against 245 MB, the
+    8 MB result columns taken from the heap rather than mapped); a long-lived process keeps up to 256 MiB of freed
+    heap for reuse. Once per process, on Linux with glibc only (elsewhere, or if `mallopt` is missing, nothing is
+    done); an application that wants glibc's defaults sets the environment variable `ECHEANCIER_MALLOC_DEFAULTS=1`.
+    """
+    global _heap_kept
+    if _heap_kept:
+        return
+    _heap_kept = True
+    if not sys.platform.startswith("linux") or os.environ.get("ECHEANCIER_MALLOC_DEFAULTS") == "1":
+        return
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
+        return
+    mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
+    mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
+
+
+# --------------------------------------------------------------------------------------------------------------
 # The helpers of contributions.exact on NumPy arrays
 
 
@@ -169,12 +218,73 @@ def _mul_div_half_up(a: I64, b: I64, d: I64) -> I64:
 _TABLES: dict[int, tuple[Sequence[int], I64]] = {}
 
 
+_INT64 = np.dtype(np.int64)
+_LOW, _HIGH = -(1 << 63), (1 << 63) - 1
+
+
+def _where(condition: Any, a: Any, b: Any) -> Any:
+    """`np.where(condition, a, b)` for int64 values, computed as b + condition × (a − b).
+
+    A condition the same on every row (a Python bool: `_compute` passes a constant column as its value) chooses
+    one of the two values without a pass over the rows. On a boolean array, NumPy's `where` branches on each row
+    and costs, on a random mask, as much as five additions; the product by the mask does not branch. It is exact on
+    int64: the sum is computed modulo 2^64 (NumPy's integer arrays wrap), b + 1 × (a − b) ≡ a and b + 0 ≡ b, and
+    the true result is a or b, which fits. Other values (booleans, objects, shapes that broadcast further) go to
+    `np.where`."""
+    if type(a) is not int:
+        a = _plain(a)
+    if type(b) is not int:
+        b = _plain(b)
+    if type(condition) is bool or type(condition) is np.bool_:
+        chosen, other = (a, b) if condition else (b, a)
+        if not isinstance(chosen, np.ndarray):
+            if not isinstance(other, np.ndarray):
+                return chosen
+        elif type(other) is int or chosen.shape == other.shape:
+            return chosen  # never written into: the rules write only into arrays they computed (`scatter`)
+    elif isinstance(condition, np.ndarray) and condition.dtype == np.bool_:
+        shape = condition.shape
+        if type(a) is int:
+            if type(b) is int:
+                if a == b:  # the same value either way (a rate unchanged since a reform): no pass
+                    return a
+                step = a - b
+                if _LOW <= step <= _HIGH:
+                    values: I64 = condition.astype(np.int64)
+                    values *= step
+                    values += b
+                    return values
+            elif isinstance(b, np.ndarray) and b.dtype == _INT64 and b.shape == shape:
+                values = np.subtract(a, b)
+                values *= condition
+                values += b
+                return values
+        elif (
+            isinstance(a, np.ndarray)
+            and a.dtype == _INT64
+            and a.shape == shape
+            and (type(b) is int or (isinstance(b, np.ndarray) and b.dtype == _INT64 and b.shape == shape))
+        ):
+            values = np.subtract(a, b)
+            values *= condition
+            values += b
+            return values
+    return np.where(condition, a, b)
+
+
+def _plain(value: Any) -> Any:
+    """A NumPy integer scalar (or 0-d array) of int64 as a Python int; anything else as it is."""
+    if type(value) is np.int64 or (isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype == _INT64):
+        return int(value)
+    return value
+
+
 class _Vector:
     """`contributions.exact.Ops` on NumPy int64 arrays: the rows of one income year (`simulate_many`)."""
 
     minimum = staticmethod(np.minimum)
     maximum = staticmethod(np.maximum)
-    where = staticmethod(np.where)
+    where = staticmethod(_where)
     not_ = staticmethod(np.logical_not)
 
     @staticmethod
@@ -184,13 +294,15 @@ class _Vector:
             if len(_TABLES) > 4096:  # many laws (organisms' overrides): bounded
                 _TABLES.clear()
             entry = _TABLES[id(table)] = (table, np.asarray(table, dtype=np.int64))
-        values: I64 = entry[1][index]
+        values: I64 = entry[1].take(index)
         return values
 
     mul_div_half_up = staticmethod(_mul_div_half_up)
 
     @staticmethod
-    def select(condition: Bools) -> I64 | None:
+    def select(condition: Any) -> I64 | None:
+        if (type(condition) is bool or type(condition) is np.bool_) and not condition:
+            return None  # no row (a constant column, `_compute`): no pass
         rows = np.flatnonzero(condition)
         return rows if rows.size else None
 
@@ -258,7 +370,11 @@ def _compute(
         total = total + extras.cma + extras.curps
     out["csg_crds"][where] = csg
     out["formation_professionnelle"][where] = cfp
-    out["total"][where] = total + csg + cfp
+    if isinstance(where, slice):  # a view of the result: the sum written in place
+        summed = np.add(total, csg, out=out["total"][where])
+        summed += cfp
+    else:
+        out["total"][where] = total + csg + cfp
     if rights is not None:
         # The rights of the same contributions (`echeancier.rights`), the rules of `Simulation.rights` on arrays.
         _maladie, ij, rb, rci, _id, _af = computed.traces
@@ -272,6 +388,8 @@ def _compute(
 def _given(days: I64, default: int) -> tuple[I64 | int, Bools | bool]:
     """(the dates, `default` where not given; where they are given), or (`default`, False) when no row has one
     (see `_compute`)."""
+    if days.strides == (0,) and days.size and days[0] == NAT:  # no column (`_dates`): known without a pass
+        return default, False
     given = days != NAT
     if not given.any():
         return default, False
@@ -280,14 +398,19 @@ def _given(days: I64, default: int) -> tuple[I64 | int, Bools | bool]:
 
 def _any(flags: Bools) -> Bools | bool:
     """The flags, or False when no row has one (see `_compute`)."""
+    if flags.strides == (0,) and flags.size:  # one value seen on every row (no column, `_flags`)
+        return bool(flags[0]) and flags
     return flags if flags.any() else False
 
 
 def _parts(where: slice | I64, n: int) -> list[slice | I64]:
-    """The rows `where` of a block of `n` rows by parts of at most `PART` rows."""
+    """The rows `where` of a block of `n` rows by parts of equal size, at most `PART` rows each."""
+    rows = n if isinstance(where, slice) else len(where)
+    count = -(-rows // PART)
+    bounds = [rows * i // count for i in range(count + 1)] if count else []  # no part for no row
     if isinstance(where, slice):
-        return [slice(begin, min(begin + PART, n)) for begin in range(0, n, PART)]
-    return [where[begin : begin + PART] for begin in range(0, len(where), PART)]
+        return [slice(begin, end) for begin, end in pairwise(bounds)]
+    return [where[begin:end] for begin, end in pairwise(bounds)]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -558,8 +681,9 @@ def _date_refused(value: Any, field: str) -> str:
 
 
 def _flags(values: Any, field: str, n: int, problems: _Problems) -> Bools:
-    if values is None:
-        return np.zeros(n, dtype=np.bool_)
+    if values is None:  # no column: one read-only false seen on every row (`_any` knows it without a pass)
+        absent: Bools = np.broadcast_to(np.False_, (n,))
+        return absent
     array = _array(values)
     if array.dtype.kind == "b":
         return array
@@ -608,7 +732,7 @@ def _departments(values: Any, n: int, problems: _Problems) -> tuple[npt.NDArray[
     """(the normalised COG codes, whether each row is in a collectivité of L751-1, whether it is at Mayotte): each
     distinct value is read once by the rule of a single Situation (`organisms.normalise_department`)."""
     if values is None:
-        return None, np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_)
+        return None, np.broadcast_to(np.False_, (n,)), np.broadcast_to(np.False_, (n,))  # read-only, as `_flags`
     from echeancier.contributions.situation import Situation
 
     array = _array(values)
@@ -948,11 +1072,12 @@ def _profession_codes(names: npt.NDArray[Any]) -> npt.NDArray[np.int8]:
             table[ord(name[0])] = code
         else:
             later.append((code, name))
-    first: npt.NDArray[Any] = np.ascontiguousarray(names).view(unit)[::width]  # each text's first character
+    names = np.ascontiguousarray(names)
+    first: npt.NDArray[Any] = names.view(unit)[::width]  # each text's first character
     guess = table.take(first, mode="clip")  # a character beyond the table names none (table[-1] is −1)
     spelled = [*PROFESSIONS, ""]  # index −1: no profession, the empty text (whose code stays −1)
     names_of = np.array([name.encode() if unit is np.uint8 else name for name in spelled], dtype=names.dtype)
-    right = names == names_of.take(guess)
+    right = _same_texts(names, names_of, guess)
     codes = np.where(right, guess, np.int8(-1)).astype(np.int8, copy=False)
     if later and not right.all():
         for code, name in later:
@@ -960,6 +1085,23 @@ def _profession_codes(names: npt.NDArray[Any]) -> npt.NDArray[np.int8]:
             spelling = name.encode() if unit is np.uint8 else name
             codes[rows[names[rows] == spelling]] = code
     return codes
+
+
+def _same_texts(texts: npt.NDArray[Any], table: npt.NDArray[Any], index: npt.NDArray[Any]) -> Bools:
+    """texts == table.take(index), row by row, for contiguous fixed-width texts of the table's type: their bytes
+    compared as machine words, one pass per word of a text (NumPy pads every text of an array with zeros to its
+    width, so two texts are equal exactly when their bytes are). A third faster than comparing the texts as
+    texts, which NumPy does row by row."""
+    size = texts.dtype.itemsize
+    word = next(w for w in (8, 4, 2, 1) if size % w == 0)
+    unsigned = np.dtype(f"u{word}")
+    words = texts.view(unsigned).reshape(len(texts), size // word)
+    expected = table.view(unsigned).reshape(len(table), size // word).take(index, axis=0)
+    equal = words == expected
+    right: Bools = equal[:, 0].copy()
+    for column in range(1, equal.shape[1]):
+        right &= equal[:, column]
+    return right
 
 
 def _section_name(cols: _Columns, row: int) -> Any:
@@ -998,12 +1140,13 @@ def _run_block(
     if problems.found:
         return problems.found
     views = {key: column[s] for key, column in out.items()}
-    counts = np.bincount(block.offset, minlength=len(years.laws))
+    low, high = (int(block.offset.min()), int(block.offset.max())) if block.offset.size else (0, -1)
+    # One income year (a yearly batch): two reductions rather than a count of the rows of every year.
+    present = [low] if low == high else np.flatnonzero(np.bincount(block.offset, minlength=len(years.laws)))
     if rights is not None:
         # The rights of a section and of Mayotte's own law are not computed (`rights.not_computed`): as one situation.
         under_mayotte = np.array([m is not None for m in years.mayotte], dtype=np.bool_)[block.offset]
         scalar = scalar | (block.section > 0) | (block.mayotte & under_mayotte)
-    present = np.flatnonzero(counts)
     for offset in present:
         law, mayotte = years.laws[offset], years.mayotte[offset]
         assert law is not None
@@ -1115,13 +1258,15 @@ def simulate_many(
     (`Simulation.forfait` of each row, `contributions.year.forfait`; the income is not read): for rows in their
     first two years of activity, with a `start_date` (the échéancier's `schedule.amounts.forfait`).
     """
+    _keep_freed_memory()
     law = law or load_law()
     problems = _Problems()
     kind, cols = _read(columns, problems)
     years = _years_of(cols, law, provisional)
     conjoint = () if cols.conjoint is None else conjoint_collaborateur.COLUMNS
     # A health section's PCV, contribution additionnelle and CURPS, when a row has such a section.
-    health = pamc.EXTRAS if np.isin(cols.section, HEALTH_CODES).any() else ()
+    given = cols.section_names is not None  # without a section column every code is 0: no pass over the rows
+    health = pamc.EXTRAS if given and np.isin(cols.section, HEALTH_CODES).any() else ()
     keys = (*CONTRIBUTIONS, *conjoint, *health, "total", *(RIGHTS_COLUMNS if rights else ()))
     # Every row is written, or an error raised; the conjoint's columns only on the rows of a conjoint collaborateur.
     out = {key: (np.zeros if key in conjoint or key in health else np.empty)(cols.n, dtype=np.int64) for key in keys}
