@@ -113,7 +113,16 @@ def test_bad_situations_name_their_field(client: TestClient, body: Any, status: 
         (b'{"year": 2025, "profession": "artisan", "income": ' + b"9" * 5000 + b"}", "body", "chiffres"),
         (b'{"year": 2025, "profession": "artisan", "income": 1, "id": "\\ud800"}', "body", "substitution"),
         (b"[" * 100_000 + b"]" * 100_000, "body", "imbrication"),
-        (b'{"year": 2025,', "body", "JSON invalide"),
+        (
+            b'{"year": 2025,',
+            "body",
+            "JSON invalide : un nom de clé entre guillemets doubles est attendu (ligne 1, colonne 15)",
+        ),
+        (
+            b'{"year": 2025 "income": 1}',
+            "body",
+            "JSON invalide : « , » est attendue entre deux éléments (ligne 1, colonne 15)",
+        ),
         (b"\xff\xfe{}", "body", "UTF-8"),
         (b"", "body", "obligatoire"),
     ],
@@ -331,7 +340,7 @@ def test_bad_scenarios_name_their_field(client: TestClient, change: dict[str, An
 def test_schedule_error_found_while_replaying_is_422(client: TestClient) -> None:
     body = _scenario("06-modulation.yaml")
     body["incomes"] = {}
-    assert "income of 2024" in _error(client.post("/v1/schedules", json=body), 422, "incomes")
+    assert "le revenu de 2024 est nécessaire" in _error(client.post("/v1/schedules", json=body), 422, "incomes")
 
 
 # --- Law ------------------------------------------------------------------------------------------------------

@@ -240,8 +240,15 @@ def test_french_dates_refused_when_impossible() -> None:
         ('{"\\ud800": 1}', "clé", "substitution"),
         ('{"income": NaN}', "income", "NaN"),
         ('{"income": -Infinity}', "income", "-Infinity"),
-        ("{not json", "json", "JSON invalide"),
-        ('{"a": 1} x', "json", "JSON invalide"),
+        (
+            "{not json",
+            "json",
+            "JSON invalide : un nom de clé entre guillemets doubles est attendu (ligne 1, colonne 2)",
+        ),
+        ('{"a": 1} x', "json", "JSON invalide : données après la fin du document (ligne 1, colonne 10)"),
+        ('{"a": 1\n "b": 2}', "json", "JSON invalide : « , » est attendue entre deux éléments (ligne 2, colonne 2)"),
+        ('{"a": "x', "json", "JSON invalide : texte sans guillemet fermant (ligne 1, colonne 7)"),
+        ('{"a": }', "json", "JSON invalide : une valeur est attendue (ligne 1, colonne 7)"),
         (b'{"id": "\xff"}', "json", "UTF-8"),
         (b'{"id": "\xed\xa0\x80"}', "id", "substitution"),  # json reads an encoded surrogate: refused by field
         ("[" + "1," * MAX_JSON_BYTES + "1]", "json", "trop long"),
@@ -418,8 +425,12 @@ def test_billion_laughs_refused_before_anything_is_built() -> None:
         ("a: [" + "-" + "9" * 4400 + "]\n", 1, "4400 chiffres"),
         ("[" * 100_000 + "]" * 100_000, 1, "imbrication"),
         ("a: 1\nb: 2\na: 3\n", 3, "donnée deux fois"),
-        ("a: !!python/object/apply:os.system [ls]\n", 1, "YAML invalide"),
-        ("a: [1, 2\n", 2, "YAML invalide"),
+        ("a: !!python/object/apply:os.system [ls]\n", 1, "YAML invalide : étiquette YAML (!!…) non admise"),
+        ("a: [1, 2\n", 2, "YAML invalide : attendu : « , » ou « ] » ; trouvé : la fin du fichier"),
+        ("a: b: c\n", 1, "YAML invalide : « : » inattendu ici"),
+        ('a: "x\n', 2, "YAML invalide : fin du fichier inattendue (guillemet fermant manquant)"),
+        ("a:\n\t- 1\n", 2, "YAML invalide : caractère « \\t » inattendu (une tabulation ne sert pas à indenter)"),
+        ("a: *b\n", 1, "YAML invalide : alias (*) sans ancre (&) de ce nom"),
     ],
 )
 def test_yaml_refused_with_its_line(text: str, line: int, says: str) -> None:
@@ -459,12 +470,12 @@ def test_scenario_money_is_read_by_the_input_layer(income: str, says: str) -> No
     with pytest.raises(ScenarioError) as caught:
         loads_scenario(SCENARIO.replace("INCOME", income))
     # `incomes` is checked as a whole: the line of its key
-    assert caught.value.line == 2 and str(caught.value).startswith("line 2: incomes: ") and says in str(caught.value)
+    assert caught.value.line == 2 and str(caught.value).startswith("ligne 2 : incomes: ") and says in str(caught.value)
     assert "got" not in str(caught.value)
 
 
 def test_scenario_integer_of_thousands_of_digits_names_its_own_line() -> None:
-    with pytest.raises(ScenarioError, match=r"^line 3: entier de 5000 chiffres"):
+    with pytest.raises(ScenarioError, match=r"^ligne 3 : entier de 5000 chiffres"):
         loads_scenario(SCENARIO.replace("INCOME", "9" * 5000))
 
 
@@ -590,12 +601,12 @@ def test_command_line_reads_french_amounts() -> None:
 @pytest.mark.parametrize(
     ("content", "says"),
     [
-        (LAUGHS, "line 6: les alias"),
-        ("contributor:\n  ? [a]\n  : 1\n", "line 2: une clé doit être un nom"),
-        ("years: [" + "1" * 5000 + "]\n", "line 1: entier de 5000 chiffres"),
+        (LAUGHS, "ligne 6 : les alias"),
+        ("contributor:\n  ? [a]\n  : 1\n", "ligne 2 : une clé doit être un nom"),
+        ("years: [" + "1" * 5000 + "]\n", "ligne 1 : entier de 5000 chiffres"),
         ("a: 1\n" + "#" * MAX_YAML_BYTES, "fichier trop long"),
         ("contributor: {profession: artisan, activity_start: 2015-01-01}\nincomes: {2024: 40.000}\nyears: [2025]\n",
-         "line 2: incomes: '40.000' est ambigu"),
+         "ligne 2 : incomes: '40.000' est ambigu"),
     ],
 )  # fmt: skip
 def test_schedule_hostile_files_are_one_line_exit_2(tmp_path: Path, content: str, says: str) -> None:

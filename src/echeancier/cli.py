@@ -1346,7 +1346,7 @@ def _read_scenario(path: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        _fail(path, f"line {line}: texte qui n'est pas de l'UTF-8 (octet 0x{data[error.start]:02x})")
+        _fail(path, f"ligne {line} : texte qui n'est pas de l'UTF-8 (octet 0x{data[error.start]:02x})")
 
 
 # --- echeancier organism -----------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from echeancier.contributions.situation import (
     Situation,
     situation_from_mapping,
 )
-from echeancier.kernel.inputs import parse_whole, shown
+from echeancier.kernel.inputs import json_problem, parse_whole, shown
 
 KIB = 1024
 MAX_BODY = 256 * KIB  # one situation, a list of situations or a scenario
@@ -112,9 +112,7 @@ def read_json(body: bytes, limit: int = MAX_BODY) -> Any:
     except _DuplicateKey as error:
         raise ApiError(400, error.key, "clé donnée deux fois") from None
     except json.JSONDecodeError as error:
-        raise ApiError(
-            400, "body", f"JSON invalide ({error.msg}, ligne {error.lineno} colonne {error.colno})"
-        ) from None
+        raise ApiError(400, "body", json_problem(error)) from None
     except RecursionError:
         raise ApiError(400, "body", "imbrication JSON trop profonde") from None
     except ValueError as error:
@@ -314,9 +312,11 @@ def read_scenario(document: Any) -> Any:
 
 
 def scenario_error(error: Exception) -> ApiError:
-    """A ScenarioError as a 422 naming its field: `incomes: the income of 2023 is needed…` → field `incomes`."""
-    text = str(getattr(error, "message", error))
-    field, _, message = text.partition(": ")
-    if not message or " " in field:
-        field, message = "body", text
-    return ApiError(422, field, message)
+    """A ScenarioError as a 422 naming its field: `incomes : le revenu de 2024 est nécessaire…` → field `incomes`
+    (the field before its colon, with or without the French space)."""
+    from echeancier.schedule.scenario import ScenarioError
+
+    if not isinstance(error, ScenarioError):
+        return ApiError(422, "body", str(error))
+    field, message = error.named()
+    return ApiError(422, field or "body", message)
