@@ -114,7 +114,7 @@ def _account_record(request: Request, account_id: str, principal: Principal) -> 
 
     try:
         if not _plausible_id(account_id):
-            raise StoreInputError("account_id", "no account has such an id")  # never sent to the database
+            raise StoreInputError("account_id", "aucun compte n'a cet identifiant")  # never sent to the database
         account = backend(request).store().account(account_id)
     except StoreInputError:
         if scope.role == "admin":

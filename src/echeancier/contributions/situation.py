@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from echeancier.kernel.inputs import MAX_EUROS, InputError, check_text, parse_date, parse_euros, shown
+from echeancier.kernel.inputs import MAX_EUROS, InputError, check_text, parse_date, parse_euros, pydantic_message, shown
 
 if TYPE_CHECKING:
     from echeancier.law import Law
@@ -492,7 +492,7 @@ def situation_from_mapping(data: Mapping[str, Any], *, law: Law | None = None) -
         context = first.get("ctx", {}).get("error")
         if isinstance(context, InputError):
             raise InputError(context.field, context.message) from None
-        message = _MESSAGES.get(first["type"], first["msg"].removeprefix("Value error, "))
+        message = _MESSAGES.get(first["type"]) or pydantic_message(first)
         if first["type"] not in ("missing", "extra_forbidden") and "reçu " not in message:
             message = f"{message} (reçu {shown(first.get('input'))})"
         raise InputError(shown(field, 60) if not field.isprintable() else field, message) from None
