@@ -174,8 +174,8 @@ def test_record_and_show_are_the_commands(api: Api) -> None:
     shown = api.get("/v1/accounts/TI-1", api.ti1)
     assert shown.status_code == 200
     document = shown.json()
-    assert document.pop("account_id") == "TI-1"
-    assert document == json.loads(cli("account", "show", "TI-1", "--db", api.url, "--format", "json"))
+    assert document["account_id"] == "TI-1"
+    assert document == json.loads(cli("account", "show", "TI-1", "--db", api.url, "--format", "json"))  # one document
     debit = next(p for p in document["ledger"] if p["kind"] == "debit" and p["date"] == "2026-06-05")
     assert debit["settled_on"] == "2026-07-05"  # carried to July's debit (R613-2 III), as the command shows it
     csv = api.get("/v1/accounts/TI-1", api.ti1, headers={"accept": "text/csv"})
@@ -191,10 +191,10 @@ def test_record_and_show_are_the_commands(api: Api) -> None:
     assert "TI-1" in text.stdout.decode("utf-8")  # the relevé de compte of `account show --format pdf`
     error(api.get("/v1/accounts/TI-1", api.ti1, headers={"accept": "image/png"}), 406, "Accept")
     on = api.get("/v1/accounts/TI-1", api.admin, params={"as_of": "2026-06-30"}).json()
-    assert on["account_id"] == "TI-1" and on == {
-        "account_id": "TI-1",
-        **json.loads(cli("account", "show", "TI-1", "--db", api.url, "--format", "json", "--as-of", "2026-06-30")),
-    }
+    assert on["account_id"] == "TI-1"
+    assert on == json.loads(
+        cli("account", "show", "TI-1", "--db", api.url, "--format", "json", "--as-of", "2026-06-30")
+    )
     error(api.get("/v1/accounts/TI-1", api.admin, params={"as_of": "2099-01-01"}), 422, "as_of")
     error(api.get("/v1/accounts/TI-1", api.admin, params={"as_of": "demain"}), 422, "as_of")
     error(api.get("/v1/accounts/NOBODY", api.admin), 404, "account_id")
