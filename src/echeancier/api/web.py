@@ -295,10 +295,10 @@ def _lines(lines: tuple[Line, ...]) -> list[dict[str, Any]]:
         extra = []
         if line.minimum is not None:
             extra.append(f"assiette minimale de {format_euros(line.minimum)}")
-        if line.capped is not None and line.key == "curps":
+        if line.amount_cap is not None:
             # the CURPS's ceiling is on its amount, 0,5 % of the PASS (CSP D4031-45), not on its base
-            extra.append(f"montant plafonné à {format_euros(line.capped, cents=True)} (CSP D4031-45)")
-        elif line.capped is not None:
+            extra.append(f"montant plafonné à {format_euros(line.amount_cap, cents=True)} (CSP D4031-45)")
+        if line.capped is not None:
             extra.append(f"assiette plafonnée à {format_euros(line.capped)}")
         if line.exoneration:
             extra.append(f"{line.exoneration_label} de {format_euros(line.exoneration)} ({line.exoneration_reference})")
