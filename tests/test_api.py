@@ -40,7 +40,12 @@ def _error(response: Any, status: int, field: str | None) -> str:
     assert set(body) == {"error"} and body["error"]["field"] == field, body
     message: str = body["error"]["message"]
     assert message and "\n" not in message
+    assert not ENGLISH.search(message), message  # users read French
     return message
+
+
+# Words of an English message (none is French).
+ENGLISH = re.compile(r"\b(is|are|must|not|the|of|got|required|unknown|invalid|already|another|should|expected)\b")
 
 
 # --- Simulations ----------------------------------------------------------------------------------------------
@@ -417,7 +422,7 @@ def test_the_auth_dependency_for_account_routes() -> None:
     assert test.get("/v1/probe/me", headers={"authorization": "Bearer good"}).json() == {"account": "A1"}
     for headers in ({}, {"authorization": "Bearer bad"}, {"authorization": "Basic good"}):
         assert test.get("/v1/probe/me", headers=headers).json() == {
-            "error": {"field": None, "message": "authentication required"}
+            "error": {"field": None, "message": "authentification requise (Authorization: Bearer …)"}
         }
 
 
@@ -432,4 +437,4 @@ def test_worker_processes_read_their_settings_from_the_environment(monkeypatch: 
 
 def test_serve_refuses_a_bad_database_url_before_starting() -> None:
     result = CliRunner().invoke(cli_app, ["serve", "--db", "mysql://x"])
-    assert result.exit_code == 2 and result.stderr.startswith("erreur: --db: 'mysql://x' is not a sqlite")
+    assert result.exit_code == 2 and result.stderr.startswith("erreur: --db: 'mysql://x' n'est pas une URL sqlite")
