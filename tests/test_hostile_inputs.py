@@ -694,3 +694,66 @@ def test_pydantic_field_types_read_through_the_input_layer() -> None:
         error = caught.value.errors()[0]
         assert error["loc"] == (field,) and isinstance(error["ctx"]["error"], InputError)
         assert says in error["ctx"]["error"].message
+
+
+# --- null is "not given", on every input -------------------------------------------------------------------------
+
+# The fields whose null was refused by `simulate` (a boolean or a number of months) while a batch column read it as
+# not given: one reading now, the field's default, by the scalar engine, `--jsonl`, the API (one situation and
+# columns), the batch and a scenario file.
+NULLABLE = (
+    "acre",
+    "rsa",
+    "income_is_net",
+    "remplacant",
+    "pension_invalidite_mois",
+    "exoneration_age",
+    "exoneration_debut_outre_mer",
+    "abattement_outre_mer",
+)
+
+
+@pytest.mark.parametrize("field", NULLABLE)
+@pytest.mark.parametrize("department", [None, "974"])
+def test_null_is_the_field_not_given_on_every_input(field: str, department: str | None) -> None:
+    from fastapi.testclient import TestClient
+
+    from echeancier.api import Settings, create_app
+    from echeancier.contributions.vectorized import simulate_many
+
+    row: dict[str, Any] = {"year": 2025, "profession": "artisan", "income": 30_000, "department": department}
+    expected = simulate(row)  # without the field: its default
+    assert simulate({**row, field: None}).to_dict() == expected.to_dict()
+    [line] = jsonl(json.dumps({**row, field: None}))
+    assert line == json.loads(json.dumps(expected.to_dict(), ensure_ascii=False))
+    client = TestClient(create_app(Settings(rate_limit=0)))
+    answered = client.post("/v1/simulations", json={**row, field: None})
+    assert answered.status_code == 200 and answered.json()["total"] == expected.total
+    columns = {name: [value, value] for name, value in row.items()} | {field: [None, None]}
+    batch = client.post("/v1/simulations:batch", json=columns)
+    assert batch.status_code == 200, batch.text
+    assert batch.json()["total"] == [expected.total] * 2
+    assert simulate_many(columns)["total"].tolist() == [expected.total] * 2
+    scenario = (
+        "contributor: {profession: artisan, activity_start: 2015-01-01, department: '%s', %s: null, "
+        "payment: {frequency: null, day: null, direct_debit: null}}\nincomes: {2024: 30000}\nyears: [2026]\n"
+    )
+    from echeancier.schedule.echeancier import build_echeancier
+
+    shown = build_echeancier(loads_scenario(scenario % (department or "75", field)))
+    plain = build_echeancier(
+        loads_scenario(
+            scenario.replace(", %s: null", "").replace(
+                "payment: {frequency: null, day: null, direct_debit: null}", "payment: {}"
+            )
+            % (department or "75")
+        )
+    )
+    assert shown.instalments == plain.instalments
+
+
+def test_a_required_field_given_as_null_is_missing_not_misread() -> None:
+    with pytest.raises(ScenarioError, match=r"^ligne 1 : contributor.profession: est obligatoire$"):
+        loads_scenario("contributor: {profession: null, activity_start: 2015-01-01}\nyears: [2026]\n")
+    with pytest.raises(SituationInputError, match=r"^income: "):
+        simulate({"year": 2025, "profession": "artisan", "income": None})

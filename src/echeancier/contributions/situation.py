@@ -206,6 +206,25 @@ class Situation(BaseModel):
     # The conjoint collaborateur (CSS L662-1, C. com. L121-4) and the base they chose; None: no conjoint collaborateur.
     conjoint_collaborateur: ConjointCollaborateur | None = None
 
+    @field_validator(
+        "acre",
+        "rsa",
+        "income_is_net",
+        "remplacant",
+        "pension_invalidite_mois",
+        "exoneration_age",
+        "exoneration_debut_outre_mer",
+        "abattement_outre_mer",
+        mode="before",
+    )
+    @classmethod
+    def _null_is_not_given(cls, value: Any, info: ValidationInfo) -> Any:
+        # One reading of every input: an explicit null (JSON, a `--jsonl` line, the API, a scenario's YAML) is a
+        # field not given, as an empty cell of a batch column (`simulate_many`) — its default, never a refusal.
+        if value is None:
+            return cls.model_fields[str(info.field_name)].default
+        return value
+
     @field_validator("conjoint_collaborateur", mode="before")
     @classmethod
     def _known_option(cls, value: Any) -> ConjointCollaborateur | None:

@@ -24,7 +24,11 @@ refused with one line naming the field (`InputError`), never read otherwise nor 
   `MAX_INT_DIGITS` digits; numbers with a fraction or an exponent are kept as the text written (`YamlNumber`),
   so that the money reader sees `40.000` as written.
 
-Every message is in French (users read them); the field comes first, as `InputError.field`.
+- **null** (JSON `null`, YAML `null` or `~`, an empty cell): a field not given — its default, or "est
+  obligatoire" — on every input alike (`Situation`, the scenario's models, the API's checks, the batch columns).
+
+Every message is in French (users read them); the field comes first, as `InputError.field`. Pydantic's own
+refusals are translated by `pydantic_message`, the JSON and YAML parsers' by `json_problem` and `yaml_problem`.
 """
 
 from __future__ import annotations
@@ -348,7 +352,10 @@ def pydantic_message(error: Any) -> str:
     given = error.get("input")
     cause = context.get("error")
     if isinstance(cause, InputError):
-        return cause.message
+        # A rule over several fields (a model's validator) names the one it refuses: kept before its message.
+        location = error.get("loc") or ()
+        named = cause.field and (not location or str(location[-1]) != cause.field)
+        return f"{cause.field}: {cause.message}" if named else cause.message
     if kind in ("value_error", "assertion_error"):
         message = str(error.get("msg", "")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
         quoted = "reçu " in message or type(cause).__name__ == "UnknownTerritory"  # a territory's names the code

@@ -91,7 +91,7 @@ FRENCH_CLIENT_NAMES = frozenset(
 )
 _INCOME = re.compile(r"(revenu|income)(?:_(professionnel|brut))?_(\d{4})")
 FREQUENCIES = {"mensuel": "monthly", "monthly": "monthly", "trimestriel": "quarterly", "quarterly": "quarterly"}
-_GOT = re.compile(r" \(got \{.*\}\)$")  # the contributor echoed back after a rule over several fields
+_GOT = re.compile(r" \(reçu \{.*\}\)$")  # the contributor echoed back after a rule over several fields
 _YEARS = re.compile(r"\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?")
 
 
@@ -245,9 +245,9 @@ def scenario_document(table: Table, layout: _Layout, cells: list[Any]) -> tuple[
 def _scenario_field(message: str, header: dict[str, str]) -> tuple[str, str]:
     """A scenario error's path (`contributor.profession: …`) as the column it comes from."""
     path, sep, rest = message.partition(": ")
-    if not sep:
+    if not sep or " " in path.rstrip():
         return "scénario", message
-    parts = path.split(".")
+    parts = path.rstrip().split(".")  # `years : …` as `years: …`
     if parts[0] == "contributor":
         # The contributor's rules name their field again (`section: ne s'applique…`, `secteur : est obligatoire…`);
         # a rule over several fields is reported on the contributor, with the whole contributor as its input.

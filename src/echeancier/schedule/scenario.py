@@ -162,6 +162,15 @@ def _non_negative_money(value: Any) -> Decimal:
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_not_given(cls, data: Any) -> Any:
+        # One reading of every input: a key given as null (`acre: null`, `"day": null`) is a key not given — its
+        # default, or "est obligatoire" — as an empty cell of a campaign or batch column; never a refusal of None.
+        if isinstance(data, Mapping) and any(value is None for value in data.values()):
+            return {key: value for key, value in data.items() if value is not None}
+        return data
+
     # The date fields of every model (events included), read by the input layer: a number is not a date (pydantic
     # would read 1700000000 as a Unix timestamp), text must be YYYY-MM-DD. A new date field is named here too.
     @field_validator(
