@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import date, datetime
@@ -757,3 +758,66 @@ def test_a_required_field_given_as_null_is_missing_not_misread() -> None:
         loads_scenario("contributor: {profession: null, activity_start: 2015-01-01}\nyears: [2026]\n")
     with pytest.raises(SituationInputError, match=r"^income: "):
         simulate({"year": 2025, "profession": "artisan", "income": None})
+
+
+# Words of an English message (none is French): users read French.
+ENGLISH = re.compile(
+    r"\b(is|are|must|not|the|of|got|required|unknown|invalid|already|another|should|expected|Input|found|before"
+    r"|after|no)\b"
+)
+
+
+def test_every_scenario_refusal_is_french_and_never_internal() -> None:
+    """Each contributor field and each event type given hostile values, twice on the same day, out of the law's
+    years: every refusal is a ScenarioError (or the input layer's, or the law's) in French, never an internal
+    error."""
+    from echeancier.law import LawError
+    from echeancier.schedule.echeancier import build_echeancier
+
+    contributor = {
+        "profession": "artisan",
+        "activity_start": "2015-01-01",
+        "department": "'75'",
+        "acre": "false",
+        "payment": "{frequency: monthly, day: 5, direct_debit: true}",
+    }
+    values = ["null", "''", "x", "-1", "0", "1e9", "[1]", "{a: 1}", "2026-02-30", "99999999999", "true", "40.000"]
+    values += ["3.5", "'2A'", "2031-01-01", "1900-01-01"]
+    texts = []
+    for key in [*contributor, "section", "secteur", "conjoint_collaborateur", "commune", "siren", "name", "rsa"]:
+        for value in values:
+            fields = ", ".join(f"{k}: {v}" for k, v in {**contributor, key: value}.items())
+            texts.append(f"contributor: {{{fields}}}\nincomes: {{2024: 30000, 2025: 30000}}\nyears: [2026]\n")
+    events = [
+        "declaration, year: 2025, income: 1000",
+        "modulation, estimated_income: 10",
+        "payment_day_change, day: 20",
+        "quarterly_option",
+        "quarterly_renounced",
+        "missed_payment",
+        "rejected_debit",
+        "payment, amount: 10",
+        "cessation",
+        "report_request",
+        "etalement_request, years: 3",
+        "remise_request",
+        "taxation_office, year: 2025",
+    ]
+    for event in events:
+        for day in ("2026-01-01", "2026-03-06", "2026-06-05", "2026-12-31", "2014-01-01", "2031-01-01"):
+            item = f"{{date: {day}, type: {event}}}"
+            texts.append(
+                "contributor: {profession: artisan, activity_start: 2015-01-01}\n"
+                f"incomes: {{2024: 30000, 2025: 30000}}\nevents:\n  - {item}\n  - {item}\nyears: [2026]\n"
+            )
+    for years in ("[]", "[2014]", "[2031]", "x", "[2026, 2027]"):
+        texts.append(f"contributor: {{profession: artisan, activity_start: 2015-01-01}}\nyears: {years}\n")
+    refused = 0
+    for text in texts:
+        try:
+            build_echeancier(loads_scenario(text))
+        except (ScenarioError, InputError, LawError) as error:
+            refused += 1
+            assert not ENGLISH.search(str(error)), (text, str(error))
+            assert "\n" not in str(error)
+    assert refused > len(texts) // 2  # the sweep does reach the refusals

@@ -470,13 +470,18 @@ def _flags(values: Any, field: str, problems: _Problems) -> Bools:
     return np.asarray(good & (array == 1), dtype=np.bool_)
 
 
+def _too_large(value: Any) -> str:
+    """The input layer's words for an income beyond MAX_INCOME (`parse_euros`), whatever its size."""
+    return f"dépasse la limite de {format_euros(MAX_INCOME)} (reçu {shown(_plain(value))})"
+
+
 def _cents(values: Any, field: str, problems: _Problems) -> I64:
     """Incomes in whole cents (the scalar reads any decimal; the vectorised path needs cents), |x| ≤ MAX_INCOME."""
     array = _array(values)
     limit = int(MAX_INCOME)
     if array.dtype.kind in "iu":
         too_large = np.abs(array) > limit
-        problems.add(too_large, field, lambda i: f"{format_euros(int(array[i]))} n'est pas un montant plausible")
+        problems.add(too_large, field, lambda i: _too_large(array[i]))
         cents: I64 = np.where(too_large, 0, array).astype(np.int64) * 100
         return cents
     if array.dtype.kind == "f":
@@ -484,9 +489,7 @@ def _cents(values: Any, field: str, problems: _Problems) -> I64:
         too_large = finite & (np.abs(np.where(finite, array, 0.0)) > limit)
         clean = np.where(finite & ~too_large, array, 0.0)
         rounded = np.rint(clean * 100)
-        problems.add(
-            too_large, field, lambda i: f"{format_euros(to_decimal(float(array[i])))} n'est pas un montant plausible"
-        )
+        problems.add(too_large, field, lambda i: _too_large(array[i]))
         problems.add(
             ~finite | (rounded / 100 != clean),
             field,
