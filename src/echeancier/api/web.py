@@ -92,6 +92,7 @@ FIELDS = (
     "income",
     "income_is_net",
     "start_date",
+    "end_date",
     "acre",
     "rsa",
     "department",
@@ -191,7 +192,16 @@ def read_form(params: QueryParams) -> Form:
         if values[name] not in ("", "1"):
             form.errors.append((name, "case à cocher : la valeur attendue est 1 ou rien"))
         situation[name] = values[name] == "1"
-    for name in ("start_date", "department", "section", "conjoint_collaborateur", "secteur", "metier", "classe_cnbf"):
+    for name in (
+        "start_date",
+        "end_date",
+        "department",
+        "section",
+        "conjoint_collaborateur",
+        "secteur",
+        "metier",
+        "classe_cnbf",
+    ):
         if values[name]:
             situation[name] = values[name]
     if values["pension_invalidite_mois"]:
