@@ -195,3 +195,25 @@ def test_the_form_takes_a_cessation_date(client: TestClient) -> None:
         refused = client.get("/", params={**FORM, "end_date": end_date})
         assert refused.status_code == 422 and says in _text(refused.text)
         assert 'aria-describedby="erreur-end_date aide-cessation"' in refused.text
+
+
+def test_the_page_lists_the_conjoint_collaborateur_s_own_rights(client: TestClient) -> None:
+    """With a conjoint collaborateur, 'Vos droits' lists their own rights (CSS L662-1) after the head's, each line
+    saying whose they are, as the engine's rights give them."""
+    params = {**FORM, "conjoint_collaborateur": "tiers_sans_partage"}
+    text = _text(client.get("/", params=params).text)
+    rights = simulate(
+        {
+            "profession": "artisan",
+            "year": 2025,
+            "income": 40000,
+            **{k: params[k] for k in ("department", "conjoint_collaborateur")},
+        }
+    ).rights.conjoint
+    assert rights is not None
+    mine = text.split("Vos droits")[1]
+    assert "Conjoint collaborateur (droits propres), retraite de base : 4 trimestres validés sur 4" in mine
+    assert "Conjoint collaborateur (droits propres), retraite complémentaire" in mine
+    daily = format_euros(rights.ij_montant_journalier, cents=True).replace("\u202f", " ").replace("\u00a0", " ")
+    assert f"Conjoint collaborateur (droits propres), indemnités journalières maladie : {daily} par jour" in mine
+    assert "droits propres" not in _text(client.get("/", params=FORM).text)
