@@ -112,27 +112,6 @@ FIELD_IDS = frozenset(FIELDS) - {"income_is_net"}
 CHECKBOXES = ("acre", "rsa", "exoneration_age", "remplacant", "exoneration_debut_outre_mer")
 
 
-# The core's messages (English, as the API and the command line give them) as the page says them, until the shared
-# input layer gives French messages; a message not listed here is shown as it is.
-FRENCH_MESSAGES = (
-    (re.compile(r"must be a number of euros.*"), "doit être un montant en euros"),
-    (re.compile(r"must be one of artisan, commercant, liberal.*"), "choisissez artisan, commerçant ou libéral"),
-    (re.compile(r"is required"), "est obligatoire"),
-    (re.compile(r".* is not a plausible yearly income.*"), "n'est pas un revenu annuel plausible"),
-    (re.compile(r"ACRE needs the start_date.*"), "l'ACRE demande la date de création ou de reprise"),
-    (re.compile(r"(\S+) is after the income year (\d+)"), r"le \1 est après l'année de revenus \2"),
-    (re.compile(r"(\d+) is not covered by the law parameters \((.*)\)"), r"\1 n'est pas couverte par la loi (\2)"),
-    (re.compile(r"no gross income gives this net income"), "aucun revenu brut ne laisse ce revenu net"),
-)
-
-
-def french(message: str) -> str:
-    for pattern, replacement in FRENCH_MESSAGES:
-        if pattern.fullmatch(message):
-            return pattern.sub(replacement, message)
-    return message
-
-
 @dataclass
 class Form:
     """The form's values as typed (to show them back) and what they mean."""
@@ -377,13 +356,12 @@ def _context(outcome: Outcome) -> dict[str, Any]:
     form = outcome.form
     field_errors: dict[str, str] = {}
     for name, message in form.errors:
-        field_errors.setdefault(name, french(message))
+        field_errors.setdefault(name, message)
     context: dict[str, Any] = {
         "form": form,
         "values": form.values,
         "errors": [
-            (LABELS.get(name, name), french(message), name if name in FIELD_IDS else None)
-            for name, message in form.errors
+            (LABELS.get(name, name), message, name if name in FIELD_IDS else None) for name, message in form.errors
         ],
         "field_errors": field_errors,
         "professions": PROFESSIONS,
