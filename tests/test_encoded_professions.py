@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import polars as pl
 import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,6 +24,8 @@ def _outcome(columns: Any) -> Any:
         result = simulate_many(columns)
     except RowInputError as error:
         return ("refused", error.row, error.field, str(error))
+    if isinstance(result, pl.DataFrame):
+        return {name: result.get_column(name).to_list() for name in result.columns}
     if isinstance(result, pa.Table):
         return {name: result.column(name).to_pylist() for name in result.column_names}
     return {name: values.tolist() for name, values in result.items()}
@@ -50,6 +53,10 @@ def test_a_dictionary_array_equals_the_texts(batch: Any, index_type: Any) -> Non
     # in a PyArrow Table, and in several chunks
     table = pa.table({"year": years, "profession": encoded, "income": incomes})
     assert _outcome(table) == expected
+    # a Polars Categorical column (read through its dictionary), when its categories are texts
+    if all(c is not None for c in categories):
+        frame = pl.DataFrame({"year": years, "profession": pl.Series(texts, dtype=pl.Categorical), "income": incomes})
+        assert _outcome(frame) == expected
     half = len(codes) // 2
     chunked = pa.chunked_array([encoded[:half], encoded[half:]])
     assert _outcome({"year": years, "profession": chunked, "income": incomes}) == expected
@@ -81,3 +88,13 @@ def test_each_code_chooses_its_category() -> None:
     texts = simulate_many({"year": [2025, 2025], "profession": ["artisan", "liberal"], "income": [40_000, 40_000]})
     assert result["total"].tolist() == texts["total"].tolist()
     assert result["total"][0] != result["total"][1]  # the codes chose two professions, not one
+
+
+def test_a_polars_enum_equals_the_texts() -> None:
+    texts = ["liberal", "artisan", None, "commercant"]
+    kinds = pl.Enum(["artisan", "commercant", "liberal", "plombier"])
+    for names in (texts, [*texts[:2], "plombier", texts[3]]):
+        columns = {"year": [2025] * 4, "profession": names, "income": [30_000, 0, 55_000, 120_000]}
+        frame = pl.DataFrame({**columns, "profession": pl.Series(names, dtype=kinds)})
+        assert _outcome(frame) == _outcome(columns)
+        assert isinstance(_outcome(frame), tuple)  # a null, then an unknown category: both refused on row 2

@@ -503,7 +503,9 @@ def _from_polars(frame: Any) -> dict[str, Any]:
         series = frame.get_column(name)
         if name == "id":
             data[name] = series
-        elif name == "profession" and series.dtype in (pl.String, pl.Categorical, pl.Enum):
+        elif name == "profession" and series.dtype in (pl.Categorical, pl.Enum):
+            data[name] = _dictionary_codes(series.to_arrow())  # encoded: each category read once, as a text
+        elif name == "profession" and series.dtype == pl.String:
             codes = series.cast(pl.String).replace_strict(
                 {p: i for i, p in enumerate(PROFESSIONS)}, default=-1, return_dtype=pl.Int8
             )
@@ -1275,7 +1277,8 @@ def simulate_many(
 
     `columns`: `year`, `profession`, `income` and optionally `id`, `start_date`, `end_date`, `acre`, `rsa`,
     `income_is_net`, as a mapping of NumPy arrays or lists, a Polars DataFrame or a PyArrow Table. `profession` may
-    be given as text or encoded: a PyArrow dictionary array (in a mapping, or a dictionary column of a Table), e.g.
+    be given as text or encoded: a PyArrow dictionary array (in a mapping, or a dictionary column of a Table; a
+    Polars Categorical or Enum column is read as one), e.g.
     `pyarrow.DictionaryArray.from_arrays(codes, ["artisan", "commercant", "liberal"])` from a NumPy integer code
     array; each category is read as the same text would be, and a row whose category is not a profession (or
     null) is refused with the same message, naming the row. Returns the
