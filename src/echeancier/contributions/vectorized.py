@@ -503,7 +503,9 @@ def _from_polars(frame: Any) -> dict[str, Any]:
         series = frame.get_column(name)
         if name == "id":
             data[name] = series
-        elif name == "profession" and series.dtype in (pl.String, pl.Categorical, pl.Enum):
+        elif name == "profession" and series.dtype in (pl.Categorical, pl.Enum):
+            data[name] = _dictionary_codes(series.to_arrow())  # encoded: each category read once, as a text
+        elif name == "profession" and series.dtype == pl.String:
             codes = series.cast(pl.String).replace_strict(
                 {p: i for i, p in enumerate(PROFESSIONS)}, default=-1, return_dtype=pl.Int8
             )
@@ -532,6 +534,8 @@ def _from_arrow(table: Any) -> dict[str, Any]:
         elif name == "profession" and (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
             codes = pc.fill_null(pc.index_in(column, value_set=pa.array(PROFESSIONS)), -1)
             data[name] = _Codes(codes.to_numpy().astype(np.int8), column)
+        elif name == "profession" and pa.types.is_dictionary(kind):
+            data[name] = _dictionary_codes(column)
         elif pa.types.is_boolean(kind) and name in ("acre", "rsa", "income_is_net"):
             data[name] = pc.fill_null(column, False).to_numpy()
         elif pa.types.is_date(kind) or pa.types.is_timestamp(kind):
@@ -552,6 +556,37 @@ class _Codes:
 
     def __len__(self) -> int:
         return len(self.codes)
+
+
+def _dictionary_codes(column: Any) -> _Codes:
+    """Professions given encoded, as a PyArrow dictionary array (or chunked array): integer indices into a few
+    categories, e.g. `pyarrow.DictionaryArray.from_arrays(codes, ["artisan", "commercant", "liberal"])` from a NumPy
+    code array. Each category is read once as a text would be (its code among PROFESSIONS, −1 when it is not one,
+    or not a text), then every row takes its category's code; a null row is −1 too. A row refused so is reported
+    with its category, as the same text is (`_check_block`)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    parts: list[npt.NDArray[np.int8]] = []
+    for chunk in chunks:
+        categories = chunk.dictionary
+        if pa.types.is_string(categories.type) or pa.types.is_large_string(categories.type):
+            found = pc.fill_null(pc.index_in(categories, value_set=pa.array(PROFESSIONS)), -1)
+            table = found.to_numpy(zero_copy_only=False).astype(np.int8)
+        else:
+            table = np.full(len(categories), -1, dtype=np.int8)
+        indices = chunk.indices
+        if chunk.null_count:
+            valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+            codes = table.take(pc.fill_null(indices, 0).to_numpy())
+            codes[~valid] = -1
+        else:
+            codes = table.take(indices.to_numpy())
+        parts.append(codes)
+    if len(parts) == 1:
+        return _Codes(parts[0], column)
+    return _Codes(np.concatenate(parts) if parts else np.empty(0, dtype=np.int8), column)
 
 
 def _array(values: Any) -> npt.NDArray[Any]:
@@ -598,6 +633,11 @@ def _years(values: Any, problems: _Problems) -> npt.NDArray[Any]:
 def _professions(values: Any, problems: _Problems) -> tuple[npt.NDArray[Any], bool, Any]:
     if isinstance(values, _Codes):
         return values.codes, True, values.original
+    if _is_from(values, "pyarrow"):
+        import pyarrow as pa
+
+        if pa.types.is_dictionary(values.type):  # encoded professions (a dictionary array)
+            return _professions(_dictionary_codes(values), problems)
     array = _array(values)
     if array.dtype.kind in "US":
         return array, False, array
@@ -1236,7 +1276,12 @@ def simulate_many(
     """Every contribution of many situations, equal to `simulate` row by row (see the module docstring).
 
     `columns`: `year`, `profession`, `income` and optionally `id`, `start_date`, `end_date`, `acre`, `rsa`,
-    `income_is_net`, as a mapping of NumPy arrays or lists, a Polars DataFrame or a PyArrow Table. Returns the
+    `income_is_net`, as a mapping of NumPy arrays or lists, a Polars DataFrame or a PyArrow Table. `profession` may
+    be given as text or encoded: a PyArrow dictionary array (in a mapping, or a dictionary column of a Table; a
+    Polars Categorical or Enum column is read as one), e.g.
+    `pyarrow.DictionaryArray.from_arrays(codes, ["artisan", "commercant", "liberal"])` from a NumPy integer code
+    array; each category is read as the same text would be, and a row whose category is not a profession (or
+    null) is refused with the same message, naming the row. Returns the
     whole-euro amounts (int64) of maladie_maternite, indemnites_journalieres, retraite_base, retraite_complementaire,
     invalidite_deces, allocations_familiales, csg_crds, formation_professionnelle and total, with `id` first when
     given: a dict of NumPy arrays, or a Polars DataFrame / PyArrow Table for such an input. With a
