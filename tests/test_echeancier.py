@@ -302,6 +302,12 @@ BAD = [
         2,
         "events.0 : chaque événement a un type (report_request, ",
     ),
+    (  # a null type is a type not given (null means "not given" on every input), not an unknown type "None"
+        "contributor: {profession: artisan, activity_start: 2015-01-01}\nevents: [{date: 2026-01-01, type: null}]\n"
+        "years: [2026]\n",
+        2,
+        "events.0 : chaque événement a un type (report_request, ",
+    ),
     (
         "contributor: {profession: artisan, activity_start: 2015-01-01}\nyears: deux\n",
         2,

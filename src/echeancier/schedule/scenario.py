@@ -602,10 +602,10 @@ def _location(error: Mapping[str, Any]) -> tuple[Any, ...]:
 
 def _message(error: Mapping[str, Any]) -> str:
     where = ".".join(str(part) for part in _location(error))
-    if error["type"] == "union_tag_invalid":
+    if error["type"] == "union_tag_invalid" and error["input"].get("type") is not None:
         given = shown(error["input"].get("type"))
         return f"{where}.type : type d'événement inconnu {given} (connus : {', '.join(EVENT_TYPES)})"
-    if error["type"] == "union_tag_not_found":
+    if error["type"] in ("union_tag_not_found", "union_tag_invalid"):  # no type, or a null one: not given
         return f"{where} : chaque événement a un type ({', '.join(EVENT_TYPES)})"
     return f"{where}: {pydantic_message(error)}"
 
