@@ -40,7 +40,12 @@ def _error(response: Any, status: int, field: str | None) -> str:
     assert set(body) == {"error"} and body["error"]["field"] == field, body
     message: str = body["error"]["message"]
     assert message and "\n" not in message
+    assert not ENGLISH.search(message), message  # users read French
     return message
+
+
+# Words of an English message (none is French).
+ENGLISH = re.compile(r"\b(is|are|must|not|the|of|got|required|unknown|invalid|already|another|should|expected)\b")
 
 
 # --- Simulations ----------------------------------------------------------------------------------------------
@@ -113,7 +118,16 @@ def test_bad_situations_name_their_field(client: TestClient, body: Any, status: 
         (b'{"year": 2025, "profession": "artisan", "income": ' + b"9" * 5000 + b"}", "body", "chiffres"),
         (b'{"year": 2025, "profession": "artisan", "income": 1, "id": "\\ud800"}', "body", "substitution"),
         (b"[" * 100_000 + b"]" * 100_000, "body", "imbrication"),
-        (b'{"year": 2025,', "body", "JSON invalide"),
+        (
+            b'{"year": 2025,',
+            "body",
+            "JSON invalide : un nom de clé entre guillemets doubles est attendu (ligne 1, colonne 15)",
+        ),
+        (
+            b'{"year": 2025 "income": 1}',
+            "body",
+            "JSON invalide : « , » est attendue entre deux éléments (ligne 1, colonne 15)",
+        ),
         (b"\xff\xfe{}", "body", "UTF-8"),
         (b"", "body", "obligatoire"),
     ],
@@ -331,7 +345,7 @@ def test_bad_scenarios_name_their_field(client: TestClient, change: dict[str, An
 def test_schedule_error_found_while_replaying_is_422(client: TestClient) -> None:
     body = _scenario("06-modulation.yaml")
     body["incomes"] = {}
-    assert "income of 2024" in _error(client.post("/v1/schedules", json=body), 422, "incomes")
+    assert "le revenu de 2024 est nécessaire" in _error(client.post("/v1/schedules", json=body), 422, "incomes")
 
 
 # --- Law ------------------------------------------------------------------------------------------------------
@@ -408,7 +422,7 @@ def test_the_auth_dependency_for_account_routes() -> None:
     assert test.get("/v1/probe/me", headers={"authorization": "Bearer good"}).json() == {"account": "A1"}
     for headers in ({}, {"authorization": "Bearer bad"}, {"authorization": "Basic good"}):
         assert test.get("/v1/probe/me", headers=headers).json() == {
-            "error": {"field": None, "message": "authentication required"}
+            "error": {"field": None, "message": "authentification requise (Authorization: Bearer …)"}
         }
 
 
@@ -423,4 +437,4 @@ def test_worker_processes_read_their_settings_from_the_environment(monkeypatch: 
 
 def test_serve_refuses_a_bad_database_url_before_starting() -> None:
     result = CliRunner().invoke(cli_app, ["serve", "--db", "mysql://x"])
-    assert result.exit_code == 2 and result.stderr.startswith("erreur: --db: 'mysql://x' is not a sqlite")
+    assert result.exit_code == 2 and result.stderr.startswith("erreur: --db: 'mysql://x' n'est pas une URL sqlite")

@@ -228,7 +228,14 @@ def test_refused_dates(text, convention, words):
             b"date,amount,reference\n2026-01-05,12,50,A\n",
             "virements.csv: ligne 2: 4 champs pour 3 colonnes (une virgule",
         ),
-        (b'date,amount,reference\n2026-01-05,"12.50,A\n', "virements.csv: ligne 2: ligne CSV mal formée"),
+        (
+            b'date,amount,reference\n2026-01-05,"12.50,A\n',
+            "virements.csv: ligne 2: ligne CSV mal formée (guillemet ouvrant sans guillemet fermant)",
+        ),
+        (
+            b'date,amount,reference\n2026-01-05,"12.50"x,A\n',
+            "virements.csv: ligne 2: ligne CSV mal formée (« , » attendu après",
+        ),
         (b"date;amount;reference\n05/01/2026;;A\n", "virements.csv: ligne 2: amount: valeur manquante"),
         (b"date;amount;reference\n;12;A\n", "virements.csv: ligne 2: date: valeur manquante"),
         (b"date;amount;reference\n05/01/2026;40.000;A\n", "virements.csv: ligne 2: amount: « 40.000 » est ambigu"),

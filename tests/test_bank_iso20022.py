@@ -244,10 +244,19 @@ EXTERNAL_ENTITY = (
         (BILLION_LAUGHS, "banque.xml: ligne 2: déclaration DTD ou d'entité refusée"),
         (EXTERNAL_ENTITY, "banque.xml: ligne 2: déclaration DTD ou d'entité refusée"),
         (b'<?xml version="1.0"?><!ENTITY x "y"><Document/>', "banque.xml: ligne 1: déclaration DTD"),
-        (b"<Document><BkToCstmrDbtCdtNtfctn><Ntfctn>", "banque.xml: ligne 1: XML mal formé"),
-        (b"<Document>\n<a>\n</b></Document>", "banque.xml: ligne 3: XML mal formé"),
-        (b"<" + b"<a>" * 3000, "banque.xml: ligne 1: XML mal formé"),
-        (b"<a>" * 3000 + b"</a>" * 3000, "banque.xml: ligne 1: XML mal formé"),  # deeper than libxml2's limit
+        (
+            b"<Document><BkToCstmrDbtCdtNtfctn><Ntfctn>",
+            "banque.xml: ligne 1: XML mal formé (fin du fichier avant la fermeture d'une balise, colonne 42)",
+        ),
+        (
+            b"<Document>\n<a>\n</b></Document>",
+            "banque.xml: ligne 3: XML mal formé (la balise fermante ne correspond pas à la balise ouvrante, colonne 5)",
+        ),
+        (b"<" + b"<a>" * 3000, "banque.xml: ligne 1: XML mal formé (nom de balise invalide, colonne 2)"),
+        (
+            b"<a>" * 3000 + b"</a>" * 3000,
+            "banque.xml: ligne 1: XML mal formé (imbrication trop profonde",
+        ),  # deeper than libxml2's limit
         (
             b'<?xml version="1.0" encoding="ISO-8859-1"?><Document/>',
             "banque.xml: ligne 1: encodage « ISO-8859-1 » refusé",

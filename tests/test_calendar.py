@@ -89,12 +89,12 @@ def test_next_years_use_the_last_known_law_and_say_so_but_not_further() -> None:
     assert dates_are_estimated(checked_until.year + 2)
     assert due_dates(checked_until.year + 1, QUARTERLY)[0] == date(checked_until.year + 1, 2, 5)
     assert due_dates(checked_until.year + 2, MONTHLY)[0] == date(checked_until.year + 2, 1, 5)
-    with pytest.raises(LawError, match="no value known to be valid"):
+    with pytest.raises(LawError, match="aucune valeur connue valable"):
         due_dates(checked_until.year + 3, MONTHLY)
 
 
 def test_years_before_the_quoted_text_are_refused() -> None:
-    with pytest.raises(LawError, match="no value before 2021-05-31"):
+    with pytest.raises(LawError, match="aucune valeur avant le 31/05/2021"):
         due_dates(2021, MONTHLY)
 
 

@@ -514,20 +514,20 @@ def test_an_incident_where_nothing_is_due_is_refused_on_the_arrays_as_the_replay
     def rejected(known: str, due: str) -> dict[str, Any]:
         return {"date": known, "type": "rejected_debit", "due_date": due}
 
-    nothing = "missed_payment: nothing is due on 2026-07-20"
+    nothing = "missed_payment : rien n'est dû le 20/07/2026"
     cases: dict[str, tuple[list[dict[str, Any]], str | None, bool]] = {
         # name: (events, the error, replayed)
         "brought_to_nothing": ([dict(missed, date="2026-07-20")], nothing, False),
         "on_the_effect_date": (
             [dict(missed, date="2026-05-20")],
-            "missed_payment: nothing is due on 2026-05-20",
+            "missed_payment : rien n'est dû le 20/05/2026",
             False,
         ),
-        "december": ([dict(missed, date="2026-12-20")], "missed_payment: nothing is due on 2026-12-20", False),
-        "no_due_date": ([dict(missed, date="2026-03-05")], "missed_payment: nothing is due on 2026-03-05", False),
+        "december": ([dict(missed, date="2026-12-20")], "missed_payment : rien n'est dû le 20/12/2026", False),
+        "no_due_date": ([dict(missed, date="2026-03-05")], "missed_payment : rien n'est dû le 05/03/2026", False),
         "late_rejection": (
             [rejected("2026-06-03", "2026-05-20")],
-            "rejected_debit: nothing is due on 2026-05-20",
+            "rejected_debit : rien n'est dû le 20/05/2026",
             False,
         ),
         "after_one_of_its_own": ([dict(missed, date="2026-03-20"), dict(missed, date="2026-07-20")], nothing, False),
@@ -537,7 +537,7 @@ def test_an_incident_where_nothing_is_due_is_refused_on_the_arrays_as_the_replay
         "same_day": ([rejected("2026-07-20", "2026-03-05"), dict(missed, date="2026-07-20")], nothing, False),
         "rejection_first": (
             [rejected("2026-07-19", "2026-03-05"), dict(missed, date="2026-07-20")],
-            "rejected_debit: nothing is due on 2026-03-05",
+            "rejected_debit : rien n'est dû le 05/03/2026",
             False,
         ),
         # 20 March and 20 April missed: the rest of the year quarterly from 21 April (the replay's to re-spread).
@@ -548,7 +548,7 @@ def test_an_incident_where_nothing_is_due_is_refused_on_the_arrays_as_the_replay
         ),
         "quarterly_after_consecutive": (
             [dict(missed, date="2026-02-05"), dict(missed, date="2026-05-05"), dict(missed, date="2026-08-05")],
-            "missed_payment: nothing is due on 2026-08-05",
+            "missed_payment : rien n'est dû le 05/08/2026",
             False,
         ),
         # Something due, the credit of 2 May set against it while it is unpaid (until 20 May): on the arrays.
@@ -609,7 +609,7 @@ def test_random_incidents_on_any_day_with_credits_equal_the_replay(year: int, mo
     assert not found, "\n".join(found[:3])
     accounts = {a["account"]: a for a in partition.accounts.to_pylist()}
     named = {name for name, a in accounts.items() if a["path"] == "error" and name not in replayed}
-    assert named and all("nothing is due on" in accounts[name]["error"] for name in named)
+    assert named and all("rien n'est dû le" in accounts[name]["error"] for name in named)
     assert len(named) >= 30, len(named)
     on_arrays = {name for name, a in accounts.items() if a["path"] == "array"}
     imputed = {r["account"] for r in partition.refunds.to_pylist() if r["imputed_cents"]}

@@ -443,19 +443,21 @@ def test_cli_schedule_directory(tmp_path: Path) -> None:
 def test_cli_schedule_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "latin1.yaml"
     path.write_bytes("contributor:\n  profession: artisan # métier\n".encode("latin-1"))
-    assert_input_error(run(str(path)), f"{path}: line 2: texte qui n'est pas de l'UTF-8")
+    assert_input_error(run(str(path)), f"{path}: ligne 2 : texte qui n'est pas de l'UTF-8")
 
 
 def test_cli_schedule_bad_yaml_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text("contributor: {profession: artisan\nyears: [2026\n", encoding="utf-8")
-    assert_input_error(run(str(path)), f"{path}: line 2: YAML invalide")
+    assert_input_error(run(str(path)), f"{path}: ligne 2 : YAML invalide : attendu : « , » ou « }} » ; trouvé : « : »")
 
 
 def test_cli_schedule_invalid_scenario_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "unknown.yaml"
     path.write_text(STEADY.replace("type: declaration", "type: holiday"), encoding="utf-8")
-    assert_input_error(run(str(path)), f"{path}: line 4: events.0.type: unknown event type 'holiday'")
+    assert_input_error(
+        run(str(path)), f"{path}: ligne 4 : events.0.type : type d'événement inconnu 'holiday' (connus : "
+    )
 
 
 def test_cli_schedule_unknown_format(scenario_file: Path) -> None:

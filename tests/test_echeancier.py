@@ -217,7 +217,11 @@ def test_as_of_ignores_later_events() -> None:
 
 
 BAD = [
-    ("contributor: {profession: artisan, activity_start: 2015-01-01}\nyears: [2026]\ncolour: red\n", 3, "unknown key"),
+    (
+        "contributor: {profession: artisan, activity_start: 2015-01-01}\nyears: [2026]\ncolour: red\n",
+        3,
+        "colour: n'est pas un champ connu",
+    ),
     (
         "contributor: {profession: artisan, activity_start: 2015-01-01}\nevents:\n"
         "  - {date: 2026-02-30, type: cessation}\nyears: [2026]\n",
@@ -228,45 +232,95 @@ BAD = [
         "contributor: {profession: artisan, activity_start: 2025-01-01}\nevents:\n"
         "  - {date: 2024-06-01, type: cessation}\nyears: [2025]\n",
         3,
-        "before the activity starts",
+        "cessation le 01/06/2024 : avant le début d'activité (01/01/2025)",
     ),
     (
         "contributor: {profession: artisan, activity_start: 2015-01-01}\nincomes: {2024: 1}\nevents:\n"
         "  - {date: 2026-02-01, type: payment_day_change, day: 20}\n  - {date: 2026-09-01, type: payment_day_change, "
         "day: 5}\nyears: [2026]\n",
         5,
-        "once per civil year",
+        "le jour de paiement ne change qu'une fois par année civile (2026)",
     ),
     (
         "contributor: {profession: artisan, activity_start: 2015-01-01}\nincomes: {2024: 1}\nevents:\n"
         "  - {date: 2026-02-06, type: missed_payment}\nyears: [2026]\n",
         4,
-        "nothing is due",
+        "missed_payment : rien n'est dû le 06/02/2026",
     ),
     (
         "contributor: {profession: artisan, activity_start: 2015-01-01}\nevents:\n  - {date: 2026-02-06, type: holiday}"
         "\nyears: [2026]\n",
         3,
-        "unknown event type",
+        "events.0.type : type d'événement inconnu 'holiday' (connus : ",
     ),
     ("contributor: {profession: boulanger, activity_start: 2015-01-01}\nyears: [2026]\n", 1, "profession"),
-    ("contributor: {profession: artisan, activity_start: 2015-01-01}\nyears: [2026]\n", None, "income of 2024"),
+    (
+        "contributor: {profession: artisan, activity_start: 2015-01-01}\nyears: [2026]\n",
+        None,
+        "incomes : le revenu de 2024 est nécessaire",
+    ),
     (
         "contributor: {profession: artisan, activity_start: 2024-02-01}\nevents:\n  - {date: 2024-04-01, type: "
         "report_request}\nyears: [2024]\n",
         3,
-        "within 30 days",
+        "à demander dans les 30 jours de l'affiliation (au plus tard le 02/03/2024)",
     ),
     (
         "contributor: {profession: artisan, activity_start: 2015-01-01}\nevents:\n  - {date: 2026-04-01, type: "
         "etalement_request, years: 6}\nyears: [2026]\n",
         3,
-        "at most 5 years",
+        "etalement_request : 5 ans au plus (L131-6-1), reçu 6",
     ),
     ("contributor: [1, 2]\nyears: [2026]\n", 1, "contributor"),
-    ("- 1\n- 2\n", 1, "a scenario is a mapping"),
-    ("contributor: {profession: artisan, activity_start: 2015-01-01}\nyears: [2031]\n", None, "outside the law"),
+    ("- 1\n- 2\n", 1, "un scénario est un dictionnaire"),
+    (
+        "contributor: {profession: artisan, activity_start: 2015-01-01}\nyears: [2031]\n",
+        None,
+        "years : 2031 est hors des paramètres de la loi",
+    ),
     ("contributor: {\n", 2, "YAML invalide"),
+    # pydantic's own refusals, in French with the value given
+    (
+        "contributor: {profession: artisan, activity_start: 2015-01-01, acre: peut-être}\nyears: [2026]\n",
+        1,
+        "contributor.acre: doit être true ou false (reçu 'peut-être')",
+    ),
+    (
+        "contributor: {profession: artisan, activity_start: 2015-01-01}\nevents:\n  - {date: 2026-04-01, type: "
+        "etalement_request, years: cinq}\nyears: [2026]\n",
+        3,
+        "events.0.years: doit être un nombre entier (reçu 'cinq')",
+    ),
+    (
+        "contributor: {profession: artisan, activity_start: 2015-01-01}\nevents:\n  - {date: 2026-04-01, type: "
+        "quarterly_option, start: demain}\nyears: [2026]\n",
+        3,
+        "events.0.start: doit être l'une des valeurs 'in_year' ou 'next_year' (reçu 'demain')",
+    ),
+    (
+        "contributor: {profession: artisan, activity_start: 2015-01-01}\nevents: [{date: 2026-01-01}]\nyears: [2026]\n",
+        2,
+        "events.0 : chaque événement a un type (report_request, ",
+    ),
+    (
+        "contributor: {profession: artisan, activity_start: 2015-01-01}\nyears: deux\n",
+        2,
+        "years: doit être une liste (reçu 'deux')",
+    ),
+    ("contributor: {profession: artisan}\nyears: [2026]\n", 1, "contributor.activity_start: est obligatoire"),
+    # a start in 2022, shown from 2023: the income of 2022 is annualised with the law of 2022, which is not known
+    (
+        "contributor: {profession: artisan, activity_start: 2022-06-01}\nincomes: {2022: 20000, 2023: 30000}\n"
+        "years: [2023, 2024]\n",
+        None,
+        "incomes : le revenu de 2022, année du début d'activité, est rapporté à l'année entière (R131-3-1 1°) selon "
+        "les paramètres de 2022, qui ne sont pas connus (la loi commence en 2023) : donner amounts.2024.provisional",
+    ),
+    (
+        "contributor: {profession: artisan, activity_start: 2024-03-01}\nyears: [2023]\n",
+        None,
+        "years : 2023 est avant le début d'activité (01/03/2024)",
+    ),
 ]
 
 
@@ -426,7 +480,7 @@ def test_nothing_falls_due_after_a_cessation_but_its_settlement(option: date, mo
         f"  - {{date: {end}, type: cessation}}\nyears: [2026]\n"
     )
     if max(option, modulation) > end:
-        with pytest.raises(ScenarioError, match="after the cessation"):
+        with pytest.raises(ScenarioError, match="impossible après la cessation"):
             build_echeancier(loads_scenario(text))
         return
     e = build_echeancier(loads_scenario(text))

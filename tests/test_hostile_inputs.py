@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import date, datetime
@@ -240,8 +241,15 @@ def test_french_dates_refused_when_impossible() -> None:
         ('{"\\ud800": 1}', "clé", "substitution"),
         ('{"income": NaN}', "income", "NaN"),
         ('{"income": -Infinity}', "income", "-Infinity"),
-        ("{not json", "json", "JSON invalide"),
-        ('{"a": 1} x', "json", "JSON invalide"),
+        (
+            "{not json",
+            "json",
+            "JSON invalide : un nom de clé entre guillemets doubles est attendu (ligne 1, colonne 2)",
+        ),
+        ('{"a": 1} x', "json", "JSON invalide : données après la fin du document (ligne 1, colonne 10)"),
+        ('{"a": 1\n "b": 2}', "json", "JSON invalide : « , » est attendue entre deux éléments (ligne 2, colonne 2)"),
+        ('{"a": "x', "json", "JSON invalide : texte sans guillemet fermant (ligne 1, colonne 7)"),
+        ('{"a": }', "json", "JSON invalide : une valeur est attendue (ligne 1, colonne 7)"),
         (b'{"id": "\xff"}', "json", "UTF-8"),
         (b'{"id": "\xed\xa0\x80"}', "id", "substitution"),  # json reads an encoded surrogate: refused by field
         ("[" + "1," * MAX_JSON_BYTES + "1]", "json", "trop long"),
@@ -418,8 +426,12 @@ def test_billion_laughs_refused_before_anything_is_built() -> None:
         ("a: [" + "-" + "9" * 4400 + "]\n", 1, "4400 chiffres"),
         ("[" * 100_000 + "]" * 100_000, 1, "imbrication"),
         ("a: 1\nb: 2\na: 3\n", 3, "donnée deux fois"),
-        ("a: !!python/object/apply:os.system [ls]\n", 1, "YAML invalide"),
-        ("a: [1, 2\n", 2, "YAML invalide"),
+        ("a: !!python/object/apply:os.system [ls]\n", 1, "YAML invalide : étiquette YAML (!!…) non admise"),
+        ("a: [1, 2\n", 2, "YAML invalide : attendu : « , » ou « ] » ; trouvé : la fin du fichier"),
+        ("a: b: c\n", 1, "YAML invalide : « : » inattendu ici"),
+        ('a: "x\n', 2, "YAML invalide : fin du fichier inattendue (guillemet fermant manquant)"),
+        ("a:\n\t- 1\n", 2, "YAML invalide : caractère « \\t » inattendu (une tabulation ne sert pas à indenter)"),
+        ("a: *b\n", 1, "YAML invalide : alias (*) sans ancre (&) de ce nom"),
     ],
 )
 def test_yaml_refused_with_its_line(text: str, line: int, says: str) -> None:
@@ -459,12 +471,12 @@ def test_scenario_money_is_read_by_the_input_layer(income: str, says: str) -> No
     with pytest.raises(ScenarioError) as caught:
         loads_scenario(SCENARIO.replace("INCOME", income))
     # `incomes` is checked as a whole: the line of its key
-    assert caught.value.line == 2 and str(caught.value).startswith("line 2: incomes: ") and says in str(caught.value)
+    assert caught.value.line == 2 and str(caught.value).startswith("ligne 2 : incomes: ") and says in str(caught.value)
     assert "got" not in str(caught.value)
 
 
 def test_scenario_integer_of_thousands_of_digits_names_its_own_line() -> None:
-    with pytest.raises(ScenarioError, match=r"^line 3: entier de 5000 chiffres"):
+    with pytest.raises(ScenarioError, match=r"^ligne 3 : entier de 5000 chiffres"):
         loads_scenario(SCENARIO.replace("INCOME", "9" * 5000))
 
 
@@ -590,12 +602,12 @@ def test_command_line_reads_french_amounts() -> None:
 @pytest.mark.parametrize(
     ("content", "says"),
     [
-        (LAUGHS, "line 6: les alias"),
-        ("contributor:\n  ? [a]\n  : 1\n", "line 2: une clé doit être un nom"),
-        ("years: [" + "1" * 5000 + "]\n", "line 1: entier de 5000 chiffres"),
+        (LAUGHS, "ligne 6 : les alias"),
+        ("contributor:\n  ? [a]\n  : 1\n", "ligne 2 : une clé doit être un nom"),
+        ("years: [" + "1" * 5000 + "]\n", "ligne 1 : entier de 5000 chiffres"),
         ("a: 1\n" + "#" * MAX_YAML_BYTES, "fichier trop long"),
         ("contributor: {profession: artisan, activity_start: 2015-01-01}\nincomes: {2024: 40.000}\nyears: [2025]\n",
-         "line 2: incomes: '40.000' est ambigu"),
+         "ligne 2 : incomes: '40.000' est ambigu"),
     ],
 )  # fmt: skip
 def test_schedule_hostile_files_are_one_line_exit_2(tmp_path: Path, content: str, says: str) -> None:
@@ -683,3 +695,129 @@ def test_pydantic_field_types_read_through_the_input_layer() -> None:
         error = caught.value.errors()[0]
         assert error["loc"] == (field,) and isinstance(error["ctx"]["error"], InputError)
         assert says in error["ctx"]["error"].message
+
+
+# --- null is "not given", on every input -------------------------------------------------------------------------
+
+# The fields whose null was refused by `simulate` (a boolean or a number of months) while a batch column read it as
+# not given: one reading now, the field's default, by the scalar engine, `--jsonl`, the API (one situation and
+# columns), the batch and a scenario file.
+NULLABLE = (
+    "acre",
+    "rsa",
+    "income_is_net",
+    "remplacant",
+    "pension_invalidite_mois",
+    "exoneration_age",
+    "exoneration_debut_outre_mer",
+    "abattement_outre_mer",
+)
+
+
+@pytest.mark.parametrize("field", NULLABLE)
+@pytest.mark.parametrize("department", [None, "974"])
+def test_null_is_the_field_not_given_on_every_input(field: str, department: str | None) -> None:
+    from fastapi.testclient import TestClient
+
+    from echeancier.api import Settings, create_app
+    from echeancier.contributions.vectorized import simulate_many
+
+    row: dict[str, Any] = {"year": 2025, "profession": "artisan", "income": 30_000, "department": department}
+    expected = simulate(row)  # without the field: its default
+    assert simulate({**row, field: None}).to_dict() == expected.to_dict()
+    [line] = jsonl(json.dumps({**row, field: None}))
+    assert line == json.loads(json.dumps(expected.to_dict(), ensure_ascii=False))
+    client = TestClient(create_app(Settings(rate_limit=0)))
+    answered = client.post("/v1/simulations", json={**row, field: None})
+    assert answered.status_code == 200 and answered.json()["total"] == expected.total
+    columns = {name: [value, value] for name, value in row.items()} | {field: [None, None]}
+    batch = client.post("/v1/simulations:batch", json=columns)
+    assert batch.status_code == 200, batch.text
+    assert batch.json()["total"] == [expected.total] * 2
+    assert simulate_many(columns)["total"].tolist() == [expected.total] * 2
+    scenario = (
+        "contributor: {profession: artisan, activity_start: 2015-01-01, department: '%s', %s: null, "
+        "payment: {frequency: null, day: null, direct_debit: null}}\nincomes: {2024: 30000}\nyears: [2026]\n"
+    )
+    from echeancier.schedule.echeancier import build_echeancier
+
+    shown = build_echeancier(loads_scenario(scenario % (department or "75", field)))
+    plain = build_echeancier(
+        loads_scenario(
+            scenario.replace(", %s: null", "").replace(
+                "payment: {frequency: null, day: null, direct_debit: null}", "payment: {}"
+            )
+            % (department or "75")
+        )
+    )
+    assert shown.instalments == plain.instalments
+
+
+def test_a_required_field_given_as_null_is_missing_not_misread() -> None:
+    with pytest.raises(ScenarioError, match=r"^ligne 1 : contributor.profession: est obligatoire$"):
+        loads_scenario("contributor: {profession: null, activity_start: 2015-01-01}\nyears: [2026]\n")
+    with pytest.raises(SituationInputError, match=r"^income: "):
+        simulate({"year": 2025, "profession": "artisan", "income": None})
+
+
+# Words of an English message (none is French): users read French.
+ENGLISH = re.compile(
+    r"\b(is|are|must|not|the|of|got|required|unknown|invalid|already|another|should|expected|Input|found|before"
+    r"|after|no)\b"
+)
+
+
+def test_every_scenario_refusal_is_french_and_never_internal() -> None:
+    """Each contributor field and each event type given hostile values, twice on the same day, out of the law's
+    years: every refusal is a ScenarioError (or the input layer's, or the law's) in French, never an internal
+    error."""
+    from echeancier.law import LawError
+    from echeancier.schedule.echeancier import build_echeancier
+
+    contributor = {
+        "profession": "artisan",
+        "activity_start": "2015-01-01",
+        "department": "'75'",
+        "acre": "false",
+        "payment": "{frequency: monthly, day: 5, direct_debit: true}",
+    }
+    values = ["null", "''", "x", "-1", "0", "1e9", "[1]", "{a: 1}", "2026-02-30", "99999999999", "true", "40.000"]
+    values += ["3.5", "'2A'", "2031-01-01", "1900-01-01"]
+    texts = []
+    for key in [*contributor, "section", "secteur", "conjoint_collaborateur", "commune", "siren", "name", "rsa"]:
+        for value in values:
+            fields = ", ".join(f"{k}: {v}" for k, v in {**contributor, key: value}.items())
+            texts.append(f"contributor: {{{fields}}}\nincomes: {{2024: 30000, 2025: 30000}}\nyears: [2026]\n")
+    events = [
+        "declaration, year: 2025, income: 1000",
+        "modulation, estimated_income: 10",
+        "payment_day_change, day: 20",
+        "quarterly_option",
+        "quarterly_renounced",
+        "missed_payment",
+        "rejected_debit",
+        "payment, amount: 10",
+        "cessation",
+        "report_request",
+        "etalement_request, years: 3",
+        "remise_request",
+        "taxation_office, year: 2025",
+    ]
+    for event in events:
+        for day in ("2026-01-01", "2026-03-06", "2026-06-05", "2026-12-31", "2014-01-01", "2031-01-01"):
+            item = f"{{date: {day}, type: {event}}}"
+            texts.append(
+                "contributor: {profession: artisan, activity_start: 2015-01-01}\n"
+                f"incomes: {{2024: 30000, 2025: 30000}}\nevents:\n  - {item}\n  - {item}\nyears: [2026]\n"
+            )
+    for years in ("[]", "[2014]", "[2031]", "x", "[2026, 2027]"):
+        texts.append(f"contributor: {{profession: artisan, activity_start: 2015-01-01}}\nyears: {years}\n")
+    refused = 0
+    for text in texts:
+        try:
+            build_echeancier(loads_scenario(text))
+        except (ScenarioError, InputError, LawError) as error:
+            refused += 1
+            assert not ENGLISH.search(str(error)), (text, str(error))
+            assert "\n" not in str(error)
+    assert refused > len(texts) // 2  # the sweep does reach the refusals

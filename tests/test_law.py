@@ -64,7 +64,7 @@ def test_values_of_reference() -> None:
 
 
 def test_a_date_past_the_staleness_date_is_refused() -> None:
-    with pytest.raises(LawError, match="no value known to be valid"):
+    with pytest.raises(LawError, match="aucune valeur connue valable"):
         load_law().value("plafond_securite_sociale.annuel", date(2027, 1, 1))
 
 

@@ -453,3 +453,46 @@ def test_the_campaign_replays_the_health_sections_and_the_cnbf_classes() -> None
     paths = {account["account"]: account["path"] for account in partition.accounts.to_pylist()}
     for row, extra in zip(rows, cases * 2, strict=True):
         assert paths[row["id"]] == ("error" if "secteur" not in extra and extra["section"] == "carmf" else "planner")
+
+
+def test_the_curps_ceiling_is_on_its_amount_not_its_base() -> None:
+    """CSP D4031-45: the CURPS is at most 0,5 % of the PASS (47 100 € in 2025: 235,50 €) — a ceiling of the amount.
+    The line says so (`amount_cap`), never as a ceiling of its base (`capped`), and the command line explains it
+    only when it is reached: 59 200 € × 0,50 % = 296 € > 235,50 € → 236 €; 20 000 € × 0,50 % = 100 €."""
+    from echeancier.cli import simulation_explanations
+    from echeancier.law import snapshot
+
+    high = simulate(
+        {"year": 2025, "profession": "liberal_reglementee", "section": "carmf", "secteur": "1", "income": 80_000}
+    )
+    curps = next(line for line in high.section_lines if line.key == "curps")
+    assert curps.capped is None and curps.amount_cap == Decimal("235.50")
+    assert curps.base == 59_200 and curps.amount == 236
+    said = [s for s in simulation_explanations(high, snapshot(2025)) if "CURPS" in s]
+    assert said == [
+        "Contribution aux unions régionales des professionnels de santé (CURPS) : montant plafonné à 235,50\u00a0€ "
+        "(CSP D4031-45) ; son assiette ne l'est pas."
+    ]
+    assert not any("plafonnée pour contribution aux unions" in s for s in simulation_explanations(high, snapshot(2025)))
+    low = simulate(
+        {"year": 2025, "profession": "liberal_reglementee", "section": "carmf", "secteur": "1", "income": 25_000}
+    )
+    assert not [s for s in simulation_explanations(low, snapshot(2025)) if "CURPS" in s]
+
+
+def test_the_cpam_pays_two_thirds_of_the_whole_pcv_of_a_carmf_secteur_1() -> None:
+    """CARMF, secteur 1, 2025, income 80 000 € (assiette 59 200 €): PCV = forfait 5 556 € + 3,80 % × 59 200 €
+    = 7 805,60 €; the assurance maladie pays two thirds of all of it (forfait 3 704 € and proportional part
+    1 499,73 €), the médecin one third: 2 601,87 → 2 602 €. In secteur 2, nothing is paid by the CPAM."""
+    one = simulate(
+        {"year": 2025, "profession": "liberal_reglementee", "section": "carmf", "secteur": "1", "income": 80_000}
+    )
+    pcv = next(line for line in one.section_lines if line.key == "pcv")
+    assert pcv.gross == Decimal("7805.6")
+    participation = -pcv.tranches[1].amount
+    assert participation.quantize(Decimal("0.01")) == (Decimal("7805.6") * 2 / 3).quantize(Decimal("0.01"))
+    assert pcv.amount == 2602
+    two = simulate(
+        {"year": 2025, "profession": "liberal_reglementee", "section": "carmf", "secteur": "2", "income": 80_000}
+    )
+    assert next(line for line in two.section_lines if line.key == "pcv").amount == 7806

@@ -413,7 +413,7 @@ def test_schedule_refuses_saint_pierre_et_miquelon_naming_the_line(tmp_path: Pat
     result = schedule(tmp_path, "975")
     assert result.exit_code == 2, result.output
     assert result.stderr == (
-        f"erreur: {tmp_path / 'compte-975.yaml'}: line {line}: contributor.department: Saint-Pierre-et-Miquelon "
+        f"erreur: {tmp_path / 'compte-975.yaml'}: ligne {line} : contributor.department: Saint-Pierre-et-Miquelon "
         "(975) relève d'un autre régime de sécurité sociale (caisse de prévoyance sociale, ordonnance 77-1102) : "
         "non pris en charge\n"
     )
@@ -424,7 +424,7 @@ def test_scenario_refuses_what_is_not_a_code_with_its_line(code: str) -> None:
     with pytest.raises(ScenarioError) as raised:
         loads_scenario(scenario_in(code))
     assert raised.value.line == 8
-    assert str(raised.value) == f"line 8: contributor.department: {normalise_error(code)}"
+    assert str(raised.value) == f"ligne 8 : contributor.department: {normalise_error(code)}"
 
 
 @pytest.mark.parametrize(("value", "code"), [("1", "01"), ("2a", "2A"), (75, "75"), (976, "976")])
@@ -538,7 +538,7 @@ def test_scenario_commune_is_checked_against_its_departement() -> None:
     with pytest.raises(ScenarioError) as raised:
         loads_scenario(contributor_with('  commune: "75056"\n'))
     assert str(raised.value) == (
-        "line 9: contributor.commune: « 75056 » n'est pas un code INSEE de commune du département 974"
+        "ligne 9 : contributor.commune: « 75056 » n'est pas un code INSEE de commune du département 974"
     )
 
 
@@ -551,7 +551,7 @@ def test_the_residence_organism_is_named_when_it_is_another_one() -> None:
     same = build_echeancier(loads_scenario(contributor_with('  residence_department: "974"\n')))
     assert same.residence_organism is None and to_json(same)["residence_organism"] is None
     assert "résidence" not in to_table(same)
-    with pytest.raises(ScenarioError, match=r"^line 9: contributor.residence_department: Saint-Pierre-et-Miquelon"):
+    with pytest.raises(ScenarioError, match=r"^ligne 9 : contributor.residence_department: Saint-Pierre-et-Miquelon"):
         loads_scenario(contributor_with('  residence_department: "975"\n'))
 
 

@@ -144,7 +144,7 @@ def test_invalid_sirens(siren: object) -> None:
 
 def test_a_scenario_with_a_bad_siren_names_its_line() -> None:
     text = "contributor:\n  profession: artisan\n  activity_start: 2020-01-01\n  siren: '123456789'\nyears: [2026]\n"
-    with pytest.raises(ScenarioError, match=r"line 4: contributor.siren: '123456789' is not a valid SIREN"):
+    with pytest.raises(ScenarioError, match=r"ligne 4 : contributor.siren: '123456789' n'est pas un SIREN valide"):
         loads_scenario(text)
 
 

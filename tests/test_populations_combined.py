@@ -234,8 +234,9 @@ def test_jsonl_in_chunks_writes_what_the_line_by_line_path_writes(rows: list[dic
 @example({"year": 2025, "profession": "artisan", "income": 1, "abattement_outre_mer": 0})  # was answered in English
 def test_the_api_answers_the_simulation_or_the_input_layer_s_message(row: dict[str, Any]) -> None:
     response = CLIENT.post("/v1/simulations", json=row)
-    # JSON's own types are taken plainly by the API (`api.parsing`): a flag is true or false, never 0 or "true"
-    flag = next((name for name in API_FLAGS if name in row and not isinstance(row[name], bool)), None)
+    # JSON's own types are taken plainly by the API (`api.parsing`): a flag is true or false (null: not given),
+    # never 0 or "true"
+    flag = next((name for name in API_FLAGS if row.get(name) is not None and not isinstance(row[name], bool)), None)
     if flag is not None:
         assert response.status_code == 422, response.text
         message = f"doit être true ou false (reçu {shown(row[flag])})"

@@ -624,3 +624,22 @@ def test_any_french_sheet_of_valid_clients_gives_the_figures_of_simulate(
         got = dict(zip(names, row, strict=True))
         want = expected(situation)
         assert {key: got[key] for key in want} == want, situation
+
+
+def test_a_client_file_row_without_incomes_says_the_incomes_are_missing(tmp_path: Path) -> None:
+    """A client without income nor declaration nor years, whose activity started before the law's years: the
+    default year (its start) cannot be computed; the refusal names what is missing, in French, on that row."""
+    path = tmp_path / "clients.csv"
+    path.write_text(
+        "client;profession;début_activité;paiement;jour;prélèvement;revenu_professionnel_2024;revenu_brut_2025\n"
+        "C1;artisan;01/01/2015;mensuel;5;oui;30 000;40 000\n"
+        "C2;artisan;01/01/2015;mensuel;5;oui;;\n",
+        encoding="utf-8",
+    )
+    result = run("schedule", "--input", str(path), "--output", str(tmp_path / "out.csv"))
+    assert result.exit_code == 1  # EXIT_LINES_FAILED: the other rows are computed
+    assert result.stderr.splitlines() == [
+        "erreur: ligne 3 : revenu_AAAA : aucun revenu ni date de déclaration : donner les revenus des années avant "
+        "celles à calculer (revenu_2022, revenu_2023…), ou les années (annees) ; l'activité a commencé en 2015, "
+        "avant les paramètres de la loi (2023)"
+    ]

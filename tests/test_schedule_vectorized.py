@@ -7,6 +7,7 @@ of N-2, the 90-day rule of R613-4), with ACRE, with RSA.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
@@ -408,19 +409,35 @@ def bad(**changes: Any) -> dict[str, list[Any]]:
 @pytest.mark.parametrize(
     ("changes", "field", "words"),
     [
-        ({"activity_start": date(2026, 1, 1)}, "activity_start", "started in the campaign year 2026"),
-        ({"activity_start": date(2024, 3, 1), "income_n2": None}, "income_n2", "is required"),
-        ({"acre": "yes"}, "acre", "must be true or false"),
-        ({"cessation": date(2025, 12, 1)}, "cessation", "is not a cessation of the campaign year 2026"),
-        ({"declaration_date": date(2025, 12, 31)}, "declaration_date", "not in the campaign year 2026"),
-        ({"declaration_date": "2026-13-01"}, "declaration_date", "must be a date"),
-        ({"frequency": "weekly"}, "frequency", "must be one of monthly, quarterly (got 'weekly')"),
-        ({"day": 15}, "day", "the 5 or the 20"),
-        ({"direct_debit": "yes"}, "direct_debit", "must be true or false"),
-        ({"department": "20"}, "department", "'20' is not a French département code"),
-        ({"profession": "agriculteur"}, "profession", "must be one of artisan, commercant, liberal"),
-        ({"income_n1": 1.005}, "income_n1", "whole cents"),
-        ({"income_n2": 10**9}, "income_n2", "not a plausible amount"),
+        (
+            {"activity_start": date(2026, 1, 1)},
+            "activity_start",
+            "01/01/2026 : une activité commencée dans l'année de campagne 2026",
+        ),
+        (
+            {"activity_start": date(2024, 3, 1), "income_n2": None},
+            "income_n2",
+            "est obligatoire (l'activité a commencé avant",
+        ),
+        ({"acre": "yes"}, "acre", "doit être true ou false (reçu 'yes')"),
+        (
+            {"cessation": date(2025, 12, 1)},
+            "cessation",
+            "01/12/2025 n'est pas une cessation de l'année de campagne 2026",
+        ),
+        (
+            {"declaration_date": date(2025, 12, 31)},
+            "declaration_date",
+            "31/12/2025 n'est pas dans l'année de campagne 2026",
+        ),
+        ({"declaration_date": "2026-13-01"}, "declaration_date", "doit être une date AAAA-MM-JJ (reçu '2026-13-01')"),
+        ({"frequency": "weekly"}, "frequency", "doit être l'une des valeurs monthly, quarterly (reçu 'weekly')"),
+        ({"day": 15}, "day", "le jour de paiement est le 5 ou le 20 (reçu 15)"),
+        ({"direct_debit": "yes"}, "direct_debit", "doit être true ou false"),
+        ({"department": "20"}, "department", "'20' n'est pas un code de département"),
+        ({"profession": "agriculteur"}, "profession", "doit être l'une des valeurs artisan, commercant, liberal"),
+        ({"income_n1": 1.005}, "income_n1", "doit être un montant en euros au centime près (reçu 1.005)"),
+        ({"income_n2": 10**9}, "income_n2", "dépasse la limite de 100\u202f000\u202f000\u00a0€ (reçu 1000000000)"),
     ],
 )
 def test_bad_input_names_the_row_and_the_field(changes: dict[str, Any], field: str, words: str) -> None:
@@ -439,14 +456,16 @@ def test_the_first_bad_row_is_reported() -> None:
 
 def test_bad_columns_and_years() -> None:
     data = columns_of([account()])
-    with pytest.raises(InputError, match="income_n1: is required"):
+    with pytest.raises(InputError, match="income_n1: est obligatoire"):
         campaign_many({k: v for k, v in data.items() if k != "income_n1"}, 2026)
-    with pytest.raises(InputError, match="income: is not a known field"):
+    with pytest.raises(InputError, match="income: n'est pas un champ connu"):
         campaign_many({**data, "income": [1]}, 2026)
-    with pytest.raises(InputError, match="day: has 2 rows"):
+    with pytest.raises(InputError, match="day: a 2 lignes, profession en a 1"):
         campaign_many({**data, "day": [5, 5]}, 2026)
     for year in (2023, 2027):
-        with pytest.raises(ValueError, match=r"year: a campaign year needs the law of N-1 and of N \(2024 to 2026\)"):
+        with pytest.raises(
+            ValueError, match=r"year: une année de campagne demande les paramètres de N-1 et de N \(2024 à 2026\)"
+        ):
             campaign_many(data, year)
 
 
@@ -454,7 +473,7 @@ def test_first_years_rows_the_batch_leaves_to_the_replay() -> None:
     """An income of a first year brought to a whole year beyond the batch's incomes, a start in the campaign year:
     refused with the row and the field (the campaign then replays the row)."""
     late = account(activity_start=date(2025, 12, 31), income_n2=None, income_n1=300_000)
-    with pytest.raises(RowInputError, match=r"^row 2: income_n1: annualised"):
+    with pytest.raises(RowInputError, match=r"^row 2: income_n1: annualisé"):
         campaign_many(columns_of([account(), account(), late]), 2026)
     assert scalar(late, 2026).instalments  # the replay computes it
 
@@ -497,3 +516,29 @@ def test_annualised_is_the_rational_rounded_half_up(amount: int, exponent: int, 
     if exponent == 2 and abs(amount) <= 10**10:
         got = annualised(VECTOR, np.array([amount]), 100, counted, np.array([days]))
         assert int(got[0]) == expected
+
+
+ENGLISH = re.compile(r"\b(is|are|must|not|the|of|got|required|unknown|invalid|should|expected|before|after|no)\b")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    field=st.sampled_from(sorted(set(FIELDS) - {"id"})),
+    value=st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(10**12), 10**12),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.text(max_size=12),
+        st.dates(date(1900, 1, 1), date(2100, 12, 31)),
+        st.sampled_from(["2026-13-01", "weekly", "yes", "20", "2A", "modulation", "next_year", "40.000"]),
+    ),
+)
+def test_hostile_campaign_values_are_refused_in_french(field: str, value: Any) -> None:
+    """Any value in any column: computed, or refused with the row, the field and a French message (a hostile
+    test of the batch's input layer)."""
+    try:
+        campaign_many(columns_of([account(), {**account(), field: value}]), 2026)
+    except RowInputError as error:
+        assert error.row in (0, 1) and error.field in FIELDS  # a float column makes row 0's 5 a 5.0
+        assert not ENGLISH.search(error.message), error.message

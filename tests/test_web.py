@@ -170,3 +170,50 @@ def test_chart_bars_follow_the_instalments() -> None:
     assert len(bars) == sum(1 for i in e.instalments for p in i.parts if p.amount > 0)
     assert any("régularisation 2025" in bar for bar in bars)
     assert format_euros(max(i.amount for i in e.instalments), cents=True) in unescape(svg)
+
+
+def test_the_form_takes_a_cessation_date(client: TestClient) -> None:
+    """A cessation on 30 June 2025: the year's contributions on the income of those six months (the engine's, with
+    `end_date`), no provisional instalment after June, the year regularised on the declaration of the last
+    incomes (R613-1-5); a date outside the year or not a date is refused in French next to the field."""
+    response = client.get("/", params={**FORM, "end_date": "2025-06-30"})
+    assert response.status_code == 200 and 'id="end_date" name="end_date" type="date" value="2025-06-30"' in (
+        response.text
+    )
+    ceased = simulate({"profession": "artisan", "year": 2025, "income": 40000, "end_date": date(2025, 6, 30)})
+    expected = build_echeancier(parse_scenario(scenario_for(ceased, "75")[0]))
+    text = _text(response.text)
+    assert f"Total : {format_euros(ceased.total)}".replace("\u202f", " ").replace("\u00a0", " ") in text
+    assert ceased.total != simulate({"profession": "artisan", "year": 2025, "income": 40000}).total
+    shown = re.findall(r"<tr><td>(\d\d/\d\d/\d{4})</td>", response.text)
+    assert shown == [i.due_date.strftime("%d/%m/%Y") for i in expected.instalments]
+    assert "05/07/2025" not in shown and shown[-1] == "04/07/2026"  # the regularisation of 2025
+    for end_date, says in (
+        ("2024-06-30", "Date de cessation : 2024-06-30 n'est pas dans l'année de revenus 2025"),
+        ("demain", "Date de cessation : doit être une date AAAA-MM-JJ (reçu 'demain')"),
+    ):
+        refused = client.get("/", params={**FORM, "end_date": end_date})
+        assert refused.status_code == 422 and says in _text(refused.text)
+        assert 'aria-describedby="erreur-end_date aide-cessation"' in refused.text
+
+
+def test_the_page_lists_the_conjoint_collaborateur_s_own_rights(client: TestClient) -> None:
+    """With a conjoint collaborateur, 'Vos droits' lists their own rights (CSS L662-1) after the head's, each line
+    saying whose they are, as the engine's rights give them."""
+    params = {**FORM, "conjoint_collaborateur": "tiers_sans_partage"}
+    text = _text(client.get("/", params=params).text)
+    rights = simulate(
+        {
+            "profession": "artisan",
+            "year": 2025,
+            "income": 40000,
+            **{k: params[k] for k in ("department", "conjoint_collaborateur")},
+        }
+    ).rights.conjoint
+    assert rights is not None
+    mine = text.split("Vos droits")[1]
+    assert "Conjoint collaborateur (droits propres), retraite de base : 4 trimestres validés sur 4" in mine
+    assert "Conjoint collaborateur (droits propres), retraite complémentaire" in mine
+    daily = format_euros(rights.ij_montant_journalier, cents=True).replace("\u202f", " ").replace("\u00a0", " ")
+    assert f"Conjoint collaborateur (droits propres), indemnités journalières maladie : {daily} par jour" in mine
+    assert "droits propres" not in _text(client.get("/", params=FORM).text)

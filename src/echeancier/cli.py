@@ -920,6 +920,12 @@ def simulation_explanations(result: Simulation, law: LawSnapshot) -> list[str]:
     if capped:
         listed = ", ".join(f"{line.label.lower()} ({format_euros(line.capped or ZERO)})" for line in capped)
         out.append(f"Assiette plafonnée pour {listed}.")
+    for line in result.section_lines:
+        if line.amount_cap is not None and line.base * line.rate >= line.amount_cap:
+            out.append(
+                f"{line.label} : montant plafonné à {format_euros(line.amount_cap, cents=True)} (CSP D4031-45) ; "
+                "son assiette ne l'est pas."
+            )
     exempted = sum((line.exoneration for line in result.lines), ZERO)
     from echeancier.contributions.territory import MAYOTTE, OUTRE_MER, territory
 
@@ -1347,7 +1353,7 @@ def _read_scenario(path: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        _fail(path, f"line {line}: texte qui n'est pas de l'UTF-8 (octet 0x{data[error.start]:02x})")
+        _fail(path, f"ligne {line} : texte qui n'est pas de l'UTF-8 (octet 0x{data[error.start]:02x})")
 
 
 # --- echeancier organism -----------------------------------------------------------------------------------

@@ -383,7 +383,8 @@ def account_show(
         if chosen in ("json", "table"):
             recovery = procedure_of(account.contributor, payloads, result).procedure
         if chosen == "json":
-            shown = {"account": account_id, **documents.to_json(result), "recovery": procedure_json(recovery)}
+            # As the API's GET /v1/accounts/{id}: `account` is the statement (`documents.to_json`), the id is apart.
+            shown = {"account_id": account_id, **documents.to_json(result), "recovery": procedure_json(recovery)}
             sys.stdout.write(json.dumps(shown, ensure_ascii=False) + "\n")
         elif chosen == "csv":
             sys.stdout.write(statement_csv(result))

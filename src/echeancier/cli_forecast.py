@@ -163,10 +163,10 @@ def forecast(
                 previous_income=previous,
             )
         except ScenarioError as error:
-            field, _, message = error.message.partition(": ")
-            if message and field in OPTION_OF:
+            field, message = error.named()
+            if field in OPTION_OF:
                 _fail(OPTION_OF[field], message)
-            if message and field == "incomes":
+            if field == "incomes":
                 _fail(source, f"{message} — ou --previous-income")
             _fail(source, str(error))
     if chosen == "pdf":

@@ -82,6 +82,10 @@ def test_record_show_and_refusals_write_nothing(database_url: str) -> None:
     code, out, _ = run("account", "show", "TI-1", "--db", database_url, "--format", "json")
     assert code == 0
     document = json.loads(out)
+    # The account's id and its statement (allocations, majorations…) are two keys: neither hides the other.
+    assert document["account_id"] == "TI-1"
+    assert {"allocations", "majorations"} <= set(document["account"])
+    assert document["account"]["allocations"]  # the payments set against the instalments
     june = next(i for i in document["instalments"] if i["due_date"] == "2026-06-05")
     assert june["missed"]
     debit = next(p for p in document["ledger"] if p["kind"] == "debit" and p["date"] == "2026-06-05")

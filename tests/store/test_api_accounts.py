@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -35,8 +36,8 @@ PUBLIC = {
     "/v1/law/parameters/{name}",
     "/v1/forecasts",
 }
-UNAUTHENTICATED = {"error": {"field": None, "message": "authentication required"}}
-FORBIDDEN = {"error": {"field": None, "message": "forbidden"}}
+UNAUTHENTICATED = {"error": {"field": None, "message": "authentification requise (Authorization: Bearer …)"}}
+FORBIDDEN = {"error": {"field": None, "message": "accès refusé"}}
 PAYMENT = {"date": "2026-06-08", "type": "payment", "amount": 100}
 runner = CliRunner()
 
@@ -102,6 +103,10 @@ def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("echeancier.cli_account._today", lambda: TODAY)
 
 
+# Words of an English message (none is French): a refusal reads them in no route.
+ENGLISH = re.compile(r"\b(is|are|must|not|the|of|got|required|unknown|invalid|already|another|should|expected)\b")
+
+
 def cli(*args: str, stdin: str | None = None) -> str:
     result = runner.invoke(cli_app, list(args), input=stdin)
     assert result.exit_code == 0, result.stderr
@@ -114,6 +119,7 @@ def error(response: httpx.Response, status: int, field: str | None) -> str:
     assert set(body) == {"error"} and body["error"]["field"] == field, body
     message: str = body["error"]["message"]
     assert message and "\n" not in message
+    assert not ENGLISH.search(message), message  # users read French
     return message
 
 
@@ -128,7 +134,7 @@ def test_create_is_idempotent_and_refusals_name_the_field(api: Api) -> None:
         "references": ["REF-TI-1"],
     }
     other = account("TI-1", incomes={"2024": "45000"})
-    assert "another contributor" in error(api.post("/v1/accounts", api.admin, json=other), 409, "id")
+    assert "existe déjà avec un autre cotisant" in error(api.post("/v1/accounts", api.admin, json=other), 409, "id")
     for body, field in (
         (account("X", department="975"), "contributor.department"),
         (account("X", department="20"), "contributor.department"),
@@ -155,6 +161,7 @@ def test_create_is_idempotent_and_refusals_name_the_field(api: Api) -> None:
     ):
         message = error(api.post("/v1/accounts", api.admin, json=body), 422, field)
         assert "TI-2" not in message
+        assert not ENGLISH.search(message), message  # users read French
     assert api.accounts() == ["LY-1", "TI-1", "TI-2"]  # nothing written
 
 
@@ -174,8 +181,8 @@ def test_record_and_show_are_the_commands(api: Api) -> None:
     shown = api.get("/v1/accounts/TI-1", api.ti1)
     assert shown.status_code == 200
     document = shown.json()
-    assert document.pop("account_id") == "TI-1"
-    assert document == json.loads(cli("account", "show", "TI-1", "--db", api.url, "--format", "json"))
+    assert document["account_id"] == "TI-1"
+    assert document == json.loads(cli("account", "show", "TI-1", "--db", api.url, "--format", "json"))  # one document
     debit = next(p for p in document["ledger"] if p["kind"] == "debit" and p["date"] == "2026-06-05")
     assert debit["settled_on"] == "2026-07-05"  # carried to July's debit (R613-2 III), as the command shows it
     csv = api.get("/v1/accounts/TI-1", api.ti1, headers={"accept": "text/csv"})
@@ -191,10 +198,10 @@ def test_record_and_show_are_the_commands(api: Api) -> None:
     assert "TI-1" in text.stdout.decode("utf-8")  # the relevé de compte of `account show --format pdf`
     error(api.get("/v1/accounts/TI-1", api.ti1, headers={"accept": "image/png"}), 406, "Accept")
     on = api.get("/v1/accounts/TI-1", api.admin, params={"as_of": "2026-06-30"}).json()
-    assert on["account_id"] == "TI-1" and on == {
-        "account_id": "TI-1",
-        **json.loads(cli("account", "show", "TI-1", "--db", api.url, "--format", "json", "--as-of", "2026-06-30")),
-    }
+    assert on["account_id"] == "TI-1"
+    assert on == json.loads(
+        cli("account", "show", "TI-1", "--db", api.url, "--format", "json", "--as-of", "2026-06-30")
+    )
     error(api.get("/v1/accounts/TI-1", api.admin, params={"as_of": "2099-01-01"}), 422, "as_of")
     error(api.get("/v1/accounts/TI-1", api.admin, params={"as_of": "demain"}), 422, "as_of")
     error(api.get("/v1/accounts/NOBODY", api.admin), 404, "account_id")
@@ -403,6 +410,29 @@ def test_no_valid_token_opens_nothing_and_says_nothing(api: Api, authorization: 
         response = probe(headers, "TI-1")
         assert response.status_code == 401 and response.json() == UNAUTHENTICATED
     assert _state(api) == before
+
+
+def test_every_account_route_is_rate_limited_before_its_token_is_read(api: Api) -> None:
+    """The account routes share the client's bucket with the others (`limit_rate`): beyond it every one of them,
+    with a valid token or none, answers 429 in French with Retry-After — a client trying tokens is slowed down as
+    any other — and writes nothing."""
+    limited = create_app(Settings(db_url=api.url, rate_limit=1, burst=1, today=lambda: TODAY))
+    try:
+        api.client = TestClient(limited, raise_server_exceptions=False)
+        probes = _probes(api)
+        before = _state(api)
+        assert api.client.get("/v1/law/parameters/plafond_securite_sociale.annuel").status_code == 200  # the burst
+        for name, probe in probes.items():
+            for headers in ({}, bearer(api.admin), {"authorization": "Bearer nope"}):
+                response = probe(headers, "TI-1")
+                assert response.status_code == 429, (name, response.text)
+                assert response.json() == {
+                    "error": {"field": None, "message": "trop de requêtes : réessayer dans 60 s"}
+                }, name
+                assert response.headers["retry-after"] == "60"
+        assert _state(api) == before
+    finally:
+        limited.state.accounts.close()
 
 
 def test_a_revoked_token_opens_nothing(api: Api) -> None:

@@ -66,27 +66,27 @@ def test_same_key_returns_the_account_even_with_other_fields(store: EventStore) 
 
 def test_same_id_with_another_contributor_is_refused(store: EventStore) -> None:
     store.create_account("A1", ARTISAN)
-    with pytest.raises(StoreInputError, match="account_id: account A1 already exists with another contributor"):
+    with pytest.raises(StoreInputError, match="account_id: le compte A1 existe déjà avec un autre cotisant"):
         store.create_account("A1", {**ARTISAN, "department": "13"})
     assert store.account("A1").contributor == ARTISAN
 
 
 def test_a_key_cannot_create_two_accounts(store: EventStore) -> None:
     store.create_account("A1", ARTISAN, idempotency_key="k")
-    with pytest.raises(StoreInputError, match="idempotency_key: k already created account A1"):
+    with pytest.raises(StoreInputError, match="idempotency_key: k a déjà créé le compte A1"):
         store.create_account("A2", ARTISAN, idempotency_key="k")
     assert not store.has_account("A2")
 
 
 def test_a_reference_belongs_to_one_account(store: EventStore) -> None:
     store.create_account("A1", ARTISAN, references=["R"])
-    with pytest.raises(StoreInputError, match="references: R is already a payment reference of account A1"):
+    with pytest.raises(StoreInputError, match="references: R est déjà une référence de paiement du compte A1"):
         store.create_account("A2", ARTISAN, references=["X", "R"])
     assert not store.has_account("A2")  # refused whole: neither the account nor the reference X
     assert store.account_for_reference("X") is None
-    with pytest.raises(StoreInputError, match="references: A1 is the id of another account"):
+    with pytest.raises(StoreInputError, match="references: A1 est l'identifiant d'un autre compte"):
         store.create_account("A3", ARTISAN, references=["A1"])
-    with pytest.raises(StoreInputError, match="account_id: R is a payment reference of account A1"):
+    with pytest.raises(StoreInputError, match="account_id: R est une référence de paiement du compte A1"):
         store.create_account("R", ARTISAN)
 
 
@@ -99,13 +99,13 @@ def test_add_reference(store: EventStore) -> None:
 @pytest.mark.parametrize(
     ("account_id", "contributor", "message"),
     [
-        ("", ARTISAN, "account_id: must be a non-empty string"),
-        (" A1", ARTISAN, "account_id: ' A1' has leading or trailing spaces"),
-        ("A" * 101, ARTISAN, "account_id: is longer than 100 characters"),
-        ("A1", ["artisan"], "contributor: must be a JSON object"),
-        ("A1", {"income": 1.5}, "contributor.income: 1.5 is a float"),
-        ("A1", {"income": 10**30}, "contributor.income: is an integer beyond 64 bits"),
-        ("A1", {1: "x"}, "contributor: has a key 1 that is not a string"),
+        ("", ARTISAN, "account_id: doit être un texte non vide"),
+        (" A1", ARTISAN, "account_id: ' A1' commence ou finit par des espaces"),
+        ("A" * 101, ARTISAN, "account_id: dépasse 100 caractères"),
+        ("A1", ["artisan"], "contributor: doit être un objet JSON"),
+        ("A1", {"income": 1.5}, "contributor.income: 1.5 est un nombre décimal"),
+        ("A1", {"income": 10**30}, "contributor.income: entier au-delà de 64 bits"),
+        ("A1", {1: "x"}, "contributor: a une clé 1 qui n'est pas un texte"),
     ],
 )
 def test_bad_account_is_refused(store: EventStore, account_id: str, contributor: Any, message: str) -> None:
@@ -116,7 +116,7 @@ def test_bad_account_is_refused(store: EventStore, account_id: str, contributor:
 
 def test_unknown_account(store: EventStore) -> None:
     for call in (lambda: store.account("X"), lambda: store.events("X"), lambda: store.append("X", [debit("d", 1)])):
-        with pytest.raises(StoreInputError, match="account_id: unknown account X"):
+        with pytest.raises(StoreInputError, match="account_id: compte inconnu X"):
             call()
 
 
@@ -156,11 +156,11 @@ def test_a_key_reused_for_another_event_is_refused(store: EventStore) -> None:
     store.create_account("A1", ARTISAN)
     store.create_account("A2", ARTISAN)
     store.append("A1", [payment("p1", 4_000)])
-    with pytest.raises(StoreInputError, match=r"idempotency_key: p1 already names another event$"):
+    with pytest.raises(StoreInputError, match=r"idempotency_key: p1 désigne déjà un autre événement$"):
         store.append("A1", [payment("p1", 5_000)])
-    with pytest.raises(StoreInputError, match="idempotency_key: p1 already names another event on account A1"):
+    with pytest.raises(StoreInputError, match="idempotency_key: p1 désigne déjà un autre événement du compte A1"):
         store.append("A2", [payment("p1", 4_000)])
-    with pytest.raises(StoreInputError, match="idempotency_key: p2 already names another event"):
+    with pytest.raises(StoreInputError, match="idempotency_key: p2 désigne déjà un autre événement"):
         store.append("A2", [payment("p2", 1), payment("p2", 2)])
     assert store.events("A2") == []
 
@@ -241,13 +241,19 @@ def test_a_projector_that_fails_refuses_the_write(database_url: str) -> None:
 @pytest.mark.parametrize(
     ("event", "message"),
     [
-        (NewEvent("", {}, date(2026, 1, 1), "k"), r"events\[0\]\.type: must be a non-empty string"),
-        (NewEvent("debit", {}, date(2026, 1, 1), ""), r"events\[0\]\.idempotency_key: must be a non-empty string"),
-        (NewEvent("debit", {"a": 0.1}, date(2026, 1, 1), "k"), r"events\[0\]\.payload\.a: 0\.1 is a float"),
-        (NewEvent("debit", {"a": {2}}, date(2026, 1, 1), "k"), r"events\[0\]\.payload\.a: set is not a JSON value"),
-        (NewEvent("debit", {}, "2026-01-01", "k"), r"events\[0\]\.effective_date: must be a date"),  # type: ignore[arg-type]
-        (NewEvent("debit", {}, date(2026, 1, 1), "k", 0), r"events\[0\]\.corrects: must be the sequence number"),
-        (NewEvent("debit", {}, date(2026, 1, 1), "k", 5), r"corrects: 5 is not an earlier event of A1"),
+        (NewEvent("", {}, date(2026, 1, 1), "k"), r"events\[0\]\.type: doit être un texte non vide"),
+        (NewEvent("debit", {}, date(2026, 1, 1), ""), r"events\[0\]\.idempotency_key: doit être un texte non vide"),
+        (NewEvent("debit", {"a": 0.1}, date(2026, 1, 1), "k"), r"events\[0\]\.payload\.a: 0\.1 est un nombre décimal"),
+        (
+            NewEvent("debit", {"a": {2}}, date(2026, 1, 1), "k"),
+            r"events\[0\]\.payload\.a: set n'est pas une valeur JSON",
+        ),
+        (NewEvent("debit", {}, "2026-01-01", "k"), r"events\[0\]\.effective_date: doit être une date"),  # type: ignore[arg-type]
+        (
+            NewEvent("debit", {}, date(2026, 1, 1), "k", 0),
+            r"events\[0\]\.corrects: doit être le numéro d'un événement antérieur",
+        ),
+        (NewEvent("debit", {}, date(2026, 1, 1), "k", 5), r"corrects: 5 n'est pas un événement antérieur du compte A1"),
     ],
 )
 def test_bad_events_are_refused(store: EventStore, event: NewEvent, message: str) -> None:
@@ -399,12 +405,15 @@ def test_a_line_kept_in_suspense_stays_there_when_its_account_appears(store: Eve
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
-        (line("k", "A1", 0), "line 2: amount_cents: 0 is not a positive number of cents"),
-        (line("k", "A1", -500), "line 2: amount_cents: -500 is not a positive number of cents"),
-        (line("k", "A1", 10**20), "line 2: amount_cents: 100000000000000000000 is not a positive number of cents"),
-        (line("", "A1"), "line 2: key: must be a non-empty string"),
-        (line("k", "A1", line=42, kind="refund"), "line 42: kind: 'refund' is neither credit nor rejection"),
-        (line("k", "A1", due_date="2026-01-01"), "line 2: due_date: must be a date"),
+        (line("k", "A1", 0), "ligne 2: amount_cents: 0 n'est pas un nombre positif de centimes"),
+        (line("k", "A1", -500), "ligne 2: amount_cents: -500 n'est pas un nombre positif de centimes"),
+        (
+            line("k", "A1", 10**20),
+            "ligne 2: amount_cents: 100000000000000000000 n'est pas un nombre positif de centimes",
+        ),
+        (line("", "A1"), "ligne 2: key: doit être un texte non vide"),
+        (line("k", "A1", line=42, kind="refund"), "ligne 42: kind: 'refund' n'est ni credit ni rejection"),
+        (line("k", "A1", due_date="2026-01-01"), "ligne 2: due_date: doit être une date"),
     ],
 )
 def test_a_file_with_a_bad_line_writes_nothing(store: EventStore, bad: BankLine, message: str) -> None:
@@ -423,7 +432,7 @@ def test_an_in_memory_store_keeps_its_data_for_its_lifetime() -> None:
 
 
 def test_references_must_be_a_list(store: EventStore) -> None:
-    with pytest.raises(StoreInputError, match="references: must be a list of references, not one string"):
+    with pytest.raises(StoreInputError, match="references: doit être une liste de références, pas une seule chaîne"):
         store.create_account("A1", ARTISAN, references="RUM-1")
 
 

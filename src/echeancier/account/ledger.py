@@ -71,7 +71,7 @@ class LedgerError(ValueError):
     """An event the account cannot take (the message names it); nothing is recorded."""
 
     def __init__(self, line: int | None, message: str) -> None:
-        super().__init__(f"line {line}: {message}" if line else message)
+        super().__init__(f"ligne {line} : {message}" if line else message)
         self.line = line
         self.message = message
 

@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from echeancier.kernel.inputs import pydantic_message
 from echeancier.law import LawError, load_law
 from echeancier.recovery.events import RECOVERY_EVENT_TYPES
 from echeancier.schedule.echeancier import Echeancier, build_echeancier
@@ -102,8 +103,8 @@ def echeancier_of(contributor: Mapping[str, Any], events: Sequence[Mapping[str, 
     last = date(law.last_date.year + 1, 12, 31)
     if not law.first_date <= as_of <= last:
         raise LawError(
-            f"{as_of.isoformat()} is outside the period the law's parameters cover "
-            f"({law.first_date.isoformat()} – {last.isoformat()})"
+            f"{as_of:%d/%m/%Y} est hors de la période que couvrent les paramètres de la loi "
+            f"(du {law.first_date:%d/%m/%Y} au {last:%d/%m/%Y})"
         )
     return build_echeancier(scenario_of(contributor, events, as_of), as_of)
 
@@ -212,7 +213,7 @@ def new_events(account_id: str, document: Any, key: str | None = None, corrects:
 
     items = document if isinstance(document, list) else [document]
     if not items:
-        raise AccountError("event", "at least one event is needed")
+        raise AccountError("event", "au moins un événement est nécessaire")
     if corrects is not None and len(items) != 1:
         raise AccountError("corrects", "une correction porte sur un seul événement")
     adapter: TypeAdapter[Any] = TypeAdapter(Event)
@@ -224,7 +225,7 @@ def new_events(account_id: str, document: Any, key: str | None = None, corrects:
         except ValidationError as error:
             first = error.errors()[0]
             where = ".".join(str(p) for p in first["loc"][1:]) or "type"
-            raise AccountError(f"{prefix}.{where}", str(first["msg"]).removeprefix("Value error, ")) from None
+            raise AccountError(f"{prefix}.{where}", pydantic_message(first)) from None
         payload = to_cents_payload(parsed.model_dump(mode="json", exclude_none=True))
         event_key = key if key is not None and len(items) == 1 else idempotency_key(account_id, payload)
         if key is not None and len(items) > 1:

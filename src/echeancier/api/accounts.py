@@ -33,11 +33,13 @@ from echeancier.account.service import AccountError
 from echeancier.api import parsing
 from echeancier.api.models import ErrorBody, ScheduleOut
 from echeancier.api.parsing import ApiError
+from echeancier.api.ratelimit import limit_rate
 from echeancier.api.security import Principal, require_principal
+from echeancier.kernel.inputs import shown
 from echeancier.schedule.scenario import Amounts, Contributor, Options
 
 JSON = "application/json"
-FORBIDDEN = "forbidden"
+FORBIDDEN = "accès refusé"
 MAX_EVENTS_BODY = 1 << 20  # as `account record`'s MAX_EVENT_BYTES
 ACCOUNT_KEYS = ("contributor", "incomes", "amounts", "options")
 
@@ -114,11 +116,11 @@ def _account_record(request: Request, account_id: str, principal: Principal) -> 
 
     try:
         if not _plausible_id(account_id):
-            raise StoreInputError("account_id", "no account has such an id")  # never sent to the database
+            raise StoreInputError("account_id", "aucun compte n'a cet identifiant")  # never sent to the database
         account = backend(request).store().account(account_id)
     except StoreInputError:
         if scope.role == "admin":
-            raise ApiError(404, "account_id", f"unknown account {account_id}") from None
+            raise ApiError(404, "account_id", f"compte inconnu {account_id}") from None
         raise forbidden() from None
     if not may_access(scope, account_id, account.contributor, backend(request).today()):
         raise forbidden()
@@ -246,8 +248,10 @@ def _store_error(error: Exception) -> ApiError:
     return ApiError(422, field if isinstance(field, str) else None, str(getattr(error, "message", error)))
 
 
-router = APIRouter(prefix="/v1/accounts", tags=["accounts"], dependencies=[Depends(require_principal)])
-tokens_router = APIRouter(prefix="/v1/tokens", tags=["accounts"], dependencies=[Depends(require_principal)])
+# The rate limit first: a client trying tokens is slowed down as any other (429 before the 401).
+_GUARDS = [Depends(limit_rate), Depends(require_principal)]
+router = APIRouter(prefix="/v1/accounts", tags=["accounts"], dependencies=_GUARDS)
+tokens_router = APIRouter(prefix="/v1/tokens", tags=["accounts"], dependencies=_GUARDS)
 
 
 # --- Create ---------------------------------------------------------------------------------------------------
@@ -261,24 +265,26 @@ def read_account(document: Any, today: date) -> tuple[str, dict[str, Any], list[
     from echeancier.schedule.scenario import ScenarioError
 
     if not isinstance(document, Mapping):
-        raise ApiError(422, "body", "an account is an object with id, contributor, incomes")
+        raise ApiError(422, "body", "un compte est un objet avec id, contributor, incomes")
     for key in document:
         if key not in ("id", "references", *ACCOUNT_KEYS):
-            raise ApiError(422, str(key), "unknown key")
+            raise ApiError(422, str(key), "n'est pas un champ connu")
     account_id = document.get("id")
     if not isinstance(account_id, str) or not _plausible_id(account_id):
-        raise ApiError(422, "id", "must be a printable text of 1 to 100 characters, without leading or trailing spaces")
+        raise ApiError(
+            422, "id", "doit être un texte imprimable de 1 à 100 caractères, sans espace au début ni à la fin"
+        )
     references = document.get("references", [])
     if not isinstance(references, list) or len(references) > 100:
-        raise ApiError(422, "references", "must be a list of at most 100 texts")
+        raise ApiError(422, "references", "doit être une liste de 100 textes au plus")
     for index, reference in enumerate(references):
         if not isinstance(reference, str) or not _plausible_id(reference):
-            raise ApiError(422, f"references.{index}", "must be a printable text of 1 to 100 characters")
+            raise ApiError(422, f"references.{index}", "doit être un texte imprimable de 1 à 100 caractères")
     for key in ACCOUNT_KEYS:
         if key in document and not isinstance(document[key], Mapping):
-            raise ApiError(422, key, "must be an object")
+            raise ApiError(422, key, "doit être un objet JSON")
     if "contributor" not in document:
-        raise ApiError(422, "contributor", "is required")
+        raise ApiError(422, "contributor", "est obligatoire")
     given = {key: document[key] for key in ACCOUNT_KEYS if key in document}
     parsing.check_texts(given)
     try:
@@ -289,7 +295,7 @@ def read_account(document: Any, today: date) -> tuple[str, dict[str, Any], list[
     except ScenarioError as error:
         raise parsing.scenario_error(error) from None
     except RecursionError:
-        raise ApiError(400, "body", "nested too deeply") from None
+        raise ApiError(400, "body", "imbrication trop profonde") from None
     contributor = {
         "contributor": scenario.contributor.model_dump(mode="json", exclude_none=True),
         "incomes": {str(y): str(v) for y, v in scenario.incomes.items()},
@@ -324,10 +330,10 @@ def _create(request: Request, principal: Principal, document: Any) -> Response:
         record = store.create_account(account_id, contributor, references)
     except StoreInputError as error:
         if error.field == "account_id" and existed:
-            raise ApiError(409, "id", f"account {account_id} already exists with another contributor") from None
+            raise ApiError(409, "id", f"le compte {account_id} existe déjà avec un autre cotisant") from None
         # Never the name of the other account a reference or an id belongs to.
         field = "references" if error.field == "references" else "id"
-        raise ApiError(422, field, "is already used by another account") from None
+        raise ApiError(422, field, "est déjà utilisé par un autre compte") from None
     body = {"account": record.account_id, "created": not existed, "references": list(record.references)}
     return _json(body, 200 if existed else 201)
 
@@ -362,7 +368,7 @@ def _record(request: Request, account: Any, document: Any, key: str | None, corr
     parsing.check_texts(document)
     if key is not None:
         if not key.strip() or len(key) > 100 or not key.isprintable():
-            raise ApiError(422, "Idempotency-Key", "must be a printable text of at most 100 characters")
+            raise ApiError(422, "Idempotency-Key", "doit être un texte imprimable de 100 caractères au plus")
         key = f"{account_id}/{key}"  # a client's key is its account's: it never meets another account's events
     try:
         events = new_events(account_id, document, key, corrects)
@@ -504,7 +510,8 @@ def show_account(
         raise ApiError(
             406,
             "Accept",
-            f"none of {accept!r} is available (known: application/json, text/csv, text/calendar, application/pdf)",
+            f"aucun des formats {shown(accept)} n'est disponible (connus : application/json, text/csv, text/calendar, "
+            "application/pdf)",
         )
     return _show(request, account, as_of, output)
 
@@ -535,7 +542,7 @@ def list_accounts(request: Request, principal: Principal_, late: bool = False, a
 
 # --- Recovery worklist ---------------------------------------------------------------------------------------
 
-worklist_router = APIRouter(prefix="/v1/accounts", tags=["accounts"], dependencies=[Depends(require_principal)])
+worklist_router = APIRouter(prefix="/v1/accounts", tags=["accounts"], dependencies=_GUARDS)
 
 
 class WorkItemOut(_Open):
@@ -608,9 +615,9 @@ def _create_token(request: Request, principal: Principal, document: Any) -> Resp
         raise ApiError(422, "body", "a token is an object with role, account or organism")
     for key, value in document.items():
         if key not in ("role", "account", "organism"):
-            raise ApiError(422, str(key), "unknown key")
+            raise ApiError(422, str(key), "n'est pas un champ connu")
         if value is not None and not isinstance(value, str):
-            raise ApiError(422, str(key), "must be a text")
+            raise ApiError(422, str(key), "doit être un texte")
     try:
         organism = document.get("organism")
         scope = None if organism is None else check_organism(organism)
@@ -639,7 +646,8 @@ async def create_token(request: Request, principal: Principal_) -> Response:
 
 
 def include_account_routes(app: FastAPI) -> None:
-    """Mount the account routes on the app, every one behind `require_principal` (401 without a valid token).
+    """Mount the account routes on the app, every one behind the rate limit (`limit_rate`, 429) and
+    `require_principal` (401 without a valid token).
 
     This is where the recovery worklist joins them: its router, with paths under `/v1/accounts` that are fixed
     words (`/v1/accounts/worklist`), is included here before `router`, whose `/{account_id}` would otherwise

@@ -28,6 +28,7 @@ from echeancier import __version__
 from echeancier.api.parsing import ApiError, error_body
 from echeancier.api.ratelimit import RateLimited, RateLimiter
 from echeancier.api.security import TokenResolver
+from echeancier.kernel.inputs import pydantic_message
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DB = "sqlite:///echeancier.db"  # the account commands' default too (`store.engine.DEFAULT_URL`)
@@ -38,7 +39,7 @@ LOG = logging.getLogger("echeancier.api")
 @dataclass(frozen=True)
 class Settings:
     """`db_url`: the account store (SQLite by default, PostgreSQL with `--db`) of the account routes;
-    `rate_limit`: requests a minute per client on the login-free endpoints (0: none), `burst` at once;
+    `rate_limit`: requests a minute per client on every route (0: none), `burst` at once;
     `token_resolver`: who holds a bearer token (default: the store's `tokens` table); `today`: the date the
     account routes compute on when none is asked (tests fix it)."""
 
@@ -52,7 +53,7 @@ class Settings:
     def __post_init__(self) -> None:
         scheme = self.db_url.partition(":")[0].split("+")[0]
         if scheme not in DB_SCHEMES:
-            raise ValueError(f"--db: {self.db_url!r} is not a sqlite:/// or postgresql:// URL")
+            raise ValueError(f"--db: {self.db_url!r} n'est pas une URL sqlite:/// ou postgresql://")
 
 
 def _error(status: int, field: str | None, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -67,12 +68,12 @@ async def _api_error(request: Request, error: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    first = error.errors()[0] if error.errors() else {"loc": (), "msg": "invalid request"}
+    first = error.errors()[0] if error.errors() else {"loc": (), "type": "", "msg": ""}
     location = [str(part) for part in first.get("loc", ())]
     field = (
         ".".join(location[1:]) if location[:1] in (["query"], ["path"], ["header"], ["body"]) else ".".join(location)
     )
-    return _error(422, field or None, str(first.get("msg", "invalid request")).removeprefix("Value error, "))
+    return _error(422, field or None, pydantic_message(first))
 
 
 async def _http_error(request: Request, error: Exception) -> JSONResponse:
@@ -82,7 +83,7 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
 
 async def _internal_error(request: Request, error: Exception) -> JSONResponse:
     LOG.exception("internal error on %s %s", request.method, request.url.path)
-    return _error(500, None, "internal error")
+    return _error(500, None, "erreur interne")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

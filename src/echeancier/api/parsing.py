@@ -24,7 +24,7 @@ from echeancier.contributions.situation import (
     Situation,
     situation_from_mapping,
 )
-from echeancier.kernel.inputs import parse_whole, shown
+from echeancier.kernel.inputs import json_problem, parse_whole, shown
 
 KIB = 1024
 MAX_BODY = 256 * KIB  # one situation, a list of situations or a scenario
@@ -112,9 +112,7 @@ def read_json(body: bytes, limit: int = MAX_BODY) -> Any:
     except _DuplicateKey as error:
         raise ApiError(400, error.key, "clé donnée deux fois") from None
     except json.JSONDecodeError as error:
-        raise ApiError(
-            400, "body", f"JSON invalide ({error.msg}, ligne {error.lineno} colonne {error.colno})"
-        ) from None
+        raise ApiError(400, "body", json_problem(error)) from None
     except RecursionError:
         raise ApiError(400, "body", "imbrication JSON trop profonde") from None
     except ValueError as error:
@@ -164,7 +162,7 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 def _strict_json_types(data: Mapping[str, Any], prefix: str) -> None:
     """What JSON says plainly is taken plainly: a date is an ISO string (never a number of seconds), a flag is
-    true or false (never "yes" or 1)."""
+    true or false (never "yes" or 1), or null: not given, as everywhere (`Situation._null_is_not_given`)."""
     for name in ("start_date", "end_date"):
         value = data.get(name)
         if value is not None and not (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
@@ -178,8 +176,8 @@ def _strict_json_types(data: Mapping[str, Any], prefix: str) -> None:
         "remplacant",
         "abattement_outre_mer",
     ):
-        value = data.get(name, False)
-        if not isinstance(value, bool):
+        value = data.get(name)
+        if value is not None and not isinstance(value, bool):
             raise ApiError(422, f"{prefix}{name}", f"doit être true ou false (reçu {shown(value)})")
     ident = data.get("id")
     if ident is not None and (isinstance(ident, bool) or not isinstance(ident, str | int)):
@@ -221,9 +219,9 @@ _COLUMN_TYPES: dict[str, tuple[type, ...]] = {
     "income": (int, float, str),
     "start_date": (str, type(None)),
     "end_date": (str, type(None)),
-    "acre": (bool,),
-    "rsa": (bool,),
-    "income_is_net": (bool,),
+    "acre": (bool, type(None)),
+    "rsa": (bool, type(None)),
+    "income_is_net": (bool, type(None)),
     "department": (str, int, type(None)),
     "conjoint_collaborateur": (str, type(None)),
     "section": (str, type(None)),
@@ -243,9 +241,9 @@ _TYPE_NAMES = {
     "income": "un nombre d'euros",
     "start_date": "une date AAAA-MM-JJ ou null",
     "end_date": "une date AAAA-MM-JJ ou null",
-    "acre": "true ou false",
-    "rsa": "true ou false",
-    "income_is_net": "true ou false",
+    "acre": "true, false ou null",
+    "rsa": "true, false ou null",
+    "income_is_net": "true, false ou null",
     "department": "un code de département ou de collectivité (texte ou nombre entier) ou null",
     "conjoint_collaborateur": "une option d'assiette du conjoint collaborateur (texte) ou null",
     "section": "une section professionnelle (cipav…) ou null",
@@ -314,9 +312,11 @@ def read_scenario(document: Any) -> Any:
 
 
 def scenario_error(error: Exception) -> ApiError:
-    """A ScenarioError as a 422 naming its field: `incomes: the income of 2023 is needed…` → field `incomes`."""
-    text = str(getattr(error, "message", error))
-    field, _, message = text.partition(": ")
-    if not message or " " in field:
-        field, message = "body", text
-    return ApiError(422, field, message)
+    """A ScenarioError as a 422 naming its field: `incomes : le revenu de 2024 est nécessaire…` → field `incomes`
+    (the field before its colon, with or without the French space)."""
+    from echeancier.schedule.scenario import ScenarioError
+
+    if not isinstance(error, ScenarioError):
+        return ApiError(422, "body", str(error))
+    field, message = error.named()
+    return ApiError(422, field or "body", message)

@@ -1,4 +1,5 @@
-"""A simple in-process rate limit for the login-free endpoints (issue #8): a token bucket per client address.
+"""A simple in-process rate limit for every API route (issue #8; the account routes too, before their token is
+checked): a token bucket per client address.
 
 Each client (its IP address as the server sees it) may make `burst` requests at once, then `per_minute` a minute
 on average; beyond that the API answers 429 with a `Retry-After` header. The buckets live in the process: with
@@ -30,7 +31,7 @@ class _Bucket:
 class RateLimiter:
     def __init__(self, per_minute: int, burst: int | None = None) -> None:
         if per_minute < 0:
-            raise ValueError("per_minute must be zero (no limit) or more")
+            raise ValueError("rate_limit : zéro (aucune limite) ou plus")
         self.per_minute = per_minute
         self.burst = burst if burst is not None else max(1, per_minute // 6)
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
@@ -65,12 +66,12 @@ def retry_after(seconds: float) -> str:
 
 class RateLimited(ApiError):
     def __init__(self, seconds: str) -> None:
-        super().__init__(429, None, f"too many requests: retry in {seconds} s")
+        super().__init__(429, None, f"trop de requêtes : réessayer dans {seconds} s")
         self.retry_after = seconds
 
 
 async def limit_rate(request: Request) -> None:
-    """FastAPI dependency of the login-free routers: 429 beyond the client's share."""
+    """FastAPI dependency of every router: 429 beyond the client's share."""
     limiter: RateLimiter = request.app.state.limiter
     client = request.client.host if request.client else "unknown"
     wait = limiter.acquire(client)

@@ -43,5 +43,5 @@ def require_principal(request: Request) -> Principal:
     token = token.strip()
     principal = resolver(token) if scheme.lower() == "bearer" and token and token.isascii() else None
     if principal is None:
-        raise ApiError(401, None, "authentication required")
+        raise ApiError(401, None, "authentification requise (Authorization: Bearer …)")
     return principal

@@ -27,6 +27,8 @@ from echeancier.api.models import (
 )
 from echeancier.api.parsing import ApiError
 from echeancier.api.ratelimit import limit_rate
+from echeancier.kernel.inputs import InputError, parse_date, parse_euros, shown
+from echeancier.kernel.money import ZERO
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(limit_rate)])
 
@@ -149,7 +151,9 @@ def negotiate(accept: str | None) -> str:
             return "json"
         if media == "text/*":
             return "csv"
-    raise ApiError(406, "Accept", f"none of {accept!r} is available (known: {', '.join(SCHEDULE_TYPES)})")
+    raise ApiError(
+        406, "Accept", f"aucun des formats {shown(accept)} n'est disponible (connus : {', '.join(SCHEDULE_TYPES)})"
+    )
 
 
 def render_schedule(scenario: Any, output: str, name: str = "echeancier", organism: str = "URSSAF") -> bytes:
@@ -209,22 +213,18 @@ _FORECAST_FIELDS = {"scenario", "as_of", "estimate", "monthly", "estimate_next",
 
 
 def _forecast_money(value: Any, field: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ApiError(422, field, "must be a number of euros")
+    """An amount read by the input layer (`parse_euros`: `40 000,50`, no ambiguous `40.000`, not negative)."""
     try:
-        amount = Decimal(str(value))
-    except ArithmeticError:
-        raise ApiError(422, field, "must be a number of euros") from None
-    if not amount.is_finite() or amount < 0:
-        raise ApiError(422, field, "must be a non-negative number of euros")
-    return amount
+        return parse_euros(value, field)
+    except InputError as error:
+        raise ApiError(422, field, error.message) from None
 
 
 def _forecast_date(value: Any, field: str) -> date:
     try:
-        return date.fromisoformat(value) if isinstance(value, str) else date.fromisoformat("")
-    except ValueError:
-        raise ApiError(422, field, "must be a date AAAA-MM-JJ") from None
+        return parse_date(value, field)
+    except InputError as error:
+        raise ApiError(422, field, error.message) from None
 
 
 def _forecast(document: Any) -> Any:
@@ -233,24 +233,24 @@ def _forecast(document: Any) -> Any:
     from echeancier.schedule.scenario import ScenarioError
 
     if not isinstance(document, dict):
-        raise ApiError(422, "body", "a forecast request is an object with scenario, as_of and estimate")
+        raise ApiError(422, "body", "une prévision est un objet avec scenario, as_of et estimate")
     unknown = sorted(set(document) - _FORECAST_FIELDS)
     if unknown:
-        raise ApiError(422, unknown[0], "unknown field")
+        raise ApiError(422, unknown[0], "n'est pas un champ connu")
     scenario = parsing.read_scenario(document.get("scenario"))
     as_of = _forecast_date(document.get("as_of"), "as_of")
     estimate = None if document.get("estimate") is None else _forecast_money(document["estimate"], "estimate")
     monthly = document.get("monthly")
     if monthly is not None:
         if not isinstance(monthly, list):
-            raise ApiError(422, "monthly", "must be a list of twelve monthly incomes")
+            raise ApiError(422, "monthly", "doit être une liste de douze revenus mensuels")
         monthly = [_forecast_money(m, "monthly") for m in monthly]
     estimate_next = document.get("estimate_next")
     next_year = None if estimate_next is None else _forecast_money(estimate_next, "estimate_next")
-    cash = _forecast_money(document.get("cash", 0), "cash")
+    cash = ZERO if document.get("cash") is None else _forecast_money(document["cash"], "cash")  # null: not given
     missed = document.get("missed") or []
     if not isinstance(missed, list) or len(missed) > 24:
-        raise ApiError(422, "missed", "must be a list of at most 24 due dates")
+        raise ApiError(422, "missed", "doit être une liste de 24 échéances au plus")
     days = [_forecast_date(day, "missed") for day in missed]
     try:
         result = forecast(scenario, as_of, estimate, monthly=monthly, estimate_next=next_year, cash=cash, missed=days)

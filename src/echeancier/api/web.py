@@ -92,6 +92,7 @@ FIELDS = (
     "income",
     "income_is_net",
     "start_date",
+    "end_date",
     "acre",
     "rsa",
     "department",
@@ -109,27 +110,6 @@ FIELDS = (
 # The fields whose error is shown next to an input of the same id (others: in the summary only).
 FIELD_IDS = frozenset(FIELDS) - {"income_is_net"}
 CHECKBOXES = ("acre", "rsa", "exoneration_age", "remplacant", "exoneration_debut_outre_mer")
-
-
-# The core's messages (English, as the API and the command line give them) as the page says them, until the shared
-# input layer gives French messages; a message not listed here is shown as it is.
-FRENCH_MESSAGES = (
-    (re.compile(r"must be a number of euros.*"), "doit être un montant en euros"),
-    (re.compile(r"must be one of artisan, commercant, liberal.*"), "choisissez artisan, commerçant ou libéral"),
-    (re.compile(r"is required"), "est obligatoire"),
-    (re.compile(r".* is not a plausible yearly income.*"), "n'est pas un revenu annuel plausible"),
-    (re.compile(r"ACRE needs the start_date.*"), "l'ACRE demande la date de création ou de reprise"),
-    (re.compile(r"(\S+) is after the income year (\d+)"), r"le \1 est après l'année de revenus \2"),
-    (re.compile(r"(\d+) is not covered by the law parameters \((.*)\)"), r"\1 n'est pas couverte par la loi (\2)"),
-    (re.compile(r"no gross income gives this net income"), "aucun revenu brut ne laisse ce revenu net"),
-)
-
-
-def french(message: str) -> str:
-    for pattern, replacement in FRENCH_MESSAGES:
-        if pattern.fullmatch(message):
-            return pattern.sub(replacement, message)
-    return message
 
 
 @dataclass
@@ -191,7 +171,16 @@ def read_form(params: QueryParams) -> Form:
         if values[name] not in ("", "1"):
             form.errors.append((name, "case à cocher : la valeur attendue est 1 ou rien"))
         situation[name] = values[name] == "1"
-    for name in ("start_date", "department", "section", "conjoint_collaborateur", "secteur", "metier", "classe_cnbf"):
+    for name in (
+        "start_date",
+        "end_date",
+        "department",
+        "section",
+        "conjoint_collaborateur",
+        "secteur",
+        "metier",
+        "classe_cnbf",
+    ):
         if values[name]:
             situation[name] = values[name]
     if values["pension_invalidite_mois"]:
@@ -295,10 +284,10 @@ def _lines(lines: tuple[Line, ...]) -> list[dict[str, Any]]:
         extra = []
         if line.minimum is not None:
             extra.append(f"assiette minimale de {format_euros(line.minimum)}")
-        if line.capped is not None and line.key == "curps":
+        if line.amount_cap is not None:
             # the CURPS's ceiling is on its amount, 0,5 % of the PASS (CSP D4031-45), not on its base
-            extra.append(f"montant plafonné à {format_euros(line.capped, cents=True)} (CSP D4031-45)")
-        elif line.capped is not None:
+            extra.append(f"montant plafonné à {format_euros(line.amount_cap, cents=True)} (CSP D4031-45)")
+        if line.capped is not None:
             extra.append(f"assiette plafonnée à {format_euros(line.capped)}")
         if line.exoneration:
             extra.append(f"{line.exoneration_label} de {format_euros(line.exoneration)} ({line.exoneration_reference})")
@@ -367,13 +356,12 @@ def _context(outcome: Outcome) -> dict[str, Any]:
     form = outcome.form
     field_errors: dict[str, str] = {}
     for name, message in form.errors:
-        field_errors.setdefault(name, french(message))
+        field_errors.setdefault(name, message)
     context: dict[str, Any] = {
         "form": form,
         "values": form.values,
         "errors": [
-            (LABELS.get(name, name), french(message), name if name in FIELD_IDS else None)
-            for name, message in form.errors
+            (LABELS.get(name, name), message, name if name in FIELD_IDS else None) for name, message in form.errors
         ],
         "field_errors": field_errors,
         "professions": PROFESSIONS,

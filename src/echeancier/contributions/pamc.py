@@ -13,7 +13,9 @@ participation of the assurance maladie for a conventionné (its national convent
 - retraite de base: 2.15 %, 1.51 % or 1.12 % of the assiette sociale (médecins of secteur 1, avenant n° 5);
 and the section's retraite complémentaire and invalidité-décès (its statuts, CSS L644-1, L644-2). A PAMC also owes
 (`extras`) the prestations complémentaires de vieillesse (PCV, CSS L645-1 to L645-5: a forfait and a proportional
-part, two thirds of the forfait paid by the assurance maladie), the contribution additionnelle maladie on the part
+part; the assurance maladie pays two thirds of the forfait and a share of the proportional part — for a médecin of
+secteur 1 at the CARMF, two thirds of the whole PCV, forfait and proportional part alike; nothing for a CARMF
+médecin of secteur 2), the contribution additionnelle maladie on the part
 of the assiette outside the CPAM's participation, and the contribution aux unions régionales des professionnels de
 santé (CURPS, CSP L4031-4), unless it started in the year.
 
@@ -245,7 +247,8 @@ def pamc_figures(law: Law, base: LawSnapshot, code: str) -> PamcFigures:
         cma_taux=_rate(value("contribution_additionnelle_taux")) if conventionne else 0,
         curps_taux=_rate(value(curps.get(metier, "curps_taux_autres"))) if conventionne else 0,
         curps_plafond=_cents(value("curps_plafond") * pass_),
-        # the CPAM pays two thirds of the PCV's forfait, but the CARMF's only for the secteur 1
+        # the CPAM pays two thirds of the PCV's forfait (at the CARMF only for the secteur 1, with two thirds of the
+        # proportional part too: `pcv_part`)
         pcv_tiers=value("pcv_participation_tiers") if conventionne and (section != "carmf" or secteur_1) else 0,
         rc_forfait=rc.get("rc_forfait", 0),
         rc_taux=rc.get("rc_taux", 0),
@@ -453,10 +456,12 @@ class Extras(NamedTuple):
 
 def extras(k: Ops, r: Rows) -> Extras:
     """The PCV (CSS L645-1 to L645-5, the statuts of each section's PCV scheme; a forfait and a proportional part,
-    the CPAM paying two thirds of the forfait, rounded, and a share of the proportional part; at the CARCDSF
+    the CPAM paying two thirds of the forfait, rounded, and a share of the proportional part — at the CARMF, for
+    the secteur 1 only, two thirds of both, i.e. of the whole PCV (`pcv_part` = `pcv_tiers` / 3); at the CARCDSF
     prorated and waived at low incomes), the contribution additionnelle maladie (3.25 % of the assiette sociale
-    beyond the CPAM's base) and the CURPS (CSP L4031-4: a rate of the assiette sociale by profession, at most
-    0.5 % of the PASS, not due in the year the activity starts nor on a nil income)."""
+    beyond the CPAM's base) and the CURPS (CSP L4031-4: a rate of the assiette sociale by profession; its amount,
+    not its base, at most 0.5 % of the PASS (D4031-45); not due in the year the activity starts nor on a nil
+    income)."""
     p, a = r.law.pamc, r.assiette
     if not p.conventionne:
         return Extras(0, 0, 0, 0, 0, 0, 0)
@@ -651,7 +656,7 @@ def extra_lines(t: Extras, law: LawSnapshot, collected_by: tuple[str, ...]) -> t
         amount=decimal(t.curps),
         reference="CSP L4031-4, D4031-45",
         gross=decimal(t.curps),
-        capped=euros(p.curps_plafond),
+        amount_cap=euros(p.curps_plafond),  # a ceiling of the amount, not of the base (CSP D4031-45)
         collected_by=collected_by[2],
     )
     return (pcv, cma, curps)

@@ -56,7 +56,9 @@ class Line:
 
     `amount` is rounded to the euro (URSSAF practice) after any ACRE exemption; `gross` is the amount before the
     exemption. `minimum` is the minimum base when it replaced a lower income; `progressive` says that `rate` was
-    interpolated on a taux progressif (rounded to the hundredth of a point).
+    interpolated on a taux progressif (rounded to the hundredth of a point). `capped` is the ceiling of the base
+    when the income reached it; `amount_cap` a ceiling of the amount itself (the CURPS: CSP D4031-45), whether
+    reached or not (reached when `base × rate` is at least the cap).
     """
 
     key: str
@@ -70,6 +72,7 @@ class Line:
     minimum: Decimal | None = None
     progressive: bool = False
     capped: Decimal | None = None
+    amount_cap: Decimal | None = None
     # what `exoneration` is: ACRE (CSS D131-6-1), or another exemption (its JSON key: _EXONERATION_KEYS)
     exoneration_label: str = "exonération ACRE"
     exoneration_reference: str = "CSS D131-6-1"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from echeancier.kernel.inputs import MAX_EUROS, InputError, check_text, parse_date, parse_euros, shown
+from echeancier.kernel.inputs import MAX_EUROS, InputError, check_text, parse_date, parse_euros, pydantic_message, shown
 
 if TYPE_CHECKING:
     from echeancier.law import Law
@@ -205,6 +205,25 @@ class Situation(BaseModel):
     department: str | None = None
     # The conjoint collaborateur (CSS L662-1, C. com. L121-4) and the base they chose; None: no conjoint collaborateur.
     conjoint_collaborateur: ConjointCollaborateur | None = None
+
+    @field_validator(
+        "acre",
+        "rsa",
+        "income_is_net",
+        "remplacant",
+        "pension_invalidite_mois",
+        "exoneration_age",
+        "exoneration_debut_outre_mer",
+        "abattement_outre_mer",
+        mode="before",
+    )
+    @classmethod
+    def _null_is_not_given(cls, value: Any, info: ValidationInfo) -> Any:
+        # One reading of every input: an explicit null (JSON, a `--jsonl` line, the API, a scenario's YAML) is a
+        # field not given, as an empty cell of a batch column (`simulate_many`) — its default, never a refusal.
+        if value is None:
+            return cls.model_fields[str(info.field_name)].default
+        return value
 
     @field_validator("conjoint_collaborateur", mode="before")
     @classmethod
@@ -492,7 +511,7 @@ def situation_from_mapping(data: Mapping[str, Any], *, law: Law | None = None) -
         context = first.get("ctx", {}).get("error")
         if isinstance(context, InputError):
             raise InputError(context.field, context.message) from None
-        message = _MESSAGES.get(first["type"], first["msg"].removeprefix("Value error, "))
+        message = _MESSAGES.get(first["type"]) or pydantic_message(first)
         if first["type"] not in ("missing", "extra_forbidden") and "reçu " not in message:
             message = f"{message} (reçu {shown(first.get('input'))})"
         raise InputError(shown(field, 60) if not field.isprintable() else field, message) from None

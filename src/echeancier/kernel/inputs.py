@@ -24,7 +24,11 @@ refused with one line naming the field (`InputError`), never read otherwise nor 
   `MAX_INT_DIGITS` digits; numbers with a fraction or an exponent are kept as the text written (`YamlNumber`),
   so that the money reader sees `40.000` as written.
 
-Every message is in French (users read them); the field comes first, as `InputError.field`.
+- **null** (JSON `null`, YAML `null` or `~`, an empty cell): a field not given — its default, or "est
+  obligatoire" — on every input alike (`Situation`, the scenario's models, the API's checks, the batch columns).
+
+Every message is in French (users read them); the field comes first, as `InputError.field`. Pydantic's own
+refusals are translated by `pydantic_message`, the JSON and YAML parsers' by `json_problem` and `yaml_problem`.
 """
 
 from __future__ import annotations
@@ -53,13 +57,16 @@ __all__ = [
     "YamlNumber",
     "check_text",
     "iter_lines",
+    "json_problem",
     "load_yaml",
     "loads_json",
     "parse_date",
     "parse_euros",
     "parse_flag",
     "parse_whole",
+    "pydantic_message",
     "shown",
+    "yaml_problem",
 ]
 
 # Input sanity bounds (not legal thresholds): an amount above this is taken for a typing error.
@@ -79,7 +86,7 @@ class InputError(ValueError):
     """An input that cannot be read for sure; the message names the field (and the line of a file, if known)."""
 
     def __init__(self, field: str, message: str, line: int | None = None) -> None:
-        where = f"line {line}: " if line else ""
+        where = f"ligne {line} : " if line else ""
         super().__init__(f"{where}{field}: {message}" if field else f"{where}{message}")
         self.field = field
         self.message = message
@@ -297,6 +304,89 @@ def parse_date(value: object, field: str, *, french: bool = False) -> date:
     raise InputError(field, f"doit être {expected} (reçu {shown(value)})")
 
 
+# --- validation errors ------------------------------------------------------------------------------------------
+
+_PYDANTIC_MESSAGES = {
+    "missing": "est obligatoire",
+    "extra_forbidden": "n'est pas un champ connu",
+    "int_type": "doit être un nombre entier",
+    "int_parsing": "doit être un nombre entier",
+    "int_parsing_size": "doit être un nombre entier",
+    "int_from_float": "doit être un nombre entier",
+    "float_type": "doit être un nombre",
+    "float_parsing": "doit être un nombre",
+    "finite_number": "doit être un nombre fini",
+    "decimal_type": "doit être un nombre",
+    "decimal_parsing": "doit être un nombre",
+    "bool_type": "doit être true ou false",
+    "bool_parsing": "doit être true ou false",
+    "date_type": "doit être une date AAAA-MM-JJ",
+    "date_parsing": "doit être une date AAAA-MM-JJ",
+    "date_from_datetime_parsing": "doit être une date AAAA-MM-JJ",
+    "date_from_datetime_inexact": "doit être une date AAAA-MM-JJ, sans heure",
+    "datetime_type": "doit être une date et une heure",
+    "datetime_parsing": "doit être une date et une heure",
+    "string_type": "doit être un texte",
+    "string_unicode": "doit être un texte",
+    "string_too_short": "ne doit pas être vide",
+    "string_pattern_mismatch": "contient des caractères interdits",
+    "dict_type": "doit être un dictionnaire (clé : valeur)",
+    "mapping_type": "doit être un dictionnaire (clé : valeur)",
+    "model_type": "doit être un dictionnaire (clé : valeur)",
+    "model_attributes_type": "doit être un dictionnaire (clé : valeur)",
+    "list_type": "doit être une liste",
+    "tuple_type": "doit être une liste",
+    "set_type": "doit être une liste",
+    "none_required": "doit être vide (null)",
+    "recursion_loop": "se contient lui-même",
+    "union_tag_not_found": "doit avoir un type",
+}
+
+
+def pydantic_message(error: Any) -> str:
+    """A pydantic validation error (one item of `ValidationError.errors()`) as a French message, without the field:
+    the input layer's and the validators' own messages as they are, pydantic's own words translated, the value
+    given quoted (`reçu …`) where the message does not quote it already."""
+    kind = str(error.get("type", ""))
+    context = error.get("ctx") or {}
+    given = error.get("input")
+    cause = context.get("error")
+    if isinstance(cause, InputError):
+        # A rule over several fields (a model's validator) names the one it refuses: kept before its message.
+        location = error.get("loc") or ()
+        named = cause.field and (not location or str(location[-1]) != cause.field)
+        return f"{cause.field}: {cause.message}" if named else cause.message
+    if kind in ("value_error", "assertion_error"):
+        message = str(error.get("msg", "")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        quoted = "reçu " in message or type(cause).__name__ == "UnknownTerritory"  # a territory's names the code
+        return message if quoted else f"{message} (reçu {shown(given)})"
+    bound = {
+        "greater_than": "supérieur à",
+        "greater_than_equal": "supérieur ou égal à",
+        "less_than": "inférieur à",
+        "less_than_equal": "inférieur ou égal à",
+    }
+    if kind in bound:
+        limit = next(iter(context.values()), "")
+        message = f"doit être {bound[kind]} {limit}"
+    elif kind in ("literal_error", "enum"):
+        expected = str(context.get("expected", "")).replace(" or ", " ou ")
+        message = f"doit être l'une des valeurs {expected}"
+    elif kind in ("too_short", "too_long", "string_too_long"):
+        count = context.get("min_length" if kind == "too_short" else "max_length")
+        word = "au moins" if kind == "too_short" else "au plus"
+        unit = "caractère" if kind.startswith("string") else "élément"
+        message = f"{word} {count} {unit}{'s' if isinstance(count, int) and count > 1 else ''}"
+    elif kind == "union_tag_invalid":
+        expected = str(context.get("expected_tags", "")).replace("'", "")
+        return f"type inconnu {shown(context.get('tag'))} (connus : {expected})"
+    else:
+        message = _PYDANTIC_MESSAGES.get(kind, "valeur refusée")
+    if kind in ("missing", "extra_forbidden", "union_tag_not_found"):
+        return message
+    return f"{message} (reçu {shown(given)})"
+
+
 # --- JSON ---------------------------------------------------------------------------------------------------------
 
 
@@ -329,6 +419,70 @@ def _json_int(text: str) -> int | Decimal:
     return int(text) if len(text) <= MAX_INT_DIGITS else Decimal(text)
 
 
+_JSON_PROBLEMS = {
+    "Expecting value": "une valeur est attendue",
+    "Expecting property name enclosed in double quotes": "un nom de clé entre guillemets doubles est attendu",
+    "Expecting ':' delimiter": "« : » est attendu après la clé",
+    "Expecting ',' delimiter": "« , » est attendue entre deux éléments",
+    "Unterminated string starting at": "texte sans guillemet fermant",
+    "Invalid control character at": "caractère de contrôle dans un texte",
+    "Invalid \\escape": "séquence d'échappement « \\ » invalide",
+    "Invalid \\uXXXX escape": "séquence « \\uXXXX » invalide",
+    "Extra data": "données après la fin du document",
+    "Illegal trailing comma before end of object": "virgule en trop avant la fin de l'objet",
+    "Illegal trailing comma before end of array": "virgule en trop avant la fin de la liste",
+}
+
+
+def json_problem(error: Any) -> str:
+    """A `json.JSONDecodeError` in French: what was expected, and where (line and column)."""
+    detail = _JSON_PROBLEMS.get(str(error.msg), "syntaxe incorrecte")
+    return f"JSON invalide : {detail} (ligne {error.lineno}, colonne {error.colno})"
+
+
+_YAML_TOKENS = {
+    "<stream end>": "la fin du fichier",
+    "<stream start>": "le début du fichier",
+    "<document start>": "un nouveau document (---)",
+    "<document end>": "la fin du document",
+    "<block end>": "la fin du bloc (indentation)",
+    "<block mapping start>": "un dictionnaire",
+    "<block sequence start>": "une liste",
+    "<alias>": "un alias (*)",
+    "<anchor>": "une ancre (&)",
+    "<scalar>": "une valeur",
+    "the node content": "une valeur",
+    "<block mapping end>": "la fin du dictionnaire",
+}
+
+
+def _yaml_token(text: str) -> str:
+    words = [part.strip().strip("'") for part in re.split(r" or |, ", text.strip())]
+    return " ou ".join(_YAML_TOKENS.get(word, f"« {word} »") for word in words if word)
+
+
+def yaml_problem(problem: str | None, context: str | None) -> str:
+    """PyYAML's `problem` (and `context`) in French: what was expected, what was found."""
+    text = problem or context or ""
+    expected = re.fullmatch(r"expected (.+), but (?:found|got) (.+)", text)
+    if expected:
+        return f"attendu : {_yaml_token(expected.group(1))} ; trouvé : {_yaml_token(expected.group(2))}"
+    character = re.fullmatch(r"found character (.+) that cannot start any token", text)
+    if character:
+        found = character.group(1).strip("'")
+        tab = " (une tabulation ne sert pas à indenter)" if found == "\\t" else ""
+        return f"caractère « {found} » inattendu{tab}"
+    if text == "mapping values are not allowed here":
+        return "« : » inattendu ici (indentation incorrecte, ou une valeur avec « : » à mettre entre guillemets)"
+    if text == "found unexpected end of stream":
+        return "fin du fichier inattendue" + (" (guillemet fermant manquant)" if "quoted" in (context or "") else "")
+    if text.startswith("could not determine a constructor for the tag"):
+        return "étiquette YAML (!!…) non admise"
+    if text.startswith("found undefined alias"):
+        return "alias (*) sans ancre (&) de ce nom"
+    return "syntaxe incorrecte"
+
+
 def loads_json(data: bytes | str, *, max_bytes: int = MAX_JSON_BYTES, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """Parse one JSON document from a user; InputError naming the field (or `json`) for anything unsafe.
 
@@ -350,13 +504,13 @@ def loads_json(data: bytes | str, *, max_bytes: int = MAX_JSON_BYTES, max_depth:
     except InputError:
         raise
     except json.JSONDecodeError as error:
-        raise InputError("json", f"JSON invalide ({error.msg}, colonne {error.colno})") from None
+        raise InputError("json", json_problem(error)) from None
     except UnicodeDecodeError:
         raise InputError("json", "texte qui n'est pas de l'UTF-8") from None
     except RecursionError:
         raise InputError("json", f"imbrication de plus de {max_depth} niveaux") from None
-    except (ValueError, InvalidOperation) as error:  # a number Python cannot read
-        raise InputError("json", f"JSON invalide ({shown(str(error), 80)})") from None
+    except (ValueError, InvalidOperation):  # a number Python cannot read
+        raise InputError("json", "JSON invalide : nombre illisible") from None
     _check_tree(document, max_depth)
     return document
 
@@ -554,10 +708,10 @@ def load_yaml(
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         raise InputError(
-            "yaml", f"YAML invalide : {error.problem or error.context}", mark.line + 1 if mark else None
+            "yaml", f"YAML invalide : {yaml_problem(error.problem, error.context)}", mark.line + 1 if mark else None
         ) from None
-    except yaml.YAMLError as error:
-        raise InputError("yaml", f"YAML invalide : {shown(str(error), 120)}") from None
+    except yaml.YAMLError:
+        raise InputError("yaml", "YAML invalide : syntaxe incorrecte") from None
     except RecursionError:
         raise InputError("yaml", "structure trop imbriquée") from None
     finally:

@@ -73,12 +73,15 @@ class Parameter:
         """The value that applies on `day` (the last one whose start is on or before it)."""
         if day > self.valid_until:
             raise LawError(
-                f"{self.key}: no value known to be valid on {day.isoformat()} "
-                f"(values checked until {self.valid_until.isoformat()})"
+                f"{self.key}: aucune valeur connue valable le {day:%d/%m/%Y} (valeurs vérifiées jusqu'au "
+                f"{self.valid_until:%d/%m/%Y}) : cette date est hors des paramètres de la loi"
             )
         index = bisect.bisect_right(self._starts, day) - 1
         if index < 0:
-            raise LawError(f"{self.key}: no value before {self.values[0].start.isoformat()}")
+            raise LawError(
+                f"{self.key}: aucune valeur avant le {self.values[0].start:%d/%m/%Y} : les paramètres de la loi ne "
+                f"couvrent pas le {day:%d/%m/%Y} (une année antérieure ne peut pas être calculée)"
+            )
         return self.values[index]
 
     def applicable(self, day: date) -> list[Value]:

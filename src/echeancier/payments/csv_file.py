@@ -132,13 +132,30 @@ def _normalise(name: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace(" ", "_")
 
 
+def _csv_problem(message: str, separator: str) -> str:
+    """Python's `csv.Error` in French."""
+    if message.startswith("field larger than field limit"):
+        return "champ trop long"
+    if message == "unexpected end of data":
+        return "guillemet ouvrant sans guillemet fermant"
+    if message.endswith("expected after '\"'"):
+        return f"« {separator} » attendu après un guillemet fermant"
+    if "NUL" in message:
+        return "caractère NUL"
+    if message.startswith("new-line character"):
+        return "retour à la ligne dans un champ sans guillemets"
+    return "guillemets mal placés"
+
+
 def _split(line: str, separator: str, file_name: str, number: int) -> list[str]:
     if '"' not in line:
         return line.split(separator)
     try:
         rows = list(csv.reader([line], delimiter=separator, strict=True))
     except csv.Error as error:
-        raise BankFileError(file_name, f"ligne CSV mal formée ({error})", line=number) from None
+        raise BankFileError(
+            file_name, f"ligne CSV mal formée ({_csv_problem(str(error), separator)})", line=number
+        ) from None
     return rows[0] if rows else []
 
 

@@ -127,11 +127,35 @@ def parse_xml(data: bytes, file_name: str) -> Element:
     try:
         root = etree.fromstring(body, parser)
     except etree.XMLSyntaxError as error:
-        message = re.sub(r",? line \d+, column \d+.*$", "", str(error.msg or error)).strip()
-        raise BankFileError(file_name, f"XML mal formé ({message})", line=error.lineno or None) from None
+        column = error.position[1] if error.position else None
+        where = f", colonne {column}" if column else ""
+        raise BankFileError(
+            file_name, f"XML mal formé ({_xml_problem(str(error.msg or error))}{where})", line=error.lineno or None
+        ) from None
     if root.getroottree().docinfo.doctype:
         raise BankFileError(file_name, "déclaration DTD refusée (un fichier ISO 20022 n'en contient pas)")
     return root
+
+
+_XML_PROBLEMS = (
+    ("Opening and ending tag mismatch", "la balise fermante ne correspond pas à la balise ouvrante"),
+    ("Premature end of data", "fin du fichier avant la fermeture d'une balise"),
+    ("EndTag", "fin du fichier avant la fermeture d'une balise"),
+    ("Document is empty", "document vide"),
+    ("Extra content at the end of the document", "contenu après la fin du document"),
+    ("xmlParseEntityRef", "« & » non échappé (écrire &amp;)"),
+    ("AttValue", "valeur d'attribut sans guillemets"),
+    ("Start tag expected", "balise ouvrante « < » attendue"),
+    ("Couldn't find end of Start Tag", "balise ouvrante non terminée"),
+    ("StartTag: invalid element name", "nom de balise invalide"),
+    ("Excessive depth in document", "imbrication trop profonde"),
+    ("Input is not proper UTF-8", "texte qui n'est pas de l'UTF-8"),
+)
+
+
+def _xml_problem(message: str) -> str:
+    """libxml2's syntax error in French (its own words are English)."""
+    return next((french for start, french in _XML_PROBLEMS if message.startswith(start)), "syntaxe incorrecte")
 
 
 def message_body(root: Element, file_name: str) -> Element:

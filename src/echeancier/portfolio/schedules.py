@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from echeancier.kernel.inputs import MAX_YAML_BYTES, InputError, parse_date, parse_flag, shown
+from echeancier.law import load_law
 from echeancier.portfolio.simulation import (
     ALIASES,
     OPTIONAL_FIELDS,
@@ -95,7 +96,7 @@ FRENCH_CLIENT_NAMES = frozenset(
 )
 _INCOME = re.compile(r"(revenu|income)(?:_(professionnel|brut))?_(\d{4})")
 FREQUENCIES = {"mensuel": "monthly", "monthly": "monthly", "trimestriel": "quarterly", "quarterly": "quarterly"}
-_GOT = re.compile(r" \(got \{.*\}\)$")  # the contributor echoed back after a rule over several fields
+_GOT = re.compile(r" \(reçu \{.*\}\)$")  # the contributor echoed back after a rule over several fields
 _YEARS = re.compile(r"\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?")
 
 
@@ -239,7 +240,18 @@ def scenario_document(
     elif incomes:
         years = [max(incomes) + 1]
     else:
-        years = [contributor["activity_start"].year]
+        start = contributor["activity_start"]
+        first = load_law().first_date.year
+        if isinstance(start, date) and start.year < first:
+            # Nothing says which year to show, and the year the activity started is before the law's: the
+            # incomes are what is missing (the default years follow them).
+            raise InputError(
+                "revenu_AAAA" if layout.french else "income_AAAA",
+                f"aucun revenu ni date de déclaration : donner les revenus des années avant celles à calculer "
+                f"(revenu_{first - 1}, revenu_{first}…), ou les années (annees) ; l'activité a commencé en "
+                f"{start.year}, avant les paramètres de la loi ({first})",
+            )
+        years = [start.year]
     document["years"] = years
     if "day" in payment:
         _check_day(payment["day"], years, header["day"], cell("day"), law)
@@ -266,9 +278,9 @@ def _check_day(day: int, years: list[int], field: str, value: Any, law: Law | No
 def _scenario_field(message: str, header: dict[str, str]) -> tuple[str, str]:
     """A scenario error's path (`contributor.profession: …`) as the column it comes from."""
     path, sep, rest = message.partition(": ")
-    if not sep:
+    if not sep or " " in path.rstrip():
         return "scénario", message
-    parts = path.split(".")
+    parts = path.rstrip().split(".")  # `years : …` as `years: …`
     if parts[0] == "contributor":
         # The contributor's rules name their field again (`section: ne s'applique…`, `secteur : est obligatoire…`);
         # a rule over several fields is reported on the contributor, with the whole contributor as its input.

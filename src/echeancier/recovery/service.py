@@ -16,6 +16,7 @@ from typing import Any
 from echeancier.account.ledger import MONEY_METHODS, cents
 from echeancier.account.service import echeancier_of
 from echeancier.kernel.fmt import format_date, format_euros
+from echeancier.kernel.inputs import pydantic_message
 from echeancier.recovery.events import ADAPTER, RECOVERY_EVENT_TYPES
 from echeancier.recovery.policy import Overrides, Policy, policy
 from echeancier.recovery.procedure import (
@@ -212,7 +213,7 @@ def french_error(error: Mapping[str, Any]) -> str:
         return "caractères de contrôle interdits"
     if kind in ("string_type", "list_type", "dict_type", "model_type"):
         return f"type inattendu ({type(given).__name__})"
-    return str(error.get("msg", "")).removeprefix("Value error, ")
+    return pydantic_message(error)
 
 
 def _euros(amount: int) -> str:

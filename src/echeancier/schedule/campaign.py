@@ -51,6 +51,7 @@ from echeancier.contributions.exact import SCALAR
 from echeancier.contributions.situation import MAX_INCOME, InputError
 from echeancier.contributions.territory import MAYOTTE, mayotte_rules_for, territory
 from echeancier.contributions.vectorized import RowInputError
+from echeancier.kernel.inputs import json_problem
 from echeancier.law import Law, LawError, load_law, supported_years
 from echeancier.organisms import UnknownTerritory, organism_for
 from echeancier.schedule import declarations
@@ -201,7 +202,7 @@ def _json(value: Any, what: str, kind: type) -> Any:
         try:
             value = json.loads(value)
         except json.JSONDecodeError as error:
-            raise InputError(what, f"n'est pas un JSON valide ({error.msg})") from None
+            raise InputError(what, json_problem(error)) from None
     if not isinstance(value, kind):
         raise InputError(what, "doit être une liste d'événements" if kind is list else "doit être un objet JSON")
     return value

@@ -53,7 +53,7 @@ from echeancier.contributions.exact import SCALAR
 from echeancier.contributions.professions_liberales import SECTION_NOTE
 from echeancier.contributions.territory import OUTRE_MER, account_note, territory
 from echeancier.kernel.dates import ONE_DAY, add_months
-from echeancier.kernel.fmt import format_euros, format_rate
+from echeancier.kernel.fmt import format_date, format_euros, format_rate
 from echeancier.kernel.money import ZERO, round_cent
 from echeancier.law import Law, LawError, load_law
 from echeancier.organisms import Organism, organism_for
@@ -273,7 +273,7 @@ def nothing_due(label: str, day: date, parts: Iterable[object]) -> str | None:
     amounts called on that day, in any unit: none when it is no due date) are all nothing — a day off the
     calendar, or an instalment a credit brought to nothing — else None. The replay (`_Replay.missed_payment`) and
     the campaign's arrays (`campaign._refusals`) ask this one rule."""
-    return None if any(parts) else f"{label}: nothing is due on {day}"
+    return None if any(parts) else f"{label} : rien n'est dû le {format_date(day)}"
 
 
 def cfp_call_from(year: int, *, law: Law | None = None) -> date:
@@ -553,8 +553,18 @@ class _Replay:
             if income is None:
                 raise ScenarioError(
                     None,
-                    f"incomes: the income of {basis_year} is needed for the provisional "
-                    f"contributions of {year} (or give amounts.{year}.provisional)",
+                    f"incomes : le revenu de {basis_year} est nécessaire pour calculer les cotisations provisionnelles "
+                    f"de {year} (ou donner amounts.{year}.provisional)",
+                )
+            first_known = self.law.first_date.year
+            if basis_year < first_known and start.year == basis_year and start != date(basis_year, 1, 1):
+                # R131-3-1 1°: the income of the year the activity started is brought to a whole year with that
+                # year's law, which is not known: said as such rather than as a missing parameter.
+                raise ScenarioError(
+                    None,
+                    f"incomes : le revenu de {basis_year}, année du début d'activité, est rapporté à l'année entière "
+                    f"(R131-3-1 1°) selon les paramètres de {basis_year}, qui ne sont pas connus (la loi commence en "
+                    f"{first_known}) : donner amounts.{year}.provisional",
                 )
             computed = amounts.provisional(contributor, year, basis_year, income, law=self.law)
             target = computed.amount
@@ -630,8 +640,8 @@ class _Replay:
             return amounts.provisional(contributor, year, basis, self.scenario.incomes[basis], law=self.law).amount
         raise ScenarioError(
             None,
-            f"amounts: the provisional contributions called for {year} are needed "
-            f"(amounts.{year}.provisional or incomes of {year - 2})",
+            f"amounts : les cotisations provisionnelles appelées pour {year} sont nécessaires "
+            f"(amounts.{year}.provisional ou le revenu de {year - 2} dans incomes)",
         )
 
     # -- events --------------------------------------------------------------------------------------------------
@@ -647,8 +657,8 @@ class _Replay:
         if income is None and (given is None or given.definitive is None):
             raise ScenarioError(
                 line,
-                f"declaration: the income of {declared} is needed (income, or incomes.{declared}"
-                f", or amounts.{declared}.definitive)",
+                f"declaration : le revenu de {declared} est nécessaire (income, ou incomes.{declared}"
+                f", ou amounts.{declared}.definitive)",
             )
         correction = declared in self.declared or declared in self.taxations
         if declared in self.declared:
@@ -708,7 +718,7 @@ class _Replay:
             return effect_after_cessation(on, delay, self.law)
         found = self.first_due_date(on, delay)
         if found is None:
-            raise ScenarioError(line, f"declaration: no due date is known after {on}")
+            raise ScenarioError(line, f"declaration : aucune échéance connue après le {format_date(on)}")
         return found
 
     def settle(
@@ -956,7 +966,7 @@ class _Replay:
         least 15 days after the request; an excess already paid is refunded only once the real income is known."""
         year = event.date.year
         if ("provisional", year, 0) not in self.components:
-            raise ScenarioError(line, f"modulation: no provisional contributions of {year} to modulate")
+            raise ScenarioError(line, f"modulation : aucune cotisation provisionnelle de {year} à moduler")
         delay = _param("delais.effet_modulation_jours", event.date, self.law)
         effect = self.first_due_date(event.date, delay)
         assert effect is not None
@@ -1001,7 +1011,9 @@ class _Replay:
         effective = quarterly_option_effect(event.date, event.start, law=self.law)
         if effective is None:
             raise ScenarioError(
-                line, "quarterly_option: to take effect on 1 January it must be exercised before 1 December"
+                line,
+                "quarterly_option : pour prendre effet au 1er janvier, l'option doit être exercée avant le "
+                "1er décembre",
             )
         self.change_mode(effective, Frequency.QUARTERLY, self.mode_at(event.date).day)
 
@@ -1009,7 +1021,9 @@ class _Replay:
         """R613-3 II: monthly again at the latest the second month after receipt; the remaining provisional
         contributions in as many equal monthly payments as calendar months remain."""
         if not self.contributor.payment.direct_debit:
-            raise ScenarioError(line, "quarterly_renounced: monthly payment needs a direct-debit authorisation")
+            raise ScenarioError(
+                line, "quarterly_renounced : le paiement mensuel demande une autorisation de prélèvement"
+            )
         effective = renunciation_effect(event.date, law=self.law)
         self.change_mode(effective, Frequency.MONTHLY, self.mode_at(event.date).day)
 
@@ -1024,7 +1038,7 @@ class _Replay:
             # A return without its collection date: the last instalment due on or before the rejection.
             called = [d for d in sorted(self.parts) if d <= event.date and any(self.parts[d].values())]
             if not called:
-                raise ScenarioError(line, f"rejected_debit: nothing was due on or before {event.date}")
+                raise ScenarioError(line, f"rejected_debit : rien n'était dû au plus tard le {format_date(event.date)}")
             day = called[-1]
         if day in self.plan_dates:
             return  # an instalment of a payment plan: the ledger breaks the plan
@@ -1033,7 +1047,7 @@ class _Replay:
         if refused is not None:
             raise ScenarioError(line, refused)
         if day in self.missed:
-            raise ScenarioError(line, f"{label}: {day} is already missed")
+            raise ScenarioError(line, f"{label} : l'échéance du {format_date(day)} est déjà impayée")
         year_dates = [d for d in sorted(self.parts) if d.year == day.year and d < day and any(self.parts[d].values())]
         consecutive = bool(year_dates) and year_dates[-1] in self.missed
         quarterly = self.mode_at(day).frequency is Frequency.QUARTERLY
@@ -1121,9 +1135,13 @@ class _Replay:
         delay = _param("delais.report_demande_jours", start, self.law)
         limit = start + timedelta(days=delay)
         if event.date > limit:
-            raise ScenarioError(line, f"report_request: to be made within {delay} days of the affiliation (by {limit})")
+            raise ScenarioError(
+                line,
+                f"report_request : à demander dans les {delay} jours de l'affiliation "
+                f"(au plus tard le {format_date(limit)})",
+            )
         if any(p.date <= event.date for p in self.payments):
-            raise ScenarioError(line, "report_request: to be made before any payment (R131-9 I)")
+            raise ScenarioError(line, "report_request : à demander avant tout paiement (R131-9 I)")
         self.report_until = add_months(start, _param("delais.report_duree_mois", start, self.law))
         for key, component in list(self.components.items()):
             if component.kind == "provisional" and component.year == start.year:
@@ -1136,8 +1154,8 @@ class _Replay:
         if first_year in self.declared and event.date > self.declared[first_year]:
             raise ScenarioError(
                 line,
-                f"etalement_request: to be made at the latest with the declaration of "
-                f"{first_year} ({self.declared[first_year]})",
+                f"etalement_request : à demander au plus tard avec la déclaration des revenus "
+                f"{first_year} ({format_date(self.declared[first_year])})",
             )
         self.etalement_years = event.years
 
@@ -1208,7 +1226,9 @@ class _Replay:
             ):
                 # After the cessation only the declarations of the last incomes, the payments and what recovery
                 # decides remain (R613-1-5).
-                raise ScenarioError(line, f"{event.type}: not possible after the cessation of {self.cessation}")
+                raise ScenarioError(
+                    line, f"{event.type} : impossible après la cessation du {format_date(self.cessation)}"
+                )
             handlers[type(event)](event, line)  # type: ignore[operator]
         self.open_years_until(date(self.scenario.years[-1], 12, 31))
         self.known = [(e, line) for e, line in ordered if as_of is None or e.date <= as_of]

@@ -26,6 +26,7 @@ years: [2025]
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -50,8 +51,17 @@ from echeancier.contributions.situation import (
     check_health,
     check_section,
 )
+from echeancier.kernel.fmt import format_date
 from echeancier.kernel.identity import parse_name, parse_siren
-from echeancier.kernel.inputs import InputError, SafeYamlLoader, load_yaml, parse_date, parse_euros, shown
+from echeancier.kernel.inputs import (
+    InputError,
+    SafeYamlLoader,
+    load_yaml,
+    parse_date,
+    parse_euros,
+    pydantic_message,
+    shown,
+)
 from echeancier.organisms import UnknownTerritory, normalise_department
 
 if TYPE_CHECKING:
@@ -62,9 +72,18 @@ class ScenarioError(ValueError):
     """A scenario that cannot be used; the message starts with the line it is about."""
 
     def __init__(self, line: int | None, message: str) -> None:
-        super().__init__(f"line {line}: {message}" if line else message)
+        super().__init__(f"ligne {line} : {message}" if line else message)
         self.line = line
         self.message = message
+
+    def named(self) -> tuple[str | None, str]:
+        """(field, rest of the message) when the message starts with the field it is about (`incomes : le revenu…`,
+        `contributor.acre: doit être…`), else (None, message)."""
+        found = _FIELD_FIRST.fullmatch(self.message)
+        return (found.group(1), found.group(2)) if found else (None, self.message)
+
+
+_FIELD_FIRST = re.compile(r"([^\s:]+) ?: (.+)", re.DOTALL)
 
 
 # --- YAML with line numbers -------------------------------------------------------------------------------------
@@ -145,6 +164,15 @@ def _non_negative_money(value: Any) -> Decimal:
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_not_given(cls, data: Any) -> Any:
+        # One reading of every input: a key given as null (`acre: null`, `"day": null`) is a key not given — its
+        # default, or "est obligatoire" — as an empty cell of a campaign or batch column; never a refusal of None.
+        if isinstance(data, Mapping) and any(value is None for value in data.values()):
+            return {key: value for key, value in data.items() if value is not None}
+        return data
 
     # The date fields of every model (events included), read by the input layer: a number is not a date (pydantic
     # would read 1700000000 as a Unix timestamp), text must be YYYY-MM-DD. A new date field is named here too.
@@ -540,7 +568,7 @@ class Scenario(_Model):
     @classmethod
     def _years(cls, value: list[int]) -> list[int]:
         if not value:
-            raise ValueError("at least one year to show")
+            raise ValueError("au moins une année à montrer")
         return sorted(set(value))
 
 
@@ -574,26 +602,21 @@ def _location(error: Mapping[str, Any]) -> tuple[Any, ...]:
 
 def _message(error: Mapping[str, Any]) -> str:
     where = ".".join(str(part) for part in _location(error))
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        return f"{where}: unknown key"
-    if kind == "missing":
-        return f"{where}: is required"
-    if kind == "union_tag_invalid":
-        return f"{where}.type: unknown event type {error['input'].get('type')!r} (known: {', '.join(EVENT_TYPES)})"
-    if kind == "union_tag_not_found":
-        return f"{where}: every event needs a type ({', '.join(EVENT_TYPES)})"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if "got" in message or isinstance(error.get("ctx", {}).get("error"), InputError | UnknownTerritory):
-        return f"{where}: {message}"  # the input layer's and the territory's messages name the value already
-    return f"{where}: {message} (got {error.get('input')!r})"
+    if error["type"] == "union_tag_invalid":
+        given = shown(error["input"].get("type"))
+        return f"{where}.type : type d'événement inconnu {given} (connus : {', '.join(EVENT_TYPES)})"
+    if error["type"] == "union_tag_not_found":
+        return f"{where} : chaque événement a un type ({', '.join(EVENT_TYPES)})"
+    return f"{where}: {pydantic_message(error)}"
 
 
 def parse_scenario(document: Any, law: Law | None = None) -> Scenario:
     """Validate a parsed YAML document (see `load_scenario`) against `law` (the parameters the scenario will be
     computed with, `build_echeancier(..., law=law)`; the packaged law when None)."""
     if not isinstance(document, Mapping):
-        raise ScenarioError(getattr(document, "line", 1) or 1, "a scenario is a mapping with contributor, events…")
+        raise ScenarioError(
+            getattr(document, "line", 1) or 1, "un scénario est un dictionnaire : contributor, incomes, events, years…"
+        )
     try:
         scenario = Scenario.model_validate(document)
     except ValidationError as error:
@@ -633,7 +656,7 @@ def load_scenario(path: str | Path, law: Law | None = None) -> Scenario:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
-        raise ScenarioError(None, f"cannot read {path}: {error.strerror}") from None
+        raise ScenarioError(None, f"lecture impossible de {path} : {error.strerror}") from None
     return loads_scenario(text, law)
 
 
@@ -706,7 +729,8 @@ def check_coherence(scenario: Scenario, law: Law | None = None, *, payment_line:
             ended = [e.date for e in scenario.events if isinstance(e, Cessation) and e.date <= event.date]
             if event.year > event.date.year or not any(day.year == event.year for day in ended):
                 raise ScenarioError(
-                    line, f"declaration: the income of {event.year} can only be declared once the year is over"
+                    line,
+                    f"declaration : les revenus {event.year} ne peuvent être déclarés qu'une fois l'année terminée",
                 )
         if isinstance(event, Declaration):
             check_declaration(event, line, law)
@@ -717,17 +741,23 @@ def check_coherence(scenario: Scenario, law: Law | None = None, *, payment_line:
                 f"(une année d'activité terminée, depuis {start.year})",
             )
         if isinstance(event, RejectedDebit) and event.due_date is not None and event.due_date > event.date:
-            raise ScenarioError(line, f"rejected_debit: a debit due on {event.due_date} is rejected after it")
+            raise ScenarioError(
+                line, f"rejected_debit : un prélèvement dû le {format_date(event.due_date)} est rejeté après cette date"
+            )
         if isinstance(event, PaymentPlan) and event.instalments[0].date <= event.date:
-            raise ScenarioError(line, "payment_plan: the instalments of a plan fall after the day it is granted")
+            raise ScenarioError(line, "payment_plan : les échéances d'un plan suivent le jour où il est accordé")
         if event.type not in ("payment", "rejected_debit") and (event.type, event.date) in seen:
-            raise ScenarioError(line, f"{event.type}: a second {event.type} on {event.date}")
+            raise ScenarioError(line, f"{event.type} : un second {event.type} le {format_date(event.date)}")
         seen.add((event.type, event.date))
         if event.date < start:
-            raise ScenarioError(line, f"{event.type} on {event.date} is before the activity starts ({start})")
+            raise ScenarioError(
+                line, f"{event.type} le {format_date(event.date)} : avant le début d'activité ({format_date(start)})"
+            )
         if not law.first_date <= event.date <= law.last_date:
             raise ScenarioError(
-                line, f"{event.type} on {event.date}: the law parameters cover {law.first_date} to {law.last_date}"
+                line,
+                f"{event.type} le {format_date(event.date)} : les paramètres de la loi couvrent du "
+                f"{format_date(law.first_date)} au {format_date(law.last_date)}",
             )
         if isinstance(event, PaymentDayChange):
             days = payment_days(event.date.year, law=law)
@@ -737,20 +767,23 @@ def check_coherence(scenario: Scenario, law: Law | None = None, *, payment_line:
             changes[event.date.year] = changes.get(event.date.year, 0) + 1
             if isinstance(limit, int) and changes[event.date.year] > limit:
                 raise ScenarioError(
-                    line, f"payment_day_change: the payment day may change once per civil year ({event.date.year})"
+                    line,
+                    "payment_day_change : le jour de paiement ne change qu'une fois par année civile "
+                    f"({event.date.year})",
                 )
         if isinstance(event, EtalementRequest):
             maximum = law.value("delais.etalement_annees_max", event.date).value
             if isinstance(maximum, int) and event.years > maximum:
-                raise ScenarioError(line, f"etalement_request: at most {maximum} years (L131-6-1), got {event.years}")
+                raise ScenarioError(line, f"etalement_request : {maximum} ans au plus (L131-6-1), reçu {event.years}")
     for year in scenario.years:
         if year < start.year:
-            raise ScenarioError(None, f"years: {year} is before the activity starts ({start})")
+            raise ScenarioError(None, f"years : {year} est avant le début d'activité ({format_date(start)})")
         # The échéancier sent after a declaration already calls the next year's provisional contributions
         # (R613-5 I 3°): one year past the checked parameters can be shown, computed with the last known ones.
         if not law.first_date.year <= year <= law.last_date.year + 1:
             raise ScenarioError(
-                None, f"years: {year} is outside the law parameters ({law.first_date.year}–{law.last_date.year + 1})"
+                None,
+                f"years : {year} est hors des paramètres de la loi ({law.first_date.year} à {law.last_date.year + 1})",
             )
         days = payment_days(year, law=law)
         if scenario.contributor.payment.day not in days:

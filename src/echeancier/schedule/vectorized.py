@@ -95,6 +95,8 @@ from echeancier.contributions.debut_outre_mer import CROISIERE_NOTE
 from echeancier.contributions.situation import MAX_INCOME, InputError, Profession
 from echeancier.contributions.territory import OUTRE_MER, account_note, territory
 from echeancier.contributions.vectorized import ABATTEMENT, VECTOR, RowInputError, simulate_many
+from echeancier.kernel.fmt import format_date, format_euros
+from echeancier.kernel.inputs import shown
 from echeancier.kernel.money import ZERO, to_decimal
 from echeancier.law import Law, LawError, load_law
 from echeancier.law.snapshot import provisional_snapshot, snapshot_of, supported_years
@@ -413,7 +415,10 @@ def _columns(columns: Any) -> dict[str, Any]:
         return {name: columns.column(name).to_numpy() for name in columns.column_names}
     if isinstance(columns, Mapping):
         return dict(columns)
-    raise InputError("columns", "must be a mapping of field names to arrays, a Polars DataFrame or a PyArrow Table")
+    raise InputError(
+        "columns",
+        "doit être un dictionnaire de colonnes (nom du champ : tableau), un DataFrame Polars ou une table PyArrow",
+    )
 
 
 def _array(values: Any) -> npt.NDArray[Any]:
@@ -432,7 +437,7 @@ def _plain(value: Any) -> Any:
 
 
 def _got(value: Any) -> str:
-    return f" (got {_plain(value)!r})"
+    return f" (reçu {shown(_plain(value))})"
 
 
 def _codes(values: Any, names: tuple[str, ...], field: str, problems: _Problems) -> npt.NDArray[np.int8]:
@@ -440,7 +445,7 @@ def _codes(values: Any, names: tuple[str, ...], field: str, problems: _Problems)
     codes = np.full(len(array), -1, dtype=np.int8)
     for code, name in enumerate(names):
         codes[array == name] = code
-    problems.add(codes < 0, field, lambda i: f"must be one of {', '.join(names)}{_got(array[i])}")
+    problems.add(codes < 0, field, lambda i: f"doit être l'une des valeurs {', '.join(names)}{_got(array[i])}")
     return codes
 
 
@@ -453,7 +458,7 @@ def _days_of_month(values: Any, allowed: tuple[int, int], problems: _Problems) -
             [isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_) and v in allowed for v in array],
             dtype=np.bool_,
         )
-    problems.add(~good, "day", lambda i: f"the payment day is the {allowed[0]} or the {allowed[1]}{_got(array[i])}")
+    problems.add(~good, "day", lambda i: f"le jour de paiement est le {allowed[0]} ou le {allowed[1]}{_got(array[i])}")
     return np.where(good, array, allowed[0]).astype(np.int64)
 
 
@@ -465,8 +470,13 @@ def _flags(values: Any, field: str, problems: _Problems) -> Bools:
         good = (array == 0) | (array == 1)
     else:
         good = np.array([isinstance(v, bool | np.bool_) or (v in (0, 1) and v is not None) for v in array], np.bool_)
-    problems.add(~good, field, lambda i: f"must be true or false{_got(array[i])}")
+    problems.add(~good, field, lambda i: f"doit être true ou false{_got(array[i])}")
     return np.asarray(good & (array == 1), dtype=np.bool_)
+
+
+def _too_large(value: Any) -> str:
+    """The input layer's words for an income beyond MAX_INCOME (`parse_euros`), whatever its size."""
+    return f"dépasse la limite de {format_euros(MAX_INCOME)} (reçu {shown(_plain(value))})"
 
 
 def _cents(values: Any, field: str, problems: _Problems) -> I64:
@@ -475,7 +485,7 @@ def _cents(values: Any, field: str, problems: _Problems) -> I64:
     limit = int(MAX_INCOME)
     if array.dtype.kind in "iu":
         too_large = np.abs(array) > limit
-        problems.add(too_large, field, lambda i: f"{array[i]} € is not a plausible amount")
+        problems.add(too_large, field, lambda i: _too_large(array[i]))
         cents: I64 = np.where(too_large, 0, array).astype(np.int64) * 100
         return cents
     if array.dtype.kind == "f":
@@ -483,11 +493,11 @@ def _cents(values: Any, field: str, problems: _Problems) -> I64:
         too_large = finite & (np.abs(np.where(finite, array, 0.0)) > limit)
         clean = np.where(finite & ~too_large, array, 0.0)
         rounded = np.rint(clean * 100)
-        problems.add(too_large, field, lambda i: f"{to_decimal(float(array[i]))} € is not a plausible amount")
+        problems.add(too_large, field, lambda i: _too_large(array[i]))
         problems.add(
             ~finite | (rounded / 100 != clean),
             field,
-            lambda i: f"must be a number of euros in whole cents{_got(array[i])}",
+            lambda i: f"doit être un montant en euros au centime près{_got(array[i])}",
         )
         whole: I64 = rounded.astype(np.int64)
         return whole
@@ -503,7 +513,7 @@ def _cents(values: Any, field: str, problems: _Problems) -> I64:
             bad[i] = True
         else:
             cents[i] = int(amount)
-    problems.add(bad, field, lambda i: f"must be a number of euros in whole cents{_got(array[i])}")
+    problems.add(bad, field, lambda i: f"doit être un montant en euros au centime près{_got(array[i])}")
     return cents
 
 
@@ -542,7 +552,7 @@ def _days(values: Any, field: str, problems: _Problems) -> I64:
     array = _array(values)
     if array.dtype.kind == "M":
         days: I64 = array.astype("datetime64[D]").view(np.int64)
-        problems.add(np.isnat(array), field, lambda i: "is required")
+        problems.add(np.isnat(array), field, lambda i: "est obligatoire")
         return days
     result = np.zeros(len(array), dtype=np.int64)
     bad = np.zeros(len(array), dtype=np.bool_)
@@ -555,7 +565,7 @@ def _days(values: Any, field: str, problems: _Problems) -> I64:
             result[i] = (value - _EPOCH).days
         except (TypeError, ValueError):
             bad[i] = True
-    problems.add(bad, field, lambda i: f"must be a date (YYYY-MM-DD){_got(array[i])}")
+    problems.add(bad, field, lambda i: f"doit être une date AAAA-MM-JJ{_got(array[i])}")
     return result
 
 
@@ -588,8 +598,8 @@ def _zones(values: Any, problems: _Problems) -> tuple[npt.NDArray[np.int16], tup
         bad[inverse],
         "department",
         lambda i: (
-            f"{_plain(array[i])!r} is not a French département code ('01' to '95' but '20', '2A', '2B', "
-            "'971' to '974', '976' to '978')"
+            f"{shown(_plain(array[i]))} n'est pas un code de département (01 à 95 sauf 20, 2A, 2B, 971 à 974, "
+            "976 à 978)"
         ),
     )
     return zone_of[inverse], tuple(zones), tuple(zones.values())
@@ -1097,18 +1107,24 @@ def _changes(
     for i, name in enumerate(EVENTS):
         code[kinds == name] = i
     given = ~_missing(kinds)
-    problems.add(given & (code < 0), "event", lambda i: f"must be one of {', '.join(EVENTS)}{_got(kinds[i])}")
+    problems.add(
+        given & (code < 0), "event", lambda i: f"doit être l'un des événements {', '.join(EVENTS)}{_got(kinds[i])}"
+    )
     rows = np.flatnonzero(code >= 0)
     if not len(rows):
         problems.raise_first()
         return None
-    problems.add(ceased & (code >= 0), "event", lambda i: "with a cessation: not computed here")
+    problems.add(ceased & (code >= 0), "event", lambda i: "avec une cessation : non calculé ici")
     # R613-3 II: monthly again only with a direct-debit authorisation (the replay names the error).
-    problems.add((code == 3) & ~direct_debit, "event", lambda i: "quarterly_renounced without a direct debit")
+    problems.add(
+        (code == 3) & ~direct_debit,
+        "event",
+        lambda i: "quarterly_renounced sans prélèvement automatique (le paiement mensuel le demande)",
+    )
     n = len(kinds)
     for needed, name in ((code == 0, "estimated_income"), (code == 1, "new_day"), (code >= 0, "event_date")):
         lacking = _missing(data[name]) if name in data else np.ones(n, dtype=np.bool_)
-        problems.add(needed & lacking, name, lambda i: "is required")
+        problems.add(needed & lacking, name, lambda i: "est obligatoire")
     problems.raise_first()
     # Read on the rows with an event only (the others' values are not read).
     checks = _Problems()
@@ -1131,7 +1147,7 @@ def _changes(
     on = np.full(n, (date(year, 1, 1) - _EPOCH).days, dtype=np.int64)
     on[rows] = _days(column("event_date", None, np.ones(len(rows), dtype=np.bool_)), "event_date", checks)
     first, after_year = (date(year, 1, 1) - _EPOCH).days, (date(year + 1, 1, 1) - _EPOCH).days
-    checks.add((on[rows] < first) | (on[rows] >= after_year), "event_date", lambda i: f"not in {year}")
+    checks.add((on[rows] < first) | (on[rows] >= after_year), "event_date", lambda i: f"n'est pas en {year}")
     estimated = np.zeros(n, dtype=np.int64)
     estimated[rows] = _cents(column("estimated_income", 0, event_kind == 0), "estimated_income", checks)
     new_day = np.zeros(n, dtype=np.int64)
@@ -1141,7 +1157,9 @@ def _changes(
     starts = column("quarterly_start", "in_year", option & ~_missing(column("quarterly_start", "", option)))
     next_year = np.zeros(n, dtype=np.bool_)
     next_year[rows] = starts == "next_year"
-    checks.add((starts != "next_year") & (starts != "in_year"), "quarterly_start", lambda i: "in_year or next_year")
+    checks.add(
+        (starts != "next_year") & (starts != "in_year"), "quarterly_start", lambda i: "doit être in_year ou next_year"
+    )
     if checks.found:
         row, _, _, field, message = min(checks.found)
         raise RowInputError(int(rows[row]), field, message)
@@ -1164,7 +1182,7 @@ def _changes(
                     takes = renunciation_effect(received, law=law)
                 effects.append(_NO_DATE if takes is None else (takes - _EPOCH).days)
             change[mine] = np.array(effects, dtype=np.int64)[inverse.reshape(-1)]
-    problems.add((code > 0) & (change == _NO_DATE), "event", lambda i: "takes effect on no known day")
+    problems.add((code > 0) & (change == _NO_DATE), "event", lambda i: "ne prend effet à aucune date connue")
     problems.raise_first()
     months = np.where(change == _NO_DATE, 0, change).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
     switch = np.where(change == _NO_DATE, SLOTS, months - 12 * (year - 1970))  # the slot of the change's month
@@ -1283,19 +1301,20 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     covered = supported_years(law)
     if isinstance(year, bool) or not isinstance(year, int) or not covered[0] + 1 <= year <= covered[-1]:
         raise ValueError(
-            f"year: a campaign year needs the law of N-1 and of N ({covered[0] + 1} to {covered[-1]}), got {year!r}"
+            f"year: une année de campagne demande les paramètres de N-1 et de N ({covered[0] + 1} à {covered[-1]})"
+            f" (reçu {shown(year)})"
         )
     data = _columns(columns)
     for name in data:
         if name not in FIELDS:
-            raise InputError(str(name), "is not a known field")
+            raise InputError(str(name), "n'est pas un champ connu")
     for name in FIELDS:
         if name not in data and name not in OPTIONAL:
-            raise InputError(name, "is required")
+            raise InputError(name, "est obligatoire")
     n = len(data["profession"])
     for name, values in data.items():
         if len(values) != n:
-            raise InputError(name, f"has {len(values)} rows where profession has {n}")
+            raise InputError(name, f"a {len(values)} lignes, profession en a {n}")
     problems = _Problems()
     profession = _codes(data["profession"], PROFESSIONS, "profession", problems)
     frequency = _codes(data["frequency"], tuple(f.value for f in Frequency), "frequency", problems)
@@ -1324,20 +1343,26 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     problems.add(
         (declared < first) | (declared >= after),
         "declaration_date",
-        lambda i: f"{_date(declared[i])} is not in the campaign year {year}",
+        lambda i: f"{format_date(_date(declared[i]))} n'est pas dans l'année de campagne {year}",
     )
     # An activity started in N or later opens its first year in the campaign (R613-4's first instalments, the
     # first year's spill-over): the replay's.
     problems.add(
         start >= first,
         "activity_start",
-        lambda i: f"{_date(start[i])}: an activity started in the campaign year {year} is not computed here",
+        lambda i: (
+            f"{format_date(_date(start[i]))} : une activité commencée dans l'année de campagne {year}"
+            " n'est pas calculée ici"
+        ),
     )
     start_year = start.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
     problems.add(
         (start_year == year - 2) & (year - 2 < covered[0]),
         "activity_start",
-        lambda i: f"{_date(start[i])}: the income of {year - 2} is annualised with its law, which is not known",
+        lambda i: (
+            f"{format_date(_date(start[i]))} : le revenu de {year - 2} est annualisé selon les paramètres de"
+            f" {year - 2}, qui ne sont pas connus"
+        ),
     )
     # The income of N-2 is read unless both N-1 and N are first or second years (their provisional
     # contributions on the flat-rate base, R613-5 III).
@@ -1347,7 +1372,7 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     problems.add(
         no_n2 & ~flat_rate,
         "income_n2",
-        lambda i: "is required (the activity started before the first two years)",
+        lambda i: "est obligatoire (l'activité a commencé avant les deux premières années)",
     )
     # R613-4: the provisional contributions of N start at the first due date at least 90 days after the start of
     # activity (an activity started in N-1); that date must be one of N, before the CFP's call.
@@ -1360,12 +1385,15 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
     problems.add(
         ceased & ((cessation < np.maximum(first, start)) | (cessation >= after)),
         "cessation",
-        lambda i: f"{_date(cessation[i])} is not a cessation of the campaign year {year} after the start of activity",
+        lambda i: (
+            f"{format_date(_date(cessation[i]))} n'est pas une cessation de l'année de campagne {year}"
+            " après le début d'activité"
+        ),
     )
     problems.add(
         earliest_day > (cfp_call_from(year, law=law) - _EPOCH).days,
         "activity_start",
-        lambda i: f"{_date(start[i])}: the first instalment of {year} would follow the call of its CFP",
+        lambda i: f"{format_date(_date(start[i]))} : la première échéance de {year} suivrait l'appel de la CFP",
     )
     problems.raise_first()
 
@@ -1386,7 +1414,7 @@ def campaign_many(columns: Mapping[str, Any] | Any, year: int, law: Law | None =
         problems.add(
             np.abs(whole) > 100 * int(MAX_INCOME),
             name,
-            lambda i: "annualised (R131-3-1 1°), is beyond the amounts the batch computes",
+            lambda i: "annualisé (R131-3-1 1°), dépasse les montants que le calcul par lot traite",
         )
     problems.raise_first()
     # `called_for(N-1)` of the replay: N-1 is not replayed, its provisional contributions are taken on the basis

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
+from echeancier.kernel.inputs import shown
 from echeancier.store import schema
 from echeancier.store.bank import BankLine
 from echeancier.store.engine import HEAD, current_revision, default_url, make_engine, upgrade
@@ -98,7 +99,7 @@ class EventStore:
             _check_identifier("idempotency_key", idempotency_key, MAX_KEY_LENGTH)
         data = _json_object("contributor", contributor)
         if isinstance(references, str):
-            raise StoreInputError("references", "must be a list of references, not one string")
+            raise StoreInputError("references", "doit être une liste de références, pas une seule chaîne")
         wanted = list(dict.fromkeys(references))
         for reference in wanted:
             _check_identifier("references", reference, MAX_ID_LENGTH)
@@ -109,18 +110,18 @@ class EventStore:
                     select(schema.accounts.c.account_id).where(schema.accounts.c.idempotency_key == idempotency_key)
                 ).scalar()
                 if owner is not None and owner != account_id:
-                    raise StoreInputError("idempotency_key", f"{idempotency_key} already created account {owner}")
+                    raise StoreInputError("idempotency_key", f"{idempotency_key} a déjà créé le compte {owner}")
                 if owner is not None:
                     return self._account(connection, account_id)
             row = connection.execute(
                 select(schema.accounts).where(schema.accounts.c.account_id == account_id).with_for_update()
             ).first()
             if row is not None and row.contributor != data:
-                raise StoreInputError("account_id", f"account {account_id} already exists with another contributor")
+                raise StoreInputError("account_id", f"le compte {account_id} existe déjà avec un autre cotisant")
             if row is None:
                 other = self._reference_owner(connection, account_id)
                 if other is not None:
-                    raise StoreInputError("account_id", f"{account_id} is a payment reference of account {other}")
+                    raise StoreInputError("account_id", f"{account_id} est une référence de paiement du compte {other}")
                 connection.execute(
                     insert(schema.accounts).values(
                         account_id=account_id,
@@ -241,9 +242,9 @@ class EventStore:
                 if previous is None:
                     fresh[event.idempotency_key] = event
                 elif previous.account_id not in (account_id, "") or not _same_content(previous, event):
-                    where = "" if previous.account_id in (account_id, "") else f" on account {previous.account_id}"
+                    where = "" if previous.account_id in (account_id, "") else f" du compte {previous.account_id}"
                     raise StoreInputError(
-                        "idempotency_key", f"{event.idempotency_key} already names another event{where}"
+                        "idempotency_key", f"{event.idempotency_key} désigne déjà un autre événement{where}"
                     )
             if not fresh:
                 return [stored[event.idempotency_key] for event in batch]
@@ -256,7 +257,7 @@ class EventStore:
             for stored_event in written:
                 if stored_event.corrects is not None and stored_event.corrects >= stored_event.sequence:
                     raise StoreInputError(
-                        "corrects", f"{stored_event.corrects} is not an earlier event of {account_id}"
+                        "corrects", f"{stored_event.corrects} n'est pas un événement antérieur du compte {account_id}"
                     )
             if validate is not None:
                 validate(account, existing, new)
@@ -545,9 +546,9 @@ class EventStore:
         if owner == account_id:
             return
         if owner is not None:
-            raise StoreInputError("references", f"{reference} is already a payment reference of account {owner}")
+            raise StoreInputError("references", f"{reference} est déjà une référence de paiement du compte {owner}")
         if self._account_exists(connection, reference):
-            raise StoreInputError("references", f"{reference} is the id of another account")
+            raise StoreInputError("references", f"{reference} est l'identifiant d'un autre compte")
         connection.execute(insert(schema.payment_references).values(reference=reference, account_id=account_id))
 
     def _events(
@@ -596,7 +597,7 @@ def _now() -> datetime:
 
 
 def _unknown_account(account_id: str) -> StoreInputError:
-    return StoreInputError("account_id", f"unknown account {account_id}")
+    return StoreInputError("account_id", f"compte inconnu {account_id}")
 
 
 def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
@@ -606,83 +607,86 @@ def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
 
 def _check_identifier(field: str, value: object, limit: int) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise StoreInputError(field, "must be a non-empty string")
+        raise StoreInputError(field, "doit être un texte non vide")
     if len(value) > limit:
-        raise StoreInputError(field, f"is longer than {limit} characters")
+        raise StoreInputError(field, f"dépasse {limit} caractères")
     if value != value.strip():
-        raise StoreInputError(field, f"{value!r} has leading or trailing spaces")
+        raise StoreInputError(field, f"{shown(value)} commence ou finit par des espaces")
     if "\x00" in value:
-        raise StoreInputError(field, f"{value[:40]!r} holds a NUL character")
+        raise StoreInputError(field, f"{shown(value)} contient un caractère NUL")
 
 
 def _json_value(field: str, value: Any) -> Any:
     """A copy of `value` made of JSON's own types; integers within 64 bits, no floats (amounts are cents)."""
     if isinstance(value, str) and "\x00" in value:
         # PostgreSQL can keep no NUL character, in a text or in JSONB: refused on every database alike.
-        raise StoreInputError(field, "holds a NUL character")
+        raise StoreInputError(field, "contient un caractère NUL")
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
         if abs(value) > MAX_INT:
-            raise StoreInputError(field, "is an integer beyond 64 bits")
+            raise StoreInputError(field, "entier au-delà de 64 bits")
         return int(value)
     if isinstance(value, float):
-        raise StoreInputError(field, f"{value!r} is a float: amounts are integer cents, other numbers strings")
+        raise StoreInputError(
+            field,
+            f"{value!r} est un nombre décimal : les montants sont en centimes entiers, les autres nombres en texte",
+        )
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Mapping):
         copy: dict[str, Any] = {}
         for key, item in value.items():
             if not isinstance(key, str) or "\x00" in key:
-                raise StoreInputError(field, f"has a key {key!r} that is not a string without NUL")
+                raise StoreInputError(field, f"a une clé {shown(key)} qui n'est pas un texte sans caractère NUL")
             copy[key] = _json_value(f"{field}.{key}", item)
         return copy
     if isinstance(value, (list, tuple)):
         return [_json_value(f"{field}[{index}]", item) for index, item in enumerate(value)]
-    raise StoreInputError(field, f"{type(value).__name__} is not a JSON value")
+    raise StoreInputError(field, f"{type(value).__name__} n'est pas une valeur JSON")
 
 
 def _json_object(field: str, value: Any) -> dict[str, Any]:
     if not isinstance(value, Mapping):
-        raise StoreInputError(field, "must be a JSON object")
+        raise StoreInputError(field, "doit être un objet JSON")
     copy = _json_value(field, value)
     assert isinstance(copy, dict)
     if len(json.dumps(copy)) > 1_000_000:
-        raise StoreInputError(field, "is larger than 1 MB of JSON")
+        raise StoreInputError(field, "dépasse 1 Mo de JSON")
     return copy
 
 
 def _check_new_event(event: NewEvent, index: int) -> NewEvent:
     where = f"events[{index}]"
     if not isinstance(event, NewEvent):
-        raise StoreInputError(where, "must be a NewEvent")
+        raise StoreInputError(where, "doit être un NewEvent")
     _check_identifier(f"{where}.type", event.type, MAX_TYPE_LENGTH)
     _check_identifier(f"{where}.idempotency_key", event.idempotency_key, MAX_KEY_LENGTH)
     if not isinstance(event.effective_date, date) or isinstance(event.effective_date, datetime):
-        raise StoreInputError(f"{where}.effective_date", "must be a date")
+        raise StoreInputError(f"{where}.effective_date", "doit être une date")
     if event.corrects is not None and (
         not isinstance(event.corrects, int) or isinstance(event.corrects, bool) or event.corrects < 1
     ):
-        raise StoreInputError(f"{where}.corrects", "must be the sequence number of an earlier event")
+        raise StoreInputError(f"{where}.corrects", "doit être le numéro d'un événement antérieur")
     return replace(event, payload=_json_object(f"{where}.payload", event.payload))
 
 
 def _check_bank_line(line: BankLine, index: int) -> BankLine:
-    where = f"line {line.line if isinstance(line, BankLine) and line.line else index + 1}"
+    where = f"ligne {line.line if isinstance(line, BankLine) and line.line else index + 1}"
     if not isinstance(line, BankLine):
-        raise StoreInputError(where, "must be a BankLine")
+        raise StoreInputError(where, "doit être une BankLine")
     _check_identifier(f"{where}: key", line.key, MAX_KEY_LENGTH)
     if line.kind not in ("credit", "rejection"):
-        raise StoreInputError(f"{where}: kind", f"{line.kind!r} is neither credit nor rejection")
+        raise StoreInputError(f"{where}: kind", f"{shown(line.kind)} n'est ni credit ni rejection")
     for name in ("date", "due_date"):
         value = getattr(line, name)
         if (value is not None or name == "date") and (not isinstance(value, date) or isinstance(value, datetime)):
-            raise StoreInputError(f"{where}: {name}", "must be a date")
+            raise StoreInputError(f"{where}: {name}", "doit être une date")
     amount = line.amount_cents
     if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= MAX_INT:
-        raise StoreInputError(f"{where}: amount_cents", f"{amount!r} is not a positive number of cents")
+        raise StoreInputError(f"{where}: amount_cents", f"{shown(amount)} n'est pas un nombre positif de centimes")
     if not isinstance(line.reference, str) or len(line.reference) > MAX_KEY_LENGTH:
-        raise StoreInputError(f"{where}: reference", f"must be a string of at most {MAX_KEY_LENGTH} characters")
+        raise StoreInputError(f"{where}: reference", f"doit être un texte de {MAX_KEY_LENGTH} caractères au plus")
     return line
 
 

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.engine import Row
 
+from echeancier.kernel.inputs import shown
 from echeancier.store import schema
 from echeancier.store.records import MAX_ID_LENGTH, StoreInputError
 
@@ -72,21 +73,21 @@ class TokenStore:
         either), an account that does not exist. The organism is checked by the caller (the store knows no
         organisms)."""
         if role not in ROLES:
-            raise StoreInputError("role", f"{role!r} is not a role ({', '.join(ROLES)})")
+            raise StoreInputError("role", f"{shown(role)} n'est pas un rôle ({', '.join(ROLES)})")
         if role == "contributor" and not account_id:
-            raise StoreInputError("account", "a contributor's token names its account")
+            raise StoreInputError("account", "le jeton d'un cotisant (contributor) nomme son compte")
         if role == "agent" and not organism:
-            raise StoreInputError("organism", "an agent's token names its organism")
+            raise StoreInputError("organism", "le jeton d'un agent nomme son organisme")
         if role != "contributor" and account_id is not None:
-            raise StoreInputError("account", f"a token of role {role} names no account")
+            raise StoreInputError("account", f"un jeton du rôle {role} ne nomme pas de compte")
         if role != "agent" and organism is not None:
-            raise StoreInputError("organism", f"a token of role {role} names no organism")
+            raise StoreInputError("organism", f"un jeton du rôle {role} ne nomme pas d'organisme")
         if account_id is not None and (
             len(account_id) > MAX_ID_LENGTH or not account_id.strip() or not account_id.isprintable()
         ):
-            raise StoreInputError("account", f"unknown account {account_id[:MAX_ID_LENGTH]}")
+            raise StoreInputError("account", f"compte inconnu {account_id[:MAX_ID_LENGTH]}")
         if organism is not None and len(organism) > 64:
-            raise StoreInputError("organism", "is longer than 64 characters")
+            raise StoreInputError("organism", "dépasse 64 caractères")
         token = PREFIX + secrets.token_urlsafe(SECRET_BYTES)
         record = TokenRecord(
             token_id=secrets.token_hex(8),
@@ -101,7 +102,7 @@ class TokenStore:
                     select(schema.accounts.c.account_id).where(schema.accounts.c.account_id == account_id)
                 ).first()
                 if found is None:
-                    raise StoreInputError("account", f"unknown account {account_id}")
+                    raise StoreInputError("account", f"compte inconnu {account_id}")
             connection.execute(
                 insert(schema.tokens).values(
                     token_id=record.token_id,
@@ -143,7 +144,7 @@ class TokenStore:
             )
             row = connection.execute(select(table).where(table.c.token_id == token_id)).first()
         if row is None:
-            raise StoreInputError("token_id", f"unknown token {token_id}")
+            raise StoreInputError("token_id", f"jeton inconnu {token_id}")
         return _record(row)
 
 
