@@ -241,7 +241,7 @@ def scenario_document(
         years = [max(incomes) + 1]
     else:
         start = contributor["activity_start"]
-        first = load_law().first_date.year
+        first = (law or load_law()).first_date.year
         if isinstance(start, date) and start.year < first:
             # Nothing says which year to show, and the year the activity started is before the law's: the
             # incomes are what is missing (the default years follow them).
