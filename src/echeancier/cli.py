@@ -644,19 +644,20 @@ def simulate(
             sys.stdout.write(render_simulation(result, snapshot(result.year)))
 
 
-def run_jsonl(lines: Iterable[bytes], out: IO[str]) -> int:
+def run_jsonl(lines: Iterable[bytes], out: IO[str], law: Law | None = None) -> int:
     """Simulate one JSON situation per line of `lines`, writing one JSON result per line to `out`, in order.
 
     The scalar path, line by line (the reference of `contributions.jsonl`, which the command runs): each result is
     written and flushed before the next line is read. A bad line yields {"id", "line", "error"} and the run goes
     on; blank lines are skipped. Each line is read by the input layer (`loads_json`: size, depth, duplicate keys,
-    lone surrogates, exact decimals). Returns the exit status: 0 if every line was simulated, 1 otherwise.
+    lone surrogates, exact decimals). Returns the exit status: 0 if every line was simulated, 1 otherwise. `law`:
+    the parameters (the packaged law when None).
     """
     from echeancier.contributions.jsonl import scalar_line
 
     status = 0
     for number, raw in enumerate(lines, start=1):
-        done = scalar_line(number, raw)
+        done = scalar_line(number, raw, law)
         if done is None:
             continue
         output, failed = done

@@ -12,7 +12,8 @@ translation, in one place (`scenario_for`), makes these assumptions, each shown 
 - with an estimated income ("what if"), a modulation of Y's provisional contributions (CSS R613-1-4 II) at the
   start of Y or of the activity;
 - a cessation on the situation's `end_date`;
-- monthly payment on the 5th by direct debit; the years shown are Y and Y+1;
+- monthly payment by direct debit on the law's day "à défaut de choix" of Y (CSS R613-2 I al. 2, the 5th;
+  docs/law-choices.md 431); the years shown are Y and Y+1;
 - the situation's conjoint collaborateur, section (with its secteur, métier, class, remplaçant), invalidity months,
   age and overseas start-of-activity exemptions are the contributor's, every year; with the age exemption and no
   `start_date`, the activity started before its abrogation (2015).
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from echeancier.contributions.result import Simulation
+    from echeancier.law.loader import Law
 
 # Hypotheses of the simulator, not figures of the law: when the declaration is filed and how old a steady
 # activity is.
@@ -34,10 +36,10 @@ MODULATION_DAY = (1, 15)  # a modulation asked for in mid-January of the simulat
 STEADY_YEARS = 5  # an activity started this many years before the simulated one has no start-of-activity rule
 
 
-def _is_after_reform(year: int) -> bool:
-    from echeancier.law.snapshot import snapshot, supported_years
+def _is_after_reform(year: int, law: Law) -> bool:
+    from echeancier.law.snapshot import snapshot_of, supported_years
 
-    return year in supported_years() and snapshot(year).apres_reforme
+    return year in supported_years(law) and snapshot_of(law, year).apres_reforme
 
 
 def _euros(amount: Decimal) -> str:
@@ -71,14 +73,15 @@ def _population(result: Simulation) -> dict[str, Any]:
 
 
 def scenario_for(
-    result: Simulation, department: str = "75", estimated_income: Decimal | None = None
+    result: Simulation, department: str = "75", estimated_income: Decimal | None = None, law: Law | None = None
 ) -> tuple[dict[str, Any], list[str]]:
     """The scenario document (the YAML's structure, JSON-ready) for a simulation, and the notes the page shows
-    about what it assumed (in French)."""
+    about what it assumed (in French); `law`: the parameters (the packaged law when None)."""
     from echeancier.kernel.fmt import format_date, format_euros
     from echeancier.law import load_law
+    from echeancier.schedule.calendar import payment_days
 
-    law = load_law()
+    law = law or load_law()
     situation = result.situation
     year = situation.year
     start = situation.start_date or date(year - STEADY_YEARS, 1, 1)
@@ -95,7 +98,8 @@ def scenario_for(
     for earlier in (year - 2, year - 1):
         if earlier < start.year:
             continue
-        same = result.assiette_sociale if _is_after_reform(year) and not _is_after_reform(earlier) else result.income
+        after = _is_after_reform(year, law) and not _is_after_reform(earlier, law)
+        same = result.assiette_sociale if after else result.income
         incomes[str(earlier)] = _euros(same)
     if len(incomes) > 1:
         notes.append(
@@ -126,7 +130,8 @@ def scenario_for(
         "contributor": {
             "profession": situation.profession.value,
             "activity_start": start.isoformat(),
-            "payment": {"frequency": "monthly", "day": 5, "direct_debit": True},
+            # The day "à défaut de choix" of the first year shown, as a scenario that gives none (`with_default_day`).
+            "payment": {"frequency": "monthly", "day": payment_days(years[0], law=law)[0], "direct_debit": True},
             "department": department,
             "acre": situation.acre,
             "rsa": situation.rsa,

@@ -64,8 +64,8 @@ from echeancier.kernel.inputs import (
     parse_date,
     parse_euros,
 )
-from echeancier.law.loader import LawError
-from echeancier.law.snapshot import EPOCH, Figures, LawSnapshot, snapshot, supported_years
+from echeancier.law.loader import Law, LawError, load_law
+from echeancier.law.snapshot import EPOCH, Figures, LawSnapshot, snapshot_of, supported_years
 
 CHUNK = 20_000  # lines read, checked and computed together; memory is bounded by it (about 350 MB a process)
 MAX_WORKERS = 2  # processes computing chunks at once, by default (at most one per CPU)
@@ -76,8 +76,9 @@ _PER_EXACT = 10**11  # the largest divisor whose quotients `_texts` writes from 
 _FLOAT_EXACT = 1 << 53
 
 
-def scalar_line(number: int, raw: bytes) -> tuple[str, bool] | None:
-    """The output of one line by the scalar engine (None for a blank line), and whether it is an error."""
+def scalar_line(number: int, raw: bytes, law: Law | None = None) -> tuple[str, bool] | None:
+    """The output of one line by the scalar engine (None for a blank line), and whether it is an error. `law`: the
+    parameters (the packaged law when None)."""
     if not raw.strip():
         return None
     ident: Any = None
@@ -87,7 +88,7 @@ def scalar_line(number: int, raw: bytes) -> tuple[str, bool] | None:
         data = loads_json(raw)
         if isinstance(data, dict):
             ident = echoable_id(data.get("id"))
-        return json.dumps(engine.simulate(data).to_dict(), ensure_ascii=False), False
+        return json.dumps(engine.simulate(data, law).to_dict(), ensure_ascii=False), False
     except (InputError, LawError) as error:
         return _error(ident, number, error), True
 
@@ -116,25 +117,27 @@ def echoable_id(value: Any) -> str | int | float | None:
     return value
 
 
-def run(stream: IO[bytes], out: IO[str], chunk: int = CHUNK, workers: int | None = None) -> int:
+def run(stream: IO[bytes], out: IO[str], chunk: int = CHUNK, workers: int | None = None, law: Law | None = None) -> int:
     """Simulate one JSON situation per line of `stream`, one JSON result per line to `out`, in order; 0 if every
-    line was simulated, 1 otherwise (see the module docstring).
+    line was simulated, 1 otherwise (see the module docstring). `law`: the parameters every line is computed with
+    (an organism's, `law.loader.load_directory`; the packaged law when None), on both paths and in every process.
 
     `workers`: processes computing chunks in parallel (by default one per CPU, at most `MAX_WORKERS`). They start
     only once a first chunk came full (a long input); a short input or a conversation is answered in this process.
     At most `workers` chunks are in flight, so memory stays bounded by the chunk size.
     """
+    law = law or load_law()
     batches = chunks(stream, chunk)
     first = next(batches, None)
     if first is None:
         return 0
     count = min(MAX_WORKERS, os.cpu_count() or 1) if workers is None else workers
     if count <= 1 or len(first) < chunk:
-        return run_lines(itertools.chain([first], batches), out)
-    return _in_processes(itertools.chain([first], batches), out, count, chunk)
+        return run_lines(itertools.chain([first], batches), out, law)
+    return _in_processes(itertools.chain([first], batches), out, count, chunk, law)
 
 
-def _in_processes(batches: Iterator[list[bytes]], out: IO[str], workers: int, chunk: int) -> int:
+def _in_processes(batches: Iterator[list[bytes]], out: IO[str], workers: int, chunk: int, law: Law) -> int:
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -163,25 +166,22 @@ def _in_processes(batches: Iterator[list[bytes]], out: IO[str], workers: int, ch
             out.write(text)
             out.flush()
 
-    for year in supported_years():  # the law read once, before the fork, not by each process
+    for year in supported_years(law):  # the law read once, before the fork, not by each process
         try:
-            snapshot(year)
+            snapshot_of(law, year)
         except LawError:
             pass  # the rows of that year get the scalar path's message
     context = multiprocessing.get_context("fork")
-    if fd is None:
-        pool = ProcessPoolExecutor(workers, mp_context=context)
-    else:
+    # The law reaches each process as the initializer's argument (with `fork`, the object itself, its snapshots
+    # built above included: nothing is pickled), as the campaign's reaches its workers (`schedule.campaign_run`).
+    writer: tuple[Any, ...] | None = None
+    if fd is not None:
         # Each process writes its chunk's bytes to `out`'s file itself, in the order of the chunks (its turn
         # comes when the chunk before it was written): the texts never travel between processes.
         turn = context.Value("q", 0, lock=False)
         errors = getattr(out, "errors", None) or "strict"
-        pool = ProcessPoolExecutor(
-            workers,
-            mp_context=context,
-            initializer=_writer,
-            initargs=(context.Condition(), turn, fd, encoding, errors),
-        )
+        writer = (context.Condition(), turn, fd, encoding, errors)
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker, initargs=(law, writer))
     try:
         number = 1
         index = 0
@@ -205,11 +205,12 @@ def _in_processes(batches: Iterator[list[bytes]], out: IO[str], workers: int, ch
 
 
 def _chunk_text(lines: list[bytes], first_number: int) -> tuple[str, bool]:
-    texts, failed = simulate_chunk(lines, first_number)
+    texts, failed = simulate_chunk(lines, first_number, _LAW)
     return ("\n".join([*texts, ""]) if texts else ""), failed
 
 
-_WRITER: Any = None  # in a worker process: how it writes its chunks (`_writer`)
+_WRITER: Any = None  # in a worker process: how it writes its chunks (`_worker`)
+_LAW: Law | None = None  # in a worker process: the law of the run (`_worker`)
 
 
 class OutputFailed(Exception):
@@ -221,9 +222,10 @@ class OutputFailed(Exception):
         self.error = error
 
 
-def _writer(condition: Any, turn: Any, fd: int, encoding: str, errors: str) -> None:
-    global _WRITER
-    _WRITER = (condition, turn, fd, encoding, errors)
+def _worker(law: Law, writer: tuple[Any, ...] | None) -> None:
+    global _LAW, _WRITER
+    _LAW = law
+    _WRITER = writer
 
 
 def _chunk_written(lines: list[bytes], first_number: int, index: int) -> bool:
@@ -231,7 +233,7 @@ def _chunk_written(lines: list[bytes], first_number: int, index: int) -> bool:
     condition, turn, fd, encoding, errors = _WRITER
     data: list[bytes] = []
     try:
-        texts, failed = simulate_chunk(lines, first_number)
+        texts, failed = simulate_chunk(lines, first_number, _LAW)
         data = [text.encode(encoding, errors) for text in _slices(texts)]  # encoded before the turn comes
         del texts
     finally:  # the turn passes even if the chunk failed, so that no other process waits for it forever
@@ -251,11 +253,11 @@ def _chunk_written(lines: list[bytes], first_number: int, index: int) -> bool:
     return failed
 
 
-def run_lines(batches: Iterable[list[bytes]], out: IO[str]) -> int:
+def run_lines(batches: Iterable[list[bytes]], out: IO[str], law: Law | None = None) -> int:
     status = 0
     number = 0
     for batch in batches:
-        texts, failed = simulate_chunk(batch, number + 1)
+        texts, failed = simulate_chunk(batch, number + 1, law)
         number += len(batch)
         if failed:
             status = 1
@@ -319,11 +321,12 @@ class _Row:
     ident: str  # the id as json.dumps writes it
     cents: int
     deficit: bool
+    law: Law  # the parameters of the run
 
     @property
     def situation(self) -> Situation:
         """The line's Situation read by the input layer (for the few rows explained one by one)."""
-        return situation_from_mapping(loads_json(self.raw))
+        return situation_from_mapping(loads_json(self.raw), law=self.law)
 
 
 _FIELDS = operator.attrgetter(
@@ -416,12 +419,14 @@ def read_common(raw: bytes, years: range) -> tuple[Any, ...] | None:
     return year, profession, start, end, acre, rsa, option, ident_text, amount
 
 
-def simulate_chunk(lines: list[bytes], first_number: int) -> tuple[list[str], bool]:
-    """The output lines of a chunk of input lines (numbered from `first_number`), and whether any failed."""
+def simulate_chunk(lines: list[bytes], first_number: int, law: Law | None = None) -> tuple[list[str], bool]:
+    """The output lines of a chunk of input lines (numbered from `first_number`), and whether any failed, under
+    `law` (the packaged law when None)."""
+    law = law or load_law()
     texts: list[str] = []
     failed = False
     by_year: dict[int, list[_Row]] = {}
-    years = supported_years()
+    years = supported_years(law)
     for offset, raw in enumerate(lines):
         number = first_number + offset
         if not raw.strip():
@@ -437,7 +442,7 @@ def simulate_chunk(lines: list[bytes], first_number: int) -> tuple[list[str], bo
                 data = loads_json(raw)
                 if isinstance(data, dict):
                     ident = echoable_id(data.get("id"))
-                situation = situation_from_mapping(data)
+                situation = situation_from_mapping(data, law=law)
             except (InputError, LawError) as error:
                 texts.append(_error(ident, number, error))
                 failed = True
@@ -447,7 +452,7 @@ def simulate_chunk(lines: list[bytes], first_number: int) -> tuple[list[str], bo
                 # Line by line: net incomes (a search), the collectivités of L751-1 and Mayotte (their own law), the
                 # professions libérales réglementées (their section's law, `professions_liberales`) and the
                 # exemptions of a contributor's own situation (`vectorized.SCALAR_FIELDS`).
-                done = scalar_line(number, raw)
+                done = scalar_line(number, raw, law)
                 assert done is not None
                 texts.append(done[0])
                 failed |= done[1]
@@ -472,20 +477,22 @@ def simulate_chunk(lines: list[bytes], first_number: int) -> tuple[list[str], bo
                 situation.income,
             )
         _, cents, deficit = engine.counted_income(income)
-        row = _Row(len(texts), number, raw, year, profession, start, end, acre, rsa, option, ident_text, cents, deficit)
+        row = _Row(
+            len(texts), number, raw, year, profession, start, end, acre, rsa, option, ident_text, cents, deficit, law
+        )
         by_year.setdefault(year, []).append(row)
         texts.append("")
     for year, rows in by_year.items():
         try:
-            law = snapshot(year)
+            figures = snapshot_of(law, year)
         except LawError:
             for row in rows:  # the scalar path gives the same error, line by line
-                done = scalar_line(row.number, row.raw)
+                done = scalar_line(row.number, row.raw, law)
                 assert done is not None
                 texts[row.index], bad = done
                 failed |= bad
             continue
-        _year(law, rows, texts)
+        _year(figures, rows, texts)
     return texts, failed
 
 

@@ -641,8 +641,8 @@ def section_snapshot(base: LawSnapshot, section: str, law: Law | None = None) ->
     of the professions libérales in place of the others' (indemnités journalières at the CNAVPL rate and ceiling;
     before 2025 the maladie-maternité scale of the professions libérales), and `section` set, which selects the
     rules of `contributions.professions_liberales` (retraite de base of the CNAVPL, the section's own). Kept in
-    the `Law` for its own snapshots, like `mayotte_snapshot`."""
-    law = law or load_law()
+    the `Law` for its own snapshots, like `mayotte_snapshot`; `law`: by default the one `base` was taken from."""
+    law = law or base.parameters or load_law()
     shared = base is snapshot_of(law, base.year) or base is provisional_snapshot(base.year, law)
     key = (f"section {section} {base.regime}", base.year)
     found = law.cache.get(key) if shared else None

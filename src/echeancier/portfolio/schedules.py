@@ -12,7 +12,7 @@ optionally the date of the declaration of the last year's income:
 | activity_start | `debut_activite`, `date_debut`, `date_creation`, `activity_start` | the start of the activity |
 | department | `departement`, `dept`, `code_departement`, `department` | COG code of the activity's place (default 75) |
 | frequency | `paiement`, `periodicite`, `frequency` | mensuel or trimestriel (default mensuel) |
-| day | `jour`, `jour_prelevement`, `day` | 5 or 20 (monthly; default 5) |
+| day | `jour`, `jour_prelevement`, `day` | a day the law lets a monthly payer choose (5 or 20; default the law's) |
 | direct_debit | `prelevement`, `direct_debit` | oui/non (default oui) |
 | acre, rsa | `acre`, `rsa` | oui/non |
 | conjoint_collaborateur | `conjoint_collaborateur`, `conjoint` | the conjoint's base (`tiers sans partage`…) |
@@ -24,7 +24,8 @@ optionally the date of the declaration of the last year's income:
 | | `revenu_professionnel_AAAA`, `revenu_brut_AAAA` | the same, saying which income it is |
 
 The years shown are, by default, the year of the declaration, else the year after the last income given, else
-the year the activity starts.
+the year the activity starts. The payment days (CSS R613-2 I) are those of the law the file is computed with
+(`schedule.calendar.payment_days`): a day not given is its day "à défaut de choix" (`scenario.with_default_day`).
 
 LAW: as for the simulation of a portfolio (`portfolio/simulation.py`, docs/law-choices.md rows 150–151), the
 plain `revenu_AAAA` columns of a file that has years on both sides of the 2025 reform are refused as a whole;
@@ -38,7 +39,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from echeancier.kernel.inputs import MAX_YAML_BYTES, InputError, parse_date, parse_flag, shown
 from echeancier.law import load_law
@@ -54,6 +55,9 @@ from echeancier.portfolio.simulation import (
     year_cell,
 )
 from echeancier.portfolio.tables import Column, Table, TableError, cell_text, normalise_name
+
+if TYPE_CHECKING:
+    from echeancier.law.loader import Law
 
 __all__ = ["CLIENT_ALIASES", "ClientSchedule", "schedules_of_directory", "schedules_of_table"]
 
@@ -178,8 +182,11 @@ def _years(value: Any, field: str) -> list[int]:
     return years
 
 
-def scenario_document(table: Table, layout: _Layout, cells: list[Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The scenario a row describes, as the YAML's structure (values read by the input layer)."""
+def scenario_document(
+    table: Table, layout: _Layout, cells: list[Any], law: Law | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The scenario a row describes, as the YAML's structure (values read by the input layer); `law`: the parameters
+    whose payment days a row may choose (the packaged law when None)."""
     fields = layout.fields
     header = {field: table.header[index] for field, index in fields.items()}
 
@@ -205,10 +212,7 @@ def scenario_document(table: Table, layout: _Layout, cells: list[Any]) -> tuple[
             raise InputError(header["frequency"], f"doit être mensuel ou trimestriel (reçu {shown(cell('frequency'))})")
         payment["frequency"] = frequency
     if cell("day") is not None:
-        day = whole_cell(cell("day"), header["day"], 1, 31)
-        if day not in (5, 20):  # R613-2 II: the 5th or the 20th of the month
-            raise InputError(header["day"], f"doit être 5 ou 20 (reçu {shown(cell('day'))})")
-        payment["day"] = day
+        payment["day"] = whole_cell(cell("day"), header["day"], 1, 31)  # one of the law's: checked below
     if "direct_debit" in fields:
         payment["direct_debit"] = cell("direct_debit") is None or parse_flag(
             cell("direct_debit"), header["direct_debit"]
@@ -237,7 +241,7 @@ def scenario_document(table: Table, layout: _Layout, cells: list[Any]) -> tuple[
         years = [max(incomes) + 1]
     else:
         start = contributor["activity_start"]
-        first = load_law().first_date.year
+        first = (law or load_law()).first_date.year
         if isinstance(start, date) and start.year < first:
             # Nothing says which year to show, and the year the activity started is before the law's: the
             # incomes are what is missing (the default years follow them).
@@ -249,9 +253,26 @@ def scenario_document(table: Table, layout: _Layout, cells: list[Any]) -> tuple[
             )
         years = [start.year]
     document["years"] = years
+    if "day" in payment:
+        _check_day(payment["day"], years, header["day"], cell("day"), law)
     for year, (index, _) in layout.incomes.items():
         header[f"incomes.{year}"] = table.header[index]
     return document, header
+
+
+def _check_day(day: int, years: list[int], field: str, value: Any, law: Law | None) -> None:
+    """A monthly payment `day` is one of the days the law lets a contributor choose in each year shown (CSS R613-2 I,
+    `calendar.payment_days`); a year the law does not cover is the scenario's error (`check_coherence`)."""
+    from echeancier.law.loader import LawError
+    from echeancier.schedule.calendar import payment_days
+
+    for year in years:
+        try:
+            days = payment_days(year, law=law)
+        except LawError:
+            continue
+        if day not in days:
+            raise InputError(field, f"doit être {days[0]} ou {days[1]} (reçu {shown(value)})")
 
 
 def _scenario_field(message: str, header: dict[str, str]) -> tuple[str, str]:
@@ -277,10 +298,10 @@ def _scenario_field(message: str, header: dict[str, str]) -> tuple[str, str]:
 
 
 def schedules_of_table(
-    table: Table, progress: Callable[[int], None] | None = None, *, as_of: date | None = None
+    table: Table, progress: Callable[[int], None] | None = None, *, as_of: date | None = None, law: Law | None = None
 ) -> tuple[list[ClientSchedule], bool]:
     """The échéancier of each client row of `table` on `as_of` (default: the end of its last year), and whether
-    the file is French."""
+    the file is French; `law`: the parameters (the packaged law when None)."""
     from echeancier.law.loader import LawError
     from echeancier.schedule.echeancier import build_echeancier
     from echeancier.schedule.scenario import ScenarioError, parse_scenario
@@ -296,9 +317,9 @@ def schedules_of_table(
                 raise InputError(header["client"], "est obligatoire")
             if len(cells) > len(table.header) and any(c is not None for c in cells[len(table.header) :]):
                 raise InputError("ligne", f"{len(cells)} cellules pour {len(table.header)} colonnes")
-            document, header = scenario_document(table, layout, cells)
-            scenario = parse_scenario(document)
-            result = build_echeancier(scenario, as_of)
+            document, header = scenario_document(table, layout, cells, law)
+            scenario = parse_scenario(document, law)
+            result = build_echeancier(scenario, as_of, law)
         except InputError as error:
             out.append(ClientSchedule(client, number, error=RowError(number, error.field, error.message)))
         except ScenarioError as error:
@@ -320,10 +341,11 @@ def scenario_files(directory: str) -> list[Path]:
 
 
 def schedules_of_directory(
-    directory: str, progress: Callable[[int], None] | None = None, *, as_of: date | None = None
+    directory: str, progress: Callable[[int], None] | None = None, *, as_of: date | None = None, law: Law | None = None
 ) -> list[ClientSchedule]:
     """The échéancier of each scenario file of `directory` on `as_of`, the client named by the file's name without
-    its suffix; a file that cannot be read or used is an error of that client, the others are computed."""
+    its suffix; a file that cannot be read or used is an error of that client, the others are computed. `law`: the
+    parameters (the packaged law when None)."""
     from echeancier.law.loader import LawError
     from echeancier.schedule.echeancier import build_echeancier
     from echeancier.schedule.scenario import ScenarioError, loads_scenario
@@ -331,8 +353,8 @@ def schedules_of_directory(
     out: list[ClientSchedule] = []
     for path in scenario_files(directory):
         try:
-            scenario = loads_scenario(_scenario_text(path))
-            result = build_echeancier(scenario, as_of)
+            scenario = loads_scenario(_scenario_text(path), law)
+            result = build_echeancier(scenario, as_of, law)
         except ScenarioError as error:
             where = f"{path.name}, ligne {error.line}" if error.line else path.name
             out.append(ClientSchedule(path.stem, 0, error=RowError(0, where, error.message)))

@@ -11,7 +11,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from echeancier.contributions.exact import half_up
 from echeancier.contributions.result import _num, decimal
 from echeancier.kernel.dates import add_months
 from echeancier.rights.figures import RightsFigures
@@ -96,7 +95,7 @@ class IndemnitesJournalieresRights:
     montant_journalier: Decimal  # euros per day
     revenu_annuel_moyen: Decimal
     seuil_revenu: Decimal  # D622-8: 10 % of the PASS
-    plafond_journalier: Decimal  # PASS / 730
+    plafond_journalier: Decimal  # D622-7: the ceiling of the average income (the PASS) / 730, as the rule computed it
     premieres_annees: bool  # D622-7 II applied
     delai_carence_jours: int
     affiliation_suffisante_le: date | None  # D622-1: the date one year of affiliation is reached, when in the future
@@ -212,7 +211,7 @@ def build(
             montant_journalier=_euros(ij.montant_journalier),
             revenu_annuel_moyen=_euros(ij.revenu_moyen),
             seuil_revenu=decimal(f.pass_annuel * f.ij_seuil_revenu, 10**4),
-            plafond_journalier=_euros(half_up(f.pass_annuel * f.ij_plafond // 100, f.ij_diviseur)),
+            plafond_journalier=_euros(ij.plafond_journalier),
             premieres_annees=bool(computed.premieres_annees),
             delai_carence_jours=f.ij_delai_carence_jours,
             affiliation_suffisante_le=affiliation,

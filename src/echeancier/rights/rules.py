@@ -86,6 +86,7 @@ class DroitsIndemnitesJournalieres(NamedTuple):
     revenu_moyen: Ints  # cents, the average income of the reference years before the ceiling
     eligible: Bools  # D622-8: the average reaches 10 % of the average PASS
     montant_journalier: Ints  # cents per day (0 when not eligible)
+    plafond_journalier: Ints  # cents per day: the allowance of an average at the ceiling (what the explanation shows)
 
 
 def indemnites_journalieres(
@@ -102,7 +103,9 @@ def indemnites_journalieres(
     eligible = total * FRAC >= f.ij_seuil_revenu * 100 * sum(plafonds)
     plafond = n * f.ij_plafond * 100 * pass_constat // FRAC  # n × the ceiling, in cents
     montant = half_up(k.minimum(total, plafond), n * f.ij_diviseur)
-    return DroitsIndemnitesJournalieres(total // n, eligible, k.where(eligible, montant, 0))
+    return DroitsIndemnitesJournalieres(
+        total // n, eligible, k.where(eligible, montant, 0), half_up(plafond, n * f.ij_diviseur)
+    )
 
 
 def revenu_annualise(k: Ops, revenu: Ints, jours: Ints, jours_annee: int) -> Ints:
@@ -155,6 +158,7 @@ def year_rights(
         k.where(premieres, debut.revenu_moyen, general.revenu_moyen),
         (premieres & debut.eligible) | (k.not_(premieres) & general.eligible),
         k.where(premieres, debut.montant_journalier, general.montant_journalier),
+        k.where(premieres, debut.plafond_journalier, general.plafond_journalier),
     )
     return DroitsAnnee(droits_rb, droits_rci, ij, premieres)
 

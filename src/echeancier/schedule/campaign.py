@@ -55,6 +55,7 @@ from echeancier.kernel.inputs import json_problem
 from echeancier.law import Law, LawError, load_law, supported_years
 from echeancier.organisms import UnknownTerritory, organism_for
 from echeancier.schedule import declarations
+from echeancier.schedule.calendar import payment_days
 from echeancier.schedule.echeancier import (
     EVENT_ORDER,
     KINDS,
@@ -703,7 +704,6 @@ _FAST_TEXT = ("profession", "frequency", "department", "income_n2", "income_n1",
 _NORMALISE: dict[str, Any] = {
     "profession": _text,
     "frequency": lambda v: _text(v) or "monthly",
-    "day": lambda v: _int(v, 5),
     "direct_debit": lambda v: _flag(v, True),
     "department": lambda v: _text(v) or "75",
     "income_n2": _amount,
@@ -716,7 +716,6 @@ _NORMALISE: dict[str, Any] = {
 }
 _DEFAULTS: dict[str, Any] = {
     "frequency": "monthly",
-    "day": 5,
     "direct_debit": True,
     "department": "75",
     "acre": False,
@@ -725,11 +724,15 @@ _DEFAULTS: dict[str, Any] = {
 }
 
 
-def _campaign_column(batch: pa.Table, name: str) -> Any:
+_COLUMNS = ("day", *_NORMALISE)  # the payment day: its default is the campaign law's (`_campaign_column`)
+
+
+def _campaign_column(batch: pa.Table, name: str, day: int) -> Any:
     """A column for `campaign_many`: Arrow's own NumPy form when it needs no reading, else each value as the
-    scenario path reads it (`_NORMALISE`)."""
+    scenario path reads it (`_NORMALISE`). `day`: the payment day of a row that gives none, the campaign law's
+    day "à défaut de choix" (R613-2 I al. 2, law-choices 431), as the replay's `with_default_day` takes it."""
     if name not in batch.column_names:
-        return [_DEFAULTS.get(name)] * len(batch)
+        return [day if name == "day" else _DEFAULTS.get(name)] * len(batch)
     column = batch.column(name)
     kind = column.type
     if column.null_count == 0:
@@ -743,6 +746,8 @@ def _campaign_column(batch: pa.Table, name: str) -> Any:
         # An income with empty values (N-2 of a first year): floats, NaN where empty, which `campaign_many` reads as
         # absent; a whole number of euros below its bound is exact in a float, a larger one is refused either way.
         return column.to_numpy(zero_copy_only=False).astype(np.float64)
+    if name == "day":
+        return [_int(value, day) for value in column.to_pylist()]
     return [_NORMALISE[name](value) for value in column.to_pylist()]
 
 
@@ -753,9 +758,11 @@ def _array_path(
     replay, which names their error)."""
     refused: list[int] = []
     readings: dict[str, tuple[date | None, tuple[str, date, Any] | None, tuple[PaymentIncident, ...] | None]] = {}
+    # The replay's scenario shows N and N+1 (`scenario_document`): its default day is the law's of N.
+    default_day = payment_days(year, law=law)[0]
     while len(index):
         rows = batch.take(pa.array(index))
-        columns = {name: _campaign_column(rows, name) for name in _NORMALISE}
+        columns = {name: _campaign_column(rows, name, default_day) for name in _COLUMNS}
         incidents: list[tuple[PaymentIncident, ...] | None] = []
         if "events" in rows.column_names:
             texts = rows.column("events").to_pylist()

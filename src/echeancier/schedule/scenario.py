@@ -643,7 +643,7 @@ def with_default_day(scenario: Scenario, law: Law | None = None) -> Scenario:
 
     try:
         default = payment_days(scenario.years[0], law=law)[0]
-    except LawError:
+    except (LawError, ValueError):  # (ValueError: not a year of the calendar, such as 0)
         return scenario  # a year the law does not cover: `check_coherence` says so
     if default == payment.day:
         return scenario
