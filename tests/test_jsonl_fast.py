@@ -229,7 +229,8 @@ _NUMERATORS = st.one_of(
     st.integers(-(10**6), 10**6),
     st.integers(-(2**53) + 1, 2**53 - 1),
     st.integers(10**15 - 10**3, 10**15 + 10**3),
-    st.sampled_from((0, 1, -1, 5, 10, 99, 100, 101, 2**53 - 1, -(2**53) + 1, 10**15 - 1, 10**15)),
+    # 9_999, 10_000, 10_001 over 10^8: either side of 10^-4, where repr starts writing an exponent
+    st.sampled_from((0, 1, -1, 5, 10, 99, 100, 101, 9_999, 10_000, 10_001, -10_001, 2**53 - 1, -(2**53) + 1, 10**15)),
 )
 
 
@@ -239,8 +240,9 @@ _NUMERATORS = st.one_of(
     st.one_of(st.sampled_from(_PERS), st.integers(1, 10**11)),
 )
 def test_quotients_written_from_floats_are_the_decimals_json_writes(values: list[int], per: int) -> None:
-    """`_quotients` writes n / per from floats (and cents from integers); `_decimals` as the scalar path does,
-    through `Decimal` and `result._num`: the same texts."""
+    """`_quotients` writes n / per from floats, all at once through msgspec's JSON of the list (`_floats`);
+    `_decimals` as the scalar path does, through `Decimal` and `result._num`: the same texts. And the integers
+    written all at once (`_integers`) are those `str` writes."""
     import numpy as np
 
     n = np.array(values, dtype=np.int64)
@@ -248,6 +250,7 @@ def test_quotients_written_from_floats_are_the_decimals_json_writes(values: list
     assert written is not None
     assert written == jsonl._decimals(n, np.full(len(values), per, dtype=object))
     assert jsonl._quotients(n, 10**11 + 1) is None  # beyond the proof: the Decimals are computed
+    assert jsonl._integers(n) == [str(v) for v in values]
 
 
 def test_a_reader_gone_away_is_a_failed_write_of_the_output() -> None:

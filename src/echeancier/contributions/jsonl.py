@@ -1021,26 +1021,6 @@ def _substitute(template: str, slots: list[Any], strings: dict[str, _Strings]) -
     return "".join(pieces), order
 
 
-_FRACTIONS = ["", *(f".{r:02d}" if r % 10 else f".{r // 10}" for r in range(1, 100))]
-_DIGITS_EXACT = 10**15  # every decimal of at most 15 significant digits is the shortest repr of its float
-
-
-def _cents(n: npt.NDArray[np.int64], *, negative: bool = True) -> list[str]:
-    """Amounts in cents (|n| < 10^15) as `json.dumps` writes the scalar path's `Decimal(n) / 100`: the int when
-    whole, else `repr` of its float — which is the decimal itself, without its trailing zero (a decimal of at most
-    15 significant digits is the only one of its length or shorter that reads back as its float), written here
-    from the integers at half the cost of `repr`."""
-    quotient, remainder = np.divmod(np.abs(n) if negative else n, 100)
-    if not remainder.any():
-        texts = list(map(str, quotient.tolist()))
-    else:
-        texts = list(map(str.__add__, map(str, quotient.tolist()), map(_FRACTIONS.__getitem__, remainder.tolist())))
-    if negative:  # `negative`: whether some may be below zero
-        for i in np.flatnonzero(n < 0).tolist():
-            texts[i] = "-" + texts[i]
-    return texts
-
-
 def _merge(into: _Texts, part: _Texts, rows: npt.NDArray[np.bool_]) -> None:
     into[rows] = part[rows]
 
@@ -1121,8 +1101,10 @@ def _texts(
         values = slot.values[keep]
         if values.dtype == np.bool_:
             return ["true" if v else "false" for v in values.tolist()]
-        if values.size > 1 and values.dtype == np.int64 and values.min() == values.max():
-            return [str(int(values[0]))] * values.size
+        if values.dtype == np.int64:
+            if values.size > 1 and values.min() == values.max():
+                return [str(int(values[0]))] * values.size
+            return _integers(values)
         return list(map(str, values.tolist()))
     n = slot.n.values[keep] if isinstance(slot.n, Column) else np.full(len(chosen), slot.n, dtype=object)
     per = slot.per
@@ -1165,13 +1147,46 @@ def _quotients(n: npt.NDArray[Any], per: Any) -> list[str] | None:
         assert one is not None
         return one * n.size
     if per == 1:
-        return list(map(str, n.tolist()))
-    if per == 100 and max(-low, high) < _DIGITS_EXACT:
-        return _cents(n, negative=low < 0)
-    quotient, remainder = np.divmod(n, per)
-    if not remainder.any():
-        return list(map(str, quotient.tolist()))
-    floats = (n / per).tolist()
-    if remainder.all():
-        return list(map(repr, floats))
-    return [repr(f) if r else str(q) for q, r, f in zip(quotient.tolist(), remainder.tolist(), floats, strict=True)]
+        return _integers(n)
+    return _floats(n / per)
+
+
+_SHORTEST_PLAIN = 1e-4  # repr writes a float below it (but 0) with an exponent, msgspec without
+
+
+def _integers(n: npt.NDArray[np.int64]) -> list[str]:
+    """int64 values as `str` writes them, all at once (msgspec's JSON of a list of ints: the same digits)."""
+    if not n.size:
+        return []
+    return cast(list[str], _encoder()(n.tolist())[1:-1].decode().split(","))
+
+
+def _floats(x: npt.NDArray[np.float64]) -> list[str]:
+    """Finite doubles below 2^53 as the scalar path writes them: a whole one as the int (`str`), any other as
+    `repr` — written all at once by msgspec's JSON of the list, which gives the shortest digits that read back
+    as the float (as `repr`, the closest of them) in plain notation; `repr` uses an exponent below 10^-4 (and from
+    10^16, never reached here), so those few are written by `repr` itself. A whole one is written `123.0`: its
+    `.0` is dropped (no other float's text ends with `.0`). `x` is n / per with |n| < 2^53: it is whole exactly
+    when per divides n (a quotient 1/per or more from an integer cannot round to it: half a step of the doubles
+    near x is at most |x| / 2^53 = |n| / (2^53 per) < 1/per)."""
+    if not x.size:
+        return []
+    texts: list[str] = (_encoder()(x.tolist())[1:-1] + b",").replace(b".0,", b",").decode().split(",")
+    texts.pop()
+    small = np.abs(x) < _SHORTEST_PLAIN
+    if small.any():
+        for i in np.flatnonzero(small & (x != 0)).tolist():
+            texts[i] = repr(float(x[i]))
+    return texts
+
+
+_encode: Any = None
+
+
+def _encoder() -> Any:
+    global _encode
+    if _encode is None:
+        import msgspec
+
+        _encode = msgspec.json.Encoder().encode
+    return _encode
