@@ -211,6 +211,23 @@ def test_lines_near_the_common_shape_in_chunks_write_what_the_scalar_path_writes
     assert batch(raw, 250) == scalar(raw)
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "latin-1"])
+def test_one_process_writes_the_lines_utf8_to_the_file_after_what_it_held(tmp_path: Path, encoding: str) -> None:
+    """In one process the explained lines, joined in UTF-8, go to the file under a UTF-8 text file as they are,
+    after what the text file held (flushed first); another encoding gets the texts: the bytes the text file
+    would have written."""
+    accents = b'{"year": 2025, "profession": "artisan", "income": 1, "id": "\xc3\xa9t\xc3\xa9 \xe2\x82\xac"}\n'
+    raw = [*lines(400, 9), accents]
+    expected, expected_status = scalar(raw)
+    path = tmp_path / "out.jsonl"
+    with path.open("w", encoding=encoding, errors="replace") as out:
+        out.write("avant\n")
+        status = jsonl.run_lines((raw[i : i + 150] for i in range(0, len(raw), 150)), out)
+        out.write("après\n")
+    assert path.read_bytes() == ("avant\n" + expected + "après\n").encode(encoding, errors="replace")
+    assert status == expected_status
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig"])
 def test_two_processes_write_their_chunks_to_the_file_in_order(tmp_path: Path, encoding: str) -> None:
     """The file holds what the scalar path writes, as the text file would have written it (utf-8-sig: its mark
@@ -241,8 +258,8 @@ _NUMERATORS = st.one_of(
 )
 def test_quotients_written_from_floats_are_the_decimals_json_writes(values: list[int], per: int) -> None:
     """`_quotients` writes n / per from floats, all at once through msgspec's JSON of the list (`_floats`);
-    `_decimals` as the scalar path does, through `Decimal` and `result._num`: the same texts. And the integers
-    written all at once (`_integers`) are those `str` writes."""
+    `_decimals` as the scalar path does, through `Decimal` and `result._num`: the same texts (in UTF-8, as the
+    lines are joined). And the integers written all at once (`_integers`) are those `str` writes."""
     import numpy as np
 
     n = np.array(values, dtype=np.int64)
@@ -250,7 +267,7 @@ def test_quotients_written_from_floats_are_the_decimals_json_writes(values: list
     assert written is not None
     assert written == jsonl._decimals(n, np.full(len(values), per, dtype=object))
     assert jsonl._quotients(n, 10**11 + 1) is None  # beyond the proof: the Decimals are computed
-    assert jsonl._integers(n) == [str(v) for v in values]
+    assert jsonl._integers(n) == [str(v).encode() for v in values]
 
 
 def test_a_reader_gone_away_is_a_failed_write_of_the_output() -> None:
