@@ -13,8 +13,8 @@ The explanation is the scalar one, run on columns (`contributions.traced`): `eng
 `Simulation.to_dict()` are called once per group of rows that take the same path through the explanation, with
 traced columns in place of ints; the result is a template — every text, key and law figure as `json.dumps` writes
 it, and a slot for each number that differs by row — filled row by row with the numbers written as `json.dumps`
-writes the scalar path's `Decimal`s (a column at once, `_floats`), in UTF-8 (`chunk_bytes`). Incomes given net of contributions (`income_is_net`, a search), rows with a
-département (their own law) and any row whose year cannot be read take the scalar path, line by line
+writes the scalar path's `Decimal`s (a column at once, `_floats`), in UTF-8 (`chunk_bytes`). Incomes given net
+of contributions (`income_is_net`, a search), rows with a département (their own law) and any row whose year cannot be read take the scalar path, line by line
 (`scalar_line`), which is also the reference the tests compare with, byte for byte.
 
 A long input is computed by two processes, each writing its chunks to the output file itself when their turn comes
