@@ -14,8 +14,9 @@ The explanation is the scalar one, run on columns (`contributions.traced`): `eng
 traced columns in place of ints; the result is a template — every text, key and law figure as `json.dumps` writes
 it, and a slot for each number that differs by row — filled row by row with the numbers written as `json.dumps`
 writes the scalar path's `Decimal`s (a column at once, `_floats`), in UTF-8 (`chunk_bytes`). Incomes given net
-of contributions (`income_is_net`, a search), rows with a département (their own law) and any row whose year cannot be read take the scalar path, line by line
-(`scalar_line`), which is also the reference the tests compare with, byte for byte.
+of contributions (`income_is_net`, a search), rows with a département (their own law) and any row whose year
+cannot be read take the scalar path, line by line (`scalar_line`), which is also the reference the tests compare
+with, byte for byte.
 
 A long input is computed by two processes, each writing its chunks to the output file itself when their turn comes
 (`_chunk_written`), so that the text of a chunk never travels between processes.
