@@ -211,6 +211,16 @@ def test_lines_near_the_common_shape_in_chunks_write_what_the_scalar_path_writes
     assert batch(raw, 250) == scalar(raw)
 
 
+def test_a_file_is_read_in_full_chunks_as_a_buffer_is(tmp_path: Path) -> None:
+    """A regular file always has its next line waiting: its chunks are full, those of the same bytes in memory."""
+    raw = lines(250, 10)
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b"".join(raw))
+    with path.open("rb") as stream:
+        read = list(jsonl.chunks(stream, 100))
+    assert read == list(jsonl.chunks(io.BytesIO(b"".join(raw)), 100)) == [raw[:100], raw[100:200], raw[200:]]
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "latin-1"])
 def test_one_process_writes_the_lines_utf8_to_the_file_after_what_it_held(tmp_path: Path, encoding: str) -> None:
     """In one process the explained lines, joined in UTF-8, go to the file under a UTF-8 text file as they are,

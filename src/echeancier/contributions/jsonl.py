@@ -31,6 +31,7 @@ import operator
 import os
 import re
 import select
+import stat
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -314,6 +315,8 @@ def chunks(stream: IO[bytes], size: int = CHUNK) -> Iterator[list[bytes]]:
     a list ends early when no more input is waiting, so that each answer of a conversation comes at once."""
     try:
         fd: int | None = stream.fileno()
+        if stat.S_ISREG(os.fstat(cast(int, fd)).st_mode):
+            fd = None  # a file's next line is always waiting (select says so at once): not asked for each line
     except (OSError, ValueError, AttributeError):
         fd = None
     batch: list[bytes] = []
