@@ -211,6 +211,33 @@ def test_lines_near_the_common_shape_in_chunks_write_what_the_scalar_path_writes
     assert batch(raw, 250) == scalar(raw)
 
 
+def test_a_file_is_read_in_full_chunks_as_a_buffer_is(tmp_path: Path) -> None:
+    """A regular file always has its next line waiting: its chunks are full, those of the same bytes in memory."""
+    raw = lines(250, 10)
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b"".join(raw))
+    with path.open("rb") as stream:
+        read = list(jsonl.chunks(stream, 100))
+    assert read == list(jsonl.chunks(io.BytesIO(b"".join(raw)), 100)) == [raw[:100], raw[100:200], raw[200:]]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "latin-1"])
+def test_one_process_writes_the_lines_utf8_to_the_file_after_what_it_held(tmp_path: Path, encoding: str) -> None:
+    """In one process the explained lines, joined in UTF-8, go to the file under a UTF-8 text file as they are,
+    after what the text file held (flushed first); another encoding gets the texts: the bytes the text file
+    would have written."""
+    accents = b'{"year": 2025, "profession": "artisan", "income": 1, "id": "\xc3\xa9t\xc3\xa9 \xe2\x82\xac"}\n'
+    raw = [*lines(400, 9), accents]
+    expected, expected_status = scalar(raw)
+    path = tmp_path / "out.jsonl"
+    with path.open("w", encoding=encoding, errors="replace") as out:
+        out.write("avant\n")
+        status = jsonl.run_lines((raw[i : i + 150] for i in range(0, len(raw), 150)), out)
+        out.write("après\n")
+    assert path.read_bytes() == ("avant\n" + expected + "après\n").encode(encoding, errors="replace")
+    assert status == expected_status
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig"])
 def test_two_processes_write_their_chunks_to_the_file_in_order(tmp_path: Path, encoding: str) -> None:
     """The file holds what the scalar path writes, as the text file would have written it (utf-8-sig: its mark
@@ -229,7 +256,8 @@ _NUMERATORS = st.one_of(
     st.integers(-(10**6), 10**6),
     st.integers(-(2**53) + 1, 2**53 - 1),
     st.integers(10**15 - 10**3, 10**15 + 10**3),
-    st.sampled_from((0, 1, -1, 5, 10, 99, 100, 101, 2**53 - 1, -(2**53) + 1, 10**15 - 1, 10**15)),
+    # 9_999, 10_000, 10_001 over 10^8: either side of 10^-4, where repr starts writing an exponent
+    st.sampled_from((0, 1, -1, 5, 10, 99, 100, 101, 9_999, 10_000, 10_001, -10_001, 2**53 - 1, -(2**53) + 1, 10**15)),
 )
 
 
@@ -239,8 +267,9 @@ _NUMERATORS = st.one_of(
     st.one_of(st.sampled_from(_PERS), st.integers(1, 10**11)),
 )
 def test_quotients_written_from_floats_are_the_decimals_json_writes(values: list[int], per: int) -> None:
-    """`_quotients` writes n / per from floats (and cents from integers); `_decimals` as the scalar path does,
-    through `Decimal` and `result._num`: the same texts."""
+    """`_quotients` writes n / per from floats, all at once through msgspec's JSON of the list (`_floats`);
+    `_decimals` as the scalar path does, through `Decimal` and `result._num`: the same texts (in UTF-8, as the
+    lines are joined). And the integers written all at once (`_integers`) are those `str` writes."""
     import numpy as np
 
     n = np.array(values, dtype=np.int64)
@@ -248,6 +277,7 @@ def test_quotients_written_from_floats_are_the_decimals_json_writes(values: list
     assert written is not None
     assert written == jsonl._decimals(n, np.full(len(values), per, dtype=object))
     assert jsonl._quotients(n, 10**11 + 1) is None  # beyond the proof: the Decimals are computed
+    assert jsonl._integers(n) == [str(v).encode() for v in values]
 
 
 def test_a_reader_gone_away_is_a_failed_write_of_the_output() -> None:

@@ -13,9 +13,10 @@ The explanation is the scalar one, run on columns (`contributions.traced`): `eng
 `Simulation.to_dict()` are called once per group of rows that take the same path through the explanation, with
 traced columns in place of ints; the result is a template — every text, key and law figure as `json.dumps` writes
 it, and a slot for each number that differs by row — filled row by row with the numbers written as `json.dumps`
-writes the scalar path's `Decimal`s. Incomes given net of contributions (`income_is_net`, a search), rows with a
-département (their own law) and any row whose year cannot be read take the scalar path, line by line
-(`scalar_line`), which is also the reference the tests compare with, byte for byte.
+writes the scalar path's `Decimal`s (a column at once, `_floats`), in UTF-8 (`chunk_bytes`). Incomes given net
+of contributions (`income_is_net`, a search), rows with a département (their own law) and any row whose year
+cannot be read take the scalar path, line by line (`scalar_line`), which is also the reference the tests compare
+with, byte for byte.
 
 A long input is computed by two processes, each writing its chunks to the output file itself when their turn comes
 (`_chunk_written`), so that the text of a chunk never travels between processes.
@@ -30,6 +31,7 @@ import operator
 import os
 import re
 import select
+import stat
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -230,11 +232,11 @@ def _worker(law: Law, writer: tuple[Any, ...] | None) -> None:
 
 def _chunk_written(lines: list[bytes], first_number: int, index: int) -> bool:
     """Compute chunk number `index` and write it to the output when its turn comes; whether a line failed."""
-    condition, turn, fd, encoding, errors = _WRITER
+    condition, turn, fd, _utf8, errors = _WRITER
     data: list[bytes] = []
-    try:
-        texts, failed = simulate_chunk(lines, first_number, _LAW)
-        data = [text.encode(encoding, errors) for text in _slices(texts)]  # encoded before the turn comes
+    try:  # (the output's encoding is UTF-8: `_in_processes`)
+        texts, failed = chunk_bytes(lines, first_number, errors, _LAW)
+        data = list(_slices(texts))  # joined before the turn comes
         del texts
     finally:  # the turn passes even if the chunk failed, so that no other process waits for it forever
         with condition:
@@ -256,26 +258,57 @@ def _chunk_written(lines: list[bytes], first_number: int, index: int) -> bool:
 def run_lines(batches: Iterable[list[bytes]], out: IO[str], law: Law | None = None) -> int:
     status = 0
     number = 0
+    binary = _utf8_buffer(out)
     for batch in batches:
-        texts, failed = simulate_chunk(batch, number + 1, law)
+        if binary is not None:  # the lines' UTF-8 written as it is, after what `out` holds
+            data, failed = chunk_bytes(batch, number + 1, getattr(out, "errors", None) or "strict", law)
+            out.flush()
+            try:
+                for piece in _slices(data):
+                    binary.write(piece)
+                binary.flush()
+            except OSError as error:  # the reader went away, the disk is full… (as from the worker processes)
+                raise OutputFailed(error) from None
+        else:
+            texts, failed = simulate_chunk(batch, number + 1, law)
+            for text in _text_slices(texts):
+                out.write(text)
+            out.flush()
         number += len(batch)
         if failed:
             status = 1
-        for text in _slices(texts):
-            out.write(text)
-        out.flush()
     return status
+
+
+def _utf8_buffer(out: IO[str]) -> IO[bytes] | None:
+    """The binary file under `out` when `out` writes UTF-8 (without a mark) to it, else None."""
+    import codecs
+
+    buffer = getattr(out, "buffer", None)
+    encoding = getattr(out, "encoding", None)
+    if buffer is None or not isinstance(encoding, str) or codecs.lookup(encoding).name != "utf-8":
+        return None
+    return cast(IO[bytes], buffer)
 
 
 _SLICE = 256  # lines joined into one text to write
 
 
-def _slices(texts: list[str]) -> Iterator[str]:
+def _slices(texts: list[bytes]) -> Iterator[bytes]:
     """The output of `texts`, a line each, by slices of `_SLICE` lines: the text of a whole chunk is never held
-    twice (and a line holding a character beyond Latin-1, a narrow no-break space, widens only its slice)."""
+    twice."""
     for start in range(0, len(texts), _SLICE):
         lines = texts[start : start + _SLICE]
-        lines.append("")  # the last line's end, without copying the slice's text again
+        lines.append(b"")  # the last line's end, without copying the slice's text again
+        yield b"\n".join(lines)
+
+
+def _text_slices(texts: list[str]) -> Iterator[str]:
+    """`_slices` for texts (a line holding a character beyond Latin-1, a narrow no-break space, widens only its
+    slice)."""
+    for start in range(0, len(texts), _SLICE):
+        lines = texts[start : start + _SLICE]
+        lines.append("")
         yield "\n".join(lines)
 
 
@@ -284,6 +317,8 @@ def chunks(stream: IO[bytes], size: int = CHUNK) -> Iterator[list[bytes]]:
     a list ends early when no more input is waiting, so that each answer of a conversation comes at once."""
     try:
         fd: int | None = stream.fileno()
+        if stat.S_ISREG(os.fstat(cast(int, fd)).st_mode):
+            fd = None  # a file's next line is always waiting (select says so at once): not asked for each line
     except (OSError, ValueError, AttributeError):
         fd = None
     batch: list[bytes] = []
@@ -422,8 +457,18 @@ def read_common(raw: bytes, years: range) -> tuple[Any, ...] | None:
 def simulate_chunk(lines: list[bytes], first_number: int, law: Law | None = None) -> tuple[list[str], bool]:
     """The output lines of a chunk of input lines (numbered from `first_number`), and whether any failed, under
     `law` (the packaged law when None)."""
+    texts, failed = chunk_bytes(lines, first_number, "surrogatepass", law)
+    return [text.decode("utf-8", "surrogatepass") for text in texts], failed
+
+
+def chunk_bytes(
+    lines: list[bytes], first_number: int, errors: str = "strict", law: Law | None = None
+) -> tuple[list[bytes], bool]:
+    """The output lines of a chunk as UTF-8 (`errors`: how a text of the scalar path is encoded, as the output
+    would encode it), and whether any failed, under `law` (the packaged law when None): the explained rows are
+    joined from UTF-8 pieces, never encoded as a whole."""
     law = law or load_law()
-    texts: list[str] = []
+    texts: list[Any] = []
     failed = False
     by_year: dict[int, list[_Row]] = {}
     years = supported_years(law)
@@ -444,7 +489,7 @@ def simulate_chunk(lines: list[bytes], first_number: int, law: Law | None = None
                     ident = echoable_id(data.get("id"))
                 situation = situation_from_mapping(data, law=law)
             except (InputError, LawError) as error:
-                texts.append(_error(ident, number, error))
+                texts.append(_error(ident, number, error).encode("utf-8", errors))
                 failed = True
                 continue
             own = any(getattr(situation, name) for name in SCALAR_FIELDS)
@@ -454,7 +499,7 @@ def simulate_chunk(lines: list[bytes], first_number: int, law: Law | None = None
                 # exemptions of a contributor's own situation (`vectorized.SCALAR_FIELDS`).
                 done = scalar_line(number, raw, law)
                 assert done is not None
-                texts.append(done[0])
+                texts.append(done[0].encode("utf-8", errors))
                 failed |= done[1]
                 continue
             ident = situation.id
@@ -481,7 +526,7 @@ def simulate_chunk(lines: list[bytes], first_number: int, law: Law | None = None
             len(texts), number, raw, year, profession, start, end, acre, rsa, option, ident_text, cents, deficit, law
         )
         by_year.setdefault(year, []).append(row)
-        texts.append("")
+        texts.append(b"")
     for year, rows in by_year.items():
         try:
             figures = snapshot_of(law, year)
@@ -489,14 +534,14 @@ def simulate_chunk(lines: list[bytes], first_number: int, law: Law | None = None
             for row in rows:  # the scalar path gives the same error, line by line
                 done = scalar_line(row.number, row.raw, law)
                 assert done is not None
-                texts[row.index], bad = done
-                failed |= bad
+                texts[row.index] = done[0].encode("utf-8", errors)
+                failed |= done[1]
             continue
         _year(figures, rows, texts)
     return texts, failed
 
 
-def _year(law: LawSnapshot, rows: list[_Row], texts: list[str]) -> None:
+def _year(law: LawSnapshot, rows: list[_Row], texts: list[bytes]) -> None:
     """The rows of one income year: grouped by what the explanation needs constant (profession, ACRE kept,
     deficit), computed on columns, explained by path."""
     figures = law.exact
@@ -646,7 +691,7 @@ class _Group:
     dates: Any = None  # what the rights read of the activity start, by row (`rights`)
     conjoint: ConjointCollaborateur | None = None  # the conjoint collaborateur's option of every row
 
-    def explain(self, year: engine.Year, cents: npt.NDArray[np.int64], texts: list[str]) -> None:
+    def explain(self, year: engine.Year, cents: npt.NDArray[np.int64], texts: list[bytes]) -> None:
         """Build the traced simulation (once per path of its construction), then explain each part of it."""
         n = len(self.rows)
         left = np.ones(n, dtype=np.bool_)
@@ -684,7 +729,7 @@ class _Group:
         abattement = None if year.abattement is None else column(year.abattement)
         base_csg = column(year.base_csg)
         cfp_column = column(year.cfp)
-        idents = _texts_of([row.ident for row in self.rows])
+        idents = _texts_of([row.ident.encode() for row in self.rows])
         constants = self.rsa * 4 + self.deficit * 2 + self.first_years
         placeholders = tuple(_PartLine(key, _Part(key)) for key in CONTRIBUTIONS)
         forfait_placeholders = tuple(_PartLine(key, _Part(f"{_FORFAIT}.{key}")) for key in CONTRIBUTIONS)
@@ -899,7 +944,7 @@ class _Group:
                 if alone is None:
                     raise
                 for i in np.flatnonzero(trace.keep).tolist():
-                    out[i] = alone(i)
+                    out[i] = alone(i).encode()
                 left &= ~trace.keep
                 continue
             if strings:
@@ -907,7 +952,7 @@ class _Group:
             keep = trace.keep
             chosen = np.flatnonzero(keep)
             if slots:
-                written: dict[Any, list[str]] = {}  # a number often stands twice (a line's base, its tranche's)
+                written: dict[Any, list[bytes]] = {}  # a number often stands twice (a line's base, its tranche's)
                 values = []
                 for slot in slots:
                     same = (id(slot.n), slot.per) if isinstance(slot, Ratio) and type(slot.per) is int else id(slot)
@@ -918,9 +963,9 @@ class _Group:
                 # Each row's text joined from the template's pieces and its values (`%` would read the whole
                 # template again for every row, character by character: four times the cost of a 4 KB row).
                 # A value the same on every row (a rate of the law, a constant of the path) joins the pieces.
-                columns: list[Iterable[str]] = []
-                constant: list[str] = []
-                for piece, texts in zip(_pieces(template), [*values, None], strict=True):
+                columns: list[Iterable[bytes]] = []
+                constant: list[bytes] = []
+                for piece, texts in zip(_encoded_pieces(template), [*values, None], strict=True):
                     constant.append(piece)
                     if texts is None:
                         break
@@ -928,18 +973,18 @@ class _Group:
                         constant.append(texts[0])
                         continue
                     if any(constant):
-                        columns.append(itertools.repeat("".join(constant)))
+                        columns.append(itertools.repeat(b"".join(constant)))
                     constant = []
                     columns.append(texts)
                 if any(constant):
-                    columns.append(itertools.repeat("".join(constant)))
+                    columns.append(itertools.repeat(b"".join(constant)))
                 if any(isinstance(column, list) for column in columns):
-                    filled = map("".join, zip(*columns, strict=False))  # the pieces repeat without end
+                    filled = map(b"".join, zip(*columns, strict=False))  # the pieces repeat without end
                     out[keep] = np.fromiter(filled, dtype=object, count=len(chosen))
                 else:
-                    out[keep] = "".join(constant)
+                    out[keep] = b"".join(constant)
             else:
-                out[keep] = template
+                out[keep] = template.encode()
             left &= ~keep
         return out
 
@@ -1003,6 +1048,20 @@ def _pieces(template: str) -> list[str]:
     return pieces
 
 
+_ENCODED: dict[str, list[bytes]] = {}
+
+
+def _encoded_pieces(template: str) -> list[bytes]:
+    """`_pieces` of `template` in UTF-8, remembered (a template comes again for each chunk; a few thousand at most
+    are kept)."""
+    pieces = _ENCODED.get(template)
+    if pieces is None:
+        if len(_ENCODED) >= 4096:
+            _ENCODED.clear()
+        pieces = _ENCODED[template] = [piece.encode() for piece in _pieces(template)]
+    return pieces
+
+
 def _escaped(text: str) -> str:
     """`text` as json.dumps writes it inside a string (without the quotes), `%` doubled as in a template."""
     return json.dumps(text, ensure_ascii=False)[1:-1].replace("%", "%%")
@@ -1028,38 +1087,18 @@ def _substitute(template: str, slots: list[Any], strings: dict[str, _Strings]) -
     return "".join(pieces), order
 
 
-_FRACTIONS = ["", *(f".{r:02d}" if r % 10 else f".{r // 10}" for r in range(1, 100))]
-_DIGITS_EXACT = 10**15  # every decimal of at most 15 significant digits is the shortest repr of its float
-
-
-def _cents(n: npt.NDArray[np.int64], *, negative: bool = True) -> list[str]:
-    """Amounts in cents (|n| < 10^15) as `json.dumps` writes the scalar path's `Decimal(n) / 100`: the int when
-    whole, else `repr` of its float — which is the decimal itself, without its trailing zero (a decimal of at most
-    15 significant digits is the only one of its length or shorter that reads back as its float), written here
-    from the integers at half the cost of `repr`."""
-    quotient, remainder = np.divmod(np.abs(n) if negative else n, 100)
-    if not remainder.any():
-        texts = list(map(str, quotient.tolist()))
-    else:
-        texts = list(map(str.__add__, map(str, quotient.tolist()), map(_FRACTIONS.__getitem__, remainder.tolist())))
-    if negative:  # `negative`: whether some may be below zero
-        for i in np.flatnonzero(n < 0).tolist():
-            texts[i] = "-" + texts[i]
-    return texts
-
-
 def _merge(into: _Texts, part: _Texts, rows: npt.NDArray[np.bool_]) -> None:
     into[rows] = part[rows]
 
 
 def _blank(n: int) -> _Texts:
-    """Texts of `n` rows, empty."""
+    """Texts of `n` rows (UTF-8), empty."""
     out = np.empty(n, dtype=object)
-    out.fill("")
+    out.fill(b"")
     return out
 
 
-def _texts_of(texts: list[str]) -> _Texts:
+def _texts_of(texts: list[Any]) -> _Texts:
     out = np.empty(len(texts), dtype=object)
     out[:] = texts
     return out
@@ -1115,22 +1154,24 @@ def _texts(
     chosen: npt.NDArray[np.intp],
     idents: _Texts,
     parts: dict[str, _Texts],
-) -> list[str]:
+) -> list[bytes]:
     """The JSON numbers (or ids, or parts) of a slot for the rows kept, as `json.dumps` writes the scalar path's
-    values."""
+    values, in UTF-8."""
     if isinstance(slot, _Id):
-        return cast(list[str], idents[keep].tolist())
+        return cast(list[bytes], idents[keep].tolist())
     if isinstance(slot, _Part):
-        return cast(list[str], parts[slot.name][keep].tolist())
+        return cast(list[bytes], parts[slot.name][keep].tolist())
     if isinstance(slot, _Strings):
-        return cast(list[str], slot.values[keep].tolist())
+        return [text.encode() for text in slot.values[keep].tolist()]
     if isinstance(slot, Column):
         values = slot.values[keep]
         if values.dtype == np.bool_:
-            return ["true" if v else "false" for v in values.tolist()]
-        if values.size > 1 and values.dtype == np.int64 and values.min() == values.max():
-            return [str(int(values[0]))] * values.size
-        return list(map(str, values.tolist()))
+            return [b"true" if v else b"false" for v in values.tolist()]
+        if values.dtype == np.int64:
+            if values.size > 1 and values.min() == values.max():
+                return [str(int(values[0])).encode()] * values.size
+            return _integers(values)
+        return [str(v).encode() for v in values.tolist()]
     n = slot.n.values[keep] if isinstance(slot.n, Column) else np.full(len(chosen), slot.n, dtype=object)
     per = slot.per
     if n.dtype == object and n.size:  # a bound that could leave int64: the values themselves may not
@@ -1144,15 +1185,15 @@ def _texts(
     return _decimals(n, pers)
 
 
-def _decimals(n: npt.NDArray[Any], pers: npt.NDArray[Any]) -> list[str]:
+def _decimals(n: npt.NDArray[Any], pers: npt.NDArray[Any]) -> list[bytes]:
     """n / per as `json.dumps` writes the scalar path's `Decimal(n) / Decimal(per)` (`result._num`), one by one."""
     return [
-        repr(_num(Decimal(int(a)) if int(b) == 1 else Decimal(int(a)) / Decimal(int(b))))
+        repr(_num(Decimal(int(a)) if int(b) == 1 else Decimal(int(a)) / Decimal(int(b)))).encode()
         for a, b in zip(n.tolist(), pers.tolist(), strict=True)
     ]
 
 
-def _quotients(n: npt.NDArray[Any], per: Any) -> list[str] | None:
+def _quotients(n: npt.NDArray[Any], per: Any) -> list[bytes] | None:
     """What `_decimals` writes for a divisor `per` common to the rows, computed on the column at once, or None
     where that is not proved equal (`per` too large, values beyond 2^53)."""
     if type(per) is not int or not 0 < per <= _PER_EXACT or n.dtype != np.int64:
@@ -1172,13 +1213,47 @@ def _quotients(n: npt.NDArray[Any], per: Any) -> list[str] | None:
         assert one is not None
         return one * n.size
     if per == 1:
-        return list(map(str, n.tolist()))
-    if per == 100 and max(-low, high) < _DIGITS_EXACT:
-        return _cents(n, negative=low < 0)
-    quotient, remainder = np.divmod(n, per)
-    if not remainder.any():
-        return list(map(str, quotient.tolist()))
-    floats = (n / per).tolist()
-    if remainder.all():
-        return list(map(repr, floats))
-    return [repr(f) if r else str(q) for q, r, f in zip(quotient.tolist(), remainder.tolist(), floats, strict=True)]
+        return _integers(n)
+    return _floats(n / per)
+
+
+_SHORTEST_PLAIN = 1e-4  # repr writes a float below it (but 0) with an exponent, msgspec without
+
+
+def _integers(n: npt.NDArray[np.int64]) -> list[bytes]:
+    """int64 values as `str` writes them (in ASCII), all at once (msgspec's JSON of a list of ints: the same
+    digits)."""
+    if not n.size:
+        return []
+    return cast(list[bytes], _encoder()(n.tolist())[1:-1].split(b","))
+
+
+def _floats(x: npt.NDArray[np.float64]) -> list[bytes]:
+    """Finite doubles below 2^53 as the scalar path writes them: a whole one as the int (`str`), any other as
+    `repr` — written all at once by msgspec's JSON of the list, which gives the shortest digits that read back
+    as the float (as `repr`, the closest of them) in plain notation; `repr` uses an exponent below 10^-4 (and from
+    10^16, never reached here), so those few are written by `repr` itself. A whole one is written `123.0`: its
+    `.0` is dropped (no other float's text ends with `.0`). `x` is n / per with |n| < 2^53: it is whole exactly
+    when per divides n (a quotient 1/per or more from an integer cannot round to it: half a step of the doubles
+    near x is at most |x| / 2^53 = |n| / (2^53 per) < 1/per)."""
+    if not x.size:
+        return []
+    texts: list[bytes] = (_encoder()(x.tolist())[1:-1] + b",").replace(b".0,", b",").split(b",")
+    texts.pop()
+    small = np.abs(x) < _SHORTEST_PLAIN
+    if small.any():
+        for i in np.flatnonzero(small & (x != 0)).tolist():
+            texts[i] = repr(float(x[i])).encode()
+    return texts
+
+
+_encode: Any = None
+
+
+def _encoder() -> Any:
+    global _encode
+    if _encode is None:
+        import msgspec
+
+        _encode = msgspec.json.Encoder().encode
+    return _encode
