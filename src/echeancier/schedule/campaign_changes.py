@@ -43,9 +43,10 @@ import numpy as np
 import numpy.typing as npt
 
 from echeancier.contributions.vectorized import VECTOR
+from echeancier.schedule import steps
 from echeancier.schedule.calendar import first_due_date_at_least
 from echeancier.schedule.echeancier import carrying
-from echeancier.schedule.rules import ajustement_split, imputation, modulation
+from echeancier.schedule.rules import imputation
 from echeancier.schedule.spread import equal_instalments
 
 I64: TypeAlias = npt.NDArray[np.int64]
@@ -172,6 +173,24 @@ class _Plan:
         self.components[name] = component
         self.replan(name, effect)
 
+    # `steps.State`: the steps written once for the replay and for these arrays (`steps.modulate`, `steps.adjust`)
+
+    def has(self, name: str) -> bool:
+        return name in self.components
+
+    def target(self, name: str) -> I64:
+        return self.components[name].target
+
+    def set_target(self, name: str, value: I64) -> None:
+        self.components[name].target = value
+
+    def place(self, name: str, value: I64, effect: I64) -> None:
+        """`_Replay.place`: a component of N from `effect`."""
+        n = len(effect)
+        zeros = np.zeros(n, dtype=np.int64)
+        parts = np.zeros((n, SLOTS), dtype=np.int64)
+        self.set(name, _Component(parts, np.asarray(value, dtype=np.int64).copy(), effect, zeros, False), effect)
+
     def first_due(self, after: I64, delay: Callable[[date], int]) -> I64:
         """`_Replay.first_due_date`: the first due date of N or N+1 at least `delay(after)` days after `after` —
         `first_due_date_at_least`, asked once per calendar and day."""
@@ -277,13 +296,7 @@ def schedule_group(
         plan.set("regularisation", component(np.maximum(regularisation, 0), effect, 0), effect)
         # 2° the ajustement of N (R613-5 I 2°, II), not after a modulation
         if not modulated:
-            called = plan.called("provisional", effect)
-            remaining_old = np.maximum(plan.components["provisional"].target - called, 0)
-            credit, keep, adjust = ajustement_split(VECTOR, g.adjusted_n, called, remaining_old)
-            result["ajustement_refund"] = credit
-            plan.components["provisional"].target = called + keep
-            plan.replan("provisional", effect)
-            plan.set("ajustement", component(adjust, effect, 0), effect)
+            result["ajustement_refund"] = steps.adjust(VECTOR, plan, g.adjusted_n, 0, effect)
         # the régularisation credit on the instalments still to come (R613-1-3 al. 2), the rest refunded
         credit = np.maximum(-regularisation, 0)
         names = [name for name in ("ajustement", "provisional") if name in plan.components]
@@ -304,15 +317,7 @@ def schedule_group(
 
     def modulate() -> None:
         effect = plan.first_due(g.event, modulation_delay)
-        called = plan.called("provisional", effect)
-        called_adjust = plan.called("ajustement", effect)
-        target, adjust, excess = modulation(VECTOR, g.estimated, called, called_adjust)
-        if "ajustement" in plan.components:
-            plan.components["ajustement"].target = adjust
-            plan.replan("ajustement", effect)
-        plan.components["provisional"].target = target
-        plan.replan("provisional", effect)
-        overpaid[:] = excess > 0
+        overpaid[:] = steps.modulate(VECTOR, plan, g.estimated, effect) > 0
 
     def change_mode() -> None:
         plan.known = True

@@ -57,7 +57,7 @@ from echeancier.kernel.fmt import format_date, format_euros, format_rate
 from echeancier.kernel.money import ZERO, round_cent
 from echeancier.law import Law, LawError, load_law
 from echeancier.organisms import Organism, organism_for
-from echeancier.schedule import amounts, declarations
+from echeancier.schedule import amounts, declarations, steps
 from echeancier.schedule.calendar import (
     Frequency,
     debit_date,
@@ -69,8 +69,7 @@ from echeancier.schedule.calendar import (
     payment_days,
 )
 from echeancier.schedule.majorations import Majoration
-from echeancier.schedule.rules import ajustement_split, imputation
-from echeancier.schedule.rules import modulation as modulation_rule
+from echeancier.schedule.rules import imputation
 from echeancier.schedule.scenario import (
     EVENT_TYPES,
     Cessation,
@@ -939,27 +938,12 @@ class _Replay:
             computed = amounts.provisional(self.contributor, year, declared, income, law=self.law)
             new_target = computed.amount
             self.note_law(computed.provisional_law, year)
-        provisional_key, adjust_key = ("provisional", year, 0), ("ajustement", year, 0)
-        old_target = self.components[provisional_key].target + (
-            self.components[adjust_key].target if adjust_key in self.components else ZERO
-        )
-        called_provisional = self.called(provisional_key, effect)
-        called_adjust = self.called(adjust_key, effect) if adjust_key in self.components else ZERO
-        # What was called less what an earlier ajustement of the year already credited back (R613-5 II).
+        # What an earlier ajustement of the year already credited back (R613-5 II).
         credited = self.ajustement_credits.get(year, ZERO)
-        called = called_provisional + called_adjust - credited
-        remaining_old = max(ZERO, old_target - credited - called)
-        credit_cents, keep_cents, adjust_cents = ajustement_split(
-            SCALAR, cents(new_target), cents(called), cents(remaining_old)
-        )
-        credit, keep, adjust = euros(credit_cents), euros(keep_cents), euros(adjust_cents)
+        credit = euros(steps.adjust(SCALAR, _YearState(self, year), cents(new_target), cents(credited), effect))
         if credit > ZERO:
             self.credit(on, "ajustement", year, credit)
             self.ajustement_credits[year] = credited + credit
-        component = self.components[provisional_key]
-        component.target = called_provisional + keep
-        self.replan(provisional_key, effect)
-        self.place("ajustement", year, called_adjust + adjust, effect, year)
 
     def modulation(self, event: Modulation, line: int) -> None:
         """R613-1-4 II: provisional contributions on the estimated income of the year, from the first due date at
@@ -972,19 +956,9 @@ class _Replay:
         assert effect is not None
         computed = amounts.estimated(self.contributor, year, event.estimated_income, self.cessation, law=self.law)
         self.note_law(computed.provisional_law, year)
-        provisional_key, adjust_key = ("provisional", year, 0), ("ajustement", year, 0)
-        called_provisional = self.called(provisional_key, effect)
-        called_adjust = self.called(adjust_key, effect) if adjust_key in self.components else ZERO
-        target_cents, adjust_cents, excess = modulation_rule(
-            SCALAR, cents(computed.amount), cents(called_provisional), cents(called_adjust)
-        )
-        if adjust_key in self.components:
-            self.components[adjust_key].target = euros(adjust_cents)
-            self.replan(adjust_key, effect)
+        excess = steps.modulate(SCALAR, _YearState(self, year), cents(computed.amount), effect)
         if excess > 0:
             self.notes.append(f"trop_verse_apres_revenu_reel:{year}")
-        self.components[provisional_key].target = euros(target_cents)
-        self.replan(provisional_key, effect)
         self.modulated.add(year)
         self.notices.append(
             Notice(
@@ -1400,6 +1374,35 @@ def _majoration_rows(statement: Statement) -> list[Majoration]:
                 )
             )
     return rows
+
+
+class _YearState:
+    """The replay's components of `year` as a `steps.State`: the kinds of the year (sequence 0), in cents (the
+    replay's amounts are whole cents in Decimal euros: `cents` and `euros` are exact)."""
+
+    def __init__(self, replay: _Replay, year: int) -> None:
+        self.replay, self.year = replay, year
+
+    def key(self, kind: str) -> Key:
+        return (kind, self.year, 0)
+
+    def has(self, kind: str) -> bool:
+        return self.key(kind) in self.replay.components
+
+    def called(self, kind: str, before: date) -> int:
+        return cents(self.replay.called(self.key(kind), before))
+
+    def target(self, kind: str) -> int:
+        return cents(self.replay.components[self.key(kind)].target)
+
+    def set_target(self, kind: str, value: int) -> None:
+        self.replay.components[self.key(kind)].target = euros(value)
+
+    def replan(self, kind: str, effect: date) -> None:
+        self.replay.replan(self.key(kind), effect)
+
+    def place(self, kind: str, value: int, effect: date) -> None:
+        self.replay.place(kind, self.year, euros(value), effect, self.year)
 
 
 def build_echeancier(scenario: Scenario, as_of: date | None = None, law: Law | None = None) -> Echeancier:

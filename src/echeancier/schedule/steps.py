@@ -1,0 +1,87 @@
+"""The order of a step of the échéancier, written once for the replay of one account and for the campaign's arrays.
+
+A step says which components of the échéancier of a year it reads, in which order it changes their targets and
+re-spreads them, and with which rule of `schedule.rules` (the arithmetic, over integer cents). It works on a
+`State`: the replay's components of one account and one year (`schedule.echeancier._Replay`, Decimal euros that are
+whole cents, converted at the boundary by `_YearState`) or the campaign's arrays of a group of accounts
+(`schedule.campaign_changes._Plan`, `(rows, 24)` int64 cents by slot). `k` is the `Ops` of `contributions.exact`
+(`SCALAR` on ints, `VECTOR` on int64 arrays), as for the rules.
+
+What a state does itself is the spreading (`replan`: what a component called before `effect` stays, the rest of its
+target in equal instalments over its due dates from `effect`) and the date arithmetic (`effect` is given: the first
+due date at least so many days after the event, each state's own `first_due_date` / `first_due`). The steps of the
+declaration, of a change of calendar and of a cessation are not here yet (docs/campaign.md, "Sharing the step
+order: what it takes").
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from echeancier.contributions.exact import Ints, Ops
+from echeancier.schedule.rules import ajustement_split, modulation
+
+PROVISIONAL = "provisional"
+AJUSTEMENT = "ajustement"
+
+
+class State(Protocol):
+    """The components of one year's échéancier a step reads and writes, by kind (`provisional`, `ajustement`), in
+    cents. `effect` is a date (the replay) or an array of days (the campaign)."""
+
+    def has(self, kind: str) -> bool:
+        """Whether the component exists (for the campaign: in every row of the group)."""
+        ...
+
+    def called(self, kind: str, before: Any) -> Ints:
+        """What the component called on due dates before `before`."""
+        ...
+
+    def target(self, kind: str) -> Ints: ...
+
+    def set_target(self, kind: str, value: Ints) -> None: ...
+
+    def replan(self, kind: str, effect: Any) -> None:
+        """What the component called before `effect` stays, the rest of its target is spread again from `effect`."""
+        ...
+
+    def place(self, kind: str, value: Ints, effect: Any) -> None:
+        """A new component of the year, `value` spread from `effect` over the year's due dates."""
+        ...
+
+
+def modulate(k: Ops, state: State, estimated: Ints, effect: Any) -> Ints:
+    """R613-1-4 II: from `effect` (the first due date at least `delais.effet_modulation_jours` after the request),
+    the provisional contributions of the year on the estimated income, `estimated` (cents): what was called stays,
+    the ajustement calls nothing more, the provisional instalments to come call the rest of the estimate
+    (`rules.modulation`). The ajustement is re-spread first, then the provisional contributions. Returns the excess
+    already called (> 0 when there is one: not refunded before the real income is known)."""
+    has_ajustement = state.has(AJUSTEMENT)
+    called_provisional = state.called(PROVISIONAL, effect)
+    called_ajustement = state.called(AJUSTEMENT, effect) if has_ajustement else 0
+    target, adjust, excess = modulation(k, estimated, called_provisional, called_ajustement)
+    if has_ajustement:
+        state.set_target(AJUSTEMENT, adjust)
+        state.replan(AJUSTEMENT, effect)
+    state.set_target(PROVISIONAL, target)
+    state.replan(PROVISIONAL, effect)
+    return excess
+
+
+def adjust(k: Ops, state: State, new_target: Ints, credited: Ints, effect: Any) -> Ints:
+    """R613-5 I 2° and II: the provisional contributions of the year recomputed on the declared income,
+    `new_target` (cents), from `effect` (the declaration's first due date): what the former plan keeps calling
+    (`rules.ajustement_split`) stays in the provisional contributions, re-spread from `effect`; the complement is
+    the ajustement, placed from `effect`; `credited` is what an earlier ajustement of the year already credited
+    back. Returns the credit: what was called beyond the new amount, refunded."""
+    has_ajustement = state.has(AJUSTEMENT)
+    called_provisional = state.called(PROVISIONAL, effect)
+    called_ajustement = state.called(AJUSTEMENT, effect) if has_ajustement else 0
+    old_target = state.target(PROVISIONAL) + (state.target(AJUSTEMENT) if has_ajustement else 0)
+    called = called_provisional + called_ajustement - credited
+    remaining_old = k.maximum(old_target - credited - called, 0)
+    credit, keep, complement = ajustement_split(k, new_target, called, remaining_old)
+    state.set_target(PROVISIONAL, called_provisional + keep)
+    state.replan(PROVISIONAL, effect)
+    state.place(AJUSTEMENT, called_ajustement + complement, effect)
+    return credit
