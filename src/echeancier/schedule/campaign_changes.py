@@ -46,7 +46,6 @@ from echeancier.contributions.vectorized import VECTOR
 from echeancier.schedule import steps
 from echeancier.schedule.calendar import first_due_date_at_least
 from echeancier.schedule.echeancier import carrying
-from echeancier.schedule.rules import imputation
 from echeancier.schedule.spread import equal_instalments
 
 I64: TypeAlias = npt.NDArray[np.int64]
@@ -299,12 +298,7 @@ def schedule_group(
             result["ajustement_refund"] = steps.adjust(VECTOR, plan, g.adjusted_n, 0, effect)
         # the régularisation credit on the instalments still to come (R613-1-3 al. 2), the rest refunded
         credit = np.maximum(-regularisation, 0)
-        names = [name for name in ("ajustement", "provisional") if name in plan.components]
-        still = [plan.components[name].target - plan.called(name, effect) for name in names]
-        taken, left = imputation(VECTOR, credit, still)
-        for name, part in zip(names, taken, strict=True):
-            plan.components[name].target = plan.components[name].target - part
-            plan.replan(name, effect, part != 0)
+        left = steps.impute(VECTOR, plan, credit, effect)
         result["regularisation_on_instalments"] = credit - left
         result["regularisation_refund"] = left
         # 3° the provisional contributions and the CFP of N+1 (open_year(N+1))

@@ -69,7 +69,6 @@ from echeancier.schedule.calendar import (
     payment_days,
 )
 from echeancier.schedule.majorations import Majoration
-from echeancier.schedule.rules import imputation
 from echeancier.schedule.scenario import (
     EVENT_TYPES,
     Cessation,
@@ -863,14 +862,7 @@ class _Replay:
         if self.scenario.options.regularisation_credit == "refund" or self.cessation is not None:
             self.credit(on, "regularisation", declared, amount)
             return
-        keys = [key for key in (("ajustement", year, 0), ("provisional", year, 0)) if key in self.components]
-        still = [cents(self.components[key].target - self.called(key, effect)) for key in keys]
-        taken, left_cents = imputation(SCALAR, cents(amount), still)
-        for key, part in zip(keys, taken, strict=True):
-            if part:
-                self.components[key].target -= euros(part)
-                self.replan(key, effect)
-        left = euros(left_cents)
+        left = euros(steps.impute(SCALAR, _YearState(self, year), cents(amount), effect))
         on_instalments = amount - left
         # The instalments of `year` are called net of the credit, but they are paid for in full: the
         # régularisation of `year` counts the imputed credit as paid for it.
@@ -1398,8 +1390,9 @@ class _YearState:
     def set_target(self, kind: str, value: int) -> None:
         self.replay.components[self.key(kind)].target = euros(value)
 
-    def replan(self, kind: str, effect: date) -> None:
-        self.replay.replan(self.key(kind), effect)
+    def replan(self, kind: str, effect: date, active: bool = True) -> None:
+        if active:
+            self.replay.replan(self.key(kind), effect)
 
     def place(self, kind: str, value: int, effect: date) -> None:
         self.replay.place(kind, self.year, euros(value), effect, self.year)

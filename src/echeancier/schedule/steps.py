@@ -9,17 +9,18 @@ whole cents, converted at the boundary by `_YearState`) or the campaign's arrays
 
 What a state does itself is the spreading (`replan`: what a component called before `effect` stays, the rest of its
 target in equal instalments over its due dates from `effect`) and the date arithmetic (`effect` is given: the first
-due date at least so many days after the event, each state's own `first_due_date` / `first_due`). The steps of the
-declaration, of a change of calendar and of a cessation are not here yet (docs/campaign.md, "Sharing the step
-order: what it takes").
+due date at least so many days after the event, each state's own `first_due_date` / `first_due`). Here: the
+modulation, and the declaration's ajustement and régularisation credit. Not here yet: the declaration's order of
+sub-steps itself, a change of calendar, a cessation, the steady state (docs/campaign.md, "Sharing the step order:
+what it takes").
 """
 
 from __future__ import annotations
 
 from typing import Any, Protocol
 
-from echeancier.contributions.exact import Ints, Ops
-from echeancier.schedule.rules import ajustement_split, modulation
+from echeancier.contributions.exact import Bools, Ints, Ops
+from echeancier.schedule.rules import ajustement_split, imputation, modulation
 
 PROVISIONAL = "provisional"
 AJUSTEMENT = "ajustement"
@@ -41,8 +42,9 @@ class State(Protocol):
 
     def set_target(self, kind: str, value: Ints) -> None: ...
 
-    def replan(self, kind: str, effect: Any) -> None:
-        """What the component called before `effect` stays, the rest of its target is spread again from `effect`."""
+    def replan(self, kind: str, effect: Any, active: Bools = True) -> None:
+        """What the component called before `effect` stays, the rest of its target is spread again from `effect`
+        (where `active`: for the campaign, the rows it is true on)."""
         ...
 
     def place(self, kind: str, value: Ints, effect: Any) -> None:
@@ -85,3 +87,17 @@ def adjust(k: Ops, state: State, new_target: Ints, credited: Ints, effect: Any) 
     state.replan(PROVISIONAL, effect)
     state.place(AJUSTEMENT, called_ajustement + complement, effect)
     return credit
+
+
+def impute(k: Ops, state: State, credit: Ints, effect: Any) -> Ints:
+    """R613-1-3 al. 2: a régularisation credit (cents) "imputé sur les versements provisionnels restant à échoir au
+    titre de l'année en cours": taken from what the ajustement, then the provisional contributions, have still to
+    call from `effect` (`rules.imputation`), each re-spread from `effect` where something was taken. Returns what
+    is left, to refund (or to set against older debts)."""
+    kinds = [kind for kind in (AJUSTEMENT, PROVISIONAL) if state.has(kind)]
+    still = [state.target(kind) - state.called(kind, effect) for kind in kinds]
+    taken, left = imputation(k, credit, still)
+    for kind, part in zip(kinds, taken, strict=True):
+        state.set_target(kind, state.target(kind) - part)
+        state.replan(kind, effect, part != 0)
+    return left
