@@ -4,15 +4,17 @@ A modulation (R613-1-4 II), a change of payment day (R613-2 I al. 3), a quarterl
 renunciation (R613-3 II) in N, before or after the declaration of N-1: `schedule.vectorized.campaign_many` computes
 these rows here, by the steps of the replay (`schedule.echeancier._Replay`) in the order the replay applies them,
 each step on every row of a group at once (the rows whose event comes before their declaration, then those whose
-event comes after it):
+event comes after it). The steps `steps.modulate`, `steps.adjust` and `steps.impute` are one text with the replay's
+(`_Plan` is their `steps.State`); the order of the others is the replay's, stated again here and proved equal by
+tests/test_campaign_changes.py:
 
 - `open_year(N)`: the provisional contributions of N from January (or R613-4's first due date), the CFP of N;
 - `declaration`: from the first due date at least `delais.effet_declaration_jours` after it (`calendar.
-  first_due_date_at_least`), the régularisation of N-1, the ajustement of N (`rules.ajustement_split`, not after a
-  modulation), a régularisation credit set against the instalments to come (`rules.imputation`), the provisional
+  first_due_date_at_least`), the régularisation of N-1, the ajustement of N (`steps.adjust`, not after a
+  modulation), a régularisation credit set against the instalments to come (`steps.impute`), the provisional
   contributions and CFP of N+1, a late declaration's penalty;
 - `modulation`: from the first due date at least `delais.effet_modulation_jours` after the request, the provisional
-  contributions on the estimated income (`rules.modulation`);
+  contributions on the estimated income (`steps.modulate`);
 - `change_mode`: from the day the new calendar takes effect (`echeancier.payment_day_effect`,
   `echeancier.quarterly_option_effect`, `echeancier.renunciation_effect`), every component re-spread over the new
   due dates (`replan_all`).
