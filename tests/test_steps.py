@@ -129,3 +129,28 @@ def test_imputation_takes_the_ajustement_first_and_respreads_only_what_it_took_f
         left = steps.impute(k, state, 10_000 if k is SCALAR else np.array([10_000]), effect=None)
         assert int(np.sum(left)) == 0
         assert ("replan", "provisional") not in state.log
+
+
+class Calendar:
+    """Components by key with the days of their parts; `log` lists the calendar taken and the re-spreads."""
+
+    def __init__(self, parts: dict[Any, list[int]]) -> None:
+        self.parts, self.log = parts, list[tuple[str, Any]]()
+
+    def take_calendar(self) -> None:
+        self.log.append(("calendar", None))
+
+    def with_parts_from(self, effective: int) -> list[tuple[Any, bool]]:
+        return [(key, True) for key, days in self.parts.items() if any(day >= effective for day in days)]
+
+    def replan(self, kind: Any, effect: Any, active: Any = True) -> None:
+        if active:
+            self.log.append(("replan", kind))
+
+
+def test_a_change_of_calendar_takes_the_calendar_then_respreads_only_what_falls_due_from_it() -> None:
+    # The provisional contributions of N have parts up to day 340, the CFP of N on day 310, the régularisation
+    # up to day 200; a new calendar from day 300 re-spreads the first two, in their order, not the third.
+    state = Calendar({"provisional": [5, 100, 340], "regularisation": [150, 200], "cfp": [310]})
+    steps.change_calendar(state, 300)
+    assert state.log == [("calendar", None), ("replan", "provisional"), ("replan", "cfp")]

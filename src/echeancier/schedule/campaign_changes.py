@@ -16,8 +16,8 @@ tests/test_campaign_changes.py:
 - `modulation`: from the first due date at least `delais.effet_modulation_jours` after the request, the provisional
   contributions on the estimated income (`steps.modulate`);
 - `change_mode`: from the day the new calendar takes effect (`echeancier.payment_day_effect`,
-  `echeancier.quarterly_option_effect`, `echeancier.renunciation_effect`), every component re-spread over the new
-  due dates (`replan_all`).
+  `echeancier.quarterly_option_effect`, `echeancier.renunciation_effect`), each component with a part from that
+  day re-spread over the new due dates (`steps.change_calendar`, one text with `_Replay.change_mode`).
 
 Every spreading is `_Replay.replan` / `_Replay.allocate`: what a component called before the effect stays, what
 remains is spread in equal instalments (`spread.equal_instalments`) over its due dates from the effect (the ones of
@@ -185,6 +185,16 @@ class _Plan:
     def set_target(self, name: str, value: I64) -> None:
         self.components[name].target = value
 
+    def take_calendar(self) -> None:
+        self.known = True
+
+    def with_parts_from(self, effective: I64) -> list[tuple[str, Bools]]:
+        """`steps.CalendarState.with_parts_from`: the rows of each component with a part on a due date from
+        `effective`, of the calendar it was spread on (the former one: the parts of the slots from the switch
+        were spread before the change)."""
+        on = (self.old != NO_DATE) & (self.old >= effective[:, None])
+        return [(name, (on & (c.parts != 0)).any(axis=1)) for name, c in self.components.items()]
+
     def place(self, name: str, value: I64, effect: I64) -> None:
         """`_Replay.place`: a component of N from `effect`."""
         n = len(effect)
@@ -316,9 +326,7 @@ def schedule_group(
         overpaid[:] = steps.modulate(VECTOR, plan, g.estimated, effect) > 0
 
     def change_mode() -> None:
-        plan.known = True
-        for name in list(plan.components):
-            plan.replan(name, g.change)
+        steps.change_calendar(plan, g.change)
 
     event = modulate if g.modulation else change_mode
     for step in (event, declaration) if g.event_first else (declaration, event):

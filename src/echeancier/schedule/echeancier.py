@@ -499,10 +499,17 @@ class _Replay:
         self.components[component.key] = component
         return self.replan(component.key, effect)
 
+    def keys_with_parts_from(self, effect: date) -> list[Key]:
+        """The components with a part on a due date from `effect`."""
+        return [
+            key
+            for key in list(self.components)
+            if any(day >= effect for day, amounts_ in self.parts.items() if key in amounts_)
+        ]
+
     def replan_all(self, effect: date) -> None:
-        for key in list(self.components):
-            if any(day >= effect for day, amounts_ in self.parts.items() if key in amounts_):
-                self.replan(key, effect)
+        for key in self.keys_with_parts_from(effect):
+            self.replan(key, effect)
 
     def settlement_date(self, after: date) -> date:
         """Where an amount goes when no due date remains: after a cessation, the settlement date (R131-9 IV,
@@ -961,9 +968,7 @@ class _Replay:
         )
 
     def change_mode(self, effective: date, frequency: Frequency, day: int) -> None:
-        self.modes = [m for m in self.modes if m.effective < effective] + [Mode(effective, frequency, day)]
-        self.modes.sort(key=lambda m: m.effective)
-        self.replan_all(effective)
+        steps.change_calendar(_CalendarChange(self, Mode(effective, frequency, day)), effective)
 
     def payment_day_change(self, event: PaymentDayChange, line: int) -> None:
         """R613-2 I al. 3: once per civil year, effective at the latest the second month after receipt."""
@@ -1396,6 +1401,24 @@ class _YearState:
 
     def place(self, kind: str, value: int, effect: date) -> None:
         self.replay.place(kind, self.year, euros(value), effect, self.year)
+
+
+class _CalendarChange:
+    """The replay as a `steps.CalendarState`: its components by key, `mode` taken from its effect."""
+
+    def __init__(self, replay: _Replay, mode: Mode) -> None:
+        self.replay, self.mode = replay, mode
+
+    def take_calendar(self) -> None:
+        modes = [m for m in self.replay.modes if m.effective < self.mode.effective] + [self.mode]
+        self.replay.modes = sorted(modes, key=lambda m: m.effective)
+
+    def with_parts_from(self, effective: date) -> list[tuple[Key, bool]]:
+        return [(key, True) for key in self.replay.keys_with_parts_from(effective)]
+
+    def replan(self, kind: Key, effect: date, active: bool = True) -> None:
+        if active:
+            self.replay.replan(kind, effect)
 
 
 def build_echeancier(scenario: Scenario, as_of: date | None = None, law: Law | None = None) -> Echeancier:

@@ -10,13 +10,14 @@ whole cents, converted at the boundary by `_YearState`) or the campaign's arrays
 What a state does itself is the spreading (`replan`: what a component called before `effect` stays, the rest of its
 target in equal instalments over its due dates from `effect`) and the date arithmetic (`effect` is given: the first
 due date at least so many days after the event, each state's own `first_due_date` / `first_due`). Here: the
-modulation, and the declaration's ajustement and régularisation credit. Not here yet: the declaration's order of
-sub-steps itself, a change of calendar, a cessation, the steady state (docs/campaign.md, "Sharing the step order:
+modulation, the declaration's ajustement and régularisation credit, a change of calendar. Not here yet: the
+declaration's order of sub-steps itself, a cessation, the steady state (docs/campaign.md, "Sharing the step order:
 what it takes").
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from typing import Any, Protocol
 
 from echeancier.contributions.exact import Bools, Ints, Ops
@@ -101,3 +102,29 @@ def impute(k: Ops, state: State, credit: Ints, effect: Any) -> Ints:
         state.set_target(kind, state.target(kind) - part)
         state.replan(kind, effect, part != 0)
     return left
+
+
+class CalendarState(Protocol):
+    """The components of every year of an échéancier, for a change of calendar: named by any key (the replay's
+    (kind, year, sequence), the campaign's names)."""
+
+    def take_calendar(self) -> None:
+        """The new calendar is in force from its effect on (the replay: its `modes`; the campaign: `_Plan.known`)."""
+        ...
+
+    def with_parts_from(self, effective: Any) -> Sequence[tuple[Hashable, Bools]]:
+        """Each component with a part on a due date (of the calendar they were spread on) from `effective`, and
+        where (for the campaign: the rows)."""
+        ...
+
+    def replan(self, kind: Any, effect: Any, active: Bools = True) -> None: ...
+
+
+def change_calendar(state: CalendarState, effective: Any) -> None:
+    """A change of payment day (R613-2 I al. 3), a quarterly option (R613-3 I) or its renunciation (R613-3 II),
+    from `effective` (`echeancier.payment_day_effect`, `quarterly_option_effect`, `renunciation_effect`): the new
+    calendar taken, what remains of each component with an instalment from that day is spread again over the due
+    dates from it (R613-3 I al. 4, R613-3 II al. 2: "en autant de versements égaux"); what fell due before stays."""
+    state.take_calendar()
+    for kind, where in state.with_parts_from(effective):
+        state.replan(kind, effective, where)
