@@ -23,7 +23,7 @@ division, comparisons and conversions are the same on both.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -69,29 +69,15 @@ class Trace:
 class Tracer:
     """The trace the columns of a group branch on now (one group of rows is explained by several runs)."""
 
-    __slots__ = ("current", "everyone", "places")
+    __slots__ = ("current", "everyone")
 
     def __init__(self, rows: npt.NDArray[np.bool_]) -> None:
         self.current = Trace(rows)
         self.everyone = self.current.rows
-        self.places: dict[tuple[int, int], tuple[Any, Any, Any]] = {}
 
     def follow(self, rows: npt.NDArray[np.bool_]) -> Trace:
         self.current = Trace(rows)
-        self.places.clear()
         return self.current
-
-    def place(self, own: npt.NDArray[np.intp], rows: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
-        """Where the rows `rows` stand among the rows `own` (all of them are there), found once for the columns of
-        the same rows."""
-        key = (id(own), id(rows))
-        found = self.places.get(key)
-        if found is None:
-            at = np.searchsorted(own, rows)
-            if at.size and (at[-1] >= len(own) or not np.array_equal(own[at], rows)):
-                raise AssertionError("a traced column read on rows it was not computed for")
-            found = self.places[key] = (own, rows, at)  # (the arrays held so that their ids stay theirs)
-        return cast(npt.NDArray[np.intp], found[2])
 
     def column(self, values: Any) -> Any:
         """`values` (one for each row of the group) as a column of this group if it is an array (a constant
@@ -146,7 +132,10 @@ class Column:
         if self.rows is self.tracer.everyone:
             values = self.values[rows]
         else:
-            values = self.values[self.tracer.place(self.rows, rows)]
+            at = np.searchsorted(self.rows, rows)
+            if at.size and (at[-1] >= len(self.rows) or not np.array_equal(self.rows[at], rows)):
+                raise AssertionError("a traced column read on rows it was not computed for")
+            values = self.values[at]
         self._last = (rows, values)
         return values
 
