@@ -950,7 +950,7 @@ class _Group:
             if strings:
                 template, slots = _substitute(template, slots, strings)
             keep = trace.keep
-            chosen = trace.rows
+            chosen = np.flatnonzero(keep)
             if slots:
                 written: dict[Any, list[bytes]] = {}  # a number often stands twice (a line's base, its tranche's)
                 values = []
@@ -994,10 +994,8 @@ def _plan(value: Any, memo: dict[int, Any]) -> Any:
     becomes the row's Python int or bool, as the scalar path holds it — or None when nothing in it is a column
     (`memo` remembers the objects looked through, so the law's tables are looked through once)."""
     if isinstance(value, Column):
-        values = value.values  # on the column's own rows: placed at their indices in the group
-        group = np.empty(value.tracer.current.size, dtype=values.dtype)
-        group[value.rows] = values
-        return (group if group.dtype == object else group.tolist()).__getitem__
+        values = value.values
+        return (values if values.dtype == object else values.tolist()).__getitem__
     if isinstance(value, LawSnapshot | Figures):  # the law's figures: never a column
         return None
     if isinstance(value, tuple):
@@ -1166,7 +1164,7 @@ def _texts(
     if isinstance(slot, _Strings):
         return [text.encode() for text in slot.values[keep].tolist()]
     if isinstance(slot, Column):
-        values = slot.on(chosen)
+        values = slot.values[keep]
         if values.dtype == np.bool_:
             return [b"true" if v else b"false" for v in values.tolist()]
         if values.dtype == np.int64:
@@ -1174,7 +1172,7 @@ def _texts(
                 return [str(int(values[0])).encode()] * values.size
             return _integers(values)
         return [str(v).encode() for v in values.tolist()]
-    n = slot.n.on(chosen) if isinstance(slot.n, Column) else np.full(len(chosen), slot.n, dtype=object)
+    n = slot.n.values[keep] if isinstance(slot.n, Column) else np.full(len(chosen), slot.n, dtype=object)
     per = slot.per
     if n.dtype == object and n.size:  # a bound that could leave int64: the values themselves may not
         largest = max(map(abs, n.tolist()))
@@ -1183,7 +1181,7 @@ def _texts(
     written = _quotients(n, per)
     if written is not None:
         return written
-    pers = slot.per.on(chosen) if isinstance(slot.per, Column) else np.full(len(chosen), per, dtype=object)
+    pers = slot.per.values[keep] if isinstance(slot.per, Column) else np.full(len(chosen), per, dtype=object)
     return _decimals(n, pers)
 
 

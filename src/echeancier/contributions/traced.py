@@ -34,57 +34,41 @@ _SAFE = 1 << 62  # a result bounded below this fits in int64
 
 
 class Trace:
-    """The rows still on the path of the probe (the first row of `rows`), among the rows of a group.
+    """The rows still on the path of the probe (the first row of `rows`), among the rows of a group."""
 
-    `rows` holds their indices in the group (ascending): the columns computed on this path hold values for those
-    rows only, so that an operation costs what the rows left on the path need, not the whole group."""
-
-    __slots__ = ("_keep", "probe", "rows", "size")
+    __slots__ = ("keep", "probe")
 
     def __init__(self, rows: npt.NDArray[np.bool_]) -> None:
-        self.rows: npt.NDArray[np.intp] = np.flatnonzero(rows)
-        self.size = len(rows)
-        self.probe = int(self.rows[0])
-        self._keep: npt.NDArray[np.bool_] | None = None
-
-    @property
-    def keep(self) -> npt.NDArray[np.bool_]:
-        """The rows on the path, as a mask over the group."""
-        if self._keep is None:
-            keep = np.zeros(self.size, dtype=np.bool_)
-            keep[self.rows] = True
-            self._keep = keep
-        return self._keep
+        self.keep = rows.copy()
+        self.probe = int(np.argmax(rows))
 
     def branch(self, condition: Any) -> bool:
-        """The probe's outcome of `condition` (values on `rows`); the rows with another outcome leave the path."""
-        condition = np.asarray(condition, dtype=np.bool_)
-        outcome = bool(condition[0])  # the probe is the first row of the path
-        if not (condition.all() if outcome else not condition.any()):
-            self.rows = self.rows[condition if outcome else ~condition]
-            self._keep = None
+        """The probe's outcome of `condition`; the rows with another outcome leave the path."""
+        outcome = bool(condition[self.probe])
+        if outcome:
+            self.keep &= condition
+        else:
+            self.keep &= ~np.asarray(condition, dtype=np.bool_)
         return outcome
 
 
 class Tracer:
     """The trace the columns of a group branch on now (one group of rows is explained by several runs)."""
 
-    __slots__ = ("current", "everyone")
+    __slots__ = ("current",)
 
     def __init__(self, rows: npt.NDArray[np.bool_]) -> None:
         self.current = Trace(rows)
-        self.everyone = self.current.rows
 
     def follow(self, rows: npt.NDArray[np.bool_]) -> Trace:
         self.current = Trace(rows)
         return self.current
 
     def column(self, values: Any) -> Any:
-        """`values` (one for each row of the group) as a column of this group if it is an array (a constant
-        stays a constant)."""
+        """`values` as a column of this group if it is an array (a constant stays a constant)."""
         if isinstance(values, np.ndarray):
             bound = int(np.abs(values).max()) if values.size and values.dtype != object else _SAFE
-            return Column(values, self, bound, self.everyone)
+            return Column(values, self, bound)
         return values
 
 
@@ -98,9 +82,9 @@ def _objects(values: Any) -> Any:
     return int(values)
 
 
-def _value(x: Any, rows: npt.NDArray[np.intp]) -> Any:
+def _value(x: Any) -> Any:
     if isinstance(x, Column):
-        return x.on(rows)
+        return x.values
     if isinstance(x, bool | int | np.integer | np.bool_):
         return x
     return NotImplemented
@@ -113,42 +97,21 @@ class Column:
     result fits in int64); beyond 2^61 the values become Python ints in an object array, which cannot overflow.
     """
 
-    __slots__ = ("_last", "bound", "rows", "tracer", "values")
+    __slots__ = ("bound", "tracer", "values")
 
-    def __init__(self, values: Any, tracer: Tracer, bound: int, rows: npt.NDArray[np.intp]) -> None:
-        self.values = values  # one for each row of `rows` (indices in the group, ascending)
+    def __init__(self, values: Any, tracer: Tracer, bound: int) -> None:
+        self.values = values
         self.tracer = tracer
         self.bound = bound
-        self.rows = rows
-        self._last: tuple[Any, Any] | None = None
-
-    def on(self, rows: npt.NDArray[np.intp]) -> Any:
-        """The values of `rows` (indices in the group, ascending, all among this column's own rows)."""
-        if rows is self.rows:
-            return self.values
-        last = self._last
-        if last is not None and last[0] is rows:
-            return last[1]
-        if self.rows is self.tracer.everyone:
-            values = self.values[rows]
-        else:
-            at = np.searchsorted(self.rows, rows)
-            if at.size and (at[-1] >= len(self.rows) or not np.array_equal(self.rows[at], rows)):
-                raise AssertionError("a traced column read on rows it was not computed for")
-            values = self.values[at]
-        self._last = (rows, values)
-        return values
 
     def _binary(self, other: Any, op: Any, bound: int, reflected: bool = False) -> Any:
-        rows = self.tracer.current.rows
-        value = _value(other, rows)
+        value = _value(other)
         if value is NotImplemented:
             return NotImplemented
-        mine = self.on(rows)
-        a, b = (value, mine) if reflected else (mine, value)
+        a, b = (value, self.values) if reflected else (self.values, value)
         if bound >= _SAFE:
             a, b = _objects(a), _objects(b)
-        return Column(op(a, b), self.tracer, bound, rows)
+        return Column(op(a, b), self.tracer, bound)
 
     def __add__(self, other: Any) -> Any:
         return self._binary(other, np.add, self.bound + _bound(other))
@@ -178,8 +141,7 @@ class Column:
         return self._binary(other, _mod, _bound(other))
 
     def __neg__(self) -> Column:
-        rows = self.tracer.current.rows
-        return Column(-self.on(rows), self.tracer, self.bound, rows)
+        return Column(-self.values, self.tracer, self.bound)
 
     def __and__(self, other: Any) -> Any:
         return self._binary(other, np.logical_and, 1)
@@ -192,13 +154,12 @@ class Column:
     __ror__ = __or__
 
     def _compare(self, other: Any, op: Any) -> Any:
-        rows = self.tracer.current.rows
-        value = _value(other, rows)
+        value = _value(other)
         if value is NotImplemented:
             return NotImplemented
         # A column of truth values: the path splits only where the code branches on it (`__bool__`), so that a
         # comparison feeding `where` or `&` (a rule computed by the explanation) splits nothing.
-        return Column(op(self.on(rows), value), self.tracer, 1, rows)
+        return Column(op(self.values, value), self.tracer, 1)
 
     def __lt__(self, other: Any) -> Any:
         return self._compare(other, np.less)
@@ -221,15 +182,13 @@ class Column:
     __hash__ = None  # type: ignore[assignment]
 
     def __bool__(self) -> bool:
-        trace = self.tracer.current
-        return trace.branch(self.on(trace.rows) != 0)
+        return self.tracer.current.branch(self.values != 0)
 
     def __index__(self) -> int:
         """An index into a table of the law: the probe's value, for the rows that have the same."""
         trace = self.tracer.current
-        values = self.on(trace.rows)
-        probe = int(values[0])
-        trace.branch(values == probe)
+        probe = int(self.values[trace.probe])
+        trace.branch(self.values == probe)
         return probe
 
     __int__ = __index__
@@ -305,41 +264,36 @@ class _Traced(Scalar):
         tracer = _tracer(a, b)
         if tracer is None:
             return Scalar.minimum(a, b)
-        rows = tracer.current.rows
-        return Column(np.minimum(_value(a, rows), _value(b, rows)), tracer, max(_bound(a), _bound(b)), rows)
+        return Column(np.minimum(_value(a), _value(b)), tracer, max(_bound(a), _bound(b)))
 
     @staticmethod
     def maximum(a: Any, b: Any) -> Any:
         tracer = _tracer(a, b)
         if tracer is None:
             return Scalar.maximum(a, b)
-        rows = tracer.current.rows
-        return Column(np.maximum(_value(a, rows), _value(b, rows)), tracer, max(_bound(a), _bound(b)), rows)
+        return Column(np.maximum(_value(a), _value(b)), tracer, max(_bound(a), _bound(b)))
 
     @staticmethod
     def where(condition: Any, a: Any, b: Any) -> Any:
         tracer = _tracer(condition, a, b)
         if tracer is None or not isinstance(condition, Column):
             return Scalar.where(condition, a, b)
-        rows = tracer.current.rows
-        values = np.where(condition.on(rows), _value(a, rows), _value(b, rows))
+        values = np.where(condition.values, _value(a), _value(b))
         if isinstance(a, bool) and isinstance(b, bool):
-            return Column(values, tracer, 1, rows)
-        return Column(values, tracer, max(_bound(a), _bound(b)), rows)
+            return Column(values, tracer, 1)
+        return Column(values, tracer, max(_bound(a), _bound(b)))
 
     @staticmethod
     def not_(condition: Any) -> Any:
         if isinstance(condition, Column):
-            rows = condition.tracer.current.rows
-            return Column(~np.asarray(condition.on(rows), dtype=np.bool_), condition.tracer, 1, rows)
+            return Column(~np.asarray(condition.values, dtype=np.bool_), condition.tracer, 1)
         return Scalar.not_(condition)
 
     @staticmethod
     def take(table: Any, index: Any) -> Any:
         if isinstance(index, Column) and all(type(x) is int and abs(x) < _SAFE for x in table):
-            rows = index.tracer.current.rows
-            values = np.asarray(table, dtype=np.int64)[index.on(rows)]
-            return Column(values, index.tracer, max((abs(x) for x in table), default=0), rows)
+            values = np.asarray(table, dtype=np.int64)[index.values]
+            return Column(values, index.tracer, max((abs(x) for x in table), default=0))
         return Scalar.take(table, index)
 
 
