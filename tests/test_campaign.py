@@ -354,12 +354,9 @@ def test_payment_incidents_on_the_arrays_equal_the_replay(year: int) -> None:
     assert len(imputed) >= 10, len(imputed)
 
 
-def test_hostile_payment_incidents_go_to_the_replay_which_names_their_error() -> None:
-    """What the arrays cannot read for sure, or where the ledger does more than carry the sum, is the replay's:
-    two incidents (the second consecutive one switches the year to quarterly, R613-2 III), a day that is no due
-    date, a rejection before its due date or without it, an unknown key, a reason too long, an incident of N+1,
-    a December incident (carried to January of N+1, on the arrays), a credit note while the sum is unpaid."""
-    base = {
+def _incident_row(income_n2: str, income_n1: str) -> dict[str, Any]:
+    """A monthly commerçant paying on the 20th, declared on 2 May 2026: the row the incident tests vary."""
+    return {
         "profession": "commercant",
         "activity_start": date(2015, 6, 1),
         "frequency": "monthly",
@@ -368,11 +365,19 @@ def test_hostile_payment_incidents_go_to_the_replay_which_names_their_error() ->
         "department": "75",
         "acre": False,
         "rsa": False,
-        "income_n2": "42000",
-        "income_n1": "50000",
+        "income_n2": income_n2,
+        "income_n1": income_n1,
         "declaration_date": date(2026, 5, 2),
         "scenario": None,
     }
+
+
+def test_hostile_payment_incidents_go_to_the_replay_which_names_their_error() -> None:
+    """What the arrays cannot read for sure, or where the ledger does more than carry the sum, is the replay's:
+    two incidents (the second consecutive one switches the year to quarterly, R613-2 III), a day that is no due
+    date, a rejection before its due date or without it, an unknown key, a reason too long, an incident of N+1,
+    a December incident (carried to January of N+1, on the arrays), a credit note while the sum is unpaid."""
+    base = _incident_row("42000", "50000")
     missed = {"type": "missed_payment"}
     cases: dict[str, tuple[list[dict[str, Any]], str]] = {
         "two": ([dict(missed, date="2026-03-20"), dict(missed, date="2026-04-20")], "planner"),  # consecutive
@@ -495,20 +500,7 @@ def test_an_incident_where_nothing_is_due_is_refused_on_the_arrays_as_the_replay
     the order of the event types), not the first due. An incident after a monthly payer's second consecutive one
     (the rest of the year re-spread quarterly, R613-2 III) is the replay's to decide; a quarterly payer's
     consecutive incidents switch nothing, so its third is decided on the arrays."""
-    base = {
-        "profession": "commercant",
-        "activity_start": date(2015, 6, 1),
-        "frequency": "monthly",
-        "day": 20,
-        "direct_debit": True,
-        "department": "75",
-        "acre": False,
-        "rsa": False,
-        "income_n2": "150000",
-        "income_n1": "0",
-        "declaration_date": date(2026, 5, 2),
-        "scenario": None,
-    }
+    base = _incident_row("150000", "0")
     missed = {"type": "missed_payment"}
 
     def rejected(known: str, due: str) -> dict[str, Any]:
