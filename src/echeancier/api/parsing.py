@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from echeancier.contributions.situation import (
+    FLAGS,
     MISSING,
     UNKNOWN_FIELD,
     InputError,
@@ -167,15 +168,7 @@ def _strict_json_types(data: Mapping[str, Any], prefix: str) -> None:
         value = data.get(name)
         if value is not None and not (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
             raise ApiError(422, f"{prefix}{name}", f"doit être une date AAAA-MM-JJ (reçu {shown(value)})")
-    for name in (
-        "acre",
-        "rsa",
-        "income_is_net",
-        "exoneration_age",
-        "exoneration_debut_outre_mer",
-        "remplacant",
-        "abattement_outre_mer",
-    ):
+    for name in FLAGS:
         value = data.get(name)
         if value is not None and not isinstance(value, bool):
             raise ApiError(422, f"{prefix}{name}", f"doit être true ou false (reçu {shown(value)})")

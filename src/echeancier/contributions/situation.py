@@ -68,6 +68,19 @@ class Section(StrEnum):
     cnbf = "cnbf"
 
 
+# The yes/no fields of a situation (in the order an input layer checks them), and with the number of months of an
+# invalidity pension, the fields whose explicit null is "not given" (`Situation._null_is_not_given`).
+FLAGS = (
+    "acre",
+    "rsa",
+    "income_is_net",
+    "exoneration_age",
+    "exoneration_debut_outre_mer",
+    "remplacant",
+    "abattement_outre_mer",
+)
+NULL_IS_NOT_GIVEN = (*FLAGS, "pension_invalidite_mois")
+
 SECTION_REQUIRED = "est obligatoire pour une profession libérale réglementée"
 SECTION_ONLY = "ne s'applique qu'à la profession liberal_reglementee"
 SECTION_OVERSEAS = "les professions libérales réglementées ne sont calculées qu'en métropole"
@@ -206,17 +219,7 @@ class Situation(BaseModel):
     # The conjoint collaborateur (CSS L662-1, C. com. L121-4) and the base they chose; None: no conjoint collaborateur.
     conjoint_collaborateur: ConjointCollaborateur | None = None
 
-    @field_validator(
-        "acre",
-        "rsa",
-        "income_is_net",
-        "remplacant",
-        "pension_invalidite_mois",
-        "exoneration_age",
-        "exoneration_debut_outre_mer",
-        "abattement_outre_mer",
-        mode="before",
-    )
+    @field_validator(*NULL_IS_NOT_GIVEN, mode="before")
     @classmethod
     def _null_is_not_given(cls, value: Any, info: ValidationInfo) -> Any:
         # One reading of every input: an explicit null (JSON, a `--jsonl` line, the API, a scenario's YAML) is a
